@@ -1,0 +1,34 @@
+# Everything runs inside a local virtual environment made from the system Python.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:10])")
+
+.PHONY: install demo test templates examples clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+## Build every bundled example into output/ (memo register kept in state/)
+demo: install
+	$(BIN)/gen build examples/ --out output --state state
+
+## Run the test suite
+test: install
+	$(BIN)/python -m pytest -q
+
+## Regenerate the Word templates and blank workbooks, then the example workbooks
+templates: install
+	$(BIN)/python -m generator.docx_templates
+	for k in $$($(BIN)/python -c "from generator import kinds; print(' '.join(kinds.KINDS))"); do \
+		$(BIN)/gen template $$k -o templates/xlsx/$$k.xlsx; done
+
+examples: templates
+	$(BIN)/python -m generator.examples
+
+clean:
+	rm -rf $(VENV) output/*/ state .pytest_cache

@@ -1,0 +1,140 @@
+"""`gen`: the command line, a thin layer over the pipeline. Heavy imports happen inside each command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+def _state_option(f):
+    return click.option(
+        "--state", "state_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="Folder of the memo register (SQLite). Keep it on local disk. "
+             "Default: $GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen.",
+    )(f)
+
+
+def _state(state_dir: Path | None) -> Path:
+    from .register import default_state_dir
+
+    return state_dir or default_state_dir()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Bangla progress-report letters and annexes from a standardized Excel workbook.
+
+    \b
+    gen template cc -o cc.xlsx      a blank workbook to fill
+    gen build cc.xlsx               validate, number and build the letter and annex
+    gen register                    the memo numbers issued so far
+    """
+
+
+@main.command()
+@click.argument("kind")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the workbook (default: KIND.xlsx here).")
+def template(kind: str, output: Path | None) -> None:
+    """Write the blank workbook for KIND (see `gen kinds`)."""
+    from . import kinds, workbook
+
+    spec = kinds.get(kind)
+    if spec is None:
+        raise click.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(kinds.KINDS)}", param_hint="KIND")
+    path = workbook.write_template(spec, output or Path(f"{spec.id}.xlsx"))
+    click.echo(str(path))
+
+
+@main.command()
+def kinds() -> None:
+    """List the report kinds."""
+    from . import kinds as k
+
+    for kind in k.KINDS.values():
+        click.echo(f"{kind.id:8} {kind.plan} — {kind.report}")
+
+
+def _workbooks(paths: tuple[Path, ...]) -> list[Path]:
+    out = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.suffix.lower() in WORKBOOK_SUFFIXES and not f.name.startswith("~$"))
+        else:
+            out.append(p)
+    return out
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_root", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="Output root; files go under FISCAL-YEAR/OFFICE/KIND-PERIOD/.")
+@_state_option
+@click.option("--date", "issue_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Issue date (YYYY-MM-DD) for workbooks that leave it blank. Default: today.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per workbook.")
+def build(files: tuple[Path, ...], out_root: Path, state_dir: Path | None, issue_date, as_json: bool) -> None:
+    """Validate each workbook (or each .xlsx in a folder) and write its letter and annex.
+
+    Exit code 0 when every workbook was built, 1 when any was rejected.
+    """
+    from . import pipeline
+
+    state = _state(state_dir)
+    default_date = issue_date.date() if issue_date else None
+    failed = False
+    for path in _workbooks(files):
+        result = pipeline.build(path, out_root=out_root, state_dir=state, default_date=default_date)
+        failed |= not result.ok
+        if as_json:
+            click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        else:
+            _print_result(result)
+    sys.exit(1 if failed else 0)
+
+
+def _print_result(result) -> None:
+    if result.ok:
+        reused = " (আগের নম্বর / same as before)" if result.memo_reused else ""
+        click.echo(f"✔ {result.source}: তৈরি / built — স্মারক {result.memo}{reused}")
+    else:
+        click.echo(f"✘ {result.source}: গ্রহণ করা যায়নি / rejected", err=False)
+    for f in result.issues:
+        click.echo(f"  [{'ত্রুটি / error' if f.severity == 'error' else 'সতর্কতা / warning'}] {result.source} {f.where} ({f.code})")
+        click.echo(f"    {f.bn}")
+        click.echo(f"    {f.en}")
+    for path in result.outputs:
+        click.echo(f"  → {path}")
+
+
+@main.command()
+@_state_option
+@click.option("--json", "as_json", is_flag=True, help="Print the register as JSON lines.")
+def register(state_dir: Path | None, as_json: bool) -> None:
+    """List the memo numbers issued so far."""
+    from dataclasses import asdict
+
+    from .register import Register
+
+    with Register(_state(state_dir)) as reg:
+        entries = reg.entries()
+    for e in entries:
+        if as_json:
+            click.echo(json.dumps(asdict(e), ensure_ascii=False))
+        else:
+            from .bangla import to_bangla_digits
+
+            click.echo(f"{e.issued_at[:19]}  {e.prefix}-{to_bangla_digits(e.serial)}  {e.kind} {e.fiscal_year} {e.period}  "
+                       f"{e.office}  {e.source}{'  (explicit)' if e.explicit else ''}")
+    if not entries and not as_json:
+        click.echo("রেজিস্টারে এখনো কোনো স্মারক নেই। / No memo numbers issued yet.")
+
+
+if __name__ == "__main__":
+    main()

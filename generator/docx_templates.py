@@ -1,0 +1,254 @@
+"""Build the Word templates in templates/docx/ reproducibly: `python -m generator.docx_templates`.
+
+Offices may edit the results in Word (letterhead, logo); each tag sits in a single run so docxtpl finds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.shared import Cm, Pt
+
+from . import kinds, wordml
+from .paths import DOCX_DIR
+
+BODY_PT = 14
+TABLE_PT = 9
+LETTER_FILE = "letter.docx"
+SIGNATURE_SLOTS = 3
+
+
+def _new_document(*, landscape: bool, size: float):
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+    section.top_margin = section.bottom_margin = Cm(1.5)
+    section.left_margin = Cm(1.5 if landscape else 2.5)
+    section.right_margin = Cm(1.5 if landscape else 2.0)
+    wordml.set_document_defaults(doc, size=size)
+    wordml.add_font_fallbacks(doc)
+    normal = doc.styles["Normal"].paragraph_format
+    normal.space_after = Pt(0)
+    normal.space_before = Pt(0)
+    normal.line_spacing = 1.1
+    props = doc.core_properties
+    props.author = props.last_modified_by = "gen"
+    props.title = "Progress report"
+    props.created = props.modified = dt.datetime(2024, 1, 1)
+    props.revision = 1
+    return doc
+
+
+def _para(container, text: str = "", *, align=None, size: float | None = None, bold: bool | None = None,
+          space_after: float = 0, indent_first: float | None = None):
+    p = container.add_paragraph()
+    if text:
+        wordml.style_run(p.add_run(text), size=size, bold=bold)
+    if align is not None:
+        p.alignment = align
+    p.paragraph_format.space_after = Pt(space_after)
+    if indent_first is not None:
+        p.paragraph_format.first_line_indent = Cm(indent_first)
+    return p
+
+
+def _tag(container, tag: str):
+    """A paragraph holding only a {%p …%} control tag; docxtpl removes the paragraph itself."""
+    return _para(container, tag)
+
+
+def _optional(container, name: str, text: str, **kw):
+    _tag(container, f"{{%p if {name} %}}")
+    p = _para(container, text, **kw)
+    _tag(container, "{%p endif %}")
+    return p
+
+
+def _first_paragraph(cell, text: str = "", **kw):
+    p = cell.paragraphs[0]
+    if text:
+        wordml.style_run(p.add_run(text), size=kw.get("size"), bold=kw.get("bold"))
+    if kw.get("align") is not None:
+        p.alignment = kw["align"]
+    return p
+
+
+def build_letter(path: Path) -> Path:
+    doc = _new_document(landscape=False, size=BODY_PT)
+    center, right, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.JUSTIFY
+    first = doc.paragraphs[0] if doc.paragraphs else _para(doc)
+    first.text = ""
+    wordml.style_run(first.add_run("{%p if letterhead_slogan %}"))
+    _para(doc, "{{ letterhead_slogan }}", align=right, size=11)
+    _tag(doc, "{%p endif %}")
+    _para(doc, "{{ office_name }}", align=center, size=20, bold=True)
+    _optional(doc, "office_unit", "{{ office_unit }}", align=center, size=BODY_PT)
+    _para(doc, "{{ office_address }}", align=center)
+    _optional(doc, "office_website", "{{ office_website }}", align=center, size=11)
+    contact = _para(doc, "{{ contact_line }}", align=center, size=11, space_after=8)
+    wordml.paragraph_border(contact, "bottom", 8)
+
+    memo = doc.add_table(rows=1, cols=3)
+    wordml.table_borders(memo, none=True)
+    wordml.fixed_layout(memo, [9.6, 1.9, 5.0])
+    left, label, dates = memo.rows[0].cells
+    _first_paragraph(left, "স্মারক: {{ memo }}")
+    _first_paragraph(label, "তারিখ:", align=right)
+    bangla = _first_paragraph(dates, "{{ date_bangla }}", align=center)
+    wordml.paragraph_border(bangla, "bottom", 6)
+    _para(dates, "{{ date_gregorian }}", align=center)
+    for cell in (left, label):
+        wordml.valign(cell, "center")
+
+    _para(doc, space_after=6)
+    subject = _para(doc, space_after=6, align=justify)
+    wordml.style_run(subject.add_run("বিষয়: "), bold=True)
+    wordml.style_run(subject.add_run("{{ subject }}"), bold=True)
+    subject.paragraph_format.left_indent = Cm(1.3)
+    subject.paragraph_format.first_line_indent = Cm(-1.3)
+    ref = _optional(doc, "reference", "সূত্র: {{ reference }}", space_after=6, align=justify)
+    ref.paragraph_format.left_indent = Cm(1.3)
+    ref.paragraph_format.first_line_indent = Cm(-1.3)
+    _para(doc, space_after=2)
+    body = _para(doc, "{{ body }}", align=justify, indent_first=1.27, space_after=8)
+    body.paragraph_format.line_spacing = 1.25
+    _para(doc, "সংযুক্তি: {{ attachment }}", space_after=18)
+
+    block = doc.add_table(rows=1, cols=2)
+    wordml.table_borders(block, none=True)
+    wordml.fixed_layout(block, [9.7, 6.8])
+    to, sign = block.rows[0].cells
+    wordml.valign(to, "bottom")
+    _first_paragraph(to, "{%p for line in recipient %}")
+    _para(to, "{{ line }}")
+    _tag(to, "{%p endfor %}")
+    _tag(to, "{%p if attention %}")
+    _para(to, "")
+    _para(to, "দৃষ্টি আকর্ষণ: {{ attention }}")
+    _tag(to, "{%p endif %}")
+    _first_paragraph(sign, "")
+    _para(sign, "")
+    _para(sign, "({{ signatory_name }})", align=center)
+    _para(sign, "{{ signatory_designation }}", align=center)
+    _optional(sign, "signatory_phone", "ফোন: {{ signatory_phone }}", align=center)
+    _optional(sign, "signatory_email", "ই-মেইল: {{ signatory_email }}", align=center)
+
+    _tag(doc, "{%p if copies %}")
+    _para(doc, space_after=10)
+    _para(doc, "অনুলিপি: সদয় অবগতির জন্য", bold=True)
+    _tag(doc, "{%p for line in copies %}")
+    _para(doc, "{{ line }}")
+    _tag(doc, "{%p endfor %}")
+    _tag(doc, "{%p endif %}")
+    return _save(doc, path)
+
+
+def _widths(columns: list[kinds.Column], total: float) -> list[float]:
+    scale = total / sum(c.docx_width for c in columns)
+    return [round(c.docx_width * scale, 2) for c in columns]
+
+
+def build_annex(kind: kinds.Kind, path: Path) -> Path:
+    doc = _new_document(landscape=True, size=TABLE_PT)
+    section = doc.sections[0]
+    usable = (section.page_width - section.left_margin - section.right_margin) / 360000  # EMU → cm
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    first = doc.paragraphs[0] if doc.paragraphs else _para(doc)
+    wordml.style_run(first.add_run("{{ annex_heading }}"), size=13, bold=True)
+    first.alignment = center
+    _para(doc, "{{ office_name }}", align=center, size=13, bold=True)
+    _para(doc, "{{ annex_title }}", align=center, size=12, bold=True, space_after=6)
+
+    columns = [kinds.COLUMNS[k] for k in kind.annex_columns]
+    grouped = any(c.group for c in columns)
+    has_sub = any(c.subheader for c in columns)
+    head_rows = 1 + grouped + has_sub
+    table = doc.add_table(rows=head_rows + 4, cols=len(columns))
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    wordml.table_borders(table, size=4)
+    wordml.cell_margins(table)
+    wordml.fixed_layout(table, _widths(columns, usable - 0.2))
+
+    head = table.rows
+    i = 0
+    while i < len(columns):
+        col = columns[i]
+        if col.group:
+            j = i
+            while j + 1 < len(columns) and columns[j + 1].group == col.group:
+                j += 1
+            top = head[0].cells[i].merge(head[0].cells[j]) if j > i else head[0].cells[i]
+            _first_paragraph(top, col.group, align=center, bold=True)
+            for k in range(i, j + 1):
+                _first_paragraph(head[1].cells[k], columns[k].header, align=center, bold=True)
+                if has_sub:
+                    _first_paragraph(head[2].cells[k], columns[k].subheader, align=center, bold=True)
+            i = j + 1
+            continue
+        cell = head[0].cells[i].merge(head[head_rows - 1].cells[i]) if head_rows > 1 else head[0].cells[i]
+        _first_paragraph(cell, col.header, align=center, bold=True)
+        i += 1
+    number_row = head[head_rows]
+    for n, cell in enumerate(number_row.cells, start=1):
+        _first_paragraph(cell, f"({_bn(n)})", align=center)
+    for r in range(head_rows + 1):
+        wordml.repeat_header(head[r])
+        for cell in head[r].cells:
+            wordml.valign(cell, "center")
+            wordml.shade(cell, "EDEDED")
+
+    loop_start, data, loop_end = head[head_rows + 1], head[head_rows + 2], head[head_rows + 3]
+    _first_paragraph(loop_start.cells[0], "{%tr for r in rows %}")
+    _first_paragraph(loop_end.cells[0], "{%tr endfor %}")
+    wordml.cant_split(data)
+    for col, cell in zip(columns, data.cells):
+        text = f"{{{{ r.{col.key} }}}}"
+        if col.merge:
+            text = f"{{% vmerge r.{col.merge}_first %}}" + text
+        _first_paragraph(cell, text, align=center if col.numeric or col.key == "unit" else None)
+        wordml.valign(cell, "center" if col.merge else "top")
+
+    _para(doc, space_after=30)
+    signatures = _para(doc, "{%p for line in signature_lines %}")
+    stops = [usable * (2 * k + 1) / (2 * SIGNATURE_SLOTS) for k in range(SIGNATURE_SLOTS)]
+    sig = _para(doc, "{{ line }}", size=11)
+    for stop in stops:
+        sig.paragraph_format.tab_stops.add_tab_stop(Cm(stop), WD_TAB_ALIGNMENT.CENTER)
+    _tag(doc, "{%p endfor %}")
+    del signatures
+    return _save(doc, path)
+
+
+def _bn(n: int) -> str:
+    from .bangla import to_bangla_digits
+
+    return to_bangla_digits(n)
+
+
+def _save(doc, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(path)
+    return path
+
+
+def build_all(dest: Path = DOCX_DIR) -> list[Path]:
+    dest = Path(dest)
+    out = [build_letter(dest / LETTER_FILE)]
+    for kind in kinds.KINDS.values():
+        out.append(build_annex(kind, dest / kind.annex_file))
+    return out
+
+
+if __name__ == "__main__":
+    for p in build_all(Path(sys.argv[1]) if len(sys.argv) > 1 else DOCX_DIR):
+        print(p)

@@ -1,0 +1,113 @@
+"""Report kinds: each plan is a declaration of its columns, wording and annex template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+UNITS = ("সংখ্যা", "%", "তারিখ")
+LEVELS = (
+    ("target_100", "অসাধারণ", "১০০%", 1.0),
+    ("target_90", "অতি উত্তম", "৯০%", 0.9),
+    ("target_80", "উত্তম", "৮০%", 0.8),
+    ("target_70", "চলতি মান", "৭০%", 0.7),
+    ("target_60", "চলতি মানের নিম্নে", "৬০%", 0.6),
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A plan-table column: its machine key, Bangla header, and how wide it is in the workbook and the annex."""
+
+    key: str
+    header: str
+    hint: str = ""
+    xlsx_width: float = 14
+    docx_width: float = 1.6  # cm, landscape A4 holds about 26 cm
+    group: str = ""  # a header spanning consecutive columns, e.g. the five target levels
+    subheader: str = ""
+    merge: str = ""  # "area" or "activity": the cell spans the rows of its group in the annex
+    numeric: bool = False
+
+
+COLUMNS = {
+    c.key: c
+    for c in (
+        Column("area_no", "ক্ষেত্র নং", "যেমন: ১", 8, 1.0, merge="area"),
+        Column("area", "কর্মসম্পাদন ক্ষেত্র", "একাধিক সারির জন্য প্রথম সারিতে লিখুন", 26, 2.6, merge="area"),
+        Column("area_weight", "মান", "ক্ষেত্রের মোট মান", 8, 1.1, merge="area", numeric=True),
+        Column("activity_no", "কার্যক্রম নং", "যেমন: [১.১]", 10, 1.0, merge="activity"),
+        Column("activity", "কার্যক্রম", "একাধিক সূচকের জন্য প্রথম সারিতে লিখুন", 40, 5.0, merge="activity"),
+        Column("indicator_no", "সূচক নং", "যেমন: [১.১.১]", 11, 1.0),
+        Column("indicator", "কর্মসম্পাদন সূচক", "", 36, 4.2),
+        Column("unit", "একক", "তালিকা থেকে বাছুন", 10, 1.4),
+        Column("weight", "কর্মসম্পাদন সূচকের মান", "সংখ্যা", 11, 1.5, numeric=True),
+        *(
+            Column(key, name, "সংখ্যা, % বা তারিখ; না থাকলে -", 12, 1.35, group="লক্ষ্যমাত্রা {{ fy }}", subheader=pct, numeric=True)
+            for key, name, pct, _ in LEVELS
+        ),
+        Column("achieved", "অর্জন", "এই সময়ের অর্জন (সংখ্যা, % বা তারিখ)", 14, 1.6, numeric=True),
+        Column("remarks", "অগ্রগতি / মন্তব্য", "যা করা হয়েছে, সংক্ষেপে", 40, 5.0),
+        Column("evidence", "প্রমাণক", "", 30, 3.0),
+        Column("self_score", "প্রাপ্ত স্কোর (অফিসের হিসাব)", "", 12, 1.4, numeric=True),
+        Column("progress", "{{ progress_header }}", docx_width=4.2),  # annex only: achievement and remarks
+    )
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One plan's report: wording, workbook columns and annex template.
+
+    Wording strings are str.format templates; the fields are those of `render.wording_fields`.
+    """
+
+    id: str
+    plan: str  # the plan's name as it stands in a subject line
+    report: str  # what the report is called
+    columns: tuple[str, ...]
+    annex_columns: tuple[str, ...]
+    subject: str
+    body: str
+    body_with_reference: str
+    annex_title: str
+    progress_header: str = "অর্জন"
+    annex_template: str = ""
+    periods: tuple[str, ...] = ("q1", "q2", "q3", "q4", "h1", "annual")
+    required_columns: tuple[str, ...] = field(default=("indicator",))
+
+    @property
+    def annex_file(self) -> str:
+        return self.annex_template or f"annex_{self.id}.docx"
+
+
+CC = Kind(
+    id="cc",
+    plan="সেবা প্রদান প্রতিশ্রুতি বিষয়ক কর্মপরিকল্পনা",
+    report="অগ্রগতি প্রতিবেদন",
+    columns=(
+        "area_no", "area", "area_weight", "activity_no", "activity", "indicator_no", "indicator",
+        "unit", "weight", "target_100", "target_90", "target_80", "target_70", "target_60",
+        "achieved", "remarks",
+    ),
+    annex_columns=(
+        "area", "area_weight", "activity", "indicator", "unit", "weight",
+        "target_100", "target_90", "target_80", "target_70", "target_60", "progress",
+    ),
+    subject="{plan} {fy} এর {period_genitive} {report} প্রেরণ প্রসঙ্গে।",
+    body=(
+        "উপর্যুক্ত বিষয়ের প্রেক্ষিতে, {office} {plan} {fy} এর {period_genitive} "
+        "({months} পর্যন্ত) {report} মহোদয়ের সদয় অবগতি ও প্রয়োজনীয় ব্যবস্থা গ্রহণের জন্য প্রেরণ করা হলো।"
+    ),
+    body_with_reference=(
+        "উপর্যুক্ত বিষয় ও সূত্রের প্রেক্ষিতে, {office} {plan} {fy} এর {period_genitive} "
+        "({months} পর্যন্ত) {report} মহোদয়ের সদয় অবগতি ও প্রয়োজনীয় ব্যবস্থা গ্রহণের জন্য প্রেরণ করা হলো।"
+    ),
+    annex_title="{plan}র {fy} এর {period} ({months_from_to} পর্যন্ত)-এর {report}",
+    progress_header="অগ্রগতি প্রতিবেদন {period_short}",
+)
+
+KINDS: dict[str, Kind] = {k.id: k for k in (CC,)}
+
+
+def get(kind_id: str) -> Kind | None:
+    return KINDS.get((kind_id or "").strip().lower())

@@ -1,0 +1,168 @@
+"""What a workbook says, as plain data: the letter's fields, the plan rows, and findings about them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from . import bangla, values
+from .bangla import FiscalYear, Period
+from .kinds import Kind
+from .values import Value
+
+LETTER_SHEET = "পত্র"
+PLAN_SHEET = "কর্মপরিকল্পনা"
+GUIDE_SHEET = "নির্দেশনা"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something wrong (error) or worth a look (warning), at a sheet and cell."""
+
+    severity: str  # "error" or "warning"
+    code: str
+    bn: str
+    en: str
+    sheet: str | None = None
+    cell: str | None = None
+
+    @property
+    def where(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or ""
+
+    @property
+    def message(self) -> str:
+        return f"{self.bn}\n{self.en}"
+
+    def as_dict(self) -> dict:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "message": self.message,
+            "message_bn": self.bn,
+            "message_en": self.en,
+        }
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value read from the workbook, with where it was."""
+
+    value: object
+    ref: str
+    percent_format: bool = False
+
+
+@dataclass
+class RawWorkbook:
+    """Cells by machine key, exactly as read: the reader's output and the model's input."""
+
+    source: str
+    letter: dict[str, Cell]
+    letter_rows: dict[str, int]
+    plan_columns: dict[str, str]  # key → column letter
+    plan_rows: list[tuple[int, dict[str, Cell]]]  # (Excel row, cells by key)
+    sheets: list[str]
+
+
+@dataclass
+class PlanRow:
+    row: int  # Excel row number, for messages
+    cells: dict[str, Value]
+    refs: dict[str, str]
+    area_first: bool = True
+    activity_first: bool = True
+
+    def text(self, key: str) -> str:
+        v = self.cells.get(key)
+        return v.text.strip() if v else ""
+
+    def value(self, key: str) -> Value:
+        return self.cells.get(key) or Value(None, "")
+
+
+@dataclass
+class Report:
+    """One progress report: the letter's fields and the plan table."""
+
+    source: str
+    kind: Kind
+    fields: dict[str, str]
+    refs: dict[str, str]
+    fiscal_year: FiscalYear | None
+    period: Period | None
+    issue_date: dt.date | None
+    memo_serial: int | None
+    memo_serial_text: str
+    rows: list[PlanRow] = field(default_factory=list)
+
+    def get(self, key: str) -> str:
+        return self.fields.get(key, "").strip()
+
+    def lines(self, key: str) -> list[str]:
+        return [line.strip() for line in self.get(key).splitlines() if line.strip()]
+
+    @property
+    def office(self) -> str:
+        return self.get("office_name")
+
+
+_AREA = ("area_no", "area", "area_weight")
+_ACTIVITY = ("activity_no", "activity")
+
+
+def from_workbook(raw: RawWorkbook, kind: Kind) -> Report:
+    """Build the report leniently: what cannot be read stays None, and validation says why."""
+    fields = {k: _text(c.value) for k, c in raw.letter.items()}
+    refs = {k: c.ref for k, c in raw.letter.items()}
+    issue = values.parse(raw.letter["issue_date"].value) if "issue_date" in raw.letter else None
+    serial_text = bangla.to_ascii_digits(fields.get("memo_serial", "").strip())
+    report = Report(
+        source=raw.source,
+        kind=kind,
+        fields=fields,
+        refs=refs,
+        fiscal_year=bangla.parse_fiscal_year(fields.get("fiscal_year", "")),
+        period=bangla.parse_period(fields.get("period", "")),
+        issue_date=issue.date if issue else None,
+        memo_serial=int(serial_text) if serial_text.isdigit() else None,
+        memo_serial_text=bangla.to_bangla_digits(serial_text),
+    )
+    previous: dict[str, Value] = {}  # the area and activity cells in force
+    for number, cells in raw.plan_rows:
+        parsed = {k: values.parse(c.value, percent_format=c.percent_format) for k, c in cells.items()}
+        row_refs = {k: c.ref for k, c in cells.items()}
+        starts_area = _starts_group(parsed, previous, _AREA) or not report.rows
+        starts_activity = starts_area or _starts_group(parsed, previous, _ACTIVITY)
+        if not starts_area:
+            _carry(parsed, previous, _AREA)
+        if not starts_activity:
+            _carry(parsed, previous, _ACTIVITY)
+        report.rows.append(PlanRow(number, parsed, row_refs, starts_area, starts_activity))
+        previous = {k: parsed[k] for k in _AREA + _ACTIVITY if k in parsed}
+    return report
+
+
+def _starts_group(row: dict[str, Value], previous: dict[str, Value], keys: tuple[str, ...]) -> bool:
+    """A row starts a new area or activity when it names one that differs from the row above."""
+    return any(k in row and (k not in previous or row[k].text.strip() != previous[k].text.strip()) for k in keys)
+
+
+def _carry(row: dict[str, Value], previous: dict[str, Value], keys: tuple[str, ...]) -> None:
+    for k in keys:
+        if k not in row and k in previous:
+            row[k] = previous[k]
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return str(value)

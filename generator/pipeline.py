@@ -1,0 +1,167 @@
+"""One workbook in, a ready-to-sign letter and annex out: read → model → validate → memo → render → write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import render, validate, workbook
+from .model import LETTER_SHEET, Finding, RawWorkbook, Report
+from .register import Register, SerialTaken
+
+
+@dataclass
+class Result:
+    source: str
+    status: str  # "built" or "rejected"
+    kind: str | None = None
+    office: str | None = None
+    fiscal_year: str | None = None
+    period: str | None = None
+    memo: str | None = None
+    memo_reused: bool = False
+    outputs: list[str] = field(default_factory=list)
+    issues: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "built"
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "status": self.status,
+            "kind": self.kind,
+            "office": self.office,
+            "fiscal_year": self.fiscal_year,
+            "period": self.period,
+            "memo": self.memo,
+            "memo_reused": self.memo_reused,
+            "outputs": self.outputs,
+            "issues": [f.as_dict() for f in self.issues],
+        }
+
+
+def content_hash(raw: RawWorkbook) -> str:
+    """Hash of what the workbook says (not of its bytes: saving it again in Excel keeps the hash)."""
+    data = {
+        "letter": {k: _plain(c.value) for k, c in sorted(raw.letter.items())},
+        "plan": [{k: _plain(c.value) for k, c in sorted(cells.items())} for _, cells in raw.plan_rows],
+    }
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _safe(name: str) -> str:
+    """A folder name that is legal on Windows shares and Linux alike."""
+    name = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', "-", name).strip(" .")
+    return name[:80] or "office"
+
+
+def output_dir(out_root: Path, report: Report) -> Path:
+    return Path(out_root) / report.fiscal_year.slug / _safe(report.office) / f"{report.kind.id}-{report.period.id}"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write under a temporary name, then rename: a reader never sees a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date | None = None,
+          today: dt.date | None = None) -> Result:
+    path = Path(path)
+    today = today or dt.date.today()
+    try:
+        raw = workbook.read(path)
+    except workbook.WorkbookError as e:
+        finding = Finding("error", e.code, e.bn, e.en, e.sheet, e.cell)
+        return _reject(Result(str(path), "rejected", issues=[finding]), path, Path(out_root), None)
+    report, findings = validate.check(raw, today=today)
+    result = Result(str(path), "rejected", issues=findings)
+    if report is not None:
+        result.kind = report.kind.id
+        result.office = report.office or None
+        result.fiscal_year = report.fiscal_year.slug if report.fiscal_year else None
+        result.period = report.period.id if report.period else None
+    if report is None or validate.has_errors(findings):
+        return _reject(result, path, Path(out_root), report)
+
+    with Register(Path(state_dir)) as register:
+        meta = dict(source=path.name, kind=report.kind.id, office=report.office,
+                    fiscal_year=report.fiscal_year.slug, period=report.period.id)
+        prefix = render.bn_text(report.get("memo_prefix").rstrip("-").strip())
+        try:
+            if report.memo_serial is not None:
+                entry, reused = register.record(prefix, report.memo_serial, content_hash(raw), **meta)
+            else:
+                entry, reused = register.allocate(prefix, content_hash(raw), **meta)
+        except SerialTaken as taken:
+            other = taken.entry
+            result.issues.append(Finding(
+                "error", "memo-serial-taken",
+                f"স্মারক {prefix}-{report.memo_serial_text} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({other.source}, {other.issued_at[:10]})। "
+                "ক্রমিক ঘরটি ফাঁকা রাখুন, রেজিস্টার নতুন নম্বর দেবে।",
+                f"Memo serial {report.memo_serial} was already issued to another letter ({other.source}, "
+                f"{other.issued_at[:10]}). Leave memo_serial blank and the register gives a new one.",
+                LETTER_SHEET, report.refs.get("memo_serial"),
+            ))
+            return _reject(result, path, Path(out_root), report)
+    serial = report.memo_serial_text if report.memo_serial is not None else entry.serial
+    memo = render.memo_number(report, serial)
+    issue_date = report.issue_date or default_date or today
+
+    folder = output_dir(Path(out_root), report)
+    stem = f"{report.kind.id}-{report.fiscal_year.slug}-{report.period.id}"
+    letter, annex = folder / f"{stem}-letter.docx", folder / f"{stem}-annex.docx"
+    write_atomic(letter, render.render_letter(report, memo, issue_date, annex_count=1))
+    write_atomic(annex, render.render_annex(report))
+    result.status, result.memo, result.memo_reused = "built", memo, reused
+    result.outputs = [str(letter), str(annex)]
+    return result
+
+
+def _reject(result: Result, source: Path, out_root: Path, report: Report | None) -> Result:
+    """Write the error report and, when the workbook could be opened, a copy with the bad cells marked."""
+    if report is not None and report.fiscal_year and report.period and report.office:
+        folder = output_dir(out_root, report)
+    else:
+        folder = out_root / "rejected"
+    stem = _safe(source.stem)
+    lines = [f"{source.name}: গ্রহণ করা যায়নি / rejected", ""]
+    for f in result.issues:
+        lines += [f"[{f.severity}] {f.where} ({f.code})", f"  {f.bn}", f"  {f.en}", ""]
+    errors = folder / f"{stem}.errors.txt"
+    write_atomic(errors, "\n".join(lines).encode("utf-8"))
+    outputs = [str(errors)]
+    marked = workbook.annotate(source, result.issues)
+    if marked is not None:
+        annotated = folder / f"{stem}.annotated.xlsx"
+        write_atomic(annotated, marked)
+        outputs.append(str(annotated))
+    result.outputs = outputs
+    return result

@@ -1,0 +1,216 @@
+"""Fill the Word templates: the letter and the annex of a report, as .docx bytes.
+
+Each template is read and compiled once per process (docxtpl's tag clean-up, then Jinja), and every
+render only fills the compiled template and zips the parts, instead of re-parsing the template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from docxtpl import DocxTemplate
+from jinja2 import Environment, StrictUndefined, Template
+
+from . import bangla, wordml
+from .docx_templates import LETTER_FILE, SIGNATURE_SLOTS
+from .kinds import LEVELS
+from .model import PlanRow, Report
+from .paths import DOCX_DIR
+
+_RENDERED_PART = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
+_LATIN_TOKEN = re.compile(r"\S*(@|://|www\.)\S*")
+
+
+@dataclass
+class CompiledDocx:
+    """A .docx template with its XML parts compiled to Jinja templates."""
+
+    path: Path
+    entries: list[tuple[zipfile.ZipInfo, bytes]]
+    parts: dict[str, Template]
+    docxtpl: DocxTemplate
+    fix_tables: bool
+
+    @classmethod
+    def load(cls, path: Path) -> CompiledDocx:
+        env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+        tpl = DocxTemplate(str(path))
+        entries, parts, fix = [], {}, False
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                data = z.read(info)
+                entries.append((info, data))
+                if _RENDERED_PART.fullmatch(info.filename):
+                    xml = tpl.patch_xml(data.decode("utf-8"))
+                    fix = fix or "{%tc" in xml
+                    parts[info.filename] = env.from_string(wordml.expand_vmerge(xml))
+        return cls(Path(path), entries, parts, tpl, fix)
+
+    def render(self, context: dict) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, data in self.entries:
+                template = self.parts.get(info.filename)
+                if template is not None:
+                    xml = self.docxtpl.resolve_listing(template.render(context))
+                    data = xml.encode("utf-8")
+                z.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+        return out.getvalue()
+
+
+_cache: dict[Path, tuple[float, CompiledDocx]] = {}
+
+
+def compiled(path: Path) -> CompiledDocx:
+    """The compiled template, reloaded only when the file changes on disk."""
+    path = Path(path).resolve()
+    mtime = path.stat().st_mtime
+    hit = _cache.get(path)
+    if hit is None or hit[0] != mtime:
+        hit = (mtime, CompiledDocx.load(path))
+        _cache[path] = hit
+    return hit[1]
+
+
+# Text helpers ---------------------------------------------------------------------------
+
+def bn_text(text: str) -> str:
+    """Bangla digits everywhere in running text, except inside e-mail addresses and web addresses."""
+    out, last = [], 0
+    for m in _LATIN_TOKEN.finditer(text):
+        out.append(bangla.to_bangla_digits(text[last:m.start()]))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(bangla.to_bangla_digits(text[last:]))
+    return "".join(out)
+
+
+def memo_number(report: Report, serial: int | str) -> str:
+    return f"{bn_text(report.get('memo_prefix').rstrip('-').strip())}-{bangla.to_bangla_digits(serial)}"
+
+
+def wording_fields(report: Report) -> dict[str, str]:
+    kind, fy, period = report.kind, report.fiscal_year, report.period
+    return {
+        "plan": kind.plan,
+        "report": kind.report,
+        "office": report.office,
+        "fy": fy.label,
+        "period": period.name,
+        "period_genitive": period.genitive,
+        "period_short": period.short,
+        "months": bangla.month_range(period, fy),
+        "months_from_to": bangla.month_range(period, fy, joiner=" হতে "),
+    }
+
+
+# Contexts -------------------------------------------------------------------------------
+
+def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: int) -> dict:
+    kind, words = report.kind, wording_fields(report)
+    body_format = kind.body_with_reference if report.get("reference") else kind.body
+    count = report.get("attachment_count")
+    count = int(bangla.to_ascii_digits(count)) if count else annex_count
+    contacts = [
+        ("ফোন", report.get("office_phone")),
+        ("ফ্যাক্স", report.get("office_fax")),
+        ("ই-মেইল", report.get("office_email")),
+    ]
+    return {
+        "letterhead_slogan": bn_text(report.get("letterhead_slogan")),
+        "office_name": bn_text(report.office),
+        "office_unit": bn_text(report.get("office_unit")),
+        "office_address": bn_text(report.get("office_address")),
+        "office_website": report.get("office_website"),
+        "contact_line": ", ".join(f"{label}: {bn_text(value)}" for label, value in contacts if value),
+        "memo": memo,
+        "date_bangla": bangla.format_bangla_date(issue_date),
+        "date_gregorian": bangla.format_gregorian_date(issue_date),
+        "subject": bn_text(report.get("subject") or kind.subject.format(**words)),
+        "reference": bn_text(report.get("reference")),
+        "body": bn_text(report.get("body") or body_format.format(**words)),
+        "attachment": bangla.count_phrase(count, report.get("attachment_unit") or "ফর্দ"),
+        "recipient": [bn_text(line) for line in report.lines("recipient")],
+        "attention": bn_text(report.get("attention")),
+        "signatory_name": bn_text(report.get("signatory_name")),
+        "signatory_designation": bn_text(report.get("signatory_designation")),
+        "signatory_phone": bn_text(report.get("signatory_phone")),
+        "signatory_email": report.get("signatory_email"),
+        "copies": [f"{bangla.to_bangla_digits(i)}। {bn_text(line)}" for i, line in enumerate(report.lines("copies"), 1)],
+    }
+
+
+def _row_context(row: PlanRow) -> dict:
+    cells = {key: bn_text(value.display) for key, value in row.cells.items()}
+    progress = [cells.get("achieved", ""), cells.get("remarks", "")]
+    return {
+        **{key: "" for key, *_ in LEVELS},
+        **{k: "" for k in ("area", "area_no", "area_weight", "activity", "activity_no", "indicator",
+                           "indicator_no", "unit", "weight", "achieved", "remarks", "evidence", "self_score")},
+        **cells,
+        "area": _coded(cells.get("area_no", ""), cells.get("area", "")),
+        "activity": _coded(cells.get("activity_no", ""), cells.get("activity", "")),
+        "indicator": _coded(cells.get("indicator_no", ""), cells.get("indicator", "")),
+        "progress": "\n".join(p for p in progress if p),
+        "area_first": row.area_first,
+        "activity_first": row.activity_first,
+    }
+
+
+def _coded(code: str, text: str) -> str:
+    """'[১.১] text', unless the text already starts with its code."""
+    code = code.strip()
+    if not code or text.startswith(code):
+        return text
+    if not code.startswith("["):
+        code = f"[{code}]"
+    return f"{code} {text}" if text else code
+
+
+def signature_lines(entries: list[str], office: str) -> list[str]:
+    """Signatories side by side under the annex, three to a line, each as name / designation / office."""
+    people = []
+    for entry in entries:
+        parts = [p.strip() for p in entry.split(",") if p.strip()]
+        if len(parts) < 3:
+            parts += [office]
+        people.append([bn_text(p) for p in parts[:3]])
+    lines = []
+    for start in range(0, len(people), SIGNATURE_SLOTS):
+        group = people[start:start + SIGNATURE_SLOTS]
+        slots = {1: [2], 2: [0, 2], 3: [0, 1, 2]}[len(group)]
+        if lines:
+            lines += ["", ""]
+        for i in range(3):
+            cells = [""] * SIGNATURE_SLOTS
+            for slot, person in zip(slots, group):
+                cells[slot] = person[i] if i < len(person) else ""
+            lines.append("\t" + "\t".join(cells))
+    return lines
+
+
+def annex_context(report: Report) -> dict:
+    words = wording_fields(report)
+    return {
+        "annex_heading": f"{report.kind.plan} {words['fy']}",
+        "office_name": bn_text(report.office),
+        "annex_title": report.kind.annex_title.format(**words),
+        "fy": words["fy"],
+        "progress_header": report.kind.progress_header.format(**words),
+        "rows": [_row_context(row) for row in report.rows],
+        "signature_lines": signature_lines(report.lines("annex_signatories"), report.office),
+    }
+
+
+def render_letter(report: Report, memo: str, issue_date: dt.date, annex_count: int = 1,
+                  templates: Path = DOCX_DIR) -> bytes:
+    return compiled(Path(templates) / LETTER_FILE).render(letter_context(report, memo, issue_date, annex_count))
+
+
+def render_annex(report: Report, templates: Path = DOCX_DIR) -> bytes:
+    return compiled(Path(templates) / report.kind.annex_file).render(annex_context(report))

@@ -1,0 +1,236 @@
+"""Checks on a read workbook: each finding names the sheet and cell, in Bangla with English beneath."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from . import kinds, model
+from .bangla import to_ascii_digits, to_bangla_digits
+from .model import LETTER_SHEET, PLAN_SHEET, Finding, RawWorkbook, Report
+from .workbook import FIELDS, TEMPLATE_VERSION
+
+STANDARD_MEMO_SHAPES = ((2, 2, 4, 3, 2, 3, 2), (2, 2, 4, 3, 3, 2, 4, 2))
+KNOWN_LATER = {"egov", "nis", "grs", "rti", "minutes"}
+
+
+def error(code: str, bn: str, en: str, sheet: str | None = None, cell: str | None = None) -> Finding:
+    return Finding("error", code, bn, en, sheet, cell)
+
+
+def warning(code: str, bn: str, en: str, sheet: str | None = None, cell: str | None = None) -> Finding:
+    return Finding("warning", code, bn, en, sheet, cell)
+
+
+def check(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Report | None, list[Finding]]:
+    """Read the kind, build the report and check it. Returns no report when the kind is unusable."""
+    kind, findings = _kind(raw)
+    if kind is None:
+        return None, findings
+    findings += _columns(raw, kind)
+    report = model.from_workbook(raw, kind)
+    findings += _fields(raw, report, today or dt.date.today())
+    findings += _plan(raw, report)
+    return report, findings
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)
+
+
+def _letter_cell(raw: RawWorkbook, key: str) -> str | None:
+    cell = raw.letter.get(key)
+    return cell.ref if cell else None
+
+
+def _kind(raw: RawWorkbook) -> tuple[kinds.Kind | None, list[Finding]]:
+    if "kind" not in raw.letter:
+        return None, [error(
+            "not-our-workbook",
+            "এটি আমাদের ছক নয়: 'পত্র' শিটে 'kind' চাবি নেই। 'gen template' দিয়ে পাওয়া ছকটি পূরণ করুন।",
+            "This is not one of our workbooks: sheet 'পত্র' has no 'kind' key. Fill the workbook from 'gen template'.",
+            LETTER_SHEET,
+        )]
+    text = str(raw.letter["kind"].value or "").strip()
+    kind = kinds.get(text)
+    if kind is not None:
+        return kind, []
+    cell = raw.letter["kind"].ref
+    known = ", ".join(kinds.KINDS)
+    if text.lower() in KNOWN_LATER:
+        return None, [error(
+            "kind-not-supported",
+            f"এই ছকটি '{text}' ধরনের প্রতিবেদনের; এই সার্ভিস এখনো শুধু {known} তৈরি করে।",
+            f"This workbook is for '{text}' reports; the service builds only {known} so far.",
+            LETTER_SHEET, cell,
+        )]
+    return None, [error(
+        "unknown-kind",
+        f"প্রতিবেদনের ধরন '{text}' চেনা যায়নি; হতে পারে: {known}। ঘরটি বদলাবেন না, সঠিক ছক ব্যবহার করুন।",
+        f"Unknown report kind '{text}'; expected one of: {known}. Do not edit this cell; use the right template.",
+        LETTER_SHEET, cell,
+    )]
+
+
+def _columns(raw: RawWorkbook, kind: kinds.Kind) -> list[Finding]:
+    missing = [k for k in kind.columns if k not in raw.plan_columns]
+    if not missing:
+        return []
+    return [error(
+        "missing-columns",
+        f"'{PLAN_SHEET}' শিটে এই ধরনের ({kind.id}) ছকের কলাম নেই: {', '.join(missing)}। "
+        f"সম্ভবত অন্য ধরনের ছক; 'gen template {kind.id}' দিয়ে পাওয়া ছক ব্যবহার করুন।",
+        f"Sheet '{PLAN_SHEET}' lacks the columns of a {kind.id} workbook: {', '.join(missing)}. "
+        f"It is probably another kind's template; use the one from 'gen template {kind.id}'.",
+        PLAN_SHEET, "1:1",
+    )]
+
+
+def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
+    out = []
+    for key, field in FIELDS.items():
+        if field.required and not report.get(key):
+            out.append(error(
+                "missing-field",
+                f"আবশ্যক ঘর '{field.label}' ফাঁকা। এখানে লিখুন{': ' + field.hint if field.hint else ''}।",
+                f"Required field '{key}' is empty. Fill it in.",
+                LETTER_SHEET, _letter_cell(raw, key) or f"C? ({key})",
+            ))
+    version = to_ascii_digits(report.get("template_version"))
+    if version and version != str(TEMPLATE_VERSION):
+        older = version.isdigit() and int(version) < TEMPLATE_VERSION
+        out.append(error(
+            "old-template" if older else "unknown-template-version",
+            f"ছকের সংস্করণ {to_bangla_digits(version)}, কিন্তু এখন চলছে {to_bangla_digits(TEMPLATE_VERSION)}। "
+            f"'gen template {report.kind.id}' দিয়ে নতুন ছক নিয়ে তথ্য কপি করুন।",
+            f"Workbook layout version {version}; the current one is {TEMPLATE_VERSION}. "
+            f"Get a new one with 'gen template {report.kind.id}' and copy your data into it.",
+            LETTER_SHEET, _letter_cell(raw, "template_version"),
+        ))
+    if report.get("fiscal_year") and report.fiscal_year is None:
+        out.append(error(
+            "bad-fiscal-year",
+            f"অর্থবছর '{report.get('fiscal_year')}' বোঝা যায়নি। এভাবে লিখুন: ২০২৩-২০২৪ বা ২০২৩-২৪।",
+            f"Fiscal year '{report.get('fiscal_year')}' not understood. Write it as 2023-2024 or 2023-24.",
+            LETTER_SHEET, _letter_cell(raw, "fiscal_year"),
+        ))
+    if report.get("period") and report.period is None:
+        out.append(error(
+            "bad-period",
+            f"সময়কাল '{report.get('period')}' বোঝা যায়নি। তালিকা থেকে বাছুন, যেমন: ১ম ত্রৈমাসিক।",
+            f"Period '{report.get('period')}' not understood. Pick one from the list, e.g. ১ম ত্রৈমাসিক (Q1).",
+            LETTER_SHEET, _letter_cell(raw, "period"),
+        ))
+    out += _memo(raw, report)
+    out += _date(raw, report, today)
+    count = report.get("attachment_count")
+    if count and not to_ascii_digits(count).isdigit():
+        out.append(error(
+            "bad-number",
+            f"সংযুক্তির সংখ্যা '{count}' একটি পূর্ণ সংখ্যা হতে হবে, যেমন: ১।",
+            f"Attachment count '{count}' must be a whole number, e.g. 1.",
+            LETTER_SHEET, _letter_cell(raw, "attachment_count"),
+        ))
+    return out
+
+
+def memo_prefix_shape(prefix: str) -> str:
+    """'standard', 'malformed' (dotted digits of the wrong shape) or 'free-form'."""
+    segments = to_ascii_digits(prefix.strip()).split(".")
+    if all(re.fullmatch(r"\d*", s) for s in segments):
+        shape = tuple(len(s) for s in segments)
+        return "standard" if shape in STANDARD_MEMO_SHAPES else "malformed"
+    return "free-form"
+
+
+def _memo(raw: RawWorkbook, report: Report) -> list[Finding]:
+    out = []
+    prefix, cell = report.get("memo_prefix"), _letter_cell(raw, "memo_prefix")
+    if prefix:
+        shape = memo_prefix_shape(prefix)
+        if shape == "malformed":
+            out.append(error(
+                "memo-prefix-malformed",
+                f"স্মারক নম্বর '{prefix}' মানসম্মত কাঠামোর নয়। ৭ অংশ (২.২.৪.৩.২.৩.২ অঙ্ক, যেমন ৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩) "
+                "বা ৮ অংশ (২.২.৪.৩.৩.২.৪.২ অঙ্ক) লিখুন; ড্যাশ ও ক্রমিক আলাদা ঘরে।",
+                f"Memo prefix '{prefix}' has the wrong shape: write 7 segments of 2.2.4.3.2.3.2 digits or "
+                "8 segments of 2.2.4.3.3.2.4.2 digits; the dash and serial go in memo_serial.",
+                LETTER_SHEET, cell,
+            ))
+        elif shape == "free-form":
+            out.append(warning(
+                "memo-prefix-free-form",
+                f"স্মারক নম্বর '{prefix}' স্থানীয় কোড হিসেবে গ্রহণ করা হলো (মানসম্মত নথি কোড নয়)।",
+                f"Memo prefix '{prefix}' accepted as a local code (not a standard file code).",
+                LETTER_SHEET, cell,
+            ))
+    serial = report.get("memo_serial")
+    if serial and report.memo_serial is None:
+        out.append(error(
+            "bad-memo-serial",
+            f"স্মারকের ক্রমিক '{serial}' শুধু অঙ্ক হতে হবে, যেমন: ১৯২; অথবা ঘরটি ফাঁকা রাখুন।",
+            f"Memo serial '{serial}' must be digits only, e.g. 192; or leave it blank for the register.",
+            LETTER_SHEET, _letter_cell(raw, "memo_serial"),
+        ))
+    return out
+
+
+def _date(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
+    cell = _letter_cell(raw, "issue_date")
+    if not report.get("issue_date"):
+        return []
+    if report.issue_date is None:
+        return [error(
+            "bad-date",
+            f"তারিখ '{report.get('issue_date')}' বোঝা যায়নি। এভাবে লিখুন: ১০/১০/২০২৩।",
+            f"Date '{report.get('issue_date')}' not understood. Write it as 10/10/2023.",
+            LETTER_SHEET, cell,
+        )]
+    if report.issue_date > today:
+        return [warning(
+            "future-date",
+            "পত্রের তারিখ ভবিষ্যতের। ঠিক আছে কি না দেখুন।",
+            f"The letter's date {report.issue_date.isoformat()} is in the future. Check it.",
+            LETTER_SHEET, cell,
+        )]
+    fy = report.fiscal_year
+    if fy and not (fy.first_day <= report.issue_date <= dt.date(fy.end + 1, 6, 30)):
+        return [warning(
+            "date-outside-year",
+            f"পত্রের তারিখ অর্থবছর {fy.label}-এর সময়ের সাথে মেলে না। ঠিক আছে কি না দেখুন।",
+            f"The letter's date {report.issue_date.isoformat()} is far from fiscal year {fy.slug}. Check it.",
+            LETTER_SHEET, cell,
+        )]
+    return []
+
+
+def _plan(raw: RawWorkbook, report: Report) -> list[Finding]:
+    if not report.rows:
+        return [error(
+            "empty-plan",
+            f"'{PLAN_SHEET}' শিটে কোনো সূচক নেই। ৪ নম্বর সারি থেকে প্রতিটি সূচকের জন্য একটি সারি লিখুন।",
+            f"Sheet '{PLAN_SHEET}' has no indicators. Write one row per indicator from row 4.",
+            PLAN_SHEET, "A4",
+        )]
+    out = []
+    for row in report.rows:
+        for key in report.kind.required_columns:
+            if not row.text(key):
+                col = kinds.COLUMNS[key]
+                out.append(error(
+                    "missing-value",
+                    f"সারি {to_bangla_digits(row.row)}: '{col.header}' ফাঁকা।",
+                    f"Row {row.row}: '{key}' is empty.",
+                    PLAN_SHEET, row.refs.get(key) or f"{raw.plan_columns.get(key, '?')}{row.row}",
+                ))
+        for key in ("weight", "area_weight"):
+            value = row.value(key)
+            if value.text.strip() and not value.empty and value.number is None:
+                out.append(error(
+                    "bad-number",
+                    f"সারি {to_bangla_digits(row.row)}: মান '{value.text}' একটি সংখ্যা হতে হবে, যেমন: ১০।",
+                    f"Row {row.row}: weight '{value.text}' must be a number, e.g. 10.",
+                    PLAN_SHEET, row.refs.get(key),
+                ))
+    return out
+

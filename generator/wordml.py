@@ -1,0 +1,213 @@
+"""Raw WordprocessingML tweaks python-docx has no API for: Bangla font slots, merges, borders, header rows."""
+
+from __future__ import annotations
+
+import re
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+BANGLA_FONT = "Nikosh"
+# Word falls back to altName when Nikosh is missing (Vrinda ships with Windows); LibreOffice asks fontconfig,
+# which finds Noto Sans Bengali or Lohit Bengali. The extra entries name those for editors that look here.
+FALLBACK_FONTS = ("Vrinda", "Noto Sans Bengali", "Lohit Bengali", "SolaimanLipi")
+LANG_BIDI = "bn-BD"
+
+
+def _child(parent, tag: str, before: tuple[str, ...] = ()):
+    """The child `tag` of `parent`, created if missing, placed before the first of `before` present."""
+    found = parent.find(qn(tag))
+    if found is not None:
+        return found
+    el = OxmlElement(tag)
+    for name in before:
+        anchor = parent.find(qn(name))
+        if anchor is not None:
+            anchor.addprevious(el)
+            return el
+    parent.append(el)
+    return el
+
+
+_RPR_ORDER = (
+    "w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike", "w:dstrike",
+    "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid", "w:vanish", "w:webHidden",
+    "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect",
+    "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
+    "w:specVanish", "w:oMath",
+)
+
+
+def _rpr_child(rpr, tag: str):
+    later = _RPR_ORDER[_RPR_ORDER.index(tag) + 1:]
+    return _child(rpr, tag, later)
+
+
+def bangla_rpr(rpr, *, size: float | None = None, bold: bool | None = None, font: str = BANGLA_FONT) -> None:
+    """Put the Bangla font in every slot, and size and bold in both the Latin and complex-script slots."""
+    fonts = _rpr_child(rpr, "w:rFonts")
+    for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(slot), font)
+    if bold is not None:
+        for tag in ("w:b", "w:bCs"):
+            el = _rpr_child(rpr, tag)
+            if not bold:
+                el.set(qn("w:val"), "0")
+    if size is not None:
+        for tag in ("w:sz", "w:szCs"):
+            _rpr_child(rpr, tag).set(qn("w:val"), str(round(size * 2)))
+    lang = _rpr_child(rpr, "w:lang")
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:bidi"), LANG_BIDI)
+
+
+def style_run(run, *, size: float | None = None, bold: bool | None = None) -> None:
+    bangla_rpr(run._r.get_or_add_rPr(), size=size, bold=bold)
+
+
+def set_document_defaults(document, *, size: float) -> None:
+    """Bangla font, size and language for the whole document (docDefaults and the Normal style)."""
+    styles = document.styles.element
+    defaults = _child(styles, "w:docDefaults")
+    rpr_default = _child(defaults, "w:rPrDefault")
+    bangla_rpr(_child(rpr_default, "w:rPr"), size=size)
+    for style in styles.findall(qn("w:style")):
+        rpr = style.find(qn("w:rPr"))
+        if rpr is not None and rpr.find(qn("w:rFonts")) is not None:
+            bangla_rpr(rpr)
+    normal = document.styles["Normal"]
+    bangla_rpr(normal.element.get_or_add_rPr(), size=size)
+
+
+def add_font_fallbacks(document) -> None:
+    """Declare Nikosh in the font table, with an alternative name, plus the common Bangla fonts."""
+    part = next(p for p in document.part.package.parts if str(p.partname) == "/word/fontTable.xml")
+    xml = part.blob.decode("utf-8")
+    entries = [
+        f'<w:font w:name="{BANGLA_FONT}"><w:altName w:val="{FALLBACK_FONTS[0]}"/><w:charset w:val="00"/>'
+        '<w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>'
+    ] + [
+        f'<w:font w:name="{name}"><w:charset w:val="00"/><w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>'
+        for name in FALLBACK_FONTS
+    ]
+    xml = re.sub(r"(<w:fonts\b[^>]*>)", lambda m: m.group(1) + "".join(entries), xml, count=1)
+    part._blob = xml.encode("utf-8")
+
+
+# Tables ---------------------------------------------------------------------------------
+
+_TCPR_ORDER = ("w:tcW", "w:gridSpan", "w:vMerge", "w:tcBorders", "w:shd", "w:noWrap", "w:tcMar",
+               "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
+
+
+def _tcpr_child(cell, tag: str):
+    tcpr = cell._tc.get_or_add_tcPr()
+    return _child(tcpr, tag, _TCPR_ORDER[_TCPR_ORDER.index(tag) + 1:])
+
+
+def vmerge(cell, restart: bool) -> None:
+    el = _tcpr_child(cell, "w:vMerge")
+    if restart:
+        el.set(qn("w:val"), "restart")
+
+
+def grid_span(cell, n: int) -> None:
+    _tcpr_child(cell, "w:gridSpan").set(qn("w:val"), str(n))
+
+
+def shade(cell, fill: str) -> None:
+    shd = _tcpr_child(cell, "w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+
+
+def valign(cell, where: str = "center") -> None:
+    _tcpr_child(cell, "w:vAlign").set(qn("w:val"), where)
+
+
+def cant_split(row) -> None:
+    """Keep the row whole on one page."""
+    _child(row._tr.get_or_add_trPr(), "w:cantSplit").set(qn("w:val"), "1")
+
+
+def repeat_header(row) -> None:
+    """Repeat this row at the top of every page the table runs onto."""
+    cant_split(row)
+    _child(row._tr.get_or_add_trPr(), "w:tblHeader").set(qn("w:val"), "1")
+
+
+def table_borders(table, size: int = 4, color: str = "000000", none: bool = False) -> None:
+    tblpr = table._tbl.tblPr
+    borders = _child(tblpr, "w:tblBorders", ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"))
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = _child(borders, f"w:{edge}")
+        el.set(qn("w:val"), "nil" if none else "single")
+        if not none:
+            el.set(qn("w:sz"), str(size))
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), color)
+
+
+def fixed_layout(table, widths_cm: list[float]) -> None:
+    """Fixed column widths, so LibreOffice and Word lay the table out the same and keep it on the page."""
+    from docx.shared import Cm
+
+    table.autofit = False
+    tblpr = table._tbl.tblPr
+    _child(tblpr, "w:tblLayout", ("w:tblCellMar", "w:tblLook")).set(qn("w:type"), "fixed")
+    width = _child(tblpr, "w:tblW", ("w:jc", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"))
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(int(sum(widths_cm) * 567)))
+    for gc, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm):
+        gc.set(qn("w:w"), str(int(w * 567)))
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths_cm):
+            cell.width = Cm(w)
+
+
+def cell_margins(table, cm: float = 0.08) -> None:
+    tblpr = table._tbl.tblPr
+    mar = _child(tblpr, "w:tblCellMar", ("w:tblLook",))
+    for edge in ("left", "right"):
+        el = _child(mar, f"w:{edge}")
+        el.set(qn("w:w"), str(int(cm * 567)))
+        el.set(qn("w:type"), "dxa")
+
+
+def paragraph_border(paragraph, edge: str = "bottom", size: int = 6) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    pbdr = _child(ppr, "w:pBdr", ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc", "w:rPr"))
+    el = _child(pbdr, f"w:{edge}")
+    el.set(qn("w:val"), "single")
+    el.set(qn("w:sz"), str(size))
+    el.set(qn("w:space"), "1")
+    el.set(qn("w:color"), "000000")
+
+
+# Template tags --------------------------------------------------------------------------
+
+_VMERGE_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*vmerge\s+(.+?)\s*%\}.*?</w:tc>", re.DOTALL)
+
+
+def expand_vmerge(xml: str) -> str:
+    """Turn `{% vmerge COND %}` in a cell into a per-row vertical merge: the cell starts a merged block
+    when COND is true and continues the block above otherwise (docxtpl's own `{% vm %}` merges the
+    whole column, see pitfalls.md). Run after docxtpl's patch_xml, which joins tags split across runs."""
+
+    def one(m: re.Match) -> str:
+        cell, cond = m.group(0), m.group(1)
+        cell = re.sub(r"\{%\s*vmerge\s+.+?\s*%\}", "", cell, count=1)
+        mark = f'<w:vMerge w:val="{{% if {cond} %}}restart{{% else %}}continue{{% endif %}}"/>'
+        head, sep, body = cell.partition("</w:tcPr>")
+        if not sep:
+            head, body = re.match(r"(<w:tc[^>]*>)(.*)", cell, re.DOTALL).groups()
+            head, sep = head + "<w:tcPr>", "</w:tcPr>"
+        head = re.sub(r"<w:vMerge[^>]*/>", "", head)
+        anchor = re.search(r"<w:(tcW|gridSpan)\b[^>]*/>(?!.*<w:gridSpan)", head, re.DOTALL)
+        at = anchor.end() if anchor else head.index("<w:tcPr>") + len("<w:tcPr>")
+        head = head[:at] + mark + head[at:]
+        content, _, _ = body.rpartition("</w:tc>")
+        return f"{head}{sep}{{% if {cond} %}}{content}{{% else %}}<w:p/>{{% endif %}}</w:tc>"
+
+    return _VMERGE_CELL.sub(one, xml)

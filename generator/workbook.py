@@ -1,0 +1,381 @@
+"""The standardized workbook: write blank templates, fill them by key, read them back."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import kinds
+from .bangla import PERIODS, to_bangla_digits
+from .model import GUIDE_SHEET, LETTER_SHEET, PLAN_SHEET, Cell, RawWorkbook
+
+TEMPLATE_VERSION = 1
+FIRST_DATA_ROW = 4
+BLANK_ROWS = 60
+MAX_PLAN_ROWS = 2000
+FONT = "Nikosh"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    hint: str = ""
+    required: bool = False
+    lines: int = 1  # how many lines the value usually takes
+    kind: str = "text"  # text, date, period, number
+
+
+SECTIONS: list[tuple[str, list[Field]]] = [
+    ("প্রতিবেদন (Report)", [
+        Field("kind", "প্রতিবেদনের ধরন", "পরিবর্তন করবেন না", True),
+        Field("template_version", "ছকের সংস্করণ", "পরিবর্তন করবেন না", True, kind="number"),
+        Field("fiscal_year", "অর্থবছর", "যেমন: ২০২৩-২০২৪ বা ২০২৩-২৪", True),
+        Field("period", "প্রতিবেদনের সময়কাল", "তালিকা থেকে বাছুন", True, kind="period"),
+    ]),
+    ("অফিস (Office, letterhead)", [
+        Field("office_name", "অফিসের নাম", "যেমন: চট্টগ্রাম সিটি কর্পোরেশন", True),
+        Field("office_unit", "শাখা / বিভাগ", "ঐচ্ছিক, যেমন: সমাজকল্যাণ বিভাগ"),
+        Field("office_address", "ঠিকানা", "শহর / ঠিকানা, যেমন: চট্টগ্রাম।", True),
+        Field("office_website", "ওয়েবসাইট", "ঐচ্ছিক"),
+        Field("office_phone", "ফোন", "ঐচ্ছিক"),
+        Field("office_fax", "ফ্যাক্স", "ঐচ্ছিক"),
+        Field("office_email", "ই-মেইল", "ঐচ্ছিক"),
+        Field("letterhead_slogan", "স্লোগান", "ঐচ্ছিক; প্রতি লাইনে একটি (Alt+Enter)", lines=2),
+    ]),
+    ("স্মারক ও তারিখ (Memo and date)", [
+        Field("memo_prefix", "স্মারক নম্বর (ড্যাশের আগের অংশ)", "যেমন: ৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩", True),
+        Field("memo_serial", "স্মারকের ক্রমিক (ড্যাশের পরের অংশ)", "ফাঁকা রাখলে রেজিস্টার থেকে পরের নম্বর বসবে"),
+        Field("issue_date", "পত্রের তারিখ", "ফাঁকা রাখলে তৈরির দিনের তারিখ; যেমন: ১০/১০/২০২৩", kind="date"),
+    ]),
+    ("পত্র (Letter)", [
+        Field("subject", "বিষয়", "ফাঁকা রাখলে মানসম্মত বিষয় বসবে", lines=2),
+        Field("reference", "সূত্র", "ঐচ্ছিক: পূর্বের স্মারক নম্বর ও তারিখ", lines=2),
+        Field("body", "পত্রের মূল অংশ", "ফাঁকা রাখলে মানসম্মত অনুচ্ছেদ বসবে", lines=4),
+        Field("attachment_count", "সংযুক্তির সংখ্যা", "ফাঁকা রাখলে সংযুক্তির সংখ্যা", kind="number"),
+        Field("attachment_unit", "সংযুক্তির একক", "যেমন: পাতা, পৃষ্ঠা, ফর্দ"),
+    ]),
+    ("প্রাপক (Recipient)", [
+        Field("recipient", "প্রাপক", "পদবি, অফিস, ঠিকানা; প্রতি লাইনে একটি (Alt+Enter)", True, lines=4),
+        Field("attention", "দৃষ্টি আকর্ষণ", "ঐচ্ছিক", lines=2),
+    ]),
+    ("স্বাক্ষর (Signature)", [
+        Field("signatory_name", "স্বাক্ষরকারীর নাম", "", True),
+        Field("signatory_designation", "স্বাক্ষরকারীর পদবি", "প্রতি লাইনে একটি", True, lines=2),
+        Field("signatory_phone", "ফোন", "ঐচ্ছিক"),
+        Field("signatory_email", "ই-মেইল", "ঐচ্ছিক"),
+        Field("copies", "অনুলিপি", "ঐচ্ছিক; প্রতি লাইনে একজন প্রাপক", lines=4),
+        Field("annex_signatories", "সংযুক্তিতে স্বাক্ষরকারী", "প্রতি লাইনে একজন: নাম, পদবি", lines=3),
+    ]),
+]
+FIELDS: dict[str, Field] = {f.key: f for _, fs in SECTIONS for f in fs}
+
+
+class WorkbookError(Exception):
+    """The file cannot be read as one of our workbooks; `bn` and `en` say why."""
+
+    def __init__(self, code: str, bn: str, en: str, sheet: str | None = None, cell: str | None = None):
+        super().__init__(en)
+        self.code, self.bn, self.en, self.sheet, self.cell = code, bn, en, sheet, cell
+
+
+# Writing --------------------------------------------------------------------------------
+
+_thin = Side(style="thin", color="999999")
+_BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+_SECTION_FILL = PatternFill("solid", fgColor="F2F2F2")
+_INPUT_FILL = PatternFill("solid", fgColor="FFFDE7")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_UNLOCKED = Protection(locked=False)
+
+
+def _font(**kw) -> Font:
+    return Font(name=FONT, size=kw.pop("size", 12), **kw)
+
+
+def blank_workbook(kind: kinds.Kind) -> Workbook:
+    wb = Workbook()
+    _letter_sheet(wb.active, kind)
+    _plan_sheet(wb.create_sheet(PLAN_SHEET), kind)
+    _guide_sheet(wb.create_sheet(GUIDE_SHEET), kind)
+    wb.active = 2
+    return wb
+
+
+def _letter_sheet(ws, kind: kinds.Kind) -> None:
+    ws.title = LETTER_SHEET
+    ws.sheet_properties.tabColor = "1F4E79"
+    for col, width in zip("ABC", (18, 42, 70)):
+        ws.column_dimensions[col].width = width
+    ws.column_dimensions["A"].hidden = True
+    ws.append(["key", "বিষয় (Field)", "আপনার তথ্য (Your entry)"])
+    for cell in ws[1]:
+        cell.font = _font(bold=True)
+        cell.fill = _HEAD_FILL
+    ws.freeze_panes = "C2"
+    period_list = DataValidation(
+        type="list", formula1='"' + ",".join(p.name for p in PERIODS if p.id in kind.periods) + '"',
+        allow_blank=False, showErrorMessage=True,
+        errorTitle="সময়কাল", error="তালিকা থেকে একটি সময়কাল বাছুন। Pick a period from the list.",
+    )
+    ws.add_data_validation(period_list)
+    for title, fields in SECTIONS:
+        ws.append(["", title, ""])
+        row = ws.max_row
+        for cell in ws[row]:
+            cell.fill = _SECTION_FILL
+            cell.font = _font(bold=True, color="1F4E79")
+        for f in fields:
+            label = f.label + (" *" if f.required else "") + (f"\n({f.hint})" if f.hint else "")
+            ws.append([f.key, label, None])
+            row = ws.max_row
+            ws.row_dimensions[row].height = max(2, f.lines + (1 if f.hint else 0)) * 17
+            ws.cell(row, 1).font = Font(name="Consolas", size=9, color="808080")
+            ws.cell(row, 2).font = _font(bold=f.required)
+            ws.cell(row, 2).alignment = _WRAP
+            value = ws.cell(row, 3)
+            value.font = _font()
+            value.alignment = _WRAP
+            value.border = _BORDER
+            value.number_format = "dd/mm/yyyy" if f.kind == "date" else "@"
+            if f.key == "kind":
+                value.value = kind.id
+            elif f.key == "template_version":
+                value.value = TEMPLATE_VERSION
+                value.number_format = "0"
+            else:
+                value.protection = _UNLOCKED
+                value.fill = _INPUT_FILL
+            if f.kind == "period":
+                period_list.add(value)
+    ws.protection.sheet = True
+    ws.protection.formatRows = False
+    ws.protection.formatColumns = False
+
+
+def _plan_sheet(ws, kind: kinds.Kind) -> None:
+    ws.sheet_properties.tabColor = "548235"
+    cols = [kinds.COLUMNS[k] for k in kind.columns]
+    last = FIRST_DATA_ROW + BLANK_ROWS - 1
+    for i, col in enumerate(cols, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = col.xlsx_width
+        key = ws.cell(1, i, col.key)
+        key.font = Font(name="Consolas", size=9, color="808080")
+        header = col.header.replace("{{ fy }}", "").strip()
+        if col.group:
+            header = f"{col.group.replace('{{ fy }}', '').strip()}: {col.header} ({col.subheader})"
+        head = ws.cell(2, i, header + (f"\n({col.hint})" if col.hint else ""))
+        head.font = _font(bold=True, size=11)
+        head.fill = _HEAD_FILL
+        head.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        head.border = _BORDER
+        num = ws.cell(3, i, f"({to_bangla_digits(i)})")
+        num.font = _font(size=10)
+        num.alignment = Alignment(horizontal="center")
+        num.border = _BORDER
+        for r in range(FIRST_DATA_ROW, last + 1):
+            cell = ws.cell(r, i)
+            cell.protection = _UNLOCKED
+            cell.alignment = _WRAP
+            cell.border = _BORDER
+            cell.font = _font(size=11)
+            cell.number_format = "@"
+    ws.row_dimensions[1].hidden = True
+    ws.row_dimensions[2].height = 80
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
+    if "unit" in kind.columns:
+        letter = get_column_letter(kind.columns.index("unit") + 1)
+        units = DataValidation(
+            type="list", formula1='"' + ",".join(kinds.UNITS) + '"', allow_blank=True, showErrorMessage=True,
+            errorTitle="একক", error="তালিকা থেকে একটি একক বাছুন। Pick a unit from the list.",
+        )
+        ws.add_data_validation(units)
+        units.add(f"{letter}{FIRST_DATA_ROW}:{letter}{MAX_PLAN_ROWS}")
+    ws.protection.sheet = True
+    for option in ("formatCells", "formatRows", "formatColumns", "insertRows", "deleteRows"):
+        setattr(ws.protection, option, False)
+
+
+GUIDE = [
+    ("এই ছক কীভাবে পূরণ করবেন", "How to fill this workbook"),
+    ("১. 'পত্র' শিটে হলুদ ঘরগুলো পূরণ করুন। * চিহ্নিত ঘর আবশ্যক।",
+     "1. Fill the yellow cells of sheet 'পত্র'. Cells marked * are required."),
+    ("২. 'কর্মপরিকল্পনা' শিটে প্রতিটি সূচকের জন্য একটি সারি লিখুন। ক্ষেত্র ও কার্যক্রম একাধিক সারিতে একই হলে শুধু প্রথম সারিতে লিখুন, নিচের ঘর ফাঁকা রাখুন।",
+     "2. On sheet 'কর্মপরিকল্পনা' write one row per indicator. Write an area or activity once, on its first row; leave the cells below it empty."),
+    ("৩. সংখ্যা বাংলা বা ইংরেজি অঙ্কে লিখতে পারেন (৪ বা 4); শতাংশ ৮০%; তারিখ ০৪/০৫/২০২৩; না থাকলে -।",
+     "3. Numbers in Bangla or English digits (৪ or 4); percentages as ৮০%; dates as 04/05/2023; a dash for none."),
+    ("৪. লেখা ইউনিকোডে লিখুন (যেমন নিকস ফন্ট)। বিজয়/সুতনি-এমজে ফন্টে লেখা চলবে না।",
+     "4. Type in Unicode Bangla (e.g. the Nikosh font), not Bijoy/SutonnyMJ."),
+    ("৫. স্মারকের ক্রমিক ফাঁকা রাখলে সার্ভিস রেজিস্টার থেকে পরের নম্বর দেবে; একই ফাইল আবার দিলে একই নম্বর থাকবে।",
+     "5. Leave the memo serial blank and the service takes the next number from its register; the same file again keeps its number."),
+    ("৬. সারি বা শিটের নাম বদলাবেন না; লুকানো প্রথম কলাম/সারিতে যন্ত্রপাঠ্য কী (key) আছে।",
+     "6. Do not rename sheets; the hidden first column/row holds the machine keys the service reads."),
+    ("৭. পূরণ শেষে ফাইলটি শেয়ার্ড ফোল্ডারে রাখুন অথবা 'gen build ফাইল.xlsx' চালান।",
+     "7. When done, drop the file into the shared folder, or run 'gen build file.xlsx'."),
+]
+
+
+def _guide_sheet(ws, kind: kinds.Kind) -> None:
+    ws.column_dimensions["A"].width = 110
+    ws.append([f"{kind.plan} — {kind.report}"])
+    ws["A1"].font = _font(bold=True, size=14)
+    for bn, en in GUIDE:
+        ws.append([bn])
+        ws.cell(ws.max_row, 1).font = _font(bold=bn == GUIDE[0][0])
+        ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True)
+        ws.append([en])
+        ws.cell(ws.max_row, 1).font = Font(size=10, color="606060", italic=True)
+        ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True)
+
+
+def write_template(kind: kinds.Kind, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    blank_workbook(kind).save(path)
+    return path
+
+
+def fill(template: Path, out: Path, letter: dict[str, object], rows: list[dict[str, object]]) -> Path:
+    """Fill a blank workbook by machine keys (column A of `পত্র`, row 1 of the plan sheet)."""
+    wb = load_workbook(template)
+    ws = wb[LETTER_SHEET]
+    where = {str(r[0].value).strip(): r[0].row for r in ws.iter_rows(min_col=1, max_col=1) if r[0].value}
+    for key, value in letter.items():
+        if key not in where:
+            raise KeyError(f"no field {key!r} in {template}")
+        ws.cell(where[key], 3, value)
+    plan = wb[PLAN_SHEET]
+    columns = {str(c.value).strip(): c.column for c in plan[1] if c.value}
+    for offset, row in enumerate(rows):
+        for key, value in row.items():
+            if key not in columns:
+                raise KeyError(f"no column {key!r} in {template}")
+            plan.cell(FIRST_DATA_ROW + offset, columns[key], value)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return Path(out)
+
+
+# Reading --------------------------------------------------------------------------------
+
+def _open(path: Path):
+    suffix = path.suffix.lower()
+    if suffix in (".xls", ".ods", ".csv", ".numbers"):
+        raise WorkbookError(
+            "unsupported-format",
+            f"ফাইলটি {suffix} ধরনের; Excel-এ খুলে .xlsx হিসেবে সংরক্ষণ করুন।",
+            f"The file is {suffix}; open it in Excel and save it as .xlsx.",
+        )
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
+        raise WorkbookError(
+            "not-a-workbook",
+            "ফাইলটি পড়া যাচ্ছে না: এটি .xlsx ওয়ার্কবুক নয় বা নষ্ট হয়ে গেছে। 'gen template' দিয়ে পাওয়া ছকটি পূরণ করে পাঠান।",
+            f"The file cannot be read: it is not an .xlsx workbook, or it is damaged ({type(exc).__name__}). "
+            "Fill the workbook from 'gen template' and send that.",
+        ) from None
+
+
+def _missing_sheet(name: str) -> WorkbookError:
+    return WorkbookError(
+        "missing-sheet",
+        f"'{name}' নামের শিট পাওয়া যায়নি। 'gen template' দিয়ে পাওয়া ছক ব্যবহার করুন, শিটের নাম বদলাবেন না।",
+        f"Sheet '{name}' is missing. Use the workbook from 'gen template' and keep its sheet names.",
+        sheet=name,
+    )
+
+
+def read(path: Path) -> RawWorkbook:
+    """Read every cell the service needs, once. Raises WorkbookError for unusable files."""
+    path = Path(path)
+    wb = _open(path)
+    try:
+        if LETTER_SHEET not in wb.sheetnames:
+            raise _missing_sheet(LETTER_SHEET)
+        letter, letter_rows = {}, {}
+        sheet = wb[LETTER_SHEET]
+        sheet.reset_dimensions()
+        for number, row in enumerate(sheet.iter_rows(min_col=1, max_col=3), start=1):
+            key = row[0].value if row else None
+            if not isinstance(key, str) or key.strip() not in FIELDS or key.strip() in letter:
+                continue
+            value = row[2].value if len(row) > 2 else None
+            letter[key.strip()] = Cell(value, f"C{number}")
+            letter_rows[key.strip()] = number
+        if PLAN_SHEET not in wb.sheetnames:
+            if letter.get("kind") and kinds.get(str(letter["kind"].value)) is None:
+                return RawWorkbook(str(path), letter, letter_rows, {}, [], list(wb.sheetnames))
+            raise _missing_sheet(PLAN_SHEET)
+        plan_columns, plan_rows = _read_plan(wb[PLAN_SHEET])
+        return RawWorkbook(str(path), letter, letter_rows, plan_columns, plan_rows, list(wb.sheetnames))
+    finally:
+        wb.close()
+
+
+def _read_plan(ws) -> tuple[dict[str, str], list[tuple[int, dict[str, Cell]]]]:
+    ws.reset_dimensions()
+    rows = ws.iter_rows()
+    header = next(rows, ())
+    keys = {
+        i: c.value.strip()
+        for i, c in enumerate(header)
+        if isinstance(c.value, str) and c.value.strip() in kinds.COLUMNS
+    }
+    columns = {key: get_column_letter(i + 1) for i, key in keys.items()}
+    out = []
+    for number, row in enumerate(rows, start=2):
+        if number < FIRST_DATA_ROW:
+            continue
+        cells = {}
+        for i, c in enumerate(row):
+            if i in keys and c.value is not None and str(c.value).strip() != "":
+                fmt = getattr(c, "number_format", "") or ""
+                cells[keys[i]] = Cell(c.value, f"{columns[keys[i]]}{number}", "%" in fmt)
+        if cells:
+            if len(out) >= MAX_PLAN_ROWS:
+                raise WorkbookError(
+                    "too-many-rows",
+                    f"কর্মপরিকল্পনায় {to_bangla_digits(MAX_PLAN_ROWS)}টির বেশি সারি; একটি কর্মপরিকল্পনা এত বড় হয় না। অপ্রয়োজনীয় সারি মুছুন।",
+                    f"The plan has more than {MAX_PLAN_ROWS} rows; no plan is that long. Delete the stray rows.",
+                    sheet=PLAN_SHEET,
+                )
+            out.append((number, cells))
+    return columns, out
+
+
+def annotate(source: Path, findings) -> bytes | None:
+    """A copy of the workbook with each bad cell filled red and its message as a comment.
+
+    The original file is only read. None when the file cannot be opened at all."""
+    try:
+        wb = load_workbook(source)
+    except Exception:  # unreadable files were already reported; there is nothing to mark up
+        return None
+    red = PatternFill("solid", fgColor="FF9999")
+    for f in findings:
+        if f.sheet not in wb.sheetnames or not f.cell:
+            continue
+        try:
+            cell = wb[f.sheet][f.cell]
+        except (ValueError, KeyError):
+            continue
+        if not hasattr(cell, "fill") or isinstance(cell, tuple):
+            continue
+        cell.fill = red
+        text = f.message if cell.comment is None else cell.comment.text + "\n\n" + f.message
+        cell.comment = Comment(text, "gen", width=320, height=160)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

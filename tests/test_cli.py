@@ -1,0 +1,147 @@
+"""`gen` as a clerk runs it: real processes, real files, exit codes and messages."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from generator import workbook
+from generator.paths import XLSX_DIR
+from tests.conftest import fill_cc
+from tests.test_other_office import MYMENSINGH, ROWS
+
+
+def gen(*args, cwd=None, env=None):
+    return subprocess.run([sys.executable, "-m", "generator.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_template_writes_a_blank_workbook(tmp_path):
+    target = tmp_path / "cc.xlsx"
+    run = gen("template", "cc", "-o", target)
+    assert run.returncode == 0, run.stderr
+    wb = load_workbook(target)
+    assert wb.sheetnames == ["পত্র", "কর্মপরিকল্পনা", "নির্দেশনা"]
+
+
+def test_template_unknown_kind_is_a_usage_error(tmp_path):
+    run = gen("template", "xyz", "-o", tmp_path / "x.xlsx")
+    assert run.returncode == 2 and "unknown kind" in run.stderr
+
+
+def test_build_prints_where_files_are_and_json(cc_example, tmp_path):
+    out, state = tmp_path / "out", tmp_path / "state"
+    run = gen("build", cc_example, "--out", out, "--state", state)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২" in run.stdout and "-letter.docx" in run.stdout
+    run = gen("build", cc_example, "--out", out, "--state", state, "--json")
+    record = json.loads(run.stdout.strip().splitlines()[0])
+    assert run.returncode == 0
+    assert {"source", "status", "kind", "office", "fiscal_year", "period", "memo", "outputs", "issues"} <= set(record)
+    assert record["status"] == "built" and record["memo_reused"] is True
+    assert all(Path(p).exists() for p in record["outputs"])
+
+
+def test_build_date_option_fills_blank_issue_date(tmp_path):
+    path = fill_cc(tmp_path, MYMENSINGH, ROWS)
+    run = gen("build", path, "--out", tmp_path / "o", "--state", tmp_path / "s", "--date", "2023-10-10", "--json")
+    assert run.returncode == 0, run.stdout
+    from tests.conftest import docx_text
+
+    assert "২৫ আশ্বিন ১৪৩০" in docx_text(json.loads(run.stdout)["outputs"][0])
+
+
+def test_bad_date_option_is_a_usage_error(cc_example, tmp_path):
+    run = gen("build", cc_example, "--date", "10/10/2023", "--state", tmp_path)
+    assert run.returncode == 2
+
+
+def test_missing_file_is_a_usage_error(tmp_path):
+    assert gen("build", tmp_path / "nope.xlsx", "--state", tmp_path).returncode == 2
+
+
+def test_missing_required_field_names_sheet_and_cell(tmp_path):
+    letter = dict(MYMENSINGH)
+    letter["office_name"] = None
+    path = fill_cc(tmp_path, letter, ROWS)
+    original = path.read_bytes()
+    run = gen("build", path, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")
+    assert run.returncode == 1
+    record = json.loads(run.stdout)
+    assert record["status"] == "rejected"
+    wb = load_workbook(path)
+    row = next(r[0].row for r in wb["পত্র"].iter_rows(max_col=1) if r[0].value == "office_name")
+    issue = next(i for i in record["issues"] if i["code"] == "missing-field")
+    assert (issue["sheet"], issue["cell"]) == ("পত্র", f"C{row}")
+    assert "আবশ্যক" in issue["message"] and "Required field 'office_name'" in issue["message"]
+    assert path.read_bytes() == original  # the office's file is never modified
+    human = gen("build", path, "--out", tmp_path / "o", "--state", tmp_path / "s")
+    assert human.returncode == 1 and f"পত্র!C{row}" in human.stdout and "Traceback" not in human.stdout + human.stderr
+    assert any(p.endswith(".errors.txt") for p in record["outputs"])
+    annotated = next(p for p in record["outputs"] if p.endswith(".annotated.xlsx"))
+    marked = load_workbook(annotated)["পত্র"][f"C{row}"]
+    assert marked.comment is not None and "office_name" in marked.comment.text
+
+
+def test_not_a_workbook(tmp_path):
+    fake = tmp_path / "report.xlsx"
+    fake.write_text("this is not a workbook")
+    run = gen("build", fake, "--out", tmp_path / "o", "--state", tmp_path / "s")
+    assert run.returncode == 1
+    assert "not-a-workbook" in run.stdout and str(fake) in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
+    assert fake.read_text() == "this is not a workbook"
+
+
+def test_workbook_of_another_kind(tmp_path):
+    path = fill_cc(tmp_path, dict(MYMENSINGH), ROWS)
+    wb = load_workbook(path)
+    ws = wb["পত্র"]
+    row = next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "kind")
+    ws.cell(row, 3, "egov")
+    wb.save(path)
+    run = gen("build", path, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")
+    assert run.returncode == 1
+    issue = json.loads(run.stdout)["issues"][0]
+    assert issue["code"] == "kind-not-supported" and issue["cell"] == f"C{row}"
+
+
+def test_plan_sheet_of_another_template(tmp_path):
+    path = fill_cc(tmp_path, dict(MYMENSINGH), ROWS)
+    wb = load_workbook(path)
+    plan = wb["কর্মপরিকল্পনা"]
+    for cell in plan[1]:
+        if cell.value in ("target_90", "target_80"):
+            cell.value = "q1_target"
+    wb.save(path)
+    run = gen("build", path, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")
+    assert run.returncode == 1
+    issue = json.loads(run.stdout)["issues"][0]
+    assert issue["code"] == "missing-columns" and "target_90" in issue["message"]
+
+
+def test_some_rejected_means_exit_1_but_others_built(cc_example, tmp_path):
+    fake = tmp_path / "bad.xlsx"
+    fake.write_bytes(b"PK\x03\x04broken")
+    run = gen("build", cc_example, fake, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")
+    statuses = [json.loads(line)["status"] for line in run.stdout.splitlines()]
+    assert run.returncode == 1 and statuses == ["built", "rejected"]
+
+
+def test_register_lists_issued_memos(cc_example, tmp_path):
+    state = tmp_path / "s"
+    gen("build", cc_example, "--out", tmp_path / "o", "--state", state)
+    run = gen("register", "--state", state)
+    assert run.returncode == 0 and "৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২" in run.stdout
+    run = gen("register", "--state", state, "--json")
+    entry = json.loads(run.stdout.splitlines()[0])
+    assert entry["serial"] == 192 and entry["explicit"] is True
+
+
+def test_state_dir_from_environment(cc_example, tmp_path):
+    state = tmp_path / "env-state"
+    run = gen("build", cc_example, "--out", tmp_path / "o", env={"GEN_STATE_DIR": str(state)})
+    assert run.returncode == 0 and (state / "register.sqlite3").exists()

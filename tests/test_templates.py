@@ -1,0 +1,51 @@
+"""The Word templates: reproducible from the script, tags whole in single runs, every tag filled."""
+
+import re
+import zipfile
+
+from docxtpl import DocxTemplate
+
+from generator import docx_templates, kinds, render
+from generator.paths import DOCX_DIR, XLSX_DIR
+from generator.workbook import blank_workbook
+
+
+def _parts(path):
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n.endswith(".xml") and "docProps" not in n}
+
+
+def test_templates_regenerate_identically(tmp_path):
+    for built in docx_templates.build_all(tmp_path):
+        assert _parts(built) == _parts(DOCX_DIR / built.name), f"{built.name} differs: run `make templates`"
+
+
+def test_every_tag_is_in_one_run():
+    for path in DOCX_DIR.glob("*.docx"):
+        xml = _parts(path)["word/document.xml"].decode()
+        for text in re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml):
+            assert text.count("{{") == text.count("}}") and text.count("{%") == text.count("%}"), (path.name, text)
+
+
+def test_template_variables_are_the_context(cc_example, tmp_path):
+    from generator import validate, workbook
+
+    report, _ = validate.check(workbook.read(cc_example))
+    import datetime as dt
+
+    letter_vars = DocxTemplate(str(DOCX_DIR / docx_templates.LETTER_FILE)).get_undeclared_template_variables()
+    assert letter_vars <= set(render.letter_context(report, "x-1", dt.date(2023, 10, 10), 1))
+    for kind in kinds.KINDS.values():
+        tpl = DocxTemplate(str(DOCX_DIR / kind.annex_file))
+        tpl.patch_xml = lambda xml, _orig=tpl.patch_xml: re.sub(r"\{%\s*vmerge [^%]*%\}", "", _orig(xml))
+        assert tpl.get_undeclared_template_variables() <= set(render.annex_context(report)) | {"r"}
+
+
+def test_blank_workbooks_are_current(tmp_path):
+    for kind in kinds.KINDS.values():
+        fresh = tmp_path / f"{kind.id}.xlsx"
+        blank_workbook(kind).save(fresh)
+        with zipfile.ZipFile(fresh) as a, zipfile.ZipFile(XLSX_DIR / f"{kind.id}.xlsx") as b:
+            sheets = [n for n in a.namelist() if n.startswith("xl/worksheets/") or n == "xl/sharedStrings.xml"]
+            for name in sheets:
+                assert a.read(name) == b.read(name), f"{name} of {kind.id}.xlsx differs: run `make templates`"
