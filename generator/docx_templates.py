@@ -31,9 +31,9 @@ def _new_document(*, landscape: bool, size: float):
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
-    section.top_margin = section.bottom_margin = Cm(1.5)
-    section.left_margin = Cm(1.5 if landscape else 2.5)
-    section.right_margin = Cm(1.5 if landscape else 2.0)
+    section.top_margin = section.bottom_margin = Cm(1.27 if landscape else 1.5)
+    section.left_margin = Cm(1.27 if landscape else 2.5)
+    section.right_margin = Cm(1.27 if landscape else 2.0)
     wordml.set_document_defaults(doc, size=size)
     wordml.add_font_fallbacks(doc)
     normal = doc.styles["Normal"].paragraph_format
@@ -163,10 +163,10 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
     usable = (section.page_width - section.left_margin - section.right_margin) / 360000  # EMU → cm
     center = WD_ALIGN_PARAGRAPH.CENTER
     first = doc.paragraphs[0] if doc.paragraphs else _para(doc)
-    wordml.style_run(first.add_run("{{ annex_heading }}"), size=13, bold=True)
+    wordml.style_run(first.add_run("{{ annex_heading }}"), size=12, bold=True)
     first.alignment = center
-    _para(doc, "{{ office_name }}", align=center, size=13, bold=True)
-    _para(doc, "{{ annex_title }}", align=center, size=12, bold=True, space_after=6)
+    _para(doc, "{{ office_name }}", align=center, size=12, bold=True)
+    _para(doc, "{{ annex_title }}", align=center, size=11, bold=True, space_after=4)
 
     columns = [kinds.COLUMNS[k] for k in kind.annex_columns]
     grouped = any(c.group for c in columns)
@@ -217,14 +217,14 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
         _first_paragraph(cell, text, align=center if col.numeric or col.key == "unit" else None)
         wordml.valign(cell, "center" if col.merge else "top")
 
-    _para(doc, space_after=30)
-    signatures = _para(doc, "{%p for line in signature_lines %}")
+    _para(doc, space_after=14)
+    _tag(doc, "{%p for line in signature_lines %}")
     stops = [usable * (2 * k + 1) / (2 * SIGNATURE_SLOTS) for k in range(SIGNATURE_SLOTS)]
-    sig = _para(doc, "{{ line }}", size=11)
+    sig = _para(doc, "{{ line }}", size=10)
+    sig.paragraph_format.keep_with_next = True
     for stop in stops:
         sig.paragraph_format.tab_stops.add_tab_stop(Cm(stop), WD_TAB_ALIGNMENT.CENTER)
     _tag(doc, "{%p endfor %}")
-    del signatures
     return _save(doc, path)
 
 

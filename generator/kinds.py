@@ -33,23 +33,23 @@ COLUMNS = {
     c.key: c
     for c in (
         Column("area_no", "ক্ষেত্র নং", "যেমন: ১", 8, 1.0, merge="area"),
-        Column("area", "কর্মসম্পাদন ক্ষেত্র", "একাধিক সারির জন্য প্রথম সারিতে লিখুন", 26, 2.6, merge="area"),
-        Column("area_weight", "মান", "ক্ষেত্রের মোট মান", 8, 1.1, merge="area", numeric=True),
+        Column("area", "কর্মসম্পাদন ক্ষেত্র", "একাধিক সারির জন্য প্রথম সারিতে লিখুন", 26, 2.3, merge="area"),
+        Column("area_weight", "মান", "ক্ষেত্রের মোট মান", 8, 0.9, merge="area", numeric=True),
         Column("activity_no", "কার্যক্রম নং", "যেমন: [১.১]", 10, 1.0, merge="activity"),
-        Column("activity", "কার্যক্রম", "একাধিক সূচকের জন্য প্রথম সারিতে লিখুন", 40, 5.0, merge="activity"),
+        Column("activity", "কার্যক্রম", "একাধিক সূচকের জন্য প্রথম সারিতে লিখুন", 40, 5.6, merge="activity"),
         Column("indicator_no", "সূচক নং", "যেমন: [১.১.১]", 11, 1.0),
-        Column("indicator", "কর্মসম্পাদন সূচক", "", 36, 4.2),
-        Column("unit", "একক", "তালিকা থেকে বাছুন", 10, 1.4),
-        Column("weight", "কর্মসম্পাদন সূচকের মান", "সংখ্যা", 11, 1.5, numeric=True),
+        Column("indicator", "কর্মসম্পাদন সূচক", "", 36, 4.0),
+        Column("unit", "একক", "তালিকা থেকে বাছুন", 10, 1.1),
+        Column("weight", "কর্মসম্পাদন সূচকের মান", "সংখ্যা", 11, 1.4, numeric=True),
         *(
-            Column(key, name, "সংখ্যা, % বা তারিখ; না থাকলে -", 12, 1.35, group="লক্ষ্যমাত্রা {{ fy }}", subheader=pct, numeric=True)
+            Column(key, name, "সংখ্যা, % বা তারিখ; না থাকলে -", 12, 1.45, group="লক্ষ্যমাত্রা {{ fy }}", subheader=pct, numeric=True)
             for key, name, pct, _ in LEVELS
         ),
         Column("achieved", "অর্জন", "এই সময়ের অর্জন (সংখ্যা, % বা তারিখ)", 14, 1.6, numeric=True),
         Column("remarks", "অগ্রগতি / মন্তব্য", "যা করা হয়েছে, সংক্ষেপে", 40, 5.0),
         Column("evidence", "প্রমাণক", "", 30, 3.0),
         Column("self_score", "প্রাপ্ত স্কোর (অফিসের হিসাব)", "", 12, 1.4, numeric=True),
-        Column("progress", "{{ progress_header }}", docx_width=4.2),  # annex only: achievement and remarks
+        Column("progress", "{{ progress_header }}", docx_width=4.6),  # annex only: achievement and remarks
     )
 }
 
