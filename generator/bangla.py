@@ -81,8 +81,12 @@ def month_year(year: int, month: int) -> str:
     return f"{GREGORIAN_MONTHS_BN[month - 1]} {to_bangla_digits(year)}"
 
 
+# num2words' Bangla differs from the Bangla Academy spelling for these (checked 0–100, num2words 0.5.14).
+WORD_FIXES = {15: "পনেরো", 16: "ষোলো", 17: "সতেরো", 35: "পঁয়ত্রিশ", 37: "সাঁইত্রিশ", 44: "চুয়াল্লিশ", 66: "ছেষট্টি"}
+
+
 def number_in_words(n: int) -> str:
-    return num2words(n, lang="bn")
+    return WORD_FIXES.get(n) or num2words(n, lang="bn")
 
 
 def count_phrase(n: int, unit: str) -> str:
@@ -187,11 +191,11 @@ def parse_period(text: str) -> Period | None:
     if re.fullmatch(r"q[1-4]", t):
         return _BY_ID[t]
     compact = re.sub(r"[\s\-‐]+", "", t)
-    if compact in ("অর্ধবার্ষিক", "ষান্মাসিক", "halfyearly", "halfyear", "h1"):
+    if compact in {_norm(w) for w in ("অর্ধবার্ষিক", "ষান্মাসিক", "halfyearly", "halfyear", "h1")}:
         return _BY_ID["h1"]
-    if compact in ("বার্ষিক", "annual", "yearly"):
+    if compact in {_norm(w) for w in ("বার্ষিক", "annual", "yearly")}:
         return _BY_ID["annual"]
-    if any(w in t for w in ("ত্রৈমাসিক", "কোয়ার্টার", "প্রান্তিক", "quarter")):
+    if any(_norm(w) in t for w in ("ত্রৈমাসিক", "কোয়ার্টার", "প্রান্তিক", "quarter")):
         for word, pid in _WORDS.items():
             if t.startswith(_norm(word)):
                 return _BY_ID[pid]
