@@ -99,8 +99,33 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: Path | None, issue
     sys.exit(1 if failed else 0)
 
 
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per workbook, with its score.")
+def validate(files: tuple[Path, ...], as_json: bool) -> None:
+    """Check workbooks cell by cell and compute their scores, building nothing.
+
+    Exit code 0 when every workbook is clean or has warnings only, 1 when any has errors.
+    """
+    from . import pipeline
+
+    failed = False
+    for path in _workbooks(files):
+        result = pipeline.examine(path).result
+        failed |= not result.ok
+        if as_json:
+            click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        else:
+            _print_result(result)
+    sys.exit(1 if failed else 0)
+
+
 def _print_result(result) -> None:
-    if result.ok:
+    if result.status == "valid":
+        click.echo(f"✔ {result.source}: ঠিক আছে / valid")
+        if result.score and result.score["possible"]:
+            click.echo(f"  স্কোর / score: {result.score['total']:g} / {result.score['possible']:g} ({result.score['percent']:g}%)")
+    elif result.ok:
         reused = " (আগের নম্বর / same as before)" if result.memo_reused else ""
         click.echo(f"✔ {result.source}: তৈরি / built — স্মারক {result.memo}{reused}")
     else:

@@ -172,7 +172,7 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
     grouped = any(c.group for c in columns)
     has_sub = any(c.subheader for c in columns)
     head_rows = 1 + grouped + has_sub
-    table = doc.add_table(rows=head_rows + 4, cols=len(columns))
+    table = doc.add_table(rows=head_rows + 4 + kind.self_assessment, cols=len(columns))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     wordml.table_borders(table, size=4)
     wordml.cell_margins(table)
@@ -195,7 +195,8 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
             i = j + 1
             continue
         cell = head[0].cells[i].merge(head[head_rows - 1].cells[i]) if head_rows > 1 else head[0].cells[i]
-        _first_paragraph(cell, col.header, align=center, bold=True)
+        header = "{{ progress_header }}" if col.key == kind.progress_column else col.header
+        _first_paragraph(cell, header, align=center, bold=True)
         i += 1
     number_row = head[head_rows]
     for n, cell in enumerate(number_row.cells, start=1):
@@ -210,6 +211,12 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
     _first_paragraph(loop_start.cells[0], "{%tr for r in rows %}")
     _first_paragraph(loop_end.cells[0], "{%tr endfor %}")
     wordml.cant_split(data)
+    if kind.self_assessment:
+        total = head[head_rows + 4]
+        label = total.cells[0].merge(total.cells[len(columns) - 2])
+        _first_paragraph(label, "মোট (সম্ভাব্য {{ possible }}, অর্জিত {{ percent }}):", align=WD_ALIGN_PARAGRAPH.RIGHT, bold=True)
+        _first_paragraph(total.cells[len(columns) - 1], "{{ total }}", align=center, bold=True)
+        wordml.cant_split(total)
     for col, cell in zip(columns, data.cells):
         text = f"{{{{ r.{col.key} }}}}"
         if col.merge:

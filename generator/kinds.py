@@ -50,6 +50,8 @@ COLUMNS = {
         Column("evidence", "প্রমাণক", "", 30, 3.0),
         Column("self_score", "প্রাপ্ত স্কোর (অফিসের হিসাব)", "", 12, 1.4, numeric=True),
         Column("progress", "{{ progress_header }}", docx_width=4.6),  # annex only: achievement and remarks
+        Column("score", "স্কোর", docx_width=1.3, numeric=True),  # annex only: the computed score
+        Column("serial", "ক্রম", docx_width=0.9, merge="area", numeric=True),  # annex only: the area's number
     )
 }
 
@@ -71,9 +73,12 @@ class Kind:
     body_with_reference: str
     annex_title: str
     progress_header: str = "অর্জন"
+    progress_column: str = "progress"  # the annex column headed by progress_header
     annex_template: str = ""
     periods: tuple[str, ...] = ("q1", "q2", "q3", "q4", "h1", "annual")
     required_columns: tuple[str, ...] = field(default=("indicator",))
+    self_assessment: bool = False  # the annex shows the computed scores and their total
+    scoring: str = "levels"  # see scoring.py and docs/scoring.md
 
     @property
     def annex_file(self) -> str:
@@ -106,7 +111,36 @@ CC = Kind(
     progress_header="অগ্রগতি প্রতিবেদন {period_short}",
 )
 
-KINDS: dict[str, Kind] = {k.id: k for k in (CC,)}
+EGOV = Kind(
+    id="egov",
+    plan="ই-গভর্ন্যান্স ও উদ্ভাবন কর্মপরিকল্পনা",
+    report="স্ব-মূল্যায়ন প্রতিবেদন",
+    columns=(
+        "area_no", "area", "area_weight", "activity_no", "activity", "indicator_no", "indicator",
+        "unit", "weight", "target_100", "target_90", "target_80", "target_70", "target_60",
+        "achieved", "self_score", "remarks",
+    ),
+    annex_columns=(
+        "serial", "area", "area_weight", "activity", "indicator", "unit", "weight",
+        "target_100", "target_90", "target_80", "target_70", "target_60", "achieved", "score",
+    ),
+    subject="{plan} {fy} এর {period} {report} প্রেরণ।",
+    body=(
+        "উপর্যুক্ত বিষয়ের প্রেক্ষিতে, {office_genitive} {plan} {fy} এর {period} ({months_short_from_to} পর্যন্ত) "
+        "{report} প্রস্তুতপূর্বক মহোদয়ের সদয় অবগতি ও পরবর্তী প্রয়োজনীয় ব্যবস্থা গ্রহণের জন্য প্রেরণ করা হলো।"
+    ),
+    body_with_reference=(
+        "উপর্যুক্ত বিষয় ও সূত্রের প্রেক্ষিতে, {office_genitive} {plan} {fy} এর {period} ({months_short_from_to} পর্যন্ত) "
+        "{report} প্রস্তুতপূর্বক মহোদয়ের সদয় অবগতি ও পরবর্তী প্রয়োজনীয় ব্যবস্থা গ্রহণের জন্য প্রেরণ করা হলো।"
+    ),
+    annex_title="{plan} {fy_long} অর্থবছরের {period} প্রতিবেদন ({months_comma_from_to} পর্যন্ত)",
+    progress_header="অর্জন ({months_comma_from_to} পর্যন্ত)",
+    progress_column="achieved",
+    periods=("h1", "annual"),
+    self_assessment=True,
+)
+
+KINDS: dict[str, Kind] = {k.id: k for k in (CC, EGOV)}
 
 
 def get(kind_id: str) -> Kind | None:

@@ -11,15 +11,16 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import render, validate, workbook
+from . import render, scoring, validate, validate_plan, workbook
 from .model import LETTER_SHEET, Finding, RawWorkbook, Report
 from .register import Register, SerialTaken
+from .scoring import ScoreCard
 
 
 @dataclass
 class Result:
     source: str
-    status: str  # "built" or "rejected"
+    status: str  # "built" or "rejected"; "valid" for a workbook only checked
     kind: str | None = None
     office: str | None = None
     fiscal_year: str | None = None
@@ -28,10 +29,11 @@ class Result:
     memo_reused: bool = False
     outputs: list[str] = field(default_factory=list)
     issues: list[Finding] = field(default_factory=list)
+    score: dict | None = None
 
     @property
     def ok(self) -> bool:
-        return self.status == "built"
+        return self.status in ("built", "valid")
 
     def as_dict(self) -> dict:
         return {
@@ -45,6 +47,7 @@ class Result:
             "memo_reused": self.memo_reused,
             "outputs": self.outputs,
             "issues": [f.as_dict() for f in self.issues],
+            "score": self.score,
         }
 
 
@@ -92,23 +95,48 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date | None = None,
-          today: dt.date | None = None) -> Result:
+@dataclass
+class Examined:
+    """A workbook read, checked and scored; `report` is None when it could not be understood."""
+
+    result: Result
+    raw: RawWorkbook | None = None
+    report: Report | None = None
+    card: ScoreCard | None = None
+
+
+def examine(path: Path, *, today: dt.date | None = None) -> Examined:
+    """Read → model → validate → score, building nothing."""
     path = Path(path)
-    today = today or dt.date.today()
     try:
         raw = workbook.read(path)
     except workbook.WorkbookError as e:
         finding = Finding("error", e.code, e.bn, e.en, e.sheet, e.cell)
-        return _reject(Result(str(path), "rejected", issues=[finding]), path, Path(out_root), None)
-    report, findings = validate.check(raw, today=today)
+        return Examined(Result(str(path), "rejected", issues=[finding]))
+    report, findings = validate.check(raw, today=today or dt.date.today())
     result = Result(str(path), "rejected", issues=findings)
-    if report is not None:
-        result.kind = report.kind.id
-        result.office = report.office or None
-        result.fiscal_year = report.fiscal_year.slug if report.fiscal_year else None
-        result.period = report.period.id if report.period else None
-    if report is None or validate.has_errors(findings):
+    if report is None:
+        return Examined(result, raw)
+    card = scoring.score_report(report)
+    findings += validate_plan.score_findings(report, card)
+    result.kind = report.kind.id
+    result.office = report.office or None
+    result.fiscal_year = report.fiscal_year.slug if report.fiscal_year else None
+    result.period = report.period.id if report.period else None
+    result.score = card.as_dict()
+    if not validate.has_errors(findings):
+        result.status = "valid"
+    return Examined(result, raw, report, card)
+
+
+def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date | None = None,
+          today: dt.date | None = None) -> Result:
+    path = Path(path)
+    today = today or dt.date.today()
+    examined = examine(path, today=today)
+    result, raw, report = examined.result, examined.raw, examined.report
+    if result.status != "valid":
+        result.status = "rejected"
         return _reject(result, path, Path(out_root), report)
 
     with Register(Path(state_dir)) as register:
@@ -130,6 +158,7 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
                 f"{other.issued_at[:10]}). Leave memo_serial blank and the register gives a new one.",
                 LETTER_SHEET, report.refs.get("memo_serial"),
             ))
+            result.status = "rejected"
             return _reject(result, path, Path(out_root), report)
     serial = report.memo_serial_text if report.memo_serial is not None else entry.serial
     memo = render.memo_number(report, serial)
@@ -139,7 +168,7 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
     stem = f"{report.kind.id}-{report.fiscal_year.slug}-{report.period.id}"
     letter, annex = folder / f"{stem}-letter.docx", folder / f"{stem}-annex.docx"
     write_atomic(letter, render.render_letter(report, memo, issue_date, annex_count=1))
-    write_atomic(annex, render.render_annex(report))
+    write_atomic(annex, render.render_annex(report, examined.card))
     result.status, result.memo, result.memo_reused = "built", memo, reused
     result.outputs = [str(letter), str(annex)]
     return result

@@ -21,6 +21,8 @@ from .docx_templates import LETTER_FILE, SIGNATURE_SLOTS
 from .kinds import LEVELS
 from .model import PlanRow, Report
 from .paths import DOCX_DIR
+from .scoring import ScoreCard, score_report
+from .values import format_number
 
 _RENDERED_PART = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
 _LATIN_TOKEN = re.compile(r"\S*(@|://|www\.)\S*")
@@ -94,13 +96,31 @@ def memo_number(report: Report, serial: int | str) -> str:
     return f"{bn_text(report.get('memo_prefix').rstrip('-').strip())}-{bangla.to_bangla_digits(serial)}"
 
 
+def genitive(name: str) -> str:
+    """চট্টগ্রাম সিটি কর্পোরেশন → …কর্পোরেশনের; a name ending in a vowel sign takes র."""
+    name = name.rstrip("। ")
+    if not name:
+        return name
+    return name + ("র" if name[-1] in "ািীুূৃেৈোৌ" else "ের")
+
+
 def wording_fields(report: Report) -> dict[str, str]:
     kind, fy, period = report.kind, report.fiscal_year, report.period
+    start, end = bangla.period_span(period, fy)
+
+    def months(fmt: str) -> str:
+        return " হতে ".join(fmt.format(m=bangla.GREGORIAN_MONTHS_BN[d.month - 1], y=bangla.to_bangla_digits(d.year),
+                                       yy=bangla.to_bangla_digits(f"{d.year % 100:02d}")) for d in (start, end))
+
     return {
         "plan": kind.plan,
         "report": kind.report,
         "office": report.office,
+        "office_genitive": genitive(report.office),
         "fy": fy.label,
+        "fy_long": fy.long_label,
+        "months_short_from_to": months("{m} {yy}"),
+        "months_comma_from_to": months("{m}, {y}"),
         "period": period.name,
         "period_genitive": period.genitive,
         "period_short": period.short,
@@ -194,15 +214,23 @@ def signature_lines(entries: list[str], office: str) -> list[str]:
     return lines
 
 
-def annex_context(report: Report) -> dict:
+def annex_context(report: Report, card: ScoreCard | None = None) -> dict:
     words = wording_fields(report)
+    card = card or score_report(report)
+    rows = [_row_context(row) for row in report.rows]
+    for ctx, scored in zip(rows, card.rows):
+        ctx["score"] = "-" if scored.score is None else format_number(scored.score)
+        ctx["serial"] = ctx.get("area_no", "")
     return {
         "annex_heading": f"{report.kind.plan} {words['fy']}",
         "office_name": bn_text(report.office),
         "annex_title": report.kind.annex_title.format(**words),
         "fy": words["fy"],
         "progress_header": report.kind.progress_header.format(**words),
-        "rows": [_row_context(row) for row in report.rows],
+        "rows": rows,
+        "total": format_number(card.total),
+        "possible": format_number(card.possible),
+        "percent": "-" if card.percent is None else format_number(card.percent) + "%",
         "signature_lines": signature_lines(report.lines("annex_signatories"), report.office),
     }
 
@@ -212,5 +240,5 @@ def render_letter(report: Report, memo: str, issue_date: dt.date, annex_count: i
     return compiled(Path(templates) / LETTER_FILE).render(letter_context(report, memo, issue_date, annex_count))
 
 
-def render_annex(report: Report, templates: Path = DOCX_DIR) -> bytes:
-    return compiled(Path(templates) / report.kind.annex_file).render(annex_context(report))
+def render_annex(report: Report, card: ScoreCard | None = None, templates: Path = DOCX_DIR) -> bytes:
+    return compiled(Path(templates) / report.kind.annex_file).render(annex_context(report, card))

@@ -6,12 +6,13 @@ import datetime as dt
 import re
 
 from . import kinds, model
-from .bangla import to_ascii_digits, to_bangla_digits
+from .bangla import PERIODS, to_ascii_digits, to_bangla_digits
 from .model import LETTER_SHEET, PLAN_SHEET, Finding, RawWorkbook, Report
+from .validate_plan import PlanChecks
 from .workbook import FIELDS, TEMPLATE_VERSION
 
 STANDARD_MEMO_SHAPES = ((2, 2, 4, 3, 2, 3, 2), (2, 2, 4, 3, 3, 2, 4, 2))
-KNOWN_LATER = {"egov", "nis", "grs", "rti", "minutes"}
+KNOWN_LATER = {"nis", "grs", "rti", "minutes"}
 
 
 def error(code: str, bn: str, en: str, sheet: str | None = None, cell: str | None = None) -> Finding:
@@ -30,7 +31,7 @@ def check(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Report | N
     findings += _columns(raw, kind)
     report = model.from_workbook(raw, kind)
     findings += _fields(raw, report, today or dt.date.today())
-    findings += _plan(raw, report)
+    findings += PlanChecks(raw, report).run()
     return report, findings
 
 
@@ -121,6 +122,15 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
             f"Period '{report.get('period')}' not understood. Pick one from the list, e.g. ১ম ত্রৈমাসিক (Q1).",
             LETTER_SHEET, _letter_cell(raw, "period"),
         ))
+    if report.period and report.period.id not in report.kind.periods:
+        allowed = ", ".join(p.name for p in PERIODS if p.id in report.kind.periods)
+        out.append(error(
+            "period-not-for-kind",
+            f"এই প্রতিবেদন ({report.kind.report}) '{report.period.name}' সময়ের জন্য হয় না; হতে পারে: {allowed}।",
+            f"This report is not made for period '{report.period.id}'; allowed: "
+            f"{', '.join(p.id for p in PERIODS if p.id in report.kind.periods)}.",
+            LETTER_SHEET, _letter_cell(raw, "period"),
+        ))
     out += _memo(raw, report)
     out += _date(raw, report, today)
     count = report.get("attachment_count")
@@ -202,35 +212,3 @@ def _date(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
             LETTER_SHEET, cell,
         )]
     return []
-
-
-def _plan(raw: RawWorkbook, report: Report) -> list[Finding]:
-    if not report.rows:
-        return [error(
-            "empty-plan",
-            f"'{PLAN_SHEET}' শিটে কোনো সূচক নেই। ৪ নম্বর সারি থেকে প্রতিটি সূচকের জন্য একটি সারি লিখুন।",
-            f"Sheet '{PLAN_SHEET}' has no indicators. Write one row per indicator from row 4.",
-            PLAN_SHEET, "A4",
-        )]
-    out = []
-    for row in report.rows:
-        for key in report.kind.required_columns:
-            if not row.text(key):
-                col = kinds.COLUMNS[key]
-                out.append(error(
-                    "missing-value",
-                    f"সারি {to_bangla_digits(row.row)}: '{col.header}' ফাঁকা।",
-                    f"Row {row.row}: '{key}' is empty.",
-                    PLAN_SHEET, row.refs.get(key) or f"{raw.plan_columns.get(key, '?')}{row.row}",
-                ))
-        for key in ("weight", "area_weight"):
-            value = row.value(key)
-            if value.text.strip() and not value.empty and value.number is None:
-                out.append(error(
-                    "bad-number",
-                    f"সারি {to_bangla_digits(row.row)}: মান '{value.text}' একটি সংখ্যা হতে হবে, যেমন: ১০।",
-                    f"Row {row.row}: weight '{value.text}' must be a number, e.g. 10.",
-                    PLAN_SHEET, row.refs.get(key),
-                ))
-    return out
-

@@ -21,7 +21,7 @@ from .model import GUIDE_SHEET, LETTER_SHEET, PLAN_SHEET, Cell, RawWorkbook
 TEMPLATE_VERSION = 1
 FIRST_DATA_ROW = 4
 BLANK_ROWS = 60
-MAX_PLAN_ROWS = 2000
+MAX_PLAN_ROWS = 1000
 FONT = "Nikosh"
 
 
@@ -63,6 +63,10 @@ SECTIONS: list[tuple[str, list[Field]]] = [
         Field("body", "পত্রের মূল অংশ", "ফাঁকা রাখলে মানসম্মত অনুচ্ছেদ বসবে", lines=4),
         Field("attachment_count", "সংযুক্তির সংখ্যা", "ফাঁকা রাখলে সংযুক্তির সংখ্যা", kind="number"),
         Field("attachment_unit", "সংযুক্তির একক", "যেমন: পাতা, পৃষ্ঠা, ফর্দ"),
+    ]),
+    ("মূল্যায়ন (Scores)", [
+        Field("plan_total", "কর্মপরিকল্পনার মোট মান", "ঐচ্ছিক; যেমন: ৫০", kind="number"),
+        Field("self_total", "অফিসের হিসাবে মোট প্রাপ্ত স্কোর", "ঐচ্ছিক; স্ব-মূল্যায়নে অফিস যে মোট লিখেছে", kind="number"),
     ]),
     ("প্রাপক (Recipient)", [
         Field("recipient", "প্রাপক", "পদবি, অফিস, ঠিকানা; প্রতি লাইনে একটি (Alt+Enter)", True, lines=4),

@@ -96,17 +96,31 @@ def test_not_a_workbook(tmp_path):
     assert fake.read_text() == "this is not a workbook"
 
 
-def test_workbook_of_another_kind(tmp_path):
-    path = fill_cc(tmp_path, dict(MYMENSINGH), ROWS)
+def _set_kind(path, kind):
     wb = load_workbook(path)
     ws = wb["পত্র"]
     row = next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "kind")
-    ws.cell(row, 3, "egov")
+    ws.cell(row, 3, kind)
     wb.save(path)
+    return row
+
+
+def test_workbook_of_a_kind_not_built_yet(tmp_path):
+    path = fill_cc(tmp_path, dict(MYMENSINGH), ROWS)
+    row = _set_kind(path, "minutes")
     run = gen("build", path, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")
     assert run.returncode == 1
     issue = json.loads(run.stdout)["issues"][0]
     assert issue["code"] == "kind-not-supported" and issue["cell"] == f"C{row}"
+
+
+def test_workbook_saying_another_kind_than_its_template(tmp_path):
+    path = fill_cc(tmp_path, dict(MYMENSINGH, period="অর্ধবার্ষিক"), ROWS)
+    _set_kind(path, "egov")
+    run = gen("build", path, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")
+    assert run.returncode == 1
+    issue = json.loads(run.stdout)["issues"][0]
+    assert issue["code"] == "missing-columns" and "self_score" in issue["message"] and issue["sheet"] == "কর্মপরিকল্পনা"
 
 
 def test_plan_sheet_of_another_template(tmp_path):

@@ -22,7 +22,7 @@ MYMENSINGH = {
     "annex_signatories": "উম্মে হালিমা, সমাজকল্যাণ কর্মকর্তা\nমানস বিশ্বাস, নগর পরিকল্পনাবিদ\nসচিব, ময়মনসিংহ সিটি কর্পোরেশন, ময়মনসিংহ",
 }
 ROWS = [
-    {"area": "প্রাতিষ্ঠানিক কার্যক্রম", "area_weight": 15, "activity_no": "১.১", "activity": "সেবা প্রদান প্রতিশ্রুতি হালনাগাদকরণ",
+    {"area": "প্রাতিষ্ঠানিক কার্যক্রম", "area_weight": 20, "activity_no": "১.১", "activity": "সেবা প্রদান প্রতিশ্রুতি হালনাগাদকরণ",
      "indicator_no": "১.১.১", "indicator": "হালনাগাদকৃত", "unit": "সংখ্যা", "weight": 10,
      "target_100": 4, "target_90": 3, "target_80": 2, "target_70": 1, "target_60": "-", "achieved": 2,
      "remarks": "PSC & PIC <সভা> হয়েছে"},

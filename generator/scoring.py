@@ -1,0 +1,248 @@
+"""Scores: each indicator's, each area's, the total, with a one-line reason per row. See docs/scoring.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from . import bangla
+from .kinds import LEVELS
+from .model import PlanRow, Report
+from .values import NONE_WORDS, Value, format_number
+
+DATE, PERCENT, COUNT = "তারিখ", "%", "সংখ্যা"
+NOT_APPLICABLE = {"প্রযোজ্য নয়", "প্রযোজ্য নয়", "n/a", "na"}
+
+
+@dataclass(frozen=True)
+class RowScore:
+    row: int
+    indicator_no: str
+    weight: float | None
+    score: float | None  # None: not scored (not yet due, not applicable, nothing to score)
+    explanation: str
+    explanation_en: str
+    office_score: Value | None = None
+
+    def as_dict(self) -> dict:
+        return {"indicator_no": self.indicator_no, "weight": self.weight, "score": self.score,
+                "explanation": self.explanation, "explanation_en": self.explanation_en, "row": self.row}
+
+
+@dataclass
+class AreaScore:
+    number: str
+    name: str
+    weight: float | None
+    score: float = 0.0
+    possible: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {"number": self.number, "name": self.name, "weight": self.weight,
+                "score": round(self.score, 2), "possible": round(self.possible, 2)}
+
+
+@dataclass
+class ScoreCard:
+    rows: list[RowScore] = field(default_factory=list)
+    areas: list[AreaScore] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return round(sum(r.score for r in self.rows if r.score is not None), 2)
+
+    @property
+    def possible(self) -> float:
+        return round(sum(r.weight or 0 for r in self.rows if r.score is not None), 2)
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.total / self.possible, 2) if self.possible else None
+
+    def as_dict(self) -> dict:
+        return {"total": self.total, "possible": self.possible, "percent": self.percent,
+                "areas": [a.as_dict() for a in self.areas], "rows": [r.as_dict() for r in self.rows]}
+
+
+# Method -----------------------------------------------------------------------------------
+
+def unit_of(row: PlanRow) -> str:
+    unit = row.text("unit")
+    if unit in (DATE, PERCENT, COUNT):
+        return unit
+    targets = [row.value(k) for k, *_ in LEVELS]
+    if any(v.date for v in targets):
+        return DATE
+    if any(v.percent for v in targets):
+        return PERCENT
+    return COUNT
+
+
+def levels(row: PlanRow, unit: str) -> list[tuple[float, Value]]:
+    """(level percentage, target) for the levels the plan fills in, from 100% down."""
+    out = []
+    for key, _, _, pct in LEVELS:
+        v = row.value(key)
+        if v.empty:
+            continue
+        if (unit == DATE and v.date) or (unit != DATE and v.number is not None):
+            out.append((pct, v))
+    return out
+
+
+def number(v: Value, unit: str) -> float | None:
+    """A target or achievement as a number; for percentages a fraction, whether typed 80% or 80."""
+    if v.number is None:
+        return None
+    if unit == PERCENT and not v.percent and v.number > 1.5:
+        return v.number / 100
+    return v.number
+
+
+def _pct(p: float) -> str:
+    return bangla.to_bangla_digits(format(round(p * 100, 2), "g")) + "%"
+
+
+def _n(x: float) -> str:
+    return format_number(x)
+
+
+def _score_text(pct: float, weight: float) -> tuple[str, str]:
+    score = round(pct * weight, 2)
+    bn = f"{_pct(pct)} × {_n(weight)} = {bangla.to_bangla_digits(f'{score:.2f}')}"
+    return bn, f"{round(pct * 100, 2):g}% × {weight:g} = {score:.2f}"
+
+
+def _interpolate(a: float, points: list[tuple[float, float]], earlier_is_better: bool) -> tuple[float, str]:
+    """Percentage for achievement `a` given (level %, target) points from 100% down.
+
+    Returns the percentage and how it was found: 'top', 'level', 'between' or 'below'."""
+    sign = -1 if earlier_is_better else 1
+    a = sign * a
+    pts = [(p, sign * t) for p, t in points]
+    if a >= pts[0][1]:
+        return 1.0 if pts[0][0] == 1.0 else pts[0][0], "top"
+    for (p_hi, t_hi), (p_lo, t_lo) in zip(pts, pts[1:]):
+        if a == t_lo:
+            return p_lo, "level"
+        if t_lo < a < t_hi:
+            return p_lo + (p_hi - p_lo) * (a - t_lo) / (t_hi - t_lo), "between"
+    return 0.0, "below"
+
+
+def _ordered(values: list[float], earlier_is_better: bool) -> bool:
+    pairs = list(zip(values, values[1:]))
+    return all(b >= a for a, b in pairs) if earlier_is_better else all(b <= a for a, b in pairs)
+
+
+def score_row(row: PlanRow, *, share: float, period_end: dt.date | None, period_name: str = "") -> RowScore:
+    """Score one indicator. `share` is the part of an annual count target due by the end of the period."""
+    no = row.text("indicator_no") or f"row {row.row}"
+    weight = row.value("weight").number
+    office = row.cells.get("self_score")
+
+    def result(score, bn, en):
+        return RowScore(row.row, no, weight, score, bn, en, office)
+
+    if weight is None:
+        return result(None, "মান নেই → স্কোর হয় না", "no weight → not scored")
+    unit = unit_of(row)
+    given = levels(row, unit)
+    achieved = row.value("achieved")
+    if not given:
+        return result(None, "লক্ষ্যমাত্রা নেই → স্কোর হয় না", "no target → not scored")
+    top = given[0][1]
+    if unit == DATE and period_end and top.date > period_end and not achieved.date:
+        return result(None, f"লক্ষ্যমাত্রা {bangla.format_short_date(top.date)} এই সময়ের পরে → এখনো দেয় নয়, গণনায় নেই",
+                      f"target {top.date.isoformat()} falls after the period → not yet due, left out")
+    if achieved.text.strip().lower() in NOT_APPLICABLE:
+        return result(None, "অর্জন: প্রযোজ্য নয় → গণনায় নেই", "achievement: not applicable → left out")
+    if not achieved.text.strip():
+        return result(None, "অর্জন লেখা নেই → স্কোর হয় না", "no achievement given → not scored")
+    if achieved.empty:
+        return result(0.0, "অর্জন নেই (-) → ০", "nothing achieved (-) → 0")
+
+    if unit == DATE:
+        if achieved.date is None:
+            return result(None, f"অর্জন '{achieved.display}' তারিখ নয় → স্কোর হয় না", "achievement is not a date → not scored")
+        dates = [v.date.toordinal() for _, v in given]
+        if not _ordered(dates, earlier_is_better=True):
+            return result(None, "লক্ষ্যমাত্রার তারিখ ক্রমানুসারে নেই → স্কোর হয় না", "target dates out of order → not scored")
+        a_text = bangla.format_short_date(achieved.date)
+        if len(given) == 1:
+            pct = 1.0 if achieved.date <= top.date else 0.0
+            rel = "≤" if pct else ">"
+            bn_s, en_s = _score_text(pct, weight)
+            return result(round(pct * weight, 2),
+                          f"অর্জন {a_text} {rel} লক্ষ্যমাত্রা {bangla.format_short_date(top.date)} → {bn_s}",
+                          f"achieved {achieved.date} {'on time' if pct else 'after the date'} → {en_s}")
+        pct, how = _interpolate(achieved.date.toordinal(), [(p, d) for (p, _), d in zip(given, dates)], True)
+        return _level_result(result, pct, how, a_text, given, weight, unit)
+
+    a = number(achieved, unit)
+    if a is None:
+        return result(None, f"অর্জন '{achieved.display}' সংখ্যা নয় → স্কোর হয় না", "achievement is not a number → not scored")
+    scale = share if unit == COUNT else 1.0
+    targets = [number(v, unit) * scale for _, v in given]
+    if not _ordered(targets, earlier_is_better=False):
+        return result(None, "লক্ষ্যমাত্রা ক্রমানুসারে নেই → স্কোর হয় না", "targets out of order → not scored")
+    part = f" ({period_name}-এর অংশ)" if scale != 1.0 else ""
+    a_text = _n(a * 100) + "%" if unit == PERCENT else _n(a)
+    if len(given) == 1:
+        t = targets[0]
+        pct = 1.0 if t <= 0 else max(0.0, min(1.0, a / t))
+        t_text = _n(t * 100) + "%" if unit == PERCENT else _n(t)
+        bn_s, en_s = _score_text(pct, weight)
+        return result(round(pct * weight, 2), f"অর্জন {a_text} ÷ লক্ষ্যমাত্রা {t_text}{part} → {bn_s}",
+                      f"achieved {a:g} / target {t:g} → {en_s}")
+    pct, how = _interpolate(a, [(p, t) for (p, _), t in zip(given, targets)], False)
+    return _level_result(result, pct, how, a_text, given, weight, unit, part)
+
+
+def _level_result(result, pct, how, a_text, given, weight, unit, part=""):
+    bn_s, en_s = _score_text(pct, weight)
+    lowest = given[-1][0]
+    if how == "top":
+        bn = f"অর্জন {a_text} ≥ {_pct(given[0][0])} স্তরের লক্ষ্যমাত্রা{part} → {bn_s}"
+    elif how == "level":
+        bn = f"অর্জন {a_text} = {_pct(pct)} স্তরের লক্ষ্যমাত্রা{part} → {bn_s}"
+    elif how == "between":
+        bn = f"অর্জন {a_text} দুই স্তরের মাঝে{part} → {bn_s}"
+    else:
+        bn = f"অর্জন {a_text} < {_pct(lowest)} স্তরের লক্ষ্যমাত্রা{part} → ০"
+    en = {"top": "at or beyond the 100% target", "level": "exactly at a level's target",
+          "between": "between two levels, linear", "below": "below the lowest level"}[how]
+    return result(round(pct * weight, 2), bn, f"achieved {en} → {en_s}")
+
+
+def period_share(report: Report) -> float:
+    return len(report.period.quarters) / 4 if report.period else 1.0
+
+
+def score_report(report: Report) -> ScoreCard:
+    card = ScoreCard()
+    period_end = None
+    if report.period and report.fiscal_year:
+        period_end = bangla.period_span(report.period, report.fiscal_year)[1]
+    share = period_share(report)
+    name = report.period.name if report.period else ""
+    areas: dict[tuple[str, str], AreaScore] = {}
+    for row in report.rows:
+        scored = score_row(row, share=share, period_end=period_end, period_name=name)
+        card.rows.append(scored)
+        key = (row.text("area_no"), row.text("area"))
+        area = areas.get(key)
+        if area is None:
+            area = areas[key] = AreaScore(key[0], key[1], row.value("area_weight").number)
+            card.areas.append(area)
+        if scored.score is not None:
+            area.score += scored.score
+            area.possible += scored.weight or 0
+    return card
+
+
+def office_number(value: Value | None) -> float | None:
+    """The office's own score as a number; None for blank or a dash."""
+    if value is None or value.text.strip().lower() in NONE_WORDS:
+        return None
+    return value.number
