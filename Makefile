@@ -13,9 +13,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Build every bundled example into output/ (memo register kept in state/)
+## Build every bundled example into output/ (memo register kept in state/); the ones in
+## examples/rejected/ carry real offices' mistakes and must be refused, with their error reports
 demo: install
 	$(BIN)/gen build examples/ --out output --state state
+	$(BIN)/gen build examples/rejected/ --out output --state state; test $$? -eq 1
 
 ## Run the test suite
 test: install

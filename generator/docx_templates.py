@@ -93,7 +93,7 @@ def build_letter(path: Path) -> Path:
     _para(doc, "{{ office_name }}", align=center, size=20, bold=True)
     _optional(doc, "office_unit", "{{ office_unit }}", align=center, size=BODY_PT)
     _para(doc, "{{ office_address }}", align=center)
-    _optional(doc, "office_website", "{{ office_website }}", align=center, size=11)
+    _optional(doc, "web_line", "{{ web_line }}", align=center, size=11)
     contact = _para(doc, "{{ contact_line }}", align=center, size=11, space_after=8)
     wordml.paragraph_border(contact, "bottom", 8)
 
@@ -110,12 +110,12 @@ def build_letter(path: Path) -> Path:
         wordml.valign(cell, "center")
 
     _para(doc, space_after=6)
-    subject = _para(doc, space_after=6, align=justify)
+    subject = _para(doc, space_after=6)
     wordml.style_run(subject.add_run("বিষয়: "), bold=True)
     wordml.style_run(subject.add_run("{{ subject }}"), bold=True)
     subject.paragraph_format.left_indent = Cm(1.3)
     subject.paragraph_format.first_line_indent = Cm(-1.3)
-    ref = _optional(doc, "reference", "সূত্র: {{ reference }}", space_after=6, align=justify)
+    ref = _optional(doc, "reference", "সূত্র: {{ reference }}", space_after=6)
     ref.paragraph_format.left_indent = Cm(1.3)
     ref.paragraph_format.first_line_indent = Cm(-1.3)
     _para(doc, space_after=2)
@@ -152,9 +152,11 @@ def build_letter(path: Path) -> Path:
     return _save(doc, path)
 
 
-def _widths(columns: list[kinds.Column], total: float) -> list[float]:
-    scale = total / sum(c.docx_width for c in columns)
-    return [round(c.docx_width * scale, 2) for c in columns]
+def _widths(kind: kinds.Kind, columns: list[kinds.Column], total: float) -> list[float]:
+    override = dict(kind.annex_widths)
+    widths = [override.get(c.key, c.docx_width) for c in columns]
+    scale = total / sum(widths)
+    return [round(w * scale, 2) for w in widths]
 
 
 def build_annex(kind: kinds.Kind, path: Path) -> Path:
@@ -176,7 +178,7 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     wordml.table_borders(table, size=4)
     wordml.cell_margins(table)
-    wordml.fixed_layout(table, _widths(columns, usable - 0.2))
+    wordml.fixed_layout(table, _widths(kind, columns, usable - 0.2))
 
     head = table.rows
     i = 0

@@ -27,7 +27,7 @@ def write(source: Path, out: Path | None = None, templates: Path = XLSX_DIR) -> 
 
 
 def write_all(folder: Path = EXAMPLES_DIR) -> list[Path]:
-    return [write(p) for p in sorted(Path(folder).glob("*.json"))]
+    return [write(p) for p in sorted(Path(folder).rglob("*.json"))]
 
 
 if __name__ == "__main__":

@@ -78,6 +78,7 @@ class Kind:
     periods: tuple[str, ...] = ("q1", "q2", "q3", "q4", "h1", "annual")
     required_columns: tuple[str, ...] = field(default=("indicator",))
     self_assessment: bool = False  # the annex shows the computed scores and their total
+    annex_widths: tuple[tuple[str, float], ...] = ()  # per-kind column widths (cm) instead of the defaults
     scoring: str = "levels"  # see scoring.py and docs/scoring.md
 
     @property
@@ -136,6 +137,8 @@ EGOV = Kind(
     annex_title="{plan} {fy_long} অর্থবছরের {period} প্রতিবেদন ({months_comma_from_to} পর্যন্ত)",
     progress_header="অর্জন ({months_comma_from_to} পর্যন্ত)",
     progress_column="achieved",
+    annex_widths=(("area", 2.2), ("activity", 3.4), ("indicator", 3.4), ("achieved", 2.2), ("weight", 1.3),
+                  ("score", 1.2), *((key, 1.98) for key, *_ in LEVELS)),
     periods=("h1", "annual"),
     self_assessment=True,
 )

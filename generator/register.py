@@ -5,19 +5,44 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+DEFAULT_STATE_DIR = "$GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen"
 FILE_NAME = "register.sqlite3"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 30.0
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS memos (
+    prefix       TEXT    NOT NULL,
+    serial       INTEGER NOT NULL CHECK (serial >= 0),
+    content_hash TEXT    NOT NULL,
+    source       TEXT    NOT NULL,
+    kind         TEXT    NOT NULL,
+    office       TEXT    NOT NULL,
+    fiscal_year  TEXT    NOT NULL,
+    period       TEXT    NOT NULL,
+    issued_at    TEXT    NOT NULL,
+    explicit     INTEGER NOT NULL,
+    UNIQUE (prefix, serial)
+    )""",
+    "CREATE INDEX IF NOT EXISTS memos_by_content ON memos (prefix, content_hash)",
+)
+_COLUMNS = "prefix, serial, content_hash, source, kind, office, fiscal_year, period, issued_at, explicit"
 
 
 def default_state_dir() -> Path:
-    """$GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen."""
-    if os.environ.get("GEN_STATE_DIR"):
-        return Path(os.environ["GEN_STATE_DIR"])
-    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
-    return Path(base) / "gen"
+    """$GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen; read when called."""
+    if gen := os.environ.get("GEN_STATE_DIR"):
+        return Path(gen)
+    xdg = os.environ.get("XDG_STATE_HOME")
+    # The XDG spec says to ignore an empty or relative value.
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "gen"
+    return Path.home() / ".local" / "state" / "gen"
 
 
 @dataclass(frozen=True)
@@ -36,87 +61,99 @@ class Entry:
 
 class SerialTaken(Exception):
     def __init__(self, entry: Entry):
-        super().__init__(f"{entry.prefix}-{entry.serial} already issued to {entry.source}")
+        super().__init__(f"{entry.prefix}-{entry.serial} already issued to {entry.source} at {entry.issued_at}")
         self.entry = entry
 
 
-_COLUMNS = "prefix, serial, content_hash, source, kind, office, fiscal_year, period, issued_at, explicit"
+def _entry(row: tuple) -> Entry:
+    return Entry(*row[:-1], explicit=bool(row[-1]))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 class Register:
     def __init__(self, state_dir: Path):
-        Path(state_dir).mkdir(parents=True, exist_ok=True)
-        self.path = Path(state_dir) / FILE_NAME
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA busy_timeout = 30000")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = FULL")
-        if self.db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        state_dir = Path(state_dir)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.path = state_dir / FILE_NAME
+        # Autocommit mode: transactions are only the explicit BEGIN IMMEDIATE blocks below.
+        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = FULL")
             with self._transaction():
-                self.db.execute(
-                    "CREATE TABLE IF NOT EXISTS memos ("
-                    " prefix TEXT NOT NULL, serial INTEGER NOT NULL, content_hash TEXT NOT NULL,"
-                    " source TEXT, kind TEXT, office TEXT, fiscal_year TEXT, period TEXT,"
-                    " issued_at TEXT NOT NULL, explicit INTEGER NOT NULL DEFAULT 0,"
-                    " UNIQUE (prefix, serial))"
-                )
-                self.db.execute("CREATE INDEX IF NOT EXISTS memos_hash ON memos (prefix, content_hash)")
-                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                version = self._db.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise RuntimeError(f"{self.path} has schema {version}, newer than this program's {SCHEMA_VERSION}")
+                if version < SCHEMA_VERSION:
+                    for statement in _SCHEMA:
+                        self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            self._db.close()
+            raise
 
-    def _transaction(self):
-        db = self.db
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        # IMMEDIATE takes the write lock up front, so read-max-then-insert cannot interleave with another process.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
-        class _Tx:
-            def __enter__(self):
-                db.execute("BEGIN IMMEDIATE")
+    def _one(self, where: str, *args: object) -> Entry | None:
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE {where}", args).fetchone()
+        return _entry(row) if row else None
 
-            def __exit__(self, exc_type, *_):
-                db.execute("ROLLBACK" if exc_type else "COMMIT")
-
-        return _Tx()
-
-    def _find(self, sql: str, *args) -> Entry | None:
-        row = self.db.execute(f"SELECT {_COLUMNS} FROM memos WHERE {sql}", args).fetchone()
-        return Entry(*row[:-1], bool(row[-1])) if row else None
-
-    def _insert(self, prefix: str, serial: int, content_hash: str, explicit: bool, meta: dict) -> Entry:
-        entry = Entry(prefix, serial, content_hash, meta["source"], meta["kind"], meta["office"],
-                      meta["fiscal_year"], meta["period"],
-                      dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), explicit)
-        self.db.execute(f"INSERT INTO memos ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (*[getattr(entry, f) for f in _COLUMNS.split(", ")][:-1], int(explicit)))
+    def _insert(self, entry: Entry) -> Entry:
+        values = astuple(entry)[:-1] + (int(entry.explicit),)
+        self._db.execute(f"INSERT INTO memos ({_COLUMNS}) VALUES ({', '.join('?' * len(values))})", values)
         return entry
 
-    def allocate(self, prefix: str, content_hash: str, **meta) -> tuple[Entry, bool]:
-        """The serial already given to this content, or the next one for the prefix."""
+    def allocate(self, prefix: str, content_hash: str, *, source: str, kind: str, office: str,
+                 fiscal_year: str, period: str) -> tuple[Entry, bool]:
+        """(entry, reused): the serial this content already has under prefix, else the next one."""
         with self._transaction():
-            found = self._find("prefix = ? AND content_hash = ? ORDER BY serial DESC", prefix, content_hash)
+            found = self._one("prefix = ? AND content_hash = ? ORDER BY serial DESC LIMIT 1", prefix, content_hash)
             if found:
                 return found, True
-            last = self.db.execute("SELECT MAX(serial) FROM memos WHERE prefix = ?", (prefix,)).fetchone()[0]
-            return self._insert(prefix, (last or 0) + 1, content_hash, False, meta), False
+            last = self._db.execute("SELECT MAX(serial) FROM memos WHERE prefix = ?", (prefix,)).fetchone()[0]
+            entry = Entry(prefix, (last or 0) + 1, content_hash, source, kind, office, fiscal_year, period,
+                          _now(), explicit=False)
+            return self._insert(entry), False
 
-    def record(self, prefix: str, serial: int, content_hash: str, **meta) -> tuple[Entry, bool]:
-        """A serial the office typed itself; refused when another letter already has it."""
+    def record(self, prefix: str, serial: int, content_hash: str, *, source: str, kind: str, office: str,
+               fiscal_year: str, period: str) -> tuple[Entry, bool]:
+        """(entry, reused) for a serial the office typed; SerialTaken if other content already has it."""
         with self._transaction():
-            found = self._find("prefix = ? AND serial = ?", prefix, serial)
+            found = self._one("prefix = ? AND serial = ?", prefix, serial)
             if found and found.content_hash == content_hash:
                 return found, True
             if found:
                 raise SerialTaken(found)
-            return self._insert(prefix, serial, content_hash, True, meta), False
+            entry = Entry(prefix, serial, content_hash, source, kind, office, fiscal_year, period,
+                          _now(), explicit=True)
+            return self._insert(entry), False
 
     def entries(self, *, prefix: str | None = None) -> list[Entry]:
-        where = "prefix = ?" if prefix is not None else "1"
-        rows = self.db.execute(f"SELECT {_COLUMNS} FROM memos WHERE {where} ORDER BY issued_at, serial",
-                               (prefix,) if prefix is not None else ()).fetchall()
-        return [Entry(*r[:-1], bool(r[-1])) for r in rows]
+        if prefix is None:
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos ORDER BY issued_at, serial")
+        else:
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE prefix = ? ORDER BY issued_at, serial",
+                                    (prefix,))
+        return [_entry(row) for row in rows]
 
     def close(self) -> None:
-        self.db.close()
+        self._db.close()
 
     def __enter__(self) -> Register:
         return self
 
-    def __exit__(self, *_) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

@@ -136,17 +136,14 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
     body_format = kind.body_with_reference if report.get("reference") else kind.body
     count = report.get("attachment_count")
     count = int(bangla.to_ascii_digits(count)) if count else annex_count
-    contacts = [
-        ("ফোন", report.get("office_phone")),
-        ("ফ্যাক্স", report.get("office_fax")),
-        ("ই-মেইল", report.get("office_email")),
-    ]
+    contacts = [("ফোন", report.get("office_phone")), ("ফ্যাক্স", report.get("office_fax"))]
+    web = [report.get("office_website"), report.get("office_email") and f"ই-মেইল: {report.get('office_email')}"]
     return {
         "letterhead_slogan": bn_text(report.get("letterhead_slogan")),
         "office_name": bn_text(report.office),
         "office_unit": bn_text(report.get("office_unit")),
         "office_address": bn_text(report.get("office_address")),
-        "office_website": report.get("office_website"),
+        "web_line": ", ".join(w for w in web if w),
         "contact_line": ", ".join(f"{label}: {bn_text(value)}" for label, value in contacts if value),
         "memo": memo,
         "date_bangla": bangla.format_bangla_date(issue_date),

@@ -136,7 +136,8 @@ def _ordered(values: list[float], earlier_is_better: bool) -> bool:
 
 
 def score_row(row: PlanRow, *, share: float, period_end: dt.date | None, period_name: str = "") -> RowScore:
-    """Score one indicator. `share` is the part of an annual count target due by the end of the period."""
+    """Score one indicator. `share` is the part of an annual count target due by the end of the period,
+    `period_name` the period in the genitive (অর্ধবার্ষিকের) for the explanation."""
     no = row.text("indicator_no") or f"row {row.row}"
     weight = row.value("weight").number
     office = row.cells.get("self_score")
@@ -186,15 +187,16 @@ def score_row(row: PlanRow, *, share: float, period_end: dt.date | None, period_
     targets = [number(v, unit) * scale for _, v in given]
     if not _ordered(targets, earlier_is_better=False):
         return result(None, "লক্ষ্যমাত্রা ক্রমানুসারে নেই → স্কোর হয় না", "targets out of order → not scored")
-    part = f" ({period_name}-এর অংশ)" if scale != 1.0 else ""
+    part = f" ({period_name} অংশ)" if scale != 1.0 else ""
     a_text = _n(a * 100) + "%" if unit == PERCENT else _n(a)
     if len(given) == 1:
         t = targets[0]
         pct = 1.0 if t <= 0 else max(0.0, min(1.0, a / t))
         t_text = _n(t * 100) + "%" if unit == PERCENT else _n(t)
         bn_s, en_s = _score_text(pct, weight)
+        a_en, t_en = (f"{a * 100:g}%", f"{t * 100:g}%") if unit == PERCENT else (f"{a:g}", f"{t:g}")
         return result(round(pct * weight, 2), f"অর্জন {a_text} ÷ লক্ষ্যমাত্রা {t_text}{part} → {bn_s}",
-                      f"achieved {a:g} / target {t:g} → {en_s}")
+                      f"achieved {a_en} / target {t_en}{' (share due by the period)' if part else ''} → {en_s}")
     pct, how = _interpolate(a, [(p, t) for (p, _), t in zip(given, targets)], False)
     return _level_result(result, pct, how, a_text, given, weight, unit, part)
 
@@ -225,7 +227,7 @@ def score_report(report: Report) -> ScoreCard:
     if report.period and report.fiscal_year:
         period_end = bangla.period_span(report.period, report.fiscal_year)[1]
     share = period_share(report)
-    name = report.period.name if report.period else ""
+    name = report.period.genitive if report.period else ""
     areas: dict[tuple[str, str], AreaScore] = {}
     for row in report.rows:
         scored = score_row(row, share=share, period_end=period_end, period_name=name)

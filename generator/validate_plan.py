@@ -267,7 +267,8 @@ def score_findings(report: Report, card: ScoreCard) -> list[Finding]:
             "self-score-differs",
             f"সূচক {row.text('indicator_no')}: অফিসের স্কোর {row.value('self_score').display or '-'}, "
             f"হিসাব অনুযায়ী {shown} ({scored.explanation})।",
-            f"Indicator {to_ascii_digits(row.text('indicator_no'))}: the office wrote {row.value('self_score').text or '-'}, "
+            f"Indicator {to_ascii_digits(row.text('indicator_no'))}: the office wrote "
+            f"{to_ascii_digits(row.value('self_score').text) or '-'}, "
             f"the computed score is {'-' if computed is None else f'{computed:g}'} ({scored.explanation_en}).",
             row.refs.get("self_score"),
         ))
