@@ -67,6 +67,7 @@ class RawWorkbook:
     plan_columns: dict[str, str]  # key → column letter
     plan_rows: list[tuple[int, dict[str, Cell]]]  # (Excel row, cells by key)
     sheets: list[str]
+    uncomputed: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) of formulas with no value
 
 
 @dataclass

@@ -28,6 +28,14 @@ def check(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Report | N
     kind, findings = _kind(raw)
     if kind is None:
         return None, findings
+    findings += [error(
+        "formula-without-value",
+        "এই ঘরে সূত্র (formula) আছে কিন্তু হিসাব করা মান নেই: ফাইলটি এমন প্রোগ্রামে সংরক্ষিত যা হিসাব করে না। "
+        "Excel বা LibreOffice-এ খুলে আবার সংরক্ষণ করুন, অথবা সূত্রের বদলে মান লিখুন।",
+        "This cell holds a formula with no computed value: the file was saved by a program that does not "
+        "calculate. Open it in Excel or LibreOffice and save it again, or type the value instead.",
+        sheet, cell,
+    ) for sheet, cell in raw.uncomputed]
     findings += _columns(raw, kind)
     report = model.from_workbook(raw, kind)
     findings += _fields(raw, report, today or dt.date.today())

@@ -273,8 +273,24 @@ def fill(template: Path, out: Path, letter: dict[str, object], rows: list[dict[s
 
 # Reading --------------------------------------------------------------------------------
 
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls files, and password-protected .xlsx
+
+
 def _open(path: Path):
     suffix = path.suffix.lower()
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        head = b""
+    if head == OLE_SIGNATURE and suffix in (".xlsx", ".xlsm"):
+        raise WorkbookError(
+            "password-protected",
+            "ফাইলটি পাসওয়ার্ড দিয়ে সুরক্ষিত (অথবা পুরোনো .xls ফাইলের নাম বদলে .xlsx করা হয়েছে)। "
+            "Excel-এ খুলে পাসওয়ার্ড তুলে দিন (File → Info → Protect Workbook → Encrypt) এবং .xlsx হিসেবে সংরক্ষণ করুন।",
+            "The file is password-protected (or an old .xls renamed to .xlsx). Open it in Excel, remove the "
+            "password (File → Info → Protect Workbook → Encrypt) and save it as .xlsx.",
+        )
     if suffix in (".xls", ".ods", ".csv", ".numbers"):
         raise WorkbookError(
             "unsupported-format",
@@ -323,9 +339,45 @@ def read(path: Path) -> RawWorkbook:
                 return RawWorkbook(str(path), letter, letter_rows, {}, [], list(wb.sheetnames))
             raise _missing_sheet(PLAN_SHEET)
         plan_columns, plan_rows = _read_plan(wb[PLAN_SHEET])
-        return RawWorkbook(str(path), letter, letter_rows, plan_columns, plan_rows, list(wb.sheetnames))
+        raw = RawWorkbook(str(path), letter, letter_rows, plan_columns, plan_rows, list(wb.sheetnames))
     finally:
         wb.close()
+    raw.uncomputed = _formulas_without_values(path, raw)
+    return raw
+
+
+def _has_formulas(path: Path) -> bool:
+    with zipfile.ZipFile(path) as z:
+        return any(n.startswith("xl/worksheets/") and b"<f" in z.read(n) for n in z.namelist())
+
+
+def _formulas_without_values(path: Path, raw: RawWorkbook) -> list[tuple[str, str]]:
+    """Formula cells the service reads that carry no computed value (the file was saved by a program
+    that does not calculate, so openpyxl sees nothing there)."""
+    if not _has_formulas(path):
+        return []
+    read = {(LETTER_SHEET, c.ref) for c in raw.letter.values()}
+    read |= {(PLAN_SHEET, c.ref) for _, cells in raw.plan_rows for c in cells.values()}
+    wanted = {(LETTER_SHEET, f"C{row}") for row in raw.letter_rows.values()}
+    out = []
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for sheet in (LETTER_SHEET, PLAN_SHEET):
+            if sheet not in wb.sheetnames:
+                continue
+            ws = wb[sheet]
+            ws.reset_dimensions()
+            for number, row in enumerate(ws.iter_rows(), start=1):
+                for i, c in enumerate(row):
+                    if not (isinstance(c.value, str) and c.value.startswith("=")):
+                        continue
+                    ref = f"{get_column_letter(i + 1)}{number}"
+                    in_plan = sheet == PLAN_SHEET and number >= FIRST_DATA_ROW and ref[: -len(str(number))] in raw.plan_columns.values()
+                    if ((sheet, ref) in wanted or in_plan) and (sheet, ref) not in read:
+                        out.append((sheet, ref))
+    finally:
+        wb.close()
+    return out
 
 
 def _read_plan(ws) -> tuple[dict[str, str], list[tuple[int, dict[str, Cell]]]]:

@@ -1,0 +1,189 @@
+"""A corpus of broken workbooks, each made from a good one by one mistake: the exact code and cell reported."""
+
+import datetime as dt
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from generator import pipeline, workbook
+from generator.paths import XLSX_DIR
+from tests.test_other_office import MYMENSINGH, ROWS
+
+LETTER, PLAN = "পত্র", "কর্মপরিকল্পনা"
+TODAY = dt.date(2023, 1, 10)
+
+
+def _letter_rows(kind="cc"):
+    ws = load_workbook(XLSX_DIR / f"{kind}.xlsx")[LETTER]
+    return {r[0].value: r[0].row for r in ws.iter_rows(max_col=1) if r[0].value}
+
+
+ROW_OF = _letter_rows()
+
+
+def L(key):
+    return f"C{ROW_OF[key]}"
+
+
+# (name, letter changes, plan cell changes, expected code, sheet, cell)
+LETTER_CASES = [
+    ("no office", {"office_name": None}, {}, "missing-field", LETTER, L("office_name")),
+    ("no address", {"office_address": None}, {}, "missing-field", LETTER, L("office_address")),
+    ("no fiscal year", {"fiscal_year": None}, {}, "missing-field", LETTER, L("fiscal_year")),
+    ("no period", {"period": None}, {}, "missing-field", LETTER, L("period")),
+    ("no memo prefix", {"memo_prefix": None}, {}, "missing-field", LETTER, L("memo_prefix")),
+    ("no recipient", {"recipient": None}, {}, "missing-field", LETTER, L("recipient")),
+    ("no signatory", {"signatory_name": None}, {}, "missing-field", LETTER, L("signatory_name")),
+    ("no designation", {"signatory_designation": None}, {}, "missing-field", LETTER, L("signatory_designation")),
+    ("fiscal year one year", {"fiscal_year": "২০২৩"}, {}, "bad-fiscal-year", LETTER, L("fiscal_year")),
+    ("fiscal year gap", {"fiscal_year": "2022-2024"}, {}, "bad-fiscal-year", LETTER, L("fiscal_year")),
+    ("fifth quarter", {"period": "৫ম ত্রৈমাসিক"}, {}, "bad-period", LETTER, L("period")),
+    ("short memo code", {"memo_prefix": "৪৬.১১.১৬০০"}, {}, "memo-prefix-malformed", LETTER, L("memo_prefix")),
+    ("empty memo segment", {"memo_prefix": "০৫.৪৭.০০০০..০০৫.১২.০০২.১৭"}, {}, "memo-prefix-malformed", LETTER, L("memo_prefix")),
+    ("local memo code", {"memo_prefix": "কেসিসি/সেঃবিঃ/২২"}, {}, "memo-prefix-free-form", LETTER, L("memo_prefix")),
+    ("serial with letters", {"memo_serial": "১৯২ক"}, {}, "bad-memo-serial", LETTER, L("memo_serial")),
+    ("31 February", {"issue_date": "৩১/০২/২০২৩"}, {}, "bad-date", LETTER, L("issue_date")),
+    ("future date", {"issue_date": dt.datetime(2023, 3, 1)}, {}, "future-date", LETTER, L("issue_date")),
+    ("date years away", {"issue_date": dt.datetime(2020, 3, 1)}, {}, "date-outside-year", LETTER, L("issue_date")),
+    ("attachments in words", {"attachment_count": "এক"}, {}, "bad-number", LETTER, L("attachment_count")),
+    ("unknown kind", {"kind": "xyz"}, {}, "unknown-kind", LETTER, L("kind")),
+    ("kind not built", {"kind": "minutes"}, {}, "kind-not-supported", LETTER, L("kind")),
+    ("old template", {"template_version": 0}, {}, "old-template", LETTER, L("template_version")),
+    ("future template", {"template_version": 9}, {}, "unknown-template-version", LETTER, L("template_version")),
+    ("plan total", {"plan_total": "৩০"}, {}, "plan-total-mismatch", LETTER, L("plan_total")),
+    ("reported total", {"self_total": "৯৯"}, {}, "self-total-differs", LETTER, L("self_total")),
+]
+PLAN_CASES = [
+    ("no indicator", {}, {"G4": None}, "missing-value", PLAN, "G4"),
+    ("weight in words", {}, {"I4": "দশ"}, "bad-number", PLAN, "I4"),
+    ("negative weight", {}, {"I5": -5}, "bad-number", PLAN, "I5"),
+    ("unknown unit", {}, {"H4": "টাকা"}, "unknown-unit", PLAN, "H4"),
+    ("no unit", {}, {"H4": None}, "missing-unit", PLAN, "H4"),
+    ("targets rising", {}, {"J4": "৩", "K4": "৪"}, "targets-not-ordered", PLAN, "K4"),
+    ("dates falling", {}, {"J6": "২০/১২/২০২২", "K6": "১৫/১২/২০২২"}, "targets-not-ordered", PLAN, "K6"),
+    ("target over 100%", {}, {"J5": "১১০%"}, "percent-over-100", PLAN, "J5"),
+    ("achievement over 100%", {}, {"O5": "১২০%"}, "percent-over-100", PLAN, "O5"),
+    ("achievement in words", {}, {"O4": "অনেক"}, "bad-achievement", PLAN, "O4"),
+    ("number for a date", {}, {"O6": "১০"}, "bad-achievement", PLAN, "O6"),
+    ("target in words", {}, {"J4": "চার"}, "bad-target", PLAN, "J4"),
+    ("date target in words", {}, {"J6": "আগামীকাল"}, "bad-target", PLAN, "J6"),
+    ("duplicate indicator", {}, {"F5": "১.১.১"}, "duplicate-code", PLAN, "F5"),
+    ("indicator under the wrong activity", {}, {"F6": "১.৩.১"}, "code-nesting", PLAN, "F6"),
+    ("activity under the wrong area", {}, {"A4": "২"}, "code-nesting", PLAN, "D4"),
+    ("area weight", {}, {"C4": 15}, "area-weight-mismatch", PLAN, "C4"),
+    ("formula never computed", {}, {"I5": "=2+3"}, "formula-without-value", PLAN, "I5"),
+]
+
+
+def _make(tmp_path, letter_changes, plan_changes, name="broken.xlsx", kind="cc", rows=ROWS):
+    path = workbook.fill(XLSX_DIR / f"{kind}.xlsx", tmp_path / name, {**MYMENSINGH, **letter_changes}, rows)
+    if plan_changes:
+        wb = load_workbook(path)
+        for ref, value in plan_changes.items():
+            wb[PLAN][ref] = value
+        wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("name, letter, plan, code, sheet, cell", LETTER_CASES + PLAN_CASES,
+                         ids=[c[0] for c in LETTER_CASES + PLAN_CASES])
+def test_one_mistake_one_finding(tmp_path, name, letter, plan, code, sheet, cell):
+    result = pipeline.examine(_make(tmp_path, letter, plan), today=TODAY).result
+    found = [(i.code, i.sheet, i.cell) for i in result.issues]
+    assert (code, sheet, cell) in found, found
+    issue = next(i for i in result.issues if i.code == code)
+    assert issue.bn.strip() and issue.en.strip() and any("\u0980" <= ch <= "\u09ff" for ch in issue.bn)
+
+
+def test_the_good_workbook_is_clean(tmp_path):
+    result = pipeline.examine(_make(tmp_path, {}, {}), today=TODAY).result
+    assert result.status == "valid" and not result.issues
+
+
+def test_empty_plan(tmp_path):
+    result = pipeline.examine(_make(tmp_path, {}, {}, rows=[]), today=TODAY).result
+    assert [(i.code, i.sheet, i.cell) for i in result.issues] == [("empty-plan", PLAN, "A4")]
+
+
+def test_period_not_for_the_kind(tmp_path):
+    path = _make(tmp_path, {"period": "১ম ত্রৈমাসিক"}, {}, kind="egov")
+    result = pipeline.examine(path, today=TODAY).result
+    rows = _letter_rows("egov")
+    assert ("period-not-for-kind", LETTER, f"C{rows['period']}") in [(i.code, i.sheet, i.cell) for i in result.issues]
+
+
+def test_self_score_over_weight(tmp_path):
+    rows = [dict(r) for r in ROWS]
+    rows[0]["self_score"] = 12
+    path = _make(tmp_path, {"period": "অর্ধবার্ষিক"}, {}, kind="egov", rows=rows)
+    result = pipeline.examine(path, today=TODAY).result
+    assert ("self-score-over-weight", PLAN, "P4") in [(i.code, i.sheet, i.cell) for i in result.issues]
+
+
+def test_renamed_plan_column(tmp_path):
+    path = _make(tmp_path, {}, {"K1": "target_ninety"})
+    result = pipeline.examine(path, today=TODAY).result
+    assert [(i.code, i.sheet, i.cell) for i in result.issues][0] == ("missing-columns", PLAN, "1:1")
+
+
+@pytest.mark.parametrize("sheet", [LETTER, PLAN])
+def test_missing_sheet(tmp_path, sheet):
+    path = _make(tmp_path, {}, {})
+    wb = load_workbook(path)
+    del wb[sheet]
+    wb.save(path)
+    issue = pipeline.examine(path, today=TODAY).result.issues[0]
+    assert (issue.code, issue.sheet) == ("missing-sheet", sheet)
+
+
+@pytest.mark.parametrize("name, content, code", [
+    ("text.xlsx", b"just some text", "not-a-workbook"),
+    ("truncated.xlsx", b"PK\x03\x04\x14\x00\x00\x00broken", "not-a-workbook"),
+    ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "password-protected"),
+    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "unsupported-format"),
+    ("sheet.ods", b"PK\x03\x04", "unsupported-format"),
+    ("plan.csv", "ক্ষেত্র,মান\n".encode(), "unsupported-format"),
+])
+def test_unusable_files(tmp_path, name, content, code):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = pipeline.examine(path, today=TODAY).result
+    assert result.status == "rejected" and result.issues[0].code == code
+    assert path.read_bytes() == content
+
+
+def test_thousands_of_rows(tmp_path):
+    rows = [dict(ROWS[1], indicator_no=f"১.১.{i}") for i in range(1, 1102)]
+    path = _make(tmp_path, {}, {}, rows=rows)
+    issue = pipeline.examine(path, today=TODAY).result.issues[0]
+    assert (issue.code, issue.sheet) == ("too-many-rows", PLAN)
+
+
+def test_corpus_is_big_enough():
+    assert len(LETTER_CASES) + len(PLAN_CASES) + 14 >= 30
+
+
+CELL_VALUES = st.one_of(
+    st.none(), st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=30),  # what a cell can hold st.text(alphabet="০১২৩৪৫৬৭৮৯%/.-টি ", max_size=12),
+    st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
+    st.datetimes(dt.datetime(1900, 3, 1), dt.datetime(2100, 1, 1)), st.booleans(),
+    st.sampled_from(["-", "প্রযোজ্য নয়", "৮০%", "১২০%", "৪টি", "৩১/০২/২০২৩", "=1+1", "[১.১.১]", "সংখ্যা", "তারিখ"]),
+)
+PLAN_COLUMNS = string.ascii_uppercase[:16]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(letter=st.dictionaries(st.sampled_from(sorted(workbook.FIELDS)), CELL_VALUES, max_size=8),
+       cells=st.dictionaries(st.tuples(st.sampled_from(PLAN_COLUMNS), st.integers(4, 9)), CELL_VALUES, max_size=25))
+def test_random_values_never_crash(tmp_path, letter, cells):
+    path = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "fuzz.xlsx", {**MYMENSINGH, **letter}, ROWS)
+    wb = load_workbook(path)
+    for (col, row), value in cells.items():
+        wb[PLAN][f"{col}{row}"] = value
+    wb.save(path)
+    result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "state", today=TODAY)
+    assert result.status in ("built", "rejected")
+    assert all(i.bn and i.en for i in result.issues)
