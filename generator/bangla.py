@@ -70,7 +70,8 @@ def format_bangla_date(d: dt.date) -> str:
 
 
 def format_gregorian_date(d: dt.date) -> str:
-    return f"{to_bangla_digits(d.day)} {GREGORIAN_MONTHS_BN[d.month - 1]} {to_bangla_digits(d.year)}"
+    """'০৫ জানুয়ারি ২০২৩': the day in two digits, as the seed letters write it."""
+    return f"{to_bangla_digits(f'{d.day:02d}')} {GREGORIAN_MONTHS_BN[d.month - 1]} {to_bangla_digits(d.year)}"
 
 
 def format_short_date(d: dt.date) -> str:
@@ -89,8 +90,10 @@ def number_in_words(n: int) -> str:
     return WORD_FIXES.get(n) or num2words(n, lang="bn")
 
 
-def count_phrase(n: int, unit: str) -> str:
-    return f"{to_bangla_digits(n)} ({number_in_words(n)}) {unit}".strip()
+def count_phrase(n: int | str, unit: str) -> str:
+    """'১ (এক) পাতা'; a count typed as text keeps its digits: '০১' → '০১ (এক) পাতা'."""
+    digits = to_bangla_digits(str(n).strip())
+    return f"{digits} ({number_in_words(int(to_ascii_digits(digits)))}) {unit}".strip()
 
 
 _ORDINAL = {1: "ম", 2: "য়", 3: "য়", 4: "র্থ", 5: "ম", 6: "ষ্ঠ", 7: "ম", 8: "ম", 9: "ম", 10: "ম"}

@@ -134,8 +134,7 @@ def wording_fields(report: Report) -> dict[str, str]:
 def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: int) -> dict:
     kind, words = report.kind, wording_fields(report)
     body_format = kind.body_with_reference if report.get("reference") else kind.body
-    count = report.get("attachment_count")
-    count = int(bangla.to_ascii_digits(count)) if count else annex_count
+    count = report.get("attachment_count") or annex_count
     contacts = [("ফোন", report.get("office_phone")), ("ফ্যাক্স", report.get("office_fax"))]
     web = [report.get("office_website"), report.get("office_email") and f"ই-মেইল: {report.get('office_email')}"]
     return {

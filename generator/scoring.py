@@ -113,21 +113,22 @@ def _score_text(pct: float, weight: float) -> tuple[str, str]:
     return bn, f"{round(pct * 100, 2):g}% × {weight:g} = {score:.2f}"
 
 
-def _interpolate(a: float, points: list[tuple[float, float]], earlier_is_better: bool) -> tuple[float, str]:
+def _interpolate(a: float, points: list[tuple[float, float]], earlier_is_better: bool) -> tuple[float, str, int]:
     """Percentage for achievement `a` given (level %, target) points from 100% down.
 
-    Returns the percentage and how it was found: 'top', 'level', 'between' or 'below'."""
+    Returns the percentage, how it was found ('top', 'level', 'between', 'below'), and the index
+    of the level reached (for 'between', the higher of the two)."""
     sign = -1 if earlier_is_better else 1
     a = sign * a
     pts = [(p, sign * t) for p, t in points]
     if a >= pts[0][1]:
-        return 1.0 if pts[0][0] == 1.0 else pts[0][0], "top"
-    for (p_hi, t_hi), (p_lo, t_lo) in zip(pts, pts[1:]):
+        return pts[0][0], "top", 0
+    for i, ((p_hi, t_hi), (p_lo, t_lo)) in enumerate(zip(pts, pts[1:])):
         if a == t_lo:
-            return p_lo, "level"
+            return p_lo, "level", i + 1
         if t_lo < a < t_hi:
-            return p_lo + (p_hi - p_lo) * (a - t_lo) / (t_hi - t_lo), "between"
-    return 0.0, "below"
+            return p_lo + (p_hi - p_lo) * (a - t_lo) / (t_hi - t_lo), "between", i
+    return 0.0, "below", len(pts) - 1
 
 
 def _ordered(values: list[float], earlier_is_better: bool) -> bool:
@@ -154,7 +155,7 @@ def score_row(row: PlanRow, *, share: float, period_end: dt.date | None, period_
         return result(None, "লক্ষ্যমাত্রা নেই → স্কোর হয় না", "no target → not scored")
     top = given[0][1]
     if unit == DATE and period_end and top.date > period_end and not achieved.date:
-        return result(None, f"লক্ষ্যমাত্রা {bangla.format_short_date(top.date)} এই সময়ের পরে → এখনো দেয় নয়, গণনায় নেই",
+        return result(None, f"লক্ষ্যমাত্রা {bangla.format_short_date(top.date)} এই সময়ের পরে → এখনো সময় হয়নি, গণনায় নেই",
                       f"target {top.date.isoformat()} falls after the period → not yet due, left out")
     if achieved.text.strip().lower() in NOT_APPLICABLE:
         return result(None, "অর্জন: প্রযোজ্য নয় → গণনায় নেই", "achievement: not applicable → left out")
@@ -177,8 +178,9 @@ def score_row(row: PlanRow, *, share: float, period_end: dt.date | None, period_
             return result(round(pct * weight, 2),
                           f"অর্জন {a_text} {rel} লক্ষ্যমাত্রা {bangla.format_short_date(top.date)} → {bn_s}",
                           f"achieved {achieved.date} {'on time' if pct else 'after the date'} → {en_s}")
-        pct, how = _interpolate(achieved.date.toordinal(), [(p, d) for (p, _), d in zip(given, dates)], True)
-        return _level_result(result, pct, how, a_text, given, weight, unit)
+        pct, how, at = _interpolate(achieved.date.toordinal(), [(p, d) for (p, _), d in zip(given, dates)], True)
+        shown = [bangla.format_short_date(v.date) for _, v in given]
+        return _level_result(result, pct, how, at, a_text, [p for p, _ in given], shown, weight, dates=True)
 
     a = number(achieved, unit)
     if a is None:
@@ -197,21 +199,25 @@ def score_row(row: PlanRow, *, share: float, period_end: dt.date | None, period_
         a_en, t_en = (f"{a * 100:g}%", f"{t * 100:g}%") if unit == PERCENT else (f"{a:g}", f"{t:g}")
         return result(round(pct * weight, 2), f"অর্জন {a_text} ÷ লক্ষ্যমাত্রা {t_text}{part} → {bn_s}",
                       f"achieved {a_en} / target {t_en}{' (share due by the period)' if part else ''} → {en_s}")
-    pct, how = _interpolate(a, [(p, t) for (p, _), t in zip(given, targets)], False)
-    return _level_result(result, pct, how, a_text, given, weight, unit, part)
+    pct, how, at = _interpolate(a, [(p, t) for (p, _), t in zip(given, targets)], False)
+    shown = [_n(t * 100) + "%" if unit == PERCENT else _n(t) for t in targets]
+    return _level_result(result, pct, how, at, a_text, [p for p, _ in given], shown, weight, part=part)
 
 
-def _level_result(result, pct, how, a_text, given, weight, unit, part=""):
+def _level_result(result, pct, how, at, a_text, pcts, shown, weight, *, dates=False, part=""):
+    """One line saying which level the achievement reached, e.g. 'অর্জন ৩ = ৯০% স্তরের লক্ষ্যমাত্রা → ৯০% × ৫ = ৪.৫০'."""
     bn_s, en_s = _score_text(pct, weight)
-    lowest = given[-1][0]
+    ge, lt = ("≤", ">") if dates else ("≥", "<")
+    level = f"{_pct(pcts[at])} স্তরের লক্ষ্যমাত্রা"
     if how == "top":
-        bn = f"অর্জন {a_text} ≥ {_pct(given[0][0])} স্তরের লক্ষ্যমাত্রা{part} → {bn_s}"
+        bn = f"অর্জন {a_text} {ge} {level} {shown[0]}{part} → {bn_s}"
     elif how == "level":
-        bn = f"অর্জন {a_text} = {_pct(pct)} স্তরের লক্ষ্যমাত্রা{part} → {bn_s}"
+        bn = f"অর্জন {a_text} = {level}{part} → {bn_s}"
     elif how == "between":
-        bn = f"অর্জন {a_text} দুই স্তরের মাঝে{part} → {bn_s}"
+        bn = (f"অর্জন {a_text} {_pct(pcts[at])} ({shown[at]}) ও {_pct(pcts[at + 1])} ({shown[at + 1]}) "
+              f"স্তরের মাঝে{part} → {bn_s}")
     else:
-        bn = f"অর্জন {a_text} < {_pct(lowest)} স্তরের লক্ষ্যমাত্রা{part} → ০"
+        bn = f"অর্জন {a_text} {lt} সর্বনিম্ন {level} {shown[at]}{part} → ০"
     en = {"top": "at or beyond the 100% target", "level": "exactly at a level's target",
           "between": "between two levels, linear", "below": "below the lowest level"}[how]
     return result(round(pct * weight, 2), bn, f"achieved {en} → {en_s}")

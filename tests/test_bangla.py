@@ -78,7 +78,7 @@ def test_consecutive_days_are_consecutive(day):
 
 def test_gregorian_in_bangla():
     assert bn.format_gregorian_date(dt.date(2023, 10, 10)) == "১০ অক্টোবর ২০২৩"
-    assert bn.format_gregorian_date(dt.date(2023, 1, 5)) == "৫ জানুয়ারি ২০২৩"
+    assert bn.format_gregorian_date(dt.date(2023, 1, 5)) == "০৫ জানুয়ারি ২০২৩"
     assert bn.format_short_date(dt.date(2023, 5, 4)) == "০৪/০৫/২০২৩"
     assert [bn.month_year(2023, m).split()[0] for m in range(1, 13)] == list(bn.GREGORIAN_MONTHS_BN)
 
@@ -87,6 +87,7 @@ def test_number_words_0_to_100():
     assert len(WORDS_0_100) == 101
     assert [bn.number_in_words(n) for n in range(101)] == WORDS_0_100
     assert bn.count_phrase(1, "পাতা") == "১ (এক) পাতা" and bn.count_phrase(2, "ফর্দ") == "২ (দুই) ফর্দ"
+    assert bn.count_phrase("০১", "পাতা") == "০১ (এক) পাতা"
 
 
 def test_ordinals():

@@ -40,7 +40,7 @@ def test_another_office_builds_with_register_memo_and_reference_wording(tmp_path
     assert result.status == "built", [f.message for f in result.issues]
     assert result.memo == "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২-১"
     letter = docx_text(result.outputs[0])
-    assert "২১ পৌষ ১৪২৯" in letter and "৫ জানুয়ারি ২০২৩" in letter
+    assert "২১ পৌষ ১৪২৯" in letter and "০৫ জানুয়ারি ২০২৩" in letter
     assert "বিষয়: সেবা প্রদান প্রতিশ্রুতি বিষয়ক কর্মপরিকল্পনা ২০২২-২৩ এর ২য় ত্রৈমাসিকের অগ্রগতি প্রতিবেদন প্রেরণ প্রসঙ্গে।" in letter
     assert "উপর্যুক্ত বিষয় ও সূত্রের প্রেক্ষিতে, ময়মনসিংহ সিটি কর্পোরেশন" in letter
     assert "(অক্টোবর ২০২২-ডিসেম্বর ২০২২ পর্যন্ত)" in letter

@@ -139,10 +139,10 @@ def test_processes_never_share_or_skip_a_serial(tmp_path):
     procs = [ctx.Process(target=_allocate_many, args=(tmp_path, w, each, start, results)) for w in range(workers)]
     for p in procs:
         p.start()
-    got = [results.get(timeout=120) for _ in procs]
     for p in procs:
-        p.join(timeout=30)
-        assert p.exitcode == 0
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0] * workers
+    got = [results.get(timeout=10) for _ in procs]
     assert all(len(r) == each and r == sorted(r) for r in got)
     assert sorted(s for r in got for s in r) == list(range(1, workers * each + 1))
     with Register(tmp_path) as reg:
