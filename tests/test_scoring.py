@@ -154,3 +154,18 @@ def test_single_target_is_proportional():
 def test_below_the_lowest_level_is_zero():
     assert _score(["4", "3", "2", "1", "-"], "0", "সংখ্যা", 10) == 0.0
     assert _score(["৮০%", "৭০%", "৬০%", "৫৫%", "৫০%"], "৪০%", "%", 3) == 0.0
+
+
+def test_docs_between_two_levels_example():
+    row = _row(["৪", "৩", "--", "২", "--"], "১.৭৫", unit="সংখ্যা", weight="৬")
+    scored = score_row(row, share=0.5, period_end=dt.date(2022, 12, 31), period_name="অর্ধবার্ষিকের")
+    assert scored.score == 5.7
+    assert scored.explanation == "অর্জন ১.৭৫ ১০০% (২) ও ৯০% (১.৫) স্তরের মাঝে (অর্ধবার্ষিকের অংশ) → ৯৫% × ৬ = ৫.৭০"
+
+
+def test_seed_001_total():
+    path = EXAMPLES_DIR / "egov-mymensingh-2022-23-h1.xlsx"
+    result = pipeline.examine(path, today=dt.date(2023, 1, 5)).result
+    assert result.status == "valid"
+    assert (result.score["total"], result.score["possible"], result.score["percent"]) == (26.0, 33.0, 78.79)
+    assert [a["score"] for a in result.score["areas"]] == [9.0, 17.0]
