@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 UNITS = ("সংখ্যা", "%", "তারিখ")
 LEVELS = (
@@ -47,7 +47,7 @@ COLUMNS = {
         ),
         Column("achieved", "অর্জন", "এই সময়ের অর্জন (সংখ্যা, % বা তারিখ)", 14, 1.6, numeric=True),
         Column("remarks", "অগ্রগতি / মন্তব্য", "যা করা হয়েছে, সংক্ষেপে", 40, 5.0),
-        Column("evidence", "প্রমাণক", "", 30, 3.0),
+        Column("evidence", "প্রমাণক", "যেমন: ওয়েবসাইটের লিংক, সভার কার্যবিবরণীর স্মারক", 30, 3.0),
         Column("self_score", "প্রাপ্ত স্কোর (অফিসের হিসাব)", "", 12, 1.4, numeric=True),
         Column("progress", "{{ progress_header }}", docx_width=4.6),  # annex only: achievement and remarks
         Column("score", "স্কোর", docx_width=1.3, numeric=True),  # annex only: the computed score
@@ -143,7 +143,16 @@ EGOV = Kind(
     self_assessment=True,
 )
 
-KINDS: dict[str, Kind] = {k.id: k for k in (CC, EGOV)}
+GRS = replace(CC, id="grs", plan="অভিযোগ প্রতিকার ব্যবস্থা বিষয়ক কর্মপরিকল্পনা", annex_template="")
+
+RTI = replace(
+    CC, id="rti", plan="তথ্য অধিকার বিষয়ক কর্মপরিকল্পনা", annex_template="",
+    columns=(*CC.columns, "evidence"),
+    annex_columns=(*CC.annex_columns, "evidence"),
+    annex_widths=(("activity", 4.2), ("indicator", 3.6), ("progress", 3.8), ("evidence", 2.8)),
+)
+
+KINDS: dict[str, Kind] = {k.id: k for k in (CC, EGOV, GRS, RTI)}
 
 
 def get(kind_id: str) -> Kind | None:

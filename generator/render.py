@@ -26,6 +26,7 @@ from .values import format_number
 
 _RENDERED_PART = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
 _LATIN_TOKEN = re.compile(r"\S*(@|://|www\.)\S*")
+_TOP_LEVEL_COMMA = re.compile(r",(?![^()]*\))")  # a comma not inside parentheses
 
 
 @dataclass
@@ -192,7 +193,7 @@ def signature_lines(entries: list[str], office: str) -> list[str]:
     """Signatories side by side under the annex, three to a line, each as name / designation / office."""
     people = []
     for entry in entries:
-        parts = [p.strip() for p in entry.split(",") if p.strip()]
+        parts = [p.strip() for p in _TOP_LEVEL_COMMA.split(entry) if p.strip()]
         if len(parts) < 3:
             parts += [office]
         people.append([bn_text(p) for p in parts[:3]])

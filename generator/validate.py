@@ -12,7 +12,7 @@ from .validate_plan import PlanChecks
 from .workbook import FIELDS, TEMPLATE_VERSION
 
 STANDARD_MEMO_SHAPES = ((2, 2, 4, 3, 2, 3, 2), (2, 2, 4, 3, 3, 2, 4, 2))
-KNOWN_LATER = {"nis", "grs", "rti", "minutes"}
+KNOWN_LATER = {"nis", "minutes"}
 
 
 def error(code: str, bn: str, en: str, sheet: str | None = None, cell: str | None = None) -> Finding:

@@ -1,0 +1,65 @@
+"""Every kind: its blank workbook filled by key with another office's data builds; every example builds."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from generator import examples, kinds, pipeline, workbook
+from generator.paths import EXAMPLES_DIR, XLSX_DIR
+from tests.conftest import docx_paragraphs, docx_text
+from tests.test_other_office import MYMENSINGH, ROWS
+
+EXAMPLES = sorted(EXAMPLES_DIR.glob("*.json"))
+
+
+@pytest.mark.parametrize("source", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_builds(tmp_path, source):
+    path = examples.write(source, tmp_path / (source.stem + ".xlsx"))
+    result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "state")
+    assert result.status == "built", [i.message for i in result.issues]
+    assert all(Path(p).exists() for p in result.outputs)
+    assert not any(i.severity == "error" for i in result.issues)
+
+
+def test_committed_example_workbooks_match_their_sources(tmp_path):
+    from openpyxl import load_workbook
+
+    for source in EXAMPLES_DIR.rglob("*.json"):
+        fresh = load_workbook(examples.write(source, tmp_path / "x.xlsx"))
+        kept = load_workbook(source.with_suffix(".xlsx"))
+        for name in fresh.sheetnames:
+            got = [[c.value for c in row] for row in kept[name].iter_rows()]
+            want = [[c.value for c in row] for row in fresh[name].iter_rows()]
+            assert got == want, f"{source.name}: run `make examples`"
+
+
+@pytest.mark.parametrize("kind", [k for k in kinds.KINDS], ids=list(kinds.KINDS))
+def test_blank_template_filled_by_key_builds(tmp_path, kind):
+    spec = kinds.KINDS[kind]
+    period = {"egov": "বার্ষিক"}.get(kind, "৪র্থ ত্রৈমাসিক")
+    rows = [dict(r) for r in ROWS]
+    if "evidence" in spec.columns:
+        rows[0]["evidence"] = "ওয়েবসাইটের লিংক"
+    if "self_score" in spec.columns:
+        rows[0]["self_score"] = 10
+    path = workbook.fill(XLSX_DIR / f"{kind}.xlsx", tmp_path / f"{kind}.xlsx", dict(MYMENSINGH, period=period), rows)
+    result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "s", default_date=dt.date(2023, 7, 10))
+    assert result.status == "built", [i.message for i in result.issues]
+    letter, annex = result.outputs
+    assert spec.plan in docx_text(letter)
+    assert "২৬ আষাঢ় ১৪৩০" in docx_text(letter) and "১০ জুলাই ২০২৩" in docx_text(letter)
+    assert "হালনাগাদকৃত" in docx_text(annex)
+    if "evidence" in spec.annex_columns:
+        assert "ওয়েবসাইটের লিংক" in docx_paragraphs(annex)
+    if spec.self_assessment:
+        assert any(p.startswith("মোট (সম্ভাব্য") for p in docx_paragraphs(annex))
+
+
+def test_kinds_command_lists_them():
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    out = CliRunner().invoke(main, ["kinds"]).output
+    assert all(k in out for k in kinds.KINDS)
