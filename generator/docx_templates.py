@@ -174,7 +174,8 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
     grouped = any(c.group for c in columns)
     has_sub = any(c.subheader for c in columns)
     head_rows = 1 + grouped + has_sub
-    table = doc.add_table(rows=head_rows + 4 + kind.self_assessment, cols=len(columns))
+    body_rows = 7 if kind.paired else 3
+    table = doc.add_table(rows=head_rows + 1 + body_rows + kind.self_assessment, cols=len(columns))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     wordml.table_borders(table, size=4)
     wordml.cell_margins(table)
@@ -209,22 +210,21 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
             wordml.valign(cell, "center")
             wordml.shade(cell, "EDEDED")
 
-    loop_start, data, loop_end = head[head_rows + 1], head[head_rows + 2], head[head_rows + 3]
-    _first_paragraph(loop_start.cells[0], "{%tr for r in rows %}")
-    _first_paragraph(loop_end.cells[0], "{%tr endfor %}")
-    wordml.cant_split(data)
+    body = list(head)[head_rows + 1:]
+    _first_paragraph(body[0].cells[0], "{%tr for r in rows %}")
+    _first_paragraph(body[body_rows - 1].cells[0], "{%tr endfor %}")
+    if kind.paired:
+        _paired_body(body, columns)
+    else:
+        _row_body(body[1], columns)
     if kind.self_assessment:
-        total = head[head_rows + 4]
+        total = body[body_rows]
         label = total.cells[0].merge(total.cells[len(columns) - 2])
         _first_paragraph(label, "মোট (সম্ভাব্য {{ possible }}, অর্জিত {{ percent }}):", align=WD_ALIGN_PARAGRAPH.RIGHT, bold=True)
         _first_paragraph(total.cells[len(columns) - 1], "{{ total }}", align=center, bold=True)
         wordml.cant_split(total)
-    for col, cell in zip(columns, data.cells):
-        text = f"{{{{ r.{col.key} }}}}"
-        if col.merge:
-            text = f"{{% vmerge r.{col.merge}_first %}}" + text
-        _first_paragraph(cell, text, align=center if col.numeric or col.key == "unit" else None)
-        wordml.valign(cell, "center" if col.merge else "top")
+    if kind.annex_note:
+        _para(doc, kind.annex_note, size=10)
 
     _para(doc, space_after=14)
     _tag(doc, "{%p for line in signature_lines %}")
@@ -235,6 +235,44 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
         sig.paragraph_format.tab_stops.add_tab_stop(Cm(stop), WD_TAB_ALIGNMENT.CENTER)
     _tag(doc, "{%p endfor %}")
     return _save(doc, path)
+
+
+def _align(col: kinds.Column):
+    return WD_ALIGN_PARAGRAPH.CENTER if col.numeric or col.key in ("unit", "pair_label") else None
+
+
+def _row_body(data, columns: list[kinds.Column]) -> None:
+    """One table row per indicator; area and activity cells merge down over their rows."""
+    wordml.cant_split(data)
+    for col, cell in zip(columns, data.cells):
+        text = f"{{{{ r.{col.key} }}}}"
+        if col.merge:
+            text = f"{{% vmerge r.{col.merge}_first %}}" + text
+        _first_paragraph(cell, text, align=_align(col))
+        wordml.valign(cell, "center" if col.merge else "top")
+
+
+def _paired_body(body, columns: list[kinds.Column]) -> None:
+    """Per activity: a section heading row when a new section starts, then a target line and an
+    achievement line; the activity's own cells span both lines."""
+    _, if_section, section, end_section, target, achieved, _ = body
+    _first_paragraph(if_section.cells[0], "{%tr if r.area_first %}")
+    _first_paragraph(end_section.cells[0], "{%tr endif %}")
+    heading = section.cells[0].merge(section.cells[len(columns) - 1])
+    _first_paragraph(heading, "{{ r.section }}", bold=True)
+    for i, col in enumerate(columns):
+        if col.paired:
+            _first_paragraph(target.cells[i], f"{{{{ r.{col.key}_t }}}}", align=_align(col))
+            _first_paragraph(achieved.cells[i], f"{{{{ r.{col.key}_a }}}}", align=_align(col))
+        else:
+            cell = target.cells[i].merge(achieved.cells[i])
+            _first_paragraph(cell, f"{{{{ r.{col.key} }}}}", align=_align(col))
+            wordml.valign(cell, "center")
+    for row in (target, achieved):
+        wordml.cant_split(row)
+    for cell in target.cells:  # keep the target line on the page of its achievement line
+        for p in cell.paragraphs:
+            p.paragraph_format.keep_with_next = True
 
 
 def _bn(n: int) -> str:

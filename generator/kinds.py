@@ -27,6 +27,7 @@ class Column:
     subheader: str = ""
     merge: str = ""  # "area" or "activity": the cell spans the rows of its group in the annex
     numeric: bool = False
+    paired: bool = False  # in a paired annex, a target line and an achievement line (r.KEY_t, r.KEY_a)
 
 
 COLUMNS = {
@@ -49,8 +50,21 @@ COLUMNS = {
         Column("remarks", "অগ্রগতি / মন্তব্য", "যা করা হয়েছে, সংক্ষেপে", 40, 5.0),
         Column("evidence", "প্রমাণক", "যেমন: ওয়েবসাইটের লিংক, সভার কার্যবিবরণীর স্মারক", 30, 3.0),
         Column("self_score", "প্রাপ্ত স্কোর (অফিসের হিসাব)", "", 12, 1.4, numeric=True),
+        Column("responsible", "বাস্তবায়নের দায়িত্বপ্রাপ্ত ব্যক্তি/পদ", "যেমন: প্রধান নির্বাহী কর্মকর্তা", 22, 2.6),
+        Column("annual_target", "{{ fy }} অর্থবছরের লক্ষ্যমাত্রা", "সংখ্যা, % বা তারিখ", 12, 1.6, numeric=True),
+        *(
+            Column(f"q{q}_{part}", f"{bn} কোয়ার্টারের {'লক্ষ্যমাত্রা' if part == 'target' else 'অর্জন'}",
+                   "", 11, 1.2, numeric=True)
+            for q, bn in ((1, "১ম"), (2, "২য়"), (3, "৩য়"), (4, "৪র্থ")) for part in ("target", "achieved")
+        ),
+        # annex only, in the paired layout: one line for targets, one for achievements
+        Column("pair_label", "লক্ষ্যমাত্রা/ অর্জন", docx_width=1.7, group="বাস্তবায়ন অগ্রগতি পরিবীক্ষণ, {{ fy }}", paired=True),
+        *(Column(f"q{q}", f"{bn} কোয়ার্টার", docx_width=1.4, group="বাস্তবায়ন অগ্রগতি পরিবীক্ষণ, {{ fy }}",
+                 numeric=True, paired=True) for q, bn in ((1, "১ম"), (2, "২য়"), (3, "৩য়"), (4, "৪র্থ"))),
+        Column("total", "মোট অর্জন", docx_width=1.4, group="বাস্তবায়ন অগ্রগতি পরিবীক্ষণ, {{ fy }}", numeric=True, paired=True),
         Column("progress", "{{ progress_header }}", docx_width=4.6),  # annex only: achievement and remarks
         Column("score", "স্কোর", docx_width=1.3, numeric=True),  # annex only: the computed score
+        Column("earned", "অর্জিত মান", docx_width=1.3, numeric=True),  # annex only: the computed score (nis)
         Column("serial", "ক্রম", docx_width=0.9, merge="area", numeric=True),  # annex only: the area's number
     )
 }
@@ -79,6 +93,9 @@ class Kind:
     required_columns: tuple[str, ...] = field(default=("indicator",))
     self_assessment: bool = False  # the annex shows the computed scores and their total
     annex_widths: tuple[tuple[str, float], ...] = ()  # per-kind column widths (cm) instead of the defaults
+    paired: bool = False  # annex rows come in pairs (targets, achievements) under section headings
+    bracket_codes: bool = True  # '[১.১] কার্যক্রম' rather than '১.১ কার্যক্রম'
+    annex_note: str = ""  # a line under the annex table
     scoring: str = "levels"  # see scoring.py and docs/scoring.md
 
     @property
@@ -152,7 +169,41 @@ RTI = replace(
     annex_widths=(("activity", 4.2), ("indicator", 3.6), ("progress", 3.8), ("evidence", 2.8)),
 )
 
-KINDS: dict[str, Kind] = {k.id: k for k in (CC, EGOV, GRS, RTI)}
+NIS = Kind(
+    id="nis",
+    plan="জাতীয় শুদ্ধাচার কৌশল কর্ম-পরিকল্পনা",
+    report="পরিবীক্ষণ প্রতিবেদন",
+    columns=(
+        "area_no", "area", "activity_no", "activity", "indicator", "weight", "unit", "responsible", "annual_target",
+        "q1_target", "q1_achieved", "q2_target", "q2_achieved", "q3_target", "q3_achieved", "q4_target", "q4_achieved",
+        "self_score", "remarks",
+    ),
+    annex_columns=(
+        "activity", "indicator", "weight", "unit", "responsible", "annual_target",
+        "pair_label", "q1", "q2", "q3", "q4", "total", "earned", "remarks",
+    ),
+    subject="{fy} অর্থ বছরে {plan} বাস্তবায়নের লক্ষ্যে {period_genitive} {report} প্রেরণ।",
+    body=(
+        "উপর্যুক্ত বিষয়ের পরিপ্রেক্ষিতে মহোদয়ের সদয় অবগতির জন্য জানানো যাচ্ছে যে, {fy} অর্থ বছরে {plan}র অংশ হিসেবে "
+        "{office_genitive} {period_genitive} ({months}) {report} নির্ধারিত ছক পূরণপূর্বক এসাথে সদয় অবগতি ও "
+        "প্রয়োজনীয় ব্যবস্থা গ্রহণের জন্য প্রেরণ করা হলো।"
+    ),
+    body_with_reference=(
+        "উপর্যুক্ত বিষয় ও সূত্রস্থ স্মারকের পরিপ্রেক্ষিতে মহোদয়ের সদয় অবগতির জন্য জানানো যাচ্ছে যে, {fy} অর্থ বছরে "
+        "{plan}র অংশ হিসেবে {office_genitive} {period_genitive} ({months}) {report} নির্ধারিত ছক পূরণপূর্বক এসাথে "
+        "সদয় অবগতি ও প্রয়োজনীয় ব্যবস্থা গ্রহণের জন্য প্রেরণ করা হলো।"
+    ),
+    annex_title="{office_genitive} {plan} {fy_long}: {period_genitive} {report}",
+    periods=("q1", "q2", "q3", "q4"),
+    required_columns=("activity", "indicator"),
+    scoring="quarterly",
+    paired=True,
+    bracket_codes=False,
+    annex_note="বিঃদ্রঃ কোন ক্রমিকের কার্যক্রম প্রযোজ্য না হলে তার কারণ মন্তব্য কলামে উল্লেখ করতে হবে।",
+    annex_widths=(("activity", 4.6), ("indicator", 3.0), ("remarks", 3.6), ("weight", 1.1), ("unit", 1.1)),
+)
+
+KINDS: dict[str, Kind] = {k.id: k for k in (CC, EGOV, GRS, RTI, NIS)}
 
 
 def get(kind_id: str) -> Kind | None:

@@ -18,7 +18,8 @@ from jinja2 import Environment, StrictUndefined, Template
 
 from . import bangla, wordml
 from .docx_templates import LETTER_FILE, SIGNATURE_SLOTS
-from .kinds import LEVELS
+from . import scoring
+from .kinds import COLUMNS, Kind
 from .model import PlanRow, Report
 from .paths import DOCX_DIR
 from .scoring import ScoreCard, score_report
@@ -162,31 +163,51 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
     }
 
 
-def _row_context(row: PlanRow) -> dict:
+def _row_context(row: PlanRow, kind: Kind) -> dict:
     cells = {key: bn_text(value.display) for key, value in row.cells.items()}
     progress = [cells.get("achieved", ""), cells.get("remarks", "")]
+    brackets = kind.bracket_codes
+    section = cells.get("area", "")
+    if cells.get("area_no"):
+        section = f"{cells['area_no'].rstrip('.')}. {section}"
     return {
-        **{key: "" for key, *_ in LEVELS},
-        **{k: "" for k in ("area", "area_no", "area_weight", "activity", "activity_no", "indicator",
-                           "indicator_no", "unit", "weight", "achieved", "remarks", "evidence", "self_score")},
+        **{key: "" for key in COLUMNS},
         **cells,
-        "area": _coded(cells.get("area_no", ""), cells.get("area", "")),
-        "activity": _coded(cells.get("activity_no", ""), cells.get("activity", "")),
-        "indicator": _coded(cells.get("indicator_no", ""), cells.get("indicator", "")),
+        "area": _coded(cells.get("area_no", ""), cells.get("area", ""), brackets),
+        "activity": _coded(cells.get("activity_no", ""), cells.get("activity", ""), brackets),
+        "indicator": _coded(cells.get("indicator_no", ""), cells.get("indicator", ""), brackets),
+        "section": section,
+        **_pairs(row, cells, kind),
         "progress": "\n".join(p for p in progress if p),
         "area_first": row.area_first,
         "activity_first": row.activity_first,
     }
 
 
-def _coded(code: str, text: str) -> str:
-    """'[১.১] text', unless the text already starts with its code."""
+def _coded(code: str, text: str, brackets: bool = True) -> str:
+    """'[১.১] text' (or '১.১ text'), unless the text already starts with its code."""
     code = code.strip()
     if not code or text.startswith(code):
         return text
-    if not code.startswith("["):
+    if brackets and not code.startswith("["):
         code = f"[{code}]"
     return f"{code} {text}" if text else code
+
+
+def _pairs(row: PlanRow, cells: dict, kind: Kind) -> dict:
+    """The target line and the achievement line of a paired annex (r.q1_t, r.q1_a, r.total_t, …)."""
+    if not kind.paired:
+        return {}
+    unit = scoring.unit_of(row) if row.text("unit") else scoring.COUNT
+    target, _ = scoring.quarter_totals(row, unit, range(1, 5))
+    _, got = scoring.quarter_totals(row, unit, range(1, 5))
+    fmt = (lambda x: format_number(x * 100) + "%") if unit == scoring.PERCENT else format_number
+    out = {"pair_label_t": "লক্ষ্যমাত্রা", "pair_label_a": "অর্জন",
+           "total_t": "" if target is None or unit == scoring.DATE else fmt(target),
+           "total_a": "" if got is None or unit == scoring.DATE else fmt(got)}
+    for q in range(1, 5):
+        out[f"q{q}_t"], out[f"q{q}_a"] = cells.get(f"q{q}_target", ""), cells.get(f"q{q}_achieved", "")
+    return out
 
 
 def signature_lines(entries: list[str], office: str) -> list[str]:
@@ -214,9 +235,9 @@ def signature_lines(entries: list[str], office: str) -> list[str]:
 def annex_context(report: Report, card: ScoreCard | None = None) -> dict:
     words = wording_fields(report)
     card = card or score_report(report)
-    rows = [_row_context(row) for row in report.rows]
+    rows = [_row_context(row, report.kind) for row in report.rows]
     for ctx, scored in zip(rows, card.rows):
-        ctx["score"] = "-" if scored.score is None else format_number(scored.score)
+        ctx["score"] = ctx["earned"] = "-" if scored.score is None else format_number(scored.score)
         ctx["serial"] = ctx.get("area_no", "")
     return {
         "annex_heading": f"{report.kind.plan} {words['fy']}",

@@ -223,6 +223,80 @@ def _level_result(result, pct, how, at, a_text, pcts, shown, weight, *, dates=Fa
     return result(round(pct * weight, 2), bn, f"achieved {en} → {en_s}")
 
 
+def quarter_totals(row: PlanRow, unit: str, quarters) -> tuple[float | None, float | None]:
+    """Targets and achievements over `quarters`: summed for counts, averaged for percentages."""
+    def collect(part):
+        vals = [number(row.value(f"q{q}_{part}"), unit) for q in quarters]
+        return [v for v in vals if v is not None]
+
+    t, a = collect("target"), collect("achieved")
+    if unit == PERCENT and not _shares_of_annual(row, unit):
+        return (sum(t) / len(t) if t else None), (sum(a) / len(a) if a else None)
+    return (sum(t) if t else None), (sum(a) if a else None)
+
+
+def _shares_of_annual(row: PlanRow, unit: str) -> bool:
+    """Quarterly percentages that add up to the annual target (২২.৫% + ২৫% + ২০% + ৩২.৫% = ১০০%) are
+    shares to be summed; otherwise (১০০% every quarter) they are rates to be averaged."""
+    annual = number(row.value("annual_target"), unit)
+    quarters = [number(row.value(f"q{q}_target"), unit) for q in range(1, 5)]
+    return annual is not None and None not in quarters and abs(sum(quarters) - annual) < 1e-6 and len(set(quarters)) > 1
+
+
+def score_quarterly(row: PlanRow, *, last_quarter: int, period_end: dt.date | None) -> RowScore:
+    """The integrity-strategy way: targets and achievements per quarter, compared up to the period's end."""
+    no = row.text("activity_no") or row.text("indicator_no") or f"row {row.row}"
+    weight = row.value("weight").number
+    office = row.cells.get("self_score")
+
+    def result(score, bn, en):
+        return RowScore(row.row, no, weight, score, bn, en, office)
+
+    if weight is None:
+        return result(None, "মান নেই → স্কোর হয় না", "no weight → not scored")
+    unit = unit_of(row) if row.text("unit") else (DATE if row.value("annual_target").date else COUNT)
+    quarters = range(1, last_quarter + 1)
+    achieved = [row.value(f"q{q}_achieved") for q in quarters]
+    if any(v.text.strip().lower() in NOT_APPLICABLE for v in achieved):
+        return result(None, "অর্জন: প্রযোজ্য নয় → গণনায় নেই", "achievement: not applicable → left out")
+    if unit == DATE:
+        due = row.value("annual_target").date
+        dates = [v.date for v in achieved if v.date]
+        done = sum(v.number or 0 for v in achieved if v.date is None)
+        if dates:
+            first = min(dates)
+            ok = due is None or first <= due
+            bn_s, en_s = _score_text(1.0 if ok else 0.0, weight)
+            return result(round(weight if ok else 0.0, 2),
+                          f"সম্পন্ন {bangla.format_short_date(first)} {'≤' if ok else '>'} লক্ষ্যমাত্রা "
+                          f"{bangla.format_short_date(due) if due else ''} → {bn_s}", f"done {first} → {en_s}")
+        if done > 0:
+            bn_s, en_s = _score_text(1.0, weight)
+            return result(float(weight), f"সম্পন্ন (অর্জন {_n(done)}) → {bn_s}", f"done → {en_s}")
+        if due and period_end and due > period_end:
+            return result(None, f"লক্ষ্যমাত্রা {bangla.format_short_date(due)} এই সময়ের পরে → এখনো সময় হয়নি, গণনায় নেই",
+                          "target date after the period → not yet due, left out")
+        if all(not v.text.strip() for v in achieved):
+            return result(None, "অর্জন লেখা নেই → স্কোর হয় না", "no achievement given → not scored")
+        return result(0.0, "নির্ধারিত তারিখে সম্পন্ন হয়নি → ০", "not done by the date → 0")
+    target, got = quarter_totals(row, unit, quarters)
+    if target is None:
+        annual = number(row.value("annual_target"), unit)
+        if annual is None:
+            return result(None, "লক্ষ্যমাত্রা নেই → স্কোর হয় না", "no target → not scored")
+        target = annual if unit == PERCENT else annual * last_quarter / 4
+    if got is None:
+        return result(None, "অর্জন লেখা নেই → স্কোর হয় না", "no achievement given → not scored")
+    if target <= 0:
+        return result(None, "এই সময় পর্যন্ত লক্ষ্যমাত্রা শূন্য → গণনায় নেই", "nothing due by the period → left out")
+    pct = max(0.0, min(1.0, got / target))
+    fmt = (lambda x: _n(x * 100) + "%") if unit == PERCENT else _n
+    span = f"{bangla.ordinal(1)}–{bangla.ordinal(last_quarter)} কোয়ার্টার" if last_quarter > 1 else "১ম কোয়ার্টার"
+    bn_s, en_s = _score_text(pct, weight)
+    return result(round(pct * weight, 2), f"অর্জন {fmt(got)} ÷ লক্ষ্যমাত্রা {fmt(target)} ({span}) → {bn_s}",
+                  f"achieved {got:g} / target {target:g} (quarters 1–{last_quarter}) → {en_s}")
+
+
 def period_share(report: Report) -> float:
     return len(report.period.quarters) / 4 if report.period else 1.0
 
@@ -235,8 +309,12 @@ def score_report(report: Report) -> ScoreCard:
     share = period_share(report)
     name = report.period.genitive if report.period else ""
     areas: dict[tuple[str, str], AreaScore] = {}
+    last_quarter = max(report.period.quarters) if report.period else 4
     for row in report.rows:
-        scored = score_row(row, share=share, period_end=period_end, period_name=name)
+        if report.kind.scoring == "quarterly":
+            scored = score_quarterly(row, last_quarter=last_quarter, period_end=period_end)
+        else:
+            scored = score_row(row, share=share, period_end=period_end, period_name=name)
         card.rows.append(scored)
         key = (row.text("area_no"), row.text("area"))
         area = areas.get(key)

@@ -219,6 +219,8 @@ class PlanChecks:
                 start = i
             groups[start].append(row)
         total, plan_total = 0.0, self.report.get("plan_total")
+        if not any(r.value("area_weight").number is not None for r in rows):
+            total = sum(r.value("weight").number or 0 for r in rows)
         for members in groups.values():
             head = members[0]
             area_weight = head.value("area_weight").number
@@ -265,9 +267,9 @@ def score_findings(report: Report, card: ScoreCard) -> list[Finding]:
         shown = "-" if computed is None else format_number(computed)
         out.append(_warning(
             "self-score-differs",
-            f"সূচক {row.text('indicator_no')}: অফিসের স্কোর {row.value('self_score').display or '-'}, "
+            f"সূচক {scored.indicator_no}: অফিসের স্কোর {row.value('self_score').display or '-'}, "
             f"হিসাব অনুযায়ী {shown} ({scored.explanation})।",
-            f"Indicator {to_ascii_digits(row.text('indicator_no'))}: the office wrote "
+            f"Indicator {to_ascii_digits(scored.indicator_no)}: the office wrote "
             f"{to_ascii_digits(row.value('self_score').text) or '-'}, "
             f"the computed score is {'-' if computed is None else f'{computed:g}'} ({scored.explanation_en}).",
             row.refs.get("self_score"),

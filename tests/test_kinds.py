@@ -34,15 +34,26 @@ def test_committed_example_workbooks_match_their_sources(tmp_path):
             assert got == want, f"{source.name}: run `make examples`"
 
 
+NIS_ROWS = [
+    {"area_no": "১", "area": "প্রাতিষ্ঠানিক ব্যবস্থা", "activity_no": "১.১", "activity": "নৈতিকতা কমিটির সভা আয়োজন",
+     "indicator": "সভা আয়োজিত হালনাগাদকৃত", "weight": 4, "unit": "সংখ্যা", "responsible": "সচিব", "annual_target": 4,
+     "q1_target": 1, "q1_achieved": 1, "q2_target": 1, "q2_achieved": 1, "q3_target": 1, "q3_achieved": 1,
+     "q4_target": 1, "q4_achieved": 1},
+    {"activity_no": "১.২", "activity": "শুদ্ধাচার কর্মপরিকল্পনা ওয়েবসাইটে প্রকাশ", "indicator": "প্রকাশিত",
+     "weight": 2, "unit": "তারিখ", "responsible": "আইটি ম্যানেজার", "annual_target": "৩০/০৬/২০২৩",
+     "q1_achieved": "১০/০৮/২০২২"},
+]
+
+
 @pytest.mark.parametrize("kind", [k for k in kinds.KINDS], ids=list(kinds.KINDS))
 def test_blank_template_filled_by_key_builds(tmp_path, kind):
     spec = kinds.KINDS[kind]
     period = {"egov": "বার্ষিক"}.get(kind, "৪র্থ ত্রৈমাসিক")
-    rows = [dict(r) for r in ROWS]
+    rows = [dict(r) for r in (NIS_ROWS if spec.paired else ROWS)]
     if "evidence" in spec.columns:
         rows[0]["evidence"] = "ওয়েবসাইটের লিংক"
     if "self_score" in spec.columns:
-        rows[0]["self_score"] = 10
+        rows[0]["self_score"] = rows[0]["weight"]
     path = workbook.fill(XLSX_DIR / f"{kind}.xlsx", tmp_path / f"{kind}.xlsx", dict(MYMENSINGH, period=period), rows)
     result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "s", default_date=dt.date(2023, 7, 10))
     assert result.status == "built", [i.message for i in result.issues]
