@@ -74,6 +74,13 @@ def _optional(container, name: str, text: str, **kw):
 
 
 def _first_paragraph(cell, text: str = "", **kw):
+    """The cell's first paragraph, holding `text`; a newline in it becomes a separate paragraph."""
+    if "\n" in text:
+        head, *rest = text.split("\n")
+        p = _first_paragraph(cell, head, **kw)
+        for line in rest:
+            _para(cell, line, align=kw.get("align"), size=kw.get("size"), bold=kw.get("bold"))
+        return p
     p = cell.paragraphs[0]
     if text:
         wordml.style_run(p.add_run(text), size=kw.get("size"), bold=kw.get("bold"))
@@ -97,17 +104,7 @@ def build_letter(path: Path) -> Path:
     contact = _para(doc, "{{ contact_line }}", align=center, size=11, space_after=8)
     wordml.paragraph_border(contact, "bottom", 8)
 
-    memo = doc.add_table(rows=1, cols=3)
-    wordml.table_borders(memo, none=True)
-    wordml.fixed_layout(memo, [9.6, 1.9, 5.0])
-    left, label, dates = memo.rows[0].cells
-    _first_paragraph(left, "স্মারক: {{ memo }}")
-    _first_paragraph(label, "তারিখ:", align=right)
-    bangla = _first_paragraph(dates, "{{ date_bangla }}", align=center)
-    wordml.paragraph_border(bangla, "bottom", 6)
-    _para(dates, "{{ date_gregorian }}", align=center)
-    for cell in (left, label):
-        wordml.valign(cell, "center")
+    _memo_and_date(doc, "স্মারক: {{ memo }}")
 
     _para(doc, space_after=6)
     subject = _para(doc, space_after=6)
@@ -149,6 +146,84 @@ def build_letter(path: Path) -> Path:
     _para(doc, "{{ line }}")
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p endif %}")
+    return _save(doc, path)
+
+
+def _memo_and_date(doc, memo_text: str) -> None:
+    """Memo number on the left; on the right the date, Bangla calendar over Gregorian."""
+    memo = doc.add_table(rows=1, cols=3)
+    wordml.table_borders(memo, none=True)
+    wordml.fixed_layout(memo, [10.4, 1.7, 4.4])
+    left, label, dates = memo.rows[0].cells
+    _first_paragraph(left, memo_text)
+    _first_paragraph(label, "তারিখ:", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    bangla = _first_paragraph(dates, "{{ date_bangla }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    wordml.paragraph_border(bangla, "bottom", 6)
+    _para(dates, "{{ date_gregorian }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    for cell in (left, label):
+        wordml.valign(cell, "center")
+
+
+def _signature(doc, lines: list[str], width: float = 16.5) -> None:
+    """A signature block on the right: room to sign, then the lines."""
+    table = doc.add_table(rows=1, cols=2)
+    wordml.table_borders(table, none=True)
+    wordml.fixed_layout(table, [width - 7.0, 7.0])
+    cell = table.rows[0].cells[1]
+    _first_paragraph(cell, "")
+    _para(cell, "")
+    for line in lines:
+        _para(cell, line, align=WD_ALIGN_PARAGRAPH.CENTER)
+
+
+def build_minutes(kind: kinds.Kind, path: Path) -> Path:
+    doc = _new_document(landscape=False, size=13)
+    center, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
+    first = doc.paragraphs[0] if doc.paragraphs else _para(doc)
+    wordml.style_run(first.add_run("{%p for line in office_lines %}"))
+    _para(doc, "{{ line }}", align=center)
+    _tag(doc, "{%p endfor %}")
+    _para(doc, space_after=6)
+    _para(doc, "{{ title }}", bold=True, align=justify, space_after=8)
+
+    block = doc.add_table(rows=5, cols=2)
+    wordml.table_borders(block, none=True)
+    wordml.fixed_layout(block, [3.2, 13.3])
+    for row, (label, value) in zip(block.rows, (
+            ("সভাপতি", "{{ chair }}\n{{ chair_designation }}"), ("সভার তারিখ", "{{ meeting_date }}"),
+            ("সভার সময়", "{{ meeting_time }}"), ("স্থান", "{{ venue }}"), ("উপস্থিতি", "{{ attendance }}"))):
+        _first_paragraph(row.cells[0], label, bold=True)
+        _first_paragraph(row.cells[1], value)
+    _para(doc, space_after=6)
+    _para(doc, "{{ opening }}", align=justify, indent_first=1.27, space_after=8)
+
+    columns = [kinds.COLUMNS[k] for k in kind.annex_columns]
+    table = doc.add_table(rows=4, cols=len(columns))
+    wordml.table_borders(table, size=4)
+    wordml.cell_margins(table)
+    wordml.fixed_layout(table, _widths(kind, columns, 16.4))
+    head, loop_start, data, loop_end = table.rows
+    for col, cell in zip(columns, head.cells):
+        _first_paragraph(cell, col.header, align=center, bold=True)
+        wordml.shade(cell, "EDEDED")
+    wordml.repeat_header(head)
+    _first_paragraph(loop_start.cells[0], "{%tr for d in decisions %}")
+    _first_paragraph(loop_end.cells[0], "{%tr endfor %}")
+    for col, cell in zip(columns, data.cells):
+        _first_paragraph(cell, f"{{{{ d.{col.key} }}}}", align=_align(col), size=11)
+    _para(doc, space_after=6)
+    _para(doc, "{{ closing }}", align=justify, indent_first=1.27)
+    _signature(doc, ["{{ chair }}", "{{ chair_designation }}"])
+    _para(doc, space_after=6)
+    _memo_and_date(doc, "স্মারক নম্বর: {{ memo }}")
+    _tag(doc, "{%p if copies %}")
+    _para(doc, space_after=6)
+    _para(doc, "অনুলিপি: সদয় অবগতির জন্য", bold=True)
+    _tag(doc, "{%p for line in copies %}")
+    _para(doc, "{{ line }}")
+    _tag(doc, "{%p endfor %}")
+    _tag(doc, "{%p endif %}")
+    _signature(doc, ["{{ issuer_name }}", "{{ issuer_designation }}"])
     return _save(doc, path)
 
 
@@ -292,7 +367,8 @@ def build_all(dest: Path = DOCX_DIR) -> list[Path]:
     dest = Path(dest)
     out = [build_letter(dest / LETTER_FILE)]
     for kind in kinds.KINDS.values():
-        out.append(build_annex(kind, dest / kind.annex_file))
+        build = build_minutes if "minutes" in kind.documents else build_annex
+        out.append(build(kind, dest / kind.annex_file))
     return out
 
 

@@ -63,6 +63,11 @@ COLUMNS = {
                  numeric=True, paired=True) for q, bn in ((1, "১ম"), (2, "২য়"), (3, "৩য়"), (4, "৪র্থ"))),
         Column("total", "মোট অর্জন", docx_width=1.4, group="বাস্তবায়ন অগ্রগতি পরিবীক্ষণ, {{ fy }}", numeric=True, paired=True),
         Column("progress", "{{ progress_header }}", docx_width=4.6),  # annex only: achievement and remarks
+        Column("no", "ক্রম", "যেমন: ০১", 7, 1.1, numeric=True),
+        Column("topic", "বিষয়", "আলোচ্য বিষয়", 30, 3.2),
+        Column("discussion", "আলোচনা", "আলোচনার সারসংক্ষেপ", 60, 5.3),
+        Column("decision", "সিদ্ধান্ত", "একাধিক সিদ্ধান্ত হলে প্রতি লাইনে একটি (Alt+Enter)", 50, 4.6),
+        Column("implementer", "বাস্তবায়নকারী", "", 24, 3.0),
         Column("score", "স্কোর", docx_width=1.3, numeric=True),  # annex only: the computed score
         Column("earned", "অর্জিত মান", docx_width=1.3, numeric=True),  # annex only: the computed score (nis)
         Column("serial", "ক্রম", docx_width=0.9, merge="area", numeric=True),  # annex only: the area's number
@@ -94,6 +99,10 @@ class Kind:
     self_assessment: bool = False  # the annex shows the computed scores and their total
     annex_widths: tuple[tuple[str, float], ...] = ()  # per-kind column widths (cm) instead of the defaults
     paired: bool = False  # annex rows come in pairs (targets, achievements) under section headings
+    sheets: tuple[str, str] = ("পত্র", "কর্মপরিকল্পনা")  # the key/value sheet and the table sheet
+    first_row: int = 4  # first data row of the table sheet
+    field_set: str = "letter"  # which key/value fields the workbook has (workbook.FIELD_SETS)
+    documents: tuple[str, ...] = ("letter", "annex")
     bracket_codes: bool = True  # '[১.১] কার্যক্রম' rather than '১.১ কার্যক্রম'
     annex_note: str = ""  # a line under the annex table
     scoring: str = "levels"  # see scoring.py and docs/scoring.md
@@ -203,7 +212,24 @@ NIS = Kind(
     annex_widths=(("activity", 4.6), ("indicator", 3.0), ("remarks", 3.6), ("weight", 1.1), ("unit", 1.1)),
 )
 
-KINDS: dict[str, Kind] = {k.id: k for k in (CC, EGOV, GRS, RTI, NIS)}
+MINUTES = Kind(
+    id="minutes",
+    plan="সভার কার্যবিবরণী",
+    report="কার্যবিবরণী",
+    columns=("no", "topic", "discussion", "decision", "implementer"),
+    annex_columns=("no", "topic", "discussion", "decision", "implementer"),
+    subject="", body="", body_with_reference="", annex_title="",
+    periods=(),
+    required_columns=("topic", "decision"),
+    scoring="none",
+    sheets=("সভা", "সিদ্ধান্ত"),
+    first_row=3,
+    field_set="minutes",
+    documents=("minutes",),
+    annex_template="minutes.docx",
+)
+
+KINDS: dict[str, Kind] = {k.id: k for k in (CC, EGOV, GRS, RTI, NIS, MINUTES)}
 
 
 def get(kind_id: str) -> Kind | None:

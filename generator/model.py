@@ -67,6 +67,8 @@ class RawWorkbook:
     plan_columns: dict[str, str]  # key → column letter
     plan_rows: list[tuple[int, dict[str, Cell]]]  # (Excel row, cells by key)
     sheets: list[str]
+    letter_sheet: str = LETTER_SHEET
+    table_sheet: str = PLAN_SHEET
     uncomputed: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) of formulas with no value
 
 
@@ -100,6 +102,7 @@ class Report:
     memo_serial: int | None
     memo_serial_text: str
     rows: list[PlanRow] = field(default_factory=list)
+    cells_raw: dict[str, object] = field(default_factory=dict)  # the key/value sheet's values as read
 
     def get(self, key: str) -> str:
         return self.fields.get(key, "").strip()
@@ -109,7 +112,13 @@ class Report:
 
     @property
     def office(self) -> str:
-        return self.get("office_name")
+        """The office itself: the last line of a name written over several lines."""
+        lines = self.lines("office_name")
+        return lines[-1] if lines else ""
+
+    def date(self, key: str) -> dt.date | None:
+        cell = self.cells_raw.get(key)
+        return values.parse(cell).date if cell is not None else None
 
 
 _AREA = ("area_no", "area", "area_weight")
@@ -132,6 +141,7 @@ def from_workbook(raw: RawWorkbook, kind: Kind) -> Report:
         issue_date=issue.date if issue else None,
         memo_serial=int(serial_text) if serial_text.isdigit() else None,
         memo_serial_text=bangla.to_bangla_digits(serial_text),
+        cells_raw={k: c.value for k, c in raw.letter.items()},
     )
     previous: dict[str, Value] = {}  # the area and activity cells in force
     for number, cells in raw.plan_rows:

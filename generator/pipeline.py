@@ -76,8 +76,25 @@ def _safe(name: str) -> str:
     return name[:80] or "office"
 
 
+def fiscal_year_of(report: Report) -> str | None:
+    if report.fiscal_year:
+        return report.fiscal_year.slug
+    meeting = report.date("meeting_date")
+    if meeting:
+        start = meeting.year if meeting.month >= 7 else meeting.year - 1
+        return f"{start}-{(start + 1) % 100:02d}"
+    return None
+
+
+def period_of(report: Report) -> str | None:
+    if report.period:
+        return report.period.id
+    meeting = report.date("meeting_date")
+    return meeting.isoformat() if meeting else None
+
+
 def output_dir(out_root: Path, report: Report) -> Path:
-    return Path(out_root) / report.fiscal_year.slug / _safe(report.office) / f"{report.kind.id}-{report.period.id}"
+    return Path(out_root) / fiscal_year_of(report) / _safe(report.office) / f"{report.kind.id}-{period_of(report)}"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -121,8 +138,8 @@ def examine(path: Path, *, today: dt.date | None = None) -> Examined:
     findings += validate_plan.score_findings(report, card)
     result.kind = report.kind.id
     result.office = report.office or None
-    result.fiscal_year = report.fiscal_year.slug if report.fiscal_year else None
-    result.period = report.period.id if report.period else None
+    result.fiscal_year = fiscal_year_of(report)
+    result.period = period_of(report)
     result.score = card.as_dict()
     if not validate.has_errors(findings):
         result.status = "valid"
@@ -141,7 +158,7 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
 
     with Register(Path(state_dir)) as register:
         meta = dict(source=path.name, kind=report.kind.id, office=report.office,
-                    fiscal_year=report.fiscal_year.slug, period=report.period.id)
+                    fiscal_year=fiscal_year_of(report), period=period_of(report))
         prefix = render.bn_text(report.get("memo_prefix").rstrip("-").strip())
         try:
             if report.memo_serial is not None:
@@ -165,18 +182,25 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
     issue_date = report.issue_date or default_date or today
 
     folder = output_dir(Path(out_root), report)
-    stem = f"{report.kind.id}-{report.fiscal_year.slug}-{report.period.id}"
-    letter, annex = folder / f"{stem}-letter.docx", folder / f"{stem}-annex.docx"
-    write_atomic(letter, render.render_letter(report, memo, issue_date, annex_count=1))
-    write_atomic(annex, render.render_annex(report, examined.card))
+    stem = f"{report.kind.id}-{period_of(report)}" if report.period is None else \
+        f"{report.kind.id}-{fiscal_year_of(report)}-{period_of(report)}"
+    documents = {
+        "letter": lambda: render.render_letter(report, memo, issue_date, annex_count=1),
+        "annex": lambda: render.render_annex(report, examined.card),
+        "minutes": lambda: render.render_minutes(report, memo, issue_date),
+    }
+    result.outputs = []
+    for name in report.kind.documents:
+        target = folder / (f"{stem}.docx" if name == report.kind.id else f"{stem}-{name}.docx")
+        write_atomic(target, documents[name]())
+        result.outputs.append(str(target))
     result.status, result.memo, result.memo_reused = "built", memo, reused
-    result.outputs = [str(letter), str(annex)]
     return result
 
 
 def _reject(result: Result, source: Path, out_root: Path, report: Report | None) -> Result:
     """Write the error report and, when the workbook could be opened, a copy with the bad cells marked."""
-    if report is not None and report.fiscal_year and report.period and report.office:
+    if report is not None and fiscal_year_of(report) and period_of(report) and report.office:
         folder = output_dir(out_root, report)
     else:
         folder = out_root / "rejected"

@@ -260,3 +260,34 @@ def render_letter(report: Report, memo: str, issue_date: dt.date, annex_count: i
 
 def render_annex(report: Report, card: ScoreCard | None = None, templates: Path = DOCX_DIR) -> bytes:
     return compiled(Path(templates) / report.kind.annex_file).render(annex_context(report, card))
+
+
+MINUTES_CLOSING = "সভায় আর কোন আলোচ্যসূচী না থাকায় সভাপতি উপস্থিত সকলকে ধন্যবাদ জানিয়ে সভার সমাপ্তি ঘোষণা করেন।"
+
+
+def minutes_context(report: Report, memo: str, issue_date: dt.date) -> dict:
+    meeting = report.date("meeting_date")
+    return {
+        "office_lines": [bn_text(line) for key in ("office_name", "office_unit", "office_address")
+                         for line in report.lines(key)],
+        "title": bn_text(report.get("title")),
+        "chair": bn_text(report.get("chair")),
+        "chair_designation": bn_text(report.get("chair_designation")),
+        "meeting_date": bangla.format_gregorian_date(meeting) if meeting else bn_text(report.get("meeting_date")),
+        "meeting_time": bn_text(report.get("meeting_time")),
+        "venue": bn_text(report.get("venue")),
+        "attendance": bn_text(report.get("attendance")),
+        "opening": bn_text(report.get("opening")),
+        "closing": bn_text(report.get("closing") or MINUTES_CLOSING),
+        "decisions": [{k: bn_text(row.value(k).display) for k in report.kind.columns} for row in report.rows],
+        "memo": memo,
+        "date_bangla": bangla.format_bangla_date(issue_date),
+        "date_gregorian": bangla.format_gregorian_date(issue_date),
+        "copies": [f"{bangla.to_bangla_digits(i)}) {bn_text(line)}" for i, line in enumerate(report.lines("copies"), 1)],
+        "issuer_name": bn_text(report.get("issuer_name")),
+        "issuer_designation": bn_text(report.get("issuer_designation")),
+    }
+
+
+def render_minutes(report: Report, memo: str, issue_date: dt.date, templates: Path = DOCX_DIR) -> bytes:
+    return compiled(Path(templates) / report.kind.annex_file).render(minutes_context(report, memo, issue_date))

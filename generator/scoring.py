@@ -303,6 +303,8 @@ def period_share(report: Report) -> float:
 
 def score_report(report: Report) -> ScoreCard:
     card = ScoreCard()
+    if report.kind.scoring == "none":
+        return card
     period_end = None
     if report.period and report.fiscal_year:
         period_end = bangla.period_span(report.period, report.fiscal_year)[1]

@@ -7,12 +7,11 @@ import re
 
 from . import kinds, model
 from .bangla import PERIODS, to_ascii_digits, to_bangla_digits
-from .model import LETTER_SHEET, PLAN_SHEET, Finding, RawWorkbook, Report
+from .model import Finding, RawWorkbook, Report
 from .validate_plan import PlanChecks
-from .workbook import FIELDS, TEMPLATE_VERSION
+from .workbook import TEMPLATE_VERSION, fields_of
 
 STANDARD_MEMO_SHAPES = ((2, 2, 4, 3, 2, 3, 2), (2, 2, 4, 3, 3, 2, 4, 2))
-KNOWN_LATER = {"nis", "minutes"}
 
 
 def error(code: str, bn: str, en: str, sheet: str | None = None, cell: str | None = None) -> Finding:
@@ -58,7 +57,7 @@ def _kind(raw: RawWorkbook) -> tuple[kinds.Kind | None, list[Finding]]:
             "not-our-workbook",
             "এটি আমাদের ছক নয়: 'পত্র' শিটে 'kind' চাবি নেই। 'gen template' দিয়ে পাওয়া ছকটি পূরণ করুন।",
             "This is not one of our workbooks: sheet 'পত্র' has no 'kind' key. Fill the workbook from 'gen template'.",
-            LETTER_SHEET,
+            raw.letter_sheet,
         )]
     text = str(raw.letter["kind"].value or "").strip()
     kind = kinds.get(text)
@@ -66,18 +65,11 @@ def _kind(raw: RawWorkbook) -> tuple[kinds.Kind | None, list[Finding]]:
         return kind, []
     cell = raw.letter["kind"].ref
     known = ", ".join(kinds.KINDS)
-    if text.lower() in KNOWN_LATER:
-        return None, [error(
-            "kind-not-supported",
-            f"এই ছকটি '{text}' ধরনের প্রতিবেদনের; এই সার্ভিস এখনো শুধু {known} তৈরি করে।",
-            f"This workbook is for '{text}' reports; the service builds only {known} so far.",
-            LETTER_SHEET, cell,
-        )]
     return None, [error(
         "unknown-kind",
         f"প্রতিবেদনের ধরন '{text}' চেনা যায়নি; হতে পারে: {known}। ঘরটি বদলাবেন না, সঠিক ছক ব্যবহার করুন।",
         f"Unknown report kind '{text}'; expected one of: {known}. Do not edit this cell; use the right template.",
-        LETTER_SHEET, cell,
+        raw.letter_sheet, cell,
     )]
 
 
@@ -87,23 +79,23 @@ def _columns(raw: RawWorkbook, kind: kinds.Kind) -> list[Finding]:
         return []
     return [error(
         "missing-columns",
-        f"'{PLAN_SHEET}' শিটে এই ধরনের ({kind.id}) ছকের কলাম নেই: {', '.join(missing)}। "
+        f"'{raw.table_sheet}' শিটে এই ধরনের ({kind.id}) ছকের কলাম নেই: {', '.join(missing)}। "
         f"সম্ভবত অন্য ধরনের ছক; 'gen template {kind.id}' দিয়ে পাওয়া ছক ব্যবহার করুন।",
-        f"Sheet '{PLAN_SHEET}' lacks the columns of a {kind.id} workbook: {', '.join(missing)}. "
+        f"Sheet '{raw.table_sheet}' lacks the columns of a {kind.id} workbook: {', '.join(missing)}. "
         f"It is probably another kind's template; use the one from 'gen template {kind.id}'.",
-        PLAN_SHEET, "1:1",
+        raw.table_sheet, "1:1",
     )]
 
 
 def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
     out = []
-    for key, field in FIELDS.items():
+    for key, field in fields_of(report.kind).items():
         if field.required and not report.get(key):
             out.append(error(
                 "missing-field",
                 f"আবশ্যক ঘর '{field.label}' ফাঁকা। এখানে লিখুন{': ' + field.hint if field.hint else ''}।",
                 f"Required field '{key}' is empty. Fill it in.",
-                LETTER_SHEET, _letter_cell(raw, key) or f"C? ({key})",
+                raw.letter_sheet, _letter_cell(raw, key) or f"C? ({key})",
             ))
     version = to_ascii_digits(report.get("template_version"))
     if version and version != str(TEMPLATE_VERSION):
@@ -114,21 +106,21 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
             f"'gen template {report.kind.id}' দিয়ে নতুন ছক নিয়ে তথ্য কপি করুন।",
             f"Workbook layout version {version}; the current one is {TEMPLATE_VERSION}. "
             f"Get a new one with 'gen template {report.kind.id}' and copy your data into it.",
-            LETTER_SHEET, _letter_cell(raw, "template_version"),
+            raw.letter_sheet, _letter_cell(raw, "template_version"),
         ))
     if report.get("fiscal_year") and report.fiscal_year is None:
         out.append(error(
             "bad-fiscal-year",
             f"অর্থবছর '{report.get('fiscal_year')}' বোঝা যায়নি। এভাবে লিখুন: ২০২৩-২০২৪ বা ২০২৩-২৪।",
             f"Fiscal year '{report.get('fiscal_year')}' not understood. Write it as 2023-2024 or 2023-24.",
-            LETTER_SHEET, _letter_cell(raw, "fiscal_year"),
+            raw.letter_sheet, _letter_cell(raw, "fiscal_year"),
         ))
     if report.get("period") and report.period is None:
         out.append(error(
             "bad-period",
             f"সময়কাল '{report.get('period')}' বোঝা যায়নি। তালিকা থেকে বাছুন, যেমন: ১ম ত্রৈমাসিক।",
             f"Period '{report.get('period')}' not understood. Pick one from the list, e.g. ১ম ত্রৈমাসিক (Q1).",
-            LETTER_SHEET, _letter_cell(raw, "period"),
+            raw.letter_sheet, _letter_cell(raw, "period"),
         ))
     if report.period and report.period.id not in report.kind.periods:
         allowed = ", ".join(p.name for p in PERIODS if p.id in report.kind.periods)
@@ -137,7 +129,7 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
             f"এই প্রতিবেদন ({report.kind.report}) '{report.period.name}' সময়ের জন্য হয় না; হতে পারে: {allowed}।",
             f"This report is not made for period '{report.period.id}'; allowed: "
             f"{', '.join(p.id for p in PERIODS if p.id in report.kind.periods)}.",
-            LETTER_SHEET, _letter_cell(raw, "period"),
+            raw.letter_sheet, _letter_cell(raw, "period"),
         ))
     out += _memo(raw, report)
     out += _date(raw, report, today)
@@ -147,7 +139,7 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
             "bad-number",
             f"সংযুক্তির সংখ্যা '{count}' একটি পূর্ণ সংখ্যা হতে হবে, যেমন: ১।",
             f"Attachment count '{count}' must be a whole number, e.g. 1.",
-            LETTER_SHEET, _letter_cell(raw, "attachment_count"),
+            raw.letter_sheet, _letter_cell(raw, "attachment_count"),
         ))
     return out
 
@@ -173,14 +165,14 @@ def _memo(raw: RawWorkbook, report: Report) -> list[Finding]:
                 "বা ৮ অংশ (২.২.৪.৩.৩.২.৪.২ অঙ্ক) লিখুন; ড্যাশ ও ক্রমিক আলাদা ঘরে।",
                 f"Memo prefix '{prefix}' has the wrong shape: write 7 segments of 2.2.4.3.2.3.2 digits or "
                 "8 segments of 2.2.4.3.3.2.4.2 digits; the dash and serial go in memo_serial.",
-                LETTER_SHEET, cell,
+                raw.letter_sheet, cell,
             ))
         elif shape == "free-form":
             out.append(warning(
                 "memo-prefix-free-form",
                 f"স্মারক নম্বর '{prefix}' স্থানীয় কোড হিসেবে গ্রহণ করা হলো (মানসম্মত নথি কোড নয়)।",
                 f"Memo prefix '{prefix}' accepted as a local code (not a standard file code).",
-                LETTER_SHEET, cell,
+                raw.letter_sheet, cell,
             ))
     serial = report.get("memo_serial")
     if serial and report.memo_serial is None:
@@ -188,12 +180,19 @@ def _memo(raw: RawWorkbook, report: Report) -> list[Finding]:
             "bad-memo-serial",
             f"স্মারকের ক্রমিক '{serial}' শুধু অঙ্ক হতে হবে, যেমন: ১৯২; অথবা ঘরটি ফাঁকা রাখুন।",
             f"Memo serial '{serial}' must be digits only, e.g. 192; or leave it blank for the register.",
-            LETTER_SHEET, _letter_cell(raw, "memo_serial"),
+            raw.letter_sheet, _letter_cell(raw, "memo_serial"),
         ))
     return out
 
 
 def _date(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
+    if report.get("meeting_date") and report.date("meeting_date") is None:
+        return [error(
+            "bad-date",
+            f"সভার তারিখ '{report.get('meeting_date')}' বোঝা যায়নি। এভাবে লিখুন: ২২/০৬/২০২৩।",
+            f"Meeting date '{report.get('meeting_date')}' not understood. Write it as 22/06/2023.",
+            raw.letter_sheet, _letter_cell(raw, "meeting_date"),
+        )]
     cell = _letter_cell(raw, "issue_date")
     if not report.get("issue_date"):
         return []
@@ -202,14 +201,14 @@ def _date(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
             "bad-date",
             f"তারিখ '{report.get('issue_date')}' বোঝা যায়নি। এভাবে লিখুন: ১০/১০/২০২৩।",
             f"Date '{report.get('issue_date')}' not understood. Write it as 10/10/2023.",
-            LETTER_SHEET, cell,
+            raw.letter_sheet, cell,
         )]
     if report.issue_date > today:
         return [warning(
             "future-date",
             "পত্রের তারিখ ভবিষ্যতের। ঠিক আছে কি না দেখুন।",
             f"The letter's date {report.issue_date.isoformat()} is in the future. Check it.",
-            LETTER_SHEET, cell,
+            raw.letter_sheet, cell,
         )]
     fy = report.fiscal_year
     if fy and not (fy.first_day <= report.issue_date <= dt.date(fy.end + 1, 6, 30)):
@@ -217,6 +216,6 @@ def _date(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
             "date-outside-year",
             f"পত্রের তারিখ অর্থবছর {fy.label}-এর সময়ের সাথে মেলে না। ঠিক আছে কি না দেখুন।",
             f"The letter's date {report.issue_date.isoformat()} is far from fiscal year {fy.slug}. Check it.",
-            LETTER_SHEET, cell,
+            raw.letter_sheet, cell,
         )]
     return []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 
 from . import kinds
 from .bangla import to_ascii_digits, to_bangla_digits
@@ -36,13 +37,17 @@ class PlanChecks:
         return row.refs.get(key) or f"{self.raw.plan_columns.get(key, 'A')}{row.row}"
 
     def run(self) -> list[Finding]:
-        rows = self.report.rows
+        sheet = self.raw.table_sheet
+        return [replace(f, sheet=sheet) if f.sheet == PLAN_SHEET else f for f in self._run()]
+
+    def _run(self) -> list[Finding]:
+        rows, first = self.report.rows, self.report.kind.first_row
         if not rows:
             return [_error(
                 "empty-plan",
-                f"'{PLAN_SHEET}' শিটে কোনো সূচক নেই। ৪ নম্বর সারি থেকে প্রতিটি সূচকের জন্য একটি সারি লিখুন।",
-                f"Sheet '{PLAN_SHEET}' has no indicators. Write one row per indicator from row 4.",
-                "A4",
+                f"'{self.raw.table_sheet}' শিটে কোনো সারি নেই। {to_bangla_digits(first)} নম্বর সারি থেকে প্রতি সারিতে একটি করে লিখুন।",
+                f"Sheet '{self.raw.table_sheet}' has no rows. Write one per row from row {first}.",
+                f"A{first}",
             )]
         for row in rows:
             self.required(row)

@@ -81,7 +81,44 @@ SECTIONS: list[tuple[str, list[Field]]] = [
         Field("annex_signatories", "সংযুক্তিতে স্বাক্ষরকারী", "প্রতি লাইনে একজন: নাম, পদবি", lines=3),
     ]),
 ]
+MINUTES_SECTIONS: list[tuple[str, list[Field]]] = [
+    ("কার্যবিবরণী (Minutes)", [
+        Field("kind", "ধরন", "পরিবর্তন করবেন না", True),
+        Field("template_version", "ছকের সংস্করণ", "পরিবর্তন করবেন না", True, kind="number"),
+    ]),
+    ("অফিস (Office)", [
+        Field("office_name", "অফিসের নাম", "প্রতি লাইনে একটি (যেমন: গণপ্রজাতন্ত্রী বাংলাদেশ সরকার / বিভাগীয় কমিশনারের কার্যালয়)", True, lines=2),
+        Field("office_unit", "শাখা", "ঐচ্ছিক, যেমন: সাধারণ শাখা"),
+        Field("office_address", "ঠিকানা", "যেমন: রংপুর বিভাগ, রংপুর।", True),
+    ]),
+    ("সভা (Meeting)", [
+        Field("title", "শিরোনাম", "যেমন: সেবা প্রদান প্রতিশ্রুতি বাস্তবায়নে … ৪র্থ ত্রৈমাসিক সভার কার্যবিবরণী", True, lines=2),
+        Field("chair", "সভাপতি", "নাম ও পদবি", True, lines=2),
+        Field("chair_designation", "সভাপতির পদবি", "স্বাক্ষরের নিচে", True),
+        Field("meeting_date", "সভার তারিখ", "যেমন: ২২/০৬/২০২৩", True, kind="date"),
+        Field("meeting_time", "সভার সময়", "যেমন: সকাল ১০:৩০ টা", True),
+        Field("venue", "স্থান", "", True),
+        Field("attendance", "উপস্থিতি", "যেমন: পরিশিষ্ট 'ক' (স্বাক্ষরের ক্রমানুসারে)", True),
+        Field("opening", "সূচনা", "সভার শুরুর অনুচ্ছেদ", True, lines=5),
+        Field("closing", "সমাপ্তি", "ফাঁকা রাখলে মানসম্মত সমাপ্তি বাক্য", lines=2),
+    ]),
+    ("স্মারক ও বিতরণ (Memo and copies)", [
+        Field("memo_prefix", "স্মারক নম্বর (ড্যাশের আগের অংশ)", "যেমন: ০৫.৪৭.০০০০.০০৫.১২.০০২.১৭", True),
+        Field("memo_serial", "স্মারকের ক্রমিক", "ফাঁকা রাখলে রেজিস্টার থেকে পরের নম্বর বসবে"),
+        Field("issue_date", "জারির তারিখ", "ফাঁকা রাখলে তৈরির দিনের তারিখ", kind="date"),
+        Field("copies", "অনুলিপি", "প্রতি লাইনে একজন প্রাপক", lines=4),
+        Field("issuer_name", "জারিকারী কর্মকর্তার নাম", "", True),
+        Field("issuer_designation", "জারিকারী কর্মকর্তার পদবি", "", True),
+    ]),
+]
+FIELD_SETS = {"letter": SECTIONS, "minutes": MINUTES_SECTIONS}
 FIELDS: dict[str, Field] = {f.key: f for _, fs in SECTIONS for f in fs}
+ALL_FIELDS: dict[str, Field] = {f.key: f for sections in FIELD_SETS.values() for _, fs in sections for f in fs}
+KEY_VALUE_SHEETS = tuple(dict.fromkeys(k.sheets[0] for k in kinds.KINDS.values()))
+
+
+def fields_of(kind: kinds.Kind) -> dict[str, Field]:
+    return {f.key: f for _, fs in FIELD_SETS[kind.field_set] for f in fs}
 
 
 class WorkbookError(Exception):
@@ -110,14 +147,14 @@ def _font(**kw) -> Font:
 def blank_workbook(kind: kinds.Kind) -> Workbook:
     wb = Workbook()
     _letter_sheet(wb.active, kind)
-    _plan_sheet(wb.create_sheet(PLAN_SHEET), kind)
+    _plan_sheet(wb.create_sheet(kind.sheets[1]), kind)
     _guide_sheet(wb.create_sheet(GUIDE_SHEET), kind)
     wb.active = 2
     return wb
 
 
 def _letter_sheet(ws, kind: kinds.Kind) -> None:
-    ws.title = LETTER_SHEET
+    ws.title = kind.sheets[0]
     ws.sheet_properties.tabColor = "1F4E79"
     for col, width in zip("ABC", (18, 42, 70)):
         ws.column_dimensions[col].width = width
@@ -133,7 +170,7 @@ def _letter_sheet(ws, kind: kinds.Kind) -> None:
         errorTitle="সময়কাল", error="তালিকা থেকে একটি সময়কাল বাছুন। Pick a period from the list.",
     )
     ws.add_data_validation(period_list)
-    for title, fields in SECTIONS:
+    for title, fields in FIELD_SETS[kind.field_set]:
         ws.append(["", title, ""])
         row = ws.max_row
         for cell in ws[row]:
@@ -170,7 +207,8 @@ def _letter_sheet(ws, kind: kinds.Kind) -> None:
 def _plan_sheet(ws, kind: kinds.Kind) -> None:
     ws.sheet_properties.tabColor = "548235"
     cols = [kinds.COLUMNS[k] for k in kind.columns]
-    last = FIRST_DATA_ROW + BLANK_ROWS - 1
+    first = kind.first_row
+    last = first + BLANK_ROWS - 1
     for i, col in enumerate(cols, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = col.xlsx_width
@@ -184,11 +222,12 @@ def _plan_sheet(ws, kind: kinds.Kind) -> None:
         head.fill = _HEAD_FILL
         head.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         head.border = _BORDER
-        num = ws.cell(3, i, f"({to_bangla_digits(i)})")
-        num.font = _font(size=10)
-        num.alignment = Alignment(horizontal="center")
-        num.border = _BORDER
-        for r in range(FIRST_DATA_ROW, last + 1):
+        if first > 3:
+            num = ws.cell(3, i, f"({to_bangla_digits(i)})")
+            num.font = _font(size=10)
+            num.alignment = Alignment(horizontal="center")
+            num.border = _BORDER
+        for r in range(first, last + 1):
             cell = ws.cell(r, i)
             cell.protection = _UNLOCKED
             cell.alignment = _WRAP
@@ -197,7 +236,7 @@ def _plan_sheet(ws, kind: kinds.Kind) -> None:
             cell.number_format = "@"
     ws.row_dimensions[1].hidden = True
     ws.row_dimensions[2].height = 80
-    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
+    ws.freeze_panes = ws.cell(first, 1)
     if "unit" in kind.columns:
         letter = get_column_letter(kind.columns.index("unit") + 1)
         units = DataValidation(
@@ -205,18 +244,18 @@ def _plan_sheet(ws, kind: kinds.Kind) -> None:
             errorTitle="একক", error="তালিকা থেকে একটি একক বাছুন। Pick a unit from the list.",
         )
         ws.add_data_validation(units)
-        units.add(f"{letter}{FIRST_DATA_ROW}:{letter}{MAX_PLAN_ROWS}")
+        units.add(f"{letter}{first}:{letter}{MAX_PLAN_ROWS}")
     ws.protection.sheet = True
     for option in ("formatCells", "formatRows", "formatColumns", "insertRows", "deleteRows"):
         setattr(ws.protection, option, False)
 
 
-GUIDE = [
+GUIDE = [  # {letter} and {table} are the kind's two sheets
     ("এই ছক কীভাবে পূরণ করবেন", "How to fill this workbook"),
-    ("১. 'পত্র' শিটে হলুদ ঘরগুলো পূরণ করুন। * চিহ্নিত ঘর আবশ্যক।",
-     "1. Fill the yellow cells of sheet 'পত্র'. Cells marked * are required."),
-    ("২. 'কর্মপরিকল্পনা' শিটে প্রতিটি সূচকের জন্য একটি সারি লিখুন। ক্ষেত্র ও কার্যক্রম একাধিক সারিতে একই হলে শুধু প্রথম সারিতে লিখুন, নিচের ঘর ফাঁকা রাখুন।",
-     "2. On sheet 'কর্মপরিকল্পনা' write one row per indicator. Write an area or activity once, on its first row; leave the cells below it empty."),
+    ("১. '{letter}' শিটে হলুদ ঘরগুলো পূরণ করুন। * চিহ্নিত ঘর আবশ্যক।",
+     "1. Fill the yellow cells of sheet '{letter}'. Cells marked * are required."),
+    ("২. '{table}' শিটে প্রতিটি সূচক (বা সিদ্ধান্ত) একটি সারিতে লিখুন। ক্ষেত্র ও কার্যক্রম একাধিক সারিতে একই হলে শুধু প্রথম সারিতে লিখুন, নিচের ঘর ফাঁকা রাখুন।",
+     "2. On sheet '{table}' write one row per indicator (or decision). Write an area or activity once, on its first row; leave the cells below it empty."),
     ("৩. সংখ্যা বাংলা বা ইংরেজি অঙ্কে লিখতে পারেন (৪ বা 4); শতাংশ ৮০%; তারিখ ০৪/০৫/২০২৩; না থাকলে -।",
      "3. Numbers in Bangla or English digits (৪ or 4); percentages as ৮০%; dates as 04/05/2023; a dash for none."),
     ("৪. লেখা ইউনিকোডে লিখুন (যেমন নিকস ফন্ট)। বিজয়/সুতনি-এমজে ফন্টে লেখা চলবে না।",
@@ -235,8 +274,9 @@ def _guide_sheet(ws, kind: kinds.Kind) -> None:
     ws.append([f"{kind.plan} — {kind.report}"])
     ws["A1"].font = _font(bold=True, size=14)
     for bn, en in GUIDE:
+        bn, en = (t.format(letter=kind.sheets[0], table=kind.sheets[1]) for t in (bn, en))
         ws.append([bn])
-        ws.cell(ws.max_row, 1).font = _font(bold=bn == GUIDE[0][0])
+        ws.cell(ws.max_row, 1).font = _font(bold=en == GUIDE[0][1])
         ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True)
         ws.append([en])
         ws.cell(ws.max_row, 1).font = Font(size=10, color="606060", italic=True)
@@ -253,19 +293,20 @@ def write_template(kind: kinds.Kind, path: Path) -> Path:
 def fill(template: Path, out: Path, letter: dict[str, object], rows: list[dict[str, object]]) -> Path:
     """Fill a blank workbook by machine keys (column A of `পত্র`, row 1 of the plan sheet)."""
     wb = load_workbook(template)
-    ws = wb[LETTER_SHEET]
+    ws = wb[next(n for n in wb.sheetnames if n in KEY_VALUE_SHEETS)]
     where = {str(r[0].value).strip(): r[0].row for r in ws.iter_rows(min_col=1, max_col=1) if r[0].value}
+    kind = kinds.get(str(ws.cell(where["kind"], 3).value))  # the template's own kind, before any change
     for key, value in letter.items():
         if key not in where:
             raise KeyError(f"no field {key!r} in {template}")
         ws.cell(where[key], 3, value)
-    plan = wb[PLAN_SHEET]
+    plan = wb[kind.sheets[1]]
     columns = {str(c.value).strip(): c.column for c in plan[1] if c.value}
     for offset, row in enumerate(rows):
         for key, value in row.items():
             if key not in columns:
                 raise KeyError(f"no column {key!r} in {template}")
-            plan.cell(FIRST_DATA_ROW + offset, columns[key], value)
+            plan.cell(kind.first_row + offset, columns[key], value)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return Path(out)
@@ -322,24 +363,28 @@ def read(path: Path) -> RawWorkbook:
     path = Path(path)
     wb = _open(path)
     try:
-        if LETTER_SHEET not in wb.sheetnames:
+        letter_sheet = next((n for n in KEY_VALUE_SHEETS if n in wb.sheetnames), None)
+        if letter_sheet is None:
             raise _missing_sheet(LETTER_SHEET)
         letter, letter_rows = {}, {}
-        sheet = wb[LETTER_SHEET]
+        sheet = wb[letter_sheet]
         sheet.reset_dimensions()
         for number, row in enumerate(sheet.iter_rows(min_col=1, max_col=3), start=1):
             key = row[0].value if row else None
-            if not isinstance(key, str) or key.strip() not in FIELDS or key.strip() in letter:
+            if not isinstance(key, str) or key.strip() not in ALL_FIELDS or key.strip() in letter:
                 continue
             value = row[2].value if len(row) > 2 else None
             letter[key.strip()] = Cell(value, f"C{number}")
             letter_rows[key.strip()] = number
-        if PLAN_SHEET not in wb.sheetnames:
-            if letter.get("kind") and kinds.get(str(letter["kind"].value)) is None:
-                return RawWorkbook(str(path), letter, letter_rows, {}, [], list(wb.sheetnames))
-            raise _missing_sheet(PLAN_SHEET)
-        plan_columns, plan_rows = _read_plan(wb[PLAN_SHEET])
-        raw = RawWorkbook(str(path), letter, letter_rows, plan_columns, plan_rows, list(wb.sheetnames))
+        kind = kinds.get(str(letter["kind"].value)) if "kind" in letter else None
+        table_sheet, first_row = (kind.sheets[1], kind.first_row) if kind else (PLAN_SHEET, FIRST_DATA_ROW)
+        if table_sheet not in wb.sheetnames:
+            if kind is None:
+                return RawWorkbook(str(path), letter, letter_rows, {}, [], list(wb.sheetnames), letter_sheet, table_sheet)
+            raise _missing_sheet(table_sheet)
+        plan_columns, plan_rows = _read_plan(wb[table_sheet], first_row)
+        raw = RawWorkbook(str(path), letter, letter_rows, plan_columns, plan_rows, list(wb.sheetnames),
+                          letter_sheet, table_sheet)
     finally:
         wb.close()
     raw.uncomputed = _formulas_without_values(path, raw)
@@ -356,13 +401,14 @@ def _formulas_without_values(path: Path, raw: RawWorkbook) -> list[tuple[str, st
     that does not calculate, so openpyxl sees nothing there)."""
     if not _has_formulas(path):
         return []
-    read = {(LETTER_SHEET, c.ref) for c in raw.letter.values()}
-    read |= {(PLAN_SHEET, c.ref) for _, cells in raw.plan_rows for c in cells.values()}
-    wanted = {(LETTER_SHEET, f"C{row}") for row in raw.letter_rows.values()}
+    read = {(raw.letter_sheet, c.ref) for c in raw.letter.values()}
+    read |= {(raw.table_sheet, c.ref) for _, cells in raw.plan_rows for c in cells.values()}
+    wanted = {(raw.letter_sheet, f"C{row}") for row in raw.letter_rows.values()}
+    first_row = min((n for n, _ in raw.plan_rows), default=FIRST_DATA_ROW)
     out = []
     wb = load_workbook(path, read_only=True, data_only=False)
     try:
-        for sheet in (LETTER_SHEET, PLAN_SHEET):
+        for sheet in (raw.letter_sheet, raw.table_sheet):
             if sheet not in wb.sheetnames:
                 continue
             ws = wb[sheet]
@@ -372,7 +418,8 @@ def _formulas_without_values(path: Path, raw: RawWorkbook) -> list[tuple[str, st
                     if not (isinstance(c.value, str) and c.value.startswith("=")):
                         continue
                     ref = f"{get_column_letter(i + 1)}{number}"
-                    in_plan = sheet == PLAN_SHEET and number >= FIRST_DATA_ROW and ref[: -len(str(number))] in raw.plan_columns.values()
+                    in_plan = (sheet == raw.table_sheet and number >= first_row
+                               and ref[: -len(str(number))] in raw.plan_columns.values())
                     if ((sheet, ref) in wanted or in_plan) and (sheet, ref) not in read:
                         out.append((sheet, ref))
     finally:
@@ -380,7 +427,7 @@ def _formulas_without_values(path: Path, raw: RawWorkbook) -> list[tuple[str, st
     return out
 
 
-def _read_plan(ws) -> tuple[dict[str, str], list[tuple[int, dict[str, Cell]]]]:
+def _read_plan(ws, first_row: int = FIRST_DATA_ROW) -> tuple[dict[str, str], list[tuple[int, dict[str, Cell]]]]:
     ws.reset_dimensions()
     rows = ws.iter_rows()
     header = next(rows, ())
@@ -392,7 +439,7 @@ def _read_plan(ws) -> tuple[dict[str, str], list[tuple[int, dict[str, Cell]]]]:
     columns = {key: get_column_letter(i + 1) for i, key in keys.items()}
     out = []
     for number, row in enumerate(rows, start=2):
-        if number < FIRST_DATA_ROW:
+        if number < first_row:
             continue
         cells = {}
         for i, c in enumerate(row):
@@ -405,7 +452,7 @@ def _read_plan(ws) -> tuple[dict[str, str], list[tuple[int, dict[str, Cell]]]]:
                     "too-many-rows",
                     f"কর্মপরিকল্পনায় {to_bangla_digits(MAX_PLAN_ROWS)}টির বেশি সারি; একটি কর্মপরিকল্পনা এত বড় হয় না। অপ্রয়োজনীয় সারি মুছুন।",
                     f"The plan has more than {MAX_PLAN_ROWS} rows; no plan is that long. Delete the stray rows.",
-                    sheet=PLAN_SHEET,
+                    sheet=ws.title,
                 )
             out.append((number, cells))
     return columns, out

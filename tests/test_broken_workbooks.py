@@ -50,7 +50,6 @@ LETTER_CASES = [
     ("date years away", {"issue_date": dt.datetime(2020, 3, 1)}, {}, "date-outside-year", LETTER, L("issue_date")),
     ("attachments in words", {"attachment_count": "এক"}, {}, "bad-number", LETTER, L("attachment_count")),
     ("unknown kind", {"kind": "xyz"}, {}, "unknown-kind", LETTER, L("kind")),
-    ("kind not built", {"kind": "minutes"}, {}, "kind-not-supported", LETTER, L("kind")),
     ("old template", {"template_version": 0}, {}, "old-template", LETTER, L("template_version")),
     ("future template", {"template_version": 9}, {}, "unknown-template-version", LETTER, L("template_version")),
     ("plan total", {"plan_total": "৩০"}, {}, "plan-total-mismatch", LETTER, L("plan_total")),
@@ -129,6 +128,11 @@ def test_renamed_plan_column(tmp_path):
     assert [(i.code, i.sheet, i.cell) for i in result.issues][0] == ("missing-columns", PLAN, "1:1")
 
 
+def test_plan_workbook_that_says_it_is_minutes(tmp_path):
+    issue = pipeline.examine(_make(tmp_path, {"kind": "minutes"}, {}), today=TODAY).result.issues[0]
+    assert (issue.code, issue.sheet) == ("missing-sheet", "সিদ্ধান্ত")
+
+
 @pytest.mark.parametrize("sheet", [LETTER, PLAN])
 def test_missing_sheet(tmp_path, sheet):
     path = _make(tmp_path, {}, {})
@@ -163,7 +167,7 @@ def test_thousands_of_rows(tmp_path):
 
 
 def test_corpus_is_big_enough():
-    assert len(LETTER_CASES) + len(PLAN_CASES) + 14 >= 30
+    assert len(LETTER_CASES) + len(PLAN_CASES) + 15 >= 30
 
 
 CELL_VALUES = st.one_of(

@@ -105,13 +105,13 @@ def _set_kind(path, kind):
     return row
 
 
-def test_workbook_of_a_kind_not_built_yet(tmp_path):
+def test_workbook_of_an_unknown_kind(tmp_path):
     path = fill_cc(tmp_path, dict(MYMENSINGH), ROWS)
-    row = _set_kind(path, "minutes")
+    row = _set_kind(path, "apa")
     run = gen("build", path, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")
     assert run.returncode == 1
     issue = json.loads(run.stdout)["issues"][0]
-    assert issue["code"] == "kind-not-supported" and issue["cell"] == f"C{row}"
+    assert issue["code"] == "unknown-kind" and issue["cell"] == f"C{row}"
 
 
 def test_workbook_saying_another_kind_than_its_template(tmp_path):

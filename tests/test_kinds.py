@@ -45,7 +45,31 @@ NIS_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("kind", [k for k in kinds.KINDS], ids=list(kinds.KINDS))
+MINUTES_LETTER = {
+    "office_name": "জেলা প্রশাসকের কার্যালয়, দিনাজপুর", "office_address": "দিনাজপুর।",
+    "title": "অভিযোগ প্রতিকার ব্যবস্থা বিষয়ক ২য় ত্রৈমাসিক সভার কার্যবিবরণী", "chair": "মোঃ আব্দুল করিম",
+    "chair_designation": "জেলা প্রশাসক", "meeting_date": dt.datetime(2023, 12, 20), "meeting_time": "বিকাল ৩:০০ টা",
+    "venue": "সম্মেলন কক্ষ", "attendance": "পরিশিষ্ট 'ক'", "opening": "সভাপতি সবাইকে স্বাগত জানান।",
+    "memo_prefix": "০৫.৫৫.২৭০০.০০৫.১৮.০০১.২৩", "recipient": None,
+    "issuer_name": "মোঃ রফিকুল ইসলাম", "issuer_designation": "সহকারী কমিশনার",
+}
+MINUTES_ROWS = [{"no": 1, "topic": "অভিযোগ নিষ্পত্তি", "discussion": "আলোচনা হয়।", "decision": "নিষ্পত্তি করতে হবে।",
+                 "implementer": "সকল শাখা"}]
+
+
+def test_minutes_template_filled_by_key_builds(tmp_path):
+    letter = {k: v for k, v in MINUTES_LETTER.items() if v is not None}
+    path = workbook.fill(XLSX_DIR / "minutes.xlsx", tmp_path / "m.xlsx", letter, MINUTES_ROWS)
+    result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "s", default_date=dt.date(2023, 12, 24))
+    assert result.status == "built", [i.message for i in result.issues]
+    (minutes,) = result.outputs
+    assert minutes.endswith("minutes-2023-12-20/minutes-2023-12-20.docx") and "/2023-24/" in minutes
+    text = docx_text(minutes)
+    assert "২০ ডিসেম্বর ২০২৩" in text and "০৫.৫৫.২৭০০.০০৫.১৮.০০১.২৩-১" in text and "৯ পৌষ ১৪৩০" in text
+    assert "নিষ্পত্তি করতে হবে।" in text
+
+
+@pytest.mark.parametrize("kind", [k for k in kinds.KINDS if k != "minutes"], ids=[k for k in kinds.KINDS if k != "minutes"])
 def test_blank_template_filled_by_key_builds(tmp_path, kind):
     spec = kinds.KINDS[kind]
     period = {"egov": "বার্ষিক"}.get(kind, "৪র্থ ত্রৈমাসিক")

@@ -65,3 +65,21 @@ def test_seed_004_khulna_egov_is_refused_with_its_mistakes_marked(tmp_path):
     errors = next(p for p in result.outputs if p.endswith(".errors.txt"))
     text = open(errors, encoding="utf-8").read()
     assert "কর্মপরিকল্পনা!C4" in text and "31.5" in text
+
+
+def test_seed_003_rangpur_minutes(tmp_path):
+    result = _build(tmp_path, "minutes-rangpur-2023-06-22", dt.date(2023, 6, 25))
+    assert result.ok and result.memo == "০৫.৪৭.০০০০.০০৫.১২.০০২.১৭-২৯৯"
+    paras = docx_paragraphs(result.outputs[0])
+    for text in ("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার", "বিভাগীয় কমিশনারের কার্যালয়", "সাধারণ শাখা", "রংপুর বিভাগ, রংপুর।",
+                 "সেবা প্রদান প্রতিশ্রুতি (সিটিজেন চার্টার) বাস্তবায়নে আওতাধীন দপ্তর/সংস্থার সমন্বয়ে ৪র্থ ত্রৈমাসিক সভার কার্যবিবরণী:",
+                 "মো: হাবিবুর রহমান", "বিভাগীয় কমিশনার", "২২ জুন ২০২৩", "সকাল ১০:৩০ টা",
+                 "সভায় আর কোন আলোচ্যসূচী না থাকায় সভাপতি উপস্থিত সকলকে ধন্যবাদ জানিয়ে সভার সমাপ্তি ঘোষণা করেন।",
+                 "১১ আষাঢ় ১৪৩০", "২৫ জুন ২০২৩", "৪) জেলা প্রশাসক (সকল), রংপুর বিভাগ", "মোঃ মেহেদী হাসান",
+                 "সিনিয়র সহকারী কমিশনার"):
+        assert text in paras, text
+    table = Document(str(result.outputs[0])).tables[1]
+    rows = [[c.text for c in r.cells] for r in table.rows]
+    assert rows[0] == ["ক্রম", "বিষয়", "আলোচনা", "সিদ্ধান্ত", "বাস্তবায়নকারী"]
+    assert [r[0] for r in rows[1:]] == ["০১", "০২", "০৩", "০৪", "০৫"]
+    assert rows[2][3].startswith("১। রংপুর বিভাগের সকল জেলা প্রশাসকের কার্যালয়ে") and "৩। পরিবীক্ষণ কমিটির" in rows[2][3]
