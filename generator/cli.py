@@ -139,6 +139,37 @@ def _print_result(result) -> None:
 
 
 @main.command()
+@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The shared folder offices drop workbooks into.")
+@click.option("--out", "out_root", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="Output root for the documents.")
+@_state_option
+@click.option("--poll", type=float, default=None, metavar="SECONDS",
+              help="Poll the folder every SECONDS instead of waiting for file-system events. Needed on "
+                   "network shares (Windows/Samba, NFS): they send no inotify events.")
+@click.option("--settle", type=float, default=2.0, show_default=True, metavar="SECONDS",
+              help="How long a file's size and time must stay still before it is read.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every finding too.")
+def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | None, settle: float, verbose: bool) -> None:
+    """Build every workbook dropped into INBOX, once; run until Ctrl-C or SIGTERM.
+
+    \b
+    Built workbooks move to INBOX/archive/<date>/, rejected ones to INBOX/rejected/
+    with their .errors.txt and marked-up copy; other files go to rejected/ with a note.
+    Lock files (~$…, .~lock…#), hidden and temporary files are left alone.
+    Files already waiting when it starts are handled first.
+    """
+    import logging
+
+    from .watch import Watcher, run
+
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
+    logging.getLogger("watchdog").setLevel(logging.WARNING)
+    run(Watcher(inbox, out_root, _state(state_dir), poll=poll, settle=settle))
+
+
+@main.command()
 @_state_option
 @click.option("--json", "as_json", is_flag=True, help="Print the register as JSON lines.")
 def register(state_dir: Path | None, as_json: bool) -> None:

@@ -190,12 +190,48 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
         "minutes": lambda: render.render_minutes(report, memo, issue_date),
     }
     result.outputs = []
+    _supersede(folder, memo)
     for name in report.kind.documents:
         target = folder / (f"{stem}.docx" if name == report.kind.id else f"{stem}-{name}.docx")
         write_atomic(target, documents[name]())
         result.outputs.append(str(target))
     result.status, result.memo, result.memo_reused = "built", memo, reused
+    _mark_current(folder, memo, path, result.outputs)
     return result
+
+
+CURRENT = "CURRENT.txt"
+
+
+def _current_memo(folder: Path) -> str | None:
+    marker = folder / CURRENT
+    if not marker.exists():
+        return None
+    for line in marker.read_text(encoding="utf-8").splitlines():
+        if line.startswith("memo: "):
+            return line[len("memo: "):].strip()
+    return None
+
+
+def _supersede(folder: Path, memo: str) -> None:
+    """A corrected resubmission (new memo, same office, kind, year and period) moves the documents of
+    the earlier version into previous/<its memo>/, so the folder itself holds only the current one."""
+    old = _current_memo(folder)
+    if old is None or old == memo:
+        return
+    keep = folder / "previous" / _safe(old)
+    keep.mkdir(parents=True, exist_ok=True)
+    for f in folder.glob("*.docx"):
+        os.replace(f, keep / f.name)
+    os.replace(folder / CURRENT, keep / CURRENT)
+
+
+def _mark_current(folder: Path, memo: str, source: Path, outputs: list[str]) -> None:
+    lines = ["বর্তমান সংস্করণ / current version", f"memo: {memo}", f"source: {source.name}",
+             f"built: {dt.datetime.now().isoformat(timespec='seconds')}",
+             *(f"file: {Path(p).name}" for p in outputs),
+             "আগের সংস্করণ থাকলে previous/ ফোল্ডারে / earlier versions, if any, are in previous/"]
+    write_atomic(folder / CURRENT, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def _reject(result: Result, source: Path, out_root: Path, report: Report | None) -> Result:
