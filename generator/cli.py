@@ -149,8 +149,11 @@ def _print_result(result) -> None:
                    "network shares (Windows/Samba, NFS): they send no inotify events.")
 @click.option("--settle", type=float, default=2.0, show_default=True, metavar="SECONDS",
               help="How long a file's size and time must stay still before it is read.")
+@click.option("--give-up", type=float, default=60.0, show_default=True, metavar="SECONDS",
+              help="A steady .xlsx that still does not open is rejected after this long (a stalled copy).")
 @click.option("-v", "--verbose", is_flag=True, help="Log every finding too.")
-def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | None, settle: float, verbose: bool) -> None:
+def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | None, settle: float, give_up: float,
+          verbose: bool) -> None:
     """Build every workbook dropped into INBOX, once; run until Ctrl-C or SIGTERM.
 
     \b
@@ -166,7 +169,7 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
     logging.getLogger("watchdog").setLevel(logging.WARNING)
-    run(Watcher(inbox, out_root, _state(state_dir), poll=poll, settle=settle))
+    run(Watcher(inbox, out_root, _state(state_dir), poll=poll, settle=settle, give_up=give_up))
 
 
 @main.command()

@@ -1,0 +1,212 @@
+"""The watch folder with a real observer on temporary folders: `gen watch` runs as its own process."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator import workbook
+from generator.paths import XLSX_DIR
+from tests.test_other_office import MYMENSINGH, ROWS
+
+PREFIX = "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২"
+
+
+def make_workbooks(folder: Path, n: int, tag: str = "") -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    template = workbook.fill(XLSX_DIR / "cc.xlsx", folder / "_base.tmp.xlsx", MYMENSINGH, ROWS)
+    out = []
+    from openpyxl import load_workbook
+
+    wb = load_workbook(template)
+    ws = wb["পত্র"]
+    row = next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "office_name")
+    for i in range(n):
+        ws.cell(row, 3, f"অফিস {tag}{i}")
+        path = folder / f"w{tag}{i:03d}.xlsx"
+        wb.save(path)
+        out.append(path)
+    template.unlink()
+    return out
+
+
+class Watch:
+    def __init__(self, tmp: Path, *extra: str):
+        self.inbox, self.out, self.state = tmp / "inbox", tmp / "out", tmp / "state"
+        self.inbox.mkdir(exist_ok=True)
+        self.log = open(tmp / "watch.log", "a")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "generator.cli", "watch", "--inbox", str(self.inbox), "--out", str(self.out),
+             "--state", str(self.state), "--settle", "0.4", "--give-up", "3", *extra],
+            stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait(self, condition, timeout=120.0, what=""):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if condition():
+                return
+            assert self.proc.poll() is None, "the watcher died"
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    def inbox_files(self):
+        return sorted(p.name for p in self.inbox.iterdir() if p.is_file())
+
+    def archived(self):
+        return sorted(p.name for p in (self.inbox / "archive").rglob("*.xlsx")) if (self.inbox / "archive").exists() else []
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=30)
+        self.log.close()
+
+
+@pytest.fixture
+def watcher(tmp_path):
+    started = []
+
+    def start(*extra):
+        w = Watch(tmp_path, *extra)
+        started.append(w)
+        return w
+
+    yield start
+    for w in started:
+        w.stop()
+
+
+def serials(state: Path) -> list[int]:
+    db = sqlite3.connect(state / "register.sqlite3")
+    try:
+        return sorted(r[0] for r in db.execute("SELECT serial FROM memos"))
+    finally:
+        db.close()
+
+
+def ledger(state: Path) -> list[tuple]:
+    db = sqlite3.connect(state / "register.sqlite3")
+    try:
+        return db.execute("SELECT name, status, memo, moved_to FROM files ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
+def test_burst_of_50(tmp_path, watcher):
+    files = make_workbooks(tmp_path / "src", 50)
+    w = watcher()
+    for f in files:
+        os.replace(f, w.inbox / f.name)
+    w.wait(lambda: len(w.archived()) == 50, what="50 archived")
+    assert w.inbox_files() == []
+    assert serials(w.state) == list(range(1, 51))
+    assert [r[1] for r in ledger(w.state)].count("built") == 50
+
+
+def test_slow_copy_is_read_once_when_complete(tmp_path, watcher):
+    (src,) = make_workbooks(tmp_path / "src", 1)
+    data = src.read_bytes()
+    w = watcher()
+    target = w.inbox / "slow.xlsx"
+    with open(target, "wb") as f:
+        for i in range(0, len(data), len(data) // 8 + 1):
+            f.write(data[i:i + len(data) // 8 + 1])
+            f.flush()
+            time.sleep(0.3)
+    w.wait(lambda: w.archived() == ["slow.xlsx"], what="slow.xlsx archived")
+    rows = ledger(w.state)
+    assert [(r[0], r[1]) for r in rows] == [("slow.xlsx", "built")]
+
+
+def test_lock_and_temporary_files_are_left_alone_and_fakes_rejected(tmp_path, watcher):
+    (good,) = make_workbooks(tmp_path / "src", 1)
+    w = watcher()
+    for name in ("~$report.xlsx", ".~lock.report.xlsx#", ".hidden.xlsx", "copy.xlsx.tmp", "download.crdownload"):
+        (w.inbox / name).write_bytes(b"x")
+    (w.inbox / "fake.xlsx").write_text("this is a text file renamed")
+    (w.inbox / "letter.pdf").write_bytes(b"%PDF-1.4")
+    os.replace(good, w.inbox / good.name)
+    w.wait(lambda: w.archived() == [good.name] and not (w.inbox / "fake.xlsx").exists()
+           and not (w.inbox / "letter.pdf").exists(), timeout=120, what="sorting")
+    rejected = w.inbox / "rejected"
+    assert (rejected / "fake.xlsx").exists()
+    assert "not-a-workbook" in (rejected / "fake.errors.txt").read_text(encoding="utf-8")
+    assert "not an Excel workbook" in (rejected / "letter.pdf.reason.txt").read_text(encoding="utf-8")
+    assert set(w.inbox_files()) == {"~$report.xlsx", ".~lock.report.xlsx#", ".hidden.xlsx", "copy.xlsx.tmp",
+                                    "download.crdownload"}
+
+
+@pytest.mark.parametrize("mode", ["native", "polling"])
+def test_files_waiting_before_start_are_built(tmp_path, watcher, mode):
+    inbox = tmp_path / "inbox"
+    files = make_workbooks(inbox, 3)
+    w = watcher(*(["--poll", "0.3"] if mode == "polling" else []))
+    w.wait(lambda: len(w.archived()) == 3, what="3 archived")
+    more = make_workbooks(tmp_path / "src", 2, tag="m")
+    for f in more:
+        os.replace(f, w.inbox / f.name)
+    w.wait(lambda: len(w.archived()) == 5, what="5 archived")
+    assert serials(w.state) == [1, 2, 3, 4, 5] and len(files) == 3
+
+
+def test_same_content_again_and_a_corrected_resubmission(tmp_path, watcher):
+    (first,) = make_workbooks(tmp_path / "a", 1)
+    again = tmp_path / "again.xlsx"
+    again.write_bytes(first.read_bytes())
+    w = watcher()
+    os.replace(first, w.inbox / "report.xlsx")
+    w.wait(lambda: len(w.archived()) == 1, what="first")
+    os.replace(again, w.inbox / "report-again.xlsx")
+    w.wait(lambda: len(w.archived()) == 2, what="duplicate")
+    corrected = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "corrected.xlsx", dict(MYMENSINGH, office_name="অফিস 0"),
+                              [dict(ROWS[0], remarks="সংশোধিত"), *ROWS[1:]])
+    os.replace(corrected, w.inbox / "report-corrected.xlsx")
+    w.wait(lambda: len(w.archived()) == 3, what="correction")
+    rows = ledger(w.state)
+    assert [r[1] for r in rows] == ["built", "duplicate", "built"]
+    assert rows[0][2] == rows[1][2] != rows[2][2]
+    assert serials(w.state) == [1, 2]
+    folder = next(w.out.rglob("CURRENT.txt")).parent
+    assert f"memo: {rows[2][2]}" in (folder / "CURRENT.txt").read_text(encoding="utf-8")
+    previous = list((folder / "previous").iterdir())
+    assert len(previous) == 1 and len(list(previous[0].glob("*.docx"))) == 2
+
+
+def test_killed_mid_batch_then_restarted(tmp_path, watcher):
+    files = make_workbooks(tmp_path / "src", 24)
+    w = watcher()
+    for f in files:
+        os.replace(f, w.inbox / f.name)
+    w.wait(lambda: len(w.archived()) >= 6, what="a few built")
+    w.proc.send_signal(signal.SIGKILL)
+    w.proc.wait(timeout=10)
+    w2 = watcher()
+    w2.wait(lambda: len(w2.archived()) == 24 and not w2.inbox_files(), what="all 24 after restart")
+    assert serials(w2.state) == list(range(1, 25))
+    rows = ledger(w2.state)
+    names = [r[0] for r in rows if r[1] in ("built", "duplicate")]
+    assert sorted(set(names)) == sorted(f.name for f in files)
+    assert not [r for r in rows if r[1] == "processing"]
+    assert sorted(w2.archived()) == sorted(f.name for f in files)
+
+
+def test_watcher_and_gen_build_never_collide(tmp_path, watcher):
+    dropped = make_workbooks(tmp_path / "src", 12, tag="w")
+    by_hand = make_workbooks(tmp_path / "hand", 12, tag="h")
+    w = watcher()
+    build = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", str(tmp_path / "hand"), "--out",
+                              str(tmp_path / "out"), "--state", str(w.state), "--json"], stdout=subprocess.PIPE, text=True)
+    for f in dropped:
+        os.replace(f, w.inbox / f.name)
+    out, _ = build.communicate(timeout=300)
+    assert build.returncode == 0
+    w.wait(lambda: len(w.archived()) == 12, what="12 archived")
+    memos = [json.loads(line)["memo"] for line in out.splitlines()]
+    assert len(memos) == len(by_hand) == 12
+    assert serials(w.state) == list(range(1, 25))
