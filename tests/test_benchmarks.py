@@ -6,8 +6,17 @@ import sys
 from generator.paths import ROOT
 
 
+def _run(monkeypatch, capsys, script, *args):
+    monkeypatch.setattr(sys, "argv", [script, *args])
+    runpy.run_path(str(ROOT / "benchmarks" / script), run_name="__main__")
+    return capsys.readouterr().out
+
+
 def test_validate_benchmark_runs(capsys, monkeypatch):
-    monkeypatch.setattr(sys, "argv", ["validate.py", "12"])
-    runpy.run_path(str(ROOT / "benchmarks" / "validate.py"), run_name="__main__")
-    out = capsys.readouterr().out
+    out = _run(monkeypatch, capsys, "validate.py", "12")
     assert "median ms" in out and "(valid)" in out
+
+
+def test_watch_latency_benchmark_runs(capsys, monkeypatch):
+    out = _run(monkeypatch, capsys, "watch_latency.py", "3")
+    assert "workbooks: 3" in out and "95th percentile" in out
