@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -79,24 +79,32 @@ def _workbooks(paths: tuple[Path, ...]) -> list[Path]:
 @click.option("--date", "issue_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Issue date (YYYY-MM-DD) for workbooks that leave it blank. Default: today.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per workbook.")
-def build(files: tuple[Path, ...], out_root: Path, state_dir: Path | None, issue_date, as_json: bool) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Workbooks built at once (processes). Default: the number of CPU cores.")
+def build(files: tuple[Path, ...], out_root: Path, state_dir: Path | None, issue_date, as_json: bool,
+          jobs: int | None) -> None:
     """Validate each workbook (or each .xlsx in a folder) and write its letter and annex.
 
     Exit code 0 when every workbook was built, 1 when any was rejected.
     """
-    from . import pipeline
+    from . import batch
 
-    state = _state(state_dir)
-    default_date = issue_date.date() if issue_date else None
-    failed = False
-    for path in _workbooks(files):
-        result = pipeline.build(path, out_root=out_root, state_dir=state, default_date=default_date)
-        failed |= not result.ok
-        if as_json:
-            click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
-        else:
-            _print_result(result)
-    sys.exit(1 if failed else 0)
+    paths = _workbooks(files)
+    options = dict(out_root=out_root, state_dir=_state(state_dir), default_date=issue_date.date() if issue_date else None)
+    show_bar = not as_json and len(paths) > 1 and sys.stdout.isatty()
+    rejected = 0
+    results = batch.build_all(paths, jobs=jobs, **options)
+    bar = click.progressbar(results, length=len(paths), label="বানানো হচ্ছে / building", file=sys.stderr)
+    with bar if show_bar else contextlib.nullcontext(results) as stream:
+        for result in stream:
+            rejected += not result.ok
+            if as_json:
+                click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+            elif not show_bar or not result.ok:
+                _print_result(result)
+    if show_bar:
+        click.echo(f"তৈরি / built {len(paths) - rejected}, বাতিল / rejected {rejected} → {options['out_root']}")
+    sys.exit(1 if rejected else 0)
 
 
 @main.command()

@@ -20,3 +20,8 @@ def test_validate_benchmark_runs(capsys, monkeypatch):
 def test_watch_latency_benchmark_runs(capsys, monkeypatch):
     out = _run(monkeypatch, capsys, "watch_latency.py", "3")
     assert "workbooks: 3" in out and "95th percentile" in out
+
+
+def test_speed_benchmark_runs(capsys, monkeypatch):
+    out = _run(monkeypatch, capsys, "speed.py", "--quick")
+    assert "render annex" in out and "ratio" in out and "workbooks/s" in out and "cold start" in out

@@ -1,0 +1,94 @@
+"""The fast paths give the same documents: our compiled render against docxtpl's own, and parallel builds."""
+
+import datetime as dt
+import io
+import os
+import pty
+import subprocess
+import sys
+
+import pytest
+from docx import Document
+from docxtpl import DocxTemplate
+
+from generator import examples, render, scoring, validate, workbook, wordml
+from generator.paths import DOCX_DIR, EXAMPLES_DIR
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class PlainDocxtpl(DocxTemplate):
+    def patch_xml(self, src_xml):
+        return wordml.expand_vmerge(super().patch_xml(src_xml))
+
+
+def structure(data: bytes):
+    """Paragraph texts, and per table its rows' cell texts with their merges."""
+    doc = Document(io.BytesIO(data))
+    tables = []
+    for t in doc.tables:
+        rows = []
+        for tr in t._tbl.findall(f"{W}tr"):
+            cells = []
+            for tc in tr.findall(f"{W}tc"):
+                vm = tc.find(f"{W}tcPr/{W}vMerge")
+                span = tc.find(f"{W}tcPr/{W}gridSpan")
+                text = "\n".join("".join(x.text or "" for x in p.iter(f"{W}t")) for p in tc.iter(f"{W}p"))
+                cells.append((text, None if vm is None else vm.get(f"{W}val"), None if span is None else span.get(f"{W}val")))
+            rows.append(cells)
+        tables.append(rows)
+    paras = ["".join(x.text or "" for x in p.iter(f"{W}t")) for p in doc.element.body.iter(f"{W}p")]
+    return paras, tables
+
+
+@pytest.mark.parametrize("source", sorted(EXAMPLES_DIR.glob("*.json")), ids=lambda p: p.stem)
+def test_compiled_render_equals_plain_docxtpl(tmp_path, source):
+    report, _ = validate.check(workbook.read(examples.write(source, tmp_path / "w.xlsx")))
+    card = scoring.score_report(report)
+    if "minutes" in report.kind.documents:
+        pairs = [(report.kind.annex_file, render.minutes_context(report, "x-1", dt.date(2023, 6, 25)))]
+    else:
+        pairs = [("letter.docx", render.letter_context(report, "x-1", dt.date(2023, 10, 10), 1)),
+                 (report.kind.annex_file, render.annex_context(report, card))]
+    for name, context in pairs:
+        ours = render.compiled(DOCX_DIR / name).render(context)
+        plain = PlainDocxtpl(str(DOCX_DIR / name))
+        plain.render(context, autoescape=True)
+        buffer = io.BytesIO()
+        plain.save(buffer)
+        assert structure(ours) == structure(buffer.getvalue()), name
+
+
+def test_jobs_give_the_same_results_as_one_process(tmp_path):
+    folder = EXAMPLES_DIR
+    runs = {}
+    for jobs in (1, 2):
+        out = subprocess.run([sys.executable, "-m", "generator.cli", "build", str(folder), "--out", str(tmp_path / f"o{jobs}"),
+                              "--state", str(tmp_path / f"s{jobs}"), "--jobs", str(jobs), "--json"],
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0
+        runs[jobs] = [line.split('"outputs"')[0] for line in out.stdout.splitlines()]
+    assert runs[1] == runs[2] and len(runs[1]) == len(list(folder.glob("*.xlsx")))
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", str(EXAMPLES_DIR), "--out", str(tmp_path / "o"),
+                             "--state", str(tmp_path / "s")], stdin=slave, stdout=slave, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    text = b"".join(chunks).decode("utf-8", "replace")
+    count = len(list(EXAMPLES_DIR.glob("*.xlsx")))
+    assert "building" in text and f"built {count}, " in text and "rejected 0" in text
+    piped = subprocess.run([sys.executable, "-m", "generator.cli", "build", str(EXAMPLES_DIR), "--out", str(tmp_path / "o"),
+                            "--state", str(tmp_path / "s")], capture_output=True, text=True, timeout=120)
+    assert "building" not in piped.stdout + piped.stderr and piped.stdout.count("✔") == count
