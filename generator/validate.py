@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from . import kinds, model
+from dataclasses import replace
+
+from . import bijoy, kinds, model
 from .bangla import PERIODS, to_ascii_digits, to_bangla_digits
 from .model import Finding, RawWorkbook, Report
 from .validate_plan import PlanChecks
@@ -27,6 +29,7 @@ def check(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Report | N
     kind, findings = _kind(raw)
     if kind is None:
         return None, findings
+    findings += _bijoy(raw)
     findings += [error(
         "formula-without-value",
         "এই ঘরে সূত্র (formula) আছে কিন্তু হিসাব করা মান নেই: ফাইলটি এমন প্রোগ্রামে সংরক্ষিত যা হিসাব করে না। "
@@ -40,6 +43,32 @@ def check(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Report | N
     findings += _fields(raw, report, today or dt.date.today())
     findings += PlanChecks(raw, report).run()
     return report, findings
+
+
+def _bijoy(raw: RawWorkbook) -> list[Finding]:
+    """Convert cells typed in Bijoy (SutonnyMJ) to Unicode, in place, and say so with both texts."""
+    out = []
+
+    def check(cells: dict, sheet: str) -> None:
+        for key, cell in list(cells.items()):
+            if not isinstance(cell.value, str):
+                continue
+            fixed, changed = bijoy.fix(cell.value)
+            if changed:
+                cells[key] = replace(cell, value=fixed)
+                out.append(warning(
+                    "bijoy-converted",
+                    f"এই ঘরের লেখা বিজয় (সুতনিএমজে) ফন্টে টাইপ করা; ইউনিকোডে রূপান্তর করা হয়েছে: '{cell.value}' → '{fixed}'। "
+                    "ঠিক আছে কি না দেখুন, এবং পরের বার ইউনিকোডে (যেমন নিকস ফন্টে) লিখুন।",
+                    f"This cell was typed in Bijoy (SutonnyMJ); converted to Unicode: '{cell.value}' → '{fixed}'. "
+                    "Check it, and type in Unicode (e.g. the Nikosh font) next time.",
+                    sheet, cell.ref,
+                ))
+
+    check(raw.letter, raw.letter_sheet)
+    for _, cells in raw.plan_rows:
+        check(cells, raw.table_sheet)
+    return out
 
 
 def has_errors(findings: list[Finding]) -> bool:
