@@ -181,6 +181,33 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
 
 
 @main.command()
+@click.option("--out", "out_root", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="Output root, as for gen build and gen watch.")
+@_state_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--token", envvar="GEN_WEB_TOKEN", default=None,
+              help="Access token, required when --host is not a loopback address (or set GEN_WEB_TOKEN).")
+@click.option("--max-upload", default=10, show_default=True, type=click.IntRange(min=1), help="Upload limit, MB.")
+def serve(out_root: Path, state_dir: Path | None, host: str, port: int, token: str | None, max_upload: int) -> None:
+    """Serve the clerks' web page: submissions, findings, scores, downloads and an upload form."""
+    import ipaddress
+
+    try:
+        local = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = host == "localhost"
+    if not local and not token:
+        raise click.UsageError("--host is not a loopback address: give --token (or GEN_WEB_TOKEN) so only clerks get in")
+    import uvicorn
+
+    from .web import MB, create_app
+
+    app = create_app(out_root=out_root, state_dir=_state(state_dir), token=token, max_upload=max_upload * MB)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@main.command()
 @_state_option
 @click.option("--json", "as_json", is_flag=True, help="Print the register as JSON lines.")
 def register(state_dir: Path | None, as_json: bool) -> None:

@@ -25,7 +25,8 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS files (
     note         TEXT,
     received_at  TEXT NOT NULL,
     finished_at  TEXT,
-    seconds      REAL
+    seconds      REAL,
+    details      TEXT                -- JSON: the build result (findings, score) for the web page
 )"""
 
 
@@ -50,6 +51,7 @@ class Record:
     received_at: str
     finished_at: str | None
     seconds: float | None
+    details: dict | None = None
 
 
 class Ledger:
@@ -58,11 +60,14 @@ class Ledger:
         self.db = sqlite3.connect(Path(state_dir) / FILE_NAME, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA busy_timeout = 30000")
         self.db.execute(_SCHEMA)
+        if "details" not in {r[1] for r in self.db.execute("PRAGMA table_info(files)")}:
+            self.db.execute("ALTER TABLE files ADD COLUMN details TEXT")
         self.db.execute("CREATE INDEX IF NOT EXISTS files_by_hash ON files (file_hash)")
 
     def _records(self, where: str, *args) -> list[Record]:
         rows = self.db.execute(f"SELECT * FROM files WHERE {where} ORDER BY id", args).fetchall()
-        return [Record(*r[:9], json.loads(r[9] or "[]"), *r[10:]) for r in rows]
+        return [Record(*r[:9], json.loads(r[9] or "[]"), *r[10:15], json.loads(r[15]) if r[15] else None)
+                for r in rows]
 
     def start(self, name: str, file_hash: str) -> int:
         """Note a file about to be processed; an unfinished earlier attempt on the same file is reused."""
@@ -74,12 +79,16 @@ class Ledger:
         return cur.lastrowid
 
     def finish(self, id: int, status: str, *, memo=None, kind=None, office=None, fiscal_year=None, period=None,
-               outputs=(), moved_to=None, note=None, seconds=None) -> None:
+               outputs=(), moved_to=None, note=None, seconds=None, details=None) -> None:
         self.db.execute(
             "UPDATE files SET status=?, memo=?, kind=?, office=?, fiscal_year=?, period=?, outputs=?, moved_to=?, "
-            "note=?, finished_at=?, seconds=? WHERE id=?",
+            "note=?, finished_at=?, seconds=?, details=? WHERE id=?",
             (status, memo, kind, office, fiscal_year, period, json.dumps(list(outputs), ensure_ascii=False),
-             moved_to, note, now(), seconds, id))
+             moved_to, note, now(), seconds, json.dumps(details, ensure_ascii=False) if details else None, id))
+
+    def get(self, id: int) -> Record | None:
+        found = self._records("id = ?", id)
+        return found[0] if found else None
 
     def done_with(self, file_hash: str) -> Record | None:
         """The earlier finished record of the same bytes, if any."""

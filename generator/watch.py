@@ -171,67 +171,76 @@ class Watcher:
                 ledger.finish(record.id, "done", note="interrupted after the file was moved")
 
     def handle(self, path: Path) -> None:
-        if not path.exists():
-            return
-        if path.suffix.lower() not in WORKBOOK_SUFFIXES:
-            self._reject_other(path)
-            return
-        started = time.monotonic()
-        digest = file_hash(path)
-        log.info("received %s", path.name)
-        with Ledger(self.state_dir) as ledger:
-            earlier = ledger.done_with(digest)
-            id = ledger.start(path.name, digest)
-            if earlier is not None:
-                moved = self._move(path, ARCHIVE if earlier.status == "built" else REJECTED)
-                ledger.finish(id, "duplicate", memo=earlier.memo, kind=earlier.kind, office=earlier.office,
-                              fiscal_year=earlier.fiscal_year, period=earlier.period, outputs=earlier.outputs,
-                              moved_to=str(moved), note=f"same content as ledger entry {earlier.id}",
-                              seconds=time.monotonic() - started)
-                log.info("duplicate %s: same as %s, memo %s, nothing new built", path.name, earlier.name, earlier.memo)
-                return
-            result = pipeline.build(path, out_root=self.out_root, state_dir=self.state_dir)
-            if result.ok:
-                moved = self._move(path, ARCHIVE)
-                status = "built"
-            else:
-                moved = self._move(path, REJECTED)
-                for output in result.outputs:  # the error report and the marked-up copy go beside it
-                    shutil.copy2(output, moved.parent / Path(output).name)
-                status = "rejected"
-            seconds = time.monotonic() - started
-            ledger.finish(id, status, memo=result.memo, kind=result.kind, office=result.office,
-                          fiscal_year=result.fiscal_year, period=result.period, outputs=result.outputs,
-                          moved_to=str(moved), note="memo reused: same content" if result.memo_reused else None,
-                          seconds=seconds)
-        if status == "built":
-            event = "duplicate" if result.memo_reused else "built"
-            log.info("%s %s: %s, memo %s, %.2fs", event, path.name, result.office, result.memo, seconds)
+        process(path, inbox=self.inbox, out_root=self.out_root, state_dir=self.state_dir)
+
+
+def process(path: Path, *, inbox: Path, out_root: Path, state_dir: Path) -> int | None:
+    """Build one file that arrived in `inbox` and move it to archive/ or rejected/; returns its ledger id.
+    The watch folder and the web upload both come through here."""
+    if not path.exists():
+        return None
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return _reject_other(path, inbox, state_dir)
+    started = time.monotonic()
+    digest = file_hash(path)
+    log.info("received %s", path.name)
+    with Ledger(state_dir) as ledger:
+        earlier = ledger.done_with(digest)
+        id = ledger.start(path.name, digest)
+        if earlier is not None:
+            moved = _move(path, inbox, ARCHIVE if earlier.status == "built" else REJECTED)
+            ledger.finish(id, "duplicate", memo=earlier.memo, kind=earlier.kind, office=earlier.office,
+                          fiscal_year=earlier.fiscal_year, period=earlier.period, outputs=earlier.outputs,
+                          moved_to=str(moved), note=f"same content as ledger entry {earlier.id}",
+                          seconds=time.monotonic() - started, details=earlier.details)
+            log.info("duplicate %s: same as %s, memo %s, nothing new built", path.name, earlier.name, earlier.memo)
+            return id
+        result = pipeline.build(path, out_root=out_root, state_dir=state_dir)
+        if result.ok:
+            moved = _move(path, inbox, ARCHIVE)
+            status = "built"
         else:
-            first = result.issues[0] if result.issues else None
-            log.warning("rejected %s: %s %s %s, %.2fs", path.name, first.code if first else "", first.where if first else "",
-                        first.en if first else "", seconds)
-        for issue in result.issues:
-            log.debug("  %s %s %s: %s", issue.severity, issue.where, issue.code, issue.en)
+            moved = _move(path, inbox, REJECTED)
+            for output in result.outputs:  # the error report and the marked-up copy go beside it
+                shutil.copy2(output, moved.parent / Path(output).name)
+            status = "rejected"
+        seconds = time.monotonic() - started
+        ledger.finish(id, status, memo=result.memo, kind=result.kind, office=result.office,
+                      fiscal_year=result.fiscal_year, period=result.period, outputs=result.outputs,
+                      moved_to=str(moved), note="memo reused: same content" if result.memo_reused else None,
+                      seconds=seconds, details=result.as_dict())
+    if status == "built":
+        event = "duplicate" if result.memo_reused else "built"
+        log.info("%s %s: %s, memo %s, %.2fs", event, path.name, result.office, result.memo, seconds)
+    else:
+        first = result.issues[0] if result.issues else None
+        log.warning("rejected %s: %s %s %s, %.2fs", path.name, first.code if first else "", first.where if first else "",
+                    first.en if first else "", seconds)
+    for issue in result.issues:
+        log.debug("  %s %s %s: %s", issue.severity, issue.where, issue.code, issue.en)
+    return id
 
-    def _move(self, path: Path, where: str) -> Path:
-        folder = self.inbox / where / (dt.date.today().isoformat() if where == ARCHIVE else "")
-        folder.mkdir(parents=True, exist_ok=True)
-        target = _unique(folder / path.name)
-        os.replace(path, target)
-        return target
 
-    def _reject_other(self, path: Path) -> None:
-        moved = self._move(path, REJECTED)
-        note = moved.with_name(moved.name + ".reason.txt")
-        note.write_text(
-            f"{moved.name}: এটি Excel ওয়ার্কবুক (.xlsx) নয়, তাই গ্রহণ করা হয়নি। 'gen template' দিয়ে পাওয়া ছক পূরণ করে পাঠান।\n"
-            f"{moved.name}: not an Excel workbook (.xlsx), so it was not taken. Fill the workbook from 'gen template'.\n",
-            encoding="utf-8")
-        with Ledger(self.state_dir) as ledger:
-            id = ledger.start(path.name, file_hash(moved))
-            ledger.finish(id, "rejected", moved_to=str(moved), note="not a workbook")
-        log.warning("rejected %s: not a workbook", path.name)
+def _move(path: Path, inbox: Path, where: str) -> Path:
+    folder = inbox / where / (dt.date.today().isoformat() if where == ARCHIVE else "")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = _unique(folder / path.name)
+    os.replace(path, target)
+    return target
+
+
+def _reject_other(path: Path, inbox: Path, state_dir: Path) -> int:
+    moved = _move(path, inbox, REJECTED)
+    note = moved.with_name(moved.name + ".reason.txt")
+    note.write_text(
+        f"{moved.name}: এটি Excel ওয়ার্কবুক (.xlsx) নয়, তাই গ্রহণ করা হয়নি। 'gen template' দিয়ে পাওয়া ছক পূরণ করে পাঠান।\n"
+        f"{moved.name}: not an Excel workbook (.xlsx), so it was not taken. Fill the workbook from 'gen template'.\n",
+        encoding="utf-8")
+    with Ledger(state_dir) as ledger:
+        id = ledger.start(path.name, file_hash(moved))
+        ledger.finish(id, "rejected", moved_to=str(moved), note="not a workbook")
+    log.warning("rejected %s: not a workbook", path.name)
+    return id
 
 
 def run(watcher: Watcher) -> None:

@@ -1,0 +1,221 @@
+"""The clerks' web page: submissions and their status, findings and scores, downloads, upload.
+
+Server-rendered (Starlette and Jinja2), plain HTML forms, no JavaScript. Bangla first, English beneath.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+import uuid
+import zipfile
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from .. import kinds
+from ..ledger import Ledger
+from ..paths import XLSX_DIR
+from ..watch import process
+
+HERE = Path(__file__).parent
+MB = 1024 * 1024
+CSRF_COOKIE, TOKEN_COOKIE = "gen_csrf", "gen_token"
+STATUS_BN = {"built": "তৈরি", "rejected": "বাতিল", "duplicate": "পুনরাবৃত্তি", "processing": "চলছে", "done": "সম্পন্ন"}
+
+
+class TooLarge(Exception):
+    pass
+
+
+class UploadLimit:
+    """ASGI middleware: refuse request bodies over the limit with 413, before they are stored."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length and length.isdigit() and int(length) > self.limit:
+            return await _too_large(self.limit)(scope, receive, send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise TooLarge()
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except TooLarge:
+            await _too_large(self.limit)(scope, receive, send)
+
+
+def _too_large(limit: int) -> Response:
+    return HTMLResponse(f"<p>ফাইলটি খুব বড়: সর্বোচ্চ {limit // MB} MB।</p><p>The file is too large: at most {limit // MB} MB.</p>",
+                        status_code=413)
+
+
+def content_disposition(name: str) -> str:
+    """An attachment header that is safe for any file name, Bangla included (RFC 6266 / RFC 5987)."""
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def is_workbook(data: bytes) -> bool:
+    import io
+
+    if not data.startswith(b"PK"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "xl/workbook.xml" in z.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max_upload: int = 10 * MB) -> Starlette:
+    out_root, state_dir = Path(out_root).resolve(), Path(state_dir).resolve()
+    uploads = state_dir / "uploads"
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals.update(status_bn=STATUS_BN, kinds=kinds.KINDS)
+    templates.env.filters["shown"] = lambda name: re.sub(r"^[0-9a-f]{8}-", "", name or "")  # drop the upload tag
+
+    def page(request: Request, name: str, status: int = 200, **context) -> Response:
+        csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+        response = templates.TemplateResponse(request, name, {"csrf": csrf, **context}, status_code=status)
+        if CSRF_COOKIE not in request.cookies:
+            response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
+        return response
+
+    def authorised(request: Request) -> bool:
+        if not token:
+            return True
+        given = request.cookies.get(TOKEN_COOKIE) or request.headers.get("authorization", "").removeprefix("Bearer ")
+        return hmac.compare_digest(given.encode(), token.encode())
+
+    async def check_csrf(request: Request, form) -> None:
+        cookie, field = request.cookies.get(CSRF_COOKIE, ""), str(form.get("csrf", ""))
+        origin = request.headers.get("origin")
+        if origin and origin.split("://")[-1] != request.headers.get("host"):
+            raise HTTPException(403, "অন্য সাইট থেকে অনুরোধ গ্রহণযোগ্য নয়। / Cross-site request refused.")
+        if not cookie or not hmac.compare_digest(cookie.encode(), field.encode()):
+            raise HTTPException(403, "ফর্মের মেয়াদ শেষ; পাতাটি আবার খুলুন। / The form expired; reload the page.")
+
+    def guard(handler):
+        async def wrapped(request: Request):
+            if not authorised(request):
+                if request.method == "GET":
+                    return RedirectResponse("/login", status_code=303)
+                raise HTTPException(401, "প্রবেশাধিকার নেই। / Not signed in.")
+            return await handler(request)
+        return wrapped
+
+    async def submissions(request: Request):
+        with Ledger(state_dir) as ledger:
+            records = list(reversed(ledger.records()))
+        filters = {k: request.query_params.get(k, "") for k in ("office", "kind", "fiscal_year", "period", "status")}
+        choices = {k: sorted({getattr(r, k) or "" for r in records} - {""}) for k in filters}
+        shown = [r for r in records if all(not v or (getattr(r, k) or "") == v for k, v in filters.items())]
+        return page(request, "list.html", records=shown, filters=filters, choices=choices)
+
+    def record_or_404(request: Request):
+        try:
+            id = int(request.path_params["id"])
+        except ValueError:
+            raise HTTPException(404) from None
+        with Ledger(state_dir) as ledger:
+            record = ledger.get(id)
+        if record is None:
+            raise HTTPException(404, "এমন কোনো জমা নেই। / No such submission.")
+        return record
+
+    async def submission(request: Request):
+        record = record_or_404(request)
+        files = [(i, Path(p).name) for i, p in enumerate(record.outputs)]
+        return page(request, "detail.html", record=record, files=files, details=record.details or {})
+
+    async def download(request: Request):
+        record = record_or_404(request)
+        index = int(request.path_params["n"])
+        if not 0 <= index < len(record.outputs):
+            raise HTTPException(404)
+        path = Path(record.outputs[index]).resolve()
+        if not path.is_relative_to(out_root) or not path.is_file():
+            raise HTTPException(404)
+        return FileResponse(path, headers={"content-disposition": content_disposition(path.name)})
+
+    async def blank(request: Request):
+        kind = kinds.get(request.path_params["kind"])
+        if kind is None:
+            raise HTTPException(404)
+        return FileResponse(XLSX_DIR / f"{kind.id}.xlsx",
+                            headers={"content-disposition": content_disposition(f"{kind.id}.xlsx")})
+
+    async def blanks(request: Request):
+        return page(request, "blanks.html")
+
+    async def upload(request: Request):
+        if request.method == "GET":
+            return page(request, "upload.html")
+        form = await request.form()
+        await check_csrf(request, form)
+        file = form.get("workbook")
+        if not isinstance(file, UploadFile) or not file.filename:
+            return page(request, "upload.html", 400, error=("কোনো ফাইল বাছাই করা হয়নি।", "No file chosen."))
+        data = await file.read()
+        name = Path(file.filename).name
+        if Path(name).suffix.lower() not in (".xlsx", ".xlsm") or not is_workbook(data):
+            return page(request, "upload.html", 415, error=(
+                f"'{name}' একটি Excel ওয়ার্কবুক (.xlsx) নয়। 'ফাঁকা ছক' থেকে নেওয়া ছক পূরণ করে দিন।",
+                f"'{name}' is not an Excel workbook (.xlsx). Fill a blank workbook from this site."))
+        uploads.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^\w.()-]+", "_", name)
+        target = uploads / f"{uuid.uuid4().hex[:8]}-{safe}"
+        target.write_bytes(data)
+        id = process(target, inbox=uploads, out_root=out_root, state_dir=state_dir)
+        return RedirectResponse(f"/submissions/{id}", status_code=303)
+
+    async def login(request: Request):
+        if request.method == "GET":
+            return page(request, "login.html")
+        form = await request.form()
+        await check_csrf(request, form)
+        given = str(form.get("token", ""))
+        if not token or not hmac.compare_digest(given.encode(), token.encode()):
+            return page(request, "login.html", 401, error=("টোকেন সঠিক নয়।", "Wrong token."))
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="strict")
+        return response
+
+    async def error(request: Request, exc: HTTPException):
+        detail = exc.detail if isinstance(exc.detail, str) and "/" in exc.detail else \
+            "পাওয়া যায়নি বা অনুমতি নেই। / Not found or not allowed."
+        bn, _, en = detail.partition(" / ")
+        return page(request, "error.html", exc.status_code, bn=bn, en=en)
+
+    routes = [
+        Route("/", guard(submissions)),
+        Route("/submissions/{id}", guard(submission)),
+        Route("/submissions/{id}/files/{n:int}", guard(download)),
+        Route("/upload", guard(upload), methods=["GET", "POST"]),
+        Route("/blank", guard(blanks)),
+        Route("/blank/{kind}.xlsx", guard(blank)),
+        Route("/login", login, methods=["GET", "POST"]),
+    ]
+    return Starlette(routes=routes, exception_handlers={HTTPException: error},
+                     middleware=[Middleware(UploadLimit, limit=max_upload)])

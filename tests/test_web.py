@@ -1,0 +1,133 @@
+"""The web page through the ASGI test client: every page, uploads and each refusal, downloads."""
+
+import io
+import re
+from urllib.parse import unquote
+
+import pytest
+from starlette.testclient import TestClient
+
+from generator import examples
+from generator.paths import EXAMPLES_DIR
+from generator.web import content_disposition, create_app
+
+
+@pytest.fixture
+def app_paths(tmp_path):
+    return tmp_path / "out", tmp_path / "state"
+
+
+@pytest.fixture
+def client(app_paths):
+    out, state = app_paths
+    with TestClient(create_app(out_root=out, state_dir=state, max_upload=200_000)) as c:
+        yield c
+
+
+def csrf(client, url="/upload"):
+    page = client.get(url)
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
+def upload(client, name, data, token=None):
+    return client.post("/upload", data={"csrf": token or csrf(client)}, files={"workbook": (name, data)},
+                       follow_redirects=False)
+
+
+@pytest.fixture
+def example_bytes(tmp_path):
+    return examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "cc.xlsx").read_bytes()
+
+
+def test_pages_render_in_bangla_with_english(client):
+    for url, words in (("/", ["জমা দেওয়া প্রতিবেদন", "Submissions"]), ("/upload", ["ওয়ার্কবুক আপলোড", "Upload"]),
+                       ("/blank", ["ফাঁকা ছক", "cc.xlsx", "minutes.xlsx"])):
+        page = client.get(url)
+        assert page.status_code == 200 and all(w in page.text for w in words), url
+
+
+def test_upload_builds_and_the_submission_page_shows_it(client, example_bytes):
+    response = upload(client, "চট্টগ্রাম প্রতিবেদন.xlsx", example_bytes)
+    assert response.status_code == 303
+    page = client.get(response.headers["location"])
+    assert "তৈরি" in page.text and "৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২" in page.text and "cc-2023-24-q1-letter.docx" in page.text
+    listing = client.get("/", params={"kind": "cc", "status": "built"})
+    assert "চট্টগ্রাম সিটি কর্পোরেশন" in listing.text
+    assert "চট্টগ্রাম" not in client.get("/", params={"kind": "egov"}).text.split("</form>")[1]
+    letter = client.get(response.headers["location"] + "/files/0")
+    assert letter.status_code == 200 and letter.content[:2] == b"PK"
+    assert "filename*=UTF-8''cc-2023-24-q1-letter.docx" in letter.headers["content-disposition"]
+
+
+def test_rejected_upload_shows_findings_and_offers_the_reports(client, tmp_path):
+    from openpyxl import load_workbook
+
+    path = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "bad.xlsx")
+    wb = load_workbook(path)
+    ws = wb["পত্র"]
+    ws[f"C{next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == 'office_name')}"] = None
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = upload(client, "bad.xlsx", buffer.getvalue())
+    page = client.get(response.headers["location"])
+    assert "বাতিল" in page.text and "missing-field" in page.text and "Required field" in page.text
+    assert "bad.errors.txt" in page.text and "bad.annotated.xlsx" in page.text
+    report = client.get(response.headers["location"] + "/files/0")
+    assert report.status_code == 200 and "আবশ্যক" in report.text
+
+
+def test_scores_and_explanations_on_the_page(client, tmp_path):
+    data = examples.write(EXAMPLES_DIR / "egov-mymensingh-2022-23-h1.json", tmp_path / "e.xlsx").read_bytes()
+    page = client.get(upload(client, "egov.xlsx", data).headers["location"])
+    assert "26.0 of 33.0" in page.text and "১০০% স্তরের লক্ষ্যমাত্রা" in page.text
+
+
+def test_refusals(client, example_bytes):
+    assert upload(client, "big.xlsx", b"PK" + b"0" * 300_000).status_code == 413
+    not_workbook = upload(client, "notes.xlsx", b"just text")
+    assert not_workbook.status_code == 415 and "Excel ওয়ার্কবুক" in not_workbook.text
+    assert upload(client, "report.pdf", example_bytes).status_code == 415
+    assert upload(client, "x.xlsx", example_bytes, token="forged").status_code == 403
+    cross = client.post("/upload", data={"csrf": csrf(client)}, files={"workbook": ("x.xlsx", example_bytes)},
+                        headers={"origin": "http://evil.example"}, follow_redirects=False)
+    assert cross.status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/submissions/999", "/submissions/abc", "/submissions/1/files/5",
+                                 "/submissions/1/files/-1", "/blank/..%2F..%2Fetc%2Fpasswd.xlsx",
+                                 "/submissions/1/files/..%2F..%2Fregister.sqlite3", "/blank/nope.xlsx"])
+def test_path_tricks_find_nothing(client, example_bytes, url):
+    upload(client, "ok.xlsx", example_bytes)
+    assert client.get(url).status_code == 404
+
+
+def test_blank_workbook_download(client):
+    response = client.get("/blank/minutes.xlsx")
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+
+
+def test_token_required_when_configured(app_paths, example_bytes):
+    out, state = app_paths
+    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret")) as c:
+        assert c.get("/", follow_redirects=False).status_code == 303
+        assert c.post("/upload", follow_redirects=False).status_code == 401
+        bad = c.post("/login", data={"csrf": csrf(c, "/login"), "token": "wrong"}, follow_redirects=False)
+        assert bad.status_code == 401
+        good = c.post("/login", data={"csrf": csrf(c, "/login"), "token": "s3cret"}, follow_redirects=False)
+        assert good.status_code == 303 and c.get("/").status_code == 200
+        assert c.get("/", headers={"authorization": "Bearer s3cret"}).status_code == 200
+
+
+def test_content_disposition_is_safe_for_bangla():
+    header = content_disposition('পত্র "x"; name.docx')
+    assert header.startswith('attachment; filename="') and "\n" not in header
+    assert unquote(header.split("filename*=UTF-8''")[1]) == 'পত্র "x"; name.docx'
+
+
+def test_serve_refuses_an_open_address_without_a_token():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "serve", "--host", "0.0.0.0"], capture_output=True,
+                         text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    assert run.returncode == 2 and "--token" in run.stderr

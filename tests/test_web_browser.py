@@ -1,0 +1,75 @@
+"""End to end in a real headless Chromium (Debian's package, driven by Playwright): upload, see it built, download."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from generator import examples
+from generator.paths import EXAMPLES_DIR
+from tests.conftest import docx_text
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--out", str(tmp_path / "out"),
+                             "--state", str(tmp_path / "state"), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM:
+        if os.environ.get("GEN_REQUIRE_LIBREOFFICE"):
+            pytest.fail("Chromium is required here (CI) but not installed")
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def test_upload_see_it_built_and_download_the_letter(server, browser, tmp_path):
+    workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "চট্টগ্রাম.xlsx")
+    page = browser.new_page(accept_downloads=True)
+    page.goto(server + "/upload")
+    page.set_input_files("input[name=workbook]", str(workbook))
+    page.click("button[type=submit]")
+    page.wait_for_url("**/submissions/*")
+    assert "তৈরি" in page.content() and "৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২" in page.content()
+    page.screenshot(path=str(tmp_path / "submission.png"), full_page=True)
+    with page.expect_download() as info:
+        page.click("text=cc-2023-24-q1-letter.docx")
+    letter = tmp_path / info.value.suggested_filename
+    info.value.save_as(letter)
+    assert "স্মারক: ৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২" in docx_text(letter)
+    page.goto(server + "/")
+    assert "চট্টগ্রাম সিটি কর্পোরেশন" in page.content()
+    page.screenshot(path=str(tmp_path / "list.png"), full_page=True)
