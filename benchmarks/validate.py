@@ -13,30 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from generator import pipeline, workbook
-from generator.paths import XLSX_DIR
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-LETTER = {
-    "fiscal_year": "২০২৩-২৪", "period": "অর্ধবার্ষিক", "office_name": "নমুনা অফিস", "office_address": "ঢাকা।",
-    "memo_prefix": "৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩", "recipient": "সচিব", "signatory_name": "নাম",
-    "signatory_designation": "পদবি",
-}
+from synthetic import LETTER, rows as synthetic_rows  # noqa: E402
 
-
-def synthetic_rows(n: int) -> list[dict]:
-    rows = []
-    for i in range(n):
-        area, activity = i // 20 + 1, i // 4 + 1
-        row = {"indicator_no": f"{area}.{activity}.{i % 4 + 1}", "indicator": f"সূচক {i}", "unit": "সংখ্যা",
-               "weight": 1, "target_100": 4, "target_90": 3, "target_80": 2, "target_70": 1, "target_60": "-",
-               "achieved": i % 5, "remarks": "অগ্রগতি সন্তোষজনক"}
-        if i % 20 == 0:
-            row.update(area_no=str(area), area=f"ক্ষেত্র {area}", area_weight=min(20, n - i))
-        if i % 4 == 0:
-            row.update(activity_no=f"{area}.{activity}", activity=f"কার্যক্রম {activity}")
-        rows.append(row)
-    return rows
-
+from generator import pipeline, workbook  # noqa: E402
+from generator.paths import XLSX_DIR  # noqa: E402
 
 def main(sizes: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:

@@ -139,14 +139,19 @@ def build_letter(path: Path) -> Path:
     _optional(sign, "signatory_phone", "ফোন: {{ signatory_phone }}", align=center)
     _optional(sign, "signatory_email", "ই-মেইল: {{ signatory_email }}", align=center)
 
+    _copies(doc, space_before=10)
+    return _save(doc, path)
+
+
+def _copies(doc, space_before: float) -> None:
+    """The numbered অনুলিপি list, left out when there are no copies."""
     _tag(doc, "{%p if copies %}")
-    _para(doc, space_after=10)
+    _para(doc, space_after=space_before)
     _para(doc, "অনুলিপি: সদয় অবগতির জন্য", bold=True)
     _tag(doc, "{%p for line in copies %}")
     _para(doc, "{{ line }}")
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p endif %}")
-    return _save(doc, path)
 
 
 def _memo_and_date(doc, memo_text: str) -> None:
@@ -216,13 +221,7 @@ def build_minutes(kind: kinds.Kind, path: Path) -> Path:
     _signature(doc, ["{{ chair }}", "{{ chair_designation }}"])
     _para(doc, space_after=6)
     _memo_and_date(doc, "স্মারক নম্বর: {{ memo }}")
-    _tag(doc, "{%p if copies %}")
-    _para(doc, space_after=6)
-    _para(doc, "অনুলিপি: সদয় অবগতির জন্য", bold=True)
-    _tag(doc, "{%p for line in copies %}")
-    _para(doc, "{{ line }}")
-    _tag(doc, "{%p endfor %}")
-    _tag(doc, "{%p endif %}")
+    _copies(doc, space_before=6)
     _signature(doc, ["{{ issuer_name }}", "{{ issuer_designation }}"])
     return _save(doc, path)
 

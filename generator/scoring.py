@@ -136,16 +136,20 @@ def _ordered(values: list[float], earlier_is_better: bool) -> bool:
     return all(b >= a for a, b in pairs) if earlier_is_better else all(b <= a for a, b in pairs)
 
 
+def _row_result(row: PlanRow, no: str):
+    """The row's weight, and a maker of its RowScore from (score, Bangla reason, English reason)."""
+    weight = row.value("weight").number
+
+    def result(score, bn, en):
+        return RowScore(row.row, no or f"row {row.row}", weight, score, bn, en, row.cells.get("self_score"))
+
+    return weight, result
+
+
 def score_row(row: PlanRow, *, share: float, period_end: dt.date | None, period_name: str = "") -> RowScore:
     """Score one indicator. `share` is the part of an annual count target due by the end of the period,
     `period_name` the period in the genitive (অর্ধবার্ষিকের) for the explanation."""
-    no = row.text("indicator_no") or f"row {row.row}"
-    weight = row.value("weight").number
-    office = row.cells.get("self_score")
-
-    def result(score, bn, en):
-        return RowScore(row.row, no, weight, score, bn, en, office)
-
+    weight, result = _row_result(row, row.text("indicator_no"))
     if weight is None:
         return result(None, "মান নেই → স্কোর হয় না", "no weight → not scored")
     unit = unit_of(row)
@@ -245,13 +249,7 @@ def _shares_of_annual(row: PlanRow, unit: str) -> bool:
 
 def score_quarterly(row: PlanRow, *, last_quarter: int, period_end: dt.date | None) -> RowScore:
     """The integrity-strategy way: targets and achievements per quarter, compared up to the period's end."""
-    no = row.text("activity_no") or row.text("indicator_no") or f"row {row.row}"
-    weight = row.value("weight").number
-    office = row.cells.get("self_score")
-
-    def result(score, bn, en):
-        return RowScore(row.row, no, weight, score, bn, en, office)
-
+    weight, result = _row_result(row, row.text("activity_no") or row.text("indicator_no"))
     if weight is None:
         return result(None, "মান নেই → স্কোর হয় না", "no weight → not scored")
     unit = unit_of(row) if row.text("unit") else (DATE if row.value("annual_target").date else COUNT)
