@@ -25,6 +25,7 @@ from starlette.templating import Jinja2Templates
 from .. import kinds
 from ..ledger import Ledger
 from ..paths import XLSX_DIR
+from ..values import format_number
 from ..watch import process
 
 HERE = Path(__file__).parent
@@ -94,6 +95,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(status_bn=STATUS_BN, kinds=kinds.KINDS)
     templates.env.filters["shown"] = lambda name: re.sub(r"^[0-9a-f]{8}-", "", name or "")  # drop the upload tag
+    templates.env.filters["bn"] = lambda x: "—" if x is None else format_number(x)
 
     def page(request: Request, name: str, status: int = 200, **context) -> Response:
         csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
