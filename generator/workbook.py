@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -366,11 +367,29 @@ def _missing_sheet(name: str) -> WorkbookError:
     )
 
 
-def _rows(wb, name: str) -> list[list]:
+def _rows(wb, path: Path, name: str) -> list[list]:
     try:
         return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except (CalamineError, ValueError) as exc:
         raise _not_a_workbook(type(exc).__name__) from None
+    except BaseException as exc:
+        # calamine panics (pyo3's PanicException, a BaseException) on a number it cannot turn into a
+        # date, such as -6e162 in a date-formatted cell; openpyxl reads that cell as an error value.
+        if type(exc).__name__ != "PanicException":
+            raise
+        return _rows_by_openpyxl(path, name)
+
+
+def _rows_by_openpyxl(path: Path, name: str) -> list[list]:
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "marked as a date but ... outside the limits"
+            rows = [["" if v is None else v for v in row] for row in wb[name].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
 
 
 def _value(v):
@@ -386,7 +405,7 @@ def read(path: Path) -> RawWorkbook:
     if letter_sheet is None:
         raise _missing_sheet(LETTER_SHEET)
     letter, letter_rows = {}, {}
-    for number, row in enumerate(_rows(wb, letter_sheet), start=1):
+    for number, row in enumerate(_rows(wb, path, letter_sheet), start=1):
         key = row[0] if row else None
         if not isinstance(key, str) or key.strip() not in ALL_FIELDS or key.strip() in letter:
             continue
@@ -398,7 +417,7 @@ def read(path: Path) -> RawWorkbook:
         if kind is None:
             return RawWorkbook(str(path), letter, letter_rows, {}, [], sheets, letter_sheet, table_sheet)
         raise _missing_sheet(table_sheet)
-    plan_columns, plan_rows = _read_plan(_rows(wb, table_sheet), table_sheet, first_row)
+    plan_columns, plan_rows = _read_plan(_rows(wb, path, table_sheet), table_sheet, first_row)
     raw = RawWorkbook(str(path), letter, letter_rows, plan_columns, plan_rows, sheets, letter_sheet, table_sheet)
     raw.uncomputed = _formulas_without_values(path, raw)
     return raw

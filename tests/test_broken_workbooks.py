@@ -4,7 +4,7 @@ import datetime as dt
 import string
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -182,6 +182,7 @@ PLAN_COLUMNS = string.ascii_uppercase[:16]
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(letter=st.dictionaries(st.sampled_from(sorted(workbook.FIELDS)), CELL_VALUES, max_size=8),
        cells=st.dictionaries(st.tuples(st.sampled_from(PLAN_COLUMNS), st.integers(4, 9)), CELL_VALUES, max_size=25))
+@example(letter={}, cells={("O", 6): -6.357961409219941e+162})  # made calamine panic (CI, 2026-11)
 def test_random_values_never_crash(tmp_path, letter, cells):
     path = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "fuzz.xlsx", {**MYMENSINGH, **letter}, ROWS)
     wb = load_workbook(path)
@@ -191,3 +192,15 @@ def test_random_values_never_crash(tmp_path, letter, cells):
     result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "state", today=TODAY)
     assert result.status in ("built", "rejected")
     assert all(i.bn and i.en for i in result.issues)
+
+
+def test_number_no_date_can_hold_is_named(tmp_path):
+    """calamine panics on a huge number in a date-formatted cell; the reader falls back and names the cell."""
+    path = _make(tmp_path, {}, {})
+    wb = load_workbook(path)
+    assert wb[PLAN]["O6"].is_date
+    wb[PLAN]["O6"] = -6.357961409219941e+162
+    wb.save(path)
+    result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "state", today=TODAY)
+    assert result.status == "rejected"
+    assert [(i.sheet, i.cell) for i in result.issues if i.severity == "error"] == [(PLAN, "O6")]
