@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -14,27 +15,32 @@ _TO_BN = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 _TO_ASCII = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 
 
-def to_bangla_digits(value: object) -> str:
+def to_bangla_digits(value: str | int | float | Decimal | None) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        value = int(value) if value.is_integer() else repr(value)
+        text = str(int(value)) if value.is_integer() else repr(value)
     elif isinstance(value, Decimal):
-        value = format(value.normalize(), "f")
-    return str(value).translate(_TO_BN)
+        text = format(value.normalize(), "f")
+    else:
+        text = str(value)
+    return text.translate(_TO_BN)
 
 
 def to_ascii_digits(text: str) -> str:
     return str(text).translate(_TO_ASCII)
 
 
-MONTHS_BN = ("বৈশাখ", "জ্যৈষ্ঠ", "আষাঢ়", "শ্রাবণ", "ভাদ্র", "আশ্বিন", "কার্তিক", "অগ্রহায়ণ", "পৌষ", "মাঘ", "ফাল্গুন", "চৈত্র")
-GREGORIAN_MONTHS_BN = ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট",
-                       "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর")
+def _as_date(d: dt.date) -> dt.date:
+    return d.date() if isinstance(d, dt.datetime) else d
 
 
-def _is_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+# Text is kept in NFC. NFC never composes য়, ড়, ঢ় (U+09DF, U+09DC, U+09DD are composition exclusions):
+# it turns them into য/ড/ঢ + nukta U+09BC, the form the seed letters use.
+MONTHS_BN = ("বৈশাখ", "জ্যৈষ্ঠ", "আষাঢ়", "শ্রাবণ", "ভাদ্র", "আশ্বিন",
+             "কার্তিক", "অগ্রহায়ণ", "পৌষ", "মাঘ", "ফাল্গুন", "চৈত্র")
+GREGORIAN_MONTHS_BN = ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন",
+                       "জুলাই", "আগস্ট", "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর")
 
 
 @dataclass(frozen=True)
@@ -51,18 +57,20 @@ class BanglaDate:
         return f"{to_bangla_digits(self.day)} {self.month_name} {to_bangla_digits(self.year)}"
 
 
-def _month_lengths(falgun_ends_in: int) -> list[int]:
-    return [31] * 6 + [30] * 4 + [30 if _is_leap(falgun_ends_in) else 29, 30]
+def _month_lengths(bangla_year: int) -> tuple[int, ...]:
+    falgun = 30 if calendar.isleap(bangla_year + 594) else 29
+    return (31,) * 6 + (30,) * 4 + (falgun, 30)
 
 
 def to_bangla_date(d: dt.date) -> BanglaDate:
-    start_year = d.year if (d.month, d.day) >= (4, 14) else d.year - 1
-    days = (d - dt.date(start_year, 4, 14)).days
-    for month, length in enumerate(_month_lengths(start_year + 1), start=1):
-        if days < length:
-            return BanglaDate(start_year - 593, month, days + 1)
-        days -= length
-    raise AssertionError("a Bangla year has 365 or 366 days")
+    d = _as_date(d)
+    year = d.year - (593 if (d.month, d.day) >= (4, 14) else 594)
+    day = (d - dt.date(year + 593, 4, 14)).days
+    for month, length in enumerate(_month_lengths(year), start=1):
+        if day < length:
+            return BanglaDate(year, month, day + 1)
+        day -= length
+    raise AssertionError(f"{d} is beyond the Bangla year {year}")
 
 
 def format_bangla_date(d: dt.date) -> str:
@@ -70,7 +78,7 @@ def format_bangla_date(d: dt.date) -> str:
 
 
 def format_gregorian_date(d: dt.date) -> str:
-    """'০৫ জানুয়ারি ২০২৩': the day in two digits, as the seed letters write it."""
+    """'০৫ জানুয়ারি ২০২৩': the day in two digits, as seed 001 and the project's letters write it."""
     return f"{to_bangla_digits(f'{d.day:02d}')} {GREGORIAN_MONTHS_BN[d.month - 1]} {to_bangla_digits(d.year)}"
 
 
@@ -82,12 +90,20 @@ def month_year(year: int, month: int) -> str:
     return f"{GREGORIAN_MONTHS_BN[month - 1]} {to_bangla_digits(year)}"
 
 
-# num2words' Bangla differs from the Bangla Academy spelling for these (checked 0–100, num2words 0.5.14).
-WORD_FIXES = {15: "পনেরো", 16: "ষোলো", 17: "সতেরো", 35: "পঁয়ত্রিশ", 37: "সাঁইত্রিশ", 44: "চুয়াল্লিশ", 66: "ছেষট্টি"}
+# num2words 0.5.14 (lang="bn") word → standard spelling (NCTB class 1 textbook, Bangla Academy).
+# Its output is words for 0–99 plus শত/হাজার/লাখ/কোটি, so fixing word by word covers every number.
+WORD_FIXES = {
+    "পনের": "পনেরো", "ষোল": "ষোলো", "সতের": "সতেরো",
+    "পঁইত্রিশ": "পঁয়ত্রিশ", "সাতত্রিশ": "সাঁইত্রিশ", "চৌচল্লিশ": "চুয়াল্লিশ", "ছিষট্টি": "ছেষট্টি",
+    "উনত্রিশ": "ঊনত্রিশ", "উনচল্লিশ": "ঊনচল্লিশ", "উনপঞ্চাশ": "ঊনপঞ্চাশ", "উনষাট": "ঊনষাট",
+    "উনসত্তর": "ঊনসত্তর", "উনআশি": "ঊনআশি", "উননব্বই": "ঊননব্বই",
+}
 
 
 def number_in_words(n: int) -> str:
-    return WORD_FIXES.get(n) or num2words(n, lang="bn")
+    if n < 0:
+        raise ValueError(f"no words for a negative number: {n}")  # num2words silently drops the sign
+    return " ".join(WORD_FIXES.get(word, word) for word in num2words(int(n), lang="bn").split())
 
 
 def count_phrase(n: int | str, unit: str) -> str:
@@ -96,11 +112,11 @@ def count_phrase(n: int | str, unit: str) -> str:
     return f"{digits} ({number_in_words(int(to_ascii_digits(digits)))}) {unit}".strip()
 
 
-_ORDINAL = {1: "ম", 2: "য়", 3: "য়", 4: "র্থ", 5: "ম", 6: "ষ্ঠ", 7: "ম", 8: "ম", 9: "ম", 10: "ম"}
+_ORDINAL_SUFFIX = {1: "ম", 2: "য়", 3: "য়", 4: "র্থ", 5: "ম", 6: "ষ্ঠ", 7: "ম", 8: "ম", 9: "ম", 10: "ম"}
 
 
 def ordinal(n: int) -> str:
-    return to_bangla_digits(n) + _ORDINAL.get(n, "তম")
+    return to_bangla_digits(n) + _ORDINAL_SUFFIX.get(n, "তম")
 
 
 @dataclass(frozen=True)
@@ -118,7 +134,7 @@ class FiscalYear:
 
     @property
     def short_label(self) -> str:
-        return to_bangla_digits(f"{self.start}-{self.end % 100:02d}")
+        return to_bangla_digits(self.slug)
 
     @property
     def label(self) -> str:
@@ -137,19 +153,19 @@ class FiscalYear:
         return dt.date(self.end, 6, 30)
 
     def contains(self, d: dt.date) -> bool:
-        return self.first_day <= d <= self.last_day
+        return self.first_day <= _as_date(d) <= self.last_day
 
 
-_FY = re.compile(r"^\s*(\d{4})\s*[-–—/]\s*(\d{2}|\d{4})\b")
+_FY = re.compile(r"(?<![0-9])([0-9]{4})\s*[-‐‑‒–—―−/]\s*([0-9]{4}|[0-9]{2})(?![0-9])")
 
 
-def parse_fiscal_year(text: str) -> FiscalYear | None:
-    m = _FY.match(to_ascii_digits(str(text or "")))
+def parse_fiscal_year(text: str | None) -> FiscalYear | None:
+    m = _FY.search(to_ascii_digits(unicodedata.normalize("NFC", str(text or ""))))
     if not m:
         return None
     start, end = int(m.group(1)), m.group(2)
     short = len(end) == 2
-    if (int(end) != (start + 1) % 100) if short else int(end) != start + 1:
+    if int(end) != ((start + 1) % 100 if short else start + 1):
         return None
     return FiscalYear(start, short)
 
@@ -160,48 +176,55 @@ class Period:
     name: str
     genitive: str
     months: tuple[int, int]
-    quarters: tuple[int, ...]
-    short: str
+
+    @property
+    def quarters(self) -> tuple[int, ...]:
+        first, last = ((m - 7) % 12 // 3 + 1 for m in self.months)
+        return tuple(range(first, last + 1))
+
+    @property
+    def short(self) -> str:
+        return f"{ordinal(self.quarters[0])} কোয়ার্টার" if len(self.quarters) == 1 else self.name
 
 
 PERIODS = (
-    Period("q1", "১ম ত্রৈমাসিক", "১ম ত্রৈমাসিকের", (7, 9), (1,), "১ম কোয়ার্টার"),
-    Period("q2", "২য় ত্রৈমাসিক", "২য় ত্রৈমাসিকের", (10, 12), (2,), "২য় কোয়ার্টার"),
-    Period("h1", "অর্ধবার্ষিক", "অর্ধবার্ষিকের", (7, 12), (1, 2), "অর্ধবার্ষিক"),
-    Period("q3", "৩য় ত্রৈমাসিক", "৩য় ত্রৈমাসিকের", (1, 3), (3,), "৩য় কোয়ার্টার"),
-    Period("q4", "৪র্থ ত্রৈমাসিক", "৪র্থ ত্রৈমাসিকের", (4, 6), (4,), "৪র্থ কোয়ার্টার"),
-    Period("annual", "বার্ষিক", "বার্ষিকের", (7, 6), (1, 2, 3, 4), "বার্ষিক"),
+    Period("q1", "১ম ত্রৈমাসিক", "১ম ত্রৈমাসিকের", (7, 9)),
+    Period("q2", "২য় ত্রৈমাসিক", "২য় ত্রৈমাসিকের", (10, 12)),
+    Period("h1", "অর্ধবার্ষিক", "অর্ধবার্ষিকের", (7, 12)),
+    Period("q3", "৩য় ত্রৈমাসিক", "৩য় ত্রৈমাসিকের", (1, 3)),
+    Period("q4", "৪র্থ ত্রৈমাসিক", "৪র্থ ত্রৈমাসিকের", (4, 6)),
+    Period("annual", "বার্ষিক", "বার্ষিকের", (7, 6)),
 )
 _BY_ID = {p.id: p for p in PERIODS}
-_WORDS = {
-    "১ম": "q1", "প্রথম": "q1", "1st": "q1", "first": "q1",
-    "২য়": "q2", "দ্বিতীয়": "q2", "2nd": "q2", "second": "q2",
-    "৩য়": "q3", "তৃতীয়": "q3", "3rd": "q3", "third": "q3",
-    "৪র্থ": "q4", "চতুর্থ": "q4", "4th": "q4", "fourth": "q4",
+
+
+def _compact(text: str) -> str:
+    text = to_ascii_digits(unicodedata.normalize("NFC", text)).lower()
+    text = re.sub(r"\(.*?\)", "", text)
+    return re.sub(r"[\s\-‐‑–—._:\u200c\u200d]+", "", text)
+
+
+_ORDINALS = {
+    1: ("1ম", "প্রথম", "1st", "first", "1"),
+    2: ("2য়", "দ্বিতীয়", "2nd", "second", "2"),
+    3: ("3য়", "তৃতীয়", "3rd", "third", "3"),
+    4: ("4র্থ", "চতুর্থ", "4th", "fourth", "4"),
+}
+_QUARTER_WORDS = ("ত্রৈমাসিক", "কোয়ার্টার", "কোয়াটার", "প্রান্তিক", "quarter", "qtr", "q")
+_ALIASES = {
+    **{_compact(f"{o}{w}"): f"q{q}" for q, ords in _ORDINALS.items() for o in ords for w in _QUARTER_WORDS},
+    **{_compact(f"{w}{q}"): f"q{q}" for q in _ORDINALS for w in _QUARTER_WORDS},
+    **{_compact(w): "h1" for w in ("অর্ধবার্ষিক", "ষান্মাসিক", "ষাণ্মাসিক", "half-yearly", "half year",
+                                    "half-annual", "semi-annual", "semiannual", "h1", "1st half", "first half")},
+    **{_compact(w): "annual" for w in ("বার্ষিক", "বাৎসরিক", "annual", "yearly", "full year")},
 }
 
 
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFC", str(text or "")).strip().lower()
-
-
-def parse_period(text: str) -> Period | None:
-    t = _norm(text)
-    if not t:
-        return None
-    if t in _BY_ID:
-        return _BY_ID[t]
-    if re.fullmatch(r"q[1-4]", t):
-        return _BY_ID[t]
-    compact = re.sub(r"[\s\-‐]+", "", t)
-    if compact in {_norm(w) for w in ("অর্ধবার্ষিক", "ষান্মাসিক", "halfyearly", "halfyear", "h1")}:
-        return _BY_ID["h1"]
-    if compact in {_norm(w) for w in ("বার্ষিক", "annual", "yearly")}:
-        return _BY_ID["annual"]
-    if any(_norm(w) in t for w in ("ত্রৈমাসিক", "কোয়ার্টার", "প্রান্তিক", "quarter")):
-        for word, pid in _WORDS.items():
-            if t.startswith(_norm(word)):
-                return _BY_ID[pid]
+def parse_period(text: str | None) -> Period | None:
+    key = _compact(str(text or ""))
+    for suffix in ("", "এর", "ের"):
+        if key.endswith(suffix) and (pid := _ALIASES.get(key[:len(key) - len(suffix)])):
+            return _BY_ID[pid]
     return None
 
 
@@ -209,8 +232,7 @@ def period_span(period: Period, fy: FiscalYear) -> tuple[dt.date, dt.date]:
     first, last = period.months
     first_year = fy.start if first >= 7 else fy.end
     last_year = fy.start if last >= 7 else fy.end
-    next_month = dt.date(last_year + (last == 12), last % 12 + 1, 1)
-    return dt.date(first_year, first, 1), next_month - dt.timedelta(days=1)
+    return dt.date(first_year, first, 1), dt.date(last_year, last, calendar.monthrange(last_year, last)[1])
 
 
 def month_range(period: Period, fy: FiscalYear, joiner: str = "-") -> str:
