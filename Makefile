@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:10])")
 
-.PHONY: install demo test templates examples clean
+.PHONY: install demo test fuzz templates examples clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ demo: install
 ## Run the test suite
 test: install
 	$(BIN)/python -m pytest -q
+
+## Type random values into workbook cells, many times over (GEN_FUZZ_EXAMPLES=…), on a fresh seed
+fuzz: install
+	GEN_FUZZ_EXAMPLES=$${GEN_FUZZ_EXAMPLES:-1000} $(BIN)/python -m pytest -q tests/test_broken_workbooks.py -k random
 
 ## Regenerate the Word templates and blank workbooks, then the example workbooks
 templates: install

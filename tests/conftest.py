@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from hypothesis import settings
 
 from generator import examples, kinds, workbook
 from generator.paths import EXAMPLES_DIR, XLSX_DIR
@@ -13,6 +14,10 @@ from generator.paths import EXAMPLES_DIR, XLSX_DIR
 ROOT = Path(__file__).resolve().parent.parent
 CC_EXAMPLE_JSON = EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+# CI runs the property tests on a fixed seed, so a run is repeatable; `make fuzz` searches afresh.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture

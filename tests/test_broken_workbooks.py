@@ -1,6 +1,7 @@
 """A corpus of broken workbooks, each made from a good one by one mistake: the exact code and cell reported."""
 
 import datetime as dt
+import os
 import string
 
 import pytest
@@ -179,7 +180,8 @@ CELL_VALUES = st.one_of(
 PLAN_COLUMNS = string.ascii_uppercase[:16]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.filterwarnings("ignore:Cell .* is marked as a date")  # openpyxl, reading the fuzzed file here
+@settings(max_examples=int(os.environ.get("GEN_FUZZ_EXAMPLES", 40)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(letter=st.dictionaries(st.sampled_from(sorted(workbook.FIELDS)), CELL_VALUES, max_size=8),
        cells=st.dictionaries(st.tuples(st.sampled_from(PLAN_COLUMNS), st.integers(4, 9)), CELL_VALUES, max_size=25))
 @example(letter={}, cells={("O", 6): -6.357961409219941e+162})  # made calamine panic (CI, 2026-11)
