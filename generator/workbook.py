@@ -420,7 +420,36 @@ def read(path: Path) -> RawWorkbook:
     plan_columns, plan_rows = _read_plan(_rows(wb, path, table_sheet), table_sheet, first_row)
     raw = RawWorkbook(str(path), letter, letter_rows, plan_columns, plan_rows, sheets, letter_sheet, table_sheet)
     raw.uncomputed = _formulas_without_values(path, raw)
+    _mark_percent_formats(path, raw)
     return raw
+
+
+_NOT_PERCENT = {"area_weight", "weight", "self_score"}
+_COUNT_OR_DATE = {"সংখ্যা", "তারিখ"}
+
+
+def _mark_percent_formats(path: Path, raw: RawWorkbook) -> None:
+    """calamine gives 95% as the bare number 0.95: look up the format of such numbers (a pasted or
+    reformatted cell) with openpyxl, only when the plan holds one."""
+    candidates = {c.ref: (i, key) for i, (_, cells) in enumerate(raw.plan_rows)
+                  if str(getattr(cells.get("unit"), "value", "%")).strip() not in _COUNT_OR_DATE
+                  for key, c in cells.items()
+                  if key not in _NOT_PERCENT and isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
+                  and 0 < c.value <= 2}
+    if not candidates:
+        return
+    wb = load_workbook(path, read_only=True)
+    try:
+        ws = wb[raw.table_sheet]
+        for row in ws.iter_rows(min_row=min(n for n, _ in raw.plan_rows), max_row=max(n for n, _ in raw.plan_rows)):
+            for c in row:
+                ref = getattr(c, "coordinate", None)
+                if ref in candidates and "%" in (c.number_format or ""):
+                    i, key = candidates[ref]
+                    cell = raw.plan_rows[i][1][key]
+                    raw.plan_rows[i][1][key] = Cell(cell.value, cell.ref, percent_format=True)
+    finally:
+        wb.close()
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")  # a cell formula, not <formula1> of a dropdown

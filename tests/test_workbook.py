@@ -81,3 +81,22 @@ def test_merged_cells_read_as_continuations(tmp_path):
     report, _ = validate.check(workbook.read(path))
     assert [r.area_first for r in report.rows] == [True, False, False]
     assert {r.text("area") for r in report.rows} == {"প্রাতিষ্ঠানিক কার্যক্রম"}
+
+
+def test_numbers_formatted_as_percent_are_percentages(tmp_path):
+    """A pasted 95% arrives from calamine as 0.95; the reader looks up the cell's format."""
+    path = fill_cc(tmp_path, MYMENSINGH, ROWS)
+    wb = load_workbook(path)
+    ws = wb["কর্মপরিকল্পনা"]
+    column = {c.value: c.column_letter for c in ws[1] if c.value}
+    ws[f"{column['achieved']}5"].value = 0.95
+    ws[f"{column['achieved']}5"].number_format = "0%"
+    ws[f"{column['target_100']}5"].value = 1
+    ws[f"{column['target_100']}5"].number_format = "0.00%"
+    ws[f"{column['target_90']}5"].value = 0.9  # a plain number stays a number
+    wb.save(path)
+    rows = from_workbook(workbook.read(path), kinds.CC).rows
+    achieved, target, plain = (rows[1].value(k) for k in ("achieved", "target_100", "target_90"))
+    assert (achieved.percent, achieved.display) == (True, "৯৫%")
+    assert (target.percent, target.display) == (True, "১০০%")
+    assert plain.percent is False
