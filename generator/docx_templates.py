@@ -6,7 +6,9 @@ Offices may edit the results in Word (letterhead, logo); each tag sits in a sing
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sys
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -136,8 +138,8 @@ def build_letter(path: Path) -> Path:
     _para(sign, "")
     _para(sign, "({{ signatory_name }})", align=center)
     _para(sign, "{{ signatory_designation }}", align=center)
-    _optional(sign, "signatory_phone", "ফোন: {{ signatory_phone }}", align=center)
-    _optional(sign, "signatory_email", "ই-মেইল: {{ signatory_email }}", align=center)
+    _optional(sign, "signatory_phone", "ফোন: {{ signatory_phone }}", align=center, size=11)
+    _optional(sign, "signatory_email", "ই-মেইল: {{ signatory_email }}", align=center, size=11)
 
     _copies(doc, space_before=10)
     return _save(doc, path)
@@ -147,7 +149,8 @@ def _copies(doc, space_before: float) -> None:
     """The numbered অনুলিপি list, left out when there are no copies."""
     _tag(doc, "{%p if copies %}")
     _para(doc, space_after=space_before)
-    _para(doc, "অনুলিপি: সদয় অবগতির জন্য", bold=True)
+    heading = _para(doc, "অনুলিপি: সদয় অবগতির জন্য", bold=True)
+    heading.paragraph_format.keep_with_next = True  # never the heading alone at the foot of a page
     _tag(doc, "{%p for line in copies %}")
     _para(doc, "{{ line }}")
     _tag(doc, "{%p endfor %}")
@@ -358,7 +361,14 @@ def _bn(n: int) -> str:
 def _save(doc, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(path)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    # python-docx stamps each zip entry with the current time; a fixed stamp keeps regenerated
+    # templates byte-identical, so git shows a change only when the XML changed.
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0)), src.read(item.filename),
+                         compress_type=zipfile.ZIP_DEFLATED)
     return path
 
 
