@@ -86,6 +86,11 @@ def format_short_date(d: dt.date) -> str:
     return to_bangla_digits(f"{d.day:02d}/{d.month:02d}/{d.year}")
 
 
+def format_table_date(d: dt.date) -> str:
+    """'৩১/১২/২৩': a date in a narrow annex column, as the tables of seeds 001 and 002 write it."""
+    return to_bangla_digits(f"{d.day:02d}/{d.month:02d}/{d.year % 100:02d}")
+
+
 def month_year(year: int, month: int) -> str:
     return f"{GREGORIAN_MONTHS_BN[month - 1]} {to_bangla_digits(year)}"
 

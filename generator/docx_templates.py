@@ -347,7 +347,8 @@ def _paired_body(body, columns: list[kinds.Column]) -> None:
             wordml.valign(cell, "center")
     for row in (target, achieved):
         wordml.cant_split(row)
-    for cell in target.cells:  # keep the target line on the page of its achievement line
+    # keep a section heading with its first activity, and the target line with its achievement line
+    for cell in (heading, *target.cells):
         for p in cell.paragraphs:
             p.paragraph_format.keep_with_next = True
 

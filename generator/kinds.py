@@ -41,9 +41,9 @@ COLUMNS = {
         Column("indicator_no", "সূচক নং", "যেমন: [১.১.১]", 11, 1.0),
         Column("indicator", "কর্মসম্পাদন সূচক", "", 36, 4.0),
         Column("unit", "একক", "তালিকা থেকে বাছুন", 10, 1.1),
-        Column("weight", "কর্মসম্পাদন সূচকের মান", "সংখ্যা", 11, 1.4, numeric=True),
+        Column("weight", "কর্মসম্পাদন সূচকের মান", "সংখ্যা", 11, 1.8, numeric=True),
         *(
-            Column(key, name, "সংখ্যা, % বা তারিখ; না থাকলে -", 12, 1.45, group="লক্ষ্যমাত্রা {{ fy }}", subheader=pct, numeric=True)
+            Column(key, name, "সংখ্যা, % বা তারিখ; না থাকলে -", 12, 1.95, group="লক্ষ্যমাত্রা {{ fy }}", subheader=pct, numeric=True)
             for key, name, pct, _ in LEVELS
         ),
         Column("achieved", "অর্জন", "এই সময়ের অর্জন (সংখ্যা, % বা তারিখ)", 14, 1.6, numeric=True),
@@ -209,7 +209,9 @@ NIS = Kind(
     paired=True,
     bracket_codes=False,
     annex_note="বিঃদ্রঃ কোন ক্রমিকের কার্যক্রম প্রযোজ্য না হলে তার কারণ মন্তব্য কলামে উল্লেখ করতে হবে।",
-    annex_widths=(("activity", 4.6), ("indicator", 3.0), ("remarks", 3.6), ("weight", 1.1), ("unit", 1.1)),
+    annex_widths=(("activity", 3.9), ("indicator", 2.6), ("remarks", 3.2), ("weight", 1.5), ("unit", 1.1),
+                  ("responsible", 2.3), ("total", 1.3), ("earned", 1.2),
+                  ("annual_target", 1.9), *((f"q{q}", 1.85) for q in range(1, 5))),  # a date fits on one line
 )
 
 MINUTES = Kind(

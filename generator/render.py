@@ -165,6 +165,9 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
 
 def _row_context(row: PlanRow, kind: Kind) -> dict:
     cells = {key: bn_text(value.display) for key, value in row.cells.items()}
+    for key, value in row.cells.items():  # numbers' columns are narrow: every date there as '৩১/১২/২৩'
+        if value.date is not None and key in COLUMNS and COLUMNS[key].numeric:
+            cells[key] = bangla.format_table_date(value.date)
     progress = [cells.get("achieved", ""), cells.get("remarks", "")]
     brackets = kind.bracket_codes
     section = cells.get("area", "")

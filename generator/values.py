@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .bangla import format_short_date, to_ascii_digits, to_bangla_digits
+from .bangla import format_table_date, to_ascii_digits, to_bangla_digits
 
 NONE_WORDS = {"", "-", "--", "---", "----", "-----", "—", "–", "প্রযোজ্য নয়", "প্রযোজ্য নয়", "n/a", "na", "nil"}
 COUNT_SUFFIXES = ("টি", "টা", "জন", "খানা", "বার", "দিন")
@@ -34,7 +34,7 @@ class Value:
         if isinstance(self.raw, str):
             return to_bangla_digits(self.text.strip())
         if self.date is not None:
-            return format_short_date(self.date)
+            return format_table_date(self.date)
         if self.number is not None:
             return format_number(self.number * 100 if self.percent else self.number) + ("%" if self.percent else "")
         return to_bangla_digits(self.text)

@@ -185,6 +185,8 @@ def test_gregorian_in_bangla():
     assert bn.format_gregorian_date(dt.date(2023, 10, 10)) == "১০ অক্টোবর ২০২৩"
     assert bn.format_gregorian_date(dt.date(2023, 1, 5)) == "০৫ জানুয়ারি ২০২৩"  # as seed 001 writes it
     assert bn.format_short_date(dt.date(2023, 10, 4)) == "০৪/১০/২০২৩"
+    assert bn.format_table_date(dt.date(2023, 1, 4)) == "০৪/০১/২৩"  # as the tables of seeds 001 and 002
+    assert bn.format_table_date(dt.date(2009, 12, 31)) == "৩১/১২/০৯"
     assert bn.month_year(2023, 7) == "জুলাই ২০২৩"
     assert bn.GREGORIAN_MONTHS_BN == ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট",
                                       "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর")

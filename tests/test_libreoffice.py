@@ -36,3 +36,23 @@ def test_annex_is_landscape_and_keeps_every_row(pdfs):
     text = "".join(pdf_text(pdfs[1]).split())
     for phrase in ("প্রাতিষ্ঠানিক", "সক্ষমতা", "[১.১.১]", "[২.২.১]", "স্টেকহোল্ডারের", "খালেদ মাহমুদ", "প্রোগ্রামার"):
         assert "".join(phrase.split()) in text, phrase
+
+
+@pytest.mark.parametrize("example", ["rti-rangpur-2023-24-q2", "nis-khulna-2021-22-q4"])
+def test_dates_in_narrow_annex_columns_stay_on_one_line(tmp_path, example):
+    """A date in a target or quarter column is written '৩১/১২/২৩' and its column is wide enough for it."""
+    import re
+    from pathlib import Path
+
+    from generator import examples
+    from generator.paths import EXAMPLES_DIR
+    from tests.conftest import docx_text
+
+    source = examples.write(EXAMPLES_DIR / f"{example}.json", tmp_path / "example.xlsx")
+    result = pipeline.build(source, out_root=tmp_path / "out", state_dir=tmp_path / "state")
+    annex = Path(result.outputs[1])
+    dates = set(re.findall(r"(?<![০-৯/])[০-৯]{1,2}/[০-৯]{1,2}/[০-৯]{2}(?![০-৯/])", docx_text(annex)))
+    assert len(dates) >= 3
+    lines = pdf_text(to_pdf(annex, tmp_path)).splitlines()
+    broken = [d for d in dates if not any(d in line for line in lines)]
+    assert broken == []
