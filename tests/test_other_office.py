@@ -3,7 +3,7 @@
 import datetime as dt
 
 from generator import pipeline
-from tests.conftest import docx_paragraphs, docx_text, fill_cc
+from tests.conftest import docx_paragraphs, docx_text, docx_xml, fill_cc
 
 MYMENSINGH = {
     "fiscal_year": "2022-23",
@@ -56,6 +56,7 @@ def test_annex_values_in_bangla_digits_and_special_characters_kept(tmp_path, out
     result = pipeline.build(path, out_root=out, state_dir=state, default_date=dt.date(2023, 1, 5))
     annex = docx_text(result.outputs[1])
     assert "২\nPSC & PIC <সভা> হয়েছে" in annex
+    assert "২</w:t><w:br/><w:t xml:space=\"preserve\">PSC &amp; PIC &lt;সভা&gt;" in docx_xml(result.outputs[1])
     assert "[১.১] সেবা প্রদান প্রতিশ্রুতি হালনাগাদকরণ" in annex and "[১.১.২] ওয়েবসাইটে প্রকাশিত" in annex
     # dates in the numbers' columns, Excel dates or typed ('২০/১২/২০২২'), as the seed tables write them
     for text in ("১০০%", "৯০%", "৮০%", "৯৫%", "১৫/১২/২২", "২০/১২/২২", "১০/১২/২২"):

@@ -92,3 +92,17 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     piped = subprocess.run([sys.executable, "-m", "generator.cli", "build", str(EXAMPLES_DIR), "--out", str(tmp_path / "o"),
                             "--state", str(tmp_path / "s")], capture_output=True, text=True, timeout=120)
     assert "building" not in piped.stdout + piped.stderr and piped.stdout.count("✔") == count
+
+
+@pytest.mark.parametrize("source", sorted(EXAMPLES_DIR.glob("*.json")), ids=lambda p: p.stem)
+def test_line_breaks_resolved_as_docxtpl_does(tmp_path, source):
+    """Our resolve_listing touches only paragraphs with a \\n, \\t, \\a or \\f: the XML is docxtpl's, exactly."""
+    report, _ = validate.check(workbook.read(examples.write(source, tmp_path / "w.xlsx")))
+    if "minutes" in report.kind.documents:
+        context = render.minutes_context(report, "x-1", dt.date(2023, 6, 25))
+    else:
+        context = render.annex_context(report, scoring.score_report(report))
+    compiled = render.compiled(DOCX_DIR / report.kind.annex_file)
+    (_, template), = compiled.parts.values()
+    xml = template.render(context)
+    assert render.resolve_listing(compiled.docxtpl, xml) == compiled.docxtpl.resolve_listing(xml)
