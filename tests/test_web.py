@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from generator import examples
 from generator.paths import EXAMPLES_DIR
-from generator.web import content_disposition, create_app
+from generator.web import content_disposition, create_app, dhaka_time, period_bn
 
 
 @pytest.fixture
@@ -53,6 +53,7 @@ def test_upload_builds_and_the_submission_page_shows_it(client, example_bytes):
     assert "তৈরি" in page.text and "৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২" in page.text and "cc-2023-24-q1-letter.docx" in page.text
     listing = client.get("/", params={"kind": "cc", "status": "built"})
     assert "চট্টগ্রাম সিটি কর্পোরেশন" in listing.text
+    assert "১ম ত্রৈমাসিক" in listing.text and "২০২৩-২৪" in listing.text  # the period as a clerk writes it
     assert "চট্টগ্রাম" not in client.get("/", params={"kind": "egov"}).text.split("</form>")[1]
     letter = client.get(response.headers["location"] + "/files/0")
     assert letter.status_code == 200 and letter.content[:2] == b"PK"
@@ -131,3 +132,11 @@ def test_serve_refuses_an_open_address_without_a_token():
     run = subprocess.run([sys.executable, "-m", "generator.cli", "serve", "--host", "0.0.0.0"], capture_output=True,
                          text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
     assert run.returncode == 2 and "--token" in run.stderr
+
+
+def test_times_in_bangladesh_time_and_periods_in_bangla():
+    assert dhaka_time("2026-11-23T07:59:30.123+00:00") == "২৩/১১/২০২৬ ১৩:৫৯"
+    assert dhaka_time("2026-11-23T20:00:00+00:00", seconds=True) == "২৪/১১/২০২৬ ০২:০০:০০"  # the next day there
+    assert dhaka_time(None) == ""
+    assert [period_bn(p) for p in ("q1", "h1", "annual", "2023-24", "2023-06-22", None)] == [
+        "১ম ত্রৈমাসিক", "অর্ধবার্ষিক", "বার্ষিক", "২০২৩-২৪", "২০২৩-০৬-২২", ""]

@@ -5,6 +5,7 @@ Server-rendered (Starlette and Jinja2), plain HTML forms, no JavaScript. Bangla 
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import re
 import secrets
@@ -22,7 +23,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from .. import kinds
+from .. import bangla, kinds
 from ..ledger import Ledger
 from ..paths import XLSX_DIR
 from ..values import format_number
@@ -89,6 +90,24 @@ def is_workbook(data: bytes) -> bool:
         return False
 
 
+DHAKA = dt.timezone(dt.timedelta(hours=6), "BST")  # Bangladesh keeps UTC+6 all year
+
+
+def dhaka_time(stamp: str | None, seconds: bool = False) -> str:
+    """A ledger time (UTC, ISO 8601) as a clerk in Bangladesh reads it: '২৩/১১/২০২৬ ১৩:৫৯'."""
+    if not stamp:
+        return ""
+    when = dt.datetime.fromisoformat(stamp)
+    when = (when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)).astimezone(DHAKA)
+    return bangla.to_bangla_digits(when.strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M"))
+
+
+def period_bn(value: str | None) -> str:
+    """'q4' → '৪র্থ ত্রৈমাসিক'; a fiscal year or a meeting date in Bangla digits."""
+    period = bangla.parse_period(value or "")
+    return period.name if period else bangla.to_bangla_digits(value or "")
+
+
 def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max_upload: int = 10 * MB) -> Starlette:
     out_root, state_dir = Path(out_root).resolve(), Path(state_dir).resolve()
     uploads = state_dir / "uploads"
@@ -96,6 +115,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
     templates.env.globals.update(status_bn=STATUS_BN, kinds=kinds.KINDS)
     templates.env.filters["shown"] = lambda name: re.sub(r"^[0-9a-f]{8}-", "", name or "")  # drop the upload tag
     templates.env.filters["bn"] = lambda x: "—" if x is None else format_number(x)
+    templates.env.filters["dhaka_time"] = dhaka_time
+    templates.env.filters["period_bn"] = period_bn
 
     def page(request: Request, name: str, status: int = 200, **context) -> Response:
         csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
