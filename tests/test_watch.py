@@ -210,3 +210,19 @@ def test_watcher_and_gen_build_never_collide(tmp_path, watcher):
     memos = [json.loads(line)["memo"] for line in out.splitlines()]
     assert len(memos) == len(by_hand) == 12
     assert serials(w.state) == list(range(1, 25))
+
+
+def test_sigterm_finishes_the_file_in_hand_then_exits(tmp_path, watcher):
+    files = make_workbooks(tmp_path / "src", 30)
+    w = watcher()
+    for f in files:
+        os.replace(f, w.inbox / f.name)
+    w.wait(lambda: len(w.archived()) >= 2, what="a few built")
+    w.proc.send_signal(signal.SIGTERM)
+    assert w.proc.wait(timeout=30) == 0
+    rows = ledger(w.state)
+    assert rows and all(r[1] == "built" for r in rows)  # nothing left half-done
+    assert len(w.archived()) == len(rows) == len(serials(w.state))
+    left = w.inbox_files()
+    assert left and sorted(left) == sorted(f.name for f in files if f.name not in w.archived())  # untouched
+    assert "finishing the file in hand" in (tmp_path / "watch.log").read_text()
