@@ -405,11 +405,14 @@ def read(path: Path) -> RawWorkbook:
     if letter_sheet is None:
         raise _missing_sheet(LETTER_SHEET)
     letter, letter_rows = {}, {}
-    for number, row in enumerate(_rows(wb, path, letter_sheet), start=1):
-        key = row[0] if row else None
+    rows = _rows(wb, path, letter_sheet)
+    key_col, value_col = _letter_layout(rows)
+    value_letter = get_column_letter(value_col + 1)
+    for number, row in enumerate(rows, start=1):
+        key = row[key_col] if len(row) > key_col else None
         if not isinstance(key, str) or key.strip() not in ALL_FIELDS or key.strip() in letter:
             continue
-        letter[key.strip()] = Cell(_value(row[2]) if len(row) > 2 else None, f"C{number}")
+        letter[key.strip()] = Cell(_value(row[value_col]) if len(row) > value_col else None, f"{value_letter}{number}")
         letter_rows[key.strip()] = number
     kind = kinds.get(str(letter["kind"].value)) if "kind" in letter else None
     table_sheet, first_row = (kind.sheets[1], kind.first_row) if kind else (PLAN_SHEET, FIRST_DATA_ROW)
@@ -468,9 +471,9 @@ def _formulas_without_values(path: Path, raw: RawWorkbook) -> list[tuple[str, st
     that does not calculate, so openpyxl sees nothing there)."""
     if not _has_formulas(path):
         return []
-    read = {(raw.letter_sheet, c.ref) for c in raw.letter.values()}
+    read = {(raw.letter_sheet, c.ref) for c in raw.letter.values() if c.value is not None}
     read |= {(raw.table_sheet, c.ref) for _, cells in raw.plan_rows for c in cells.values()}
-    wanted = {(raw.letter_sheet, f"C{row}") for row in raw.letter_rows.values()}
+    wanted = {(raw.letter_sheet, c.ref) for c in raw.letter.values()}
     first_row = min((n for n, _ in raw.plan_rows), default=FIRST_DATA_ROW)
     out = []
     wb = load_workbook(path, read_only=True, data_only=False)
@@ -494,11 +497,27 @@ def _formulas_without_values(path: Path, raw: RawWorkbook) -> list[tuple[str, st
     return out
 
 
+def _letter_layout(rows: list[list]) -> tuple[int, int]:
+    """(key column, value column) of the letter sheet, 0-based, found by its header row ('key', …,
+    'আপনার তথ্য (Your entry)'): a column the office inserted does not lose every field."""
+    for row in rows[:10]:
+        texts = [v.strip() if isinstance(v, str) else "" for v in row]
+        if "key" in texts:
+            key = texts.index("key")
+            value = next((i for i, t in enumerate(texts) if "Your entry" in t or "আপনার তথ্য" in t), key + 2)
+            return key, value
+    return 0, 2
+
+
 def _read_plan(rows: list[list], sheet: str, first_row: int) -> tuple[dict[str, str], list[tuple[int, dict[str, Cell]]]]:
-    header = rows[0] if rows else []
+    # the key row is row 1 of the template; a row the office inserted above it moves everything down
+    known = [sum(isinstance(v, str) and v.strip() in kinds.COLUMNS for v in row) for row in rows[:10]]
+    shift = next((i for i, n in enumerate(known) if n >= 2), 0)
+    header = rows[shift] if rows else []
     keys = {i: v.strip() for i, v in enumerate(header) if isinstance(v, str) and v.strip() in kinds.COLUMNS}
     columns = {key: get_column_letter(i + 1) for i, key in keys.items()}
     out = []
+    first_row += shift
     for number, row in enumerate(rows[first_row - 1:], start=first_row):
         cells = {}
         for i, key in keys.items():

@@ -75,6 +75,8 @@ PLAN_CASES = [
     ("activity under the wrong area", {}, {"A4": "২"}, "code-nesting", PLAN, "D4"),
     ("area weight", {}, {"C4": 15}, "area-weight-mismatch", PLAN, "C4"),
     ("formula never computed", {}, {"I5": "=2+3"}, "formula-without-value", PLAN, "I5"),
+    ("letter formula never computed", {"attachment_count": "=1+1"}, {}, "formula-without-value", LETTER,
+     L("attachment_count")),
 ]
 
 
@@ -206,3 +208,15 @@ def test_number_no_date_can_hold_is_named(tmp_path):
     result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "state", today=TODAY)
     assert result.status == "rejected"
     assert [(i.sheet, i.cell) for i in result.issues if i.severity == "error"] == [(PLAN, "O6")]
+
+
+def test_a_column_or_row_the_office_inserted_moves_the_cells_named(tmp_path):
+    """The reader finds the key column and the key row by their contents, not their position."""
+    path = _make(tmp_path, {"office_name": None}, {"G4": None})
+    wb = load_workbook(path)
+    wb[LETTER].insert_cols(1)
+    wb[PLAN].insert_rows(1)
+    wb.save(path)
+    issues = pipeline.examine(path, today=TODAY).result.issues
+    moved = {(i.code, i.sheet, i.cell) for i in issues if i.severity == "error"}
+    assert moved == {("missing-field", LETTER, f"D{ROW_OF['office_name']}"), ("missing-value", PLAN, "G5")}
