@@ -61,7 +61,7 @@ def plain_docxtpl_annex_ms(path: Path, repeat: int) -> float:
 
     class Plain(DocxTemplate):
         def patch_xml(self, src_xml):  # our one extra tag, so the same template renders
-            return wordml.expand_vmerge(super().patch_xml(src_xml))
+            return wordml.expand_tags(super().patch_xml(src_xml))
 
     report, _ = validate.check(workbook.read(path))
     context = render.annex_context(report)

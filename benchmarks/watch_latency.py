@@ -56,7 +56,8 @@ def main() -> None:
             files.append(path)
         cmd = [sys.executable, "-m", "generator.cli", "watch", "--inbox", str(inbox), "--out", str(out),
                "--state", str(state), "--settle", str(SETTLE)] + (["--poll", str(opts.poll)] if opts.poll else [])
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log = open(tmp / "watch.log", "w+")
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         time.sleep(1.5)
         latencies = []
         try:
@@ -70,7 +71,14 @@ def main() -> None:
                 latencies.append(time.time() - stable)
         finally:
             proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                log.seek(0)
+                raise SystemExit("gen watch did not stop within 30 s of SIGTERM; its log:\n" + log.read()[-3000:])
+            finally:
+                log.close()
     latencies.sort()
     p95 = latencies[max(0, int(round(0.95 * len(latencies))) - 1)]
     print(f"workbooks: {len(latencies)}  settle: {SETTLE}s  mode: {'polling ' + str(opts.poll) + 's' if opts.poll else 'native'}")

@@ -252,7 +252,7 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
     has_sub = any(c.subheader for c in columns)
     head_rows = 1 + grouped + has_sub
     body_rows = 7 if kind.paired else 3
-    table = doc.add_table(rows=head_rows + 1 + body_rows + kind.self_assessment, cols=len(columns))
+    table = doc.add_table(rows=head_rows + 1 + body_rows + kind.self_assessment + 1, cols=len(columns))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     wordml.table_borders(table, size=4)
     wordml.cell_margins(table)
@@ -300,18 +300,36 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
         _first_paragraph(label, "মোট (সম্ভাব্য {{ possible }}, অর্জিত {{ percent }}):", align=WD_ALIGN_PARAGRAPH.RIGHT, bold=True)
         _first_paragraph(total.cells[len(columns) - 1], "{{ total }}", align=center, bold=True)
         wordml.cant_split(total)
-    if kind.annex_note:
-        _para(doc, kind.annex_note, size=10)
-
-    _para(doc, space_after=14)
-    _tag(doc, "{%p for line in signature_lines %}")
-    stops = [usable * (2 * k + 1) / (2 * SIGNATURE_SLOTS) for k in range(SIGNATURE_SLOTS)]
-    sig = _para(doc, "{{ line }}", size=10)
-    sig.paragraph_format.keep_with_next = True
-    for stop in stops:
-        sig.paragraph_format.tab_stops.add_tab_stop(Cm(stop), WD_TAB_ALIGNMENT.CENTER)
-    _tag(doc, "{%p endfor %}")
+        _keep_with_next(total.cells)
+    _signature_row(kind, table.rows[-1], usable - 0.2)
     return _save(doc, path)
+
+
+def _signature_row(kind: kinds.Kind, row, width: float) -> None:
+    """The note and the signatures of who prepared and verified the annex, in a borderless last row of
+    its table: the row before keeps with it (LibreOffice keeps a row with the next row, not with a
+    paragraph after the table), so the signatures are never alone on a page."""
+    cell = row.cells[0].merge(row.cells[-1])
+    wordml.no_borders(cell)
+    wordml.cant_split(row)
+    if kind.annex_note:
+        _first_paragraph(cell, kind.annex_note, size=10)
+        _para(cell, space_after=14)
+    else:
+        cell.paragraphs[0].paragraph_format.space_after = Pt(14)
+    _tag(cell, "{%p for line in signature_lines %}")
+    sig = _para(cell, "{{ line }}", size=10)
+    for k in range(SIGNATURE_SLOTS):
+        sig.paragraph_format.tab_stops.add_tab_stop(Cm(width * (2 * k + 1) / (2 * SIGNATURE_SLOTS)),
+                                                    WD_TAB_ALIGNMENT.CENTER)
+    _tag(cell, "{%p endfor %}")
+
+
+def _keep_with_next(items) -> None:
+    """Keep with next on paragraphs, or on every paragraph of the given cells."""
+    for item in items:
+        for p in getattr(item, "paragraphs", [item]):
+            p.paragraph_format.keep_with_next = True
 
 
 def _align(col: kinds.Column):
@@ -321,10 +339,13 @@ def _align(col: kinds.Column):
 def _row_body(data, columns: list[kinds.Column]) -> None:
     """One table row per indicator; area and activity cells merge down over their rows."""
     wordml.cant_split(data)
-    for col, cell in zip(columns, data.cells):
+    for i, col in enumerate(columns):
+        cell = data.cells[i]
         text = f"{{{{ r.{col.key} }}}}"
         if col.merge:
             text = f"{{% vmerge r.{col.merge}_first %}}" + text
+        if i == 0:
+            text = "{% keepnext loop.last %}" + text
         _first_paragraph(cell, text, align=_align(col))
         wordml.valign(cell, "center" if col.merge else "top")
 
@@ -332,15 +353,17 @@ def _row_body(data, columns: list[kinds.Column]) -> None:
 def _paired_body(body, columns: list[kinds.Column]) -> None:
     """Per activity: a section heading row when a new section starts, then a target line and an
     achievement line; the activity's own cells span both lines."""
-    _, if_section, section, end_section, target, achieved, _ = body
+    _, if_section, section, end_section, target, achieved, *_ = body
     _first_paragraph(if_section.cells[0], "{%tr if r.area_first %}")
     _first_paragraph(end_section.cells[0], "{%tr endif %}")
     heading = section.cells[0].merge(section.cells[len(columns) - 1])
     _first_paragraph(heading, "{{ r.section }}", bold=True)
+    first_paired = next(i for i, col in enumerate(columns) if col.paired)
     for i, col in enumerate(columns):
         if col.paired:
+            keep = "{% keepnext loop.last %}" if i == first_paired else ""
             _first_paragraph(target.cells[i], f"{{{{ r.{col.key}_t }}}}", align=_align(col))
-            _first_paragraph(achieved.cells[i], f"{{{{ r.{col.key}_a }}}}", align=_align(col))
+            _first_paragraph(achieved.cells[i], f"{keep}{{{{ r.{col.key}_a }}}}", align=_align(col))
         else:
             cell = target.cells[i].merge(achieved.cells[i])
             _first_paragraph(cell, f"{{{{ r.{col.key} }}}}", align=_align(col))
@@ -348,9 +371,7 @@ def _paired_body(body, columns: list[kinds.Column]) -> None:
     for row in (target, achieved):
         wordml.cant_split(row)
     # keep a section heading with its first activity, and the target line with its achievement line
-    for cell in (heading, *target.cells):
-        for p in cell.paragraphs:
-            p.paragraph_format.keep_with_next = True
+    _keep_with_next([heading, *target.cells])
 
 
 def _bn(n: int) -> str:

@@ -54,7 +54,7 @@ class CompiledDocx:
                 if _RENDERED_PART.fullmatch(info.filename):
                     xml = tpl.patch_xml(data.decode("utf-8"))
                     fix = fix or "{%tc" in xml
-                    parts[info.filename] = (info, env.from_string(wordml.expand_vmerge(xml)))
+                    parts[info.filename] = (info, env.from_string(wordml.expand_tags(xml)))
                 else:
                     out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
         return cls(Path(path), static.getvalue(), parts, tpl, fix)

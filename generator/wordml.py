@@ -126,6 +126,13 @@ def valign(cell, where: str = "center") -> None:
     _tcpr_child(cell, "w:vAlign").set(qn("w:val"), where)
 
 
+def no_borders(cell, edges: tuple[str, ...] = ("left", "bottom", "right")) -> None:
+    """Hide the given borders of one cell (a table's borderless last row)."""
+    borders = _tcpr_child(cell, "w:tcBorders")
+    for edge in edges:
+        _child(borders, f"w:{edge}").set(qn("w:val"), "nil")
+
+
 def cant_split(row) -> None:
     """Keep the row whole on one page."""
     _child(row._tr.get_or_add_trPr(), "w:cantSplit").set(qn("w:val"), "1")
@@ -211,3 +218,27 @@ def expand_vmerge(xml: str) -> str:
         return f"{head}{sep}{{% if {cond} %}}{content}{{% else %}}<w:p/>{{% endif %}}</w:tc>"
 
     return _VMERGE_CELL.sub(one, xml)
+
+
+_KEEPNEXT_ROW = re.compile(r"<w:tr[ >](?:(?!<w:tr[ >]).)*?\{%\s*keepnext\s+(.+?)\s*%\}.*?</w:tr>", re.DOTALL)
+
+
+def expand_keepnext(xml: str) -> str:
+    """Turn `{% keepnext COND %}` in a table row into "keep with next" on every paragraph of the row when
+    COND is true: `{% keepnext loop.last %}` keeps a table's last row on the page of what follows it, so
+    the signatures are never alone on a page."""
+
+    def one(m: re.Match) -> str:
+        row, cond = re.sub(r"\{%\s*keepnext\s+.+?\s*%\}", "", m.group(0), count=1), m.group(1)
+        mark = f"{{% if {cond} %}}<w:keepNext/>{{% endif %}}"
+        row = re.sub(r"<w:pPr>(<w:pStyle [^>]*/>)?", lambda p: p.group(0) + mark, row)  # keepNext follows pStyle
+        row = row.replace("<w:p/>", f"<w:p><w:pPr>{mark}</w:pPr></w:p>")  # a merged cell's continuation
+        return re.sub(r"(<w:p(?: [^>]*)?>)(?!<w:pPr>)", lambda p: f"{p.group(1)}<w:pPr>{mark}</w:pPr>", row)
+
+    return _KEEPNEXT_ROW.sub(one, xml)
+
+
+def expand_tags(xml: str) -> str:
+    """Our template tags, after docxtpl's patch_xml: `{% vmerge … %}`, then `{% keepnext … %}` (which
+    also reaches the empty paragraphs of merged cells)."""
+    return expand_keepnext(expand_vmerge(xml))

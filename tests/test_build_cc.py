@@ -81,8 +81,9 @@ def test_annex_title_and_rows_match_the_seed(built):
                   "১০০%", "৯০%", "৮০%", "৭০%", "৬০%", "অগ্রগতি প্রতিবেদন ১ম কোয়ার্টার"):
         assert label in header_text, label
     assert [c.text for c in table.rows[3].cells] == [f"({n})" for n in "১ ২ ৩ ৪ ৫ ৬ ৭ ৮ ৯ ১০ ১১ ১২".split()]
-    data = table.rows[4:]
+    data, signatures = table.rows[4:-1], table.rows[-1]
     assert len(data) == len(SEED_ROWS)
+    assert "খালেদ মাহমুদ" in signatures.cells[0].text
     for row, (indicator, unit, weight, targets, progress) in zip(data, SEED_ROWS):
         cells = [c.text for c in row.cells]
         assert cells[3:] == [indicator, unit, weight, *targets, progress]
@@ -93,7 +94,7 @@ def test_annex_title_and_rows_match_the_seed(built):
 
 def test_annex_area_cells_merge_per_area_not_per_column(built):
     body = Document(str(built.outputs[1])).tables[0]._tbl
-    rows = body.findall(f"{W}tr")[4:]
+    rows = body.findall(f"{W}tr")[4:-1]  # the last row holds the signatures
 
     def merge(tr, index):
         tc = tr.findall(f"{W}tc")[index]

@@ -56,3 +56,14 @@ def test_dates_in_narrow_annex_columns_stay_on_one_line(tmp_path, example):
     lines = pdf_text(to_pdf(annex, tmp_path)).splitlines()
     broken = [d for d in dates if not any(d in line for line in lines)]
     assert broken == []
+
+
+def test_signatures_share_their_page_with_the_table(pdfs):
+    """The annex's last row keeps with the signature row: the signatures are never alone on a page."""
+    import subprocess
+
+    pages = len(pdf_pages(pdfs[1]))
+    last = subprocess.run(["pdftotext", "-f", str(pages), "-l", str(pages), str(pdfs[1]), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    last = "".join(last.split())
+    assert "খালেদমাহমুদ" in last and "[২.২.১]" in last

@@ -19,7 +19,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 class PlainDocxtpl(DocxTemplate):
     def patch_xml(self, src_xml):
-        return wordml.expand_vmerge(super().patch_xml(src_xml))
+        return wordml.expand_tags(super().patch_xml(src_xml))
 
 
 def structure(data: bytes):

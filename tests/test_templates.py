@@ -5,7 +5,7 @@ import zipfile
 
 from docxtpl import DocxTemplate
 
-from generator import docx_templates, kinds, render
+from generator import docx_templates, kinds, render, wordml
 from generator.paths import DOCX_DIR, XLSX_DIR
 from generator.workbook import blank_workbook
 
@@ -37,7 +37,7 @@ def test_template_variables_are_the_context(cc_example, tmp_path):
     assert letter_vars <= set(render.letter_context(report, "x-1", dt.date(2023, 10, 10), 1))
     for kind in (k for k in kinds.KINDS.values() if "annex" in k.documents):
         tpl = DocxTemplate(str(DOCX_DIR / kind.annex_file))
-        tpl.patch_xml = lambda xml, _orig=tpl.patch_xml: re.sub(r"\{%\s*vmerge [^%]*%\}", "", _orig(xml))
+        tpl.patch_xml = lambda xml, _orig=tpl.patch_xml: wordml.expand_tags(_orig(xml))
         assert tpl.get_undeclared_template_variables() <= set(render.annex_context(report)) | {"r"}
 
 
@@ -61,3 +61,15 @@ def test_minutes_template_variables_are_the_context(tmp_path):
     report, _ = validate.check(workbook.read(path))
     used = DocxTemplate(str(DOCX_DIR / kinds.MINUTES.annex_file)).get_undeclared_template_variables()
     assert used <= set(render.minutes_context(report, "x-1", dt.date(2023, 6, 25))) | {"d"}
+
+
+def test_keepnext_tag_reaches_every_paragraph_of_its_row():
+    row = ('<w:tr><w:tc><w:p><w:pPr><w:pStyle w:val="X"/><w:jc w:val="center"/></w:pPr><w:r><w:t>'
+           '{% keepnext loop.last %}{{ r.a }}</w:t></w:r></w:p></w:tc><w:tc><w:p/></w:tc>'
+           '<w:tc><w:p><w:r><w:t>b</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p/></w:tc></w:tr>')
+    out = wordml.expand_keepnext(row)
+    mark = "{% if loop.last %}<w:keepNext/>{% endif %}"
+    first, second = out.split("</w:tr>")[:2]
+    assert first.count(mark) == 3 and "keepnext" not in first
+    assert '<w:pStyle w:val="X"/>' + mark in first  # keepNext after pStyle, as the schema orders them
+    assert mark not in second  # only the tagged row
