@@ -231,7 +231,11 @@ def expand_keepnext(xml: str) -> str:
     def one(m: re.Match) -> str:
         row, cond = re.sub(r"\{%\s*keepnext\s+.+?\s*%\}", "", m.group(0), count=1), m.group(1)
         mark = f"{{% if {cond} %}}<w:keepNext/>{{% endif %}}"
-        row = re.sub(r"<w:pPr>(<w:pStyle [^>]*/>)?", lambda p: p.group(0) + mark, row)  # keepNext follows pStyle
+        def add(p: re.Match) -> str:  # keepNext follows pStyle, and is never there twice
+            ppr = p.group(0)
+            return ppr if "<w:keepNext" in ppr else re.sub(r"^<w:pPr>(<w:pStyle [^>]*/>)?", r"\g<0>" + mark, ppr)
+
+        row = re.sub(r"<w:pPr>.*?</w:pPr>", add, row, flags=re.DOTALL)
         row = row.replace("<w:p/>", f"<w:p><w:pPr>{mark}</w:pPr></w:p>")  # a merged cell's continuation
         return re.sub(r"(<w:p(?: [^>]*)?>)(?!<w:pPr>)", lambda p: f"{p.group(1)}<w:pPr>{mark}</w:pPr>", row)
 

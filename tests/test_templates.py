@@ -73,3 +73,5 @@ def test_keepnext_tag_reaches_every_paragraph_of_its_row():
     assert first.count(mark) == 3 and "keepnext" not in first
     assert '<w:pStyle w:val="X"/>' + mark in first  # keepNext after pStyle, as the schema orders them
     assert mark not in second  # only the tagged row
+    already = '<w:tr><w:tc><w:p><w:pPr><w:keepNext/></w:pPr><w:r><w:t>{% keepnext True %}x</w:t></w:r></w:p></w:tc></w:tr>'
+    assert wordml.expand_keepnext(already).count("keepNext") == 1
