@@ -161,7 +161,7 @@ def _memo_and_date(doc, memo_text: str) -> None:
     """Memo number on the left; on the right the date, Bangla calendar over Gregorian."""
     memo = doc.add_table(rows=1, cols=3)
     wordml.table_borders(memo, none=True)
-    wordml.fixed_layout(memo, [10.4, 1.7, 4.4])
+    wordml.fixed_layout(memo, [10.0, 2.1, 4.4])  # "তারিখ:" on one line, in Nikosh or a wider fallback
     left, label, dates = memo.rows[0].cells
     _first_paragraph(left, memo_text)
     _first_paragraph(label, "তারিখ:", align=WD_ALIGN_PARAGRAPH.RIGHT)

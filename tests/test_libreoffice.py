@@ -25,6 +25,7 @@ def test_letter_is_one_portrait_a4_page_with_its_text(pdfs):
     assert len(pages) == 1
     width, height = pages[0]
     assert abs(width - 595) < 3 and abs(height - 842) < 3
+    assert any("তারিখ:" in line for line in pdf_text(pdfs[0]).splitlines())  # the label on one line
     text = "".join(pdf_text(pdfs[0]).split())  # pdftotext puts stray spaces inside Bangla words
     for phrase in ("৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২", "২৫ আশ্বিন ১৪৩০", "১০ অক্টোবর ২০২৩", "প্রধান নির্বাহী কর্মকর্তা"):
         assert "".join(phrase.split()) in text, phrase
