@@ -98,6 +98,7 @@ class Watcher:
     give_up: float = 60.0  # a steady file that never opens as a zip is handed on after this long
     rescan: float = 30.0  # a full look at the inbox, in case an event was missed
     stop: threading.Event = field(default_factory=threading.Event)
+    signalled: int | None = None  # set by the signal handler alone; the loop turns it into `stop`
     _pending: dict[Path, _Pending] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -147,9 +148,9 @@ class Watcher:
         self.scan()
         last_scan = time.monotonic()
         try:
-            while not self.stop.is_set():
+            while not self._stopping():
                 for path in self.ready():
-                    if self.stop.is_set():
+                    if self._stopping():
                         break
                     self.handle(path)
                 if time.monotonic() - last_scan > self.rescan:
@@ -160,6 +161,12 @@ class Watcher:
             observer.stop()
             observer.join(timeout=5)
             log.info("stopped")
+
+    def _stopping(self) -> bool:
+        if self.signalled is not None and not self.stop.is_set():
+            log.info("signal %s: finishing the file in hand, then stopping", self.signalled)
+            self.stop.set()
+        return self.stop.is_set()
 
     def _recover(self, ledger: Ledger) -> None:
         """Files interrupted by a crash: those still in the inbox are built again by the normal path;
@@ -246,8 +253,9 @@ def _reject_other(path: Path, inbox: Path, state_dir: Path) -> int:
 def run(watcher: Watcher) -> None:
     """Run until SIGTERM or Ctrl-C; the file in hand is finished first."""
     def stop(signum, _frame):
-        log.info("signal %s: finishing the file in hand, then stopping", signum)
-        watcher.stop.set()
+        # only a plain assignment here: Event.set() and logging take locks that the interrupted main
+        # thread may be holding (inside Event.wait), and would deadlock it
+        watcher.signalled = signum
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
