@@ -31,6 +31,15 @@ def to_ascii_digits(text: str) -> str:
     return str(text).translate(_TO_ASCII)
 
 
+_WHOLE = re.compile(r"[0-9]+")
+
+
+def whole_number(text: object) -> int | None:
+    """'১৯২' or '192' → 192; None for anything else (str.isdigit() also passes '²', which int() refuses)."""
+    ascii_text = to_ascii_digits(str(text)).strip()
+    return int(ascii_text) if _WHOLE.fullmatch(ascii_text) else None
+
+
 def _as_date(d: dt.date) -> dt.date:
     return d.date() if isinstance(d, dt.datetime) else d
 

@@ -139,7 +139,7 @@ def from_workbook(raw: RawWorkbook, kind: Kind) -> Report:
         fiscal_year=bangla.parse_fiscal_year(fields.get("fiscal_year", "")),
         period=bangla.parse_period(fields.get("period", "")),
         issue_date=issue.date if issue else None,
-        memo_serial=int(serial_text) if serial_text.isdigit() else None,
+        memo_serial=bangla.whole_number(serial_text),
         memo_serial_text=bangla.to_bangla_digits(serial_text),
         cells_raw={k: c.value for k, c in raw.letter.items()},
     )

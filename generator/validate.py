@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from . import bijoy, kinds, model
-from .bangla import PERIODS, to_ascii_digits, to_bangla_digits
+from .bangla import PERIODS, to_ascii_digits, to_bangla_digits, whole_number
 from .model import Finding, RawWorkbook, Report
 from .validate_plan import PlanChecks
 from .workbook import TEMPLATE_VERSION, fields_of
@@ -128,7 +128,8 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
             ))
     version = to_ascii_digits(report.get("template_version"))
     if version and version != str(TEMPLATE_VERSION):
-        older = version.isdigit() and int(version) < TEMPLATE_VERSION
+        number = whole_number(version)
+        older = number is not None and number < TEMPLATE_VERSION
         out.append(error(
             "old-template" if older else "unknown-template-version",
             f"ছকের সংস্করণ {to_bangla_digits(version)}, কিন্তু এখন চলছে {to_bangla_digits(TEMPLATE_VERSION)}। "
@@ -163,7 +164,7 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
     out += _memo(raw, report)
     out += _date(raw, report, today)
     count = report.get("attachment_count")
-    if count and not to_ascii_digits(count).isdigit():
+    if count and whole_number(count) is None:
         out.append(error(
             "bad-number",
             f"সংযুক্তির সংখ্যা '{count}' একটি পূর্ণ সংখ্যা হতে হবে, যেমন: ১।",

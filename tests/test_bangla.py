@@ -47,6 +47,11 @@ def test_to_bangla_digits(value, expected):
     assert bn.to_bangla_digits(value) == expected
 
 
+def test_whole_number():
+    assert [bn.whole_number(t) for t in ("১৯২", "192", " ০৭ ", 7, "²", "১২ক", "", "-3", "1.5", "١٢")] == [
+        192, 192, 7, 7, None, None, None, None, None, None]
+
+
 def test_to_ascii_digits():
     assert bn.to_ascii_digits("৪৬.১১.১৬০০-১৯২ টি") == "46.11.1600-192 টি"
     assert bn.to_ascii_digits("০১২৩৪৫৬৭৮৯") == "0123456789"
