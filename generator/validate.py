@@ -13,6 +13,8 @@ from .model import Finding, RawWorkbook, Report
 from .validate_plan import PlanChecks
 from .workbook import TEMPLATE_VERSION, fields_of
 
+MAX_MEMO_SERIAL = 999_999  # a register of an office's letters; more is a typing slip
+
 STANDARD_MEMO_SHAPES = ((2, 2, 4, 3, 2, 3, 2), (2, 2, 4, 3, 3, 2, 4, 2))
 
 
@@ -164,11 +166,11 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
     out += _memo(raw, report)
     out += _date(raw, report, today)
     count = report.get("attachment_count")
-    if count and whole_number(count) is None:
+    if count and not 1 <= (whole_number(count) or 0) <= 999:
         out.append(error(
             "bad-number",
-            f"সংযুক্তির সংখ্যা '{count}' একটি পূর্ণ সংখ্যা হতে হবে, যেমন: ১।",
-            f"Attachment count '{count}' must be a whole number, e.g. 1.",
+            f"সংযুক্তির সংখ্যা '{count}' ১ থেকে ৯৯৯ এর মধ্যে একটি পূর্ণ সংখ্যা হতে হবে, যেমন: ১।",
+            f"Attachment count '{count}' must be a whole number from 1 to 999, e.g. 1.",
             raw.letter_sheet, _letter_cell(raw, "attachment_count"),
         ))
     return out
@@ -205,11 +207,13 @@ def _memo(raw: RawWorkbook, report: Report) -> list[Finding]:
                 raw.letter_sheet, cell,
             ))
     serial = report.get("memo_serial")
-    if serial and report.memo_serial is None:
+    if serial and not 1 <= (report.memo_serial or 0) <= MAX_MEMO_SERIAL:
         out.append(error(
             "bad-memo-serial",
-            f"স্মারকের ক্রমিক '{serial}' শুধু অঙ্ক হতে হবে, যেমন: ১৯২; অথবা ঘরটি ফাঁকা রাখুন।",
-            f"Memo serial '{serial}' must be digits only, e.g. 192; or leave it blank for the register.",
+            f"স্মারকের ক্রমিক '{to_bangla_digits(serial)}' ১ থেকে {to_bangla_digits(MAX_MEMO_SERIAL)} এর মধ্যে "
+            f"শুধু অঙ্কে লিখুন, যেমন: ১৯২; অথবা ঘরটি ফাঁকা রাখুন।",
+            f"Memo serial '{serial}' must be a whole number from 1 to {MAX_MEMO_SERIAL}, e.g. 192; "
+            "or leave it blank for the register.",
             raw.letter_sheet, _letter_cell(raw, "memo_serial"),
         ))
     return out

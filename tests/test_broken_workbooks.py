@@ -51,7 +51,10 @@ LETTER_CASES = [
     ("date years away", {"issue_date": dt.datetime(2020, 3, 1)}, {}, "date-outside-year", LETTER, L("issue_date")),
     ("attachments in words", {"attachment_count": "এক"}, {}, "bad-number", LETTER, L("attachment_count")),
     ("attachments superscript", {"attachment_count": "²"}, {}, "bad-number", LETTER, L("attachment_count")),
+    ("attachments by the million", {"attachment_count": 10**7}, {}, "bad-number", LETTER, L("attachment_count")),
     ("serial superscript", {"memo_serial": "²"}, {}, "bad-memo-serial", LETTER, L("memo_serial")),
+    ("serial too big", {"memo_serial": 9.223372036854776e+18}, {}, "bad-memo-serial", LETTER, L("memo_serial")),
+    ("serial zero", {"memo_serial": "০"}, {}, "bad-memo-serial", LETTER, L("memo_serial")),
     ("unknown kind", {"kind": "xyz"}, {}, "unknown-kind", LETTER, L("kind")),
     ("old template", {"template_version": 0}, {}, "old-template", LETTER, L("template_version")),
     ("future template", {"template_version": 9}, {}, "unknown-template-version", LETTER, L("template_version")),
@@ -190,6 +193,7 @@ PLAN_COLUMNS = string.ascii_uppercase[:16]
        cells=st.dictionaries(st.tuples(st.sampled_from(PLAN_COLUMNS), st.integers(4, 9)), CELL_VALUES, max_size=25))
 @example(letter={}, cells={("O", 6): -6.357961409219941e+162})  # made calamine panic (CI, 2026-11)
 @example(letter={"memo_serial": "²", "attachment_count": "³"}, cells={})  # '²'.isdigit() is True (make fuzz)
+@example(letter={"memo_serial": 9.223372036854776e+18}, cells={})  # beyond SQLite's integers (make fuzz)
 def test_random_values_never_crash(tmp_path, letter, cells):
     path = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "fuzz.xlsx", {**MYMENSINGH, **letter}, ROWS)
     wb = load_workbook(path)
