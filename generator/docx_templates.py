@@ -256,7 +256,8 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     wordml.table_borders(table, size=4)
     wordml.cell_margins(table)
-    wordml.fixed_layout(table, _widths(kind, columns, usable - 0.2))
+    width = usable - 0.2
+    wordml.fixed_layout(table, _widths(kind, columns, width))
 
     head = table.rows
     i = 0
@@ -301,7 +302,7 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
         _first_paragraph(total.cells[len(columns) - 1], "{{ total }}", align=center, bold=True)
         wordml.cant_split(total)
         _keep_with_next(total.cells)
-    _signature_row(kind, table.rows[-1], usable - 0.2)
+    _signature_row(kind, table.rows[-1], width)
     return _save(doc, path)
 
 
@@ -339,8 +340,7 @@ def _align(col: kinds.Column):
 def _row_body(data, columns: list[kinds.Column]) -> None:
     """One table row per indicator; area and activity cells merge down over their rows."""
     wordml.cant_split(data)
-    for i, col in enumerate(columns):
-        cell = data.cells[i]
+    for i, (col, cell) in enumerate(zip(columns, data.cells)):
         text = f"{{{{ r.{col.key} }}}}"
         if col.merge:
             text = f"{{% vmerge r.{col.merge}_first %}}" + text

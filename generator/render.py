@@ -179,10 +179,7 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
 
 
 def _row_context(row: PlanRow, kind: Kind) -> dict:
-    cells = {key: bn_text(value.display) for key, value in row.cells.items()}
-    for key, value in row.cells.items():  # numbers' columns are narrow: every date there as '৩১/১২/২৩'
-        if value.date is not None and key in COLUMNS and COLUMNS[key].numeric:
-            cells[key] = bangla.format_table_date(value.date)
+    cells = {key: _cell_text(key, value) for key, value in row.cells.items()}
     progress = [cells.get("achieved", ""), cells.get("remarks", "")]
     brackets = kind.bracket_codes
     section = cells.get("area", "")
@@ -200,6 +197,13 @@ def _row_context(row: PlanRow, kind: Kind) -> dict:
         "area_first": row.area_first,
         "activity_first": row.activity_first,
     }
+
+
+def _cell_text(key: str, value) -> str:
+    """A plan value as the annex prints it; in the narrow numbers' columns every date as '৩১/১২/২৩'."""
+    if value.date is not None and key in COLUMNS and COLUMNS[key].numeric:
+        return bangla.format_table_date(value.date)
+    return bn_text(value.display)
 
 
 def _coded(code: str, text: str, brackets: bool = True) -> str:

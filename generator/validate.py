@@ -14,6 +14,7 @@ from .validate_plan import PlanChecks
 from .workbook import TEMPLATE_VERSION, fields_of
 
 MAX_MEMO_SERIAL = 999_999  # a register of an office's letters; more is a typing slip
+MAX_ATTACHMENTS = 999
 
 STANDARD_MEMO_SHAPES = ((2, 2, 4, 3, 2, 3, 2), (2, 2, 4, 3, 3, 2, 4, 2))
 
@@ -166,11 +167,11 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
     out += _memo(raw, report)
     out += _date(raw, report, today)
     count = report.get("attachment_count")
-    if count and not 1 <= (whole_number(count) or 0) <= 999:
+    if count and not 1 <= (whole_number(count) or 0) <= MAX_ATTACHMENTS:
         out.append(error(
             "bad-number",
-            f"সংযুক্তির সংখ্যা '{count}' ১ থেকে ৯৯৯ এর মধ্যে একটি পূর্ণ সংখ্যা হতে হবে, যেমন: ১।",
-            f"Attachment count '{count}' must be a whole number from 1 to 999, e.g. 1.",
+            f"সংযুক্তির সংখ্যা '{count}' ১ থেকে {to_bangla_digits(MAX_ATTACHMENTS)} এর মধ্যে একটি পূর্ণ সংখ্যা হতে হবে, যেমন: ১।",
+            f"Attachment count '{count}' must be a whole number from 1 to {MAX_ATTACHMENTS}, e.g. 1.",
             raw.letter_sheet, _letter_cell(raw, "attachment_count"),
         ))
     return out

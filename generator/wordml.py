@@ -231,6 +231,7 @@ def expand_keepnext(xml: str) -> str:
     def one(m: re.Match) -> str:
         row, cond = re.sub(r"\{%\s*keepnext\s+.+?\s*%\}", "", m.group(0), count=1), m.group(1)
         mark = f"{{% if {cond} %}}<w:keepNext/>{{% endif %}}"
+
         def add(p: re.Match) -> str:  # keepNext follows pStyle, and is never there twice
             ppr = p.group(0)
             return ppr if "<w:keepNext" in ppr else re.sub(r"^<w:pPr>(<w:pStyle [^>]*/>)?", r"\g<0>" + mark, ppr)
