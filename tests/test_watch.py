@@ -55,6 +55,20 @@ class Watch:
             time.sleep(0.1)
         raise AssertionError(f"timed out waiting for {what}")
 
+    def drop(self, files):
+        for f in files:
+            os.replace(f, self.inbox / f.name)
+
+    def interrupt(self, sig, after: int) -> int:
+        """Send `sig` once `after` files are built; the watcher's exit code."""
+        self.wait(lambda: len(self.archived()) >= after, what=f"{after} built")
+        self.proc.send_signal(sig)
+        return self.proc.wait(timeout=30)
+
+    def done(self, n: int) -> bool:
+        """n files archived and every ledger entry closed (a file is moved before its entry is)."""
+        return len(self.archived()) == n and all(r[1] != "processing" for r in ledger(self.state))
+
     def inbox_files(self):
         return sorted(p.name for p in self.inbox.iterdir() if p.is_file())
 
@@ -101,9 +115,8 @@ def ledger(state: Path) -> list[tuple]:
 def test_burst_of_50(tmp_path, watcher):
     files = make_workbooks(tmp_path / "src", 50)
     w = watcher()
-    for f in files:
-        os.replace(f, w.inbox / f.name)
-    w.wait(lambda: len(w.archived()) == 50, what="50 archived")
+    w.drop(files)
+    w.wait(lambda: w.done(50), what="50 built")
     assert w.inbox_files() == []
     assert serials(w.state) == list(range(1, 51))
     assert [r[1] for r in ledger(w.state)].count("built") == 50
@@ -119,7 +132,7 @@ def test_slow_copy_is_read_once_when_complete(tmp_path, watcher):
             f.write(data[i:i + len(data) // 8 + 1])
             f.flush()
             time.sleep(0.3)
-    w.wait(lambda: w.archived() == ["slow.xlsx"], what="slow.xlsx archived")
+    w.wait(lambda: w.archived() == ["slow.xlsx"] and w.done(1), what="slow.xlsx built")
     rows = ledger(w.state)
     assert [(r[0], r[1]) for r in rows] == [("slow.xlsx", "built")]
 
@@ -149,8 +162,7 @@ def test_files_waiting_before_start_are_built(tmp_path, watcher, mode):
     w = watcher(*(["--poll", "0.3"] if mode == "polling" else []))
     w.wait(lambda: len(w.archived()) == 3, what="3 archived")
     more = make_workbooks(tmp_path / "src", 2, tag="m")
-    for f in more:
-        os.replace(f, w.inbox / f.name)
+    w.drop(more)
     w.wait(lambda: len(w.archived()) == 5, what="5 archived")
     assert serials(w.state) == [1, 2, 3, 4, 5] and len(files) == 3
 
@@ -161,13 +173,13 @@ def test_same_content_again_and_a_corrected_resubmission(tmp_path, watcher):
     again.write_bytes(first.read_bytes())
     w = watcher()
     os.replace(first, w.inbox / "report.xlsx")
-    w.wait(lambda: len(w.archived()) == 1, what="first")
+    w.wait(lambda: w.done(1), what="first")
     os.replace(again, w.inbox / "report-again.xlsx")
-    w.wait(lambda: len(w.archived()) == 2, what="duplicate")
+    w.wait(lambda: w.done(2), what="duplicate")
     corrected = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "corrected.xlsx", dict(MYMENSINGH, office_name="অফিস 0"),
                               [dict(ROWS[0], remarks="সংশোধিত"), *ROWS[1:]])
     os.replace(corrected, w.inbox / "report-corrected.xlsx")
-    w.wait(lambda: len(w.archived()) == 3, what="correction")
+    w.wait(lambda: w.done(3), what="correction")
     rows = ledger(w.state)
     assert [r[1] for r in rows] == ["built", "duplicate", "built"]
     assert rows[0][2] == rows[1][2] != rows[2][2]
@@ -181,13 +193,10 @@ def test_same_content_again_and_a_corrected_resubmission(tmp_path, watcher):
 def test_killed_mid_batch_then_restarted(tmp_path, watcher):
     files = make_workbooks(tmp_path / "src", 24)
     w = watcher()
-    for f in files:
-        os.replace(f, w.inbox / f.name)
-    w.wait(lambda: len(w.archived()) >= 6, what="a few built")
-    w.proc.send_signal(signal.SIGKILL)
-    w.proc.wait(timeout=10)
+    w.drop(files)
+    w.interrupt(signal.SIGKILL, after=6)
     w2 = watcher()
-    w2.wait(lambda: len(w2.archived()) == 24 and not w2.inbox_files(), what="all 24 after restart")
+    w2.wait(lambda: w2.done(24) and not w2.inbox_files(), what="all 24 after restart")
     assert serials(w2.state) == list(range(1, 25))
     rows = ledger(w2.state)
     names = [r[0] for r in rows if r[1] in ("built", "duplicate")]
@@ -202,8 +211,7 @@ def test_watcher_and_gen_build_never_collide(tmp_path, watcher):
     w = watcher()
     build = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", str(tmp_path / "hand"), "--out",
                               str(tmp_path / "out"), "--state", str(w.state), "--json"], stdout=subprocess.PIPE, text=True)
-    for f in dropped:
-        os.replace(f, w.inbox / f.name)
+    w.drop(dropped)
     out, _ = build.communicate(timeout=300)
     assert build.returncode == 0
     w.wait(lambda: len(w.archived()) == 12, what="12 archived")
@@ -215,11 +223,8 @@ def test_watcher_and_gen_build_never_collide(tmp_path, watcher):
 def test_sigterm_finishes_the_file_in_hand_then_exits(tmp_path, watcher):
     files = make_workbooks(tmp_path / "src", 30)
     w = watcher()
-    for f in files:
-        os.replace(f, w.inbox / f.name)
-    w.wait(lambda: len(w.archived()) >= 2, what="a few built")
-    w.proc.send_signal(signal.SIGTERM)
-    assert w.proc.wait(timeout=30) == 0
+    w.drop(files)
+    assert w.interrupt(signal.SIGTERM, after=2) == 0
     rows = ledger(w.state)
     assert rows and all(r[1] == "built" for r in rows)  # nothing left half-done
     assert len(w.archived()) == len(rows) == len(serials(w.state))
