@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import workbooks  # noqa: E402
 
-from generator import pipeline, render, scoring, validate, workbook, wordml  # noqa: E402
+from generator import render, scoring, store, validate, workbook, wordml  # noqa: E402
 from generator.paths import DOCX_DIR  # noqa: E402
 
 
@@ -50,8 +50,8 @@ def stages(path: Path, out: Path, repeat: int) -> dict[str, float]:
         "score": _median_ms(lambda: scoring.score_report(report), repeat),
         "render letter": _median_ms(lambda: render.render_letter(report, "৪৬-১", dt.date(2024, 1, 10)), repeat),
         "render annex": _median_ms(lambda: render.render_annex(report, card), repeat),
-        "write": _median_ms(lambda: (pipeline.write_atomic(out / "l.docx", letter),
-                                     pipeline.write_atomic(out / "a.docx", annex)), repeat),
+        "write": _median_ms(lambda: (store.write_atomic(out / "l.docx", letter),
+                                     store.write_atomic(out / "a.docx", annex)), repeat),
     }
 
 

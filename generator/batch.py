@@ -1,22 +1,55 @@
-"""Many workbooks at once: a process pool, each worker compiling the Word templates once."""
+"""Many workbooks at once (`gen build`): each is noted in the ledger, built in an isolated worker
+process, and its result recorded, so every build is on the record whatever its route."""
 
 from __future__ import annotations
 
-import os
+import hashlib
+import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
 from pathlib import Path
 
-from . import pipeline
+from . import pipeline, workers
+from .ledger import Ledger
 
 
-def build_all(paths: list[Path], *, jobs: int | None = None, **options) -> Iterator[pipeline.Result]:
-    """Results in the order of `paths`; one process when there is one workbook or one job."""
-    jobs = min(jobs or os.cpu_count() or 1, len(paths)) or 1
-    if jobs == 1:
-        for path in paths:
-            yield pipeline.build(path, **options)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(partial(pipeline.build, **options), paths, chunksize=max(1, min(16, len(paths) // (jobs * 4))))
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _unreadable(path: Path, error: OSError) -> pipeline.Result:
+    return pipeline.failure(
+        path, "could-not-read",
+        f"{path} পড়া যাচ্ছে না ({error.strerror or error})। ফাইলটি আছে কি না ও পড়ার অনুমতি দেখুন।",
+        f"{path} cannot be read ({error.strerror or error}). Check that it exists and may be read.")
+
+
+def build_all(paths: list[Path], *, out_root: Path, state_dir: Path, jobs: int | None = None,
+              limits: workers.Limits | None = None, route: str = "build", **options) -> Iterator[pipeline.Result]:
+    """Results in the order of `paths`. StateError (from the ledger) before anything is built when the
+    state folder cannot be used."""
+    jobs = min(jobs or workers.default_jobs(), len(paths)) or 1
+    with Ledger(state_dir) as ledger, workers.Pool(jobs, limits) as pool:
+        tasks, ids, started, early = [], [], {}, {}
+        for i, path in enumerate(paths):
+            try:
+                digest = file_hash(path)
+            except OSError as e:
+                early[i] = _unreadable(path, e)
+                continue
+            ids.append(id := ledger.start(Path(path).name, digest, route=route))
+            started[id] = time.monotonic()
+            tasks.append((Path(path), dict(options, out_root=out_root, state_dir=state_dir, submission=id)))
+        results = pool.map(tasks)
+        for i in range(len(paths)):
+            if i in early:
+                yield early[i]
+                continue
+            result = next(results)
+            id = ids.pop(0)
+            ledger.finish_result(id, result, moved_to=None, seconds=time.monotonic() - started[id],
+                                 note="memo reused: same content" if result.memo_reused else None)
+            yield result

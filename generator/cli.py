@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+EXIT_NOT_WRITTEN = 3  # 0 built, 1 rejected, 2 usage error (click), 3 could not write
 
 
 def _state_option(f):
@@ -18,6 +19,14 @@ def _state_option(f):
         help="Folder of the memo register (SQLite). Keep it on local disk. "
              "Default: $GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen.",
     )(f)
+
+
+def _limit_options(f):
+    f = click.option("--max-memory", type=click.IntRange(min=256), default=1536, show_default=True, metavar="MB",
+                     help="Memory limit of the worker process building one workbook; a workbook over it is "
+                          "rejected (too-large).")(f)
+    return click.option("--timeout", type=click.FloatRange(min=1), default=120, show_default=True, metavar="SECONDS",
+                        help="Time limit for one workbook; a workbook over it is rejected (took-too-long).")(f)
 
 
 def _state(state_dir: Path | None) -> Path:
@@ -81,30 +90,40 @@ def _workbooks(paths: tuple[Path, ...]) -> list[Path]:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per workbook.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Workbooks built at once (processes). Default: the number of CPU cores.")
+@_limit_options
 def build(files: tuple[Path, ...], out_root: Path, state_dir: Path | None, issue_date, as_json: bool,
-          jobs: int | None) -> None:
+          jobs: int | None, timeout: float, max_memory: int) -> None:
     """Validate each workbook (or each .xlsx in a folder) and write its letter and annex.
 
-    Exit code 0 when every workbook was built, 1 when any was rejected.
+    Each workbook is built in a worker process with a time and memory limit, and recorded in the ledger.
+    Exit code 0 when every workbook was built, 1 when any was rejected, 3 when any could not be
+    written (disk full or read-only, state folder unusable; its memo number goes back to the register).
     """
-    from . import batch
+    from . import batch, workers
+    from .state import StateError
 
     paths = _workbooks(files)
     options = dict(out_root=out_root, state_dir=_state(state_dir), default_date=issue_date.date() if issue_date else None)
+    limits = workers.Limits(memory_mb=max_memory, seconds=timeout)
     show_bar = not as_json and len(paths) > 1 and sys.stdout.isatty()
-    rejected = 0
-    results = batch.build_all(paths, jobs=jobs, **options)
-    bar = click.progressbar(results, length=len(paths), label="বানানো হচ্ছে / building", file=sys.stderr)
-    with bar if show_bar else contextlib.nullcontext(results) as stream:
-        for result in stream:
-            rejected += not result.ok
-            if as_json:
-                click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
-            elif not show_bar or not result.ok:
-                _print_result(result)
+    counts = {"built": 0, "rejected": 0, "failed": 0}
+    try:
+        results = batch.build_all(paths, jobs=jobs, limits=limits, **options)
+        bar = click.progressbar(results, length=len(paths), label="বানানো হচ্ছে / building", file=sys.stderr)
+        with bar if show_bar else contextlib.nullcontext(results) as stream:
+            for result in stream:
+                counts[result.status if result.status in counts else "rejected"] += 1
+                if as_json:
+                    click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+                elif not show_bar or not result.ok:
+                    _print_result(result)
+    except StateError as e:
+        click.echo(f"✘ {e.bn}\n  {e.en}", err=True)
+        sys.exit(EXIT_NOT_WRITTEN)
     if show_bar:
-        click.echo(f"তৈরি / built {len(paths) - rejected}, বাতিল / rejected {rejected} → {options['out_root']}")
-    sys.exit(1 if rejected else 0)
+        click.echo(f"তৈরি / built {counts['built']}, বাতিল / rejected {counts['rejected']}, "
+                   f"লেখা যায়নি / not written {counts['failed']} → {options['out_root']}")
+    sys.exit(EXIT_NOT_WRITTEN if counts["failed"] else 1 if counts["rejected"] else 0)
 
 
 @main.command()
@@ -133,13 +152,16 @@ def _print_result(result) -> None:
         click.echo(f"✔ {result.source}: ঠিক আছে / valid")
         if result.score and result.score["possible"]:
             click.echo(f"  স্কোর / score: {result.score['total']:g} / {result.score['possible']:g} ({result.score['percent']:g}%)")
+    elif result.status == "failed":
+        click.echo(f"✘ {result.source}: লেখা যায়নি / could not be written")
     elif result.ok:
         reused = " (আগের নম্বর / same as before)" if result.memo_reused else ""
         click.echo(f"✔ {result.source}: তৈরি / built — স্মারক {result.memo}{reused}")
     else:
         click.echo(f"✘ {result.source}: গ্রহণ করা যায়নি / rejected", err=False)
     for f in result.issues:
-        click.echo(f"  [{'ত্রুটি / error' if f.severity == 'error' else 'সতর্কতা / warning'}] {result.source} {f.where} ({f.code})")
+        where = f" {f.where}" if f.sheet or f.cell else ""
+        click.echo(f"  [{'ত্রুটি / error' if f.severity == 'error' else 'সতর্কতা / warning'}] {result.source}{where} ({f.code})")
         click.echo(f"    {f.bn}")
         click.echo(f"    {f.en}")
     for path in result.outputs:
@@ -160,8 +182,9 @@ def _print_result(result) -> None:
 @click.option("--give-up", type=float, default=60.0, show_default=True, metavar="SECONDS",
               help="A steady .xlsx that still does not open is rejected after this long (a stalled copy).")
 @click.option("-v", "--verbose", is_flag=True, help="Log every finding too.")
+@_limit_options
 def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | None, settle: float, give_up: float,
-          verbose: bool) -> None:
+          verbose: bool, timeout: float, max_memory: int) -> None:
     """Build every workbook dropped into INBOX, once; run until Ctrl-C or SIGTERM.
 
     \b
@@ -172,12 +195,22 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
     """
     import logging
 
-    from .watch import Watcher, run
+    from .state import StateError
+    from .watch import AlreadyWatched, Watcher, run
+    from .workers import Limits
 
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
     logging.getLogger("watchdog").setLevel(logging.WARNING)
-    run(Watcher(inbox, out_root, _state(state_dir), poll=poll, settle=settle, give_up=give_up))
+    try:
+        run(Watcher(inbox, out_root, _state(state_dir), poll=poll, settle=settle, give_up=give_up,
+                    limits=Limits(memory_mb=max_memory, seconds=timeout)))
+    except AlreadyWatched as e:
+        click.echo(f"✘ {e.bn}\n  {e.en}", err=True)
+        sys.exit(2)
+    except StateError as e:
+        click.echo(f"✘ {e.bn}\n  {e.en}", err=True)
+        sys.exit(EXIT_NOT_WRITTEN)
 
 
 @main.command()
@@ -216,8 +249,14 @@ def register(state_dir: Path | None, as_json: bool) -> None:
 
     from .register import Register
 
-    with Register(_state(state_dir)) as reg:
-        entries = reg.entries()
+    from .state import StateError
+
+    try:
+        with Register(_state(state_dir)) as reg:
+            entries = reg.entries()
+    except StateError as e:
+        click.echo(f"✘ {e.bn}\n  {e.en}", err=True)
+        sys.exit(EXIT_NOT_WRITTEN)
     for e in entries:
         if as_json:
             click.echo(json.dumps(asdict(e), ensure_ascii=False))
@@ -225,9 +264,13 @@ def register(state_dir: Path | None, as_json: bool) -> None:
             from .bangla import to_bangla_digits
 
             click.echo(f"{e.issued_at[:19]}  {e.prefix}-{to_bangla_digits(e.serial)}  {e.kind} {e.fiscal_year} {e.period}  "
-                       f"{e.office}  {e.source}{'  (explicit)' if e.explicit else ''}")
+                       f"{e.office}  {e.source}{'  (explicit)' if e.explicit else ''}{_STATE_NOTE.get(e.state, '')}")
     if not entries and not as_json:
         click.echo("রেজিস্টারে এখনো কোনো স্মারক নেই। / No memo numbers issued yet.")
+
+
+_STATE_NOTE = {"void": "  (বাতিল / void: its letter could not be written)",
+               "reserved": "  (সংরক্ষিত / reserved: being built)"}
 
 
 if __name__ == "__main__":

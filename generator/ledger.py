@@ -1,33 +1,18 @@
-"""The ledger: every file the watcher has seen, beside the memo register in the same SQLite database."""
+"""The ledger: every file handled, by any route (`gen build`, the watch folder, the web page), with its
+status, memo, findings and the paths of its own documents. It lives in the state database beside the
+memo register."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from .register import FILE_NAME
+from . import state
 
-_SCHEMA = """CREATE TABLE IF NOT EXISTS files (
-    id           INTEGER PRIMARY KEY,
-    name         TEXT NOT NULL,
-    file_hash    TEXT NOT NULL,
-    status       TEXT NOT NULL,      -- processing, built, rejected, duplicate, done
-    memo         TEXT,
-    kind         TEXT,
-    office       TEXT,
-    fiscal_year  TEXT,
-    period       TEXT,
-    outputs      TEXT,               -- JSON list of paths
-    moved_to     TEXT,               -- where the file went: archive/… or rejected/…
-    note         TEXT,
-    received_at  TEXT NOT NULL,
-    finished_at  TEXT,
-    seconds      REAL,
-    details      TEXT                -- JSON: the build result (findings, score) for the web page
-)"""
+_COLUMNS = ("id, name, file_hash, status, memo, kind, office, fiscal_year, period, outputs, moved_to, note, "
+            "received_at, finished_at, seconds, details, route, attempts")
 
 
 def now() -> str:
@@ -52,31 +37,35 @@ class Record:
     finished_at: str | None
     seconds: float | None
     details: dict | None = None
+    route: str = "watch"
+    attempts: int = 1
+
+
+def _record(r: tuple) -> Record:
+    return Record(*r[:9], json.loads(r[9] or "[]"), *r[10:15], json.loads(r[15]) if r[15] else None, *r[16:])
 
 
 class Ledger:
     def __init__(self, state_dir: Path):
-        Path(state_dir).mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(Path(state_dir) / FILE_NAME, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA busy_timeout = 30000")
-        self.db.execute(_SCHEMA)
-        if "details" not in {r[1] for r in self.db.execute("PRAGMA table_info(files)")}:
-            self.db.execute("ALTER TABLE files ADD COLUMN details TEXT")
-        self.db.execute("CREATE INDEX IF NOT EXISTS files_by_hash ON files (file_hash)")
+        self.db = state.connect(Path(state_dir))
 
     def _records(self, where: str, *args) -> list[Record]:
-        rows = self.db.execute(f"SELECT * FROM files WHERE {where} ORDER BY id", args).fetchall()
-        return [Record(*r[:9], json.loads(r[9] or "[]"), *r[10:15], json.loads(r[15]) if r[15] else None)
-                for r in rows]
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM files WHERE {where} ORDER BY id", args).fetchall()
+        return [_record(r) for r in rows]
 
-    def start(self, name: str, file_hash: str) -> int:
-        """Note a file about to be processed; an unfinished earlier attempt on the same file is reused."""
-        unfinished = self._records("name = ? AND file_hash = ? AND status = 'processing'", name, file_hash)
-        if unfinished:
-            return unfinished[-1].id
-        cur = self.db.execute("INSERT INTO files (name, file_hash, status, received_at) VALUES (?, ?, 'processing', ?)",
-                              (name, file_hash, now()))
-        return cur.lastrowid
+    def start(self, name: str, file_hash: str, *, route: str = "watch") -> int:
+        """Note a file about to be processed; an unfinished earlier attempt on the same file is reused
+        and its attempts counted."""
+        with state.transaction(self.db):
+            unfinished = self._records("name = ? AND file_hash = ? AND status = 'processing' AND route = ?",
+                                       name, file_hash, route)
+            if unfinished:
+                self.db.execute("UPDATE files SET attempts = attempts + 1 WHERE id = ?", (unfinished[-1].id,))
+                return unfinished[-1].id
+            cur = self.db.execute(
+                "INSERT INTO files (name, file_hash, status, received_at, route) VALUES (?, ?, 'processing', ?, ?)",
+                (name, file_hash, now(), route))
+            return cur.lastrowid
 
     def finish(self, id: int, status: str, *, memo=None, kind=None, office=None, fiscal_year=None, period=None,
                outputs=(), moved_to=None, note=None, seconds=None, details=None) -> None:
@@ -86,7 +75,15 @@ class Ledger:
             (status, memo, kind, office, fiscal_year, period, json.dumps(list(outputs), ensure_ascii=False),
              moved_to, note, now(), seconds, json.dumps(details, ensure_ascii=False) if details else None, id))
 
+    def finish_result(self, id: int, result, *, moved_to=None, note=None, seconds=None) -> None:
+        """Close an entry with a pipeline Result."""
+        self.finish(id, result.status, memo=result.memo, kind=result.kind, office=result.office,
+                    fiscal_year=result.fiscal_year, period=result.period, outputs=result.outputs, moved_to=moved_to,
+                    note=note, seconds=seconds, details=result.as_dict())
+
     def get(self, id: int) -> Record | None:
+        if not -(2 ** 63) <= id < 2 ** 63:
+            return None
         found = self._records("id = ?", id)
         return found[0] if found else None
 
@@ -95,8 +92,10 @@ class Ledger:
         found = self._records("file_hash = ? AND status IN ('built', 'rejected')", file_hash)
         return found[-1] if found else None
 
-    def unfinished(self) -> list[Record]:
-        return self._records("status = 'processing'")
+    def unfinished(self, route: str | None = None) -> list[Record]:
+        if route is None:
+            return self._records("status = 'processing'")
+        return self._records("status = 'processing' AND route = ?", route)
 
     def records(self) -> list[Record]:
         return self._records("1")

@@ -5,22 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import render, scoring, validate, validate_plan, workbook
+from . import render, scoring, store, validate, validate_plan, workbook
 from .model import LETTER_SHEET, Finding, RawWorkbook, Report
 from .register import Register, SerialTaken
+from .state import StateError
 from .scoring import ScoreCard
 
 
 @dataclass
 class Result:
     source: str
-    status: str  # "built" or "rejected"; "valid" for a workbook only checked
+    status: str  # "built" or "rejected"; "valid" for a workbook only checked; "failed" when nothing could be written
     kind: str | None = None
     office: str | None = None
     fiscal_year: str | None = None
@@ -70,12 +68,6 @@ def _plain(value: object) -> object:
     return value
 
 
-def _safe(name: str) -> str:
-    """A folder name that is legal on Windows shares and Linux alike."""
-    name = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', "-", name).strip(" .")
-    return name[:80] or "office"
-
-
 def fiscal_year_of(report: Report) -> str | None:
     if report.fiscal_year:
         return report.fiscal_year.slug
@@ -94,22 +86,9 @@ def period_of(report: Report) -> str | None:
 
 
 def output_dir(out_root: Path, report: Report) -> Path:
-    return Path(out_root) / fiscal_year_of(report) / _safe(report.office) / f"{report.kind.id}-{period_of(report)}"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write under a temporary name, then rename: a reader never sees a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """The report's folder: every version of the same office, kind, year and period is kept in it."""
+    return (Path(out_root) / fiscal_year_of(report) / store.safe_name(report.office)
+            / f"{report.kind.id}-{period_of(report)}")
 
 
 @dataclass
@@ -147,110 +126,127 @@ def examine(path: Path, *, today: dt.date | None = None) -> Examined:
 
 
 def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date | None = None,
-          today: dt.date | None = None) -> Result:
-    path = Path(path)
+          today: dt.date | None = None, submission: int | None = None) -> Result:
+    """Examine, take a memo number, write the documents as a new version and make it current if its serial
+    is the highest. `submission` is the ledger entry this build belongs to (its reports are filed by it)."""
+    path, out_root, state_dir = Path(path), Path(out_root), Path(state_dir)
     today = today or dt.date.today()
     examined = examine(path, today=today)
     result, raw, report = examined.result, examined.raw, examined.report
     if result.status != "valid":
         result.status = "rejected"
-        return _reject(result, path, Path(out_root), report)
+        return _reject(result, path, out_root, report, submission)
 
-    with Register(Path(state_dir)) as register:
-        meta = dict(source=path.name, kind=report.kind.id, office=report.office,
-                    fiscal_year=fiscal_year_of(report), period=period_of(report))
-        prefix = render.bn_text(report.get("memo_prefix").rstrip("-").strip())
-        try:
-            if report.memo_serial is not None:
-                entry, reused = register.record(prefix, report.memo_serial, content_hash(raw), **meta)
-            else:
-                entry, reused = register.allocate(prefix, content_hash(raw), **meta)
-        except SerialTaken as taken:
-            other = taken.entry
-            result.issues.append(Finding(
-                "error", "memo-serial-taken",
-                f"স্মারক {prefix}-{report.memo_serial_text} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({other.source}, {other.issued_at[:10]})। "
-                "ক্রমিক ঘরটি ফাঁকা রাখুন, রেজিস্টার নতুন নম্বর দেবে।",
-                f"Memo serial {report.memo_serial} was already issued to another letter ({other.source}, "
-                f"{other.issued_at[:10]}). Leave memo_serial blank and the register gives a new one.",
-                LETTER_SHEET, report.refs.get("memo_serial"),
-            ))
-            result.status = "rejected"
-            return _reject(result, path, Path(out_root), report)
-    serial = report.memo_serial_text if report.memo_serial is not None else entry.serial
-    memo = render.memo_number(report, serial)
-    issue_date = report.issue_date or default_date or today
+    meta = dict(source=path.name, kind=report.kind.id, office=report.office,
+                fiscal_year=fiscal_year_of(report), period=period_of(report), submission=submission)
+    prefix = render.bn_text(report.get("memo_prefix").rstrip("-").strip())
+    try:
+        with Register(state_dir) as register:
+            try:
+                if report.memo_serial is not None:
+                    entry, reused = register.record(prefix, report.memo_serial, content_hash(raw), **meta)
+                else:
+                    entry, reused = register.allocate(prefix, content_hash(raw), **meta)
+            except SerialTaken as taken:
+                result.issues.append(_serial_taken(report, prefix, taken.entry))
+                result.status = "rejected"
+                return _reject(result, path, out_root, report, submission)
+            serial = report.memo_serial_text if report.memo_serial is not None else entry.serial
+            memo = render.memo_number(report, serial)
+            try:
+                outputs = _write_version(report, examined.card, memo, default_date or today, out_root)
+            except store.WriteError as e:
+                register.release(entry)
+                return _failed(result, "could-not-write", e.bn, e.en)
+            except BaseException:
+                register.release(entry)
+                raise
+            register.confirm(entry)
+    except StateError as e:
+        return _failed(result, "state-unavailable", e.bn, e.en)
+    result.status, result.memo, result.memo_reused = "built", memo, reused
+    result.outputs = [str(p) for p in outputs]
+    folder = output_dir(out_root, report)
+    try:
+        store.update_current(folder, serial=entry.serial, memo=memo, source=path.name, paths=outputs,
+                             lock_dir=state_dir / "locks")
+    except OSError as e:
+        result.issues.append(Finding(
+            "warning", "current-not-updated",
+            f"পত্র তৈরি হয়েছে ({outputs[0].parent}), কিন্তু {folder}-এ বর্তমান কপি রাখা যায়নি ({e.strerror or e})।",
+            f"The documents were built ({outputs[0].parent}), but the current copies in {folder} could not be "
+            f"updated ({e.strerror or e}).", None, None))
+    return result
 
-    folder = output_dir(Path(out_root), report)
+
+def _write_version(report: Report, card, memo: str, issue_date: dt.date, out_root: Path) -> list[Path]:
+    issue_date = report.issue_date or issue_date
     stem = f"{report.kind.id}-{period_of(report)}" if report.period is None else \
         f"{report.kind.id}-{fiscal_year_of(report)}-{period_of(report)}"
     documents = {
         "letter": lambda: render.render_letter(report, memo, issue_date, annex_count=1),
-        "annex": lambda: render.render_annex(report, examined.card),
+        "annex": lambda: render.render_annex(report, card),
         "minutes": lambda: render.render_minutes(report, memo, issue_date),
     }
+    files = {(f"{stem}.docx" if name == report.kind.id else f"{stem}-{name}.docx"): documents[name]()
+             for name in report.kind.documents}
+    return store.write_version(output_dir(out_root, report), memo, files)
+
+
+def _serial_taken(report: Report, prefix: str, other) -> Finding:
+    return Finding(
+        "error", "memo-serial-taken",
+        f"স্মারক {prefix}-{report.memo_serial_text} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({other.source}, {other.issued_at[:10]})। "
+        "ক্রমিক ঘরটি ফাঁকা রাখুন, রেজিস্টার নতুন নম্বর দেবে।",
+        f"Memo serial {report.memo_serial} was already issued to another letter ({other.source}, "
+        f"{other.issued_at[:10]}). Leave memo_serial blank and the register gives a new one.",
+        LETTER_SHEET, report.refs.get("memo_serial"),
+    )
+
+
+def _failed(result: Result, code: str, bn: str, en: str) -> Result:
+    """Nothing was built for a reason that is not the workbook's fault (disk, permissions, state)."""
+    result.status = "failed"
     result.outputs = []
-    _supersede(folder, memo)
-    for name in report.kind.documents:
-        target = folder / (f"{stem}.docx" if name == report.kind.id else f"{stem}-{name}.docx")
-        write_atomic(target, documents[name]())
-        result.outputs.append(str(target))
-    result.status, result.memo, result.memo_reused = "built", memo, reused
-    _mark_current(folder, memo, path, result.outputs)
+    result.issues.append(Finding("error", code, bn, en, None, None))
     return result
 
 
-CURRENT = "CURRENT.txt"
+def failure(source: Path, code: str, bn: str, en: str) -> Result:
+    """The result of a workbook that could not be processed at all (its worker died or ran out of time)."""
+    return Result(str(source), "rejected", issues=[Finding("error", code, bn, en, None, None)])
 
 
-def _current_memo(folder: Path) -> str | None:
-    marker = folder / CURRENT
-    if not marker.exists():
-        return None
-    for line in marker.read_text(encoding="utf-8").splitlines():
-        if line.startswith("memo: "):
-            return line[len("memo: "):].strip()
-    return None
+def report_folder(result: Result, out_root: Path) -> Path:
+    if result.fiscal_year and result.office and result.kind and result.period:
+        return Path(out_root) / result.fiscal_year / store.safe_name(result.office) / f"{result.kind}-{result.period}"
+    return Path(out_root) / store.REJECTED
 
 
-def _supersede(folder: Path, memo: str) -> None:
-    """A corrected resubmission (new memo, same office, kind, year and period) moves the documents of
-    the earlier version into previous/<its memo>/, so the folder itself holds only the current one."""
-    old = _current_memo(folder)
-    if old is None or old == memo:
-        return
-    keep = folder / "previous" / _safe(old)
-    keep.mkdir(parents=True, exist_ok=True)
-    for f in folder.glob("*.docx"):
-        os.replace(f, keep / f.name)
-    os.replace(folder / CURRENT, keep / CURRENT)
+def _reject(result: Result, source: Path, out_root: Path, report: Report | None, submission: int | None) -> Result:
+    """Write the error report and, when the workbook could be opened, a copy with the bad cells marked,
+    into a folder of this submission's own."""
+    folder = output_dir(out_root, report) if report is not None and fiscal_year_of(report) and period_of(report) \
+        and report.office else out_root / store.REJECTED
+    return write_rejection(result, source, folder, submission)
 
 
-def _mark_current(folder: Path, memo: str, source: Path, outputs: list[str]) -> None:
-    lines = ["বর্তমান সংস্করণ / current version", f"memo: {memo}", f"source: {source.name}",
-             f"built: {dt.datetime.now().isoformat(timespec='seconds')}",
-             *(f"file: {Path(p).name}" for p in outputs),
-             "আগের সংস্করণ থাকলে previous/ ফোল্ডারে / earlier versions, if any, are in previous/"]
-    write_atomic(folder / CURRENT, ("\n".join(lines) + "\n").encode("utf-8"))
-
-
-def _reject(result: Result, source: Path, out_root: Path, report: Report | None) -> Result:
-    """Write the error report and, when the workbook could be opened, a copy with the bad cells marked."""
-    if report is not None and fiscal_year_of(report) and period_of(report) and report.office:
-        folder = output_dir(out_root, report)
-    else:
-        folder = out_root / "rejected"
-    stem = _safe(source.stem)
+def write_rejection(result: Result, source: Path, folder: Path, submission: int | None) -> Result:
+    stem = store.safe_name(source.stem, "workbook")
     lines = [f"{source.name}: গ্রহণ করা যায়নি / rejected", ""]
     for f in result.issues:
         lines += [f"[{f.severity}] {f.where} ({f.code})", f"  {f.bn}", f"  {f.en}", ""]
-    errors = folder / f"{stem}.errors.txt"
-    write_atomic(errors, "\n".join(lines).encode("utf-8"))
-    outputs = [str(errors)]
-    marked = workbook.annotate(source, result.issues)
-    if marked is not None:
-        annotated = folder / f"{stem}.annotated.xlsx"
-        write_atomic(annotated, marked)
-        outputs.append(str(annotated))
-    result.outputs = outputs
+    files = {f"{stem}.errors.txt": "\n".join(lines).encode("utf-8")}
+    if not any(f.code in UNREADABLE for f in result.issues):
+        marked = workbook.annotate(source, result.issues)
+        if marked is not None:
+            files[f"{stem}.annotated.xlsx"] = marked
+    try:
+        result.outputs = [str(p) for p in store.write_rejection(folder, store.submission_tag(submission), files)]
+    except store.WriteError as e:
+        return _failed(result, "could-not-write", e.bn, e.en)
     return result
+
+
+# codes of files that are not opened again to mark them up
+UNREADABLE = {"too-large", "zip-bomb", "too-many-parts", "far-cell", "took-too-long", "could-not-process"}

@@ -1,49 +1,16 @@
-"""The memo register: a SQLite database on local disk that hands out memo serials, never the same one twice."""
+"""The memo register: hands out memo serials, never the same one twice, and takes back one whose letter
+could not be written (the register stays gap-free, like a paper register)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sqlite3
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-DEFAULT_STATE_DIR = "$GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen"
-FILE_NAME = "register.sqlite3"
-SCHEMA_VERSION = 1
-BUSY_TIMEOUT_S = 30.0
+from . import state
+from .state import DEFAULT_STATE_DIR, FILE_NAME, SCHEMA_VERSION, default_state_dir  # noqa: F401  (public names)
 
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS memos (
-    prefix       TEXT    NOT NULL,
-    serial       INTEGER NOT NULL CHECK (serial >= 0),
-    content_hash TEXT    NOT NULL,
-    source       TEXT    NOT NULL,
-    kind         TEXT    NOT NULL,
-    office       TEXT    NOT NULL,
-    fiscal_year  TEXT    NOT NULL,
-    period       TEXT    NOT NULL,
-    issued_at    TEXT    NOT NULL,
-    explicit     INTEGER NOT NULL,
-    UNIQUE (prefix, serial)
-    )""",
-    "CREATE INDEX IF NOT EXISTS memos_by_content ON memos (prefix, content_hash)",
-)
-_COLUMNS = "prefix, serial, content_hash, source, kind, office, fiscal_year, period, issued_at, explicit"
-
-
-def default_state_dir() -> Path:
-    """$GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen; read when called."""
-    if gen := os.environ.get("GEN_STATE_DIR"):
-        return Path(gen)
-    xdg = os.environ.get("XDG_STATE_HOME")
-    # The XDG spec says to ignore an empty or relative value.
-    if xdg and os.path.isabs(xdg):
-        return Path(xdg) / "gen"
-    return Path.home() / ".local" / "state" / "gen"
+_COLUMNS = "prefix, serial, content_hash, source, kind, office, fiscal_year, period, issued_at, explicit, state, submission"
 
 
 @dataclass(frozen=True)
@@ -58,6 +25,8 @@ class Entry:
     period: str
     issued_at: str
     explicit: bool
+    state: str = "issued"  # 'reserved' until its documents exist, then 'issued'; 'void' if taken back late
+    submission: int | None = None  # the ledger entry it was reserved for
 
 
 class SerialTaken(Exception):
@@ -67,7 +36,9 @@ class SerialTaken(Exception):
 
 
 def _entry(row: tuple) -> Entry:
-    return Entry(*row[:-1], explicit=bool(row[-1]))
+    values = list(row)
+    values[9] = bool(values[9])
+    return Entry(*values)
 
 
 def _now() -> str:
@@ -76,84 +47,81 @@ def _now() -> str:
 
 class Register:
     def __init__(self, state_dir: Path):
-        state_dir = Path(state_dir)
-        state_dir.mkdir(parents=True, exist_ok=True)
-        self.path = state_dir / FILE_NAME
-        # Autocommit mode: transactions are only the explicit BEGIN IMMEDIATE blocks below.
-        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        try:
-            self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            self._use_wal()
-            self._db.execute("PRAGMA synchronous = FULL")
-            with self._transaction():
-                version = self._db.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    raise RuntimeError(f"{self.path} has schema {version}, newer than this program's {SCHEMA_VERSION}")
-                if version < SCHEMA_VERSION:
-                    for statement in _SCHEMA:
-                        self._db.execute(statement)
-                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except BaseException:
-            self._db.close()
-            raise
-
-    def _use_wal(self) -> None:
-        # On a new database two processes switching to WAL at once can get "database is locked" straight away,
-        # without the busy timeout applying; retry within the same time limit.
-        deadline = time.monotonic() + BUSY_TIMEOUT_S
-        while True:
-            try:
-                self._db.execute("PRAGMA journal_mode = WAL")
-                return
-            except sqlite3.OperationalError as e:
-                if "locked" not in str(e) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        # IMMEDIATE takes the write lock up front, so read-max-then-insert cannot interleave with another process.
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        self._db = state.connect(Path(state_dir))
+        self.path = Path(state_dir) / FILE_NAME
 
     def _one(self, where: str, *args: object) -> Entry | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE {where}", args).fetchone()
         return _entry(row) if row else None
 
     def _insert(self, entry: Entry) -> Entry:
-        values = astuple(entry)[:-1] + (int(entry.explicit),)
+        values = astuple(entry)
+        values = values[:9] + (int(entry.explicit),) + values[10:]
         self._db.execute(f"INSERT INTO memos ({_COLUMNS}) VALUES ({', '.join('?' * len(values))})", values)
         return entry
 
     def allocate(self, prefix: str, content_hash: str, *, source: str, kind: str, office: str,
-                 fiscal_year: str, period: str) -> tuple[Entry, bool]:
-        """(entry, reused): the serial this content already has under prefix, else the next one."""
-        with self._transaction():
-            found = self._one("prefix = ? AND content_hash = ? ORDER BY serial DESC LIMIT 1", prefix, content_hash)
+                 fiscal_year: str, period: str, submission: int | None = None) -> tuple[Entry, bool]:
+        """(entry, reused): the serial this content already has under prefix, else the next one, reserved."""
+        with state.transaction(self._db):
+            found = self._one("prefix = ? AND content_hash = ? AND state != 'void' ORDER BY serial DESC LIMIT 1",
+                              prefix, content_hash)
             if found:
                 return found, True
-            last = self._db.execute("SELECT MAX(serial) FROM memos WHERE prefix = ?", (prefix,)).fetchone()[0]
+            last = self.last_serial(prefix)
             entry = Entry(prefix, (last or 0) + 1, content_hash, source, kind, office, fiscal_year, period,
-                          _now(), explicit=False)
+                          _now(), False, "reserved", submission)
             return self._insert(entry), False
 
     def record(self, prefix: str, serial: int, content_hash: str, *, source: str, kind: str, office: str,
-               fiscal_year: str, period: str) -> tuple[Entry, bool]:
+               fiscal_year: str, period: str, submission: int | None = None) -> tuple[Entry, bool]:
         """(entry, reused) for a serial the office typed; SerialTaken if other content already has it."""
-        with self._transaction():
+        with state.transaction(self._db):
             found = self._one("prefix = ? AND serial = ?", prefix, serial)
-            if found and found.content_hash == content_hash:
+            if found and found.content_hash == content_hash and found.state != "void":
                 return found, True
             if found:
                 raise SerialTaken(found)
             entry = Entry(prefix, serial, content_hash, source, kind, office, fiscal_year, period,
-                          _now(), explicit=True)
+                          _now(), True, "reserved", submission)
             return self._insert(entry), False
+
+    def last_serial(self, prefix: str) -> int | None:
+        return self._db.execute("SELECT MAX(serial) FROM memos WHERE prefix = ?", (prefix,)).fetchone()[0]
+
+    def confirm(self, entry: Entry) -> None:
+        """The letter of this serial exists: it is issued for good."""
+        self._db.execute("UPDATE memos SET state = 'issued' WHERE prefix = ? AND serial = ? AND state = 'reserved'",
+                         (entry.prefix, entry.serial))
+
+    def release(self, entry: Entry) -> str | None:
+        """Take back a reserved serial whose letter could not be written: 'released' when it was the last
+        one (the next letter gets it), 'void' when a later serial was issued meanwhile (it stays in the
+        register, marked void, so the register still has no gap). None if it was already issued."""
+        with state.transaction(self._db):
+            found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial)
+            if found is None or found.state != "reserved":
+                return None
+            if not found.explicit and found.serial == self.last_serial(entry.prefix):
+                self._db.execute("DELETE FROM memos WHERE prefix = ? AND serial = ?", (entry.prefix, entry.serial))
+                return "released"
+            if found.explicit:  # the office's own number: free it for the office to use again
+                self._db.execute("DELETE FROM memos WHERE prefix = ? AND serial = ?", (entry.prefix, entry.serial))
+                return "released"
+            self._db.execute("UPDATE memos SET state = 'void' WHERE prefix = ? AND serial = ?",
+                             (entry.prefix, entry.serial))
+            return "void"
+
+    def release_submission(self, submission: int) -> list[tuple[Entry, str]]:
+        """Take back every serial still reserved for a ledger entry (its worker died before writing)."""
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE submission = ? AND state = 'reserved'",
+                                (submission,)).fetchall()
+        out = []
+        for entry in map(_entry, rows):
+            outcome = self.release(entry)
+            if outcome:
+                out.append((entry, outcome))
+        return out
 
     def entries(self, *, prefix: str | None = None) -> list[Entry]:
         if prefix is None:

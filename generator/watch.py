@@ -2,19 +2,20 @@
 
 An observer thread only notes which paths changed; the main loop waits until a file is complete
 (size and modification time steady for the settle time, and it opens as a zip), then runs it
-through the same pipeline as `gen build`. Each file is noted in the ledger before it is built;
-a file found half-done after a crash is simply built again: the memo register gives the same
-content the same serial, so no number is lost or issued twice.
+through intake (the same as the web page's upload), which builds it in an isolated worker process.
+Each file is noted in the ledger before it is built; a file found half-done after a crash is built
+once more (the memo register gives the same content the same serial), and set aside if it was in
+hand at two crashes. One watcher per inbox: a second is refused at start.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
+import errno
+import fcntl
 import logging
 import os
-import shutil
 import signal
+import stat
 import threading
 import time
 import zipfile
@@ -25,14 +26,24 @@ from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from . import pipeline
+from . import intake
+from .intake import ARCHIVE, REJECTED, WORKBOOK_SUFFIXES
 from .ledger import Ledger
+from .workers import Limits, Pool
 
 log = logging.getLogger("gen.watch")
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 TEMPORARY_SUFFIXES = {".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp"}
-ARCHIVE, REJECTED = "archive", "rejected"
+LOCK_FILE = ".gen-watch.lock"
+
+
+class AlreadyWatched(Exception):
+    def __init__(self, inbox: Path, holder: str):
+        self.bn = (f"আরেকটি 'gen watch' ({holder}) এই ইনবক্স দেখছে: {inbox}। একটি ইনবক্সে একটিই চলতে পারে; "
+                   "আগেরটি বন্ধ করুন বা অন্য ইনবক্স দিন।")
+        self.en = (f"Another 'gen watch' ({holder}) is already watching {inbox}. Only one may watch an inbox; stop "
+                   "that one or give another inbox.")
+        super().__init__(self.en)
 
 
 def ignored(name: str) -> bool:
@@ -48,24 +59,6 @@ def looks_complete(path: Path) -> bool:
             return z.testzip() is None
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _unique(target: Path) -> Path:
-    if not target.exists():
-        return target
-    for n in range(2, 10000):
-        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
-        if not candidate.exists():
-            return candidate
-    raise FileExistsError(target)
 
 
 @dataclass
@@ -97,6 +90,8 @@ class Watcher:
     settle: float = 2.0  # how long size and time must stay still
     give_up: float = 60.0  # a steady file that never opens as a zip is handed on after this long
     rescan: float = 30.0  # a full look at the inbox, in case an event was missed
+    limits: Limits = field(default_factory=Limits)
+    pool: Pool | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     signalled: int | None = None  # set by the signal handler alone; the loop turns it into `stop`
     _pending: dict[Path, _Pending] = field(default_factory=dict)
@@ -110,8 +105,9 @@ class Watcher:
 
     def scan(self) -> None:
         for entry in sorted(self.inbox.iterdir()):
-            if entry.is_file():
-                self.notice(entry)
+            if entry.name in (ARCHIVE, REJECTED) and entry.is_dir() and not entry.is_symlink():
+                continue
+            self.notice(entry)
 
     def ready(self) -> list[Path]:
         """Files whose size and time have not moved for the settle time (and that open, for workbooks)."""
@@ -119,9 +115,13 @@ class Watcher:
         with self._lock:
             for path, p in list(self._pending.items()):
                 try:
-                    st = path.stat()
+                    st = os.lstat(path)  # a link is never followed, a FIFO never opened
                 except FileNotFoundError:
                     del self._pending[path]
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    del self._pending[path]
+                    out.append(path)  # intake sets it aside
                     continue
                 if (st.st_size, st.st_mtime) != (p.size, p.mtime):
                     self._pending[path] = _Pending(st.st_size, st.st_mtime, now)
@@ -138,8 +138,12 @@ class Watcher:
 
     def run(self) -> None:
         self.inbox.mkdir(parents=True, exist_ok=True)
-        with Ledger(self.state_dir) as ledger:
-            self._recover(ledger)
+        with _inbox_lock(self.inbox), Pool(1, self.limits, start_method="forkserver") as self.pool:
+            with Ledger(self.state_dir) as ledger:
+                self._recover(ledger)
+            self._watch()
+
+    def _watch(self) -> None:
         observer = PollingObserver(timeout=self.poll) if self.poll else Observer()
         observer.schedule(_Events(self.notice), str(self.inbox), recursive=False)
         observer.start()
@@ -171,83 +175,42 @@ class Watcher:
     def _recover(self, ledger: Ledger) -> None:
         """Files interrupted by a crash: those still in the inbox are built again by the normal path;
         those already moved only need their ledger entry closed."""
-        for record in ledger.unfinished():
+        for record in ledger.unfinished(route="watch"):
             if (self.inbox / record.name).exists():
                 log.info("resuming %s, interrupted before", record.name)
             else:
                 ledger.finish(record.id, "done", note="interrupted after the file was moved")
 
     def handle(self, path: Path) -> None:
-        process(path, inbox=self.inbox, out_root=self.out_root, state_dir=self.state_dir)
+        try:
+            intake.receive(path, inbox=self.inbox, out_root=self.out_root, state_dir=self.state_dir, pool=self.pool)
+        except Exception:  # the next file must still be built; this one is tried again at the next rescan
+            log.exception("could not handle %s; it stays in the inbox", ascii(path.name))
 
 
-def process(path: Path, *, inbox: Path, out_root: Path, state_dir: Path) -> int | None:
-    """Build one file that arrived in `inbox` and move it to archive/ or rejected/; returns its ledger id.
-    The watch folder and the web upload both come through here."""
-    if not path.exists():
-        return None
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
-        return _reject_other(path, inbox, state_dir)
-    started = time.monotonic()
-    digest = file_hash(path)
-    log.info("received %s", path.name)
-    with Ledger(state_dir) as ledger:
-        earlier = ledger.done_with(digest)
-        id = ledger.start(path.name, digest)
-        if earlier is not None:
-            moved = _move(path, inbox, ARCHIVE if earlier.status == "built" else REJECTED)
-            ledger.finish(id, "duplicate", memo=earlier.memo, kind=earlier.kind, office=earlier.office,
-                          fiscal_year=earlier.fiscal_year, period=earlier.period, outputs=earlier.outputs,
-                          moved_to=str(moved), note=f"same content as ledger entry {earlier.id}",
-                          seconds=time.monotonic() - started, details=earlier.details)
-            log.info("duplicate %s: same as %s, memo %s, nothing new built", path.name, earlier.name, earlier.memo)
-            return id
-        result = pipeline.build(path, out_root=out_root, state_dir=state_dir)
-        if result.ok:
-            moved = _move(path, inbox, ARCHIVE)
-            status = "built"
-        else:
-            moved = _move(path, inbox, REJECTED)
-            for output in result.outputs:  # the error report and the marked-up copy go beside it
-                shutil.copy2(output, moved.parent / Path(output).name)
-            status = "rejected"
-        seconds = time.monotonic() - started
-        ledger.finish(id, status, memo=result.memo, kind=result.kind, office=result.office,
-                      fiscal_year=result.fiscal_year, period=result.period, outputs=result.outputs,
-                      moved_to=str(moved), note="memo reused: same content" if result.memo_reused else None,
-                      seconds=seconds, details=result.as_dict())
-    if status == "built":
-        event = "duplicate" if result.memo_reused else "built"
-        log.info("%s %s: %s, memo %s, %.2fs", event, path.name, result.office, result.memo, seconds)
-    else:
-        first = result.issues[0] if result.issues else None
-        log.warning("rejected %s: %s %s %s, %.2fs", path.name, first.code if first else "", first.where if first else "",
-                    first.en if first else "", seconds)
-    for issue in result.issues:
-        log.debug("  %s %s %s: %s", issue.severity, issue.where, issue.code, issue.en)
-    return id
+def _inbox_lock(inbox: Path):
+    """An exclusive lock on INBOX/.gen-watch.lock, held while the watcher runs; AlreadyWatched if taken."""
+    from contextlib import contextmanager
 
-
-def _move(path: Path, inbox: Path, where: str) -> Path:
-    folder = inbox / where / (dt.date.today().isoformat() if where == ARCHIVE else "")
-    folder.mkdir(parents=True, exist_ok=True)
-    target = _unique(folder / path.name)
-    os.replace(path, target)
-    return target
-
-
-def _reject_other(path: Path, inbox: Path, state_dir: Path) -> int:
-    moved = _move(path, inbox, REJECTED)
-    note = moved.with_name(moved.name + ".reason.txt")
-    note.write_text(
-        f"{moved.name}: এটি Excel ওয়ার্কবুক (.xlsx) নয়, তাই গ্রহণ করা হয়নি। 'gen template' দিয়ে পাওয়া ছক পূরণ করে পাঠান।\n"
-        f"{moved.name}: not an Excel workbook (.xlsx), so it was not taken. Fill the workbook from 'gen template'.\n",
-        encoding="utf-8")
-    with Ledger(state_dir) as ledger:
-        id = ledger.start(path.name, file_hash(moved))
-        ledger.finish(id, "rejected", moved_to=str(moved), note="not a workbook")
-    log.warning("rejected %s: not a workbook", path.name)
-    return id
+    @contextmanager
+    def held():
+        f = open(inbox / LOCK_FILE, "a+")
+        try:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as e:
+                if e.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                f.seek(0)
+                raise AlreadyWatched(inbox, f.read().strip() or "another process") from None
+            f.seek(0)
+            f.truncate()
+            f.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
+            f.flush()
+            yield
+        finally:
+            f.close()
+    return held()
 
 
 def run(watcher: Watcher) -> None:

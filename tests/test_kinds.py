@@ -63,7 +63,8 @@ def test_minutes_template_filled_by_key_builds(tmp_path):
     result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "s", default_date=dt.date(2023, 12, 24))
     assert result.status == "built", [i.message for i in result.issues]
     (minutes,) = result.outputs
-    assert minutes.endswith("minutes-2023-12-20/minutes-2023-12-20.docx") and "/2023-24/" in minutes
+    assert minutes.endswith("-১/minutes-2023-12-20.docx") and "/2023-24/" in minutes
+    assert "/minutes-2023-12-20/versions/" in minutes
     text = docx_text(minutes)
     assert "২০ ডিসেম্বর ২০২৩" in text and "০৫.৫৫.২৭০০.০০৫.১৮.০০১.২৩-১" in text and "৯ পৌষ ১৪৩০" in text
     assert "নিষ্পত্তি করতে হবে।" in text

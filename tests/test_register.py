@@ -82,7 +82,8 @@ def test_entry_fields_and_bangla_text_round_trip(tmp_path):
         made, _ = reg.allocate(Q, "hash", **meta)
     with Register(tmp_path) as reg:
         (stored,) = reg.entries(prefix=Q)
-    assert stored == made == Entry(Q, 1, "hash", *meta.values(), issued_at=made.issued_at, explicit=False)
+    assert stored == made == Entry(Q, 1, "hash", *meta.values(), issued_at=made.issued_at, explicit=False,
+                                   state="reserved")
     assert stored.issued_at.endswith("+00:00")
 
 
@@ -105,9 +106,11 @@ def test_creates_state_dir_with_wal_and_schema_version(tmp_path):
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         row = (P, 1, "h", "a.xlsx", "cc", OFFICE, "2023-24", "q1", "2024-01-01T00:00:00+00:00", 0)
-        db.execute("INSERT INTO memos VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+        insert = ("INSERT INTO memos (prefix, serial, content_hash, source, kind, office, fiscal_year, period, "
+                  "issued_at, explicit) VALUES (?,?,?,?,?,?,?,?,?,?)")
+        db.execute(insert, row)
         with pytest.raises(sqlite3.IntegrityError):
-            db.execute("INSERT INTO memos VALUES (?,?,?,?,?,?,?,?,?,?)", row[:2] + ("other",) + row[3:])
+            db.execute(insert, row[:2] + ("other",) + row[3:])
     finally:
         db.close()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator import workbook
+from tests.conftest import docx_text
 from generator.paths import XLSX_DIR
 from tests.test_other_office import MYMENSINGH, ROWS
 
@@ -70,7 +71,7 @@ class Watch:
         return len(self.archived()) == n and all(r[1] != "processing" for r in ledger(self.state))
 
     def inbox_files(self):
-        return sorted(p.name for p in self.inbox.iterdir() if p.is_file())
+        return sorted(p.name for p in self.inbox.iterdir() if p.is_file() and p.name != ".gen-watch.lock")
 
     def archived(self):
         return sorted(p.name for p in (self.inbox / "archive").rglob("*.xlsx")) if (self.inbox / "archive").exists() else []
@@ -186,8 +187,12 @@ def test_same_content_again_and_a_corrected_resubmission(tmp_path, watcher):
     assert serials(w.state) == [1, 2]
     folder = next(w.out.rglob("CURRENT.txt")).parent
     assert f"memo: {rows[2][2]}" in (folder / "CURRENT.txt").read_text(encoding="utf-8")
-    previous = list((folder / "previous").iterdir())
-    assert len(previous) == 1 and len(list(previous[0].glob("*.docx"))) == 2
+    versions = sorted((folder / "versions").iterdir())
+    assert [v.name for v in versions] == sorted([rows[0][2], rows[2][2]])
+    for version in versions:  # each version keeps its own letter, holding its own memo
+        (letter,) = version.glob("*-letter.docx")
+        assert version.name in docx_text(letter)
+    assert rows[2][2] in docx_text(next(folder.glob("*-letter.docx")))
 
 
 def test_killed_mid_batch_then_restarted(tmp_path, watcher):

@@ -5,6 +5,7 @@ Server-rendered (Starlette and Jinja2), plain HTML forms, no JavaScript. Bangla 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hmac
 import re
@@ -15,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -24,10 +26,11 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from .. import bangla, kinds
+from .. import intake
 from ..ledger import Ledger
 from ..paths import XLSX_DIR
 from ..values import format_number
-from ..watch import process
+from ..workers import Limits, Pool
 
 HERE = Path(__file__).parent
 MB = 1024 * 1024
@@ -108,9 +111,11 @@ def period_bn(value: str | None) -> str:
     return period.name if period else bangla.to_bangla_digits(value or "")
 
 
-def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max_upload: int = 10 * MB) -> Starlette:
+def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max_upload: int = 10 * MB,
+               limits: Limits | None = None, jobs: int = 2) -> Starlette:
     out_root, state_dir = Path(out_root).resolve(), Path(state_dir).resolve()
     uploads = state_dir / "uploads"
+    pool = Pool(jobs, limits, start_method="forkserver")  # builds run in workers, off the event loop
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(status_bn=STATUS_BN, kinds=kinds.KINDS)
     templates.env.filters["shown"] = lambda name: re.sub(r"^[0-9a-f]{8}-", "", name or "")  # drop the upload tag
@@ -206,12 +211,15 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
             return page(request, "upload.html", 415, error=(
                 f"'{name}' একটি Excel ওয়ার্কবুক (.xlsx) নয়। 'ফাঁকা ছক' থেকে নেওয়া ছক পূরণ করে দিন।",
                 f"'{name}' is not an Excel workbook (.xlsx). Fill a blank workbook from this site."))
+        id = await run_in_threadpool(_receive, name, data)
+        return RedirectResponse(f"/submissions/{id}", status_code=303)
+
+    def _receive(name: str, data: bytes) -> int | None:
         uploads.mkdir(parents=True, exist_ok=True)
         safe = re.sub(r"[^\w.()-]+", "_", name)
         target = uploads / f"{uuid.uuid4().hex[:8]}-{safe}"
         target.write_bytes(data)
-        id = process(target, inbox=uploads, out_root=out_root, state_dir=state_dir)
-        return RedirectResponse(f"/submissions/{id}", status_code=303)
+        return intake.receive(target, inbox=uploads, out_root=out_root, state_dir=state_dir, pool=pool, route="web")
 
     async def login(request: Request):
         if request.method == "GET":
@@ -240,5 +248,17 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         Route("/blank/{kind}.xlsx", guard(blank)),
         Route("/login", login, methods=["GET", "POST"]),
     ]
+    def recover() -> None:
+        """Uploads in hand when the server stopped are built now (intake sets aside one that was tried twice)."""
+        for path in sorted(uploads.glob("*")) if uploads.is_dir() else []:
+            if path.is_file() and not path.name.startswith("."):
+                intake.receive(path, inbox=uploads, out_root=out_root, state_dir=state_dir, pool=pool, route="web")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await run_in_threadpool(recover)
+        yield
+        await run_in_threadpool(pool.close)
+
     return Starlette(routes=routes, exception_handlers={HTTPException: error},
-                     middleware=[Middleware(UploadLimit, limit=max_upload)])
+                     middleware=[Middleware(UploadLimit, limit=max_upload)], lifespan=lifespan)

@@ -1,0 +1,177 @@
+"""The records on disk: each built version of a report in a folder of its own that is never written
+again, a "current" view beside them, and each rejected submission's reports apart.
+
+    OUT/<fiscal year>/<office>/<kind>-<period>/
+        cc-2023-24-q1-letter.docx, …-annex.docx   copies of the current version (highest serial)
+        CURRENT.txt                               which version that is
+        versions/<memo>/…                         every built version, as it was built
+        rejected/<submission>/NAME.errors.txt     every rejected submission of this report
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+CURRENT = "CURRENT.txt"
+VERSIONS, REJECTED = "versions", "rejected"
+NAME_BYTES = 200  # a folder or file name, in UTF-8 bytes (file systems allow 255)
+
+
+class WriteError(Exception):
+    """A document could not be written: the disk is full, read-only, or a path is in the way."""
+
+    def __init__(self, path: Path, cause: OSError):
+        self.path, self.cause = Path(path), cause.strerror or str(cause)
+        super().__init__(f"{path}: {self.cause}")
+
+    @property
+    def bn(self) -> str:
+        return (f"{self.path} লেখা যায়নি ({self.cause})। ডিস্কে জায়গা ও লেখার অনুমতি দেখে আবার চেষ্টা করুন; "
+                "স্মারক নম্বরটি রেজিস্টারে ফেরত গেছে।")
+
+    @property
+    def en(self) -> str:
+        return (f"Could not write {self.path} ({self.cause}). Check the disk's free space and permissions and try "
+                "again; the memo number went back to the register.")
+
+
+def safe_name(name: str, fallback: str = "office") -> str:
+    """A file or folder name as typed, Bangla kept, without what Windows shares or Linux forbid, at most
+    NAME_BYTES bytes (cut between characters, never inside one)."""
+    name = re.sub(r'[<>:"/\\|?*\x00-\x1f\x7f]+', "-", name).strip(" .")
+    encoded = name.encode("utf-8", "replace")
+    if len(encoded) > NAME_BYTES:
+        name = encoded[:NAME_BYTES].decode("utf-8", "ignore").rstrip(" .")
+    return name or fallback
+
+
+def _umask() -> int:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # elsewhere: read it by setting it, and put it back at once
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()  # what open() would give: the office's other clerks can read the documents
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write under a temporary name, then rename: a reader never sees a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), FILE_MODE)
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_version(folder: Path, memo: str, documents: dict[str, bytes]) -> list[Path]:
+    """Write one version's documents into versions/<memo>/ all at once (staged, then renamed), or find
+    them there already (the same content built again). Never overwrites. WriteError on failure, with
+    nothing left behind."""
+    target = folder / VERSIONS / safe_name(memo, "memo")
+    paths = [target / name for name in documents]
+    if all(p.is_file() for p in paths):
+        return paths
+    stage = None
+    try:
+        (folder / VERSIONS).mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(dir=folder / VERSIONS, prefix=".tmp-"))
+        os.chmod(stage, 0o777 & ~_umask())
+        for name, data in documents.items():
+            write_atomic(stage / name, data)
+        try:
+            os.rename(stage, target)
+        except OSError as e:
+            if e.errno not in (errno.EEXIST, errno.ENOTEMPTY) or not all(p.is_file() for p in paths):
+                raise
+            # the same content was built at the same moment by another process: keep the first
+        return paths
+    except OSError as e:
+        raise WriteError(getattr(e, "filename", None) or target, e) from None
+    finally:
+        if stage is not None and stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+@contextmanager
+def report_lock(lock_dir: Path, folder: Path):
+    """One process at a time updates a report's current view (the lock file is on local disk)."""
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(str(Path(folder).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    with open(lock_dir / f"{name}.lock", "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def current_serial(folder: Path) -> int | None:
+    try:
+        text = (folder / CURRENT).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = re.search(r"^serial: (\d+)$", text, re.M)
+    return int(found.group(1)) if found else None
+
+
+def update_current(folder: Path, *, serial: int, memo: str, source: str, paths: list[Path], lock_dir: Path) -> bool:
+    """Make this version the current view when its serial is the highest yet; True if it now is.
+    Only copies change here: the versions themselves are never touched."""
+    with report_lock(lock_dir, folder):
+        now = current_serial(folder)
+        if now is not None and now > serial:
+            return False
+        for p in paths:
+            write_atomic(folder / p.name, p.read_bytes())
+        lines = ["বর্তমান সংস্করণ / current version", f"memo: {memo}", f"serial: {serial}", f"source: {source}",
+                 f"built: {dt.datetime.now().isoformat(timespec='seconds')}",
+                 f"folder: {paths[0].parent.relative_to(folder)}" if paths else "",
+                 *(f"file: {p.name}" for p in paths),
+                 f"সব সংস্করণ {VERSIONS}/ ফোল্ডারে, বাতিল জমা {REJECTED}/ ফোল্ডারে / "
+                 f"every version is in {VERSIONS}/, rejected submissions in {REJECTED}/"]
+        write_atomic(folder / CURRENT, ("\n".join(lines) + "\n").encode("utf-8"))
+        return True
+
+
+def submission_tag(submission: int | None) -> str:
+    """The folder of one rejected submission: its ledger number, or the time when it has none."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return f"{submission:06d}" if submission is not None else stamp
+
+
+def write_rejection(folder: Path, tag: str, files: dict[str, bytes]) -> list[Path]:
+    """A rejected submission's reports, in rejected/<tag>/ (never beside a letter, never shared)."""
+    target = folder / REJECTED / tag
+    if target.exists():  # the same submission tried again: keep the first reports, add a new set
+        target = folder / REJECTED / f"{tag}-{submission_tag(None)}"
+    out = []
+    try:
+        for name, data in files.items():
+            write_atomic(target / name, data)
+            out.append(target / name)
+    except OSError as e:
+        raise WriteError(getattr(e, "filename", None) or target, e) from None
+    return out
