@@ -196,10 +196,10 @@ class _Reader:
                 raise _too_large_unpacked(self.total)
             crc = zlib.crc32(data, crc)
             if xml:
-                window = tail + data[:16]
+                window = tail + data[:32]
                 if any(d in data or d in window for d in _DOCTYPE):
                     raise _doctype(name, sheet)
-                tail = data[-16:]
+                tail = data[-32:]
             if sink is not None:
                 sink(data)
 
