@@ -14,7 +14,8 @@ has read a cell. `check` looks at the package with its own bounded means first:
    about the size is caught), with a CRC check, never holding a whole part;
 4. every worksheet read by a streaming XML parser that refuses a DOCTYPE (no entity tricks): the
    cells of the sheets the service reads must lie within MAX_ROW × MAX_COL when they hold
-   something (a value, an inline string or a formula), and merged or hyperlinked ranges must too.
+   something (a value, an inline string or a formula), and the cells of all sheets, with those of
+   merged or hyperlinked ranges, must number at most MAX_CELLS.
 
 A far `<dimension>` or a far cell with only a style in it is not refused (Excel writes
 `A1:XFD1048576` after a whole row or column is formatted): `check` returns, for each sheet read,
