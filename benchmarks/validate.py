@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/validate.py [ROWS ...]      (default: 10 30 200)
 
-Prints the median and the slowest of several runs of read → validate → score, without building.
+Prints the median and the slowest of several runs of read → validate → score, without building,
+then the cost of the package check alone on the bundled examples.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import LETTER, rows as synthetic_rows  # noqa: E402
 
-from generator import pipeline, workbook  # noqa: E402
-from generator.paths import XLSX_DIR  # noqa: E402
+from generator import package, pipeline, workbook  # noqa: E402
+from generator.paths import EXAMPLES_DIR, XLSX_DIR  # noqa: E402
 
 def main(sizes: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -31,6 +32,19 @@ def main(sizes: list[int]) -> None:
                 result = pipeline.examine(path).result
                 times.append((time.perf_counter() - start) * 1000)
             print(f"{n:>6} {statistics.median(times):>10.1f} {max(times):>8.1f}  {len(result.issues)} ({result.status})")
+    package_check_cost()
+
+
+def package_check_cost() -> None:
+    """What checking the package (before any XML is parsed) adds to reading each bundled example."""
+    times = []
+    for path in sorted(EXAMPLES_DIR.rglob("*.xlsx")):
+        package.check(path)
+        for _ in range(7):
+            start = time.perf_counter()
+            package.check(path)
+            times.append((time.perf_counter() - start) * 1000)
+    print(f"package check on {len(times) // 7} examples: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms")
 
 
 if __name__ == "__main__":

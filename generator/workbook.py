@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineError, CalamineWorkbook
 
-from . import kinds
+from . import kinds, package
 from .bangla import PERIODS, to_bangla_digits
 from .model import GUIDE_SHEET, LETTER_SHEET, PLAN_SHEET, Cell, RawWorkbook
 
@@ -320,7 +320,8 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls files, and passw
 
 
 def _open(path: Path):
-    """The workbook opened for reading values, with python-calamine (some 20 times faster than openpyxl)."""
+    """The workbook opened for reading values, with python-calamine (some 20 times faster than openpyxl),
+    and the extent of each sheet the service reads, once the package has been checked."""
     suffix = path.suffix.lower()
     try:
         with open(path, "rb") as f:
@@ -343,8 +344,9 @@ def _open(path: Path):
                 f"The file is {suffix}; open it in Excel and save it as .xlsx.",
             )
         raise _not_a_workbook("not a zip file")
+    extents = package.check(path)  # before any reader parses a byte of XML
     try:
-        return CalamineWorkbook.from_path(str(path))
+        return CalamineWorkbook.from_path(str(path)), extents
     except (CalamineError, OSError, ValueError) as exc:
         raise _not_a_workbook(type(exc).__name__) from None
 
@@ -367,7 +369,14 @@ def _missing_sheet(name: str) -> WorkbookError:
     )
 
 
-def _rows(wb, path: Path, name: str) -> list[list]:
+def _extent(extents: dict[str, package.Extent], sheet: str) -> package.Extent:
+    """How far to read a sheet: where its last cell holding something is, as the package check found;
+    for a sheet it did not map, as far as any cell may be."""
+    return extents.get(sheet) or package.Extent(package.MAX_ROW, package.MAX_COL)
+
+
+def _rows(wb, path: Path, name: str, extent: package.Extent) -> list[list]:
+    # calamine sizes a sheet by its farthest value, which the package check has bounded
     try:
         return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except (CalamineError, ValueError) as exc:
@@ -377,15 +386,18 @@ def _rows(wb, path: Path, name: str) -> list[list]:
         # date, such as -6e162 in a date-formatted cell; openpyxl reads that cell as an error value.
         if type(exc).__name__ != "PanicException":
             raise
-        return _rows_by_openpyxl(path, name)
+        return _rows_by_openpyxl(path, name, extent)
 
 
-def _rows_by_openpyxl(path: Path, name: str) -> list[list]:
+def _rows_by_openpyxl(path: Path, name: str, extent: package.Extent) -> list[list]:
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "marked as a date but ... outside the limits"
-            rows = [["" if v is None else v for v in row] for row in wb[name].iter_rows(values_only=True)]
+            # bounded by the cells that hold something, not by the declared <dimension> (often A1:XFD1048576)
+            rows = [["" if v is None else v for v in row]
+                    for row in wb[name].iter_rows(max_row=max(extent.rows, 1), max_col=max(extent.cols, 1),
+                                                  values_only=True)]
     finally:
         wb.close()
     width = max((len(r) for r in rows), default=0)
@@ -399,13 +411,13 @@ def _value(v):
 def read(path: Path) -> RawWorkbook:
     """Read every cell the service needs, once. Raises WorkbookError for unusable files."""
     path = Path(path)
-    wb = _open(path)
+    wb, extents = _open(path)
     sheets = list(wb.sheet_names)
     letter_sheet = next((n for n in KEY_VALUE_SHEETS if n in sheets), None)
     if letter_sheet is None:
         raise _missing_sheet(LETTER_SHEET)
     letter, letter_rows = {}, {}
-    rows = _rows(wb, path, letter_sheet)
+    rows = _rows(wb, path, letter_sheet, _extent(extents, letter_sheet))
     key_col, value_col = _letter_layout(rows)
     value_letter = get_column_letter(value_col + 1)
     for number, row in enumerate(rows, start=1):
@@ -420,10 +432,11 @@ def read(path: Path) -> RawWorkbook:
         if kind is None:
             return RawWorkbook(str(path), letter, letter_rows, {}, [], sheets, letter_sheet, table_sheet)
         raise _missing_sheet(table_sheet)
-    plan_columns, plan_rows = _read_plan(_rows(wb, path, table_sheet), table_sheet, first_row)
+    table_rows = _rows(wb, path, table_sheet, _extent(extents, table_sheet))
+    plan_columns, plan_rows = _read_plan(table_rows, table_sheet, first_row)
     raw = RawWorkbook(str(path), letter, letter_rows, plan_columns, plan_rows, sheets, letter_sheet, table_sheet)
-    raw.uncomputed = _formulas_without_values(path, raw)
-    _mark_percent_formats(path, raw)
+    raw.uncomputed = _formulas_without_values(path, raw, extents)
+    _mark_percent_formats(path, raw, extents)
     return raw
 
 
@@ -431,7 +444,7 @@ _NOT_PERCENT = {"area_weight", "weight", "self_score"}
 _COUNT_OR_DATE = {"সংখ্যা", "তারিখ"}
 
 
-def _mark_percent_formats(path: Path, raw: RawWorkbook) -> None:
+def _mark_percent_formats(path: Path, raw: RawWorkbook, extents: dict[str, package.Extent]) -> None:
     """calamine gives 95% as the bare number 0.95: look up the format of such numbers (a pasted or
     reformatted cell) with openpyxl, only when the plan holds one."""
     candidates = {c.ref: (i, key) for i, (_, cells) in enumerate(raw.plan_rows)
@@ -444,7 +457,9 @@ def _mark_percent_formats(path: Path, raw: RawWorkbook) -> None:
     wb = load_workbook(path, read_only=True)
     try:
         ws = wb[raw.table_sheet]
-        for row in ws.iter_rows(min_row=min(n for n, _ in raw.plan_rows), max_row=max(n for n, _ in raw.plan_rows)):
+        last_col = max(_extent(extents, raw.table_sheet).cols, 1)
+        for row in ws.iter_rows(min_row=min(n for n, _ in raw.plan_rows), max_row=max(n for n, _ in raw.plan_rows),
+                                max_col=last_col):
             for c in row:
                 ref = getattr(c, "coordinate", None)
                 if ref in candidates and "%" in (c.number_format or ""):
@@ -466,7 +481,8 @@ def _has_formulas(path: Path) -> bool:
         return False
 
 
-def _formulas_without_values(path: Path, raw: RawWorkbook) -> list[tuple[str, str]]:
+def _formulas_without_values(path: Path, raw: RawWorkbook,
+                             extents: dict[str, package.Extent]) -> list[tuple[str, str]]:
     """Formula cells the service reads that carry no computed value (the file was saved by a program
     that does not calculate, so openpyxl sees nothing there)."""
     if not _has_formulas(path):
@@ -483,7 +499,9 @@ def _formulas_without_values(path: Path, raw: RawWorkbook) -> list[tuple[str, st
                 continue
             ws = wb[sheet]
             ws.reset_dimensions()
-            for number, row in enumerate(ws.iter_rows(), start=1):
+            extent = _extent(extents, sheet)  # a formula cell counts as holding something
+            rows = ws.iter_rows(max_row=max(extent.rows, 1), max_col=max(extent.cols, 1))
+            for number, row in enumerate(rows, start=1):
                 for i, c in enumerate(row):
                     if not (isinstance(c.value, str) and c.value.startswith("=")):
                         continue
@@ -539,8 +557,10 @@ def _read_plan(rows: list[list], sheet: str, first_row: int) -> tuple[dict[str, 
 def annotate(source: Path, findings) -> bytes | None:
     """A copy of the workbook with each bad cell filled red and its message as a comment.
 
-    The original file is only read. None when the file cannot be opened at all."""
+    The original file is only read. None when the file cannot be opened at all, or when its package
+    was refused (openpyxl loads every cell of every sheet: a refused file could fill memory)."""
     try:
+        package.check(source)
         wb = load_workbook(source)
     except Exception:  # unreadable files were already reported; there is nothing to mark up
         return None
