@@ -101,7 +101,7 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: P
         record = ledger.get(id)
         if record is not None and record.attempts > MAX_ATTEMPTS:
             result = lost(path, f"it was in hand when the service stopped, {record.attempts - 1} times")
-            pipeline.write_rejection(result, path, Path(out_root) / store.REJECTED, id)
+            pipeline.write_rejection(result, path, Path(out_root), id)
         else:
             result = pool.run(path, out_root=out_root, state_dir=state_dir, submission=id)
         status = result.status if result.status in ("built", "failed") else "rejected"

@@ -217,21 +217,16 @@ def failure(source: Path, code: str, bn: str, en: str) -> Result:
     return Result(str(source), "rejected", issues=[Finding("error", code, bn, en, None, None)])
 
 
-def report_folder(result: Result, out_root: Path) -> Path:
-    if result.fiscal_year and result.office and result.kind and result.period:
-        return Path(out_root) / result.fiscal_year / store.safe_name(result.office) / f"{result.kind}-{result.period}"
-    return Path(out_root) / store.REJECTED
-
-
 def _reject(result: Result, source: Path, out_root: Path, report: Report | None, submission: int | None) -> Result:
     """Write the error report and, when the workbook could be opened, a copy with the bad cells marked,
     into a folder of this submission's own."""
     folder = output_dir(out_root, report) if report is not None and fiscal_year_of(report) and period_of(report) \
-        and report.office else out_root / store.REJECTED
+        and report.office else out_root
     return write_rejection(result, source, folder, submission)
 
 
 def write_rejection(result: Result, source: Path, folder: Path, submission: int | None) -> Result:
+    """The reports of a rejected submission in FOLDER/rejected/<submission>/."""
     stem = store.safe_name(source.stem, "workbook")
     lines = [f"{source.name}: গ্রহণ করা যায়নি / rejected", ""]
     for f in result.issues:
@@ -249,4 +244,5 @@ def write_rejection(result: Result, source: Path, folder: Path, submission: int 
 
 
 # codes of files that are not opened again to mark them up
-UNREADABLE = {"too-large", "zip-bomb", "too-many-parts", "far-cell", "took-too-long", "could-not-process"}
+UNREADABLE = {"too-large", "zip-bomb", "too-many-parts", "too-many-cells", "bad-package", "far-cell", "took-too-long",
+              "could-not-process"}

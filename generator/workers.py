@@ -44,6 +44,7 @@ def _limit_memory(mb: int) -> None:
 def _serve(conn: Connection, limits: Limits) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.environ["RUST_BACKTRACE"] = "0"  # a Rust reader that aborts says one line, not a page of frames
     _limit_memory(limits.memory_mb)
     while True:
         try:
@@ -271,7 +272,7 @@ def _after_loss(path: Path, options: dict, result: pipeline.Result) -> None:
             pass
     out_root = options.get("out_root")
     if out_root is not None:
-        pipeline.write_rejection(result, Path(path), Path(out_root) / "rejected", submission)
+        pipeline.write_rejection(result, Path(path), Path(out_root), submission)
 
 
 def default_jobs() -> int:

@@ -106,6 +106,8 @@ def serials(state: Path) -> list[int]:
 
 
 def ledger(state: Path) -> list[tuple]:
+    if not (state / "register.sqlite3").exists():
+        return []
     db = sqlite3.connect(state / "register.sqlite3")
     try:
         return db.execute("SELECT name, status, memo, moved_to FROM files ORDER BY id").fetchall()

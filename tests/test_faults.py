@@ -1,0 +1,496 @@
+"""Fault injection: hostile and unlucky files, full and read-only disks, crashes and races, with real
+processes, a real observer, real file systems. Each test checks that the service survives and goes on,
+that nothing is lost or overwritten, that the message names the file and the cause in Bangla and
+English, that the register stays gap-free and that the office's original is untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from starlette.testclient import TestClient
+
+from generator import examples, workbook
+from generator.paths import EXAMPLES_DIR, XLSX_DIR
+from tests.conftest import docx_text
+from tests.test_other_office import MYMENSINGH, ROWS
+from tests.test_watch import ledger, serials, make_workbooks
+
+CC_JSON = EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json"
+UNREADABLE = {"far-cell", "zip-bomb", "too-large", "could-not-process"}
+
+
+def gen(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator.cli", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def json_lines(run: subprocess.CompletedProcess) -> list[dict]:
+    return [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def version(tmp: Path, name: str, **letter) -> Path:
+    """The Mymensingh workbook with the letter fields changed (a corrected version of the same report)."""
+    return workbook.fill(XLSX_DIR / "cc.xlsx", tmp / name, dict(MYMENSINGH, **letter), ROWS)
+
+
+def far_cell(src: Path, dst: Path, ref: str = "XFD1048576", part: str = "xl/worksheets/sheet2.xml") -> Path:
+    """A copy with one value in a far-away cell of the plan sheet: 15 KB that once asked for 512 GB."""
+    row = re.match(r"[A-Z]+(\d+)", ref).group(1)
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in z.infolist():
+            data = z.read(item.filename)
+            if item.filename == part:
+                data = data.replace(b"</sheetData>", f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>x</t></is>'
+                                                      f'</c></row></sheetData>'.encode())
+            out.writestr(item, data)
+    return dst
+
+
+def zip_bomb(src: Path, dst: Path, mb: int = 400, part: str = "xl/worksheets/sheet2.xml") -> Path:
+    """A copy whose plan sheet unpacks to `mb` MB of blanks between its elements (about 1000:1)."""
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        for item in z.infolist():
+            data = z.read(item.filename)
+            if item.filename != part:
+                out.writestr(item, data)
+                continue
+            head, tail = data.split(b"</sheetData>")
+            info = zipfile.ZipInfo(part, item.date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with out.open(info, "w", force_zip64=True) as w:
+                w.write(head)
+                blank = b" " * (1 << 20)
+                for _ in range(mb):
+                    w.write(blank)
+                w.write(b"</sheetData>" + tail)
+    return dst
+
+
+def peak_build(*args) -> tuple[subprocess.CompletedProcess, float]:
+    """`gen build ARGS` in a fresh process; its result and the peak memory (MB) of the largest process in
+    its tree (ru_maxrss of the waited-for children)."""
+    script = ("import resource, subprocess, sys, json\n"
+              "r = subprocess.run([sys.executable, '-m', 'generator.cli', 'build', *sys.argv[1:]], capture_output=True, text=True)\n"
+              "print(json.dumps([r.returncode, r.stdout, r.stderr, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))")
+    run = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True, timeout=300)
+    code, out, err, maxrss = json.loads(run.stdout)
+    return subprocess.CompletedProcess(args, code, out, err), maxrss / 1024
+
+
+def register_rows(state: Path) -> list[tuple]:
+    db = sqlite3.connect(state / "register.sqlite3")
+    try:
+        return db.execute("SELECT serial, state FROM memos ORDER BY serial").fetchall()
+    finally:
+        db.close()
+
+
+# 1. an older submission never serves a newer letter -------------------------------------------------
+
+def test_each_version_keeps_its_own_letter_on_disk_in_json_and_on_the_page(tmp_path):
+    out, state = tmp_path / "out", tmp_path / "state"
+    first = examples.write(CC_JSON, tmp_path / "cc.xlsx")
+    data = examples.load(CC_JSON)
+    corrected = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "cc-corrected.xlsx", dict(data["letter"], memo_serial=None),
+                              [dict(data["rows"][0], remarks="সংশোধিত")] + data["rows"][1:])
+    (a,) = json_lines(gen("build", first, "--out", out, "--state", state, "--json"))
+    (b,) = json_lines(gen("build", corrected, "--out", out, "--state", state, "--json"))
+    assert a["memo"].endswith("-১৯২") and b["memo"].endswith("-১৯৩")
+    for later in range(3):  # any number of later versions
+        more = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / f"more{later}.xlsx", dict(data["letter"], memo_serial=None),
+                             [dict(data["rows"][0], remarks=f"আরও {later}")] + data["rows"][1:])
+        assert gen("build", more, "--out", out, "--state", state).returncode == 0
+    for result in (a, b):
+        letter, annex = result["outputs"]
+        assert result["memo"] in docx_text(letter) and Path(annex).is_file()
+    folder = Path(a["outputs"][0]).parent.parent.parent
+    assert "-১৯৬" in docx_text(next(folder.glob("*-letter.docx")))  # the current copy: the highest serial
+    assert len(list((folder / "versions").iterdir())) == 5
+
+    from generator.web import create_app
+
+    with TestClient(create_app(out_root=out, state_dir=state)) as client:
+        page = client.get("/submissions/1")
+        assert "১৯২" in page.text and "চলছে" not in page.text
+        download = client.get("/submissions/1/files/0")
+        assert download.status_code == 200
+        saved = tmp_path / "downloaded.docx"
+        saved.write_bytes(download.content)
+        assert a["memo"] in docx_text(saved) and b["memo"] not in docx_text(saved)
+        listing = client.get("/")
+        assert listing.text.count("/submissions/") >= 5  # gen build's submissions are on the page
+
+
+# 2. versions built at the same time ------------------------------------------------------------------
+
+def _assert_four_versions(results: list[dict], out: Path) -> None:
+    assert all(r["status"] == "built" for r in results)
+    memos = [r["memo"] for r in results]
+    assert len(set(memos)) == 4
+    for r in results:
+        letter, annex = r["outputs"]
+        assert r["memo"] in docx_text(letter)
+        assert Path(annex).is_file() and Path(annex).parent == Path(letter).parent
+    folder = Path(results[0]["outputs"][0]).parent.parent.parent
+    assert len(list((folder / "versions").iterdir())) == 4
+    highest = max(memos, key=lambda m: int(m.rsplit("-", 1)[1].translate(str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789"))))
+    assert f"memo: {highest}" in (folder / "CURRENT.txt").read_text(encoding="utf-8")
+    assert highest in docx_text(next(folder.glob("*-letter.docx")))
+    assert not list(folder.glob("*.errors.txt")) and not (folder / "previous").exists()
+
+
+def test_four_versions_with_jobs_4(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(4):
+        version(src, f"v{i}.xlsx", copies=f"সংশোধন {i}")
+    run = gen("build", src, "--out", tmp_path / "out", "--state", tmp_path / "state", "--jobs", "4", "--json")
+    assert run.returncode == 0, run.stdout + run.stderr
+    _assert_four_versions(json_lines(run), tmp_path / "out")
+    assert serials(tmp_path / "state") == [1, 2, 3, 4]
+
+
+def test_four_versions_from_four_processes(tmp_path):
+    paths = [version(tmp_path, f"p{i}.xlsx", copies=f"সংশোধন {i}") for i in range(4)]
+    procs = [subprocess.Popen([sys.executable, "-m", "generator.cli", "build", str(p), "--out", str(tmp_path / "out"),
+                               "--state", str(tmp_path / "state"), "--json"], stdout=subprocess.PIPE, text=True)
+             for p in paths]
+    results = [json.loads(p.communicate(timeout=300)[0]) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4
+    _assert_four_versions(results, tmp_path / "out")
+
+
+# 3 and 4. a stray far cell and a zip bomb ------------------------------------------------------------
+
+@pytest.fixture
+def hostile(tmp_path):
+    """A folder holding a far-cell workbook, a zip bomb and two good workbooks."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = examples.write(CC_JSON, tmp_path / "good.xlsx")
+    far_cell(good, folder / "a-far.xlsx")
+    zip_bomb(good, folder / "b-bomb.xlsx")
+    shutil.copy(good, folder / "c-good.xlsx")
+    version(folder, "d-good.xlsx")
+    return folder
+
+
+def test_far_cell_and_zip_bomb_are_rejected_and_the_rest_built(tmp_path, hostile):
+    before = {p.name: sha(p) for p in hostile.iterdir()}
+    assert (hostile / "b-bomb.xlsx").stat().st_size < 2_000_000
+    run, peak_mb = peak_build(hostile, "--out", tmp_path / "out", "--state", tmp_path / "state", "--json")
+    results = {Path(r["source"]).name: r for r in json_lines(run)}
+    assert run.returncode == 1, run.stderr
+    assert [results[n]["status"] for n in sorted(results)] == ["rejected", "rejected", "built", "built"]
+    for name in ("a-far.xlsx", "b-bomb.xlsx"):
+        (issue,) = [i for i in results[name]["issues"] if i["severity"] == "error"]
+        assert issue["code"] in UNREADABLE and issue["message_bn"] and issue["message_en"]
+        assert results[name]["outputs"] and all(Path(p).is_file() for p in results[name]["outputs"])
+    assert "Traceback" not in run.stderr
+    assert peak_mb < 500, f"peak memory {peak_mb:.0f} MB"
+    assert {p.name: sha(p) for p in hostile.iterdir()} == before  # the originals are untouched
+    print(f"far cell + zip bomb + 2 good: peak {peak_mb:.0f} MB")
+
+
+def test_watcher_survives_hostile_files_and_builds_the_next(tmp_path, hostile, watcher):
+    w = watcher()
+    w.drop(sorted(hostile.iterdir()))
+    w.wait(lambda: w.done(2) and len(ledger(w.state)) == 4, what="all four handled")
+    statuses = {r[0]: r[1] for r in ledger(w.state)}
+    assert statuses == {"a-far.xlsx": "rejected", "b-bomb.xlsx": "rejected", "c-good.xlsx": "built",
+                        "d-good.xlsx": "built"}
+    assert (w.inbox / "rejected" / "a-far.errors.txt").is_file()
+    late = make_workbooks(tmp_path / "late", 1, tag="late")
+    w.drop(late)
+    w.wait(lambda: w.done(3), what="a later file built")
+    assert w.proc.poll() is None
+
+
+def test_a_file_in_hand_at_two_crashes_is_set_aside(tmp_path, watcher):
+    """The service died twice while it held this file (simulated in the ledger, as a crash leaves it):
+    it is not tried a third time, and the next file is built."""
+    inbox, state = tmp_path / "inbox", tmp_path / "state"
+    (bad,) = make_workbooks(inbox, 1, tag="bad")
+    from generator.batch import file_hash
+    from generator.ledger import Ledger
+
+    with Ledger(state) as led:
+        id = led.start(bad.name, file_hash(bad))
+        led.start(bad.name, file_hash(bad))  # the restart after the first crash
+    w = watcher()
+    w.wait(lambda: all(r[1] != "processing" for r in ledger(state)) and ledger(state), what="set aside")
+    (row,) = ledger(state)
+    assert row[1] == "rejected" and "rejected" in row[3]
+    assert "could-not-process" in (inbox / "rejected" / f"{bad.stem}.errors.txt").read_text(encoding="utf-8")
+    assert serials(state) == []
+    w.drop(make_workbooks(tmp_path / "next", 1, tag="next"))
+    w.wait(lambda: w.done(1), what="the next file built")
+    assert id == 1
+
+
+def test_web_page_survives_a_hostile_upload(tmp_path, hostile):
+    from generator.web import create_app
+    from tests.test_web import upload
+
+    with TestClient(create_app(out_root=tmp_path / "out", state_dir=tmp_path / "state")) as client:
+        for name in ("a-far.xlsx", "b-bomb.xlsx"):
+            response = upload(client, name, (hostile / name).read_bytes())
+            assert response.status_code == 303, response.text
+            page = client.get(response.headers["location"])
+            assert "বাতিল" in page.text and "চলছে" not in page.text
+        response = upload(client, "c-good.xlsx", (hostile / "c-good.xlsx").read_bytes())
+        assert "১৯২" in client.get(response.headers["location"]).text
+
+
+# 5. the watcher's inbox ------------------------------------------------------------------------------
+
+def test_file_deleted_while_in_hand(tmp_path, watcher):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from synthetic import workbooks
+
+    (big,) = workbooks(tmp_path / "big", 1, 900)  # takes long enough to build to be deleted meanwhile
+    w = watcher()
+    w.drop([big])
+    w.wait(lambda: any(r[1] == "processing" for r in ledger(w.state)), timeout=60, what="in hand")
+    (w.inbox / big.name).unlink()
+    w.wait(lambda: all(r[1] != "processing" for r in ledger(w.state)), what="entry closed")
+    w.drop(make_workbooks(tmp_path / "next", 1, tag="n"))
+    w.wait(lambda: len(w.archived()) == 1 and w.done(1), what="the next file built")
+    assert w.proc.poll() is None
+
+
+def test_a_second_watcher_on_the_same_inbox_is_refused(tmp_path, watcher):
+    w = watcher()
+    w.wait(lambda: (w.inbox / ".gen-watch.lock").exists() and "watching" in (tmp_path / "watch.log").read_text(),
+           what="first watcher up")
+    second = gen("watch", "--inbox", w.inbox, "--out", tmp_path / "out2", "--state", tmp_path / "state2", timeout=60)
+    assert second.returncode == 2
+    assert "আরেকটি 'gen watch'" in second.stderr and "Another 'gen watch'" in second.stderr
+    assert f"pid {w.proc.pid}" in second.stderr
+    w.drop(make_workbooks(tmp_path / "src", 1))
+    w.wait(lambda: w.done(1), what="the first watcher still builds")
+
+
+def test_a_name_that_is_not_utf8_is_built(tmp_path, watcher):
+    (good,) = make_workbooks(tmp_path / "src", 1)
+    w = watcher()
+    os.rename(good, os.path.join(os.fsencode(w.inbox), b"report-\xff\xfe.xlsx"))
+    w.wait(lambda: w.done(1), what="built")
+    assert w.archived() == ["report-__.xlsx"]
+    assert ledger(w.state)[0][:2] == ("report-__.xlsx", "built")
+
+
+def test_links_and_special_files_are_set_aside_never_followed(tmp_path, watcher):
+    (good,) = make_workbooks(tmp_path / "src", 1)
+    outside = tmp_path / "outside.xlsx"
+    shutil.copy(good, outside)
+    w = watcher()
+    (w.inbox / "link.xlsx").symlink_to(outside)
+    os.mkfifo(w.inbox / "pipe.xlsx")  # opening a FIFO would block the watcher for ever
+    w.drop([good])
+    w.wait(lambda: w.done(1) and not (w.inbox / "link.xlsx").is_symlink() and not (w.inbox / "pipe.xlsx").exists(),
+           what="sorted")
+    rejected = w.inbox / "rejected"
+    assert (rejected / "link.xlsx").is_symlink() and outside.is_file() and sha(outside) == sha(rejected / "link.xlsx")
+    assert "not a regular file" in (rejected / "link.xlsx.reason.txt").read_text(encoding="utf-8")
+    assert "not a regular file" in (rejected / "pipe.xlsx.reason.txt").read_text(encoding="utf-8")
+    assert serials(w.state) == [1]
+
+
+# 6. disks and permissions ----------------------------------------------------------------------------
+
+@contextmanager
+def small_disk(path: Path, size: str, *options: str):
+    path.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join((f"size={size}", *options)), "tmpfs", str(path)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+def _assert_not_written(run: subprocess.CompletedProcess, where: str, state: Path, original: Path, digest: str):
+    assert run.returncode == 3, run.stdout + run.stderr
+    text = run.stdout + run.stderr
+    assert "Traceback" not in text
+    assert where in text and "লেখা যায়নি" in text and "could not" in text.lower()
+    assert register_rows(state) == []  # the serial went back: the register has no gap
+    assert sha(original) == digest
+
+
+@pytest.mark.parametrize("fault", ["full", "read-only", "file-in-the-way"])
+def test_output_that_cannot_be_written(tmp_path, fault):
+    path = version(tmp_path, "report.xlsx")
+    digest, state = sha(path), tmp_path / "state"
+    disk = tmp_path / "disk"
+    if fault == "file-in-the-way":
+        disk.mkdir()
+        (disk / "2022-23").write_text("a file where the fiscal year's folder should be")
+        run = gen("build", path, "--out", disk, "--state", state)
+        _assert_not_written(run, str(disk / "2022-23"), state, path, digest)
+        assert not list(disk.rglob("*.docx"))
+    else:
+        options = ("ro",) if fault == "read-only" else ()
+        with small_disk(disk, "60k" if fault == "full" else "1m", *options):
+            run = gen("build", path, "--out", disk, "--state", state)
+            _assert_not_written(run, str(disk), state, path, digest)
+            assert not list(disk.rglob("*.docx"))  # never a letter without its annex
+            assert not [p for p in disk.rglob("*") if p.is_file()]
+    fixed = gen("build", path, "--out", tmp_path / "out", "--state", state, "--json")
+    assert fixed.returncode == 0 and json_lines(fixed)[0]["memo"].endswith("-১")  # the same serial, issued now
+    assert register_rows(state) == [(1, "issued")]
+
+
+def test_state_folder_that_cannot_be_written(tmp_path):
+    path = version(tmp_path, "report.xlsx")
+    (tmp_path / "shared").write_text("a file where a folder should be")
+    blocked = tmp_path / "shared" / "state"
+    run = gen("build", path, "--out", tmp_path / "out", "--state", blocked)
+    assert run.returncode == 3 and "Traceback" not in run.stderr
+    assert str(blocked) in run.stderr and "অবস্থা-ফোল্ডার" in run.stderr and "state folder" in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_serial_given_back_late_is_void_not_a_gap(tmp_path):
+    from generator.register import Register
+
+    meta = dict(source="a.xlsx", kind="cc", office="অফিস", fiscal_year="2023-24", period="q1")
+    with Register(tmp_path) as reg:
+        first, _ = reg.allocate("৪৬", "a", submission=1, **meta)
+        second, _ = reg.allocate("৪৬", "b", submission=2, **meta)
+        reg.confirm(second)
+        assert reg.release_submission(1) == [(first, "void")]  # a later serial exists: kept, marked void
+        third, _ = reg.allocate("৪৬", "c", submission=3, **meta)
+        assert reg.release(third) == "released"  # the last one: the next letter gets it
+        assert reg.allocate("৪৬", "d", **meta)[0].serial == 3
+        assert [(e.serial, e.state) for e in reg.entries()] == [(1, "void"), (2, "issued"), (3, "reserved")]
+        assert reg.release(second) is None  # an issued serial is never taken back
+
+
+# 7. reports never overwrite reports ------------------------------------------------------------------
+
+def test_rejection_reports_never_collide(tmp_path, watcher):
+    w = watcher()
+    first = tmp_path / "one" / "report.xlsx"
+    second = tmp_path / "two" / "report.xlsx"
+    for path, text in ((first, "not a zip"), (second, "")):
+        path.parent.mkdir()
+        path.write_text(text)
+    w.drop([first])
+    w.wait(lambda: (w.inbox / "rejected" / "report.errors.txt").exists(), what="first rejected")
+    w.drop([second])
+    w.wait(lambda: (w.inbox / "rejected" / "report (2).errors.txt").exists(), what="second rejected")
+    assert (w.inbox / "rejected" / "report (2).xlsx").exists()
+    reports = list((w.out / "rejected").rglob("report.errors.txt"))
+    assert len(reports) == 2 and reports[0].parent != reports[1].parent
+
+
+def test_other_formats_of_the_same_name_keep_their_own_reports(tmp_path):
+    for suffix in (".ods", ".xls"):
+        (tmp_path / f"x{suffix}").write_bytes(b"PK\x03\x04 not really" if suffix == ".ods" else b"\xd0\xcf\x11\xe0")
+    run = gen("build", tmp_path / "x.ods", tmp_path / "x.xls", "--out", tmp_path / "out", "--state", tmp_path / "s",
+              "--json")
+    reports = [p for r in json_lines(run) for p in r["outputs"]]
+    assert len(reports) == 2 and len(set(reports)) == 2
+    assert ".ods" in Path(reports[0]).read_text(encoding="utf-8") and ".xls" in Path(reports[1]).read_text(encoding="utf-8")
+
+
+def test_a_fixed_resubmission_leaves_no_stale_report_beside_the_letter(tmp_path):
+    out, state = tmp_path / "out", tmp_path / "state"
+    bad = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "report.xlsx", dict(MYMENSINGH, recipient=None), ROWS)
+    assert gen("build", bad, "--out", out, "--state", state).returncode == 1
+    fixed = version(tmp_path, "report.xlsx")
+    assert gen("build", fixed, "--out", out, "--state", state).returncode == 0
+    (folder,) = {p.parent for p in out.rglob("CURRENT.txt")}
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == sorted(
+        ["CURRENT.txt", "cc-2022-23-q2-letter.docx", "cc-2022-23-q2-annex.docx"])
+    (report,) = (folder / "rejected").rglob("report.errors.txt")
+    assert "recipient" in report.read_text(encoding="utf-8")
+
+
+# 8. files other clerks can open ----------------------------------------------------------------------
+
+def test_outputs_follow_the_umask(tmp_path):
+    path = version(tmp_path, "report.xlsx")
+    run = subprocess.run(["sh", "-c", f'umask 022 && exec "{sys.executable}" -m generator.cli build "{path}" '
+                                      f'--out "{tmp_path / "out"}" --state "{tmp_path / "state"}"'], capture_output=True)
+    assert run.returncode == 0
+    files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert len(files) == 5  # two in the version, two current copies, CURRENT.txt
+    assert {oct(p.stat().st_mode & 0o777) for p in files} == {"0o644"}
+    assert {oct(p.stat().st_mode & 0o777) for p in (tmp_path / "out").rglob("*") if p.is_dir()} == {"0o755"}
+
+
+# 9. the web page never blocks ------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_pages_answer_while_an_upload_is_being_built(tmp_path):
+    import httpx
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from synthetic import workbooks
+
+    (big,) = workbooks(tmp_path / "big", 1, 1000)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--port", str(port), "--out",
+                               str(tmp_path / "out"), "--state", str(tmp_path / "state")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                page = httpx.get(base + "/upload")
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        events = []
+
+        def post():
+            with httpx.Client(base_url=base, cookies=page.cookies, timeout=120) as c:
+                r = c.post("/upload", data={"csrf": token}, files={"workbook": (big.name, big.read_bytes())})
+            events.append(("upload", r.status_code))
+
+        thread = threading.Thread(target=post)
+        thread.start()
+        time.sleep(0.3)
+        while thread.is_alive() and not events:
+            r = httpx.get(base + "/", timeout=60)
+            events.append(("list", r.status_code))
+        thread.join(120)
+        assert events[0] == ("list", 200), events  # the list answered while the build was still going
+        assert ("upload", 303) in events
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+
+
+from tests.test_watch import watcher  # noqa: E402,F401  (the fixture)
