@@ -106,7 +106,7 @@ def _kind(raw: RawWorkbook) -> tuple[kinds.Kind | None, list[Finding]]:
 
 
 def _columns(raw: RawWorkbook, kind: kinds.Kind) -> list[Finding]:
-    missing = [k for k in kind.columns if k not in raw.plan_columns]
+    missing = [k for k in kind.columns if k not in raw.plan_columns and not kinds.COLUMNS[k].optional]
     if not missing:
         return []
     return [error(

@@ -9,7 +9,8 @@ from dataclasses import replace
 from . import kinds
 from .bangla import to_ascii_digits, to_bangla_digits
 from .model import PLAN_SHEET, Finding, PlanRow, RawWorkbook, Report
-from .scoring import DATE, PERCENT, ScoreCard, number, office_number, unit_of
+from .scoring import (COUNTING_EN, DATE, PERCENT, ScoreCard, counting_fits, counting_word, number, office_number,
+                      unit_of)
 from .values import format_number
 
 LEVEL_KEYS = [key for key, *_ in kinds.LEVELS]
@@ -53,6 +54,7 @@ class PlanChecks:
             self.required(row)
             self.weights(row)
             self.unit(row)
+            self.counting(row)
             self.targets(row)
             self.achievement(row)
         self.codes(rows)
@@ -107,6 +109,33 @@ class PlanChecks:
                 f"একক '{unit}' চেনা নয়; তালিকা থেকে বাছুন: {', '.join(kinds.UNITS)}।",
                 f"Unit '{unit}' is not known; pick one of: {', '.join(kinds.UNITS)}.",
                 self.cell(row, "unit"),
+            ))
+
+    def counting(self, row: PlanRow) -> None:
+        text = row.text("counting")
+        if "counting" not in row.refs or not text:
+            return
+        word = counting_word(text)
+        names = ", ".join(kinds.COUNTING)
+        if word is None:
+            self.out.append(_error(
+                "unknown-counting",
+                f"গণনা পদ্ধতি '{text}' চেনা নয়; তালিকা থেকে বাছুন: {names}; অথবা ফাঁকা রাখুন "
+                "(সংখ্যায় সমষ্টি, %-এ গড়, তারিখে তারিখ ধরা হবে)।",
+                f"Counting method '{text}' is not known; pick one of: {names} (sum, average, cumulative, date), "
+                "or leave it blank for the unit's default (সংখ্যা: sum, %: average, তারিখ: date).",
+                self.cell(row, "counting"),
+            ))
+            return
+        unit = row.text("unit")
+        if unit in kinds.UNITS and not counting_fits(word, unit):
+            self.out.append(_error(
+                "counting-unit-mismatch",
+                f"গণনা পদ্ধতি '{word}' একক '{unit}'-এর সাথে মেলে না: তারিখ পদ্ধতি শুধু তারিখ এককের জন্য, "
+                "আর তারিখ এককের পদ্ধতি তারিখ।",
+                f"Counting method {COUNTING_EN[word]} ('{word}') does not fit the unit '{unit}': the date method goes "
+                "with the date unit, and only with it.",
+                self.cell(row, "counting"),
             ))
 
     def _readable(self, row: PlanRow, key: str, unit: str) -> bool:
