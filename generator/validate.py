@@ -44,7 +44,7 @@ def check(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Report | N
     findings += _columns(raw, kind)
     report = model.from_workbook(raw, kind)
     findings += _fields(raw, report, today or dt.date.today())
-    findings += PlanChecks(raw, report).run()
+    findings += PlanChecks(raw, report, today=today or dt.date.today()).run()
     return report, findings
 
 

@@ -91,6 +91,11 @@ PLAN_CASES = [
     ("unknown counting method", {}, {C("counting", 4): "মোট"}, "unknown-counting", PLAN, C("counting", 4)),
     ("date method on a count", {}, {C("counting", 4): "তারিখ"}, "counting-unit-mismatch", PLAN, C("counting", 4)),
     ("sum method on a date", {}, {C("counting", 6): "সমষ্টি"}, "counting-unit-mismatch", PLAN, C("counting", 6)),
+    ("done after the period", {}, {C("achieved", 6): "০৫/০১/২০২৩"}, "achieved-after-period", PLAN, C("achieved", 6)),
+    ("done after the letter", {"issue_date": "০৪/০১/২০২৩"}, {C("achieved", 6): "০৫/০১/২০২৩"},
+     "achieved-after-issue-date", PLAN, C("achieved", 6)),
+    ("done after a blank letter date, today", {}, {C("achieved", 6): dt.datetime(2023, 1, 11)},
+     "achieved-after-issue-date", PLAN, C("achieved", 6)),
 ]
 
 
@@ -236,3 +241,16 @@ def test_a_column_or_row_the_office_inserted_moves_the_cells_named(tmp_path):
     issues = pipeline.examine(path, today=TODAY).result.issues
     moved = {(i.code, i.sheet, i.cell) for i in issues if i.severity == "error"}
     assert moved == {("missing-field", LETTER, f"D{ROW_OF['office_name']}"), ("missing-value", PLAN, C("indicator", 5))}
+
+
+def test_nis_quarter_done_after_the_period(tmp_path):
+    """The integrity strategy's quarter columns are checked too: a 1st-quarter report claiming 10 October."""
+    from tests.test_kinds import NIS_ROWS
+
+    rows = [dict(r) for r in NIS_ROWS]
+    rows[1]["q1_achieved"] = "১০/১০/২০২২"
+    path = _make(tmp_path, {"period": "১ম ত্রৈমাসিক"}, {}, kind="nis", rows=rows)
+    result = pipeline.examine(path, today=TODAY).result
+    late = [(i.severity, i.code, i.sheet, i.cell) for i in result.issues if i.code.startswith("achieved-after")]
+    assert late == [("warning", "achieved-after-period", PLAN, C("q1_achieved", 5, "nis"))]
+    assert result.status == "valid"

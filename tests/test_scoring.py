@@ -29,7 +29,7 @@ SEED_004 = {
     "[২.১.১]": (3.0, False),    # 1 of the half-year's share (2 of 4)
     "[২.২.১]": (1.5, True),     # 1 of 2; office wrote 1
     "[২.২.২]": (1.31, True),    # 35% of 80% × 3 = 1.3125; office wrote 1.50
-    "[২.২.৩]": (3.0, False),    # sent 10/01/2023, before 15/01/2023
+    "[২.২.৩]": (3.0, False),    # sent 10/01/2023, before 15/01/2023 (but after the letter: warned)
     "[২.২.৪]": (None, True),    # target 31/01/2023 after the half-year: not yet due; office wrote 2
     "[২.২.৫]": (None, False),   # not yet due; office wrote -
 }
@@ -60,6 +60,23 @@ def test_seed_004_totals_and_the_office_mistakes(seed004):
     total = next(i for i in seed004.issues if i.code == "self-total-differs")
     assert "31.5" in total.en and "26.5" in total.en and "22.81" in total.en
     assert seed004.status == "rejected"
+
+
+def test_seed_004_achievement_after_the_letter_is_warned(seed004):
+    """[২.২.৩] reports 10/01/2023 as done in a letter dated 09/01/2023: a warning at that cell, the score as written."""
+    row = next(r for r in seed004.score["rows"] if r["indicator_no"] == "[২.২.৩]")
+    found = [i for i in seed004.issues if i.code == "achieved-after-issue-date"]
+    assert [(i.severity, i.sheet, i.cell) for i in found] == [("warning", "কর্মপরিকল্পনা", f"{column('egov', 'achieved')}{row['row']}")]
+    assert "১০/০১/২০২৩" in found[0].bn and "2023-01-09" in found[0].en
+
+
+def test_seed_001_achievements_after_the_period_and_the_letter():
+    result = pipeline.examine(EXAMPLES_DIR / "egov-mymensingh-2022-23-h1.xlsx", today=dt.date(2023, 1, 5)).result
+    rows = {r["indicator_no"]: r["row"] for r in result.score["rows"]}
+    late = {(i.code, i.cell) for i in result.issues if i.code.startswith("achieved-after")}
+    col = column("egov", "achieved")
+    assert late == {("achieved-after-period", f"{col}{rows['[২.২.৩]']}"),       # 04/01/23, the half-year ended 31/12/22
+                    ("achieved-after-issue-date", f"{col}{rows['[২.২.৪]']}")}  # 31/01/23 in a letter of 05/01/23
 
 
 def test_explanation_names_the_level():
