@@ -277,3 +277,25 @@ def test_counting_in_the_workbook_changes_the_score(tmp_path):
     summed = pipeline.examine(workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "s.xlsx", MYMENSINGH, rows),
                               today=dt.date(2023, 1, 10)).result
     assert summed.score["rows"][0]["score"] == 10.0  # ২ due by Q2, ৩ held
+
+
+DOC_EXAMPLES = [  # docs/scoring.md, "one per period" and "one per counting method": the lines as the service writes them
+    (row(["৪", "-", "-", "-", "-"], "২"), "q1"), (row(["৪", "-", "-", "-", "-"], "২"), "q2"),
+    (row(["৩", "-", "-", "-", "-"], "১", weight="৩"), "h1"), (row(["৪", "-", "-", "-", "-"], "২"), "q3"),
+    (row(["১", "-", "-", "-", "-"], "-"), "q3"), (row(["১", "-", "-", "-", "-"], "১"), "q3"),
+    (row(["৪", "-", "-", "-", "-"], "২"), "q4"), (row(["১০", "৮", "৬", "৪", "২"], "৯", weight="৬"), "annual"),
+    (row(["৪", "৩", "২", "১", "-"], "৩", weight="৫"), "q3"),
+    (row(["৮০%", "৭০%", "৬০%", "-", "-"], "৬৫%", unit="%", weight="৪"), "q1"),
+    (row(["১০০", "৯০", "৮০", "-", "-"], "৮৫", weight="৪", counting="ক্রমপুঞ্জিভূত"), "q2"),
+    (row(["১৫/১০/২০২২", "৩১/১০/২০২২", "-", "-", "-"], "২০/১০/২০২২", unit="তারিখ", weight="৪"), "h1"),
+]
+
+
+def test_the_worked_examples_in_the_docs_are_what_the_service_writes():
+    from generator.paths import ROOT
+
+    doc = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
+    for r, period in DOC_EXAMPLES:
+        assert f"`{score(r, period).explanation}`" in doc, (period, score(r, period).explanation)
+    cumulative = nis(annual="১০০", counting="ক্রমপুঞ্জিভূত", q1_target="৩০", q1_achieved="৩০", q2_target="৬০", q2_achieved="৫৫")
+    assert f"`{score_quarterly(cumulative, last_quarter=2, period_end=None).explanation}`" in doc
