@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 UNITS = ("সংখ্যা", "%", "তারিখ")
+# How an indicator's quarters combine (গণনা পদ্ধতি, as the APA guideline defines them); see docs/scoring.md.
+SUM, AVERAGE, CUMULATIVE, BY_DATE = COUNTING = ("সমষ্টি", "গড়", "ক্রমপুঞ্জিভূত", "তারিখ")
+DEFAULT_COUNTING = {"সংখ্যা": SUM, "%": AVERAGE, "তারিখ": BY_DATE}  # a blank counting cell
 LEVELS = (
     ("target_100", "অসাধারণ", "১০০%", 1.0),
     ("target_90", "অতি উত্তম", "৯০%", 0.9),
@@ -28,6 +31,7 @@ class Column:
     merge: str = ""  # "area" or "activity": the cell spans the rows of its group in the annex
     numeric: bool = False
     paired: bool = False  # in a paired annex, a target line and an achievement line (r.KEY_t, r.KEY_a)
+    optional: bool = False  # added after the first layout: a workbook without the column still reads
 
 
 COLUMNS = {
@@ -41,12 +45,16 @@ COLUMNS = {
         Column("indicator_no", "সূচক নং", "যেমন: [১.১.১]", 11, 1.0),
         Column("indicator", "কর্মসম্পাদন সূচক", "", 36, 4.0),
         Column("unit", "একক", "তালিকা থেকে বাছুন", 10, 1.1),
+        Column("counting", "গণনা পদ্ধতি",
+               "তালিকা থেকে: সমষ্টি, গড়, ক্রমপুঞ্জিভূত, তারিখ; ফাঁকা = সংখ্যায় সমষ্টি, %-এ গড়, তারিখে তারিখ",
+               14, 1.4, optional=True),
         Column("weight", "কর্মসম্পাদন সূচকের মান", "সংখ্যা", 11, 1.8, numeric=True),
         *(
             Column(key, name, "সংখ্যা, % বা তারিখ; না থাকলে -", 12, 1.95, group="লক্ষ্যমাত্রা {{ fy }}", subheader=pct, numeric=True)
             for key, name, pct, _ in LEVELS
         ),
-        Column("achieved", "অর্জন", "এই সময়ের অর্জন (সংখ্যা, % বা তারিখ)", 14, 1.6, numeric=True),
+        Column("achieved", "অর্জন", "অর্থবছরের শুরু থেকে এই সময় পর্যন্ত অর্জন (সংখ্যা, % বা তারিখ)", 16, 1.6,
+               numeric=True),
         Column("remarks", "অগ্রগতি / মন্তব্য", "যা করা হয়েছে, সংক্ষেপে", 40, 5.0),
         Column("evidence", "প্রমাণক", "যেমন: ওয়েবসাইটের লিংক, সভার কার্যবিবরণীর স্মারক", 30, 3.0),
         Column("self_score", "প্রাপ্ত স্কোর (অফিসের হিসাব)", "", 12, 1.4, numeric=True),
@@ -54,7 +62,8 @@ COLUMNS = {
         Column("annual_target", "{{ fy }} অর্থবছরের লক্ষ্যমাত্রা", "সংখ্যা, % বা তারিখ", 12, 1.6, numeric=True),
         *(
             Column(f"q{q}_{part}", f"{bn} কোয়ার্টারের {'লক্ষ্যমাত্রা' if part == 'target' else 'অর্জন'}",
-                   "", 11, 1.2, numeric=True)
+                   "শুধু এই কোয়ার্টারের" + ("" if part == "target" else "; ক্রমপুঞ্জিভূত হলে কোয়ার্টার শেষের মোট"),
+                   11, 1.2, numeric=True)
             for q, bn in ((1, "১ম"), (2, "২য়"), (3, "৩য়"), (4, "৪র্থ")) for part in ("target", "achieved")
         ),
         # annex only, in the paired layout: one line for targets, one for achievements
@@ -118,7 +127,7 @@ CC = Kind(
     report="অগ্রগতি প্রতিবেদন",
     columns=(
         "area_no", "area", "area_weight", "activity_no", "activity", "indicator_no", "indicator",
-        "unit", "weight", "target_100", "target_90", "target_80", "target_70", "target_60",
+        "unit", "counting", "weight", "target_100", "target_90", "target_80", "target_70", "target_60",
         "achieved", "remarks",
     ),
     annex_columns=(
@@ -144,7 +153,7 @@ EGOV = Kind(
     report="স্ব-মূল্যায়ন প্রতিবেদন",
     columns=(
         "area_no", "area", "area_weight", "activity_no", "activity", "indicator_no", "indicator",
-        "unit", "weight", "target_100", "target_90", "target_80", "target_70", "target_60",
+        "unit", "counting", "weight", "target_100", "target_90", "target_80", "target_70", "target_60",
         "achieved", "self_score", "remarks",
     ),
     annex_columns=(
@@ -183,7 +192,8 @@ NIS = Kind(
     plan="জাতীয় শুদ্ধাচার কৌশল কর্ম-পরিকল্পনা",
     report="পরিবীক্ষণ প্রতিবেদন",
     columns=(
-        "area_no", "area", "activity_no", "activity", "indicator", "weight", "unit", "responsible", "annual_target",
+        "area_no", "area", "activity_no", "activity", "indicator", "weight", "unit", "counting", "responsible",
+        "annual_target",
         "q1_target", "q1_achieved", "q2_target", "q2_achieved", "q3_target", "q3_achieved", "q4_target", "q4_achieved",
         "self_score", "remarks",
     ),

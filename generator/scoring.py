@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import unicodedata
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from . import bangla
-from .kinds import LEVELS
+from .kinds import COUNTING, DEFAULT_COUNTING, LEVELS
 from .model import PlanRow, Report
 from .values import NONE_WORDS, Value, format_number
 
@@ -65,6 +68,64 @@ class ScoreCard:
 
 
 # Method -----------------------------------------------------------------------------------
+
+SUM, AVERAGE, CUMULATIVE, BY_DATE = COUNTING
+COUNTING_EN = {SUM: "sum", AVERAGE: "average", CUMULATIVE: "cumulative", BY_DATE: "date"}
+_SHARE_TEXT = {Fraction(1, 4): "¼", Fraction(1, 2): "½", Fraction(3, 4): "¾"}
+
+
+def _word_key(text: str) -> str:
+    """NFC (ড় typed as ড + nukta is the same word), no joiners or spaces, lower case."""
+    text = unicodedata.normalize("NFC", text).lower()
+    return "".join(ch for ch in text if ch not in " \t\n\u200c\u200d")
+
+
+_COUNTING_WORDS = {
+    **{_word_key(w): w for w in COUNTING},
+    **{_word_key(w): m for m, words in ((SUM, ("sum", "যোগফল")), (AVERAGE, ("average", "avg", "mean")),
+                                         (CUMULATIVE, ("cumulative", "ক্রমপুঞ্জীভূত")), (BY_DATE, ("date",)))
+       for w in words},
+}
+
+
+def counting_word(text: str) -> str | None:
+    """The counting method a cell names: '' for a blank cell, None for a word that is not one of them."""
+    if not (text or "").strip():
+        return ""
+    return _COUNTING_WORDS.get(_word_key(text))
+
+
+def counting_of(row: PlanRow, unit: str) -> str | None:
+    """The row's counting method, the unit's default when the cell is blank; None for an unknown word."""
+    word = counting_word(row.text("counting"))
+    if word is None:
+        return None
+    return word or DEFAULT_COUNTING[unit]
+
+
+def counting_fits(counting: str, unit: str) -> bool:
+    """তারিখ goes with a date unit, and only with it."""
+    return (counting == BY_DATE) == (unit == DATE)
+
+
+def year_to_date(period) -> Fraction:
+    """The part of the year from its start to the end of `period`: ¼ by Q1, ½ by Q2 and the half-year, ¾ by Q3,
+    all of it by Q4 and in the annual report."""
+    return Fraction(max(period.quarters), 4) if period else Fraction(1)
+
+
+def share_text(share: Fraction) -> str:
+    return _SHARE_TEXT.get(share) or bangla.to_bangla_digits(f"{share.numerator}/{share.denominator}")
+
+
+def due_by(target: float, share: Fraction, *, whole: bool) -> float:
+    """The part of an annual target due by the end of the period. A whole count of events (`whole`) is due
+    one whole event at a time: the share rounded down, so no target is ever a fraction of an event."""
+    due = Fraction(target).limit_denominator(10**6) * share
+    if whole and float(target).is_integer():
+        return float(math.floor(due))
+    return float(due)
+
 
 def unit_of(row: PlanRow) -> str:
     unit = row.text("unit")
@@ -146,9 +207,25 @@ def _row_result(row: PlanRow, no: str):
     return weight, result
 
 
-def score_row(row: PlanRow, *, share: float, period_end: dt.date | None, period_name: str = "") -> RowScore:
-    """Score one indicator. `share` is the part of an annual count target due by the end of the period,
-    `period_name` the period in the genitive (অর্ধবার্ষিকের) for the explanation."""
+def _counting_problem(row: PlanRow, counting: str | None, unit: str, result):
+    """A RowScore saying why the row is not scored when its counting method is unknown or does not fit its unit."""
+    if counting is None:
+        return result(None, f"গণনা পদ্ধতি '{row.text('counting')}' চেনা নয় → স্কোর হয় না",
+                      "unknown counting method → not scored")
+    if not counting_fits(counting, unit):
+        return result(None, f"গণনা পদ্ধতি {counting} একক {unit}-এর সাথে মেলে না → স্কোর হয় না",
+                      f"counting {COUNTING_EN[counting]} does not fit the unit → not scored")
+    return None
+
+
+def _tagged(result, counting: str):
+    """Every explanation starts with the counting method: 'সমষ্টি: …' / 'sum: …'."""
+    return lambda score, bn, en: result(score, f"{counting}: {bn}", f"{COUNTING_EN[counting]}: {en}")
+
+
+def score_row(row: PlanRow, *, share: float | Fraction, period_end: dt.date | None, period_name: str = "") -> RowScore:
+    """Score one indicator. `share` is the part of the year from its start to the end of the period
+    (year_to_date), `period_name` the period in the genitive (অর্ধবার্ষিকের) for the explanation."""
     weight, result = _row_result(row, row.text("indicator_no"))
     if weight is None:
         return result(None, "মান নেই → স্কোর হয় না", "no weight → not scored")
@@ -157,10 +234,44 @@ def score_row(row: PlanRow, *, share: float, period_end: dt.date | None, period_
     achieved = row.value("achieved")
     if not given:
         return result(None, "লক্ষ্যমাত্রা নেই → স্কোর হয় না", "no target → not scored")
+    counting = counting_of(row, unit)
+    problem = _counting_problem(row, counting, unit, result)
+    if problem:
+        return problem
+    result = _tagged(result, counting)
+    share = Fraction(share).limit_denominator(100)
     top = given[0][1]
     if unit == DATE and period_end and top.date > period_end and not achieved.date:
         return result(None, f"লক্ষ্যমাত্রা {bangla.format_short_date(top.date)} এই সময়ের পরে → এখনো সময় হয়নি, গণনায় নেই",
                       f"target {top.date.isoformat()} falls after the period → not yet due, left out")
+
+    if unit != DATE:
+        annual = [number(v, unit) for _, v in given]
+        if not _ordered(annual, earlier_is_better=False):
+            return result(None, "লক্ষ্যমাত্রা ক্রমানুসারে নেই → স্কোর হয় না", "targets out of order → not scored")
+        scale = share if counting == SUM else Fraction(1)
+        whole = unit == COUNT
+        due = [due_by(t, scale, whole=whole) for t in annual]
+        floored = whole and any(t * scale != d for t, d in zip(annual, due))
+        points = [(p, d) for (p, _), t, d in zip(given, annual, due) if not (d <= 0 < t)]  # levels not yet due drop
+        whose = f"বার্ষিক {_n(annual[0])}-এর" if len(given) == 1 else "বার্ষিক লক্ষ্যমাত্রার"
+        part = (f" ({whose} {share_text(scale)}{', পূর্ণ সংখ্যায়' if floored else ''}: "
+                f"{period_name or 'এই সময়ের'} শেষ পর্যন্ত দেয়)") if scale != 1 else ""
+        part_en = (f" ({share_text(scale)} of the annual target{', rounded down to whole events' if floored else ''},"
+                   " due by the end of the period)") if scale != 1 else ""
+        if counting == CUMULATIVE and share != 1:
+            part, part_en = " (চলমান অবস্থা, পূর্ণ লক্ষ্যমাত্রার সাথে)", " (running level, against the full target)"
+        if not points:  # the share has not yet reached one whole event
+            a = number(achieved, unit)
+            not_yet = f"বার্ষিক {_n(annual[0])}-এর {share_text(scale)} এখনো একটি পূর্ণ সংখ্যায় পৌঁছায়নি"
+            if achieved.text.strip().lower() not in NOT_APPLICABLE and a is not None and a > 0:
+                bn_s, en_s = _score_text(1.0, weight)
+                return result(float(weight), f"অর্জন {_n(a)}; {not_yet}, তবু অর্জিত → {bn_s}",
+                              f"achieved {a:g} though the {share_text(scale)} share of the annual {annual[0]:g} "
+                              f"is not yet a whole event → {en_s}")
+            return result(None, f"{not_yet} → এখনো সময় হয়নি, গণনায় নেই",
+                          f"the {share_text(scale)} share of the annual {annual[0]:g} is not yet a whole event "
+                          "→ not yet due, left out")
     if achieved.text.strip().lower() in NOT_APPLICABLE:
         return result(None, "অর্জন: প্রযোজ্য নয় → গণনায় নেই", "achievement: not applicable → left out")
     if not achieved.text.strip():
@@ -189,26 +300,20 @@ def score_row(row: PlanRow, *, share: float, period_end: dt.date | None, period_
     a = number(achieved, unit)
     if a is None:
         return result(None, f"অর্জন '{achieved.display}' সংখ্যা নয় → স্কোর হয় না", "achievement is not a number → not scored")
-    scale = share if unit == COUNT else 1.0
-    targets = [number(v, unit) * scale for _, v in given]
-    if not _ordered(targets, earlier_is_better=False):
-        return result(None, "লক্ষ্যমাত্রা ক্রমানুসারে নেই → স্কোর হয় না", "targets out of order → not scored")
-    part = f" ({period_name} অংশ)" if scale != 1.0 else ""
-    a_text = _n(a * 100) + "%" if unit == PERCENT else _n(a)
-    if len(given) == 1:
-        t = targets[0]
+    fmt = (lambda x: _n(x * 100) + "%") if unit == PERCENT else _n
+    fmt_en = (lambda x: f"{x * 100:g}%") if unit == PERCENT else (lambda x: f"{x:g}")
+    if len(points) == 1:
+        t = points[0][1]
         pct = 1.0 if t <= 0 else max(0.0, min(1.0, a / t))
-        t_text = _n(t * 100) + "%" if unit == PERCENT else _n(t)
         bn_s, en_s = _score_text(pct, weight)
-        a_en, t_en = (f"{a * 100:g}%", f"{t * 100:g}%") if unit == PERCENT else (f"{a:g}", f"{t:g}")
-        return result(round(pct * weight, 2), f"অর্জন {a_text} ÷ লক্ষ্যমাত্রা {t_text}{part} → {bn_s}",
-                      f"achieved {a_en} / target {t_en}{' (share due by the period)' if part else ''} → {en_s}")
-    pct, how, at = _interpolate(a, [(p, t) for (p, _), t in zip(given, targets)], False)
-    shown = [_n(t * 100) + "%" if unit == PERCENT else _n(t) for t in targets]
-    return _level_result(result, pct, how, at, a_text, [p for p, _ in given], shown, weight, part=part)
+        return result(round(pct * weight, 2), f"অর্জন {fmt(a)} ÷ লক্ষ্যমাত্রা {fmt(t)}{part} → {bn_s}",
+                      f"achieved {fmt_en(a)} / target {fmt_en(t)}{part_en} → {en_s}")
+    pct, how, at = _interpolate(a, points, False)
+    shown = [fmt(t) for _, t in points]
+    return _level_result(result, pct, how, at, fmt(a), [p for p, _ in points], shown, weight, part=part, part_en=part_en)
 
 
-def _level_result(result, pct, how, at, a_text, pcts, shown, weight, *, dates=False, part=""):
+def _level_result(result, pct, how, at, a_text, pcts, shown, weight, *, dates=False, part="", part_en=""):
     """One line saying which level the achievement reached, e.g. 'অর্জন ৩ = ৯০% স্তরের লক্ষ্যমাত্রা → ৯০% × ৫ = ৪.৫০'."""
     bn_s, en_s = _score_text(pct, weight)
     ge, lt = ("≤", ">") if dates else ("≥", "<")
@@ -224,17 +329,40 @@ def _level_result(result, pct, how, at, a_text, pcts, shown, weight, *, dates=Fa
         bn = f"অর্জন {a_text} {lt} সর্বনিম্ন {level} {shown[at]}{part} → ০"
     en = {"top": "at or beyond the 100% target", "level": "exactly at a level's target",
           "between": "between two levels, linear", "below": "below the lowest level"}[how]
-    return result(round(pct * weight, 2), bn, f"achieved {en} → {en_s}")
+    return result(round(pct * weight, 2), bn, f"achieved {en}{part_en} → {en_s}")
 
 
-def quarter_totals(row: PlanRow, unit: str, quarters) -> tuple[float | None, float | None]:
-    """Targets and achievements over `quarters`: summed for counts, averaged for percentages."""
+# The integrity strategy (nis): a target and an achievement per quarter --------------------------
+
+def quarterly_counting(row: PlanRow, unit: str) -> str | None:
+    """As counting_of, except that a blank cell on a percentage row whose quarterly targets add up to the
+    annual target (shares of it) means সমষ্টি."""
+    word = counting_word(row.text("counting"))
+    if word == "" and unit == PERCENT and _shares_of_annual(row, unit):
+        return SUM
+    return counting_of(row, unit)
+
+
+def _latest(row: PlanRow, part: str, unit: str, quarters) -> float | None:
+    vals = [number(row.value(f"q{q}_{part}"), unit) for q in quarters]
+    return next((v for v in reversed(vals) if v is not None), None)
+
+
+def quarter_totals(row: PlanRow, unit: str, quarters, counting: str | None = None) -> tuple[float | None, float | None]:
+    """Targets and achievements over `quarters` by the counting method: summed (সমষ্টি), averaged (গড়), or for
+    ক্রমপুঞ্জিভূত the annual target and the latest achievement written."""
+    counting = counting or quarterly_counting(row, unit) or DEFAULT_COUNTING[unit]
+
     def collect(part):
         vals = [number(row.value(f"q{q}_{part}"), unit) for q in quarters]
         return [v for v in vals if v is not None]
 
+    if counting == CUMULATIVE:
+        annual = number(row.value("annual_target"), unit)
+        return (annual if annual is not None else _latest(row, "target", unit, range(1, 5))), \
+            _latest(row, "achieved", unit, quarters)
     t, a = collect("target"), collect("achieved")
-    if unit == PERCENT and not _shares_of_annual(row, unit):
+    if counting == AVERAGE:
         return (sum(t) / len(t) if t else None), (sum(a) / len(a) if a else None)
     return (sum(t) if t else None), (sum(a) if a else None)
 
@@ -253,6 +381,11 @@ def score_quarterly(row: PlanRow, *, last_quarter: int, period_end: dt.date | No
     if weight is None:
         return result(None, "মান নেই → স্কোর হয় না", "no weight → not scored")
     unit = unit_of(row) if row.text("unit") else (DATE if row.value("annual_target").date else COUNT)
+    counting = quarterly_counting(row, unit)
+    problem = _counting_problem(row, counting, unit, result)
+    if problem:
+        return problem
+    result = _tagged(result, counting)
     quarters = range(1, last_quarter + 1)
     achieved = [row.value(f"q{q}_achieved") for q in quarters]
     if any(v.text.strip().lower() in NOT_APPLICABLE for v in achieved):
@@ -277,26 +410,37 @@ def score_quarterly(row: PlanRow, *, last_quarter: int, period_end: dt.date | No
         if all(not v.text.strip() for v in achieved):
             return result(None, "অর্জন লেখা নেই → স্কোর হয় না", "no achievement given → not scored")
         return result(0.0, "নির্ধারিত তারিখে সম্পন্ন হয়নি → ০", "not done by the date → 0")
-    target, got = quarter_totals(row, unit, quarters)
-    if target is None:
+    span = f"{bangla.ordinal(1)}–{bangla.ordinal(last_quarter)} কোয়ার্টার" if last_quarter > 1 else "১ম কোয়ার্টার"
+    span_en = f"quarters 1–{last_quarter}"
+    target, got = quarter_totals(row, unit, quarters, counting)
+    planned = any(row.value(f"q{q}_target").text.strip() for q in range(1, 5))
+    if counting == SUM and not planned:  # no quarterly targets at all: the year-to-date share of the annual one
         annual = number(row.value("annual_target"), unit)
-        if annual is None:
-            return result(None, "লক্ষ্যমাত্রা নেই → স্কোর হয় না", "no target → not scored")
-        target = annual if unit == PERCENT else annual * last_quarter / 4
+        target = None if annual is None else due_by(annual, Fraction(last_quarter, 4), whole=unit == COUNT)
+    elif counting == SUM and target is None and planned:
+        target = 0.0  # quarterly targets are given, and those up to now are all '-': nothing due yet
+    elif target is None and counting == AVERAGE:
+        target = number(row.value("annual_target"), unit)
+    if counting == CUMULATIVE:
+        span, span_en = "সর্বশেষ অবস্থা, পূর্ণ লক্ষ্যমাত্রার সাথে", "latest level, against the full target"
+    if target is None:
+        return result(None, "লক্ষ্যমাত্রা নেই → স্কোর হয় না", "no target → not scored")
+    fmt = (lambda x: _n(x * 100) + "%") if unit == PERCENT else _n
+    if target <= 0:
+        if got is not None and got > 0:
+            bn_s, en_s = _score_text(1.0, weight)
+            return result(float(weight), f"অর্জন {fmt(got)}; এই সময় পর্যন্ত লক্ষ্যমাত্রা নেই, তবু অর্জিত → {bn_s}",
+                          f"achieved {got:g} with nothing yet due → {en_s}")
+        return result(None, "এই সময় পর্যন্ত লক্ষ্যমাত্রা শূন্য → এখনো সময় হয়নি, গণনায় নেই",
+                      "nothing due by the period → not yet due, left out")
+    if got is None and any(v.text.strip() for v in achieved):
+        got = 0.0  # written, and every cell a dash: nothing achieved
     if got is None:
         return result(None, "অর্জন লেখা নেই → স্কোর হয় না", "no achievement given → not scored")
-    if target <= 0:
-        return result(None, "এই সময় পর্যন্ত লক্ষ্যমাত্রা শূন্য → গণনায় নেই", "nothing due by the period → left out")
     pct = max(0.0, min(1.0, got / target))
-    fmt = (lambda x: _n(x * 100) + "%") if unit == PERCENT else _n
-    span = f"{bangla.ordinal(1)}–{bangla.ordinal(last_quarter)} কোয়ার্টার" if last_quarter > 1 else "১ম কোয়ার্টার"
     bn_s, en_s = _score_text(pct, weight)
     return result(round(pct * weight, 2), f"অর্জন {fmt(got)} ÷ লক্ষ্যমাত্রা {fmt(target)} ({span}) → {bn_s}",
-                  f"achieved {got:g} / target {target:g} (quarters 1–{last_quarter}) → {en_s}")
-
-
-def period_share(report: Report) -> float:
-    return len(report.period.quarters) / 4 if report.period else 1.0
+                  f"achieved {got:g} / target {target:g} ({span_en}) → {en_s}")
 
 
 def score_report(report: Report) -> ScoreCard:
@@ -306,7 +450,7 @@ def score_report(report: Report) -> ScoreCard:
     period_end = None
     if report.period and report.fiscal_year:
         period_end = bangla.period_span(report.period, report.fiscal_year)[1]
-    share = period_share(report)
+    share = year_to_date(report.period)
     name = report.period.genitive if report.period else ""
     areas: dict[tuple[str, str], AreaScore] = {}
     last_quarter = max(report.period.quarters) if report.period else 4

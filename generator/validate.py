@@ -44,7 +44,7 @@ def check(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Report | N
     findings += _columns(raw, kind)
     report = model.from_workbook(raw, kind)
     findings += _fields(raw, report, today or dt.date.today())
-    findings += PlanChecks(raw, report).run()
+    findings += PlanChecks(raw, report, today=today or dt.date.today()).run()
     return report, findings
 
 
@@ -106,7 +106,7 @@ def _kind(raw: RawWorkbook) -> tuple[kinds.Kind | None, list[Finding]]:
 
 
 def _columns(raw: RawWorkbook, kind: kinds.Kind) -> list[Finding]:
-    missing = [k for k in kind.columns if k not in raw.plan_columns]
+    missing = [k for k in kind.columns if k not in raw.plan_columns and not kinds.COLUMNS[k].optional]
     if not missing:
         return []
     return [error(

@@ -6,10 +6,13 @@ import re
 from collections import defaultdict
 from dataclasses import replace
 
+import datetime as dt
+
 from . import kinds
-from .bangla import to_ascii_digits, to_bangla_digits
+from .bangla import format_short_date, period_span, to_ascii_digits, to_bangla_digits
 from .model import PLAN_SHEET, Finding, PlanRow, RawWorkbook, Report
-from .scoring import DATE, PERCENT, ScoreCard, number, office_number, unit_of
+from .scoring import (COUNTING_EN, DATE, PERCENT, ScoreCard, counting_fits, counting_word, number, office_number,
+                      unit_of)
 from .values import format_number
 
 LEVEL_KEYS = [key for key, *_ in kinds.LEVELS]
@@ -30,8 +33,11 @@ def code_parts(code: str) -> tuple[str, ...]:
 
 
 class PlanChecks:
-    def __init__(self, raw: RawWorkbook, report: Report):
+    def __init__(self, raw: RawWorkbook, report: Report, *, today: dt.date | None = None):
         self.raw, self.report, self.out = raw, report, []
+        self.issued = report.issue_date or today  # a blank issue date is the day the letter is built
+        self.period_end = period_span(report.period, report.fiscal_year)[1] \
+            if report.period and report.fiscal_year else None
 
     def cell(self, row: PlanRow, key: str) -> str:
         return row.refs.get(key) or f"{self.raw.plan_columns.get(key, 'A')}{row.row}"
@@ -53,8 +59,10 @@ class PlanChecks:
             self.required(row)
             self.weights(row)
             self.unit(row)
+            self.counting(row)
             self.targets(row)
             self.achievement(row)
+            self.achieved_when(row)
         self.codes(rows)
         self.area_weights(rows)
         return self.out
@@ -108,6 +116,62 @@ class PlanChecks:
                 f"Unit '{unit}' is not known; pick one of: {', '.join(kinds.UNITS)}.",
                 self.cell(row, "unit"),
             ))
+
+    def counting(self, row: PlanRow) -> None:
+        text = row.text("counting")
+        if "counting" not in row.refs or not text:
+            return
+        word = counting_word(text)
+        names = ", ".join(kinds.COUNTING)
+        if word is None:
+            self.out.append(_error(
+                "unknown-counting",
+                f"গণনা পদ্ধতি '{text}' চেনা নয়; তালিকা থেকে বাছুন: {names}; অথবা ফাঁকা রাখুন "
+                "(সংখ্যায় সমষ্টি, %-এ গড়, তারিখে তারিখ ধরা হবে)।",
+                f"Counting method '{text}' is not known; pick one of: {names} (sum, average, cumulative, date), "
+                "or leave it blank for the unit's default (সংখ্যা: sum, %: average, তারিখ: date).",
+                self.cell(row, "counting"),
+            ))
+            return
+        unit = row.text("unit")
+        if unit in kinds.UNITS and not counting_fits(word, unit):
+            self.out.append(_error(
+                "counting-unit-mismatch",
+                f"গণনা পদ্ধতি '{word}' একক '{unit}'-এর সাথে মেলে না: তারিখ পদ্ধতি শুধু তারিখ এককের জন্য, "
+                "আর তারিখ এককের পদ্ধতি তারিখ।",
+                f"Counting method {COUNTING_EN[word]} ('{word}') does not fit the unit '{unit}': the date method goes "
+                "with the date unit, and only with it.",
+                self.cell(row, "counting"),
+            ))
+
+    def achieved_when(self, row: PlanRow) -> None:
+        """An achievement dated after the letter, or after the period it reports on."""
+        for key in ("achieved", *(f"q{q}_achieved" for q in range(1, 5))):
+            done = row.value(key).date if key in row.refs else None
+            if done is None:
+                continue
+            shown = format_short_date(done)
+            if self.issued and done > self.issued:
+                self.out.append(_warning(
+                    "achieved-after-issue-date",
+                    f"অর্জনের তারিখ {shown} পত্রের তারিখ {format_short_date(self.issued)}-এর পরে: যা এখনো হয়নি তা অর্জন "
+                    "হিসেবে লেখা যায় না। তারিখটি ঠিক করুন, অথবা কাজ শেষ না হলে ঘরটি ফাঁকা রাখুন। স্কোরে তারিখটি যেমন লেখা তেমন ধরা হয়েছে।",
+                    f"The achievement date {done.isoformat()} is after the letter's date {self.issued.isoformat()}: "
+                    "what has not happened yet cannot be reported as done. Correct the date, or leave the cell blank "
+                    "until it is done. The score takes the date as written.",
+                    self.cell(row, key),
+                ))
+            elif self.period_end and done > self.period_end:
+                self.out.append(_warning(
+                    "achieved-after-period",
+                    f"অর্জনের তারিখ {shown} প্রতিবেদনের সময়কাল শেষ হওয়ার ({format_short_date(self.period_end)}) পরে; "
+                    "এই প্রতিবেদনে অর্থবছরের শুরু থেকে সময়কালের শেষ পর্যন্ত অর্জন লেখা হয়। তারিখটি দেখুন। "
+                    "স্কোরে তারিখটি যেমন লেখা তেমন ধরা হয়েছে।",
+                    f"The achievement date {done.isoformat()} is after the end of the period reported on "
+                    f"({self.period_end.isoformat()}); this report gives the achievement from the start of the fiscal "
+                    "year to the end of the period. Check the date. The score takes the date as written.",
+                    self.cell(row, key),
+                ))
 
     def _readable(self, row: PlanRow, key: str, unit: str) -> bool:
         v = row.value(key)

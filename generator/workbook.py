@@ -42,7 +42,8 @@ SECTIONS: list[tuple[str, list[Field]]] = [
         Field("kind", "প্রতিবেদনের ধরন", "পরিবর্তন করবেন না", True),
         Field("template_version", "ছকের সংস্করণ", "পরিবর্তন করবেন না", True, kind="number"),
         Field("fiscal_year", "অর্থবছর", "যেমন: ২০২৩-২০২৪ বা ২০২৩-২৪", True),
-        Field("period", "প্রতিবেদনের সময়কাল", "তালিকা থেকে বাছুন", True, kind="period"),
+        Field("period", "প্রতিবেদনের সময়কাল",
+              "তালিকা থেকে বাছুন; অর্জন লিখুন অর্থবছরের শুরু থেকে এই সময় পর্যন্ত", True, lines=2, kind="period"),
     ]),
     ("অফিস (Office, letterhead)", [
         Field("office_name", "অফিসের নাম", "যেমন: চট্টগ্রাম সিটি কর্পোরেশন", True),
@@ -206,6 +207,13 @@ def _letter_sheet(ws, kind: kinds.Kind) -> None:
     ws.protection.formatColumns = False
 
 
+DROPDOWNS = (  # plan columns with a list to pick from: key, words, title, message on a wrong entry
+    ("unit", kinds.UNITS, "একক", "তালিকা থেকে একটি একক বাছুন। Pick a unit from the list."),
+    ("counting", kinds.COUNTING, "গণনা পদ্ধতি",
+     "তালিকা থেকে একটি গণনা পদ্ধতি বাছুন, অথবা ফাঁকা রাখুন। Pick a counting method from the list, or leave it blank."),
+)
+
+
 def _plan_sheet(ws, kind: kinds.Kind) -> None:
     ws.sheet_properties.tabColor = "548235"
     cols = [kinds.COLUMNS[k] for k in kind.columns]
@@ -239,14 +247,14 @@ def _plan_sheet(ws, kind: kinds.Kind) -> None:
     ws.row_dimensions[1].hidden = True
     ws.row_dimensions[2].height = 80
     ws.freeze_panes = ws.cell(first, 1)
-    if "unit" in kind.columns:
-        letter = get_column_letter(kind.columns.index("unit") + 1)
-        units = DataValidation(
-            type="list", formula1='"' + ",".join(kinds.UNITS) + '"', allow_blank=True, showErrorMessage=True,
-            errorTitle="একক", error="তালিকা থেকে একটি একক বাছুন। Pick a unit from the list.",
-        )
-        ws.add_data_validation(units)
-        units.add(f"{letter}{first}:{letter}{MAX_PLAN_ROWS}")
+    for key, words, title, error in DROPDOWNS:
+        if key not in kind.columns:
+            continue
+        letter = get_column_letter(kind.columns.index(key) + 1)
+        dropdown = DataValidation(type="list", formula1='"' + ",".join(words) + '"', allow_blank=True,
+                                  showErrorMessage=True, errorTitle=title, error=error)
+        ws.add_data_validation(dropdown)
+        dropdown.add(f"{letter}{first}:{letter}{MAX_PLAN_ROWS}")
     ws.protection.sheet = True
     for option in ("formatCells", "formatRows", "formatColumns", "insertRows", "deleteRows"):
         setattr(ws.protection, option, False)
@@ -269,13 +277,35 @@ GUIDE = [  # {letter} and {table} are the kind's two sheets
     ("৭. পূরণ শেষে ফাইলটি শেয়ার্ড ফোল্ডারে রাখুন অথবা 'gen build ফাইল.xlsx' চালান।",
      "7. When done, drop the file into the shared folder, or run 'gen build file.xlsx'."),
 ]
+PLAN_GUIDE = [  # for the plans that are scored: the period and the counting method
+    ("৮. অর্জন কলামে লিখুন অর্থবছরের শুরু থেকে এই সময় পর্যন্ত অর্জন (১ জুলাই থেকে প্রতিবেদনের সময়কালের শেষ দিন পর্যন্ত মোট), "
+     "শুধু এই ত্রৈমাসিকের নয়। যেমন: বছরে ৪টি সভার লক্ষ্যমাত্রায় ১ম ত্রৈমাসিকে ১টি ও ২য় ত্রৈমাসিকে ১টি সভা হলে "
+     "২য় ত্রৈমাসিকের প্রতিবেদনে লিখুন ২। (শুদ্ধাচার ছকে প্রতিটি কোয়ার্টারের কলামে শুধু সেই কোয়ার্টারের অর্জন।)",
+     "8. In the achievement column write the achievement from the start of the fiscal year to the end of the "
+     "period (1 July to the period's last day), not the quarter's alone: with a target of 4 meetings a year, "
+     "1 held in Q1 and 1 in Q2, the Q2 report says 2. (The integrity-strategy workbook has a column per quarter: "
+     "each holds that quarter's achievement only.)"),
+    ("৯. সমষ্টি পদ্ধতির সূচকে এই সময় পর্যন্ত বার্ষিক লক্ষ্যমাত্রার অংশ দেয়: ১ম ত্রৈমাসিকে ¼, ২য় ত্রৈমাসিক ও অর্ধবার্ষিকে ½, "
+     "৩য় ত্রৈমাসিকে ¾, ৪র্থ ত্রৈমাসিক ও বার্ষিকে পুরোটা; সংখ্যা পূর্ণ সংখ্যায় নিচের দিকে ধরা হয় (বছরে ১টি কর্মশালা "
+     "৪র্থ ত্রৈমাসিকের আগে দেয় নয়, আগে হয়ে গেলে পূর্ণ নম্বর)।",
+     "9. For a summed (সমষ্টি) indicator the part of the annual target due so far is ¼ by Q1, ½ by Q2 and the "
+     "half-year, ¾ by Q3, all of it by Q4 and in the annual report; counts are rounded down to whole events (one "
+     "workshop a year is not due before Q4, and earns full marks if already held)."),
+    ("১০. 'গণনা পদ্ধতি' কলামে বাছুন: সমষ্টি (ত্রৈমাসিকের অর্জন যোগ হয়), গড় (হার বা শতাংশ, যেমন লেখা তেমন তুলনা), "
+     "ক্রমপুঞ্জিভূত (চলমান অবস্থা, যাতে আগের অর্জন ধরা আছে; সব সময় পূর্ণ লক্ষ্যমাত্রার সাথে তুলনা), তারিখ (নির্ধারিত "
+     "তারিখের মধ্যে সম্পন্ন)। ফাঁকা রাখলে এককের স্বাভাবিক পদ্ধতি: সংখ্যা → সমষ্টি, % → গড়, তারিখ → তারিখ।",
+     "10. In the column 'গণনা পদ্ধতি' (counting method) pick: সমষ্টি (sum: quarterly achievements add up), গড় "
+     "(average: a rate or percentage, compared as written), ক্রমপুঞ্জিভূত (cumulative: a running level that already "
+     "includes earlier periods, always compared with the full target), তারিখ (date: done by the date). Blank means "
+     "the unit's default: সংখ্যা → sum, % → average, তারিখ → date."),
+]
 
 
 def _guide_sheet(ws, kind: kinds.Kind) -> None:
     ws.column_dimensions["A"].width = 110
     ws.append([f"{kind.plan} — {kind.report}"])
     ws["A1"].font = _font(bold=True, size=14)
-    for bn, en in GUIDE:
+    for bn, en in GUIDE + (PLAN_GUIDE if kind.scoring != "none" else []):
         bn, en = (t.format(letter=kind.sheets[0], table=kind.sheets[1]) for t in (bn, en))
         ws.append([bn])
         ws.cell(ws.max_row, 1).font = _font(bold=en == GUIDE[0][1])

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
-from generator import pipeline, workbook
+from generator import kinds, pipeline, workbook
 from generator.paths import XLSX_DIR
 from tests.test_other_office import MYMENSINGH, ROWS
 
@@ -27,6 +28,11 @@ ROW_OF = _letter_rows()
 
 def L(key):
     return f"C{ROW_OF[key]}"
+
+
+def C(key, row, kind="cc"):
+    """The cell of plan column `key` on `row`, wherever the kind's template puts that column."""
+    return f"{get_column_letter(kinds.KINDS[kind].columns.index(key) + 1)}{row}"
 
 
 # (name, letter changes, plan cell changes, expected code, sheet, cell)
@@ -62,26 +68,34 @@ LETTER_CASES = [
     ("reported total", {"self_total": "৯৯"}, {}, "self-total-differs", LETTER, L("self_total")),
 ]
 PLAN_CASES = [
-    ("no indicator", {}, {"G4": None}, "missing-value", PLAN, "G4"),
-    ("weight in words", {}, {"I4": "দশ"}, "bad-number", PLAN, "I4"),
-    ("negative weight", {}, {"I5": -5}, "bad-number", PLAN, "I5"),
-    ("unknown unit", {}, {"H4": "টাকা"}, "unknown-unit", PLAN, "H4"),
-    ("no unit", {}, {"H4": None}, "missing-unit", PLAN, "H4"),
-    ("targets rising", {}, {"J4": "৩", "K4": "৪"}, "targets-not-ordered", PLAN, "K4"),
-    ("dates falling", {}, {"J6": "২০/১২/২০২২", "K6": "১৫/১২/২০২২"}, "targets-not-ordered", PLAN, "K6"),
-    ("target over 100%", {}, {"J5": "১১০%"}, "percent-over-100", PLAN, "J5"),
-    ("achievement over 100%", {}, {"O5": "১২০%"}, "percent-over-100", PLAN, "O5"),
-    ("achievement in words", {}, {"O4": "অনেক"}, "bad-achievement", PLAN, "O4"),
-    ("number for a date", {}, {"O6": "১০"}, "bad-achievement", PLAN, "O6"),
-    ("target in words", {}, {"J4": "চার"}, "bad-target", PLAN, "J4"),
-    ("date target in words", {}, {"J6": "আগামীকাল"}, "bad-target", PLAN, "J6"),
-    ("duplicate indicator", {}, {"F5": "১.১.১"}, "duplicate-code", PLAN, "F5"),
-    ("indicator under the wrong activity", {}, {"F6": "১.৩.১"}, "code-nesting", PLAN, "F6"),
-    ("activity under the wrong area", {}, {"A4": "২"}, "code-nesting", PLAN, "D4"),
-    ("area weight", {}, {"C4": 15}, "area-weight-mismatch", PLAN, "C4"),
-    ("formula never computed", {}, {"I5": "=2+3"}, "formula-without-value", PLAN, "I5"),
+    ("no indicator", {}, {C("indicator", 4): None}, "missing-value", PLAN, C("indicator", 4)),
+    ("weight in words", {}, {C("weight", 4): "দশ"}, "bad-number", PLAN, C("weight", 4)),
+    ("negative weight", {}, {C("weight", 5): -5}, "bad-number", PLAN, C("weight", 5)),
+    ("unknown unit", {}, {C("unit", 4): "টাকা"}, "unknown-unit", PLAN, C("unit", 4)),
+    ("no unit", {}, {C("unit", 4): None}, "missing-unit", PLAN, C("unit", 4)),
+    ("targets rising", {}, {C("target_100", 4): "৩", C("target_90", 4): "৪"}, "targets-not-ordered", PLAN, C("target_90", 4)),
+    ("dates falling", {}, {C("target_100", 6): "২০/১২/২০২২", C("target_90", 6): "১৫/১২/২০২২"}, "targets-not-ordered", PLAN, C("target_90", 6)),
+    ("target over 100%", {}, {C("target_100", 5): "১১০%"}, "percent-over-100", PLAN, C("target_100", 5)),
+    ("achievement over 100%", {}, {C("achieved", 5): "১২০%"}, "percent-over-100", PLAN, C("achieved", 5)),
+    ("achievement in words", {}, {C("achieved", 4): "অনেক"}, "bad-achievement", PLAN, C("achieved", 4)),
+    ("number for a date", {}, {C("achieved", 6): "১০"}, "bad-achievement", PLAN, C("achieved", 6)),
+    ("target in words", {}, {C("target_100", 4): "চার"}, "bad-target", PLAN, C("target_100", 4)),
+    ("date target in words", {}, {C("target_100", 6): "আগামীকাল"}, "bad-target", PLAN, C("target_100", 6)),
+    ("duplicate indicator", {}, {C("indicator_no", 5): "১.১.১"}, "duplicate-code", PLAN, C("indicator_no", 5)),
+    ("indicator under the wrong activity", {}, {C("indicator_no", 6): "১.৩.১"}, "code-nesting", PLAN, C("indicator_no", 6)),
+    ("activity under the wrong area", {}, {C("area_no", 4): "২"}, "code-nesting", PLAN, C("activity_no", 4)),
+    ("area weight", {}, {C("area_weight", 4): 15}, "area-weight-mismatch", PLAN, C("area_weight", 4)),
+    ("formula never computed", {}, {C("weight", 5): "=2+3"}, "formula-without-value", PLAN, C("weight", 5)),
     ("letter formula never computed", {"attachment_count": "=1+1"}, {}, "formula-without-value", LETTER,
      L("attachment_count")),
+    ("unknown counting method", {}, {C("counting", 4): "মোট"}, "unknown-counting", PLAN, C("counting", 4)),
+    ("date method on a count", {}, {C("counting", 4): "তারিখ"}, "counting-unit-mismatch", PLAN, C("counting", 4)),
+    ("sum method on a date", {}, {C("counting", 6): "সমষ্টি"}, "counting-unit-mismatch", PLAN, C("counting", 6)),
+    ("done after the period", {}, {C("achieved", 6): "০৫/০১/২০২৩"}, "achieved-after-period", PLAN, C("achieved", 6)),
+    ("done after the letter", {"issue_date": "০৪/০১/২০২৩"}, {C("achieved", 6): "০৫/০১/২০২৩"},
+     "achieved-after-issue-date", PLAN, C("achieved", 6)),
+    ("done after a blank letter date, today", {}, {C("achieved", 6): dt.datetime(2023, 1, 11)},
+     "achieved-after-issue-date", PLAN, C("achieved", 6)),
 ]
 
 
@@ -127,11 +141,11 @@ def test_self_score_over_weight(tmp_path):
     rows[0]["self_score"] = 12
     path = _make(tmp_path, {"period": "অর্ধবার্ষিক"}, {}, kind="egov", rows=rows)
     result = pipeline.examine(path, today=TODAY).result
-    assert ("self-score-over-weight", PLAN, "P4") in [(i.code, i.sheet, i.cell) for i in result.issues]
+    assert ("self-score-over-weight", PLAN, C("self_score", 4, "egov")) in [(i.code, i.sheet, i.cell) for i in result.issues]
 
 
 def test_renamed_plan_column(tmp_path):
-    path = _make(tmp_path, {}, {"K1": "target_ninety"})
+    path = _make(tmp_path, {}, {C("target_90", 1): "target_ninety"})
     result = pipeline.examine(path, today=TODAY).result
     assert [(i.code, i.sheet, i.cell) for i in result.issues][0] == ("missing-columns", PLAN, "1:1")
 
@@ -184,14 +198,14 @@ CELL_VALUES = st.one_of(
     st.datetimes(dt.datetime(1900, 3, 1), dt.datetime(2100, 1, 1)), st.booleans(),
     st.sampled_from(["-", "প্রযোজ্য নয়", "৮০%", "১২০%", "৪টি", "৩১/০২/২০২৩", "=1+1", "[১.১.১]", "সংখ্যা", "তারিখ"]),
 )
-PLAN_COLUMNS = string.ascii_uppercase[:16]
+PLAN_COLUMNS = string.ascii_uppercase[:len(kinds.CC.columns)]
 
 
 @pytest.mark.filterwarnings("ignore:Cell .* is marked as a date")  # openpyxl, reading the fuzzed file here
 @settings(max_examples=int(os.environ.get("GEN_FUZZ_EXAMPLES", 40)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(letter=st.dictionaries(st.sampled_from(sorted(workbook.FIELDS)), CELL_VALUES, max_size=8),
        cells=st.dictionaries(st.tuples(st.sampled_from(PLAN_COLUMNS), st.integers(4, 9)), CELL_VALUES, max_size=25))
-@example(letter={}, cells={("O", 6): -6.357961409219941e+162})  # made calamine panic (CI, 2026-11)
+@example(letter={}, cells={(C("achieved", 6)[0], 6): -6.357961409219941e+162})  # made calamine panic (CI, 2026-11)
 @example(letter={"memo_serial": "²", "attachment_count": "³"}, cells={})  # '²'.isdigit() is True (make fuzz)
 @example(letter={"memo_serial": 9.223372036854776e+18}, cells={})  # beyond SQLite's integers (make fuzz)
 def test_random_values_never_crash(tmp_path, letter, cells):
@@ -209,21 +223,34 @@ def test_number_no_date_can_hold_is_named(tmp_path):
     """calamine panics on a huge number in a date-formatted cell; the reader falls back and names the cell."""
     path = _make(tmp_path, {}, {})
     wb = load_workbook(path)
-    assert wb[PLAN]["O6"].is_date
-    wb[PLAN]["O6"] = -6.357961409219941e+162
+    assert wb[PLAN][C("achieved", 6)].is_date
+    wb[PLAN][C("achieved", 6)] = -6.357961409219941e+162
     wb.save(path)
     result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "state", today=TODAY)
     assert result.status == "rejected"
-    assert [(i.sheet, i.cell) for i in result.issues if i.severity == "error"] == [(PLAN, "O6")]
+    assert [(i.sheet, i.cell) for i in result.issues if i.severity == "error"] == [(PLAN, C("achieved", 6))]
 
 
 def test_a_column_or_row_the_office_inserted_moves_the_cells_named(tmp_path):
     """The reader finds the key column and the key row by their contents, not their position."""
-    path = _make(tmp_path, {"office_name": None}, {"G4": None})
+    path = _make(tmp_path, {"office_name": None}, {C("indicator", 4): None})
     wb = load_workbook(path)
     wb[LETTER].insert_cols(1)
     wb[PLAN].insert_rows(1)
     wb.save(path)
     issues = pipeline.examine(path, today=TODAY).result.issues
     moved = {(i.code, i.sheet, i.cell) for i in issues if i.severity == "error"}
-    assert moved == {("missing-field", LETTER, f"D{ROW_OF['office_name']}"), ("missing-value", PLAN, "G5")}
+    assert moved == {("missing-field", LETTER, f"D{ROW_OF['office_name']}"), ("missing-value", PLAN, C("indicator", 5))}
+
+
+def test_nis_quarter_done_after_the_period(tmp_path):
+    """The integrity strategy's quarter columns are checked too: a 1st-quarter report claiming 10 October."""
+    from tests.test_kinds import NIS_ROWS
+
+    rows = [dict(r) for r in NIS_ROWS]
+    rows[1]["q1_achieved"] = "১০/১০/২০২২"
+    path = _make(tmp_path, {"period": "১ম ত্রৈমাসিক"}, {}, kind="nis", rows=rows)
+    result = pipeline.examine(path, today=TODAY).result
+    late = [(i.severity, i.code, i.sheet, i.cell) for i in result.issues if i.code.startswith("achieved-after")]
+    assert late == [("warning", "achieved-after-period", PLAN, C("q1_achieved", 5, "nis"))]
+    assert result.status == "valid"

@@ -6,11 +6,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import examples, pipeline
+from openpyxl.utils import get_column_letter
+
+from generator import examples, kinds, pipeline
 from generator.model import PlanRow
 from generator.paths import EXAMPLES_DIR
 from generator.scoring import score_row
 from generator.values import parse
+
+
+def column(kind, key):
+    return get_column_letter(kinds.KINDS[kind].columns.index(key) + 1)
 
 # indicator: (computed score, office's score flagged?)
 SEED_004 = {
@@ -23,7 +29,7 @@ SEED_004 = {
     "[২.১.১]": (3.0, False),    # 1 of the half-year's share (2 of 4)
     "[২.২.১]": (1.5, True),     # 1 of 2; office wrote 1
     "[২.২.২]": (1.31, True),    # 35% of 80% × 3 = 1.3125; office wrote 1.50
-    "[২.২.৩]": (3.0, False),    # sent 10/01/2023, before 15/01/2023
+    "[২.২.৩]": (3.0, False),    # sent 10/01/2023, before 15/01/2023 (but after the letter: warned)
     "[২.২.৪]": (None, True),    # target 31/01/2023 after the half-year: not yet due; office wrote 2
     "[২.২.৫]": (None, False),   # not yet due; office wrote -
 }
@@ -42,7 +48,7 @@ def test_seed_004_rows(seed004):
     for no, (score, is_flagged) in SEED_004.items():
         assert rows[no]["score"] == score, (no, rows[no])
         assert rows[no]["explanation"]
-        assert (f"P{rows[no]['row']}" in flagged) == is_flagged, no
+        assert (f"{column('egov', 'self_score')}{rows[no]['row']}" in flagged) == is_flagged, no
 
 
 def test_seed_004_totals_and_the_office_mistakes(seed004):
@@ -56,17 +62,36 @@ def test_seed_004_totals_and_the_office_mistakes(seed004):
     assert seed004.status == "rejected"
 
 
+def test_seed_004_achievement_after_the_letter_is_warned(seed004):
+    """[২.২.৩] reports 10/01/2023 as done in a letter dated 09/01/2023: a warning at that cell, the score as written."""
+    row = next(r for r in seed004.score["rows"] if r["indicator_no"] == "[২.২.৩]")
+    found = [i for i in seed004.issues if i.code == "achieved-after-issue-date"]
+    assert [(i.severity, i.sheet, i.cell) for i in found] == [("warning", "কর্মপরিকল্পনা", f"{column('egov', 'achieved')}{row['row']}")]
+    assert "১০/০১/২০২৩" in found[0].bn and "2023-01-09" in found[0].en
+
+
+def test_seed_001_achievements_after_the_period_and_the_letter():
+    result = pipeline.examine(EXAMPLES_DIR / "egov-mymensingh-2022-23-h1.xlsx", today=dt.date(2023, 1, 5)).result
+    rows = {r["indicator_no"]: r["row"] for r in result.score["rows"]}
+    late = {(i.code, i.cell) for i in result.issues if i.code.startswith("achieved-after")}
+    col = column("egov", "achieved")
+    assert late == {("achieved-after-period", f"{col}{rows['[২.২.৩]']}"),       # 04/01/23, the half-year ended 31/12/22
+                    ("achieved-after-issue-date", f"{col}{rows['[২.২.৪]']}")}  # 31/01/23 in a letter of 05/01/23
+
+
 def test_explanation_names_the_level():
     row = _row(["5", "3", "2", "1", "-"], "3", unit="সংখ্যা", weight="5")
     scored = score_row(row, share=1.0, period_end=None)
     assert scored.score == 4.5
-    assert scored.explanation == "অর্জন ৩ = ৯০% স্তরের লক্ষ্যমাত্রা → ৯০% × ৫ = ৪.৫০"
+    assert scored.explanation == "সমষ্টি: অর্জন ৩ = ৯০% স্তরের লক্ষ্যমাত্রা → ৯০% × ৫ = ৪.৫০"
 
 
-def _row(targets, achieved, unit, weight="10"):
+def _row(targets, achieved, unit, weight="10", counting=None):
     keys = ["target_100", "target_90", "target_80", "target_70", "target_60"]
     cells = {k: parse(v) for k, v in zip(keys, targets)}
     cells.update(unit=parse(unit), weight=parse(weight), achieved=parse(achieved), indicator_no=parse("1.1.1"))
+    if counting is not None:
+        cells["counting"] = parse(counting)
     return PlanRow(4, cells, {})
 
 
@@ -157,10 +182,11 @@ def test_below_the_lowest_level_is_zero():
 
 
 def test_docs_between_two_levels_example():
-    row = _row(["৪", "৩", "--", "২", "--"], "১.৭৫", unit="সংখ্যা", weight="৬")
-    scored = score_row(row, share=0.5, period_end=dt.date(2022, 12, 31), period_name="অর্ধবার্ষিকের")
+    """docs/scoring.md: annual targets 10, 8, 6, 4, 2 and 9 held by the annual report: halfway from 90% to 100%."""
+    row = _row(["১০", "৮", "৬", "৪", "২"], "৯", unit="সংখ্যা", weight="৬")
+    scored = score_row(row, share=1.0, period_end=dt.date(2023, 6, 30), period_name="বার্ষিকের")
     assert scored.score == 5.7
-    assert scored.explanation == "অর্জন ১.৭৫ ১০০% (২) ও ৯০% (১.৫) স্তরের মাঝে (অর্ধবার্ষিকের অংশ) → ৯৫% × ৬ = ৫.৭০"
+    assert scored.explanation == "সমষ্টি: অর্জন ৯ ১০০% (১০) ও ৯০% (৮) স্তরের মাঝে → ৯৫% × ৬ = ৫.৭০"
 
 
 def test_seed_001_total():

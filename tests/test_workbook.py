@@ -44,7 +44,7 @@ def test_reading_by_key_survives_moved_columns_and_rows(tmp_path):
     path = fill_cc(tmp_path, MYMENSINGH, ROWS)
     wb = load_workbook(path)
     plan = wb["কর্মপরিকল্পনা"]
-    plan.move_range("A1:P70", cols=2)  # two new columns in front
+    plan.move_range(f"A1:{plan.cell(1, plan.max_column).column_letter}70", cols=2)  # two new columns in front
     letter = wb["পত্র"]
     letter.insert_rows(3, amount=2)  # two new rows above the fields
     wb.save(path)
