@@ -26,8 +26,6 @@ from .scoring import ScoreCard, score_report
 from .values import format_number
 
 _RENDERED_PART = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
-_LATIN_TOKEN = re.compile(r"\S*(@|://|www\.)\S*")
-_ASCII_DIGIT = re.compile(r"[0-9]")
 _TOP_LEVEL_COMMA = re.compile(r",(?![^()]*\))")  # a comma not inside parentheses
 
 
@@ -97,16 +95,9 @@ def compiled(path: Path) -> CompiledDocx:
 # Text helpers ---------------------------------------------------------------------------
 
 def bn_text(text: str) -> str:
-    """Bangla digits everywhere in running text, except inside e-mail addresses and web addresses."""
-    if not _ASCII_DIGIT.search(text):
-        return text
-    out, last = [], 0
-    for m in _LATIN_TOKEN.finditer(text):
-        out.append(bangla.to_bangla_digits(text[last:m.start()]))
-        out.append(m.group(0))
-        last = m.end()
-    out.append(bangla.to_bangla_digits(text[last:]))
-    return "".join(out)
+    """Bangla digits in Bangla running text; Latin-script words, e-mail and web addresses keep theirs
+    (the rule: bangla.bangla_digits_in_text)."""
+    return bangla.bangla_digits_in_text(text)
 
 
 def memo_number(report: Report, serial: int | str) -> str:

@@ -45,7 +45,29 @@ def check(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Report | N
     report = model.from_workbook(raw, kind)
     findings += _fields(raw, report, today or dt.date.today())
     findings += PlanChecks(raw, report).run()
+    findings += _readings(raw, report)
     return report, findings
+
+
+def _readings(raw: RawWorkbook, report: Report) -> list[Finding]:
+    """Entries read one way of two: a plain fraction in a percent row (0.85) is scored and printed as
+    85%; say so at the cell, so that nobody reads ০.৮৫ on one side and 85% on the other."""
+    out = []
+    for row in report.rows:
+        for key, v in row.cells.items():
+            if v.reading != "fraction" or key not in row.refs:
+                continue
+            shown, typed = v.display, to_bangla_digits(v.text)
+            out.append(warning(
+                "percent-as-fraction",
+                f"শতাংশের সারিতে '{typed}' লেখা, % চিহ্ন ছাড়া: এটি {shown} হিসেবে পড়া, স্কোর করা ও ছাপা হয়েছে। "
+                f"ঠিক থাকলে {shown} লিখুন; {typed}% বোঝালে {typed}% লিখুন।",
+                f"'{v.text}' in a percent row, with no % sign: read, scored and printed as "
+                f"{to_ascii_digits(shown)}. If that is right, type {to_ascii_digits(shown)}; "
+                f"if you meant {v.text}%, type {v.text}%.",
+                raw.table_sheet, row.refs[key],
+            ))
+    return out
 
 
 def _bijoy(raw: RawWorkbook) -> list[Finding]:
