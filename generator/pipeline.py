@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import render, scoring, validate, validate_plan, workbook
+from .memo import register_prefix
 from .model import LETTER_SHEET, Finding, RawWorkbook, Report
 from .register import Register, SerialTaken
 from .scoring import ScoreCard
@@ -159,9 +160,12 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
     with Register(Path(state_dir)) as register:
         meta = dict(source=path.name, kind=report.kind.id, office=report.office,
                     fiscal_year=fiscal_year_of(report), period=period_of(report))
-        prefix = render.bn_text(report.get("memo_prefix").rstrip("-").strip())
+        prefix = register_prefix(report.get("memo_prefix"))
         try:
             if report.memo_serial is not None:
+                gap = validate.memo_serial_gap(report.memo_serial, register.last_serial(prefix), prefix,
+                                               report.refs.get("memo_serial"))
+                result.issues += [gap] if gap else []
                 entry, reused = register.record(prefix, report.memo_serial, content_hash(raw), **meta)
             else:
                 entry, reused = register.allocate(prefix, content_hash(raw), **meta)

@@ -155,6 +155,10 @@ class Register:
                           _now(), explicit=True)
             return self._insert(entry), False
 
+    def last_serial(self, prefix: str) -> int | None:
+        """The highest serial issued under prefix, or None when there is none; reads only."""
+        return self._db.execute("SELECT MAX(serial) FROM memos WHERE prefix = ?", (prefix,)).fetchone()[0]
+
     def entries(self, *, prefix: str | None = None) -> list[Entry]:
         if prefix is None:
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos ORDER BY issued_at, serial")

@@ -16,7 +16,7 @@ from pathlib import Path
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template
 
-from . import bangla, wordml
+from . import bangla, memo, wordml
 from .docx_templates import LETTER_FILE, SIGNATURE_SLOTS
 from . import scoring
 from .kinds import COLUMNS, Kind
@@ -101,7 +101,8 @@ def bn_text(text: str) -> str:
 
 
 def memo_number(report: Report, serial: int | str) -> str:
-    return f"{bn_text(report.get('memo_prefix').rstrip('-').strip())}-{bangla.to_bangla_digits(serial)}"
+    """The normalized prefix, then the serial after a dot (2024 file number) or a dash (see memo.py)."""
+    return memo.number(report.get("memo_prefix"), serial)
 
 
 def genitive(name: str) -> str:
