@@ -31,6 +31,54 @@ def to_ascii_digits(text: str) -> str:
     return str(text).translate(_TO_ASCII)
 
 
+_ASCII_DIGIT = re.compile(r"[0-9]")
+_WORD = re.compile(r"\S+")
+_BANGLA_LETTER = re.compile(r"[\u0980-\u09E5\u09F0-\u09FF]")  # the Bangla block without its digits
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+_ADDRESS = re.compile(r"@|://|www\.", re.IGNORECASE)  # e-mail and web addresses are kept exactly
+
+
+def _script(word: str) -> str | None:
+    if _ADDRESS.search(word):
+        return "latin"
+    if _BANGLA_LETTER.search(word):
+        return "bangla"
+    if _LATIN_LETTER.search(word):
+        return "latin"
+    return None
+
+
+def bangla_digits_in_text(text: str) -> str:
+    """ASCII digits become Bangla digits in Bangla text; Latin-script text keeps its digits.
+
+    Decided word by word (a word: a run without spaces). A word with a Bangla letter gets Bangla digits
+    (১০টি); a word with a Latin letter keeps its digits (PSC-2, A4, Q1, ceo2018@gmail.com; an e-mail or
+    web address is kept whole even beside Bangla). A word of digits and signs only (041-721304, 2023-24)
+    follows the nearest word with letters on its line: the one before it, else the one after it
+    (`Tel- 041-721304` stays, `ফোন: 041-721304` becomes `ফোন: ০৪১-৭২১৩০৪`); a line of numbers alone gets
+    Bangla digits, as every number in a Bangla document does."""
+    text = str(text)
+    if not _ASCII_DIGIT.search(text):
+        return text
+    out = []
+    for line in re.split(r"(\n)", text):
+        words = list(_WORD.finditer(line))
+        scripts = [_script(m.group(0)) for m in words]
+        pieces, last = [], 0
+        for i, m in enumerate(words):
+            word = m.group(0)
+            script = scripts[i]
+            if script is None and _ASCII_DIGIT.search(word):
+                before = next((s for s in reversed(scripts[:i]) if s), None)
+                script = before or next((s for s in scripts[i + 1:] if s), None) or "bangla"
+            pieces.append(line[last:m.start()])
+            pieces.append(word if script == "latin" else word.translate(_TO_BN))
+            last = m.end()
+        pieces.append(line[last:])
+        out.append("".join(pieces))
+    return "".join(out)
+
+
 _WHOLE = re.compile(r"[0-9]+")
 
 

@@ -44,12 +44,16 @@ def build_all(paths: list[Path], *, out_root: Path, state_dir: Path, jobs: int |
             started[id] = time.monotonic()
             tasks.append((Path(path), dict(options, out_root=out_root, state_dir=state_dir, submission=id)))
         results = pool.map(tasks)
-        for i in range(len(paths)):
-            if i in early:
-                yield early[i]
-                continue
-            result = next(results)
-            id = ids.pop(0)
-            ledger.finish_result(id, result, moved_to=None, seconds=time.monotonic() - started[id],
-                                 note="memo reused: same content" if result.memo_reused else None)
-            yield result
+        try:
+            for i in range(len(paths)):
+                if i in early:
+                    yield early[i]
+                    continue
+                result = next(results)
+                id = ids.pop(0)
+                ledger.finish_result(id, result, moved_to=None, seconds=time.monotonic() - started[id],
+                                     note="memo reused: same content" if result.memo_reused else None)
+                yield result
+        finally:  # stopped early (Ctrl-C, a closed pipe): what was not built is not left "processing"
+            for id in ids:
+                ledger.finish(id, "interrupted", note="gen build stopped before this workbook was built")

@@ -2,7 +2,8 @@
 
 Conversion uses the bijoy2unicode package. It mishandles the reph: Bijoy stores ©
 (র্) after the consonant it sits on ("Kg©" = কর্ম), the package expects it before, so the
-reph is moved first. Text is converted only when it clearly looks like Bijoy.
+reph is moved first. Text is converted only when it clearly looks like Bijoy, word by word: English
+typed with curly quotes, apostrophes, ©, £, dashes or an ellipsis is left alone.
 """
 
 from __future__ import annotations
@@ -12,28 +13,61 @@ import unicodedata
 from functools import lru_cache
 
 _BANGLA = re.compile(r"[\u0980-\u09FF]")
-# Glyphs of SutonnyMJ that plain English text almost never holds.
-_MARKERS = set("‡†©¨¯’‘“”ÖÒÓªÑ¦¥¤¢£Ÿµ‰ŠŒˆ˜™š›œž¡¬®°±²³´¶·¸¹º¼½¾¿ÆÐ×Ø÷ÿ")  # not the accented letters of English names
-_WORD = re.compile(r"[A-Za-z]+")
 _LATIN_TOKEN = re.compile(r"\S*(@|://|www\.|\.com|\.org|\.bd)\S*", re.IGNORECASE)
+# Punctuation English puts around words (LibreOffice's autocorrect makes quotes curly, " - " an en dash,
+# "..." an ellipsis). Bijoy uses some of these glyphs as letters ("“" is ু, "’" is ্থ), but never as the
+# first or last character of a word, where English puts them; so they are stripped from a word's edges
+# before it is judged.
+_EDGE = "\"'“”‘’«»()[]{}<>,.;:!?…–—-/"
+# SutonnyMJ glyphs that English text never holds inside a word (© and £ are judged by their neighbours,
+# accented letters by the shape of their word: Café and naïve are English).
+_STRONG = set("‡†ˆ‰Š¨¯ª«¬\xad±´µ¶¸¹º»¼½¾¿×÷‹Œ˜šœŸ¡¢¤¥¦§„•ƒ‚`^|\\")
+_ENGLISH_SHAPE = re.compile(r"^(?:[a-z\u00DF-\u00FF]+|[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]*|[A-Z\u00C0-\u00DE]+)"
+                            r"(?:['’\-.&][A-Za-z\u00C0-\u00FF]+)*$")
+_VOWELS = set("aeiouy")  # in Bijoy a capital is a consonant or a vowel letter, never a vowel sign
+
+
+def _word_evidence(word: str) -> str:
+    """'strong' (a SutonnyMJ glyph inside the word), 'weak' (Bijoy's letters for া and ি between consonants:
+    Mvb, evsjvq, Avwg), 'english' (a word of letters that shows neither) or '' (no word: numbers, signs)."""
+    core = word.strip(_EDGE)
+    letters = sum(c.isascii() and c.isalpha() for c in core)
+    if letters == 0:
+        return ""
+    for i, c in enumerate(core):
+        before, after = core[i - 1] if i else "", core[i + 1] if i + 1 < len(core) else ""
+        if c in _STRONG:
+            return "strong"
+        if c in "’‘" and not (before.isalpha() and before.isascii() and after.isalpha() and after.isascii()):
+            return "strong"  # ¯’vbxq (স্থানীয়), not O’Brien or office’s
+        if c in "“”~" and before and after:
+            return "strong"
+        if c in "©£" and ((before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha())):
+            return "strong"  # Kg© (কর্ম), not © 2023 or £5
+        if not c.isascii() and c.isalpha() and not _ENGLISH_SHAPE.match(core):
+            return "strong"  # cÖwZôvb, PÆMÖvg; not Café, naïve, ZÜRICH
+    if letters < 2:
+        return ""
+    for i, c in enumerate(core[1:], start=1):
+        after = core[i + 1] if i + 1 < len(core) else ""
+        if c in "vw" and core[i - 1].isalpha() and core[i - 1] not in _VOWELS and (not after or (
+                after.isascii() and after.isalpha() and after not in _VOWELS)):
+            return "weak"  # Mvb (গান), evsjvq (বাংলায়), Avwg (আমি); not review, Govt, Khwaja
+        if c.isupper() and core[i - 1].islower() and after in ("v", "w"):
+            return "weak"  # miKvi (সরকার); not PowerPoint, eGov, McDonald
+    return "english"
 
 
 def looks_like_bijoy(text: str) -> bool:
-    """True for text that is probably Bangla typed in Bijoy: no Bangla letters, Latin letters, and
-    either SutonnyMJ-only glyphs or many of the letters Bijoy uses for া ি ক ত (v w K Z) mid-word."""
+    """True for text that is Bangla typed in Bijoy, judged on whole words: no Bangla letters, at least one
+    word with a SutonnyMJ glyph inside it or two words with Bijoy's letter pattern, and more evidence than
+    English-looking words (a word with a glyph counts twice). One curly quote, apostrophe, ©, £, dash or
+    ellipsis in English does not make it Bijoy."""
     if not isinstance(text, str) or _BANGLA.search(text):
         return False
-    plain = _LATIN_TOKEN.sub(" ", text)
-    letters = [c for c in plain if c.isascii() and c.isalpha()]
-    if len(letters) < 2:
-        return False
-    if sum(c in _MARKERS for c in plain) >= 1 and len(letters) >= 2:
-        return True
-    words = [w for w in _WORD.findall(plain) if not w.isupper() and len(w) >= 2]
-    if len(words) < 2:
-        return False
-    odd = sum(w.count("v") + w.count("w") + sum(c.isupper() for c in w[1:]) for w in words)
-    return odd / sum(len(w) for w in words) >= 0.3
+    words = [_word_evidence(w) for w in _LATIN_TOKEN.sub(" ", text).split()]
+    strong, weak, english = (words.count(k) for k in ("strong", "weak", "english"))
+    return (strong >= 1 or weak >= 2) and 2 * strong + weak > english
 
 
 @lru_cache(maxsize=1)

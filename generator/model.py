@@ -7,8 +7,14 @@ from dataclasses import dataclass, field
 
 from . import bangla, values
 from .bangla import FiscalYear, Period
-from .kinds import Kind
+from .kinds import COLUMNS, LEVELS, Kind
 from .values import Value
+
+DATE_FIELDS = ("issue_date", "meeting_date")  # the letter fields of kind "date" (workbook.Field.kind)
+# Plan columns that hold a target or an achievement: a date in a date row, a percentage in a percent row
+VALUE_COLUMNS = tuple(k for k, c in COLUMNS.items()
+                      if c.numeric and k not in ("area_weight", "weight", "self_score", "no", "score", "earned", "serial"))
+_DATE_UNIT, _PERCENT_UNIT = "তারিখ", "%"
 
 LETTER_SHEET = "পত্র"
 PLAN_SHEET = "কর্মপরিকল্পনা"
@@ -118,7 +124,7 @@ class Report:
 
     def date(self, key: str) -> dt.date | None:
         cell = self.cells_raw.get(key)
-        return values.parse(cell).date if cell is not None else None
+        return values.parse(cell, date_expected=True).date if cell is not None else None
 
 
 _AREA = ("area_no", "area", "area_weight")
@@ -129,7 +135,7 @@ def from_workbook(raw: RawWorkbook, kind: Kind) -> Report:
     """Build the report leniently: what cannot be read stays None, and validation says why."""
     fields = {k: _text(c.value) for k, c in raw.letter.items()}
     refs = {k: c.ref for k, c in raw.letter.items()}
-    issue = values.parse(raw.letter["issue_date"].value) if "issue_date" in raw.letter else None
+    issue = values.parse(raw.letter["issue_date"].value, date_expected=True) if "issue_date" in raw.letter else None
     serial_text = bangla.to_ascii_digits(fields.get("memo_serial", "").strip())
     report = Report(
         source=raw.source,
@@ -145,7 +151,7 @@ def from_workbook(raw: RawWorkbook, kind: Kind) -> Report:
     )
     previous: dict[str, Value] = {}  # the area and activity cells in force
     for number, cells in raw.plan_rows:
-        parsed = {k: values.parse(c.value, percent_format=c.percent_format) for k, c in cells.items()}
+        parsed = _read_row(cells)
         row_refs = {k: c.ref for k, c in cells.items()}
         starts_area = _starts_group(parsed, previous, _AREA) or not report.rows
         starts_activity = starts_area or _starts_group(parsed, previous, _ACTIVITY)
@@ -156,6 +162,24 @@ def from_workbook(raw: RawWorkbook, kind: Kind) -> Report:
         report.rows.append(PlanRow(number, parsed, row_refs, starts_area, starts_activity))
         previous = {k: parsed[k] for k in _AREA + _ACTIVITY if k in parsed}
     return report
+
+
+def _read_row(cells: dict) -> dict[str, Value]:
+    """The row's values, read in the light of its unit: in a date row (unit তারিখ, or no unit and a target
+    that is a date) a serial number such as 45200 is that date; in a percent row a plain number is the
+    percentage it is scored as (80 → 80%, 0.85 → 85%), and is printed so."""
+    parsed = {k: values.parse(c.value, percent_format=c.percent_format) for k, c in cells.items()}
+    unit = parsed["unit"].text.strip() if "unit" in parsed else ""
+    dated = unit == _DATE_UNIT or (not unit and any(parsed[k].date for k, *_ in LEVELS + (("annual_target",),)
+                                                     if k in parsed))
+    for k in VALUE_COLUMNS:
+        if k not in parsed:
+            continue
+        if dated:
+            parsed[k] = values.parse(cells[k].value, percent_format=cells[k].percent_format, date_expected=True)
+        elif unit == _PERCENT_UNIT:
+            parsed[k] = values.as_percent(parsed[k])
+    return parsed
 
 
 def _starts_group(row: dict[str, Value], previous: dict[str, Value], keys: tuple[str, ...]) -> bool:
@@ -172,8 +196,8 @@ def _carry(row: dict[str, Value], previous: dict[str, Value], keys: tuple[str, .
 def _text(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return values.whole_text(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     return str(value)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import render, scoring, store, validate, validate_plan, workbook
+from .memo import number as memo_text, register_prefix
 from .model import LETTER_SHEET, Finding, RawWorkbook, Report
 from .register import Register, SerialTaken
 from .state import StateError
@@ -139,11 +140,14 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
 
     meta = dict(source=path.name, kind=report.kind.id, office=report.office,
                 fiscal_year=fiscal_year_of(report), period=period_of(report), submission=submission)
-    prefix = render.bn_text(report.get("memo_prefix").rstrip("-").strip())
+    prefix = register_prefix(report.get("memo_prefix"))
     try:
         with Register(state_dir) as register:
             try:
                 if report.memo_serial is not None:
+                    gap = validate.memo_serial_gap(report.memo_serial, register.last_serial(prefix), prefix,
+                                                   report.refs.get("memo_serial"))
+                    result.issues += [gap] if gap else []
                     entry, reused = register.record(prefix, report.memo_serial, content_hash(raw), **meta)
                 else:
                     entry, reused = register.allocate(prefix, content_hash(raw), **meta)
@@ -196,7 +200,7 @@ def _write_version(report: Report, card, memo: str, issue_date: dt.date, out_roo
 def _serial_taken(report: Report, prefix: str, other) -> Finding:
     return Finding(
         "error", "memo-serial-taken",
-        f"স্মারক {prefix}-{report.memo_serial_text} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({other.source}, {other.issued_at[:10]})। "
+        f"স্মারক {memo_text(prefix, report.memo_serial_text)} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({other.source}, {other.issued_at[:10]})। "
         "ক্রমিক ঘরটি ফাঁকা রাখুন, রেজিস্টার নতুন নম্বর দেবে।",
         f"Memo serial {report.memo_serial} was already issued to another letter ({other.source}, "
         f"{other.issued_at[:10]}). Leave memo_serial blank and the register gives a new one.",

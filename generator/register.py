@@ -87,6 +87,7 @@ class Register:
             return self._insert(entry), False
 
     def last_serial(self, prefix: str) -> int | None:
+        """The highest serial issued under prefix, or None when there is none; reads only."""
         return self._db.execute("SELECT MAX(serial) FROM memos WHERE prefix = ?", (prefix,)).fetchone()[0]
 
     def confirm(self, entry: Entry) -> None:

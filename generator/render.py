@@ -16,7 +16,7 @@ from pathlib import Path
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template
 
-from . import bangla, wordml
+from . import bangla, memo, wordml
 from .docx_templates import LETTER_FILE, SIGNATURE_SLOTS
 from . import scoring
 from .kinds import COLUMNS, Kind
@@ -26,8 +26,6 @@ from .scoring import ScoreCard, score_report
 from .values import format_number
 
 _RENDERED_PART = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
-_LATIN_TOKEN = re.compile(r"\S*(@|://|www\.)\S*")
-_ASCII_DIGIT = re.compile(r"[0-9]")
 _TOP_LEVEL_COMMA = re.compile(r",(?![^()]*\))")  # a comma not inside parentheses
 
 
@@ -97,20 +95,14 @@ def compiled(path: Path) -> CompiledDocx:
 # Text helpers ---------------------------------------------------------------------------
 
 def bn_text(text: str) -> str:
-    """Bangla digits everywhere in running text, except inside e-mail addresses and web addresses."""
-    if not _ASCII_DIGIT.search(text):
-        return text
-    out, last = [], 0
-    for m in _LATIN_TOKEN.finditer(text):
-        out.append(bangla.to_bangla_digits(text[last:m.start()]))
-        out.append(m.group(0))
-        last = m.end()
-    out.append(bangla.to_bangla_digits(text[last:]))
-    return "".join(out)
+    """Bangla digits in Bangla running text; Latin-script words, e-mail and web addresses keep theirs
+    (the rule: bangla.bangla_digits_in_text)."""
+    return bangla.bangla_digits_in_text(text)
 
 
 def memo_number(report: Report, serial: int | str) -> str:
-    return f"{bn_text(report.get('memo_prefix').rstrip('-').strip())}-{bangla.to_bangla_digits(serial)}"
+    """The normalized prefix, then the serial after a dot (2024 file number) or a dash (see memo.py)."""
+    return memo.number(report.get("memo_prefix"), serial)
 
 
 def genitive(name: str) -> str:

@@ -7,7 +7,7 @@ import re
 
 from dataclasses import replace
 
-from . import bijoy, kinds, model
+from . import bijoy, kinds, memo, model
 from .bangla import PERIODS, to_ascii_digits, to_bangla_digits, whole_number
 from .model import Finding, RawWorkbook, Report
 from .validate_plan import PlanChecks
@@ -15,8 +15,9 @@ from .workbook import TEMPLATE_VERSION, fields_of
 
 MAX_MEMO_SERIAL = 999_999  # a register of an office's letters; more is a typing slip
 MAX_ATTACHMENTS = 999
+MEMO_SERIAL_JUMP = 100  # an explicit serial more than this far ahead of the register is probably a slip
 
-STANDARD_MEMO_SHAPES = ((2, 2, 4, 3, 2, 3, 2), (2, 2, 4, 3, 3, 2, 4, 2))
+STANDARD_MEMO_SHAPES = memo.STANDARD_SHAPES
 
 
 def error(code: str, bn: str, en: str, sheet: str | None = None, cell: str | None = None) -> Finding:
@@ -45,7 +46,29 @@ def check(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Report | N
     report = model.from_workbook(raw, kind)
     findings += _fields(raw, report, today or dt.date.today())
     findings += PlanChecks(raw, report, today=today or dt.date.today()).run()
+    findings += _readings(raw, report)
     return report, findings
+
+
+def _readings(raw: RawWorkbook, report: Report) -> list[Finding]:
+    """Entries read one way of two: a plain fraction in a percent row (0.85) is scored and printed as
+    85%; say so at the cell, so that nobody reads ০.৮৫ on one side and 85% on the other."""
+    out = []
+    for row in report.rows:
+        for key, v in row.cells.items():
+            if v.reading != "fraction" or key not in row.refs:
+                continue
+            shown, typed = v.display, to_bangla_digits(v.text)
+            out.append(warning(
+                "percent-as-fraction",
+                f"শতাংশের সারিতে '{typed}' লেখা, % চিহ্ন ছাড়া: এটি {shown} হিসেবে পড়া, স্কোর করা ও ছাপা হয়েছে। "
+                f"ঠিক থাকলে {shown} লিখুন; {typed}% বোঝালে {typed}% লিখুন।",
+                f"'{v.text}' in a percent row, with no % sign: read, scored and printed as "
+                f"{to_ascii_digits(shown)}. If that is right, type {to_ascii_digits(shown)}; "
+                f"if you meant {v.text}%, type {v.text}%.",
+                raw.table_sheet, row.refs[key],
+            ))
+    return out
 
 
 def _bijoy(raw: RawWorkbook) -> list[Finding]:
@@ -178,33 +201,62 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
 
 
 def memo_prefix_shape(prefix: str) -> str:
-    """'standard', 'malformed' (dotted digits of the wrong shape) or 'free-form'."""
-    segments = to_ascii_digits(prefix.strip()).split(".")
-    if all(re.fullmatch(r"\d*", s) for s in segments):
-        shape = tuple(len(s) for s in segments)
-        return "standard" if shape in STANDARD_MEMO_SHAPES else "malformed"
-    return "free-form"
+    """'standard', 'malformed' (dotted digits of the wrong shape) or 'free-form' (of the normalized prefix:
+    '৪৬. ১১. ১৬০০…' is read as '৪৬.১১.১৬০০…')."""
+    shape = memo.shape(prefix)
+    if shape is None:
+        return "free-form"
+    return "standard" if shape in STANDARD_MEMO_SHAPES else "malformed"
 
 
 def _memo(raw: RawWorkbook, report: Report) -> list[Finding]:
     out = []
-    prefix, cell = report.get("memo_prefix"), _letter_cell(raw, "memo_prefix")
+    typed, cell = report.get("memo_prefix"), _letter_cell(raw, "memo_prefix")
+    prefix = memo.normalize_prefix(typed)
+    if typed and memo.strip_label(typed)[1]:
+        out.append(warning(
+            "memo-prefix-label",
+            f"স্মারক নম্বরের ঘরে সামনের 'স্মারক নং' লেখাটি বাদ দেওয়া হলো: '{typed}' → '{memo.register_prefix(typed)}'। "
+            "এই ঘরে শুধু নথির কোড লিখুন; 'স্মারক নং' পত্রে আপনিই বসে।",
+            f"The words 'স্মারক নং' (memo no.) typed in front of the memo prefix were dropped: '{typed}' → "
+            f"'{memo.register_prefix(typed)}'. Type only the file code here; the letter prints the label itself.",
+            raw.letter_sheet, cell,
+        ))
+    if typed and not memo.has_content(typed):
+        return out + [error(
+            "memo-prefix-malformed",
+            f"স্মারক নম্বর '{typed}' এ কোনো কোড নেই, শুধু চিহ্ন। নথির কোড লিখুন, যেমন: ৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩।",
+            f"Memo prefix '{typed}' holds no code, only punctuation. Type the file code, e.g. 46.11.1600.001.18.041.23.",
+            raw.letter_sheet, cell,
+        )]
+    serial_typed = memo.trailing_serial(typed) if typed else None
+    if serial_typed:
+        code, serial = serial_typed
+        return out + [error(
+            "memo-prefix-has-serial",
+            f"স্মারক নম্বরের ঘরে ক্রমিকসহ পুরো নম্বর লেখা: '{typed}'। এই ঘরে শুধু কোড '{to_bangla_digits(code)}' লিখুন; "
+            f"ক্রমিক ({to_bangla_digits(serial)}) ক্রমিকের ঘরে লিখুন অথবা ফাঁকা রাখুন, রেজিস্টার পরের নম্বর দেবে।",
+            f"The memo prefix holds a whole memo number, serial included: '{typed}'. Type only the code "
+            f"'{to_ascii_digits(code)}' here; put the serial ({to_ascii_digits(serial)}) in memo_serial, or leave that "
+            "blank for the register's next number.",
+            raw.letter_sheet, cell,
+        )]
     if prefix:
         shape = memo_prefix_shape(prefix)
         if shape == "malformed":
             out.append(error(
                 "memo-prefix-malformed",
-                f"স্মারক নম্বর '{prefix}' মানসম্মত কাঠামোর নয়। ৭ অংশ (২.২.৪.৩.২.৩.২ অঙ্ক, যেমন ৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩) "
+                f"স্মারক নম্বর '{typed}' মানসম্মত কাঠামোর নয়। ৭ অংশ (২.২.৪.৩.২.৩.২ অঙ্ক, যেমন ৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩) "
                 "বা ৮ অংশ (২.২.৪.৩.৩.২.৪.২ অঙ্ক) লিখুন; ড্যাশ ও ক্রমিক আলাদা ঘরে।",
-                f"Memo prefix '{prefix}' has the wrong shape: write 7 segments of 2.2.4.3.2.3.2 digits or "
+                f"Memo prefix '{typed}' has the wrong shape: write 7 segments of 2.2.4.3.2.3.2 digits or "
                 "8 segments of 2.2.4.3.3.2.4.2 digits; the dash and serial go in memo_serial.",
                 raw.letter_sheet, cell,
             ))
         elif shape == "free-form":
             out.append(warning(
                 "memo-prefix-free-form",
-                f"স্মারক নম্বর '{prefix}' স্থানীয় কোড হিসেবে গ্রহণ করা হলো (মানসম্মত নথি কোড নয়)।",
-                f"Memo prefix '{prefix}' accepted as a local code (not a standard file code).",
+                f"স্মারক নম্বর '{typed}' স্থানীয় কোড হিসেবে গ্রহণ করা হলো (মানসম্মত নথি কোড নয়)।",
+                f"Memo prefix '{typed}' accepted as a local code (not a standard file code).",
                 raw.letter_sheet, cell,
             ))
     serial = report.get("memo_serial")
@@ -218,6 +270,27 @@ def _memo(raw: RawWorkbook, report: Report) -> list[Finding]:
             raw.letter_sheet, _letter_cell(raw, "memo_serial"),
         ))
     return out
+
+
+def memo_serial_gap(serial: int, last: int | None, prefix: str, cell: str | None,
+                    sheet: str = model.LETTER_SHEET) -> Finding | None:
+    """A warning when an explicit memo_serial runs far ahead of the register's last serial under the same
+    prefix (২০২৩ typed, a year, where the register is at ১২): it names the gap the serial would leave, and
+    that the register's next number would follow it. None when the register has no serial for the prefix
+    yet (an office may start using the service mid-year) or the serial is near."""
+    if last is None or serial - last <= MEMO_SERIAL_JUMP:
+        return None
+    first, end, count = last + 1, serial - 1, serial - last - 1
+    return warning(
+        "memo-serial-gap",
+        f"স্মারকের ক্রমিক {to_bangla_digits(serial)}, কিন্তু রেজিস্টারে {prefix} নথির শেষ ক্রমিক {to_bangla_digits(last)}: "
+        f"{to_bangla_digits(first)} থেকে {to_bangla_digits(end)} পর্যন্ত {to_bangla_digits(count)}টি নম্বর ফাঁকা থাকবে, "
+        f"এবং রেজিস্টারের পরের নম্বর হবে {to_bangla_digits(serial + 1)}। ভুলে (যেমন সাল) লেখা হলে ক্রমিকের ঘর ঠিক করুন বা ফাঁকা রাখুন।",
+        f"Memo serial {serial} is far ahead of the register's last serial {last} under {to_ascii_digits(prefix)}: "
+        f"it leaves {count} numbers unused ({first} to {end}), and the register's next number would be {serial + 1}. "
+        "If it was typed by mistake (a year, say), correct memo_serial or leave it blank.",
+        sheet, cell,
+    )
 
 
 def _date(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:

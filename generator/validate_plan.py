@@ -241,6 +241,7 @@ class PlanChecks:
     def codes(self, rows: list[PlanRow]) -> None:
         seen: dict[tuple, PlanRow] = {}
         activities: dict[tuple, str] = {}
+        area_blamed = _areas_at_fault(rows)
         for row in rows:
             area, activity, indicator = (code_parts(row.text(k)) for k in ("area_no", "activity_no", "indicator_no"))
             if indicator:
@@ -271,13 +272,14 @@ class PlanChecks:
                         self.cell(row, "activity_no"),
                     ))
                 activities.setdefault(activity, row.text("activity"))
-                if area and activity[:-1] != area:
+                blame = area_blamed.get(row.row, (row, "activity_no"))
+                if area and activity[:-1] != area and blame is not None:
                     self.out.append(_error(
                         "code-nesting",
                         f"কার্যক্রম {row.text('activity_no')} ক্ষেত্র {row.text('area_no')}-এর অধীনে নয়।",
                         f"Activity {to_ascii_digits(row.text('activity_no'))} is not under area "
                         f"{to_ascii_digits(row.text('area_no'))}.",
-                        self.cell(row, "activity_no"),
+                        self.cell(*blame),
                     ))
 
     def area_weights(self, rows: list[PlanRow]) -> None:
@@ -314,6 +316,28 @@ class PlanChecks:
                 f"The areas' weights add up to {total:g}, but the plan's total is {target:g}.",
                 "পত্র", self.report.refs.get("plan_total"),
             ))
+
+
+def _areas_at_fault(rows: list[PlanRow]) -> dict[int, tuple[PlanRow, str] | None]:
+    """Where an activity's number does not start with its area's, the mistake is the area's number when
+    the area's number is not one segment (1.0, ১.১) or when two or more of its activities all disagree
+    with it: then the finding names the area's cell, once (row → (the area's first row, "area_no"), or None
+    for the area's later activities). Otherwise the activity that disagrees is named, as before."""
+    groups: list[list[PlanRow]] = []
+    for row in rows:
+        if row.area_first or not groups:
+            groups.append([])
+        groups[-1].append(row)
+    out: dict[int, tuple[PlanRow, str] | None] = {}
+    for members in groups:
+        head = members[0]
+        area = code_parts(head.text("area_no"))
+        firsts = [r for r in members if r.activity_first and code_parts(r.text("activity_no"))]
+        wrong = [r for r in firsts if code_parts(r.text("activity_no"))[:-1] != area]
+        if area and wrong and (len(area) != 1 or (len(firsts) >= 2 and len(wrong) == len(firsts))):
+            out.update({r.row: None for r in wrong})
+            out[wrong[0].row] = (head, "area_no")
+    return out
 
 
 def number_of(text: str) -> float | None:

@@ -34,6 +34,47 @@ ENGLISH = ["Executive Engineer (Electrical)", "Md. Masud", "www.khulnacity.org",
            "E-mail: ceo.kcc.kln@gmail.com", "Dhaka", "Café", "naïve approach", "IT Manager", "Tel- 041-721304",
            "Secretary, Local Government Division", "2023-24", "Q1"]
 
+# English as LibreOffice's autocorrect types it: curly quotes and apostrophes, en and em dashes, an ellipsis,
+# ©, £ (each of them a letter in SutonnyMJ: “ is ু, ’ is ্থ, © is র্, £ is ্ভ্র, … is ৃ, – is ু)
+AUTOCORRECTED_ENGLISH = [
+    "Deputy Secretary (“City Corporation-2” Branch)", "Mr. O’Brien", "The office’s report – due 15 October…",
+    "© 2023 Khulna City Corporation", "Fee: £5 per copy", "‘Smart Bangladesh’ — vision 2041",
+    "Dr. D’Costa’s “e-Nothi” training…", "Don’t forget—it’s “urgent”", "Copyright © Cabinet Division",
+    "Price £100 — 50% off", "Govt. of the People’s Republic of Bangladesh", "Room 3… see ‘Annex-2’",
+    "Smart Bangladesh 2041 – “Digital” to “Smart”", "Open it in LibreOffice or PowerPoint", "eGov and eNothi",
+    "ABC Pvt. Ltd.", "100 MWh and 50 kWh", "Café naïve Zürich", "Mr. Shahriar Kabir, Joint Secretary (Admin-1)",
+    "Avenue Average Aviation", "Khwaja Newsletter Lawyer", "“Review” meeting’s minutes…",
+]
+MORE_PHRASES = {  # real SutonnyMJ, as offices type it
+    "Dc‡Rjv wbe©vnx Awdmvi": "উপজেলা নির্বাহী অফিসার",
+    "‡Rjv cÖkvmK, Lyjbv": "জেলা প্রশাসক, খুলনা",
+    "†mev cÖ`vb": "সেবা প্রদান",
+    "mfvi Kvh©weeiYx": "সভার কার্যবিবরণী",
+}
+
+
+@pytest.mark.parametrize("text", AUTOCORRECTED_ENGLISH)
+def test_autocorrected_english_is_not_bijoy(text):
+    assert not looks_like_bijoy(text)
+    assert fix(text) == (text, False)
+
+
+@pytest.mark.parametrize("bijoy, unicode", MORE_PHRASES.items())
+def test_more_bijoy_converts(bijoy, unicode):
+    assert fix(bijoy) == (nfc(unicode), True)
+
+
+def test_english_with_curly_quotes_in_a_workbook_is_printed_as_typed(tmp_path, out, state):
+    letter = dict(MYMENSINGH, signatory_designation="Deputy Secretary (“City Corporation-2” Branch)",
+                  signatory_name="Mr. O’Brien")
+    rows = [dict(ROWS[0], remarks="“PSC” meeting held – 2 days…"), *ROWS[1:]]
+    result = pipeline.build(fill_cc(tmp_path, letter, rows), out_root=out, state_dir=state,
+                            default_date=dt.date(2023, 1, 5))
+    assert result.ok and not [i for i in result.issues if i.code == "bijoy-converted"]
+    letter_text = docx_text(result.outputs[0])
+    assert "Deputy Secretary (“City Corporation-2” Branch)" in letter_text and "Mr. O’Brien" in letter_text
+    assert "“PSC” meeting held – 2 days…" in docx_text(result.outputs[1])
+
 
 @pytest.mark.parametrize("bijoy, unicode", PHRASES.items())
 def test_phrases_convert(bijoy, unicode):

@@ -93,10 +93,10 @@ def test_numbers_formatted_as_percent_are_percentages(tmp_path):
     ws[f"{column['achieved']}5"].number_format = "0%"
     ws[f"{column['target_100']}5"].value = 1
     ws[f"{column['target_100']}5"].number_format = "0.00%"
-    ws[f"{column['target_90']}5"].value = 0.9  # a plain number stays a number
+    ws[f"{column['target_90']}5"].value = 0.9  # a plain fraction in a percent row: read, and printed, as 90%
     wb.save(path)
     rows = from_workbook(workbook.read(path), kinds.CC).rows
     achieved, target, plain = (rows[1].value(k) for k in ("achieved", "target_100", "target_90"))
     assert (achieved.percent, achieved.display) == (True, "৯৫%")
     assert (target.percent, target.display) == (True, "১০০%")
-    assert plain.percent is False
+    assert (plain.percent, plain.number, plain.display, plain.reading) == (True, 0.9, "৯০%", "fraction")

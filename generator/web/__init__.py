@@ -35,7 +35,8 @@ from ..workers import Limits, Pool
 HERE = Path(__file__).parent
 MB = 1024 * 1024
 CSRF_COOKIE, TOKEN_COOKIE = "gen_csrf", "gen_token"
-STATUS_BN = {"built": "তৈরি", "rejected": "বাতিল", "duplicate": "পুনরাবৃত্তি", "processing": "চলছে", "done": "সম্পন্ন"}
+STATUS_BN = {"built": "তৈরি", "rejected": "বাতিল", "duplicate": "পুনরাবৃত্তি", "processing": "চলছে", "done": "সম্পন্ন",
+             "failed": "লেখা যায়নি", "interrupted": "থেমে গেছে"}
 
 
 class TooLarge(Exception):
