@@ -48,6 +48,9 @@ def _record(r: tuple) -> Record:
 class Ledger:
     def __init__(self, state_dir: Path):
         self.db = state.connect(Path(state_dir))
+        # the ledger is a log, not the register: after a power cut it may lose its last lines (a file is then
+        # simply handled again), never its consistency (WAL)
+        self.db.execute("PRAGMA synchronous = NORMAL")
 
     def _records(self, where: str, *args) -> list[Record]:
         rows = self.db.execute(f"SELECT {_COLUMNS} FROM files WHERE {where} ORDER BY id", args).fetchall()

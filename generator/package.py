@@ -91,7 +91,7 @@ def check(path: Path, sheets=READ_SHEETS) -> dict[str, Extent]:
         extents: dict[str, Extent] = {}
         cells = [0]
         for info in infos:
-            scan = None
+            scan = fast = None
             if info.filename not in names and info.filename.lower().startswith("xl/worksheets/") \
                     and info.filename.lower().endswith(".xml"):
                 # a sheet no workbook part names: a reader resolving names its own way could still read it
@@ -99,8 +99,18 @@ def check(path: Path, sheets=READ_SHEETS) -> dict[str, Extent]:
             elif info.filename in names:
                 shown = names[info.filename][0]
                 read = [s for s in names[info.filename] if s in sheets]
-                scan = _SheetScan(read[0] if read else shown, bool(read), cells)
-            reader.unpack(info, scan, sheet=scan.sheet if scan else None)
+                fast = _QuickScan(read[0] if read else shown, bool(read), cells)
+                before = (reader.total, cells[0])
+                reader.unpack(info, fast, sheet=fast.sheet)
+                if fast.close():
+                    scan = fast
+                else:  # something unusual: follow the XML exactly
+                    reader.total, cells[0] = before
+                    scan = _SheetScan(fast.sheet, fast.read, cells)
+            if scan is not None and scan is not fast:
+                reader.unpack(info, scan, sheet=scan.sheet)
+            elif scan is None:
+                reader.unpack(info, None)
             if scan is not None:
                 scan.close()
                 for s in names[info.filename]:
@@ -325,6 +335,28 @@ def _parse(chunks, part: str, start) -> None:
 # The sheets --------------------------------------------------------------------------------
 
 
+def _count(cells: list[int], sheet: str, n: int) -> None:
+    cells[0] += n
+    if cells[0] > MAX_CELLS:
+        raise _error(
+            "too-many-cells",
+            f"'{sheet}' শিটে (বা পুরো ফাইলে) {to_bangla_digits(MAX_CELLS)}টির বেশি ঘর ব্যবহার বা ফরম্যাট করা "
+            "হয়েছে; একটি ছকে এত ঘর লাগে না। অপ্রয়োজনীয় সারি ও কলাম মুছে আবার জমা দিন।",
+            f"Sheet '{sheet}' (or the whole file) uses or formats more than {MAX_CELLS} cells; no workbook "
+            "of ours needs that many. Delete the rows and columns that are not needed and submit again.",
+            sheet=sheet,
+        )
+
+
+def _span(ref: str) -> int:
+    """How many cells openpyxl makes for a merged or hyperlinked range (0 when it cannot place it)."""
+    ends = [_position(r) for r in ref.split(":", 1)]
+    if not all(ends):
+        return 0
+    (r1, c1), (r2, c2) = ends[0], ends[-1]
+    return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+
+
 class _SheetScan:
     """Follows a worksheet's XML as it is unpacked: where its cells are and what they hold."""
 
@@ -349,16 +381,7 @@ class _SheetScan:
             raise workbook._not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
 
     def count(self, n: int) -> None:
-        self.cells[0] += n
-        if self.cells[0] > MAX_CELLS:
-            raise _error(
-                "too-many-cells",
-                f"'{self.sheet}' শিটে (বা পুরো ফাইলে) {to_bangla_digits(MAX_CELLS)}টির বেশি ঘর ব্যবহার বা ফরম্যাট করা "
-                "হয়েছে; একটি ছকে এত ঘর লাগে না। অপ্রয়োজনীয় সারি ও কলাম মুছে আবার জমা দিন।",
-                f"Sheet '{self.sheet}' (or the whole file) uses or formats more than {MAX_CELLS} cells; no workbook "
-                "of ours needs that many. Delete the rows and columns that are not needed and submit again.",
-                sheet=self.sheet,
-            )
+        _count(self.cells, self.sheet, n)
 
     def start(self, name, attrs):
         local = name.rpartition(" ")[2]
@@ -395,11 +418,60 @@ class _SheetScan:
 
     def span(self, ref: str) -> None:
         """openpyxl makes a cell object for every cell of a merged or hyperlinked range."""
-        ends = [_position(r) for r in ref.split(":", 1)]
-        if not all(ends):
-            return  # not a range openpyxl can expand either
-        (r1, c1), (r2, c2) = ends[0], ends[-1]
-        self.count((abs(r2 - r1) + 1) * (abs(c2 - c1) + 1))
+        self.count(_span(ref))
+
+
+class _QuickScan:
+    """The usual case, fast: every cell and row of the sheet carries its reference and lies within bounds.
+    Finds the cells' extent and counts them with one regular expression over the unpacked XML, without
+    telling filled cells from formatted ones (the extent may then be a little larger, never past the
+    bounds). `close` says False when the sheet needs the exact scan (a cell without a reference, or one
+    past the bounds, which may be only formatting)."""
+
+    _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+    _CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^<>]*?(?<=\s)r=\"([A-Z]{1,3})([1-9][0-9]{0,6})\"")
+    _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+    _SPAN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:mergeCell|hyperlink)\s[^<>]*?(?<=\s)ref=[\"']([^\"']*)[\"']")
+    _MAX_TAIL = 64 * 1024
+
+    def __init__(self, sheet: str, read: bool, cells: list[int]):
+        self.sheet, self.read, self.cells = sheet, read, cells
+        self.rows = self.cols = 0
+        self.tail = b""
+        self.exact = False
+
+    def __call__(self, data: bytes) -> None:
+        if self.exact:
+            return
+        buf = self.tail + data
+        cut = buf.rfind(b"<")
+        self.tail = buf[cut:] if cut >= 0 else b""
+        if len(self.tail) > self._MAX_TAIL:
+            self.exact = True
+            return
+        self._scan(buf[:cut] if cut >= 0 else buf)
+
+    def _scan(self, buf: bytes) -> None:
+        refs = self._CELL_REF.findall(buf)
+        cells = len(self._CELL.findall(buf))
+        if cells != len(refs):  # a cell without a plain reference: the exact scan places it
+            self.exact = True
+            return
+        if refs:
+            rows = max(int(r) for _, r in refs)
+            letters = max((c for c, _ in refs), key=lambda c: (len(c), c))
+            cols = _position(letters.decode("ascii") + "1")[1]
+            if self.read and (rows > MAX_ROW or cols > MAX_COL):
+                self.exact = True
+                return
+            self.rows, self.cols = max(self.rows, rows), max(self.cols, cols)
+        spans = sum(_span(r.decode("ascii", "replace")) for r in self._SPAN.findall(buf))
+        _count(self.cells, self.sheet, cells + len(self._ROW.findall(buf)) + spans)
+
+    def close(self) -> bool:
+        if not self.exact and self.tail:
+            self._scan(self.tail)
+        return not self.exact
 
 
 def _position(ref: str | None) -> tuple[int, int] | None:

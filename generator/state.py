@@ -111,7 +111,8 @@ def connect(state_dir: Path) -> sqlite3.Connection:
     StateError when the folder or the file cannot be opened or written."""
     path = Path(state_dir) / FILE_NAME
     try:
-        Path(state_dir).mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            Path(state_dir).mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except (OSError, sqlite3.Error) as e:
         raise StateError(Path(state_dir), e.strerror if isinstance(e, OSError) else e) from None
@@ -119,15 +120,8 @@ def connect(state_dir: Path) -> sqlite3.Connection:
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         _use_wal(db)
         db.execute("PRAGMA synchronous = FULL")
-        with transaction(db):
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StateError(path, f"schema {version} is newer than this program's {SCHEMA_VERSION}")
-            for step in MIGRATIONS[version:]:
-                for statement in step:
-                    statement(db) if callable(statement) else db.execute(statement)
-            if version < SCHEMA_VERSION:
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            _migrate(db, path)
     except sqlite3.Error as e:
         db.close()
         raise StateError(Path(state_dir), e) from None
@@ -135,6 +129,17 @@ def connect(state_dir: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    with transaction(db):  # the version is read again under the write lock: another process may have migrated
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StateError(path, f"schema {version} is newer than this program's {SCHEMA_VERSION}")
+        for step in MIGRATIONS[version:]:
+            for statement in step:
+                statement(db) if callable(statement) else db.execute(statement)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _use_wal(db: sqlite3.Connection) -> None:

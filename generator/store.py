@@ -70,16 +70,19 @@ def _umask() -> int:
 FILE_MODE = 0o666 & ~_umask()  # what open() would give: the office's other clerks can read the documents
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write under a temporary name, then rename: a reader never sees a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write under a temporary name, then rename: a reader never sees a half-written file. `durable`
+    forces the data to disk first (records); a view that can be made again may skip that."""
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), FILE_MODE)
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -96,7 +99,8 @@ def write_version(folder: Path, memo: str, documents: dict[str, bytes]) -> list[
         return paths
     stage = None
     try:
-        (folder / VERSIONS).mkdir(parents=True, exist_ok=True)
+        if not (folder / VERSIONS).is_dir():
+            (folder / VERSIONS).mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(dir=folder / VERSIONS, prefix=".tmp-"))
         os.chmod(stage, 0o777 & ~_umask())
         for name, data in documents.items():
@@ -118,7 +122,8 @@ def write_version(folder: Path, memo: str, documents: dict[str, bytes]) -> list[
 @contextmanager
 def report_lock(lock_dir: Path, folder: Path):
     """One process at a time updates a report's current view (the lock file is on local disk)."""
-    lock_dir.mkdir(parents=True, exist_ok=True)
+    if not lock_dir.is_dir():
+        lock_dir.mkdir(parents=True, exist_ok=True)
     name = hashlib.sha256(str(Path(folder).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:24]
     with open(lock_dir / f"{name}.lock", "a") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
@@ -145,14 +150,14 @@ def update_current(folder: Path, *, serial: int, memo: str, source: str, paths: 
         if now is not None and now > serial:
             return False
         for p in paths:
-            write_atomic(folder / p.name, p.read_bytes())
+            write_atomic(folder / p.name, p.read_bytes(), durable=False)
         lines = ["বর্তমান সংস্করণ / current version", f"memo: {memo}", f"serial: {serial}", f"source: {source}",
                  f"built: {dt.datetime.now().isoformat(timespec='seconds')}",
                  f"folder: {paths[0].parent.relative_to(folder)}" if paths else "",
                  *(f"file: {p.name}" for p in paths),
                  f"সব সংস্করণ {VERSIONS}/ ফোল্ডারে, বাতিল জমা {REJECTED}/ ফোল্ডারে / "
                  f"every version is in {VERSIONS}/, rejected submissions in {REJECTED}/"]
-        write_atomic(folder / CURRENT, ("\n".join(lines) + "\n").encode("utf-8"))
+        write_atomic(folder / CURRENT, ("\n".join(lines) + "\n").encode("utf-8"), durable=False)
         return True
 
 
