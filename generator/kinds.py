@@ -48,7 +48,7 @@ COLUMNS = {
         Column("counting", "গণনা পদ্ধতি",
                "তালিকা থেকে: সমষ্টি, গড়, ক্রমপুঞ্জিভূত, তারিখ; ফাঁকা = সংখ্যায় সমষ্টি, %-এ গড়, তারিখে তারিখ",
                14, 1.4, optional=True),
-        Column("weight", "কর্মসম্পাদন সূচকের মান", "সংখ্যা", 11, 1.8, numeric=True),
+        Column("weight", "কর্মসম্পাদন সূচকের মান", "সংখ্যা", 11, 2.3, numeric=True),
         *(
             Column(key, name, "সংখ্যা, % বা তারিখ; না থাকলে -", 12, 1.95, group="লক্ষ্যমাত্রা {{ fy }}", subheader=pct, numeric=True)
             for key, name, pct, _ in LEVELS
@@ -76,7 +76,7 @@ COLUMNS = {
         Column("topic", "বিষয়", "আলোচ্য বিষয়", 30, 3.2),
         Column("discussion", "আলোচনা", "আলোচনার সারসংক্ষেপ", 60, 5.3),
         Column("decision", "সিদ্ধান্ত", "একাধিক সিদ্ধান্ত হলে প্রতি লাইনে একটি (Alt+Enter)", 50, 4.6),
-        Column("implementer", "বাস্তবায়নকারী", "", 24, 3.0),
+        Column("implementer", "বাস্তবায়নকারী", "", 24, 3.3),
         Column("score", "স্কোর", docx_width=1.3, numeric=True),  # annex only: the computed score
         Column("earned", "অর্জিত মান", docx_width=1.3, numeric=True),  # annex only: the computed score (nis)
         Column("serial", "ক্রম", docx_width=0.9, merge="area", numeric=True),  # annex only: the area's number
@@ -172,8 +172,8 @@ EGOV = Kind(
     annex_title="{plan} {fy_long} অর্থবছরের {period} প্রতিবেদন ({months_comma_from_to} পর্যন্ত)",
     progress_header="অর্জন ({months_comma_from_to} পর্যন্ত)",
     progress_column="achieved",
-    annex_widths=(("area", 2.2), ("activity", 3.4), ("indicator", 3.4), ("achieved", 2.2), ("weight", 1.3),
-                  ("score", 1.2), *((key, 1.98) for key, *_ in LEVELS)),
+    annex_widths=(("area", 2.2), ("activity", 3.3), ("indicator", 3.3), ("achieved", 2.2), ("weight", 1.75),
+                  ("score", 1.2), *((key, 1.92) for key, *_ in LEVELS)),
     periods=("h1", "annual"),
     self_assessment=True,
 )

@@ -195,7 +195,16 @@ def _cell_text(key: str, value) -> str:
     """A plan value as the annex prints it; in the narrow numbers' columns every date as '৩১/১২/২৩'."""
     if value.date is not None and key in COLUMNS and COLUMNS[key].numeric:
         return bangla.format_table_date(value.date)
-    return bn_text(value.display)
+    return breakable(bn_text(value.display))
+
+
+_SLASH = re.compile(r"(?<=[\u0980-\u09ffA-Za-z])/(?=[\u0980-\u09ffA-Za-z])")
+
+
+def breakable(text: str) -> str:
+    """A zero-width space after a slash between words ('কর্মশালা/প্রশিক্ষণ/সেমিনার'), so that a narrow
+    table column breaks the line there, not inside a letter cluster."""
+    return _SLASH.sub("/\u200b", text) if "/" in text else text
 
 
 def _coded(code: str, text: str, brackets: bool = True) -> str:
@@ -293,7 +302,7 @@ def minutes_context(report: Report, memo: str, issue_date: dt.date) -> dict:
         "attendance": bn_text(report.get("attendance")),
         "opening": bn_text(report.get("opening")),
         "closing": bn_text(report.get("closing") or MINUTES_CLOSING),
-        "decisions": [{k: bn_text(row.value(k).display) for k in report.kind.columns} for row in report.rows],
+        "decisions": [{k: breakable(bn_text(row.value(k).display)) for k in report.kind.columns} for row in report.rows],
         "memo": memo,
         "date_bangla": bangla.format_bangla_date(issue_date),
         "date_gregorian": bangla.format_gregorian_date(issue_date),

@@ -68,3 +68,27 @@ def test_signatures_share_their_page_with_the_table(pdfs):
                           check=True, capture_output=True, text=True).stdout
     last = "".join(last.split())
     assert "খালেদমাহমুদ" in last and "[২.২.১]" in last
+
+
+@pytest.mark.parametrize("example", ["egov-mymensingh-2022-23-h1", "cc-chattogram-2023-24-q1", "grs-rangpur-2023-24-q2",
+                                     "rti-rangpur-2023-24-q2", "nis-khulna-2021-22-q4", "minutes-rangpur-2023-06-22"])
+def test_no_word_is_split_inside(tmp_path, example):
+    """Every long Bangla word of the table (headings and cells) is whole on a line of the PDF as many times as
+    the document holds it: LibreOffice breaks a word wider than its column inside a letter cluster
+    ('কর্মসম্প' / 'াদন'), and a long 'কর্মশালা/প্রশিক্ষণ/সেমিনার' did so until its slashes allowed a break."""
+    import re
+    from collections import Counter
+    from pathlib import Path
+
+    from generator import examples
+    from generator.paths import EXAMPLES_DIR
+    from tests.conftest import docx_text
+
+    source = examples.write(EXAMPLES_DIR / f"{example}.json", tmp_path / "example.xlsx")
+    result = pipeline.build(source, out_root=tmp_path / "out", state_dir=tmp_path / "state")
+    document = Path(result.outputs[-1])  # the annex, or the minutes
+    words = Counter(w for w in re.findall(r"[\u0980-\u09ff]{6,}", docx_text(document).replace("\u200b", "")))
+    assert len(words) > 20
+    lines = ["".join(line.split()) for line in pdf_text(to_pdf(document, tmp_path)).splitlines()]
+    split = {w: n for w, n in words.items() if sum(line.count(w) for line in lines) < n}
+    assert split == {}
