@@ -102,7 +102,7 @@ class Examined:
     card: ScoreCard | None = None
 
 
-def examine(path: Path, *, today: dt.date | None = None) -> Examined:
+def examine(path: Path, *, today: dt.date | None = None, default_date: dt.date | None = None) -> Examined:
     """Read → model → validate → score, building nothing."""
     path = Path(path)
     try:
@@ -110,7 +110,7 @@ def examine(path: Path, *, today: dt.date | None = None) -> Examined:
     except workbook.WorkbookError as e:
         finding = Finding("error", e.code, e.bn, e.en, e.sheet, e.cell)
         return Examined(Result(str(path), "rejected", issues=[finding]))
-    report, findings = validate.check(raw, today=today or dt.date.today())
+    report, findings = validate.check(raw, today=today or dt.date.today(), default_issue_date=default_date)
     result = Result(str(path), "rejected", issues=findings)
     if report is None:
         return Examined(result, raw)
@@ -132,7 +132,7 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
     is the highest. `submission` is the ledger entry this build belongs to (its reports are filed by it)."""
     path, out_root, state_dir = Path(path), Path(out_root), Path(state_dir)
     today = today or dt.date.today()
-    examined = examine(path, today=today)
+    examined = examine(path, today=today, default_date=default_date)
     result, raw, report = examined.result, examined.raw, examined.report
     if result.status != "valid":
         result.status = "rejected"

@@ -28,7 +28,8 @@ def warning(code: str, bn: str, en: str, sheet: str | None = None, cell: str | N
     return Finding("warning", code, bn, en, sheet, cell)
 
 
-def check(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Report | None, list[Finding]]:
+def check(raw: RawWorkbook, *, today: dt.date | None = None,
+          default_issue_date: dt.date | None = None) -> tuple[Report | None, list[Finding]]:
     """Read the kind, build the report and check it. Returns no report when the kind is unusable."""
     kind, findings = _kind(raw)
     if kind is None:
@@ -45,7 +46,7 @@ def check(raw: RawWorkbook, *, today: dt.date | None = None) -> tuple[Report | N
     findings += _columns(raw, kind)
     report = model.from_workbook(raw, kind)
     findings += _fields(raw, report, today or dt.date.today())
-    findings += PlanChecks(raw, report, today=today or dt.date.today()).run()
+    findings += PlanChecks(raw, report, today=today or dt.date.today(), default_issue_date=default_issue_date).run()
     findings += _readings(raw, report)
     return report, findings
 

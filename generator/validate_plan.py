@@ -33,9 +33,11 @@ def code_parts(code: str) -> tuple[str, ...]:
 
 
 class PlanChecks:
-    def __init__(self, raw: RawWorkbook, report: Report, *, today: dt.date | None = None):
+    def __init__(self, raw: RawWorkbook, report: Report, *, today: dt.date | None = None,
+                 default_issue_date: dt.date | None = None):
         self.raw, self.report, self.out = raw, report, []
-        self.issued = report.issue_date or today  # a blank issue date is the day the letter is built
+        # a blank issue date is `gen build --date`, else the day the letter is built
+        self.issued = report.issue_date or default_issue_date or today
         self.period_end = period_span(report.period, report.fiscal_year)[1] \
             if report.period and report.fiscal_year else None
 

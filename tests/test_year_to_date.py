@@ -299,3 +299,19 @@ def test_the_worked_examples_in_the_docs_are_what_the_service_writes():
         assert f"`{score(r, period).explanation}`" in doc, (period, score(r, period).explanation)
     cumulative = nis(annual="১০০", counting="ক্রমপুঞ্জিভূত", q1_target="৩০", q1_achieved="৩০", q2_target="৬০", q2_achieved="৫৫")
     assert f"`{score_quarterly(cumulative, last_quarter=2, period_end=None).explanation}`" in doc
+
+
+def test_a_blank_issue_date_is_the_build_date_for_late_achievements(tmp_path):
+    """`gen build --date` stands for a blank issue date in the after-the-fact check too."""
+    import datetime as dt
+
+    from generator import pipeline
+    from tests.conftest import fill_cc
+    from tests.test_other_office import MYMENSINGH, ROWS
+
+    path = fill_cc(tmp_path, MYMENSINGH, ROWS)  # achieved 10/12/2022, the letter's date left blank
+    codes = lambda result: [i.code for i in result.issues]  # noqa: E731
+    early = pipeline.build(path, out_root=tmp_path / "a", state_dir=tmp_path / "s", default_date=dt.date(2022, 12, 5))
+    assert early.ok and "achieved-after-issue-date" in codes(early)
+    later = pipeline.build(path, out_root=tmp_path / "b", state_dir=tmp_path / "t", default_date=dt.date(2023, 1, 5))
+    assert later.ok and "achieved-after-issue-date" not in codes(later)
