@@ -30,7 +30,7 @@ def _limit_options(f):
 
 
 def _state(state_dir: Path | None) -> Path:
-    from .register import default_state_dir
+    from .state import default_state_dir
 
     return state_dir or default_state_dir()
 
@@ -222,7 +222,11 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
 @click.option("--token", envvar="GEN_WEB_TOKEN", default=None,
               help="Access token, required when --host is not a loopback address (or set GEN_WEB_TOKEN).")
 @click.option("--max-upload", default=10, show_default=True, type=click.IntRange(min=1), help="Upload limit, MB.")
-def serve(out_root: Path, state_dir: Path | None, host: str, port: int, token: str | None, max_upload: int) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Uploads built at once (worker processes).")
+@_limit_options
+def serve(out_root: Path, state_dir: Path | None, host: str, port: int, token: str | None, max_upload: int,
+          jobs: int, timeout: float, max_memory: int) -> None:
     """Serve the clerks' web page: submissions, findings, scores, downloads and an upload form."""
     import ipaddress
 
@@ -235,8 +239,10 @@ def serve(out_root: Path, state_dir: Path | None, host: str, port: int, token: s
     import uvicorn
 
     from .web import MB, create_app
+    from .workers import Limits
 
-    app = create_app(out_root=out_root, state_dir=_state(state_dir), token=token, max_upload=max_upload * MB)
+    app = create_app(out_root=out_root, state_dir=_state(state_dir), token=token, max_upload=max_upload * MB,
+                     limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 

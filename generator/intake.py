@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from . import pipeline, store
-from .batch import file_hash
-from .ledger import Ledger
+from .ledger import Ledger, file_hash
+from .register import Register
 from .workers import Pool, lost
 
 log = logging.getLogger("gen.intake")
@@ -101,7 +101,9 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: P
         record = ledger.get(id)
         if record is not None and record.attempts > MAX_ATTEMPTS:
             result = lost(path, f"it was in hand when the service stopped, {record.attempts - 1} times")
-            pipeline.write_rejection(result, path, Path(out_root), id)
+            with Register(state_dir) as register:
+                register.release_submission(id)
+            pipeline.report_rejection(result, path, Path(out_root), id)
         else:
             result = pool.run(path, out_root=out_root, state_dir=state_dir, submission=id)
         status = result.status if result.status in ("built", "failed") else "rejected"

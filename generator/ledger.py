@@ -5,7 +5,10 @@ memo register."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +16,18 @@ from . import state
 
 _COLUMNS = ("id, name, file_hash, status, memo, kind, office, fiscal_year, period, outputs, moved_to, note, "
             "received_at, finished_at, seconds, details, route, attempts")
+
+
+UNPROCESSABLE = "could not be processed"  # the note of a file whose worker died or ran out of time
+
+
+def file_hash(path: Path) -> str:
+    """The file's bytes, hashed: the ledger knows a file sent twice by this."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def now() -> str:
@@ -57,18 +72,34 @@ class Ledger:
         return [_record(r) for r in rows]
 
     def start(self, name: str, file_hash: str, *, route: str = "watch") -> int:
-        """Note a file about to be processed; an unfinished earlier attempt on the same file is reused
-        and its attempts counted."""
+        """Note a file about to be processed. The watch folder and the web page resume their own files:
+        an unfinished earlier attempt on the same file is reused and its attempts counted (a crash), and
+        a file that could not be written is reused as it was. `gen build` always starts a new entry,
+        noting its process, so that entries of a build that was killed can be told from live ones."""
         with state.transaction(self.db):
-            unfinished = self._records("name = ? AND file_hash = ? AND status = 'processing' AND route = ?",
-                                       name, file_hash, route)
-            if unfinished:
-                self.db.execute("UPDATE files SET attempts = attempts + 1 WHERE id = ?", (unfinished[-1].id,))
-                return unfinished[-1].id
+            if route != "build":
+                same = self._records("name = ? AND file_hash = ? AND status IN ('processing', 'failed') AND route = ?",
+                                     name, file_hash, route)
+                if same:
+                    bump = 1 if same[-1].status == "processing" else 0
+                    self.db.execute("UPDATE files SET attempts = attempts + ?, status = 'processing' WHERE id = ?",
+                                    (bump, same[-1].id))
+                    return same[-1].id
             cur = self.db.execute(
-                "INSERT INTO files (name, file_hash, status, received_at, route) VALUES (?, ?, 'processing', ?, ?)",
-                (name, file_hash, now(), route))
+                "INSERT INTO files (name, file_hash, status, received_at, route, note) VALUES (?, ?, 'processing', ?, ?, ?)",
+                (name, file_hash, now(), route, f"pid {os.getpid()}" if route == "build" else None))
             return cur.lastrowid
+
+    def dead_builds(self) -> list[int]:
+        """Entries of `gen build` runs on this machine that were killed before they finished: closed as
+        interrupted; their ids (any serial still reserved for them is to be given back)."""
+        dead = []
+        for record in self._records("status = 'processing' AND route = 'build'"):
+            found = re.fullmatch(r"pid (\d+)", record.note or "")
+            if found and not _alive(int(found.group(1))):
+                self.finish(record.id, "interrupted", note="gen build was stopped before this workbook was built")
+                dead.append(record.id)
+        return dead
 
     def finish(self, id: int, status: str, *, memo=None, kind=None, office=None, fiscal_year=None, period=None,
                outputs=(), moved_to=None, note=None, seconds=None, details=None) -> None:
@@ -80,6 +111,8 @@ class Ledger:
 
     def finish_result(self, id: int, result, *, moved_to=None, note=None, seconds=None) -> None:
         """Close an entry with a pipeline Result."""
+        if note is None and any(i.code in ("took-too-long", "could-not-process") for i in result.issues):
+            note = UNPROCESSABLE
         self.finish(id, result.status, memo=result.memo, kind=result.kind, office=result.office,
                     fiscal_year=result.fiscal_year, period=result.period, outputs=result.outputs, moved_to=moved_to,
                     note=note, seconds=seconds, details=result.as_dict())
@@ -91,8 +124,10 @@ class Ledger:
         return found[0] if found else None
 
     def done_with(self, file_hash: str) -> Record | None:
-        """The earlier finished record of the same bytes, if any."""
-        found = self._records("file_hash = ? AND status IN ('built', 'rejected')", file_hash)
+        """The earlier finished record of the same bytes, if any (a file that could not be processed, for a
+        crash or a time limit, is not held against the same bytes sent again)."""
+        found = self._records("file_hash = ? AND (status = 'built' OR (status = 'rejected' AND "
+                              "(note IS NULL OR note != ?)))", file_hash, UNPROCESSABLE)
         return found[-1] if found else None
 
     def unfinished(self, route: str | None = None) -> list[Record]:
@@ -111,3 +146,13 @@ class Ledger:
 
     def __exit__(self, *_) -> None:
         self.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -428,10 +428,18 @@ class _QuickScan:
     bounds). `close` says False when the sheet needs the exact scan (a cell without a reference, or one
     past the bounds, which may be only formatting)."""
 
-    _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
-    _CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^<>]*?(?<=\s)r=\"([A-Z]{1,3})([1-9][0-9]{0,6})\"")
-    _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
-    _SPAN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:mergeCell|hyperlink)\s[^<>]*?(?<=\s)ref=[\"']([^\"']*)[\"']")
+    # a start tag read attribute by attribute (a value cannot pass for an attribute), with exactly one r
+    _NAME, _VALUE = rb"[A-Za-z_][\w:.-]*", rb"(?:\"[^\"<]*\"|'[^'<]*')"
+    _OTHER = rb"(?:\s+(?!r\s*=)" + _NAME + rb"\s*=\s*" + _VALUE + rb")*"
+    _OTHER_REF = rb"(?:\s+(?!ref\s*=)" + _NAME + rb"\s*=\s*" + _VALUE + rb")*"
+    _PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
+    _CELL = re.compile(_PREFIX + rb"c[\s/>]")
+    _CELL_REF = re.compile(_PREFIX + rb"c" + _OTHER + rb"\s+r\s*=\s*([\"'])([A-Z]{1,3})([1-9][0-9]{0,6})\1"
+                           + _OTHER + rb"\s*/?>")
+    _ROW = re.compile(_PREFIX + rb"row[\s/>]")
+    _SPAN_TAG = re.compile(_PREFIX + rb"(?:mergeCell|hyperlink)[\s/>]")
+    _SPAN = re.compile(_PREFIX + rb"(?:mergeCell|hyperlink)" + _OTHER_REF + rb"\s+ref\s*=\s*([\"'])([^\"'<]*)\1"
+                       + _OTHER_REF + rb"\s*/?>")
     _MAX_TAIL = 64 * 1024
 
     def __init__(self, sheet: str, read: bool, cells: list[int]):
@@ -454,19 +462,20 @@ class _QuickScan:
     def _scan(self, buf: bytes) -> None:
         refs = self._CELL_REF.findall(buf)
         cells = len(self._CELL.findall(buf))
-        if cells != len(refs):  # a cell without a plain reference: the exact scan places it
-            self.exact = True
+        spans = self._SPAN.findall(buf)
+        if cells != len(refs) or len(self._SPAN_TAG.findall(buf)) != len(spans):
+            self.exact = True  # a tag the quick reading cannot vouch for: the exact scan places it
             return
         if refs:
-            rows = max(int(r) for _, r in refs)
-            letters = max((c for c, _ in refs), key=lambda c: (len(c), c))
+            rows = max(int(r) for _, _, r in refs)
+            letters = max((c for _, c, _ in refs), key=lambda c: (len(c), c))
             cols = _position(letters.decode("ascii") + "1")[1]
             if self.read and (rows > MAX_ROW or cols > MAX_COL):
                 self.exact = True
                 return
             self.rows, self.cols = max(self.rows, rows), max(self.cols, cols)
-        spans = sum(_span(r.decode("ascii", "replace")) for r in self._SPAN.findall(buf))
-        _count(self.cells, self.sheet, cells + len(self._ROW.findall(buf)) + spans)
+        spanned = sum(_span(r.decode("ascii", "replace")) for _, r in spans)
+        _count(self.cells, self.sheet, cells + len(self._ROW.findall(buf)) + spanned)
 
     def close(self) -> bool:
         if not self.exact and self.tail:

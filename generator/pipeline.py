@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,6 +142,7 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
     meta = dict(source=path.name, kind=report.kind.id, office=report.office,
                 fiscal_year=fiscal_year_of(report), period=period_of(report), submission=submission)
     prefix = register_prefix(report.get("memo_prefix"))
+    digest = content_hash(raw)
     try:
         with Register(state_dir) as register:
             try:
@@ -148,9 +150,9 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
                     gap = validate.memo_serial_gap(report.memo_serial, register.last_serial(prefix), prefix,
                                                    report.refs.get("memo_serial"))
                     result.issues += [gap] if gap else []
-                    entry, reused = register.record(prefix, report.memo_serial, content_hash(raw), **meta)
+                    entry, reused = register.record(prefix, report.memo_serial, digest, **meta)
                 else:
-                    entry, reused = register.allocate(prefix, content_hash(raw), **meta)
+                    entry, reused = register.allocate(prefix, digest, **meta)
             except SerialTaken as taken:
                 result.issues.append(_serial_taken(report, prefix, taken.entry))
                 result.status = "rejected"
@@ -158,16 +160,18 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
             serial = report.memo_serial_text if report.memo_serial is not None else entry.serial
             memo = render.memo_number(report, serial)
             try:
-                outputs = _write_version(report, examined.card, memo, default_date or today, out_root)
+                outputs = _write_version(report, examined.card, memo, digest, default_date or today, out_root)
+            except store.VersionConflict as e:
+                register.void(entry)  # never issue it again: a letter with this memo exists
+                return _failed(result, "memo-exists", e.bn, e.en)
             except store.WriteError as e:
-                register.release(entry)
+                if not reused:  # a serial this build reserved goes back; one it shares with a same-content build stays
+                    register.release(entry)
                 return _failed(result, "could-not-write", e.bn, e.en)
-            except BaseException:
-                register.release(entry)
-                raise
             register.confirm(entry)
-    except StateError as e:
-        return _failed(result, "state-unavailable", e.bn, e.en)
+    except (StateError, sqlite3.Error) as e:
+        error = e if isinstance(e, StateError) else StateError(state_dir, e)
+        return _failed(result, "state-unavailable", error.bn, error.en)
     result.status, result.memo, result.memo_reused = "built", memo, reused
     result.outputs = [str(p) for p in outputs]
     folder = output_dir(out_root, report)
@@ -183,7 +187,7 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
     return result
 
 
-def _write_version(report: Report, card, memo: str, issue_date: dt.date, out_root: Path) -> list[Path]:
+def _write_version(report: Report, card, memo: str, digest: str, issue_date: dt.date, out_root: Path) -> list[Path]:
     issue_date = report.issue_date or issue_date
     stem = f"{report.kind.id}-{period_of(report)}" if report.period is None else \
         f"{report.kind.id}-{fiscal_year_of(report)}-{period_of(report)}"
@@ -194,7 +198,7 @@ def _write_version(report: Report, card, memo: str, issue_date: dt.date, out_roo
     }
     files = {(f"{stem}.docx" if name == report.kind.id else f"{stem}-{name}.docx"): documents[name]()
              for name in report.kind.documents}
-    return store.write_version(output_dir(out_root, report), memo, files)
+    return store.write_version(output_dir(out_root, report), memo, digest, files)
 
 
 def _serial_taken(report: Report, prefix: str, other) -> Finding:
@@ -226,10 +230,10 @@ def _reject(result: Result, source: Path, out_root: Path, report: Report | None,
     into a folder of this submission's own."""
     folder = output_dir(out_root, report) if report is not None and fiscal_year_of(report) and period_of(report) \
         and report.office else out_root
-    return write_rejection(result, source, folder, submission)
+    return report_rejection(result, source, folder, submission)
 
 
-def write_rejection(result: Result, source: Path, folder: Path, submission: int | None) -> Result:
+def report_rejection(result: Result, source: Path, folder: Path, submission: int | None) -> Result:
     """The reports of a rejected submission in FOLDER/rejected/<submission>/."""
     stem = store.safe_name(source.stem, "workbook")
     lines = [f"{source.name}: গ্রহণ করা যায়নি / rejected", ""]

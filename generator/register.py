@@ -8,7 +8,6 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from . import state
-from .state import DEFAULT_STATE_DIR, FILE_NAME, SCHEMA_VERSION, default_state_dir  # noqa: F401  (public names)
 
 _COLUMNS = "prefix, serial, content_hash, source, kind, office, fiscal_year, period, issued_at, explicit, state, submission"
 
@@ -48,7 +47,6 @@ def _now() -> str:
 class Register:
     def __init__(self, state_dir: Path):
         self._db = state.connect(Path(state_dir))
-        self.path = Path(state_dir) / FILE_NAME
 
     def _one(self, where: str, *args: object) -> Entry | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE {where}", args).fetchone()
@@ -91,27 +89,36 @@ class Register:
         return self._db.execute("SELECT MAX(serial) FROM memos WHERE prefix = ?", (prefix,)).fetchone()[0]
 
     def confirm(self, entry: Entry) -> None:
-        """The letter of this serial exists: it is issued for good."""
-        self._db.execute("UPDATE memos SET state = 'issued' WHERE prefix = ? AND serial = ? AND state = 'reserved'",
-                         (entry.prefix, entry.serial))
+        """The letter of this serial exists: it is issued for good (again, if it had been taken back)."""
+        with state.transaction(self._db):
+            found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial)
+            if found is None:
+                self._insert(Entry(*astuple(entry)[:10], "issued", entry.submission))
+            elif found.content_hash == entry.content_hash:
+                self._db.execute("UPDATE memos SET state = 'issued' WHERE prefix = ? AND serial = ?",
+                                 (entry.prefix, entry.serial))
 
     def release(self, entry: Entry) -> str | None:
-        """Take back a reserved serial whose letter could not be written: 'released' when it was the last
-        one (the next letter gets it), 'void' when a later serial was issued meanwhile (it stays in the
-        register, marked void, so the register still has no gap). None if it was already issued."""
+        """Take back a reserved serial whose letter could not be written: 'released' when it was the last one
+        or the office's own (the next letter gets it), 'void' when a later serial was issued meanwhile (it
+        stays in the register, marked void, so the register still has no gap). None if it was not reserved."""
         with state.transaction(self._db):
             found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial)
             if found is None or found.state != "reserved":
                 return None
-            if not found.explicit and found.serial == self.last_serial(entry.prefix):
+            if found.explicit or found.serial == self.last_serial(entry.prefix):
                 self._db.execute("DELETE FROM memos WHERE prefix = ? AND serial = ?", (entry.prefix, entry.serial))
                 return "released"
-            if found.explicit:  # the office's own number: free it for the office to use again
-                self._db.execute("DELETE FROM memos WHERE prefix = ? AND serial = ?", (entry.prefix, entry.serial))
-                return "released"
-            self._db.execute("UPDATE memos SET state = 'void' WHERE prefix = ? AND serial = ?",
-                             (entry.prefix, entry.serial))
+            self._void(entry)
             return "void"
+
+    def void(self, entry: Entry) -> None:
+        """A serial that must not be issued again (a document with this memo already exists)."""
+        with state.transaction(self._db):
+            self._void(entry)
+
+    def _void(self, entry: Entry) -> None:
+        self._db.execute("UPDATE memos SET state = 'void' WHERE prefix = ? AND serial = ?", (entry.prefix, entry.serial))
 
     def release_submission(self, submission: int) -> list[tuple[Entry, str]]:
         """Take back every serial still reserved for a ledger entry (its worker died before writing)."""

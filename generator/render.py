@@ -198,7 +198,7 @@ def _cell_text(key: str, value) -> str:
     return breakable(bn_text(value.display))
 
 
-_SLASH = re.compile(r"(?<=[\u0980-\u09ffA-Za-z])/(?=[\u0980-\u09ffA-Za-z])")
+_SLASH = re.compile(r"(?<=[\u0980-\u09e5\u09f0-\u09ffA-Za-z])/(?=[\u0980-\u09e5\u09f0-\u09ffA-Za-z])")  # letters, not digits
 
 
 def breakable(text: str) -> str:

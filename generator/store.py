@@ -89,14 +89,44 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
         raise
 
 
-def write_version(folder: Path, memo: str, documents: dict[str, bytes]) -> list[Path]:
+CONTENT = ".content"  # in each version's folder: the memo and the content hash it was built from
+
+
+class VersionConflict(Exception):
+    """A version folder for this memo holds another workbook's documents (another register issued the
+    same memo into the same output folder, or a serial was taken back after its letter was written)."""
+
+    def __init__(self, path: Path, memo: str):
+        self.path = Path(path)
+        super().__init__(f"{path} already holds another letter with memo {memo}")
+        self.bn = (f"{path} ফোল্ডারে একই স্মারক নম্বর ({memo}) দিয়ে অন্য একটি পত্র আগে থেকেই আছে; একই নম্বরে দুটি "
+                   "পত্র হতে পারে না। এই নম্বর বাতিল করা হলো, আবার জমা দিলে নতুন নম্বর পাবেন। একই আউটপুট ফোল্ডারে "
+                   "দুটি আলাদা রেজিস্টার (--state) ব্যবহার করবেন না।")
+        self.en = (f"{path} already holds another letter with memo {memo}; two letters cannot share a memo number. "
+                   "The number was voided: submit again for a new one. Do not use two registers (--state) with one "
+                   "output folder.")
+
+
+def version_name(memo: str) -> str:
+    """The folder of a version: its memo as written, or, where a file system would not take it as it is
+    (a '/' in a local code, a name too long), the memo made safe and a short hash of it, so that two
+    memos never share a folder."""
+    name = safe_name(memo, "memo")
+    if name == memo:
+        return name
+    tag = hashlib.sha256(memo.encode("utf-8")).hexdigest()[:8]
+    return f"{safe_name(memo, 'memo').encode('utf-8')[:NAME_BYTES - 9].decode('utf-8', 'ignore')}~{tag}"
+
+
+def write_version(folder: Path, memo: str, content_hash: str, documents: dict[str, bytes]) -> list[Path]:
     """Write one version's documents into versions/<memo>/ all at once (staged, then renamed), or find
-    them there already (the same content built again). Never overwrites. WriteError on failure, with
-    nothing left behind."""
-    target = folder / VERSIONS / safe_name(memo, "memo")
+    them there already when the same content was built before. Never overwrites. WriteError on failure,
+    with nothing left behind; VersionConflict when the folder holds other content."""
+    target = folder / VERSIONS / version_name(memo)
     paths = [target / name for name in documents]
-    if all(p.is_file() for p in paths):
-        return paths
+    stamp = f"memo: {memo}\ncontent: {content_hash}\n".encode("utf-8")
+    if target.exists():
+        return _same_version(target, paths, stamp, memo)
     stage = None
     try:
         if not (folder / VERSIONS).is_dir():
@@ -105,18 +135,29 @@ def write_version(folder: Path, memo: str, documents: dict[str, bytes]) -> list[
         os.chmod(stage, 0o777 & ~_umask())
         for name, data in documents.items():
             write_atomic(stage / name, data)
+        write_atomic(stage / CONTENT, stamp)
         try:
             os.rename(stage, target)
         except OSError as e:
-            if e.errno not in (errno.EEXIST, errno.ENOTEMPTY) or not all(p.is_file() for p in paths):
+            if e.errno not in (errno.EEXIST, errno.ENOTEMPTY):
                 raise
-            # the same content was built at the same moment by another process: keep the first
+            return _same_version(target, paths, stamp, memo)  # built at the same moment by another process
         return paths
     except OSError as e:
         raise WriteError(getattr(e, "filename", None) or target, e) from None
     finally:
         if stage is not None and stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
+
+
+def _same_version(target: Path, paths: list[Path], stamp: bytes, memo: str) -> list[Path]:
+    try:
+        same = (target / CONTENT).read_bytes() == stamp and all(p.is_file() for p in paths)
+    except OSError:
+        same = False
+    if not same:
+        raise VersionConflict(target, memo)
+    return paths
 
 
 @contextmanager

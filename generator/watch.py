@@ -19,6 +19,7 @@ import stat
 import threading
 import time
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from watchdog.observers.polling import PollingObserver
 from . import intake
 from .intake import ARCHIVE, REJECTED, WORKBOOK_SUFFIXES
 from .ledger import Ledger
+from .register import Register
 from .workers import Limits, Pool
 
 log = logging.getLogger("gen.watch")
@@ -54,10 +56,12 @@ def ignored(name: str) -> bool:
 
 
 def looks_complete(path: Path) -> bool:
+    """The zip's directory reads (it is written last, so a copy in progress has none). Nothing is
+    unpacked here: a zip bomb is the package check's to refuse, in a worker."""
     try:
         with zipfile.ZipFile(path) as z:
-            return z.testzip() is None
-    except (zipfile.BadZipFile, OSError, ValueError):
+            return bool(z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return False
 
 
@@ -180,6 +184,8 @@ class Watcher:
                 log.info("resuming %s, interrupted before", record.name)
             else:
                 ledger.finish(record.id, "done", note="interrupted after the file was moved")
+                with Register(self.state_dir) as register:
+                    register.release_submission(record.id)
 
     def handle(self, path: Path) -> None:
         try:
@@ -188,29 +194,22 @@ class Watcher:
             log.exception("could not handle %s; it stays in the inbox", ascii(path.name))
 
 
+@contextmanager
 def _inbox_lock(inbox: Path):
     """An exclusive lock on INBOX/.gen-watch.lock, held while the watcher runs; AlreadyWatched if taken."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def held():
-        f = open(inbox / LOCK_FILE, "a+")
+    with open(inbox / LOCK_FILE, "a+") as f:
         try:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as e:
-                if e.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                f.seek(0)
-                raise AlreadyWatched(inbox, f.read().strip() or "another process") from None
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
             f.seek(0)
-            f.truncate()
-            f.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
-            f.flush()
-            yield
-        finally:
-            f.close()
-    return held()
+            raise AlreadyWatched(inbox, f.read().strip() or "another process") from None
+        f.seek(0)
+        f.truncate()
+        f.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
+        f.flush()
+        yield
 
 
 def run(watcher: Watcher) -> None:

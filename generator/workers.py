@@ -11,6 +11,7 @@ import multiprocessing as mp
 import os
 import queue
 import signal
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -20,6 +21,8 @@ from pathlib import Path
 
 from . import pipeline
 from .bangla import to_bangla_digits
+from .register import Register
+from .state import StateError
 
 
 @dataclass(frozen=True)
@@ -145,7 +148,8 @@ class _Worker:
 
 class Pool:
     """`jobs` worker processes. `map` for a batch (results in input order), `run` for one file at a time
-    from any thread (the watcher, the web server)."""
+    from any number of threads (the watcher, the web server): a caller waits for a free slot, never for a
+    particular worker, so a worker that dies or runs late never strands another caller."""
 
     def __init__(self, jobs: int = 1, limits: Limits | None = None, *, start_method: str | None = None):
         self.limits = limits or Limits()
@@ -154,34 +158,45 @@ class Pool:
         self._ctx = mp.get_context(method)
         if method == "forkserver":
             self._ctx.set_forkserver_preload(["generator.pipeline", "generator.render"])
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: list[_Worker] = []
+        self._slots = threading.BoundedSemaphore(self.jobs)
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self._all: set[_Worker] = set()
         self._lock = threading.Lock()
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.limits)
-        with self._lock:
-            self._all.append(worker)
-        return worker
+    def _take(self) -> _Worker:
+        """A slot, then an idle worker or a new one."""
+        self._slots.acquire()
+        try:
+            while True:
+                try:
+                    worker = self._idle.get_nowait()
+                except queue.Empty:
+                    worker = _Worker(self._ctx, self.limits)
+                    with self._lock:
+                        self._all.add(worker)
+                    return worker
+                if worker.proc.is_alive():
+                    return worker
+                self._retire(worker)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def _give_back(self, worker: _Worker) -> None:
+        if worker.task is None and worker.proc.is_alive():
+            self._idle.put(worker)
+        else:
+            self._retire(worker)
+        self._slots.release()
 
     def _retire(self, worker: _Worker) -> None:
         worker.kill()
         with self._lock:
-            if worker in self._all:
-                self._all.remove(worker)
-
-    def _take(self) -> _Worker:
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            pass
-        with self._lock:
-            room = len(self._all) < self.jobs
-        return self._spawn() if room else self._idle.get()
+            self._all.discard(worker)
 
     def _outcome(self, worker: _Worker, timeout: float | None) -> pipeline.Result | None:
         """The result of the worker's task, or None if it is not ready within `timeout`; a dead or late
-        worker is replaced and its workbook marked."""
+        worker is stopped and its workbook marked."""
         path, options = worker.task
         ready = wait([worker.conn, worker.proc.sentinel], timeout)
         if worker.conn in ready:
@@ -198,7 +213,7 @@ class Pool:
             result = _too_long(path, self.limits)
         else:
             return None
-        self._retire(worker)
+        worker.kill()
         _after_loss(path, options, result)
         return result
 
@@ -206,18 +221,20 @@ class Pool:
         """Build one workbook in a worker; blocks the calling thread only."""
         worker = self._take()
         try:
-            worker.give((Path(path), options), self.limits.seconds)
-        except OSError:
-            self._retire(worker)
-            worker = self._spawn()
-            worker.give((Path(path), options), self.limits.seconds)
-        while True:
-            result = self._outcome(worker, max(0.0, worker.deadline - time.monotonic()) + 0.05)
-            if result is not None:
-                break
-        if worker.task is None and worker.proc.is_alive():
-            self._idle.put(worker)
-        return result
+            try:
+                worker.give((Path(path), options), self.limits.seconds)
+            except OSError:  # it died while idle
+                self._retire(worker)
+                worker = _Worker(self._ctx, self.limits)
+                with self._lock:
+                    self._all.add(worker)
+                worker.give((Path(path), options), self.limits.seconds)
+            while True:
+                result = self._outcome(worker, max(0.0, worker.deadline - time.monotonic()) + 0.05)
+                if result is not None:
+                    return result
+        finally:
+            self._give_back(worker)
 
     def map(self, tasks: Iterable[Task]) -> Iterator[pipeline.Result]:
         """Results in the order of `tasks`, as soon as each and those before it are done."""
@@ -225,30 +242,40 @@ class Pool:
         done: dict[int, pipeline.Result] = {}
         busy: dict[_Worker, int] = {}
         following = 0
-        while pending or busy:
-            while pending and len(busy) < self.jobs:
-                index, task = pending.pop()
-                worker = self._take()
-                worker.give(task, self.limits.seconds)
-                busy[worker] = index
-            deadline = min(w.deadline for w in busy)
-            wait([c for w in busy for c in (w.conn, w.proc.sentinel)], max(0.0, deadline - time.monotonic()) + 0.05)
-            for worker in list(busy):
-                result = self._outcome(worker, 0)
-                if result is None:
-                    continue
-                done[busy.pop(worker)] = result
-                if worker.task is None and worker.proc.is_alive():
-                    self._idle.put(worker)
-            while following in done:
-                yield done.pop(following)
-                following += 1
+        try:
+            while pending or busy:
+                while pending and len(busy) < self.jobs:
+                    index, task = pending.pop()
+                    worker = self._take()
+                    busy[worker] = index
+                    worker.give(task, self.limits.seconds)
+                deadline = min(w.deadline for w in busy)
+                wait([c for w in busy for c in (w.conn, w.proc.sentinel)], max(0.0, deadline - time.monotonic()) + 0.05)
+                for worker in list(busy):
+                    result = self._outcome(worker, 0)
+                    if result is None:
+                        continue
+                    done[busy.pop(worker)] = result
+                    self._give_back(worker)
+                while following in done:
+                    yield done.pop(following)
+                    following += 1
+        finally:
+            for worker in busy:  # stopped early: those still building are stopped, their serials given back
+                worker.kill()
+                _release(worker.task[1])
+                self._give_back(worker)
 
     def close(self) -> None:
+        """Stop every worker; one still building is stopped and any serial it had reserved goes back."""
         with self._lock:
-            workers, self._all = list(self._all), []
+            workers, self._all = list(self._all), set()
         for worker in workers:
-            worker.stop()
+            if worker.task is not None:
+                worker.kill()
+                _release(worker.task[1])
+            else:
+                worker.stop()
 
     def __enter__(self) -> Pool:
         return self
@@ -260,19 +287,21 @@ class Pool:
 def _after_loss(path: Path, options: dict, result: pipeline.Result) -> None:
     """A worker died or was stopped mid-build: give back any serial it had reserved, and file the
     rejection report where the workbook's own reports go."""
-    from .register import Register
-    from .state import StateError
-
-    submission, state_dir = options.get("submission"), options.get("state_dir")
-    if submission is not None and state_dir is not None:
-        try:
-            with Register(Path(state_dir)) as register:
-                register.release_submission(submission)
-        except StateError:
-            pass
+    _release(options)
     out_root = options.get("out_root")
     if out_root is not None:
-        pipeline.write_rejection(result, Path(path), Path(out_root), submission)
+        pipeline.report_rejection(result, Path(path), Path(out_root), options.get("submission"))
+
+
+def _release(options: dict) -> None:
+    submission, state_dir = options.get("submission"), options.get("state_dir")
+    if submission is None or state_dir is None:
+        return
+    try:
+        with Register(Path(state_dir)) as register:
+            register.release_submission(submission)
+    except (StateError, sqlite3.Error):
+        pass  # the register cannot be reached: the serial stays reserved, and `gen register` says so
 
 
 def default_jobs() -> int:

@@ -8,7 +8,7 @@ import pytest
 from docx import Document
 from hypothesis import settings
 
-from generator import examples, kinds, workbook
+from generator import examples, workbook
 from generator.paths import EXAMPLES_DIR, XLSX_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,3 +93,20 @@ def pdf_pages(pdf: Path) -> list[tuple[float, float]]:
             parts = line.split("size:")[1].split()
             sizes.append((float(parts[0]), float(parts[2])))
     return sizes
+
+
+@pytest.fixture
+def watcher(tmp_path):
+    """Start `gen watch` on tmp_path/inbox (as its own process); stopped at the end of the test."""
+    from tests.test_watch import Watch
+
+    started = []
+
+    def start(*extra):
+        w = Watch(tmp_path, *extra)
+        started.append(w)
+        return w
+
+    yield start
+    for w in started:
+        w.stop()

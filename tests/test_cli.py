@@ -8,8 +8,6 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from generator import workbook
-from generator.paths import XLSX_DIR
 from tests.conftest import fill_cc
 from tests.test_other_office import MYMENSINGH, ROWS
 

@@ -308,6 +308,43 @@ def test_a_merged_range_over_the_whole_sheet(cc_example, tmp_path):
     assert workbook.annotate(path, []) is None
 
 
+@pytest.mark.parametrize("tag, code, cell", [
+    (b"<c x=' r=\"B6\"' r=\"XFD1048576\" t=\"inlineStr\"><is><t>x</t></is></c>", "far-cell", "XFD1048576"),
+    (b'<c r="B6" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>', None, None),  # two r: the exact scan's call
+    (b"<c r='XFD1048576' t=\"inlineStr\"><is><t>x</t></is></c>", "far-cell", "XFD1048576"),
+])
+def test_the_quick_scan_cannot_be_fooled_by_attributes(cc_example, tmp_path, tag, code, cell):
+    """An 'r=' inside another attribute's value, a second r, single quotes: the quick scan reads the tag
+    attribute by attribute or hands the sheet to the exact scan, and both agree."""
+    path = _repack(cc_example, tmp_path / "tricky.xlsx", PLAN,
+                   lambda x: _append_row(x, b'<row r="1048576">' + tag + b"</row>"))
+    quick = exact = None
+    try:
+        package.check(path)
+    except workbook.WorkbookError as e:
+        quick = (e.code, e.cell)
+    monkey = package._QuickScan.close
+    package._QuickScan.close = lambda self: False  # every sheet through the exact scan
+    try:
+        package.check(path)
+    except workbook.WorkbookError as e:
+        exact = (e.code, e.cell)
+    finally:
+        package._QuickScan.close = monkey
+    assert quick == exact and exact is not None
+    if code:
+        assert exact == (code, cell)
+
+
+def test_a_whole_sheet_merge_hidden_in_an_attribute_is_counted(cc_example, tmp_path):
+    path = _repack(cc_example, tmp_path / "merged.xlsx", PLAN, lambda x: x.replace(
+        b"</sheetData>", b"</sheetData><mergeCells count=\"1\"><mergeCell x='ref=\"A1\"' ref=\"A70:XFD1048576\"/>"
+                         b"</mergeCells>"))
+    with pytest.raises(workbook.WorkbookError) as e:
+        package.check(path)
+    assert e.value.code == "too-many-cells"
+
+
 # Read, within bounds ------------------------------------------------------------------------
 
 

@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import pytest
 from docx import Document
 
 from generator import examples, pipeline

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hmac
 import re
 import secrets
+import threading
 import uuid
 import zipfile
 from pathlib import Path
@@ -249,17 +251,36 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         Route("/blank/{kind}.xlsx", guard(blank)),
         Route("/login", login, methods=["GET", "POST"]),
     ]
-    def recover() -> None:
-        """Uploads in hand when the server stopped are built now (intake sets aside one that was tried twice)."""
-        for path in sorted(uploads.glob("*")) if uploads.is_dir() else []:
-            if path.is_file() and not path.name.startswith("."):
-                intake.receive(path, inbox=uploads, out_root=out_root, state_dir=state_dir, pool=pool, route="web")
+    def leftovers() -> list[Path]:
+        """Uploads in hand when a server stopped: built again by this one (intake sets aside one tried twice).
+        Only one server recovers a state folder's uploads: the one holding its lock."""
+        if not uploads.is_dir():
+            return []
+        lock = open(uploads / ".gen-serve.lock", "a")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            return []
+        held.append(lock)  # kept open, so kept locked, while the server runs
+        return [p for p in sorted(uploads.iterdir()) if p.is_file() and not p.name.startswith(".")]
+
+    def recover(paths: list[Path]) -> None:
+        for path in paths:
+            intake.receive(path, inbox=uploads, out_root=out_root, state_dir=state_dir, pool=pool, route="web")
+
+    held: list = []
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        await run_in_threadpool(recover)
+        # built in the background: the pages answer meanwhile
+        thread = threading.Thread(target=recover, args=(leftovers(),), name="recover-uploads", daemon=True)
+        thread.start()
         yield
+        await run_in_threadpool(thread.join, 5)
         await run_in_threadpool(pool.close)
+        for lock in held:
+            lock.close()
 
     return Starlette(routes=routes, exception_handlers={HTTPException: error},
                      middleware=[Middleware(UploadLimit, limit=max_upload)], lifespan=lifespan)
