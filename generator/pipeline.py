@@ -176,7 +176,7 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
     result.outputs = [str(p) for p in outputs]
     folder = output_dir(out_root, report)
     try:
-        store.update_current(folder, serial=entry.serial, memo=memo, source=path.name, paths=outputs,
+        store.update_current(folder, prefix=prefix, serial=entry.serial, memo=memo, source=path.name, paths=outputs,
                              lock_dir=state_dir / "locks")
     except OSError as e:
         result.issues.append(Finding(

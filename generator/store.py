@@ -174,32 +174,51 @@ def report_lock(lock_dir: Path, folder: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def current_serial(folder: Path) -> int | None:
+def current(folder: Path) -> tuple[str, int] | None:
+    """(prefix, serial) of the report's current version, from CURRENT.txt."""
     try:
         text = (folder / CURRENT).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    found = re.search(r"^serial: (\d+)$", text, re.M)
-    return int(found.group(1)) if found else None
+    serial = re.search(r"^serial: (\d+)$", text, re.M)
+    prefix = re.search(r"^prefix: (.*)$", text, re.M)
+    return (prefix.group(1) if prefix else "", int(serial.group(1))) if serial else None
 
 
-def update_current(folder: Path, *, serial: int, memo: str, source: str, paths: list[Path], lock_dir: Path) -> bool:
-    """Make this version the current view when its serial is the highest yet; True if it now is.
-    Only copies change here: the versions themselves are never touched."""
+def update_current(folder: Path, *, prefix: str, serial: int, memo: str, source: str, paths: list[Path],
+                   lock_dir: Path) -> bool:
+    """Make this version the current view unless the current one has a higher serial in the same memo
+    sequence (a version under another prefix, a new file code, is newer); True if it now is. Only copies
+    change here, all staged before any is put in place: the versions themselves are never touched."""
     with report_lock(lock_dir, folder):
-        now = current_serial(folder)
-        if now is not None and now > serial:
+        now = current(folder)
+        if now is not None and now[0] in (prefix, "") and now[1] > serial:
             return False
-        for p in paths:
-            write_atomic(folder / p.name, p.read_bytes(), durable=False)
-        lines = ["বর্তমান সংস্করণ / current version", f"memo: {memo}", f"serial: {serial}", f"source: {source}",
-                 f"built: {dt.datetime.now().isoformat(timespec='seconds')}",
+        staged = []
+        try:
+            for p in paths:
+                staged.append((_stage_copy(folder, p), folder / p.name))
+            for tmp, final in staged:
+                os.replace(tmp, final)
+        finally:
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+        lines = ["বর্তমান সংস্করণ / current version", f"memo: {memo}", f"prefix: {prefix}", f"serial: {serial}",
+                 f"source: {source}", f"built: {dt.datetime.now().isoformat(timespec='seconds')}",
                  f"folder: {paths[0].parent.relative_to(folder)}" if paths else "",
                  *(f"file: {p.name}" for p in paths),
                  f"সব সংস্করণ {VERSIONS}/ ফোল্ডারে, বাতিল জমা {REJECTED}/ ফোল্ডারে / "
                  f"every version is in {VERSIONS}/, rejected submissions in {REJECTED}/"]
         write_atomic(folder / CURRENT, ("\n".join(lines) + "\n").encode("utf-8"), durable=False)
         return True
+
+
+def _stage_copy(folder: Path, source: Path) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=source.suffix)
+    with os.fdopen(fd, "wb") as f:
+        os.fchmod(f.fileno(), FILE_MODE)
+        f.write(source.read_bytes())
+    return Path(tmp)
 
 
 def submission_tag(submission: int | None) -> str:

@@ -601,3 +601,18 @@ def test_a_killed_gen_build_leaves_nothing_processing_or_reserved(tmp_path):
     finally:
         db.close()
     assert "processing" not in statuses and "interrupted" in statuses and reserved == 0
+
+
+def test_a_new_file_code_makes_the_newest_version_current(tmp_path):
+    """Serials of different memo prefixes are not compared: a version under a corrected prefix is newer."""
+    out, state = tmp_path / "out", tmp_path / "state"
+    for i in range(3):  # serials 1, 2, 3 under the old file code
+        assert gen("build", version(tmp_path, f"old{i}.xlsx", copies=f"{i}"), "--out", out, "--state", state).returncode == 0
+    corrected = version(tmp_path, "new.xlsx", memo_prefix="46.21.6100.049.18.001.23")
+    run = gen("build", corrected, "--out", out, "--state", state, "--json")
+    memo = json_lines(run)[0]["memo"]
+    assert memo.endswith(".২৩-১")
+    (folder,) = {p.parent for p in out.rglob("CURRENT.txt")}
+    assert f"memo: {memo}" in (folder / "CURRENT.txt").read_text(encoding="utf-8")
+    assert memo in docx_text(next(folder.glob("*-letter.docx")))
+    assert not list(folder.glob(".tmp-*"))
