@@ -27,18 +27,31 @@ ARCHIVE, REJECTED = "archive", "rejected"
 MAX_ATTEMPTS = 2  # a file in hand when the service died is tried once more, then set aside
 
 
+NAME_BYTES = 255  # a file name, in bytes, on Linux and on a Windows share
+
+
+def fit(stem: str, suffix: str) -> str:
+    """stem + suffix, the stem cut (between characters) so that the name fits a file system."""
+    room = NAME_BYTES - len(suffix.encode("utf-8", "surrogateescape"))
+    return stem.encode("utf-8", "surrogateescape")[:room].decode("utf-8", "ignore") + suffix
+
+
 def _unique(target: Path) -> Path:
-    if not os.path.lexists(target):
-        return target
+    name = fit(target.stem, target.suffix)
+    if not os.path.lexists(target.with_name(name)):
+        return target.with_name(name)
     for n in range(2, 10000):
-        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
+        candidate = target.with_name(fit(target.stem, f" ({n}){target.suffix}"))
         if not os.path.lexists(candidate):
             return candidate
     raise FileExistsError(target)
 
 
 def _move(path: Path, inbox: Path, where: str) -> Path:
-    folder = inbox / where / (dt.date.today().isoformat() if where == ARCHIVE else "")
+    top = inbox / where
+    if os.path.lexists(top) and not top.is_dir():  # a stray file (or link) has our folder's name: set it aside
+        os.replace(top, _unique(inbox / f"{where}.file"))
+    folder = top / (dt.date.today().isoformat() if where == ARCHIVE else "")
     folder.mkdir(parents=True, exist_ok=True)
     target = _unique(folder / path.name)
     os.replace(path, target)
@@ -60,7 +73,8 @@ def utf8_name(path: Path) -> Path:
 
 
 def _note(moved: Path, bn: str, en: str) -> None:
-    store.write_atomic(moved.with_name(moved.name + ".reason.txt"), f"{moved.name}: {bn}\n{moved.name}: {en}\n".encode())
+    note = moved.with_name(fit(moved.name, ".reason.txt"))
+    store.write_atomic(note, f"{moved.name}: {bn}\n{moved.name}: {en}\n".encode())
 
 
 def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: Pool, route: str = "watch") -> int | None:
@@ -115,7 +129,7 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: P
             for output in result.outputs:  # the error report and the marked-up copy go beside it, named after it
                 report = Path(output)
                 try:
-                    shutil.copyfile(report, moved.with_name(moved.stem + "".join(report.suffixes[-2:])))
+                    shutil.copyfile(report, moved.with_name(fit(moved.stem, "".join(report.suffixes[-2:]))))
                 except OSError as e:
                     log.warning("could not copy %s beside %s: %s", report.name, moved.name, e)
         seconds = time.monotonic() - started
@@ -132,13 +146,19 @@ def _move_or_none(path: Path, inbox: Path, where: str) -> Path | None:
     except FileNotFoundError:
         log.warning("%s vanished before it could be moved to %s/", path.name, where)
         return None
+    except OSError as e:
+        log.error("%s could not be moved to %s/: %s", path.name, where, e)
+        return None
 
 
 def _set_aside(path: Path, inbox: Path, ledger: Ledger, route: str, why: str, bn: str, en: str) -> int | None:
     moved = _move_or_none(path, inbox, REJECTED)
     if moved is None:
         return None
-    _note(moved, bn, en)
+    try:
+        _note(moved, bn, en)
+    except OSError as e:
+        log.error("could not write the reason beside %s: %s", moved.name, e)
     id = ledger.start(path.name, "", route=route)
     ledger.finish(id, "rejected", moved_to=str(moved), note=why)
     log.warning("rejected %s: %s", path.name, why)

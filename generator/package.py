@@ -206,6 +206,9 @@ class _Reader:
             if self.total > MAX_UNCOMPRESSED or n > limit:
                 raise _too_large_unpacked(self.total)
             crc = zlib.crc32(data, crc)
+            if xml and n == len(data) and (data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]):
+                # UTF-16 or UTF-32 XML: no scan here can read it, and Excel never writes it
+                raise _bad_package(f"part {name[:80]!r} is not UTF-8 XML")
             if xml:
                 window = tail + data[:32]
                 if any(d in data or d in window for d in _DOCTYPE):

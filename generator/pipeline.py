@@ -145,29 +145,34 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
     digest = content_hash(raw)
     try:
         with Register(state_dir) as register:
-            try:
-                if report.memo_serial is not None:
-                    gap = validate.memo_serial_gap(report.memo_serial, register.last_serial(prefix), prefix,
-                                                   report.refs.get("memo_serial"))
-                    result.issues += [gap] if gap else []
-                    entry, reused = register.record(prefix, report.memo_serial, digest, **meta)
-                else:
-                    entry, reused = register.allocate(prefix, digest, **meta)
-            except SerialTaken as taken:
-                result.issues.append(_serial_taken(report, prefix, taken.entry))
-                result.status = "rejected"
-                return _reject(result, path, out_root, report, submission)
-            serial = report.memo_serial_text if report.memo_serial is not None else entry.serial
-            memo = render.memo_number(report, serial)
-            try:
-                outputs = _write_version(report, examined.card, memo, digest, default_date or today, out_root)
-            except store.VersionConflict as e:
-                register.void(entry)  # never issue it again: a letter with this memo exists
-                return _failed(result, "memo-exists", e.bn, e.en)
-            except store.WriteError as e:
-                if not reused:  # a serial this build reserved goes back; one it shares with a same-content build stays
-                    register.release(entry)
-                return _failed(result, "could-not-write", e.bn, e.en)
+            if report.memo_serial is not None:
+                gap = validate.memo_serial_gap(report.memo_serial, register.last_serial(prefix), prefix,
+                                               report.refs.get("memo_serial"))
+                result.issues += [gap] if gap else []
+            for attempt in range(VOIDS_IN_A_ROW + 1):
+                try:
+                    if report.memo_serial is not None:
+                        entry, reused = register.record(prefix, report.memo_serial, digest, **meta)
+                    else:
+                        entry, reused = register.allocate(prefix, digest, **meta)
+                except SerialTaken as taken:
+                    result.issues.append(_serial_taken(report, prefix, taken.entry))
+                    result.status = "rejected"
+                    return _reject(result, path, out_root, report, submission)
+                serial = report.memo_serial_text if report.memo_serial is not None else entry.serial
+                memo = render.memo_number(report, serial)
+                try:
+                    outputs = _write_version(report, examined.card, memo, digest, default_date or today, out_root)
+                    break
+                except store.VersionConflict as e:
+                    register.void(entry)  # never issue it again: a letter with this memo exists
+                    if report.memo_serial is not None or attempt == VOIDS_IN_A_ROW:
+                        return _failed(result, "memo-exists", e.bn, e.en)
+                    result.issues.append(_memo_skipped(memo, e.path))
+                except store.WriteError as e:
+                    if not reused:  # a serial this build reserved goes back; one shared with a same-content build stays
+                        register.release(entry)
+                    return _failed(result, "could-not-write", e.bn, e.en)
             register.confirm(entry)
     except (StateError, sqlite3.Error) as e:
         error = e if isinstance(e, StateError) else StateError(state_dir, e)
@@ -199,6 +204,19 @@ def _write_version(report: Report, card, memo: str, digest: str, issue_date: dt.
     files = {(f"{stem}.docx" if name == report.kind.id else f"{stem}-{name}.docx"): documents[name]()
              for name in report.kind.documents}
     return store.write_version(output_dir(out_root, report), memo, digest, files)
+
+
+VOIDS_IN_A_ROW = 3  # memos found already on disk, voided and skipped, before a build gives up
+
+
+def _memo_skipped(memo: str, where: Path) -> Finding:
+    return Finding(
+        "warning", "memo-exists",
+        f"স্মারক {memo}-এর একটি পত্র আউটপুট ফোল্ডারে আগে থেকেই আছে ({where}), অন্য কোনো জমার; নম্বরটি রেজিস্টারে "
+        "বাতিল করে পরের নম্বর দেওয়া হলো। একই আউটপুট ফোল্ডারে দুটি রেজিস্টার (--state) থাকলে তা বন্ধ করুন।",
+        f"A letter with memo {memo} was already in the output folder ({where}), from another submission; the number "
+        "was voided in the register and the next one used. If two registers (--state) write to one output folder, "
+        "stop that.", None, None)
 
 
 def _serial_taken(report: Report, prefix: str, other) -> Finding:

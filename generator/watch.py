@@ -77,7 +77,8 @@ class _Events(FileSystemEventHandler):
         self.notify = notify
 
     def on_any_event(self, event):
-        if event.is_directory:
+        # opening and reading a file (the watcher's own reads included) says nothing new about it
+        if event.is_directory or event.event_type in ("opened", "closed_no_write"):
             return
         for attr in ("src_path", "dest_path"):
             p = getattr(event, attr, None)
@@ -99,12 +100,16 @@ class Watcher:
     stop: threading.Event = field(default_factory=threading.Event)
     signalled: int | None = None  # set by the signal handler alone; the loop turns it into `stop`
     _pending: dict[Path, _Pending] = field(default_factory=dict)
+    _held: dict[Path, tuple[float, float | None]] = field(default_factory=dict)  # left in the inbox: (until, mtime)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def notice(self, path: Path) -> None:
         if path.parent.resolve() != self.inbox.resolve() or ignored(path.name):
             return
         with self._lock:
+            held = self._held.get(path)
+            if held and held[0] > time.monotonic() and held[1] == _mtime(path):  # unchanged since it was left
+                return
             self._pending.setdefault(path, _Pending(-1, -1.0, time.monotonic()))
 
     def scan(self) -> None:
@@ -125,7 +130,8 @@ class Watcher:
                     continue
                 if not stat.S_ISREG(st.st_mode):
                     del self._pending[path]
-                    out.append(path)  # intake sets it aside
+                    if not (path.name in (ARCHIVE, REJECTED) and stat.S_ISDIR(st.st_mode)):  # our own folders
+                        out.append(path)  # intake sets it aside
                     continue
                 if (st.st_size, st.st_mtime) != (p.size, p.mtime):
                     self._pending[path] = _Pending(st.st_size, st.st_mtime, now)
@@ -162,6 +168,8 @@ class Watcher:
                         break
                     self.handle(path)
                 if time.monotonic() - last_scan > self.rescan:
+                    with self._lock:
+                        self._held.clear()
                     self.scan()
                     last_scan = time.monotonic()
                 self.stop.wait(0.1)
@@ -192,6 +200,16 @@ class Watcher:
             intake.receive(path, inbox=self.inbox, out_root=self.out_root, state_dir=self.state_dir, pool=self.pool)
         except Exception:  # the next file must still be built; this one is tried again at the next rescan
             log.exception("could not handle %s; it stays in the inbox", ascii(path.name))
+        if os.path.lexists(path):  # left in the inbox (not written, or could not be moved): not again before
+            with self._lock:     # the next rescan, whatever events its reading raised
+                self._held[path] = (time.monotonic() + self.rescan, _mtime(path))
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return os.lstat(path).st_mtime
+    except OSError:
+        return None
 
 
 @contextmanager

@@ -528,8 +528,9 @@ def test_a_failed_build_never_takes_back_a_serial_another_build_holds(tmp_path):
 
 
 def test_a_memo_already_on_disk_is_never_given_to_another_letter(tmp_path):
-    """Two registers (--state) over one output folder issue the same memo: the second letter is refused, its
-    serial voided, the first letter untouched."""
+    """Two registers (--state) over one output folder would issue the same memo (so would a serial taken back
+    after its letter was written): the second letter skips the number, voided, with a warning; the first
+    letter is untouched. A serial the office typed is refused instead."""
     out = tmp_path / "out"
     first = version(tmp_path, "first.xlsx")
     second = version(tmp_path, "second.xlsx", copies="সংশোধিত")
@@ -537,13 +538,17 @@ def test_a_memo_already_on_disk_is_never_given_to_another_letter(tmp_path):
     (letter, annex) = json_lines(a)[0]["outputs"]
     before = sha(letter)
     b = gen("build", second, "--out", out, "--state", tmp_path / "s2", "--json")
-    assert b.returncode == 3
-    issue = json_lines(b)[0]["issues"][-1]
-    assert issue["code"] == "memo-exists" and "একই স্মারক" in issue["message_bn"] and "memo" in issue["message_en"]
+    assert b.returncode == 0
+    (result,) = json_lines(b)
+    assert result["memo"].endswith("-২") and result["memo"] in docx_text(result["outputs"][0])
+    issue = result["issues"][-1]
+    assert issue["code"] == "memo-exists" and "একটি পত্র" in issue["message_bn"] and "voided" in issue["message_en"]
+    assert sha(letter) == before and json_lines(a)[0]["memo"] in docx_text(letter)
+    assert register_rows(tmp_path / "s2") == [(1, "void"), (2, "issued")]
+    typed = version(tmp_path, "typed.xlsx", copies="আবার", memo_serial="১")
+    c = gen("build", typed, "--out", out, "--state", tmp_path / "s3", "--json")
+    assert c.returncode == 3 and json_lines(c)[0]["issues"][-1]["code"] == "memo-exists"
     assert sha(letter) == before
-    assert register_rows(tmp_path / "s2") == [(1, "void")]
-    again = gen("build", second, "--out", out, "--state", tmp_path / "s2", "--json")
-    assert again.returncode == 0 and json_lines(again)[0]["memo"].endswith("-২")  # the next number
 
 
 def test_more_callers_than_workers_and_one_worker_runs_late(tmp_path):
@@ -616,3 +621,40 @@ def test_a_new_file_code_makes_the_newest_version_current(tmp_path):
     assert f"memo: {memo}" in (folder / "CURRENT.txt").read_text(encoding="utf-8")
     assert memo in docx_text(next(folder.glob("*-letter.docx")))
     assert not list(folder.glob(".tmp-*"))
+
+
+def test_a_file_that_cannot_be_written_is_not_retried_in_a_loop(tmp_path, watcher):
+    """Reading a file raises events of its own: a workbook left in the inbox (its output disk read-only) is
+    tried again at the next rescan, not every settle period, and keeps one ledger entry."""
+    disk = tmp_path / "ro"
+    with small_disk(disk, "1m", "ro"):
+        w = watcher("--out", str(disk))
+        (wb,) = make_workbooks(tmp_path / "src", 1)
+        w.drop([wb])
+        w.wait(lambda: any(r[1] == "failed" for r in ledger(w.state)), what="not written")
+        time.sleep(5)
+        rows = ledger(w.state)
+        assert [r[1] for r in rows] == ["failed"] and w.inbox_files() == [wb.name]
+        assert (tmp_path / "watch.log").read_text().count("not written") == 1
+        assert register_rows(w.state) == []
+
+
+def test_stray_names_and_long_names_in_the_inbox(tmp_path, watcher):
+    """A file named like the watcher's own folder, and a 250-byte name sent twice: each handled, no loop."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "rejected").write_text("a stray file with the name of the rejected folder")
+    w = watcher()
+    long_name = "ক" * 81 + ".xlsx"  # 248 bytes: its copy "… (2).xlsx" would be over 255
+    (src,) = make_workbooks(tmp_path / "src", 1)
+    for i in range(2):
+        shutil.copy(src, tmp_path / long_name)
+        os.replace(tmp_path / long_name, w.inbox / long_name)
+        w.wait(lambda: not (w.inbox / long_name).exists(), what=f"long name {i}")
+    (w.inbox / ("খ" * 82 + ".pdf")).write_text("not a workbook")
+    w.wait(lambda: len(list((w.inbox / "rejected").glob("*.reason.txt"))) >= 2, what="set aside")
+    assert (w.inbox / "rejected").is_dir()
+    assert [r[1] for r in ledger(w.state)].count("built") == 1
+    assert all(r[1] != "processing" for r in ledger(w.state))
+    assert all(len(p.name.encode()) <= 255 for p in (w.inbox / "rejected").iterdir())
+    assert "Traceback" not in (tmp_path / "watch.log").read_text()

@@ -388,3 +388,12 @@ def test_the_check_is_cheap_on_the_examples():
         for _ in range(5):
             package.check(path)
         assert (time.perf_counter() - start) / 5 < 0.05, path  # a few ms; generous for a loaded CI machine
+
+
+def test_a_sheet_in_utf16_is_refused(cc_example, tmp_path):
+    """No scan here reads UTF-16 XML (so nothing in it would be counted or bounded), and Excel never writes it."""
+    path = _repack(cc_example, tmp_path / "utf16.xlsx", PLAN,
+                   lambda x: x.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"))
+    with pytest.raises(workbook.WorkbookError) as e:
+        package.check(path)
+    assert e.value.code == "bad-package" and "UTF-8" in e.value.en
