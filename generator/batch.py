@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import pipeline, workers
 from .ledger import Ledger, file_hash
+from .memo import number as memo_text
 from .register import Register
 
 
@@ -40,8 +41,7 @@ def build_all(paths: list[Path], *, out_root: Path, state_dir: Path, jobs: int |
         interrupted = ledger.dead_builds()
     if interrupted:
         with Register(state_dir) as register:
-            for id in interrupted:
-                register.release_submission(id)
+            register.release_submission(*interrupted)
     with Ledger(state_dir) as ledger, workers.Pool(jobs, limits) as pool:
         tasks, ids, started, early = [], [], {}, {}
         for i, path in enumerate(paths):
@@ -52,17 +52,34 @@ def build_all(paths: list[Path], *, out_root: Path, state_dir: Path, jobs: int |
             ids.append(id := ledger.start(Path(path).name, digest, route=route))
             started[id] = time.monotonic()
             tasks.append((Path(path), dict(options, out_root=out_root, state_dir=state_dir, submission=id)))
-        results = pool.map(tasks)
+        open_ids = set(ids)
+
+        def record(index: int, result: pipeline.Result) -> None:  # as soon as it arrives, in any order
+            id = ids[index]
+            ledger.finish_result(id, result, moved_to=None, seconds=time.monotonic() - started[id],
+                                 note="memo reused: same content" if result.memo_reused else None)
+            open_ids.discard(id)
+
+        results = pool.map(tasks, on_result=record)
         try:
             for i in range(len(paths)):
-                if i in early:
-                    yield early[i]
-                    continue
-                result = next(results)
-                id = ids.pop(0)
-                ledger.finish_result(id, result, moved_to=None, seconds=time.monotonic() - started[id],
-                                     note="memo reused: same content" if result.memo_reused else None)
-                yield result
-        finally:  # stopped early (Ctrl-C, a closed pipe): what was not built is not left "processing"
-            for id in ids:
+                yield early[i] if i in early else next(results)
+        finally:  # stopped early (Ctrl-C, a closed pipe): nothing is left "processing"
+            results.close()  # stops the workers still building and gives back their serials
+            _close_unfinished(ledger, state_dir, open_ids)
+
+
+def _close_unfinished(ledger: Ledger, state_dir: Path, ids: set[int]) -> None:
+    """Entries whose result never came back: built, if the worker wrote the letter before it was stopped
+    (the register says so), else interrupted."""
+    if not ids:
+        return
+    with Register(state_dir) as register:
+        for id in sorted(ids):
+            entry = register.issued_for(id)
+            if entry is not None:
+                ledger.finish(id, "built", memo=memo_text(entry.prefix, entry.serial), kind=entry.kind, office=entry.office,
+                              fiscal_year=entry.fiscal_year, period=entry.period,
+                              note=f"built with serial {entry.serial}; gen build was stopped before it reported")
+            else:
                 ledger.finish(id, "interrupted", note="gen build stopped before this workbook was built")

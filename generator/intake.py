@@ -50,7 +50,10 @@ def _unique(target: Path) -> Path:
 def _move(path: Path, inbox: Path, where: str) -> Path:
     top = inbox / where
     if os.path.lexists(top) and not top.is_dir():  # a stray file (or link) has our folder's name: set it aside
-        os.replace(top, _unique(inbox / f"{where}.file"))
+        aside = _unique(inbox / f"{where}.file")
+        os.replace(top, aside)
+        if path == top:
+            path = aside
     folder = top / (dt.date.today().isoformat() if where == ARCHIVE else "")
     folder.mkdir(parents=True, exist_ok=True)
     target = _unique(folder / path.name)

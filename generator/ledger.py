@@ -60,9 +60,11 @@ def _record(r: tuple) -> Record:
     return Record(*r[:9], json.loads(r[9] or "[]"), *r[10:15], json.loads(r[15]) if r[15] else None, *r[16:])
 
 
+@state.state_errors
 class Ledger:
     def __init__(self, state_dir: Path):
-        self.db = state.connect(Path(state_dir))
+        self.state_dir = Path(state_dir)
+        self.db = state.connect(self.state_dir)
         # the ledger is a log, not the register: after a power cut it may lose its last lines (a file is then
         # simply handled again), never its consistency (WAL)
         self.db.execute("PRAGMA synchronous = NORMAL")
@@ -87,7 +89,7 @@ class Ledger:
                     return same[-1].id
             cur = self.db.execute(
                 "INSERT INTO files (name, file_hash, status, received_at, route, note) VALUES (?, ?, 'processing', ?, ?, ?)",
-                (name, file_hash, now(), route, f"pid {os.getpid()}" if route == "build" else None))
+                (name, file_hash, now(), route, _this_process() if route == "build" else None))
             return cur.lastrowid
 
     def dead_builds(self) -> list[int]:
@@ -95,8 +97,8 @@ class Ledger:
         interrupted; their ids (any serial still reserved for them is to be given back)."""
         dead = []
         for record in self._records("status = 'processing' AND route = 'build'"):
-            found = re.fullmatch(r"pid (\d+)", record.note or "")
-            if found and not _alive(int(found.group(1))):
+            found = re.fullmatch(r"pid (\d+)(?: started (\d+))?", record.note or "")
+            if found and not _alive(int(found.group(1)), found.group(2)):
                 self.finish(record.id, "interrupted", note="gen build was stopped before this workbook was built")
                 dead.append(record.id)
         return dead
@@ -148,7 +150,24 @@ class Ledger:
         self.close()
 
 
-def _alive(pid: int) -> bool:
+def _started(pid: int | str) -> str | None:
+    """When a process started (clock ticks since boot, /proc/PID/stat field 22): with its pid, it names one
+    process even where pids are reused (a container's `gen build` is pid 1 every time)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def _this_process() -> str:
+    started = _started("self")
+    return f"pid {os.getpid()}" + (f" started {started}" if started else "")
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    if started is not None and os.path.isdir("/proc"):
+        return _started(pid) == started
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

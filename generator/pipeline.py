@@ -162,9 +162,12 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
                 serial = report.memo_serial_text if report.memo_serial is not None else entry.serial
                 memo = render.memo_number(report, serial)
                 try:
-                    outputs = _write_version(report, examined.card, memo, digest, default_date or today, out_root)
+                    outputs = _write_version(report, examined.card, memo, digest, default_date or today, out_root,
+                                             ours=reused and entry.state == "issued")
                     break
                 except store.VersionConflict as e:
+                    if reused:  # this register's memo for this content: it is not ours to void
+                        return _failed(result, "memo-exists", e.bn, e.en)
                     register.void(entry)  # never issue it again: a letter with this memo exists
                     if report.memo_serial is not None or attempt == VOIDS_IN_A_ROW:
                         return _failed(result, "memo-exists", e.bn, e.en)
@@ -180,6 +183,8 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
     result.status, result.memo, result.memo_reused = "built", memo, reused
     result.outputs = [str(p) for p in outputs]
     folder = output_dir(out_root, report)
+    if reused and (folder / store.CURRENT).exists():
+        return result  # the same content again: the current view is whatever the newest version made it
     try:
         store.update_current(folder, prefix=prefix, serial=entry.serial, memo=memo, source=path.name, paths=outputs,
                              lock_dir=state_dir / "locks")
@@ -192,7 +197,8 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
     return result
 
 
-def _write_version(report: Report, card, memo: str, digest: str, issue_date: dt.date, out_root: Path) -> list[Path]:
+def _write_version(report: Report, card, memo: str, digest: str, issue_date: dt.date, out_root: Path, *,
+                   ours: bool) -> list[Path]:
     issue_date = report.issue_date or issue_date
     stem = f"{report.kind.id}-{period_of(report)}" if report.period is None else \
         f"{report.kind.id}-{fiscal_year_of(report)}-{period_of(report)}"
@@ -203,7 +209,7 @@ def _write_version(report: Report, card, memo: str, digest: str, issue_date: dt.
     }
     files = {(f"{stem}.docx" if name == report.kind.id else f"{stem}-{name}.docx"): documents[name]()
              for name in report.kind.documents}
-    return store.write_version(output_dir(out_root, report), memo, digest, files)
+    return store.write_version(output_dir(out_root, report), memo, digest, files, ours=ours)
 
 
 VOIDS_IN_A_ROW = 3  # memos found already on disk, voided and skipped, before a build gives up

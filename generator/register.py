@@ -44,9 +44,11 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
+@state.state_errors
 class Register:
     def __init__(self, state_dir: Path):
-        self._db = state.connect(Path(state_dir))
+        self.state_dir = Path(state_dir)
+        self._db = state.connect(self.state_dir)
 
     def _one(self, where: str, *args: object) -> Entry | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE {where}", args).fetchone()
@@ -120,16 +122,22 @@ class Register:
     def _void(self, entry: Entry) -> None:
         self._db.execute("UPDATE memos SET state = 'void' WHERE prefix = ? AND serial = ?", (entry.prefix, entry.serial))
 
-    def release_submission(self, submission: int) -> list[tuple[Entry, str]]:
-        """Take back every serial still reserved for a ledger entry (its worker died before writing)."""
-        rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE submission = ? AND state = 'reserved'",
-                                (submission,)).fetchall()
+    def release_submission(self, *submissions: int) -> list[tuple[Entry, str]]:
+        """Take back every serial still reserved for these ledger entries (their workers died before
+        writing), the highest first, so that as many as can be are given back rather than voided."""
+        marks = ", ".join("?" * len(submissions))
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE submission IN ({marks}) AND state = 'reserved' "
+                                "ORDER BY serial DESC", submissions).fetchall()
         out = []
         for entry in map(_entry, rows):
             outcome = self.release(entry)
             if outcome:
                 out.append((entry, outcome))
         return out
+
+    def issued_for(self, submission: int) -> Entry | None:
+        """The serial issued for a ledger entry, if its letter was written."""
+        return self._one("submission = ? AND state = 'issued' ORDER BY serial DESC LIMIT 1", submission)
 
     def entries(self, *, prefix: str | None = None) -> list[Entry]:
         if prefix is None:

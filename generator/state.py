@@ -7,6 +7,7 @@ unreliable on network shares.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import time
@@ -15,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 FILE_NAME = "register.sqlite3"
-BUSY_TIMEOUT_S = 30.0
+BUSY_TIMEOUT_S = float(os.environ.get("GEN_STATE_BUSY_TIMEOUT", "30"))  # seconds to wait for a lock held by another process
 DEFAULT_STATE_DIR = "$GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen"
 
 
@@ -154,6 +155,24 @@ def _use_wal(db: sqlite3.Connection) -> None:
             if "locked" not in str(e) or time.monotonic() > deadline:
                 raise
             time.sleep(0.02)
+
+
+def state_errors(cls):
+    """Class decorator: every public method of a friendly object over the database turns a database error
+    (locked past the busy timeout, disk full, I/O) into StateError naming its state folder."""
+    def guard(method):
+        @functools.wraps(method)
+        def guarded(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.Error as e:
+                raise StateError(self.state_dir, e) from None
+        return guarded
+
+    for name, value in list(vars(cls).items()):
+        if callable(value) and not name.startswith("_"):
+            setattr(cls, name, guard(value))
+    return cls
 
 
 @contextmanager

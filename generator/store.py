@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -118,15 +119,24 @@ def version_name(memo: str) -> str:
     return f"{safe_name(memo, 'memo').encode('utf-8')[:NAME_BYTES - 9].decode('utf-8', 'ignore')}~{tag}"
 
 
-def write_version(folder: Path, memo: str, content_hash: str, documents: dict[str, bytes]) -> list[Path]:
+def write_version(folder: Path, memo: str, content_hash: str, documents: dict[str, bytes], *,
+                  ours: bool = False) -> list[Path]:
     """Write one version's documents into versions/<memo>/ all at once (staged, then renamed), or find
     them there already when the same content was built before. Never overwrites. WriteError on failure,
-    with nothing left behind; VersionConflict when the folder holds other content."""
+    with nothing left behind; VersionConflict when the folder holds other content. `ours`: the register
+    issued this memo to this very content, so a complete folder without a stamp (written before stamps
+    were) is this version's, and is stamped."""
     target = folder / VERSIONS / version_name(memo)
     paths = [target / name for name in documents]
     stamp = f"memo: {memo}\ncontent: {content_hash}\n".encode("utf-8")
     if target.exists():
+        if ours and not (target / CONTENT).exists() and all(p.is_file() for p in paths):
+            try:
+                write_atomic(target / CONTENT, stamp)
+            except OSError as e:
+                raise WriteError(target / CONTENT, e) from None
         return _same_version(target, paths, stamp, memo)
+    _sweep(folder / VERSIONS)
     stage = None
     try:
         if not (folder / VERSIONS).is_dir():
@@ -148,6 +158,16 @@ def write_version(folder: Path, memo: str, content_hash: str, documents: dict[st
     finally:
         if stage is not None and stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
+
+
+def _sweep(versions: Path, age: float = 3600) -> None:
+    """Staging folders left by a worker killed while writing (older than an hour: none is still in use)."""
+    try:
+        for stale in versions.glob(".tmp-*"):
+            if stale.is_dir() and time.time() - stale.stat().st_mtime > age:
+                shutil.rmtree(stale, ignore_errors=True)
+    except OSError:
+        pass
 
 
 def _same_version(target: Path, paths: list[Path], stamp: bytes, memo: str) -> list[Path]:

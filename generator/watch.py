@@ -31,6 +31,7 @@ from . import intake
 from .intake import ARCHIVE, REJECTED, WORKBOOK_SUFFIXES
 from .ledger import Ledger
 from .register import Register
+from .state import StateError
 from .workers import Limits, Pool
 
 log = logging.getLogger("gen.watch")
@@ -198,11 +199,14 @@ class Watcher:
     def handle(self, path: Path) -> None:
         try:
             intake.receive(path, inbox=self.inbox, out_root=self.out_root, state_dir=self.state_dir, pool=self.pool)
+        except StateError as e:
+            log.error("could not handle %s, it stays in the inbox: %s", ascii(path.name), e.en)
         except Exception:  # the next file must still be built; this one is tried again at the next rescan
             log.exception("could not handle %s; it stays in the inbox", ascii(path.name))
         if os.path.lexists(path):  # left in the inbox (not written, or could not be moved): not again before
             with self._lock:     # the next rescan, whatever events its reading raised
                 self._held[path] = (time.monotonic() + self.rescan, _mtime(path))
+                self._pending.pop(path, None)
 
 
 def _mtime(path: Path) -> float | None:

@@ -236,8 +236,10 @@ class Pool:
         finally:
             self._give_back(worker)
 
-    def map(self, tasks: Iterable[Task]) -> Iterator[pipeline.Result]:
-        """Results in the order of `tasks`, as soon as each and those before it are done."""
+    def map(self, tasks: Iterable[Task], on_result=None) -> Iterator[pipeline.Result]:
+        """Results in the order of `tasks`, as soon as each and those before it are done; `on_result(index,
+        result)` is called for each as soon as it arrives, in any order (so nothing done is lost if the
+        caller stops early)."""
         pending = list(enumerate(tasks))[::-1]
         done: dict[int, pipeline.Result] = {}
         busy: dict[_Worker, int] = {}
@@ -255,8 +257,11 @@ class Pool:
                     result = self._outcome(worker, 0)
                     if result is None:
                         continue
-                    done[busy.pop(worker)] = result
+                    index = busy.pop(worker)
+                    done[index] = result
                     self._give_back(worker)
+                    if on_result is not None:
+                        on_result(index, result)
                 while following in done:
                     yield done.pop(following)
                     following += 1

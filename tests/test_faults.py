@@ -658,3 +658,95 @@ def test_stray_names_and_long_names_in_the_inbox(tmp_path, watcher):
     assert all(r[1] != "processing" for r in ledger(w.state))
     assert all(len(p.name.encode()) <= 255 for p in (w.inbox / "rejected").iterdir())
     assert "Traceback" not in (tmp_path / "watch.log").read_text()
+
+
+# what the second attack found ------------------------------------------------------------------------
+
+def test_a_version_written_before_stamps_is_adopted_not_voided(tmp_path):
+    out, state = tmp_path / "out", tmp_path / "state"
+    path = version(tmp_path, "report.xlsx")
+    (first,) = json_lines(gen("build", path, "--out", out, "--state", state, "--json"))
+    stamp = Path(first["outputs"][0]).parent / ".content"
+    stamp.unlink()  # as an earlier release left it
+    (again,) = json_lines(gen("build", path, "--out", out, "--state", state, "--json"))
+    assert again["memo"] == first["memo"] and again["status"] == "built" and stamp.is_file()
+    assert register_rows(state) == [(1, "issued")]
+
+
+def test_a_locked_state_database_is_a_state_failure(tmp_path):
+    """Another process holds the database's write lock past the busy timeout: exit 3 with the state
+    message, no traceback, nothing issued."""
+    state = tmp_path / "state"
+    path = version(tmp_path, "report.xlsx")
+    assert gen("register", "--state", state).returncode == 0  # the database exists
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, sys, time\n"
+        f"db = sqlite3.connect({str(state / 'register.sqlite3')!r}, isolation_level=None)\n"
+        "db.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(20)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        run = subprocess.run([sys.executable, "-m", "generator.cli", "build", str(path), "--out", str(tmp_path / "out"),
+                              "--state", str(state)], capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "GEN_STATE_BUSY_TIMEOUT": "1"})
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr and "অবস্থা-ফোল্ডার" in run.stderr and "locked" in run.stderr
+    assert register_rows(state) == []
+
+
+def test_a_dead_build_is_found_even_where_its_pid_was_reused(tmp_path):
+    """A container's gen build is pid 1 every time: the start time tells a dead run from a live one."""
+    from generator.ledger import Ledger
+
+    with Ledger(tmp_path) as led:
+        id = led.start("a.xlsx", "h", route="build")
+        live = led.start("b.xlsx", "h2", route="build")
+        led.db.execute("UPDATE files SET note = ? WHERE id = ?", (f"pid {os.getpid()} started 1", id))
+        assert led.dead_builds() == [id]  # this pid is alive, but not the process that started that build
+        assert [r.id for r in led.unfinished(route="build")] == [live]
+
+
+def test_the_same_older_version_sent_again_does_not_become_current_again(tmp_path):
+    out, state = tmp_path / "out", tmp_path / "state"
+    first = version(tmp_path, "first.xlsx")
+    corrected = version(tmp_path, "corrected.xlsx", memo_prefix="46.21.6100.049.18.001.23")
+    for path in (first, corrected, first):
+        assert gen("build", path, "--out", out, "--state", state).returncode == 0
+    (folder,) = {p.parent for p in out.rglob("CURRENT.txt")}
+    assert "source: corrected.xlsx" in (folder / "CURRENT.txt").read_text(encoding="utf-8")
+
+
+def test_serials_given_back_together_are_released_highest_first(tmp_path):
+    from generator.register import Register
+
+    meta = dict(source="a.xlsx", kind="cc", office="অফিস", fiscal_year="2023-24", period="q1")
+    with Register(tmp_path) as reg:
+        reg.allocate("৪৬", "a", submission=1, **meta)
+        reg.allocate("৪৬", "b", submission=2, **meta)
+        assert [o for _, o in reg.release_submission(1, 2)] == ["released", "released"]
+        assert reg.allocate("৪৬", "c", **meta)[0].serial == 1
+
+
+def test_ctrl_c_leaves_the_ledger_and_the_register_agreeing(tmp_path):
+    src = tmp_path / "src"
+    make_workbooks(src, 30)
+    state = tmp_path / "state"
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", str(src), "--out", str(tmp_path / "out"),
+                             "--state", str(state), "--json", "--jobs", "2"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.readline()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err
+    db = sqlite3.connect(state / "register.sqlite3")
+    try:
+        files = dict(db.execute("SELECT id, status FROM files"))
+        memos = dict(db.execute("SELECT submission, state FROM memos"))
+    finally:
+        db.close()
+    assert "processing" not in files.values() and "reserved" not in memos.values()
+    for id, status in files.items():  # a letter whose serial was issued is built in the ledger, and only then
+        assert (memos.get(id) == "issued") == (status == "built"), (id, status, memos.get(id))

@@ -31,6 +31,7 @@ from .. import bangla, kinds
 from .. import intake
 from ..ledger import Ledger
 from ..paths import XLSX_DIR
+from ..state import StateError
 from ..values import format_number
 from ..workers import Limits, Pool
 
@@ -214,7 +215,13 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
             return page(request, "upload.html", 415, error=(
                 f"'{name}' একটি Excel ওয়ার্কবুক (.xlsx) নয়। 'ফাঁকা ছক' থেকে নেওয়া ছক পূরণ করে দিন।",
                 f"'{name}' is not an Excel workbook (.xlsx). Fill a blank workbook from this site."))
-        id = await run_in_threadpool(_receive, name, data)
+        try:
+            id = await run_in_threadpool(_receive, name, data)
+        except StateError as e:  # the file is kept in the uploads folder and built when the server starts again
+            return page(request, "upload.html", 503, error=(e.bn, e.en))
+        if id is None:
+            return page(request, "upload.html", 500, error=("ফাইলটি হারিয়ে গেছে; আবার জমা দিন।",
+                                                            "The file went missing while it was handled; submit it again."))
         return RedirectResponse(f"/submissions/{id}", status_code=303)
 
     def _receive(name: str, data: bytes) -> int | None:
