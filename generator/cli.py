@@ -218,6 +218,9 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
               show_default=True, help="Output root, as for gen build and gen watch.")
 @_state_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A name clerks use to reach the page (e.g. reports.dc-rangpur.gov.bd), besides localhost and "
+                   "--host; requests for any other name are refused (DNS rebinding). Repeat for more.")
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--token", envvar="GEN_WEB_TOKEN", default=None,
               help="Access token, required when --host is not a loopback address (or set GEN_WEB_TOKEN).")
@@ -225,8 +228,8 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True,
               help="Uploads built at once (worker processes).")
 @_limit_options
-def serve(out_root: Path, state_dir: Path | None, host: str, port: int, token: str | None, max_upload: int,
-          jobs: int, timeout: float, max_memory: int) -> None:
+def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tuple[str, ...], port: int,
+          token: str | None, max_upload: int, jobs: int, timeout: float, max_memory: int) -> None:
     """Serve the clerks' web page: submissions, findings, scores, downloads and an upload form."""
     import ipaddress
 
@@ -242,8 +245,9 @@ def serve(out_root: Path, state_dir: Path | None, host: str, port: int, token: s
     from .workers import Limits
 
     app = create_app(out_root=out_root, state_dir=_state(state_dir), token=token, max_upload=max_upload * MB,
-                     limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+                     limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
+                     hosts=(host, *allowed_hosts))
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
 
 
 @main.command()

@@ -140,3 +140,38 @@ def test_times_in_bangladesh_time_and_periods_in_bangla():
     assert dhaka_time(None) == ""
     assert [period_bn(p) for p in ("q1", "h1", "annual", "2023-24", "2023-06-22", None)] == [
         "১ম ত্রৈমাসিক", "অর্ধবার্ষিক", "বার্ষিক", "২০২৩-২৪", "২০২৩-০৬-২২", ""]
+
+
+def test_only_the_servers_own_names_are_answered(app_paths, example_bytes):
+    """DNS rebinding: a hostile page that points its own name at this address gets 400, list, upload and
+    download alike; the names the server was started for work."""
+    out, state = app_paths
+    with TestClient(create_app(out_root=out, state_dir=state, hosts=("reports.dc-rangpur.gov.bd",))) as c:
+        evil = {"host": "rebind.evil.example:8080", "origin": "http://rebind.evil.example:8080"}
+        for url in ("/", "/upload", "/submissions/1/files/0"):
+            refused = c.get(url, headers=evil)
+            assert refused.status_code == 400 and "This site is not served under that name" in refused.text
+        assert c.post("/upload", headers=evil, files={"workbook": ("a.xlsx", example_bytes)}).status_code == 400
+        for host in ("localhost:8080", "127.0.0.1", "[::1]:8080", "reports.dc-rangpur.gov.bd"):
+            assert c.get("/", headers={"host": host}).status_code == 200, host
+
+
+def test_security_headers_on_every_response(client):
+    for url in ("/", "/upload", "/nowhere"):
+        r = client.get(url)
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        assert "script-src 'none'" in r.headers["content-security-policy"]
+        assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
+        assert r.headers["referrer-policy"] == "same-origin" and "server" not in r.headers
+
+
+def test_a_bangla_file_name_is_kept_as_typed(client, example_bytes):
+    name = "খুলনা সিটি কর্পোরেশন ১ম ত্রৈমাসিক.xlsx"
+    r = upload(client, name, example_bytes)
+    assert r.status_code == 303
+    assert name in client.get(r.headers["location"]).text and name in client.get("/").text
+
+
+def test_a_huge_submission_number_is_not_found(client):
+    assert client.get("/submissions/99999999999999999999").status_code == 404
+    assert client.get("/submissions/99999999999999999999/files/0").status_code == 404

@@ -28,7 +28,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from .. import bangla, kinds
-from .. import intake
+from .. import intake, store
 from ..ledger import Ledger
 from ..paths import XLSX_DIR
 from ..state import StateError
@@ -79,6 +79,47 @@ def _too_large(limit: int) -> Response:
                         status_code=413)
 
 
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; "
+                                 b"base-uri 'none'; form-action 'self'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class HostCheck:
+    """ASGI middleware: answer only requests for the hosts the server was started for (a page on
+    another site that points its own name at this address, DNS rebinding, gets 400), and add the
+    security headers to every response."""
+
+    def __init__(self, app, hosts: set[str]):
+        self.app, self.hosts = app, {h.lower() for h in hosts}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1").lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if name not in self.hosts:
+            response = HTMLResponse(
+                "<!doctype html><meta charset='utf-8'><title>400</title><p>এই ঠিকানায় সাইটটি চলে না। সার্ভারের "
+                "নিজের ঠিকানা দিয়ে খুলুন।</p><p>This site is not served under that name. Open it by the server's own "
+                "address.</p>", status_code=400)
+            return await response(scope, receive, self._secured(send))
+        await self.app(scope, receive, self._secured(send))
+
+    @staticmethod
+    def _secured(send):
+        async def secured(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
+                message = {**message, "headers": headers + SECURITY_HEADERS}
+            await send(message)
+        return secured
+
+
 def content_disposition(name: str) -> str:
     """An attachment header that is safe for any file name, Bangla included (RFC 6266 / RFC 5987)."""
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "download"
@@ -116,7 +157,9 @@ def period_bn(value: str | None) -> str:
 
 
 def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max_upload: int = 10 * MB,
-               limits: Limits | None = None, jobs: int = 2) -> Starlette:
+               limits: Limits | None = None, jobs: int = 2, hosts: tuple[str, ...] = ()) -> Starlette:
+    """`hosts`: the names and addresses the page may be asked for besides the local ones (`--host`,
+    `--allowed-host`); "testserver" is the test client's."""
     out_root, state_dir = Path(out_root).resolve(), Path(state_dir).resolve()
     uploads = state_dir / "uploads"
     pool = Pool(jobs, limits, start_method="forkserver")  # builds run in workers, off the event loop
@@ -226,8 +269,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
 
     def _receive(name: str, data: bytes) -> int | None:
         uploads.mkdir(parents=True, exist_ok=True)
-        safe = re.sub(r"[^\w.()-]+", "_", name)
-        target = uploads / f"{uuid.uuid4().hex[:8]}-{safe}"
+        safe = intake.fit(store.safe_name(Path(name).stem, "workbook"), Path(name).suffix.lower())
+        target = uploads / intake.fit(f"{uuid.uuid4().hex[:8]}-{Path(safe).stem}", Path(safe).suffix)
         target.write_bytes(data)
         return intake.receive(target, inbox=uploads, out_root=out_root, state_dir=state_dir, pool=pool, route="web")
 
@@ -290,4 +333,5 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
             lock.close()
 
     return Starlette(routes=routes, exception_handlers={HTTPException: error},
-                     middleware=[Middleware(UploadLimit, limit=max_upload)], lifespan=lifespan)
+                     middleware=[Middleware(HostCheck, hosts={*LOCAL_HOSTS, "testserver", *hosts}),
+                                 Middleware(UploadLimit, limit=max_upload)], lifespan=lifespan)
