@@ -237,6 +237,8 @@ def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tupl
         local = ipaddress.ip_address(host).is_loopback
     except ValueError:
         local = host == "localhost"
+    if token is not None and not token.strip():
+        raise click.UsageError("--token (or GEN_WEB_TOKEN) is blank: give a real token, or none on a loopback address")
     if not local and not token:
         raise click.UsageError("--host is not a loopback address: give --token (or GEN_WEB_TOKEN) so only clerks get in")
     import uvicorn

@@ -175,3 +175,60 @@ def test_a_bangla_file_name_is_kept_as_typed(client, example_bytes):
 def test_a_huge_submission_number_is_not_found(client):
     assert client.get("/submissions/99999999999999999999").status_code == 404
     assert client.get("/submissions/99999999999999999999/files/0").status_code == 404
+
+
+def test_the_session_cookie_is_derived_secure_over_https_and_lax(app_paths):
+    out, state = app_paths
+    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret"), base_url="https://testserver") as c:
+        r = c.post("/login", data={"csrf": csrf(c, "/login"), "token": "s3cret", "next": "/upload"},
+                   follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/upload"  # back to the page asked for
+        cookie = r.headers["set-cookie"]
+        assert "s3cret" not in cookie and "gen_session=" in cookie
+        assert "Secure" in cookie and "SameSite=lax" in cookie and "HttpOnly" in cookie
+    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret")) as c:  # a restart keeps the session
+        c.cookies.set("gen_session", cookie.split("gen_session=")[1].split(";")[0])
+        assert c.get("/", follow_redirects=False).status_code == 200
+
+
+def test_sign_in_returns_to_the_page_asked_for_and_sign_out_ends_it(app_paths):
+    out, state = app_paths
+    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret")) as c:
+        asked = c.get("/submissions/7", follow_redirects=False)
+        assert asked.headers["location"] == "/login?next=/submissions/7"
+        form = c.get(asked.headers["location"]).text
+        assert 'name="next" value="/submissions/7"' in form
+        r = c.post("/login", data={"csrf": csrf(c, "/login"), "token": "s3cret", "next": "//evil.example/x"},
+                   follow_redirects=False)
+        assert r.headers["location"] == "/"  # never to another site
+        assert "প্রস্থান" in c.get("/").text
+        out_ = c.post("/logout", data={"csrf": csrf(c, "/")}, follow_redirects=False)
+        assert out_.status_code == 303 and c.get("/", follow_redirects=False).status_code == 303
+
+
+def test_wrong_tokens_in_a_row_are_slowed_down(app_paths):
+    import time
+
+    out, state = app_paths
+    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret")) as c:
+        times = []
+        for _ in range(3):
+            start = time.monotonic()
+            assert c.post("/login", data={"csrf": csrf(c, "/login"), "token": "guess"}).status_code == 401
+            times.append(time.monotonic() - start)
+        assert times[1] >= 0.5 and times[2] >= 1.0  # 0.25, 0.5, 1 s: a guesser gets a few tries a minute
+
+
+def test_no_sign_in_page_without_a_token(client):
+    r = client.get("/login", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert "প্রস্থান" not in client.get("/").text
+
+
+def test_a_blank_token_is_refused_at_start():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "serve", "--token", "   "], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 2 and "blank" in run.stderr

@@ -5,13 +5,17 @@ Server-rendered (Starlette and Jinja2), plain HTML forms, no JavaScript. Bangla 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import hmac
+import os
 import re
 import secrets
 import threading
+import time
 import uuid
 import zipfile
 from pathlib import Path
@@ -37,7 +41,8 @@ from ..workers import Limits, Pool
 
 HERE = Path(__file__).parent
 MB = 1024 * 1024
-CSRF_COOKIE, TOKEN_COOKIE = "gen_csrf", "gen_token"
+CSRF_COOKIE, SESSION_COOKIE = "gen_csrf", "gen_session"
+SECRET_FILE = "web-secret"  # in the state folder: signs session cookies, so a restart keeps clerks signed in
 STATUS_BN = {"built": "তৈরি", "rejected": "বাতিল", "duplicate": "পুনরাবৃত্তি", "processing": "চলছে", "done": "সম্পন্ন",
              "failed": "লেখা যায়নি", "interrupted": "থেমে গেছে"}
 
@@ -120,6 +125,26 @@ class HostCheck:
         return secured
 
 
+def _local(target: str) -> str:
+    """A page of this site to go back to after signing in: a path, never another site."""
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+
+
+def _session_value(state_dir: Path, token: str) -> str:
+    """What the session cookie holds: derived from the token with a secret kept in the state folder,
+    never the token itself."""
+    secret_file = Path(state_dir) / SECRET_FILE
+    try:
+        secret = secret_file.read_bytes()
+    except FileNotFoundError:
+        Path(state_dir).mkdir(parents=True, exist_ok=True)
+        fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+        secret = secret_file.read_bytes()
+    return hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
+
+
 def content_disposition(name: str) -> str:
     """An attachment header that is safe for any file name, Bangla included (RFC 6266 / RFC 5987)."""
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "download"
@@ -164,7 +189,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
     uploads = state_dir / "uploads"
     pool = Pool(jobs, limits, start_method="forkserver")  # builds run in workers, off the event loop
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals.update(status_bn=STATUS_BN, kinds=kinds.KINDS)
+    templates.env.globals.update(status_bn=STATUS_BN, kinds=kinds.KINDS, signs_in=bool(token))
     templates.env.filters["shown"] = lambda name: re.sub(r"^[0-9a-f]{8}-", "", name or "")  # drop the upload tag
     templates.env.filters["bn"] = lambda x: "—" if x is None else format_number(x)
     templates.env.filters["dhaka_time"] = dhaka_time
@@ -177,11 +202,16 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
             response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
         return response
 
+    session = _session_value(state_dir, token) if token else ""
+    failures: dict[str, tuple[int, float]] = {}  # client address → (wrong tokens in a row, last time)
+
     def authorised(request: Request) -> bool:
         if not token:
             return True
-        given = request.cookies.get(TOKEN_COOKIE) or request.headers.get("authorization", "").removeprefix("Bearer ")
-        return hmac.compare_digest(given.encode(), token.encode())
+        if hmac.compare_digest(request.cookies.get(SESSION_COOKIE, "").encode(), session.encode()):
+            return True
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+        return bool(bearer) and hmac.compare_digest(bearer.encode(), token.encode())
 
     async def check_csrf(request: Request, form) -> None:
         cookie, field = request.cookies.get(CSRF_COOKIE, ""), str(form.get("csrf", ""))
@@ -195,7 +225,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         async def wrapped(request: Request):
             if not authorised(request):
                 if request.method == "GET":
-                    return RedirectResponse("/login", status_code=303)
+                    return RedirectResponse(f"/login?next={quote(request.url.path, safe='/')}", status_code=303)
                 raise HTTPException(401, "প্রবেশাধিকার নেই। / Not signed in.")
             return await handler(request)
         return wrapped
@@ -275,15 +305,32 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         return intake.receive(target, inbox=uploads, out_root=out_root, state_dir=state_dir, pool=pool, route="web")
 
     async def login(request: Request):
+        if not token:  # nothing to sign in to
+            return RedirectResponse("/", status_code=303)
         if request.method == "GET":
-            return page(request, "login.html")
+            return page(request, "login.html", next=_local(request.query_params.get("next", "/")))
         form = await request.form()
         await check_csrf(request, form)
-        given = str(form.get("token", ""))
-        if not token or not hmac.compare_digest(given.encode(), token.encode()):
-            return page(request, "login.html", 401, error=("টোকেন সঠিক নয়।", "Wrong token."))
-        response = RedirectResponse("/", status_code=303)
-        response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="strict")
+        given, back = str(form.get("token", "")), _local(str(form.get("next", "/")))
+        client = request.client.host if request.client else ""
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            count = failures.get(client, (0, 0.0))[0] + 1
+            failures[client] = (count, time.monotonic())
+            await asyncio.sleep(min(0.25 * 2 ** (count - 1), 8.0))  # each wrong guess in a row waits longer
+            return page(request, "login.html", 401, next=back, error=("টোকেন সঠিক নয়।", "Wrong token."))
+        failures.pop(client, None)
+        response = RedirectResponse(back, status_code=303)
+        # Lax, so a link from e-mail or e-Nothi to a submission finds the clerk signed in; forms stay
+        # protected by their CSRF token
+        response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https")
+        return response
+
+    async def logout(request: Request):
+        form = await request.form()
+        await check_csrf(request, form)
+        response = RedirectResponse("/login" if token else "/", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
         return response
 
     async def error(request: Request, exc: HTTPException):
@@ -300,6 +347,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         Route("/blank", guard(blanks)),
         Route("/blank/{kind}.xlsx", guard(blank)),
         Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
     ]
     def leftovers() -> list[Path]:
         """Uploads in hand when a server stopped: built again by this one (intake sets aside one tried twice).
