@@ -232,3 +232,43 @@ def test_a_blank_token_is_refused_at_start():
     run = subprocess.run([sys.executable, "-m", "generator.cli", "serve", "--token", "   "], capture_output=True,
                          text=True, timeout=60)
     assert run.returncode == 2 and "blank" in run.stderr
+
+
+def test_every_error_page_has_the_layout_in_bangla_and_english(app_paths, example_bytes):
+    out, state = app_paths
+    from starlette.routing import Route
+
+    app = create_app(out_root=out, state_dir=state, max_upload=200_000)
+
+    async def boom(request):  # a handler that fails, as a bug would
+        raise RuntimeError("CalamineError: internal detail")
+
+    app.router.routes.append(Route("/boom", boom))
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        pages = {
+            404: c.get("/submissions/99999999999999999999"),
+            405: c.put("/upload"),
+            403: c.post("/upload", data={"csrf": "forged"}, files={"workbook": ("a.xlsx", example_bytes)}),
+            413: c.post("/upload", content=b"x" * 400_000, headers={"content-type": "multipart/form-data; boundary=x"}),
+            415: upload(c, "notes.pdf", b"%PDF-1.4"),
+            500: c.get("/boom"),
+        }
+        for status, r in pages.items():
+            assert r.status_code == status, (status, r.text[:200])
+            assert "প্রতিবেদন সার্ভিস" in r.text and "Report service" in r.text, status  # the site's layout
+            assert any("\u0980" <= ch <= "\u09ff" for ch in r.text.split("</header>")[1]), status
+        assert "CalamineError" not in pages[500].text and "জমার তালিকায় ফিরুন" in pages[404].text
+        assert "MB" in pages[413].text
+
+
+def test_the_cap_is_on_the_file_not_the_form(app_paths):
+    out, state = app_paths
+    cap = 200_000
+    with TestClient(create_app(out_root=out, state_dir=state, max_upload=cap)) as c:
+        assert "0.190735 MB" in c.get("/upload").text  # the real cap, not a fixed 10 MB
+        just_under = b"PK" + b"\0" * (cap - 2)  # not a workbook, but not refused for its size
+        assert upload(c, "a.xlsx", just_under).status_code == 415
+        over = b"PK" + b"\0" * (cap + 1)
+        r = upload(c, "a.xlsx", over)
+        assert r.status_code == 413 and "too large" in r.text

@@ -43,6 +43,14 @@ HERE = Path(__file__).parent
 MB = 1024 * 1024
 CSRF_COOKIE, SESSION_COOKIE = "gen_csrf", "gen_session"
 SECRET_FILE = "web-secret"  # in the state folder: signs session cookies, so a restart keeps clerks signed in
+ERRORS = {
+    400: "অনুরোধটি বোঝা যায়নি। / The request could not be understood.",
+    403: "অনুমতি নেই। / Not allowed.",
+    404: "পাওয়া যায়নি: ঠিকানাটি ভুল, বা এমন কোনো জমা নেই। / Not found: the address is wrong, or there is no such submission.",
+    405: "এভাবে এই পাতা খোলা যায় না। / This page cannot be opened this way.",
+    500: "সার্ভারে একটি ত্রুটি হয়েছে; জমা দেওয়া ফাইল হারায়নি। আবার চেষ্টা করুন, না হলে প্রশাসককে জানান। / "
+         "Something went wrong on the server; no submitted file was lost. Try again, or tell the administrator.",
+}
 STATUS_BN = {"built": "তৈরি", "rejected": "বাতিল", "duplicate": "পুনরাবৃত্তি", "processing": "চলছে", "done": "সম্পন্ন",
              "failed": "লেখা যায়নি", "interrupted": "থেমে গেছে"}
 
@@ -51,18 +59,23 @@ class TooLarge(Exception):
     pass
 
 
-class UploadLimit:
-    """ASGI middleware: refuse request bodies over the limit with 413, before they are stored."""
+MULTIPART_ALLOWANCE = 64 * 1024  # the form's own bytes around the file: the cap is on the file
 
-    def __init__(self, app, limit: int):
-        self.app, self.limit = app, limit
+
+class UploadLimit:
+    """ASGI middleware: refuse request bodies over the limit with 413, before they are stored. The limit
+    is the file cap plus the form's own bytes; the upload handler checks the file itself."""
+
+    def __init__(self, app, limit: int, page):
+        self.app, self.limit, self.page = app, limit + MULTIPART_ALLOWANCE, page
+        self.cap = limit
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length and length.isdigit() and int(length) > self.limit:
-            return await _too_large(self.limit)(scope, receive, send)
+            return await self.page(scope, 413, *too_large(self.cap))(scope, receive, send)
         seen = 0
 
         async def counted():
@@ -76,12 +89,14 @@ class UploadLimit:
         try:
             await self.app(scope, counted, send)
         except TooLarge:
-            await _too_large(self.limit)(scope, receive, send)
+            await self.page(scope, 413, *too_large(self.cap))(scope, receive, send)
 
 
-def _too_large(limit: int) -> Response:
-    return HTMLResponse(f"<p>ফাইলটি খুব বড়: সর্বোচ্চ {limit // MB} MB।</p><p>The file is too large: at most {limit // MB} MB.</p>",
-                        status_code=413)
+def too_large(cap: int) -> tuple[str, str]:
+    mb = f"{cap / MB:g}"
+    return (f"ফাইলটি খুব বড়: সর্বোচ্চ {bangla.to_bangla_digits(mb)} MB গ্রহণ করা হয়। ছবি বা অপ্রয়োজনীয় শিট মুছে আবার দিন।",
+            f"The file is too large: at most {mb} MB is accepted. Delete pictures or sheets that are not needed "
+            "and submit again.")
 
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
@@ -189,7 +204,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
     uploads = state_dir / "uploads"
     pool = Pool(jobs, limits, start_method="forkserver")  # builds run in workers, off the event loop
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals.update(status_bn=STATUS_BN, kinds=kinds.KINDS, signs_in=bool(token))
+    templates.env.globals.update(status_bn=STATUS_BN, kinds=kinds.KINDS, signs_in=bool(token),
+                                 cap_mb=f"{max_upload / MB:g}", cap_mb_bn=bangla.to_bangla_digits(f"{max_upload / MB:g}"))
     templates.env.filters["shown"] = lambda name: re.sub(r"^[0-9a-f]{8}-", "", name or "")  # drop the upload tag
     templates.env.filters["bn"] = lambda x: "—" if x is None else format_number(x)
     templates.env.filters["dhaka_time"] = dhaka_time
@@ -284,6 +300,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
             return page(request, "upload.html", 400, error=("কোনো ফাইল বাছাই করা হয়নি।", "No file chosen."))
         data = await file.read()
         name = Path(file.filename).name
+        if len(data) > max_upload:
+            return page(request, "upload.html", 413, error=too_large(max_upload))
         if Path(name).suffix.lower() not in (".xlsx", ".xlsm") or not is_workbook(data):
             return page(request, "upload.html", 415, error=(
                 f"'{name}' একটি Excel ওয়ার্কবুক (.xlsx) নয়। 'ফাঁকা ছক' থেকে নেওয়া ছক পূরণ করে দিন।",
@@ -334,10 +352,18 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         return response
 
     async def error(request: Request, exc: HTTPException):
-        detail = exc.detail if isinstance(exc.detail, str) and "/" in exc.detail else \
-            "পাওয়া যায়নি বা অনুমতি নেই। / Not found or not allowed."
+        detail = exc.detail if isinstance(exc.detail, str) and " / " in exc.detail else \
+            ERRORS.get(exc.status_code, ERRORS[404])
         bn, _, en = detail.partition(" / ")
         return page(request, "error.html", exc.status_code, bn=bn, en=en)
+
+    async def failure(request: Request, exc: Exception):
+        bn, _, en = ERRORS[500].partition(" / ")
+        return page(request, "error.html", 500, bn=bn, en=en)
+
+    def error_page(scope, status: int, bn: str, en: str) -> Response:
+        """An error page for the middleware, which has no request of the app's own."""
+        return page(Request(scope), "error.html", status, bn=bn, en=en)
 
     routes = [
         Route("/", guard(submissions)),
@@ -380,6 +406,6 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         for lock in held:
             lock.close()
 
-    return Starlette(routes=routes, exception_handlers={HTTPException: error},
+    return Starlette(routes=routes, exception_handlers={HTTPException: error, Exception: failure},
                      middleware=[Middleware(HostCheck, hosts={*LOCAL_HOSTS, "testserver", *hosts}),
-                                 Middleware(UploadLimit, limit=max_upload)], lifespan=lifespan)
+                                 Middleware(UploadLimit, limit=max_upload, page=error_page)], lifespan=lifespan)
