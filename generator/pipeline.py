@@ -263,7 +263,7 @@ def report_rejection(result: Result, source: Path, folder: Path, submission: int
     lines = [f"{source.name}: গ্রহণ করা যায়নি / rejected", ""]
     for f in result.issues:
         lines += [f"[{f.severity}] {f.where} ({f.code})", f"  {f.bn}", f"  {f.en}", ""]
-    files = {f"{stem}.errors.txt": "\n".join(lines).encode("utf-8")}
+    files = {f"{stem}.errors.txt": ("\ufeff" + "\r\n".join(lines)).encode("utf-8")}  # BOM and CRLF: Notepad
     if not any(f.code in UNREADABLE for f in result.issues):
         marked = workbook.annotate(source, result.issues)
         if marked is not None:

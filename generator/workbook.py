@@ -385,7 +385,7 @@ def _not_a_workbook(why: str) -> WorkbookError:
     return WorkbookError(
         "not-a-workbook",
         "ফাইলটি পড়া যাচ্ছে না: এটি .xlsx ওয়ার্কবুক নয় বা নষ্ট হয়ে গেছে। 'gen template' দিয়ে পাওয়া ছকটি পূরণ করে পাঠান।",
-        f"The file cannot be read: it is not an .xlsx workbook, or it is damaged ({why}). "
+        "The file cannot be read: it is not an .xlsx workbook, or it is damaged. "
         "Fill the workbook from 'gen template' and send that.",
     )
 

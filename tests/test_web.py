@@ -3,6 +3,7 @@
 import io
 import re
 from urllib.parse import unquote
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -10,6 +11,8 @@ from starlette.testclient import TestClient
 from generator import examples
 from generator.paths import EXAMPLES_DIR
 from generator.web import content_disposition, create_app, dhaka_time, period_bn
+from tests.conftest import fill_cc
+from tests.test_other_office import MYMENSINGH, ROWS
 
 
 @pytest.fixture
@@ -57,7 +60,11 @@ def test_upload_builds_and_the_submission_page_shows_it(client, example_bytes):
     assert "চট্টগ্রাম" not in client.get("/", params={"kind": "egov"}).text.split("</form>")[1]
     letter = client.get(response.headers["location"] + "/files/0")
     assert letter.status_code == 200 and letter.content[:2] == b"PK"
-    assert "filename*=UTF-8''cc-2023-24-q1-letter.docx" in letter.headers["content-disposition"]
+    from urllib.parse import quote
+
+    disposition = letter.headers["content-disposition"]  # the office and the memo before the file's own name
+    assert quote("চট্টগ্রাম সিটি কর্পোরেশন ৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২ cc-2023-24-q1-letter.docx", safe="") in disposition
+    assert 'filename="_' not in disposition and "cc-2023-24-q1-letter.docx" in disposition.split(";")[1]
 
 
 def test_rejected_upload_shows_findings_and_offers_the_reports(client, tmp_path):
@@ -272,3 +279,61 @@ def test_the_cap_is_on_the_file_not_the_form(app_paths):
         over = b"PK" + b"\0" * (cap + 1)
         r = upload(c, "a.xlsx", over)
         assert r.status_code == 413 and "too large" in r.text
+
+
+def test_the_rejected_page_says_what_happened_and_what_to_do(client, tmp_path):
+    bad = fill_cc(tmp_path, dict(MYMENSINGH, recipient=None, memo_prefix="-"), ROWS, name="bad.xlsx")
+    r = upload(client, "bad.xlsx", bad.read_bytes())
+    page = client.get(r.headers["location"]).text
+    top = page.split('<div class="box">')[0]
+    assert "বাতিল: এই ওয়ার্কবুক থেকে পত্র তৈরি হয়নি" in top and "verdict-bad" in top
+    assert "২টি ত্রুটি" in top and "2 errors" in top
+    assert "লাল ঘরগুলো ঠিক করে আবার জমা দিন" in top and ".annotated.xlsx" not in top.split("files/")[0][-5:]
+    assert 'files/1">লাল দাগ দেওয়া কপিটি নামান' in top  # the marked-up copy's link
+    findings = page.split("Findings")[1]
+    assert findings.index("ত্রুটি") < findings.index("সতর্কতা") if "সতর্কতা" in findings else True
+    again = upload(client, "bad.xlsx", bad.read_bytes())  # the same file, later: still rejected, in Bangla
+    assert again.headers["location"] == r.headers["location"]  # within moments: the same submission (double-click)
+
+
+def test_an_unchanged_rejected_file_sent_again_later_says_it_is_still_rejected(app_paths, tmp_path):
+    import sqlite3
+
+    out, state = app_paths
+    bad = fill_cc(tmp_path, dict(MYMENSINGH, recipient=None), ROWS, name="bad.xlsx").read_bytes()
+    with TestClient(create_app(out_root=out, state_dir=state)) as c:
+        first = upload(c, "bad.xlsx", bad).headers["location"]
+        db = sqlite3.connect(state / "register.sqlite3")
+        db.execute("UPDATE files SET received_at = '2020-01-01T00:00:00.000+00:00'")  # sent long ago
+        db.commit()
+        db.close()
+        second = upload(c, "bad.xlsx", bad).headers["location"]
+        assert second != first
+        page = c.get(second).text
+        assert "এখনও বাতিল" in page and "Still rejected" in page and f'href="{first}"' in page
+        assert "ledger entry" not in page.split("</h2>")[1].split("<table")[0]
+
+
+def test_reports_open_in_notepad_and_messages_point_to_the_site(client):
+    r = upload(client, "fake.xlsx", b"PK\x03\x04" + b"\0" * 100)
+    page = client.get(r.headers["location"]).text if r.status_code == 303 else r.text
+    assert "gen template" not in page
+    xls = upload(client, "old.xls", b"\xd0\xcf\x11\xe0")
+    assert xls.status_code == 415 and ".xlsx হিসেবে সংরক্ষণ" in xls.text and "save it as .xlsx" in xls.text
+
+
+def test_errors_txt_has_a_bom_and_crlf(tmp_path):
+    from generator import pipeline
+
+    bad = fill_cc(tmp_path, dict(MYMENSINGH, recipient=None), ROWS, name="bad.xlsx")
+    result = pipeline.build(bad, out_root=tmp_path / "out", state_dir=tmp_path / "state")
+    data = Path(next(p for p in result.outputs if p.endswith(".errors.txt"))).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+
+
+def test_kinds_by_their_bangla_plan_names_and_unscored_reports(client, example_bytes):
+    upload(client, "cc.xlsx", example_bytes)
+    listing = client.get("/").text
+    assert "সেবা প্রদান প্রতিশ্রুতি" in listing
+    page = client.get("/submissions/1").text
+    assert "সেবা প্রদান প্রতিশ্রুতি" in page and "০ / ০" not in page

@@ -59,6 +59,7 @@ class TooLarge(Exception):
     pass
 
 
+DOUBLE_CLICK = dt.timedelta(minutes=2)  # the same bytes uploaded again this soon: the same submission
 MULTIPART_ALLOWANCE = 64 * 1024  # the form's own bytes around the file: the cap is on the file
 
 
@@ -160,9 +161,34 @@ def _session_value(state_dir: Path, token: str) -> str:
     return hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
 
 
+def _earlier(record) -> int | None:
+    """The submission a duplicate repeats."""
+    found = re.search(r"same content as ledger entry (\d+)", record.note or "") if record.status == "duplicate" else None
+    return int(found.group(1)) if found else None
+
+
+def download_name(record, path: Path) -> str:
+    """A download's name: the office and the memo before the file's own name, so that several offices'
+    letters do not all arrive as 'cc-2023-24-q1-letter.docx'; the upload tag never shows."""
+    name = re.sub(r"^[0-9a-f]{8}-", "", path.name)
+    if record.office and record.memo and path.suffix == ".docx":
+        name = f"{record.office} {record.memo} {name}"
+    return intake.fit(store.safe_name(Path(name).stem, "download"), path.suffix)
+
+
+def for_web(text: str) -> str:
+    """A message written for the command line, as a clerk on the web page reads it."""
+    return (text.replace("'gen template' দিয়ে পাওয়া ছক", "এই সাইটের 'ফাঁকা ছক' পাতার ছক")
+                .replace("'gen template' থেকে নেওয়া", "এই সাইটের 'ফাঁকা ছক' পাতা থেকে নেওয়া")
+                .replace("the workbook from 'gen template'", "a workbook from this site's Blank workbooks page")
+                .replace("from 'gen template'", "from this site's Blank workbooks page")
+                .replace("'gen template'", "the Blank workbooks page"))
+
+
 def content_disposition(name: str) -> str:
-    """An attachment header that is safe for any file name, Bangla included (RFC 6266 / RFC 5987)."""
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "download"
+    """An attachment header that is safe for any file name, Bangla included (RFC 6266 / RFC 5987); the
+    plain-ASCII name for old clients keeps the ASCII words only."""
+    ascii_name = re.sub(r"_*[^A-Za-z0-9._-]+_*", "_", name).strip("_.-") or "download"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
@@ -210,6 +236,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
     templates.env.filters["bn"] = lambda x: "—" if x is None else format_number(x)
     templates.env.filters["dhaka_time"] = dhaka_time
     templates.env.filters["period_bn"] = period_bn
+    templates.env.filters["for_web"] = for_web
+    templates.env.filters["kind_bn"] = lambda k: kinds.KINDS[k].plan if k in kinds.KINDS else (k or "")
 
     def page(request: Request, name: str, status: int = 200, **context) -> Response:
         csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
@@ -268,7 +296,18 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
     async def submission(request: Request):
         record = record_or_404(request)
         files = [(i, Path(p).name) for i, p in enumerate(record.outputs)]
-        return page(request, "detail.html", record=record, files=files, details=record.details or {})
+        details = record.details or {}
+        issues = sorted(details.get("issues") or [], key=lambda i: i["severity"] != "error")  # errors first
+        marked = next((i for i, name in files if name.endswith(".annotated.xlsx")), None)
+        earlier = _earlier(record)
+        return page(request, "detail.html", record=record, files=files, details=details, issues=issues,
+                    errors=sum(i["severity"] == "error" for i in issues), marked=marked,
+                    warnings=sum(i["severity"] != "error" for i in issues),
+                    earlier=earlier, earlier_record=_get(earlier) if earlier else None)
+
+    def _get(id: int):
+        with Ledger(state_dir) as ledger:
+            return ledger.get(id)
 
     async def download(request: Request):
         record = record_or_404(request)
@@ -278,7 +317,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         path = Path(record.outputs[index]).resolve()
         if not path.is_relative_to(out_root) or not path.is_file():
             raise HTTPException(404)
-        return FileResponse(path, headers={"content-disposition": content_disposition(path.name)})
+        return FileResponse(path, headers={"content-disposition": content_disposition(download_name(record, path))})
 
     async def blank(request: Request):
         kind = kinds.get(request.path_params["kind"])
@@ -302,6 +341,10 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         name = Path(file.filename).name
         if len(data) > max_upload:
             return page(request, "upload.html", 413, error=too_large(max_upload))
+        if Path(name).suffix.lower() in (".xls", ".ods", ".csv", ".numbers"):
+            return page(request, "upload.html", 415, error=(
+                f"'{name}' ফাইলটি {Path(name).suffix.lower()} ধরনের; Excel-এ খুলে .xlsx হিসেবে সংরক্ষণ করে আবার দিন।",
+                f"'{name}' is a {Path(name).suffix.lower()} file; open it in Excel, save it as .xlsx and upload that."))
         if Path(name).suffix.lower() not in (".xlsx", ".xlsm") or not is_workbook(data):
             return page(request, "upload.html", 415, error=(
                 f"'{name}' একটি Excel ওয়ার্কবুক (.xlsx) নয়। 'ফাঁকা ছক' থেকে নেওয়া ছক পূরণ করে দিন।",
@@ -313,7 +356,17 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         if id is None:
             return page(request, "upload.html", 500, error=("ফাইলটি হারিয়ে গেছে; আবার জমা দিন।",
                                                             "The file went missing while it was handled; submit it again."))
-        return RedirectResponse(f"/submissions/{id}", status_code=303)
+        return RedirectResponse(f"/submissions/{_first_of_a_double_click(id)}", status_code=303)
+
+    def _first_of_a_double_click(id: int) -> int:
+        """The same file sent twice within moments (a double-click on the button) shows the first one's page,
+        not a 'duplicate' of the clerk's own upload."""
+        record = _get(id)
+        earlier = _get(_earlier(record)) if record and _earlier(record) else None
+        if earlier is None or earlier.route != "web":
+            return id
+        age = dt.datetime.fromisoformat(record.received_at) - dt.datetime.fromisoformat(earlier.received_at)
+        return earlier.id if age < DOUBLE_CLICK else id
 
     def _receive(name: str, data: bytes) -> int | None:
         uploads.mkdir(parents=True, exist_ok=True)
