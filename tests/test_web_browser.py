@@ -73,3 +73,19 @@ def test_upload_see_it_built_and_download_the_letter(server, browser, tmp_path):
     page.goto(server + "/")
     assert "চট্টগ্রাম সিটি কর্পোরেশন" in page.content()
     page.screenshot(path=str(tmp_path / "list.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_pages_are_styled_and_fit_the_window(server, browser, tmp_path, width):
+    """The page's own CSS applies under its Content-Security-Policy (a policy without 'unsafe-inline' styles
+    left every page bare), and no page scrolls sideways, on a desktop or a phone."""
+    bad = tmp_path / "খুলনা সিটি কর্পোরেশনের বাতিল হওয়া দীর্ঘ নামের ওয়ার্কবুক.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not a workbook")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(server + "/upload")
+    page.set_input_files("input[name=workbook]", str(bad))
+    page.click("button[type=submit]")
+    for url in ("/", "/upload", "/blank", "/submissions/99999"):
+        page.goto(server + url)
+        assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(31, 78, 121)"
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (url, width)

@@ -102,7 +102,8 @@ def too_large(cap: int) -> tuple[str, str]:
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 SECURITY_HEADERS = [
-    (b"content-security-policy", b"default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; "
+    (b"content-security-policy", b"default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; "
+                                 b"object-src 'none'; frame-ancestors 'none'; "
                                  b"base-uri 'none'; form-action 'self'"),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
