@@ -227,9 +227,12 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
 @click.option("--max-upload", default=10, show_default=True, type=click.IntRange(min=1), help="Upload limit, MB.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True,
               help="Uploads built at once (worker processes).")
+@click.option("--proxy-headers", is_flag=True,
+              help="Behind a reverse proxy on this machine (nginx with HTTPS): trust its X-Forwarded-Proto/-For "
+                   "from 127.0.0.1, so session cookies are marked Secure. See docs/web.md.")
 @_limit_options
 def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tuple[str, ...], port: int,
-          token: str | None, max_upload: int, jobs: int, timeout: float, max_memory: int) -> None:
+          token: str | None, max_upload: int, jobs: int, proxy_headers: bool, timeout: float, max_memory: int) -> None:
     """Serve the clerks' web page: submissions, findings, scores, downloads and an upload form."""
     import ipaddress
 
@@ -249,7 +252,8 @@ def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tupl
     app = create_app(out_root=out_root, state_dir=_state(state_dir), token=token, max_upload=max_upload * MB,
                      limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
                      hosts=(host, *allowed_hosts))
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=proxy_headers,
+                forwarded_allow_ips="127.0.0.1" if proxy_headers else None)
 
 
 @main.command()
