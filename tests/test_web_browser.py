@@ -73,3 +73,42 @@ def test_upload_see_it_built_and_download_the_letter(server, browser, tmp_path):
     page.goto(server + "/")
     assert "চট্টগ্রাম সিটি কর্পোরেশন" in page.content()
     page.screenshot(path=str(tmp_path / "list.png"), full_page=True)
+
+
+LONG_OFFICE = "উপজেলা নির্বাহী অফিসারের কার্যালয়, সদর উপজেলা, কিশোরগঞ্জ জেলা, ঢাকা বিভাগ, গণপ্রজাতন্ত্রী বাংলাদেশ সরকার"
+
+
+def _many_rows(state, n=60):
+    from generator.ledger import Ledger
+
+    with Ledger(state) as led:
+        for i in range(n):
+            id = led.start(f"{LONG_OFFICE} বার্ষিক কর্মসম্পাদন চুক্তি প্রতিবেদন {i}.xlsx", f"{i:064x}", route="web")
+            led.finish(id, "built", memo=f"৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩-{i}", kind="egov", office=LONG_OFFICE,
+                       fiscal_year="2023-24", period="h1", details={"score": {"total": 26.0, "possible": 33.0}})
+
+
+def test_the_list_stays_within_a_phone_and_a_desktop_window(server, browser, tmp_path):
+    """Long Bangla names wrap and the table scrolls inside its own box: the page never scrolls sideways.
+    (bypass_csp: the site's CSP blocks its own inline styles today; see the test below.)"""
+    _many_rows(tmp_path / "state")
+    for width, height in ((390, 844), (1366, 768)):
+        page = browser.new_page(viewport={"width": width, "height": height}, bypass_csp=True)
+        page.goto(server + "/")
+        assert LONG_OFFICE in page.content() and "পাতা ১ / ২" in page.content()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+        box = page.evaluate("(() => { const w = document.querySelector('.table-wrap'); "
+                            "return [w.clientWidth, w.scrollWidth, getComputedStyle(w).overflowX]; })()")
+        assert box[0] <= width and box[2] == "auto"
+        page.screenshot(path=str(tmp_path / f"list-{width}.png"), full_page=True)
+        page.close()
+
+
+@pytest.mark.xfail(strict=True, reason="the Content-Security-Policy (default-src 'self', no style-src) blocks the "
+                                       "inline <style> of base.html and list.html, so the page is unstyled")
+def test_the_list_is_styled_under_the_sites_own_headers(server, browser, tmp_path):
+    _many_rows(tmp_path / "state")
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(server + "/")
+    assert page.evaluate("getComputedStyle(document.querySelector('.table-wrap')).overflowX") == "auto"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
