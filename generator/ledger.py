@@ -15,7 +15,15 @@ from pathlib import Path
 from . import state
 
 _COLUMNS = ("id, name, file_hash, status, memo, kind, office, fiscal_year, period, outputs, moved_to, note, "
-            "received_at, finished_at, seconds, details, route, attempts")
+            "received_at, finished_at, seconds, details, route, attempts, score_total, score_possible")
+# a list page needs neither the findings nor the documents: they stay unread
+_LIST_COLUMNS = _COLUMNS.replace("outputs", "NULL").replace("details", "NULL")
+FILTERS = ("office", "kind", "fiscal_year", "period", "status")  # the list's filters: columns, compared for equality
+# the filters from the one that usually narrows most (dozens of offices) to the one that narrows least (most
+# files are 'built'): with several, the first one's index is searched and the others are checked on its rows
+# (without statistics SQLite would as soon search all 'built' files)
+_SELECTIVE = ("office", "period", "fiscal_year", "kind", "status")
+PAGE_SIZE = 50
 
 
 UNPROCESSABLE = "could not be processed"  # the note of a file whose worker died or ran out of time
@@ -54,6 +62,8 @@ class Record:
     details: dict | None = None
     route: str = "watch"
     attempts: int = 1
+    score_total: float | None = None
+    score_possible: float | None = None
 
 
 def _record(r: tuple) -> Record:
@@ -105,11 +115,13 @@ class Ledger:
 
     def finish(self, id: int, status: str, *, memo=None, kind=None, office=None, fiscal_year=None, period=None,
                outputs=(), moved_to=None, note=None, seconds=None, details=None) -> None:
+        score = (details or {}).get("score") or {}
         self.db.execute(
             "UPDATE files SET status=?, memo=?, kind=?, office=?, fiscal_year=?, period=?, outputs=?, moved_to=?, "
-            "note=?, finished_at=?, seconds=?, details=? WHERE id=?",
+            "note=?, finished_at=?, seconds=?, details=?, score_total=?, score_possible=? WHERE id=?",
             (status, memo, kind, office, fiscal_year, period, json.dumps(list(outputs), ensure_ascii=False),
-             moved_to, note, now(), seconds, json.dumps(details, ensure_ascii=False) if details else None, id))
+             moved_to, note, now(), seconds, json.dumps(details, ensure_ascii=False) if details else None,
+             score.get("total"), score.get("possible"), id))
 
     def finish_result(self, id: int, result, *, moved_to=None, note=None, seconds=None) -> None:
         """Close an entry with a pipeline Result."""
@@ -140,6 +152,33 @@ class Ledger:
     def records(self) -> list[Record]:
         return self._records("1")
 
+    def page(self, filters: dict[str, str] | None = None, *, limit: int = PAGE_SIZE,
+             offset: int = 0) -> tuple[list[Record], int]:
+        """One page of the files matching `filters` (column → value, each compared for equality; an empty
+        value is no filter), newest first, without their findings and documents (`details` and `outputs`
+        are left empty: `get` has them); and how many match in all."""
+        where, args = _where(filters)
+        self.db.execute("BEGIN")  # the count and the page from one snapshot
+        try:
+            total = self.db.execute(f"SELECT COUNT(*) FROM files WHERE {where}", args).fetchone()[0]
+            rows = self.db.execute(f"SELECT {_LIST_COLUMNS} FROM files WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+                                   (*args, max(0, limit), max(0, offset))).fetchall()
+        finally:
+            self.db.execute("COMMIT")
+        return [_record(r) for r in rows], total
+
+    def choices(self) -> dict[str, list[str]]:
+        """The values each filter can take (its distinct non-empty values, sorted), for the list's drop-downs.
+        Each is read by skipping through the filter's index: one lookup per value, not per file."""
+        found = {}
+        for column in FILTERS:
+            values, value = [], ""
+            while (value := self.db.execute(f"SELECT MIN({column}) FROM files WHERE {column} > ?",
+                                            (value,)).fetchone()[0]) is not None:
+                values.append(value)
+            found[column] = values
+        return found
+
     def close(self) -> None:
         self.db.close()
 
@@ -148,6 +187,16 @@ class Ledger:
 
     def __exit__(self, *_) -> None:
         self.close()
+
+
+def _where(filters: dict[str, str] | None) -> tuple[str, tuple]:
+    terms = [(column, value) for column, value in (filters or {}).items() if value]
+    unknown = {column for column, _ in terms} - set(FILTERS)
+    if unknown:
+        raise ValueError(f"not a filter: {', '.join(sorted(unknown))}")
+    terms.sort(key=lambda term: _SELECTIVE.index(term[0]))
+    where = [f"{'+' if n else ''}{column} = ?" for n, (column, _) in enumerate(terms)]  # '+': not by its index
+    return " AND ".join(where or ["1"]), tuple(value for _, value in terms)
 
 
 def _started(pid: int | str) -> str | None:

@@ -8,6 +8,7 @@ unreliable on network shares.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sqlite3
 import time
@@ -62,6 +63,20 @@ def _add_columns(table: str, **columns: str) -> Callable[[sqlite3.Connection], N
     return migrate
 
 
+def _fill_scores(db: sqlite3.Connection) -> None:
+    """score_total and score_possible from the findings (`details`) of each file recorded before step 4."""
+    rows = db.execute("SELECT id, details FROM files WHERE details IS NOT NULL AND score_possible IS NULL")
+    scores = []
+    for id, details in rows:
+        try:
+            score = json.loads(details).get("score") or {}
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(score, dict) and score.get("possible") is not None:
+            scores.append((score.get("total"), score["possible"], id))
+    db.executemany("UPDATE files SET score_total = ?, score_possible = ? WHERE id = ?", scores)
+
+
 # Each step runs once, in order, inside one transaction; PRAGMA user_version counts the steps done.
 # Never edit a step that has shipped: add one.
 MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
@@ -103,6 +118,12 @@ MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
     (_add_columns("memos", state="TEXT NOT NULL DEFAULT 'issued'", submission="INTEGER"),
      _add_columns("files", route="TEXT NOT NULL DEFAULT 'watch'", attempts="INTEGER NOT NULL DEFAULT 1"),
      "CREATE INDEX IF NOT EXISTS memos_by_submission ON memos (submission)"),
+    # 4: the web list pages and filters in the database: the score of each file in its own columns (so the
+    # list never reads the findings), filled for the files already there, and an index per filter
+    (_add_columns("files", score_total="REAL", score_possible="REAL"),
+     _fill_scores,
+     *(f"CREATE INDEX IF NOT EXISTS files_by_{c} ON files ({c})"
+       for c in ("office", "kind", "fiscal_year", "period", "status"))),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -25,3 +25,8 @@ def test_watch_latency_benchmark_runs(capsys, monkeypatch):
 def test_speed_benchmark_runs(capsys, monkeypatch):
     out = _run(monkeypatch, capsys, "speed.py", "--quick")
     assert "render annex" in out and "ratio" in out and "workbooks/s" in out and "cold start" in out
+
+
+def test_web_load_benchmark_runs(capsys, monkeypatch):
+    out = _run(monkeypatch, capsys, "web_load.py", "--rows", "120", "--requests", "20", "--seconds", "30")
+    assert "ledger rows: 120" in out and "20 answered, 0 failed" in out and "requests/s" in out

@@ -370,3 +370,90 @@ def test_forwarded_https_is_believed_only_when_asked(tmp_path, flag, secure):
     finally:
         server.terminate()
         server.wait(30)
+
+
+def _seed(state, n, **fields):
+    """n finished ledger entries (ids in order, so the last is the newest); `fields` by index → value."""
+    from generator.ledger import Ledger
+
+    with Ledger(state) as led:
+        for i in range(n):
+            meta = {k: (v(i) if callable(v) else v) for k, v in fields.items()}
+            id = led.start(f"file-{i:03d}.xlsx", f"{i:064x}", route="web")
+            led.finish(id, meta.pop("status", "built"), details={"score": {"total": 7.5, "possible": 10.0}}, **meta)
+
+
+def _names(page):
+    return re.findall(r">file-(\d{3})\.xlsx<", page.text)
+
+
+def test_the_list_is_paged_newest_first_and_keeps_its_filters(client, app_paths):
+    _seed(app_paths[1], 51, office="খুলনা সিটি কর্পোরেশন", kind="cc", fiscal_year="2023-24", period="q1")
+    first = client.get("/")
+    assert _names(first) == [f"{i:03d}" for i in range(50, 0, -1)]  # 50 a page, newest first
+    assert "পাতা ১ / ২" in first.text and "Page 1 of 2" in first.text and "মোট ৫১টি জমা" in first.text
+    assert "পরের পাতা" in first.text and 'href="/?page=2"' in first.text and 'href="/?page=0"' not in first.text
+    assert "৭.৫ / ১০" in first.text  # the score, from its own columns
+    second = client.get("/?page=2")
+    assert _names(second) == ["000"] and "পাতা ২ / ২" in second.text and 'href="/?page=1"' in second.text
+    assert "showing 51–51" in second.text
+    # the filters are kept in the page links
+    filtered = client.get("/", params={"office": "খুলনা সিটি কর্পোরেশন", "kind": "cc"})
+    assert 'href="/?office=%E0%A6%96' in filtered.text and "kind=cc&amp;page=2" in filtered.text
+    # past the end: the last page; not a number: the first
+    assert _names(client.get("/?page=99")) == ["000"] and _names(client.get("/?page=99999999999999999999999")) == ["000"]
+    for odd in ("abc", "-3", "0", ""):
+        assert _names(client.get(f"/?page={odd}"))[0] == "050", odd
+    # one page: no page links
+    assert "পরের পাতা" not in client.get("/", params={"status": "nothing"}).text
+
+
+def test_filters_are_applied_in_the_database(client, app_paths):
+    offices = ["জেলা প্রশাসকের কার্যালয়, রংপুর", "খুলনা সিটি কর্পোরেশন", ""]
+    _seed(app_paths[1], 60, office=lambda i: offices[i % 3] or None, kind=lambda i: ("cc", "grs")[i % 2],
+          fiscal_year="2023-24", period=lambda i: ("q1", "q2", "h1")[i % 3],
+          status=lambda i: "rejected" if i % 5 == 0 else "built")
+    page = client.get("/", params={"office": offices[0], "kind": "grs", "status": "built"})
+    expected = [f"{i:03d}" for i in range(59, -1, -1) if i % 3 == 0 and i % 2 == 1 and i % 5]
+    assert _names(page) == expected and f"{len(expected)} submissions;" in page.text
+    options = re.findall(r'<option value="([^"]*)"', page.text)
+    assert options.count("") == 5 and offices[0] in options and "grs" in options and "q2" in options
+    assert 'value="grs" selected' in page.text and 'value="cc"' in page.text  # every value stays choosable
+
+    from generator.ledger import Ledger
+
+    with Ledger(app_paths[1]) as led:
+        choices = led.choices()
+        records, total = led.page({"period": "q2", "status": "rejected"}, limit=3)
+        with pytest.raises(ValueError):
+            led.page({"name": "x"})
+    assert choices == {"office": sorted(offices[:2]), "kind": ["cc", "grs"], "fiscal_year": ["2023-24"],
+                       "period": ["h1", "q1", "q2"], "status": ["built", "rejected"]}
+    assert total == 4 and [r.id for r in records] == [56, 41, 26] and records[0].details is None
+    assert records[0].score_total == 7.5 and records[0].score_possible == 10.0
+
+
+def test_an_older_ledger_gets_its_scores_and_indexes(tmp_path):
+    """Migration 4: the files recorded before it keep their scores in the list."""
+    import json
+    import sqlite3
+
+    from generator import state
+    from generator.ledger import Ledger, _where
+
+    db = sqlite3.connect(tmp_path / state.FILE_NAME, isolation_level=None)
+    for step in state.MIGRATIONS[:3]:
+        for statement in step:
+            statement(db) if callable(statement) else db.execute(statement)
+    db.execute("PRAGMA user_version = 3")
+    for score in ({"total": 19.55, "possible": 25.0}, None):
+        db.execute("INSERT INTO files (name, file_hash, status, received_at, details) VALUES ('a', 'h', 'built', "
+                   "'2024-01-01T00:00:00+00:00', ?)", (json.dumps({"score": score}),))
+    db.close()
+    with Ledger(tmp_path) as led:
+        records, total = led.page()
+        where, args = _where({"status": "built", "office": "x"})
+        plan = " ".join(r[3] for r in led.db.execute(f"EXPLAIN QUERY PLAN SELECT id FROM files WHERE {where} "
+                                                         "ORDER BY id DESC", args))
+    assert total == 2 and [(r.score_total, r.score_possible) for r in records] == [(None, None), (19.55, 25.0)]
+    assert "files_by_office" in plan and "TEMP B-TREE" not in plan  # the office's index, already in id order

@@ -89,3 +89,32 @@ def test_pages_are_styled_and_fit_the_window(server, browser, tmp_path, width):
         page.goto(server + url)
         assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(31, 78, 121)"
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (url, width)
+
+
+LONG_OFFICE = "উপজেলা নির্বাহী অফিসারের কার্যালয়, সদর উপজেলা, কিশোরগঞ্জ জেলা, ঢাকা বিভাগ, গণপ্রজাতন্ত্রী বাংলাদেশ সরকার"
+
+
+def _many_rows(state, n=60):
+    from generator.ledger import Ledger
+
+    with Ledger(state) as led:
+        for i in range(n):
+            id = led.start(f"{LONG_OFFICE} বার্ষিক কর্মসম্পাদন চুক্তি প্রতিবেদন {i}.xlsx", f"{i:064x}", route="web")
+            led.finish(id, "built", memo=f"৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩-{i}", kind="egov", office=LONG_OFFICE,
+                       fiscal_year="2023-24", period="h1", details={"score": {"total": 26.0, "possible": 33.0}})
+
+
+def test_the_list_stays_within_a_phone_and_a_desktop_window(server, browser, tmp_path):
+    """Long Bangla names wrap and the table scrolls inside its own box: the page never scrolls sideways
+    (under the site's own Content-Security-Policy)."""
+    _many_rows(tmp_path / "state")
+    for width, height in ((390, 844), (1366, 768)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(server + "/")
+        assert LONG_OFFICE in page.content() and "পাতা ১ / ২" in page.content()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+        box = page.evaluate("(() => { const w = document.querySelector('.table-wrap'); "
+                            "return [w.clientWidth, w.scrollWidth, getComputedStyle(w).overflowX]; })()")
+        assert box[0] <= width and box[2] == "auto"
+        page.screenshot(path=str(tmp_path / f"list-{width}.png"), full_page=True)
+        page.close()

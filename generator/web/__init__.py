@@ -19,7 +19,7 @@ import time
 import uuid
 import zipfile
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -33,7 +33,7 @@ from starlette.templating import Jinja2Templates
 
 from .. import bangla, kinds
 from .. import intake, store
-from ..ledger import Ledger
+from ..ledger import FILTERS, PAGE_SIZE, Ledger
 from ..paths import XLSX_DIR
 from ..state import StateError
 from ..values import format_number
@@ -276,12 +276,30 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         return wrapped
 
     async def submissions(request: Request):
-        with Ledger(state_dir) as ledger:
-            records = list(reversed(ledger.records()))
-        filters = {k: request.query_params.get(k, "") for k in ("office", "kind", "fiscal_year", "period", "status")}
-        choices = {k: sorted({getattr(r, k) or "" for r in records} - {""}) for k in filters}
-        shown = [r for r in records if all(not v or (getattr(r, k) or "") == v for k, v in filters.items())]
-        return page(request, "list.html", records=shown, filters=filters, choices=choices)
+        filters = {k: request.query_params.get(k, "") for k in FILTERS}
+        try:
+            asked = min(max(1, int(request.query_params.get("page", "1"))), 10 ** 12)
+        except ValueError:
+            asked = 1  # not a number: the first page
+
+        def one_page():
+            with Ledger(state_dir) as led:
+                records, total = led.page(filters, limit=PAGE_SIZE, offset=(asked - 1) * PAGE_SIZE)
+                pages = max(1, -(-total // PAGE_SIZE))
+                number = min(asked, pages)
+                if number != asked:  # past the end: the last page
+                    records, total = led.page(filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+                    pages = max(1, -(-total // PAGE_SIZE))
+                return records, total, number, pages, led.choices()
+
+        records, total, number, pages, choices = await run_in_threadpool(one_page)
+        kept = {k: v for k, v in filters.items() if v}
+
+        def page_url(n: int) -> str:
+            return "/?" + urlencode({**kept, "page": n})
+
+        return page(request, "list.html", records=records, filters=filters, choices=choices, total=total,
+                    number=number, pages=pages, page_url=page_url, first=(number - 1) * PAGE_SIZE + 1)
 
     def record_or_404(request: Request):
         try:
