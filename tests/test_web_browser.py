@@ -79,16 +79,30 @@ def test_upload_see_it_built_and_download_the_letter(server, browser, tmp_path):
 def test_pages_are_styled_and_fit_the_window(server, browser, tmp_path, width):
     """The page's own CSS applies under its Content-Security-Policy (a policy without 'unsafe-inline' styles
     left every page bare), and no page scrolls sideways, on a desktop or a phone."""
-    bad = tmp_path / "খুলনা সিটি কর্পোরেশনের বাতিল হওয়া দীর্ঘ নামের ওয়ার্কবুক.xlsx"
-    bad.write_bytes(b"PK\x03\x04 not a workbook")
+    from tests.conftest import fill_cc
+    from tests.test_other_office import MYMENSINGH, ROWS
+
+    bad = fill_cc(tmp_path, dict(MYMENSINGH, recipient=None), ROWS,
+                  name="খুলনা সিটি কর্পোরেশনের বাতিল হওয়া দীর্ঘ নামের ওয়ার্কবুক.xlsx")
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(server + "/upload")
     page.set_input_files("input[name=workbook]", str(bad))
     page.click("button[type=submit]")
-    for url in ("/", "/upload", "/blank", "/submissions/99999"):
+    page.wait_for_url("**/submissions/*")
+    assert "বাতিল: এই ওয়ার্কবুক থেকে পত্র তৈরি হয়নি" in page.content() and bad.name in page.content()
+    for url in ("/", "/upload", "/blank", "/submissions/99999", "/submissions/1"):
         page.goto(server + url)
         assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(31, 78, 121)"
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (url, width)
+        page.screenshot(path=str(tmp_path / f"page-{url.strip('/').replace('/', '-') or 'list'}-{width}.png"))
+    huge = tmp_path / "বড় ফাইল.xlsx"
+    huge.write_bytes(b"PK" + b"\0" * (10 * 1024 * 1024 + 1))  # one byte over the default cap
+    page.goto(server + "/upload")
+    page.set_input_files("input[name=workbook]", str(huge))
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "ফাইলটি খুব বড়" in page.content() and "The file is too large" in page.content()
+    assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(31, 78, 121)"
 
 
 LONG_OFFICE = "উপজেলা নির্বাহী অফিসারের কার্যালয়, সদর উপজেলা, কিশোরগঞ্জ জেলা, ঢাকা বিভাগ, গণপ্রজাতন্ত্রী বাংলাদেশ সরকার"
