@@ -231,7 +231,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
     uploads = state_dir / "uploads"
     pool = Pool(jobs, limits, start_method="forkserver")  # builds run in workers, off the event loop
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals.update(status_bn=STATUS_BN, kinds=kinds.KINDS, signs_in=bool(token),
+    templates.env.globals.update(status_bn=STATUS_BN, kinds=kinds.KINDS,
                                  cap_mb=f"{max_upload / MB:g}", cap_mb_bn=bangla.to_bangla_digits(f"{max_upload / MB:g}"))
     templates.env.filters["shown"] = lambda name: re.sub(r"^[0-9a-f]{8}-", "", name or "")  # drop the upload tag
     templates.env.filters["bn"] = lambda x: "—" if x is None else format_number(x)
@@ -242,7 +242,9 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
 
     def page(request: Request, name: str, status: int = 200, **context) -> Response:
         csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-        response = templates.TemplateResponse(request, name, {"csrf": csrf, **context}, status_code=status)
+        signed_in = bool(token) and authorised(request)  # a sign-out button only for a clerk signed in
+        response = templates.TemplateResponse(request, name, {"csrf": csrf, "signed_in": signed_in, **context},
+                                              status_code=status)
         if CSRF_COOKIE not in request.cookies:
             response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
         return response
