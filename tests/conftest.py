@@ -110,3 +110,5 @@ def watcher(tmp_path):
     yield start
     for w in started:
         w.stop()
+
+TEST_HOSTS = ("testserver",)  # the name Starlette's test client sends; the real server never answers it

@@ -26,7 +26,7 @@ from starlette.testclient import TestClient
 
 from generator import examples, workbook
 from generator.paths import EXAMPLES_DIR, XLSX_DIR
-from tests.conftest import docx_text
+from tests.conftest import TEST_HOSTS, docx_text
 from tests.test_other_office import MYMENSINGH, ROWS
 from tests.test_watch import ledger, make_workbooks, serials
 
@@ -128,7 +128,7 @@ def test_each_version_keeps_its_own_letter_on_disk_in_json_and_on_the_page(tmp_p
 
     from generator.web import create_app
 
-    with TestClient(create_app(out_root=out, state_dir=state)) as client:
+    with TestClient(create_app(out_root=out, state_dir=state, hosts=TEST_HOSTS)) as client:
         page = client.get("/submissions/1")
         assert "১৯২" in page.text and "চলছে" not in page.text
         download = client.get("/submissions/1/files/0")
@@ -251,7 +251,7 @@ def test_web_page_survives_a_hostile_upload(tmp_path, hostile):
     from generator.web import create_app
     from tests.test_web import upload
 
-    with TestClient(create_app(out_root=tmp_path / "out", state_dir=tmp_path / "state")) as client:
+    with TestClient(create_app(out_root=tmp_path / "out", state_dir=tmp_path / "state", hosts=TEST_HOSTS)) as client:
         for name in ("a-far.xlsx", "b-bomb.xlsx"):
             response = upload(client, name, (hostile / name).read_bytes())
             assert response.status_code == 303, response.text

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from generator import examples
 from generator.paths import EXAMPLES_DIR
 from generator.web import content_disposition, create_app, dhaka_time, period_bn
-from tests.conftest import fill_cc
+from tests.conftest import TEST_HOSTS, fill_cc
 from tests.test_other_office import MYMENSINGH, ROWS
 
 
@@ -23,7 +23,7 @@ def app_paths(tmp_path):
 @pytest.fixture
 def client(app_paths):
     out, state = app_paths
-    with TestClient(create_app(out_root=out, state_dir=state, max_upload=200_000)) as c:
+    with TestClient(create_app(out_root=out, state_dir=state, max_upload=200_000, hosts=TEST_HOSTS)) as c:
         yield c
 
 
@@ -116,7 +116,7 @@ def test_blank_workbook_download(client):
 
 def test_token_required_when_configured(app_paths, example_bytes):
     out, state = app_paths
-    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret")) as c:
+    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret", hosts=TEST_HOSTS)) as c:
         assert c.get("/", follow_redirects=False).status_code == 303
         assert c.post("/upload", follow_redirects=False).status_code == 401
         bad = c.post("/login", data={"csrf": csrf(c, "/login"), "token": "wrong"}, follow_redirects=False)
@@ -153,13 +153,18 @@ def test_only_the_servers_own_names_are_answered(app_paths, example_bytes):
     """DNS rebinding: a hostile page that points its own name at this address gets 400, list, upload and
     download alike; the names the server was started for work."""
     out, state = app_paths
-    with TestClient(create_app(out_root=out, state_dir=state, hosts=("reports.dc-rangpur.gov.bd",))) as c:
+    with TestClient(create_app(out_root=out, state_dir=state, hosts=("reports.dc-rangpur.gov.bd", *TEST_HOSTS))) as c:
         evil = {"host": "rebind.evil.example:8080", "origin": "http://rebind.evil.example:8080"}
         for url in ("/", "/upload", "/submissions/1/files/0"):
             refused = c.get(url, headers=evil)
             assert refused.status_code == 400 and "This site is not served under that name" in refused.text
         assert c.post("/upload", headers=evil, files={"workbook": ("a.xlsx", example_bytes)}).status_code == 400
-        for host in ("localhost:8080", "127.0.0.1", "[::1]:8080", "reports.dc-rangpur.gov.bd"):
+        for host in ("localhost:8080", "127.0.0.1", "[::1]:8080", "reports.dc-rangpur.gov.bd", "LOCALHOST.:80"):
+            assert c.get("/", headers={"host": host}).status_code == 200, host
+    with TestClient(create_app(out_root=out, state_dir=state)) as c:  # the test client's own name: refused
+        assert c.get("/").status_code == 400
+    with TestClient(create_app(out_root=out, state_dir=state, hosts=("::", "fd00::5", "[FD00:0::6]", *TEST_HOSTS))) as c:
+        for host in ("[::]:8080", "[fd00::5]:8080", "[fd00::6]"):
             assert c.get("/", headers={"host": host}).status_code == 200, host
 
 
@@ -186,38 +191,46 @@ def test_a_huge_submission_number_is_not_found(client):
 
 def test_the_session_cookie_is_derived_secure_over_https_and_lax(app_paths):
     out, state = app_paths
-    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret"), base_url="https://testserver") as c:
+    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret", hosts=TEST_HOSTS), base_url="https://testserver") as c:
         r = c.post("/login", data={"csrf": csrf(c, "/login"), "token": "s3cret", "next": "/upload"},
                    follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/upload"  # back to the page asked for
         cookie = r.headers["set-cookie"]
         assert "s3cret" not in cookie and "gen_session=" in cookie
         assert "Secure" in cookie and "SameSite=lax" in cookie and "HttpOnly" in cookie
-    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret")) as c:  # a restart keeps the session
+    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret", hosts=TEST_HOSTS)) as c:  # a restart keeps the session
         c.cookies.set("gen_session", cookie.split("gen_session=")[1].split(";")[0])
         assert c.get("/", follow_redirects=False).status_code == 200
 
 
 def test_sign_in_returns_to_the_page_asked_for_and_sign_out_ends_it(app_paths):
     out, state = app_paths
-    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret")) as c:
+    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret", hosts=TEST_HOSTS)) as c:
         asked = c.get("/submissions/7", follow_redirects=False)
-        assert asked.headers["location"] == "/login?next=/submissions/7"
+        assert asked.headers["location"] == "/login?next=%2Fsubmissions%2F7"
+        with_query = c.get("/?office=X&page=3", follow_redirects=False)  # the query comes back too
+        assert with_query.headers["location"] == "/login?next=%2F%3Foffice%3DX%26page%3D3"
         form = c.get(asked.headers["location"]).text
         assert 'name="next" value="/submissions/7"' in form and "প্রস্থান" not in form  # not signed in yet
         r = c.post("/login", data={"csrf": csrf(c, "/login"), "token": "s3cret", "next": "//evil.example/x"},
                    follow_redirects=False)
         assert r.headers["location"] == "/"  # never to another site
         assert "প্রস্থান" in c.get("/").text
+        kept = c.cookies.get("gen_session")
         out_ = c.post("/logout", data={"csrf": csrf(c, "/")}, follow_redirects=False)
         assert out_.status_code == 303 and c.get("/", follow_redirects=False).status_code == 303
+        c.cookies.set("gen_session", kept)  # a copy of the cookie kept from before signing out
+        assert c.get("/", follow_redirects=False).status_code == 303
+    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret", hosts=TEST_HOSTS)) as c:
+        c.cookies.set("gen_session", kept)  # nor after a restart
+        assert c.get("/", follow_redirects=False).status_code == 303
 
 
 def test_wrong_tokens_in_a_row_are_slowed_down(app_paths):
     import time
 
     out, state = app_paths
-    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret")) as c:
+    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret", hosts=TEST_HOSTS)) as c:
         times = []
         for _ in range(3):
             start = time.monotonic()
@@ -245,7 +258,7 @@ def test_every_error_page_has_the_layout_in_bangla_and_english(app_paths, exampl
     out, state = app_paths
     from starlette.routing import Route
 
-    app = create_app(out_root=out, state_dir=state, max_upload=200_000)
+    app = create_app(out_root=out, state_dir=state, max_upload=200_000, hosts=TEST_HOSTS)
 
     async def boom(request):  # a handler that fails, as a bug would
         raise RuntimeError("CalamineError: internal detail")
@@ -272,7 +285,7 @@ def test_every_error_page_has_the_layout_in_bangla_and_english(app_paths, exampl
 def test_the_cap_is_on_the_file_not_the_form(app_paths):
     out, state = app_paths
     cap = 200_000
-    with TestClient(create_app(out_root=out, state_dir=state, max_upload=cap)) as c:
+    with TestClient(create_app(out_root=out, state_dir=state, max_upload=cap, hosts=TEST_HOSTS)) as c:
         assert "0.190735 MB" in c.get("/upload").text  # the real cap, not a fixed 10 MB
         just_under = b"PK" + b"\0" * (cap - 2)  # not a workbook, but not refused for its size
         assert upload(c, "a.xlsx", just_under).status_code == 415
@@ -301,7 +314,7 @@ def test_an_unchanged_rejected_file_sent_again_later_says_it_is_still_rejected(a
 
     out, state = app_paths
     bad = fill_cc(tmp_path, dict(MYMENSINGH, recipient=None), ROWS, name="bad.xlsx").read_bytes()
-    with TestClient(create_app(out_root=out, state_dir=state)) as c:
+    with TestClient(create_app(out_root=out, state_dir=state, hosts=TEST_HOSTS)) as c:
         first = upload(c, "bad.xlsx", bad).headers["location"]
         db = sqlite3.connect(state / "register.sqlite3")
         db.execute("UPDATE files SET received_at = '2020-01-01T00:00:00.000+00:00'")  # sent long ago
@@ -457,3 +470,79 @@ def test_an_older_ledger_gets_its_scores_and_indexes(tmp_path):
                                                          "ORDER BY id DESC", args))
     assert total == 2 and [(r.score_total, r.score_possible) for r in records] == [(None, None), (19.55, 25.0)]
     assert "files_by_office" in plan and "TEMP B-TREE" not in plan  # the office's index, already in id order
+
+
+def test_a_session_lasts_a_working_day_and_a_new_token_ends_every_session(app_paths):
+    from generator.web.sessions import MAX_AGE, Sessions
+
+    out, state = app_paths
+    sessions = Sessions(state, "s3cret")
+    cookie = sessions.new()
+    assert sessions.valid(cookie) and not Sessions(state, "another").valid(cookie)
+    issued, nonce, _ = cookie.split(".")
+    old = f"{int(issued) - MAX_AGE - 1}.{nonce}"
+    assert not sessions.valid(f"{old}.{sessions._sign(old)}")  # signed, but too old
+    assert not sessions.valid("1.2.3") and not sessions.valid("")
+
+
+def test_many_wrong_tokens_never_stop_the_slow_down(monkeypatch):
+    """2 ** 1024 overflowed a float and turned every later wrong token into an instant 500."""
+    import asyncio
+
+    from generator.web import sessions
+
+    slept = []
+
+    async def sleep(seconds):
+        slept.append(seconds)
+
+    monkeypatch.setattr(sessions.asyncio, "sleep", sleep)
+    throttle = sessions.Throttle()
+    for _ in range(1100):
+        asyncio.run(throttle.failed("10.0.0.9"))
+    assert slept[:4] == [0.25, 0.5, 1.0, 2.0] and slept[-1] == sessions.MAX_DELAY and len(slept) == 1100
+
+
+def test_parallel_wrong_tokens_from_one_client_wait_in_line(app_paths):
+    import threading
+    import time
+
+    out, state = app_paths
+    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret", hosts=TEST_HOSTS)) as c:
+        token = csrf(c, "/login")
+        start = time.monotonic()
+        threads = [threading.Thread(target=lambda: c.post("/login", data={"csrf": token, "token": "guess"}))
+                   for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert time.monotonic() - start >= 1.7  # 0.25 + 0.5 + 1 one after another, not side by side
+
+
+def test_the_busy_page_names_no_path_and_no_database_error(app_paths, example_bytes, monkeypatch):
+    from generator import intake
+    from generator.state import StateError
+
+    out, state = app_paths
+
+    def locked(*args, **kwargs):
+        raise StateError(state, "database is locked")
+
+    monkeypatch.setattr(intake, "receive", locked)
+    with TestClient(create_app(out_root=out, state_dir=state, hosts=TEST_HOSTS)) as c:
+        r = upload(c, "cc.xlsx", example_bytes)
+    assert r.status_code == 503 and "সার্ভার এখন ব্যস্ত" in r.text and "The server is busy" in r.text
+    assert str(state) not in r.text and "locked" not in r.text and "--state" not in r.text
+
+
+def test_a_long_office_name_gives_way_to_the_memo_and_the_file_name():
+    from generator.ledger import Record
+    from generator.web import download_name
+
+    record = Record(1, "x.xlsx", "h", "built", "কেসিসি/সেঃবিঃ/২২-১৪০৬", "cc", "ক" * 120 + " / কার্যালয়", "2023-24",
+                    "q1", [], None, None, "2024-01-01T00:00:00", None, None)
+    letter = download_name(record, Path("/out/v/cc-2023-24-q1-letter.docx"))
+    annex = download_name(record, Path("/out/v/cc-2023-24-q1-annex.docx"))
+    assert letter.endswith(" কেসিসি-সেঃবিঃ-২২-১৪০৬ cc-2023-24-q1-letter.docx") and letter != annex
+    assert len(letter.encode()) <= 255 and "/" not in letter

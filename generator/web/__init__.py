@@ -5,17 +5,15 @@ Server-rendered (Starlette and Jinja2), plain HTML forms, no JavaScript. Bangla 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
+import logging
 import fcntl
-import hashlib
 import hmac
-import os
+import ipaddress
 import re
 import secrets
 import threading
-import time
 import uuid
 import zipfile
 from pathlib import Path
@@ -31,18 +29,18 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from .. import bangla, kinds
-from .. import intake, store
+from .. import bangla, intake, kinds, store
 from ..ledger import FILTERS, PAGE_SIZE, Ledger
 from ..paths import XLSX_DIR
 from ..state import StateError
 from ..values import format_number
 from ..workers import Limits, Pool
+from .sessions import MAX_AGE, Sessions, Throttle
 
 HERE = Path(__file__).parent
+log = logging.getLogger("gen.web")
 MB = 1024 * 1024
 CSRF_COOKIE, SESSION_COOKIE = "gen_csrf", "gen_session"
-SECRET_FILE = "web-secret"  # in the state folder: signs session cookies, so a restart keeps clerks signed in
 ERRORS = {
     400: "অনুরোধটি বোঝা যায়নি। / The request could not be understood.",
     403: "অনুমতি নেই। / Not allowed.",
@@ -111,20 +109,30 @@ SECURITY_HEADERS = [
 ]
 
 
+def _host_name(name: str) -> str:
+    """A host as compared: lower case, no trailing dot, an IPv6 address in brackets, compressed."""
+    name = name.strip().lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return name
+    return f"[{address.compressed}]" if address.version == 6 else address.compressed
+
+
 class HostCheck:
     """ASGI middleware: answer only requests for the hosts the server was started for (a page on
     another site that points its own name at this address, DNS rebinding, gets 400), and add the
     security headers to every response."""
 
     def __init__(self, app, hosts: set[str]):
-        self.app, self.hosts = app, {h.lower() for h in hosts}
+        self.app, self.hosts = app, {_host_name(h) for h in hosts}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1").lower()
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        if name not in self.hosts:
+        if _host_name(name) not in self.hosts:
             response = HTMLResponse(
                 "<!doctype html><meta charset='utf-8'><title>400</title><p>এই ঠিকানায় সাইটটি চলে না। সার্ভারের "
                 "নিজের ঠিকানা দিয়ে খুলুন।</p><p>This site is not served under that name. Open it by the server's own "
@@ -147,21 +155,6 @@ def _local(target: str) -> str:
     return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
 
 
-def _session_value(state_dir: Path, token: str) -> str:
-    """What the session cookie holds: derived from the token with a secret kept in the state folder,
-    never the token itself."""
-    secret_file = Path(state_dir) / SECRET_FILE
-    try:
-        secret = secret_file.read_bytes()
-    except FileNotFoundError:
-        Path(state_dir).mkdir(parents=True, exist_ok=True)
-        fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(secrets.token_bytes(32))
-        secret = secret_file.read_bytes()
-    return hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
-
-
 def _earlier(record) -> int | None:
     """The submission a duplicate repeats."""
     found = re.search(r"same content as ledger entry (\d+)", record.note or "") if record.status == "duplicate" else None
@@ -171,10 +164,11 @@ def _earlier(record) -> int | None:
 def download_name(record, path: Path) -> str:
     """A download's name: the office and the memo before the file's own name, so that several offices'
     letters do not all arrive as 'cc-2023-24-q1-letter.docx'; the upload tag never shows."""
-    name = re.sub(r"^[0-9a-f]{8}-", "", path.name)
-    if record.office and record.memo and path.suffix == ".docx":
-        name = f"{record.office} {record.memo} {name}"
-    return intake.fit(store.safe_name(Path(name).stem, "download"), path.suffix)
+    own = re.sub(r"^[0-9a-f]{8}-", "", path.name)
+    if not (record.office and record.memo and path.suffix == ".docx"):
+        return own
+    rest = f" {store.safe_name(record.memo, 'memo')} {own}"  # never cut: the office name gives way
+    return intake.fit(store.safe_name(record.office), rest)
 
 
 def for_web(text: str) -> str:
@@ -226,7 +220,7 @@ def period_bn(value: str | None) -> str:
 def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max_upload: int = 10 * MB,
                limits: Limits | None = None, jobs: int = 2, hosts: tuple[str, ...] = ()) -> Starlette:
     """`hosts`: the names and addresses the page may be asked for besides the local ones (`--host`,
-    `--allowed-host`); "testserver" is the test client's."""
+    `--allowed-host`)."""
     out_root, state_dir = Path(out_root).resolve(), Path(state_dir).resolve()
     uploads = state_dir / "uploads"
     pool = Pool(jobs, limits, start_method="forkserver")  # builds run in workers, off the event loop
@@ -249,13 +243,13 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
             response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
         return response
 
-    session = _session_value(state_dir, token) if token else ""
-    failures: dict[str, tuple[int, float]] = {}  # client address → (wrong tokens in a row, last time)
+    sessions = Sessions(state_dir, token) if token else None
+    throttle = Throttle()
 
     def authorised(request: Request) -> bool:
         if not token:
             return True
-        if hmac.compare_digest(request.cookies.get(SESSION_COOKIE, "").encode(), session.encode()):
+        if sessions.valid(request.cookies.get(SESSION_COOKIE, "")):
             return True
         bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
         return bool(bearer) and hmac.compare_digest(bearer.encode(), token.encode())
@@ -272,7 +266,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         async def wrapped(request: Request):
             if not authorised(request):
                 if request.method == "GET":
-                    return RedirectResponse(f"/login?next={quote(request.url.path, safe='/')}", status_code=303)
+                    asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                    return RedirectResponse(f"/login?next={quote(asked, safe='')}", status_code=303)
                 raise HTTPException(401, "প্রবেশাধিকার নেই। / Not signed in.")
             return await handler(request)
         return wrapped
@@ -373,7 +368,10 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         try:
             id = await run_in_threadpool(_receive, name, data)
         except StateError as e:  # the file is kept in the uploads folder and built when the server starts again
-            return page(request, "upload.html", 503, error=(e.bn, e.en))
+            log.error("upload %s not built: %s", ascii(name), e)
+            return page(request, "upload.html", 503, error=(
+                "সার্ভার এখন ব্যস্ত; আপনার ফাইলটি রাখা আছে এবং পরে তৈরি হবে। কিছুক্ষণ পরে জমার তালিকা দেখুন।",
+                "The server is busy; your file is kept and will be built. Look at the submissions again shortly."))
         if id is None:
             return page(request, "upload.html", 500, error=("ফাইলটি হারিয়ে গেছে; আবার জমা দিন।",
                                                             "The file went missing while it was handled; submit it again."))
@@ -405,22 +403,23 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         await check_csrf(request, form)
         given, back = str(form.get("token", "")), _local(str(form.get("next", "/")))
         client = request.client.host if request.client else ""
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            count = failures.get(client, (0, 0.0))[0] + 1
-            failures[client] = (count, time.monotonic())
-            await asyncio.sleep(min(0.25 * 2 ** (count - 1), 8.0))  # each wrong guess in a row waits longer
-            return page(request, "login.html", 401, next=back, error=("টোকেন সঠিক নয়।", "Wrong token."))
-        failures.pop(client, None)
+        async with throttle.lock(client):  # one guess at a time per client
+            if not hmac.compare_digest(given.encode(), token.encode()):
+                await throttle.failed(client)
+                return page(request, "login.html", 401, next=back, error=("টোকেন সঠিক নয়।", "Wrong token."))
+        throttle.succeeded(client)
         response = RedirectResponse(back, status_code=303)
         # Lax, so a link from e-mail or e-Nothi to a submission finds the clerk signed in; forms stay
         # protected by their CSRF token
-        response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="lax",
+        response.set_cookie(SESSION_COOKIE, sessions.new(), max_age=MAX_AGE, httponly=True, samesite="lax",
                             secure=request.url.scheme == "https")
         return response
 
     async def logout(request: Request):
         form = await request.form()
         await check_csrf(request, form)
+        if sessions is not None:
+            sessions.end(request.cookies.get(SESSION_COOKIE, ""))
         response = RedirectResponse("/login" if token else "/", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
@@ -481,5 +480,5 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
             lock.close()
 
     return Starlette(routes=routes, exception_handlers={HTTPException: error, Exception: failure},
-                     middleware=[Middleware(HostCheck, hosts={*LOCAL_HOSTS, "testserver", *hosts}),
+                     middleware=[Middleware(HostCheck, hosts={*LOCAL_HOSTS, *hosts}),
                                  Middleware(UploadLimit, limit=max_upload, page=error_page)], lifespan=lifespan)
