@@ -149,9 +149,6 @@ class Ledger:
             return self._records("status = 'processing'")
         return self._records("status = 'processing' AND route = ?", route)
 
-    def records(self) -> list[Record]:
-        return self._records("1")
-
     def page(self, filters: dict[str, str] | None = None, *, limit: int = PAGE_SIZE,
              offset: int = 0) -> tuple[list[Record], int]:
         """One page of the files matching `filters` (column → value, each compared for equality; an empty

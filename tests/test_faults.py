@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from starlette.testclient import TestClient
 
 from generator import examples, workbook
 from generator.paths import EXAMPLES_DIR, XLSX_DIR
-from tests.conftest import TEST_HOSTS, docx_text
+from tests.conftest import TEST_HOSTS, docx_text, running_server
 from tests.test_other_office import MYMENSINGH, ROWS
 from tests.test_watch import ledger, make_workbooks, serials
 
@@ -456,12 +455,6 @@ def test_outputs_follow_the_umask(tmp_path):
 
 # 9. the web page never blocks ------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_pages_answer_while_an_upload_is_being_built(tmp_path):
     import httpx
 
@@ -469,18 +462,8 @@ def test_pages_answer_while_an_upload_is_being_built(tmp_path):
     from synthetic import workbooks
 
     (big,) = workbooks(tmp_path / "big", 1, 1000)
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--port", str(port), "--out",
-                               str(tmp_path / "out"), "--state", str(tmp_path / "state")],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                page = httpx.get(base + "/upload")
-                break
-            except httpx.ConnectError:
-                time.sleep(0.1)
+    with running_server(tmp_path) as base:
+        page = httpx.get(base + "/upload")
         token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
         events = []
 
@@ -500,10 +483,6 @@ def test_pages_answer_while_an_upload_is_being_built(tmp_path):
         thread.join(120)
         assert events[0] == ("list", 200, True), events  # answered while the build was still going
         assert ("upload", 303) in events
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
-
 
 
 # what the review found -----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from generator import examples
 from generator.paths import EXAMPLES_DIR
 from generator.web import content_disposition, create_app, dhaka_time, period_bn
-from tests.conftest import TEST_HOSTS, fill_cc
+from tests.conftest import TEST_HOSTS, fill_cc, running_server
 from tests.test_other_office import MYMENSINGH, ROWS
 
 
@@ -354,35 +354,15 @@ def test_kinds_by_their_bangla_plan_names_and_unscored_reports(client, example_b
 
 @pytest.mark.parametrize("flag, secure", [((), False), (("--proxy-headers",), True)])
 def test_forwarded_https_is_believed_only_when_asked(tmp_path, flag, secure):
-    import socket
-    import subprocess
-    import sys
-    import time
-
     import httpx
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--port", str(port), "--token", "s3cret",
-                               "--state", str(tmp_path / "state"), "--out", str(tmp_path / "out"), *flag],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                form = httpx.get(base + "/login")
-                break
-            except httpx.ConnectError:
-                time.sleep(0.1)
+    with running_server(tmp_path, "--token", "s3cret", *flag) as base:
+        form = httpx.get(base + "/login")
         token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
         r = httpx.post(base + "/login", data={"csrf": token, "token": "s3cret", "next": "/"}, cookies=form.cookies,
                        headers={"x-forwarded-proto": "https"})
         assert r.status_code == 303 and "server" not in r.headers
         assert ("Secure" in r.headers["set-cookie"]) == secure
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 def _seed(state, n, **fields):

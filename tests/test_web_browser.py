@@ -2,44 +2,22 @@
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 
 import pytest
 
 from generator import examples
 from generator.paths import EXAMPLES_DIR
-from tests.conftest import docx_text
+from tests.conftest import docx_text, running_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--out", str(tmp_path / "out"),
-                             "--state", str(tmp_path / "state"), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=30)
+    with running_server(tmp_path) as address:
+        yield address
 
 
 @pytest.fixture
