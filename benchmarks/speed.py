@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import workbooks  # noqa: E402
 
-from generator import render, scoring, store, validate, workbook, wordml  # noqa: E402
+from generator import documents, render, scoring, store, validate, workbook, wordml  # noqa: E402
 from generator.paths import DOCX_DIR  # noqa: E402
 
 
@@ -41,15 +41,15 @@ def stages(path: Path, out: Path, repeat: int) -> dict[str, float]:
 
     raw = workbook.read(path)
     report, _ = validate.check(raw)
-    card = scoring.score_report(report)
-    letter = render.render_letter(report, "৪৬-১", dt.date(2024, 1, 10))
-    annex = render.render_annex(report, card)
+    job = documents.Job(report, scoring.score_report(report), "৪৬-১", dt.date(2024, 1, 10))
+    letter_doc, annex_doc = report.kind.documents
+    letter, annex = letter_doc.render(job), annex_doc.render(job)
     return {
         "read": _median_ms(lambda: workbook.read(path), repeat),
         "validate": _median_ms(lambda: validate.check(raw), repeat),
         "score": _median_ms(lambda: scoring.score_report(report), repeat),
-        "render letter": _median_ms(lambda: render.render_letter(report, "৪৬-১", dt.date(2024, 1, 10)), repeat),
-        "render annex": _median_ms(lambda: render.render_annex(report, card), repeat),
+        "render letter": _median_ms(lambda: letter_doc.render(job), repeat),
+        "render annex": _median_ms(lambda: annex_doc.render(job), repeat),
         "write": _median_ms(lambda: (store.write_atomic(out / "l.docx", letter),
                                      store.write_atomic(out / "a.docx", annex)), repeat),
     }
@@ -67,7 +67,7 @@ def plain_docxtpl_annex_ms(path: Path, repeat: int) -> float:
     context = render.annex_context(report)
 
     def once():
-        tpl = Plain(str(DOCX_DIR / report.kind.annex_file))
+        tpl = Plain(str(DOCX_DIR / report.kind.documents[-1].template_file(report.kind)))
         tpl.render(context, autoescape=True)
         tpl.save(io.BytesIO())
 

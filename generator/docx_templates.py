@@ -10,6 +10,7 @@ import io
 import sys
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -17,8 +18,13 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.shared import Cm, Pt
 
-from . import kinds, wordml
+from . import wordml
+from .columns import COLUMNS, Column
 from .paths import DOCX_DIR
+
+if TYPE_CHECKING:
+    from . import documents
+    from .kinds import Kind
 
 BODY_PT = 14
 TABLE_PT = 9
@@ -184,7 +190,7 @@ def _signature(doc, lines: list[str], width: float = 16.5) -> None:
         _para(cell, line, align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
-def build_minutes(kind: kinds.Kind, path: Path) -> Path:
+def build_minutes(kind: Kind, path: Path) -> Path:
     doc = _new_document(landscape=False, size=13)
     center, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
     first = doc.paragraphs[0] if doc.paragraphs else _para(doc)
@@ -205,7 +211,7 @@ def build_minutes(kind: kinds.Kind, path: Path) -> Path:
     _para(doc, space_after=6)
     _para(doc, "{{ opening }}", align=justify, indent_first=1.27, space_after=8)
 
-    columns = [kinds.COLUMNS[k] for k in kind.annex_columns]
+    columns = [COLUMNS[k] for k in kind.annex_columns]
     table = doc.add_table(rows=4, cols=len(columns))
     wordml.table_borders(table, size=4)
     wordml.cell_margins(table)
@@ -229,14 +235,14 @@ def build_minutes(kind: kinds.Kind, path: Path) -> Path:
     return _save(doc, path)
 
 
-def _widths(kind: kinds.Kind, columns: list[kinds.Column], total: float) -> list[float]:
+def _widths(kind: Kind, columns: list[Column], total: float) -> list[float]:
     override = dict(kind.annex_widths)
     widths = [override.get(c.key, c.docx_width) for c in columns]
     scale = total / sum(widths)
     return [round(w * scale, 2) for w in widths]
 
 
-def build_annex(kind: kinds.Kind, path: Path) -> Path:
+def build_annex(kind: Kind, document: documents.Document, path: Path) -> Path:
     doc = _new_document(landscape=True, size=TABLE_PT)
     section = doc.sections[0]
     usable = (section.page_width - section.left_margin - section.right_margin) / 360000  # EMU → cm
@@ -247,12 +253,13 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
     _para(doc, "{{ office_name }}", align=center, size=12, bold=True)
     _para(doc, "{{ annex_title }}", align=center, size=11, bold=True, space_after=4)
 
-    columns = [kinds.COLUMNS[k] for k in kind.annex_columns]
+    columns = [COLUMNS[k] for k in kind.annex_columns]
     grouped = any(c.group for c in columns)
     has_sub = any(c.subheader for c in columns)
     head_rows = 1 + grouped + has_sub
-    body_rows = 7 if kind.paired else 3
-    table = doc.add_table(rows=head_rows + 1 + body_rows + kind.self_assessment + 1, cols=len(columns))
+    two_lines = any(c.two_lines for c in columns)
+    body_rows = 7 if two_lines else 3
+    table = doc.add_table(rows=head_rows + 1 + body_rows + document.total_row + 1, cols=len(columns))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     wordml.table_borders(table, size=4)
     wordml.cell_margins(table)
@@ -291,11 +298,11 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
     body = list(head)[head_rows + 1:]
     _first_paragraph(body[0].cells[0], "{%tr for r in rows %}")
     _first_paragraph(body[body_rows - 1].cells[0], "{%tr endfor %}")
-    if kind.paired:
-        _paired_body(body, columns)
+    if two_lines:
+        _two_line_body(body, columns)
     else:
         _row_body(body[1], columns)
-    if kind.self_assessment:
+    if document.total_row:
         total = body[body_rows]
         label = total.cells[0].merge(total.cells[len(columns) - 2])
         _first_paragraph(label, "মোট (সম্ভাব্য {{ possible }}, অর্জিত {{ percent }}):", align=WD_ALIGN_PARAGRAPH.RIGHT, bold=True)
@@ -306,7 +313,7 @@ def build_annex(kind: kinds.Kind, path: Path) -> Path:
     return _save(doc, path)
 
 
-def _signature_row(kind: kinds.Kind, row, width: float) -> None:
+def _signature_row(kind: Kind, row, width: float) -> None:
     """The note and the signatures of who prepared and verified the annex, in a borderless last row of
     its table: the row before keeps with it (LibreOffice keeps a row with the next row, not with a
     paragraph after the table), so the signatures are never alone on a page."""
@@ -333,11 +340,11 @@ def _keep_with_next(items) -> None:
             p.paragraph_format.keep_with_next = True
 
 
-def _align(col: kinds.Column):
+def _align(col: Column):
     return WD_ALIGN_PARAGRAPH.CENTER if col.numeric or col.key in ("unit", "pair_label") else None
 
 
-def _row_body(data, columns: list[kinds.Column]) -> None:
+def _row_body(data, columns: list[Column]) -> None:
     """One table row per indicator; area and activity cells merge down over their rows."""
     wordml.cant_split(data)
     for i, (col, cell) in enumerate(zip(columns, data.cells)):
@@ -350,7 +357,7 @@ def _row_body(data, columns: list[kinds.Column]) -> None:
         wordml.valign(cell, "center" if col.merge else "top")
 
 
-def _paired_body(body, columns: list[kinds.Column]) -> None:
+def _two_line_body(body, columns: list[Column]) -> None:
     """Per activity: a section heading row when a new section starts, then a target line and an
     achievement line; the activity's own cells span both lines."""
     _, if_section, section, end_section, target, achieved, *_ = body
@@ -358,10 +365,10 @@ def _paired_body(body, columns: list[kinds.Column]) -> None:
     _first_paragraph(end_section.cells[0], "{%tr endif %}")
     heading = section.cells[0].merge(section.cells[len(columns) - 1])
     _first_paragraph(heading, "{{ r.section }}", bold=True)
-    first_paired = next(i for i, col in enumerate(columns) if col.paired)
+    first = next(i for i, col in enumerate(columns) if col.two_lines)
     for i, col in enumerate(columns):
-        if col.paired:
-            keep = "{% keepnext loop.last %}" if i == first_paired else ""
+        if col.two_lines:
+            keep = "{% keepnext loop.last %}" if i == first else ""
             _first_paragraph(target.cells[i], f"{{{{ r.{col.key}_t }}}}", align=_align(col))
             _first_paragraph(achieved.cells[i], f"{keep}{{{{ r.{col.key}_a }}}}", align=_align(col))
         else:
@@ -395,12 +402,16 @@ def _save(doc, path: Path) -> Path:
 
 
 def build_all(dest: Path = DOCX_DIR) -> list[Path]:
-    dest = Path(dest)
-    out = [build_letter(dest / LETTER_FILE)]
-    for kind in kinds.KINDS.values():
-        build = build_minutes if "minutes" in kind.documents else build_annex
-        out.append(build(kind, dest / kind.annex_file))
-    return out
+    """Every template every kind's documents need, each built once."""
+    from .kinds import KINDS
+
+    dest, built = Path(dest), {}
+    for kind in KINDS.values():
+        for document in kind.documents:
+            name = document.template_file(kind)
+            if name not in built:
+                built[name] = document.build_template(kind, document, dest / name)
+    return list(built.values())
 
 
 if __name__ == "__main__":

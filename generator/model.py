@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from . import bangla, values
 from .bangla import FiscalYear, Period
-from .kinds import COLUMNS, LEVELS, Kind
+from .columns import COLUMNS, LEVELS
 from .values import Value
+
+if TYPE_CHECKING:
+    from .kinds import Kind
 
 DATE_FIELDS = ("issue_date", "meeting_date")  # the letter fields of kind "date" (workbook.Field.kind)
 # Plan columns that hold a target or an achievement: a date in a date row, a percentage in a percent row

@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import render, scoring, store, validate, validate_plan, workbook
+from . import documents, render, scoring, store, validate, validate_plan, workbook
 from .memo import number as memo_text, register_prefix
 from .model import LETTER_SHEET, Finding, RawWorkbook, Report
 from .register import Register, SerialTaken
@@ -202,13 +202,9 @@ def _write_version(report: Report, card, memo: str, digest: str, issue_date: dt.
     issue_date = report.issue_date or issue_date
     stem = f"{report.kind.id}-{period_of(report)}" if report.period is None else \
         f"{report.kind.id}-{fiscal_year_of(report)}-{period_of(report)}"
-    documents = {
-        "letter": lambda: render.render_letter(report, memo, issue_date, annex_count=1),
-        "annex": lambda: render.render_annex(report, card),
-        "minutes": lambda: render.render_minutes(report, memo, issue_date),
-    }
-    files = {(f"{stem}.docx" if name == report.kind.id else f"{stem}-{name}.docx"): documents[name]()
-             for name in report.kind.documents}
+    job = documents.Job(report, card, memo, issue_date)
+    made = {document.name: document.render(job) for document in documents.in_order(report.kind.documents)}
+    files = {document.file_name(stem): made[document.name] for document in report.kind.documents}
     return store.write_version(output_dir(out_root, report), memo, digest, files, ours=ours)
 
 

@@ -12,18 +12,21 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template
 
 from . import bangla, memo, wordml
-from .docx_templates import LETTER_FILE, SIGNATURE_SLOTS
+from .docx_templates import SIGNATURE_SLOTS
 from . import scoring
-from .kinds import COLUMNS, Kind
+from .columns import COLUMNS
 from .model import PlanRow, Report
-from .paths import DOCX_DIR
 from .scoring import ScoreCard, score_report
 from .values import format_number
+
+if TYPE_CHECKING:
+    from .kinds import Kind
 
 _RENDERED_PART = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
 _TOP_LEVEL_COMMA = re.compile(r",(?![^()]*\))")  # a comma not inside parentheses
@@ -218,8 +221,8 @@ def _coded(code: str, text: str, brackets: bool = True) -> str:
 
 
 def _pairs(row: PlanRow, cells: dict, kind: Kind) -> dict:
-    """The target line and the achievement line of a paired annex (r.q1_t, r.q1_a, r.total_t, …)."""
-    if not kind.paired:
+    """The target line and the achievement line of an annex with two-line columns (r.q1_t, r.q1_a, r.total_t, …)."""
+    if not any(COLUMNS[key].two_lines for key in kind.annex_columns):
         return {}
     unit = scoring.unit_of(row) if row.text("unit") else scoring.COUNT
     target, _ = scoring.quarter_totals(row, unit, range(1, 5))
@@ -276,15 +279,6 @@ def annex_context(report: Report, card: ScoreCard | None = None) -> dict:
     }
 
 
-def render_letter(report: Report, memo: str, issue_date: dt.date, annex_count: int = 1,
-                  templates: Path = DOCX_DIR) -> bytes:
-    return compiled(Path(templates) / LETTER_FILE).render(letter_context(report, memo, issue_date, annex_count))
-
-
-def render_annex(report: Report, card: ScoreCard | None = None, templates: Path = DOCX_DIR) -> bytes:
-    return compiled(Path(templates) / report.kind.annex_file).render(annex_context(report, card))
-
-
 MINUTES_CLOSING = "সভায় আর কোন আলোচ্যসূচী না থাকায় সভাপতি উপস্থিত সকলকে ধন্যবাদ জানিয়ে সভার সমাপ্তি ঘোষণা করেন।"
 
 
@@ -310,7 +304,3 @@ def minutes_context(report: Report, memo: str, issue_date: dt.date) -> dict:
         "issuer_name": bn_text(report.get("issuer_name")),
         "issuer_designation": bn_text(report.get("issuer_designation")),
     }
-
-
-def render_minutes(report: Report, memo: str, issue_date: dt.date, templates: Path = DOCX_DIR) -> bytes:
-    return compiled(Path(templates) / report.kind.annex_file).render(minutes_context(report, memo, issue_date))

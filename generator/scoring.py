@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from . import bangla
-from .kinds import COUNTING, DEFAULT_COUNTING, LEVELS
+from .columns import COUNTING, DEFAULT_COUNTING, LEVELS
 from .model import PlanRow, Report
 from .values import NONE_WORDS, Value, format_number
 
@@ -443,22 +443,39 @@ def score_quarterly(row: PlanRow, *, last_quarter: int, period_end: dt.date | No
                   f"achieved {got:g} / target {target:g} ({span_en}) → {en_s}")
 
 
+@dataclass(frozen=True)
+class Span:
+    """The report's period, as a row's score needs it."""
+
+    share: float  # of the annual target due by the period's end
+    end: dt.date | None
+    name: str  # the period's name in the genitive, for explanations
+    last_quarter: int
+
+
+def by_levels(row: PlanRow, span: Span) -> RowScore:
+    """The five target levels (the APA's method): cc, grs, rti, egov."""
+    return score_row(row, share=span.share, period_end=span.end, period_name=span.name)
+
+
+def by_quarters(row: PlanRow, span: Span) -> RowScore:
+    """A target and an achievement per quarter: the integrity strategy (nis)."""
+    return score_quarterly(row, last_quarter=span.last_quarter, period_end=span.end)
+
+
 def score_report(report: Report) -> ScoreCard:
     card = ScoreCard()
-    if report.kind.scoring == "none":
+    scorer = report.kind.scorer
+    if scorer is None:
         return card
     period_end = None
     if report.period and report.fiscal_year:
         period_end = bangla.period_span(report.period, report.fiscal_year)[1]
-    share = year_to_date(report.period)
-    name = report.period.genitive if report.period else ""
+    span = Span(year_to_date(report.period), period_end, report.period.genitive if report.period else "",
+                max(report.period.quarters) if report.period else 4)
     areas: dict[tuple[str, str], AreaScore] = {}
-    last_quarter = max(report.period.quarters) if report.period else 4
     for row in report.rows:
-        if report.kind.scoring == "quarterly":
-            scored = score_quarterly(row, last_quarter=last_quarter, period_end=period_end)
-        else:
-            scored = score_row(row, share=share, period_end=period_end, period_name=name)
+        scored = scorer(row, span)
         card.rows.append(scored)
         key = (row.text("area_no"), row.text("area"))
         area = areas.get(key)

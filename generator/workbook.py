@@ -6,7 +6,6 @@ import io
 import re
 import warnings
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -16,7 +15,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineError, CalamineWorkbook
 
-from . import kinds, package
+from . import fields, kinds, package
+from .fields import Field
 from .bangla import PERIODS, to_bangla_digits
 from .model import GUIDE_SHEET, LETTER_SHEET, PLAN_SHEET, Cell, RawWorkbook
 
@@ -27,101 +27,14 @@ MAX_PLAN_ROWS = 1000
 FONT = "Nikosh"
 
 
-@dataclass(frozen=True)
-class Field:
-    key: str
-    label: str
-    hint: str = ""
-    required: bool = False
-    lines: int = 1  # how many lines the value usually takes
-    kind: str = "text"  # text, date, period, number
-
-
-SECTIONS: list[tuple[str, list[Field]]] = [
-    ("প্রতিবেদন (Report)", [
-        Field("kind", "প্রতিবেদনের ধরন", "পরিবর্তন করবেন না", True),
-        Field("template_version", "ছকের সংস্করণ", "পরিবর্তন করবেন না", True, kind="number"),
-        Field("fiscal_year", "অর্থবছর", "যেমন: ২০২৩-২০২৪ বা ২০২৩-২৪", True),
-        Field("period", "প্রতিবেদনের সময়কাল",
-              "তালিকা থেকে বাছুন; অর্জন লিখুন অর্থবছরের শুরু থেকে এই সময় পর্যন্ত", True, lines=2, kind="period"),
-    ]),
-    ("অফিস (Office, letterhead)", [
-        Field("office_name", "অফিসের নাম", "যেমন: চট্টগ্রাম সিটি কর্পোরেশন", True),
-        Field("office_unit", "শাখা / বিভাগ", "ঐচ্ছিক, যেমন: সমাজকল্যাণ বিভাগ"),
-        Field("office_address", "ঠিকানা", "শহর / ঠিকানা, যেমন: চট্টগ্রাম।", True),
-        Field("office_website", "ওয়েবসাইট", "ঐচ্ছিক"),
-        Field("office_phone", "ফোন", "ঐচ্ছিক"),
-        Field("office_fax", "ফ্যাক্স", "ঐচ্ছিক"),
-        Field("office_email", "ই-মেইল", "ঐচ্ছিক"),
-        Field("letterhead_slogan", "স্লোগান", "ঐচ্ছিক; প্রতি লাইনে একটি (Alt+Enter)", lines=2),
-    ]),
-    ("স্মারক ও তারিখ (Memo and date)", [
-        Field("memo_prefix", "স্মারক নম্বর (ড্যাশের আগের অংশ)", "যেমন: ৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩", True),
-        Field("memo_serial", "স্মারকের ক্রমিক (ড্যাশের পরের অংশ)", "ফাঁকা রাখলে রেজিস্টার থেকে পরের নম্বর বসবে"),
-        Field("issue_date", "পত্রের তারিখ", "ফাঁকা রাখলে তৈরির দিনের তারিখ; যেমন: ১০/১০/২০২৩", kind="date"),
-    ]),
-    ("পত্র (Letter)", [
-        Field("subject", "বিষয়", "ফাঁকা রাখলে মানসম্মত বিষয় বসবে", lines=2),
-        Field("reference", "সূত্র", "ঐচ্ছিক: পূর্বের স্মারক নম্বর ও তারিখ", lines=2),
-        Field("body", "পত্রের মূল অংশ", "ফাঁকা রাখলে মানসম্মত অনুচ্ছেদ বসবে", lines=4),
-        Field("attachment_count", "সংযুক্তির সংখ্যা", "ফাঁকা রাখলে সংযুক্তির সংখ্যা", kind="number"),
-        Field("attachment_unit", "সংযুক্তির একক", "যেমন: পাতা, পৃষ্ঠা, ফর্দ"),
-    ]),
-    ("মূল্যায়ন (Scores)", [
-        Field("plan_total", "কর্মপরিকল্পনার মোট মান", "ঐচ্ছিক; যেমন: ৫০", kind="number"),
-        Field("self_total", "অফিসের হিসাবে মোট প্রাপ্ত স্কোর", "ঐচ্ছিক; স্ব-মূল্যায়নে অফিস যে মোট লিখেছে", kind="number"),
-    ]),
-    ("প্রাপক (Recipient)", [
-        Field("recipient", "প্রাপক", "পদবি, অফিস, ঠিকানা; প্রতি লাইনে একটি (Alt+Enter)", True, lines=4),
-        Field("attention", "দৃষ্টি আকর্ষণ", "ঐচ্ছিক", lines=2),
-    ]),
-    ("স্বাক্ষর (Signature)", [
-        Field("signatory_name", "স্বাক্ষরকারীর নাম", "", True),
-        Field("signatory_designation", "স্বাক্ষরকারীর পদবি", "প্রতি লাইনে একটি", True, lines=2),
-        Field("signatory_phone", "ফোন", "ঐচ্ছিক"),
-        Field("signatory_email", "ই-মেইল", "ঐচ্ছিক"),
-        Field("copies", "অনুলিপি", "ঐচ্ছিক; প্রতি লাইনে একজন প্রাপক", lines=4),
-        Field("annex_signatories", "সংযুক্তিতে স্বাক্ষরকারী", "প্রতি লাইনে একজন: নাম, পদবি", lines=3),
-    ]),
-]
-MINUTES_SECTIONS: list[tuple[str, list[Field]]] = [
-    ("কার্যবিবরণী (Minutes)", [
-        Field("kind", "ধরন", "পরিবর্তন করবেন না", True),
-        Field("template_version", "ছকের সংস্করণ", "পরিবর্তন করবেন না", True, kind="number"),
-    ]),
-    ("অফিস (Office)", [
-        Field("office_name", "অফিসের নাম", "প্রতি লাইনে একটি (যেমন: গণপ্রজাতন্ত্রী বাংলাদেশ সরকার / বিভাগীয় কমিশনারের কার্যালয়)", True, lines=2),
-        Field("office_unit", "শাখা", "ঐচ্ছিক, যেমন: সাধারণ শাখা"),
-        Field("office_address", "ঠিকানা", "যেমন: রংপুর বিভাগ, রংপুর।", True),
-    ]),
-    ("সভা (Meeting)", [
-        Field("title", "শিরোনাম", "যেমন: সেবা প্রদান প্রতিশ্রুতি বাস্তবায়নে … ৪র্থ ত্রৈমাসিক সভার কার্যবিবরণী", True, lines=2),
-        Field("chair", "সভাপতি", "নাম ও পদবি", True, lines=2),
-        Field("chair_designation", "সভাপতির পদবি", "স্বাক্ষরের নিচে", True),
-        Field("meeting_date", "সভার তারিখ", "যেমন: ২২/০৬/২০২৩", True, kind="date"),
-        Field("meeting_time", "সভার সময়", "যেমন: সকাল ১০:৩০ টা", True),
-        Field("venue", "স্থান", "", True),
-        Field("attendance", "উপস্থিতি", "যেমন: পরিশিষ্ট 'ক' (স্বাক্ষরের ক্রমানুসারে)", True),
-        Field("opening", "সূচনা", "সভার শুরুর অনুচ্ছেদ", True, lines=5),
-        Field("closing", "সমাপ্তি", "ফাঁকা রাখলে মানসম্মত সমাপ্তি বাক্য", lines=2),
-    ]),
-    ("স্মারক ও বিতরণ (Memo and copies)", [
-        Field("memo_prefix", "স্মারক নম্বর (ড্যাশের আগের অংশ)", "যেমন: ০৫.৪৭.০০০০.০০৫.১২.০০২.১৭", True),
-        Field("memo_serial", "স্মারকের ক্রমিক", "ফাঁকা রাখলে রেজিস্টার থেকে পরের নম্বর বসবে"),
-        Field("issue_date", "জারির তারিখ", "ফাঁকা রাখলে তৈরির দিনের তারিখ", kind="date"),
-        Field("copies", "অনুলিপি", "প্রতি লাইনে একজন প্রাপক", lines=4),
-        Field("issuer_name", "জারিকারী কর্মকর্তার নাম", "", True),
-        Field("issuer_designation", "জারিকারী কর্মকর্তার পদবি", "", True),
-    ]),
-]
-FIELD_SETS = {"letter": SECTIONS, "minutes": MINUTES_SECTIONS}
+SECTIONS = fields.LETTER
 FIELDS: dict[str, Field] = {f.key: f for _, fs in SECTIONS for f in fs}
-ALL_FIELDS: dict[str, Field] = {f.key: f for sections in FIELD_SETS.values() for _, fs in sections for f in fs}
+ALL_FIELDS: dict[str, Field] = {f.key: f for kind in kinds.KINDS.values() for _, fs in kind.fields for f in fs}
 KEY_VALUE_SHEETS = tuple(dict.fromkeys(k.sheets[0] for k in kinds.KINDS.values()))
 
 
 def fields_of(kind: kinds.Kind) -> dict[str, Field]:
-    return {f.key: f for _, fs in FIELD_SETS[kind.field_set] for f in fs}
+    return {f.key: f for _, fs in kind.fields for f in fs}
 
 
 class WorkbookError(Exception):
@@ -173,13 +86,13 @@ def _letter_sheet(ws, kind: kinds.Kind) -> None:
         errorTitle="সময়কাল", error="তালিকা থেকে একটি সময়কাল বাছুন। Pick a period from the list.",
     )
     ws.add_data_validation(period_list)
-    for title, fields in FIELD_SETS[kind.field_set]:
+    for title, section in kind.fields:
         ws.append(["", title, ""])
         row = ws.max_row
         for cell in ws[row]:
             cell.fill = _SECTION_FILL
             cell.font = _font(bold=True, color="1F4E79")
-        for f in fields:
+        for f in section:
             label = f.label + (" *" if f.required else "") + (f"\n({f.hint})" if f.hint else "")
             ws.append([f.key, label, None])
             row = ws.max_row
@@ -305,7 +218,7 @@ def _guide_sheet(ws, kind: kinds.Kind) -> None:
     ws.column_dimensions["A"].width = 110
     ws.append([f"{kind.plan} — {kind.report}"])
     ws["A1"].font = _font(bold=True, size=14)
-    for bn, en in GUIDE + (PLAN_GUIDE if kind.scoring != "none" else []):
+    for bn, en in GUIDE + (PLAN_GUIDE if kind.scorer else []):
         bn, en = (t.format(letter=kind.sheets[0], table=kind.sheets[1]) for t in (bn, en))
         ws.append([bn])
         ws.cell(ws.max_row, 1).font = _font(bold=en == GUIDE[0][1])

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import examples, kinds, pipeline, workbook
+from generator import examples, kinds, pipeline, scoring, workbook
 from generator.paths import EXAMPLES_DIR, XLSX_DIR
 from tests.conftest import docx_paragraphs, docx_text
 from tests.test_other_office import MYMENSINGH, ROWS
@@ -74,7 +74,7 @@ def test_minutes_template_filled_by_key_builds(tmp_path):
 def test_blank_template_filled_by_key_builds(tmp_path, kind):
     spec = kinds.KINDS[kind]
     period = {"egov": "বার্ষিক"}.get(kind, "৪র্থ ত্রৈমাসিক")
-    rows = [dict(r) for r in (NIS_ROWS if spec.paired else ROWS)]
+    rows = [dict(r) for r in (NIS_ROWS if spec.scorer is scoring.by_quarters else ROWS)]
     if "evidence" in spec.columns:
         rows[0]["evidence"] = "ওয়েবসাইটের লিংক"
     if "self_score" in spec.columns:
@@ -88,7 +88,7 @@ def test_blank_template_filled_by_key_builds(tmp_path, kind):
     assert "হালনাগাদকৃত" in docx_text(annex)
     if "evidence" in spec.annex_columns:
         assert "ওয়েবসাইটের লিংক" in docx_paragraphs(annex)
-    if spec.self_assessment:
+    if any(d.total_row for d in spec.documents):
         assert any(p.startswith("মোট (সম্ভাব্য") for p in docx_paragraphs(annex))
 
 

@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from docxtpl import DocxTemplate
 
-from generator import examples, render, scoring, validate, workbook, wordml
+from generator import documents, examples, render, scoring, validate, workbook, wordml
 from generator.paths import DOCX_DIR, EXAMPLES_DIR
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -44,12 +44,8 @@ def structure(data: bytes):
 @pytest.mark.parametrize("source", sorted(EXAMPLES_DIR.glob("*.json")), ids=lambda p: p.stem)
 def test_compiled_render_equals_plain_docxtpl(tmp_path, source):
     report, _ = validate.check(workbook.read(examples.write(source, tmp_path / "w.xlsx")))
-    card = scoring.score_report(report)
-    if "minutes" in report.kind.documents:
-        pairs = [(report.kind.annex_file, render.minutes_context(report, "x-1", dt.date(2023, 6, 25)))]
-    else:
-        pairs = [("letter.docx", render.letter_context(report, "x-1", dt.date(2023, 10, 10), 1)),
-                 (report.kind.annex_file, render.annex_context(report, card))]
+    job = documents.Job(report, scoring.score_report(report), "x-1", dt.date(2023, 10, 10))
+    pairs = [(d.template_file(report.kind), d.context(job)) for d in report.kind.documents]
     for name, context in pairs:
         ours = render.compiled(DOCX_DIR / name).render(context)
         plain = PlainDocxtpl(str(DOCX_DIR / name))
@@ -98,11 +94,10 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
 def test_line_breaks_resolved_as_docxtpl_does(tmp_path, source):
     """Our resolve_listing touches only paragraphs with a \\n, \\t, \\a or \\f: the XML is docxtpl's, exactly."""
     report, _ = validate.check(workbook.read(examples.write(source, tmp_path / "w.xlsx")))
-    if "minutes" in report.kind.documents:
-        context = render.minutes_context(report, "x-1", dt.date(2023, 6, 25))
-    else:
-        context = render.annex_context(report, scoring.score_report(report))
-    compiled = render.compiled(DOCX_DIR / report.kind.annex_file)
+    job = documents.Job(report, scoring.score_report(report), "x-1", dt.date(2023, 6, 25))
+    table = report.kind.documents[-1]  # the annex, or the minutes
+    context = table.context(job)
+    compiled = render.compiled(DOCX_DIR / table.template_file(report.kind))
     (_, template), = compiled.parts.values()
     xml = template.render(context)
     assert render.resolve_listing(compiled.docxtpl, xml) == compiled.docxtpl.resolve_listing(xml)

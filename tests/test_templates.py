@@ -5,7 +5,7 @@ import zipfile
 
 from docxtpl import DocxTemplate
 
-from generator import docx_templates, kinds, render, wordml
+from generator import docx_templates, documents, kinds, render, wordml
 from generator.paths import DOCX_DIR, XLSX_DIR
 from generator.workbook import blank_workbook
 
@@ -35,8 +35,8 @@ def test_template_variables_are_the_context(cc_example, tmp_path):
 
     letter_vars = DocxTemplate(str(DOCX_DIR / docx_templates.LETTER_FILE)).get_undeclared_template_variables()
     assert letter_vars <= set(render.letter_context(report, "x-1", dt.date(2023, 10, 10), 1))
-    for kind in (k for k in kinds.KINDS.values() if "annex" in k.documents):
-        tpl = DocxTemplate(str(DOCX_DIR / kind.annex_file))
+    for kind in (k for k in kinds.KINDS.values() if k.scorer):
+        tpl = DocxTemplate(str(DOCX_DIR / kind.documents[-1].template_file(kind)))
         tpl.patch_xml = lambda xml, _orig=tpl.patch_xml: wordml.expand_tags(_orig(xml))
         assert tpl.get_undeclared_template_variables() <= set(render.annex_context(report)) | {"r"}
 
@@ -59,7 +59,7 @@ def test_minutes_template_variables_are_the_context(tmp_path):
 
     path = examples.write(EXAMPLES_DIR / "minutes-rangpur-2023-06-22.json", tmp_path / "m.xlsx")
     report, _ = validate.check(workbook.read(path))
-    used = DocxTemplate(str(DOCX_DIR / kinds.MINUTES.annex_file)).get_undeclared_template_variables()
+    used = DocxTemplate(str(DOCX_DIR / documents.MINUTES.template_file(kinds.MINUTES))).get_undeclared_template_variables()
     assert used <= set(render.minutes_context(report, "x-1", dt.date(2023, 6, 25))) | {"d"}
 
 
