@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from . import bangla, kinds, validate, wordml, workbook
 from .model import LETTER_SHEET, Cell, Finding, Report
-from .summary import MISSING, STATUS_BN, STATUS_EN, LATE, Summary
+from .summary import LATE, MISSING, STATUS_BN, Summary
 from .values import format_number
 
 FONT = workbook.FONT

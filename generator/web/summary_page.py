@@ -53,9 +53,9 @@ def routes(*, page, guard, state_dir: Path, out_root: Path, content_disposition)
 
     async def download(request: Request):
         fy, period, kind = asked(request)
-        if fy is None or period is None:
-            raise HTTPException(404)
         what = request.path_params["what"]
+        if fy is None or period is None or what not in ("xlsx", "docx"):
+            raise HTTPException(404)
         result = await run_in_threadpool(collect, fy, period, kind)
         today = dt.date.today()
         if what == "xlsx":
@@ -65,12 +65,4 @@ def routes(*, page, guard, state_dir: Path, out_root: Path, content_disposition)
         name = f"summary-{fy.slug}-{period.id}{'-' + kind if kind else ''}.{what}"
         return Response(data, media_type=media, headers={"content-disposition": content_disposition(name)})
 
-    return [Route("/summary", guard(view)), Route("/summary.{what:str}", guard(download_checked(download)))]
-
-
-def download_checked(handler):
-    async def checked(request: Request):
-        if request.path_params["what"] not in ("xlsx", "docx"):
-            raise HTTPException(404)
-        return await handler(request)
-    return checked
+    return [Route("/summary", guard(view)), Route("/summary.{what:str}", guard(download))]
