@@ -215,21 +215,20 @@ def _annex(doc, summary: Summary, office: str, signatories: list[str], today: dt
         for cell in r.cells:
             wordml.valign(cell, "center")
             wordml.shade(cell, "EDEDED")
-    at = 2
+    body_rows = iter(list(table.rows)[2:])  # python-docx builds table.rows anew on each access
     for kind, rows in groups:
         if sections:
-            cells = table.rows[at].cells
+            line = next(body_rows)
+            cells = line.cells
             merged = cells[0].merge(cells[-1])
             name = kinds.KINDS[kind].plan if kind in kinds.KINDS else "ধরন অজানা"
             _para(merged, name, bold=True, first=True)
-            wordml.cant_split(table.rows[at])
-            at += 1
+            wordml.cant_split(line)
         for n, row in enumerate(rows, 1):
-            for i, (text, (_, _, centred)) in enumerate(zip(_text_row(row, n), _ANNEX_COLUMNS)):
-                _para(table.rows[at].cells[i], text, center=centred, first=True,
-                      bold=row.status == MISSING and i == len(_ANNEX_COLUMNS) - 1)
-            wordml.cant_split(table.rows[at])
-            at += 1
+            line = next(body_rows)
+            for i, (cell, text, (_, _, centred)) in enumerate(zip(line.cells, _text_row(row, n), _ANNEX_COLUMNS)):
+                _para(cell, text, center=centred, first=True, bold=row.status == MISSING and i == len(_ANNEX_COLUMNS) - 1)
+            wordml.cant_split(line)
     if not summary.rows:
         _para(doc, "এই সময়ের কোনো প্রতিবেদন পাওয়া যায়নি।", size=11)
     _para(doc, "স্কোর: প্রতিটি অফিসের বর্তমান (সর্বশেষ স্মারকের) প্রতিবেদন থেকে সার্ভিসের হিসাব করা স্কোর; "
