@@ -285,6 +285,35 @@ def register(state_dir: Path | None, as_json: bool) -> None:
         click.echo("রেজিস্টারে এখনো কোনো স্মারক নেই। / No memo numbers issued yet.")
 
 
+@main.command()
+@click.option("--fy", "fiscal_year", required=True, help="Fiscal year: 2023-24, ২০২৩-২০২৪ …")
+@click.option("--period", required=True, help="Period: q1, q2, h1, q3, q4, annual (or its Bangla name).")
+@click.option("--kind", default=None, help="Only this report kind (see `gen kinds`).")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Offices that must report: a text/CSV file, one office a line, or an .xlsx (first column).")
+@_state_option
+@click.option("--out", "out_root", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="The output root of the builds, where each report's CURRENT.txt is.")
+@click.option("--letter", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A workbook whose পত্র sheet is the receiving office's own letter; without it the .docx is the annex alone.")
+@click.option("--date", "issue_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The date of the summary and of its letter when the sheet leaves it blank (YYYY-MM-DD). Default: today.")
+@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="summary.xlsx, summary.docx, or a name without either suffix for both; may be given twice.")
+def summary(fiscal_year: str, period: str, kind: str | None, roster: Path | None, state_dir: Path | None,
+            out_root: Path, letter: Path | None, issue_date, outputs: tuple[Path, ...]) -> None:
+    """The receiving office's view of one period: who reported, who is late, who has not, and the scores.
+
+    Exit code 0 when written, 1 when the roster or the letter sheet cannot be used, 3 when the state
+    folder or an output cannot be used.
+    """
+    from . import summary_cli
+
+    sys.exit(summary_cli.run(fiscal_year, period, kind=kind, roster=roster, state_dir=_state(state_dir),
+                             out_root=out_root, letter=letter, today=issue_date.date() if issue_date else None,
+                             outputs=outputs))
+
+
 _STATE_NOTE = {"void": "  (বাতিল / void: its letter could not be written)",
                "reserved": "  (সংরক্ষিত / reserved: being built)"}
 

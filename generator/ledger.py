@@ -144,6 +144,14 @@ class Ledger:
                               "(note IS NULL OR note != ?)))", file_hash, UNPROCESSABLE)
         return found[-1] if found else None
 
+    def built(self, fiscal_year: str, period: str, kind: str | None = None) -> list[Record]:
+        """Every built entry of one fiscal year and period (of one kind), with its findings and documents,
+        oldest first: the receiving office's summary (summary.py) picks each office's current one."""
+        if kind:
+            return self._records("status = 'built' AND fiscal_year = ? AND period = ? AND kind = ?",
+                                 fiscal_year, period, kind)
+        return self._records("status = 'built' AND fiscal_year = ? AND period = ?", fiscal_year, period)
+
     def unfinished(self, route: str | None = None) -> list[Record]:
         if route is None:
             return self._records("status = 'processing'")

@@ -35,6 +35,7 @@ from ..paths import XLSX_DIR
 from ..state import StateError
 from ..values import format_number
 from ..workers import Limits, Pool
+from . import summary_page
 from .sessions import MAX_AGE, Sessions, Throttle
 
 HERE = Path(__file__).parent
@@ -447,6 +448,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         Route("/blank/{kind}.xlsx", guard(blank)),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
+        *summary_page.routes(page=page, guard=guard, state_dir=state_dir, out_root=out_root,
+                             content_disposition=content_disposition),
     ]
     def leftovers() -> list[Path]:
         """Uploads in hand when a server stopped: built again by this one (intake sets aside one tried twice).

@@ -1,0 +1,68 @@
+"""The receiving office's page, /summary: the summary of one year and period (summary.py) with its filters,
+and the summary workbook and Word annex to download. Behind the same sign-in as the other pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .. import bangla, kinds, summary as summaries, summary_docs
+from ..ledger import Ledger
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PLAN_KINDS = [k for k, v in kinds.KINDS.items() if "minutes" not in v.documents]
+
+
+def routes(*, page, guard, state_dir: Path, out_root: Path, content_disposition) -> list[Route]:
+    """`page` renders a template with the site's context, `guard` puts a handler behind the sign-in."""
+
+    def asked(request: Request):
+        """(fiscal year, period, kind) from the query, each None when not given or not understood."""
+        q = request.query_params
+        fy = bangla.parse_fiscal_year(q.get("fiscal_year", ""))
+        period = bangla.parse_period(q.get("period", "")) if q.get("period") else None
+        kind = q.get("kind") if q.get("kind") in PLAN_KINDS else None
+        return fy, period, kind
+
+    def collect(fy, period, kind):
+        return summaries.collect(state_dir, fy, period, kind=kind, out_root=out_root)
+
+    def years() -> list[str]:
+        with Ledger(state_dir) as ledger:
+            return [y for y in ledger.choices()["fiscal_year"] if bangla.parse_fiscal_year(y)]
+
+    async def view(request: Request):
+        fy, period, kind = asked(request)
+        choices = await run_in_threadpool(years)
+        if fy is None and choices:
+            fy = bangla.parse_fiscal_year(choices[-1])
+        result = await run_in_threadpool(collect, fy, period, kind) if fy and period else None
+        query = f"fiscal_year={fy.slug}&period={period.id}" + (f"&kind={kind}" if kind else "") if result else ""
+        return page(request, "summary.html", result=result, years=choices, periods=bangla.PERIODS, plan_kinds=PLAN_KINDS,
+                    chosen={"fiscal_year": fy.slug if fy else "", "period": period.id if period else "", "kind": kind or ""},
+                    query=query, status_bn=summaries.STATUS_BN, status_en=summaries.STATUS_EN,
+                    title=summary_docs.title(result) if result else "",
+                    deadline_bn=bangla.format_gregorian_date(result.deadline) if result else "")
+
+    async def download(request: Request):
+        fy, period, kind = asked(request)
+        what = request.path_params["what"]
+        if fy is None or period is None or what not in ("xlsx", "docx"):
+            raise HTTPException(404)
+        result = await run_in_threadpool(collect, fy, period, kind)
+        today = dt.date.today()
+        if what == "xlsx":
+            data, media = await run_in_threadpool(summary_docs.write_workbook, result, today), XLSX
+        else:
+            data, media = await run_in_threadpool(summary_docs.write_document, result, today), DOCX
+        name = f"summary-{fy.slug}-{period.id}{'-' + kind if kind else ''}.{what}"
+        return Response(data, media_type=media, headers={"content-disposition": content_disposition(name)})
+
+    return [Route("/summary", guard(view)), Route("/summary.{what:str}", guard(download))]
