@@ -43,8 +43,8 @@ def run(fiscal_year: str, period: str, *, kind: str | None, roster: Path | None,
         _say(f"--period '{period}' সময়কাল হিসেবে বোঝা যায়নি; লিখুন q1, q2, h1, q3, q4 বা annual।",
              f"--period '{period}' is not a period; write q1, q2, h1, q3, q4 or annual.")
         return EXIT_USAGE
-    if kind is not None and (kind not in kinds.KINDS or "minutes" in kinds.KINDS[kind].documents):
-        plans = ", ".join(k for k, v in kinds.KINDS.items() if "minutes" not in v.documents)
+    if kind is not None and (kind not in kinds.KINDS or kinds.KINDS[kind].scorer is None):
+        plans = ", ".join(k for k, v in kinds.KINDS.items() if v.scorer)
         _say(f"--kind '{kind}' কোনো কর্মপরিকল্পনার ধরন নয়; এগুলোর একটি লিখুন: {plans}।",
              f"--kind '{kind}' is not a plan kind; one of: {plans}.")
         return EXIT_USAGE

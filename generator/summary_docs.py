@@ -294,7 +294,7 @@ def read_letter(path: Path, summary: Summary, today: dt.date) -> Report:
             raw.letter[key] = Cell(value, raw.letter[key].ref)
     report, findings = validate.check(raw, today=today)
     errors = [f for f in findings if f.severity == "error" and (f.sheet is None or f.sheet == raw.letter_sheet)]
-    if report is not None and "minutes" in report.kind.documents:
+    if report is not None and report.kind.scorer is None:
         errors.append(Finding("error", "not-a-letter-sheet",
                               "এটি সভার কার্যবিবরণীর ছক; সারসংক্ষেপের পত্রের জন্য কোনো কর্মপরিকল্পনার ছকের 'পত্র' শিট পূরণ করুন।",
                               "This is a meeting-minutes workbook; fill the 'পত্র' sheet of a plan workbook for the "
@@ -347,8 +347,9 @@ def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = Non
     """Write the workbook and the document asked for; (the paths written, the letter's memo). The letter takes
     its memo number from the register like an office's letter (the same summary again keeps its number).
     LetterError for a letter sheet with errors; OSError (store.WriteError) when a file cannot be written."""
-    from . import render, store
+    from . import documents, render
     from .memo import register_prefix
+    from .scoring import ScoreCard
     from .register import Register, SerialTaken
 
     written, memo = [], None
@@ -382,7 +383,7 @@ def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = Non
         serial = report.memo_serial_text if report.memo_serial is not None else entry.serial
         memo = render.memo_number(report, serial)
         try:
-            letter_docx = render.render_letter(report, memo, report.issue_date or today, annex_count=1)
+            letter_docx = documents.LETTER.render(documents.Job(report, ScoreCard(), memo, report.issue_date or today))
             document = write_document(summary, today, letter_docx, report.office, report.lines("annex_signatories"))
             written.append(_write(docx, document))
         except BaseException:

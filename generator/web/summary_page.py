@@ -17,7 +17,7 @@ from ..ledger import Ledger
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PLAN_KINDS = [k for k, v in kinds.KINDS.items() if "minutes" not in v.documents]
+PLAN_KINDS = [k for k, v in kinds.KINDS.items() if v.scorer]
 
 
 def routes(*, page, guard, state_dir: Path, out_root: Path, content_disposition) -> list[Route]:
