@@ -108,13 +108,16 @@ def write(source: Path, out: Path) -> Next:
 
     source, out = Path(source), Path(out)
     if out.exists() and source.exists() and out.resolve() == source.resolve():
-        raise Refused([Finding(
-            "error", "same-file",
-            "পরবর্তী ওয়ার্কবুক জমা দেওয়া ফাইলের ওপরেই লেখা হতো; অন্য নাম দিন (-o)।",
-            "The next workbook would overwrite the submitted file; give another name (-o).")])
+        raise Refused([same_file()])
     data, result = make(source)
     store.write_atomic(out, data)
     return result
+
+
+def same_file() -> Finding:
+    return Finding("error", "same-file",
+                   "পরবর্তী ওয়ার্কবুক জমা দেওয়া ফাইলের ওপরেই লেখা হতো; অন্য নাম দিন (-o)।",
+                   "The next workbook would overwrite the submitted file; give another name (-o).")
 
 
 def _fill(raw: RawWorkbook, report: Report, result: Next):
@@ -219,9 +222,8 @@ def _guide(ws, report: Report, result: Next) -> None:
             "The orange achievement cells hold the previous report's achievements: update each to the achievement "
             "from the start of the fiscal year to the end of this period. Left unchanged, the build warns."))
     for bn, en in lines:
-        ws.append([bn])
-        ws.cell(ws.max_row, 1).font = workbook._font(bold=True)
-        ws.cell(ws.max_row, 1).alignment = copy(ws["A2"].alignment)
-        ws.append([en])
-        ws.cell(ws.max_row, 1).font = copy(ws["A3"].font)
-        ws.cell(ws.max_row, 1).alignment = copy(ws["A3"].alignment)
+        for text, font in ((bn, workbook._font(bold=True)), (en, copy(ws["A3"].font))):
+            ws.append([text])
+            cell = ws.cell(ws.max_row, 1)
+            cell.font, cell.alignment = font, copy(ws["A2"].alignment)
+            ws.row_dimensions[ws.max_row].height = 17 * -(-len(text) // 95)  # wrapped: LibreOffice keeps one line
