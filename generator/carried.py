@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .bangla import parse_period, to_ascii_digits, to_bangla_digits
 from .model import Finding, RawWorkbook
 
 CARRIED_SHEET = "gen_carried"
@@ -26,7 +27,7 @@ class Carried:
     indicator: str
     occurrence: int  # 1 for the first plan row with this code and text, 2 for a second one …
     value: object
-    from_period: str = ""
+    from_period: str = ""  # the report it came from: fiscal year and period id, '2023-24 q2'
 
 
 def identity(row_cells: dict) -> tuple[str, str]:
@@ -93,13 +94,17 @@ def unchanged(raw: RawWorkbook) -> list[Finding]:
             record = wanted.get((number, text, nth, column))
             if record is None or record.value is None or not same(cell.value, record.value):
                 continue
-            source = f" ({record.from_period})" if record.from_period else ""
+            fy, _, period = record.from_period.partition(" ")
+            named = parse_period(period)
+            bn_from = f" ({to_bangla_digits(fy)}, {named.name})" if named else ""
+            en_from = f" ({record.from_period})" if named else ""
             out.append(Finding(
                 "warning", "carried-unchanged",
-                f"আগের প্রতিবেদনের অর্জন অপরিবর্তিত: '{cell.value}' আগের প্রতিবেদন{source} থেকে আনা হয়েছিল, বদলানো হয়নি। "
-                "অর্থবছরের শুরু থেকে এই সময়কালের শেষ পর্যন্ত অর্জন লিখুন; সত্যিই না বদলে থাকলে এই সতর্কতা উপেক্ষা করুন।",
-                f"Achievement unchanged from the previous report: '{cell.value}' was carried from the previous "
-                f"report{source} and has not been updated. Write the achievement from the start of the fiscal year to "
-                "the end of this period; if it really did not change, ignore this warning.",
+                f"আগের প্রতিবেদনের অর্জন অপরিবর্তিত: '{to_bangla_digits(str(cell.value))}' আগের প্রতিবেদন{bn_from} থেকে "
+                "আনা হয়েছিল, বদলানো হয়নি। অর্থবছরের শুরু থেকে এই সময়কালের শেষ পর্যন্ত অর্জন লিখুন; সত্যিই না বদলে "
+                "থাকলে এই সতর্কতা উপেক্ষা করুন।",
+                f"Achievement unchanged from the previous report: '{to_ascii_digits(str(cell.value))}' was carried from "
+                f"the previous report{en_from} and has not been updated. Write the achievement from the start of the "
+                "fiscal year to the end of this period; if it really did not change, ignore this warning.",
                 raw.table_sheet, cell.ref))
     return out

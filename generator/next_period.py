@@ -137,7 +137,7 @@ def _fill(raw: RawWorkbook, report: Report, result: Next):
     columns = {str(c.value).strip(): c.column for c in plan[1] if c.value}
     result.dropped = sorted(set(raw.plan_columns) - set(columns))
     quarter = result.period.quarters[0]
-    source = f"{report.fiscal_year.label}, {report.period.name}"
+    source = f"{report.fiscal_year.slug} {report.period.id}"
     records = []
     occurrences = carried.occurrences(raw.plan_rows)
     for i, ((_, cells), row, ((number, text), nth)) in enumerate(zip(raw.plan_rows, report.rows, occurrences)):
@@ -180,9 +180,10 @@ def _put(target, value: object, percent_format: bool) -> None:
 
 
 def _mark(target, source: str, result: Next) -> None:
+    fy, _, period = source.partition(" ")
     target.fill = CARRIED_FILL
     target.comment = Comment(
-        f"আগের প্রতিবেদন ({source}) থেকে আনা অর্জন। অর্থবছরের শুরু থেকে {result.period.name}-এর শেষ পর্যন্ত "
+        f"আগের প্রতিবেদন ({to_bangla_digits(fy)}, {_BY_ID[period].name}) থেকে আনা অর্জন। অর্থবছরের শুরু থেকে {result.period.name}-এর শেষ পর্যন্ত "
         f"অর্জন লিখে হালনাগাদ করুন।\nCarried from the previous report ({source}). Update it: the achievement "
         f"from the start of the fiscal year to the end of this period.", "gen next", width=300, height=140)
 
