@@ -147,6 +147,62 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.command("next")
+@click.argument("submitted", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the next workbook (default: KIND-YEAR-PERIOD.xlsx here).")
+def next_(submitted: Path, output: Path | None) -> None:
+    """Write the workbook for the period after SUBMITTED's, pre-filled from it.
+
+    \b
+    Kept: office, letterhead, recipient, signatories, copies and the plan rows. The period advances
+    (q1→q2→q3→q4, h1→annual; after q4 or annual the next fiscal year, targets and achievements blank).
+    Year-to-date achievements are carried, filled orange, for the clerk to update. See docs/next.md.
+    Exit code 0 when written, 1 when SUBMITTED cannot be read or has no next period.
+    """
+    from . import next_period
+    from .bangla import to_bangla_digits
+
+    try:
+        if output is None:
+            data, made = next_period.make(submitted)
+            output = Path(made.file_name)
+            if output.exists() and output.resolve() == submitted.resolve():
+                raise next_period.Refused([next_period.same_file()])
+            from .store import write_atomic
+
+            write_atomic(output, data)
+        else:
+            made = next_period.write(submitted, output)
+    except next_period.Refused as e:
+        click.echo(f"✘ {submitted}: পরবর্তী ওয়ার্কবুক তৈরি হয়নি / no next workbook written")
+        _print_findings(str(submitted), e.findings)
+        sys.exit(1)
+    click.echo(f"✔ {output}: {made.fiscal_year.label} {made.period.name} / {made.fiscal_year.slug} {made.period.id}")
+    if made.rollover:
+        click.echo("  নতুন অর্থবছর: লক্ষ্যমাত্রা ও অর্জন ফাঁকা, সারিগুলো আগের মতো।")
+        click.echo("  A new fiscal year: targets and achievements blank, the plan rows kept.")
+    if made.carried:
+        click.echo(f"  আগের অর্জন আনা হয়েছে, কমলা রঙে, হালনাগাদ করুন: {', '.join(made.carried)}")
+        click.echo(f"  Achievements carried, in orange, to update: {', '.join(made.carried)}")
+    if made.dropped:
+        click.echo(f"  এই কলামগুলো বর্তমান ছকে নেই, আনা হয়নি / columns not in the current layout, left out: "
+                   f"{', '.join(made.dropped)}")
+    if made.errors:
+        click.echo(f"  জমা দেওয়া ওয়ার্কবুকে {to_bangla_digits(made.errors)}টি ত্রুটি আছে; পরবর্তী ওয়ার্কবুক তবুও লেখা হলো, ঠিক করে নিন।")
+        click.echo(f"  The submitted workbook has {made.errors} error(s); the next workbook was written anyway: "
+                   "correct them in it.")
+        _print_findings(str(submitted), [f for f in made.source_findings if f.severity == "error"])
+
+
+def _print_findings(source: str, findings) -> None:
+    for f in findings:
+        where = f" {f.where}" if f.sheet or f.cell else ""
+        click.echo(f"  [{'ত্রুটি / error' if f.severity == 'error' else 'সতর্কতা / warning'}] {source}{where} ({f.code})")
+        click.echo(f"    {f.bn}")
+        click.echo(f"    {f.en}")
+
+
 def _print_result(result) -> None:
     if result.status == "valid":
         click.echo(f"✔ {result.source}: ঠিক আছে / valid")

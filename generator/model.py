@@ -80,6 +80,7 @@ class RawWorkbook:
     letter_sheet: str = LETTER_SHEET
     table_sheet: str = PLAN_SHEET
     uncomputed: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) of formulas with no value
+    carried: list = field(default_factory=list)  # carried.Carried: what `gen next` carried in, from its hidden sheet
 
 
 @dataclass

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
-from . import kinds, workbook
+from . import carried, kinds, workbook
 from .bangla import to_bangla_digits
 
 MAX_FILE_BYTES = 20 * 2**20  # a filled workbook is some 15–50 KB; pictures of signatures may add a few MB
@@ -46,7 +46,7 @@ MAX_COL = 200  # column GR; the widest sheet has 16 columns
 MAX_CELLS = 250_000  # <c>, <row> and merged/hyperlinked cells over all sheets: openpyxl, loading the
 # whole workbook to mark it up, needs some 400 bytes for each (250 000 ≈ 100 MB, 2 s)
 MAX_NAME = 255  # bytes of a part name
-READ_SHEETS = frozenset(s for k in kinds.KINDS.values() for s in k.sheets)
+READ_SHEETS = frozenset(s for k in kinds.KINDS.values() for s in k.sheets) | {carried.CARRIED_SHEET}
 _CHUNK = 64 * 1024  # packed bytes read at a time
 _OUT = 256 * 1024  # unpacked bytes produced at a time
 _XML_SUFFIXES = (".xml", ".rels", ".vml")

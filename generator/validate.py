@@ -6,7 +6,7 @@ import datetime as dt
 
 from dataclasses import replace
 
-from . import bijoy, kinds, memo, model
+from . import bijoy, carried, kinds, memo, model
 from .bangla import PERIODS, to_ascii_digits, to_bangla_digits, whole_number
 from .model import Finding, RawWorkbook, Report
 from .validate_plan import PlanChecks
@@ -47,6 +47,7 @@ def check(raw: RawWorkbook, *, today: dt.date | None = None,
     findings += _fields(raw, report, today or dt.date.today())
     findings += PlanChecks(raw, report, today=today or dt.date.today(), default_issue_date=default_issue_date).run()
     findings += _readings(raw, report)
+    findings += carried.unchanged(raw)
     return report, findings
 
 

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineError, CalamineWorkbook
 
-from . import fields, kinds, package
+from . import carried, fields, kinds, package
 from .fields import Field
 from .bangla import PERIODS, to_bangla_digits
 from .model import GUIDE_SHEET, LETTER_SHEET, PLAN_SHEET, Cell, RawWorkbook
@@ -379,6 +379,8 @@ def read(path: Path) -> RawWorkbook:
     plan_columns, plan_rows = _read_plan(table_rows, table_sheet, first_row)
     raw = RawWorkbook(str(path), letter, letter_rows, plan_columns, plan_rows, sheets, letter_sheet, table_sheet)
     raw.uncomputed = _formulas_without_values(path, raw, extents)
+    if carried.CARRIED_SHEET in sheets:  # a next-period workbook: what `gen next` carried in
+        raw.carried = carried.parse(_rows(wb, path, carried.CARRIED_SHEET, _extent(extents, carried.CARRIED_SHEET)))
     _mark_percent_formats(path, raw, extents)
     return raw
 

@@ -35,7 +35,7 @@ from ..paths import XLSX_DIR
 from ..state import StateError
 from ..values import format_number
 from ..workers import Limits, Pool
-from . import summary_page
+from . import next_workbook, summary_page
 from .sessions import MAX_AGE, Sessions, Throttle
 
 HERE = Path(__file__).parent
@@ -320,7 +320,11 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         return page(request, "detail.html", record=record, files=files, details=details, issues=issues,
                     errors=sum(i["severity"] == "error" for i in issues), marked=marked,
                     warnings=sum(i["severity"] != "error" for i in issues),
-                    earlier=earlier, earlier_record=_get(earlier) if earlier else None)
+                    earlier=earlier, earlier_record=_get(earlier) if earlier else None,
+                    next_offered=next_workbook.offered(record), next_source=next_workbook.source_of(record))
+
+    async def next_period(request: Request):
+        return await run_in_threadpool(next_workbook.response, record_or_404(request))
 
     def _get(id: int):
         with Ledger(state_dir) as ledger:
@@ -443,6 +447,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         Route("/", guard(submissions)),
         Route("/submissions/{id}", guard(submission)),
         Route("/submissions/{id}/files/{n:int}", guard(download)),
+        Route("/submissions/{id}/next.xlsx", guard(next_period)),
         Route("/upload", guard(upload), methods=["GET", "POST"]),
         Route("/blank", guard(blanks)),
         Route("/blank/{kind}.xlsx", guard(blank)),
