@@ -14,7 +14,7 @@ from .model import PlanRow, Report
 from .values import NONE_WORDS, Value, format_number
 
 DATE, PERCENT, COUNT = "তারিখ", "%", "সংখ্যা"
-NOT_APPLICABLE = {"প্রযোজ্য নয়", "প্রযোজ্য নয়", "n/a", "na"}
+NOT_APPLICABLE = {"প্রযোজ্য নয়", "প্রযোজ্য ন\u09df", "n/a", "na"}
 
 
 @dataclass(frozen=True)
