@@ -205,7 +205,7 @@ class PlanChecks:
                     "percent-over-100", f"শতাংশ '{v.text}' ১০০%-এর বেশি হতে পারে না।",
                     f"Percentage '{v.text}' cannot exceed 100%.", self.cell(row, key)))
             values.append((key, v.date.toordinal() if unit == DATE else number(v, unit)))
-        for (k1, a), (k2, b) in zip(values, values[1:]):
+        for (_, a), (k2, b) in zip(values, values[1:]):
             wrong = b < a if unit == DATE else b > a
             if wrong:
                 self.out.append(_error(
