@@ -35,7 +35,8 @@ def code_parts(code: str) -> tuple[str, ...]:
 class PlanChecks:
     def __init__(self, raw: RawWorkbook, report: Report, *, today: dt.date | None = None,
                  default_issue_date: dt.date | None = None):
-        self.raw, self.report, self.out = raw, report, []
+        self.raw, self.report = raw, report
+        self.out: list[Finding] = []
         # a blank issue date is `gen build --date`, else the day the letter is built
         self.issued = report.issue_date or default_issue_date or today
         self.period_end = period_span(report.period, report.fiscal_year)[1] \

@@ -115,7 +115,7 @@ def parse(raw: object, *, percent_format: bool = False, date_expected: bool = Fa
     if date_expected:
         serial = serial_date(raw)
         if serial is not None:
-            return Value(raw, whole_text(raw) if not isinstance(raw, str) else raw, date=serial)
+            return Value(raw, whole_text(raw) if isinstance(raw, (int, float)) else str(raw), date=serial)
     if raw is None:
         return Value(raw, "")
     if isinstance(raw, dt.datetime):
