@@ -104,7 +104,8 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: Path | None, issue
     from .state import StateError
 
     paths = _workbooks(files)
-    options: dict[str, Any] = dict(out_root=out_root, state_dir=_state(state_dir), default_date=issue_date.date() if issue_date else None)
+    options: dict[str, Any] = dict(out_root=out_root, state_dir=_state(state_dir),
+                                   default_date=issue_date.date() if issue_date else None)
     limits = workers.Limits(memory_mb=max_memory, seconds=timeout)
     show_bar = not as_json and len(paths) > 1 and sys.stdout.isatty()
     counts = {"built": 0, "rejected": 0, "failed": 0}
