@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:10])")
 
-.PHONY: install demo test fuzz templates examples clean
+.PHONY: install demo lint test fuzz templates examples clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ install: $(STAMP)
 demo: install
 	$(BIN)/gen build examples/ --out output --state state
 	$(BIN)/gen build examples/rejected/ --out output --state state; test $$? -eq 1
+
+## ruff on generator/ and tests/, mypy on generator/ (both configured in pyproject.toml)
+lint: install
+	$(BIN)/ruff check generator tests
+	$(BIN)/mypy
 
 ## Run the test suite
 test: install
@@ -37,4 +42,4 @@ examples: templates
 	$(BIN)/python -m generator.examples
 
 clean:
-	rm -rf $(VENV) output/*/ state .pytest_cache
+	rm -rf $(VENV) output/*/ state .pytest_cache .mypy_cache .ruff_cache

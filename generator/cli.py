@@ -6,6 +6,7 @@ import contextlib
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -103,7 +104,8 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: Path | None, issue
     from .state import StateError
 
     paths = _workbooks(files)
-    options = dict(out_root=out_root, state_dir=_state(state_dir), default_date=issue_date.date() if issue_date else None)
+    options: dict[str, Any] = dict(out_root=out_root, state_dir=_state(state_dir),
+                                   default_date=issue_date.date() if issue_date else None)
     limits = workers.Limits(memory_mb=max_memory, seconds=timeout)
     show_bar = not as_json and len(paths) > 1 and sys.stdout.isatty()
     counts = {"built": 0, "rejected": 0, "failed": 0}
@@ -326,8 +328,8 @@ def register(state_dir: Path | None, as_json: bool) -> None:
     try:
         with Register(_state(state_dir)) as reg:
             entries = reg.entries()
-    except StateError as e:
-        click.echo(f"✘ {e.bn}\n  {e.en}", err=True)
+    except StateError as err:
+        click.echo(f"✘ {err.bn}\n  {err.en}", err=True)
         sys.exit(EXIT_NOT_WRITTEN)
     for e in entries:
         if as_json:

@@ -20,6 +20,7 @@ def load(source: Path) -> dict:
 def write(source: Path, out: Path | None = None, templates: Path = XLSX_DIR) -> Path:
     data = load(source)
     kind = kinds.get(data["kind"])
+    assert kind is not None, f"{source}: no report kind {data['kind']!r}"
     template = Path(templates) / f"{kind.id}.xlsx"
     if not template.exists():
         workbook.write_template(kind, template)

@@ -67,7 +67,9 @@ class Record:
 
 
 def _record(r: tuple) -> Record:
-    return Record(*r[:9], json.loads(r[9] or "[]"), *r[10:15], json.loads(r[15]) if r[15] else None, *r[16:])
+    row = list(r)
+    row[9], row[15] = json.loads(r[9] or "[]"), json.loads(r[15]) if r[15] else None
+    return Record(*row)
 
 
 @state.state_errors
@@ -100,6 +102,7 @@ class Ledger:
             cur = self.db.execute(
                 "INSERT INTO files (name, file_hash, status, received_at, route, note) VALUES (?, ?, 'processing', ?, ?, ?)",
                 (name, file_hash, now(), route, _this_process() if route == "build" else None))
+            assert cur.lastrowid is not None  # set by the INSERT
             return cur.lastrowid
 
     def dead_builds(self) -> list[int]:

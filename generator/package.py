@@ -91,7 +91,8 @@ def check(path: Path, sheets=READ_SHEETS) -> dict[str, Extent]:
         extents: dict[str, Extent] = {}
         cells = [0]
         for info in infos:
-            scan = fast = None
+            scan: _SheetScan | _QuickScan | None = None
+            fast = None
             if info.filename not in names and info.filename.lower().startswith("xl/worksheets/") \
                     and info.filename.lower().endswith(".xml"):
                 # a sheet no workbook part names: a reader resolving names its own way could still read it
@@ -244,7 +245,7 @@ class _Reader:
         return n
 
     def read(self, info, limit: int) -> bytes:
-        pieces = []
+        pieces: list[bytes] = []
         self.unpack(info, pieces.append, limit)
         return b"".join(pieces)
 
@@ -354,9 +355,10 @@ def _count(cells: list[int], sheet: str, n: int) -> None:
 def _span(ref: str) -> int:
     """How many cells openpyxl makes for a merged or hyperlinked range (0 when it cannot place it)."""
     ends = [_position(r) for r in ref.split(":", 1)]
-    if not all(ends):
+    first, last = ends[0], ends[-1]
+    if first is None or last is None:
         return 0
-    (r1, c1), (r2, c2) = ends[0], ends[-1]
+    (r1, c1), (r2, c2) = first, last
     return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
 
 
@@ -472,7 +474,9 @@ class _QuickScan:
         if refs:
             rows = max(int(r) for _, _, r in refs)
             letters = max((c for _, c, _ in refs), key=lambda c: (len(c), c))
-            cols = _position(letters.decode("ascii") + "1")[1]
+            position = _position(letters.decode("ascii") + "1")
+            assert position is not None  # the letters matched [A-Z]{1,3}
+            cols = position[1]
             if self.read and (rows > MAX_ROW or cols > MAX_COL):
                 self.exact = True
                 return

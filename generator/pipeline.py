@@ -8,6 +8,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import documents, render, scoring, store, validate, validate_plan, workbook
 from .memo import number as memo_text, register_prefix
@@ -89,7 +90,9 @@ def period_of(report: Report) -> str | None:
 
 def output_dir(out_root: Path, report: Report) -> Path:
     """The report's folder: every version of the same office, kind, year and period is kept in it."""
-    return (Path(out_root) / fiscal_year_of(report) / store.safe_name(report.office)
+    fiscal_year = fiscal_year_of(report)
+    assert fiscal_year is not None  # a valid report has one; _reject checks before it asks
+    return (Path(out_root) / fiscal_year / store.safe_name(report.office)
             / f"{report.kind.id}-{period_of(report)}")
 
 
@@ -138,8 +141,9 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
     if result.status != "valid":
         result.status = "rejected"
         return _reject(result, path, out_root, report, submission)
+    assert raw is not None and report is not None  # a valid examination has both
 
-    meta = dict(source=path.name, kind=report.kind.id, office=report.office,
+    meta: dict[str, Any] = dict(source=path.name, kind=report.kind.id, office=report.office,
                 fiscal_year=fiscal_year_of(report), period=period_of(report), submission=submission)
     prefix = register_prefix(report.get("memo_prefix"))
     digest = content_hash(raw)

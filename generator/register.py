@@ -4,7 +4,7 @@ could not be written (the register stays gap-free, like a paper register)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 from . import state
@@ -95,7 +95,7 @@ class Register:
         with state.transaction(self._db):
             found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial)
             if found is None:
-                self._insert(Entry(*astuple(entry)[:10], "issued", entry.submission))
+                self._insert(replace(entry, state="issued"))
             elif found.content_hash == entry.content_hash:
                 self._db.execute("UPDATE memos SET state = 'issued' WHERE prefix = ? AND serial = ?",
                                  (entry.prefix, entry.serial))

@@ -118,6 +118,7 @@ def genitive(name: str) -> str:
 
 def wording_fields(report: Report) -> dict[str, str]:
     kind, fy, period = report.kind, report.fiscal_year, report.period
+    assert fy is not None and period is not None  # required fields: a report with either unread is not rendered
     start, end = bangla.period_span(period, fy)
 
     def months(fmt: str) -> str:
@@ -244,7 +245,7 @@ def signature_lines(entries: list[str], office: str) -> list[str]:
         if len(parts) < 3:
             parts += [office]
         people.append([bn_text(p) for p in parts[:3]])
-    lines = []
+    lines: list[str] = []
     for start in range(0, len(people), SIGNATURE_SLOTS):
         group = people[start:start + SIGNATURE_SLOTS]
         slots = {1: [2], 2: [0, 2], 3: [0, 1, 2]}[len(group)]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import cast
 
 from . import bangla
 from .columns import COUNTING, DEFAULT_COUNTING, LEVELS
@@ -14,7 +16,7 @@ from .model import PlanRow, Report
 from .values import NONE_WORDS, Value, format_number
 
 DATE, PERCENT, COUNT = "তারিখ", "%", "সংখ্যা"
-NOT_APPLICABLE = {"প্রযোজ্য নয়", "প্রযোজ্য নয়", "n/a", "na"}
+NOT_APPLICABLE = {"প্রযোজ্য নয়", "প্রযোজ্য ন\u09df", "n/a", "na"}
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ def _interpolate(a: float, points: list[tuple[float, float]], earlier_is_better:
     return 0.0, "below", len(pts) - 1
 
 
-def _ordered(values: list[float], earlier_is_better: bool) -> bool:
+def _ordered(values: Sequence[float], earlier_is_better: bool) -> bool:
     pairs = list(zip(values, values[1:]))
     return all(b >= a for a, b in pairs) if earlier_is_better else all(b <= a for a, b in pairs)
 
@@ -238,15 +240,16 @@ def score_row(row: PlanRow, *, share: float | Fraction, period_end: dt.date | No
     problem = _counting_problem(row, counting, unit, result)
     if problem:
         return problem
+    assert counting is not None  # an unknown method is a problem, answered above
     result = _tagged(result, counting)
     share = Fraction(share).limit_denominator(100)
     top = given[0][1]
-    if unit == DATE and period_end and top.date > period_end and not achieved.date:
+    if unit == DATE and period_end and top.date and top.date > period_end and not achieved.date:
         return result(None, f"লক্ষ্যমাত্রা {bangla.format_short_date(top.date)} এই সময়ের পরে → এখনো সময় হয়নি, গণনায় নেই",
                       f"target {top.date.isoformat()} falls after the period → not yet due, left out")
 
     if unit != DATE:
-        annual = [number(v, unit) for _, v in given]
+        annual = cast("list[float]", [number(v, unit) for _, v in given])  # levels() keeps only numbers
         if not _ordered(annual, earlier_is_better=False):
             return result(None, "লক্ষ্যমাত্রা ক্রমানুসারে নেই → স্কোর হয় না", "targets out of order → not scored")
         scale = share if counting == SUM else Fraction(1)
@@ -282,10 +285,11 @@ def score_row(row: PlanRow, *, share: float | Fraction, period_end: dt.date | No
     if unit == DATE:
         if achieved.date is None:
             return result(None, f"অর্জন '{achieved.display}' তারিখ নয় → স্কোর হয় না", "achievement is not a date → not scored")
-        dates = [v.date.toordinal() for _, v in given]
+        dates = [v.date.toordinal() for _, v in given if v.date]  # levels() keeps only dates: none dropped
         if not _ordered(dates, earlier_is_better=True):
             return result(None, "লক্ষ্যমাত্রার তারিখ ক্রমানুসারে নেই → স্কোর হয় না", "target dates out of order → not scored")
         a_text = bangla.format_short_date(achieved.date)
+        assert top.date is not None  # levels() keeps only dates
         if len(given) == 1:
             pct = 1.0 if achieved.date <= top.date else 0.0
             rel = "≤" if pct else ">"
@@ -294,7 +298,7 @@ def score_row(row: PlanRow, *, share: float | Fraction, period_end: dt.date | No
                           f"অর্জন {a_text} {rel} লক্ষ্যমাত্রা {bangla.format_short_date(top.date)} → {bn_s}",
                           f"achieved {achieved.date} {'on time' if pct else 'after the date'} → {en_s}")
         pct, how, at = _interpolate(achieved.date.toordinal(), [(p, d) for (p, _), d in zip(given, dates)], True)
-        shown = [bangla.format_short_date(v.date) for _, v in given]
+        shown = [bangla.format_short_date(v.date) for _, v in given if v.date]
         return _level_result(result, pct, how, at, a_text, [p for p, _ in given], shown, weight, dates=True)
 
     a = number(achieved, unit)
@@ -371,8 +375,8 @@ def _shares_of_annual(row: PlanRow, unit: str) -> bool:
     """Quarterly percentages that add up to the annual target (২২.৫% + ২৫% + ২০% + ৩২.৫% = ১০০%) are
     shares to be summed; otherwise (১০০% every quarter) they are rates to be averaged."""
     annual = number(row.value("annual_target"), unit)
-    quarters = [number(row.value(f"q{q}_target"), unit) for q in range(1, 5)]
-    return annual is not None and None not in quarters and abs(sum(quarters) - annual) < 1e-6 and len(set(quarters)) > 1
+    quarters = [n for n in (number(row.value(f"q{q}_target"), unit) for q in range(1, 5)) if n is not None]
+    return annual is not None and len(quarters) == 4 and abs(sum(quarters) - annual) < 1e-6 and len(set(quarters)) > 1
 
 
 def score_quarterly(row: PlanRow, *, last_quarter: int, period_end: dt.date | None) -> RowScore:
@@ -385,6 +389,7 @@ def score_quarterly(row: PlanRow, *, last_quarter: int, period_end: dt.date | No
     problem = _counting_problem(row, counting, unit, result)
     if problem:
         return problem
+    assert counting is not None  # an unknown method is a problem, answered above
     result = _tagged(result, counting)
     quarters = range(1, last_quarter + 1)
     achieved = [row.value(f"q{q}_achieved") for q in quarters]
@@ -447,7 +452,7 @@ def score_quarterly(row: PlanRow, *, last_quarter: int, period_end: dt.date | No
 class Span:
     """The report's period, as a row's score needs it."""
 
-    share: float  # of the annual target due by the period's end
+    share: float | Fraction  # of the annual target due by the period's end
     end: dt.date | None
     name: str  # the period's name in the genitive, for explanations
     last_quarter: int

@@ -137,7 +137,7 @@ def connect(state_dir: Path) -> sqlite3.Connection:
             Path(state_dir).mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except (OSError, sqlite3.Error) as e:
-        raise StateError(Path(state_dir), e.strerror if isinstance(e, OSError) else e) from None
+        raise StateError(Path(state_dir), (e.strerror or e) if isinstance(e, OSError) else e) from None
     try:
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         _use_wal(db)

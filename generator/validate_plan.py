@@ -35,7 +35,8 @@ def code_parts(code: str) -> tuple[str, ...]:
 class PlanChecks:
     def __init__(self, raw: RawWorkbook, report: Report, *, today: dt.date | None = None,
                  default_issue_date: dt.date | None = None):
-        self.raw, self.report, self.out = raw, report, []
+        self.raw, self.report = raw, report
+        self.out: list[Finding] = []
         # a blank issue date is `gen build --date`, else the day the letter is built
         self.issued = report.issue_date or default_issue_date or today
         self.period_end = period_span(report.period, report.fiscal_year)[1] \
@@ -183,7 +184,7 @@ class PlanChecks:
         unit = unit_of(row)
         if row.text("unit") and row.text("unit") not in kinds.UNITS:
             return
-        values = []
+        values: list[tuple[str, float]] = []
         for key in LEVEL_KEYS:
             if key not in row.refs:
                 continue
@@ -200,12 +201,14 @@ class PlanChecks:
                 continue
             if v.empty:
                 continue
-            if unit == PERCENT and number(v, unit) > 1 + 1e-9:
+            at = v.date.toordinal() if unit == DATE and v.date else number(v, unit)
+            assert at is not None  # _readable: a date or a number, as the unit asks
+            if unit == PERCENT and at > 1 + 1e-9:
                 self.out.append(_error(
                     "percent-over-100", f"শতাংশ '{v.text}' ১০০%-এর বেশি হতে পারে না।",
                     f"Percentage '{v.text}' cannot exceed 100%.", self.cell(row, key)))
-            values.append((key, v.date.toordinal() if unit == DATE else number(v, unit)))
-        for (k1, a), (k2, b) in zip(values, values[1:]):
+            values.append((key, at))
+        for (_, a), (k2, b) in zip(values, values[1:]):
             wrong = b < a if unit == DATE else b > a
             if wrong:
                 self.out.append(_error(
@@ -235,7 +238,7 @@ class PlanChecks:
                 f"{'write a date, e.g. 10/01/2023' if unit == DATE else 'write a number, e.g. 2 or 40%'}. Put comments in remarks.",
                 self.cell(row, "achieved"),
             ))
-        elif unit == PERCENT and number(v, unit) > 1 + 1e-9:
+        elif unit == PERCENT and (number(v, unit) or 0.0) > 1 + 1e-9:
             self.out.append(_error(
                 "percent-over-100", f"অর্জন '{v.text}' ১০০%-এর বেশি হতে পারে না।",
                 f"Achievement '{v.text}' cannot exceed 100%.", self.cell(row, "achieved")))
@@ -297,8 +300,8 @@ class PlanChecks:
         for members in groups.values():
             head = members[0]
             area_weight = head.value("area_weight").number
-            weights = [r.value("weight").number for r in members]
-            if area_weight is None or any(w is None for w in weights):
+            weights = [w for w in (r.value("weight").number for r in members) if w is not None]
+            if area_weight is None or len(weights) != len(members):
                 continue
             total += area_weight
             if abs(sum(weights) - area_weight) > 1e-6:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from .bangla import bangla_digits_in_text, format_table_date, to_ascii_digits, to_bangla_digits
 
-NONE_WORDS = {"", "-", "--", "---", "----", "-----", "—", "–", "প্রযোজ্য নয়", "প্রযোজ্য নয়", "n/a", "na", "nil"}
+# নয় as offices type it: য + nukta (what NFC gives), or য় as one character, U+09DF
+NONE_WORDS = {"", "-", "--", "---", "----", "-----", "—", "–", "প্রযোজ্য নয়", "প্রযোজ্য ন\u09df", "n/a", "na", "nil"}
 COUNT_SUFFIXES = ("টি", "টা", "জন", "খানা", "বার", "দিন")
 _DATE = re.compile(r"^(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{2}|\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")  # year first: unambiguous, and how a date cell reads as text
@@ -114,7 +115,7 @@ def parse(raw: object, *, percent_format: bool = False, date_expected: bool = Fa
     if date_expected:
         serial = serial_date(raw)
         if serial is not None:
-            return Value(raw, whole_text(raw) if not isinstance(raw, str) else raw, date=serial)
+            return Value(raw, whole_text(raw) if isinstance(raw, (int, float)) else str(raw), date=serial)
     if raw is None:
         return Value(raw, "")
     if isinstance(raw, dt.datetime):

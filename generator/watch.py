@@ -197,6 +197,7 @@ class Watcher:
                     register.release_submission(record.id)
 
     def handle(self, path: Path) -> None:
+        assert self.pool is not None  # files are handled only inside run(), which holds the pool
         try:
             intake.receive(path, inbox=self.inbox, out_root=self.out_root, state_dir=self.state_dir, pool=self.pool)
         except StateError as e:

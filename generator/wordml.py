@@ -208,7 +208,9 @@ def expand_vmerge(xml: str) -> str:
         mark = f'<w:vMerge w:val="{{% if {cond} %}}restart{{% else %}}continue{{% endif %}}"/>'
         head, sep, body = cell.partition("</w:tcPr>")
         if not sep:
-            head, body = re.match(r"(<w:tc[^>]*>)(.*)", cell, re.DOTALL).groups()
+            opening = re.match(r"(<w:tc[^>]*>)(.*)", cell, re.DOTALL)
+            assert opening is not None  # _VMERGE_CELL matches from a <w:tc> tag
+            head, body = opening.groups()
             head, sep = head + "<w:tcPr>", "</w:tcPr>"
         head = re.sub(r"<w:vMerge[^>]*/>", "", head)
         anchor = re.search(r"<w:(tcW|gridSpan)\b[^>]*/>(?!.*<w:gridSpan)", head, re.DOTALL)

@@ -241,6 +241,8 @@ def fill(template: Path, out: Path, letter: dict[str, object], rows: list[dict[s
     ws = wb[next(n for n in wb.sheetnames if n in KEY_VALUE_SHEETS)]
     where = {str(r[0].value).strip(): r[0].row for r in ws.iter_rows(min_col=1, max_col=1) if r[0].value}
     kind = kinds.get(str(ws.cell(where["kind"], 3).value))  # the template's own kind, before any change
+    if kind is None:
+        raise KeyError(f"no report kind in {template}")
     for key, value in letter.items():
         if key not in where:
             raise KeyError(f"no field {key!r} in {template}")
@@ -479,7 +481,7 @@ def _read_plan(rows: list[list], sheet: str, first_row: int) -> tuple[dict[str, 
     header = rows[shift] if rows else []
     keys = {i: v.strip() for i, v in enumerate(header) if isinstance(v, str) and v.strip() in kinds.COLUMNS}
     columns = {key: get_column_letter(i + 1) for i, key in keys.items()}
-    out = []
+    out: list[tuple[int, dict[str, Cell]]] = []
     first_row += shift
     for number, row in enumerate(rows[first_row - 1:], start=first_row):
         cells = {}

@@ -14,7 +14,7 @@ import signal
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -197,6 +197,7 @@ class Pool:
     def _outcome(self, worker: _Worker, timeout: float | None) -> pipeline.Result | None:
         """The result of the worker's task, or None if it is not ready within `timeout`; a dead or late
         worker is stopped and its workbook marked."""
+        assert worker.task is not None  # asked only of a worker given a task
         path, options = worker.task
         ready = wait([worker.conn, worker.proc.sentinel], timeout)
         if worker.conn in ready:
@@ -236,7 +237,7 @@ class Pool:
         finally:
             self._give_back(worker)
 
-    def map(self, tasks: Iterable[Task], on_result=None) -> Iterator[pipeline.Result]:
+    def map(self, tasks: Iterable[Task], on_result=None) -> Generator[pipeline.Result, None, None]:
         """Results in the order of `tasks`, as soon as each and those before it are done; `on_result(index,
         result)` is called for each as soon as it arrives, in any order (so nothing done is lost if the
         caller stops early)."""
@@ -268,7 +269,8 @@ class Pool:
         finally:
             for worker in busy:  # stopped early: those still building are stopped, their serials given back
                 worker.kill()
-                _release(worker.task[1])
+                if worker.task is not None:
+                    _release(worker.task[1])
                 self._give_back(worker)
 
     def close(self) -> None:

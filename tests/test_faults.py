@@ -271,7 +271,7 @@ def test_file_deleted_while_in_hand(tmp_path, watcher):
     for attempt in range(5):  # a big workbook takes long enough to build to be deleted meanwhile; if it was
         (big,) = workbooks(tmp_path / f"big{attempt}", 1, 900)  # built first, try again
         w.drop([big])
-        w.wait(lambda: any(r[1] == "processing" for r in ledger(w.state)) or w.done(attempt + 1 - deleted),
+        w.wait(lambda n=attempt + 1 - deleted: any(r[1] == "processing" for r in ledger(w.state)) or w.done(n),
                timeout=60, what="in hand")
         try:
             (w.inbox / big.name).unlink()

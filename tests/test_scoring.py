@@ -86,6 +86,14 @@ def test_explanation_names_the_level():
     assert scored.explanation == "সমষ্টি: অর্জন ৩ = ৯০% স্তরের লক্ষ্যমাত্রা → ৯০% × ৫ = ৪.৫০"
 
 
+@pytest.mark.parametrize("na", ["প্রযোজ্য নয়", "প্রযোজ্য ন\u09df", " প্রযোজ্য ন\u09df "])
+def test_not_applicable_in_either_form_of_ya(na):
+    """নয় typed with য় as one character (U+09DF) is not applicable too, as it is with য + nukta (NFC)."""
+    assert parse(na).empty
+    scored = score_row(_row(["5", "3", "2", "1", "-"], na, unit="সংখ্যা", weight="5"), share=1.0, period_end=None)
+    assert scored.score is None
+    assert scored.explanation == "সমষ্টি: অর্জন: প্রযোজ্য নয় → গণনায় নেই"
+
 def _row(targets, achieved, unit, weight="10", counting=None):
     keys = ["target_100", "target_90", "target_80", "target_70", "target_60"]
     cells = {k: parse(v) for k, v in zip(keys, targets)}

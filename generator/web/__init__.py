@@ -250,6 +250,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
     def authorised(request: Request) -> bool:
         if not token:
             return True
+        assert sessions is not None  # made whenever there is a token
         if sessions.valid(request.cookies.get(SESSION_COOKIE, "")):
             return True
         bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
@@ -386,7 +387,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         """The same file sent twice within moments (a double-click on the button) shows the first one's page,
         not a 'duplicate' of the clerk's own upload."""
         record = _get(id)
-        earlier = _get(_earlier(record)) if record and _earlier(record) else None
+        earlier_id = _earlier(record) if record else None
+        earlier = _get(earlier_id) if earlier_id else None
         if earlier is None or earlier.route != "web":
             return id
         age = dt.datetime.fromisoformat(record.received_at) - dt.datetime.fromisoformat(earlier.received_at)
@@ -402,6 +404,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
     async def login(request: Request):
         if not token:  # nothing to sign in to
             return RedirectResponse("/", status_code=303)
+        assert sessions is not None  # made whenever there is a token
         if request.method == "GET":
             return page(request, "login.html", next=_local(request.query_params.get("next", "/")))
         form = await request.form()
@@ -429,7 +432,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         response.delete_cookie(SESSION_COOKIE)
         return response
 
-    async def error(request: Request, exc: HTTPException):
+    async def error(request: Request, exc: Exception):
+        assert isinstance(exc, HTTPException)  # the handler of HTTPException only
         detail = exc.detail if isinstance(exc.detail, str) and " / " in exc.detail else \
             ERRORS.get(exc.status_code, ERRORS[404])
         bn, _, en = detail.partition(" / ")

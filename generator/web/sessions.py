@@ -82,7 +82,7 @@ class Throttle:
     """Wrong tokens from one client wait longer each time (0.25 s, 0.5 s, … up to MAX_DELAY), one guess at
     a time per client: parallel guesses queue behind each other."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.wrong: dict[str, tuple[int, float]] = {}
         self.locks: dict[str, asyncio.Lock] = {}
 
