@@ -137,8 +137,9 @@ def _fill(raw: RawWorkbook, report: Report, result: Next):
     columns = {str(c.value).strip(): c.column for c in plan[1] if c.value}
     result.dropped = sorted(set(raw.plan_columns) - set(columns))
     quarter = result.period.quarters[0]
+    assert report.fiscal_year is not None and report.period is not None  # make() refuses a report without them
     source = f"{report.fiscal_year.slug} {report.period.id}"
-    records = []
+    records: list = []
     occurrences = carried.occurrences(raw.plan_rows)
     for i, ((_, cells), row, ((number, text), nth)) in enumerate(zip(raw.plan_rows, report.rows, occurrences)):
         r = kind.first_row + i
@@ -205,6 +206,7 @@ def _style_like(ws, row: int, model_row: int) -> None:
 
 
 def _guide(ws, report: Report, result: Next) -> None:
+    assert report.fiscal_year is not None and report.period is not None  # make() refuses a report without them
     before = f"{report.fiscal_year.label}, {report.period.name}"
     lines = [(
         f"এই ওয়ার্কবুক আগের প্রতিবেদন ({before}) থেকে 'gen next' দিয়ে তৈরি: অফিস, প্রাপক, স্বাক্ষরকারী, অনুলিপি ও "

@@ -194,7 +194,7 @@ def _rank(rows: list[Row]) -> None:
         if row.percent is not None and row.status != MISSING:
             by_kind.setdefault(row.kind, []).append(row)
     for group in by_kind.values():
-        group.sort(key=lambda r: -r.percent)
+        group.sort(key=lambda r: -(r.percent or 0.0))
         for i, row in enumerate(group):
             row.rank = group[i - 1].rank if i and row.percent == group[i - 1].percent else i + 1
 
@@ -203,10 +203,11 @@ def collect(state_dir: Path, fy: FiscalYear, period: Period, *, kind: str | None
             roster: list[str] | None = None, out_root: Path | None = None) -> Summary:
     with Ledger(state_dir) as ledger:
         records = [r for r in ledger.built(fy.slug, period.id, kind) if r.kind in kinds.KINDS and r.office]
+    # the filter above makes every record's kind and office a str
     due = deadline(fy, period)
     groups: dict[tuple[str, str], list[Record]] = {}
     for r in records:
-        groups.setdefault((r.kind, office_key(r.office)), []).append(r)
+        groups.setdefault((str(r.kind), office_key(str(r.office))), []).append(r)
     rows = [_row(current(group, out_root), due) for group in groups.values()]
     summary = Summary(fy, period, kind, due, rows, roster)
     if roster is not None:
@@ -214,11 +215,12 @@ def collect(state_dir: Path, fy: FiscalYear, period: Period, *, kind: str | None
         for row in rows:
             row.listed = row.office in listed
         summary.unlisted = sorted({r.office for r in rows if not r.listed})
-        for k in ([kind] if kind else summary.kinds) or [None]:
+        wanted: list[str | None] = [kind] if kind else list(summary.kinds)
+        for k in wanted or [None]:
             have = {r.office for r in rows if r.kind == k}
             rows += [Row(kind=k, office=name, status=MISSING, listed=True) for name in roster if name not in have]
     _rank(rows)
     order = {k: i for i, k in enumerate(kinds.KINDS)}
-    rows.sort(key=lambda r: (order.get(r.kind, len(order)), r.status == MISSING, r.rank is None,
+    rows.sort(key=lambda r: (order.get(r.kind or "", len(order)), r.status == MISSING, r.rank is None,
                              r.rank or 0, r.office))
     return summary

@@ -8,7 +8,9 @@ import datetime as dt
 import hashlib
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -50,7 +52,7 @@ _COLUMNS = [
 ]
 
 
-def _head(ws, row: int, headers: list[tuple[str, str, float, str | None]]) -> None:
+def _head(ws, row: int, headers: Sequence[tuple[str, str, float, str | None]]) -> None:
     for col, (bn, en, width, _) in enumerate(headers, 1):
         cell = ws.cell(row, col, f"{bn}\n{en}")
         cell.font = Font(name=FONT, size=11, bold=True)
@@ -309,14 +311,14 @@ def read_letter(path: Path, summary: Summary, today: dt.date) -> Report:
                     f"পত্রের {what} সারসংক্ষেপের সাথে মেলে না: পত্রে '{report.get(key)}'। ঘরটি ফাঁকা রাখুন বা ঠিক করুন।",
                     f"The letter's {key.replace('_', ' ')} differs from the summary's: '{report.get(key)}'. Leave the "
                     "cell blank or correct it.", raw.letter_sheet, report.refs.get(key)))
-    if errors:
+    if errors or report is None:
         raise LetterError(errors)
     return report
 
 
 def summary_wording(report: Report, summary: Summary) -> None:
     """The letter's subject and body, where the sheet leaves them blank: the summary's own wording."""
-    kind = kinds.KINDS.get(summary.kind) or report.kind
+    kind = kinds.KINDS.get(summary.kind or "") or report.kind
     fy, period = summary.fiscal_year, summary.period
     plan_fy = f"{kind.plan} {fy.label} এর {period.genitive}"
     counts = {s: sum(1 for r in summary.rows if r.status == s) for s in STATUS_BN}
@@ -363,7 +365,7 @@ def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = Non
     report = read_letter(letter, summary, today)
     summary_wording(report, summary)
     prefix, digest = register_prefix(report.get("memo_prefix")), content_hash(report, summary)
-    meta = dict(source=f"summary {Path(letter).name}", kind=report.kind.id, office=report.office,
+    meta: dict[str, Any] = dict(source=f"summary {Path(letter).name}", kind=report.kind.id, office=report.office,
                 fiscal_year=summary.fiscal_year.slug, period=summary.period.id)
     with Register(state_dir) as register:
         try:
