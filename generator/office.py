@@ -229,7 +229,9 @@ class Office:
         env = lo_environment(self.home)
         env["PYTHONPATH"] = str(unoserver_path())
         cmd = [UNO_PYTHON, "-c", _LAUNCH, str(os.getpid()), "--port", str(port), "--uno-port", str(uno_port),
-               "--user-installation", str(profile), "--executable", soffice() or "soffice", "--quiet"]
+               "--user-installation", str(profile), "--executable", soffice() or "soffice", "--quiet",
+               "--libreoffice-pid-file", str(self.home / "soffice.pid")]
+        (self.home / "soffice.pid").unlink(missing_ok=True)
         log = open(self.home / "unoserver.log", "wb")  # the last start's messages only
         try:
             self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
@@ -245,7 +247,13 @@ class Office:
             except (OSError, xmlrpc.client.Error):
                 time.sleep(0.2)
                 continue
-            _write_address(self.home, {"port": port, "pid": self._proc.pid, "generation": generation})
+            try:
+                office_pid = int((self.home / "soffice.pid").read_text())
+            except (OSError, ValueError):
+                time.sleep(0.1)  # unoserver writes it just after it starts serving
+                continue
+            _write_address(self.home, {"port": port, "pid": self._proc.pid, "office": office_pid,
+                                       "generation": generation})
             return True
         return False
 

@@ -31,9 +31,9 @@ COLD_FILTER = 'pdf:writer_pdf_Export:{"EmbedStandardFonts":{"type":"boolean","va
 class ConversionFailed(Exception):
     """No PDF: `code` says why, `bn` and `en` say it to a clerk."""
 
-    def __init__(self, code: str, bn: str, en: str):
+    def __init__(self, code: str, bn: str, en: str, detail: str = ""):
         super().__init__(en)
-        self.code, self.bn, self.en = code, bn, en
+        self.code, self.bn, self.en, self.detail = code, bn, en, detail  # detail: for the log, not the clerk
 
 
 def available() -> bool:
@@ -61,36 +61,37 @@ def convert(docx: bytes, *, office_handle: OfficeHandle | None = None, timeout: 
     home = Path(office_handle.home)
     deadline = time.monotonic() + wait
     with _lock(home / LOCK, deadline, name):
-        refused = False
+        stale = None  # the generation of a server found dead, once: the next one is waited for
         while True:
-            address = _ready(home, deadline, name)
+            address = _ready(home, deadline, name, stale)
             if "cold" in address:
                 return _cold(docx, name, timeout, home / "cold-profile", home, office_handle.soffice)
             server = proxy(address["port"], timeout)
             try:
                 pdf = server.convert(None, docx, None, "pdf", "writer_pdf_Export", WARM_OPTIONS, False, None)
-            except ConnectionRefusedError:
-                kill_group(home, address["pid"])  # died before it saw the document: wait once for the restart
-                if refused:
+            except (ConnectionRefusedError, xmlrpc.client.Fault) as e:
+                died = isinstance(e, ConnectionRefusedError) or not _alive(address["office"])
+                if died and stale is None:  # LibreOffice had died before this document: try the next one
+                    kill_group(home, address["pid"])
+                    stale = address["generation"]
+                    continue
+                if died:
                     raise _failed("office-stopped", name) from None
-                refused = True
-                continue
+                raise _failed("could-not-convert", name, detail=e.faultString[-500:]) from None
             except TimeoutError:
                 kill_group(home, address["pid"])
                 raise _failed("took-too-long", name, timeout) from None
-            except xmlrpc.client.Fault:
-                raise _failed("could-not-convert", name) from None
             except (OSError, http.client.HTTPException, xmlrpc.client.ProtocolError):
                 kill_group(home, address["pid"])
                 raise _failed("office-stopped", name) from None
             return _checked(pdf, name)
 
 
-def _ready(home: Path, deadline: float, name: str) -> dict:
-    """The address of a live server, waiting while the Office (re)starts one."""
+def _ready(home: Path, deadline: float, name: str, stale: int | None) -> dict:
+    """The address of a live server other than generation `stale`, waiting while the Office (re)starts one."""
     while True:
         address = read_address(home)
-        if address and ("cold" in address or _alive(address.get("pid", 0))):
+        if address and ("cold" in address or (address["generation"] != stale and _alive(address["pid"]))):
             return address
         if time.monotonic() > deadline:
             raise _failed("office-not-running", name)
@@ -162,7 +163,7 @@ def _checked(pdf: bytes, name: str) -> bytes:
     return pdf
 
 
-def _failed(code: str, name: str, seconds: float = 0.0) -> ConversionFailed:
+def _failed(code: str, name: str, seconds: float = 0.0, detail: str = "") -> ConversionFailed:
     s = f"{seconds:g}"
     bn, en = {
         "no-libreoffice": (
@@ -195,4 +196,4 @@ def _failed(code: str, name: str, seconds: float = 0.0) -> ConversionFailed:
             f"LibreOffice {name} খুলে PDF তৈরি করতে পারেনি। Word ফাইলটি Word-এ খুলে দেখুন।",
             f"LibreOffice could not open {name} and make its PDF. Open the Word file in Word to check it."),
     }[code]
-    return ConversionFailed(code, bn, en)
+    return ConversionFailed(code, bn, en, detail)
