@@ -30,3 +30,11 @@ def test_speed_benchmark_runs(capsys, monkeypatch):
 def test_web_load_benchmark_runs(capsys, monkeypatch):
     out = _run(monkeypatch, capsys, "web_load.py", "--rows", "120", "--requests", "20", "--seconds", "30")
     assert "ledger rows: 120" in out and "20 answered, 0 failed" in out and "requests/s" in out
+
+
+def test_pdf_speed_benchmark_runs(capsys, monkeypatch):
+    from tests.pdf_fixtures import need_libreoffice
+
+    need_libreoffice(warm=True)
+    out = _run(monkeypatch, capsys, "pdf_speed.py", "--quick")
+    assert "warm LibreOffice started" in out and "cold soffice" in out and "PDFs/s" in out and "bundle:" in out
