@@ -30,6 +30,37 @@ def _limit_options(f):
                         help="Time limit for one workbook; a workbook over it is rejected (took-too-long).")(f)
 
 
+def _pdf_timeout_option(f):
+    return click.option("--pdf-timeout", type=click.FloatRange(min=1), default=20, show_default=True,
+                        metavar="SECONDS", help="Time limit for converting one document to PDF; past it the .docx "
+                        "is still delivered and the PDF reported missing.")(f)
+
+
+def _auto_pdf_option(f):
+    return click.option("--pdf/--no-pdf", "make_pdf", default=None,
+                        help="PDFs beside the Word files. Default: on when LibreOffice is installed.")(f)
+
+
+@contextlib.contextmanager
+def _office(enabled: bool, timeout: float, **settings):
+    """The PDF settings for the builds, with one warm LibreOffice for as long as they run (docs/pdf.md);
+    None when no PDF is wanted."""
+    if not enabled:
+        yield None
+        return
+    from . import documents, pdf
+
+    with pdf.Office() as office:
+        office.wait_ready()
+        yield documents.PdfSettings(office.handle, timeout, **settings)
+
+
+def _wants_pdf(make_pdf: bool | None) -> bool:
+    from . import pdf
+
+    return pdf.available() if make_pdf is None else make_pdf
+
+
 def _state(state_dir: Path | None) -> Path:
     from .state import default_state_dir
 
@@ -92,8 +123,16 @@ def _workbooks(paths: tuple[Path, ...]) -> list[Path]:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Workbooks built at once (processes). Default: the number of CPU cores.")
 @_limit_options
+@click.option("--pdf", "make_pdf", is_flag=True, help="Also a PDF of each document, every font embedded (LibreOffice).")
+@click.option("--bundle", is_flag=True, help="Also one ...-bundle.pdf for e-Nothi: the letter, the annex, then the "
+              "evidence files, under 25 MiB (implies --pdf).")
+@click.option("--evidence", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder of evidence (প্রমাণক) for the bundle: every PDF, JPEG and PNG in it, in name order "
+                   "(implies --bundle; one workbook only).")
+@_pdf_timeout_option
 def build(files: tuple[Path, ...], out_root: Path, state_dir: Path | None, issue_date, as_json: bool,
-          jobs: int | None, timeout: float, max_memory: int) -> None:
+          jobs: int | None, timeout: float, max_memory: int, make_pdf: bool, bundle: bool, evidence: Path | None,
+          pdf_timeout: float) -> None:
     """Validate each workbook (or each .xlsx in a folder) and write its letter and annex.
 
     Each workbook is built in a worker process with a time and memory limit, and recorded in the ledger.
@@ -104,13 +143,25 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: Path | None, issue
     from .state import StateError
 
     paths = _workbooks(files)
+    evidence_files: tuple[str, ...] = ()
+    if evidence is not None:
+        if len(paths) != 1:
+            raise click.UsageError("--evidence belongs to one workbook; give exactly one.")
+        from .bundle import evidence_files as listed
+
+        found = listed(evidence)
+        evidence_files = tuple(str(p) for p in found.files)
+        for skipped in found.ignored:
+            click.echo(f"প্রমাণক নয় বলে বাদ / not evidence (PDF, JPEG or PNG), left out: {skipped}", err=True)
+    bundle = bundle or evidence is not None
     options: dict[str, Any] = dict(out_root=out_root, state_dir=_state(state_dir),
                                    default_date=issue_date.date() if issue_date else None)
     limits = workers.Limits(memory_mb=max_memory, seconds=timeout)
     show_bar = not as_json and len(paths) > 1 and sys.stdout.isatty()
     counts = {"built": 0, "rejected": 0, "failed": 0}
     try:
-        results = batch.build_all(paths, jobs=jobs, limits=limits, **options)
+        office = _office(make_pdf or bundle, pdf_timeout, bundle=bundle, evidence=evidence_files)
+        results = _built(batch, paths, office, jobs=jobs, limits=limits, **options)
         bar = click.progressbar(results, length=len(paths), label="বানানো হচ্ছে / building", file=sys.stderr)
         with bar if show_bar else contextlib.nullcontext(results) as stream:
             for result in stream:
@@ -205,6 +256,12 @@ def _print_findings(source: str, findings) -> None:
         click.echo(f"    {f.en}")
 
 
+def _built(batch, paths, office, **options):
+    """The results of batch.build_all, with the LibreOffice running for as long as they come."""
+    with office as pdf:
+        yield from batch.build_all(paths, pdf=pdf, **options)
+
+
 def _print_result(result) -> None:
     if result.status == "valid":
         click.echo(f"✔ {result.source}: ঠিক আছে / valid")
@@ -241,8 +298,10 @@ def _print_result(result) -> None:
               help="A steady .xlsx that still does not open is rejected after this long (a stalled copy).")
 @click.option("-v", "--verbose", is_flag=True, help="Log every finding too.")
 @_limit_options
+@_auto_pdf_option
+@_pdf_timeout_option
 def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | None, settle: float, give_up: float,
-          verbose: bool, timeout: float, max_memory: int) -> None:
+          verbose: bool, timeout: float, max_memory: int, make_pdf: bool | None, pdf_timeout: float) -> None:
     """Build every workbook dropped into INBOX, once; run until Ctrl-C or SIGTERM.
 
     \b
@@ -261,8 +320,9 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
                         format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
     logging.getLogger("watchdog").setLevel(logging.WARNING)
     try:
-        run(Watcher(inbox, out_root, _state(state_dir), poll=poll, settle=settle, give_up=give_up,
-                    limits=Limits(memory_mb=max_memory, seconds=timeout)))
+        with _office(_wants_pdf(make_pdf), pdf_timeout) as pdf:
+            run(Watcher(inbox, out_root, _state(state_dir), poll=poll, settle=settle, give_up=give_up,
+                        limits=Limits(memory_mb=max_memory, seconds=timeout), pdf=pdf))
     except AlreadyWatched as e:
         click.echo(f"✘ {e.bn}\n  {e.en}", err=True)
         sys.exit(2)
@@ -289,8 +349,11 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
               help="Behind a reverse proxy on this machine (nginx with HTTPS): trust its X-Forwarded-Proto/-For "
                    "from 127.0.0.1, so session cookies are marked Secure. See docs/web.md.")
 @_limit_options
+@_auto_pdf_option
+@_pdf_timeout_option
 def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tuple[str, ...], port: int,
-          token: str | None, max_upload: int, jobs: int, proxy_headers: bool, timeout: float, max_memory: int) -> None:
+          token: str | None, max_upload: int, jobs: int, proxy_headers: bool, timeout: float, max_memory: int,
+          make_pdf: bool | None, pdf_timeout: float) -> None:
     """Serve the clerks' web page: submissions, findings, scores, downloads and an upload form."""
     import ipaddress
 
@@ -307,11 +370,12 @@ def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tupl
     from .web import MB, create_app
     from .workers import Limits
 
-    app = create_app(out_root=out_root, state_dir=_state(state_dir), token=token, max_upload=max_upload * MB,
-                     limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
-                     hosts=(host, *allowed_hosts))
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=proxy_headers,
-                forwarded_allow_ips="127.0.0.1" if proxy_headers else None)
+    with _office(_wants_pdf(make_pdf), pdf_timeout) as pdf:
+        app = create_app(out_root=out_root, state_dir=_state(state_dir), token=token, max_upload=max_upload * MB,
+                         limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
+                         hosts=(host, *allowed_hosts), pdf=pdf)
+        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=proxy_headers,
+                    forwarded_allow_ips="127.0.0.1" if proxy_headers else None)
 
 
 @main.command()

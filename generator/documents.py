@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from . import docx_templates, render
+from . import bundle, docx_templates, pdf, render
+from .model import Finding
 from .paths import DOCX_DIR
 
 if TYPE_CHECKING:
@@ -43,8 +44,8 @@ class Document:
     def template_file(self, kind: Kind) -> str:
         return self.template.format(kind=kind.id)
 
-    def file_name(self, stem: str) -> str:
-        return f"{stem}{self.suffix}.docx"
+    def file_name(self, stem: str, suffix: str = ".docx") -> str:
+        return f"{stem}{self.suffix}{suffix}"
 
     def render(self, job: Job, templates: Path | None = None) -> bytes:
         path = Path(templates or DOCX_DIR) / self.template_file(job.report.kind)
@@ -54,7 +55,7 @@ class Document:
 LETTER = Document(
     "letter", "-letter", docx_templates.LETTER_FILE,
     build_template=lambda kind, doc, path: docx_templates.build_letter(path),
-    context=lambda job: render.letter_context(job.report, job.memo, job.issue_date, job.pages.get("annex", 1)),
+    context=lambda job: render.letter_context(job.report, job.memo, job.issue_date, 1, annex_pages=job.pages.get("annex")),
     after=("annex",),
 )
 ANNEX = Document(
@@ -80,3 +81,88 @@ def in_order(documents: tuple[Document, ...]) -> list[Document]:
         done.append(ready)
         pending.remove(ready)
     return done
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """PDFs beside the Word files, through the parent's warm LibreOffice (`office`, a pdf.OfficeHandle; None: a
+    cold soffice per file), and the e-Nothi bundle: the PDFs, then the evidence files, under 25 MiB."""
+
+    office: pdf.OfficeHandle | None = None
+    timeout: float = 20.0  # a conversion, and the wait for the LibreOffice before it (a one-page letter: 0.3 s)
+    bundle: bool = False
+    evidence: tuple[str, ...] = ()
+
+
+class BundleRefused(Exception):
+    """The bundle was asked for and cannot be made from the evidence given: nothing is written."""
+
+    def __init__(self, error: bundle.BundleError):
+        super().__init__(error.en)
+        self.finding = Finding("error", error.code, error.bn, error.en, None, None)
+
+
+BUNDLE_SUFFIX = "-bundle.pdf"
+
+
+def make(job: Job, stem: str, settings: PdfSettings | None = None) -> tuple[dict[str, bytes], list[Finding]]:
+    """The files of one version: every document of the kind as .docx and, with `settings`, as PDF (a document
+    made after another learns its page count: the letter's attachment line), and the bundle. A document that
+    could not be converted is still delivered as .docx, with a warning saying why its PDF is missing."""
+    kind, made, pdfs, findings = job.report.kind, {}, {}, []
+    for document in in_order(kind.documents):
+        made[document.name] = document.render(job)
+        if settings is None:
+            continue
+        try:
+            pdfs[document.name] = pdf.convert(made[document.name], office_handle=settings.office,
+                                              timeout=settings.timeout, wait=settings.timeout,
+                                              name=document.file_name(stem))
+            job.pages[document.name] = pdf.page_count(pdfs[document.name])
+        except pdf.ConversionFailed as e:
+            findings.append(Finding("warning", "pdf-missing", f"{document.file_name(stem, '.pdf')} তৈরি হয়নি: {e.bn}",
+                                    f"{document.file_name(stem, '.pdf')} was not made: {e.en}", None, None))
+    findings += _attachment_check(job)
+    files = {document.file_name(stem): made[document.name] for document in kind.documents}
+    files |= {document.file_name(stem, ".pdf"): pdfs[document.name] for document in kind.documents
+              if document.name in pdfs}
+    if settings is not None and settings.bundle:
+        if len(pdfs) < len(kind.documents):
+            findings.append(Finding("warning", "bundle-missing",
+                                    "PDF ছাড়া ই-নথির বান্ডেল হয় না, তাই বান্ডেল তৈরি হয়নি।",
+                                    "Without the PDFs there is no e-Nothi bundle, so none was made.", None, None))
+        else:
+            try:
+                made_bundle = bundle.build([(document.file_name(stem, ".pdf"), pdfs[document.name])
+                                            for document in kind.documents], [Path(p) for p in settings.evidence])
+            except bundle.BundleError as e:
+                raise BundleRefused(e) from None
+            files[f"{stem}{BUNDLE_SUFFIX}"] = made_bundle.data
+    return files, findings
+
+
+PAGE_UNITS = ("পাতা", "পৃষ্ঠা")
+
+
+def _attachment_check(job: Job) -> list[Finding]:
+    """A letter whose workbook counts its attachment in pages, against the annex's real page count."""
+    from .bangla import to_ascii_digits, to_bangla_digits
+    from .model import LETTER_SHEET
+
+    report, pages = job.report, job.pages.get("annex")
+    given, unit = str(report.get("attachment_count") or "").strip(), report.get("attachment_unit") or ""
+    if pages is None or not given or unit.strip() not in PAGE_UNITS:
+        return []
+    try:
+        count = int(to_ascii_digits(given))
+    except ValueError:
+        return []
+    if count == pages:
+        return []
+    return [Finding(
+        "warning", "attachment-pages-differ",
+        f"পত্রে সংযুক্তি {to_bangla_digits(count)} {unit} লেখা, কিন্তু সংযুক্তিটি {to_bangla_digits(pages)} পৃষ্ঠার। "
+        "সংখ্যাটি ঠিক করুন, অথবা ঘরটি ফাঁকা রাখুন: তখন আসল পৃষ্ঠাসংখ্যা বসবে।",
+        f"The letter says the attachment is {count} {unit}, but the annex has {pages} pages. Correct the number, or "
+        "leave the cell blank and the real page count is used.",
+        LETTER_SHEET, report.refs.get("attachment_count"))]

@@ -80,8 +80,10 @@ def _note(moved: Path, bn: str, en: str) -> None:
     store.write_atomic(note, f"{moved.name}: {bn}\n{moved.name}: {en}\n".encode())
 
 
-def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: Pool, route: str = "watch") -> int | None:
-    """Handle one file that arrived in `inbox`; its ledger id, or None when it vanished before it was read."""
+def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: Pool, route: str = "watch",
+            **options) -> int | None:
+    """Handle one file that arrived in `inbox`; its ledger id, or None when it vanished before it was read.
+    `options` go to pipeline.build (the PDF settings)."""
     started = time.monotonic()
     try:
         info = os.lstat(path)
@@ -122,7 +124,7 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: P
                 register.release_submission(id)
             pipeline.report_rejection(result, path, Path(out_root), id)
         else:
-            result = pool.run(path, out_root=out_root, state_dir=state_dir, submission=id)
+            result = pool.run(path, out_root=out_root, state_dir=state_dir, submission=id, **options)
         status = result.status if result.status in ("built", "failed") else "rejected"
         if status == "failed":  # not the file's fault: leave it in the inbox for when the disk is fixed
             moved = None

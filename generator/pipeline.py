@@ -131,7 +131,8 @@ def examine(path: Path, *, today: dt.date | None = None, default_date: dt.date |
 
 
 def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date | None = None,
-          today: dt.date | None = None, submission: int | None = None) -> Result:
+          today: dt.date | None = None, submission: int | None = None,
+          pdf: documents.PdfSettings | None = None) -> Result:
     """Examine, take a memo number, write the documents as a new version and make it current if its serial
     is the highest. `submission` is the ledger entry this build belongs to (its reports are filed by it)."""
     path, out_root, state_dir = Path(path), Path(out_root), Path(state_dir)
@@ -167,8 +168,14 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
                 memo = render.memo_number(report, serial)
                 try:
                     outputs = _write_version(report, examined.card, memo, digest, default_date or today, out_root,
-                                             ours=reused and entry.state == "issued")
+                                             ours=reused and entry.state == "issued", pdf=pdf, findings=result.issues)
                     break
+                except documents.BundleRefused as e:  # the evidence given cannot go into the bundle: fix and send again
+                    if not reused:
+                        register.release(entry)
+                    result.issues.append(e.finding)
+                    result.status = "rejected"
+                    return _reject(result, path, out_root, report, submission)
                 except store.VersionConflict as e:
                     if reused:  # this register's memo for this content: it is not ours to void
                         return _failed(result, "memo-exists", e.bn, e.en)
@@ -202,14 +209,14 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
 
 
 def _write_version(report: Report, card, memo: str, digest: str, issue_date: dt.date, out_root: Path, *,
-                   ours: bool) -> list[Path]:
+                   ours: bool, pdf: documents.PdfSettings | None, findings: list[Finding]) -> list[Path]:
     issue_date = report.issue_date or issue_date
     stem = f"{report.kind.id}-{period_of(report)}" if report.period is None else \
         f"{report.kind.id}-{fiscal_year_of(report)}-{period_of(report)}"
-    job = documents.Job(report, card, memo, issue_date)
-    made = {document.name: document.render(job) for document in documents.in_order(report.kind.documents)}
-    files = {document.file_name(stem): made[document.name] for document in report.kind.documents}
-    return store.write_version(output_dir(out_root, report), memo, digest, files, ours=ours)
+    files, notes = documents.make(documents.Job(report, card, memo, issue_date), stem, pdf)
+    paths = store.write_version(output_dir(out_root, report), memo, digest, files, ours=ours)
+    findings += notes
+    return paths
 
 
 VOIDS_IN_A_ROW = 3  # memos found already on disk, voided and skipped, before a build gives up

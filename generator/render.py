@@ -144,10 +144,14 @@ def wording_fields(report: Report) -> dict[str, str]:
 
 # Contexts -------------------------------------------------------------------------------
 
-def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: int) -> dict:
+def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: int,
+                   annex_pages: int | None = None) -> dict:
+    """The letter's fields. Its attachment line: what the workbook says, else the annex's real page count when
+    the annex was converted to PDF (`annex_pages`), else one annex."""
     kind, words = report.kind, wording_fields(report)
     body_format = kind.body_with_reference if report.get("reference") else kind.body
-    count = report.get("attachment_count") or annex_count
+    count = report.get("attachment_count") or annex_pages or annex_count
+    unit = report.get("attachment_unit") or ("পাতা" if annex_pages and not report.get("attachment_count") else "ফর্দ")
     contacts = [("ফোন", report.get("office_phone")), ("ফ্যাক্স", report.get("office_fax"))]
     web = [report.get("office_website"), report.get("office_email") and f"ই-মেইল: {report.get('office_email')}"]
     return {
@@ -163,7 +167,7 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
         "subject": bn_text(report.get("subject") or kind.subject.format(**words)),
         "reference": bn_text(report.get("reference")),
         "body": bn_text(report.get("body") or body_format.format(**words)),
-        "attachment": bangla.count_phrase(count, report.get("attachment_unit") or "ফর্দ"),
+        "attachment": bangla.count_phrase(count, unit),
         "recipient": [bn_text(line) for line in report.lines("recipient")],
         "attention": bn_text(report.get("attention")),
         "signatory_name": bn_text(report.get("signatory_name")),

@@ -32,6 +32,7 @@ from .intake import ARCHIVE, REJECTED, WORKBOOK_SUFFIXES
 from .ledger import Ledger
 from .register import Register
 from .state import StateError
+from .documents import PdfSettings
 from .workers import Limits, Pool
 
 log = logging.getLogger("gen.watch")
@@ -97,6 +98,7 @@ class Watcher:
     give_up: float = 60.0  # a steady file that never opens as a zip is handed on after this long
     rescan: float = 30.0  # a full look at the inbox, in case an event was missed
     limits: Limits = field(default_factory=Limits)
+    pdf: PdfSettings | None = None  # PDFs beside the Word files, through the LibreOffice the caller keeps warm
     pool: Pool | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     signalled: int | None = None  # set by the signal handler alone; the loop turns it into `stop`
@@ -199,7 +201,8 @@ class Watcher:
     def handle(self, path: Path) -> None:
         assert self.pool is not None  # files are handled only inside run(), which holds the pool
         try:
-            intake.receive(path, inbox=self.inbox, out_root=self.out_root, state_dir=self.state_dir, pool=self.pool)
+            intake.receive(path, inbox=self.inbox, out_root=self.out_root, state_dir=self.state_dir, pool=self.pool,
+                           pdf=self.pdf)
         except StateError as e:
             log.error("could not handle %s, it stays in the inbox: %s", ascii(path.name), e.en)
         except Exception:  # the next file must still be built; this one is tried again at the next rescan

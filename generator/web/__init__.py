@@ -34,6 +34,7 @@ from ..ledger import FILTERS, PAGE_SIZE, Ledger
 from ..paths import XLSX_DIR
 from ..state import StateError
 from ..values import format_number
+from ..documents import PdfSettings
 from ..workers import Limits, Pool
 from . import next_workbook, summary_page
 from .sessions import MAX_AGE, Sessions, Throttle
@@ -219,9 +220,10 @@ def period_bn(value: str | None) -> str:
 
 
 def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max_upload: int = 10 * MB,
-               limits: Limits | None = None, jobs: int = 2, hosts: tuple[str, ...] = ()) -> Starlette:
+               limits: Limits | None = None, jobs: int = 2, hosts: tuple[str, ...] = (),
+               pdf: PdfSettings | None = None) -> Starlette:
     """`hosts`: the names and addresses the page may be asked for besides the local ones (`--host`,
-    `--allowed-host`)."""
+    `--allowed-host`). `pdf`: PDFs beside the Word files, through the LibreOffice the caller keeps warm."""
     out_root, state_dir = Path(out_root).resolve(), Path(state_dir).resolve()
     uploads = state_dir / "uploads"
     pool = Pool(jobs, limits, start_method="forkserver")  # builds run in workers, off the event loop
@@ -399,7 +401,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         safe = intake.fit(store.safe_name(Path(name).stem, "workbook"), Path(name).suffix.lower())
         target = uploads / intake.fit(f"{uuid.uuid4().hex[:8]}-{Path(safe).stem}", Path(safe).suffix)
         target.write_bytes(data)
-        return intake.receive(target, inbox=uploads, out_root=out_root, state_dir=state_dir, pool=pool, route="web")
+        return intake.receive(target, inbox=uploads, out_root=out_root, state_dir=state_dir, pool=pool, route="web",
+                              pdf=pdf)
 
     async def login(request: Request):
         if not token:  # nothing to sign in to
@@ -476,7 +479,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
 
     def recover(paths: list[Path]) -> None:
         for path in paths:
-            intake.receive(path, inbox=uploads, out_root=out_root, state_dir=state_dir, pool=pool, route="web")
+            intake.receive(path, inbox=uploads, out_root=out_root, state_dir=state_dir, pool=pool, route="web",
+                           pdf=pdf)
 
     held: list = []
 

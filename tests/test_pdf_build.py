@@ -1,0 +1,214 @@
+"""`gen build --pdf / --bundle / --evidence`: PDFs beside the Word files through one warm LibreOffice, the
+letter's attachment line from the annex's real page count, the e-Nothi bundle, and a LibreOffice that hangs
+in the middle of a batch."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from generator import examples, pdf, workbook
+from generator.paths import EXAMPLES_DIR
+from generator.register import Register
+from tests.pdf_fixtures import need_libreoffice
+
+
+def gen(*args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "generator.cli", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def results(run) -> list[dict]:
+    return [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+
+
+def text_of(path: str) -> str:
+    out = subprocess.run(["pdftotext", path, "-"], check=True, capture_output=True, text=True).stdout
+    return "".join(out.split())  # pdftotext puts stray spaces inside Bangla words
+
+
+def pages(path: str) -> int:
+    return pdf.page_count(Path(path).read_bytes())
+
+
+def fonts(path: str) -> list[tuple[str, str]]:
+    lines = subprocess.run(["pdffonts", path], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
+    return [(line.split()[0], line.split()[-5]) for line in lines]
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    need_libreoffice(warm=True)
+    tmp = tmp_path_factory.mktemp("pdf-build")
+    run = gen("build", EXAMPLES_DIR, "--out", tmp / "out", "--state", tmp / "state", "--pdf", "--json")
+    assert run.returncode == 0, run.stderr
+    return {Path(r["source"]).stem: r for r in results(run)}
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES_DIR.glob("*.xlsx")))
+def test_every_example_has_its_pdfs_with_memo_rows_and_embedded_bangla_fonts(batch, name):
+    result = batch[name]
+    data = json.loads((EXAMPLES_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    docx = [o for o in result["outputs"] if o.endswith(".docx")]
+    pdfs = [o for o in result["outputs"] if o.endswith(".pdf")]
+    assert [Path(p).stem for p in pdfs] == [Path(d).stem for d in docx]
+    assert not [i for i in result["issues"] if i["code"] == "pdf-missing"]
+    first = text_of(pdfs[0])
+    assert "".join(result["memo"].split()).replace("-", "") in first.replace("-", "")  # a long memo wraps at a dash
+    assert any(month in first for month in ("জানুয়ারি", "ফেব্রুয়ারি", "মার্চ",
+                                                        "এপ্রিল", "মে", "জুন", "জুলাই", "আগস্ট", "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর"))
+    table = "".join(text_of(p) for p in pdfs)
+    rows = data.get("rows", [])
+    wanted = [r.get("indicator") or r.get("topic") for r in rows if r.get("indicator") or r.get("topic")]
+    assert wanted and all(str(w).split()[0].rstrip("/") in table for w in wanted[:5]), wanted[:5]  # cells wrap
+    for path in pdfs:
+        embedded = fonts(path)
+        assert embedded and all(emb == "yes" for _, emb in embedded), embedded
+        assert any("Bengali" in font or "Nikosh" in font for font, _ in embedded), embedded
+
+
+def test_a_blank_attachment_count_is_the_annexs_real_page_count(tmp_path):
+    need_libreoffice(warm=True)
+    data = json.loads((EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json").read_text(encoding="utf-8"))
+    data["letter"] = dict(data["letter"], attachment_count=None, attachment_unit=None)
+    source = tmp_path / "cc.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    path = examples.write(source, tmp_path / "cc.xlsx")
+    run = gen("build", path, "--out", tmp_path / "out", "--state", tmp_path / "state", "--pdf", "--json")
+    result, = results(run)
+    letter, annex = (o for o in result["outputs"] if o.endswith(".pdf"))
+    n = pages(annex)
+    words = {1: "১(এক)পাতা", 2: "২(দুই)পাতা", 3: "৩(তিন)পাতা"}
+    assert n in words and f"সংযুক্তি:{words[n]}" in text_of(letter)
+
+
+def test_a_page_count_the_annex_contradicts_is_warned(batch):
+    issues = batch["cc-chattogram-2023-24-q1"]["issues"]
+    annex = [o for o in batch["cc-chattogram-2023-24-q1"]["outputs"] if o.endswith("annex.pdf")][0]
+    differs = [i for i in issues if i["code"] == "attachment-pages-differ"]
+    assert (pages(annex) != 1) == bool(differs)  # the workbook says ১ পৃষ্ঠা
+    if differs:
+        assert differs[0]["cell"] and "annex has" in differs[0]["message_en"]
+
+
+def _photo(path: Path, size=(2400, 1800)) -> Path:
+    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(path, quality=95)
+    return path
+
+
+def test_the_bundle_is_letter_annex_then_evidence_in_name_order(tmp_path):
+    need_libreoffice(warm=True)
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    _photo(evidence / "b-photo.jpg")
+    Image.new("RGB", (800, 600), "white").save(evidence / "a-scan.png")
+    two_pages = gen("build", EXAMPLES_DIR / "grs-rangpur-2023-24-q2.xlsx", "--out", tmp_path / "o1", "--state",
+                    tmp_path / "s1", "--pdf", "--json")
+    annex_pdf = next(o for o in results(two_pages)[0]["outputs"] if o.endswith("annex.pdf"))
+    (evidence / "c-minutes.pdf").write_bytes(Path(annex_pdf).read_bytes())
+    (evidence / "notes.txt").write_text("not evidence")
+    run = gen("build", EXAMPLES_DIR / "cc-chattogram-2023-24-q1.xlsx", "--out", tmp_path / "out", "--state",
+              tmp_path / "state", "--evidence", evidence, "--json")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "notes.txt" in run.stderr
+    result, = results(run)
+    bundle = next(o for o in result["outputs"] if o.endswith("-bundle.pdf"))
+    letter, annex = (o for o in result["outputs"] if o.endswith(("letter.pdf", "annex.pdf")))
+    assert pages(bundle) == pages(letter) + pages(annex) + 1 + 1 + pages(annex_pdf)
+    assert Path(bundle).stat().st_size < 25 * 1024 * 1024
+
+
+def test_evidence_that_cannot_go_in_is_refused_naming_the_file_and_the_serial_goes_back(tmp_path):
+    need_libreoffice(warm=True)
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "report.pdf").write_text("this is not a PDF at all")
+    run = gen("build", EXAMPLES_DIR / "cc-chattogram-2023-24-q1.xlsx", "--out", tmp_path / "out", "--state",
+              tmp_path / "state", "--evidence", evidence, "--json")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    result, = results(run)
+    assert result["status"] == "rejected" and any("report.pdf" in i["message_en"] for i in result["issues"])
+    assert not list((tmp_path / "out").rglob("versions/*/*.docx"))
+    with Register(tmp_path / "state") as register:
+        assert not [e for e in register.entries() if e.state == "issued"]
+
+
+def test_evidence_is_for_one_workbook(tmp_path):
+    (tmp_path / "e").mkdir()
+    run = gen("build", EXAMPLES_DIR, "--out", tmp_path / "out", "--state", tmp_path / "s", "--evidence", tmp_path / "e")
+    assert run.returncode == 2 and "one workbook" in run.stderr
+
+
+def _office_pids(since: set[int]) -> list[int]:
+    found = subprocess.run(["pgrep", "-f", "soffice.bin.*gen-office-"], capture_output=True, text=True).stdout.split()
+    return [int(p) for p in found if int(p) not in since]
+
+
+def test_a_libreoffice_that_hangs_mid_batch_does_not_stop_it(tmp_path):
+    """SIGSTOP the warm LibreOffice while a batch converts: the conversion in hand fails within its time limit,
+    its Word files are still delivered with the PDF reported missing, and the rest of the batch gets PDFs
+    from a fresh LibreOffice."""
+    need_libreoffice(warm=True)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    source = EXAMPLES_DIR / "grs-rangpur-2023-24-q2.xlsx"
+    for i in range(8):
+        workbook_copy = folder / f"w{i:02d}.xlsx"
+        workbook_copy.write_bytes(source.read_bytes())
+        if i:
+            _with_office(workbook_copy, f"অফিস {i}")
+    before = set(_office_pids(set()))
+    stopped: list[int] = []
+
+    def stop_the_office():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not stopped:
+            pids = _office_pids(before)
+            if pids:
+                time.sleep(1.5)  # a few conversions in
+                try:
+                    os.kill(pids[0], signal.SIGSTOP)
+                    stopped.append(pids[0])
+                except ProcessLookupError:  # it was starting or stopping: the next one
+                    continue
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=stop_the_office)
+    thread.start()
+    try:
+        run = gen("build", folder, "--out", tmp_path / "out", "--state", tmp_path / "state", "--pdf", "--json",
+                  "--pdf-timeout", "4", "--jobs", "1")
+    finally:
+        thread.join()
+        for pid in stopped:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    assert stopped, "the warm LibreOffice was never seen"
+    done = results(run)
+    assert len(done) == 8 and all(r["status"] == "built" for r in done), run.stderr
+    missing = [r for r in done if any(i["code"] == "pdf-missing" for i in r["issues"])]
+    assert missing and len(missing) < 8
+    assert all(any(o.endswith(".docx") for o in r["outputs"]) for r in missing)
+    last = done[-1]
+    assert sum(o.endswith(".pdf") for o in last["outputs"]) == 2, "the batch's last workbook had no fresh LibreOffice"
+
+
+def _with_office(path: Path, office: str) -> None:
+    """The same plan from another office, so each copy is a submission of its own."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb[workbook.LETTER_SHEET]
+    for row in ws.iter_rows():
+        if row[0].value == "office_name":
+            row[2].value = office
+    wb.save(path)
