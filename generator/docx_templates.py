@@ -148,14 +148,39 @@ def build_letter(path: Path) -> Path:
     _optional(sign, "signatory_email", "ই-মেইল: {{ signatory_email }}", align=center, size=11)
 
     _copies(doc, space_before=10)
+    _continuation(doc, "স্মারক: {{ memo }}, তারিখ: {{ date_bangla }}")
     return _save(doc, path)
+
+
+def _continuation(doc, memo_line: str) -> None:
+    """From the second page on, a header: the page number, then the memo and date the page belongs to."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    header = section.header
+    header.is_linked_to_previous = False
+    number = header.paragraphs[0]
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    wordml.page_number(number, size=11)
+    memo = _para(header, memo_line, size=11, space_after=6)
+    wordml.paragraph_border(memo, "bottom", 4)
+
+
+def _page_numbers(doc) -> None:
+    """'পৃষ্ঠা ২' centred at the foot of every page after the first."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    number = footer.paragraphs[0]
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    wordml.page_number(number, size=10)
 
 
 def _copies(doc, space_before: float) -> None:
     """The numbered অনুলিপি list, left out when there are no copies."""
     _tag(doc, "{%p if copies %}")
     _para(doc, space_after=space_before)
-    heading = _para(doc, "অনুলিপি: সদয় অবগতির জন্য", bold=True)
+    heading = _para(doc, "{{ copies_heading }}", bold=True)
     heading.paragraph_format.keep_with_next = True  # never the heading alone at the foot of a page
     _tag(doc, "{%p for line in copies %}")
     _para(doc, "{{ line }}")
@@ -232,6 +257,7 @@ def build_minutes(kind: Kind, path: Path) -> Path:
     _memo_and_date(doc, "স্মারক নম্বর: {{ memo }}")
     _copies(doc, space_before=6)
     _signature(doc, ["{{ issuer_name }}", "{{ issuer_designation }}"])
+    _page_numbers(doc)
     return _save(doc, path)
 
 
@@ -310,6 +336,7 @@ def build_annex(kind: Kind, document: documents.Document, path: Path) -> Path:
         wordml.cant_split(total)
         _keep_with_next(total.cells)
     _signature_row(kind, table.rows[-1], width)
+    _page_numbers(doc)
     return _save(doc, path)
 
 

@@ -16,6 +16,8 @@ class Field:
 
 Section = tuple[str, tuple[Field, ...]]  # a heading and its fields
 
+COPIES_HEADING = "অনুলিপি: সদয় অবগতির জন্য"  # a blank copies_heading
+
 LETTER: tuple[Section, ...] = (
     ("প্রতিবেদন (Report)", (
         Field("kind", "প্রতিবেদনের ধরন", "পরিবর্তন করবেন না", True),
@@ -60,7 +62,10 @@ LETTER: tuple[Section, ...] = (
         Field("signatory_phone", "ফোন", "ঐচ্ছিক"),
         Field("signatory_email", "ই-মেইল", "ঐচ্ছিক"),
         Field("copies", "অনুলিপি", "ঐচ্ছিক; প্রতি লাইনে একজন প্রাপক", lines=4),
-        Field("annex_signatories", "সংযুক্তিতে স্বাক্ষরকারী", "প্রতি লাইনে একজন: নাম, পদবি", lines=3),
+        Field("copies_heading", "অনুলিপির শিরোনাম", "ফাঁকা রাখলে: অনুলিপি: সদয় অবগতির জন্য"),
+        Field("annex_signatories", "সংযুক্তিতে স্বাক্ষরকারী", "প্রতি লাইনে একজন: নাম, পদবি[, অফিস]", lines=3),
+        Field("annex_signed_on", "সংযুক্তিতে স্বাক্ষরের তারিখ", "ঐচ্ছিক; দিলে প্রতিটি স্বাক্ষরের নিচে বসবে, যেমন: ০৭/০৭/২০২২",
+              kind="date"),
     )),
 )
 MINUTES: tuple[Section, ...] = (
@@ -89,6 +94,7 @@ MINUTES: tuple[Section, ...] = (
         Field("memo_serial", "স্মারকের ক্রমিক", "ফাঁকা রাখলে রেজিস্টার থেকে পরের নম্বর বসবে"),
         Field("issue_date", "জারির তারিখ", "ফাঁকা রাখলে তৈরির দিনের তারিখ", kind="date"),
         Field("copies", "অনুলিপি", "প্রতি লাইনে একজন প্রাপক", lines=4),
+        Field("copies_heading", "অনুলিপির শিরোনাম", "ফাঁকা রাখলে: অনুলিপি: সদয় অবগতির জন্য"),
         Field("issuer_name", "জারিকারী কর্মকর্তার নাম", "", True),
         Field("issuer_designation", "জারিকারী কর্মকর্তার পদবি", "", True),
     )),

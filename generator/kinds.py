@@ -78,7 +78,7 @@ EGOV = Kind(
     ),
     annex_columns=(
         "serial", "area", "area_weight", "activity", "indicator", "unit", "weight",
-        "target_100", "target_90", "target_80", "target_70", "target_60", "achieved", "score",
+        "target_100", "target_90", "target_80", "target_70", "target_60", "progress", "score",
     ),
     subject="{plan} {fy} এর {period} {report} প্রেরণ।",
     body=(
@@ -91,8 +91,7 @@ EGOV = Kind(
     ),
     annex_title="{plan} {fy_long} অর্থবছরের {period} প্রতিবেদন ({months_comma_from_to} পর্যন্ত)",
     progress_header="অর্জন ({months_comma_from_to} পর্যন্ত)",
-    progress_column="achieved",
-    annex_widths=(("area", 2.2), ("activity", 3.3), ("indicator", 3.3), ("achieved", 2.2), ("weight", 1.75),
+    annex_widths=(("area", 2.2), ("activity", 3.3), ("indicator", 3.3), ("progress", 2.6), ("weight", 1.75),
                   ("score", 1.2), *((key, 1.92) for key, *_ in LEVELS)),
     periods=("h1", "annual"),
     documents=(LETTER, SCORED_ANNEX),

@@ -14,7 +14,7 @@ from .values import Value
 if TYPE_CHECKING:
     from .kinds import Kind
 
-DATE_FIELDS = ("issue_date", "meeting_date")  # the letter fields of kind "date" (workbook.Field.kind)
+DATE_FIELDS = ("issue_date", "meeting_date", "annex_signed_on")  # the letter fields of kind "date" (workbook.Field.kind)
 # Plan columns that hold a target or an achievement: a date in a date row, a percentage in a percent row
 VALUE_COLUMNS = tuple(k for k, c in COLUMNS.items()
                       if c.numeric and k not in ("area_weight", "weight", "self_score", "no", "score", "earned", "serial"))

@@ -18,6 +18,7 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template
 
 from . import bangla, memo, wordml
+from .fields import COPIES_HEADING
 from .docx_templates import SIGNATURE_SLOTS
 from . import scoring
 from .columns import COLUMNS
@@ -175,6 +176,7 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
         "signatory_phone": bn_text(report.get("signatory_phone")),
         "signatory_email": report.get("signatory_email"),
         "copies": [f"{bangla.to_bangla_digits(i)}। {bn_text(line)}" for i, line in enumerate(report.lines("copies"), 1)],
+        "copies_heading": bn_text(report.get("copies_heading")) or COPIES_HEADING,
     }
 
 
@@ -241,21 +243,26 @@ def _pairs(row: PlanRow, cells: dict, kind: Kind) -> dict:
     return out
 
 
-def signature_lines(entries: list[str], office: str) -> list[str]:
-    """Signatories side by side under the annex, three to a line, each as name / designation / office."""
+def signature_lines(entries: list[str], office: str, signed_on: dt.date | None = None) -> list[str]:
+    """Signatories side by side under the annex, three to a line, each as name / designation / office (the
+    office added only when the entry does not already name it), then the signing date when given."""
     people = []
     for entry in entries:
         parts = [p.strip() for p in _TOP_LEVEL_COMMA.split(entry) if p.strip()]
-        if len(parts) < 3:
+        if len(parts) < 3 and not any(_names(part, office) for part in parts):
             parts += [office]
-        people.append([bn_text(p) for p in parts[:3]])
+        parts = [""] * (3 - len(parts)) + parts[:3]  # the last lines of everyone's block side by side
+        if signed_on:
+            parts = parts + ["তারিখ: " + bangla.to_bangla_digits(signed_on.strftime("%d/%m/%Y"))]
+        people.append([bn_text(p) for p in parts])
+    depth = max((len(p) for p in people), default=0)
     lines: list[str] = []
     for start in range(0, len(people), SIGNATURE_SLOTS):
         group = people[start:start + SIGNATURE_SLOTS]
         slots = {1: [2], 2: [0, 2], 3: [0, 1, 2]}[len(group)]
         if lines:
             lines += ["", ""]
-        for i in range(3):
+        for i in range(depth):
             cells = [""] * SIGNATURE_SLOTS
             for slot, person in zip(slots, group):
                 cells[slot] = person[i] if i < len(person) else ""
@@ -263,8 +270,18 @@ def signature_lines(entries: list[str], office: str) -> list[str]:
     return lines
 
 
+def _names(part: str, office: str) -> bool:
+    """Whether a signature line already names the office ('খুলনা সিটি কর্পোরেশন।' names 'খুলনা সিটি কর্পোরেশন')."""
+    def norm(text: str) -> str:
+        return " ".join(text.replace("।", " ").split())
+    return bool(norm(office)) and norm(office) in norm(part)
+
+
 def annex_context(report: Report, card: ScoreCard | None = None) -> dict:
+    # the annex writes the fiscal year one way throughout, in full (২০২২-২০২৩), as every seed's annex does;
+    # the letter keeps the form the office typed
     words = wording_fields(report)
+    words["fy"] = words["fy_long"]
     card = card or score_report(report)
     rows = [_row_context(row, report.kind) for row in report.rows]
     for ctx, scored in zip(rows, card.rows):
@@ -280,7 +297,8 @@ def annex_context(report: Report, card: ScoreCard | None = None) -> dict:
         "total": format_number(card.total),
         "possible": format_number(card.possible),
         "percent": "-" if card.percent is None else format_number(card.percent) + "%",
-        "signature_lines": signature_lines(report.lines("annex_signatories"), report.office),
+        "signature_lines": signature_lines(report.lines("annex_signatories"), report.office,
+                                           report.date("annex_signed_on")),
     }
 
 
@@ -306,6 +324,7 @@ def minutes_context(report: Report, memo: str, issue_date: dt.date) -> dict:
         "date_bangla": bangla.format_bangla_date(issue_date),
         "date_gregorian": bangla.format_gregorian_date(issue_date),
         "copies": [f"{bangla.to_bangla_digits(i)}) {bn_text(line)}" for i, line in enumerate(report.lines("copies"), 1)],
+        "copies_heading": bn_text(report.get("copies_heading")) or COPIES_HEADING,
         "issuer_name": bn_text(report.get("issuer_name")),
         "issuer_designation": bn_text(report.get("issuer_designation")),
     }

@@ -190,6 +190,15 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
         ))
     out += _memo(raw, report)
     out += _date(raw, report, today)
+    for key, field in fields_of(report.kind).items():
+        if field.kind == "date" and key not in ("issue_date", "meeting_date") and report.get(key) \
+                and report.date(key) is None:
+            out.append(error(
+                "bad-date",
+                f"'{field.label}' ঘরের তারিখ '{report.get(key)}' বোঝা যায়নি। এভাবে লিখুন: ০৭/০৭/২০২২।",
+                f"Date '{report.get(key)}' in field '{key}' not understood. Write it as 07/07/2022.",
+                raw.letter_sheet, _letter_cell(raw, key),
+            ))
     count = report.get("attachment_count")
     if count and not 1 <= (whole_number(count) or 0) <= MAX_ATTACHMENTS:
         out.append(error(

@@ -249,3 +249,29 @@ def expand_tags(xml: str) -> str:
     """Our template tags, after docxtpl's patch_xml: `{% vmerge … %}`, then `{% keepnext … %}` (which
     also reaches the empty paragraphs of merged cells)."""
     return expand_keepnext(expand_vmerge(xml))
+
+
+# Page numbers ---------------------------------------------------------------------------
+
+def page_number(paragraph, label: str = "পৃষ্ঠা ", size: float | None = None) -> None:
+    """'পৃষ্ঠা ' and a PAGE field. The field's digit is whatever the program computes: neither Word nor
+    LibreOffice 7.4 has a Bangla page-number format in DOCX (see docs/templates.md)."""
+    style_run(paragraph.add_run(label), size=size)
+
+    def run(child):
+        r = paragraph.add_run()
+        style_run(r, size=size)
+        r._r.append(child)
+
+    for kind in ("begin", "instr", "separate", "result", "end"):
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = " PAGE "
+        elif kind == "result":
+            el = OxmlElement("w:t")
+            el.text = "২"
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        run(el)

@@ -18,6 +18,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from . import carried, fields, kinds, package
 from .fields import Field
 from .bangla import PERIODS, to_bangla_digits
+from . import print_setup
 from .model import GUIDE_SHEET, LETTER_SHEET, PLAN_SHEET, Cell, RawWorkbook
 
 TEMPLATE_VERSION = 1
@@ -51,7 +52,7 @@ _thin = Side(style="thin", color="999999")
 _BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _SECTION_FILL = PatternFill("solid", fgColor="F2F2F2")
-_INPUT_FILL = PatternFill("solid", fgColor="FFFDE7")
+_INPUT_FILL = PatternFill("solid", fgColor="FFEB84")  # clearly yellow on screen, light enough to print over
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _UNLOCKED = Protection(locked=False)
 
@@ -115,6 +116,9 @@ def _letter_sheet(ws, kind: kinds.Kind) -> None:
                 value.fill = _INPUT_FILL
             if f.kind == "period":
                 period_list.add(value)
+            if f.key == "fiscal_year":
+                print_setup.fiscal_year_list(ws, value)
+    print_setup.letter_sheet(ws)
     ws.protection.sheet = True
     ws.protection.formatRows = False
     ws.protection.formatColumns = False
@@ -158,7 +162,8 @@ def _plan_sheet(ws, kind: kinds.Kind) -> None:
             cell.font = _font(size=11)
             cell.number_format = "@"
     ws.row_dimensions[1].hidden = True
-    ws.row_dimensions[2].height = 80
+    ws.row_dimensions[2].height = print_setup.header_height(ws, 2, len(cols))
+    print_setup.plan_sheet(ws, len(cols), first, last)
     ws.freeze_panes = ws.cell(first, 1)
     for key, words, title, error in DROPDOWNS:
         if key not in kind.columns:
@@ -187,8 +192,10 @@ GUIDE = [  # {letter} and {table} are the kind's two sheets
      "5. Leave the memo serial blank and the service takes the next number from its register; the same file again keeps its number."),
     ("৬. সারি বা শিটের নাম বদলাবেন না; লুকানো প্রথম কলাম/সারিতে যন্ত্রপাঠ্য কী (key) আছে।",
      "6. Do not rename sheets; the hidden first column/row holds the machine keys the service reads."),
-    ("৭. পূরণ শেষে ফাইলটি শেয়ার্ড ফোল্ডারে রাখুন অথবা 'gen build ফাইল.xlsx' চালান।",
-     "7. When done, drop the file into the shared folder, or run 'gen build file.xlsx'."),
+    ("৭. পূরণ শেষে ফাইলটি সংরক্ষণ করুন এবং অফিসের শেয়ার্ড ফোল্ডারে রাখুন, অথবা প্রতিবেদনের ওয়েব পাতায় আপলোড করুন। "
+     "কয়েক সেকেন্ডের মধ্যে পত্র ও সংযুক্তি তৈরি হবে; কোনো ঘরে ভুল থাকলে কোন ঘরে কী ভুল তা জানানো হবে।",
+     "7. When done, save the file and put it into the office's shared folder, or upload it on the reports web "
+     "page. The letter and annex are ready within seconds; if a cell is wrong you are told which one and why."),
 ]
 PLAN_GUIDE = [  # for the plans that are scored: the period and the counting method
     ("৮. অর্জন কলামে লিখুন অর্থবছরের শুরু থেকে এই সময় পর্যন্ত অর্জন (১ জুলাই থেকে প্রতিবেদনের সময়কালের শেষ দিন পর্যন্ত মোট), "
