@@ -146,9 +146,33 @@ def test_evidence_is_for_one_workbook(tmp_path):
     assert run.returncode == 2 and "one workbook" in run.stderr
 
 
-def _office_pids(since: set[int]) -> list[int]:
-    found = subprocess.run(["pgrep", "-f", "soffice.bin.*gen-office-"], capture_output=True, text=True).stdout.split()
-    return [int(p) for p in found if int(p) not in since]
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (from /proc), so the test touches only the LibreOffice its own gen build started."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _office_of(pid: int) -> list[int]:
+    pids = []
+    for child in _descendants(pid):
+        try:
+            if (Path("/proc") / str(child) / "comm").read_text().strip() == "soffice.bin":
+                pids.append(child)
+        except OSError:
+            continue
+    return pids
 
 
 def test_a_libreoffice_that_hangs_mid_batch_does_not_stop_it(tmp_path):
@@ -164,13 +188,15 @@ def test_a_libreoffice_that_hangs_mid_batch_does_not_stop_it(tmp_path):
         workbook_copy.write_bytes(source.read_bytes())
         if i:
             _with_office(workbook_copy, f"অফিস {i}")
-    before = set(_office_pids(set()))
     stopped: list[int] = []
+    command = [sys.executable, "-m", "generator.cli", "build", str(folder), "--out", str(tmp_path / "out"), "--state",
+               str(tmp_path / "state"), "--pdf", "--json", "--pdf-timeout", "4", "--jobs", "1"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def stop_the_office():
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not stopped:
-            pids = _office_pids(before)
+        while time.monotonic() < deadline and not stopped and proc.poll() is None:
+            pids = _office_of(proc.pid)
             if pids:
                 time.sleep(1.5)  # a few conversions in
                 try:
@@ -183,8 +209,7 @@ def test_a_libreoffice_that_hangs_mid_batch_does_not_stop_it(tmp_path):
     thread = threading.Thread(target=stop_the_office)
     thread.start()
     try:
-        run = gen("build", folder, "--out", tmp_path / "out", "--state", tmp_path / "state", "--pdf", "--json",
-                  "--pdf-timeout", "4", "--jobs", "1")
+        stdout, stderr = proc.communicate(timeout=600)
     finally:
         thread.join()
         for pid in stopped:
@@ -193,8 +218,8 @@ def test_a_libreoffice_that_hangs_mid_batch_does_not_stop_it(tmp_path):
             except ProcessLookupError:
                 pass
     assert stopped, "the warm LibreOffice was never seen"
-    done = results(run)
-    assert len(done) == 8 and all(r["status"] == "built" for r in done), run.stderr
+    done = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    assert len(done) == 8 and all(r["status"] == "built" for r in done), stderr
     missing = [r for r in done if any(i["code"] == "pdf-missing" for i in r["issues"])]
     assert missing and len(missing) < 8
     assert all(any(o.endswith(".docx") for o in r["outputs"]) for r in missing)
