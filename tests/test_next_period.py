@@ -313,4 +313,5 @@ def test_the_carried_fill_shows_in_libreoffice(tmp_path):
     subprocess.run(["pdftoppm", "-r", "60", str(pdf), str(tmp_path / "page")], check=True)
     orange = {p.name: _orange_pixels(p.read_bytes()) for p in sorted(tmp_path.glob("page-*.ppm"))}
     cells = [n for n in orange.values() if n]
-    assert len(cells) == 1 and cells[0] > 200 * len(made.carried), orange  # one page holds the column, all filled
+    # one page holds the column, all filled (the plan sheet prints one page wide, so cells are small)
+    assert len(cells) == 1 and cells[0] > 50 * len(made.carried), orange

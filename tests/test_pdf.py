@@ -121,6 +121,8 @@ def _convert_in_worker(handle, docx: bytes, queue) -> None:
         queue.put(("ok", pdf.page_count(pdf.convert(docx, office_handle=handle))))
     except pdf.ConversionFailed as e:
         queue.put(("failed", e.en))
+    except BaseException as e:  # shown by the test, not lost in a child that dies
+        queue.put(("error", repr(e)))
 
 
 @pytest.mark.parametrize("how", ["warm", "cold"])
@@ -129,7 +131,7 @@ def test_a_worker_under_a_memory_limit_converts_through_the_handle(built, tmp_pa
     letter = Path(built["egov-mymensingh-2022-23-h1"].outputs[0]).read_bytes()
     with pdf.Office(tmp_path / "office", warm=how == "warm") as o:
         assert o.warm == (how == "warm") and o.wait_ready(120)
-        ctx = mp.get_context("fork")
+        ctx = mp.get_context("spawn")  # a fresh process, as small as a build worker: a fork of this test run is not
         queue = ctx.Queue()
         worker = ctx.Process(target=_convert_in_worker, args=(o.handle, letter, queue))
         worker.start()
