@@ -62,6 +62,24 @@ def write_fonts_conf(folder: Path) -> Path:
     return path
 
 
+# LibreOffice's "Numerals: Context": a digit is drawn in the digits of its run's language. Every run of our
+# documents is en-US (Latin digits, as typed) except the page numbers, which are bn-BD: so a page number
+# reads পৃষ্ঠা ২ while web addresses and Latin words keep their digits (docs/pdf.md).
+SETTINGS_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
+<item oor:path="/org.openoffice.Office.Common/I18N/CTL"><prop oor:name="CTLTextNumerals" oor:op="fuse"><value>3</value></prop></item>
+</oor:items>
+"""
+
+
+def seed_profile(profile: Path) -> None:
+    """The settings our conversions need, in a LibreOffice profile before its first start."""
+    settings = Path(profile) / "user" / "registrymodifications.xcu"
+    if not settings.exists():
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        settings.write_text(SETTINGS_XCU)
+
+
 def lo_environment(folder: Path) -> dict[str, str]:
     env = dict(os.environ, FONTCONFIG_FILE=str(write_fonts_conf(folder)))
     env.pop("PYTHONPATH", None)
@@ -226,6 +244,7 @@ class Office:
         while uno_port == port:
             uno_port = _free_port()
         profile = self.home / "profile"
+        seed_profile(profile)
         env = lo_environment(self.home)
         env["PYTHONPATH"] = str(unoserver_path())
         cmd = [UNO_PYTHON, "-c", _LAUNCH, str(os.getpid()), "--port", str(port), "--uno-port", str(uno_port),

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .bangla import to_bangla_digits
-from .office import LOCK, Office, OfficeHandle, kill_group, lo_environment, proxy, read_address, soffice
+from .office import LOCK, Office, OfficeHandle, kill_group, lo_environment, proxy, read_address, seed_profile, soffice
 
 __all__ = ["ConversionFailed", "Office", "OfficeHandle", "available", "convert", "page_count"]
 
@@ -133,6 +133,7 @@ def _cold(docx: bytes, name: str, timeout: float, profile: Path, fonts_home: Pat
         folder = Path(tmp)
         source = folder / "document.docx"
         source.write_bytes(docx)
+        seed_profile(profile)
         cmd = ["/bin/sh", "-c", _UNLIMITED, "sh", exe, f"-env:UserInstallation={profile.as_uri()}", "--headless",
                "--norestore", "--nologo", "--nodefault", "--convert-to", COLD_FILTER, "--outdir", str(folder),
                str(source)]

@@ -254,13 +254,20 @@ def expand_tags(xml: str) -> str:
 # Page numbers ---------------------------------------------------------------------------
 
 def page_number(paragraph, label: str = "পৃষ্ঠা ", size: float | None = None) -> None:
-    """'পৃষ্ঠা ' and a PAGE field. The field's digit is whatever the program computes: neither Word nor
-    LibreOffice 7.4 has a Bangla page-number format in DOCX (see docs/templates.md)."""
+    """'পৃষ্ঠা ' and a PAGE field. Neither Word nor LibreOffice has a Bangla page-number format in DOCX; the
+    field's runs are in Bangla (bn-BD), so a program drawing digits in their text's language (LibreOffice with
+    "Numerals: Context", as our PDFs are made) draws ২ (see docs/templates.md)."""
     style_run(paragraph.add_run(label), size=size)
 
     def run(child):
         r = paragraph.add_run()
         style_run(r, size=size)
+        lang = r._r.get_or_add_rPr().find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            r._r.get_or_add_rPr().append(lang)
+        lang.set(qn("w:val"), "bn-BD")
+        lang.set(qn("w:bidi"), "bn-BD")
         r._r.append(child)
 
     for kind in ("begin", "instr", "separate", "result", "end"):

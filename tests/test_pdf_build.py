@@ -237,3 +237,43 @@ def _with_office(path: Path, office: str) -> None:
         if row[0].value == "office_name":
             row[2].value = office
     wb.save(path)
+
+
+def _page_two_header(tmp_path: Path, office, header) -> bytes:
+    """Page 2's header band, as pixels, of a two-page document whose header `header(paragraph)` fills."""
+    import io
+
+    from docx import Document as Docx
+    from docx.enum.text import WD_BREAK
+
+    from generator import wordml
+
+    doc = Docx()
+    wordml.set_document_defaults(doc, size=12)
+    doc.add_paragraph("এক").add_run().add_break(WD_BREAK.PAGE)
+    doc.add_paragraph("দুই")
+    header(doc.sections[0].header.paragraphs[0])
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    made = tmp_path / f"h{len(list(tmp_path.iterdir()))}.pdf"
+    made.write_bytes(pdf.convert(buffer.getvalue(), office_handle=office.handle, timeout=60))
+    subprocess.run(["pdftoppm", "-r", "100", "-f", "2", "-l", "2", "-y", "0", "-H", "120", "-gray", str(made),
+                    str(made.with_suffix(""))], check=True)
+    return next(tmp_path.glob(f"{made.stem}-*.pgm")).read_bytes()
+
+
+def test_page_numbers_are_drawn_in_bangla_digits(tmp_path):
+    """The PAGE field of our templates, converted by our LibreOffice, looks exactly like the text 'পৃষ্ঠা ২'
+    (pdftotext still reads the digit as 2: the font draws the Bangla glyph for it)."""
+    need_libreoffice(warm=True)
+    from generator import wordml
+
+    with pdf.Office(tmp_path / "office") as office:
+        assert office.wait_ready(120)
+        field = _page_two_header(tmp_path, office, lambda p: wordml.page_number(p))
+        bangla = _page_two_header(tmp_path, office, lambda p: wordml.style_run(p.add_run("পৃষ্ঠা ২")))
+        latin = _page_two_header(tmp_path, office, lambda p: wordml.style_run(p.add_run("পৃষ্ঠা 2")))
+    def differ(a: bytes, b: bytes) -> int:
+        return sum(abs(x - y) > 64 for x, y in zip(a, b))
+
+    assert differ(field, bangla) * 4 < differ(field, latin), (differ(field, bangla), differ(field, latin))
