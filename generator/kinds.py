@@ -137,7 +137,7 @@ NIS = Kind(
     scorer=scoring.by_quarters,
     bracket_codes=False,
     annex_note="বিঃদ্রঃ কোন ক্রমিকের কার্যক্রম প্রযোজ্য না হলে তার কারণ মন্তব্য কলামে উল্লেখ করতে হবে।",
-    annex_widths=(("activity", 3.9), ("indicator", 2.6), ("remarks", 3.2), ("weight", 1.5), ("unit", 1.1),
+    annex_widths=(("activity", 3.4), ("indicator", 2.6), ("remarks", 3.2), ("weight", 2.0), ("unit", 1.1),
                   ("responsible", 2.3), ("total", 1.3), ("earned", 1.2),
                   ("annual_target", 1.9), *((f"q{q}", 1.85) for q in range(1, 5))),  # a date fits on one line
 )
