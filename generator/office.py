@@ -70,9 +70,8 @@ def lo_environment(folder: Path) -> dict[str, str]:
 
 @cache
 def unoserver_path() -> Path | None:
-    """A folder holding only a link to the installed unoserver package, for PYTHONPATH of Debian's Python
-    (the whole of our site-packages there would shadow its own modules), or None when the warm server
-    cannot run: no such Python, no uno in it, or no unoserver here."""
+    """The folder of the installed unoserver package, or None when the warm server cannot run here: no
+    unoserver, no Debian Python, or no uno in it."""
     try:
         import unoserver
     except ImportError:
@@ -83,8 +82,17 @@ def unoserver_path() -> Path | None:
         subprocess.run([UNO_PYTHON, "-c", "import uno"], check=True, capture_output=True, timeout=30, env={})
     except (OSError, subprocess.SubprocessError):
         return None
-    package = Path(unoserver.__file__).parent
-    folder = Path(tempfile.mkdtemp(prefix="gen-unoserver-"))
+    return Path(unoserver.__file__).parent
+
+
+def _python_path(home: Path) -> Path:
+    """A folder holding only links to unoserver and its metadata, for PYTHONPATH of Debian's Python (the
+    whole of our site-packages there would shadow its own modules)."""
+    package = unoserver_path()
+    assert package is not None
+    folder = home / "pythonpath"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
     for path in [package, *package.parent.glob("unoserver-*.dist-info")]:  # it reads its version from metadata
         (folder / path.name).symlink_to(path, target_is_directory=True)
     return folder
@@ -227,7 +235,7 @@ class Office:
             uno_port = _free_port()
         profile = self.home / "profile"
         env = lo_environment(self.home)
-        env["PYTHONPATH"] = str(unoserver_path())
+        env["PYTHONPATH"] = str(_python_path(self.home))
         cmd = [UNO_PYTHON, "-c", _LAUNCH, str(os.getpid()), "--port", str(port), "--uno-port", str(uno_port),
                "--user-installation", str(profile), "--executable", soffice() or "soffice", "--quiet",
                "--libreoffice-pid-file", str(self.home / "soffice.pid")]

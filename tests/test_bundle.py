@@ -112,7 +112,7 @@ def _bundle_in_worker(evidence: list[Path], queue) -> None:
 
 def test_large_photos_are_bundled_within_a_worker_memory_limit(tmp_path):
     photos = [noisy_jpeg(tmp_path / f"{i}.jpg", (4800, 3200)) for i in range(2)]
-    ctx = mp.get_context("fork")
+    ctx = mp.get_context("spawn")  # a fresh process: a fork of a long test run is already over the limit
     queue = ctx.Queue()
     worker = ctx.Process(target=_bundle_in_worker, args=(photos, queue))
     worker.start()

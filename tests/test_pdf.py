@@ -129,7 +129,7 @@ def test_a_worker_under_a_memory_limit_converts_through_the_handle(built, tmp_pa
     letter = Path(built["egov-mymensingh-2022-23-h1"].outputs[0]).read_bytes()
     with pdf.Office(tmp_path / "office", warm=how == "warm") as o:
         assert o.warm == (how == "warm") and o.wait_ready(120)
-        ctx = mp.get_context("fork")
+        ctx = mp.get_context("spawn")  # a fresh process: a fork of a long test run is already over the limit
         queue = ctx.Queue()
         worker = ctx.Process(target=_convert_in_worker, args=(o.handle, letter, queue))
         worker.start()
