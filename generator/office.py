@@ -147,8 +147,12 @@ def kill_group(home: Path, pid: int) -> None:
         pass
 
 
-# Run in Debian's Python: die with the thread that started us (PR_SET_PDEATHSIG), then be unoserver.server.
-_LAUNCH = ("import ctypes, os, runpy, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); "
+# Run in Debian's Python, then be unoserver.server. When the thread that started us dies (the parent killed or
+# terminated without leaving its `with` block) the kernel sends SIGUSR1 (PR_SET_PDEATHSIG), and the whole
+# process group is killed: unoserver's own SIGTERM handling can leave soffice running.
+_LAUNCH = ("import ctypes, os, runpy, signal, sys; "
+           "signal.signal(signal.SIGUSR1, lambda *_: os.killpg(0, signal.SIGKILL)); "
+           "ctypes.CDLL(None).prctl(1, signal.SIGUSR1); "
            "os.getppid() == int(sys.argv.pop(1)) or sys.exit(1); "
            "runpy.run_module('unoserver.server', run_name='__main__')")
 

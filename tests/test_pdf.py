@@ -183,7 +183,9 @@ def test_an_installed_nikosh_is_the_font_of_the_pdf(built, tmp_path, monkeypatch
     assert any("NotoSerifBengali" in n for n in names) and not any("NotoSansBengali" in n for n in names), names
 
 
-def test_ctrl_c_stops_the_whole_libreoffice_process_group(tmp_path):
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_ctrl_c_or_a_killed_parent_stops_the_whole_libreoffice_process_group(tmp_path, how):
+    """Ctrl-C leaves the `with` block; a parent terminated or killed without leaving it takes LibreOffice along."""
     need_libreoffice(warm=True)
     script = (
         "import sys, time; from pathlib import Path; from generator import office, pdf\n"
@@ -196,11 +198,11 @@ def test_ctrl_c_stops_the_whole_libreoffice_process_group(tmp_path):
     try:
         group = int(proc.stdout.readline())
         assert subprocess.run(["pgrep", "-g", str(group), "-f", "soffice.bin"], capture_output=True).returncode == 0
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(how)
         proc.wait(30)
-        assert "KeyboardInterrupt" in proc.stderr.read()
+        assert how != signal.SIGINT or "KeyboardInterrupt" in proc.stderr.read()
         deadline = time.monotonic() + 10
-        while subprocess.run(["pgrep", "-g", str(group)], capture_output=True).returncode == 0:
+        while subprocess.run(["pgrep", "-g", str(group), "-r", "R,S,D,T"], capture_output=True).returncode == 0:
             assert time.monotonic() < deadline, "LibreOffice outlived gen"
             time.sleep(0.1)
     finally:
