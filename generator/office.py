@@ -88,9 +88,8 @@ def lo_environment(folder: Path) -> dict[str, str]:
 
 @cache
 def unoserver_path() -> Path | None:
-    """A folder holding only a link to the installed unoserver package, for PYTHONPATH of Debian's Python
-    (the whole of our site-packages there would shadow its own modules), or None when the warm server
-    cannot run: no such Python, no uno in it, or no unoserver here."""
+    """The folder of the installed unoserver package, or None when the warm server cannot run here: no
+    unoserver, no Debian Python, or no uno in it."""
     try:
         import unoserver
     except ImportError:
@@ -101,8 +100,17 @@ def unoserver_path() -> Path | None:
         subprocess.run([UNO_PYTHON, "-c", "import uno"], check=True, capture_output=True, timeout=30, env={})
     except (OSError, subprocess.SubprocessError):
         return None
-    package = Path(unoserver.__file__).parent
-    folder = Path(tempfile.mkdtemp(prefix="gen-unoserver-"))
+    return Path(unoserver.__file__).parent
+
+
+def _python_path(home: Path) -> Path:
+    """A folder holding only links to unoserver and its metadata, for PYTHONPATH of Debian's Python (the
+    whole of our site-packages there would shadow its own modules)."""
+    package = unoserver_path()
+    assert package is not None
+    folder = home / "pythonpath"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
     for path in [package, *package.parent.glob("unoserver-*.dist-info")]:  # it reads its version from metadata
         (folder / path.name).symlink_to(path, target_is_directory=True)
     return folder
@@ -157,8 +165,12 @@ def kill_group(home: Path, pid: int) -> None:
         pass
 
 
-# Run in Debian's Python: die with the thread that started us (PR_SET_PDEATHSIG), then be unoserver.server.
-_LAUNCH = ("import ctypes, os, runpy, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); "
+# Run in Debian's Python, then be unoserver.server. When the thread that started us dies (the parent killed or
+# terminated without leaving its `with` block) the kernel sends SIGUSR1 (PR_SET_PDEATHSIG), and the whole
+# process group is killed: unoserver's own SIGTERM handling can leave soffice running.
+_LAUNCH = ("import ctypes, os, runpy, signal, sys; "
+           "signal.signal(signal.SIGUSR1, lambda *_: os.killpg(0, signal.SIGKILL)); "
+           "ctypes.CDLL(None).prctl(1, signal.SIGUSR1); "
            "os.getppid() == int(sys.argv.pop(1)) or sys.exit(1); "
            "runpy.run_module('unoserver.server', run_name='__main__')")
 
@@ -246,7 +258,7 @@ class Office:
         profile = self.home / "profile"
         seed_profile(profile)
         env = lo_environment(self.home)
-        env["PYTHONPATH"] = str(unoserver_path())
+        env["PYTHONPATH"] = str(_python_path(self.home))
         cmd = [UNO_PYTHON, "-c", _LAUNCH, str(os.getpid()), "--port", str(port), "--uno-port", str(uno_port),
                "--user-installation", str(profile), "--executable", soffice() or "soffice", "--quiet",
                "--libreoffice-pid-file", str(self.home / "soffice.pid")]
