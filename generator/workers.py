@@ -49,8 +49,12 @@ def _serve(conn: Connection, limits: Limits) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ["RUST_BACKTRACE"] = "0"  # a Rust reader that aborts says one line, not a page of frames
     _limit_memory(limits.memory_mb)
+    parent = os.getppid()
     while True:
         try:
+            while not conn.poll(1.0):
+                if os.getppid() != parent:  # the parent was killed: a sibling's inherited copy of this pipe
+                    return                  # would keep recv() waiting for ever
             task = conn.recv()
         except (EOFError, OSError):
             return

@@ -729,3 +729,27 @@ def test_ctrl_c_leaves_the_ledger_and_the_register_agreeing(tmp_path):
     assert "processing" not in files.values() and "reserved" not in memos.values()
     for id, status in files.items():  # a letter whose serial was issued is built in the ledger, and only then
         assert (memos.get(id) == "issued") == (status == "built"), (id, status, memos.get(id))
+
+
+def test_the_workers_of_a_killed_gen_build_go_too(tmp_path):
+    """kill -9 of gen build leaves no worker behind (each holds a copy of its sibling's pipe, so none saw the
+    pipe close: they waited for ever)."""
+    src = tmp_path / "src"
+    make_workbooks(src, 30)
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", str(src), "--out", str(tmp_path / "out"),
+                             "--state", str(tmp_path / "state"), "--json", "--jobs", "2"], stdout=subprocess.PIPE,
+                            text=True)
+    proc.stdout.readline()  # one built: the workers are up
+    workers = [int(p) for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                                               text=True).stdout.split()]
+    assert workers
+    proc.kill()
+    proc.wait(30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() and
+                                               "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[1][:3]
+                                               for pid in workers):
+        time.sleep(0.2)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+             and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[1][:3]]
+    assert alive == []
