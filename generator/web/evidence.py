@@ -199,7 +199,7 @@ def kept_for(state_dir: Path, upload: Path) -> list[Path]:
     folder = folder_of(state_dir, upload.name.split("-", 1)[0])
     if not folder.is_dir():
         return []
-    return bundle.evidence_files(folder).files
+    return sorted(folder.iterdir(), key=lambda p: (p.name.casefold(), p.name))  # all of it: bundle.py checks each
 
 
 def remove(folder: Path) -> None:
