@@ -343,6 +343,8 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
 @click.option("--token", envvar="GEN_WEB_TOKEN", default=None,
               help="Access token, required when --host is not a loopback address (or set GEN_WEB_TOKEN).")
 @click.option("--max-upload", default=10, show_default=True, type=click.IntRange(min=1), help="Upload limit, MB.")
+@click.option("--max-evidence", default=60, show_default=True, type=click.IntRange(min=1),
+              help="Limit of the evidence files sent with one workbook for its e-Nothi bundle, MB, all together.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True,
               help="Uploads built at once (worker processes).")
 @click.option("--proxy-headers", is_flag=True,
@@ -353,7 +355,7 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
 @_pdf_timeout_option
 def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tuple[str, ...], port: int,
           token: str | None, max_upload: int, jobs: int, proxy_headers: bool, timeout: float, max_memory: int,
-          make_pdf: bool | None, pdf_timeout: float) -> None:
+          make_pdf: bool | None, pdf_timeout: float, max_evidence: int) -> None:
     """Serve the clerks' web page: submissions, findings, scores, downloads and an upload form."""
     import ipaddress
 
@@ -373,7 +375,7 @@ def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tupl
     with _office(_wants_pdf(make_pdf), pdf_timeout) as pdf:
         app = create_app(out_root=out_root, state_dir=_state(state_dir), token=token, max_upload=max_upload * MB,
                          limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
-                         hosts=(host, *allowed_hosts), pdf=pdf)
+                         hosts=(host, *allowed_hosts), pdf=pdf, max_evidence=max_evidence * MB)
         uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=proxy_headers,
                     forwarded_allow_ips="127.0.0.1" if proxy_headers else None)
 

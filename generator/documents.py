@@ -94,12 +94,15 @@ class PdfSettings:
     evidence: tuple[str, ...] = ()
 
 
+EVIDENCE_CODE = "evidence-"  # a build's finding about an evidence file: evidence-wrong-type, evidence-cannot-fit, …
+
+
 class BundleRefused(Exception):
     """The bundle was asked for and cannot be made from the evidence given: nothing is written."""
 
     def __init__(self, error: bundle.BundleError):
         super().__init__(error.en)
-        self.finding = Finding("error", error.code, error.bn, error.en, None, None)
+        self.finding = Finding("error", EVIDENCE_CODE + error.code, error.bn, error.en, None, None)
 
 
 BUNDLE_SUFFIX = "-bundle.pdf"

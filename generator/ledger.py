@@ -27,6 +27,7 @@ PAGE_SIZE = 50
 
 
 UNPROCESSABLE = "could not be processed"  # the note of a file whose worker died or ran out of time
+EVIDENCE_REFUSED = "evidence refused"  # rejected for its evidence only: the same workbook may come with other
 
 
 def file_hash(path: Path) -> str:
@@ -130,6 +131,8 @@ class Ledger:
         """Close an entry with a pipeline Result."""
         if note is None and any(i.code in ("took-too-long", "could-not-process") for i in result.issues):
             note = UNPROCESSABLE
+        elif note is None and result.status == "rejected" and any(i.code.startswith("evidence-") for i in result.issues):
+            note = EVIDENCE_REFUSED
         self.finish(id, result.status, memo=result.memo, kind=result.kind, office=result.office,
                     fiscal_year=result.fiscal_year, period=result.period, outputs=result.outputs, moved_to=moved_to,
                     note=note, seconds=seconds, details=result.as_dict())
@@ -142,9 +145,9 @@ class Ledger:
 
     def done_with(self, file_hash: str) -> Record | None:
         """The earlier finished record of the same bytes, if any (a file that could not be processed, for a
-        crash or a time limit, is not held against the same bytes sent again)."""
+        crash or a time limit, or rejected only for its evidence, is not held against the same bytes sent again)."""
         found = self._records("file_hash = ? AND (status = 'built' OR (status = 'rejected' AND "
-                              "(note IS NULL OR note != ?)))", file_hash, UNPROCESSABLE)
+                              "(note IS NULL OR note NOT IN (?, ?))))", file_hash, UNPROCESSABLE, EVIDENCE_REFUSED)
         return found[-1] if found else None
 
     def built(self, fiscal_year: str, period: str, kind: str | None = None) -> list[Record]:

@@ -110,3 +110,45 @@ def test_the_list_stays_within_a_phone_and_a_desktop_window(server, browser, tmp
         assert box[0] <= width and box[2] == "auto"
         page.screenshot(path=str(tmp_path / f"list-{width}.png"), full_page=True)
         page.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_upload_with_evidence_gives_one_pdf_for_e_nothi(tmp_path, browser, width):
+    """Chromium's own multipart form with several evidence files: the submission lists the e-Nothi PDF first and
+    it downloads; evidence over the cap gets the page saying so (not a reset connection). Needs PDFs."""
+    from PIL import Image
+
+    from tests.pdf_fixtures import need_libreoffice
+
+    need_libreoffice(warm=True)
+    workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "চট্টগ্রাম.xlsx")
+    evidence = [tmp_path / "সভার ছবি.jpg", tmp_path / "scan.png"]
+    Image.new("RGB", (1200, 900), "white").save(evidence[0], "JPEG")
+    Image.new("RGB", (600, 800), "gray").save(evidence[1], "PNG")
+    big = tmp_path / "বড় ছবি.jpg"
+    big.write_bytes(b"\xff\xd8\xff" + os.urandom(2 * 1024 * 1024))
+    with running_server(tmp_path, "--pdf", "--max-evidence", "1") as server:
+        page = browser.new_page(viewport={"width": width, "height": 900}, accept_downloads=True)
+        page.goto(server + "/upload")
+        assert page.locator("input[name=evidence][multiple]").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=str(tmp_path / f"upload-{width}.png"), full_page=True)
+        page.set_input_files("input[name=workbook]", str(workbook))
+        page.set_input_files("input[name=evidence]", [str(p) for p in evidence])
+        page.click("button[type=submit]")
+        page.wait_for_url("**/submissions/*", timeout=120_000)
+        assert "ই-নথির জন্য PDF (পত্র, সংযুক্তি ও প্রমাণক)" in page.content()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=str(tmp_path / f"built-{width}.png"), full_page=True)
+        with page.expect_download() as info:
+            page.click("text=cc-2023-24-q1-bundle.pdf")
+        assert info.value.suggested_filename.endswith("bundle.pdf")
+        info.value.save_as(tmp_path / "bundle.pdf")
+        assert (tmp_path / "bundle.pdf").read_bytes().startswith(b"%PDF-")
+        page.goto(server + "/upload")
+        page.set_input_files("input[name=workbook]", str(workbook))
+        page.set_input_files("input[name=evidence]", [str(big)])
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        assert "প্রমাণক ফাইলগুলো মিলে খুব বড়: সর্বোচ্চ ১ MB" in page.content()
+        page.screenshot(path=str(tmp_path / f"too-much-{width}.png"), full_page=True)

@@ -36,7 +36,7 @@ from ..state import StateError
 from ..values import format_number
 from ..documents import PdfSettings
 from ..workers import Limits, Pool
-from . import next_workbook, summary_page
+from . import downloads, evidence, next_workbook, summary_page
 from .sessions import MAX_AGE, Sessions, Throttle
 
 HERE = Path(__file__).parent
@@ -67,16 +67,16 @@ class UploadLimit:
     """ASGI middleware: refuse request bodies over the limit with 413, before they are stored. The limit
     is the file cap plus the form's own bytes; the upload handler checks the file itself."""
 
-    def __init__(self, app, limit: int, page):
+    def __init__(self, app, limit: int, page, message: tuple[str, str] | None = None):
         self.app, self.limit, self.page = app, limit + MULTIPART_ALLOWANCE, page
-        self.cap = limit
+        self.message = message or too_large(limit)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length and length.isdigit() and int(length) > self.limit:
-            return await self.page(scope, 413, *too_large(self.cap))(scope, receive, send)
+            return await self.page(scope, 413, *self.message)(scope, receive, send)
         seen = 0
 
         async def counted():
@@ -90,7 +90,7 @@ class UploadLimit:
         try:
             await self.app(scope, counted, send)
         except TooLarge:
-            await self.page(scope, 413, *too_large(self.cap))(scope, receive, send)
+            await self.page(scope, 413, *self.message)(scope, receive, send)
 
 
 def too_large(cap: int) -> tuple[str, str]:
@@ -221,19 +221,24 @@ def period_bn(value: str | None) -> str:
 
 def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max_upload: int = 10 * MB,
                limits: Limits | None = None, jobs: int = 2, hosts: tuple[str, ...] = (),
-               pdf: PdfSettings | None = None) -> Starlette:
+               pdf: PdfSettings | None = None, max_evidence: int = evidence.DEFAULT_CAP) -> Starlette:
     """`hosts`: the names and addresses the page may be asked for besides the local ones (`--host`,
-    `--allowed-host`). `pdf`: PDFs beside the Word files, through the LibreOffice the caller keeps warm."""
+    `--allowed-host`). `pdf`: PDFs beside the Word files, through the LibreOffice the caller keeps warm, and
+    for each upload the e-Nothi bundle with the evidence files sent with it (at most `max_evidence` bytes)."""
     out_root, state_dir = Path(out_root).resolve(), Path(state_dir).resolve()
     uploads = state_dir / "uploads"
     pool = Pool(jobs, limits, start_method="forkserver")  # builds run in workers, off the event loop
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(status_bn=STATUS_BN, kinds=kinds.KINDS,
-                                 cap_mb=f"{max_upload / MB:g}", cap_mb_bn=bangla.to_bangla_digits(f"{max_upload / MB:g}"))
+                                 cap_mb=f"{max_upload / MB:g}", cap_mb_bn=bangla.to_bangla_digits(f"{max_upload / MB:g}"),
+                                 evidence_on=pdf is not None, evidence_files=evidence.MAX_FILES,
+                                 evidence_mb=f"{max_evidence / MB:g}",
+                                 evidence_mb_bn=bangla.to_bangla_digits(f"{max_evidence / MB:g}"))
     templates.env.filters["shown"] = lambda name: re.sub(r"^[0-9a-f]{8}-", "", name or "")  # drop the upload tag
     templates.env.filters["bn"] = lambda x: "—" if x is None else format_number(x)
     templates.env.filters["dhaka_time"] = dhaka_time
     templates.env.filters["period_bn"] = period_bn
+    templates.env.filters["size"] = downloads.size_text
     templates.env.filters["for_web"] = for_web
     templates.env.filters["kind_bn"] = lambda k: kinds.KINDS[k].plan if k in kinds.KINDS else (k or "")
 
@@ -324,7 +329,9 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
                     errors=sum(i["severity"] == "error" for i in issues), marked=marked,
                     warnings=sum(i["severity"] != "error" for i in issues),
                     earlier=earlier, earlier_record=_get(earlier) if earlier else None,
-                    next_offered=next_workbook.offered(record), next_source=next_workbook.source_of(record))
+                    next_offered=next_workbook.offered(record), next_source=next_workbook.source_of(record),
+                    downloads=downloads.listing(record.outputs), evidence_refused=downloads.evidence_refused(issues),
+                    evidence_unused=request.query_params.get("evidence") == "unused")
 
     async def next_period(request: Request):
         return await run_in_threadpool(next_workbook.response, record_or_404(request))
@@ -356,8 +363,13 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
     async def upload(request: Request):
         if request.method == "GET":
             return page(request, "upload.html")
-        form = await request.form()
-        await check_csrf(request, form)
+        try:
+            form = await evidence.read_form(request, workbook_cap=max_upload, evidence_cap=max_evidence,
+                                            evidence=pdf is not None)
+            await check_csrf(request, form)
+            proof = evidence.chosen(form)
+        except evidence.Refused as e:
+            return page(request, "upload.html", e.status, error=(e.bn, e.en))
         file = form.get("workbook")
         if not isinstance(file, UploadFile) or not file.filename:
             return page(request, "upload.html", 400, error=("কোনো ফাইল বাছাই করা হয়নি।", "No file chosen."))
@@ -374,7 +386,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
                 f"'{name}' একটি Excel ওয়ার্কবুক (.xlsx) নয়। 'ফাঁকা ছক' থেকে নেওয়া ছক পূরণ করে দিন।",
                 f"'{name}' is not an Excel workbook (.xlsx). Fill a blank workbook from this site."))
         try:
-            id = await run_in_threadpool(_receive, name, data)
+            id = await run_in_threadpool(_receive, name, data, proof)
         except StateError as e:  # the file is kept in the uploads folder and built when the server starts again
             log.error("upload %s not built: %s", ascii(name), e)
             return page(request, "upload.html", 503, error=(
@@ -383,7 +395,10 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         if id is None:
             return page(request, "upload.html", 500, error=("ফাইলটি হারিয়ে গেছে; আবার জমা দিন।",
                                                             "The file went missing while it was handled; submit it again."))
-        return RedirectResponse(f"/submissions/{_first_of_a_double_click(id)}", status_code=303)
+        shown = _first_of_a_double_click(id)
+        record = _get(id)
+        unused = "?evidence=unused" if proof and shown == id and record and record.status == "duplicate" else ""
+        return RedirectResponse(f"/submissions/{shown}{unused}", status_code=303)
 
     def _first_of_a_double_click(id: int) -> int:
         """The same file sent twice within moments (a double-click on the button) shows the first one's page,
@@ -396,13 +411,21 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         age = dt.datetime.fromisoformat(record.received_at) - dt.datetime.fromisoformat(earlier.received_at)
         return earlier.id if age < DOUBLE_CLICK else id
 
-    def _receive(name: str, data: bytes) -> int | None:
+    def _receive(name: str, data: bytes, proof: list[UploadFile]) -> int | None:
         uploads.mkdir(parents=True, exist_ok=True)
         safe = intake.fit(store.safe_name(Path(name).stem, "workbook"), Path(name).suffix.lower())
-        target = uploads / intake.fit(f"{uuid.uuid4().hex[:8]}-{Path(safe).stem}", Path(safe).suffix)
+        tag = uuid.uuid4().hex[:8]
+        while evidence.folder_of(state_dir, tag).exists():
+            tag = uuid.uuid4().hex[:8]
+        folder = evidence.folder_of(state_dir, tag)
+        saved = evidence.save(proof, folder) if proof else []  # kept until built: a server stopped meanwhile builds it
+        target = uploads / intake.fit(f"{tag}-{Path(safe).stem}", Path(safe).suffix)
         target.write_bytes(data)
-        return intake.receive(target, inbox=uploads, out_root=out_root, state_dir=state_dir, pool=pool, route="web",
-                              pdf=pdf)
+        id = intake.receive(target, inbox=uploads, out_root=out_root, state_dir=state_dir, pool=pool, route="web",
+                            pdf=evidence.settings(pdf, saved))
+        if not target.exists():  # archived or rejected: the bundle holds the evidence now, or it was refused
+            evidence.remove(folder)
+        return id
 
     async def login(request: Request):
         if not token:  # nothing to sign in to
@@ -475,12 +498,18 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
             lock.close()
             return []
         held.append(lock)  # kept open, so kept locked, while the server runs
+        evidence.sweep(state_dir, uploads)  # before any request: the evidence of uploads no longer waiting
         return [p for p in sorted(uploads.iterdir()) if p.is_file() and not p.name.startswith(".")]
 
     def recover(paths: list[Path]) -> None:
         for path in paths:
+            kept = evidence.kept_for(state_dir, path)
+            if kept and pdf is None:
+                log.warning("%s: built without its %d evidence files: this server makes no PDFs", path.name, len(kept))
             intake.receive(path, inbox=uploads, out_root=out_root, state_dir=state_dir, pool=pool, route="web",
-                           pdf=pdf)
+                           pdf=evidence.settings(pdf, kept))
+            if not path.exists():
+                evidence.remove(evidence.folder_of(state_dir, path.name.split("-", 1)[0]))
 
     held: list = []
 
@@ -497,4 +526,6 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
 
     return Starlette(routes=routes, exception_handlers={HTTPException: error, Exception: failure},
                      middleware=[Middleware(HostCheck, hosts={*LOCAL_HOSTS, *hosts}),
-                                 Middleware(UploadLimit, limit=max_upload, page=error_page)], lifespan=lifespan)
+                                 Middleware(UploadLimit, limit=max_upload + (max_evidence if pdf else 0), page=error_page,
+                                            message=evidence.too_large(max_upload, max_evidence) if pdf else None)],
+                     lifespan=lifespan)
