@@ -111,7 +111,7 @@ def _read(path: Path) -> tuple[str, bytes]:
             raise _error("empty", path)
         if size > MAX_FILE:
             raise _error("file-too-large", path, size=size)
-        data = f.read(MAX_FILE + 1)
+        data = f.read(size + 1)  # a file growing while read is caught below; never a 100 MB buffer up front
     if len(data) == 0:
         raise _error("empty", path)
     if len(data) > MAX_FILE:
