@@ -19,7 +19,6 @@ from typing import Callable
 
 CONTINUED = "(পূর্ববর্তী পৃষ্ঠার পর)"
 NOT_REPEATED = ("area_weight",)  # a weight printed twice reads as counted twice: its cell stays empty
-KEY_CHARS = 16  # how much of a row's indicator (its code first) identifies the row in a page's text
 ATTEMPTS = 2  # re-renders at most: the second from the layout the first one made
 
 
@@ -48,30 +47,46 @@ def _compact(text: str) -> str:
     return re.sub(r"[\s\u200b-\u200d]+", "", text)
 
 
-def row_keys(rows: list[dict]) -> list[str | None]:
-    """What identifies each row in a page's text: the start of its indicator, which begins with the
-    indicator's code where the plan has codes. A row whose key another row shares has none."""
-    keys = [_compact(r.get("indicator", ""))[:KEY_CHARS] or None for r in rows]
-    return [k if k and keys.count(k) == 1 else None for k in keys]
+PREFIXES = (None, 24, 12)  # the whole text, then its start: a cell's lines may be read between another's
 
 
-def first_rows(pages: list[str], keys: list[str | None]) -> dict[int, int]:
-    """For each page after the first (0-based), the row that is first on it, where that is certain: the
-    row's key is on that page and nowhere else in the document, and the row before it is certainly on an
-    earlier page."""
+def row_keys(rows: list[dict]) -> list[list[str]]:
+    """What may identify each row in a page's text, best first: its indicator (its code first, where the
+    plan has codes), then its activity (NIS plans repeat indicators such as 'সভা আয়োজিত'), whole or its
+    start. A text that is also part of another row is left out."""
+    texts = [[_compact(v) for v in r.values() if isinstance(v, str)] for r in rows]
+    keys: list[list[str]] = [[] for _ in rows]
+    for column in ("indicator", "activity"):
+        for cut in PREFIXES:
+            for i, row in enumerate(rows):
+                key = _compact(row.get(column, ""))[:cut]
+                if key and key not in keys[i] and sum(any(key in t for t in other) for other in texts) == 1:
+                    keys[i].append(key)
+    return keys
+
+
+def first_rows(pages: list[str], keys: list[list[str]]) -> dict[int, int]:
+    """For each page after the first (0-based), the row that is first on it, where that is certain: one of
+    the row's keys is on that page and nowhere else in the document, and the row before it is certainly on
+    an earlier page."""
     found: list[int | None] = []
-    for key in keys:
-        where = [p for p, text in enumerate(pages) if key and key in text]
-        single = len(where) == 1 and pages[where[0]].count(key or "") == 1
-        found.append(where[0] if single else None)
+    for candidates in keys:
+        page = None
+        for key in candidates:
+            counts = [text.count(key) for text in pages]
+            if sum(counts) == 1:
+                page = counts.index(1)
+                break
+        found.append(page)
     known = [p for p in found if p is not None]
     if known != sorted(known):
         return {}  # the rows out of order: the keys are not what they seem
-    firsts = {}
+    firsts: dict[int, int] = {}
     for i, page in enumerate(found):
-        if page is None or page == 0 or page in firsts:
+        if page is None or page == 0 or page in firsts or i == 0:
             continue
-        if i > 0 and found[i - 1] is not None and found[i - 1] < page:  # type: ignore[operator]
+        before = found[i - 1]
+        if before is not None and before < page:
             firsts[page] = i
     return firsts
 
