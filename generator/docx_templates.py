@@ -250,7 +250,6 @@ def build_minutes(kind: Kind, path: Path) -> Path:
     _first_paragraph(loop_end.cells[0], "{%tr endfor %}")
     for col, cell in zip(columns, data.cells):
         _first_paragraph(cell, f"{{{{ d.{col.key} }}}}", align=_align(col), size=11)
-    wordml.cant_split(data)  # a decision starts on the page that has room for all of it (relabel.py)
     _para(doc, space_after=6)
     _para(doc, "{{ closing }}", align=justify, indent_first=1.27)
     _signature(doc, ["{{ chair }}", "{{ chair_designation }}"])
