@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from . import bundle, docx_templates, pdf, render
+from . import bundle, docx_templates, pdf, relabel, render
 from .model import Finding
 from .paths import DOCX_DIR
 
@@ -40,6 +40,7 @@ class Document:
     context: Callable[[Job], dict]
     after: tuple[str, ...] = ()  # documents whose page counts this one prints
     total_row: bool = False  # annex: a last row with the computed total, possible and percent
+    relabel: bool = False  # with a PDF: an area or activity running onto a new page is labelled there (relabel.py)
 
     def template_file(self, kind: Kind) -> str:
         return self.template.format(kind=kind.id)
@@ -47,9 +48,9 @@ class Document:
     def file_name(self, stem: str, suffix: str = ".docx") -> str:
         return f"{stem}{self.suffix}{suffix}"
 
-    def render(self, job: Job, templates: Path | None = None) -> bytes:
+    def render(self, job: Job, templates: Path | None = None, context: dict | None = None) -> bytes:
         path = Path(templates or DOCX_DIR) / self.template_file(job.report.kind)
-        return render.compiled(path).render(self.context(job))
+        return render.compiled(path).render(self.context(job) if context is None else context)
 
 
 LETTER = Document(
@@ -62,6 +63,7 @@ ANNEX = Document(
     "annex", "-annex", "annex_{kind}.docx",
     build_template=lambda kind, doc, path: docx_templates.build_annex(kind, doc, path),
     context=lambda job: render.annex_context(job.report, job.card),
+    relabel=True,
 )
 SCORED_ANNEX = replace(ANNEX, total_row=True)
 MINUTES = Document(
@@ -117,10 +119,15 @@ def make(job: Job, stem: str, settings: PdfSettings | None = None) -> tuple[dict
         made[document.name] = document.render(job)
         if settings is None:
             continue
+        def convert(docx: bytes, document: Document = document) -> bytes:
+            return pdf.convert(docx, office_handle=settings.office, timeout=settings.timeout, wait=settings.timeout,
+                               name=document.file_name(stem))
+
         try:
-            pdfs[document.name] = pdf.convert(made[document.name], office_handle=settings.office,
-                                              timeout=settings.timeout, wait=settings.timeout,
-                                              name=document.file_name(stem))
+            pdfs[document.name] = convert(made[document.name])
+            if document.relabel:
+                made[document.name], pdfs[document.name] = _relabelled(document, job, made[document.name],
+                                                                       pdfs[document.name], convert)
             job.pages[document.name] = pdf.page_count(pdfs[document.name])
         except pdf.ConversionFailed as e:
             findings.append(Finding("warning", "pdf-missing", f"{document.file_name(stem, '.pdf')} তৈরি হয়নি: {e.bn}",
@@ -142,6 +149,18 @@ def make(job: Job, stem: str, settings: PdfSettings | None = None) -> tuple[dict
                 raise BundleRefused(e) from None
             files[f"{stem}{BUNDLE_SUFFIX}"] = made_bundle.data
     return files, findings
+
+
+def _relabelled(document: Document, job: Job, docx: bytes, made_pdf: bytes,
+                convert: Callable[[bytes], bytes]) -> tuple[bytes, bytes]:
+    """The document with its labels repeated at the top of the pages an area or activity runs onto; as it
+    was when none does, or when the second conversion fails."""
+    context = document.context(job)
+    try:
+        again = relabel.relabel(context, made_pdf, lambda c: document.render(job, context=c), convert)
+    except pdf.ConversionFailed:
+        again = None
+    return (docx, made_pdf) if again is None else (again.docx, again.pdf)
 
 
 PAGE_UNITS = ("পাতা", "পৃষ্ঠা")

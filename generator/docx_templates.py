@@ -378,8 +378,8 @@ def _row_body(data, columns: list[Column]) -> None:
         text = f"{{{{ r.{col.key} }}}}"
         if col.merge:
             text = f"{{% vmerge r.{col.merge}_first %}}" + text
-        if i == 0:
-            text = "{% keepnext loop.last %}" + text
+        if i == 0:  # the last row keeps with the signatures, a row with the rest of its activity
+            text = "{% keepnext loop.last or r.activity_continues %}" + text
         _first_paragraph(cell, text, align=_align(col))
         wordml.valign(cell, "center" if col.merge else "top")
 

@@ -287,6 +287,8 @@ def annex_context(report: Report, card: ScoreCard | None = None) -> dict:
     for ctx, scored in zip(rows, card.rows):
         ctx["score"] = ctx["earned"] = "-" if scored.score is None else format_number(scored.score)
         ctx["serial"] = ctx.get("area_no", "")
+    for ctx, after in zip(rows, rows[1:] + [None]):
+        ctx["activity_continues"] = after is not None and not after["activity_first"]
     return {
         "annex_heading": f"{report.kind.plan} {words['fy']}",
         "office_name": bn_text(report.office),
