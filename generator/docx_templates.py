@@ -154,26 +154,24 @@ def build_letter(path: Path) -> Path:
 
 def _continuation(doc, memo_line: str) -> None:
     """From the second page on, a header: the page number, then the memo and date the page belongs to."""
-    section = doc.sections[0]
-    section.different_first_page_header_footer = True
-    header = section.header
-    header.is_linked_to_previous = False
-    number = header.paragraphs[0]
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    wordml.page_number(number, size=11)
+    header = _numbered_after_first(doc, doc.sections[0].header, size=11)
     memo = _para(header, memo_line, size=11, space_after=6)
     wordml.paragraph_border(memo, "bottom", 4)
 
 
 def _page_numbers(doc) -> None:
     """'পৃষ্ঠা ২' centred at the foot of every page after the first."""
-    section = doc.sections[0]
-    section.different_first_page_header_footer = True
-    footer = section.footer
-    footer.is_linked_to_previous = False
-    number = footer.paragraphs[0]
+    _numbered_after_first(doc, doc.sections[0].footer, size=10)
+
+
+def _numbered_after_first(doc, part, size: float):
+    """The header or footer `part` of every page but the first, opening with a centred 'পৃষ্ঠা N'."""
+    doc.sections[0].different_first_page_header_footer = True
+    part.is_linked_to_previous = False
+    number = part.paragraphs[0]
     number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    wordml.page_number(number, size=10)
+    wordml.page_number(number, size=size)
+    return part
 
 
 def _copies(doc, space_before: float) -> None:

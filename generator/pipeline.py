@@ -156,10 +156,7 @@ def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date 
                 result.issues += [gap] if gap else []
             for attempt in range(VOIDS_IN_A_ROW + 1):
                 try:
-                    if report.memo_serial is not None:
-                        entry, reused = register.record(prefix, report.memo_serial, digest, **meta)
-                    else:
-                        entry, reused = register.allocate(prefix, digest, **meta)
+                    entry, reused = register.take(prefix, report.memo_serial, digest, **meta)
                 except SerialTaken as taken:
                     result.issues.append(_serial_taken(report, prefix, taken.entry))
                     result.status = "rejected"

@@ -73,6 +73,12 @@ class Register:
                           _now(), False, "reserved", submission)
             return self._insert(entry), False
 
+    def take(self, prefix: str, serial: int | None, content_hash: str, **meta) -> tuple[Entry, bool]:
+        """The serial the office typed (`record`), or the next one when it left it blank (`allocate`)."""
+        if serial is not None:
+            return self.record(prefix, serial, content_hash, **meta)
+        return self.allocate(prefix, content_hash, **meta)
+
     def record(self, prefix: str, serial: int, content_hash: str, *, source: str, kind: str, office: str,
                fiscal_year: str, period: str, submission: int | None = None) -> tuple[Entry, bool]:
         """(entry, reused) for a serial the office typed; SerialTaken if other content already has it."""

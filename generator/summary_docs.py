@@ -369,10 +369,7 @@ def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = Non
                 fiscal_year=summary.fiscal_year.slug, period=summary.period.id)
     with Register(state_dir) as register:
         try:
-            if report.memo_serial is not None:
-                entry, reused = register.record(prefix, report.memo_serial, digest, **meta)
-            else:
-                entry, reused = register.allocate(prefix, digest, **meta)
+            entry, reused = register.take(prefix, report.memo_serial, digest, **meta)
         except SerialTaken as taken:
             other = taken.entry
             raise LetterError([Finding(
