@@ -204,7 +204,8 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
 @click.argument("submitted", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the next workbook (default: KIND-YEAR-PERIOD.xlsx here).")
-def next_(submitted: Path, output: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Replace the output file if it exists (never the submitted file).")
+def next_(submitted: Path, output: Path | None, force: bool) -> None:
     """Write the workbook for the period after SUBMITTED's, pre-filled from it.
 
     \b
@@ -217,16 +218,7 @@ def next_(submitted: Path, output: Path | None) -> None:
     from .bangla import to_bangla_digits
 
     try:
-        if output is None:
-            data, made = next_period.make(submitted)
-            output = Path(made.file_name)
-            if output.exists() and output.resolve() == submitted.resolve():
-                raise next_period.Refused([next_period.same_file()])
-            from .store import write_atomic
-
-            write_atomic(output, data)
-        else:
-            made = next_period.write(submitted, output)
+        output, made = next_period.write(submitted, output, force=force)
     except next_period.Refused as e:
         click.echo(f"✘ {submitted}: পরবর্তী ওয়ার্কবুক তৈরি হয়নি / no next workbook written")
         _print_findings(str(submitted), e.findings)
@@ -424,8 +416,9 @@ def register(state_dir: Path | None, as_json: bool) -> None:
               help="The date of the summary and of its letter when the sheet leaves it blank (YYYY-MM-DD). Default: today.")
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="summary.xlsx, summary.docx, or a name without either suffix for both; may be given twice.")
+@click.option("--force", is_flag=True, help="With --letter: replace an existing .docx (a letter already issued).")
 def summary(fiscal_year: str, period: str, kind: str | None, roster: Path | None, state_dir: Path | None,
-            out_root: Path, letter: Path | None, issue_date, outputs: tuple[Path, ...]) -> None:
+            out_root: Path, letter: Path | None, issue_date, outputs: tuple[Path, ...], force: bool) -> None:
     """The receiving office's view of one period: who reported, who is late, who has not, and the scores.
 
     Exit code 0 when written, 1 when the roster or the letter sheet cannot be used, 3 when the state
@@ -435,7 +428,7 @@ def summary(fiscal_year: str, period: str, kind: str | None, roster: Path | None
 
     sys.exit(summary_cli.run(fiscal_year, period, kind=kind, roster=roster, state_dir=_state(state_dir),
                              out_root=out_root, letter=letter, today=issue_date.date() if issue_date else None,
-                             outputs=outputs))
+                             outputs=outputs, force=force))
 
 
 _STATE_NOTE = {"void": "  (বাতিল / void: its letter could not be written)",

@@ -102,16 +102,28 @@ def make(source: Path) -> tuple[bytes, Next]:
     return buffer.getvalue(), result
 
 
-def write(source: Path, out: Path) -> Next:
-    """Write the next workbook to `out` (never over the submitted file)."""
+def write(source: Path, out: Path | None = None, *, force: bool = False) -> tuple[Path, Next]:
+    """Write the next workbook to `out` (default: its own name in the current folder): never over the submitted
+    file, and over another existing file only with `force` (it may be the clerk's filled-in next workbook)."""
     from . import store
 
-    source, out = Path(source), Path(out)
+    source = Path(source)
+    data, result = make(source)
+    out = Path(out) if out is not None else Path(result.file_name)
     if out.exists() and source.exists() and out.resolve() == source.resolve():
         raise Refused([same_file()])
-    data, result = make(source)
+    if out.exists() and not force:
+        raise Refused([already_there(out)])
     store.write_atomic(out, data)
-    return result
+    return out, result
+
+
+def already_there(out: Path) -> Finding:
+    return Finding("error", "output-exists",
+                   f"{out} আগে থেকেই আছে (হয়তো পূরণ করা ওয়ার্কবুক), তাই তার ওপর লেখা হয়নি। অন্য নাম দিন (-o), "
+                   "অথবা সত্যিই বদলাতে চাইলে --force দিন।",
+                   f"{out} already exists (perhaps a filled-in workbook), so it was not written over. Give another "
+                   "name (-o), or --force to replace it.")
 
 
 def same_file() -> Finding:

@@ -214,7 +214,7 @@ class Office:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(10)
-        self._kill(grace=3.0)
+        self._kill()  # SIGKILL at once: LibreOffice has nothing to save, and a SIGTERM first left a window
         (self.home / ADDRESS).unlink(missing_ok=True)
         if self._given is None:
             shutil.rmtree(self.home, ignore_errors=True)

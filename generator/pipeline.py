@@ -211,9 +211,32 @@ def _write_version(report: Report, card, memo: str, digest: str, issue_date: dt.
     stem = f"{report.kind.id}-{period_of(report)}" if report.period is None else \
         f"{report.kind.id}-{fiscal_year_of(report)}-{period_of(report)}"
     files, notes = documents.make(documents.Job(report, card, memo, issue_date), stem, pdf)
+    version = output_dir(out_root, report) / store.VERSIONS / store.version_name(memo)
+    existed = version.is_dir()
     paths = store.write_version(output_dir(out_root, report), memo, digest, files, ours=ours)
     findings += notes
+    left_out = [name for name in files if version / name not in paths]
+    if existed and (left_out or (pdf is not None and pdf.evidence)):
+        findings.append(_version_kept(memo, left_out, bool(pdf and pdf.evidence)))
     return paths
+
+
+def _version_kept(memo: str, left_out: list[str], evidence: bool) -> Finding:
+    """The same content was built before: its version stays as it was built, without what is asked now."""
+    names = ", ".join(left_out)
+    return Finding(
+        "warning", "version-kept",
+        f"এই বিষয়বস্তুর পত্র (স্মারক {memo}) আগেই তৈরি হয়েছিল; তৈরি রেকর্ড কখনো বদলানো হয় না, তাই "
+        + (f"{names} যোগ হয়নি" if names else "")
+        + (" এবং " if names and evidence else "")
+        + ("নতুন প্রমাণক বান্ডেলে নেই (বান্ডেলটি প্রথমবারের)" if evidence else "")
+        + "। নতুন করে চাইলে ওয়ার্কবুকে পরিবর্তন (যেমন মন্তব্য) করে আবার জমা দিন: তাতে নতুন স্মারক হবে।",
+        f"A letter with this content was built before (memo {memo}); a built record is never changed, so "
+        + (f"{names} {'was' if len(left_out) == 1 else 'were'} not added" if names else "")
+        + (" and " if names and evidence else "")
+        + ("the new evidence is not in the bundle (it is the first one's)" if evidence else "")
+        + ". To have them, change the workbook (a remark, say) and send it again: it gets a new memo.",
+        None, None)
 
 
 VOIDS_IN_A_ROW = 3  # memos found already on disk, voided and skipped, before a build gives up

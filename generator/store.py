@@ -130,7 +130,7 @@ def write_version(folder: Path, memo: str, content_hash: str, documents: dict[st
     paths = [target / name for name in documents]
     stamp = f"memo: {memo}\ncontent: {content_hash}\n".encode("utf-8")
     if target.exists():
-        if ours and not (target / CONTENT).exists() and all(p.is_file() for p in paths):
+        if ours and not (target / CONTENT).exists() and _complete(paths):
             try:
                 write_atomic(target / CONTENT, stamp)
             except OSError as e:
@@ -171,13 +171,20 @@ def _sweep(versions: Path, age: float = 3600) -> None:
 
 
 def _same_version(target: Path, paths: list[Path], stamp: bytes, memo: str) -> list[Path]:
+    """The files of the version already there for this content, as it was built: a version made before
+    PDFs were asked for has its Word files only, and keeps them only."""
     try:
-        same = (target / CONTENT).read_bytes() == stamp and all(p.is_file() for p in paths)
+        same = (target / CONTENT).read_bytes() == stamp and _complete(paths)
     except OSError:
         same = False
     if not same:
         raise VersionConflict(target, memo)
-    return paths
+    return [p for p in paths if p.is_file()]
+
+
+def _complete(paths: list[Path]) -> bool:
+    """Every Word file of a version is there (its PDFs and bundle may not be: they are made when asked for)."""
+    return all(p.is_file() for p in paths if p.suffix == ".docx")
 
 
 @contextmanager

@@ -33,7 +33,7 @@ def targets(outputs: tuple[Path, ...]) -> tuple[Path | None, Path | None]:
 
 
 def run(fiscal_year: str, period: str, *, kind: str | None, roster: Path | None, state_dir: Path, out_root: Path,
-        letter: Path | None, today: dt.date | None, outputs: tuple[Path, ...]) -> int:
+        letter: Path | None, today: dt.date | None, outputs: tuple[Path, ...], force: bool = False) -> int:
     fy, per = bangla.parse_fiscal_year(fiscal_year), bangla.parse_period(period)
     if fy is None:
         _say(f"--fy '{fiscal_year}' অর্থবছর হিসেবে বোঝা যায়নি; লিখুন যেমন 2023-24 বা ২০২৩-২০২৪।",
@@ -55,6 +55,12 @@ def run(fiscal_year: str, period: str, *, kind: str | None, roster: Path | None,
             _say(f"{out} একটি ইনপুট ফাইল; মূল ফাইল বদলানো হয় না। অন্য নাম দিন।",
                  f"{out} is one of the input files; originals are never changed. Give another name.")
             return EXIT_USAGE
+    if letter is not None and docx is not None and docx.exists() and not force:
+        _say(f"{docx} আগে থেকেই আছে: হয়তো আগে জারি করা পত্র (রেজিস্টারে তার স্মারক আছে), তাই তার ওপর লেখা হয়নি। "
+             "অন্য নাম দিন, অথবা সত্যিই বদলাতে চাইলে --force দিন।",
+             f"{docx} already exists: perhaps a letter already issued (its memo is in the register), so it was not "
+             "written over. Give another name, or --force to replace it.")
+        return EXIT_USAGE
     today = today or dt.date.today()
     try:
         names = rosters.read(roster) if roster is not None else None

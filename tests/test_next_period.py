@@ -99,7 +99,7 @@ def warned(result) -> set[str]:
 def test_next_from_every_example_and_period(example, period_id, tmp_path):
     source = variant(example, period_id, tmp_path)
     before = source.read_bytes()
-    made = next_period.write(source, tmp_path / "next.xlsx")
+    _, made = next_period.write(source, tmp_path / "next.xlsx")
     assert source.read_bytes() == before  # the office's file is only read
     old, new = examined(source).report, examined(tmp_path / "next.xlsx").report
     kind = old.kind
@@ -150,7 +150,7 @@ def test_next_from_every_example_and_period(example, period_id, tmp_path):
 
 
 def test_the_next_workbook_is_marked_and_records_what_it_carried(tmp_path):
-    made = next_period.write(EXAMPLES_DIR / "grs-rangpur-2023-24-q2.xlsx", tmp_path / "next.xlsx")
+    _, made = next_period.write(EXAMPLES_DIR / "grs-rangpur-2023-24-q2.xlsx", tmp_path / "next.xlsx")
     wb = load_workbook(tmp_path / "next.xlsx")
     plan = wb["কর্মপরিকল্পনা"]
     for ref in made.carried:
@@ -180,7 +180,7 @@ def test_the_hidden_record_does_not_change_the_content_hash_and_the_memo_is_reus
 
 
 def _with_record(tmp_path, name, rows):
-    next_period.write(EXAMPLES_DIR / "grs-rangpur-2023-24-q2.xlsx", tmp_path / "next.xlsx")
+    next_period.write(EXAMPLES_DIR / "grs-rangpur-2023-24-q2.xlsx", tmp_path / "next.xlsx", force=True)
     wb = load_workbook(tmp_path / "next.xlsx")
     ws = wb[carried.CARRIED_SHEET]
     for row in rows:
@@ -300,7 +300,7 @@ def test_the_carried_fill_shows_in_libreoffice(tmp_path):
     exe = soffice()
     if not exe:
         pytest.skip("LibreOffice (soffice) is not installed")
-    made = next_period.write(EXAMPLES_DIR / "rti-rangpur-2023-24-q2.xlsx", tmp_path / "next.xlsx")
+    _, made = next_period.write(EXAMPLES_DIR / "rti-rangpur-2023-24-q2.xlsx", tmp_path / "next.xlsx")
     subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(tmp_path / "next.xlsx")], capture_output=True, timeout=180)
     pdf = tmp_path / "next.pdf"
@@ -315,3 +315,16 @@ def test_the_carried_fill_shows_in_libreoffice(tmp_path):
     cells = [n for n in orange.values() if n]
     # one page holds the column, all filled (the plan sheet prints one page wide, so cells are small)
     assert len(cells) == 1 and cells[0] > 50 * len(made.carried), orange
+
+
+def test_an_existing_file_is_not_written_over_without_force(tmp_path):
+    """The default name is what a clerk's filled-in next workbook is likely called: never replaced silently."""
+    filled = tmp_path / "cc-2023-24-q2.xlsx"
+    filled.write_bytes(b"the clerk's own work")
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "next", str(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.xlsx")],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 1 and "output-exists" in run.stdout and "--force" in run.stdout
+    assert filled.read_bytes() == b"the clerk's own work"
+    forced = subprocess.run([sys.executable, "-m", "generator.cli", "next", str(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.xlsx"),
+                             "--force"], capture_output=True, text=True, cwd=tmp_path)
+    assert forced.returncode == 0 and filled.read_bytes().startswith(b"PK")

@@ -277,3 +277,21 @@ def test_page_numbers_are_drawn_in_bangla_digits(tmp_path):
         return sum(abs(x - y) > 64 for x, y in zip(a, b))
 
     assert differ(field, bangla) * 4 < differ(field, latin), (differ(field, bangla), differ(field, latin))
+
+
+def test_a_version_built_without_pdfs_is_kept_as_it_was_when_asked_again_with_them(tmp_path):
+    """The same content built again with --pdf (a watcher that now makes PDFs, a clerk trying again) gets the
+    version as it was first built, Word files only, with a warning: never 'memo-exists', never a rewrite."""
+    need_libreoffice(warm=True)
+    source = EXAMPLES_DIR / "grs-rangpur-2023-24-q2.xlsx"
+    first = gen("build", source, "--out", tmp_path / "out", "--state", tmp_path / "state", "--json")
+    (plain,) = results(first)
+    before = {p: Path(p).read_bytes() for p in plain["outputs"]}
+    again = gen("build", source, "--out", tmp_path / "out", "--state", tmp_path / "state", "--pdf", "--json")
+    assert again.returncode == 0, again.stdout + again.stderr
+    (result,) = results(again)
+    assert result["status"] == "built" and result["memo"] == plain["memo"] and result["memo_reused"]
+    assert result["outputs"] == plain["outputs"] and {p: Path(p).read_bytes() for p in result["outputs"]} == before
+    kept = [i for i in result["issues"] if i["code"] == "version-kept"]
+    assert kept and "letter.pdf" in kept[0]["message_en"] and "annex.pdf" in kept[0]["message_en"]
+    assert not list((tmp_path / "out").rglob("versions/*/*.pdf"))

@@ -242,3 +242,13 @@ def test_the_summary_page_filters_and_offers_both_downloads(ledger):
         assert docx.status_code == 200 and b"word/document.xml" in docx.content
         assert c.get("/summary.pdf?fiscal_year=2023-24&period=q3", headers=auth).status_code == 404
         assert c.get("/summary.xlsx?fiscal_year=nonsense", headers=auth).status_code == 404
+
+
+def test_an_issued_summary_letter_is_not_written_over(ledger, tmp_path):
+    root, out, state = ledger
+    letter = _letter(tmp_path / "letter.xlsx")
+    target = tmp_path / "s.docx"
+    target.write_bytes(b"the letter sent last week")
+    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "--letter", letter,
+              "-o", target)
+    assert run.returncode == 2 and "--force" in run.stderr and target.read_bytes() == b"the letter sent last week"
