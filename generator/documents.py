@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import bundle, docx_templates, pdf, relabel, render
-from .model import Finding
+from .bangla import to_ascii_digits, to_bangla_digits
+from .model import LETTER_SHEET, Finding
 from .paths import DOCX_DIR
 
 if TYPE_CHECKING:
@@ -74,15 +75,10 @@ MINUTES = Document(
 
 
 def in_order(documents: tuple[Document, ...]) -> list[Document]:
-    """Documents in the order they can be made: each after those whose page counts it prints."""
-    done: list[Document] = []
-    pending = list(documents)
-    while pending:
-        ready = next(d for d in pending if all(a in {x.name for x in done} or a not in {p.name for p in pending}
-                                                 for a in d.after))
-        done.append(ready)
-        pending.remove(ready)
-    return done
+    """Documents in the order they can be made: those that print another's page count last (the letter after
+    the annex). One level is all a kind has; a stable sort keeps the declared order otherwise."""
+    names = {d.name for d in documents}
+    return sorted(documents, key=lambda d: any(a in names for a in d.after))
 
 
 @dataclass(frozen=True)
@@ -168,9 +164,6 @@ PAGE_UNITS = ("পাতা", "পৃষ্ঠা")
 
 def _attachment_check(job: Job) -> list[Finding]:
     """A letter whose workbook counts its attachment in pages, against the annex's real page count."""
-    from .bangla import to_ascii_digits, to_bangla_digits
-    from .model import LETTER_SHEET
-
     report, pages = job.report, job.pages.get("annex")
     given, unit = str(report.get("attachment_count") or "").strip(), report.get("attachment_unit") or ""
     if pages is None or not given or unit.strip() not in PAGE_UNITS:

@@ -211,9 +211,10 @@ def _write_version(report: Report, card, memo: str, digest: str, issue_date: dt.
     stem = f"{report.kind.id}-{period_of(report)}" if report.period is None else \
         f"{report.kind.id}-{fiscal_year_of(report)}-{period_of(report)}"
     files, notes = documents.make(documents.Job(report, card, memo, issue_date), stem, pdf)
-    version = output_dir(out_root, report) / store.VERSIONS / store.version_name(memo)
+    folder = output_dir(out_root, report)
+    version = folder / store.VERSIONS / store.version_name(memo)
     existed = version.is_dir()
-    paths = store.write_version(output_dir(out_root, report), memo, digest, files, ours=ours)
+    paths = store.write_version(folder, memo, digest, files, ours=ours)
     findings += notes
     left_out = [name for name in files if version / name not in paths]
     if existed and (left_out or (pdf is not None and pdf.evidence)):
