@@ -295,3 +295,37 @@ def test_a_version_built_without_pdfs_is_kept_as_it_was_when_asked_again_with_th
     kept = [i for i in result["issues"] if i["code"] == "version-kept"]
     assert kept and "letter.pdf" in kept[0]["message_en"] and "annex.pdf" in kept[0]["message_en"]
     assert not list((tmp_path / "out").rglob("versions/*/*.pdf"))
+
+
+def test_a_full_output_disk_with_pdfs_burns_no_serial(tmp_path):
+    """The PDFs make a version larger: on a disk that cannot hold it, nothing is left half-written, the memo
+    serial goes back and the workbook is untouched (exit 3)."""
+    need_libreoffice(warm=True)
+    from tests.test_faults import register_rows, sha, small_disk
+
+    source = tmp_path / "cc.xlsx"
+    source.write_bytes((EXAMPLES_DIR / "cc-chattogram-2023-24-q1.xlsx").read_bytes())
+    digest = sha(source)
+    with small_disk(tmp_path / "disk", "100k") as disk:
+        run = gen("build", source, "--out", disk / "out", "--state", tmp_path / "state", "--pdf")
+        assert run.returncode == 3 and "Traceback" not in run.stdout + run.stderr
+        assert not list((disk / "out").rglob("*.pdf")) and not list((disk / "out").rglob("*.docx"))
+    assert register_rows(tmp_path / "state") == [] and sha(source) == digest
+
+
+def test_evidence_gone_before_the_build_is_named_and_burns_no_serial(tmp_path):
+    """An evidence file listed, then deleted before its workbook is built (a clerk tidying the folder)."""
+    need_libreoffice(warm=True)
+    from generator import documents, pipeline
+
+    gone = tmp_path / "evidence" / "photo.jpg"
+    with pdf.Office(tmp_path / "office") as office:
+        assert office.wait_ready(120)
+        settings = documents.PdfSettings(office.handle, bundle=True, evidence=(str(gone),))
+        result = pipeline.build(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.xlsx", out_root=tmp_path / "out",
+                                state_dir=tmp_path / "state", pdf=settings)
+    assert result.status == "rejected"
+    assert any("photo.jpg" in f.en for f in result.issues if f.severity == "error")
+    assert not list((tmp_path / "out").rglob("versions/*/*"))
+    with Register(tmp_path / "state") as register:
+        assert not [e for e in register.entries() if e.state == "issued"]
