@@ -34,12 +34,12 @@ fuzz: install
 
 ## Regenerate the Word templates and blank workbooks, then the example workbooks
 templates: install
-	$(BIN)/python -m generator.docx_templates
+	$(BIN)/python -m generator.documents.templates
 	for k in $$($(BIN)/python -c "from generator import kinds; print(' '.join(kinds.KINDS))"); do \
 		$(BIN)/gen template $$k -o templates/xlsx/$$k.xlsx; done
 
 examples: templates
-	$(BIN)/python -m generator.examples
+	$(BIN)/python -m generator.xlsx.examples
 
 clean:
 	rm -rf $(VENV) output/*/ state .pytest_cache .mypy_cache .ruff_cache

@@ -21,8 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator import bundle, examples, pdf, pipeline  # noqa: E402
-from generator.paths import EXAMPLES_DIR  # noqa: E402
+from generator.documents import bundle, pdf
+from generator.xlsx import examples
+from generator.service import pipeline
+from generator.spec.paths import EXAMPLES_DIR
 
 
 def documents(tmp: Path) -> list[tuple[str, bytes]]:

@@ -17,8 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator import documents, examples, kinds, pdf, pipeline, relabel, workbook  # noqa: E402
-from generator.paths import EXAMPLES_DIR, XLSX_DIR  # noqa: E402
+from generator.documents import files as documents, pdf, relabel
+from generator.xlsx import examples, workbook
+from generator.spec import kinds
+from generator.service import pipeline
+from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 from tests.test_relabel import grouped_rows  # noqa: E402
 
 ROUNDS = 3

@@ -23,8 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import workbooks  # noqa: E402
 
-from generator import documents, render, scoring, store, validate, workbook, wordml  # noqa: E402
-from generator.paths import DOCX_DIR  # noqa: E402
+from generator.documents import files as documents, render, wordml
+from generator.rules import scoring, validate
+from generator.records import store
+from generator.xlsx import workbook
+from generator.spec.paths import DOCX_DIR
 
 
 def _median_ms(fn, repeat: int) -> float:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from generator import workbook
-from generator.paths import XLSX_DIR
+from generator.xlsx import workbook
+from generator.spec.paths import XLSX_DIR
 
 LETTER = {
     "fiscal_year": "২০২৩-২৪", "period": "অর্ধবার্ষিক", "office_name": "নমুনা অফিস", "office_address": "ঢাকা।",

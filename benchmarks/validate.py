@@ -18,8 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import LETTER, rows as synthetic_rows  # noqa: E402
 
-from generator import package, pipeline, workbook  # noqa: E402
-from generator.paths import EXAMPLES_DIR, XLSX_DIR  # noqa: E402
+from generator.xlsx import package, workbook
+from generator.service import pipeline
+from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 
 def main(sizes: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from generator import workbook
-from generator.paths import XLSX_DIR
+from generator.xlsx import workbook
+from generator.spec.paths import XLSX_DIR
 
 SETTLE = 0.5
 LETTER = {

@@ -28,8 +28,9 @@ from pathlib import Path
 
 import httpx
 
-from generator import ledger, pipeline
-from generator.paths import EXAMPLES_DIR
+from generator.records import ledger
+from generator.service import pipeline
+from generator.spec.paths import EXAMPLES_DIR
 
 DISTRICTS = ["ঢাকা", "চট্টগ্রাম", "রাজশাহী", "খুলনা", "বরিশাল", "সিলেট", "রংপুর", "ময়মনসিংহ", "কুমিল্লা", "গাজীপুর",
              "নারায়ণগঞ্জ", "বগুড়া", "দিনাজপুর", "যশোর", "নোয়াখালী", "ফরিদপুর", "টাঙ্গাইল", "পাবনা", "কুষ্টিয়া", "সুনামগঞ্জ"]

@@ -48,7 +48,7 @@ def _office(enabled: bool, timeout: float, **settings):
     if not enabled:
         yield None
         return
-    from . import documents, pdf
+    from generator.documents import files as documents, pdf
 
     with pdf.Office() as office:
         office.wait_ready()
@@ -56,13 +56,13 @@ def _office(enabled: bool, timeout: float, **settings):
 
 
 def _wants_pdf(make_pdf: bool | None) -> bool:
-    from . import pdf
+    from generator.documents import pdf
 
     return pdf.available() if make_pdf is None else make_pdf
 
 
 def _state(state_dir: Path | None) -> Path:
-    from .state import default_state_dir
+    from generator.records.state import default_state_dir
 
     return state_dir or default_state_dir()
 
@@ -84,7 +84,8 @@ def main() -> None:
               help="Where to write the workbook (default: KIND.xlsx here).")
 def template(kind: str, output: Path | None) -> None:
     """Write the blank workbook for KIND (see `gen kinds`)."""
-    from . import kinds, workbook
+    from generator.spec import kinds
+    from generator.xlsx import workbook
 
     spec = kinds.get(kind)
     if spec is None:
@@ -96,7 +97,7 @@ def template(kind: str, output: Path | None) -> None:
 @main.command()
 def kinds() -> None:
     """List the report kinds."""
-    from . import kinds as k
+    from generator.spec import kinds as k
 
     for kind in k.KINDS.values():
         click.echo(f"{kind.id:8} {kind.plan} — {kind.report}")
@@ -139,15 +140,15 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: Path | None, issue
     Exit code 0 when every workbook was built, 1 when any was rejected, 3 when any could not be
     written (disk full or read-only, state folder unusable; its memo number goes back to the register).
     """
-    from . import batch, workers
-    from .state import StateError
+    from generator.service import batch, workers
+    from generator.records.state import StateError
 
     paths = _workbooks(files)
     evidence_files: tuple[str, ...] = ()
     if evidence is not None:
         if len(paths) != 1:
             raise click.UsageError("--evidence belongs to one workbook; give exactly one.")
-        from .bundle import evidence_files as listed
+        from generator.documents.bundle import evidence_files as listed
 
         found = listed(evidence)
         evidence_files = tuple(str(p) for p in found.files)
@@ -187,7 +188,7 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
 
     Exit code 0 when every workbook is clean or has warnings only, 1 when any has errors.
     """
-    from . import pipeline
+    from generator.service import pipeline
 
     failed = False
     for path in _workbooks(files):
@@ -214,8 +215,8 @@ def next_(submitted: Path, output: Path | None, force: bool) -> None:
     Year-to-date achievements are carried, filled orange, for the clerk to update. See docs/next.md.
     Exit code 0 when written, 1 when SUBMITTED cannot be read or has no next period.
     """
-    from . import next_period
-    from .bangla import to_bangla_digits
+    from generator.periods import next_period
+    from generator.text.bangla import to_bangla_digits
 
     try:
         output, made = next_period.write(submitted, output, force=force)
@@ -304,9 +305,9 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
     """
     import logging
 
-    from .state import StateError
-    from .watch import AlreadyWatched, Watcher, run
-    from .workers import Limits
+    from generator.records.state import StateError
+    from generator.service.watch import AlreadyWatched, Watcher, run
+    from generator.service.workers import Limits
 
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
@@ -361,8 +362,8 @@ def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tupl
         raise click.UsageError("--host is not a loopback address: give --token (or GEN_WEB_TOKEN) so only clerks get in")
     import uvicorn
 
-    from .web import MB, create_app
-    from .workers import Limits
+    from generator.web import MB, create_app
+    from generator.service.workers import Limits
 
     with _office(_wants_pdf(make_pdf), pdf_timeout) as pdf:
         app = create_app(out_root=out_root, state_dir=_state(state_dir), token=token, max_upload=max_upload * MB,
@@ -379,9 +380,9 @@ def register(state_dir: Path | None, as_json: bool) -> None:
     """List the memo numbers issued so far."""
     from dataclasses import asdict
 
-    from .register import Register
+    from generator.records.register import Register
 
-    from .state import StateError
+    from generator.records.state import StateError
 
     try:
         with Register(_state(state_dir)) as reg:
@@ -393,7 +394,7 @@ def register(state_dir: Path | None, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(asdict(e), ensure_ascii=False))
         else:
-            from .bangla import to_bangla_digits
+            from generator.text.bangla import to_bangla_digits
 
             click.echo(f"{e.issued_at[:19]}  {e.prefix}-{to_bangla_digits(e.serial)}  {e.kind} {e.fiscal_year} {e.period}  "
                        f"{e.office}  {e.source}{'  (explicit)' if e.explicit else ''}{_STATE_NOTE.get(e.state, '')}")
@@ -424,7 +425,7 @@ def summary(fiscal_year: str, period: str, kind: str | None, roster: Path | None
     Exit code 0 when written, 1 when the roster or the letter sheet cannot be used, 3 when the state
     folder or an output cannot be used.
     """
-    from . import summary_cli
+    from generator.periods import summary_cli
 
     sys.exit(summary_cli.run(fiscal_year, period, kind=kind, roster=roster, state_dir=_state(state_dir),
                              out_root=out_root, letter=letter, today=issue_date.date() if issue_date else None,

@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import bangla, values
-from .bangla import FiscalYear, Period
-from .columns import COLUMNS, LEVELS
-from .values import Value
+from generator.text import bangla, values
+from generator.text.bangla import FiscalYear, Period
+from generator.spec.columns import COLUMNS, LEVELS
+from generator.text.values import Value
 
 if TYPE_CHECKING:
-    from .kinds import Kind
+    from generator.spec.kinds import Kind
 
 DATE_FIELDS = ("issue_date", "meeting_date", "annex_signed_on")  # the letter fields of kind "date" (workbook.Field.kind)
 # Plan columns that hold a target or an achievement: a date in a date row, a percentage in a percent row

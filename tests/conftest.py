@@ -9,8 +9,8 @@ import pytest
 from docx import Document
 from hypothesis import settings
 
-from generator import examples, workbook
-from generator.paths import EXAMPLES_DIR, XLSX_DIR
+from generator.xlsx import examples, workbook
+from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 CC_EXAMPLE_JSON = EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json"

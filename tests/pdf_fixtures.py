@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import examples, office, pdf, pipeline
-from generator.paths import EXAMPLES_DIR
+from generator.xlsx import examples
+from generator.documents import office, pdf
+from generator.service import pipeline
+from generator.spec.paths import EXAMPLES_DIR
 
 EXAMPLES = sorted(p.stem for p in EXAMPLES_DIR.glob("*.json"))
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from num2words import num2words
 
-from generator import bangla as bn
+from generator.text import bangla as bn
 
 # 0–100 as the NCTB class 1 mathematics textbook (bdeducation.org.bd, class1/math, পরিশিষ্ট ১) and the
 # Bangla Academy spell them: পনেরো ষোলো সতেরো with -ো, ঊন- (dirgha ঊ) for 29…89, but উনিশ.

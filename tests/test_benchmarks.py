@@ -3,7 +3,7 @@
 import runpy
 import sys
 
-from generator.paths import ROOT
+from generator.spec.paths import ROOT
 
 
 def _run(monkeypatch, capsys, script, *args):

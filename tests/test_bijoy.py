@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import pipeline
-from generator.bijoy import fix, looks_like_bijoy, to_unicode
+from generator.service import pipeline
+from generator.text.bijoy import fix, looks_like_bijoy, to_unicode
 from tests.conftest import docx_text, fill_cc
 from tests.test_other_office import MYMENSINGH, ROWS
 

@@ -5,8 +5,8 @@ import subprocess
 
 from openpyxl import load_workbook
 
-from generator import kinds
-from generator.paths import XLSX_DIR
+from generator.spec import kinds
+from generator.spec.paths import XLSX_DIR
 from tests.conftest import pdf_pages, soffice
 
 

@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from generator import kinds, pipeline, workbook
-from generator.paths import XLSX_DIR
+from generator.spec import kinds
+from generator.service import pipeline
+from generator.xlsx import workbook
+from generator.spec.paths import XLSX_DIR
 from tests.test_other_office import MYMENSINGH, ROWS
 
 LETTER, PLAN = "পত্র", "কর্মপরিকল্পনা"

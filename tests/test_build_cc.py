@@ -5,7 +5,7 @@ import re
 import pytest
 from docx import Document
 
-from generator import pipeline
+from generator.service import pipeline
 from tests.conftest import W, docx_paragraphs, docx_text, docx_xml
 
 SEED_SUBJECT = "সেবা প্রদান প্রতিশ্রুতি বিষয়ক কর্মপরিকল্পনা ২০২৩-২০২৪ এর ১ম ত্রৈমাসিকের অগ্রগতি প্রতিবেদন প্রেরণ প্রসঙ্গে।"

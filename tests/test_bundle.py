@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from generator import bundle, pdf
+from generator.documents import bundle, pdf
 from tests.pdf_fixtures import build_examples, need_libreoffice
 
 MiB = 1024 * 1024
@@ -99,7 +99,7 @@ def test_letter_annex_pdfs_and_images_with_a_30_mb_photo_fit_under_25_mib(docume
 def _bundle_in_worker(evidence: list[Path], queue) -> None:
     import resource
 
-    from generator import workers
+    from generator.service import workers
 
     workers._limit_memory(700)
     try:

@@ -4,16 +4,18 @@ year per document, page numbers after the first page."""
 import subprocess
 from pathlib import Path
 
-from generator import examples, pipeline, render
-from generator.paths import EXAMPLES_DIR
+from generator.xlsx import examples
+from generator.service import pipeline
+from generator.documents import render
+from generator.spec.paths import EXAMPLES_DIR
 from tests.conftest import docx_text, pdf_pages, to_pdf
 
 
 def _build(tmp_path, example, **letter):
     data = examples.load(EXAMPLES_DIR / f"{example}.json")
     data["letter"].update(letter)
-    from generator import workbook
-    from generator.paths import XLSX_DIR
+    from generator.xlsx import workbook
+    from generator.spec.paths import XLSX_DIR
 
     source = workbook.fill(XLSX_DIR / f"{data['kind']}.xlsx", tmp_path / "w.xlsx", data["letter"], data["rows"])
     result = pipeline.build(source, out_root=tmp_path / "out", state_dir=tmp_path / "state")
@@ -49,8 +51,8 @@ def test_signing_date_under_each_signature(tmp_path):
 
 
 def test_bad_signing_date_is_named_at_its_cell(tmp_path):
-    from generator import workbook
-    from generator.paths import XLSX_DIR
+    from generator.xlsx import workbook
+    from generator.spec.paths import XLSX_DIR
 
     data = examples.load(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json")
     data["letter"]["annex_signed_on"] = "৩১/০২/২০২৩"

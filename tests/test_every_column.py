@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from generator import examples, kinds, pipeline, workbook
-from generator.bangla import to_bangla_digits
-from generator.paths import EXAMPLES_DIR, XLSX_DIR
+from generator.xlsx import examples, workbook
+from generator.spec import kinds
+from generator.service import pipeline
+from generator.text.bangla import to_bangla_digits
+from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 from tests.conftest import docx_text
 
 # Columns read but not printed, and why.

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from generator import examples, workbook
-from generator.paths import EXAMPLES_DIR, XLSX_DIR
+from generator.xlsx import examples, workbook
+from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 from tests.conftest import TEST_HOSTS, docx_text, running_server
 from tests.test_other_office import MYMENSINGH, ROWS
 from tests.test_watch import ledger, make_workbooks, serials
@@ -229,8 +229,8 @@ def test_a_file_in_hand_at_two_crashes_is_set_aside(tmp_path, watcher):
     it is not tried a third time, and the next file is built."""
     inbox, state = tmp_path / "inbox", tmp_path / "state"
     (bad,) = make_workbooks(inbox, 1, tag="bad")
-    from generator.batch import file_hash
-    from generator.ledger import Ledger
+    from generator.service.batch import file_hash
+    from generator.records.ledger import Ledger
 
     with Ledger(state) as led:
         id = led.start(bad.name, file_hash(bad))
@@ -384,7 +384,7 @@ def test_state_folder_that_cannot_be_written(tmp_path):
 
 
 def test_a_serial_given_back_late_is_void_not_a_gap(tmp_path):
-    from generator.register import Register
+    from generator.records.register import Register
 
     meta = dict(source="a.xlsx", kind="cc", office="অফিস", fiscal_year="2023-24", period="q1")
     with Register(tmp_path) as reg:
@@ -489,9 +489,9 @@ def test_pages_answer_while_an_upload_is_being_built(tmp_path):
 
 def test_a_failed_build_never_takes_back_a_serial_another_build_holds(tmp_path):
     """Two builds of the same content share one serial; if one cannot write, the other's reservation stays."""
-    from generator import pipeline
-    from generator.memo import register_prefix
-    from generator.register import Register
+    from generator.service import pipeline
+    from generator.spec.memo import register_prefix
+    from generator.records.register import Register
 
     path = version(tmp_path, "report.xlsx")
     examined = pipeline.examine(path)
@@ -533,7 +533,7 @@ def test_a_memo_already_on_disk_is_never_given_to_another_letter(tmp_path):
 def test_more_callers_than_workers_and_one_worker_runs_late(tmp_path):
     """A caller waits for a free slot, not for a particular worker: a worker stopped for its time limit
     does not strand the others (the watcher and the web server call from several threads)."""
-    from generator.workers import Limits, Pool
+    from generator.service.workers import Limits, Pool
 
     fifo = tmp_path / "stuck.xlsx"
     os.mkfifo(fifo)  # reading it blocks the worker until its time is up
@@ -678,7 +678,7 @@ def test_a_locked_state_database_is_a_state_failure(tmp_path):
 
 def test_a_dead_build_is_found_even_where_its_pid_was_reused(tmp_path):
     """A container's gen build is pid 1 every time: the start time tells a dead run from a live one."""
-    from generator.ledger import Ledger
+    from generator.records.ledger import Ledger
 
     with Ledger(tmp_path) as led:
         id = led.start("a.xlsx", "h", route="build")
@@ -699,7 +699,7 @@ def test_the_same_older_version_sent_again_does_not_become_current_again(tmp_pat
 
 
 def test_serials_given_back_together_are_released_highest_first(tmp_path):
-    from generator.register import Register
+    from generator.records.register import Register
 
     meta = dict(source="a.xlsx", kind="cc", office="অফিস", fiscal_year="2023-24", period="q1")
     with Register(tmp_path) as reg:

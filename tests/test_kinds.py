@@ -5,8 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from generator import examples, kinds, pipeline, scoring, workbook
-from generator.paths import EXAMPLES_DIR, XLSX_DIR
+from generator.xlsx import examples, workbook
+from generator.spec import kinds
+from generator.service import pipeline
+from generator.rules import scoring
+from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 from tests.conftest import docx_paragraphs, docx_text
 from tests.test_other_office import MYMENSINGH, ROWS
 

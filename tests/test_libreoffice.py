@@ -2,13 +2,14 @@
 
 import pytest
 
-from generator import kinds, pipeline
+from generator.spec import kinds
+from generator.service import pipeline
 from tests.conftest import pdf_pages, pdf_text, to_pdf
 
 
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory):
-    from generator import examples
+    from generator.xlsx import examples
     from tests.conftest import CC_EXAMPLE_JSON
 
     tmp = tmp_path_factory.mktemp("lo")
@@ -45,8 +46,8 @@ def test_dates_in_narrow_annex_columns_stay_on_one_line(tmp_path, example):
     import re
     from pathlib import Path
 
-    from generator import examples
-    from generator.paths import EXAMPLES_DIR
+    from generator.xlsx import examples
+    from generator.spec.paths import EXAMPLES_DIR
     from tests.conftest import docx_text
 
     source = examples.write(EXAMPLES_DIR / f"{example}.json", tmp_path / "example.xlsx")
@@ -80,8 +81,8 @@ def test_no_word_is_split_inside(tmp_path, example):
     from collections import Counter
     from pathlib import Path
 
-    from generator import examples
-    from generator.paths import EXAMPLES_DIR
+    from generator.xlsx import examples
+    from generator.spec.paths import EXAMPLES_DIR
     from tests.conftest import docx_text
 
     source = examples.write(EXAMPLES_DIR / f"{example}.json", tmp_path / "example.xlsx")
@@ -143,8 +144,8 @@ def test_no_line_of_a_long_table_starts_with_a_vowel_sign(tmp_path, kind_id, n):
     among the columns): long plans of every kind, two and three pages, have none; their headers repeat."""
     from pathlib import Path
 
-    from generator import examples, workbook
-    from generator.paths import EXAMPLES_DIR, XLSX_DIR
+    from generator.xlsx import examples, workbook
+    from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 
     kind = kinds.KINDS[kind_id]
     letter = examples.load(next(EXAMPLES_DIR.glob(f"{kind_id}-*.json")))["letter"]

@@ -6,8 +6,11 @@ import datetime as dt
 
 import pytest
 
-from generator import memo, pipeline, validate, workbook
-from generator.register import Register
+from generator.spec import memo
+from generator.service import pipeline
+from generator.rules import validate
+from generator.xlsx import workbook
+from generator.records.register import Register
 from tests.conftest import docx_text, fill_cc
 from tests.test_other_office import MYMENSINGH, ROWS
 

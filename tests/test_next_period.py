@@ -13,8 +13,12 @@ import pytest
 from openpyxl import load_workbook
 from starlette.testclient import TestClient
 
-from generator import bangla, carried, kinds, next_period, package, pipeline, workbook
-from generator.paths import EXAMPLES_DIR
+from generator.text import bangla
+from generator.xlsx import carried, package, workbook
+from generator.spec import kinds
+from generator.periods import next_period
+from generator.service import pipeline
+from generator.spec.paths import EXAMPLES_DIR
 from generator.web import create_app
 from tests.conftest import TEST_HOSTS, soffice
 
@@ -274,7 +278,7 @@ def test_the_button_on_a_built_submission_downloads_the_next_workbook(client, tm
     got = pipeline.examine(tmp_path / "got.xlsx")
     assert got.report.period.id == "q3" and warned(got.result)
 
-    from generator.ledger import Ledger
+    from generator.records.ledger import Ledger
 
     with Ledger(tmp_path / "state") as ledger:
         archived = Path(ledger.get(int(where.rsplit("/", 1)[1])).moved_to)

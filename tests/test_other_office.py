@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from generator import pipeline
+from generator.service import pipeline
 from tests.conftest import docx_paragraphs, docx_text, docx_xml, fill_cc
 
 MYMENSINGH = {

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import package, pipeline, workbook
-from generator.paths import EXAMPLES_DIR
+from generator.xlsx import package, workbook
+from generator.service import pipeline
+from generator.spec.paths import EXAMPLES_DIR
 from tests.conftest import ROOT
 
 LETTER, PLAN = "পত্র", "কর্মপরিকল্পনা"

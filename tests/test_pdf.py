@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import office, pdf
+from generator.documents import office, pdf
 from tests.conftest import docx_paragraphs, docx_text
 from tests.pdf_fixtures import EXAMPLES, build_examples, need_libreoffice
 
@@ -114,7 +114,7 @@ def test_a_killed_libreoffice_is_restarted_for_the_next_conversion(built, warm):
 
 
 def _convert_in_worker(handle, docx: bytes, queue) -> None:
-    from generator import workers
+    from generator.service import workers
 
     workers._limit_memory(600)  # as a build worker runs: LibreOffice could not start under this limit
     try:

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from generator import examples, pdf, workbook
-from generator.paths import EXAMPLES_DIR
-from generator.register import Register
+from generator.xlsx import examples, workbook
+from generator.documents import pdf
+from generator.spec.paths import EXAMPLES_DIR
+from generator.records.register import Register
 from tests.pdf_fixtures import need_libreoffice
 
 
@@ -246,7 +247,7 @@ def _page_two_header(tmp_path: Path, office, header) -> bytes:
     from docx import Document as Docx
     from docx.enum.text import WD_BREAK
 
-    from generator import wordml
+    from generator.documents import wordml
 
     doc = Docx()
     wordml.set_document_defaults(doc, size=12)
@@ -266,7 +267,7 @@ def test_page_numbers_are_drawn_in_bangla_digits(tmp_path):
     """The PAGE field of our templates, converted by our LibreOffice, looks exactly like the text 'পৃষ্ঠা ২'
     (pdftotext still reads the digit as 2: the font draws the Bangla glyph for it)."""
     need_libreoffice(warm=True)
-    from generator import wordml
+    from generator.documents import wordml
 
     with pdf.Office(tmp_path / "office") as office:
         assert office.wait_ready(120)
@@ -316,7 +317,8 @@ def test_a_full_output_disk_with_pdfs_burns_no_serial(tmp_path):
 def test_evidence_gone_before_the_build_is_named_and_burns_no_serial(tmp_path):
     """An evidence file listed, then deleted before its workbook is built (a clerk tidying the folder)."""
     need_libreoffice(warm=True)
-    from generator import documents, pipeline
+    from generator.documents import files as documents
+    from generator.service import pipeline
 
     gone = tmp_path / "evidence" / "photo.jpg"
     with pdf.Office(tmp_path / "office") as office:

@@ -6,10 +6,13 @@ import datetime as dt
 import pytest
 from openpyxl import load_workbook
 
-from generator import kinds, pipeline, validate, workbook
-from generator.bangla import bangla_digits_in_text
+from generator.spec import kinds
+from generator.service import pipeline
+from generator.rules import validate
+from generator.xlsx import workbook
+from generator.text.bangla import bangla_digits_in_text
 from generator.model import DATE_FIELDS, from_workbook
-from generator.values import parse, parse_date_text, serial_date
+from generator.text.values import parse, parse_date_text, serial_date
 from tests.conftest import docx_text, fill_cc
 from tests.test_other_office import MYMENSINGH, ROWS
 from tests.test_broken_workbooks import C

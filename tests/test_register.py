@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.register import Entry, Register, SerialTaken
-from generator.state import FILE_NAME, SCHEMA_VERSION, default_state_dir
+from generator.records.register import Entry, Register, SerialTaken
+from generator.records.state import FILE_NAME, SCHEMA_VERSION, default_state_dir
 
 P = "৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩"
 Q = "কেসিসি/সেঃবিঃ/সাঃপ্রঃশাঃ/III-২২৩(অঃকঃসঃ/২)/২২"

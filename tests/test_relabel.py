@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 from docx import Document as WordDocument
 
-from generator import documents, examples, kinds, pdf, pipeline, relabel, workbook
-from generator.bangla import to_bangla_digits
-from generator.paths import EXAMPLES_DIR, XLSX_DIR
+from generator.documents import files as documents, pdf, relabel
+from generator.xlsx import examples, workbook
+from generator.spec import kinds
+from generator.service import pipeline
+from generator.text.bangla import to_bangla_digits
+from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 from tests.pdf_fixtures import need_libreoffice
 
 LONG = "বাস্তবায়নকারী কর্মসম্পাদন প্রতিষ্ঠানসমূহের অংশগ্রহণমূলক পর্যালোচনা"

@@ -8,11 +8,13 @@ from hypothesis import strategies as st
 
 from openpyxl.utils import get_column_letter
 
-from generator import examples, kinds, pipeline
+from generator.xlsx import examples
+from generator.spec import kinds
+from generator.service import pipeline
 from generator.model import PlanRow
-from generator.paths import EXAMPLES_DIR
-from generator.scoring import score_row
-from generator.values import parse
+from generator.spec.paths import EXAMPLES_DIR
+from generator.rules.scoring import score_row
+from generator.text.values import parse
 
 
 def column(kind, key):

@@ -4,8 +4,9 @@ import datetime as dt
 
 from docx import Document
 
-from generator import examples, pipeline
-from generator.paths import EXAMPLES_DIR
+from generator.xlsx import examples
+from generator.service import pipeline
+from generator.spec.paths import EXAMPLES_DIR
 from tests.conftest import docx_paragraphs, docx_text
 
 

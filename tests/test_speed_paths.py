@@ -11,8 +11,10 @@ import pytest
 from docx import Document
 from docxtpl import DocxTemplate
 
-from generator import documents, examples, render, scoring, validate, workbook, wordml
-from generator.paths import DOCX_DIR, EXAMPLES_DIR
+from generator.documents import files as documents, render, wordml
+from generator.xlsx import examples, workbook
+from generator.rules import scoring, validate
+from generator.spec.paths import DOCX_DIR, EXAMPLES_DIR
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

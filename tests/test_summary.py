@@ -16,9 +16,12 @@ import pytest
 from openpyxl import load_workbook
 from starlette.testclient import TestClient
 
-from generator import batch, bangla, summary, workbook
-from generator.paths import EXAMPLES_DIR, XLSX_DIR
-from generator.roster import RosterError, office_key, read as read_roster
+from generator.service import batch
+from generator.text import bangla
+from generator.periods import summary
+from generator.xlsx import workbook
+from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
+from generator.periods.roster import RosterError, office_key, read as read_roster
 from generator.web import create_app
 from tests.conftest import TEST_HOSTS, pdf_pages, pdf_text, to_pdf
 

@@ -5,9 +5,10 @@ import zipfile
 
 from docxtpl import DocxTemplate
 
-from generator import docx_templates, documents, kinds, render, wordml
-from generator.paths import DOCX_DIR, XLSX_DIR
-from generator.workbook import blank_workbook
+from generator.documents import templates as docx_templates, files as documents, render, wordml
+from generator.spec import kinds
+from generator.spec.paths import DOCX_DIR, XLSX_DIR
+from generator.xlsx.workbook import blank_workbook
 
 
 def _parts(path):
@@ -28,7 +29,8 @@ def test_every_tag_is_in_one_run():
 
 
 def test_template_variables_are_the_context(cc_example, tmp_path):
-    from generator import validate, workbook
+    from generator.rules import validate
+    from generator.xlsx import workbook
 
     report, _ = validate.check(workbook.read(cc_example))
     import datetime as dt
@@ -54,8 +56,9 @@ def test_blank_workbooks_are_current(tmp_path):
 def test_minutes_template_variables_are_the_context(tmp_path):
     import datetime as dt
 
-    from generator import examples, validate, workbook
-    from generator.paths import EXAMPLES_DIR
+    from generator.xlsx import examples, workbook
+    from generator.rules import validate
+    from generator.spec.paths import EXAMPLES_DIR
 
     path = examples.write(EXAMPLES_DIR / "minutes-rangpur-2023-06-22.json", tmp_path / "m.xlsx")
     report, _ = validate.check(workbook.read(path))

@@ -4,7 +4,9 @@ import datetime as dt
 
 import pytest
 
-from generator import pipeline, validate, workbook
+from generator.service import pipeline
+from generator.rules import validate
+from generator.xlsx import workbook
 from tests.conftest import fill_cc
 from tests.test_other_office import MYMENSINGH, ROWS
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import workbook
+from generator.xlsx import workbook
 from tests.conftest import docx_text
-from generator.paths import XLSX_DIR
+from generator.spec.paths import XLSX_DIR
 from tests.test_other_office import MYMENSINGH, ROWS
 
 PREFIX = "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২"

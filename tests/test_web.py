@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from generator import examples
-from generator.paths import EXAMPLES_DIR
+from generator.xlsx import examples
+from generator.spec.paths import EXAMPLES_DIR
 from generator.web import content_disposition, create_app, dhaka_time, period_bn
 from tests.conftest import TEST_HOSTS, fill_cc, running_server
 from tests.test_other_office import MYMENSINGH, ROWS
@@ -336,7 +336,7 @@ def test_reports_open_in_notepad_and_messages_point_to_the_site(client):
 
 
 def test_errors_txt_has_a_bom_and_crlf(tmp_path):
-    from generator import pipeline
+    from generator.service import pipeline
 
     bad = fill_cc(tmp_path, dict(MYMENSINGH, recipient=None), ROWS, name="bad.xlsx")
     result = pipeline.build(bad, out_root=tmp_path / "out", state_dir=tmp_path / "state")
@@ -367,7 +367,7 @@ def test_forwarded_https_is_believed_only_when_asked(tmp_path, flag, secure):
 
 def _seed(state, n, **fields):
     """n finished ledger entries (ids in order, so the last is the newest); `fields` by index → value."""
-    from generator.ledger import Ledger
+    from generator.records.ledger import Ledger
 
     with Ledger(state) as led:
         for i in range(n):
@@ -413,7 +413,7 @@ def test_filters_are_applied_in_the_database(client, app_paths):
     assert options.count("") == 5 and offices[0] in options and "grs" in options and "q2" in options
     assert 'value="grs" selected' in page.text and 'value="cc"' in page.text  # every value stays choosable
 
-    from generator.ledger import Ledger
+    from generator.records.ledger import Ledger
 
     with Ledger(app_paths[1]) as led:
         choices = led.choices()
@@ -431,8 +431,8 @@ def test_an_older_ledger_gets_its_scores_and_indexes(tmp_path):
     import json
     import sqlite3
 
-    from generator import state
-    from generator.ledger import Ledger, _where
+    from generator.records import state
+    from generator.records.ledger import Ledger, _where
 
     db = sqlite3.connect(tmp_path / state.FILE_NAME, isolation_level=None)
     for step in state.MIGRATIONS[:3]:
@@ -501,8 +501,8 @@ def test_parallel_wrong_tokens_from_one_client_wait_in_line(app_paths):
 
 
 def test_the_busy_page_names_no_path_and_no_database_error(app_paths, example_bytes, monkeypatch):
-    from generator import intake
-    from generator.state import StateError
+    from generator.service import intake
+    from generator.records.state import StateError
 
     out, state = app_paths
 
@@ -517,7 +517,7 @@ def test_the_busy_page_names_no_path_and_no_database_error(app_paths, example_by
 
 
 def test_a_long_office_name_gives_way_to_the_memo_and_the_file_name():
-    from generator.ledger import Record
+    from generator.records.ledger import Record
     from generator.web import download_name
 
     record = Record(1, "x.xlsx", "h", "built", "কেসিসি/সেঃবিঃ/২২-১৪০৬", "cc", "ক" * 120 + " / কার্যালয়", "2023-24",

@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from generator import examples
-from generator.paths import EXAMPLES_DIR
+from generator.xlsx import examples
+from generator.spec.paths import EXAMPLES_DIR
 from tests.conftest import docx_text, running_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -87,7 +87,7 @@ LONG_OFFICE = "উপজেলা নির্বাহী অফিসারে
 
 
 def _many_rows(state, n=60):
-    from generator.ledger import Ledger
+    from generator.records.ledger import Ledger
 
     with Ledger(state) as led:
         for i in range(n):

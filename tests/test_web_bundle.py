@@ -13,11 +13,12 @@ from PIL import Image
 from pypdf import PdfWriter
 from starlette.testclient import TestClient
 
-from generator import examples, pdf
-from generator.documents import PdfSettings
-from generator.ledger import Ledger
-from generator.paths import EXAMPLES_DIR
-from generator.register import Register
+from generator.xlsx import examples
+from generator.documents import pdf
+from generator.documents.files import PdfSettings
+from generator.records.ledger import Ledger
+from generator.spec.paths import EXAMPLES_DIR
+from generator.records.register import Register
 from generator.web import MB, create_app
 from tests.conftest import TEST_HOSTS
 from tests.pdf_fixtures import need_libreoffice

@@ -4,9 +4,11 @@ import datetime as dt
 
 from openpyxl import load_workbook
 
-from generator import kinds, validate, workbook
+from generator.spec import kinds
+from generator.rules import validate
+from generator.xlsx import workbook
 from generator.model import from_workbook
-from generator.paths import XLSX_DIR
+from generator.spec.paths import XLSX_DIR
 from tests.conftest import fill_cc
 from tests.test_other_office import MYMENSINGH, ROWS
 

@@ -9,11 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from generator import bangla, kinds, pipeline, workbook
+from generator.text import bangla
+from generator.spec import kinds
+from generator.service import pipeline
+from generator.xlsx import workbook
 from generator.model import PlanRow
-from generator.paths import XLSX_DIR
-from generator.scoring import counting_word, quarter_totals, score_quarterly, score_row, year_to_date
-from generator.values import parse
+from generator.spec.paths import XLSX_DIR
+from generator.rules.scoring import counting_word, quarter_totals, score_quarterly, score_row, year_to_date
+from generator.text.values import parse
 from tests.test_other_office import MYMENSINGH, ROWS
 
 PERIOD = {p.id: p for p in bangla.PERIODS}
@@ -292,7 +295,7 @@ DOC_EXAMPLES = [  # docs/scoring.md, "one per period" and "one per counting meth
 
 
 def test_the_worked_examples_in_the_docs_are_what_the_service_writes():
-    from generator.paths import ROOT
+    from generator.spec.paths import ROOT
 
     doc = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
     for r, period in DOC_EXAMPLES:
@@ -305,7 +308,7 @@ def test_a_blank_issue_date_is_the_build_date_for_late_achievements(tmp_path):
     """`gen build --date` stands for a blank issue date in the after-the-fact check too."""
     import datetime as dt
 
-    from generator import pipeline
+    from generator.service import pipeline
     from tests.conftest import fill_cc
     from tests.test_other_office import MYMENSINGH, ROWS
 

@@ -29,15 +29,18 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from .. import bangla, intake, kinds, store
-from ..ledger import FILTERS, PAGE_SIZE, Ledger
-from ..paths import XLSX_DIR
-from ..state import StateError
-from ..values import format_number
-from ..documents import PdfSettings
-from ..workers import Limits, Pool
-from . import downloads, evidence, next_workbook, summary_page
-from .sessions import MAX_AGE, Sessions, Throttle
+from generator.text import bangla
+from generator.service import intake
+from generator.spec import kinds
+from generator.records import store
+from generator.records.ledger import FILTERS, PAGE_SIZE, Ledger
+from generator.spec.paths import XLSX_DIR
+from generator.records.state import StateError
+from generator.text.values import format_number
+from generator.documents.files import PdfSettings
+from generator.service.workers import Limits, Pool
+from generator.web import downloads, evidence, next_workbook, summary_page
+from generator.web.sessions import MAX_AGE, Sessions, Throttle
 
 HERE = Path(__file__).parent
 log = logging.getLogger("gen.web")

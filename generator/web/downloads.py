@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..documents import BUNDLE_SUFFIX, EVIDENCE_CODE
+from generator.documents.files import BUNDLE_SUFFIX, EVIDENCE_CODE
 
 # (file name ends with, Bangla, English), the first that fits; listed in this order
 LABELS = [

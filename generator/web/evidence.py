@@ -17,8 +17,11 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
-from .. import bangla, bundle, intake, store
-from ..documents import PdfSettings
+from generator.text import bangla
+from generator.documents import bundle
+from generator.service import intake
+from generator.records import store
+from generator.documents.files import PdfSettings
 
 log = logging.getLogger("gen.web")
 MB = 1024 * 1024
@@ -74,7 +77,7 @@ def _not_here() -> Refused:
 
 
 def _workbook_too_large(cap: int) -> Refused:
-    from . import too_large as workbook_too_large
+    from generator.web import too_large as workbook_too_large
 
     return Refused(413, *workbook_too_large(cap))
 

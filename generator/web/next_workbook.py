@@ -7,7 +7,10 @@ from pathlib import Path
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from .. import intake, kinds, next_period, store
+from generator.service import intake
+from generator.spec import kinds
+from generator.periods import next_period
+from generator.records import store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GONE = ("এই জমার মূল ওয়ার্কবুকটি সার্ভারে রাখা নেই (সরানো বা মুছে ফেলা হয়েছে, অথবা 'gen build' দিয়ে তৈরি, যা মূল ফাইলের কপি "
@@ -30,7 +33,7 @@ def source_of(record) -> Path | None:
 
 def response(record) -> Response:
     """The next workbook as a download; an error page's HTTPException when there is none."""
-    from . import content_disposition  # the package's own helper; imported here, the package imports this module
+    from generator.web import content_disposition
 
     if not offered(record):
         raise HTTPException(404)

@@ -12,8 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import bangla, kinds, summary as summaries, summary_docs
-from ..ledger import Ledger
+from generator.text import bangla
+from generator.spec import kinds
+from generator.periods import summary as summaries, summary_docs
+from generator.records.ledger import Ledger
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

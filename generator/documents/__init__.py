@@ -1,0 +1,1 @@
+"""The documents: Word templates, rendering, relabelling, PDF through LibreOffice, the e-Nothi bundle."""

@@ -1,0 +1,334 @@
+"""Fill the Word templates: the letter and the annex of a report, as .docx bytes.
+
+Each template is read and compiled once per process (docxtpl's tag clean-up, then Jinja), and every
+render only fills the compiled template and zips the parts, instead of re-parsing the template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from docxtpl import DocxTemplate
+from jinja2 import Environment, StrictUndefined, Template
+
+from generator.text import bangla
+from generator.spec import memo
+from generator.documents import wordml
+from generator.spec.fields import COPIES_HEADING
+from generator.documents.templates import SIGNATURE_SLOTS
+from generator.rules import scoring
+from generator.spec.columns import COLUMNS
+from generator.model import PlanRow, Report
+from generator.rules.scoring import ScoreCard, score_report
+from generator.text.values import format_number
+
+if TYPE_CHECKING:
+    from generator.spec.kinds import Kind
+
+_RENDERED_PART = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
+_TOP_LEVEL_COMMA = re.compile(r",(?![^()]*\))")  # a comma not inside parentheses
+
+
+@dataclass
+class CompiledDocx:
+    """A .docx template with its XML parts compiled to Jinja templates."""
+
+    path: Path
+    static: bytes  # a zip of the parts no render changes
+    parts: dict[str, tuple[zipfile.ZipInfo, Template]]
+    docxtpl: DocxTemplate
+    fix_tables: bool
+
+    @classmethod
+    def load(cls, path: Path) -> CompiledDocx:
+        env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+        tpl = DocxTemplate(str(path))
+        static, parts, fix = io.BytesIO(), {}, False
+        # the parts no render changes (styles, fonts, theme…) are compressed once, into a zip that
+        # each render copies and appends its own parts to
+        with zipfile.ZipFile(path) as z, zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in z.infolist():
+                data = z.read(info)
+                if _RENDERED_PART.fullmatch(info.filename):
+                    xml = tpl.patch_xml(data.decode("utf-8"))
+                    fix = fix or "{%tc" in xml
+                    parts[info.filename] = (info, env.from_string(wordml.expand_tags(xml)))
+                else:
+                    out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+        return cls(Path(path), static.getvalue(), parts, tpl, fix)
+
+    def render(self, context: dict) -> bytes:
+        out = io.BytesIO(self.static)
+        out.seek(0, io.SEEK_END)
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z:
+            for info, template in self.parts.values():
+                xml = resolve_listing(self.docxtpl, template.render(context))
+                fresh = zipfile.ZipInfo(info.filename, info.date_time)  # zipfile fills in a ZipInfo as it writes
+                z.writestr(fresh, xml.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
+        return out.getvalue()
+
+
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+_BREAKS = re.compile(r"[\t\a\n\f]")
+
+
+def resolve_listing(docxtpl: DocxTemplate, xml: str) -> str:
+    """docxtpl's resolve_listing (a \\n in a value becomes a line break, \\t a tab, …), run only on the
+    paragraphs that hold such a character: the same result, without re-parsing every paragraph."""
+    return _PARAGRAPH.sub(lambda m: docxtpl.resolve_listing(m.group(0)) if _BREAKS.search(m.group(0)) else m.group(0), xml)
+
+
+_cache: dict[Path, tuple[float, CompiledDocx]] = {}
+
+
+def compiled(path: Path) -> CompiledDocx:
+    """The compiled template, reloaded only when the file changes on disk."""
+    path = Path(path).resolve()
+    mtime = path.stat().st_mtime
+    hit = _cache.get(path)
+    if hit is None or hit[0] != mtime:
+        hit = (mtime, CompiledDocx.load(path))
+        _cache[path] = hit
+    return hit[1]
+
+
+# Text helpers ---------------------------------------------------------------------------
+
+def bn_text(text: str) -> str:
+    """Bangla digits in Bangla running text; Latin-script words, e-mail and web addresses keep theirs
+    (the rule: bangla.bangla_digits_in_text)."""
+    return bangla.bangla_digits_in_text(text)
+
+
+def memo_number(report: Report, serial: int | str) -> str:
+    """The normalized prefix, then the serial after a dot (2024 file number) or a dash (see memo.py)."""
+    return memo.number(report.get("memo_prefix"), serial)
+
+
+def genitive(name: str) -> str:
+    """চট্টগ্রাম সিটি কর্পোরেশন → …কর্পোরেশনের; a name ending in a vowel sign takes র."""
+    name = name.rstrip("। ")
+    if not name:
+        return name
+    return name + ("র" if name[-1] in "ািীুূৃেৈোৌ" else "ের")
+
+
+def wording_fields(report: Report) -> dict[str, str]:
+    kind, fy, period = report.kind, report.fiscal_year, report.period
+    assert fy is not None and period is not None  # required fields: a report with either unread is not rendered
+    start, end = bangla.period_span(period, fy)
+
+    def months(fmt: str) -> str:
+        return " হতে ".join(fmt.format(m=bangla.GREGORIAN_MONTHS_BN[d.month - 1], y=bangla.to_bangla_digits(d.year),
+                                       yy=bangla.to_bangla_digits(f"{d.year % 100:02d}")) for d in (start, end))
+
+    return {
+        "plan": kind.plan,
+        "report": kind.report,
+        "office": report.office,
+        "office_genitive": genitive(report.office),
+        "fy": fy.label,
+        "fy_long": fy.long_label,
+        "months_short_from_to": months("{m} {yy}"),
+        "months_comma_from_to": months("{m}, {y}"),
+        "period": period.name,
+        "period_genitive": period.genitive,
+        "period_short": period.short,
+        "months": bangla.month_range(period, fy),
+        "months_from_to": bangla.month_range(period, fy, joiner=" হতে "),
+    }
+
+
+# Contexts -------------------------------------------------------------------------------
+
+def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: int,
+                   annex_pages: int | None = None) -> dict:
+    """The letter's fields. Its attachment line: what the workbook says, else the annex's real page count when
+    the annex was converted to PDF (`annex_pages`), else one annex."""
+    kind, words = report.kind, wording_fields(report)
+    body_format = kind.body_with_reference if report.get("reference") else kind.body
+    count = report.get("attachment_count") or annex_pages or annex_count
+    unit = report.get("attachment_unit") or ("পাতা" if annex_pages and not report.get("attachment_count") else "ফর্দ")
+    contacts = [("ফোন", report.get("office_phone")), ("ফ্যাক্স", report.get("office_fax"))]
+    web = [report.get("office_website"), report.get("office_email") and f"ই-মেইল: {report.get('office_email')}"]
+    return {
+        "letterhead_slogan": bn_text(report.get("letterhead_slogan")),
+        "office_name": bn_text(report.office),
+        "office_unit": bn_text(report.get("office_unit")),
+        "office_address": bn_text(report.get("office_address")),
+        "web_line": ", ".join(w for w in web if w),
+        "contact_line": ", ".join(f"{label}: {bn_text(value)}" for label, value in contacts if value),
+        "memo": memo,
+        "date_bangla": bangla.format_bangla_date(issue_date),
+        "date_gregorian": bangla.format_gregorian_date(issue_date),
+        "subject": bn_text(report.get("subject") or kind.subject.format(**words)),
+        "reference": bn_text(report.get("reference")),
+        "body": bn_text(report.get("body") or body_format.format(**words)),
+        "attachment": bangla.count_phrase(count, unit),
+        "recipient": [bn_text(line) for line in report.lines("recipient")],
+        "attention": bn_text(report.get("attention")),
+        "signatory_name": bn_text(report.get("signatory_name")),
+        "signatory_designation": bn_text(report.get("signatory_designation")),
+        "signatory_phone": bn_text(report.get("signatory_phone")),
+        "signatory_email": report.get("signatory_email"),
+        "copies": [f"{bangla.to_bangla_digits(i)}। {bn_text(line)}" for i, line in enumerate(report.lines("copies"), 1)],
+        "copies_heading": bn_text(report.get("copies_heading")) or COPIES_HEADING,
+    }
+
+
+def _row_context(row: PlanRow, kind: Kind) -> dict:
+    cells = {key: _cell_text(key, value) for key, value in row.cells.items()}
+    progress = [cells.get("achieved", ""), cells.get("remarks", "")]
+    brackets = kind.bracket_codes
+    section = cells.get("area", "")
+    if cells.get("area_no"):
+        section = f"{cells['area_no'].rstrip('.')}. {section}"
+    return {
+        **{key: "" for key in COLUMNS},
+        **cells,
+        "area": _coded(cells.get("area_no", ""), cells.get("area", ""), brackets),
+        "activity": _coded(cells.get("activity_no", ""), cells.get("activity", ""), brackets),
+        "indicator": _coded(cells.get("indicator_no", ""), cells.get("indicator", ""), brackets),
+        "section": section,
+        **_pairs(row, cells, kind),
+        "progress": "\n".join(p for p in progress if p),
+        "area_first": row.area_first,
+        "activity_first": row.activity_first,
+    }
+
+
+def _cell_text(key: str, value) -> str:
+    """A plan value as the annex prints it; in the narrow numbers' columns every date as '৩১/১২/২৩'."""
+    if value.date is not None and key in COLUMNS and COLUMNS[key].numeric:
+        return bangla.format_table_date(value.date)
+    return breakable(bn_text(value.display))
+
+
+_SLASH = re.compile(r"(?<=[\u0980-\u09e5\u09f0-\u09ffA-Za-z])/(?=[\u0980-\u09e5\u09f0-\u09ffA-Za-z])")  # letters, not digits
+
+
+def breakable(text: str) -> str:
+    """A zero-width space after a slash between words ('কর্মশালা/প্রশিক্ষণ/সেমিনার'), so that a narrow
+    table column breaks the line there, not inside a letter cluster."""
+    return _SLASH.sub("/\u200b", text) if "/" in text else text
+
+
+def _coded(code: str, text: str, brackets: bool = True) -> str:
+    """'[১.১] text' (or '১.১ text'), unless the text already starts with its code."""
+    code = code.strip()
+    if not code or text.startswith(code):
+        return text
+    if brackets and not code.startswith("["):
+        code = f"[{code}]"
+    return f"{code} {text}" if text else code
+
+
+def _pairs(row: PlanRow, cells: dict, kind: Kind) -> dict:
+    """The target line and the achievement line of an annex with two-line columns (r.q1_t, r.q1_a, r.total_t, …)."""
+    if not any(COLUMNS[key].two_lines for key in kind.annex_columns):
+        return {}
+    unit = scoring.unit_of(row) if row.text("unit") else scoring.COUNT
+    target, _ = scoring.quarter_totals(row, unit, range(1, 5))
+    _, got = scoring.quarter_totals(row, unit, range(1, 5))
+    fmt = (lambda x: format_number(x * 100) + "%") if unit == scoring.PERCENT else format_number
+    out = {"pair_label_t": "লক্ষ্যমাত্রা", "pair_label_a": "অর্জন",
+           "total_t": "" if target is None or unit == scoring.DATE else fmt(target),
+           "total_a": "" if got is None or unit == scoring.DATE else fmt(got)}
+    for q in range(1, 5):
+        out[f"q{q}_t"], out[f"q{q}_a"] = cells.get(f"q{q}_target", ""), cells.get(f"q{q}_achieved", "")
+    return out
+
+
+def signature_lines(entries: list[str], office: str, signed_on: dt.date | None = None) -> list[str]:
+    """Signatories side by side under the annex, three to a line, each as name / designation / office (the
+    office added only when the entry does not already name it), then the signing date when given."""
+    people = []
+    for entry in entries:
+        parts = [p.strip() for p in _TOP_LEVEL_COMMA.split(entry) if p.strip()]
+        if len(parts) < 3 and not any(_names(part, office) for part in parts):
+            parts += [office]
+        parts = [""] * (3 - len(parts)) + parts[:3]  # the last lines of everyone's block side by side
+        if signed_on:
+            parts = parts + ["তারিখ: " + bangla.to_bangla_digits(signed_on.strftime("%d/%m/%Y"))]
+        people.append([bn_text(p) for p in parts])
+    depth = max((len(p) for p in people), default=0)
+    lines: list[str] = []
+    for start in range(0, len(people), SIGNATURE_SLOTS):
+        group = people[start:start + SIGNATURE_SLOTS]
+        slots = {1: [2], 2: [0, 2], 3: [0, 1, 2]}[len(group)]
+        if lines:
+            lines += ["", ""]
+        for i in range(depth):
+            cells = [""] * SIGNATURE_SLOTS
+            for slot, person in zip(slots, group):
+                cells[slot] = person[i] if i < len(person) else ""
+            lines.append("\t" + "\t".join(cells))
+    return lines
+
+
+def _names(part: str, office: str) -> bool:
+    """Whether a signature line already names the office ('খুলনা সিটি কর্পোরেশন।' names 'খুলনা সিটি কর্পোরেশন')."""
+    def norm(text: str) -> str:
+        return " ".join(text.replace("।", " ").split())
+    return bool(norm(office)) and norm(office) in norm(part)
+
+
+def annex_context(report: Report, card: ScoreCard | None = None) -> dict:
+    # the annex writes the fiscal year one way throughout, in full (২০২২-২০২৩), as every seed's annex does;
+    # the letter keeps the form the office typed
+    words = wording_fields(report)
+    words["fy"] = words["fy_long"]
+    card = card or score_report(report)
+    rows = [_row_context(row, report.kind) for row in report.rows]
+    for ctx, scored in zip(rows, card.rows):
+        ctx["score"] = ctx["earned"] = "-" if scored.score is None else format_number(scored.score)
+        ctx["serial"] = ctx.get("area_no", "")
+    for ctx, after in zip(rows, rows[1:] + [None]):
+        ctx["activity_continues"] = after is not None and not after["activity_first"]
+    return {
+        "annex_heading": f"{report.kind.plan} {words['fy']}",
+        "office_name": bn_text(report.office),
+        "annex_title": report.kind.annex_title.format(**words),
+        "fy": words["fy"],
+        "progress_header": report.kind.progress_header.format(**words),
+        "rows": rows,
+        "total": format_number(card.total),
+        "possible": format_number(card.possible),
+        "percent": "-" if card.percent is None else format_number(card.percent) + "%",
+        "signature_lines": signature_lines(report.lines("annex_signatories"), report.office,
+                                           report.date("annex_signed_on")),
+    }
+
+
+MINUTES_CLOSING = "সভায় আর কোন আলোচ্যসূচী না থাকায় সভাপতি উপস্থিত সকলকে ধন্যবাদ জানিয়ে সভার সমাপ্তি ঘোষণা করেন।"
+
+
+def minutes_context(report: Report, memo: str, issue_date: dt.date) -> dict:
+    meeting = report.date("meeting_date")
+    return {
+        "office_lines": [bn_text(line) for key in ("office_name", "office_unit", "office_address")
+                         for line in report.lines(key)],
+        "title": bn_text(report.get("title")),
+        "chair": bn_text(report.get("chair")),
+        "chair_designation": bn_text(report.get("chair_designation")),
+        "meeting_date": bangla.format_gregorian_date(meeting) if meeting else bn_text(report.get("meeting_date")),
+        "meeting_time": bn_text(report.get("meeting_time")),
+        "venue": bn_text(report.get("venue")),
+        "attendance": bn_text(report.get("attendance")),
+        "opening": bn_text(report.get("opening")),
+        "closing": bn_text(report.get("closing") or MINUTES_CLOSING),
+        "decisions": [{k: breakable(bn_text(row.value(k).display)) for k in report.kind.columns} for row in report.rows],
+        "memo": memo,
+        "date_bangla": bangla.format_bangla_date(issue_date),
+        "date_gregorian": bangla.format_gregorian_date(issue_date),
+        "copies": [f"{bangla.to_bangla_digits(i)}) {bn_text(line)}" for i, line in enumerate(report.lines("copies"), 1)],
+        "copies_heading": bn_text(report.get("copies_heading")) or COPIES_HEADING,
+        "issuer_name": bn_text(report.get("issuer_name")),
+        "issuer_designation": bn_text(report.get("issuer_designation")),
+    }

@@ -1,0 +1,144 @@
+"""The receiving office's roster: the offices that must report to it, read from a text or CSV file (one
+office a line, the first column of a CSV) or a workbook (the first column of its first sheet).
+
+Every roster is treated as hostile: its size is checked before it is read, a workbook's package is
+checked before any XML is parsed, and a file that cannot be read gets a message in Bangla with English
+beneath that names the file and the line or cell."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+from pathlib import Path
+
+from generator.text.bangla import to_bangla_digits
+
+MAX_TEXT_BYTES = 1 * 2**20  # a thousand offices' names are some 60 KB
+MAX_OFFICES = 5000
+MAX_NAME_CHARS = 300
+# a first line that only names the column (any case, Bangla or English) is a header, not an office
+HEADERS = {"office", "offices", "office name", "office_name", "name", "অফিস", "অফিসের নাম", "দপ্তর", "দপ্তরের নাম",
+           "কার্যালয়", "কার্যালয়ের নাম", "নাম", "দপ্তর/সংস্থা", "দপ্তর/সংস্থার নাম"}
+_JOINERS = "\u200c\u200d\ufeff"
+
+
+class RosterError(Exception):
+    """A roster that cannot be used; `bn` and `en` say why and where."""
+
+    def __init__(self, bn: str, en: str):
+        super().__init__(en)
+        self.bn, self.en = bn, en
+
+
+def office_key(name: str) -> str:
+    """An office name as compared between the roster and the ledger: NFC, spaces of any kind collapsed to
+    one and trimmed. Nothing else is forgiven (no guessing at spellings)."""
+    return " ".join(unicodedata.normalize("NFC", str(name or "")).split())
+
+
+def read(path: Path) -> list[str]:
+    """The offices named in the roster, in its order, each once (as first written, spaces tidied)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise IsADirectoryError(path)
+    except OSError as e:
+        raise RosterError(f"অফিসের তালিকা {path} পড়া যাচ্ছে না ({e.strerror or e})।",
+                          f"The roster {path} cannot be read ({e.strerror or e}).") from None
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        names = _from_workbook(path)
+    else:
+        if size > MAX_TEXT_BYTES:
+            raise RosterError(
+                f"অফিসের তালিকা {path} অনেক বড় ({to_bangla_digits(size)} বাইট); সর্বোচ্চ "
+                f"{to_bangla_digits(MAX_TEXT_BYTES)} বাইট। প্রতি লাইনে একটি অফিসের নাম লিখুন।",
+                f"The roster {path} is too large ({size} bytes); at most {MAX_TEXT_BYTES}. "
+                "Write one office name a line.")
+        names = _from_text(path, path.read_bytes())
+    out, seen = [], set()
+    for where, name in names:
+        name = office_key(name).strip(_JOINERS + " ")
+        if not name:
+            continue
+        if len(name) > MAX_NAME_CHARS:
+            raise RosterError(f"{path} {where}: অফিসের নাম অনেক লম্বা ({to_bangla_digits(len(name))} অক্ষর)।",
+                              f"{path} {where}: the office name is too long ({len(name)} characters).")
+        if name not in seen:
+            seen.add(name)
+            out.append(name)
+        if len(out) > MAX_OFFICES:
+            raise RosterError(f"{path}: তালিকায় {to_bangla_digits(MAX_OFFICES)}টির বেশি অফিস।",
+                              f"{path}: more than {MAX_OFFICES} offices in the roster.")
+    if out and out[0].casefold() in HEADERS:
+        out = out[1:]
+    if not out:
+        raise RosterError(f"অফিসের তালিকা {path}-এ কোনো অফিসের নাম নেই। প্রতি লাইনে একটি অফিসের নাম লিখুন।",
+                          f"The roster {path} names no office. Write one office name a line.")
+    return out
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without the BOM Notepad writes) or UTF-16 with its BOM (Excel's 'Unicode text');
+    anything else is refused rather than guessed."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise RosterError(
+            f"অফিসের তালিকা {path}, লাইন {to_bangla_digits(line)}: লেখাটি ইউনিকোড (UTF-8) নয়। বিজয়ে লেখা হলে "
+            "ইউনিকোডে রূপান্তর করুন; Notepad-এ 'Save as' → Encoding: UTF-8 দিয়ে সংরক্ষণ করুন।",
+            f"The roster {path}, line {line}: the text is not Unicode (UTF-8). If it was typed in Bijoy, convert "
+            "it to Unicode; in Notepad use 'Save as' with Encoding: UTF-8.") from None
+    if "\x00" in text:
+        raise RosterError(f"অফিসের তালিকা {path} লেখার ফাইল নয়।", f"The roster {path} is not a text file.")
+    return text
+
+
+def _from_text(path: Path, data: bytes) -> list[tuple[str, str]]:
+    text = _decode(path, data)
+    if path.suffix.lower() != ".csv":
+        return [(f"line {n}", line) for n, line in enumerate(text.splitlines(), 1)]
+    rows = csv.reader(io.StringIO(text))
+    try:
+        return [(f"line {n}", row[0] if row else "") for n, row in enumerate(rows, 1)]
+    except csv.Error as e:
+        raise RosterError(f"অফিসের তালিকা {path} CSV হিসেবে পড়া যাচ্ছে না ({e})।",
+                          f"The roster {path} cannot be read as CSV ({e}).") from None
+
+
+class _EverySheet:
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+def _from_workbook(path: Path) -> list[tuple[str, str]]:
+    from python_calamine import CalamineWorkbook
+
+    from generator.xlsx import package
+    from generator.xlsx.workbook import WorkbookError
+
+    try:
+        extents = package.check(path, sheets=_EverySheet())  # size, zip bombs, far cells: before any XML
+        wb = CalamineWorkbook.from_path(str(path))
+        first = wb.sheet_names[0]
+        extent = extents.get(first)
+        rows = wb.get_sheet_by_name(first).to_python(skip_empty_area=False) if extent and extent.rows else []
+    except WorkbookError as e:
+        raise RosterError(f"অফিসের তালিকা {path}: {e.bn}", f"The roster {path}: {e.en}") from None
+    except Exception as e:  # calamine's own errors: a damaged file
+        raise RosterError(f"অফিসের তালিকা {path} পড়া যাচ্ছে না: ফাইলটি নষ্ট বা .xlsx নয় ({type(e).__name__})।",
+                          f"The roster {path} cannot be read: it is damaged or not an .xlsx ({type(e).__name__}).") from None
+    out = []
+    for n, row in enumerate(rows, 1):
+        value = row[0] if row else ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        out.append((f"{first}!A{n}", "" if value is None else str(value)))
+    return out

@@ -1,0 +1,1 @@
+"""What the service keeps: the state database, the memo register, the ledger, the version store."""

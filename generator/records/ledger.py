@@ -1,0 +1,237 @@
+"""The ledger: every file handled, by any route (`gen build`, the watch folder, the web page), with its
+status, memo, findings and the paths of its own documents. It lives in the state database beside the
+memo register."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.records import state
+
+_COLUMNS = ("id, name, file_hash, status, memo, kind, office, fiscal_year, period, outputs, moved_to, note, "
+            "received_at, finished_at, seconds, details, route, attempts, score_total, score_possible")
+# a list page needs neither the findings nor the documents: they stay unread
+_LIST_COLUMNS = _COLUMNS.replace("outputs", "NULL").replace("details", "NULL")
+FILTERS = ("office", "kind", "fiscal_year", "period", "status")  # the list's filters: columns, compared for equality
+# the filters from the one that usually narrows most (dozens of offices) to the one that narrows least (most
+# files are 'built'): with several, the first one's index is searched and the others are checked on its rows
+# (without statistics SQLite would as soon search all 'built' files)
+_SELECTIVE = ("office", "period", "fiscal_year", "kind", "status")
+PAGE_SIZE = 50
+
+
+UNPROCESSABLE = "could not be processed"  # the note of a file whose worker died or ran out of time
+EVIDENCE_REFUSED = "evidence refused"  # rejected for its evidence only: the same workbook may come with other
+
+
+def file_hash(path: Path) -> str:
+    """The file's bytes, hashed: the ledger knows a file sent twice by this."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Record:
+    id: int
+    name: str
+    file_hash: str
+    status: str
+    memo: str | None
+    kind: str | None
+    office: str | None
+    fiscal_year: str | None
+    period: str | None
+    outputs: list[str]
+    moved_to: str | None
+    note: str | None
+    received_at: str
+    finished_at: str | None
+    seconds: float | None
+    details: dict | None = None
+    route: str = "watch"
+    attempts: int = 1
+    score_total: float | None = None
+    score_possible: float | None = None
+
+
+def _record(r: tuple) -> Record:
+    row = list(r)
+    row[9], row[15] = json.loads(r[9] or "[]"), json.loads(r[15]) if r[15] else None
+    return Record(*row)
+
+
+@state.state_errors
+class Ledger:
+    def __init__(self, state_dir: Path):
+        self.state_dir = Path(state_dir)
+        self.db = state.connect(self.state_dir)
+        # the ledger is a log, not the register: after a power cut it may lose its last lines (a file is then
+        # simply handled again), never its consistency (WAL)
+        self.db.execute("PRAGMA synchronous = NORMAL")
+
+    def _records(self, where: str, *args) -> list[Record]:
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM files WHERE {where} ORDER BY id", args).fetchall()
+        return [_record(r) for r in rows]
+
+    def start(self, name: str, file_hash: str, *, route: str = "watch") -> int:
+        """Note a file about to be processed. The watch folder and the web page resume their own files:
+        an unfinished earlier attempt on the same file is reused and its attempts counted (a crash), and
+        a file that could not be written is reused as it was. `gen build` always starts a new entry,
+        noting its process, so that entries of a build that was killed can be told from live ones."""
+        with state.transaction(self.db):
+            if route != "build":
+                same = self._records("name = ? AND file_hash = ? AND status IN ('processing', 'failed') AND route = ?",
+                                     name, file_hash, route)
+                if same:
+                    bump = 1 if same[-1].status == "processing" else 0
+                    self.db.execute("UPDATE files SET attempts = attempts + ?, status = 'processing' WHERE id = ?",
+                                    (bump, same[-1].id))
+                    return same[-1].id
+            cur = self.db.execute(
+                "INSERT INTO files (name, file_hash, status, received_at, route, note) VALUES (?, ?, 'processing', ?, ?, ?)",
+                (name, file_hash, now(), route, _this_process() if route == "build" else None))
+            assert cur.lastrowid is not None  # set by the INSERT
+            return cur.lastrowid
+
+    def dead_builds(self) -> list[int]:
+        """Entries of `gen build` runs on this machine that were killed before they finished: closed as
+        interrupted; their ids (any serial still reserved for them is to be given back)."""
+        dead = []
+        for record in self._records("status = 'processing' AND route = 'build'"):
+            found = re.fullmatch(r"pid (\d+)(?: started (\d+))?", record.note or "")
+            if found and not _alive(int(found.group(1)), found.group(2)):
+                self.finish(record.id, "interrupted", note="gen build was stopped before this workbook was built")
+                dead.append(record.id)
+        return dead
+
+    def finish(self, id: int, status: str, *, memo=None, kind=None, office=None, fiscal_year=None, period=None,
+               outputs=(), moved_to=None, note=None, seconds=None, details=None) -> None:
+        score = (details or {}).get("score") or {}
+        self.db.execute(
+            "UPDATE files SET status=?, memo=?, kind=?, office=?, fiscal_year=?, period=?, outputs=?, moved_to=?, "
+            "note=?, finished_at=?, seconds=?, details=?, score_total=?, score_possible=? WHERE id=?",
+            (status, memo, kind, office, fiscal_year, period, json.dumps(list(outputs), ensure_ascii=False),
+             moved_to, note, now(), seconds, json.dumps(details, ensure_ascii=False) if details else None,
+             score.get("total"), score.get("possible"), id))
+
+    def finish_result(self, id: int, result, *, moved_to=None, note=None, seconds=None) -> None:
+        """Close an entry with a pipeline Result."""
+        if note is None and any(i.code in ("took-too-long", "could-not-process") for i in result.issues):
+            note = UNPROCESSABLE
+        elif note is None and result.status == "rejected" and any(i.code.startswith("evidence-") for i in result.issues):
+            note = EVIDENCE_REFUSED
+        self.finish(id, result.status, memo=result.memo, kind=result.kind, office=result.office,
+                    fiscal_year=result.fiscal_year, period=result.period, outputs=result.outputs, moved_to=moved_to,
+                    note=note, seconds=seconds, details=result.as_dict())
+
+    def get(self, id: int) -> Record | None:
+        if not -(2 ** 63) <= id < 2 ** 63:
+            return None
+        found = self._records("id = ?", id)
+        return found[0] if found else None
+
+    def done_with(self, file_hash: str) -> Record | None:
+        """The earlier finished record of the same bytes, if any (a file that could not be processed, for a
+        crash or a time limit, or rejected only for its evidence, is not held against the same bytes sent again)."""
+        found = self._records("file_hash = ? AND (status = 'built' OR (status = 'rejected' AND "
+                              "(note IS NULL OR note NOT IN (?, ?))))", file_hash, UNPROCESSABLE, EVIDENCE_REFUSED)
+        return found[-1] if found else None
+
+    def built(self, fiscal_year: str, period: str, kind: str | None = None) -> list[Record]:
+        """Every built entry of one fiscal year and period (of one kind), with its findings and documents,
+        oldest first: the receiving office's summary (summary.py) picks each office's current one."""
+        if kind:
+            return self._records("status = 'built' AND fiscal_year = ? AND period = ? AND kind = ?",
+                                 fiscal_year, period, kind)
+        return self._records("status = 'built' AND fiscal_year = ? AND period = ?", fiscal_year, period)
+
+    def unfinished(self, route: str | None = None) -> list[Record]:
+        if route is None:
+            return self._records("status = 'processing'")
+        return self._records("status = 'processing' AND route = ?", route)
+
+    def page(self, filters: dict[str, str] | None = None, *, limit: int = PAGE_SIZE,
+             offset: int = 0) -> tuple[list[Record], int]:
+        """One page of the files matching `filters` (column → value, each compared for equality; an empty
+        value is no filter), newest first, without their findings and documents (`details` and `outputs`
+        are left empty: `get` has them); and how many match in all."""
+        where, args = _where(filters)
+        self.db.execute("BEGIN")  # the count and the page from one snapshot
+        try:
+            total = self.db.execute(f"SELECT COUNT(*) FROM files WHERE {where}", args).fetchone()[0]
+            rows = self.db.execute(f"SELECT {_LIST_COLUMNS} FROM files WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+                                   (*args, max(0, limit), max(0, offset))).fetchall()
+        finally:
+            self.db.execute("COMMIT")
+        return [_record(r) for r in rows], total
+
+    def choices(self) -> dict[str, list[str]]:
+        """The values each filter can take (its distinct non-empty values, sorted), for the list's drop-downs.
+        Each is read by skipping through the filter's index: one lookup per value, not per file."""
+        found = {}
+        for column in FILTERS:
+            values, value = [], ""
+            while (value := self.db.execute(f"SELECT MIN({column}) FROM files WHERE {column} > ?",
+                                            (value,)).fetchone()[0]) is not None:
+                values.append(value)
+            found[column] = values
+        return found
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+
+def _where(filters: dict[str, str] | None) -> tuple[str, tuple]:
+    terms = [(column, value) for column, value in (filters or {}).items() if value]
+    unknown = {column for column, _ in terms} - set(FILTERS)
+    if unknown:
+        raise ValueError(f"not a filter: {', '.join(sorted(unknown))}")
+    terms.sort(key=lambda term: _SELECTIVE.index(term[0]))
+    where = [f"{'+' if n else ''}{column} = ?" for n, (column, _) in enumerate(terms)]  # '+': not by its index
+    return " AND ".join(where or ["1"]), tuple(value for _, value in terms)
+
+
+def _started(pid: int | str) -> str | None:
+    """When a process started (clock ticks since boot, /proc/PID/stat field 22): with its pid, it names one
+    process even where pids are reused (a container's `gen build` is pid 1 every time)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def _this_process() -> str:
+    started = _started("self")
+    return f"pid {os.getpid()}" + (f" started {started}" if started else "")
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    if started is not None and os.path.isdir("/proc"):
+        return _started(pid) == started
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

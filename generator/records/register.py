@@ -1,0 +1,163 @@
+"""The memo register: hands out memo serials, never the same one twice, and takes back one whose letter
+could not be written (the register stays gap-free, like a paper register)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import astuple, dataclass, replace
+from pathlib import Path
+
+from generator.records import state
+
+_COLUMNS = "prefix, serial, content_hash, source, kind, office, fiscal_year, period, issued_at, explicit, state, submission"
+
+
+@dataclass(frozen=True)
+class Entry:
+    prefix: str
+    serial: int
+    content_hash: str
+    source: str
+    kind: str
+    office: str
+    fiscal_year: str
+    period: str
+    issued_at: str
+    explicit: bool
+    state: str = "issued"  # 'reserved' until its documents exist, then 'issued'; 'void' if taken back late
+    submission: int | None = None  # the ledger entry it was reserved for
+
+
+class SerialTaken(Exception):
+    def __init__(self, entry: Entry):
+        super().__init__(f"{entry.prefix}-{entry.serial} already issued to {entry.source} at {entry.issued_at}")
+        self.entry = entry
+
+
+def _entry(row: tuple) -> Entry:
+    values = list(row)
+    values[9] = bool(values[9])
+    return Entry(*values)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+@state.state_errors
+class Register:
+    def __init__(self, state_dir: Path):
+        self.state_dir = Path(state_dir)
+        self._db = state.connect(self.state_dir)
+
+    def _one(self, where: str, *args: object) -> Entry | None:
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE {where}", args).fetchone()
+        return _entry(row) if row else None
+
+    def _insert(self, entry: Entry) -> Entry:
+        values = astuple(entry)
+        values = values[:9] + (int(entry.explicit),) + values[10:]
+        self._db.execute(f"INSERT INTO memos ({_COLUMNS}) VALUES ({', '.join('?' * len(values))})", values)
+        return entry
+
+    def allocate(self, prefix: str, content_hash: str, *, source: str, kind: str, office: str,
+                 fiscal_year: str, period: str, submission: int | None = None) -> tuple[Entry, bool]:
+        """(entry, reused): the serial this content already has under prefix, else the next one, reserved."""
+        with state.transaction(self._db):
+            found = self._one("prefix = ? AND content_hash = ? AND state != 'void' ORDER BY serial DESC LIMIT 1",
+                              prefix, content_hash)
+            if found:
+                return found, True
+            last = self.last_serial(prefix)
+            entry = Entry(prefix, (last or 0) + 1, content_hash, source, kind, office, fiscal_year, period,
+                          _now(), False, "reserved", submission)
+            return self._insert(entry), False
+
+    def take(self, prefix: str, serial: int | None, content_hash: str, **meta) -> tuple[Entry, bool]:
+        """The serial the office typed (`record`), or the next one when it left it blank (`allocate`)."""
+        if serial is not None:
+            return self.record(prefix, serial, content_hash, **meta)
+        return self.allocate(prefix, content_hash, **meta)
+
+    def record(self, prefix: str, serial: int, content_hash: str, *, source: str, kind: str, office: str,
+               fiscal_year: str, period: str, submission: int | None = None) -> tuple[Entry, bool]:
+        """(entry, reused) for a serial the office typed; SerialTaken if other content already has it."""
+        with state.transaction(self._db):
+            found = self._one("prefix = ? AND serial = ?", prefix, serial)
+            if found and found.content_hash == content_hash and found.state != "void":
+                return found, True
+            if found:
+                raise SerialTaken(found)
+            entry = Entry(prefix, serial, content_hash, source, kind, office, fiscal_year, period,
+                          _now(), True, "reserved", submission)
+            return self._insert(entry), False
+
+    def last_serial(self, prefix: str) -> int | None:
+        """The highest serial issued under prefix, or None when there is none; reads only."""
+        return self._db.execute("SELECT MAX(serial) FROM memos WHERE prefix = ?", (prefix,)).fetchone()[0]
+
+    def confirm(self, entry: Entry) -> None:
+        """The letter of this serial exists: it is issued for good (again, if it had been taken back)."""
+        with state.transaction(self._db):
+            found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial)
+            if found is None:
+                self._insert(replace(entry, state="issued"))
+            elif found.content_hash == entry.content_hash:
+                self._db.execute("UPDATE memos SET state = 'issued' WHERE prefix = ? AND serial = ?",
+                                 (entry.prefix, entry.serial))
+
+    def release(self, entry: Entry) -> str | None:
+        """Take back a reserved serial whose letter could not be written: 'released' when it was the last one
+        or the office's own (the next letter gets it), 'void' when a later serial was issued meanwhile (it
+        stays in the register, marked void, so the register still has no gap). None if it was not reserved."""
+        with state.transaction(self._db):
+            found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial)
+            if found is None or found.state != "reserved":
+                return None
+            if found.explicit or found.serial == self.last_serial(entry.prefix):
+                self._db.execute("DELETE FROM memos WHERE prefix = ? AND serial = ?", (entry.prefix, entry.serial))
+                return "released"
+            self._void(entry)
+            return "void"
+
+    def void(self, entry: Entry) -> None:
+        """A serial that must not be issued again (a document with this memo already exists)."""
+        with state.transaction(self._db):
+            self._void(entry)
+
+    def _void(self, entry: Entry) -> None:
+        self._db.execute("UPDATE memos SET state = 'void' WHERE prefix = ? AND serial = ?", (entry.prefix, entry.serial))
+
+    def release_submission(self, *submissions: int) -> list[tuple[Entry, str]]:
+        """Take back every serial still reserved for these ledger entries (their workers died before
+        writing), the highest first, so that as many as can be are given back rather than voided."""
+        marks = ", ".join("?" * len(submissions))
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE submission IN ({marks}) AND state = 'reserved' "
+                                "ORDER BY serial DESC", submissions).fetchall()
+        out = []
+        for entry in map(_entry, rows):
+            outcome = self.release(entry)
+            if outcome:
+                out.append((entry, outcome))
+        return out
+
+    def issued_for(self, submission: int) -> Entry | None:
+        """The serial issued for a ledger entry, if its letter was written."""
+        return self._one("submission = ? AND state = 'issued' ORDER BY serial DESC LIMIT 1", submission)
+
+    def entries(self, *, prefix: str | None = None) -> list[Entry]:
+        if prefix is None:
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos ORDER BY issued_at, serial")
+        else:
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE prefix = ? ORDER BY issued_at, serial",
+                                    (prefix,))
+        return [_entry(row) for row in rows]
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

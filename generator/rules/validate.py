@@ -1,0 +1,342 @@
+"""Checks on a read workbook: each finding names the sheet and cell, in Bangla with English beneath."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dataclasses import replace
+
+from generator.text import bijoy
+from generator.xlsx import carried
+from generator.spec import kinds, memo
+from generator import model
+from generator.text.bangla import PERIODS, to_ascii_digits, to_bangla_digits, whole_number
+from generator.model import Finding, RawWorkbook, Report
+from generator.rules.validate_plan import PlanChecks
+from generator.xlsx.workbook import TEMPLATE_VERSION, fields_of
+
+MAX_MEMO_SERIAL = 999_999  # a register of an office's letters; more is a typing slip
+MAX_ATTACHMENTS = 999
+MEMO_SERIAL_JUMP = 100  # an explicit serial more than this far ahead of the register is probably a slip
+
+STANDARD_MEMO_SHAPES = memo.STANDARD_SHAPES
+
+
+def error(code: str, bn: str, en: str, sheet: str | None = None, cell: str | None = None) -> Finding:
+    return Finding("error", code, bn, en, sheet, cell)
+
+
+def warning(code: str, bn: str, en: str, sheet: str | None = None, cell: str | None = None) -> Finding:
+    return Finding("warning", code, bn, en, sheet, cell)
+
+
+def check(raw: RawWorkbook, *, today: dt.date | None = None,
+          default_issue_date: dt.date | None = None) -> tuple[Report | None, list[Finding]]:
+    """Read the kind, build the report and check it. Returns no report when the kind is unusable."""
+    kind, findings = _kind(raw)
+    if kind is None:
+        return None, findings
+    findings += _bijoy(raw)
+    findings += [error(
+        "formula-without-value",
+        "এই ঘরে সূত্র (formula) আছে কিন্তু হিসাব করা মান নেই: ফাইলটি এমন প্রোগ্রামে সংরক্ষিত যা হিসাব করে না। "
+        "Excel বা LibreOffice-এ খুলে আবার সংরক্ষণ করুন, অথবা সূত্রের বদলে মান লিখুন।",
+        "This cell holds a formula with no computed value: the file was saved by a program that does not "
+        "calculate. Open it in Excel or LibreOffice and save it again, or type the value instead.",
+        sheet, cell,
+    ) for sheet, cell in raw.uncomputed]
+    findings += _columns(raw, kind)
+    report = model.from_workbook(raw, kind)
+    findings += _fields(raw, report, today or dt.date.today())
+    findings += PlanChecks(raw, report, today=today or dt.date.today(), default_issue_date=default_issue_date).run()
+    findings += _readings(raw, report)
+    findings += carried.unchanged(raw)
+    return report, findings
+
+
+def _readings(raw: RawWorkbook, report: Report) -> list[Finding]:
+    """Entries read one way of two: a plain fraction in a percent row (0.85) is scored and printed as
+    85%; say so at the cell, so that nobody reads ০.৮৫ on one side and 85% on the other."""
+    out = []
+    for row in report.rows:
+        for key, v in row.cells.items():
+            if v.reading != "fraction" or key not in row.refs:
+                continue
+            shown, typed = v.display, to_bangla_digits(v.text)
+            out.append(warning(
+                "percent-as-fraction",
+                f"শতাংশের সারিতে '{typed}' লেখা, % চিহ্ন ছাড়া: এটি {shown} হিসেবে পড়া, স্কোর করা ও ছাপা হয়েছে। "
+                f"ঠিক থাকলে {shown} লিখুন; {typed}% বোঝালে {typed}% লিখুন।",
+                f"'{v.text}' in a percent row, with no % sign: read, scored and printed as "
+                f"{to_ascii_digits(shown)}. If that is right, type {to_ascii_digits(shown)}; "
+                f"if you meant {v.text}%, type {v.text}%.",
+                raw.table_sheet, row.refs[key],
+            ))
+    return out
+
+
+def _bijoy(raw: RawWorkbook) -> list[Finding]:
+    """Convert cells typed in Bijoy (SutonnyMJ) to Unicode, in place, and say so with both texts."""
+    out = []
+
+    def check(cells: dict, sheet: str) -> None:
+        for key, cell in list(cells.items()):
+            if not isinstance(cell.value, str):
+                continue
+            fixed, changed = bijoy.fix(cell.value)
+            if changed:
+                cells[key] = replace(cell, value=fixed)
+                out.append(warning(
+                    "bijoy-converted",
+                    f"এই ঘরের লেখা বিজয় (সুতনিএমজে) ফন্টে টাইপ করা; ইউনিকোডে রূপান্তর করা হয়েছে: '{cell.value}' → '{fixed}'। "
+                    "ঠিক আছে কি না দেখুন, এবং পরের বার ইউনিকোডে (যেমন নিকস ফন্টে) লিখুন।",
+                    f"This cell was typed in Bijoy (SutonnyMJ); converted to Unicode: '{cell.value}' → '{fixed}'. "
+                    "Check it, and type in Unicode (e.g. the Nikosh font) next time.",
+                    sheet, cell.ref,
+                ))
+
+    check(raw.letter, raw.letter_sheet)
+    for _, cells in raw.plan_rows:
+        check(cells, raw.table_sheet)
+    return out
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)
+
+
+def _letter_cell(raw: RawWorkbook, key: str) -> str | None:
+    cell = raw.letter.get(key)
+    return cell.ref if cell else None
+
+
+def _kind(raw: RawWorkbook) -> tuple[kinds.Kind | None, list[Finding]]:
+    if "kind" not in raw.letter:
+        return None, [error(
+            "not-our-workbook",
+            "এটি আমাদের ছক নয়: 'পত্র' শিটে 'kind' চাবি নেই। 'gen template' দিয়ে পাওয়া ছকটি পূরণ করুন।",
+            "This is not one of our workbooks: sheet 'পত্র' has no 'kind' key. Fill the workbook from 'gen template'.",
+            raw.letter_sheet,
+        )]
+    text = str(raw.letter["kind"].value or "").strip()
+    kind = kinds.get(text)
+    if kind is not None:
+        return kind, []
+    cell = raw.letter["kind"].ref
+    known = ", ".join(kinds.KINDS)
+    return None, [error(
+        "unknown-kind",
+        f"প্রতিবেদনের ধরন '{text}' চেনা যায়নি; হতে পারে: {known}। ঘরটি বদলাবেন না, সঠিক ছক ব্যবহার করুন।",
+        f"Unknown report kind '{text}'; expected one of: {known}. Do not edit this cell; use the right template.",
+        raw.letter_sheet, cell,
+    )]
+
+
+def _columns(raw: RawWorkbook, kind: kinds.Kind) -> list[Finding]:
+    missing = [k for k in kind.columns if k not in raw.plan_columns and not kinds.COLUMNS[k].optional]
+    if not missing:
+        return []
+    return [error(
+        "missing-columns",
+        f"'{raw.table_sheet}' শিটে এই ধরনের ({kind.id}) ছকের কলাম নেই: {', '.join(missing)}। "
+        f"সম্ভবত অন্য ধরনের ছক; 'gen template {kind.id}' দিয়ে পাওয়া ছক ব্যবহার করুন।",
+        f"Sheet '{raw.table_sheet}' lacks the columns of a {kind.id} workbook: {', '.join(missing)}. "
+        f"It is probably another kind's template; use the one from 'gen template {kind.id}'.",
+        raw.table_sheet, "1:1",
+    )]
+
+
+def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
+    out = []
+    for key, field in fields_of(report.kind).items():
+        if field.required and not report.get(key):
+            out.append(error(
+                "missing-field",
+                f"আবশ্যক ঘর '{field.label}' ফাঁকা। এখানে লিখুন{': ' + field.hint if field.hint else ''}।",
+                f"Required field '{key}' is empty. Fill it in.",
+                raw.letter_sheet, _letter_cell(raw, key) or f"C? ({key})",
+            ))
+    version = to_ascii_digits(report.get("template_version"))
+    if version and version != str(TEMPLATE_VERSION):
+        number = whole_number(version)
+        older = number is not None and number < TEMPLATE_VERSION
+        out.append(error(
+            "old-template" if older else "unknown-template-version",
+            f"ছকের সংস্করণ {to_bangla_digits(version)}, কিন্তু এখন চলছে {to_bangla_digits(TEMPLATE_VERSION)}। "
+            f"'gen template {report.kind.id}' দিয়ে নতুন ছক নিয়ে তথ্য কপি করুন।",
+            f"Workbook layout version {version}; the current one is {TEMPLATE_VERSION}. "
+            f"Get a new one with 'gen template {report.kind.id}' and copy your data into it.",
+            raw.letter_sheet, _letter_cell(raw, "template_version"),
+        ))
+    if report.get("fiscal_year") and report.fiscal_year is None:
+        out.append(error(
+            "bad-fiscal-year",
+            f"অর্থবছর '{report.get('fiscal_year')}' বোঝা যায়নি। এভাবে লিখুন: ২০২৩-২০২৪ বা ২০২৩-২৪।",
+            f"Fiscal year '{report.get('fiscal_year')}' not understood. Write it as 2023-2024 or 2023-24.",
+            raw.letter_sheet, _letter_cell(raw, "fiscal_year"),
+        ))
+    if report.get("period") and report.period is None:
+        out.append(error(
+            "bad-period",
+            f"সময়কাল '{report.get('period')}' বোঝা যায়নি। তালিকা থেকে বাছুন, যেমন: ১ম ত্রৈমাসিক।",
+            f"Period '{report.get('period')}' not understood. Pick one from the list, e.g. ১ম ত্রৈমাসিক (Q1).",
+            raw.letter_sheet, _letter_cell(raw, "period"),
+        ))
+    if report.period and report.period.id not in report.kind.periods:
+        allowed = ", ".join(p.name for p in PERIODS if p.id in report.kind.periods)
+        out.append(error(
+            "period-not-for-kind",
+            f"এই প্রতিবেদন ({report.kind.report}) '{report.period.name}' সময়ের জন্য হয় না; হতে পারে: {allowed}।",
+            f"This report is not made for period '{report.period.id}'; allowed: "
+            f"{', '.join(p.id for p in PERIODS if p.id in report.kind.periods)}.",
+            raw.letter_sheet, _letter_cell(raw, "period"),
+        ))
+    out += _memo(raw, report)
+    out += _date(raw, report, today)
+    for key, field in fields_of(report.kind).items():
+        if field.kind == "date" and key not in ("issue_date", "meeting_date") and report.get(key) \
+                and report.date(key) is None:
+            out.append(error(
+                "bad-date",
+                f"'{field.label}' ঘরের তারিখ '{report.get(key)}' বোঝা যায়নি। এভাবে লিখুন: ০৭/০৭/২০২২।",
+                f"Date '{report.get(key)}' in field '{key}' not understood. Write it as 07/07/2022.",
+                raw.letter_sheet, _letter_cell(raw, key),
+            ))
+    count = report.get("attachment_count")
+    if count and not 1 <= (whole_number(count) or 0) <= MAX_ATTACHMENTS:
+        out.append(error(
+            "bad-number",
+            f"সংযুক্তির সংখ্যা '{count}' ১ থেকে {to_bangla_digits(MAX_ATTACHMENTS)} এর মধ্যে একটি পূর্ণ সংখ্যা হতে হবে, যেমন: ১।",
+            f"Attachment count '{count}' must be a whole number from 1 to {MAX_ATTACHMENTS}, e.g. 1.",
+            raw.letter_sheet, _letter_cell(raw, "attachment_count"),
+        ))
+    return out
+
+
+def memo_prefix_shape(prefix: str) -> str:
+    """'standard', 'malformed' (dotted digits of the wrong shape) or 'free-form' (of the normalized prefix:
+    '৪৬. ১১. ১৬০০…' is read as '৪৬.১১.১৬০০…')."""
+    shape = memo.shape(prefix)
+    if shape is None:
+        return "free-form"
+    return "standard" if shape in STANDARD_MEMO_SHAPES else "malformed"
+
+
+def _memo(raw: RawWorkbook, report: Report) -> list[Finding]:
+    out = []
+    typed, cell = report.get("memo_prefix"), _letter_cell(raw, "memo_prefix")
+    prefix = memo.normalize_prefix(typed)
+    if typed and memo.strip_label(typed)[1]:
+        out.append(warning(
+            "memo-prefix-label",
+            f"স্মারক নম্বরের ঘরে সামনের 'স্মারক নং' লেখাটি বাদ দেওয়া হলো: '{typed}' → '{memo.register_prefix(typed)}'। "
+            "এই ঘরে শুধু নথির কোড লিখুন; 'স্মারক নং' পত্রে আপনিই বসে।",
+            f"The words 'স্মারক নং' (memo no.) typed in front of the memo prefix were dropped: '{typed}' → "
+            f"'{memo.register_prefix(typed)}'. Type only the file code here; the letter prints the label itself.",
+            raw.letter_sheet, cell,
+        ))
+    if typed and not memo.has_content(typed):
+        return out + [error(
+            "memo-prefix-malformed",
+            f"স্মারক নম্বর '{typed}' এ কোনো কোড নেই, শুধু চিহ্ন। নথির কোড লিখুন, যেমন: ৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩।",
+            f"Memo prefix '{typed}' holds no code, only punctuation. Type the file code, e.g. 46.11.1600.001.18.041.23.",
+            raw.letter_sheet, cell,
+        )]
+    serial_typed = memo.trailing_serial(typed) if typed else None
+    if serial_typed:
+        code, serial = serial_typed
+        return out + [error(
+            "memo-prefix-has-serial",
+            f"স্মারক নম্বরের ঘরে ক্রমিকসহ পুরো নম্বর লেখা: '{typed}'। এই ঘরে শুধু কোড '{to_bangla_digits(code)}' লিখুন; "
+            f"ক্রমিক ({to_bangla_digits(serial)}) ক্রমিকের ঘরে লিখুন অথবা ফাঁকা রাখুন, রেজিস্টার পরের নম্বর দেবে।",
+            f"The memo prefix holds a whole memo number, serial included: '{typed}'. Type only the code "
+            f"'{to_ascii_digits(code)}' here; put the serial ({to_ascii_digits(serial)}) in memo_serial, or leave that "
+            "blank for the register's next number.",
+            raw.letter_sheet, cell,
+        )]
+    if prefix:
+        shape = memo_prefix_shape(prefix)
+        if shape == "malformed":
+            out.append(error(
+                "memo-prefix-malformed",
+                f"স্মারক নম্বর '{typed}' মানসম্মত কাঠামোর নয়। ৭ অংশ (২.২.৪.৩.২.৩.২ অঙ্ক, যেমন ৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩) "
+                "বা ৮ অংশ (২.২.৪.৩.৩.২.৪.২ অঙ্ক) লিখুন; ড্যাশ ও ক্রমিক আলাদা ঘরে।",
+                f"Memo prefix '{typed}' has the wrong shape: write 7 segments of 2.2.4.3.2.3.2 digits or "
+                "8 segments of 2.2.4.3.3.2.4.2 digits; the dash and serial go in memo_serial.",
+                raw.letter_sheet, cell,
+            ))
+        elif shape == "free-form":
+            out.append(warning(
+                "memo-prefix-free-form",
+                f"স্মারক নম্বর '{typed}' স্থানীয় কোড হিসেবে গ্রহণ করা হলো (মানসম্মত নথি কোড নয়)।",
+                f"Memo prefix '{typed}' accepted as a local code (not a standard file code).",
+                raw.letter_sheet, cell,
+            ))
+    serial = report.get("memo_serial")
+    if serial and not 1 <= (report.memo_serial or 0) <= MAX_MEMO_SERIAL:
+        out.append(error(
+            "bad-memo-serial",
+            f"স্মারকের ক্রমিক '{to_bangla_digits(serial)}' ১ থেকে {to_bangla_digits(MAX_MEMO_SERIAL)} এর মধ্যে "
+            f"শুধু অঙ্কে লিখুন, যেমন: ১৯২; অথবা ঘরটি ফাঁকা রাখুন।",
+            f"Memo serial '{serial}' must be a whole number from 1 to {MAX_MEMO_SERIAL}, e.g. 192; "
+            "or leave it blank for the register.",
+            raw.letter_sheet, _letter_cell(raw, "memo_serial"),
+        ))
+    return out
+
+
+def memo_serial_gap(serial: int, last: int | None, prefix: str, cell: str | None,
+                    sheet: str = model.LETTER_SHEET) -> Finding | None:
+    """A warning when an explicit memo_serial runs far ahead of the register's last serial under the same
+    prefix (২০২৩ typed, a year, where the register is at ১২): it names the gap the serial would leave, and
+    that the register's next number would follow it. None when the register has no serial for the prefix
+    yet (an office may start using the service mid-year) or the serial is near."""
+    if last is None or serial - last <= MEMO_SERIAL_JUMP:
+        return None
+    first, end, count = last + 1, serial - 1, serial - last - 1
+    return warning(
+        "memo-serial-gap",
+        f"স্মারকের ক্রমিক {to_bangla_digits(serial)}, কিন্তু রেজিস্টারে {prefix} নথির শেষ ক্রমিক {to_bangla_digits(last)}: "
+        f"{to_bangla_digits(first)} থেকে {to_bangla_digits(end)} পর্যন্ত {to_bangla_digits(count)}টি নম্বর ফাঁকা থাকবে, "
+        f"এবং রেজিস্টারের পরের নম্বর হবে {to_bangla_digits(serial + 1)}। ভুলে (যেমন সাল) লেখা হলে ক্রমিকের ঘর ঠিক করুন বা ফাঁকা রাখুন।",
+        f"Memo serial {serial} is far ahead of the register's last serial {last} under {to_ascii_digits(prefix)}: "
+        f"it leaves {count} numbers unused ({first} to {end}), and the register's next number would be {serial + 1}. "
+        "If it was typed by mistake (a year, say), correct memo_serial or leave it blank.",
+        sheet, cell,
+    )
+
+
+def _date(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
+    if report.get("meeting_date") and report.date("meeting_date") is None:
+        return [error(
+            "bad-date",
+            f"সভার তারিখ '{report.get('meeting_date')}' বোঝা যায়নি। এভাবে লিখুন: ২২/০৬/২০২৩।",
+            f"Meeting date '{report.get('meeting_date')}' not understood. Write it as 22/06/2023.",
+            raw.letter_sheet, _letter_cell(raw, "meeting_date"),
+        )]
+    cell = _letter_cell(raw, "issue_date")
+    if not report.get("issue_date"):
+        return []
+    if report.issue_date is None:
+        return [error(
+            "bad-date",
+            f"তারিখ '{report.get('issue_date')}' বোঝা যায়নি। এভাবে লিখুন: ১০/১০/২০২৩।",
+            f"Date '{report.get('issue_date')}' not understood. Write it as 10/10/2023.",
+            raw.letter_sheet, cell,
+        )]
+    if report.issue_date > today:
+        return [warning(
+            "future-date",
+            "পত্রের তারিখ ভবিষ্যতের। ঠিক আছে কি না দেখুন।",
+            f"The letter's date {report.issue_date.isoformat()} is in the future. Check it.",
+            raw.letter_sheet, cell,
+        )]
+    fy = report.fiscal_year
+    if fy and not (fy.first_day <= report.issue_date <= dt.date(fy.end + 1, 6, 30)):
+        return [warning(
+            "date-outside-year",
+            f"পত্রের তারিখ অর্থবছর {fy.label}-এর সময়ের সাথে মেলে না। ঠিক আছে কি না দেখুন।",
+            f"The letter's date {report.issue_date.isoformat()} is far from fiscal year {fy.slug}. Check it.",
+            raw.letter_sheet, cell,
+        )]
+    return []

@@ -1,0 +1,183 @@
+"""What the service does with a file that arrives, by the watch folder or the web page: note it in the
+ledger, build it in an isolated worker, then move it to archive/ or rejected/ beside its reports.
+
+Whatever the file is or does (deleted half-way, a link, a name that is not UTF-8, a workbook that kills
+its worker), it ends with one line in the ledger and the caller goes on to the next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import stat
+import time
+from pathlib import Path
+
+from generator.service import pipeline
+from generator.records import store
+from generator.records.ledger import Ledger, file_hash
+from generator.records.register import Register
+from generator.service.workers import Pool, lost
+
+log = logging.getLogger("gen.intake")
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+ARCHIVE, REJECTED = "archive", "rejected"
+MAX_ATTEMPTS = 2  # a file in hand when the service died is tried once more, then set aside
+
+
+NAME_BYTES = 255  # a file name, in bytes, on Linux and on a Windows share
+
+
+def fit(stem: str, suffix: str) -> str:
+    """stem + suffix, the stem cut (between characters) so that the name fits a file system."""
+    room = NAME_BYTES - len(suffix.encode("utf-8", "surrogateescape"))
+    return stem.encode("utf-8", "surrogateescape")[:room].decode("utf-8", "ignore") + suffix
+
+
+def _unique(target: Path) -> Path:
+    name = fit(target.stem, target.suffix)
+    if not os.path.lexists(target.with_name(name)):
+        return target.with_name(name)
+    for n in range(2, 10000):
+        candidate = target.with_name(fit(target.stem, f" ({n}){target.suffix}"))
+        if not os.path.lexists(candidate):
+            return candidate
+    raise FileExistsError(target)
+
+
+def _move(path: Path, inbox: Path, where: str) -> Path:
+    top = inbox / where
+    if os.path.lexists(top) and not top.is_dir():  # a stray file (or link) has our folder's name: set it aside
+        aside = _unique(inbox / f"{where}.file")
+        os.replace(top, aside)
+        if path == top:
+            path = aside
+    folder = top / (dt.date.today().isoformat() if where == ARCHIVE else "")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = _unique(folder / path.name)
+    os.replace(path, target)
+    return target
+
+
+def utf8_name(path: Path) -> Path:
+    """A file whose name is not valid UTF-8 (a share mounted with the wrong charset) renamed in place to one
+    that is, the undecodable bytes replaced by '_'; other paths as they are."""
+    try:
+        path.name.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        fixed = os.fsencode(path.name).decode("utf-8", "replace").replace("\ufffd", "_")
+        target = _unique(path.with_name(fixed))
+        os.replace(path, target)
+        log.warning("renamed %s to %s: the name was not UTF-8", ascii(path.name), target.name)
+        return target
+
+
+def _note(moved: Path, bn: str, en: str) -> None:
+    note = moved.with_name(fit(moved.name, ".reason.txt"))
+    store.write_atomic(note, f"{moved.name}: {bn}\n{moved.name}: {en}\n".encode())
+
+
+def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: Pool, route: str = "watch",
+            **options) -> int | None:
+    """Handle one file that arrived in `inbox`; its ledger id, or None when it vanished before it was read.
+    `options` go to pipeline.build (the PDF settings)."""
+    started = time.monotonic()
+    try:
+        info = os.lstat(path)
+        path = utf8_name(path)
+    except FileNotFoundError:
+        log.info("gone before it was read: %s", path.name)
+        return None
+    with Ledger(state_dir) as ledger:
+        if not stat.S_ISREG(info.st_mode):
+            return _set_aside(path, inbox, ledger, route, "not a regular file",
+                              "এটি সাধারণ ফাইল নয় (লিংক, ফোল্ডার বা বিশেষ ফাইল), তাই খোলা হয়নি। আসল ফাইলটি কপি করে রাখুন।",
+                              "not a regular file (a link, folder or special file), so it was not opened. "
+                              "Copy the real file into the folder.")
+        if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+            return _set_aside(path, inbox, ledger, route, "not a workbook",
+                              "এটি Excel ওয়ার্কবুক (.xlsx) নয়, তাই গ্রহণ করা হয়নি। 'gen template' দিয়ে পাওয়া ছক পূরণ করে পাঠান।",
+                              "not an Excel workbook (.xlsx), so it was not taken. Fill the workbook from 'gen template'.")
+        try:
+            digest = file_hash(path)
+        except FileNotFoundError:
+            log.info("gone before it was read: %s", path.name)
+            return None
+        log.info("received %s", path.name)
+        earlier = ledger.done_with(digest)
+        id = ledger.start(path.name, digest, route=route)
+        if earlier is not None:
+            moved = _move_or_none(path, inbox, ARCHIVE if earlier.status == "built" else REJECTED)
+            ledger.finish(id, "duplicate", memo=earlier.memo, kind=earlier.kind, office=earlier.office,
+                          fiscal_year=earlier.fiscal_year, period=earlier.period, outputs=earlier.outputs,
+                          moved_to=str(moved) if moved else None, note=f"same content as ledger entry {earlier.id}",
+                          seconds=time.monotonic() - started, details=earlier.details)
+            log.info("duplicate %s: same as %s, memo %s, nothing new built", path.name, earlier.name, earlier.memo)
+            return id
+        record = ledger.get(id)
+        if record is not None and record.attempts > MAX_ATTEMPTS:
+            result = lost(path, f"it was in hand when the service stopped, {record.attempts - 1} times")
+            with Register(state_dir) as register:
+                register.release_submission(id)
+            pipeline.report_rejection(result, path, Path(out_root), id)
+        else:
+            result = pool.run(path, out_root=out_root, state_dir=state_dir, submission=id, **options)
+        status = result.status if result.status in ("built", "failed") else "rejected"
+        if status == "failed":  # not the file's fault: leave it in the inbox for when the disk is fixed
+            moved = None
+        else:
+            moved = _move_or_none(path, inbox, ARCHIVE if status == "built" else REJECTED)
+        if moved is not None and status == "rejected":
+            for output in result.outputs:  # the error report and the marked-up copy go beside it, named after it
+                report = Path(output)
+                try:
+                    shutil.copyfile(report, moved.with_name(fit(moved.stem, "".join(report.suffixes[-2:]))))
+                except OSError as e:
+                    log.warning("could not copy %s beside %s: %s", report.name, moved.name, e)
+        seconds = time.monotonic() - started
+        note = ("memo reused: same content" if result.memo_reused else
+                "the file vanished before it could be moved" if moved is None and status != "failed" else None)
+        ledger.finish_result(id, result, moved_to=str(moved) if moved else None, note=note, seconds=seconds)
+    _log_result(path, result, seconds)
+    return id
+
+
+def _move_or_none(path: Path, inbox: Path, where: str) -> Path | None:
+    try:
+        return _move(path, inbox, where)
+    except FileNotFoundError:
+        log.warning("%s vanished before it could be moved to %s/", path.name, where)
+        return None
+    except OSError as e:
+        log.error("%s could not be moved to %s/: %s", path.name, where, e)
+        return None
+
+
+def _set_aside(path: Path, inbox: Path, ledger: Ledger, route: str, why: str, bn: str, en: str) -> int | None:
+    moved = _move_or_none(path, inbox, REJECTED)
+    if moved is None:
+        return None
+    try:
+        _note(moved, bn, en)
+    except OSError as e:
+        log.error("could not write the reason beside %s: %s", moved.name, e)
+    id = ledger.start(path.name, "", route=route)
+    ledger.finish(id, "rejected", moved_to=str(moved), note=why)
+    log.warning("rejected %s: %s", path.name, why)
+    return id
+
+
+def _log_result(path: Path, result: pipeline.Result, seconds: float) -> None:
+    if result.status == "built":
+        event = "duplicate" if result.memo_reused else "built"
+        log.info("%s %s: %s, memo %s, %.2fs", event, path.name, result.office, result.memo, seconds)
+    else:
+        first = result.issues[0] if result.issues else None
+        log.warning("%s %s: %s %s %s, %.2fs", "not written" if result.status == "failed" else "rejected", path.name,
+                    first.code if first else "", first.where if first else "", first.en if first else "", seconds)
+    for issue in result.issues:
+        log.debug("  %s %s %s: %s", issue.severity, issue.where, issue.code, issue.en)

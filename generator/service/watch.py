@@ -1,0 +1,250 @@
+"""The watch folder: every workbook dropped into the inbox is built once, then archived or rejected.
+
+An observer thread only notes which paths changed; the main loop waits until a file is complete
+(size and modification time steady for the settle time, and it opens as a zip), then runs it
+through intake (the same as the web page's upload), which builds it in an isolated worker process.
+Each file is noted in the ledger before it is built; a file found half-done after a crash is built
+once more (the memo register gives the same content the same serial), and set aside if it was in
+hand at two crashes. One watcher per inbox: a second is refused at start.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import logging
+import os
+import signal
+import stat
+import threading
+import time
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from watchdog.events import FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from generator.service import intake
+from generator.service.intake import ARCHIVE, REJECTED, WORKBOOK_SUFFIXES
+from generator.records.ledger import Ledger
+from generator.records.register import Register
+from generator.records.state import StateError
+from generator.documents.files import PdfSettings
+from generator.service.workers import Limits, Pool
+
+log = logging.getLogger("gen.watch")
+
+TEMPORARY_SUFFIXES = {".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp"}
+LOCK_FILE = ".gen-watch.lock"
+
+
+class AlreadyWatched(Exception):
+    def __init__(self, inbox: Path, holder: str):
+        self.bn = (f"আরেকটি 'gen watch' ({holder}) এই ইনবক্স দেখছে: {inbox}। একটি ইনবক্সে একটিই চলতে পারে; "
+                   "আগেরটি বন্ধ করুন বা অন্য ইনবক্স দিন।")
+        self.en = (f"Another 'gen watch' ({holder}) is already watching {inbox}. Only one may watch an inbox; stop "
+                   "that one or give another inbox.")
+        super().__init__(self.en)
+
+
+def ignored(name: str) -> bool:
+    """Office lock files, hidden files and the temporary names of copies in progress."""
+    lower = name.lower()
+    return (name.startswith(("~$", ".~lock", ".")) or lower.endswith("~") or lower.endswith("#")
+            or Path(lower).suffix in TEMPORARY_SUFFIXES)
+
+
+def looks_complete(path: Path) -> bool:
+    """The zip's directory reads (it is written last, so a copy in progress has none). Nothing is
+    unpacked here: a zip bomb is the package check's to refuse, in a worker."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return bool(z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+
+
+@dataclass
+class _Pending:
+    size: int
+    mtime: float
+    steady_since: float
+
+
+class _Events(FileSystemEventHandler):
+    def __init__(self, notify):
+        self.notify = notify
+
+    def on_any_event(self, event):
+        # opening and reading a file (the watcher's own reads included) says nothing new about it
+        if event.is_directory or event.event_type in ("opened", "closed_no_write"):
+            return
+        for attr in ("src_path", "dest_path"):
+            p = getattr(event, attr, None)
+            if p:
+                self.notify(Path(os.fsdecode(p)))
+
+
+@dataclass
+class Watcher:
+    inbox: Path
+    out_root: Path
+    state_dir: Path
+    poll: float | None = None  # seconds between polls; None = the native observer
+    settle: float = 2.0  # how long size and time must stay still
+    give_up: float = 60.0  # a steady file that never opens as a zip is handed on after this long
+    rescan: float = 30.0  # a full look at the inbox, in case an event was missed
+    limits: Limits = field(default_factory=Limits)
+    pdf: PdfSettings | None = None  # PDFs beside the Word files, through the LibreOffice the caller keeps warm
+    pool: Pool | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+    signalled: int | None = None  # set by the signal handler alone; the loop turns it into `stop`
+    _pending: dict[Path, _Pending] = field(default_factory=dict)
+    _held: dict[Path, tuple[float, float | None]] = field(default_factory=dict)  # left in the inbox: (until, mtime)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def notice(self, path: Path) -> None:
+        if path.parent.resolve() != self.inbox.resolve() or ignored(path.name):
+            return
+        with self._lock:
+            held = self._held.get(path)
+            if held and held[0] > time.monotonic() and held[1] == _mtime(path):  # unchanged since it was left
+                return
+            self._pending.setdefault(path, _Pending(-1, -1.0, time.monotonic()))
+
+    def scan(self) -> None:
+        for entry in sorted(self.inbox.iterdir()):
+            if entry.name in (ARCHIVE, REJECTED) and entry.is_dir() and not entry.is_symlink():
+                continue
+            self.notice(entry)
+
+    def ready(self) -> list[Path]:
+        """Files whose size and time have not moved for the settle time (and that open, for workbooks)."""
+        out, now = [], time.monotonic()
+        with self._lock:
+            for path, p in list(self._pending.items()):
+                try:
+                    st = os.lstat(path)  # a link is never followed, a FIFO never opened
+                except FileNotFoundError:
+                    del self._pending[path]
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    del self._pending[path]
+                    if not (path.name in (ARCHIVE, REJECTED) and stat.S_ISDIR(st.st_mode)):  # our own folders
+                        out.append(path)  # intake sets it aside
+                    continue
+                if (st.st_size, st.st_mtime) != (p.size, p.mtime):
+                    self._pending[path] = _Pending(st.st_size, st.st_mtime, now)
+                    continue
+                steady = now - p.steady_since
+                if steady < self.settle:
+                    continue
+                workbook = path.suffix.lower() in WORKBOOK_SUFFIXES
+                if workbook and not looks_complete(path) and steady < self.give_up:
+                    continue
+                del self._pending[path]
+                out.append(path)
+        return out
+
+    def run(self) -> None:
+        self.inbox.mkdir(parents=True, exist_ok=True)
+        with _inbox_lock(self.inbox), Pool(1, self.limits, start_method="forkserver") as self.pool:
+            with Ledger(self.state_dir) as ledger:
+                self._recover(ledger)
+            self._watch()
+
+    def _watch(self) -> None:
+        observer = PollingObserver(timeout=self.poll) if self.poll else Observer()
+        observer.schedule(_Events(self.notice), str(self.inbox), recursive=False)
+        observer.start()
+        log.info("watching %s (%s), output %s", self.inbox, f"polling every {self.poll:g}s" if self.poll else "native events",
+                 self.out_root)
+        self.scan()
+        last_scan = time.monotonic()
+        try:
+            while not self._stopping():
+                for path in self.ready():
+                    if self._stopping():
+                        break
+                    self.handle(path)
+                if time.monotonic() - last_scan > self.rescan:
+                    with self._lock:
+                        self._held.clear()
+                    self.scan()
+                    last_scan = time.monotonic()
+                self.stop.wait(0.1)
+        finally:
+            observer.stop()
+            observer.join(timeout=5)
+            log.info("stopped")
+
+    def _stopping(self) -> bool:
+        if self.signalled is not None and not self.stop.is_set():
+            log.info("signal %s: finishing the file in hand, then stopping", self.signalled)
+            self.stop.set()
+        return self.stop.is_set()
+
+    def _recover(self, ledger: Ledger) -> None:
+        """Files interrupted by a crash: those still in the inbox are built again by the normal path;
+        those already moved only need their ledger entry closed."""
+        for record in ledger.unfinished(route="watch"):
+            if (self.inbox / record.name).exists():
+                log.info("resuming %s, interrupted before", record.name)
+            else:
+                ledger.finish(record.id, "done", note="interrupted after the file was moved")
+                with Register(self.state_dir) as register:
+                    register.release_submission(record.id)
+
+    def handle(self, path: Path) -> None:
+        assert self.pool is not None  # files are handled only inside run(), which holds the pool
+        try:
+            intake.receive(path, inbox=self.inbox, out_root=self.out_root, state_dir=self.state_dir, pool=self.pool,
+                           pdf=self.pdf)
+        except StateError as e:
+            log.error("could not handle %s, it stays in the inbox: %s", ascii(path.name), e.en)
+        except Exception:  # the next file must still be built; this one is tried again at the next rescan
+            log.exception("could not handle %s; it stays in the inbox", ascii(path.name))
+        if os.path.lexists(path):  # left in the inbox (not written, or could not be moved): not again before
+            with self._lock:     # the next rescan, whatever events its reading raised
+                self._held[path] = (time.monotonic() + self.rescan, _mtime(path))
+                self._pending.pop(path, None)
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return os.lstat(path).st_mtime
+    except OSError:
+        return None
+
+
+@contextmanager
+def _inbox_lock(inbox: Path):
+    """An exclusive lock on INBOX/.gen-watch.lock, held while the watcher runs; AlreadyWatched if taken."""
+    with open(inbox / LOCK_FILE, "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            f.seek(0)
+            raise AlreadyWatched(inbox, f.read().strip() or "another process") from None
+        f.seek(0)
+        f.truncate()
+        f.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
+        f.flush()
+        yield
+
+
+def run(watcher: Watcher) -> None:
+    """Run until SIGTERM or Ctrl-C; the file in hand is finished first."""
+    def stop(signum, _frame):
+        # only a plain assignment here: Event.set() and logging take locks that the interrupted main
+        # thread may be holding (inside Event.wait), and would deadlock it
+        watcher.signalled = signum
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    watcher.run()

@@ -1,0 +1,96 @@
+"""Memo numbers (স্মারক নম্বর): the file code an office types in `memo_prefix`, and the letter's serial after it.
+
+Two standard forms (see docs/workbook.md):
+- the older file code, 7 dotted segments of 2.2.4.3.2.3.2 digits; the serial follows after a dash:
+  ৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২;
+- the 2024 Secretariat Instructions' file number, 8 segments of 2.2.4.3.3.2.4.2 digits (22 digits); the
+  serial follows after a dot: ৩৮.০১.০০০০.০০০.৮০০.৯৯.০০০২.২৫.৮.
+A free-form local code (কেসিসি/সেঃবিঃ/…/২২) takes the serial after a dash, as before.
+
+The prefix is normalized before it reaches the register, so that prefixes typed differently but meaning
+the same file code share one serial sequence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.text.bangla import to_ascii_digits, to_bangla_digits
+
+OLD_SHAPE = (2, 2, 4, 3, 2, 3, 2)
+SHAPE_2024 = (2, 2, 4, 3, 3, 2, 4, 2)
+STANDARD_SHAPES = (OLD_SHAPE, SHAPE_2024)
+
+# 'স্মারক নং', 'স্মারক নং-', 'স্মারক নম্বর:', 'স্মারকঃ', 'Memo No.' typed in front of the code
+_LABEL = re.compile(r"^\s*(?:স্মারক(?:\s*(?:নং|নম্বর|নাম্বার))?|memo(?:\s*(?:no|number))?)"
+                    r"(?![\u0980-\u09E5\u09F0-\u09FFA-Za-z])\s*[.:ঃ\-–—]*\s*", re.IGNORECASE)
+_DOTTED = re.compile(r"[0-9]+(?:\s*[.,]\s*[0-9]*)*")  # digit segments separated by dots or commas
+_SEPARATOR = re.compile(r"\s*[.,]\s*")
+_TRAILING = "-–—.,:;/ "
+_SERIAL_AFTER_DASH = re.compile(r"^(.*[0-9])\s*[-–—]\s*([0-9]+)$")
+
+
+def strip_label(text: str) -> tuple[str, bool]:
+    """(the prefix without a 'স্মারক নং' typed in front, whether there was one)."""
+    m = _LABEL.match(text or "")
+    if not m or not m.group(0).strip():
+        return text or "", False
+    return text[m.end():], True
+
+
+def normalize_prefix(text: str) -> str:
+    """The file code as typed, tidied: the label 'স্মারক নং' dropped; in a code of digit segments, spaces
+    and commas between segments made single dots ('৪৬. ১১, ১৬০০' → '৪৬.১১.১৬০০'; an empty segment stays
+    empty); in a free-form code, runs of spaces made one; a trailing dash, dot or comma dropped.
+    Digits are kept as typed (ASCII or Bangla)."""
+    text = strip_label(text)[0].strip().rstrip(_TRAILING).strip()
+    ascii_text = to_ascii_digits(text)
+    if _DOTTED.fullmatch(ascii_text):
+        text = ".".join(_SEPARATOR.split(text))
+    else:
+        text = re.sub(r"\s+", " ", text)
+    return text.rstrip(_TRAILING).strip()
+
+
+def register_prefix(text: str) -> str:
+    """The prefix the register keys its serials by, and the memo number prints: normalize_prefix, in Bangla
+    digits. pipeline.build calls this for `memo_prefix`."""
+    return to_bangla_digits(to_ascii_digits(normalize_prefix(text)))
+
+
+def shape(prefix: str) -> tuple[int, ...] | None:
+    """The digit counts of a dotted-digit code (৪৬.১১.১৬০০ → (2, 2, 4)); None for a free-form code."""
+    segments = to_ascii_digits(normalize_prefix(prefix)).split(".")
+    if all(re.fullmatch(r"[0-9]*", s) for s in segments):
+        return tuple(len(s) for s in segments)
+    return None
+
+
+def separator(prefix: str) -> str:
+    """'.' after the 2024 22-digit file number, '-' after the older code and local codes."""
+    return "." if shape(prefix) == SHAPE_2024 else "-"
+
+
+def number(prefix: str, serial: int | str) -> str:
+    """The memo number: the prefix, its separator and the serial, in Bangla digits."""
+    return f"{register_prefix(prefix)}{separator(prefix)}{to_bangla_digits(to_ascii_digits(str(serial)))}"
+
+
+def has_content(prefix: str) -> bool:
+    """False for a prefix of punctuation only ('-', '...', '/')."""
+    return any(c.isalnum() for c in normalize_prefix(prefix))
+
+
+def trailing_serial(prefix: str) -> tuple[str, str] | None:
+    """(code, serial) when a serial was typed into the prefix: a dotted-digit code followed by a dash and
+    digits (…০৪১.০৭-১৯২), or the 2024 file number followed by a ninth segment (….০০০২.২৫.৮); else None."""
+    text = normalize_prefix(prefix)
+    m = _SERIAL_AFTER_DASH.match(to_ascii_digits(text))
+    if m and shape(m.group(1)) is not None:
+        cut = len(text) - len(text.rstrip("0123456789০১২৩৪৫৬৭৮৯"))
+        return text[:-cut].rstrip(" -–—"), text[-cut:]
+    digits = shape(text)
+    if digits is not None and digits[:-1] == SHAPE_2024 and digits[-1] > 0:
+        code, _, serial = text.rpartition(".")
+        return code, serial
+    return None

@@ -1,0 +1,142 @@
+"""Cell values as offices type them: Bangla or ASCII digits, %, counts with suffixes, dates, dashes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from generator.text.bangla import bangla_digits_in_text, format_table_date, to_ascii_digits, to_bangla_digits
+
+# নয় as offices type it: য + nukta (what NFC gives), or য় as one character, U+09DF
+NONE_WORDS = {"", "-", "--", "---", "----", "-----", "—", "–", "প্রযোজ্য নয়", "প্রযোজ্য ন\u09df", "n/a", "na", "nil"}
+COUNT_SUFFIXES = ("টি", "টা", "জন", "খানা", "বার", "দিন")
+_DATE = re.compile(r"^(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{2}|\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")  # year first: unambiguous, and how a date cell reads as text
+# A date that reaches us as Excel's serial number (a date typed into a General or text cell, or pasted
+# from LibreOffice): days since 30 Dec 1899. Only the years an office report can name are read so.
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+FIRST_SERIAL_DATE, LAST_SERIAL_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+@dataclass(frozen=True)
+class Value:
+    """One typed cell: what the office wrote, and what it means when it can be read."""
+
+    raw: object
+    text: str
+    number: float | None = None
+    percent: bool = False
+    date: dt.date | None = None
+    reading: str = ""  # how an ambiguous entry was read: "fraction" (0.85 in a percent row, read as 85%)
+
+    @property
+    def empty(self) -> bool:
+        return self.text.strip().lower() in NONE_WORDS
+
+    @property
+    def display(self) -> str:
+        """The value as it goes into a Bangla document: typed text keeps its form, in Bangla digits."""
+        if isinstance(self.raw, str) and not (self.percent and not self.text.strip().endswith("%")):
+            return bangla_digits_in_text(self.text.strip())
+        if self.date is not None:
+            return format_table_date(self.date)
+        if self.number is not None:
+            return format_number(self.number * 100 if self.percent else self.number) + ("%" if self.percent else "")
+        return to_bangla_digits(self.text)
+
+
+def format_number(x: float) -> str:
+    """Bangla digits, at most two decimals, no trailing zeros: 4.5 → ৪.৫, 4.0 → ৪."""
+    text = f"{round(x, 2):.2f}".rstrip("0").rstrip(".")
+    return to_bangla_digits("0" if text == "-0" else text)
+
+
+def whole_text(x: float | int) -> str:
+    """A number as text, a whole one without '.0': 1.0 → '1' (calamine reads every number as a float)."""
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    return repr(x)
+
+
+def serial_date(x: object) -> dt.date | None:
+    """Excel's serial number of a date (45200 → 2023-10-01), within FIRST_SERIAL_DATE…LAST_SERIAL_DATE;
+    a time of day (the fraction) is dropped. Text of digits (ASCII or Bangla) is read too."""
+    if isinstance(x, str):
+        text = to_ascii_digits(x.strip())
+        if not re.fullmatch(r"\d{5}(\.\d+)?", text):
+            return None
+        x = float(text)
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or x != x:
+        return None
+    lo, hi = ((d - _EXCEL_EPOCH).days for d in (FIRST_SERIAL_DATE, LAST_SERIAL_DATE))
+    if not lo <= x < hi + 1:
+        return None
+    return _EXCEL_EPOCH + dt.timedelta(days=int(x))
+
+
+def as_percent(v: Value) -> Value:
+    """A plain number in a percent row, read as the percentage it is scored as: 80 → 80%, and a fraction
+    (0 < x ≤ 1.5, as Excel stores 85% when the cell lost its % format) → x × 100%, marked reading="fraction".
+    It is then printed as that percentage, so the annex never shows ০.৮৫ beside ৮০%."""
+    if v.number is None or v.percent:
+        return v
+    fraction = v.number / 100 if v.number > 1.5 else v.number
+    return Value(v.raw, v.text, number=fraction, percent=True, date=v.date,
+                 reading="fraction" if 0 < v.number <= 1.5 else "")
+
+
+def parse_date_text(text: str) -> dt.date | None:
+    """Day first, always: '০৪/০৫/২৩' is 4 May 2023 (never 5 April); '2023-05-04' (year first) too."""
+    clean = to_ascii_digits(text.strip()).rstrip("খ্রিঃ.").strip()
+    iso = _ISO_DATE.match(clean)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            return None
+    m = _DATE.match(clean)
+    if not m:
+        return None
+    day, month, year = (int(g) for g in m.groups())
+    if year < 100:
+        year += 2000
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse(raw: object, *, percent_format: bool = False, date_expected: bool = False) -> Value:
+    """Read a cell value; `percent_format` says Excel showed the number as a percentage, `date_expected`
+    that the cell holds a date (a date row, a date field), so a serial number in range is that date."""
+    if date_expected:
+        serial = serial_date(raw)
+        if serial is not None:
+            return Value(raw, whole_text(raw) if isinstance(raw, (int, float)) else str(raw), date=serial)
+    if raw is None:
+        return Value(raw, "")
+    if isinstance(raw, dt.datetime):
+        return Value(raw, raw.date().isoformat(), date=raw.date())
+    if isinstance(raw, dt.date):
+        return Value(raw, raw.isoformat(), date=raw)
+    if isinstance(raw, bool):
+        return Value(raw, str(raw))
+    if isinstance(raw, (int, float)):
+        return Value(raw, whole_text(raw), number=float(raw), percent=percent_format)
+    text = str(raw)
+    ascii_text = to_ascii_digits(text.strip()).replace(",", "")
+    for suffix in COUNT_SUFFIXES:
+        if ascii_text.endswith(suffix):
+            ascii_text = ascii_text[: -len(suffix)].strip()
+            break
+    if ascii_text.endswith("%") and _NUMBER.match(ascii_text[:-1].strip()):
+        return Value(raw, text, number=float(ascii_text[:-1]) / 100, percent=True)
+    if _NUMBER.match(ascii_text):
+        return Value(raw, text, number=float(ascii_text))
+    date = parse_date_text(text)
+    if date is not None:
+        return Value(raw, text, date=date)
+    return Value(raw, text)

@@ -1,0 +1,578 @@
+"""Checks an .xlsx package before any XML is parsed.
+
+An .xlsx file is a zip of XML parts, and every file that reaches the service may be hostile. Both
+readers trust it: python-calamine sizes a sheet by its farthest value (one value in XFD1048576 asks
+for 512 GB and aborts the process, past any `except`), openpyxl pads rows up to the declared
+`<dimension>` and, loading a whole workbook, makes a cell object for every cell of a merged or
+hyperlinked range; and a part that unpacks to a thousand times its size fills memory before either
+has read a cell. `check` looks at the package with its own bounded means first:
+
+1. the file's size, by stat, before it is opened;
+2. the zip's directory: number of parts, their names (no duplicates, nothing absolute or absurd),
+   no encrypted entries, only stored or deflated data, the declared sizes and ratios;
+3. every part unpacked by streaming, counting the bytes that really come out (a header that lies
+   about the size is caught), with a CRC check, never holding a whole part;
+4. every worksheet read by a streaming XML parser that refuses a DOCTYPE (no entity tricks): the
+   cells of the sheets the service reads must lie within MAX_ROW × MAX_COL when they hold
+   something (a value, an inline string or a formula), and the cells of all sheets, with those of
+   merged or hyperlinked ranges, must number at most MAX_CELLS.
+
+A far `<dimension>` or a far cell with only a style in it is not refused (Excel writes
+`A1:XFD1048576` after a whole row or column is formatted): `check` returns, for each sheet read,
+the extent of the cells that hold something, and the reader reads no further.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from xml.parsers import expat
+
+from generator.xlsx import carried, workbook
+from generator.spec import kinds
+from generator.text.bangla import to_bangla_digits
+
+MAX_FILE_BYTES = 20 * 2**20  # a filled workbook is some 15–50 KB; pictures of signatures may add a few MB
+MAX_PARTS = 1000  # Excel writes 10–40 parts; each picture, comment or chart adds one or two
+MAX_UNCOMPRESSED = 50 * 2**20  # all parts unpacked; ours are about 100 KB
+MAX_RATIO = 100  # unpacked : packed, for a part over RATIO_FLOOR; sheet XML packs about 10:1
+RATIO_FLOOR = 2**20
+MAX_ROW = 5000  # a plan has at most workbook.MAX_PLAN_ROWS (1000) rows; the letter sheet some 50
+MAX_COL = 200  # column GR; the widest sheet has 16 columns
+MAX_CELLS = 250_000  # <c>, <row> and merged/hyperlinked cells over all sheets: openpyxl, loading the
+# whole workbook to mark it up, needs some 400 bytes for each (250 000 ≈ 100 MB, 2 s)
+MAX_NAME = 255  # bytes of a part name
+READ_SHEETS = frozenset(s for k in kinds.KINDS.values() for s in k.sheets) | {carried.CARRIED_SHEET}
+_CHUNK = 64 * 1024  # packed bytes read at a time
+_OUT = 256 * 1024  # unpacked bytes produced at a time
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DOCTYPE = tuple("<!DOCTYPE".encode(e) for e in ("utf-8", "utf-16-le", "utf-16-be"))
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f\\]|^/|^[A-Za-z]:|(^|/)\.\.?(/|$)|//")
+
+
+@dataclass(frozen=True)
+class Extent:
+    """The last row and column (1-based) of a sheet that hold something; 0 when it holds nothing."""
+
+    rows: int = 0
+    cols: int = 0
+
+
+def check(path: Path, sheets=READ_SHEETS) -> dict[str, Extent]:
+    """Raise workbook.WorkbookError for a package no reader should open; else the extent of each of
+    `sheets` the workbook has (by sheet name)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise workbook._not_a_workbook(type(exc).__name__) from None
+    if size > MAX_FILE_BYTES:
+        raise _error(
+            "too-large",
+            f"ফাইলটি অনেক বড় ({_mb(size)} MB); সর্বোচ্চ {to_bangla_digits(MAX_FILE_BYTES // 2**20)} MB গ্রহণ করা হয়। "
+            "ছবি বা অপ্রয়োজনীয় শিট মুছে আবার জমা দিন।",
+            f"The file is too large ({size / 2**20:.1f} MB); at most {MAX_FILE_BYTES // 2**20} MB is accepted. "
+            "Delete pictures or sheets that are not needed and submit again.",
+        )
+    with open(path, "rb") as f:
+        try:
+            infos = zipfile.ZipFile(f).infolist()  # the directory only: zipfile never unpacks a part here
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error) as exc:
+            raise workbook._not_a_workbook(type(exc).__name__) from None
+        _check_directory(infos, size)
+        parts = {i.filename: i for i in infos}
+        reader = _Reader(f, size)
+        names = _sheet_parts(reader, parts)  # part name → sheet names
+        extents: dict[str, Extent] = {}
+        cells = [0]
+        for info in infos:
+            scan: _SheetScan | _QuickScan | None = None
+            fast = None
+            if info.filename not in names and info.filename.lower().startswith("xl/worksheets/") \
+                    and info.filename.lower().endswith(".xml"):
+                # a sheet no workbook part names: a reader resolving names its own way could still read it
+                scan = _SheetScan(info.filename, True, cells)
+            elif info.filename in names:
+                shown = names[info.filename][0]
+                read = [s for s in names[info.filename] if s in sheets]
+                fast = _QuickScan(read[0] if read else shown, bool(read), cells)
+                before = (reader.total, cells[0])
+                reader.unpack(info, fast, sheet=fast.sheet)
+                if fast.close():
+                    scan = fast
+                else:  # something unusual: follow the XML exactly
+                    reader.total, cells[0] = before
+                    scan = _SheetScan(fast.sheet, fast.read, cells)
+            if scan is not None and scan is not fast:
+                reader.unpack(info, scan, sheet=scan.sheet)
+            elif scan is None:
+                reader.unpack(info, None)
+            if scan is not None:
+                scan.close()
+                for s in names[info.filename]:
+                    if s in sheets:
+                        extents[s] = Extent(scan.rows, scan.cols)
+    return extents
+
+
+# The zip's directory ---------------------------------------------------------------------
+
+
+def _check_directory(infos, size: int) -> None:
+    if len(infos) > MAX_PARTS:
+        raise _error(
+            "too-many-parts",
+            f"ফাইলটির ভেতরে {to_bangla_digits(len(infos))}টি অংশ আছে; একটি ছকে এত অংশ থাকে না "
+            f"(সর্বোচ্চ {to_bangla_digits(MAX_PARTS)})। 'gen template' দিয়ে পাওয়া ছকে তথ্য লিখে জমা দিন।",
+            f"The file holds {len(infos)} parts; no workbook of ours has that many (at most {MAX_PARTS}). "
+            "Fill the workbook from 'gen template' and submit that.",
+        )
+    seen = set()
+    for info in infos:
+        name = info.filename
+        if not name or len(name.encode("utf-8", "surrogateescape")) > MAX_NAME or _BAD_NAME.search(name):
+            raise _bad_package(f"a part has an impossible name: {name[:80]!r}")
+        if name.lower() in seen:
+            raise _bad_package(f"two parts have the same name: {name[:80]!r}")
+        seen.add(name.lower())
+        if info.flag_bits & 0x1:
+            raise _bad_package(f"part {name[:80]!r} is encrypted")
+        if info.compress_type not in (0, 8):  # stored, deflated: all that Excel and LibreOffice write
+            raise _bad_package(f"part {name[:80]!r} uses compression method {info.compress_type}")
+        if info.compress_type == 0 and info.compress_size != info.file_size:
+            raise workbook._not_a_workbook("stored part sizes differ")
+        if info.header_offset + info.compress_size > size:
+            raise workbook._not_a_workbook("part beyond the end of the file")
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _zip_bomb(name, info.file_size, info.compress_size)
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED:
+        packed = sum(i.compress_size for i in infos)
+        if total > MAX_RATIO * max(packed, 1):
+            raise _zip_bomb(None, total, packed)
+        raise _too_large_unpacked(total)
+
+
+# Unpacking, bounded ------------------------------------------------------------------------
+
+
+class _Reader:
+    """Unpacks parts from their raw bytes, counting what comes out, whatever the headers say."""
+
+    def __init__(self, f, size: int):
+        self.f, self.size, self.total = f, size, 0
+
+    def raw(self, info):
+        self.f.seek(info.header_offset)
+        head = self.f.read(30)
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            raise workbook._not_a_workbook("bad local header")
+        flags, = struct.unpack("<H", head[6:8])
+        if flags & 0x1:
+            raise _bad_package(f"part {info.filename[:80]!r} is encrypted")
+        name_len, extra_len = struct.unpack("<HH", head[26:30])
+        start = info.header_offset + 30 + name_len + extra_len
+        if start + info.compress_size > self.size:
+            raise workbook._not_a_workbook("part beyond the end of the file")
+        self.f.seek(start)
+        left = info.compress_size
+        while left:
+            chunk = self.f.read(min(_CHUNK, left))
+            if not chunk:
+                raise workbook._not_a_workbook("truncated part")
+            left -= len(chunk)
+            yield chunk
+
+    def unpack(self, info, sink=None, limit: int = MAX_UNCOMPRESSED, sheet: str | None = None) -> int:
+        """Unpack one part, feeding `sink` (a callable) each piece; return its unpacked size."""
+        name, n, crc = info.filename, 0, 0
+        xml = name.lower().endswith(_XML_SUFFIXES)
+        tail = b""
+
+        def emit(data: bytes) -> None:
+            nonlocal n, crc, tail
+            if not data:
+                return
+            n += len(data)
+            self.total += len(data)
+            if n > info.file_size:  # the header said less: a reader trusting it would be fooled
+                raise _zip_bomb(name, None, info.compress_size)
+            if n > RATIO_FLOOR and n > MAX_RATIO * max(info.compress_size, 1):
+                raise _zip_bomb(name, n, info.compress_size)
+            if self.total > MAX_UNCOMPRESSED or n > limit:
+                raise _too_large_unpacked(self.total)
+            crc = zlib.crc32(data, crc)
+            if xml and n == len(data) and (data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]):
+                # UTF-16 or UTF-32 XML: no scan here can read it, and Excel never writes it
+                raise _bad_package(f"part {name[:80]!r} is not UTF-8 XML")
+            if xml:
+                window = tail + data[:32]
+                if any(d in data or d in window for d in _DOCTYPE):
+                    raise _doctype(name, sheet)
+                tail = data[-32:]
+            if sink is not None:
+                sink(data)
+
+        if info.compress_type == 0:
+            for chunk in self.raw(info):
+                emit(chunk)
+        else:
+            d = zlib.decompressobj(-15)
+            try:
+                for chunk in self.raw(info):
+                    while chunk:
+                        out = d.decompress(chunk, _OUT)
+                        emit(out)
+                        chunk = d.unconsumed_tail
+                        while len(out) == _OUT and not chunk and not d.eof:  # output still held back
+                            out = d.decompress(b"", _OUT)
+                            emit(out)
+                        if d.eof:
+                            break
+                    if d.eof:
+                        break
+            except zlib.error:
+                raise workbook._not_a_workbook("damaged part") from None
+            if not d.eof:
+                raise workbook._not_a_workbook("truncated part")
+        if n != info.file_size or crc != info.CRC:
+            raise workbook._not_a_workbook("bad CRC or size")
+        return n
+
+    def read(self, info, limit: int) -> bytes:
+        pieces: list[bytes] = []
+        self.unpack(info, pieces.append, limit)
+        return b"".join(pieces)
+
+
+# Which part is which sheet ----------------------------------------------------------------
+
+
+def _sheet_parts(reader: _Reader, parts: dict) -> dict[str, list[str]]:
+    """Worksheet part → the sheet names that point at it. Both readers' ways of finding the workbook
+    part are followed (calamine: xl/workbook.xml; openpyxl: the package relationships)."""
+    by_lower = {name.lower(): info for name, info in parts.items()}
+
+    def small(name):
+        info = by_lower.get(name.lower())
+        if info is None:
+            return None
+        saved = reader.total
+        data = reader.read(info, limit=8 * 2**20)
+        reader.total = saved  # counted again when every part is unpacked
+        return data
+
+    books = ["xl/workbook.xml"]
+    rels = small("_rels/.rels")
+    if rels is not None:
+        for rel in _elements(rels, "_rels/.rels", "Relationship"):
+            if rel.get("Type", "").endswith("/officeDocument") and rel.get("Target"):
+                books.append(_resolve("", rel["Target"]))
+    out: dict[str, list[str]] = {}
+    for book in dict.fromkeys(books):
+        data = small(book)
+        if data is None:
+            continue
+        folder, base = posixpath.split(book)
+        rels = small(posixpath.join(folder, "_rels", base + ".rels"))
+        targets = {}
+        if rels is not None:
+            for rel in _elements(rels, book, "Relationship"):
+                if rel.get("Id") and rel.get("Target") and rel.get("TargetMode") != "External":
+                    targets[rel["Id"]] = _resolve(folder, rel["Target"])
+        for sheet in _elements(data, book, "sheet"):
+            rid = next((v for k, v in sheet.items() if k.endswith(" id")), None)
+            part = by_lower.get(targets.get(rid, "").lower())
+            if part is not None and sheet.get("name"):
+                names = out.setdefault(part.filename, [])
+                if sheet["name"] not in names:
+                    names.append(sheet["name"])
+    return out
+
+
+def _resolve(folder: str, target: str) -> str:
+    target = target.split("#")[0]
+    return posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target))
+
+
+def _elements(data: bytes, part: str, local: str) -> list[dict]:
+    found = []
+
+    def start(name, attrs):
+        if name.rpartition(" ")[2] == local:
+            found.append(attrs)
+
+    _parse([data], part, start)
+    return found
+
+
+def _parser(part: str, start, end=None, sheet: str | None = None):
+    p = expat.ParserCreate(namespace_separator=" ")
+
+    def doctype(*_):
+        raise _doctype(part, sheet)
+
+    p.StartDoctypeDeclHandler = doctype
+    p.EntityDeclHandler = doctype
+    p.StartElementHandler = start
+    if end is not None:
+        p.EndElementHandler = end
+    p.buffer_text = False
+    return p
+
+
+def _parse(chunks, part: str, start) -> None:
+    p = _parser(part, start)
+    try:
+        for chunk in chunks:
+            p.Parse(chunk, False)
+        p.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise workbook._not_a_workbook(f"bad XML in {part}: {exc}") from None
+
+
+# The sheets --------------------------------------------------------------------------------
+
+
+def _count(cells: list[int], sheet: str, n: int) -> None:
+    cells[0] += n
+    if cells[0] > MAX_CELLS:
+        raise _error(
+            "too-many-cells",
+            f"'{sheet}' শিটে (বা পুরো ফাইলে) {to_bangla_digits(MAX_CELLS)}টির বেশি ঘর ব্যবহার বা ফরম্যাট করা "
+            "হয়েছে; একটি ছকে এত ঘর লাগে না। অপ্রয়োজনীয় সারি ও কলাম মুছে আবার জমা দিন।",
+            f"Sheet '{sheet}' (or the whole file) uses or formats more than {MAX_CELLS} cells; no workbook "
+            "of ours needs that many. Delete the rows and columns that are not needed and submit again.",
+            sheet=sheet,
+        )
+
+
+def _span(ref: str) -> int:
+    """How many cells openpyxl makes for a merged or hyperlinked range (0 when it cannot place it)."""
+    ends = [_position(r) for r in ref.split(":", 1)]
+    first, last = ends[0], ends[-1]
+    if first is None or last is None:
+        return 0
+    (r1, c1), (r2, c2) = first, last
+    return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+
+
+class _SheetScan:
+    """Follows a worksheet's XML as it is unpacked: where its cells are and what they hold."""
+
+    def __init__(self, sheet: str, read: bool, cells: list[int]):
+        self.sheet, self.read, self.cells = sheet, read, cells
+        self.rows = self.cols = 0
+        self.row = self.col = 0
+        self.in_cell = self.filled = self.lost = self.row_lost = False
+        self.ref = ""
+        self.parser = _parser(sheet, self.start, self.end, sheet)
+
+    def __call__(self, data: bytes) -> None:
+        try:
+            self.parser.Parse(data, False)
+        except expat.ExpatError as exc:
+            raise workbook._not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
+
+    def close(self) -> None:
+        try:
+            self.parser.Parse(b"", True)
+        except expat.ExpatError as exc:
+            raise workbook._not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
+
+    def count(self, n: int) -> None:
+        _count(self.cells, self.sheet, n)
+
+    def start(self, name, attrs):
+        local = name.rpartition(" ")[2]
+        if local == "c":
+            self.count(1)
+            r = attrs.get("r")
+            at = _position(r)
+            self.col = at[1] if at else self.col + 1
+            if at:
+                self.row = at[0]
+            # a reference no reader can place (A0, A99999999999) is taken as far away
+            self.lost = (r is not None and at is None) or (r is None and self.row_lost)
+            self.ref = r if r is not None else _ref(self.row, self.col)
+            self.in_cell, self.filled = True, False
+        elif self.in_cell and local in ("v", "is", "f"):
+            self.filled = True
+        elif local == "row":
+            self.count(1)
+            r = attrs.get("r")
+            good = r is not None and r.isascii() and r.isdigit() and len(r) <= 7
+            self.row = int(r) if good else self.row + 1
+            self.row_lost = r is not None and not good
+            self.col = 0
+        elif local in ("mergeCell", "hyperlink") and attrs.get("ref"):
+            self.span(attrs["ref"])
+
+    def end(self, name):
+        if self.in_cell and name.rpartition(" ")[2] == "c":
+            self.in_cell = False
+            if self.filled:
+                if self.read and (self.lost or self.row > MAX_ROW or self.col > MAX_COL or self.row < 1):
+                    raise _far(self.sheet, self.ref)
+                self.rows, self.cols = max(self.rows, self.row), max(self.cols, self.col)
+
+    def span(self, ref: str) -> None:
+        """openpyxl makes a cell object for every cell of a merged or hyperlinked range."""
+        self.count(_span(ref))
+
+
+class _QuickScan:
+    """The usual case, fast: every cell and row of the sheet carries its reference and lies within bounds.
+    Finds the cells' extent and counts them with one regular expression over the unpacked XML, without
+    telling filled cells from formatted ones (the extent may then be a little larger, never past the
+    bounds). `close` says False when the sheet needs the exact scan (a cell without a reference, or one
+    past the bounds, which may be only formatting)."""
+
+    # a start tag read attribute by attribute (a value cannot pass for an attribute), with exactly one r
+    _NAME, _VALUE = rb"[A-Za-z_][\w:.-]*", rb"(?:\"[^\"<]*\"|'[^'<]*')"
+    _OTHER = rb"(?:\s+(?!r\s*=)" + _NAME + rb"\s*=\s*" + _VALUE + rb")*"
+    _OTHER_REF = rb"(?:\s+(?!ref\s*=)" + _NAME + rb"\s*=\s*" + _VALUE + rb")*"
+    _PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
+    _CELL = re.compile(_PREFIX + rb"c[\s/>]")
+    _CELL_REF = re.compile(_PREFIX + rb"c" + _OTHER + rb"\s+r\s*=\s*([\"'])([A-Z]{1,3})([1-9][0-9]{0,6})\1"
+                           + _OTHER + rb"\s*/?>")
+    _ROW = re.compile(_PREFIX + rb"row[\s/>]")
+    _SPAN_TAG = re.compile(_PREFIX + rb"(?:mergeCell|hyperlink)[\s/>]")
+    _SPAN = re.compile(_PREFIX + rb"(?:mergeCell|hyperlink)" + _OTHER_REF + rb"\s+ref\s*=\s*([\"'])([^\"'<]*)\1"
+                       + _OTHER_REF + rb"\s*/?>")
+    _MAX_TAIL = 64 * 1024
+
+    def __init__(self, sheet: str, read: bool, cells: list[int]):
+        self.sheet, self.read, self.cells = sheet, read, cells
+        self.rows = self.cols = 0
+        self.tail = b""
+        self.exact = False
+
+    def __call__(self, data: bytes) -> None:
+        if self.exact:
+            return
+        buf = self.tail + data
+        cut = buf.rfind(b"<")
+        self.tail = buf[cut:] if cut >= 0 else b""
+        if len(self.tail) > self._MAX_TAIL:
+            self.exact = True
+            return
+        self._scan(buf[:cut] if cut >= 0 else buf)
+
+    def _scan(self, buf: bytes) -> None:
+        refs = self._CELL_REF.findall(buf)
+        cells = len(self._CELL.findall(buf))
+        spans = self._SPAN.findall(buf)
+        if cells != len(refs) or len(self._SPAN_TAG.findall(buf)) != len(spans):
+            self.exact = True  # a tag the quick reading cannot vouch for: the exact scan places it
+            return
+        if refs:
+            rows = max(int(r) for _, _, r in refs)
+            letters = max((c for _, c, _ in refs), key=lambda c: (len(c), c))
+            position = _position(letters.decode("ascii") + "1")
+            assert position is not None  # the letters matched [A-Z]{1,3}
+            cols = position[1]
+            if self.read and (rows > MAX_ROW or cols > MAX_COL):
+                self.exact = True
+                return
+            self.rows, self.cols = max(self.rows, rows), max(self.cols, cols)
+        spanned = sum(_span(r.decode("ascii", "replace")) for _, r in spans)
+        _count(self.cells, self.sheet, cells + len(self._ROW.findall(buf)) + spanned)
+
+    def close(self) -> bool:
+        if not self.exact and self.tail:
+            self._scan(self.tail)
+        return not self.exact
+
+
+def _position(ref: str | None) -> tuple[int, int] | None:
+    """(row, column), 1-based, of a cell reference such as 'B7'; None when it is not one."""
+    m = _REF.fullmatch(ref or "")
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col
+
+
+def _ref(row: int, col: int) -> str:
+    letters = ""
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
+
+
+# Messages ---------------------------------------------------------------------------------
+
+
+def _error(code, bn, en, sheet=None, cell=None):
+    return workbook.WorkbookError(code, bn, en, sheet, cell)
+
+
+def _mb(n: int) -> str:
+    return to_bangla_digits(f"{n / 2**20:.1f}")
+
+
+def _zip_bomb(part: str | None, unpacked: int | None, packed: int):
+    where_bn = f"ভেতরের অংশ '{part}'" if part else "ভেতরের অংশগুলো"
+    where_en = f"part '{part}'" if part else "the parts"
+    if unpacked is None:
+        how_bn, how_en = "ঘোষিত আকারের চেয়ে বড় হয়ে খোলে", "unpacks to more than its header declares"
+    else:
+        ratio = unpacked // max(packed, 1)
+        how_bn = f"খুললে {to_bangla_digits(ratio)} গুণ বড় হয়"
+        how_en = f"unpacks to {ratio} times its packed size"
+    return _error(
+        "zip-bomb",
+        f"ফাইলটির {where_bn} অস্বাভাবিকভাবে সংকুচিত ({how_bn}); এটি সাধারণ Excel ফাইল নয়। "
+        "Excel-এ খুলে নতুন নামে সংরক্ষণ করে আবার জমা দিন।",
+        f"In the file, {where_en} {how_en}: this is not an ordinary Excel file. Open it in Excel, save it under a "
+        "new name and submit again.",
+    )
+
+
+def _too_large_unpacked(total: int):
+    return _error(
+        "too-large",
+        f"ফাইলটির ভেতরের তথ্য খুললে {to_bangla_digits(MAX_UNCOMPRESSED // 2**20)} MB-এর বেশি হয়; একটি ছকে এত তথ্য "
+        "থাকে না। ছবি, অপ্রয়োজনীয় শিট ও সারি মুছে আবার জমা দিন।",
+        f"The file unpacks to more than {MAX_UNCOMPRESSED // 2**20} MB; no workbook of ours holds that much. "
+        "Delete pictures, sheets and rows that are not needed and submit again.",
+    )
+
+
+def _bad_package(why: str):
+    return _error(
+        "bad-package",
+        "ফাইলটির গঠন অস্বাভাবিক; এটি Excel-এ সংরক্ষিত সাধারণ .xlsx ফাইল নয়। Excel-এ খুলে .xlsx হিসেবে "
+        "আবার সংরক্ষণ করে জমা দিন।",
+        f"The file is not an ordinary .xlsx saved by Excel ({why}). Open it in Excel, save it as .xlsx again "
+        "and submit that.",
+    )
+
+
+def _doctype(part: str, sheet: str | None = None):
+    err = _bad_package(f"{part[:80]} declares a DOCTYPE, which no spreadsheet program writes")
+    err.sheet = sheet
+    return err
+
+
+def _far(sheet: str, ref: str):
+    ref = ref[:40]
+    last = _ref(1, MAX_COL)[:-1]
+    return _error(
+        "far-cell",
+        f"'{sheet}' শিটের {ref} ঘরে একটি লেখা আছে; ঘরটি মুছে আবার জমা দিন। (সার্ভিস কেবল "
+        f"{to_bangla_digits(MAX_ROW)} নম্বর সারি ও {last} কলাম পর্যন্ত পড়ে।)",
+        f"Sheet '{sheet}': cell {ref} holds something, far outside the table; delete that cell and submit again. "
+        f"(The service reads up to row {MAX_ROW} and column {last}.)",
+        sheet=sheet, cell=ref,
+    )
