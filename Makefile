@@ -19,10 +19,11 @@ demo: install
 	$(BIN)/gen build examples/ --out output --state state
 	$(BIN)/gen build examples/rejected/ --out output --state state; test $$? -eq 1
 
-## ruff on generator/ and tests/, mypy on generator/ (both configured in pyproject.toml)
+## ruff on generator/ and tests/, mypy on generator/, the layers' import contracts (all in pyproject.toml)
 lint: install
 	$(BIN)/ruff check generator tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## Run the test suite
 test: install
@@ -34,7 +35,7 @@ fuzz: install
 
 ## Regenerate the Word templates and blank workbooks, then the example workbooks
 templates: install
-	$(BIN)/python -m generator.documents.templates
+	$(BIN)/python -m generator.documents.registry
 	for k in $$($(BIN)/python -c "from generator import kinds; print(' '.join(kinds.KINDS))"); do \
 		$(BIN)/gen template $$k -o templates/xlsx/$$k.xlsx; done
 

@@ -17,8 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.documents import files as documents, pdf, relabel
-from generator.xlsx import examples, workbook
+from generator.documents import make as documents, pdf, registry, relabel
+from generator.xlsx import examples
+from generator.xlsx import filling
 from generator.spec import kinds
 from generator.service import pipeline
 from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
@@ -27,17 +28,17 @@ from tests.test_relabel import grouped_rows  # noqa: E402
 ROUNDS = 3
 
 
-def jobs(tmp: Path) -> list[tuple[str, documents.Job, str]]:
+def jobs(tmp: Path) -> list[tuple[str, registry.Job, str]]:
     sources = {p.stem: examples.write(p, tmp / f"{p.stem}.xlsx") for p in sorted(EXAMPLES_DIR.glob("*.json"))}
     letter = examples.load(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json")["letter"]
     for name, shape in (("cc-long-3-pages", (2, 2, 3)), ("cc-long-5-pages", (3, 3, 3))):
-        sources[name] = workbook.fill(XLSX_DIR / "cc.xlsx", tmp / f"{name}.xlsx", letter,
+        sources[name] = filling.fill(XLSX_DIR / "cc.xlsx", tmp / f"{name}.xlsx", letter,
                                       grouped_rows(kinds.KINDS["cc"], *shape))
     found = []
     for name, source in sources.items():
         examined = pipeline.examine(source)
         assert examined.report is not None and examined.card is not None, name
-        found.append((name, documents.Job(examined.report, examined.card, "১", examined.report.issue_date), name))
+        found.append((name, registry.Job(examined.report, examined.card, "১", examined.report.issue_date), name))
     return found
 
 
@@ -64,7 +65,7 @@ def main() -> None:
                     counted["conversions"] = 0
                     job.pages.clear()
                     start = time.perf_counter()
-                    files, _ = documents.make(job, stem, settings)
+                    files = documents.make(job, stem, settings).files
                     times.append(time.perf_counter() - start)
                 figures[mode] = (statistics.median(times), counted["conversions"], dict(job.pages), files)
             hint = "".join(relabel.CONTINUED.split())

@@ -23,11 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import workbooks  # noqa: E402
 
-from generator.documents import files as documents, render, wordml
-from generator.rules import scoring, validate
-from generator.records import store
-from generator.xlsx import workbook
-from generator.spec.paths import DOCX_DIR
+from generator.documents import contexts, registry, wordml  # noqa: E402
+from generator.rules import scoring, validate  # noqa: E402
+from generator.records import store  # noqa: E402
+from generator.xlsx import reading  # noqa: E402
+from generator.spec.paths import DOCX_DIR  # noqa: E402
 
 
 def _median_ms(fn, repeat: int) -> float:
@@ -42,17 +42,17 @@ def _median_ms(fn, repeat: int) -> float:
 def stages(path: Path, out: Path, repeat: int) -> dict[str, float]:
     import datetime as dt
 
-    raw = workbook.read(path)
+    raw = reading.read(path)
     report, _ = validate.check(raw)
-    job = documents.Job(report, scoring.score_report(report), "৪৬-১", dt.date(2024, 1, 10))
+    job = registry.Job(report, scoring.score_report(report), "৪৬-১", dt.date(2024, 1, 10))
     letter_doc, annex_doc = report.kind.documents
-    letter, annex = letter_doc.render(job), annex_doc.render(job)
+    letter, annex = registry.render(letter_doc, job), registry.render(annex_doc, job)
     return {
-        "read": _median_ms(lambda: workbook.read(path), repeat),
+        "read": _median_ms(lambda: reading.read(path), repeat),
         "validate": _median_ms(lambda: validate.check(raw), repeat),
         "score": _median_ms(lambda: scoring.score_report(report), repeat),
-        "render letter": _median_ms(lambda: letter_doc.render(job), repeat),
-        "render annex": _median_ms(lambda: annex_doc.render(job), repeat),
+        "render letter": _median_ms(lambda: registry.render(letter_doc, job), repeat),
+        "render annex": _median_ms(lambda: registry.render(annex_doc, job), repeat),
         "write": _median_ms(lambda: (store.write_atomic(out / "l.docx", letter),
                                      store.write_atomic(out / "a.docx", annex)), repeat),
     }
@@ -66,11 +66,11 @@ def plain_docxtpl_annex_ms(path: Path, repeat: int) -> float:
         def patch_xml(self, src_xml):  # our one extra tag, so the same template renders
             return wordml.expand_tags(super().patch_xml(src_xml))
 
-    report, _ = validate.check(workbook.read(path))
-    context = render.annex_context(report)
+    report, _ = validate.check(reading.read(path))
+    context = contexts.annex_context(report)
 
     def once():
-        tpl = Plain(str(DOCX_DIR / report.kind.documents[-1].template_file(report.kind)))
+        tpl = Plain(str(DOCX_DIR / report.kind.documents[-1].template_file(report.kind.id)))
         tpl.render(context, autoescape=True)
         tpl.save(io.BytesIO())
 

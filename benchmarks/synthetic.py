@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from generator.xlsx import workbook
+from generator.xlsx import filling
 from generator.spec.paths import XLSX_DIR
 
 LETTER = {
@@ -34,7 +34,7 @@ def rows(n: int) -> list[dict]:
 def workbooks(folder: Path, count: int, n_rows: int) -> list[Path]:
     """`count` workbooks of `n_rows` rows, differing by office name (so each gets its own memo)."""
     folder.mkdir(parents=True, exist_ok=True)
-    base = workbook.fill(XLSX_DIR / "cc.xlsx", folder.parent / f"{folder.name}-base-{n_rows}.xlsx", LETTER, rows(n_rows))
+    base = filling.fill(XLSX_DIR / "cc.xlsx", folder.parent / f"{folder.name}-base-{n_rows}.xlsx", LETTER, rows(n_rows))
     wb = load_workbook(base)
     ws = wb["পত্র"]
     row = next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "office_name")

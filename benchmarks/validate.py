@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import LETTER, rows as synthetic_rows  # noqa: E402
 
-from generator.xlsx import package, workbook
+from generator.xlsx import package
+from generator.xlsx import filling
 from generator.service import pipeline
 from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 
@@ -26,7 +27,7 @@ def main(sizes: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         print(f"{'rows':>6} {'median ms':>10} {'max ms':>8}  findings")
         for n in sizes:
-            path = workbook.fill(XLSX_DIR / "cc.xlsx", Path(tmp) / f"w{n}.xlsx", LETTER, synthetic_rows(n))
+            path = filling.fill(XLSX_DIR / "cc.xlsx", Path(tmp) / f"w{n}.xlsx", LETTER, synthetic_rows(n))
             times = []
             for _ in range(7):
                 start = time.perf_counter()

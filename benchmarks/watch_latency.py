@@ -20,7 +20,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from generator.xlsx import workbook
+from generator.xlsx import filling
 from generator.spec.paths import XLSX_DIR
 
 SETTLE = 0.5
@@ -44,7 +44,7 @@ def main() -> None:
         inbox, out, state, src = tmp / "inbox", tmp / "out", tmp / "state", tmp / "src"
         for d in (inbox, src):
             d.mkdir()
-        base = workbook.fill(XLSX_DIR / "cc.xlsx", src / "base.xlsx", LETTER, ROWS)
+        base = filling.fill(XLSX_DIR / "cc.xlsx", src / "base.xlsx", LETTER, ROWS)
         wb = load_workbook(base)
         ws = wb["পত্র"]
         row = next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "office_name")

@@ -1,4 +1,5 @@
-"""`gen`: the command line, a thin layer over the pipeline. Heavy imports happen inside each command."""
+"""`gen`: the command line, over the public API (generator.api) and the service layer (the watch folder, the
+web desk). Heavy imports happen inside each command."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -41,30 +41,15 @@ def _auto_pdf_option(f):
                         help="PDFs beside the Word files. Default: on when LibreOffice is installed.")(f)
 
 
-@contextlib.contextmanager
-def _office(enabled: bool, timeout: float, **settings):
-    """The PDF settings for the builds, with one warm LibreOffice for as long as they run (docs/pdf.md);
-    None when no PDF is wanted."""
-    if not enabled:
-        yield None
-        return
-    from generator.documents import files as documents, pdf
-
-    with pdf.Office() as office:
-        office.wait_ready()
-        yield documents.PdfSettings(office.handle, timeout, **settings)
-
-
-def _wants_pdf(make_pdf: bool | None) -> bool:
-    from generator.documents import pdf
-
-    return pdf.available() if make_pdf is None else make_pdf
-
-
 def _state(state_dir: Path | None) -> Path:
     from generator.records.state import default_state_dir
 
     return state_dir or default_state_dir()
+
+
+def _say(error) -> None:
+    """A GenError (StateError, a refused option…), as the command line tells it."""
+    click.echo(f"✘ {error.bn}\n  {error.en}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -84,22 +69,20 @@ def main() -> None:
               help="Where to write the workbook (default: KIND.xlsx here).")
 def template(kind: str, output: Path | None) -> None:
     """Write the blank workbook for KIND (see `gen kinds`)."""
-    from generator.spec import kinds
-    from generator.xlsx import workbook
+    import generator
 
-    spec = kinds.get(kind)
+    spec = generator.KINDS.get((kind or "").strip().lower())
     if spec is None:
-        raise click.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(kinds.KINDS)}", param_hint="KIND")
-    path = workbook.write_template(spec, output or Path(f"{spec.id}.xlsx"))
-    click.echo(str(path))
+        raise click.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(generator.KINDS)}", param_hint="KIND")
+    click.echo(str(generator.blank_workbook(spec, output or Path(f"{spec.id}.xlsx"))))
 
 
 @main.command()
 def kinds() -> None:
     """List the report kinds."""
-    from generator.spec import kinds as k
+    import generator
 
-    for kind in k.KINDS.values():
+    for kind in generator.KINDS.values():
         click.echo(f"{kind.id:8} {kind.plan} — {kind.report}")
 
 
@@ -140,43 +123,40 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: Path | None, issue
     Exit code 0 when every workbook was built, 1 when any was rejected, 3 when any could not be
     written (disk full or read-only, state folder unusable; its memo number goes back to the register).
     """
-    from generator.service import batch, workers
+    import generator
     from generator.records.state import StateError
 
     paths = _workbooks(files)
-    evidence_files: tuple[str, ...] = ()
+    pdf = None
     if evidence is not None:
         if len(paths) != 1:
             raise click.UsageError("--evidence belongs to one workbook; give exactly one.")
-        from generator.documents.bundle import evidence_files as listed
-
-        found = listed(evidence)
-        evidence_files = tuple(str(p) for p in found.files)
-        for skipped in found.ignored:
+        pdf = generator.PdfOptions.from_folder(evidence, timeout=pdf_timeout)
+        listed = set(pdf.evidence)
+        for skipped in sorted(p for p in evidence.iterdir() if p not in listed):
             click.echo(f"প্রমাণক নয় বলে বাদ / not evidence (PDF, JPEG or PNG), left out: {skipped}", err=True)
-    bundle = bundle or evidence is not None
-    options: dict[str, Any] = dict(out_root=out_root, state_dir=_state(state_dir),
-                                   default_date=issue_date.date() if issue_date else None)
-    limits = workers.Limits(memory_mb=max_memory, seconds=timeout)
+    elif make_pdf or bundle:
+        pdf = generator.PdfOptions(bundle=bundle, timeout=pdf_timeout)
+    limits = generator.Limits(memory_mb=max_memory, seconds=timeout)
     show_bar = not as_json and len(paths) > 1 and sys.stdout.isatty()
     counts = {"built": 0, "rejected": 0, "failed": 0}
     try:
-        office = _office(make_pdf or bundle, pdf_timeout, bundle=bundle, evidence=evidence_files)
-        results = _built(batch, paths, office, jobs=jobs, limits=limits, **options)
+        results = generator.build_many(paths, out=out_root, state=_state(state_dir), jobs=jobs, limits=limits,
+                                       date=issue_date.date() if issue_date else None, pdf=pdf)
         bar = click.progressbar(results, length=len(paths), label="বানানো হচ্ছে / building", file=sys.stderr)
         with bar if show_bar else contextlib.nullcontext(results) as stream:
             for result in stream:
-                counts[result.status if result.status in counts else "rejected"] += 1
+                counts[result.final] += 1
                 if as_json:
                     click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
                 elif not show_bar or not result.ok:
                     _print_result(result)
     except StateError as e:
-        click.echo(f"✘ {e.bn}\n  {e.en}", err=True)
+        _say(e)
         sys.exit(EXIT_NOT_WRITTEN)
     if show_bar:
         click.echo(f"তৈরি / built {counts['built']}, বাতিল / rejected {counts['rejected']}, "
-                   f"লেখা যায়নি / not written {counts['failed']} → {options['out_root']}")
+                   f"লেখা যায়নি / not written {counts['failed']} → {out_root}")
     sys.exit(EXIT_NOT_WRITTEN if counts["failed"] else 1 if counts["rejected"] else 0)
 
 
@@ -188,11 +168,11 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
 
     Exit code 0 when every workbook is clean or has warnings only, 1 when any has errors.
     """
-    from generator.service import pipeline
+    import generator
 
     failed = False
     for path in _workbooks(files):
-        result = pipeline.examine(path).result
+        result = generator.check(path)
         failed |= not result.ok
         if as_json:
             click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
@@ -215,12 +195,12 @@ def next_(submitted: Path, output: Path | None, force: bool) -> None:
     Year-to-date achievements are carried, filled orange, for the clerk to update. See docs/next.md.
     Exit code 0 when written, 1 when SUBMITTED cannot be read or has no next period.
     """
-    from generator.periods import next_period
+    import generator
     from generator.text.bangla import to_bangla_digits
 
     try:
-        output, made = next_period.write(submitted, output, force=force)
-    except next_period.Refused as e:
+        output, made = generator.next_workbook(submitted, output, force=force)
+    except generator.GenError as e:
         click.echo(f"✘ {submitted}: পরবর্তী ওয়ার্কবুক তৈরি হয়নি / no next workbook written")
         _print_findings(str(submitted), e.findings)
         sys.exit(1)
@@ -247,12 +227,6 @@ def _print_findings(source: str, findings) -> None:
         click.echo(f"  [{'ত্রুটি / error' if f.severity == 'error' else 'সতর্কতা / warning'}] {source}{where} ({f.code})")
         click.echo(f"    {f.bn}")
         click.echo(f"    {f.en}")
-
-
-def _built(batch, paths, office, **options):
-    """The results of batch.build_all, with the LibreOffice running for as long as they come."""
-    with office as pdf:
-        yield from batch.build_all(paths, pdf=pdf, **options)
 
 
 def _print_result(result) -> None:
@@ -306,6 +280,7 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
     import logging
 
     from generator.records.state import StateError
+    from generator.service import converter
     from generator.service.watch import AlreadyWatched, Watcher, run
     from generator.service.workers import Limits
 
@@ -313,7 +288,7 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
                         format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
     logging.getLogger("watchdog").setLevel(logging.WARNING)
     try:
-        with _office(_wants_pdf(make_pdf), pdf_timeout) as pdf:
+        with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
             run(Watcher(inbox, out_root, _state(state_dir), poll=poll, settle=settle, give_up=give_up,
                         limits=Limits(memory_mb=max_memory, seconds=timeout), pdf=pdf))
     except AlreadyWatched as e:
@@ -362,10 +337,11 @@ def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tupl
         raise click.UsageError("--host is not a loopback address: give --token (or GEN_WEB_TOKEN) so only clerks get in")
     import uvicorn
 
-    from generator.web import MB, create_app
+    from generator.service import converter
     from generator.service.workers import Limits
+    from generator.web import MB, create_app
 
-    with _office(_wants_pdf(make_pdf), pdf_timeout) as pdf:
+    with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
         app = create_app(out_root=out_root, state_dir=_state(state_dir), token=token, max_upload=max_upload * MB,
                          limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
                          hosts=(host, *allowed_hosts), pdf=pdf, max_evidence=max_evidence * MB)
@@ -380,15 +356,13 @@ def register(state_dir: Path | None, as_json: bool) -> None:
     """List the memo numbers issued so far."""
     from dataclasses import asdict
 
-    from generator.records.register import Register
-
+    import generator
     from generator.records.state import StateError
 
     try:
-        with Register(_state(state_dir)) as reg:
-            entries = reg.entries()
+        entries = generator.memo_register(_state(state_dir))
     except StateError as err:
-        click.echo(f"✘ {err.bn}\n  {err.en}", err=True)
+        _say(err)
         sys.exit(EXIT_NOT_WRITTEN)
     for e in entries:
         if as_json:
@@ -425,11 +399,65 @@ def summary(fiscal_year: str, period: str, kind: str | None, roster: Path | None
     Exit code 0 when written, 1 when the roster or the letter sheet cannot be used, 3 when the state
     folder or an output cannot be used.
     """
-    from generator.periods import summary_cli
+    sys.exit(_summary(fiscal_year, period, kind=kind, roster=roster, state_dir=_state(state_dir), out_root=out_root,
+                      letter=letter, today=issue_date.date() if issue_date else None, outputs=outputs, force=force))
 
-    sys.exit(summary_cli.run(fiscal_year, period, kind=kind, roster=roster, state_dir=_state(state_dir),
-                             out_root=out_root, letter=letter, today=issue_date.date() if issue_date else None,
-                             outputs=outputs, force=force))
+
+def _summary(fiscal_year: str, period: str, *, kind: str | None, roster: Path | None, state_dir: Path,
+             out_root: Path, letter: Path | None, today, outputs: tuple[Path, ...], force: bool) -> int:
+    from generator.periods import roster as rosters, summarizing
+    from generator.periods.summary_docs import LetterError
+    from generator.records.state import StateError
+    from generator.records.store import WriteError
+
+    try:
+        asked = summarizing.asked(fiscal_year, period, kind=kind, roster=roster, letter=letter, today=today,
+                                  outputs=outputs, force=force)
+    except summarizing.Unusable as e:
+        _say(e)
+        return 2
+    except rosters.RosterError as e:
+        _say(e)
+        return 1
+    try:
+        found = summarizing.collect(asked, state_dir=state_dir, out_root=out_root)
+        _show_summary(found)
+        made = summarizing.write(asked, found, state_dir=state_dir)
+    except LetterError as e:
+        for f in e.findings:
+            where = f" {f.where}" if f.sheet or f.cell else ""
+            click.echo(f"  [ত্রুটি / error] {letter}{where} ({f.code})\n    {f.bn}\n    {f.en}", err=True)
+        click.echo("✘ পত্রের শিট ব্যবহার করা যায়নি; কোনো নথি লেখা হয়নি (ওয়ার্কবুক ছাড়া, যদি চাওয়া হয়ে থাকে)।\n"
+                   "  The letter sheet cannot be used; no document was written (except the workbook, if asked for).",
+                   err=True)
+        return 1
+    except (StateError, WriteError) as e:
+        _say(e)
+        return EXIT_NOT_WRITTEN
+    for name in found.unlisted:
+        click.echo(f"  [সতর্কতা / warning] '{name}' জমা দিয়েছে কিন্তু তালিকায় নেই (নামের বানান মিলিয়ে দেখুন)। / "
+                   f"reported but is not on the roster (check the spelling).", err=True)
+    if made.memo:
+        click.echo(f"স্মারক / memo: {made.memo}")
+    for path in made.written:
+        click.echo(f"→ {path}")
+    return 0
+
+
+def _show_summary(result) -> None:
+    from generator.periods import summary as summaries, summary_docs
+    from generator.text import bangla
+
+    click.echo(f"{summary_docs.title(result)}\n"
+               f"শেষ তারিখ / deadline: {bangla.format_gregorian_date(result.deadline)} ({result.deadline.isoformat()})")
+    if not result.rows:
+        click.echo("এই সময়ের কোনো তৈরি প্রতিবেদন লেজারে নেই। / No built report of this period in the ledger.")
+    for row in result.rows:
+        score = "" if row.percent is None else \
+            f"  {row.total:g}/{row.possible:g} ({row.percent:g}%)  #{row.rank}"
+        memo = f"  {row.memo}" if row.memo else ""
+        click.echo(f"{row.kind or '-':6} {row.office}  [{summaries.STATUS_BN[row.status]} / "
+                   f"{summaries.STATUS_EN[row.status]}]{memo}{score}")
 
 
 _STATE_NOTE = {"void": "  (বাতিল / void: its letter could not be written)",

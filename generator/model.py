@@ -1,61 +1,22 @@
-"""What a workbook says, as plain data: the letter's fields, the plan rows, and findings about them."""
+"""What a workbook says, as plain data: the cells as read, and the report they make."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import cached_property
 
+from generator.spec.carried import Carried
+from generator.spec.columns import COLUMNS, LEVELS, UNIT_DATE, UNIT_PERCENT
+from generator.spec.kinds import Kind
+from generator.spec.sheets import LETTER_SHEET, PLAN_SHEET
 from generator.text import bangla, values
 from generator.text.bangla import FiscalYear, Period
-from generator.spec.columns import COLUMNS, LEVELS
 from generator.text.values import Value
 
-if TYPE_CHECKING:
-    from generator.spec.kinds import Kind
-
-DATE_FIELDS = ("issue_date", "meeting_date", "annex_signed_on")  # the letter fields of kind "date" (workbook.Field.kind)
 # Plan columns that hold a target or an achievement: a date in a date row, a percentage in a percent row
 VALUE_COLUMNS = tuple(k for k, c in COLUMNS.items()
                       if c.numeric and k not in ("area_weight", "weight", "self_score", "no", "score", "earned", "serial"))
-_DATE_UNIT, _PERCENT_UNIT = "তারিখ", "%"
-
-LETTER_SHEET = "পত্র"
-PLAN_SHEET = "কর্মপরিকল্পনা"
-GUIDE_SHEET = "নির্দেশনা"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """Something wrong (error) or worth a look (warning), at a sheet and cell."""
-
-    severity: str  # "error" or "warning"
-    code: str
-    bn: str
-    en: str
-    sheet: str | None = None
-    cell: str | None = None
-
-    @property
-    def where(self) -> str:
-        if self.sheet and self.cell:
-            return f"{self.sheet}!{self.cell}"
-        return self.sheet or ""
-
-    @property
-    def message(self) -> str:
-        return f"{self.bn}\n{self.en}"
-
-    def as_dict(self) -> dict:
-        return {
-            "severity": self.severity,
-            "code": self.code,
-            "sheet": self.sheet,
-            "cell": self.cell,
-            "message": self.message,
-            "message_bn": self.bn,
-            "message_en": self.en,
-        }
 
 
 @dataclass(frozen=True)
@@ -80,7 +41,7 @@ class RawWorkbook:
     letter_sheet: str = LETTER_SHEET
     table_sheet: str = PLAN_SHEET
     uncomputed: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) of formulas with no value
-    carried: list = field(default_factory=list)  # carried.Carried: what `gen next` carried in, from its hidden sheet
+    carried: list[Carried] = field(default_factory=list)  # what `gen next` carried in, from its hidden sheet
 
 
 @dataclass
@@ -99,7 +60,7 @@ class PlanRow:
         return self.cells.get(key) or Value(None, "")
 
 
-@dataclass
+@dataclass(eq=False)
 class Report:
     """One progress report: the letter's fields and the plan table."""
 
@@ -128,8 +89,44 @@ class Report:
         return lines[-1] if lines else ""
 
     def date(self, key: str) -> dt.date | None:
-        cell = self.cells_raw.get(key)
-        return values.parse(cell, date_expected=True).date if cell is not None else None
+        return self.dates.get(key)
+
+    @cached_property
+    def dates(self) -> dict[str, dt.date | None]:
+        """The key/value sheet's date fields, each read once."""
+        return {key: values.parse(self.cells_raw[key], date_expected=True).date
+                for key, field in self.kind.field_map.items() if field.kind == "date" and self.cells_raw.get(key) is not None}
+
+    @cached_property
+    def fiscal_year_slug(self) -> str | None:
+        """'2023-24': the fiscal year, or for minutes the one the meeting fell in."""
+        if self.fiscal_year:
+            return self.fiscal_year.slug
+        meeting = self.date("meeting_date")
+        if meeting:
+            start = meeting.year if meeting.month >= 7 else meeting.year - 1
+            return f"{start}-{(start + 1) % 100:02d}"
+        return None
+
+    @cached_property
+    def period_slug(self) -> str | None:
+        """'q1': the period, or for minutes the meeting's date."""
+        if self.period:
+            return self.period.id
+        meeting = self.date("meeting_date")
+        return meeting.isoformat() if meeting else None
+
+    @cached_property
+    def stem(self) -> str:
+        """The documents' file stem: cc-2023-24-q1, minutes-2023-06-22."""
+        if self.period is None:
+            return f"{self.kind.id}-{self.period_slug}"
+        return f"{self.kind.id}-{self.fiscal_year_slug}-{self.period_slug}"
+
+    @property
+    def filed(self) -> bool:
+        """Whether it can be filed under its office, year and period (else its rejection goes to the root)."""
+        return bool(self.fiscal_year_slug and self.period_slug and self.office)
 
 
 _AREA = ("area_no", "area", "area_weight")
@@ -175,14 +172,14 @@ def _read_row(cells: dict) -> dict[str, Value]:
     percentage it is scored as (80 → 80%, 0.85 → 85%), and is printed so."""
     parsed = {k: values.parse(c.value, percent_format=c.percent_format) for k, c in cells.items()}
     unit = parsed["unit"].text.strip() if "unit" in parsed else ""
-    dated = unit == _DATE_UNIT or (not unit and any(parsed[k].date for k, *_ in LEVELS + (("annual_target",),)
+    dated = unit == UNIT_DATE or (not unit and any(parsed[k].date for k, *_ in LEVELS + (("annual_target",),)
                                                      if k in parsed))
     for k in VALUE_COLUMNS:
         if k not in parsed:
             continue
         if dated:
             parsed[k] = values.parse(cells[k].value, percent_format=cells[k].percent_format, date_expected=True)
-        elif unit == _PERCENT_UNIT:
+        elif unit == UNIT_PERCENT:
             parsed[k] = values.as_percent(parsed[k])
     return parsed
 

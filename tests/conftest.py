@@ -9,7 +9,8 @@ import pytest
 from docx import Document
 from hypothesis import settings
 
-from generator.xlsx import examples, workbook
+from generator.xlsx import examples
+from generator.xlsx import filling
 from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,7 @@ def cc_example(tmp_path):
 
 
 def fill_cc(tmp_path, letter, rows, name="filled.xlsx"):
-    return workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / name, letter, rows)
+    return filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / name, letter, rows)
 
 
 def docx_paragraphs(path) -> list[str]:

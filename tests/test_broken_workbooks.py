@@ -12,7 +12,8 @@ from openpyxl.utils import get_column_letter
 
 from generator.spec import kinds
 from generator.service import pipeline
-from generator.xlsx import workbook
+from generator.xlsx import filling
+from generator.spec.fields import LETTER_FIELDS
 from generator.spec.paths import XLSX_DIR
 from tests.test_other_office import MYMENSINGH, ROWS
 
@@ -112,7 +113,7 @@ PLAN_CASES = [
 
 
 def _make(tmp_path, letter_changes, plan_changes, name="broken.xlsx", kind="cc", rows=ROWS):
-    path = workbook.fill(XLSX_DIR / f"{kind}.xlsx", tmp_path / name, {**MYMENSINGH, **letter_changes}, rows)
+    path = filling.fill(XLSX_DIR / f"{kind}.xlsx", tmp_path / name, {**MYMENSINGH, **letter_changes}, rows)
     if plan_changes:
         wb = load_workbook(path)
         for ref, value in plan_changes.items():
@@ -215,13 +216,13 @@ PLAN_COLUMNS = string.ascii_uppercase[:len(kinds.CC.columns)]
 
 @pytest.mark.filterwarnings("ignore:Cell .* is marked as a date")  # openpyxl, reading the fuzzed file here
 @settings(max_examples=int(os.environ.get("GEN_FUZZ_EXAMPLES", 40)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(letter=st.dictionaries(st.sampled_from(sorted(workbook.FIELDS)), CELL_VALUES, max_size=8),
+@given(letter=st.dictionaries(st.sampled_from(sorted(LETTER_FIELDS)), CELL_VALUES, max_size=8),
        cells=st.dictionaries(st.tuples(st.sampled_from(PLAN_COLUMNS), st.integers(4, 9)), CELL_VALUES, max_size=25))
 @example(letter={}, cells={(C("achieved", 6)[0], 6): -6.357961409219941e+162})  # made calamine panic (CI, 2026-11)
 @example(letter={"memo_serial": "²", "attachment_count": "³"}, cells={})  # '²'.isdigit() is True (make fuzz)
 @example(letter={"memo_serial": 9.223372036854776e+18}, cells={})  # beyond SQLite's integers (make fuzz)
 def test_random_values_never_crash(tmp_path, letter, cells):
-    path = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "fuzz.xlsx", {**MYMENSINGH, **letter}, ROWS)
+    path = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "fuzz.xlsx", {**MYMENSINGH, **letter}, ROWS)
     wb = load_workbook(path)
     for (col, row), value in cells.items():
         wb[PLAN][f"{col}{row}"] = value

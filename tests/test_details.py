@@ -6,7 +6,7 @@ from pathlib import Path
 
 from generator.xlsx import examples
 from generator.service import pipeline
-from generator.documents import render
+from generator.documents import contexts as render
 from generator.spec.paths import EXAMPLES_DIR
 from tests.conftest import docx_text, pdf_pages, to_pdf
 
@@ -14,10 +14,10 @@ from tests.conftest import docx_text, pdf_pages, to_pdf
 def _build(tmp_path, example, **letter):
     data = examples.load(EXAMPLES_DIR / f"{example}.json")
     data["letter"].update(letter)
-    from generator.xlsx import workbook
+    from generator.xlsx import filling
     from generator.spec.paths import XLSX_DIR
 
-    source = workbook.fill(XLSX_DIR / f"{data['kind']}.xlsx", tmp_path / "w.xlsx", data["letter"], data["rows"])
+    source = filling.fill(XLSX_DIR / f"{data['kind']}.xlsx", tmp_path / "w.xlsx", data["letter"], data["rows"])
     result = pipeline.build(source, out_root=tmp_path / "out", state_dir=tmp_path / "state")
     assert result.ok, [(i.cell, i.en) for i in result.issues if i.severity == "error"]
     return [Path(p) for p in result.outputs]
@@ -51,12 +51,12 @@ def test_signing_date_under_each_signature(tmp_path):
 
 
 def test_bad_signing_date_is_named_at_its_cell(tmp_path):
-    from generator.xlsx import workbook
+    from generator.xlsx import filling
     from generator.spec.paths import XLSX_DIR
 
     data = examples.load(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json")
     data["letter"]["annex_signed_on"] = "৩১/০২/২০২৩"
-    source = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "w.xlsx", data["letter"], data["rows"])
+    source = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "w.xlsx", data["letter"], data["rows"])
     result = pipeline.build(source, out_root=tmp_path / "out", state_dir=tmp_path / "state")
     bad = [i for i in result.issues if i.code == "bad-date"]
     assert not result.ok and len(bad) == 1 and bad[0].cell.startswith("C") and "annex_signed_on" in bad[0].en

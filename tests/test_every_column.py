@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.xlsx import examples, workbook
+from generator.xlsx import examples
+from generator.xlsx import filling
 from generator.spec import kinds
 from generator.service import pipeline
 from generator.text.bangla import to_bangla_digits
@@ -54,7 +55,7 @@ def test_every_offered_column_is_printed(tmp_path, kind_id):
     kind = kinds.KINDS[kind_id]
     letter = examples.load(_example(kind))["letter"]
     rows = [{key: _value(key, i) for key in kind.columns} for i in range(2)]
-    source = workbook.fill(XLSX_DIR / f"{kind.id}.xlsx", tmp_path / "every.xlsx", letter, rows)
+    source = filling.fill(XLSX_DIR / f"{kind.id}.xlsx", tmp_path / "every.xlsx", letter, rows)
     result = pipeline.build(source, out_root=tmp_path / "out", state_dir=tmp_path / "state")
     assert result.ok, [(f.cell, f.en) for f in result.issues if f.severity == "error"]
     text = "\n".join(docx_text(Path(p)) for p in result.outputs).replace("\u200b", "")

@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from generator.xlsx import examples, workbook
+from generator.xlsx import examples
+from generator.xlsx import filling
 from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 from tests.conftest import TEST_HOSTS, docx_text, running_server
 from tests.test_other_office import MYMENSINGH, ROWS
@@ -48,7 +49,7 @@ def sha(path: Path) -> str:
 
 def version(tmp: Path, name: str, **letter) -> Path:
     """The Mymensingh workbook with the letter fields changed (a corrected version of the same report)."""
-    return workbook.fill(XLSX_DIR / "cc.xlsx", tmp / name, dict(MYMENSINGH, **letter), ROWS)
+    return filling.fill(XLSX_DIR / "cc.xlsx", tmp / name, dict(MYMENSINGH, **letter), ROWS)
 
 
 def far_cell(src: Path, dst: Path, ref: str = "XFD1048576", part: str = "xl/worksheets/sheet2.xml") -> Path:
@@ -109,13 +110,13 @@ def test_each_version_keeps_its_own_letter_on_disk_in_json_and_on_the_page(tmp_p
     out, state = tmp_path / "out", tmp_path / "state"
     first = examples.write(CC_JSON, tmp_path / "cc.xlsx")
     data = examples.load(CC_JSON)
-    corrected = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "cc-corrected.xlsx", dict(data["letter"], memo_serial=None),
+    corrected = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "cc-corrected.xlsx", dict(data["letter"], memo_serial=None),
                               [dict(data["rows"][0], remarks="সংশোধিত")] + data["rows"][1:])
     (a,) = json_lines(gen("build", first, "--out", out, "--state", state, "--json"))
     (b,) = json_lines(gen("build", corrected, "--out", out, "--state", state, "--json"))
     assert a["memo"].endswith("-১৯২") and b["memo"].endswith("-১৯৩")
     for later in range(3):  # any number of later versions
-        more = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / f"more{later}.xlsx", dict(data["letter"], memo_serial=None),
+        more = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / f"more{later}.xlsx", dict(data["letter"], memo_serial=None),
                              [dict(data["rows"][0], remarks=f"আরও {later}")] + data["rows"][1:])
         assert gen("build", more, "--out", out, "--state", state).returncode == 0
     for result in (a, b):
@@ -229,12 +230,12 @@ def test_a_file_in_hand_at_two_crashes_is_set_aside(tmp_path, watcher):
     it is not tried a third time, and the next file is built."""
     inbox, state = tmp_path / "inbox", tmp_path / "state"
     (bad,) = make_workbooks(inbox, 1, tag="bad")
-    from generator.service.batch import file_hash
+    from generator.xlsx.source import load
     from generator.records.ledger import Ledger
 
     with Ledger(state) as led:
-        id = led.start(bad.name, file_hash(bad))
-        led.start(bad.name, file_hash(bad))  # the restart after the first crash
+        id = led.start(bad.name, load(bad).digest)
+        led.start(bad.name, load(bad).digest)  # the restart after the first crash
     w = watcher()
     w.wait(lambda: all(r[1] != "processing" for r in ledger(state)) and ledger(state), what="set aside")
     (row,) = ledger(state)
@@ -429,7 +430,7 @@ def test_other_formats_of_the_same_name_keep_their_own_reports(tmp_path):
 
 def test_a_fixed_resubmission_leaves_no_stale_report_beside_the_letter(tmp_path):
     out, state = tmp_path / "out", tmp_path / "state"
-    bad = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "report.xlsx", dict(MYMENSINGH, recipient=None), ROWS)
+    bad = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "report.xlsx", dict(MYMENSINGH, recipient=None), ROWS)
     assert gen("build", bad, "--out", out, "--state", state).returncode == 1
     fixed = version(tmp_path, "report.xlsx")
     assert gen("build", fixed, "--out", out, "--state", state).returncode == 0
@@ -530,20 +531,31 @@ def test_a_memo_already_on_disk_is_never_given_to_another_letter(tmp_path):
     assert sha(letter) == before
 
 
+def build_or_hang(task):
+    """A build, except for 'stuck.xlsx', whose worker hangs until its time is up."""
+    from generator.service import builds
+
+    if task.path.name == "stuck.xlsx":
+        time.sleep(600)
+    return builds.run(task)
+
+
 def test_more_callers_than_workers_and_one_worker_runs_late(tmp_path):
     """A caller waits for a free slot, not for a particular worker: a worker stopped for its time limit
     does not strand the others (the watcher and the web server call from several threads)."""
+    from generator.service import builds
     from generator.service.workers import Limits, Pool
 
     fifo = tmp_path / "stuck.xlsx"
-    os.mkfifo(fifo)  # reading it blocks the worker until its time is up
+    os.mkfifo(fifo)  # never opened now (a FIFO is refused unread): the worker is made to hang on it instead
     good = [version(tmp_path, f"g{i}.xlsx", copies=f"{i}") for i in range(2)]
     results = {}
 
     def call(path):
-        results[path.name] = pool.run(path, out_root=tmp_path / "out", state_dir=tmp_path / "state")
+        task = builds.Task(path, out_root=tmp_path / "out", state_dir=tmp_path / "state")
+        results[path.name] = pool.run(task)
 
-    with Pool(1, Limits(seconds=3), start_method="forkserver") as pool:
+    with Pool(build_or_hang, builds.lost, 1, Limits(seconds=3), start_method="forkserver") as pool:
         threads = [threading.Thread(target=call, args=(p,)) for p in (fifo, *good)]
         for t in threads:
             t.start()

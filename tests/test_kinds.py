@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.xlsx import examples, workbook
+from generator.xlsx import examples
+from generator.xlsx import filling
 from generator.spec import kinds
 from generator.service import pipeline
-from generator.rules import scoring
 from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 from tests.conftest import docx_paragraphs, docx_text
 from tests.test_other_office import MYMENSINGH, ROWS
@@ -62,7 +62,7 @@ MINUTES_ROWS = [{"no": 1, "topic": "অভিযোগ নিষ্পত্ত�
 
 def test_minutes_template_filled_by_key_builds(tmp_path):
     letter = {k: v for k, v in MINUTES_LETTER.items() if v is not None}
-    path = workbook.fill(XLSX_DIR / "minutes.xlsx", tmp_path / "m.xlsx", letter, MINUTES_ROWS)
+    path = filling.fill(XLSX_DIR / "minutes.xlsx", tmp_path / "m.xlsx", letter, MINUTES_ROWS)
     result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "s", default_date=dt.date(2023, 12, 24))
     assert result.status == "built", [i.message for i in result.issues]
     (minutes,) = result.outputs
@@ -77,12 +77,12 @@ def test_minutes_template_filled_by_key_builds(tmp_path):
 def test_blank_template_filled_by_key_builds(tmp_path, kind):
     spec = kinds.KINDS[kind]
     period = {"egov": "বার্ষিক"}.get(kind, "৪র্থ ত্রৈমাসিক")
-    rows = [dict(r) for r in (NIS_ROWS if spec.scorer is scoring.by_quarters else ROWS)]
+    rows = [dict(r) for r in (NIS_ROWS if spec.scoring == kinds.BY_QUARTERS else ROWS)]
     if "evidence" in spec.columns:
         rows[0]["evidence"] = "ওয়েবসাইটের লিংক"
     if "self_score" in spec.columns:
         rows[0]["self_score"] = rows[0]["weight"]
-    path = workbook.fill(XLSX_DIR / f"{kind}.xlsx", tmp_path / f"{kind}.xlsx", dict(MYMENSINGH, period=period), rows)
+    path = filling.fill(XLSX_DIR / f"{kind}.xlsx", tmp_path / f"{kind}.xlsx", dict(MYMENSINGH, period=period), rows)
     result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "s", default_date=dt.date(2023, 7, 10))
     assert result.status == "built", [i.message for i in result.issues]
     letter, annex = result.outputs

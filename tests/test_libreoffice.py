@@ -144,13 +144,14 @@ def test_no_line_of_a_long_table_starts_with_a_vowel_sign(tmp_path, kind_id, n):
     among the columns): long plans of every kind, two and three pages, have none; their headers repeat."""
     from pathlib import Path
 
-    from generator.xlsx import examples, workbook
+    from generator.xlsx import examples
+    from generator.xlsx import filling
     from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 
     kind = kinds.KINDS[kind_id]
     letter = examples.load(next(EXAMPLES_DIR.glob(f"{kind_id}-*.json")))["letter"]
     letter.pop("plan_total", None)
-    source = workbook.fill(XLSX_DIR / f"{kind_id}.xlsx", tmp_path / "long.xlsx", letter, _long_rows(kind, n))
+    source = filling.fill(XLSX_DIR / f"{kind_id}.xlsx", tmp_path / "long.xlsx", letter, _long_rows(kind, n))
     result = pipeline.build(source, out_root=tmp_path / "out", state_dir=tmp_path / "state")
     assert result.ok, [(i.cell, i.en) for i in result.issues if i.severity == "error"]
     pdf = to_pdf(Path(result.outputs[-1]), tmp_path)

@@ -9,7 +9,7 @@ import pytest
 from generator.spec import memo
 from generator.service import pipeline
 from generator.rules import validate
-from generator.xlsx import workbook
+from generator.xlsx import reading
 from generator.records.register import Register
 from tests.conftest import docx_text, fill_cc
 from tests.test_other_office import MYMENSINGH, ROWS
@@ -74,7 +74,7 @@ def test_prefixes_differing_in_spaces_and_commas_share_one_sequence(tmp_path):
 def test_prefix_errors_refuse_the_letter(tmp_path, typed, code):
     result = _build(tmp_path, "a.xlsx", memo_prefix=typed)
     assert result.status == "rejected"
-    cell = workbook.read(tmp_path / "a.xlsx").letter["memo_prefix"].ref
+    cell = reading.read(tmp_path / "a.xlsx").letter["memo_prefix"].ref
     assert [(i.code, i.sheet, i.cell) for i in result.issues if i.severity == "error"] == [(code, "পত্র", cell)]
     assert not any(i.code == "memo-prefix-free-form" for i in result.issues)
 
@@ -104,7 +104,7 @@ def test_a_serial_far_ahead_of_the_register_is_named_at_its_cell(tmp_path):
     assert first.ok and not first.issues
     assert slip.ok and [i.code for i in slip.issues] == ["memo-serial-gap"]
     gap = slip.issues[0]
-    assert (gap.sheet, gap.cell) == ("পত্র", workbook.read(tmp_path / "b.xlsx").letter["memo_serial"].ref)
+    assert (gap.sheet, gap.cell) == ("পত্র", reading.read(tmp_path / "b.xlsx").letter["memo_serial"].ref)
     assert "13 to 2022" in gap.en
     again = _build(tmp_path, "b.xlsx", memo_serial="২০২৩", period="৩য় ত্রৈমাসিক")  # the same letter again
     assert again.ok and again.memo_reused and not again.issues

@@ -14,7 +14,10 @@ from openpyxl import load_workbook
 from starlette.testclient import TestClient
 
 from generator.text import bangla
-from generator.xlsx import carried, package, workbook
+from generator.spec import carried
+from generator.xlsx import package
+from generator.xlsx import reading
+from generator.xlsx.errors import WorkbookError
 from generator.spec import kinds
 from generator.periods import next_period
 from generator.service import pipeline
@@ -164,7 +167,7 @@ def test_the_next_workbook_is_marked_and_records_what_it_carried(tmp_path):
     assert not any(c.fill.fgColor.rgb.endswith("F4B183") for c in others)
     assert wb[carried.CARRIED_SHEET].sheet_state == "veryHidden"
     assert wb.active.title == "কর্মপরিকল্পনা"
-    raw = workbook.read(tmp_path / "next.xlsx")
+    raw = reading.read(tmp_path / "next.xlsx")
     assert len(raw.carried) == len(made.carried) and raw.carried[0].from_period == "2023-24 q2"
 
 
@@ -173,7 +176,7 @@ def test_the_hidden_record_does_not_change_the_content_hash_and_the_memo_is_reus
     wb = load_workbook(tmp_path / "next.xlsx")
     del wb[carried.CARRIED_SHEET]
     wb.save(tmp_path / "plain.xlsx")
-    with_record, without = workbook.read(tmp_path / "next.xlsx"), workbook.read(tmp_path / "plain.xlsx")
+    with_record, without = reading.read(tmp_path / "next.xlsx"), reading.read(tmp_path / "plain.xlsx")
     assert with_record.carried and not without.carried
     assert pipeline.content_hash(with_record) == pipeline.content_hash(without)
     when = dt.date(2024, 4, 10)
@@ -203,7 +206,7 @@ def test_a_hostile_record_is_ignored_or_refused_never_a_crash(tmp_path):
     no_header = _with_record(tmp_path, "header.xlsx", [{"A1": "something else"}])
     assert not warned(pipeline.examine(no_header).result)
     far = _with_record(tmp_path, "far.xlsx", [{"XFD1048576": "far"}])
-    with pytest.raises(workbook.WorkbookError) as e:
+    with pytest.raises(WorkbookError) as e:
         package.check(far)
     assert e.value.code == "far-cell"
     refused = pipeline.examine(far).result

@@ -188,7 +188,7 @@ def test_ctrl_c_or_a_killed_parent_stops_the_whole_libreoffice_process_group(tmp
     """Ctrl-C leaves the `with` block; a parent terminated or killed without leaving it takes LibreOffice along."""
     need_libreoffice(warm=True)
     script = (
-        "import sys, time; from pathlib import Path; from generator import office, pdf\n"
+        "import sys, time; from pathlib import Path; from generator.documents import office, pdf\n"
         "with pdf.Office(Path(sys.argv[1])) as o:\n"
         "    assert o.wait_ready(120)\n"
         "    print(office.read_address(o.home)['pid'], flush=True)\n"

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from generator.xlsx import examples, workbook
+from generator.xlsx import examples
+from generator.spec.sheets import LETTER_SHEET
 from generator.documents import pdf
 from generator.spec.paths import EXAMPLES_DIR
 from generator.records.register import Register
@@ -233,7 +234,7 @@ def _with_office(path: Path, office: str) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
-    ws = wb[workbook.LETTER_SHEET]
+    ws = wb[LETTER_SHEET]
     for row in ws.iter_rows():
         if row[0].value == "office_name":
             row[2].value = office
@@ -317,7 +318,7 @@ def test_a_full_output_disk_with_pdfs_burns_no_serial(tmp_path):
 def test_evidence_gone_before_the_build_is_named_and_burns_no_serial(tmp_path):
     """An evidence file listed, then deleted before its workbook is built (a clerk tidying the folder)."""
     need_libreoffice(warm=True)
-    from generator.documents import files as documents
+    from generator.documents import make as documents
     from generator.service import pipeline
 
     gone = tmp_path / "evidence" / "photo.jpg"

@@ -9,9 +9,10 @@ from openpyxl import load_workbook
 from generator.spec import kinds
 from generator.service import pipeline
 from generator.rules import validate
-from generator.xlsx import workbook
+from generator.xlsx import reading
+from generator.spec.kinds import ALL_FIELDS, DATE_FIELDS
 from generator.text.bangla import bangla_digits_in_text
-from generator.model import DATE_FIELDS, from_workbook
+from generator.model import from_workbook
 from generator.text.values import parse, parse_date_text, serial_date
 from tests.conftest import docx_text, fill_cc
 from tests.test_other_office import MYMENSINGH, ROWS
@@ -36,10 +37,10 @@ def test_whole_number_floats_are_whole_numbers(tmp_path):
     rows = [dict(ROWS[0], area_no=1, activity_no="1.1", indicator_no="1.1.1"),
             dict(ROWS[1], indicator_no="1.1.2"), dict(ROWS[2], activity_no=1.2, indicator_no="1.2.1")]
     path = fill_cc(tmp_path, MYMENSINGH, rows)
-    assert workbook.read(path).plan_rows[0][1]["area_no"].value == 1.0  # what the reader is given
+    assert reading.read(path).plan_rows[0][1]["area_no"].value == 1.0  # what the reader is given
     result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "state", today=TODAY)
     assert result.ok and not [i for i in result.issues if i.code == "code-nesting"], result.issues
-    report = from_workbook(workbook.read(path), kinds.CC)
+    report = from_workbook(reading.read(path), kinds.CC)
     assert [r.text("area_no") for r in report.rows] == ["1", "1", "1"]
     assert report.rows[0].text("weight") == "10" and parse(2.5).text == "2.5"
     annex = docx_text(result.outputs[1])
@@ -50,7 +51,7 @@ def test_serial_dates_in_a_date_row_and_a_date_field(tmp_path):
     """45200-style numbers in a date row (General format) and in issue_date are those dates."""
     path = fill_cc(tmp_path, dict(MYMENSINGH, issue_date=44931), ROWS)  # 5 January 2023
     _general(path, {C("target_100", 6): 44910, C("target_90", 6): "44915", C("achieved", 6): 44905.5})  # 15 and 20 Dec 2022; 10 Dec 2022, noon
-    report, findings = validate.check(workbook.read(path), today=TODAY)
+    report, findings = validate.check(reading.read(path), today=TODAY)
     assert not [f for f in findings if f.severity == "error"], findings
     row = report.rows[2]
     assert [row.value(k).date for k in ("target_100", "target_90", "achieved")] == \
@@ -74,7 +75,7 @@ def test_serial_numbers_only_where_a_date_belongs(tmp_path):
 
 
 def test_date_fields_are_the_date_fields():
-    assert set(DATE_FIELDS) == {k for k, f in workbook.ALL_FIELDS.items() if f.kind == "date"}
+    assert set(DATE_FIELDS) == {k for k, f in ALL_FIELDS.items() if f.kind == "date"}
 
 
 @pytest.mark.parametrize("text, date", [
@@ -89,7 +90,7 @@ def test_text_dates_are_day_first(text, date):
 def test_day_first_in_the_letter_and_the_plan(tmp_path):
     path = fill_cc(tmp_path, dict(MYMENSINGH, issue_date="০৪/০১/২৩"), ROWS)
     _general(path, {C("achieved", 6): "১০/১২/২২"})
-    report, _ = validate.check(workbook.read(path), today=TODAY)
+    report, _ = validate.check(reading.read(path), today=TODAY)
     assert report.issue_date == dt.date(2023, 1, 4) and report.rows[2].value("achieved").date == dt.date(2022, 12, 10)
 
 

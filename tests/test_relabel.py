@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from docx import Document as WordDocument
 
-from generator.documents import files as documents, pdf, relabel
-from generator.xlsx import examples, workbook
+from generator.documents import make as documents, pdf, relabel
+from generator.xlsx import examples
+from generator.xlsx import filling
 from generator.spec import kinds
 from generator.service import pipeline
 from generator.text.bangla import to_bangla_digits
@@ -72,7 +73,7 @@ def build_long(tmp: Path, office, kind_id: str, shape: tuple[int, int, int], cod
     kind = kinds.KINDS[kind_id]
     letter = examples.load(next(EXAMPLES_DIR.glob(f"{kind_id}-*.json")))["letter"]
     letter.pop("plan_total", None)
-    source = workbook.fill(XLSX_DIR / f"{kind_id}.xlsx", tmp / "long.xlsx", letter,
+    source = filling.fill(XLSX_DIR / f"{kind_id}.xlsx", tmp / "long.xlsx", letter,
                            grouped_rows(kind, *shape, codes=codes))
     result = pipeline.build(source, out_root=tmp / "out", state_dir=tmp / "state",
                             pdf=documents.PdfSettings(office=office.handle))

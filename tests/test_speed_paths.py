@@ -11,8 +11,9 @@ import pytest
 from docx import Document
 from docxtpl import DocxTemplate
 
-from generator.documents import files as documents, render, wordml
-from generator.xlsx import examples, workbook
+from generator.documents import compiled as render, registry, wordml
+from generator.xlsx import examples
+from generator.xlsx import reading
 from generator.rules import scoring, validate
 from generator.spec.paths import DOCX_DIR, EXAMPLES_DIR
 
@@ -45,9 +46,9 @@ def structure(data: bytes):
 
 @pytest.mark.parametrize("source", sorted(EXAMPLES_DIR.glob("*.json")), ids=lambda p: p.stem)
 def test_compiled_render_equals_plain_docxtpl(tmp_path, source):
-    report, _ = validate.check(workbook.read(examples.write(source, tmp_path / "w.xlsx")))
-    job = documents.Job(report, scoring.score_report(report), "x-1", dt.date(2023, 10, 10))
-    pairs = [(d.template_file(report.kind), d.context(job)) for d in report.kind.documents]
+    report, _ = validate.check(reading.read(examples.write(source, tmp_path / "w.xlsx")))
+    job = registry.Job(report, scoring.score_report(report), "x-1", dt.date(2023, 10, 10))
+    pairs = [(d.template_file(report.kind.id), registry.context(d, job)) for d in report.kind.documents]
     for name, context in pairs:
         ours = render.compiled(DOCX_DIR / name).render(context)
         plain = PlainDocxtpl(str(DOCX_DIR / name))
@@ -95,11 +96,11 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
 @pytest.mark.parametrize("source", sorted(EXAMPLES_DIR.glob("*.json")), ids=lambda p: p.stem)
 def test_line_breaks_resolved_as_docxtpl_does(tmp_path, source):
     """Our resolve_listing touches only paragraphs with a \\n, \\t, \\a or \\f: the XML is docxtpl's, exactly."""
-    report, _ = validate.check(workbook.read(examples.write(source, tmp_path / "w.xlsx")))
-    job = documents.Job(report, scoring.score_report(report), "x-1", dt.date(2023, 6, 25))
+    report, _ = validate.check(reading.read(examples.write(source, tmp_path / "w.xlsx")))
+    job = registry.Job(report, scoring.score_report(report), "x-1", dt.date(2023, 6, 25))
     table = report.kind.documents[-1]  # the annex, or the minutes
-    context = table.context(job)
-    compiled = render.compiled(DOCX_DIR / table.template_file(report.kind))
+    context = registry.context(table, job)
+    compiled = render.compiled(DOCX_DIR / table.template_file(report.kind.id))
     for _, template in compiled.parts.values():  # the body, and the footer with its page number
         xml = template.render(context)
         assert render.resolve_listing(compiled.docxtpl, xml) == compiled.docxtpl.resolve_listing(xml)

@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 from generator.service import batch
 from generator.text import bangla
 from generator.periods import summary
-from generator.xlsx import workbook
+from generator.xlsx import filling
 from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 from generator.periods.roster import RosterError, office_key, read as read_roster
 from generator.web import create_app
@@ -45,7 +45,7 @@ def _workbook(folder: Path, name: str, office: str, achieved: list[str]) -> Path
     rows = copy.deepcopy(BASE["rows"])
     for row, value in zip(rows, achieved):
         row["achieved"] = value
-    return workbook.fill(XLSX_DIR / "cc.xlsx", folder / f"{name}.xlsx", letter, rows)
+    return filling.fill(XLSX_DIR / "cc.xlsx", folder / f"{name}.xlsx", letter, rows)
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +175,7 @@ def _letter(path: Path, **changes) -> Path:
               "issue_date": "২০/০৪/২০২৪", "recipient": "সচিব\nমন্ত্রিপরিষদ বিভাগ\nবাংলাদেশ সচিবালয়, ঢাকা।",
               "signatory_name": "মোঃ রফিকুল ইসলাম", "signatory_designation": "উপসচিব",
               "annex_signatories": "মোঃ রফিকুল ইসলাম, উপসচিব\nনাসরিন আক্তার, সিনিয়র সহকারী সচিব", **changes}
-    return workbook.fill(XLSX_DIR / "cc.xlsx", path, letter, [])
+    return filling.fill(XLSX_DIR / "cc.xlsx", path, letter, [])
 
 
 def test_the_document_is_a_letter_then_a_landscape_annex_and_opens_in_libreoffice(ledger, tmp_path):

@@ -5,10 +5,11 @@ import zipfile
 
 from docxtpl import DocxTemplate
 
-from generator.documents import templates as docx_templates, files as documents, render, wordml
+from generator.documents import contexts as render, registry, wordml
+from generator.spec import documents
 from generator.spec import kinds
 from generator.spec.paths import DOCX_DIR, XLSX_DIR
-from generator.xlsx.workbook import blank_workbook
+from generator.xlsx.blanks import blank_workbook
 
 
 def _parts(path):
@@ -17,7 +18,7 @@ def _parts(path):
 
 
 def test_templates_regenerate_identically(tmp_path):
-    for built in docx_templates.build_all(tmp_path):
+    for built in registry.build_all(tmp_path):
         assert _parts(built) == _parts(DOCX_DIR / built.name), f"{built.name} differs: run `make templates`"
 
 
@@ -30,15 +31,15 @@ def test_every_tag_is_in_one_run():
 
 def test_template_variables_are_the_context(cc_example, tmp_path):
     from generator.rules import validate
-    from generator.xlsx import workbook
+    from generator.xlsx import reading
 
-    report, _ = validate.check(workbook.read(cc_example))
+    report, _ = validate.check(reading.read(cc_example))
     import datetime as dt
 
-    letter_vars = DocxTemplate(str(DOCX_DIR / docx_templates.LETTER_FILE)).get_undeclared_template_variables()
+    letter_vars = DocxTemplate(str(DOCX_DIR / documents.LETTER_FILE)).get_undeclared_template_variables()
     assert letter_vars <= set(render.letter_context(report, "x-1", dt.date(2023, 10, 10), 1))
-    for kind in (k for k in kinds.KINDS.values() if k.scorer):
-        tpl = DocxTemplate(str(DOCX_DIR / kind.documents[-1].template_file(kind)))
+    for kind in (k for k in kinds.KINDS.values() if k.scored):
+        tpl = DocxTemplate(str(DOCX_DIR / kind.documents[-1].template_file(kind.id)))
         tpl.patch_xml = lambda xml, _orig=tpl.patch_xml: wordml.expand_tags(_orig(xml))
         assert tpl.get_undeclared_template_variables() <= set(render.annex_context(report)) | {"r"}
 
@@ -56,13 +57,13 @@ def test_blank_workbooks_are_current(tmp_path):
 def test_minutes_template_variables_are_the_context(tmp_path):
     import datetime as dt
 
-    from generator.xlsx import examples, workbook
+    from generator.xlsx import examples, reading
     from generator.rules import validate
     from generator.spec.paths import EXAMPLES_DIR
 
     path = examples.write(EXAMPLES_DIR / "minutes-rangpur-2023-06-22.json", tmp_path / "m.xlsx")
-    report, _ = validate.check(workbook.read(path))
-    used = DocxTemplate(str(DOCX_DIR / documents.MINUTES.template_file(kinds.MINUTES))).get_undeclared_template_variables()
+    report, _ = validate.check(reading.read(path))
+    used = DocxTemplate(str(DOCX_DIR / documents.MINUTES.template_file(kinds.MINUTES.id))).get_undeclared_template_variables()
     assert used <= set(render.minutes_context(report, "x-1", dt.date(2023, 6, 25))) | {"d"}
 
 

@@ -6,7 +6,9 @@ import pytest
 
 from generator.service import pipeline
 from generator.rules import validate
-from generator.xlsx import workbook
+from generator.xlsx import reading
+from generator.xlsx import filling
+from generator.spec.fields import LETTER_FIELDS
 from tests.conftest import fill_cc
 from tests.test_other_office import MYMENSINGH, ROWS
 
@@ -26,9 +28,9 @@ def test_memo_prefix_shapes(prefix, shape):
 
 def _findings(tmp_path, today=dt.date(2023, 6, 1), **changes):
     path = fill_cc(tmp_path, dict(MYMENSINGH, **changes), ROWS)
-    raw = workbook.read(path)
+    raw = reading.read(path)
     _, findings = validate.check(raw, today=today)
-    rows = workbook.FIELDS
+    rows = LETTER_FIELDS
     return {f.code: f for f in findings}, raw, rows
 
 
@@ -52,7 +54,7 @@ def test_each_finding_points_at_its_cell(tmp_path, key, value, code, severity):
 
 
 def test_empty_plan_is_an_error(tmp_path, out, state):
-    path = workbook.fill(fill_cc(tmp_path, MYMENSINGH, []), tmp_path / "empty.xlsx", {}, [])
+    path = filling.fill(fill_cc(tmp_path, MYMENSINGH, []), tmp_path / "empty.xlsx", {}, [])
     result = pipeline.build(path, out_root=out, state_dir=state)
     assert not result.ok and result.issues[0].code == "empty-plan"
 

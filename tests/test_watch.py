@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.xlsx import workbook
+from generator.xlsx import filling
 from tests.conftest import docx_text
 from generator.spec.paths import XLSX_DIR
 from tests.test_other_office import MYMENSINGH, ROWS
@@ -21,7 +21,7 @@ PREFIX = "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২"
 
 def make_workbooks(folder: Path, n: int, tag: str = "") -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    template = workbook.fill(XLSX_DIR / "cc.xlsx", folder / "_base.tmp.xlsx", MYMENSINGH, ROWS)
+    template = filling.fill(XLSX_DIR / "cc.xlsx", folder / "_base.tmp.xlsx", MYMENSINGH, ROWS)
     out = []
     from openpyxl import load_workbook
 
@@ -168,7 +168,7 @@ def test_same_content_again_and_a_corrected_resubmission(tmp_path, watcher):
     w.wait(lambda: w.done(1), what="first")
     os.replace(again, w.inbox / "report-again.xlsx")
     w.wait(lambda: w.done(2), what="duplicate")
-    corrected = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "corrected.xlsx", dict(MYMENSINGH, office_name="অফিস 0"),
+    corrected = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "corrected.xlsx", dict(MYMENSINGH, office_name="অফিস 0"),
                               [dict(ROWS[0], remarks="সংশোধিত"), *ROWS[1:]])
     os.replace(corrected, w.inbox / "report-corrected.xlsx")
     w.wait(lambda: w.done(3), what="correction")

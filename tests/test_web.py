@@ -10,7 +10,8 @@ from starlette.testclient import TestClient
 
 from generator.xlsx import examples
 from generator.spec.paths import EXAMPLES_DIR
-from generator.web import content_disposition, create_app, dhaka_time, period_bn
+from generator.web import create_app
+from generator.web.texts import content_disposition, dhaka_time, period_bn
 from tests.conftest import TEST_HOSTS, fill_cc, running_server
 from tests.test_other_office import MYMENSINGH, ROWS
 
@@ -518,7 +519,7 @@ def test_the_busy_page_names_no_path_and_no_database_error(app_paths, example_by
 
 def test_a_long_office_name_gives_way_to_the_memo_and_the_file_name():
     from generator.records.ledger import Record
-    from generator.web import download_name
+    from generator.web.texts import download_name
 
     record = Record(1, "x.xlsx", "h", "built", "কেসিসি/সেঃবিঃ/২২-১৪০৬", "cc", "ক" * 120 + " / কার্যালয়", "2023-24",
                     "q1", [], None, None, "2024-01-01T00:00:00", None, None)

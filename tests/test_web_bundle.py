@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from generator.xlsx import examples
 from generator.documents import pdf
-from generator.documents.files import PdfSettings
+from generator.documents.make import PdfSettings
 from generator.records.ledger import Ledger
 from generator.spec.paths import EXAMPLES_DIR
 from generator.records.register import Register

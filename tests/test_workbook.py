@@ -6,8 +6,9 @@ from openpyxl import load_workbook
 
 from generator.spec import kinds
 from generator.rules import validate
-from generator.xlsx import workbook
-from generator.model import from_workbook
+from generator.findings import has_errors
+from generator.xlsx import reading
+from generator.model import Cell, RawWorkbook, from_workbook
 from generator.spec.paths import XLSX_DIR
 from tests.conftest import fill_cc
 from tests.test_other_office import MYMENSINGH, ROWS
@@ -50,17 +51,17 @@ def test_reading_by_key_survives_moved_columns_and_rows(tmp_path):
     letter = wb["পত্র"]
     letter.insert_rows(3, amount=2)  # two new rows above the fields
     wb.save(path)
-    raw = workbook.read(path)
+    raw = reading.read(path)
     assert raw.plan_columns["area"] == "D"
     report, findings = validate.check(raw, today=dt.date(2023, 1, 10))
-    assert not validate.has_errors(findings), [f.message for f in findings]
+    assert not has_errors(findings), [f.message for f in findings]
     assert report.get("office_name") == "ময়মনসিংহ সিটি কর্পোরেশন"
     assert [r.text("indicator") for r in report.rows] == ["হালনাগাদকৃত", "ওয়েবসাইটে প্রকাশিত", "সভা আয়োজিত"]
 
 
 def test_continued_area_and_activity_cells():
-    raw = workbook.RawWorkbook("x", {}, {}, {}, [], [])
-    cell = lambda v, ref: workbook.Cell(v, ref)  # noqa: E731
+    raw = RawWorkbook("x", {}, {}, {}, [], [])
+    cell = lambda v, ref: Cell(v, ref)  # noqa: E731
     raw.plan_rows = [
         (4, {"area": cell("A1", "B4"), "activity": cell("x", "E4"), "indicator": cell("i1", "G4")}),
         (5, {"indicator": cell("i2", "G5")}),
@@ -80,7 +81,7 @@ def test_merged_cells_read_as_continuations(tmp_path):
     wb = load_workbook(path)
     wb["কর্মপরিকল্পনা"].merge_cells("A4:A6")
     wb.save(path)
-    report, _ = validate.check(workbook.read(path))
+    report, _ = validate.check(reading.read(path))
     assert [r.area_first for r in report.rows] == [True, False, False]
     assert {r.text("area") for r in report.rows} == {"প্রাতিষ্ঠানিক কার্যক্রম"}
 
@@ -97,7 +98,7 @@ def test_numbers_formatted_as_percent_are_percentages(tmp_path):
     ws[f"{column['target_100']}5"].number_format = "0.00%"
     ws[f"{column['target_90']}5"].value = 0.9  # a plain fraction in a percent row: read, and printed, as 90%
     wb.save(path)
-    rows = from_workbook(workbook.read(path), kinds.CC).rows
+    rows = from_workbook(reading.read(path), kinds.CC).rows
     achieved, target, plain = (rows[1].value(k) for k in ("achieved", "target_100", "target_90"))
     assert (achieved.percent, achieved.display) == (True, "৯৫%")
     assert (target.percent, target.display) == (True, "১০০%")

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from generator.text import bangla
 from generator.spec import kinds
 from generator.service import pipeline
-from generator.xlsx import workbook
+from generator.xlsx import filling
 from generator.model import PlanRow
 from generator.spec.paths import XLSX_DIR
 from generator.rules.scoring import counting_word, quarter_totals, score_quarterly, score_row, year_to_date
@@ -255,14 +255,14 @@ def test_the_achievement_column_says_year_to_date(kind):
 
 def test_a_workbook_from_before_the_counting_column_still_reads(tmp_path):
     """Offices keep filling the earlier blank workbook: no `counting` column means every row takes its default."""
-    path = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "old.xlsx", MYMENSINGH, ROWS)
+    path = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "old.xlsx", MYMENSINGH, ROWS)
     wb = load_workbook(path)
     plan = wb["কর্মপরিকল্পনা"]
     keys = {c.value: c.column for c in plan[1] if c.value}
     plan.delete_cols(keys["counting"])
     wb.save(path)
     old = pipeline.examine(path, today=dt.date(2023, 1, 10)).result
-    new = pipeline.examine(workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "new.xlsx", MYMENSINGH, ROWS),
+    new = pipeline.examine(filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "new.xlsx", MYMENSINGH, ROWS),
                            today=dt.date(2023, 1, 10)).result
     assert old.status == "valid" and not old.issues
     assert old.score == new.score
@@ -271,13 +271,13 @@ def test_a_workbook_from_before_the_counting_column_still_reads(tmp_path):
 def test_counting_in_the_workbook_changes_the_score(tmp_path):
     """End to end: the Q4 report of ৪ meetings a year with ৩ held, then the same row marked ক্রমপুঞ্জিভূত at Q2."""
     rows = [dict(ROWS[0], area_weight=10, target_90="-", target_80="-", target_70="-", achieved=3)]
-    q4 = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "q4.xlsx", dict(MYMENSINGH, period="৪র্থ ত্রৈমাসিক"), rows)
+    q4 = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "q4.xlsx", dict(MYMENSINGH, period="৪র্থ ত্রৈমাসিক"), rows)
     result = pipeline.examine(q4, today=dt.date(2023, 7, 10)).result
     assert result.score["rows"][0]["score"] == 7.5  # ৩ of ৪ × 10
-    q2 = workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "q2.xlsx", MYMENSINGH, [dict(rows[0], counting="ক্রমপুঞ্জিভূত")])
+    q2 = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "q2.xlsx", MYMENSINGH, [dict(rows[0], counting="ক্রমপুঞ্জিভূত")])
     result = pipeline.examine(q2, today=dt.date(2023, 1, 10)).result
     assert result.status == "valid" and result.score["rows"][0]["score"] == 7.5
-    summed = pipeline.examine(workbook.fill(XLSX_DIR / "cc.xlsx", tmp_path / "s.xlsx", MYMENSINGH, rows),
+    summed = pipeline.examine(filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "s.xlsx", MYMENSINGH, rows),
                               today=dt.date(2023, 1, 10)).result
     assert summed.score["rows"][0]["score"] == 10.0  # ২ due by Q2, ৩ held
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.findings import ERROR, Finding, GenError
 from generator.text.bangla import to_bangla_digits
 
 LIMIT = 25 * 1024 * 1024  # e-Nothi's limit for one attachment
@@ -29,12 +30,20 @@ MARGIN = 28.35  # 1 cm
 STEPS = [(200, 85), (150, 80), (120, 72), (96, 65), (72, 55)]
 
 
-class BundleError(Exception):
-    """An evidence file that cannot go into the bundle, or a bundle that cannot fit; `bn` and `en` say why."""
+EVIDENCE_CODE = "evidence-"  # a build refused for its evidence: evidence-wrong-type, evidence-cannot-fit, …
+
+
+class BundleError(GenError):
+    """An evidence file that cannot go into the bundle, or a bundle that cannot fit: nothing is written.
+    `code` is the bundle's own (wrong-type); a build reports it as EVIDENCE_CODE + code."""
 
     def __init__(self, code: str, path: Path | str | None, bn: str, en: str):
-        super().__init__(en)
-        self.code, self.path, self.bn, self.en = code, path, bn, en
+        super().__init__(code, bn, en)
+        self.path = path
+
+    @property
+    def finding(self) -> Finding:
+        return Finding(ERROR, EVIDENCE_CODE + self.code, self.bn, self.en)
 
 
 @dataclass

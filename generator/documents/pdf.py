@@ -18,6 +18,7 @@ import xmlrpc.client
 from contextlib import contextmanager
 from pathlib import Path
 
+from generator.findings import GenError
 from generator.text.bangla import to_bangla_digits
 from generator.documents.office import LOCK, Office, OfficeHandle, kill_group, lo_environment, proxy, read_address, seed_profile, soffice
 
@@ -28,12 +29,12 @@ WARM_OPTIONS = ["EmbedStandardFonts=true"]  # every font in the file, even Times
 COLD_FILTER = 'pdf:writer_pdf_Export:{"EmbedStandardFonts":{"type":"boolean","value":"true"}}'
 
 
-class ConversionFailed(Exception):
+class ConversionFailed(GenError):
     """No PDF: `code` says why, `bn` and `en` say it to a clerk."""
 
     def __init__(self, code: str, bn: str, en: str, detail: str = ""):
-        super().__init__(en)
-        self.code, self.bn, self.en, self.detail = code, bn, en, detail  # detail: for the log, not the clerk
+        super().__init__(code, bn, en)
+        self.detail = detail  # for the log, not the clerk
 
 
 def available() -> bool:

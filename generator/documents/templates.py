@@ -1,4 +1,4 @@
-"""Build the Word templates in templates/docx/ reproducibly: `python -m generator.documents.templates`.
+"""The Word templates in templates/docx/, built reproducibly with python-docx (`make templates`).
 
 Offices may edit the results in Word (letterhead, logo); each tag sits in a single run so docxtpl finds it.
 """
@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import sys
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -20,15 +17,12 @@ from docx.shared import Cm, Pt
 
 from generator.documents import wordml
 from generator.spec.columns import COLUMNS, Column
-from generator.spec.paths import DOCX_DIR
-
-if TYPE_CHECKING:
-    from generator.documents import files as documents
-    from generator.spec.kinds import Kind
+from generator.spec import documents as declared
+from generator.spec.kinds import Kind
+from generator.text.bangla import to_bangla_digits
 
 BODY_PT = 14
 TABLE_PT = 9
-LETTER_FILE = "letter.docx"
 SIGNATURE_SLOTS = 3
 
 
@@ -266,7 +260,7 @@ def _widths(kind: Kind, columns: list[Column], total: float) -> list[float]:
     return [round(w * scale, 2) for w in widths]
 
 
-def build_annex(kind: Kind, document: documents.Document, path: Path) -> Path:
+def build_annex(kind: Kind, document: declared.Document, path: Path) -> Path:
     doc = _new_document(landscape=True, size=TABLE_PT)
     section = doc.sections[0]
     usable = (section.page_width - section.left_margin - section.right_margin) / 360000  # EMU → cm
@@ -407,8 +401,6 @@ def _two_line_body(body, columns: list[Column]) -> None:
 
 
 def _bn(n: int) -> str:
-    from generator.text.bangla import to_bangla_digits
-
     return to_bangla_digits(n)
 
 
@@ -424,21 +416,3 @@ def _save(doc, path: Path) -> Path:
             dst.writestr(zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0)), src.read(item.filename),
                          compress_type=zipfile.ZIP_DEFLATED)
     return path
-
-
-def build_all(dest: Path = DOCX_DIR) -> list[Path]:
-    """Every template every kind's documents need, each built once."""
-    from generator.spec.kinds import KINDS
-
-    dest, built = Path(dest), {}
-    for kind in KINDS.values():
-        for document in kind.documents:
-            name = document.template_file(kind)
-            if name not in built:
-                built[name] = document.build_template(kind, document, dest / name)
-    return list(built.values())
-
-
-if __name__ == "__main__":
-    for p in build_all(Path(sys.argv[1]) if len(sys.argv) > 1 else DOCX_DIR):
-        print(p)

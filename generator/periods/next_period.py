@@ -19,11 +19,15 @@ from pathlib import Path
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from generator.xlsx import carried, workbook
+from generator.spec import carried
+from generator.xlsx import blanks
 from generator.spec import kinds
 from generator.service import pipeline
 from generator.text.bangla import PERIODS, FiscalYear, Period, to_ascii_digits, to_bangla_digits
-from generator.model import GUIDE_SHEET, Finding, RawWorkbook, Report
+from generator.model import RawWorkbook, Report
+from generator.spec.sheets import GUIDE_SHEET
+from generator import findings
+from generator.findings import Finding
 
 ADVANCE = {"q1": "q2", "q2": "q3", "q3": "q4", "h1": "annual"}  # q4 and annual: the next year's first period
 _BY_ID = {p.id: p for p in PERIODS}
@@ -36,12 +40,8 @@ CARRIED_FILL = PatternFill("solid", fgColor="F4B183")  # orange: no other cell o
 MAX_CARRIED = 4000
 
 
-class Refused(Exception):
+class Refused(findings.Refused):
     """No next workbook can be made; `findings` say why, at their cells, in Bangla and English."""
-
-    def __init__(self, findings: list[Finding]):
-        super().__init__("; ".join(f.en for f in findings))
-        self.findings = findings
 
 
 @dataclass
@@ -76,7 +76,7 @@ def make(source: Path) -> tuple[bytes, Next]:
     """The next workbook's bytes. Raises Refused when the submitted workbook cannot be read or advanced;
     one with other errors is advanced (its findings are returned)."""
     examined = pipeline.examine(Path(source))
-    findings, raw, report = examined.result.issues, examined.raw, examined.report
+    findings, raw, report = list(examined.result.issues), examined.raw, examined.report
     if raw is None or report is None:
         raise Refused([f for f in findings if f.severity == "error"] or findings)
     if not report.kind.periods:
@@ -136,7 +136,7 @@ def same_file() -> Finding:
 
 def _fill(raw: RawWorkbook, report: Report, result: Next):
     kind = report.kind
-    wb = workbook.blank_workbook(kind)
+    wb = blanks.blank_workbook(kind)
     letter = wb[kind.sheets[0]]
     where = {str(r[0].value).strip(): r[0].row for r in letter.iter_rows(min_col=1, max_col=1) if r[0].value}
     typed_fy = str(raw.letter["fiscal_year"].value)
@@ -157,7 +157,7 @@ def _fill(raw: RawWorkbook, report: Report, result: Next):
     occurrences = carried.occurrences(raw.plan_rows)
     for i, ((_, cells), row, ((number, text), nth)) in enumerate(zip(raw.plan_rows, report.rows, occurrences)):
         r = kind.first_row + i
-        if r >= kind.first_row + workbook.BLANK_ROWS:
+        if r >= kind.first_row + blanks.BLANK_ROWS:
             _style_like(plan, r, kind.first_row)
         for key, cell in cells.items():
             if key not in columns or key in PER_REPORT or cell.value is None:
@@ -239,7 +239,7 @@ def _guide(ws, report: Report, result: Next) -> None:
             "The orange achievement cells hold the previous report's achievements: update each to the achievement "
             "from the start of the fiscal year to the end of this period. Left unchanged, the build warns."))
     for bn, en in lines:
-        for text, font in ((bn, workbook._font(bold=True)), (en, copy(ws["A3"].font))):
+        for text, font in ((bn, blanks._font(bold=True)), (en, copy(ws["A3"].font))):
             ws.append([text])
             cell = ws.cell(ws.max_row, 1)
             cell.font, cell.alignment = font, copy(ws["A2"].alignment)

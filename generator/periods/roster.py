@@ -13,6 +13,9 @@ import io
 import unicodedata
 from pathlib import Path
 
+from generator.findings import GenError
+from generator.xlsx import package
+from generator.xlsx.errors import WorkbookError
 from generator.text.bangla import to_bangla_digits
 
 MAX_TEXT_BYTES = 1 * 2**20  # a thousand offices' names are some 60 KB
@@ -24,12 +27,11 @@ HEADERS = {"office", "offices", "office name", "office_name", "name", "অফি
 _JOINERS = "\u200c\u200d\ufeff"
 
 
-class RosterError(Exception):
+class RosterError(GenError):
     """A roster that cannot be used; `bn` and `en` say why and where."""
 
     def __init__(self, bn: str, en: str):
-        super().__init__(en)
-        self.bn, self.en = bn, en
+        super().__init__("bad-roster", bn, en)
 
 
 def office_key(name: str) -> str:
@@ -120,9 +122,6 @@ class _EverySheet:
 
 def _from_workbook(path: Path) -> list[tuple[str, str]]:
     from python_calamine import CalamineWorkbook
-
-    from generator.xlsx import package
-    from generator.xlsx.workbook import WorkbookError
 
     try:
         extents = package.check(path, sheets=_EverySheet())  # size, zip bombs, far cells: before any XML

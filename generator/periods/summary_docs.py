@@ -16,16 +16,28 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from generator.text import bangla
-from generator.spec import kinds
-from generator.rules import validate
-from generator.documents import wordml
-from generator.xlsx import workbook
-from generator.model import LETTER_SHEET, Cell, Finding, Report
-from generator.periods.summary import LATE, MISSING, STATUS_BN, Summary
-from generator.text.values import format_number
+from dataclasses import replace
 
-FONT = workbook.FONT
+from generator.documents import registry, wordml
+from generator.documents.contexts import signature_lines
+from generator.documents.registry import Job
+from generator.findings import Finding, Refused
+from generator.model import Cell, Report
+from generator.periods.summary import LATE, MISSING, STATUS_BN, Summary
+from generator.records import store
+from generator.records.register import Register, SerialTaken
+from generator.rules import validate
+from generator.rules.scoring import ScoreCard
+from generator.service.pipeline import serial_taken
+from generator.spec import kinds
+from generator.spec.documents import LETTER
+from generator.spec.memo import number as memo_text, register_prefix
+from generator.text import bangla
+from generator.text.values import format_number
+from generator.xlsx import blanks, reading
+from generator.xlsx.errors import WorkbookError
+
+FONT = blanks.FONT
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -194,7 +206,6 @@ def _landscape(doc, *, new_section: bool):
 def _annex(doc, summary: Summary, office: str, signatories: list[str], today: dt.date, *, first: bool) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
 
-    from generator.documents.render import signature_lines
 
     plan = kinds.KINDS[summary.kind].plan if summary.kind in kinds.KINDS else "সুশাসনমূলক কর্মপরিকল্পনা"
     fy, period = summary.fiscal_year, summary.period
@@ -282,25 +293,25 @@ def write_document(summary: Summary, today: dt.date, letter: bytes | None = None
 # The receiving office's letter --------------------------------------------------------------------
 
 
-class LetterError(Exception):
-    def __init__(self, findings: list[Finding]):
-        super().__init__("; ".join(f.en for f in findings))
-        self.findings = findings
+class LetterError(Refused):
+    """The receiving office's letter sheet has errors: every one of them is in `findings`."""
 
 
 def read_letter(path: Path, summary: Summary, today: dt.date) -> Report:
     """The receiving office's letter sheet, read and checked like an office's (the plan sheet is not
     needed); a blank fiscal year or period is the summary's. LetterError with the findings when it has errors."""
     try:
-        raw = workbook.read(Path(path))
-    except workbook.WorkbookError as e:
-        raise LetterError([Finding("error", e.code, e.bn, e.en, e.sheet, e.cell)]) from None
+        raw = reading.read(Path(path))
+    except WorkbookError as e:
+        raise LetterError([e.finding]) from None
+    letter = dict(raw.letter)
     for key, value in (("fiscal_year", summary.fiscal_year.long_label), ("period", summary.period.name)):
-        if key in raw.letter and raw.letter[key].value in (None, ""):
-            raw.letter[key] = Cell(value, raw.letter[key].ref)
+        if key in letter and letter[key].value in (None, ""):
+            letter[key] = Cell(value, letter[key].ref)
+    raw = replace(raw, letter=letter)
     report, findings = validate.check(raw, today=today)
     errors = [f for f in findings if f.severity == "error" and (f.sheet is None or f.sheet == raw.letter_sheet)]
-    if report is not None and report.kind.scorer is None:
+    if report is not None and not report.kind.scored:
         errors.append(Finding("error", "not-a-letter-sheet",
                               "এটি সভার কার্যবিবরণীর ছক; সারসংক্ষেপের পত্রের জন্য কোনো কর্মপরিকল্পনার ছকের 'পত্র' শিট পূরণ করুন।",
                               "This is a meeting-minutes workbook; fill the 'পত্র' sheet of a plan workbook for the "
@@ -320,24 +331,26 @@ def read_letter(path: Path, summary: Summary, today: dt.date) -> Report:
     return report
 
 
-def summary_wording(report: Report, summary: Summary) -> None:
-    """The letter's subject and body, where the sheet leaves them blank: the summary's own wording."""
+def summary_wording(report: Report, summary: Summary) -> Report:
+    """The letter with its subject and body, where the sheet leaves them blank, in the summary's own wording."""
     kind = kinds.KINDS.get(summary.kind or "") or report.kind
     fy, period = summary.fiscal_year, summary.period
     plan_fy = f"{kind.plan} {fy.label} এর {period.genitive}"
     counts = {s: sum(1 for r in summary.rows if r.status == s) for s in STATUS_BN}
+    fields = dict(report.fields)
     if not report.get("subject"):
-        report.fields["subject"] = f"{plan_fy} অগ্রগতি প্রতিবেদনের সমন্বিত সারসংক্ষেপ প্রেরণ প্রসঙ্গে।"
+        fields["subject"] = f"{plan_fy} অগ্রগতি প্রতিবেদনের সমন্বিত সারসংক্ষেপ প্রেরণ প্রসঙ্গে।"
     if not report.get("body"):
         opening = "উপর্যুক্ত বিষয় ও সূত্রের প্রেক্ষিতে" if report.get("reference") else "উপর্যুক্ত বিষয়ের প্রেক্ষিতে"
         tally = (f"মোট {bangla.to_bangla_digits(len(summary.rows))}টি প্রতিবেদনের মধ্যে "
                  f"{bangla.to_bangla_digits(counts['submitted'])}টি যথাসময়ে ও {bangla.to_bangla_digits(counts['late'])}টি "
                  f"বিলম্বে জমা হয়েছে")
         tally += f" এবং {bangla.to_bangla_digits(counts['missing'])}টি জমা হয়নি।" if counts["missing"] else "।"
-        report.fields["body"] = (
+        fields["body"] = (
             f"{opening}, এ দপ্তরের আওতাধীন অফিসসমূহের {plan_fy} ({bangla.month_range(period, fy)}) অগ্রগতি "
             f"প্রতিবেদন জমার অবস্থা, প্রাপ্ত স্কোর ও অবস্থানের সমন্বিত সারসংক্ষেপ সদয় অবগতি ও প্রয়োজনীয় "
             f"ব্যবস্থা গ্রহণের জন্য এতদসঙ্গে প্রেরণ করা হলো। {tally}")
+    return replace(report, fields=fields)
 
 
 def content_hash(report: Report, summary: Summary) -> str:
@@ -352,54 +365,34 @@ def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = Non
           state_dir: Path, today: dt.date) -> tuple[list[Path], str | None]:
     """Write the workbook and the document asked for; (the paths written, the letter's memo). The letter takes
     its memo number from the register like an office's letter (the same summary again keeps its number).
-    LetterError for a letter sheet with errors; OSError (store.WriteError) when a file cannot be written."""
-    from generator.documents import files as documents, render
-    from generator.spec.memo import register_prefix
-    from generator.rules.scoring import ScoreCard
-    from generator.records.register import Register, SerialTaken
-
-    written, memo = [], None
+    LetterError for a letter sheet with errors; store.WriteError when a file cannot be written."""
+    written: list[Path] = []
     if xlsx is not None:
         written.append(_write(xlsx, write_workbook(summary, today)))
     if docx is None:
-        return written, memo
+        return written, None
     if letter is None:
         written.append(_write(docx, write_document(summary, today)))
-        return written, memo
-    report = read_letter(letter, summary, today)
-    summary_wording(report, summary)
+        return written, None
+    report = summary_wording(read_letter(letter, summary, today), summary)
     prefix, digest = register_prefix(report.get("memo_prefix")), content_hash(report, summary)
     meta: dict[str, Any] = dict(source=f"summary {Path(letter).name}", kind=report.kind.id, office=report.office,
-                fiscal_year=summary.fiscal_year.slug, period=summary.period.id)
+                                fiscal_year=summary.fiscal_year.slug, period=summary.period.id)
     with Register(state_dir) as register:
         try:
-            entry, reused = register.take(prefix, report.memo_serial, digest, **meta)
+            with register.reserved(prefix, report.memo_serial, digest, **meta) as held:
+                serial = report.memo_serial_text if report.memo_serial is not None else held.entry.serial
+                memo = memo_text(report.get("memo_prefix"), serial)
+                job = Job(report, ScoreCard(), memo, report.issue_date or today)
+                document = write_document(summary, today, registry.render(LETTER, job), report.office,
+                                          report.lines("annex_signatories"))
+                written.append(_write(docx, document))
         except SerialTaken as taken:
-            other = taken.entry
-            raise LetterError([Finding(
-                "error", "memo-serial-taken",
-                f"স্মারকের ক্রমিক {report.memo_serial_text} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({other.source}, "
-                f"{other.issued_at[:10]})। ক্রমিক ঘরটি ফাঁকা রাখুন, রেজিস্টার নতুন নম্বর দেবে।",
-                f"Memo serial {report.memo_serial} was already issued to another letter ({other.source}, "
-                f"{other.issued_at[:10]}). Leave memo_serial blank and the register gives a new one.",
-                LETTER_SHEET, report.refs.get("memo_serial"))]) from None
-        serial = report.memo_serial_text if report.memo_serial is not None else entry.serial
-        memo = render.memo_number(report, serial)
-        try:
-            letter_docx = documents.LETTER.render(documents.Job(report, ScoreCard(), memo, report.issue_date or today))
-            document = write_document(summary, today, letter_docx, report.office, report.lines("annex_signatories"))
-            written.append(_write(docx, document))
-        except BaseException:
-            if not reused:
-                register.release(entry)
-            raise
-        register.confirm(entry)
+            raise LetterError([serial_taken(report, prefix, taken.entry)]) from None
     return written, memo
 
 
 def _write(path: Path, data: bytes) -> Path:
-    from generator.records import store
-
     try:
         store.write_atomic(Path(path), data, durable=False)
     except OSError as e:

@@ -5,7 +5,6 @@ memo register."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -28,15 +27,6 @@ PAGE_SIZE = 50
 
 UNPROCESSABLE = "could not be processed"  # the note of a file whose worker died or ran out of time
 EVIDENCE_REFUSED = "evidence refused"  # rejected for its evidence only: the same workbook may come with other
-
-
-def file_hash(path: Path) -> str:
-    """The file's bytes, hashed: the ledger knows a file sent twice by this."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def now() -> str:
@@ -126,16 +116,6 @@ class Ledger:
             (status, memo, kind, office, fiscal_year, period, json.dumps(list(outputs), ensure_ascii=False),
              moved_to, note, now(), seconds, json.dumps(details, ensure_ascii=False) if details else None,
              score.get("total"), score.get("possible"), id))
-
-    def finish_result(self, id: int, result, *, moved_to=None, note=None, seconds=None) -> None:
-        """Close an entry with a pipeline Result."""
-        if note is None and any(i.code in ("took-too-long", "could-not-process") for i in result.issues):
-            note = UNPROCESSABLE
-        elif note is None and result.status == "rejected" and any(i.code.startswith("evidence-") for i in result.issues):
-            note = EVIDENCE_REFUSED
-        self.finish(id, result.status, memo=result.memo, kind=result.kind, office=result.office,
-                    fiscal_year=result.fiscal_year, period=result.period, outputs=result.outputs, moved_to=moved_to,
-                    note=note, seconds=seconds, details=result.as_dict())
 
     def get(self, id: int) -> Record | None:
         if not -(2 ** 63) <= id < 2 ** 63:

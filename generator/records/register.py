@@ -4,9 +4,12 @@ could not be written (the register stays gap-free, like a paper register)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
+from generator.findings import GenError
 from generator.records import state
 
 _COLUMNS = "prefix, serial, content_hash, source, kind, office, fiscal_year, period, issued_at, explicit, state, submission"
@@ -28,10 +31,23 @@ class Entry:
     submission: int | None = None  # the ledger entry it was reserved for
 
 
-class SerialTaken(Exception):
+class SerialTaken(GenError):
+    """The serial the office typed was issued to other content."""
+
     def __init__(self, entry: Entry):
-        super().__init__(f"{entry.prefix}-{entry.serial} already issued to {entry.source} at {entry.issued_at}")
+        super().__init__("memo-serial-taken", f"{entry.prefix}-{entry.serial} আগেই অন্য পত্রে ব্যবহৃত",
+                         f"{entry.prefix}-{entry.serial} already issued to {entry.source} at {entry.issued_at}")
         self.entry = entry
+
+
+@dataclass
+class Held:
+    """A serial in hand while its letter is written: `entry` as the register has it, whether it was this
+    content's already (`reused`), and whether the letter was found written elsewhere (`void`)."""
+
+    entry: Entry
+    reused: bool
+    void: bool = False
 
 
 def _entry(row: tuple) -> Entry:
@@ -72,6 +88,23 @@ class Register:
             entry = Entry(prefix, (last or 0) + 1, content_hash, source, kind, office, fiscal_year, period,
                           _now(), False, "reserved", submission)
             return self._insert(entry), False
+
+    @contextmanager
+    def reserved(self, prefix: str, serial: int | None, content_hash: str, **meta) -> Iterator[Held]:
+        """A serial for this content (`take`), held while its letter is written: confirmed when the block
+        ends, given back when it raises (voided instead when the block marked it so; a serial this content
+        already had is never given back). SerialTaken when the office typed a serial issued to other content."""
+        entry, reused = self.take(prefix, serial, content_hash, **meta)
+        held = Held(entry, reused)
+        try:
+            yield held
+        except BaseException:
+            if held.void and not reused:
+                self.void(entry)
+            elif not reused:
+                self.release(entry)
+            raise
+        self.confirm(entry)
 
     def take(self, prefix: str, serial: int | None, content_hash: str, **meta) -> tuple[Entry, bool]:
         """The serial the office typed (`record`), or the next one when it left it blank (`allocate`)."""

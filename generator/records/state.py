@@ -16,27 +16,27 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from generator.findings import GenError
+
 FILE_NAME = "register.sqlite3"
 BUSY_TIMEOUT_S = float(os.environ.get("GEN_STATE_BUSY_TIMEOUT", "30"))  # seconds to wait for a lock held by another process
 DEFAULT_STATE_DIR = "$GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen"
 
 
-class StateError(Exception):
+class StateError(GenError):
     """The state folder or its database cannot be opened or written."""
 
     def __init__(self, path: Path, cause: BaseException | str):
         self.path, self.cause = Path(path), str(cause)
-        super().__init__(f"{path}: {cause}")
+        super().__init__(
+            "state-unavailable",
+            f"অবস্থা-ফোল্ডার {self.path} খোলা বা লেখা যাচ্ছে না ({self.cause})। ফোল্ডারটি লেখার অনুমতি দিন "
+            "বা --state দিয়ে অন্য ফোল্ডার দিন; কোনো স্মারক নম্বর খরচ হয়নি।",
+            f"The state folder {self.path} cannot be opened or written ({self.cause}). Make it writable or "
+            "give another with --state; no memo number was used.")
 
-    @property
-    def bn(self) -> str:
-        return (f"অবস্থা-ফোল্ডার {self.path} খোলা বা লেখা যাচ্ছে না ({self.cause})। ফোল্ডারটি লেখার অনুমতি দিন "
-                "বা --state দিয়ে অন্য ফোল্ডার দিন; কোনো স্মারক নম্বর খরচ হয়নি।")
-
-    @property
-    def en(self) -> str:
-        return (f"The state folder {self.path} cannot be opened or written ({self.cause}). Make it writable or "
-                "give another with --state; no memo number was used.")
+    def __str__(self) -> str:
+        return f"{self.path}: {self.cause}"
 
 
 def default_state_dir() -> Path:

@@ -22,27 +22,27 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from generator.findings import GenError
+
 CURRENT = "CURRENT.txt"
 VERSIONS, REJECTED = "versions", "rejected"
 NAME_BYTES = 200  # a folder or file name, in UTF-8 bytes (file systems allow 255)
 
 
-class WriteError(Exception):
+class WriteError(GenError):
     """A document could not be written: the disk is full, read-only, or a path is in the way."""
 
     def __init__(self, path: Path, cause: OSError):
         self.path, self.cause = Path(path), cause.strerror or str(cause)
-        super().__init__(f"{path}: {self.cause}")
+        super().__init__(
+            "could-not-write",
+            f"{self.path} লেখা যায়নি ({self.cause})। ডিস্কে জায়গা ও লেখার অনুমতি দেখে আবার চেষ্টা করুন; "
+            "স্মারক নম্বরটি রেজিস্টারে ফেরত গেছে।",
+            f"Could not write {self.path} ({self.cause}). Check the disk's free space and permissions and try "
+            "again; the memo number went back to the register.")
 
-    @property
-    def bn(self) -> str:
-        return (f"{self.path} লেখা যায়নি ({self.cause})। ডিস্কে জায়গা ও লেখার অনুমতি দেখে আবার চেষ্টা করুন; "
-                "স্মারক নম্বরটি রেজিস্টারে ফেরত গেছে।")
-
-    @property
-    def en(self) -> str:
-        return (f"Could not write {self.path} ({self.cause}). Check the disk's free space and permissions and try "
-                "again; the memo number went back to the register.")
+    def __str__(self) -> str:
+        return f"{self.path}: {self.cause}"
 
 
 def safe_name(name: str, fallback: str = "office") -> str:
@@ -93,13 +93,13 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
 CONTENT = ".content"  # in each version's folder: the memo and the content hash it was built from
 
 
-class VersionConflict(Exception):
+class VersionConflict(GenError):
     """A version folder for this memo holds another workbook's documents (another register issued the
     same memo into the same output folder, or a serial was taken back after its letter was written)."""
 
     def __init__(self, path: Path, memo: str):
         self.path = Path(path)
-        super().__init__(f"{path} already holds another letter with memo {memo}")
+        super().__init__("memo-exists", "", f"{path} already holds another letter with memo {memo}")
         self.bn = (f"{path} ফোল্ডারে একই স্মারক নম্বর ({memo}) দিয়ে অন্য একটি পত্র আগে থেকেই আছে; একই নম্বরে দুটি "
                    "পত্র হতে পারে না। এই নম্বর বাতিল করা হলো, আবার জমা দিলে নতুন নম্বর পাবেন। একই আউটপুট ফোল্ডারে "
                    "দুটি আলাদা রেজিস্টার (--state) ব্যবহার করবেন না।")

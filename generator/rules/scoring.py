@@ -11,11 +11,12 @@ from fractions import Fraction
 from typing import cast
 
 from generator.text import bangla
-from generator.spec.columns import COUNTING, DEFAULT_COUNTING, LEVELS
+from generator.spec.columns import COUNTING, DEFAULT_COUNTING, LEVELS, UNIT_COUNT, UNIT_DATE, UNIT_PERCENT
+from generator.spec.kinds import BY_LEVELS, BY_QUARTERS
 from generator.model import PlanRow, Report
 from generator.text.values import NONE_WORDS, Value, format_number
 
-DATE, PERCENT, COUNT = "তারিখ", "%", "সংখ্যা"
+DATE, PERCENT, COUNT = UNIT_DATE, UNIT_PERCENT, UNIT_COUNT
 NOT_APPLICABLE = {"প্রযোজ্য নয়", "প্রযোজ্য ন\u09df", "n/a", "na"}
 
 
@@ -468,11 +469,14 @@ def by_quarters(row: PlanRow, span: Span) -> RowScore:
     return score_quarterly(row, last_quarter=span.last_quarter, period_end=span.end)
 
 
+SCORERS = {BY_LEVELS: by_levels, BY_QUARTERS: by_quarters}  # a kind names its method (Kind.scoring)
+
+
 def score_report(report: Report) -> ScoreCard:
     card = ScoreCard()
-    scorer = report.kind.scorer
-    if scorer is None:
+    if report.kind.scoring is None:
         return card
+    scorer = SCORERS[report.kind.scoring]
     period_end = None
     if report.period and report.fiscal_year:
         period_end = bangla.period_span(report.period, report.fiscal_year)[1]

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from generator.text import bijoy
-from generator.xlsx import carried
+from generator.rules import carried
 from generator.spec import kinds, memo
 from generator import model
+from generator.spec.sheets import LETTER_SHEET
 from generator.text.bangla import PERIODS, to_ascii_digits, to_bangla_digits, whole_number
-from generator.model import Finding, RawWorkbook, Report
+from generator.model import RawWorkbook, Report
+from generator.findings import Finding, error, warning
 from generator.rules.validate_plan import PlanChecks
-from generator.xlsx.workbook import TEMPLATE_VERSION, fields_of
+from generator.spec.sheets import TEMPLATE_VERSION
 
 MAX_MEMO_SERIAL = 999_999  # a register of an office's letters; more is a typing slip
 MAX_ATTACHMENTS = 999
@@ -22,21 +24,30 @@ MEMO_SERIAL_JUMP = 100  # an explicit serial more than this far ahead of the reg
 STANDARD_MEMO_SHAPES = memo.STANDARD_SHAPES
 
 
-def error(code: str, bn: str, en: str, sheet: str | None = None, cell: str | None = None) -> Finding:
-    return Finding("error", code, bn, en, sheet, cell)
+@dataclass(frozen=True)
+class Checked:
+    """A workbook checked: its cells as normalised (Bijoy converted to Unicode: what the content hash is
+    taken of), the report they make (None when the kind is unusable) and every finding."""
 
-
-def warning(code: str, bn: str, en: str, sheet: str | None = None, cell: str | None = None) -> Finding:
-    return Finding("warning", code, bn, en, sheet, cell)
+    raw: RawWorkbook
+    report: Report | None
+    findings: list[Finding]
 
 
 def check(raw: RawWorkbook, *, today: dt.date | None = None,
           default_issue_date: dt.date | None = None) -> tuple[Report | None, list[Finding]]:
-    """Read the kind, build the report and check it. Returns no report when the kind is unusable."""
+    """The report and the findings; no report when the kind is unusable."""
+    checked = examine(raw, today=today, default_issue_date=default_issue_date)
+    return checked.report, checked.findings
+
+
+def examine(raw: RawWorkbook, *, today: dt.date | None = None, default_issue_date: dt.date | None = None) -> Checked:
+    """Read the kind, normalise the cells, build the report and check it; `raw` is left as it was."""
     kind, findings = _kind(raw)
     if kind is None:
-        return None, findings
-    findings += _bijoy(raw)
+        return Checked(raw, None, findings)
+    raw, converted = _bijoy(raw)
+    findings += converted
     findings += [error(
         "formula-without-value",
         "এই ঘরে সূত্র (formula) আছে কিন্তু হিসাব করা মান নেই: ফাইলটি এমন প্রোগ্রামে সংরক্ষিত যা হিসাব করে না। "
@@ -51,7 +62,7 @@ def check(raw: RawWorkbook, *, today: dt.date | None = None,
     findings += PlanChecks(raw, report, today=today or dt.date.today(), default_issue_date=default_issue_date).run()
     findings += _readings(raw, report)
     findings += carried.unchanged(raw)
-    return report, findings
+    return Checked(raw, report, findings)
 
 
 def _readings(raw: RawWorkbook, report: Report) -> list[Finding]:
@@ -75,11 +86,13 @@ def _readings(raw: RawWorkbook, report: Report) -> list[Finding]:
     return out
 
 
-def _bijoy(raw: RawWorkbook) -> list[Finding]:
-    """Convert cells typed in Bijoy (SutonnyMJ) to Unicode, in place, and say so with both texts."""
-    out = []
+def _bijoy(raw: RawWorkbook) -> tuple[RawWorkbook, list[Finding]]:
+    """The cells typed in Bijoy (SutonnyMJ) converted to Unicode, in a new RawWorkbook, and a warning at each
+    with both texts."""
+    out: list[Finding] = []
 
-    def check(cells: dict, sheet: str) -> None:
+    def check(cells: dict, sheet: str) -> dict:
+        cells = dict(cells)
         for key, cell in list(cells.items()):
             if not isinstance(cell.value, str):
                 continue
@@ -94,15 +107,13 @@ def _bijoy(raw: RawWorkbook) -> list[Finding]:
                     "Check it, and type in Unicode (e.g. the Nikosh font) next time.",
                     sheet, cell.ref,
                 ))
+        return cells
 
-    check(raw.letter, raw.letter_sheet)
-    for _, cells in raw.plan_rows:
-        check(cells, raw.table_sheet)
-    return out
+    letter = check(raw.letter, raw.letter_sheet)
+    rows = [(number, check(cells, raw.table_sheet)) for number, cells in raw.plan_rows]
+    return replace(raw, letter=letter, plan_rows=rows), out
 
 
-def has_errors(findings: list[Finding]) -> bool:
-    return any(f.severity == "error" for f in findings)
 
 
 def _letter_cell(raw: RawWorkbook, key: str) -> str | None:
@@ -148,7 +159,7 @@ def _columns(raw: RawWorkbook, kind: kinds.Kind) -> list[Finding]:
 
 def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
     out = []
-    for key, field in fields_of(report.kind).items():
+    for key, field in report.kind.field_map.items():
         if field.required and not report.get(key):
             out.append(error(
                 "missing-field",
@@ -193,7 +204,7 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
         ))
     out += _memo(raw, report)
     out += _date(raw, report, today)
-    for key, field in fields_of(report.kind).items():
+    for key, field in report.kind.field_map.items():
         if field.kind == "date" and key not in ("issue_date", "meeting_date") and report.get(key) \
                 and report.date(key) is None:
             out.append(error(
@@ -286,7 +297,7 @@ def _memo(raw: RawWorkbook, report: Report) -> list[Finding]:
 
 
 def memo_serial_gap(serial: int, last: int | None, prefix: str, cell: str | None,
-                    sheet: str = model.LETTER_SHEET) -> Finding | None:
+                    sheet: str = LETTER_SHEET) -> Finding | None:
     """A warning when an explicit memo_serial runs far ahead of the register's last serial under the same
     prefix (২০২৩ typed, a year, where the register is at ১২): it names the gap the serial would leave, and
     that the register's next number would follow it. None when the register has no serial for the prefix

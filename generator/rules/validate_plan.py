@@ -10,7 +10,9 @@ import datetime as dt
 
 from generator.spec import kinds
 from generator.text.bangla import format_short_date, period_span, to_ascii_digits, to_bangla_digits
-from generator.model import PLAN_SHEET, Finding, PlanRow, RawWorkbook, Report
+from generator.model import PlanRow, RawWorkbook, Report
+from generator.spec.sheets import PLAN_SHEET
+from generator.findings import Finding
 from generator.rules.scoring import COUNTING_EN, DATE, PERCENT, ScoreCard, counting_fits, counting_word, number, office_number, unit_of
 from generator.text.values import format_number
 

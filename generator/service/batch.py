@@ -1,63 +1,64 @@
-"""Many workbooks at once (`gen build`): each is noted in the ledger, built in an isolated worker
+"""Many workbooks at once (`gen build`): each is read once, noted in the ledger, built in an isolated worker
 process, and its result recorded, so every build is on the record whatever its route."""
 
 from __future__ import annotations
 
-import os
-import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from generator.service import pipeline, workers
-from generator.records.ledger import Ledger, file_hash
-from generator.spec.memo import number as memo_text
+from generator.records.ledger import Ledger
 from generator.records.register import Register
+from generator.service import ledgering
+from generator.service.builds import BuildPool, Task
+from generator.service.result import Result, failure
+from generator.service.workers import Limits, default_jobs
+from generator.spec.memo import number as memo_text
+from generator.spec.status import BUILT, INTERRUPTED
+from generator.xlsx.source import Source, load
 
 
-def _unreadable(path: Path, why: str) -> pipeline.Result:
-    return pipeline.failure(
+def _unreadable(path: Path, why: str) -> Result:
+    return failure(
         path, "could-not-read",
         f"{path} পড়া যাচ্ছে না ({why})। ফাইলটি আছে কি না, সাধারণ ফাইল কি না ও পড়ার অনুমতি দেখুন।",
         f"{path} cannot be read ({why}). Check that it exists, is a regular file and may be read.")
 
 
-def _digest(path: Path) -> str | pipeline.Result:
-    """The file's hash, or the result of a file that cannot be read (a FIFO is never opened: it would block)."""
+def _load(path: Path) -> Source | Result:
+    """The file read once, or the result of a file that cannot be read (a FIFO is never opened: it would block)."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return _unreadable(path, "not a regular file")
-        return file_hash(path)
+        return load(path)
     except OSError as e:
         return _unreadable(path, e.strerror or str(e))
 
 
 def build_all(paths: list[Path], *, out_root: Path, state_dir: Path, jobs: int | None = None,
-              limits: workers.Limits | None = None, route: str = "build", **options) -> Iterator[pipeline.Result]:
+              limits: Limits | None = None, route: str = "build", **options) -> Iterator[Result]:
     """Results in the order of `paths`. StateError (from the ledger) before anything is built when the
     state folder cannot be used."""
-    jobs = min(jobs or workers.default_jobs(), len(paths)) or 1
+    jobs = min(jobs or default_jobs(), len(paths)) or 1
     with Ledger(state_dir) as ledger:
         interrupted = ledger.dead_builds()
     if interrupted:
         with Register(state_dir) as register:
             register.release_submission(*interrupted)
-    with Ledger(state_dir) as ledger, workers.Pool(jobs, limits) as pool:
+    with Ledger(state_dir) as ledger, BuildPool(jobs, limits) as pool:
         tasks, ids, started, early = [], [], {}, {}
         for i, path in enumerate(paths):
-            digest = _digest(Path(path))
-            if isinstance(digest, pipeline.Result):
-                early[i] = digest
+            source = _load(Path(path))
+            if isinstance(source, Result):
+                early[i] = source
                 continue
-            ids.append(id := ledger.start(Path(path).name, digest, route=route))
+            ids.append(id := ledger.start(source.name, source.digest, route=route))
             started[id] = time.monotonic()
-            tasks.append((Path(path), dict(options, out_root=out_root, state_dir=state_dir, submission=id)))
+            tasks.append(Task(source, out_root, state_dir, submission=id, **options))
         open_ids = set(ids)
 
-        def record(index: int, result: pipeline.Result) -> None:  # as soon as it arrives, in any order
+        def record(index: int, result: Result) -> None:  # as soon as it arrives, in any order
             id = ids[index]
-            ledger.finish_result(id, result, moved_to=None, seconds=time.monotonic() - started[id],
-                                 note="memo reused: same content" if result.memo_reused else None)
+            ledgering.finish(ledger, id, result, seconds=time.monotonic() - started[id],
+                             note="memo reused: same content" if result.memo_reused else None)
             open_ids.discard(id)
 
         results = pool.map(tasks, on_result=record)
@@ -78,8 +79,8 @@ def _close_unfinished(ledger: Ledger, state_dir: Path, ids: set[int]) -> None:
         for id in sorted(ids):
             entry = register.issued_for(id)
             if entry is not None:
-                ledger.finish(id, "built", memo=memo_text(entry.prefix, entry.serial), kind=entry.kind, office=entry.office,
-                              fiscal_year=entry.fiscal_year, period=entry.period,
+                ledger.finish(id, BUILT, memo=memo_text(entry.prefix, entry.serial), kind=entry.kind,
+                              office=entry.office, fiscal_year=entry.fiscal_year, period=entry.period,
                               note=f"built with serial {entry.serial}; gen build was stopped before it reported")
             else:
-                ledger.finish(id, "interrupted", note="gen build stopped before this workbook was built")
+                ledger.finish(id, INTERRUPTED, note="gen build stopped before this workbook was built")

@@ -15,16 +15,18 @@ import stat
 import time
 from pathlib import Path
 
-from generator.service import pipeline
 from generator.records import store
-from generator.records.ledger import Ledger, file_hash
-from generator.records.register import Register
-from generator.service.workers import Pool, lost
+from generator.records.ledger import Ledger
+from generator.service import ledgering, pipeline
+from generator.service.builds import BuildPool, lost_file, release
+from generator.service.result import Result
+from generator.spec.status import BUILT, DUPLICATE, FAILED, REJECTED
+from generator.xlsx.source import load
 
 log = logging.getLogger("gen.intake")
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
-ARCHIVE, REJECTED = "archive", "rejected"
+ARCHIVE_DIR, REJECTED_DIR = "archive", "rejected"  # beside the inbox: built files, refused files
 MAX_ATTEMPTS = 2  # a file in hand when the service died is tried once more, then set aside
 
 
@@ -55,7 +57,7 @@ def _move(path: Path, inbox: Path, where: str) -> Path:
         os.replace(top, aside)
         if path == top:
             path = aside
-    folder = top / (dt.date.today().isoformat() if where == ARCHIVE else "")
+    folder = top / (dt.date.today().isoformat() if where == ARCHIVE_DIR else "")
     folder.mkdir(parents=True, exist_ok=True)
     target = _unique(folder / path.name)
     os.replace(path, target)
@@ -81,10 +83,10 @@ def _note(moved: Path, bn: str, en: str) -> None:
     store.write_atomic(note, f"{moved.name}: {bn}\n{moved.name}: {en}\n".encode())
 
 
-def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: Pool, route: str = "watch",
+def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: BuildPool, route: str = "watch",
             **options) -> int | None:
     """Handle one file that arrived in `inbox`; its ledger id, or None when it vanished before it was read.
-    `options` go to pipeline.build (the PDF settings)."""
+    `options` go to the build (the PDF settings)."""
     started = time.monotonic()
     try:
         info = os.lstat(path)
@@ -103,16 +105,16 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: P
                               "এটি Excel ওয়ার্কবুক (.xlsx) নয়, তাই গ্রহণ করা হয়নি। 'gen template' দিয়ে পাওয়া ছক পূরণ করে পাঠান।",
                               "not an Excel workbook (.xlsx), so it was not taken. Fill the workbook from 'gen template'.")
         try:
-            digest = file_hash(path)
+            source = load(path)
         except FileNotFoundError:
             log.info("gone before it was read: %s", path.name)
             return None
         log.info("received %s", path.name)
-        earlier = ledger.done_with(digest)
-        id = ledger.start(path.name, digest, route=route)
+        earlier = ledger.done_with(source.digest)
+        id = ledger.start(path.name, source.digest, route=route)
         if earlier is not None:
-            moved = _move_or_none(path, inbox, ARCHIVE if earlier.status == "built" else REJECTED)
-            ledger.finish(id, "duplicate", memo=earlier.memo, kind=earlier.kind, office=earlier.office,
+            moved = _move_or_none(path, inbox, ARCHIVE_DIR if earlier.status == BUILT else REJECTED_DIR)
+            ledger.finish(id, DUPLICATE, memo=earlier.memo, kind=earlier.kind, office=earlier.office,
                           fiscal_year=earlier.fiscal_year, period=earlier.period, outputs=earlier.outputs,
                           moved_to=str(moved) if moved else None, note=f"same content as ledger entry {earlier.id}",
                           seconds=time.monotonic() - started, details=earlier.details)
@@ -120,18 +122,17 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: P
             return id
         record = ledger.get(id)
         if record is not None and record.attempts > MAX_ATTEMPTS:
-            result = lost(path, f"it was in hand when the service stopped, {record.attempts - 1} times")
-            with Register(state_dir) as register:
-                register.release_submission(id)
-            pipeline.report_rejection(result, path, Path(out_root), id)
+            result = lost_file(path, f"it was in hand when the service stopped, {record.attempts - 1} times")
+            release(state_dir, id)
+            result = pipeline.report_rejection(result, source, Path(out_root), id)
         else:
-            result = pool.run(path, out_root=out_root, state_dir=state_dir, submission=id, **options)
-        status = result.status if result.status in ("built", "failed") else "rejected"
-        if status == "failed":  # not the file's fault: leave it in the inbox for when the disk is fixed
+            result = pool.build(source, out_root=out_root, state_dir=state_dir, submission=id, **options)
+        status = result.final
+        if status == FAILED:  # not the file's fault: leave it in the inbox for when the disk is fixed
             moved = None
         else:
-            moved = _move_or_none(path, inbox, ARCHIVE if status == "built" else REJECTED)
-        if moved is not None and status == "rejected":
+            moved = _move_or_none(path, inbox, ARCHIVE_DIR if status == BUILT else REJECTED_DIR)
+        if moved is not None and status == REJECTED:
             for output in result.outputs:  # the error report and the marked-up copy go beside it, named after it
                 report = Path(output)
                 try:
@@ -140,8 +141,8 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: P
                     log.warning("could not copy %s beside %s: %s", report.name, moved.name, e)
         seconds = time.monotonic() - started
         note = ("memo reused: same content" if result.memo_reused else
-                "the file vanished before it could be moved" if moved is None and status != "failed" else None)
-        ledger.finish_result(id, result, moved_to=str(moved) if moved else None, note=note, seconds=seconds)
+                "the file vanished before it could be moved" if moved is None and status != FAILED else None)
+        ledgering.finish(ledger, id, result, moved_to=str(moved) if moved else None, note=note, seconds=seconds)
     _log_result(path, result, seconds)
     return id
 
@@ -158,7 +159,7 @@ def _move_or_none(path: Path, inbox: Path, where: str) -> Path | None:
 
 
 def _set_aside(path: Path, inbox: Path, ledger: Ledger, route: str, why: str, bn: str, en: str) -> int | None:
-    moved = _move_or_none(path, inbox, REJECTED)
+    moved = _move_or_none(path, inbox, REJECTED_DIR)
     if moved is None:
         return None
     try:
@@ -166,18 +167,18 @@ def _set_aside(path: Path, inbox: Path, ledger: Ledger, route: str, why: str, bn
     except OSError as e:
         log.error("could not write the reason beside %s: %s", moved.name, e)
     id = ledger.start(path.name, "", route=route)
-    ledger.finish(id, "rejected", moved_to=str(moved), note=why)
+    ledger.finish(id, REJECTED, moved_to=str(moved), note=why)
     log.warning("rejected %s: %s", path.name, why)
     return id
 
 
-def _log_result(path: Path, result: pipeline.Result, seconds: float) -> None:
-    if result.status == "built":
+def _log_result(path: Path, result: Result, seconds: float) -> None:
+    if result.status == BUILT:
         event = "duplicate" if result.memo_reused else "built"
         log.info("%s %s: %s, memo %s, %.2fs", event, path.name, result.office, result.memo, seconds)
     else:
         first = result.issues[0] if result.issues else None
-        log.warning("%s %s: %s %s %s, %.2fs", "not written" if result.status == "failed" else "rejected", path.name,
+        log.warning("%s %s: %s %s %s, %.2fs", "not written" if result.status == FAILED else "rejected", path.name,
                     first.code if first else "", first.where if first else "", first.en if first else "", seconds)
     for issue in result.issues:
         log.debug("  %s %s %s: %s", issue.severity, issue.where, issue.code, issue.en)

@@ -1,4 +1,8 @@
-"""One workbook in, a ready-to-sign letter and annex out: read → model → validate → memo → render → write."""
+"""One workbook in, a ready-to-sign letter and annex out. Each stage runs once and returns a new value:
+
+    read (the package checked once) → check (normalise, model, letter and plan checks) → score → check the
+    scores → issue a memo (held while written) → render → write the version → make it current
+"""
 
 from __future__ import annotations
 
@@ -6,53 +10,28 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
-from generator.documents import files as documents, render
-from generator.rules import scoring, validate, validate_plan
+from generator.documents import make as documents
+from generator.documents.bundle import BundleError
+from generator.documents.registry import Job
+from generator.findings import Finding, GenError, error, has_errors, warning
+from generator.model import RawWorkbook, Report
 from generator.records import store
-from generator.xlsx import workbook
-from generator.spec.memo import number as memo_text, register_prefix
-from generator.model import LETTER_SHEET, Finding, RawWorkbook, Report
-from generator.records.register import Register, SerialTaken
+from generator.records.register import Entry, Register, SerialTaken
 from generator.records.state import StateError
+from generator.rules import scoring, validate, validate_plan
 from generator.rules.scoring import ScoreCard
+from generator.service.result import UNREADABLE, Result, failed
+from generator.spec.memo import number as memo_text, register_prefix
+from generator.spec.sheets import LETTER_SHEET
+from generator.spec.status import BUILT, REJECTED, VALID
+from generator.xlsx import marked_copy, reading
+from generator.xlsx.errors import WorkbookError
+from generator.xlsx.source import Source, load
 
-
-@dataclass
-class Result:
-    source: str
-    status: str  # "built" or "rejected"; "valid" for a workbook only checked; "failed" when nothing could be written
-    kind: str | None = None
-    office: str | None = None
-    fiscal_year: str | None = None
-    period: str | None = None
-    memo: str | None = None
-    memo_reused: bool = False
-    outputs: list[str] = field(default_factory=list)
-    issues: list[Finding] = field(default_factory=list)
-    score: dict | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("built", "valid")
-
-    def as_dict(self) -> dict:
-        return {
-            "source": self.source,
-            "status": self.status,
-            "kind": self.kind,
-            "office": self.office,
-            "fiscal_year": self.fiscal_year,
-            "period": self.period,
-            "memo": self.memo,
-            "memo_reused": self.memo_reused,
-            "outputs": self.outputs,
-            "issues": [f.as_dict() for f in self.issues],
-            "score": self.score,
-        }
+VOIDS_IN_A_ROW = 3  # memos found already on disk, voided and skipped, before a build gives up
 
 
 def content_hash(raw: RawWorkbook) -> str:
@@ -74,162 +53,167 @@ def _plain(value: object) -> object:
     return value
 
 
-def fiscal_year_of(report: Report) -> str | None:
-    if report.fiscal_year:
-        return report.fiscal_year.slug
-    meeting = report.date("meeting_date")
-    if meeting:
-        start = meeting.year if meeting.month >= 7 else meeting.year - 1
-        return f"{start}-{(start + 1) % 100:02d}"
-    return None
-
-
-def period_of(report: Report) -> str | None:
-    if report.period:
-        return report.period.id
-    meeting = report.date("meeting_date")
-    return meeting.isoformat() if meeting else None
-
-
 def output_dir(out_root: Path, report: Report) -> Path:
     """The report's folder: every version of the same office, kind, year and period is kept in it."""
-    fiscal_year = fiscal_year_of(report)
-    assert fiscal_year is not None  # a valid report has one; _reject checks before it asks
-    return (Path(out_root) / fiscal_year / store.safe_name(report.office)
-            / f"{report.kind.id}-{period_of(report)}")
+    assert report.fiscal_year_slug is not None  # a valid report has one; a rejection checks `filed` first
+    return Path(out_root) / report.fiscal_year_slug / store.safe_name(report.office) / f"{report.kind.id}-{report.period_slug}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Examined:
-    """A workbook read, checked and scored; `report` is None when it could not be understood."""
+    """A workbook read, checked and scored; `report` is None when it could not be understood. `raw` is the
+    workbook as normalised, `source` its bytes as read (for the marked-up copy of a rejected one)."""
 
     result: Result
+    source: Source | None = None
     raw: RawWorkbook | None = None
     report: Report | None = None
     card: ScoreCard | None = None
 
 
-def examine(path: Path, *, today: dt.date | None = None, default_date: dt.date | None = None) -> Examined:
-    """Read → model → validate → score, building nothing."""
-    path = Path(path)
+def examine(path: Path | Source, *, today: dt.date | None = None, default_date: dt.date | None = None) -> Examined:
+    """Read → check → score, building nothing."""
+    name = str(path.path if isinstance(path, Source) else path)
+    source: Source | None = None
     try:
-        raw = workbook.read(path)
-    except workbook.WorkbookError as e:
-        finding = Finding("error", e.code, e.bn, e.en, e.sheet, e.cell)
-        return Examined(Result(str(path), "rejected", issues=[finding]))
-    report, findings = validate.check(raw, today=today or dt.date.today(), default_issue_date=default_date)
-    result = Result(str(path), "rejected", issues=findings)
+        source = path if isinstance(path, Source) else load(Path(path))
+    except OSError:
+        pass
+    try:
+        raw = reading.read(source if source is not None else Path(name))
+    except WorkbookError as e:
+        return Examined(Result(name, REJECTED, issues=(e.finding,)), source)
+    checked = validate.examine(raw, today=today or dt.date.today(), default_issue_date=default_date)
+    report = checked.report
     if report is None:
-        return Examined(result, raw)
+        return Examined(Result(name, REJECTED, issues=tuple(checked.findings)), source, checked.raw)
     card = scoring.score_report(report)
-    findings += validate_plan.score_findings(report, card)
-    result.kind = report.kind.id
-    result.office = report.office or None
-    result.fiscal_year = fiscal_year_of(report)
-    result.period = period_of(report)
-    result.score = card.as_dict()
-    if not validate.has_errors(findings):
-        result.status = "valid"
-    return Examined(result, raw, report, card)
+    findings = checked.findings + validate_plan.score_findings(report, card)
+    result = Result(name, REJECTED if has_errors(findings) else VALID, kind=report.kind.id, office=report.office or None,
+                    fiscal_year=report.fiscal_year_slug, period=report.period_slug, issues=tuple(findings),
+                    score=card.as_dict())
+    return Examined(result, source, checked.raw, report, card)
 
 
-def build(path: Path, *, out_root: Path, state_dir: Path, default_date: dt.date | None = None,
+class _Refused(Exception):
+    """The workbook (or its evidence) is refused while its memo is issued: nothing is written."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.en)
+        self.finding = finding
+
+
+class _NotWritten(GenError):
+    """Nothing could be written, for a reason that is not the workbook's fault."""
+
+
+@dataclass(frozen=True)
+class _Version:
+    memo: str
+    entry: Entry
+    reused: bool
+    paths: list[Path]
+    notes: list[Finding]
+
+
+def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date: dt.date | None = None,
           today: dt.date | None = None, submission: int | None = None,
           pdf: documents.PdfSettings | None = None) -> Result:
     """Examine, take a memo number, write the documents as a new version and make it current if its serial
     is the highest. `submission` is the ledger entry this build belongs to (its reports are filed by it)."""
-    path, out_root, state_dir = Path(path), Path(out_root), Path(state_dir)
+    out_root, state_dir = Path(out_root), Path(state_dir)
     today = today or dt.date.today()
     examined = examine(path, today=today, default_date=default_date)
-    result, raw, report = examined.result, examined.raw, examined.report
-    if result.status != "valid":
-        result.status = "rejected"
-        return _reject(result, path, out_root, report, submission)
-    assert raw is not None and report is not None  # a valid examination has both
-
-    meta: dict[str, Any] = dict(source=path.name, kind=report.kind.id, office=report.office,
-                fiscal_year=fiscal_year_of(report), period=period_of(report), submission=submission)
+    result, report = examined.result, examined.report
+    if result.status != VALID:
+        return _reject(replace(result, status=REJECTED), examined, out_root, submission)
+    assert examined.raw is not None and report is not None and examined.card is not None  # a valid examination
     prefix = register_prefix(report.get("memo_prefix"))
-    digest = content_hash(raw)
+    folder = output_dir(out_root, report)
     try:
         with Register(state_dir) as register:
             if report.memo_serial is not None:
                 gap = validate.memo_serial_gap(report.memo_serial, register.last_serial(prefix), prefix,
                                                report.refs.get("memo_serial"))
-                result.issues += [gap] if gap else []
-            for attempt in range(VOIDS_IN_A_ROW + 1):
-                try:
-                    entry, reused = register.take(prefix, report.memo_serial, digest, **meta)
-                except SerialTaken as taken:
-                    result.issues.append(_serial_taken(report, prefix, taken.entry))
-                    result.status = "rejected"
-                    return _reject(result, path, out_root, report, submission)
-                serial = report.memo_serial_text if report.memo_serial is not None else entry.serial
-                memo = render.memo_number(report, serial)
-                try:
-                    outputs = _write_version(report, examined.card, memo, digest, default_date or today, out_root,
-                                             ours=reused and entry.state == "issued", pdf=pdf, findings=result.issues)
-                    break
-                except documents.BundleRefused as e:  # the evidence given cannot go into the bundle: fix and send again
-                    if not reused:
-                        register.release(entry)
-                    result.issues.append(e.finding)
-                    result.status = "rejected"
-                    return _reject(result, path, out_root, report, submission)
-                except store.VersionConflict as e:
-                    if reused:  # this register's memo for this content: it is not ours to void
-                        return _failed(result, "memo-exists", e.bn, e.en)
-                    register.void(entry)  # never issue it again: a letter with this memo exists
-                    if report.memo_serial is not None or attempt == VOIDS_IN_A_ROW:
-                        return _failed(result, "memo-exists", e.bn, e.en)
-                    result.issues.append(_memo_skipped(memo, e.path))
-                except store.WriteError as e:
-                    if not reused:  # a serial this build reserved goes back; one shared with a same-content build stays
-                        register.release(entry)
-                    return _failed(result, "could-not-write", e.bn, e.en)
-            register.confirm(entry)
+                result = result.with_issues(gap) if gap else result
+            version = _issue(register, report, examined.card, prefix, content_hash(examined.raw), folder,
+                             issue_date=report.issue_date or default_date or today, pdf=pdf, submission=submission,
+                             source=examined.source)
+    except _Refused as e:
+        return _reject(replace(result.with_issues(e.finding), status=REJECTED), examined, out_root, submission)
+    except _NotWritten as e:
+        return failed(result, e.code, e.bn, e.en)
     except (StateError, sqlite3.Error) as e:
-        error = e if isinstance(e, StateError) else StateError(state_dir, e)
-        return _failed(result, "state-unavailable", error.bn, error.en)
-    result.status, result.memo, result.memo_reused = "built", memo, reused
-    result.outputs = [str(p) for p in outputs]
-    folder = output_dir(out_root, report)
-    if reused and (folder / store.CURRENT).exists():
+        state = e if isinstance(e, StateError) else StateError(state_dir, e)
+        return failed(result, "state-unavailable", state.bn, state.en)
+    result = replace(result.with_issues(*version.notes), status=BUILT, memo=version.memo, memo_reused=version.reused,
+                     outputs=tuple(str(p) for p in version.paths))
+    if version.reused and (folder / store.CURRENT).exists():
         return result  # the same content again: the current view is whatever the newest version made it
     try:
-        store.update_current(folder, prefix=prefix, serial=entry.serial, memo=memo, source=path.name, paths=outputs,
-                             lock_dir=state_dir / "locks")
+        store.update_current(folder, prefix=prefix, serial=version.entry.serial, memo=version.memo,
+                             source=Path(result.source).name, paths=version.paths, lock_dir=state_dir / "locks")
     except OSError as e:
-        result.issues.append(Finding(
-            "warning", "current-not-updated",
-            f"পত্র তৈরি হয়েছে ({outputs[0].parent}), কিন্তু {folder}-এ বর্তমান কপি রাখা যায়নি ({e.strerror or e})।",
-            f"The documents were built ({outputs[0].parent}), but the current copies in {folder} could not be "
-            f"updated ({e.strerror or e}).", None, None))
+        result = result.with_issues(warning(
+            "current-not-updated",
+            f"পত্র তৈরি হয়েছে ({version.paths[0].parent}), কিন্তু {folder}-এ বর্তমান কপি রাখা যায়নি ({e.strerror or e})।",
+            f"The documents were built ({version.paths[0].parent}), but the current copies in {folder} could not be "
+            f"updated ({e.strerror or e})."))
     return result
 
 
-def _write_version(report: Report, card, memo: str, digest: str, issue_date: dt.date, out_root: Path, *,
-                   ours: bool, pdf: documents.PdfSettings | None, findings: list[Finding]) -> list[Path]:
-    issue_date = report.issue_date or issue_date
-    stem = f"{report.kind.id}-{period_of(report)}" if report.period is None else \
-        f"{report.kind.id}-{fiscal_year_of(report)}-{period_of(report)}"
-    files, notes = documents.make(documents.Job(report, card, memo, issue_date), stem, pdf)
-    folder = output_dir(out_root, report)
+def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, digest: str, folder: Path, *,
+           issue_date: dt.date, pdf: documents.PdfSettings | None, submission: int | None,
+           source: Source | None) -> _Version:
+    """A memo for this content and its version written under it: the register's next serial (or the one the
+    office typed), held while the documents are written, confirmed when they are. A serial whose letter is
+    found already written by another register is voided and the next one tried."""
+    meta = dict(source=source.name if source else Path(report.source).name, kind=report.kind.id, office=report.office,
+                fiscal_year=report.fiscal_year_slug, period=report.period_slug, submission=submission)
+    skipped: list[Finding] = []
+    for attempt in range(VOIDS_IN_A_ROW + 1):
+        try:
+            with register.reserved(prefix, report.memo_serial, digest, **meta) as held:
+                serial = report.memo_serial_text if report.memo_serial is not None else held.entry.serial
+                memo = memo_text(report.get("memo_prefix"), serial)
+                try:
+                    paths, notes = _write_version(report, card, memo, digest, issue_date, folder, pdf=pdf,
+                                                  ours=held.reused and held.entry.state == "issued")
+                except store.VersionConflict:
+                    held.void = True  # never issue it again: a letter with this memo exists
+                    raise
+            return _Version(memo, held.entry, held.reused, paths, skipped + notes)
+        except SerialTaken as taken:
+            raise _Refused(serial_taken(report, prefix, taken.entry)) from None
+        except BundleError as e:  # the evidence given cannot go into the bundle: fix it and send again
+            raise _Refused(e.finding) from None
+        except store.WriteError as e:  # a serial this build reserved went back; one shared with the same content stays
+            raise _NotWritten("could-not-write", e.bn, e.en) from None
+        except store.VersionConflict as e:
+            if held.reused or report.memo_serial is not None or attempt == VOIDS_IN_A_ROW:
+                raise _NotWritten("memo-exists", e.bn, e.en) from None
+            skipped.append(_memo_skipped(memo, e.path))
+    raise AssertionError("unreachable: the last attempt raises")
+
+
+def _write_version(report: Report, card: ScoreCard, memo: str, digest: str, issue_date: dt.date, folder: Path, *,
+                   pdf: documents.PdfSettings | None, ours: bool) -> tuple[list[Path], list[Finding]]:
+    made = documents.make(Job(report, card, memo, issue_date), report.stem, pdf)
     version = folder / store.VERSIONS / store.version_name(memo)
     existed = version.is_dir()
-    paths = store.write_version(folder, memo, digest, files, ours=ours)
-    findings += notes
-    left_out = [name for name in files if version / name not in paths]
+    paths = store.write_version(folder, memo, digest, made.files, ours=ours)
+    notes = list(made.findings)
+    left_out = [name for name in made.files if version / name not in paths]
     if existed and (left_out or (pdf is not None and pdf.evidence)):
-        findings.append(_version_kept(memo, left_out, bool(pdf and pdf.evidence)))
-    return paths
+        notes.append(_version_kept(memo, left_out, bool(pdf and pdf.evidence)))
+    return paths, notes
 
 
 def _version_kept(memo: str, left_out: list[str], evidence: bool) -> Finding:
     """The same content was built before: its version stays as it was built, without what is asked now."""
     names = ", ".join(left_out)
-    return Finding(
-        "warning", "version-kept",
+    return warning(
+        "version-kept",
         f"এই বিষয়বস্তুর পত্র (স্মারক {memo}) আগেই তৈরি হয়েছিল; তৈরি রেকর্ড কখনো বদলানো হয় না, তাই "
         + (f"{names} যোগ হয়নি" if names else "")
         + (" এবং " if names and evidence else "")
@@ -239,73 +223,53 @@ def _version_kept(memo: str, left_out: list[str], evidence: bool) -> Finding:
         + (f"{names} {'was' if len(left_out) == 1 else 'were'} not added" if names else "")
         + (" and " if names and evidence else "")
         + ("the new evidence is not in the bundle (it is the first one's)" if evidence else "")
-        + ". To have them, change the workbook (a remark, say) and send it again: it gets a new memo.",
-        None, None)
-
-
-VOIDS_IN_A_ROW = 3  # memos found already on disk, voided and skipped, before a build gives up
+        + ". To have them, change the workbook (a remark, say) and send it again: it gets a new memo.")
 
 
 def _memo_skipped(memo: str, where: Path) -> Finding:
-    return Finding(
-        "warning", "memo-exists",
+    return warning(
+        "memo-exists",
         f"স্মারক {memo}-এর একটি পত্র আউটপুট ফোল্ডারে আগে থেকেই আছে ({where}), অন্য কোনো জমার; নম্বরটি রেজিস্টারে "
         "বাতিল করে পরের নম্বর দেওয়া হলো। একই আউটপুট ফোল্ডারে দুটি রেজিস্টার (--state) থাকলে তা বন্ধ করুন।",
         f"A letter with memo {memo} was already in the output folder ({where}), from another submission; the number "
         "was voided in the register and the next one used. If two registers (--state) write to one output folder, "
-        "stop that.", None, None)
+        "stop that.")
 
 
-def _serial_taken(report: Report, prefix: str, other) -> Finding:
-    return Finding(
-        "error", "memo-serial-taken",
-        f"স্মারক {memo_text(prefix, report.memo_serial_text)} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({other.source}, {other.issued_at[:10]})। "
-        "ক্রমিক ঘরটি ফাঁকা রাখুন, রেজিস্টার নতুন নম্বর দেবে।",
+def serial_taken(report: Report, prefix: str, other: Entry) -> Finding:
+    """The serial the office typed belongs to another letter (a report's or the summary's)."""
+    return error(
+        "memo-serial-taken",
+        f"স্মারক {memo_text(prefix, report.memo_serial_text)} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({other.source}, "
+        f"{other.issued_at[:10]})। ক্রমিক ঘরটি ফাঁকা রাখুন, রেজিস্টার নতুন নম্বর দেবে।",
         f"Memo serial {report.memo_serial} was already issued to another letter ({other.source}, "
         f"{other.issued_at[:10]}). Leave memo_serial blank and the register gives a new one.",
-        LETTER_SHEET, report.refs.get("memo_serial"),
-    )
+        LETTER_SHEET, report.refs.get("memo_serial"))
 
 
-def _failed(result: Result, code: str, bn: str, en: str) -> Result:
-    """Nothing was built for a reason that is not the workbook's fault (disk, permissions, state)."""
-    result.status = "failed"
-    result.outputs = []
-    result.issues.append(Finding("error", code, bn, en, None, None))
-    return result
-
-
-def failure(source: Path, code: str, bn: str, en: str) -> Result:
-    """The result of a workbook that could not be processed at all (its worker died or ran out of time)."""
-    return Result(str(source), "rejected", issues=[Finding("error", code, bn, en, None, None)])
-
-
-def _reject(result: Result, source: Path, out_root: Path, report: Report | None, submission: int | None) -> Result:
+def _reject(result: Result, examined: Examined, out_root: Path, submission: int | None) -> Result:
     """Write the error report and, when the workbook could be opened, a copy with the bad cells marked,
     into a folder of this submission's own."""
-    folder = output_dir(out_root, report) if report is not None and fiscal_year_of(report) and period_of(report) \
-        and report.office else out_root
+    report = examined.report
+    folder = output_dir(out_root, report) if report is not None and report.filed else out_root
+    source = examined.source if examined.source is not None else Path(result.source)
     return report_rejection(result, source, folder, submission)
 
 
-def report_rejection(result: Result, source: Path, folder: Path, submission: int | None) -> Result:
+def report_rejection(result: Result, source: Path | Source, folder: Path, submission: int | None) -> Result:
     """The reports of a rejected submission in FOLDER/rejected/<submission>/."""
-    stem = store.safe_name(source.stem, "workbook")
-    lines = [f"{source.name}: গ্রহণ করা যায়নি / rejected", ""]
+    path = source.path if isinstance(source, Source) else Path(source)
+    stem = store.safe_name(path.stem, "workbook")
+    lines = [f"{path.name}: গ্রহণ করা যায়নি / rejected", ""]
     for f in result.issues:
         lines += [f"[{f.severity}] {f.where} ({f.code})", f"  {f.bn}", f"  {f.en}", ""]
     files = {f"{stem}.errors.txt": ("\ufeff" + "\r\n".join(lines)).encode("utf-8")}  # BOM and CRLF: Notepad
     if not any(f.code in UNREADABLE for f in result.issues):
-        marked = workbook.annotate(source, result.issues)
+        marked = marked_copy.annotate(source, list(result.issues))
         if marked is not None:
             files[f"{stem}.annotated.xlsx"] = marked
     try:
-        result.outputs = [str(p) for p in store.write_rejection(folder, store.submission_tag(submission), files)]
+        written = store.write_rejection(folder, store.submission_tag(submission), files)
     except store.WriteError as e:
-        return _failed(result, "could-not-write", e.bn, e.en)
-    return result
-
-
-# codes of files that are not opened again to mark them up
-UNREADABLE = {"too-large", "zip-bomb", "too-many-parts", "too-many-cells", "bad-package", "far-cell", "took-too-long",
-              "could-not-process"}
+        return failed(result, "could-not-write", e.bn, e.en)
+    return replace(result, outputs=tuple(str(p) for p in written))

@@ -27,13 +27,15 @@ from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from generator.findings import GenError
 from generator.service import intake
-from generator.service.intake import ARCHIVE, REJECTED, WORKBOOK_SUFFIXES
+from generator.service.intake import ARCHIVE_DIR, REJECTED_DIR, WORKBOOK_SUFFIXES
 from generator.records.ledger import Ledger
-from generator.records.register import Register
 from generator.records.state import StateError
-from generator.documents.files import PdfSettings
-from generator.service.workers import Limits, Pool
+from generator.documents.make import PdfSettings
+from generator.service.builds import BuildPool, release
+from generator.service.workers import Limits
+from generator.spec.status import DONE
 
 log = logging.getLogger("gen.watch")
 
@@ -41,13 +43,14 @@ TEMPORARY_SUFFIXES = {".tmp", ".temp", ".part", ".partial", ".crdownload", ".dow
 LOCK_FILE = ".gen-watch.lock"
 
 
-class AlreadyWatched(Exception):
+class AlreadyWatched(GenError):
     def __init__(self, inbox: Path, holder: str):
-        self.bn = (f"আরেকটি 'gen watch' ({holder}) এই ইনবক্স দেখছে: {inbox}। একটি ইনবক্সে একটিই চলতে পারে; "
-                   "আগেরটি বন্ধ করুন বা অন্য ইনবক্স দিন।")
-        self.en = (f"Another 'gen watch' ({holder}) is already watching {inbox}. Only one may watch an inbox; stop "
-                   "that one or give another inbox.")
-        super().__init__(self.en)
+        super().__init__(
+            "already-watched",
+            f"আরেকটি 'gen watch' ({holder}) এই ইনবক্স দেখছে: {inbox}। একটি ইনবক্সে একটিই চলতে পারে; "
+            "আগেরটি বন্ধ করুন বা অন্য ইনবক্স দিন।",
+            f"Another 'gen watch' ({holder}) is already watching {inbox}. Only one may watch an inbox; stop "
+            "that one or give another inbox.")
 
 
 def ignored(name: str) -> bool:
@@ -99,7 +102,7 @@ class Watcher:
     rescan: float = 30.0  # a full look at the inbox, in case an event was missed
     limits: Limits = field(default_factory=Limits)
     pdf: PdfSettings | None = None  # PDFs beside the Word files, through the LibreOffice the caller keeps warm
-    pool: Pool | None = None
+    pool: BuildPool | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     signalled: int | None = None  # set by the signal handler alone; the loop turns it into `stop`
     _pending: dict[Path, _Pending] = field(default_factory=dict)
@@ -117,7 +120,7 @@ class Watcher:
 
     def scan(self) -> None:
         for entry in sorted(self.inbox.iterdir()):
-            if entry.name in (ARCHIVE, REJECTED) and entry.is_dir() and not entry.is_symlink():
+            if entry.name in (ARCHIVE_DIR, REJECTED_DIR) and entry.is_dir() and not entry.is_symlink():
                 continue
             self.notice(entry)
 
@@ -133,7 +136,7 @@ class Watcher:
                     continue
                 if not stat.S_ISREG(st.st_mode):
                     del self._pending[path]
-                    if not (path.name in (ARCHIVE, REJECTED) and stat.S_ISDIR(st.st_mode)):  # our own folders
+                    if not (path.name in (ARCHIVE_DIR, REJECTED_DIR) and stat.S_ISDIR(st.st_mode)):  # our own folders
                         out.append(path)  # intake sets it aside
                     continue
                 if (st.st_size, st.st_mtime) != (p.size, p.mtime):
@@ -151,7 +154,7 @@ class Watcher:
 
     def run(self) -> None:
         self.inbox.mkdir(parents=True, exist_ok=True)
-        with _inbox_lock(self.inbox), Pool(1, self.limits, start_method="forkserver") as self.pool:
+        with _inbox_lock(self.inbox), BuildPool(1, self.limits, start_method="forkserver") as self.pool:
             with Ledger(self.state_dir) as ledger:
                 self._recover(ledger)
             self._watch()
@@ -194,9 +197,8 @@ class Watcher:
             if (self.inbox / record.name).exists():
                 log.info("resuming %s, interrupted before", record.name)
             else:
-                ledger.finish(record.id, "done", note="interrupted after the file was moved")
-                with Register(self.state_dir) as register:
-                    register.release_submission(record.id)
+                ledger.finish(record.id, DONE, note="interrupted after the file was moved")
+                release(self.state_dir, record.id)
 
     def handle(self, path: Path) -> None:
         assert self.pool is not None  # files are handled only inside run(), which holds the pool

@@ -1,8 +1,7 @@
-"""Workbooks are read, checked and rendered in worker processes with a memory and a time limit, so no
-file can stop the service: a worker that crashes, runs out of memory or time makes that one workbook
-rejected with a clear reason, and a fresh worker takes the next one.
-
-Workers live as long as the pool (each compiles the Word templates once) and take one workbook at a time.
+"""Worker processes with a memory and a time limit, so that no task can stop the service: a worker that
+crashes, runs out of memory or time brings back a Loss for that one task (its caller says what that means),
+and a fresh worker takes the next one. Workers live as long as the pool and take one task at a time; they
+leave when the process that started them is gone.
 """
 
 from __future__ import annotations
@@ -11,27 +10,33 @@ import multiprocessing as mp
 import os
 import queue
 import signal
-import sqlite3
 import threading
 import time
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
-
-from generator.service import pipeline
-from generator.text.bangla import to_bangla_digits
-from generator.records.register import Register
-from generator.records.state import StateError
+from typing import Any, TypeVar
 
 
 @dataclass(frozen=True)
 class Limits:
     memory_mb: int = 1536  # address space of a worker (RLIMIT_AS); a normal build needs a few hundred MB
-    seconds: float = 120.0  # wall time for one workbook
+    seconds: float = 120.0  # wall time for one task
 
 
-Task = tuple[Path, dict]
+@dataclass(frozen=True)
+class Loss:
+    """Why a task brought no result back: its worker ran out of memory (`memory`) or time (`time`), died
+    (`died`, with how), or raised something unexpected (`error`, with what)."""
+
+    how: str  # "memory", "time", "died" or "error"
+    detail: str = ""
+    limits: Limits = Limits()
+
+
+P = TypeVar("P", bound="Pool")
+Target = Callable[[Any], Any]  # runs a task in a worker; a module-level function (workers may be forked from a server)
+Lost = Callable[[Any, Loss], Any]  # in the parent: the result of a task that brought none back
 
 
 def _limit_memory(mb: int) -> None:
@@ -44,7 +49,7 @@ def _limit_memory(mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _serve(conn: Connection, limits: Limits) -> None:
+def _serve(conn: Connection, limits: Limits, target: Target) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ["RUST_BACKTRACE"] = "0"  # a Rust reader that aborts says one line, not a page of frames
@@ -60,57 +65,15 @@ def _serve(conn: Connection, limits: Limits) -> None:
             return
         if task is None:
             return
-        path, options = task
         try:
-            result = pipeline.build(path, **options)
+            result = target(task)
         except MemoryError:
-            result = None
+            result = Loss("memory", limits=limits)
         except BaseException as e:  # calamine's panics are BaseExceptions too
             if isinstance(e, (SystemExit, KeyboardInterrupt)):
                 raise
-            result = _internal(path, e)
-        if result is None:
-            result = _too_large(path, limits)
+            result = Loss("error", f"{type(e).__name__}: {e}", limits)
         conn.send(result)
-
-
-def _too_large(path: Path, limits: Limits) -> pipeline.Result:
-    mb = limits.memory_mb
-    return pipeline.failure(
-        path, "too-large",
-        f"{Path(path).name} পড়তে {to_bangla_digits(mb)} MB-এর বেশি মেমরি লাগছিল, তাই ফাইলটি বাদ দেওয়া হয়েছে। "
-        "ফাইলে অপ্রয়োজনীয় শিট, ছবি বা দূরের ঘরে লেখা থাকলে মুছে, অথবা 'gen template' থেকে নেওয়া নতুন ছকে পূরণ করে পাঠান।",
-        f"Reading {Path(path).name} needed more than {mb} MB of memory, so the file was set aside. Delete stray "
-        "sheets, pictures or far-away cells, or fill a fresh workbook from 'gen template', and send it again.")
-
-
-def _too_long(path: Path, limits: Limits) -> pipeline.Result:
-    s = f"{limits.seconds:g}"
-    return pipeline.failure(
-        path, "took-too-long",
-        f"{Path(path).name} প্রক্রিয়া করতে {to_bangla_digits(s)} সেকেন্ডের বেশি লেগেছে, তাই থামানো হয়েছে। ফাইলটি "
-        "অস্বাভাবিক বড় বা জটিল; 'gen template' থেকে নেওয়া নতুন ছকে পূরণ করে পাঠান।",
-        f"Processing {Path(path).name} took longer than {s} s, so it was stopped. The file is unusually large or "
-        "complex; fill a fresh workbook from 'gen template' and send it again.")
-
-
-def lost(path: Path, why: str) -> pipeline.Result:
-    """A workbook whose worker died: it cannot be processed."""
-    return pipeline.failure(
-        path, "could-not-process",
-        f"{Path(path).name} প্রক্রিয়া করা যায়নি: ফাইলটি পড়তে গিয়ে কর্মী-প্রক্রিয়া বন্ধ হয়ে গেছে ({why})। ফাইলটি নষ্ট "
-        "বা অস্বাভাবিক; Excel-এ খুলে নতুন নামে .xlsx হিসেবে সংরক্ষণ করে, অথবা 'gen template' থেকে নেওয়া নতুন ছকে পূরণ করে পাঠান।",
-        f"{Path(path).name} could not be processed: the worker reading it stopped ({why}). The file is damaged or "
-        "unusual; open it in Excel and save it as a new .xlsx, or fill a fresh workbook from 'gen template'.")
-
-
-def _internal(path: Path, error: BaseException) -> pipeline.Result:
-    return pipeline.failure(
-        path, "could-not-process",
-        f"{Path(path).name} প্রক্রিয়া করতে গিয়ে একটি অপ্রত্যাশিত ত্রুটি হয়েছে ({type(error).__name__})। ফাইলটি "
-        "সংরক্ষিত আছে; সিস্টেম প্রশাসককে জানান।",
-        f"An unexpected error occurred while processing {Path(path).name} ({type(error).__name__}: {error}). The file "
-        "is kept; tell the system administrator.")
 
 
 def _why(exitcode: int | None) -> str:
@@ -123,15 +86,15 @@ def _why(exitcode: int | None) -> str:
 
 
 class _Worker:
-    def __init__(self, ctx, limits: Limits):
+    def __init__(self, ctx, limits: Limits, target: Target):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child, limits), daemon=True)
+        self.proc = ctx.Process(target=_serve, args=(child, limits, target), daemon=True)
         self.proc.start()
         child.close()
-        self.task: Task | None = None
+        self.task: Any = None
         self.deadline = 0.0
 
-    def give(self, task: Task, seconds: float) -> None:
+    def give(self, task: Any, seconds: float) -> None:
         self.task, self.deadline = task, time.monotonic() + seconds
         self.conn.send(task)
 
@@ -151,17 +114,21 @@ class _Worker:
 
 
 class Pool:
-    """`jobs` worker processes. `map` for a batch (results in input order), `run` for one file at a time
-    from any number of threads (the watcher, the web server): a caller waits for a free slot, never for a
-    particular worker, so a worker that dies or runs late never strands another caller."""
+    """`jobs` worker processes running `target(task)`. `map` for a batch (results in input order), `run` for
+    one task at a time from any number of threads (the watcher, the web server): a caller waits for a free
+    slot, never for a particular worker, so a worker that dies or runs late never strands another caller.
+    `lost(task, loss)`, in the parent, makes the result of a task whose worker died or ran out of time; it is
+    also called for a task still running when the pool is stopped (its result is then dropped)."""
 
-    def __init__(self, jobs: int = 1, limits: Limits | None = None, *, start_method: str | None = None):
+    def __init__(self, target: Target, lost: Lost, jobs: int = 1, limits: Limits | None = None, *,
+                 start_method: str | None = None, preload: tuple[str, ...] = ()):
+        self.target, self.lost = target, lost
         self.limits = limits or Limits()
         self.jobs = max(1, jobs)
         method = start_method or ("fork" if threading.active_count() == 1 else "forkserver")
         self._ctx = mp.get_context(method)
-        if method == "forkserver":
-            self._ctx.set_forkserver_preload(["generator.service.pipeline", "generator.documents.render"])
+        if method == "forkserver" and preload:
+            self._ctx.set_forkserver_preload(list(preload))
         self._slots = threading.BoundedSemaphore(self.jobs)
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._all: set[_Worker] = set()
@@ -175,7 +142,7 @@ class Pool:
                 try:
                     worker = self._idle.get_nowait()
                 except queue.Empty:
-                    worker = _Worker(self._ctx, self.limits)
+                    worker = _Worker(self._ctx, self.limits, self.target)
                     with self._lock:
                         self._all.add(worker)
                     return worker
@@ -198,42 +165,41 @@ class Pool:
         with self._lock:
             self._all.discard(worker)
 
-    def _outcome(self, worker: _Worker, timeout: float | None) -> pipeline.Result | None:
+    def _outcome(self, worker: _Worker, timeout: float | None) -> Any:
         """The result of the worker's task, or None if it is not ready within `timeout`; a dead or late
-        worker is stopped and its workbook marked."""
+        worker is stopped and its task's loss told."""
         assert worker.task is not None  # asked only of a worker given a task
-        path, options = worker.task
+        task = worker.task
         ready = wait([worker.conn, worker.proc.sentinel], timeout)
         if worker.conn in ready:
             try:
                 result = worker.conn.recv()
                 worker.task = None
-                return result
+                return self.lost(task, result) if isinstance(result, Loss) else result
             except (EOFError, OSError):
                 pass
         if ready:  # the worker died
             worker.proc.join(5)
-            result = lost(path, _why(worker.proc.exitcode))
+            loss = Loss("died", _why(worker.proc.exitcode), self.limits)
         elif time.monotonic() >= worker.deadline:
-            result = _too_long(path, self.limits)
+            loss = Loss("time", limits=self.limits)
         else:
             return None
         worker.kill()
-        _after_loss(path, options, result)
-        return result
+        return self.lost(task, loss)
 
-    def run(self, path: Path, **options) -> pipeline.Result:
-        """Build one workbook in a worker; blocks the calling thread only."""
+    def run(self, task: Any) -> Any:
+        """Run one task in a worker; blocks the calling thread only."""
         worker = self._take()
         try:
             try:
-                worker.give((Path(path), options), self.limits.seconds)
+                worker.give(task, self.limits.seconds)
             except OSError:  # it died while idle
                 self._retire(worker)
-                worker = _Worker(self._ctx, self.limits)
+                worker = _Worker(self._ctx, self.limits, self.target)
                 with self._lock:
                     self._all.add(worker)
-                worker.give((Path(path), options), self.limits.seconds)
+                worker.give(task, self.limits.seconds)
             while True:
                 result = self._outcome(worker, max(0.0, worker.deadline - time.monotonic()) + 0.05)
                 if result is not None:
@@ -241,12 +207,12 @@ class Pool:
         finally:
             self._give_back(worker)
 
-    def map(self, tasks: Iterable[Task], on_result=None) -> Generator[pipeline.Result, None, None]:
+    def map(self, tasks: Iterable[Any], on_result=None) -> Generator[Any, None, None]:
         """Results in the order of `tasks`, as soon as each and those before it are done; `on_result(index,
         result)` is called for each as soon as it arrives, in any order (so nothing done is lost if the
         caller stops early)."""
         pending = list(enumerate(tasks))[::-1]
-        done: dict[int, pipeline.Result] = {}
+        done: dict[int, Any] = {}
         busy: dict[_Worker, int] = {}
         following = 0
         try:
@@ -271,48 +237,28 @@ class Pool:
                     yield done.pop(following)
                     following += 1
         finally:
-            for worker in busy:  # stopped early: those still building are stopped, their serials given back
+            for worker in busy:  # stopped early: those still running are stopped, and their loss told
                 worker.kill()
                 if worker.task is not None:
-                    _release(worker.task[1])
+                    self.lost(worker.task, Loss("stopped", limits=self.limits))
                 self._give_back(worker)
 
     def close(self) -> None:
-        """Stop every worker; one still building is stopped and any serial it had reserved goes back."""
+        """Stop every worker; the loss of a task still running is told."""
         with self._lock:
             workers, self._all = list(self._all), set()
         for worker in workers:
             if worker.task is not None:
                 worker.kill()
-                _release(worker.task[1])
+                self.lost(worker.task, Loss("stopped", limits=self.limits))
             else:
                 worker.stop()
 
-    def __enter__(self) -> Pool:
+    def __enter__(self: P) -> P:
         return self
 
     def __exit__(self, *_) -> None:
         self.close()
-
-
-def _after_loss(path: Path, options: dict, result: pipeline.Result) -> None:
-    """A worker died or was stopped mid-build: give back any serial it had reserved, and file the
-    rejection report where the workbook's own reports go."""
-    _release(options)
-    out_root = options.get("out_root")
-    if out_root is not None:
-        pipeline.report_rejection(result, Path(path), Path(out_root), options.get("submission"))
-
-
-def _release(options: dict) -> None:
-    submission, state_dir = options.get("submission"), options.get("state_dir")
-    if submission is None or state_dir is None:
-        return
-    try:
-        with Register(Path(state_dir)) as register:
-            register.release_submission(submission)
-    except (StateError, sqlite3.Error):
-        pass  # the register cannot be reached: the serial stays reserved, and `gen register` says so
 
 
 def default_jobs() -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-UNITS = ("সংখ্যা", "%", "তারিখ")
+UNIT_COUNT, UNIT_PERCENT, UNIT_DATE = UNITS = ("সংখ্যা", "%", "তারিখ")  # the plan's units (একক)
 # How an indicator's quarters combine (গণনা পদ্ধতি, as the APA guideline defines them); see docs/scoring.md.
 SUM, AVERAGE, CUMULATIVE, BY_DATE = COUNTING = ("সমষ্টি", "গড়", "ক্রমপুঞ্জিভূত", "তারিখ")
-DEFAULT_COUNTING = {"সংখ্যা": SUM, "%": AVERAGE, "তারিখ": BY_DATE}  # a blank counting cell
+DEFAULT_COUNTING = {UNIT_COUNT: SUM, UNIT_PERCENT: AVERAGE, UNIT_DATE: BY_DATE}  # a blank counting cell
 LEVELS = (
     ("target_100", "অসাধারণ", "১০০%", 1.0),
     ("target_90", "অতি উত্তম", "৯০%", 0.9),

@@ -99,3 +99,5 @@ MINUTES: tuple[Section, ...] = (
         Field("issuer_designation", "জারিকারী কর্মকর্তার পদবি", "", True),
     )),
 )
+
+LETTER_FIELDS = {f.key: f for _, section in LETTER for f in section}  # a plan report's key/value sheet, by key

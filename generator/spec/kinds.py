@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 from generator.spec import fields
-from generator.rules import scoring
 from generator.spec.columns import COLUMNS, COUNTING, DEFAULT_COUNTING, LEVELS, UNITS, Column
-from generator.documents.files import ANNEX, LETTER, MINUTES as MINUTES_DOCUMENT, SCORED_ANNEX, Document
+from generator.spec.fields import Field
+from generator.spec.documents import ANNEX, LETTER, MINUTES as MINUTES_DOCUMENT, SCORED_ANNEX, Document
 
 __all__ = ["KINDS", "Kind", "get", "COLUMNS", "COUNTING", "DEFAULT_COUNTING", "LEVELS", "UNITS", "Column"]
+
+BY_LEVELS, BY_QUARTERS = "levels", "quarters"  # scoring methods (generator.rules.scoring, docs/scoring.md)
 
 @dataclass(frozen=True)
 class Kind:
     """One plan's report: wording, workbook columns and annex template.
 
-    Wording strings are str.format templates; the fields are those of `render.wording_fields`.
+    Wording strings are str.format templates; the fields are those of `contexts.wording_fields`.
     """
 
     id: str
@@ -39,7 +40,16 @@ class Kind:
     documents: tuple[Document, ...] = (LETTER, ANNEX)  # what a build writes (documents.py)
     bracket_codes: bool = True  # '[১.১] কার্যক্রম' rather than '১.১ কার্যক্রম'
     annex_note: str = ""  # a line under the annex table
-    scorer: Callable | None = scoring.by_levels  # how a row is scored (scoring.py, docs/scoring.md); None: not scored
+    scoring: str | None = BY_LEVELS  # how a row is scored: BY_LEVELS or BY_QUARTERS; None: not scored
+
+    @property
+    def scored(self) -> bool:
+        return self.scoring is not None
+
+    @property
+    def field_map(self) -> dict[str, Field]:
+        """The key/value sheet's fields by key."""
+        return {f.key: f for _, section in self.fields for f in section}
 
 
 CC = Kind(
@@ -135,7 +145,7 @@ NIS = Kind(
     annex_title="{office_genitive} {plan} {fy_long}: {period_genitive} {report}",
     periods=("q1", "q2", "q3", "q4"),
     required_columns=("activity", "indicator"),
-    scorer=scoring.by_quarters,
+    scoring=BY_QUARTERS,
     bracket_codes=False,
     annex_note="বিঃদ্রঃ কোন ক্রমিকের কার্যক্রম প্রযোজ্য না হলে তার কারণ মন্তব্য কলামে উল্লেখ করতে হবে।",
     annex_widths=(("activity", 3.4), ("indicator", 2.6), ("remarks", 3.2), ("weight", 2.0), ("unit", 1.1),
@@ -152,7 +162,7 @@ MINUTES = Kind(
     subject="", body="", body_with_reference="", annex_title="",
     periods=(),
     required_columns=("topic", "decision"),
-    scorer=None,
+    scoring=None,
     sheets=("সভা", "সিদ্ধান্ত"),
     first_row=3,
     fields=fields.MINUTES,
@@ -164,3 +174,9 @@ KINDS: dict[str, Kind] = {k.id: k for k in (CC, EGOV, GRS, RTI, NIS, MINUTES)}
 
 def get(kind_id: str) -> Kind | None:
     return KINDS.get((kind_id or "").strip().lower())
+
+
+ALL_FIELDS: dict[str, Field] = {f.key: f for kind in KINDS.values() for f in kind.field_map.values()}
+KEY_VALUE_SHEETS = tuple(dict.fromkeys(k.sheets[0] for k in KINDS.values()))
+READ_SHEETS = frozenset(s for k in KINDS.values() for s in k.sheets)  # the sheets the service reads values from
+DATE_FIELDS = tuple(k for k, f in ALL_FIELDS.items() if f.kind == "date")  # read as dates, once (model.Report.dates)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.documents.files import BUNDLE_SUFFIX, EVIDENCE_CODE
+from generator.documents.bundle import EVIDENCE_CODE
+from generator.spec.documents import BUNDLE_SUFFIX
 
 # (file name ends with, Bangla, English), the first that fits; listed in this order
 LABELS = [

@@ -17,26 +17,27 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
+from generator.findings import GenError
 from generator.text import bangla
 from generator.documents import bundle
 from generator.service import intake
 from generator.records import store
-from generator.documents.files import PdfSettings
+from generator.documents.make import PdfSettings
+from generator.web.texts import MB, too_large as workbook_too_large
 
 log = logging.getLogger("gen.web")
-MB = 1024 * 1024
 FIELD, WORKBOOK_FIELD = "evidence", "workbook"
 MAX_FILES = 20  # evidence files with one workbook
 DEFAULT_CAP = 60 * MB  # all evidence of one upload: a 30 MB phone photo and several scans
 FOLDER = "evidence"  # under the state folder: evidence/<upload tag>/
 
 
-class Refused(Exception):
+class Refused(GenError):
     """The upload cannot be taken as sent; `status` is the HTTP status of the page that says why."""
 
     def __init__(self, status: int, bn: str, en: str):
-        super().__init__(en)
-        self.status, self.bn, self.en = status, bn, en
+        super().__init__("upload-refused", bn, en)
+        self.status = status
 
 
 def _mb(size: int) -> tuple[str, str]:
@@ -77,8 +78,6 @@ def _not_here() -> Refused:
 
 
 def _workbook_too_large(cap: int) -> Refused:
-    from generator.web import too_large as workbook_too_large
-
     return Refused(413, *workbook_too_large(cap))
 
 

@@ -11,6 +11,7 @@ from generator.service import intake
 from generator.spec import kinds
 from generator.periods import next_period
 from generator.records import store
+from generator.web.texts import content_disposition
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GONE = ("এই জমার মূল ওয়ার্কবুকটি সার্ভারে রাখা নেই (সরানো বা মুছে ফেলা হয়েছে, অথবা 'gen build' দিয়ে তৈরি, যা মূল ফাইলের কপি "
@@ -33,8 +34,6 @@ def source_of(record) -> Path | None:
 
 def response(record) -> Response:
     """The next workbook as a download; an error page's HTTPException when there is none."""
-    from generator.web import content_disposition
-
     if not offered(record):
         raise HTTPException(404)
     source = source_of(record)

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from generator.spec import kinds
-from generator.xlsx import workbook
+from generator.xlsx import filling
+from generator.xlsx import blanks
 from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
 
 
@@ -24,8 +25,8 @@ def write(source: Path, out: Path | None = None, templates: Path = XLSX_DIR) -> 
     assert kind is not None, f"{source}: no report kind {data['kind']!r}"
     template = Path(templates) / f"{kind.id}.xlsx"
     if not template.exists():
-        workbook.write_template(kind, template)
-    return workbook.fill(template, out or Path(source).with_suffix(".xlsx"), data["letter"], data["rows"])
+        blanks.write_template(kind, template)
+    return filling.fill(template, out or Path(source).with_suffix(".xlsx"), data["letter"], data["rows"])
 
 
 def write_all(folder: Path = EXAMPLES_DIR) -> list[Path]:

@@ -24,36 +24,40 @@ the extent of the cells that hold something, and the reader reads no further.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
-from generator.xlsx import carried, workbook
-from generator.spec import kinds
+from generator.spec.carried import CARRIED_SHEET
+from generator.spec.kinds import READ_SHEETS as KIND_SHEETS
 from generator.text.bangla import to_bangla_digits
+from generator.xlsx.errors import WorkbookError, not_a_workbook
 
 MAX_FILE_BYTES = 20 * 2**20  # a filled workbook is some 15–50 KB; pictures of signatures may add a few MB
 MAX_PARTS = 1000  # Excel writes 10–40 parts; each picture, comment or chart adds one or two
 MAX_UNCOMPRESSED = 50 * 2**20  # all parts unpacked; ours are about 100 KB
 MAX_RATIO = 100  # unpacked : packed, for a part over RATIO_FLOOR; sheet XML packs about 10:1
 RATIO_FLOOR = 2**20
-MAX_ROW = 5000  # a plan has at most workbook.MAX_PLAN_ROWS (1000) rows; the letter sheet some 50
+MAX_ROW = 5000  # a plan has at most 1000 rows (reading.MAX_PLAN_ROWS); the letter sheet some 50
 MAX_COL = 200  # column GR; the widest sheet has 16 columns
 MAX_CELLS = 250_000  # <c>, <row> and merged/hyperlinked cells over all sheets: openpyxl, loading the
 # whole workbook to mark it up, needs some 400 bytes for each (250 000 ≈ 100 MB, 2 s)
 MAX_NAME = 255  # bytes of a part name
-READ_SHEETS = frozenset(s for k in kinds.KINDS.values() for s in k.sheets) | {carried.CARRIED_SHEET}
+MAX_STYLES = 8 * 2**20  # bytes of xl/styles.xml, read before the sheets for their number formats
+READ_SHEETS = KIND_SHEETS | {CARRIED_SHEET}
 _CHUNK = 64 * 1024  # packed bytes read at a time
 _OUT = 256 * 1024  # unpacked bytes produced at a time
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _DOCTYPE = tuple("<!DOCTYPE".encode(e) for e in ("utf-8", "utf-16-le", "utf-16-be"))
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f\\]|^/|^[A-Za-z]:|(^|/)\.\.?(/|$)|//")
+_PERCENT_IDS = {9, 10}  # Excel's built-in number formats 0% and 0.00%
 
 
 @dataclass(frozen=True)
@@ -64,61 +68,90 @@ class Extent:
     cols: int = 0
 
 
+@dataclass
+class Scan:
+    """What the one pass over the package found, for each sheet read (by sheet name): how far its cells go,
+    which cells hold a formula (and whether Excel saved its result), which hold an error value (#REF!,
+    #DIV/0!, …) and which are formatted as a percentage. The reader needs nothing else from the XML."""
+
+    extents: dict[str, Extent] = field(default_factory=dict)
+    formulas: dict[str, dict[str, bool]] = field(default_factory=dict)  # sheet → cell → has a saved result
+    errors: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → cell → '#REF!'
+    percent: dict[str, set[str]] = field(default_factory=dict)  # sheet → cells with a % number format
+
+
+def too_large(size: int) -> WorkbookError:
+    return _error(
+        "too-large",
+        f"ফাইলটি অনেক বড় ({_mb(size)} MB); সর্বোচ্চ {to_bangla_digits(MAX_FILE_BYTES // 2**20)} MB গ্রহণ করা হয়। "
+        "ছবি বা অপ্রয়োজনীয় শিট মুছে আবার জমা দিন।",
+        f"The file is too large ({size / 2**20:.1f} MB); at most {MAX_FILE_BYTES // 2**20} MB is accepted. "
+        "Delete pictures or sheets that are not needed and submit again.",
+    )
+
+
 def check(path: Path, sheets=READ_SHEETS) -> dict[str, Extent]:
-    """Raise workbook.WorkbookError for a package no reader should open; else the extent of each of
-    `sheets` the workbook has (by sheet name)."""
+    """The package of the file at `path` checked (its size by stat first); the extent of each of `sheets` it
+    has. WorkbookError for a package no reader should open."""
     path = Path(path)
     try:
         size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise too_large(size)
+        data = path.read_bytes()
     except OSError as exc:
-        raise workbook._not_a_workbook(type(exc).__name__) from None
+        raise not_a_workbook(type(exc).__name__) from None
+    return scan(data, sheets).extents
+
+
+def scan(data: bytes, sheets=READ_SHEETS) -> Scan:
+    """Raise WorkbookError for a package no reader should open; else what the readers need to know of it."""
+    size = len(data)
     if size > MAX_FILE_BYTES:
-        raise _error(
-            "too-large",
-            f"ফাইলটি অনেক বড় ({_mb(size)} MB); সর্বোচ্চ {to_bangla_digits(MAX_FILE_BYTES // 2**20)} MB গ্রহণ করা হয়। "
-            "ছবি বা অপ্রয়োজনীয় শিট মুছে আবার জমা দিন।",
-            f"The file is too large ({size / 2**20:.1f} MB); at most {MAX_FILE_BYTES // 2**20} MB is accepted. "
-            "Delete pictures or sheets that are not needed and submit again.",
-        )
-    with open(path, "rb") as f:
-        try:
-            infos = zipfile.ZipFile(f).infolist()  # the directory only: zipfile never unpacks a part here
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error) as exc:
-            raise workbook._not_a_workbook(type(exc).__name__) from None
-        _check_directory(infos, size)
-        parts = {i.filename: i for i in infos}
-        reader = _Reader(f, size)
-        names = _sheet_parts(reader, parts)  # part name → sheet names
-        extents: dict[str, Extent] = {}
-        cells = [0]
-        for info in infos:
-            scan: _SheetScan | _QuickScan | None = None
-            fast = None
-            if info.filename not in names and info.filename.lower().startswith("xl/worksheets/") \
-                    and info.filename.lower().endswith(".xml"):
-                # a sheet no workbook part names: a reader resolving names its own way could still read it
-                scan = _SheetScan(info.filename, True, cells)
-            elif info.filename in names:
-                shown = names[info.filename][0]
-                read = [s for s in names[info.filename] if s in sheets]
-                fast = _QuickScan(read[0] if read else shown, bool(read), cells)
-                before = (reader.total, cells[0])
-                reader.unpack(info, fast, sheet=fast.sheet)
-                if fast.close():
-                    scan = fast
-                else:  # something unusual: follow the XML exactly
-                    reader.total, cells[0] = before
-                    scan = _SheetScan(fast.sheet, fast.read, cells)
-            if scan is not None and scan is not fast:
-                reader.unpack(info, scan, sheet=scan.sheet)
-            elif scan is None:
-                reader.unpack(info, None)
-            if scan is not None:
-                scan.close()
-                for s in names[info.filename]:
-                    if s in sheets:
-                        extents[s] = Extent(scan.rows, scan.cols)
-    return extents
+        raise too_large(size)
+    f = io.BytesIO(data)
+    try:
+        infos = zipfile.ZipFile(f).infolist()  # the directory only: zipfile never unpacks a part here
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error) as exc:
+        raise not_a_workbook(type(exc).__name__) from None
+    _check_directory(infos, size)
+    parts = {i.filename: i for i in infos}
+    reader = _Reader(f, size)
+    names, styles = _sheet_parts(reader, parts)  # part name → sheet names; the workbook's styles part
+    percent_styles = _percent_styles(reader, parts, styles)
+    found = Scan()
+    cells = [0]
+    for info in infos:
+        sheet_scan: _SheetScan | _QuickScan | None = None
+        fast = None
+        if info.filename not in names and info.filename.lower().startswith("xl/worksheets/") \
+                and info.filename.lower().endswith(".xml"):
+            # a sheet no workbook part names: a reader resolving names its own way could still read it
+            sheet_scan = _SheetScan(info.filename, True, cells, percent_styles)
+        elif info.filename in names:
+            shown = names[info.filename][0]
+            read = [s for s in names[info.filename] if s in sheets]
+            fast = _QuickScan(read[0] if read else shown, bool(read), cells, percent_styles)
+            before = (reader.total, cells[0])
+            reader.unpack(info, fast, sheet=fast.sheet)
+            if fast.close():
+                sheet_scan = fast
+            else:  # something unusual, a formula, an error value or a percentage: follow the XML exactly
+                reader.total, cells[0] = before
+                sheet_scan = _SheetScan(fast.sheet, fast.read, cells, percent_styles)
+        if sheet_scan is not None and sheet_scan is not fast:
+            reader.unpack(info, sheet_scan, sheet=sheet_scan.sheet)
+        elif sheet_scan is None:
+            reader.unpack(info, None)
+        if sheet_scan is not None:
+            sheet_scan.close()
+            for s in names[info.filename] if info.filename in names else ():
+                if s in sheets:
+                    found.extents[s] = Extent(sheet_scan.rows, sheet_scan.cols)
+                    if isinstance(sheet_scan, _SheetScan):
+                        found.formulas[s], found.errors[s], found.percent[s] = (
+                            sheet_scan.formulas, sheet_scan.errors, sheet_scan.percent)
+    return found
 
 
 # The zip's directory ---------------------------------------------------------------------
@@ -146,9 +179,9 @@ def _check_directory(infos, size: int) -> None:
         if info.compress_type not in (0, 8):  # stored, deflated: all that Excel and LibreOffice write
             raise _bad_package(f"part {name[:80]!r} uses compression method {info.compress_type}")
         if info.compress_type == 0 and info.compress_size != info.file_size:
-            raise workbook._not_a_workbook("stored part sizes differ")
+            raise not_a_workbook("stored part sizes differ")
         if info.header_offset + info.compress_size > size:
-            raise workbook._not_a_workbook("part beyond the end of the file")
+            raise not_a_workbook("part beyond the end of the file")
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise _zip_bomb(name, info.file_size, info.compress_size)
     total = sum(i.file_size for i in infos)
@@ -172,20 +205,20 @@ class _Reader:
         self.f.seek(info.header_offset)
         head = self.f.read(30)
         if len(head) < 30 or head[:4] != b"PK\x03\x04":
-            raise workbook._not_a_workbook("bad local header")
+            raise not_a_workbook("bad local header")
         flags, = struct.unpack("<H", head[6:8])
         if flags & 0x1:
             raise _bad_package(f"part {info.filename[:80]!r} is encrypted")
         name_len, extra_len = struct.unpack("<HH", head[26:30])
         start = info.header_offset + 30 + name_len + extra_len
         if start + info.compress_size > self.size:
-            raise workbook._not_a_workbook("part beyond the end of the file")
+            raise not_a_workbook("part beyond the end of the file")
         self.f.seek(start)
         left = info.compress_size
         while left:
             chunk = self.f.read(min(_CHUNK, left))
             if not chunk:
-                raise workbook._not_a_workbook("truncated part")
+                raise not_a_workbook("truncated part")
             left -= len(chunk)
             yield chunk
 
@@ -238,11 +271,11 @@ class _Reader:
                     if d.eof:
                         break
             except zlib.error:
-                raise workbook._not_a_workbook("damaged part") from None
+                raise not_a_workbook("damaged part") from None
             if not d.eof:
-                raise workbook._not_a_workbook("truncated part")
+                raise not_a_workbook("truncated part")
         if n != info.file_size or crc != info.CRC:
-            raise workbook._not_a_workbook("bad CRC or size")
+            raise not_a_workbook("bad CRC or size")
         return n
 
     def read(self, info, limit: int) -> bytes:
@@ -254,19 +287,24 @@ class _Reader:
 # Which part is which sheet ----------------------------------------------------------------
 
 
-def _sheet_parts(reader: _Reader, parts: dict) -> dict[str, list[str]]:
-    """Worksheet part → the sheet names that point at it. Both readers' ways of finding the workbook
-    part are followed (calamine: xl/workbook.xml; openpyxl: the package relationships)."""
+def _small(reader: _Reader, parts: dict, name: str) -> bytes | None:
+    """A small part unpacked ahead of the pass over every part (which counts it again)."""
+    info = {n.lower(): i for n, i in parts.items()}.get(name.lower())
+    if info is None:
+        return None
+    saved = reader.total
+    data = reader.read(info, limit=MAX_STYLES)
+    reader.total = saved
+    return data
+
+
+def _sheet_parts(reader: _Reader, parts: dict) -> tuple[dict[str, list[str]], str | None]:
+    """Worksheet part → the sheet names that point at it, and the workbook's styles part. Both readers' ways
+    of finding the workbook part are followed (calamine: xl/workbook.xml; openpyxl: the package relationships)."""
     by_lower = {name.lower(): info for name, info in parts.items()}
 
     def small(name):
-        info = by_lower.get(name.lower())
-        if info is None:
-            return None
-        saved = reader.total
-        data = reader.read(info, limit=8 * 2**20)
-        reader.total = saved  # counted again when every part is unpacked
-        return data
+        return _small(reader, parts, name)
 
     books = ["xl/workbook.xml"]
     rels = small("_rels/.rels")
@@ -275,6 +313,7 @@ def _sheet_parts(reader: _Reader, parts: dict) -> dict[str, list[str]]:
             if rel.get("Type", "").endswith("/officeDocument") and rel.get("Target"):
                 books.append(_resolve("", rel["Target"]))
     out: dict[str, list[str]] = {}
+    styles = None
     for book in dict.fromkeys(books):
         data = small(book)
         if data is None:
@@ -286,6 +325,8 @@ def _sheet_parts(reader: _Reader, parts: dict) -> dict[str, list[str]]:
             for rel in _elements(rels, book, "Relationship"):
                 if rel.get("Id") and rel.get("Target") and rel.get("TargetMode") != "External":
                     targets[rel["Id"]] = _resolve(folder, rel["Target"])
+                    if rel.get("Type", "").endswith("/styles") and styles is None:
+                        styles = targets[rel["Id"]]
         for sheet in _elements(data, book, "sheet"):
             rid = next((v for k, v in sheet.items() if k.endswith(" id")), None)
             part = by_lower.get(targets.get(rid, "").lower())
@@ -293,7 +334,39 @@ def _sheet_parts(reader: _Reader, parts: dict) -> dict[str, list[str]]:
                 names = out.setdefault(part.filename, [])
                 if sheet["name"] not in names:
                     names.append(sheet["name"])
-    return out
+    return out, styles
+
+
+def _percent_styles(reader: _Reader, parts: dict, styles: str | None) -> frozenset[str]:
+    """The cell style indexes (the `s` of a cell) whose number format shows a percentage: Excel's built-in
+    0% and 0.00%, or a format of the workbook's own with a % in it (as openpyxl and Excel read it)."""
+    data = _small(reader, parts, styles or "xl/styles.xml")
+    if data is None:
+        return frozenset()
+    own: dict[str, str] = {}
+    xfs: list[str] = []
+    depth = {"cellXfs": False}
+
+    def start(name, attrs):
+        local = name.rpartition(" ")[2]
+        if local == "numFmt" and attrs.get("numFmtId"):
+            own[attrs["numFmtId"]] = attrs.get("formatCode", "")
+        elif local == "cellXfs":
+            depth["cellXfs"] = True
+        elif local == "xf" and depth["cellXfs"]:
+            xfs.append(attrs.get("numFmtId", "0"))
+
+    def end(name):
+        if name.rpartition(" ")[2] == "cellXfs":
+            depth["cellXfs"] = False
+
+    p = _parser(styles or "xl/styles.xml", start, end)
+    try:
+        p.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise not_a_workbook(f"bad XML in the styles: {exc}") from None
+    return frozenset(str(i) for i, fmt in enumerate(xfs)
+                     if (fmt.isdigit() and int(fmt) in _PERCENT_IDS) or "%" in own.get(fmt, ""))
 
 
 def _resolve(folder: str, target: str) -> str:
@@ -334,7 +407,7 @@ def _parse(chunks, part: str, start) -> None:
             p.Parse(chunk, False)
         p.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise workbook._not_a_workbook(f"bad XML in {part}: {exc}") from None
+        raise not_a_workbook(f"bad XML in {part}: {exc}") from None
 
 
 # The sheets --------------------------------------------------------------------------------
@@ -366,25 +439,32 @@ def _span(ref: str) -> int:
 class _SheetScan:
     """Follows a worksheet's XML as it is unpacked: where its cells are and what they hold."""
 
-    def __init__(self, sheet: str, read: bool, cells: list[int]):
-        self.sheet, self.read, self.cells = sheet, read, cells
+    def __init__(self, sheet: str, read: bool, cells: list[int], percent_styles: frozenset[str] = frozenset()):
+        self.sheet, self.read, self.cells, self.percent_styles = sheet, read, cells, percent_styles
         self.rows = self.cols = 0
         self.row = self.col = 0
         self.in_cell = self.filled = self.lost = self.row_lost = False
         self.ref = ""
+        self.type = ""  # the cell's t: 'e' for an error value
+        self.formula = self.valued = False
+        self.text: list[str] | None = None  # the <v> of an error cell, as it is read
+        self.formulas: dict[str, bool] = {}
+        self.errors: dict[str, str] = {}
+        self.percent: set[str] = set()
         self.parser = _parser(sheet, self.start, self.end, sheet)
+        self.parser.CharacterDataHandler = self.chars
 
     def __call__(self, data: bytes) -> None:
         try:
             self.parser.Parse(data, False)
         except expat.ExpatError as exc:
-            raise workbook._not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
+            raise not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
 
     def close(self) -> None:
         try:
             self.parser.Parse(b"", True)
         except expat.ExpatError as exc:
-            raise workbook._not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
+            raise not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
 
     def count(self, n: int) -> None:
         _count(self.cells, self.sheet, n)
@@ -402,8 +482,17 @@ class _SheetScan:
             self.lost = (r is not None and at is None) or (r is None and self.row_lost)
             self.ref = r if r is not None else _ref(self.row, self.col)
             self.in_cell, self.filled = True, False
+            self.type, self.formula, self.valued, self.text = attrs.get("t", ""), False, False, None
+            if attrs.get("s") in self.percent_styles:
+                self.percent.add(self.ref)
         elif self.in_cell and local in ("v", "is", "f"):
             self.filled = True
+            if local == "f":
+                self.formula = True
+            elif local == "v" and (self.formula or self.type == "e"):
+                self.text = []  # a formula's saved result, or an error value: read its text
+            else:
+                self.valued = True
         elif local == "row":
             self.count(1)
             r = attrs.get("r")
@@ -414,9 +503,22 @@ class _SheetScan:
         elif local in ("mergeCell", "hyperlink") and attrs.get("ref"):
             self.span(attrs["ref"])
 
+    def chars(self, data: str) -> None:
+        if self.text is not None and len(self.text) < 64:
+            self.text.append(data[:64])
+
     def end(self, name):
-        if self.in_cell and name.rpartition(" ")[2] == "c":
+        local = name.rpartition(" ")[2]
+        if self.in_cell and local == "v" and self.text is not None:
+            text = "".join(self.text).strip()
+            self.valued = self.valued or bool(text)
+            if self.type == "e":
+                self.errors[self.ref] = text[:32]
+            self.text = None
+        if self.in_cell and local == "c":
             self.in_cell = False
+            if self.formula:
+                self.formulas[self.ref] = self.valued
             if self.filled:
                 if self.read and (self.lost or self.row > MAX_ROW or self.col > MAX_COL or self.row < 1):
                     raise _far(self.sheet, self.ref)
@@ -432,7 +534,8 @@ class _QuickScan:
     Finds the cells' extent and counts them with one regular expression over the unpacked XML, without
     telling filled cells from formatted ones (the extent may then be a little larger, never past the
     bounds). `close` says False when the sheet needs the exact scan (a cell without a reference, or one
-    past the bounds, which may be only formatting)."""
+    past the bounds, which may be only formatting), and for a sheet the service reads, when it holds a
+    formula, an error value or a cell in a percent style (the exact scan records each)."""
 
     # a start tag read attribute by attribute (a value cannot pass for an attribute), with exactly one r
     _NAME, _VALUE = rb"[A-Za-z_][\w:.-]*", rb"(?:\"[^\"<]*\"|'[^'<]*')"
@@ -446,10 +549,14 @@ class _QuickScan:
     _SPAN_TAG = re.compile(_PREFIX + rb"(?:mergeCell|hyperlink)[\s/>]")
     _SPAN = re.compile(_PREFIX + rb"(?:mergeCell|hyperlink)" + _OTHER_REF + rb"\s+ref\s*=\s*([\"'])([^\"'<]*)\1"
                        + _OTHER_REF + rb"\s*/?>")
+    _FORMULA = re.compile(_PREFIX + rb"f[\s/>]")  # a cell formula, not <formula1> of a dropdown
+    _ERROR = re.compile(rb"\st\s*=\s*[\"']e[\"']")
+    _STYLE = re.compile(rb"\ss\s*=\s*[\"']([0-9]+)[\"']")
     _MAX_TAIL = 64 * 1024
 
-    def __init__(self, sheet: str, read: bool, cells: list[int]):
+    def __init__(self, sheet: str, read: bool, cells: list[int], percent_styles: frozenset[str] = frozenset()):
         self.sheet, self.read, self.cells = sheet, read, cells
+        self.percent_styles = frozenset(s.encode() for s in percent_styles)
         self.rows = self.cols = 0
         self.tail = b""
         self.exact = False
@@ -466,6 +573,10 @@ class _QuickScan:
         self._scan(buf[:cut] if cut >= 0 else buf)
 
     def _scan(self, buf: bytes) -> None:
+        if self.read and (self._FORMULA.search(buf) or self._ERROR.search(buf) or (
+                self.percent_styles and any(s in self.percent_styles for s in self._STYLE.findall(buf)))):
+            self.exact = True
+            return
         refs = self._CELL_REF.findall(buf)
         cells = len(self._CELL.findall(buf))
         spans = self._SPAN.findall(buf)
@@ -514,7 +625,7 @@ def _ref(row: int, col: int) -> str:
 
 
 def _error(code, bn, en, sheet=None, cell=None):
-    return workbook.WorkbookError(code, bn, en, sheet, cell)
+    return WorkbookError(code, bn, en, sheet, cell)
 
 
 def _mb(n: int) -> str:

@@ -1,101 +1,22 @@
-"""Fill the Word templates: the letter and the annex of a report, as .docx bytes.
-
-Each template is read and compiled once per process (docxtpl's tag clean-up, then Jinja), and every
-render only fills the compiled template and zips the parts, instead of re-parsing the template.
-"""
+"""What fills each Word template: the letter's, the annex's and the minutes' fields, from a checked report,
+its scores, its memo and its date, in Bangla as the seeds write it."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from docxtpl import DocxTemplate
-from jinja2 import Environment, StrictUndefined, Template
-
-from generator.text import bangla
-from generator.spec import memo
-from generator.documents import wordml
-from generator.spec.fields import COPIES_HEADING
 from generator.documents.templates import SIGNATURE_SLOTS
-from generator.rules import scoring
-from generator.spec.columns import COLUMNS
 from generator.model import PlanRow, Report
+from generator.rules import scoring
 from generator.rules.scoring import ScoreCard, score_report
+from generator.spec.columns import COLUMNS
+from generator.spec.fields import COPIES_HEADING
+from generator.spec.kinds import Kind
+from generator.text import bangla
 from generator.text.values import format_number
 
-if TYPE_CHECKING:
-    from generator.spec.kinds import Kind
-
-_RENDERED_PART = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
 _TOP_LEVEL_COMMA = re.compile(r",(?![^()]*\))")  # a comma not inside parentheses
-
-
-@dataclass
-class CompiledDocx:
-    """A .docx template with its XML parts compiled to Jinja templates."""
-
-    path: Path
-    static: bytes  # a zip of the parts no render changes
-    parts: dict[str, tuple[zipfile.ZipInfo, Template]]
-    docxtpl: DocxTemplate
-    fix_tables: bool
-
-    @classmethod
-    def load(cls, path: Path) -> CompiledDocx:
-        env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
-        tpl = DocxTemplate(str(path))
-        static, parts, fix = io.BytesIO(), {}, False
-        # the parts no render changes (styles, fonts, theme…) are compressed once, into a zip that
-        # each render copies and appends its own parts to
-        with zipfile.ZipFile(path) as z, zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in z.infolist():
-                data = z.read(info)
-                if _RENDERED_PART.fullmatch(info.filename):
-                    xml = tpl.patch_xml(data.decode("utf-8"))
-                    fix = fix or "{%tc" in xml
-                    parts[info.filename] = (info, env.from_string(wordml.expand_tags(xml)))
-                else:
-                    out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-        return cls(Path(path), static.getvalue(), parts, tpl, fix)
-
-    def render(self, context: dict) -> bytes:
-        out = io.BytesIO(self.static)
-        out.seek(0, io.SEEK_END)
-        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z:
-            for info, template in self.parts.values():
-                xml = resolve_listing(self.docxtpl, template.render(context))
-                fresh = zipfile.ZipInfo(info.filename, info.date_time)  # zipfile fills in a ZipInfo as it writes
-                z.writestr(fresh, xml.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
-        return out.getvalue()
-
-
-_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
-_BREAKS = re.compile(r"[\t\a\n\f]")
-
-
-def resolve_listing(docxtpl: DocxTemplate, xml: str) -> str:
-    """docxtpl's resolve_listing (a \\n in a value becomes a line break, \\t a tab, …), run only on the
-    paragraphs that hold such a character: the same result, without re-parsing every paragraph."""
-    return _PARAGRAPH.sub(lambda m: docxtpl.resolve_listing(m.group(0)) if _BREAKS.search(m.group(0)) else m.group(0), xml)
-
-
-_cache: dict[Path, tuple[float, CompiledDocx]] = {}
-
-
-def compiled(path: Path) -> CompiledDocx:
-    """The compiled template, reloaded only when the file changes on disk."""
-    path = Path(path).resolve()
-    mtime = path.stat().st_mtime
-    hit = _cache.get(path)
-    if hit is None or hit[0] != mtime:
-        hit = (mtime, CompiledDocx.load(path))
-        _cache[path] = hit
-    return hit[1]
 
 
 # Text helpers ---------------------------------------------------------------------------
@@ -104,11 +25,6 @@ def bn_text(text: str) -> str:
     """Bangla digits in Bangla running text; Latin-script words, e-mail and web addresses keep theirs
     (the rule: bangla.bangla_digits_in_text)."""
     return bangla.bangla_digits_in_text(text)
-
-
-def memo_number(report: Report, serial: int | str) -> str:
-    """The normalized prefix, then the serial after a dot (2024 file number) or a dash (see memo.py)."""
-    return memo.number(report.get("memo_prefix"), serial)
 
 
 def genitive(name: str) -> str:

@@ -1,0 +1,92 @@
+"""The public API (re-exported by `generator`): build and check workbooks, write blank and next-period
+workbooks, summarise a period for the receiving office, read the memo register. The CLI and the web desk
+are built over it and the service layer; everything not named in `generator.__all__` is private."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.documents.bundle import evidence_files
+from generator.periods import next_period, summarizing
+from generator.records.register import Entry, Register
+from generator.records.state import default_state_dir
+from generator.service import batch, converter, pipeline
+from generator.service.result import Result
+from generator.service.workers import Limits
+from generator.spec import kinds
+from generator.xlsx import blanks
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    """PDFs beside the Word files (through one warm LibreOffice for the run), and with `bundle` the e-Nothi
+    bundle: the letter, the annex and the `evidence` files (PDF, JPEG, PNG) in one PDF under 25 MiB."""
+
+    bundle: bool = False
+    evidence: tuple[Path, ...] = ()
+    timeout: float = 20.0  # seconds for one document's conversion
+
+    @classmethod
+    def from_folder(cls, folder: Path, **options) -> PdfOptions:
+        """The bundle with every PDF, JPEG and PNG of `folder`, in name order."""
+        return cls(bundle=True, evidence=tuple(evidence_files(Path(folder)).files), **options)
+
+
+def build_many(paths: Iterable[Path | str], *, out: Path | str = "output", state: Path | str | None = None,
+               jobs: int | None = None, limits: Limits | None = None, date: dt.date | None = None,
+               pdf: PdfOptions | None = None) -> Iterator[Result]:
+    """Build each workbook in a worker process (memory and time limits, one per core unless `jobs` says), each
+    recorded in the ledger of `state` (default: $GEN_STATE_DIR or ~/.local/state/gen); results in the order
+    given. `date` is the issue date of workbooks that leave it blank. StateError when the state folder cannot
+    be used."""
+    workbooks = [Path(p) for p in paths]
+    settings = dict(bundle=pdf.bundle, evidence=tuple(str(p) for p in pdf.evidence)) if pdf else {}
+    with converter.warm(pdf is not None, pdf.timeout if pdf else 20.0, **settings) as made:
+        yield from batch.build_all(workbooks, out_root=Path(out), state_dir=Path(state) if state else default_state_dir(),
+                                   jobs=jobs, limits=limits, pdf=made, default_date=date)
+
+
+def build(path: Path | str, **options) -> Result:
+    """Build one workbook as `build_many` does."""
+    return next(iter(build_many([path], jobs=1, **options)))
+
+
+def check(path: Path | str, *, today: dt.date | None = None) -> Result:
+    """Check every cell and compute the score, building nothing (status 'valid' or 'rejected')."""
+    return pipeline.examine(Path(path), today=today).result
+
+
+def blank_workbook(kind: str | kinds.Kind, path: Path | str) -> Path:
+    """Write the blank workbook of a report kind ('cc', 'egov', …; see KINDS)."""
+    spec = kind if isinstance(kind, kinds.Kind) else kinds.get(kind)
+    if spec is None:
+        raise KeyError(f"unknown kind {kind!r}; one of: {', '.join(kinds.KINDS)}")
+    return blanks.write_template(spec, Path(path))
+
+
+def next_workbook(submitted: Path | str, out: Path | str | None = None, *,
+                  force: bool = False) -> tuple[Path, next_period.Next]:
+    """Write next period's workbook, pre-filled from the one sent (docs/next.md); never over the submitted file,
+    over another only with `force`. next_period.Refused (a GenError) when there is none to write."""
+    return next_period.write(Path(submitted), Path(out) if out is not None else None, force=force)
+
+
+def summarize(fiscal_year: str, period: str, *, state: Path | str | None = None, out: Path | str = "output",
+              kind: str | None = None, roster: Path | None = None, letter: Path | None = None,
+              outputs: tuple[Path, ...] = (), date: dt.date | None = None,
+              force: bool = False) -> summarizing.Summarized:
+    """The receiving office's summary of one period (docs/summary.md), with its files written to `outputs`."""
+    state_dir = Path(state) if state else default_state_dir()
+    asked = summarizing.asked(fiscal_year, period, kind=kind, roster=roster, letter=letter, today=date,
+                              outputs=outputs, force=force)
+    return summarizing.write(asked, summarizing.collect(asked, state_dir=state_dir, out_root=Path(out)),
+                             state_dir=state_dir)
+
+
+def memo_register(state: Path | str | None = None) -> list[Entry]:
+    """Every memo number the register holds, oldest first."""
+    with Register(Path(state) if state else default_state_dir()) as register:
+        return register.entries()

@@ -1,0 +1,96 @@
+"""`gen summary` and `generator.summarize`: the options checked, the summary collected and the files asked for
+written. Every problem is a GenError with its message in Bangla and English; the CLI prints them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.findings import GenError
+from generator.periods import roster as rosters, summary as summaries, summary_docs
+from generator.spec import kinds
+from generator.text import bangla
+
+
+class Unusable(GenError):
+    """An option that cannot be used (a fiscal year not understood, an output over an input)."""
+
+
+@dataclass(frozen=True)
+class Summarized:
+    summary: summaries.Summary
+    written: list[Path] = field(default_factory=list)
+    memo: str | None = None  # of the receiving office's own letter, when one was asked for
+
+
+def targets(outputs: tuple[Path, ...]) -> tuple[Path | None, Path | None]:
+    """(workbook, document) from -o: by suffix; a name without .xlsx or .docx is the stem of both."""
+    xlsx = docx = None
+    for out in outputs:
+        suffix = out.suffix.lower()
+        if suffix == ".xlsx":
+            xlsx = out
+        elif suffix == ".docx":
+            docx = out
+        else:
+            xlsx, docx = out.with_name(out.name + ".xlsx"), out.with_name(out.name + ".docx")
+    return xlsx, docx
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The options of a summary, checked."""
+
+    fiscal_year: bangla.FiscalYear
+    period: bangla.Period
+    kind: str | None
+    roster: list[str] | None
+    xlsx: Path | None
+    docx: Path | None
+    letter: Path | None
+    today: dt.date
+
+
+def asked(fiscal_year: str, period: str, *, kind: str | None = None, roster: Path | None = None,
+          letter: Path | None = None, today: dt.date | None = None, outputs: tuple[Path, ...] = (),
+          force: bool = False) -> Asked:
+    """Unusable for an option that cannot be used; RosterError for a roster that cannot be read."""
+    fy, per = bangla.parse_fiscal_year(fiscal_year), bangla.parse_period(period)
+    if fy is None:
+        raise Unusable("bad-fiscal-year", f"--fy '{fiscal_year}' অর্থবছর হিসেবে বোঝা যায়নি; লিখুন যেমন 2023-24 বা ২০২৩-২০২৪।",
+                       f"--fy '{fiscal_year}' is not a fiscal year; write e.g. 2023-24.")
+    if per is None:
+        raise Unusable("bad-period", f"--period '{period}' সময়কাল হিসেবে বোঝা যায়নি; লিখুন q1, q2, h1, q3, q4 বা annual।",
+                       f"--period '{period}' is not a period; write q1, q2, h1, q3, q4 or annual.")
+    if kind is not None and (kind not in kinds.KINDS or not kinds.KINDS[kind].scored):
+        plans = ", ".join(k for k, v in kinds.KINDS.items() if v.scored)
+        raise Unusable("unknown-kind", f"--kind '{kind}' কোনো কর্মপরিকল্পনার ধরন নয়; এগুলোর একটি লিখুন: {plans}।",
+                       f"--kind '{kind}' is not a plan kind; one of: {plans}.")
+    xlsx, docx = targets(outputs)
+    inputs = {p.resolve() for p in (roster, letter) if p is not None}
+    for out in (xlsx, docx):
+        if out is not None and out.resolve() in inputs:
+            raise Unusable("output-is-input", f"{out} একটি ইনপুট ফাইল; মূল ফাইল বদলানো হয় না। অন্য নাম দিন।",
+                           f"{out} is one of the input files; originals are never changed. Give another name.")
+    if letter is not None and docx is not None and docx.exists() and not force:
+        raise Unusable(
+            "output-exists",
+            f"{docx} আগে থেকেই আছে: হয়তো আগে জারি করা পত্র (রেজিস্টারে তার স্মারক আছে), তাই তার ওপর লেখা হয়নি। "
+            "অন্য নাম দিন, অথবা সত্যিই বদলাতে চাইলে --force দিন।",
+            f"{docx} already exists: perhaps a letter already issued (its memo is in the register), so it was not "
+            "written over. Give another name, or --force to replace it.")
+    names = rosters.read(roster) if roster is not None else None
+    return Asked(fy, per, kind, names, xlsx, docx, letter, today or dt.date.today())
+
+
+def collect(options: Asked, *, state_dir: Path, out_root: Path) -> summaries.Summary:
+    return summaries.collect(state_dir, options.fiscal_year, options.period, kind=options.kind, roster=options.roster,
+                             out_root=out_root)
+
+
+def write(options: Asked, summary: summaries.Summary, *, state_dir: Path) -> Summarized:
+    """LetterError for a letter sheet that cannot be used; StateError or WriteError when a file cannot be written."""
+    written, memo = summary_docs.write(summary, xlsx=options.xlsx, docx=options.docx, letter=options.letter,
+                                       state_dir=state_dir, today=options.today)
+    return Summarized(summary, written, memo)

@@ -1,0 +1,122 @@
+"""Builds in worker processes: a task is one workbook and where its documents and records go; a build that
+brings no result back (its worker died, ran out of memory or time, or was stopped) is told as the service
+saw it, its reserved serial goes back and its rejection report is filed where the workbook's would be."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.documents.make import PdfSettings
+from generator.records.register import Register
+from generator.records.state import StateError
+from generator.service import pipeline
+from generator.service.result import Result, failure
+from generator.service.workers import Limits, Loss, Pool
+from generator.text.bangla import to_bangla_digits
+from generator.xlsx.source import Source
+
+PRELOAD = ("generator.service.pipeline", "generator.documents.compiled")  # imported once by a forkserver
+
+
+@dataclass(frozen=True)
+class Task:
+    """One workbook to build (its path, or its bytes read once by the caller) and where its results go."""
+
+    source: Path | Source
+    out_root: Path
+    state_dir: Path
+    submission: int | None = None  # the ledger entry it is built for
+    pdf: PdfSettings | None = None
+    default_date: dt.date | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.source.path if isinstance(self.source, Source) else Path(self.source)
+
+
+def run(task: Task) -> Result:
+    """In a worker: the build."""
+    return pipeline.build(task.source, out_root=task.out_root, state_dir=task.state_dir, submission=task.submission,
+                          pdf=task.pdf, default_date=task.default_date)
+
+
+def lost(task: Task, loss: Loss) -> Result:
+    """In the parent: the result of a build that brought none back. A worker that died, ran late or was
+    stopped gives back any serial it had reserved, and the rejection report is filed."""
+    result = {"memory": _too_large, "time": _too_long, "error": _internal}.get(loss.how, _lost)(task.path, loss)
+    if loss.how in ("memory", "error"):  # the worker lived to tell: its own build already gave its serial back
+        return result
+    release(task.state_dir, task.submission)
+    if loss.how != "stopped":
+        result = pipeline.report_rejection(result, task.source, Path(task.out_root), task.submission)
+    return result
+
+
+def release(state_dir: Path, submission: int | None) -> None:
+    """Give back any serial still reserved for a ledger entry whose build will not finish."""
+    if submission is None:
+        return
+    try:
+        with Register(Path(state_dir)) as register:
+            register.release_submission(submission)
+    except (StateError, sqlite3.Error):
+        pass  # the register cannot be reached: the serial stays reserved, and `gen register` says so
+
+
+class BuildPool(Pool):
+    """Worker processes that build workbooks, each with the memory and time limits."""
+
+    def __init__(self, jobs: int = 1, limits: Limits | None = None, *, start_method: str | None = None):
+        super().__init__(run, lost, jobs, limits, start_method=start_method, preload=PRELOAD)
+
+    def build(self, source: Path | Source, **options) -> Result:
+        """Build one workbook in a worker; blocks the calling thread only."""
+        return self.run(Task(source, **options))
+
+
+def _too_large(path: Path, loss: Loss) -> Result:
+    mb = loss.limits.memory_mb
+    return failure(
+        path, "too-large",
+        f"{Path(path).name} পড়তে {to_bangla_digits(mb)} MB-এর বেশি মেমরি লাগছিল, তাই ফাইলটি বাদ দেওয়া হয়েছে। "
+        "ফাইলে অপ্রয়োজনীয় শিট, ছবি বা দূরের ঘরে লেখা থাকলে মুছে, অথবা 'gen template' থেকে নেওয়া নতুন ছকে পূরণ করে পাঠান।",
+        f"Reading {Path(path).name} needed more than {mb} MB of memory, so the file was set aside. Delete stray "
+        "sheets, pictures or far-away cells, or fill a fresh workbook from 'gen template', and send it again.")
+
+
+def _too_long(path: Path, loss: Loss) -> Result:
+    s = f"{loss.limits.seconds:g}"
+    return failure(
+        path, "took-too-long",
+        f"{Path(path).name} প্রক্রিয়া করতে {to_bangla_digits(s)} সেকেন্ডের বেশি লেগেছে, তাই থামানো হয়েছে। ফাইলটি "
+        "অস্বাভাবিক বড় বা জটিল; 'gen template' থেকে নেওয়া নতুন ছকে পূরণ করে পাঠান।",
+        f"Processing {Path(path).name} took longer than {s} s, so it was stopped. The file is unusually large or "
+        "complex; fill a fresh workbook from 'gen template' and send it again.")
+
+
+def _lost(path: Path, loss: Loss) -> Result:
+    why = loss.detail or "it was stopped"
+    return lost_file(path, why)
+
+
+def lost_file(path: Path, why: str) -> Result:
+    """A workbook whose worker died: it cannot be processed."""
+    return failure(
+        path, "could-not-process",
+        f"{Path(path).name} প্রক্রিয়া করা যায়নি: ফাইলটি পড়তে গিয়ে কর্মী-প্রক্রিয়া বন্ধ হয়ে গেছে ({why})। ফাইলটি নষ্ট "
+        "বা অস্বাভাবিক; Excel-এ খুলে নতুন নামে .xlsx হিসেবে সংরক্ষণ করে, অথবা 'gen template' থেকে নেওয়া নতুন ছকে পূরণ করে পাঠান।",
+        f"{Path(path).name} could not be processed: the worker reading it stopped ({why}). The file is damaged or "
+        "unusual; open it in Excel and save it as a new .xlsx, or fill a fresh workbook from 'gen template'.")
+
+
+def _internal(path: Path, loss: Loss) -> Result:
+    name, _, _ = loss.detail.partition(":")
+    return failure(
+        path, "could-not-process",
+        f"{Path(path).name} প্রক্রিয়া করতে গিয়ে একটি অপ্রত্যাশিত ত্রুটি হয়েছে ({name})। ফাইলটি "
+        "সংরক্ষিত আছে; সিস্টেম প্রশাসককে জানান।",
+        f"An unexpected error occurred while processing {Path(path).name} ({loss.detail}). The file "
+        "is kept; tell the system administrator.")

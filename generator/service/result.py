@@ -1,0 +1,68 @@
+"""What a build (or a check) of one workbook came to: the status, the memo, the files written, every finding
+and the score. The JSON of `gen build --json` and `gen validate --json` is its `as_dict`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generator.findings import Finding, error
+from generator.spec.status import BUILT, FAILED, REJECTED, VALID
+
+
+@dataclass(frozen=True)
+class Result:
+    source: str
+    status: str  # BUILT or REJECTED; VALID for a workbook only checked; FAILED when nothing could be written
+    kind: str | None = None
+    office: str | None = None
+    fiscal_year: str | None = None
+    period: str | None = None
+    memo: str | None = None
+    memo_reused: bool = False
+    outputs: tuple[str, ...] = ()
+    issues: tuple[Finding, ...] = ()
+    score: dict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (BUILT, VALID)
+
+    @property
+    def final(self) -> str:
+        """How it ends for the file: BUILT, FAILED (left for another try) or REJECTED."""
+        return self.status if self.status in (BUILT, FAILED) else REJECTED
+
+    def with_issues(self, *more: Finding) -> Result:
+        return replace(self, issues=self.issues + more)
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "status": self.status,
+            "kind": self.kind,
+            "office": self.office,
+            "fiscal_year": self.fiscal_year,
+            "period": self.period,
+            "memo": self.memo,
+            "memo_reused": self.memo_reused,
+            "outputs": list(self.outputs),
+            "issues": [f.as_dict() for f in self.issues],
+            "score": self.score,
+        }
+
+
+def failure(source: Path | str, code: str, bn: str, en: str) -> Result:
+    """The result of a workbook that could not be processed at all (its worker died or ran out of time)."""
+    return Result(str(source), REJECTED, issues=(error(code, bn, en),))
+
+
+def failed(result: Result, code: str, bn: str, en: str) -> Result:
+    """Nothing was built, for a reason that is not the workbook's fault (disk, permissions, state)."""
+    return replace(result, status=FAILED, outputs=(), issues=result.issues + (error(code, bn, en),))
+
+
+# codes of files that are not opened again to mark them up
+UNREADABLE = {"too-large", "zip-bomb", "too-many-parts", "too-many-cells", "bad-package", "far-cell", "took-too-long",
+              "could-not-process"}
+LOST = ("took-too-long", "could-not-process")  # codes of a workbook whose worker died or ran out of time

@@ -1,0 +1,55 @@
+"""The record of what `gen next` carried into a next-period workbook: a very hidden sheet, `CARRIED_SHEET`, with
+a key row, then one row per carried cell naming its column key, its plan row (by indicator code and text, and
+which occurrence of them) and the value written. It is only ever advice and never enters the content hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+CARRIED_SHEET = "gen_carried"
+KEYS = ("column", "indicator_no", "indicator", "occurrence", "value", "from_period")
+MAX_RECORDS = 4000  # a plan has at most 1000 rows; more is not a record gen wrote
+
+
+@dataclass(frozen=True)
+class Carried:
+    column: str
+    indicator_no: str
+    indicator: str
+    occurrence: int  # 1 for the first plan row with this code and text, 2 for a second one …
+    value: object
+    from_period: str = ""  # the report it came from: fiscal year and period id, '2023-24 q2'
+
+
+def identity(row_cells: dict) -> tuple[str, str]:
+    """A plan row by its indicator code and text (whitespace folded), from its cells as read (objects with a
+    `value`)."""
+    def text(key: str) -> str:
+        cell = row_cells.get(key)
+        return " ".join(str(cell.value).split()) if cell is not None and cell.value is not None else ""
+    return text("indicator_no"), text("indicator")
+
+
+def occurrences(plan_rows) -> list[tuple[tuple[str, str], int]]:
+    """For each plan row, (identity, how many rows so far had it)."""
+    seen: dict[tuple[str, str], int] = {}
+    out = []
+    for _, cells in plan_rows:
+        key = identity(cells)
+        seen[key] = seen.get(key, 0) + 1
+        out.append((key, seen[key]))
+    return out
+
+
+def same(a: object, b: object) -> bool:
+    """Two cell values as read are the same entry: 4 and 4.0 are, '৪' and 4 are not (retyped is changed)."""
+    def plain(v):
+        if isinstance(v, dt.datetime):
+            return v.date() if v.time() == dt.time() else v
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        if isinstance(v, str):
+            return v.strip()
+        return v
+    return type(plain(a)) is type(plain(b)) and plain(a) == plain(b)

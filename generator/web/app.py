@@ -1,0 +1,77 @@
+"""The web application: the shared desk, the routes to each view, the middleware and the start-up work."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from generator.documents.make import PdfSettings
+from generator.service.builds import BuildPool
+from generator.service.workers import Limits
+from generator.web import evidence, uploads
+from generator.web.desk import Desk, templates
+from generator.web.middleware import LOCAL_HOSTS, HostCheck, UploadLimit
+from generator.web.sessions import Sessions
+from generator.web.texts import MB
+from generator.web.views.blanks import blank, blanks
+from generator.web.views.errors import error_page, http_error, server_error
+from generator.web.views.sign_in import login, logout
+from generator.web.views.submission import download, next_period, submission
+from generator.web.views.submissions import submissions
+from generator.web.views.summary import summary, summary_file
+from generator.web.views.upload import upload
+from generator.web.desk import signed_in
+
+ROUTES = [
+    Route("/", signed_in(submissions)),
+    Route("/submissions/{id}", signed_in(submission)),
+    Route("/submissions/{id}/files/{n:int}", signed_in(download)),
+    Route("/submissions/{id}/next.xlsx", signed_in(next_period)),
+    Route("/upload", signed_in(upload), methods=["GET", "POST"]),
+    Route("/blank", signed_in(blanks)),
+    Route("/blank/{kind}.xlsx", signed_in(blank)),
+    Route("/summary", signed_in(summary)),
+    Route("/summary.{what:str}", signed_in(summary_file)),
+    Route("/login", login, methods=["GET", "POST"]),
+    Route("/logout", logout, methods=["POST"]),
+]
+
+
+def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max_upload: int = 10 * MB,
+               limits: Limits | None = None, jobs: int = 2, hosts: tuple[str, ...] = (),
+               pdf: PdfSettings | None = None, max_evidence: int = evidence.DEFAULT_CAP) -> Starlette:
+    """`hosts`: the names and addresses the page may be asked for besides the local ones (`--host`,
+    `--allowed-host`). `pdf`: PDFs beside the Word files, through the LibreOffice the caller keeps warm, and
+    for each upload the e-Nothi bundle with the evidence files sent with it (at most `max_evidence` bytes)."""
+    desk = Desk(Path(out_root).resolve(), Path(state_dir).resolve(),
+                BuildPool(jobs, limits, start_method="forkserver"),  # builds run in workers, off the event loop
+                templates(max_upload, max_evidence, pdf is not None), token, max_upload, max_evidence, pdf)
+    desk.sessions = Sessions(desk.state_dir, token) if token else None
+    held: list = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        # built in the background: the pages answer meanwhile
+        thread = threading.Thread(target=uploads.recover, args=(desk, uploads.leftovers(desk, held)),
+                                  name="recover-uploads", daemon=True)
+        thread.start()
+        yield
+        await run_in_threadpool(thread.join, 5)
+        await run_in_threadpool(desk.pool.close)
+        for lock in held:
+            lock.close()
+
+    app = Starlette(routes=ROUTES, exception_handlers={HTTPException: http_error, Exception: server_error},
+                    middleware=[Middleware(HostCheck, hosts={*LOCAL_HOSTS, *hosts}),
+                                Middleware(UploadLimit, limit=max_upload + (max_evidence if pdf else 0), page=error_page,
+                                           message=evidence.too_large(max_upload, max_evidence) if pdf else None)],
+                    lifespan=lifespan)
+    app.state.desk = desk
+    return app

@@ -1,0 +1,126 @@
+"""What every view of the clerks' web page shares, kept on `app.state.desk`: where the records are, the
+sign-in, the worker pool and the page templates; and the helpers every view uses to answer."""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from generator.documents.make import PdfSettings
+from generator.records.ledger import Ledger
+from generator.service.builds import BuildPool
+from generator.spec import kinds
+from generator.text import bangla
+from generator.text.values import format_number
+from generator.web import downloads, evidence
+from generator.web.sessions import Sessions, Throttle
+from generator.web.texts import MB, STATUS_BN, dhaka_time, for_web, period_bn
+
+HERE = Path(__file__).parent
+CSRF_COOKIE, SESSION_COOKIE = "gen_csrf", "gen_session"
+
+
+@dataclass
+class Desk:
+    out_root: Path
+    state_dir: Path
+    pool: BuildPool
+    templates: Jinja2Templates
+    token: str | None = None
+    max_upload: int = 10 * MB
+    max_evidence: int = evidence.DEFAULT_CAP
+    pdf: PdfSettings | None = None
+    sessions: Sessions | None = None
+    throttle: Throttle = field(default_factory=Throttle)
+
+    @property
+    def uploads(self) -> Path:
+        return self.state_dir / "uploads"
+
+    def record(self, id: int):
+        with Ledger(self.state_dir) as ledger:
+            return ledger.get(id)
+
+    def authorised(self, request: Request) -> bool:
+        if not self.token:
+            return True
+        assert self.sessions is not None  # made whenever there is a token
+        if self.sessions.valid(request.cookies.get(SESSION_COOKIE, "")):
+            return True
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+        return bool(bearer) and hmac.compare_digest(bearer.encode(), self.token.encode())
+
+
+def templates(max_upload: int, max_evidence: int, evidence_on: bool) -> Jinja2Templates:
+    found = Jinja2Templates(directory=str(HERE / "templates"))
+    found.env.globals.update(status_bn=STATUS_BN, kinds=kinds.KINDS,
+                             cap_mb=f"{max_upload / MB:g}", cap_mb_bn=bangla.to_bangla_digits(f"{max_upload / MB:g}"),
+                             evidence_on=evidence_on, evidence_files=evidence.MAX_FILES,
+                             evidence_mb=f"{max_evidence / MB:g}",
+                             evidence_mb_bn=bangla.to_bangla_digits(f"{max_evidence / MB:g}"))
+    found.env.filters["shown"] = lambda name: re.sub(r"^[0-9a-f]{8}-", "", name or "")  # drop the upload tag
+    found.env.filters["bn"] = lambda x: "—" if x is None else format_number(x)
+    found.env.filters["dhaka_time"] = dhaka_time
+    found.env.filters["period_bn"] = period_bn
+    found.env.filters["size"] = downloads.size_text
+    found.env.filters["for_web"] = for_web
+    found.env.filters["kind_bn"] = lambda k: kinds.KINDS[k].plan if k in kinds.KINDS else (k or "")
+    return found
+
+
+def desk(request: Request) -> Desk:
+    return request.app.state.desk
+
+
+def page(request: Request, name: str, status: int = 200, **context) -> Response:
+    """A page of the site: the template with the form token and whether a clerk is signed in."""
+    shared = desk(request)
+    csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+    signed_in = bool(shared.token) and shared.authorised(request)  # a sign-out button only for a clerk signed in
+    response = shared.templates.TemplateResponse(request, name, {"csrf": csrf, "signed_in": signed_in, **context},
+                                                 status_code=status)
+    if CSRF_COOKIE not in request.cookies:
+        response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
+    return response
+
+
+async def check_csrf(request: Request, form) -> None:
+    cookie, given = request.cookies.get(CSRF_COOKIE, ""), str(form.get("csrf", ""))
+    origin = request.headers.get("origin")
+    if origin and origin.split("://")[-1] != request.headers.get("host"):
+        raise HTTPException(403, "অন্য সাইট থেকে অনুরোধ গ্রহণযোগ্য নয়। / Cross-site request refused.")
+    if not cookie or not hmac.compare_digest(cookie.encode(), given.encode()):
+        raise HTTPException(403, "ফর্মের মেয়াদ শেষ; পাতাটি আবার খুলুন। / The form expired; reload the page.")
+
+
+def signed_in(view):
+    """A view behind the sign-in: a page asked for without it goes to the sign-in page, and back after."""
+    async def guarded(request: Request):
+        if not desk(request).authorised(request):
+            if request.method == "GET":
+                asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"/login?next={quote(asked, safe='')}", status_code=303)
+            raise HTTPException(401, "প্রবেশাধিকার নেই। / Not signed in.")
+        return await view(request)
+    guarded.__name__ = guarded.__qualname__ = view.__name__
+    return guarded
+
+
+def record_or_404(request: Request):
+    try:
+        id = int(request.path_params["id"])
+    except ValueError:
+        raise HTTPException(404) from None
+    record = desk(request).record(id)
+    if record is None:
+        raise HTTPException(404, "এমন কোনো জমা নেই। / No such submission.")
+    return record

@@ -1,0 +1,98 @@
+"""ASGI middleware: answer only for the server's own host names, with the security headers on every response,
+and refuse request bodies over the upload caps before they are stored."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from starlette.responses import HTMLResponse
+
+from generator.web.texts import too_large
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; "
+                                 b"object-src 'none'; frame-ancestors 'none'; "
+                                 b"base-uri 'none'; form-action 'self'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
+MULTIPART_ALLOWANCE = 64 * 1024  # the form's own bytes around the file: the cap is on the file
+
+
+class TooLarge(Exception):
+    pass
+
+
+class UploadLimit:
+    """Refuse request bodies over the limit with 413, before they are stored. The limit is the file cap plus
+    the form's own bytes; the upload view checks the file itself. `page(scope, status, bn, en)` is the error
+    page."""
+
+    def __init__(self, app, limit: int, page, message: tuple[str, str] | None = None):
+        self.app, self.limit, self.page = app, limit + MULTIPART_ALLOWANCE, page
+        self.message = message or too_large(limit)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length and length.isdigit() and int(length) > self.limit:
+            return await self.page(scope, 413, *self.message)(scope, receive, send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise TooLarge()
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except TooLarge:
+            await self.page(scope, 413, *self.message)(scope, receive, send)
+
+
+def host_name(name: str) -> str:
+    """A host as compared: lower case, no trailing dot, an IPv6 address in brackets, compressed."""
+    name = name.strip().lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return name
+    return f"[{address.compressed}]" if address.version == 6 else address.compressed
+
+
+class HostCheck:
+    """Answer only requests for the hosts the server was started for (a page on another site that points its
+    own name at this address, DNS rebinding, gets 400), and add the security headers to every response."""
+
+    def __init__(self, app, hosts: set[str]):
+        self.app, self.hosts = app, {host_name(h) for h in hosts}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1").lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if host_name(name) not in self.hosts:
+            response = HTMLResponse(
+                "<!doctype html><meta charset='utf-8'><title>400</title><p>এই ঠিকানায় সাইটটি চলে না। সার্ভারের "
+                "নিজের ঠিকানা দিয়ে খুলুন।</p><p>This site is not served under that name. Open it by the server's own "
+                "address.</p>", status_code=400)
+            return await response(scope, receive, self._secured(send))
+        await self.app(scope, receive, self._secured(send))
+
+    @staticmethod
+    def _secured(send):
+        async def secured(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
+                message = {**message, "headers": headers + SECURITY_HEADERS}
+            await send(message)
+        return secured
+
+

@@ -1,0 +1,92 @@
+"""What the web page says and how it names things: error messages, statuses, times in Bangladesh, file names
+for downloads, the messages of the command line as a clerk on the page reads them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+from urllib.parse import quote
+
+from generator.records import store
+from generator.service import intake
+from generator.text import bangla
+
+MB = 1024 * 1024
+ERRORS = {
+    400: "অনুরোধটি বোঝা যায়নি। / The request could not be understood.",
+    403: "অনুমতি নেই। / Not allowed.",
+    404: "পাওয়া যায়নি: ঠিকানাটি ভুল, বা এমন কোনো জমা নেই। / Not found: the address is wrong, or there is no such submission.",
+    405: "এভাবে এই পাতা খোলা যায় না। / This page cannot be opened this way.",
+    500: "সার্ভারে একটি ত্রুটি হয়েছে; জমা দেওয়া ফাইল হারায়নি। আবার চেষ্টা করুন, না হলে প্রশাসককে জানান। / "
+         "Something went wrong on the server; no submitted file was lost. Try again, or tell the administrator.",
+}
+STATUS_BN = {"built": "তৈরি", "rejected": "বাতিল", "duplicate": "পুনরাবৃত্তি", "processing": "চলছে", "done": "সম্পন্ন",
+             "failed": "লেখা যায়নি", "interrupted": "থেমে গেছে"}
+DHAKA = dt.timezone(dt.timedelta(hours=6), "BST")  # Bangladesh keeps UTC+6 all year
+
+
+def too_large(cap: int) -> tuple[str, str]:
+    mb = f"{cap / MB:g}"
+    return (f"ফাইলটি খুব বড়: সর্বোচ্চ {bangla.to_bangla_digits(mb)} MB গ্রহণ করা হয়। ছবি বা অপ্রয়োজনীয় শিট মুছে আবার দিন।",
+            f"The file is too large: at most {mb} MB is accepted. Delete pictures or sheets that are not needed "
+            "and submit again.")
+
+
+def earlier(record) -> int | None:
+    """The submission a duplicate repeats."""
+    found = re.search(r"same content as ledger entry (\d+)", record.note or "") if record.status == "duplicate" else None
+    return int(found.group(1)) if found else None
+
+
+def download_name(record, path: Path) -> str:
+    """A download's name: the office and the memo before the file's own name, so that several offices'
+    letters do not all arrive as 'cc-2023-24-q1-letter.docx'; the upload tag never shows."""
+    own = re.sub(r"^[0-9a-f]{8}-", "", path.name)
+    if not (record.office and record.memo and path.suffix == ".docx"):
+        return own
+    rest = f" {store.safe_name(record.memo, 'memo')} {own}"  # never cut: the office name gives way
+    return intake.fit(store.safe_name(record.office), rest)
+
+
+def for_web(text: str) -> str:
+    """A message written for the command line, as a clerk on the web page reads it."""
+    return (text.replace("'gen template' দিয়ে পাওয়া ছক", "এই সাইটের 'ফাঁকা ছক' পাতার ছক")
+                .replace("'gen template' থেকে নেওয়া", "এই সাইটের 'ফাঁকা ছক' পাতা থেকে নেওয়া")
+                .replace("the workbook from 'gen template'", "a workbook from this site's Blank workbooks page")
+                .replace("from 'gen template'", "from this site's Blank workbooks page")
+                .replace("'gen template'", "the Blank workbooks page"))
+
+
+def content_disposition(name: str) -> str:
+    """An attachment header that is safe for any file name, Bangla included (RFC 6266 / RFC 5987); the
+    plain-ASCII name for old clients keeps the ASCII words only."""
+    ascii_name = re.sub(r"_*[^A-Za-z0-9._-]+_*", "_", name).strip("_.-") or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def is_workbook(data: bytes) -> bool:
+    if not data.startswith(b"PK"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "xl/workbook.xml" in z.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def dhaka_time(stamp: str | None, seconds: bool = False) -> str:
+    """A ledger time (UTC, ISO 8601) as a clerk in Bangladesh reads it: '২৩/১১/২০২৬ ১৩:৫৯'."""
+    if not stamp:
+        return ""
+    when = dt.datetime.fromisoformat(stamp)
+    when = (when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)).astimezone(DHAKA)
+    return bangla.to_bangla_digits(when.strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M"))
+
+
+def period_bn(value: str | None) -> str:
+    """'q4' → '৪র্থ ত্রৈমাসিক'; a fiscal year or a meeting date in Bangla digits."""
+    period = bangla.parse_period(value or "")
+    return period.name if period else bangla.to_bangla_digits(value or "")

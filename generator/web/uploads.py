@@ -1,0 +1,63 @@
+"""Uploaded workbooks: kept in the state folder's uploads/ until built, through the same intake as the watch
+folder; those left by a server that stopped are built again by the next one, with their evidence."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import uuid
+from pathlib import Path
+
+from starlette.datastructures import UploadFile
+
+from generator.records import store
+from generator.service import intake
+from generator.web import evidence
+from generator.web.desk import Desk
+
+log = logging.getLogger("gen.web")
+
+
+def receive(desk: Desk, name: str, data: bytes, proof: list[UploadFile]) -> int | None:
+    """Keep the upload and build it (in a worker); its ledger id, or None if it vanished meanwhile."""
+    desk.uploads.mkdir(parents=True, exist_ok=True)
+    safe = intake.fit(store.safe_name(Path(name).stem, "workbook"), Path(name).suffix.lower())
+    tag = uuid.uuid4().hex[:8]
+    while evidence.folder_of(desk.state_dir, tag).exists():
+        tag = uuid.uuid4().hex[:8]
+    folder = evidence.folder_of(desk.state_dir, tag)
+    saved = evidence.save(proof, folder) if proof else []  # kept until built: a server stopped meanwhile builds it
+    target = desk.uploads / intake.fit(f"{tag}-{Path(safe).stem}", Path(safe).suffix)
+    target.write_bytes(data)
+    id = intake.receive(target, inbox=desk.uploads, out_root=desk.out_root, state_dir=desk.state_dir, pool=desk.pool,
+                        route="web", pdf=evidence.settings(desk.pdf, saved))
+    if not target.exists():  # archived or rejected: the bundle holds the evidence now, or it was refused
+        evidence.remove(folder)
+    return id
+
+
+def leftovers(desk: Desk, held: list) -> list[Path]:
+    """Uploads in hand when a server stopped: built again by this one (intake sets aside one tried twice).
+    Only one server recovers a state folder's uploads: the one holding its lock (kept open in `held`)."""
+    if not desk.uploads.is_dir():
+        return []
+    lock = open(desk.uploads / ".gen-serve.lock", "a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        return []
+    held.append(lock)  # kept open, so kept locked, while the server runs
+    evidence.sweep(desk.state_dir, desk.uploads)  # before any request: the evidence of uploads no longer waiting
+    return [p for p in sorted(desk.uploads.iterdir()) if p.is_file() and not p.name.startswith(".")]
+
+
+def recover(desk: Desk, paths: list[Path]) -> None:
+    for path in paths:
+        kept = evidence.kept_for(desk.state_dir, path)
+        if kept and desk.pdf is None:
+            log.warning("%s: built without its %d evidence files: this server makes no PDFs", path.name, len(kept))
+        intake.receive(path, inbox=desk.uploads, out_root=desk.out_root, state_dir=desk.state_dir, pool=desk.pool,
+                       route="web", pdf=evidence.settings(desk.pdf, kept))
+        if not path.exists():
+            evidence.remove(evidence.folder_of(desk.state_dir, path.name.split("-", 1)[0]))

@@ -1,0 +1,45 @@
+"""One submission: its findings, score table and files; a file to download; next period's workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse
+
+from generator.web import downloads, next_workbook
+from generator.web.desk import desk, page, record_or_404
+from generator.web.texts import content_disposition, download_name, earlier
+
+
+async def submission(request: Request):
+    record = record_or_404(request)
+    files = [(i, Path(p).name) for i, p in enumerate(record.outputs)]
+    details = record.details or {}
+    issues = sorted(details.get("issues") or [], key=lambda i: i["severity"] != "error")  # errors first
+    marked = next((i for i, name in files if name.endswith(".annotated.xlsx")), None)
+    repeated = earlier(record)
+    return page(request, "detail.html", record=record, files=files, details=details, issues=issues,
+                errors=sum(i["severity"] == "error" for i in issues), marked=marked,
+                warnings=sum(i["severity"] != "error" for i in issues),
+                earlier=repeated, earlier_record=desk(request).record(repeated) if repeated else None,
+                next_offered=next_workbook.offered(record), next_source=next_workbook.source_of(record),
+                downloads=downloads.listing(record.outputs), evidence_refused=downloads.evidence_refused(issues),
+                evidence_unused=request.query_params.get("evidence") == "unused")
+
+
+async def download(request: Request):
+    record = record_or_404(request)
+    index = int(request.path_params["n"])
+    if not 0 <= index < len(record.outputs):
+        raise HTTPException(404)
+    path = Path(record.outputs[index]).resolve()
+    if not path.is_relative_to(desk(request).out_root) or not path.is_file():
+        raise HTTPException(404)
+    return FileResponse(path, headers={"content-disposition": content_disposition(download_name(record, path))})
+
+
+async def next_period(request: Request):
+    return await run_in_threadpool(next_workbook.response, record_or_404(request))

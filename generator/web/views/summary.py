@@ -1,0 +1,70 @@
+"""The receiving office's page, /summary: the summary of one year and period (periods.summary) with its filters,
+and the summary workbook and Word annex to download."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from generator.periods import summary as summaries, summary_docs
+from generator.records.ledger import Ledger
+from generator.spec import kinds
+from generator.text import bangla
+from generator.web.desk import desk, page
+from generator.web.texts import content_disposition
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PLAN_KINDS = [k for k, v in kinds.KINDS.items() if v.scored]
+
+
+def _asked(request: Request):
+    """(fiscal year, period, kind) from the query, each None when not given or not understood."""
+    q = request.query_params
+    fy = bangla.parse_fiscal_year(q.get("fiscal_year", ""))
+    period = bangla.parse_period(q.get("period", "")) if q.get("period") else None
+    kind = q.get("kind") if q.get("kind") in PLAN_KINDS else None
+    return fy, period, kind
+
+
+def _collect(request: Request, fy, period, kind):
+    shared = desk(request)
+    return summaries.collect(shared.state_dir, fy, period, kind=kind, out_root=shared.out_root)
+
+
+def _years(request: Request) -> list[str]:
+    with Ledger(desk(request).state_dir) as ledger:
+        return [y for y in ledger.choices()["fiscal_year"] if bangla.parse_fiscal_year(y)]
+
+
+async def summary(request: Request):
+    fy, period, kind = _asked(request)
+    choices = await run_in_threadpool(_years, request)
+    if fy is None and choices:
+        fy = bangla.parse_fiscal_year(choices[-1])
+    result = await run_in_threadpool(_collect, request, fy, period, kind) if fy and period else None
+    query = f"fiscal_year={fy.slug}&period={period.id}" + (f"&kind={kind}" if kind else "") if result else ""
+    return page(request, "summary.html", result=result, years=choices, periods=bangla.PERIODS, plan_kinds=PLAN_KINDS,
+                chosen={"fiscal_year": fy.slug if fy else "", "period": period.id if period else "", "kind": kind or ""},
+                query=query, status_bn=summaries.STATUS_BN, status_en=summaries.STATUS_EN,
+                title=summary_docs.title(result) if result else "",
+                deadline_bn=bangla.format_gregorian_date(result.deadline) if result else "")
+
+
+async def summary_file(request: Request):
+    fy, period, kind = _asked(request)
+    what = request.path_params["what"]
+    if fy is None or period is None or what not in ("xlsx", "docx"):
+        raise HTTPException(404)
+    result = await run_in_threadpool(_collect, request, fy, period, kind)
+    today = dt.date.today()
+    if what == "xlsx":
+        data, media = await run_in_threadpool(summary_docs.write_workbook, result, today), XLSX
+    else:
+        data, media = await run_in_threadpool(summary_docs.write_document, result, today), DOCX
+    name = f"summary-{fy.slug}-{period.id}{'-' + kind if kind else ''}.{what}"
+    return Response(data, media_type=media, headers={"content-disposition": content_disposition(name)})

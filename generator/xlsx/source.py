@@ -1,0 +1,48 @@
+"""A workbook file read once: its bytes and their hash. Every later stage (the package check, the reader,
+the marked-up copy of a rejected workbook) works on these bytes; the file is opened once per build."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.xlsx.package import MAX_FILE_BYTES
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    data: bytes | None  # None when the file is larger than any workbook may be (it is refused unread)
+    size: int
+    digest: str  # of the bytes; of the size alone for a file too large to read
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+class NotAFile(OSError):
+    """A link, a folder, a FIFO: never opened (a FIFO would block the reader)."""
+
+
+def load(path: Path) -> Source:
+    """The file's bytes, read once (at most MAX_FILE_BYTES). OSError when it cannot be read."""
+    path = Path(path)
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise NotAFile(0, "not a regular file", str(path))
+    if info.st_size > MAX_FILE_BYTES:
+        return Source(path, None, info.st_size, hashlib.sha256(f"size {info.st_size}".encode()).hexdigest())
+    with open(path, "rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:  # it grew since it was looked at
+        return Source(path, None, len(data), hashlib.sha256(f"size {len(data)}".encode()).hexdigest())
+    return Source(path, data, len(data), hashlib.sha256(data).hexdigest())
+
+
+def of_bytes(path: Path, data: bytes) -> Source:
+    """A workbook already in memory (an upload), under the name it is known by."""
+    return Source(Path(path), data, len(data), hashlib.sha256(data).hexdigest())

@@ -1,0 +1,72 @@
+"""The public API: the names `generator` exports are these and no others, each resolves, importing the package
+loads nothing heavy, and the example of docs/api.md works as written."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import generator
+from generator.spec.paths import EXAMPLES_DIR
+from generator.xlsx import examples
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC = ["build", "build_many", "check", "blank_workbook", "next_workbook", "summarize", "memo_register",
+          "PdfOptions", "Limits", "Result", "Finding", "GenError", "Report", "Kind", "KINDS"]
+
+
+def test_the_exported_names_are_pinned():
+    assert generator.__all__ == PUBLIC
+    for name in PUBLIC:
+        assert getattr(generator, name) is not None
+    assert set(dir(generator)) >= set(PUBLIC)
+
+
+def test_an_unknown_name_is_an_attribute_error():
+    try:
+        generator.pipeline  # noqa: B018 (a private module is not an attribute of the package)
+    except AttributeError as e:
+        assert "pipeline" in str(e)
+    else:
+        raise AssertionError("generator.pipeline should not be reachable from the package")
+
+
+def test_import_generator_loads_nothing_heavy():
+    code = "import sys, generator; print([m for m in ('docxtpl', 'openpyxl', 'starlette', 'pypdf', 'click') if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_documented_example_runs(tmp_path):
+    """docs/api.md's example, run as a script against the cc example: a built letter with its memo and files."""
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "cc.xlsx")
+    lines = code.splitlines()
+    assert 5 <= len(lines) <= 12, "the example is about ten lines"
+    script = tmp_path / "example.py"
+    script.write_text(code.replace('"cc.xlsx"', json.dumps(str(workbook))), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "built ৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২" in done.stdout and "cc-2023-24-q1-letter.docx" in done.stdout
+    assert "valid" in done.stdout
+
+
+def test_check_and_build_through_the_api(tmp_path):
+    workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "cc.xlsx")
+    assert generator.check(workbook).status == "valid"
+    result = generator.build(workbook, out=tmp_path / "out", state=tmp_path / "state")
+    assert result.status == "built" and all(Path(p).is_file() for p in result.outputs)
+    again = generator.build(workbook, out=tmp_path / "out", state=tmp_path / "state")
+    assert again.memo == result.memo and again.memo_reused
+    assert [e.serial for e in generator.memo_register(tmp_path / "state")] == [192]
+    blank = generator.blank_workbook("nis", tmp_path / "nis.xlsx")
+    assert blank.is_file()
+    try:
+        generator.blank_workbook("nope", tmp_path / "x.xlsx")
+    except KeyError as e:
+        assert "cc" in str(e)
+    else:
+        raise AssertionError("an unknown kind is refused")

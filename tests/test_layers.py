@@ -1,0 +1,44 @@
+"""The architecture, checked: no import cycle anywhere in `generator` (imports inside functions and behind
+TYPE_CHECKING included: grimp reads every import statement), and the layer contracts of `make lint` hold."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cycles(graph) -> list[tuple[str, ...]]:
+    found = []
+    for module in sorted(graph.modules):
+        for imported in sorted(graph.find_modules_directly_imported_by(module)):
+            back = graph.find_shortest_chain(importer=imported, imported=module)
+            if back:
+                found.append((module, *back))
+    return found
+
+
+def test_no_import_cycle_anywhere():
+    graph = grimp.build_graph("generator", cache_dir=None)
+    assert len(graph.modules) > 60  # the whole package was read
+    assert _cycles(graph) == []
+
+
+def test_a_cycle_would_be_found():
+    graph = grimp.build_graph("generator", cache_dir=None)
+    graph.add_import(importer="generator.text.bangla", imported="generator.model")  # a planted one
+    assert any("generator.text.bangla" in c and "generator.model" in c for c in _cycles(graph))
+
+
+def test_the_layer_contracts_hold_and_a_violation_breaks_them(tmp_path):
+    lint = [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"]
+    kept = subprocess.run(lint, cwd=ROOT, capture_output=True, text=True)
+    assert kept.returncode == 0, kept.stdout[-2000:]
+    # the same contracts on a copy of the package where a rule reaches up to the web desk
+    subprocess.run(["cp", "-r", str(ROOT / "generator"), str(ROOT / "pyproject.toml"), str(tmp_path)], check=True)
+    (tmp_path / "generator" / "rules" / "scoring.py").open("a").write("\nfrom generator.web import texts  # noqa\n")
+    broken = subprocess.run(lint, cwd=tmp_path, capture_output=True, text=True,
+                            env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert broken.returncode != 0 and "generator.rules.scoring -> generator.web.texts" in broken.stdout, broken.stdout
