@@ -7,17 +7,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
 
-from generator.documents.bundle import evidence_files
-from generator.periods import next_period, summarizing
 from generator.records.register import Entry, Register
 from generator.records.state import default_state_dir
 from generator.service import batch, converter, pipeline
 from generator.service.result import Result
 from generator.service.workers import Limits
 from generator.spec import kinds
-from generator.xlsx import blanks
+
+if TYPE_CHECKING:
+    from generator.periods.next_period import Next
+    from generator.periods.summarizing import Summarized
+
+# the periods layer (openpyxl) and the blank workbooks load when first asked for: `gen build` needs neither
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class PdfOptions:
     @classmethod
     def from_folder(cls, folder: Path, **options) -> PdfOptions:
         """The bundle with every PDF, JPEG and PNG of `folder`, in name order."""
+        from generator.documents.bundle import evidence_files
+
         return cls(bundle=True, evidence=tuple(evidence_files(Path(folder)).files), **options)
 
 
@@ -61,6 +67,8 @@ def check(path: Path | str, *, today: dt.date | None = None) -> Result:
 
 def blank_workbook(kind: str | kinds.Kind, path: Path | str) -> Path:
     """Write the blank workbook of a report kind ('cc', 'egov', …; see KINDS)."""
+    from generator.xlsx import blanks
+
     spec = kind if isinstance(kind, kinds.Kind) else kinds.get(kind)
     if spec is None:
         raise KeyError(f"unknown kind {kind!r}; one of: {', '.join(kinds.KINDS)}")
@@ -68,17 +76,21 @@ def blank_workbook(kind: str | kinds.Kind, path: Path | str) -> Path:
 
 
 def next_workbook(submitted: Path | str, out: Path | str | None = None, *,
-                  force: bool = False) -> tuple[Path, next_period.Next]:
+                  force: bool = False) -> tuple[Path, Next]:
     """Write next period's workbook, pre-filled from the one sent (docs/next.md); never over the submitted file,
     over another only with `force`. next_period.Refused (a GenError) when there is none to write."""
+    from generator.periods import next_period
+
     return next_period.write(Path(submitted), Path(out) if out is not None else None, force=force)
 
 
 def summarize(fiscal_year: str, period: str, *, state: Path | str | None = None, out: Path | str = "output",
               kind: str | None = None, roster: Path | None = None, letter: Path | None = None,
               outputs: tuple[Path, ...] = (), date: dt.date | None = None,
-              force: bool = False) -> summarizing.Summarized:
+              force: bool = False) -> Summarized:
     """The receiving office's summary of one period (docs/summary.md), with its files written to `outputs`."""
+    from generator.periods import summarizing
+
     state_dir = Path(state) if state else default_state_dir()
     asked = summarizing.asked(fiscal_year, period, kind=kind, roster=roster, letter=letter, today=date,
                               outputs=outputs, force=force)

@@ -62,8 +62,27 @@ _BREAKS = re.compile(r"[\t\a\n\f]")
 
 def resolve_listing(docxtpl: DocxTemplate, xml: str) -> str:
     """docxtpl's resolve_listing (a \\n in a value becomes a line break, \\t a tab, …), run only on the
-    paragraphs that hold such a character: the same result, without re-parsing every paragraph."""
-    return _PARAGRAPH.sub(lambda m: docxtpl.resolve_listing(m.group(0)) if _BREAKS.search(m.group(0)) else m.group(0), xml)
+    paragraphs that hold such a character: the same result, without re-parsing every paragraph. The
+    paragraphs are found from the characters, not the characters from every paragraph."""
+    spans: list[tuple[int, int]] = []
+    for found in _BREAKS.finditer(xml):
+        at = found.start()
+        if spans and spans[-1][0] <= at < spans[-1][1]:
+            continue
+        start = max(xml.rfind("<w:p>", 0, at), xml.rfind("<w:p ", 0, at))
+        end = xml.find("</w:p>", at)
+        if start < 0 or end < 0:
+            continue
+        match = _PARAGRAPH.match(xml, start)
+        if match is not None and match.end() == end + len("</w:p>"):
+            spans.append((start, match.end()))
+    if not spans:
+        return xml
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces += [xml[last:start], docxtpl.resolve_listing(xml[start:end])]
+        last = end
+    return "".join(pieces) + xml[last:]
 
 
 _cache: dict[Path, tuple[float, CompiledDocx]] = {}

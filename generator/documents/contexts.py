@@ -98,6 +98,9 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
     }
 
 
+_BLANK_ROW = dict.fromkeys(COLUMNS, "")
+
+
 def _row_context(row: PlanRow, kind: Kind) -> dict:
     cells = {key: _cell_text(key, value) for key, value in row.cells.items()}
     progress = [cells.get("achieved", ""), cells.get("remarks", "")]
@@ -106,7 +109,7 @@ def _row_context(row: PlanRow, kind: Kind) -> dict:
     if cells.get("area_no"):
         section = f"{cells['area_no'].rstrip('.')}. {section}"
     return {
-        **{key: "" for key in COLUMNS},
+        **_BLANK_ROW,
         **cells,
         "area": _coded(cells.get("area_no", ""), cells.get("area", ""), brackets),
         "activity": _coded(cells.get("activity_no", ""), cells.get("activity", ""), brackets),

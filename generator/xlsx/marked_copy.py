@@ -6,10 +6,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
-
 from generator.findings import Finding
 from generator.xlsx import package
 from generator.xlsx.source import Source, load
@@ -19,6 +15,10 @@ def annotate(source: Path | Source, findings: list[Finding]) -> bytes | None:
     """A copy of the workbook with each bad cell filled red and its message as a comment. None when the file
     cannot be opened at all, or when its package was refused (openpyxl loads every cell of every sheet: a
     refused file could fill memory)."""
+    from openpyxl import load_workbook  # only for a rejected workbook: a build never loads openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
     try:
         if not isinstance(source, Source):
             source = load(Path(source))

@@ -584,8 +584,9 @@ class _QuickScan:
             self.exact = True  # a tag the quick reading cannot vouch for: the exact scan places it
             return
         if refs:
-            rows = max(int(r) for _, _, r in refs)
-            letters = max((c for _, c, _ in refs), key=lambda c: (len(c), c))
+            _, columns, numbers = zip(*refs)
+            rows = max(map(int, set(numbers)))
+            letters = max(set(columns), key=lambda c: (len(c), c))
             position = _position(letters.decode("ascii") + "1")
             assert position is not None  # the letters matched [A-Z]{1,3}
             cols = position[1]

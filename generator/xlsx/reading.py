@@ -11,7 +11,6 @@ import io
 import warnings
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook
 
 from generator.model import Cell, RawWorkbook
@@ -72,6 +71,15 @@ def read(source: Path | Source) -> RawWorkbook:
     if CARRIED_SHEET in sheets:  # a next-period workbook: what `gen next` carried in
         raw.carried = carried.parse(_rows(wb, data, CARRIED_SHEET, _extent(scan, CARRIED_SHEET)))
     return raw
+
+
+def get_column_letter(n: int) -> str:
+    """1 → A, 27 → AA (openpyxl's, without importing openpyxl on the build's path)."""
+    letters = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _format(path: Path, data: bytes) -> None:
