@@ -25,18 +25,21 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-## Run the test suite
+## Run the whole test suite: every test in parallel (TEST_JOBS processes), then the benchmark scripts one at a time
+## (their figures are printed, never asserted). See docs/testing.md for the markers and faster partial runs.
+TEST_JOBS ?= 4
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
+	$(BIN)/python -m pytest -q -m benchmark
 
 ## Type random values into workbook cells, many times over (GEN_FUZZ_EXAMPLES=…), on a fresh seed
 fuzz: install
-	GEN_FUZZ_EXAMPLES=$${GEN_FUZZ_EXAMPLES:-1000} $(BIN)/python -m pytest -q tests/test_broken_workbooks.py -k random
+	GEN_FUZZ_EXAMPLES=$${GEN_FUZZ_EXAMPLES:-1000} $(BIN)/python -m pytest -q tests/xlsx/test_broken_workbooks.py -k random
 
 ## Regenerate the Word templates and blank workbooks, then the example workbooks
 templates: install
 	$(BIN)/python -m generator.documents.registry
-	for k in $$($(BIN)/python -c "from generator import kinds; print(' '.join(kinds.KINDS))"); do \
+	for k in $$($(BIN)/python -c "from generator.spec.kinds import KINDS; print(' '.join(KINDS))"); do \
 		$(BIN)/gen template $$k -o templates/xlsx/$$k.xlsx; done
 
 examples: templates

@@ -66,7 +66,12 @@ def main() -> None:
                 os.replace(f, target)
                 stable = time.time() + SETTLE
                 folder = out / "2023-24" / f"নমুনা অফিস {i}" / "cc-q1"
+                deadline = time.monotonic() + 120
                 while not (folder / "CURRENT.txt").exists():
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        log.seek(0)
+                        raise SystemExit(f"{f.name} was not built (watcher exit {proc.poll()}); its log:\n"
+                                         + log.read()[-3000:])
                     time.sleep(0.005)
                 latencies.append(time.time() - stable)
         finally:

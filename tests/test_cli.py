@@ -8,8 +8,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from tests.conftest import fill_cc
-from tests.test_other_office import MYMENSINGH, ROWS
+from tests.support.workbooks import fill_cc
+from tests.support.workbooks import MYMENSINGH, ROWS
 
 
 def gen(*args, cwd=None, env=None):
@@ -47,7 +47,7 @@ def test_build_date_option_fills_blank_issue_date(tmp_path):
     path = fill_cc(tmp_path, MYMENSINGH, ROWS)
     run = gen("build", path, "--out", tmp_path / "o", "--state", tmp_path / "s", "--date", "2023-10-10", "--json")
     assert run.returncode == 0, run.stdout
-    from tests.conftest import docx_text
+    from tests.support.docx import docx_text
 
     assert "২৫ আশ্বিন ১৪৩০" in docx_text(json.loads(run.stdout)["outputs"][0])
 

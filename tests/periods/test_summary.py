@@ -1,0 +1,258 @@
+"""`gen summary` and /summary: the receiving office's view of a period, over a ledger of several offices'
+real builds, with real Word files opened in LibreOffice."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import sqlite3
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from starlette.testclient import TestClient
+
+from generator.service import batch
+from generator.text import bangla
+from generator.periods import summary
+from generator.xlsx import filling
+from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
+from generator.periods.roster import RosterError, office_key, read as read_roster
+from generator.web import create_app
+from tests.support.office import pdf_pages, pdf_text, to_pdf
+from tests.support.processes import TEST_HOSTS
+
+BASE = json.loads((EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json").read_text(encoding="utf-8"))
+RANGPUR, KHULNA, MYMENSINGH, SYLHET, BARISHAL, GAZIPUR = (
+    "রংপুর সিটি কর্পোরেশন", "খুলনা সিটি কর্পোরেশন", "ময়মনসিংহ সিটি কর্পোরেশন", "সিলেট সিটি কর্পোরেশন",
+    "বরিশাল সিটি কর্পোরেশন", "গাজীপুর সিটি কর্পোরেশন")
+# Q3 of 2023-24: indicator targets ৪/৩/২ a year are due ৩/২/১; the one workshop a year is not yet due
+WORKBOOKS = [  # (file, office, achievements of [১.১.১], [১.২.১], [২.১.১], [২.২.১], received (UTC))
+    ("rangpur-first", RANGPUR, ["১", "১", "১", "-"], "2024-04-08T04:00:00+00:00"),
+    ("khulna", KHULNA, ["২", "৩", "৩", "-"], "2024-04-15T17:59:00+00:00"),  # 23:59 on the deadline in Dhaka
+    ("mymensingh", MYMENSINGH, ["১", "১", "১", "-"], "2024-04-12T04:00:00+00:00"),
+    ("sylhet", SYLHET, ["৩", "৩", "৩", "১"], "2024-04-14T04:00:00+00:00"),
+    ("barishal", BARISHAL, ["৩", "৩", "২", "-"], "2024-04-15T18:00:00+00:00"),  # 00:00 on 16 April in Dhaka: late
+    ("rangpur-again", RANGPUR, ["৩", "৩", "৩", "১"], "2024-04-10T04:00:00+00:00"),  # a corrected report, a new memo
+]
+
+
+def _workbook(folder: Path, name: str, office: str, achieved: list[str]) -> Path:
+    letter = dict(BASE["letter"], office_name=office, period="৩য় ত্রৈমাসিক", issue_date="১০/০৪/২০২৪", memo_serial=None)
+    rows = copy.deepcopy(BASE["rows"])
+    for row, value in zip(rows, achieved):
+        row["achieved"] = value
+    return filling.fill(XLSX_DIR / "cc.xlsx", folder / f"{name}.xlsx", letter, rows)
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory):
+    """Six real builds of five offices (one office twice) into one out/state, each a ledger entry, with the
+    received times set as the offices delivered them."""
+    root = tmp_path_factory.mktemp("summary")
+    out, state = root / "out", root / "state"
+    for name, office, achieved, _ in WORKBOOKS:  # one at a time: the second Rangpur build gets the higher serial
+        path = _workbook(root, name, office, achieved)
+        [result] = batch.build_all([path], out_root=out, state_dir=state, jobs=1)
+        assert result.status == "built", result.issues
+    with sqlite3.connect(state / "register.sqlite3") as db:
+        for (name, *_, received) in WORKBOOKS:
+            db.execute("UPDATE files SET received_at = ? WHERE name = ?", (received, f"{name}.xlsx"))
+    return root, out, state
+
+
+def _roster(root: Path) -> Path:
+    """UTF-16 (Excel's 'Unicode text'), a header line, blank lines, doubled spaces, and a name in NFD."""
+    names = ["অফিসের নাম", "", f"  {RANGPUR.replace(' ', '  ')}", KHULNA, unicodedata.normalize("NFD", MYMENSINGH),
+             SYLHET, BARISHAL, "", GAZIPUR, ""]
+    path = root / "offices.txt"
+    path.write_bytes("\r\n".join(names).encode("utf-16"))
+    return path
+
+
+def gen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator.cli", *map(str, args)], capture_output=True, text=True,
+                          timeout=180, cwd=cwd)
+
+
+def test_deadlines_follow_the_apams_calendar():
+    fy = bangla.parse_fiscal_year("2023-24")
+    due = {p.id: summary.deadline(fy, p) for p in bangla.PERIODS}
+    assert due == {"q1": dt.date(2023, 10, 15), "q2": dt.date(2024, 1, 15), "h1": dt.date(2024, 1, 15),
+                   "q3": dt.date(2024, 4, 15), "q4": dt.date(2024, 7, 15), "annual": dt.date(2024, 7, 15)}
+
+
+def test_office_names_match_across_spaces_and_normalization_but_not_spelling():
+    assert office_key("  ময়মনসিংহ \u00a0 সিটি\tকর্পোরেশন ") == office_key(unicodedata.normalize("NFD", MYMENSINGH))
+    assert office_key("খুলনা সিটি কর্পোরেশন।") != office_key(KHULNA)
+    assert office_key("Khulna") != office_key("khulna")
+
+
+def test_summary_ranks_marks_late_and_missing_and_reads_back(ledger):
+    root, out, state = ledger
+    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--kind", "cc", "--roster", _roster(root),
+              "--state", state, "--out", out, "--date", "2024-04-20", "-o", root / "q3.xlsx")
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    wb = load_workbook(root / "q3.xlsx")
+    ws = wb["সারসংক্ষেপ"]
+    assert ws.freeze_panes == "A5" and ws.auto_filter.ref.startswith("A4:")
+    head = [c.value.split("\n")[1] for c in ws[4]]
+    rows = [dict(zip(head, (c.value for c in r))) for r in ws.iter_rows(min_row=5)]
+    got = [(r["Office"], r["Status"], r["Rank in kind"], r["Percent"]) for r in rows]
+    assert got == [
+        (RANGPUR, "জমা হয়েছে", 1, 100), (SYLHET, "জমা হয়েছে", 1, 100),  # a tie shares the rank
+        (BARISHAL, "বিলম্বে", 3, 97.89), (KHULNA, "জমা হয়েছে", 4, 94.74), (MYMENSINGH, "জমা হয়েছে", 5, 80),
+        (GAZIPUR, "জমা হয়নি", None, None),
+    ]
+    rangpur = rows[0]
+    assert rangpur["Memo"].endswith("-৬")  # the corrected report (serial ৬), not the first one (serial ১)
+    assert rangpur["Received (Dhaka)"] == dt.datetime(2024, 4, 10, 10, 0)  # a real date, Dhaka time
+    assert rangpur["Score"] == 25 and rangpur["Possible"] == 25 and ws.cell(5, 7).data_type == "n"
+    assert Path(rangpur["Documents"]).is_dir() and "versions" in rangpur["Documents"]
+    assert rows[2]["Note"] == "শেষ তারিখের পরে জমা" and rows[3]["Note"] is None
+    assert rows[-1]["Warnings"] is None and rows[-1]["Memo"] is None
+
+    per = wb["সূচক cc"]
+    head = [c.value.split("\n")[-1] for c in per[4]]
+    indicators = {r[0].value: dict(zip(head, (c.value for c in r))) for r in per.iter_rows(min_row=5)}
+    # [১.১.১] (weight ১০, ৩ due): Khulna and Mymensingh fell short; as many missed [২.১.১], so plan order decides
+    assert [per.cell(r, 1).value for r in (5, 6)] == ["[১.১.১]", "[২.১.১]"]
+    assert indicators["[১.১.১]"]["Counted"] == 5 and indicators["[১.১.১]"]["Full marks"] == 3
+    assert indicators["[১.১.১]"]["Missed"] == 2 and indicators["[১.২.১]"]["Missed"] == 1
+    # the workshop is not yet due: counted only where it was held
+    assert indicators["[২.২.১]"]["Counted"] == 2 and indicators["[২.২.১]"]["Missed"] == 0
+    workshop = next([c.value for c in r] for r in per.iter_rows(min_row=5) if r[0].value == "[২.২.১]")
+    assert workshop[7:].count("-") == 3 and workshop[7:].count(6) == 2  # per office: not counted, or full marks
+
+
+def test_offices_not_on_the_roster_are_said_so(ledger, tmp_path):
+    root, out, state = ledger
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"office,district\n{KHULNA},খুলনা\n{SYLHET},সিলেট\n", encoding="utf-8-sig")
+    run = gen("summary", "--fy", "2023-24", "--period", "৩য় ত্রৈমাসিক", "--roster", roster, "--state", state,
+              "--out", out)
+    assert run.returncode == 0, run.stderr
+    assert RANGPUR in run.stderr and "not on the roster" in run.stderr  # listed, and the officer told
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"\xef\xbb\xbf" + b"x" * (2 * 2**20), "too large"),
+    ("খুলনা".encode("utf-8") + b"\n\xe0\xa6\n", "line 2"),  # a broken UTF-8 sequence on line 2
+    (b"\n\n", "names no office"),
+])
+def test_a_hostile_roster_gets_a_message_not_a_traceback(ledger, tmp_path, content, says):
+    root, out, state = ledger
+    roster = tmp_path / "roster.txt"
+    roster.write_bytes(content)
+    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--roster", roster, "--state", state, "--out", out,
+              "-o", tmp_path / "s.xlsx")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert says in run.stderr and "অফিসের তালিকা" in run.stderr and str(roster) in run.stderr
+    assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_a_roster_workbook_is_read_from_its_first_column(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in (["দপ্তর"], [KHULNA, "x"], [None], [f" {SYLHET} "]):
+        wb.active.append(row)
+    wb.save(tmp_path / "r.xlsx")
+    assert read_roster(tmp_path / "r.xlsx") == [KHULNA, SYLHET]
+    (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(RosterError) as e:
+        read_roster(tmp_path / "bad.xlsx")
+    assert "bad.xlsx" in e.value.bn and "bad.xlsx" in e.value.en
+
+
+def _letter(path: Path, **changes) -> Path:
+    letter = {"office_name": "স্থানীয় সরকার বিভাগ", "office_unit": "সিটি কর্পোরেশন-২ শাখা",
+              "office_address": "বাংলাদেশ সচিবালয়, ঢাকা।", "memo_prefix": "৪৬.০০.০০০০.০৬৩.১৮.০০১.২৪",
+              "issue_date": "২০/০৪/২০২৪", "recipient": "সচিব\nমন্ত্রিপরিষদ বিভাগ\nবাংলাদেশ সচিবালয়, ঢাকা।",
+              "signatory_name": "মোঃ রফিকুল ইসলাম", "signatory_designation": "উপসচিব",
+              "annex_signatories": "মোঃ রফিকুল ইসলাম, উপসচিব\nনাসরিন আক্তার, সিনিয়র সহকারী সচিব", **changes}
+    return filling.fill(XLSX_DIR / "cc.xlsx", path, letter, [])
+
+
+def test_the_document_is_a_letter_then_a_landscape_annex_and_opens_in_libreoffice(ledger, tmp_path):
+    root, out, state = ledger
+    letter = _letter(tmp_path / "letter.xlsx")
+    before = letter.read_bytes()
+    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--kind", "cc", "--roster", _roster(root),
+              "--state", state, "--out", out, "--letter", letter, "--date", "2024-04-20", "-o", tmp_path / "q3")
+    assert run.returncode == 0, run.stderr
+    assert letter.read_bytes() == before  # the original is never changed
+    assert (tmp_path / "q3.xlsx").exists()
+    assert "৪৬.০০.০০০০.০৬৩.১৮.০০১.২৪-১" in run.stdout  # the register's first serial under this prefix
+    again = gen("summary", "--fy", "2023-24", "--period", "q3", "--kind", "cc", "--roster", _roster(root),
+                "--state", state, "--out", out, "--letter", letter, "--date", "2024-04-20", "-o", tmp_path / "q3b.docx")
+    assert "০০১.২৪-১" in again.stdout  # the same summary again keeps its number
+
+    pdf = to_pdf(tmp_path / "q3.docx", tmp_path)
+    sizes = pdf_pages(pdf)
+    assert sizes[0][0] < sizes[0][1] and sizes[-1][0] > sizes[-1][1]  # the letter portrait, the annex landscape
+    text = pdf_text(pdf)
+    for expected in ("স্থানীয় সরকার বিভাগ", "সমন্বিত সারসংক্ষেপ প্রেরণ প্রসঙ্গে", "৭ বৈশাখ ১৪৩১", "২০ এপ্রিল ২০২৪",
+                     "মোট ৬টি প্রতিবেদনের মধ্যে ৪টি যথাসময়ে ও ১টি বিলম্বে জমা হয়েছে এবং ১টি জমা হয়নি",
+                     "জমার শেষ তারিখ: ১৫ এপ্রিল ২০২৪", "৯৪.৭৪%", "বিলম্বে", "জমা হয়নি", GAZIPUR, "নাসরিন আক্তার"):
+        assert expected in " ".join(text.split()), expected
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    assert len(list(tmp_path.glob("page-*.png"))) == len(sizes)
+
+
+def test_a_letter_sheet_with_errors_names_the_cell(ledger, tmp_path):
+    root, out, state = ledger
+    letter = _letter(tmp_path / "letter.xlsx", recipient=None, period="১ম ত্রৈমাসিক")
+    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "--letter", letter,
+              "-o", tmp_path / "s.docx")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "পত্র!C" in run.stderr and "missing-field" in run.stderr and "recipient" in run.stderr.lower()
+    assert not (tmp_path / "s.docx").exists()
+
+
+def test_bad_options_are_usage_errors(ledger, tmp_path):
+    root, out, state = ledger
+    for args in (["--fy", "2023", "--period", "q3"], ["--fy", "2023-24", "--period", "q5"],
+                 ["--fy", "2023-24", "--period", "q3", "--kind", "minutes"]):
+        run = gen("summary", *args, "--state", state)
+        assert run.returncode == 2 and "Traceback" not in run.stderr and "✘" in run.stderr
+
+
+def test_the_summary_page_filters_and_offers_both_downloads(ledger):
+    root, out, state = ledger
+    app = create_app(out_root=out, state_dir=state, token="s3cret", hosts=TEST_HOSTS)
+    with TestClient(app) as c:
+        assert c.get("/summary?fiscal_year=2023-24&period=q3", follow_redirects=False).status_code == 303
+        auth = {"authorization": "Bearer s3cret"}
+        page = c.get("/summary?fiscal_year=2023-24&period=q3&kind=cc", headers=auth)
+        assert page.status_code == 200
+        html = page.text
+        for office in (RANGPUR, KHULNA, MYMENSINGH, SYLHET, BARISHAL):
+            assert office in html
+        assert html.index(RANGPUR) < html.index(BARISHAL) < html.index(KHULNA) < html.index(MYMENSINGH)
+        assert "বিলম্বে" in html and "১৫ এপ্রিল ২০২৪" in html
+        assert "/summary.xlsx?fiscal_year=2023-24&amp;period=q3&amp;kind=cc" in html
+        other = c.get("/summary?fiscal_year=2023-24&period=q1", headers=auth).text
+        assert RANGPUR not in other and "No report of this period" in other
+        xlsx = c.get("/summary.xlsx?fiscal_year=2023-24&period=q3&kind=cc", headers=auth)
+        assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+        assert "summary-2023-24-q3-cc.xlsx" in xlsx.headers["content-disposition"]
+        docx = c.get("/summary.docx?fiscal_year=2023-24&period=q3", headers=auth)
+        assert docx.status_code == 200 and b"word/document.xml" in docx.content
+        assert c.get("/summary.pdf?fiscal_year=2023-24&period=q3", headers=auth).status_code == 404
+        assert c.get("/summary.xlsx?fiscal_year=nonsense", headers=auth).status_code == 404
+
+
+def test_an_issued_summary_letter_is_not_written_over(ledger, tmp_path):
+    root, out, state = ledger
+    letter = _letter(tmp_path / "letter.xlsx")
+    target = tmp_path / "s.docx"
+    target.write_bytes(b"the letter sent last week")
+    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "--letter", letter,
+              "-o", target)
+    assert run.returncode == 2 and "--force" in run.stderr and target.read_bytes() == b"the letter sent last week"

@@ -1,0 +1,74 @@
+"""The checks of the first issue: memo prefix shapes, fields that cannot be read, dates."""
+
+import datetime as dt
+
+import pytest
+
+from generator.service import pipeline
+from generator.rules import validate
+from generator.xlsx import reading
+from generator.xlsx import filling
+from generator.spec.fields import LETTER_FIELDS
+from tests.support.workbooks import fill_cc
+from tests.support.workbooks import MYMENSINGH, ROWS
+
+
+@pytest.mark.parametrize("prefix, shape", [
+    ("৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭", "standard"),
+    ("46.21.6100.049.18.001.22", "standard"),
+    ("০৫.৪৭.০০০০.০০৫.১২.০০২.১৭", "standard"),
+    ("০৫.৪৭.০০০০.০০৫.১২৩.০২.২০২৪.০৭", "standard"),  # 2024 Secretariat Instructions: 8 segments
+    ("০৫.৪৭.০০০০..০০৫.১২.০০২.১৭", "malformed"),
+    ("৪৬.১১.১৬০০.০০১.১৮.০৪১", "malformed"),
+    ("কেসিসি/সেঃবিঃ/সাঃপ্রঃশাঃ/III-২২৩(অঃকঃসঃ/২)/২২", "free-form"),
+])
+def test_memo_prefix_shapes(prefix, shape):
+    assert validate.memo_prefix_shape(prefix) == shape
+
+
+def _findings(tmp_path, today=dt.date(2023, 6, 1), **changes):
+    path = fill_cc(tmp_path, dict(MYMENSINGH, **changes), ROWS)
+    raw = reading.read(path)
+    _, findings = validate.check(raw, today=today)
+    rows = LETTER_FIELDS
+    return {f.code: f for f in findings}, raw, rows
+
+
+@pytest.mark.parametrize("key, value, code, severity", [
+    ("memo_prefix", "৪৬.১১.১৬০০", "memo-prefix-malformed", "error"),
+    ("memo_prefix", "কেসিসি/সেঃবিঃ/২২", "memo-prefix-free-form", "warning"),
+    ("memo_serial", "১৯২ক", "bad-memo-serial", "error"),
+    ("fiscal_year", "২০২৩-২৫", "bad-fiscal-year", "error"),
+    ("period", "পঞ্চম ত্রৈমাসিক", "bad-period", "error"),
+    ("issue_date", "৩২/১৩/২০২৩", "bad-date", "error"),
+    ("issue_date", dt.datetime(2030, 1, 1), "future-date", "warning"),
+    ("issue_date", dt.datetime(2019, 1, 1), "date-outside-year", "warning"),
+    ("attachment_count", "এক", "bad-number", "error"),
+])
+def test_each_finding_points_at_its_cell(tmp_path, key, value, code, severity):
+    findings, raw, _ = _findings(tmp_path, **{key: value})
+    assert code in findings, list(findings)
+    f = findings[code]
+    assert (f.severity, f.sheet, f.cell) == (severity, "পত্র", raw.letter[key].ref)
+    assert f.bn and f.en and f.bn != f.en
+
+
+def test_empty_plan_is_an_error(tmp_path, out, state):
+    path = filling.fill(fill_cc(tmp_path, MYMENSINGH, []), tmp_path / "empty.xlsx", {}, [])
+    result = pipeline.build(path, out_root=out, state_dir=state)
+    assert not result.ok and result.issues[0].code == "empty-plan"
+
+
+def test_serial_taken_by_another_letter(tmp_path, out, state):
+    first = pipeline.build(fill_cc(tmp_path, dict(MYMENSINGH, memo_serial="৭"), ROWS, "a.xlsx"),
+                           out_root=out, state_dir=state)
+    other = dict(MYMENSINGH, memo_serial="7", period="৩য় ত্রৈমাসিক")
+    second = pipeline.build(fill_cc(tmp_path, other, ROWS, "b.xlsx"), out_root=out, state_dir=state)
+    assert first.ok and not second.ok
+    assert second.issues[-1].code == "memo-serial-taken" and "a.xlsx" in second.issues[-1].en
+
+
+def test_old_template_version(tmp_path, out, state):
+    path = fill_cc(tmp_path, dict(MYMENSINGH, template_version=0), ROWS)
+    result = pipeline.build(path, out_root=out, state_dir=state)
+    assert not result.ok and result.issues[0].code == "old-template"

@@ -1,0 +1,144 @@
+"""The watch folder with a real observer on temporary folders: `gen watch` runs as its own process."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from generator.xlsx import filling
+from tests.support.docx import docx_text
+from generator.spec.paths import XLSX_DIR
+from tests.support.workbooks import MYMENSINGH, ROWS
+from tests.support.state import ledger, serials
+from tests.support.workbooks import make_workbooks
+
+PREFIX = "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২"
+
+
+def test_burst_of_50(tmp_path, watcher):
+    files = make_workbooks(tmp_path / "src", 50)
+    w = watcher()
+    w.drop(files)
+    w.wait(lambda: w.done(50), what="50 built")
+    assert w.inbox_files() == []
+    assert serials(w.state) == list(range(1, 51))
+    assert [r[1] for r in ledger(w.state)].count("built") == 50
+
+
+def test_slow_copy_is_read_once_when_complete(tmp_path, watcher):
+    (src,) = make_workbooks(tmp_path / "src", 1)
+    data = src.read_bytes()
+    w = watcher()
+    target = w.inbox / "slow.xlsx"
+    with open(target, "wb") as f:
+        for i in range(0, len(data), len(data) // 8 + 1):
+            f.write(data[i:i + len(data) // 8 + 1])
+            f.flush()
+            time.sleep(0.3)
+    w.wait(lambda: w.archived() == ["slow.xlsx"] and w.done(1), what="slow.xlsx built")
+    rows = ledger(w.state)
+    assert [(r[0], r[1]) for r in rows] == [("slow.xlsx", "built")]
+
+
+def test_lock_and_temporary_files_are_left_alone_and_fakes_rejected(tmp_path, watcher):
+    (good,) = make_workbooks(tmp_path / "src", 1)
+    w = watcher()
+    for name in ("~$report.xlsx", ".~lock.report.xlsx#", ".hidden.xlsx", "copy.xlsx.tmp", "download.crdownload"):
+        (w.inbox / name).write_bytes(b"x")
+    (w.inbox / "fake.xlsx").write_text("this is a text file renamed")
+    (w.inbox / "letter.pdf").write_bytes(b"%PDF-1.4")
+    os.replace(good, w.inbox / good.name)
+    w.wait(lambda: w.archived() == [good.name] and not (w.inbox / "fake.xlsx").exists()
+           and not (w.inbox / "letter.pdf").exists(), timeout=120, what="sorting")
+    rejected = w.inbox / "rejected"
+    assert (rejected / "fake.xlsx").exists()
+    assert "not-a-workbook" in (rejected / "fake.errors.txt").read_text(encoding="utf-8")
+    assert "not an Excel workbook" in (rejected / "letter.pdf.reason.txt").read_text(encoding="utf-8")
+    assert set(w.inbox_files()) == {"~$report.xlsx", ".~lock.report.xlsx#", ".hidden.xlsx", "copy.xlsx.tmp",
+                                    "download.crdownload"}
+
+
+@pytest.mark.parametrize("mode", ["native", "polling"])
+def test_files_waiting_before_start_are_built(tmp_path, watcher, mode):
+    inbox = tmp_path / "inbox"
+    files = make_workbooks(inbox, 3)
+    w = watcher(*(["--poll", "0.3"] if mode == "polling" else []))
+    w.wait(lambda: len(w.archived()) == 3, what="3 archived")
+    more = make_workbooks(tmp_path / "src", 2, tag="m")
+    w.drop(more)
+    w.wait(lambda: len(w.archived()) == 5, what="5 archived")
+    assert serials(w.state) == [1, 2, 3, 4, 5] and len(files) == 3
+
+
+def test_same_content_again_and_a_corrected_resubmission(tmp_path, watcher):
+    (first,) = make_workbooks(tmp_path / "a", 1)
+    again = tmp_path / "again.xlsx"
+    again.write_bytes(first.read_bytes())
+    w = watcher()
+    os.replace(first, w.inbox / "report.xlsx")
+    w.wait(lambda: w.done(1), what="first")
+    os.replace(again, w.inbox / "report-again.xlsx")
+    w.wait(lambda: w.done(2), what="duplicate")
+    corrected = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "corrected.xlsx", dict(MYMENSINGH, office_name="অফিস 0"),
+                              [dict(ROWS[0], remarks="সংশোধিত"), *ROWS[1:]])
+    os.replace(corrected, w.inbox / "report-corrected.xlsx")
+    w.wait(lambda: w.done(3), what="correction")
+    rows = ledger(w.state)
+    assert [r[1] for r in rows] == ["built", "duplicate", "built"]
+    assert rows[0][2] == rows[1][2] != rows[2][2]
+    assert serials(w.state) == [1, 2]
+    folder = next(w.out.rglob("CURRENT.txt")).parent
+    assert f"memo: {rows[2][2]}" in (folder / "CURRENT.txt").read_text(encoding="utf-8")
+    versions = sorted((folder / "versions").iterdir())
+    assert [v.name for v in versions] == sorted([rows[0][2], rows[2][2]])
+    for version in versions:  # each version keeps its own letter, holding its own memo
+        (letter,) = version.glob("*-letter.docx")
+        assert version.name in docx_text(letter)
+    assert rows[2][2] in docx_text(next(folder.glob("*-letter.docx")))
+
+
+def test_killed_mid_batch_then_restarted(tmp_path, watcher):
+    files = make_workbooks(tmp_path / "src", 24)
+    w = watcher()
+    w.drop(files)
+    w.interrupt(signal.SIGKILL, after=6)
+    w2 = watcher()
+    w2.wait(lambda: w2.done(24) and not w2.inbox_files(), what="all 24 after restart")
+    assert serials(w2.state) == list(range(1, 25))
+    rows = ledger(w2.state)
+    names = [r[0] for r in rows if r[1] in ("built", "duplicate")]
+    assert sorted(set(names)) == sorted(f.name for f in files)
+    assert not [r for r in rows if r[1] == "processing"]
+    assert sorted(w2.archived()) == sorted(f.name for f in files)
+
+
+def test_watcher_and_gen_build_never_collide(tmp_path, watcher):
+    dropped = make_workbooks(tmp_path / "src", 12, tag="w")
+    by_hand = make_workbooks(tmp_path / "hand", 12, tag="h")
+    w = watcher()
+    build = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", str(tmp_path / "hand"), "--out",
+                              str(tmp_path / "out"), "--state", str(w.state), "--json"], stdout=subprocess.PIPE, text=True)
+    w.drop(dropped)
+    out, _ = build.communicate(timeout=300)
+    assert build.returncode == 0
+    w.wait(lambda: len(w.archived()) == 12, what="12 archived")
+    memos = [json.loads(line)["memo"] for line in out.splitlines()]
+    assert len(memos) == len(by_hand) == 12
+    assert serials(w.state) == list(range(1, 25))
+
+
+def test_sigterm_finishes_the_file_in_hand_then_exits(tmp_path, watcher):
+    files = make_workbooks(tmp_path / "src", 30)
+    w = watcher()
+    w.drop(files)
+    assert w.interrupt(signal.SIGTERM, after=2) == 0
+    rows = ledger(w.state)
+    assert rows and all(r[1] == "built" for r in rows)  # nothing left half-done
+    assert len(w.archived()) == len(rows) == len(serials(w.state))
+    left = w.inbox_files()
+    assert left and sorted(left) == sorted(f.name for f in files if f.name not in w.archived())  # untouched
+    assert "finishing the file in hand" in (tmp_path / "watch.log").read_text()

@@ -1,0 +1,1 @@
+"""Helpers every test folder shares (no test file imports another)."""

@@ -1,0 +1,155 @@
+"""End to end in a real headless Chromium (Debian's package, driven by Playwright): upload, see it built, download."""
+
+import os
+import shutil
+
+import pytest
+
+from generator.xlsx import examples
+from generator.spec.paths import EXAMPLES_DIR
+from tests.support.docx import docx_text
+from tests.support.processes import running_server
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def server(tmp_path):
+    with running_server(tmp_path) as address:
+        yield address
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM:
+        if os.environ.get("GEN_REQUIRE_LIBREOFFICE"):
+            pytest.fail("Chromium is required here (CI) but not installed")
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def test_upload_see_it_built_and_download_the_letter(server, browser, tmp_path):
+    workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "চট্টগ্রাম.xlsx")
+    page = browser.new_page(accept_downloads=True)
+    page.goto(server + "/upload")
+    page.set_input_files("input[name=workbook]", str(workbook))
+    page.click("button[type=submit]")
+    page.wait_for_url("**/submissions/*")
+    assert "তৈরি" in page.content() and "৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২" in page.content()
+    page.screenshot(path=str(tmp_path / "submission.png"), full_page=True)
+    with page.expect_download() as info:
+        page.click("text=cc-2023-24-q1-letter.docx")
+    letter = tmp_path / info.value.suggested_filename
+    info.value.save_as(letter)
+    assert "স্মারক: ৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২" in docx_text(letter)
+    page.goto(server + "/")
+    assert "চট্টগ্রাম সিটি কর্পোরেশন" in page.content()
+    page.screenshot(path=str(tmp_path / "list.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_pages_are_styled_and_fit_the_window(server, browser, tmp_path, width):
+    """The page's own CSS applies under its Content-Security-Policy (a policy without 'unsafe-inline' styles
+    left every page bare), and no page scrolls sideways, on a desktop or a phone."""
+    from tests.support.workbooks import fill_cc
+    from tests.support.workbooks import MYMENSINGH, ROWS
+
+    bad = fill_cc(tmp_path, dict(MYMENSINGH, recipient=None), ROWS,
+                  name="খুলনা সিটি কর্পোরেশনের বাতিল হওয়া দীর্ঘ নামের ওয়ার্কবুক.xlsx")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(server + "/upload")
+    page.set_input_files("input[name=workbook]", str(bad))
+    page.click("button[type=submit]")
+    page.wait_for_url("**/submissions/*")
+    assert "বাতিল: এই ওয়ার্কবুক থেকে পত্র তৈরি হয়নি" in page.content() and bad.name in page.content()
+    for url in ("/", "/upload", "/blank", "/submissions/99999", "/submissions/1"):
+        page.goto(server + url)
+        assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(31, 78, 121)"
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (url, width)
+        page.screenshot(path=str(tmp_path / f"page-{url.strip('/').replace('/', '-') or 'list'}-{width}.png"))
+    huge = tmp_path / "বড় ফাইল.xlsx"
+    huge.write_bytes(b"PK" + b"\0" * (10 * 1024 * 1024 + 1))  # one byte over the default cap
+    page.goto(server + "/upload")
+    page.set_input_files("input[name=workbook]", str(huge))
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "ফাইলটি খুব বড়" in page.content() and "The file is too large" in page.content()
+    assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(31, 78, 121)"
+
+
+LONG_OFFICE = "উপজেলা নির্বাহী অফিসারের কার্যালয়, সদর উপজেলা, কিশোরগঞ্জ জেলা, ঢাকা বিভাগ, গণপ্রজাতন্ত্রী বাংলাদেশ সরকার"
+
+
+def _many_rows(state, n=60):
+    from generator.records.ledger import Ledger
+
+    with Ledger(state) as led:
+        for i in range(n):
+            id = led.start(f"{LONG_OFFICE} বার্ষিক কর্মসম্পাদন চুক্তি প্রতিবেদন {i}.xlsx", f"{i:064x}", route="web")
+            led.finish(id, "built", memo=f"৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩-{i}", kind="egov", office=LONG_OFFICE,
+                       fiscal_year="2023-24", period="h1", details={"score": {"total": 26.0, "possible": 33.0}})
+
+
+def test_the_list_stays_within_a_phone_and_a_desktop_window(server, browser, tmp_path):
+    """Long Bangla names wrap and the table scrolls inside its own box: the page never scrolls sideways
+    (under the site's own Content-Security-Policy)."""
+    _many_rows(tmp_path / "state")
+    for width, height in ((390, 844), (1366, 768)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(server + "/")
+        assert LONG_OFFICE in page.content() and "পাতা ১ / ২" in page.content()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+        box = page.evaluate("(() => { const w = document.querySelector('.table-wrap'); "
+                            "return [w.clientWidth, w.scrollWidth, getComputedStyle(w).overflowX]; })()")
+        assert box[0] <= width and box[2] == "auto"
+        page.screenshot(path=str(tmp_path / f"list-{width}.png"), full_page=True)
+        page.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_upload_with_evidence_gives_one_pdf_for_e_nothi(tmp_path, browser, width):
+    """Chromium's own multipart form with several evidence files: the submission lists the e-Nothi PDF first and
+    it downloads; evidence over the cap gets the page saying so (not a reset connection). Needs PDFs."""
+    from PIL import Image
+
+    from tests.support.office import need_libreoffice
+
+    need_libreoffice(warm=True)
+    workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "চট্টগ্রাম.xlsx")
+    evidence = [tmp_path / "সভার ছবি.jpg", tmp_path / "scan.png"]
+    Image.new("RGB", (1200, 900), "white").save(evidence[0], "JPEG")
+    Image.new("RGB", (600, 800), "gray").save(evidence[1], "PNG")
+    big = tmp_path / "বড় ছবি.jpg"
+    big.write_bytes(b"\xff\xd8\xff" + os.urandom(2 * 1024 * 1024))
+    with running_server(tmp_path, "--pdf", "--max-evidence", "1") as server:
+        page = browser.new_page(viewport={"width": width, "height": 900}, accept_downloads=True)
+        page.goto(server + "/upload")
+        assert page.locator("input[name=evidence][multiple]").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=str(tmp_path / f"upload-{width}.png"), full_page=True)
+        page.set_input_files("input[name=workbook]", str(workbook))
+        page.set_input_files("input[name=evidence]", [str(p) for p in evidence])
+        page.click("button[type=submit]")
+        page.wait_for_url("**/submissions/*", timeout=120_000)
+        assert "ই-নথির জন্য PDF (পত্র, সংযুক্তি ও প্রমাণক)" in page.content()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=str(tmp_path / f"built-{width}.png"), full_page=True)
+        with page.expect_download() as info:
+            page.click("text=cc-2023-24-q1-bundle.pdf")
+        assert info.value.suggested_filename.endswith("bundle.pdf")
+        info.value.save_as(tmp_path / "bundle.pdf")
+        assert (tmp_path / "bundle.pdf").read_bytes().startswith(b"%PDF-")
+        page.goto(server + "/upload")
+        page.set_input_files("input[name=workbook]", str(workbook))
+        page.set_input_files("input[name=evidence]", [str(big)])
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        assert "প্রমাণক ফাইলগুলো মিলে খুব বড়: সর্বোচ্চ ১ MB" in page.content()
+        page.screenshot(path=str(tmp_path / f"too-much-{width}.png"), full_page=True)
