@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ def _script(word: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)  # pure, and a plan repeats its texts: a third of a build's text time
 def bangla_digits_in_text(text: str) -> str:
     """ASCII digits become Bangla digits in Bangla text; Latin-script text keeps its digits.
 
