@@ -341,12 +341,27 @@ def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tupl
     from generator.service.workers import Limits
     from generator.web import MB, create_app
 
-    with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
-        app = create_app(out_root=out_root, state_dir=_state(state_dir), token=token, max_upload=max_upload * MB,
-                         limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
-                         hosts=(host, *allowed_hosts), pdf=pdf, max_evidence=max_evidence * MB)
-        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=proxy_headers,
-                    forwarded_allow_ips="127.0.0.1" if proxy_headers else None)
+    from generator.records.owners import LEASE_S, Busy, Lease
+    from generator.records.state import StateError
+
+    state = _state(state_dir).resolve()
+    try:
+        # two servers on one state would undo each other's uploads: the second is refused (after waiting for
+        # the lease of one killed a moment ago to run out)
+        lease = Lease(state, "serve", state / "uploads", exclusive=True, wait=LEASE_S + 5)
+        owner = lease.__enter__()
+    except (Busy, StateError) as e:
+        _say(e)
+        sys.exit(2 if isinstance(e, Busy) else EXIT_NOT_WRITTEN)
+    try:
+        with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
+            app = create_app(out_root=out_root, state_dir=state, token=token, max_upload=max_upload * MB,
+                             limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
+                             hosts=(host, *allowed_hosts), pdf=pdf, max_evidence=max_evidence * MB, owner=owner.id)
+            uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=proxy_headers,
+                        forwarded_allow_ips="127.0.0.1" if proxy_headers else None)
+    finally:
+        lease.__exit__(None, None, None)
 
 
 @main.command()

@@ -10,7 +10,7 @@ from generator.spec.carried import Carried
 from generator.spec.columns import COLUMNS, LEVELS, UNIT_DATE, UNIT_PERCENT
 from generator.spec.kinds import Kind
 from generator.spec.sheets import LETTER_SHEET, PLAN_SHEET
-from generator.text import bangla, values
+from generator.text import bangla, identity, values
 from generator.text.bangla import FiscalYear, Period
 from generator.text.values import Value
 
@@ -41,6 +41,7 @@ class RawWorkbook:
     letter_sheet: str = LETTER_SHEET
     table_sheet: str = PLAN_SHEET
     uncomputed: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) of formulas with no value
+    error_values: list[tuple[str, str, str, bool]] = field(default_factory=list)  # (sheet, cell, '#REF!', formula?)
     carried: list[Carried] = field(default_factory=list)  # what `gen next` carried in, from its hidden sheet
 
 
@@ -84,9 +85,10 @@ class Report:
 
     @property
     def office(self) -> str:
-        """The office itself: the last line of a name written over several lines."""
+        """The office itself: the last line of a name written over several lines, as its identity key
+        (text/identity.py: invisible characters and other spellings of the same letters do not count)."""
         lines = self.lines("office_name")
-        return lines[-1] if lines else ""
+        return identity.name(lines[-1]) if lines else ""
 
     def date(self, key: str) -> dt.date | None:
         return self.dates.get(key)

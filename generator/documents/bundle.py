@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.documents import sanitize
 from generator.findings import ERROR, Finding, GenError
 from generator.text.bangla import to_bangla_digits
 
@@ -85,7 +86,7 @@ def build(documents: Sequence[tuple[str, bytes]], evidence: Sequence[Path], *, l
             fixed_bytes += len(data)
             if fixed_bytes > limit:
                 raise _error("pdfs-too-large", path, size=fixed_bytes, limit=limit)
-            parts.append((path.name, _pdf(path, data)))
+            parts.append((path.name, _pdf(path, _safe(path, data))))
         else:
             images.append((path, _first_image(path, data, kind)))
             parts.append((path.name, path))
@@ -130,6 +131,16 @@ def _read(path: Path) -> tuple[str, bytes]:
     if found is None or found != want:
         raise _error("wrong-type", path, found=found, want=want)
     return found, data
+
+
+def _safe(path: Path, data: bytes) -> bytes:
+    """The evidence PDF without JavaScript, actions, embedded files or form scripts (documents/sanitize.py)."""
+    try:
+        return sanitize.clean(data)[0]
+    except sanitize.Unsafe as e:
+        raise _error({"bomb": "pdf-bomb", "encrypted": "encrypted-pdf"}.get(e.why, "broken-pdf"), path) from None
+    except MemoryError:
+        raise _error("pdf-bomb", path) from None
 
 
 def _pdf(path: Path, data: bytes):
@@ -306,6 +317,11 @@ def _error(code: str, path: Path | None, **facts) -> BundleError:
         "broken-pdf": (
             f"{name} PDF ফাইলটি নষ্ট, পড়া যায় না; মূল ফাইল থেকে আবার PDF তৈরি করে দিন।",
             f"{name} is a damaged PDF that cannot be read; make the PDF again from the original."),
+        "pdf-bomb": (
+            f"{name} PDF-এর ভেতরের কোনো অংশ খুললে অস্বাভাবিক বড় হয়ে যায় (সীমা {b(_mb(sanitize.MAX_STREAM))} MB), তাই "
+            "নেওয়া হয়নি; মূল কাগজ আবার স্ক্যান করে বা মূল ফাইল থেকে আবার PDF তৈরি করে দিন।",
+            f"{name} holds content that inflates far beyond its size (over {_mb(sanitize.MAX_STREAM)} MB), so it was "
+            "not taken; scan the paper again or make the PDF again from the original."),
         "too-many-pages": (
             f"{name}-এ {b(str(facts.get('count')))} পাতা; একটি প্রমাণকে {b(str(MAX_PDF_PAGES))} পাতার বেশি নেওয়া যায় না।",
             f"{name} has {facts.get('count')} pages; one evidence file may have at most {MAX_PDF_PAGES}."),

@@ -10,12 +10,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import unicodedata
 from pathlib import Path
 
 from generator.findings import GenError
 from generator.xlsx import package
 from generator.xlsx.errors import WorkbookError
+from generator.text import identity
 from generator.text.bangla import to_bangla_digits
 
 MAX_TEXT_BYTES = 1 * 2**20  # a thousand offices' names are some 60 KB
@@ -35,9 +35,10 @@ class RosterError(GenError):
 
 
 def office_key(name: str) -> str:
-    """An office name as compared between the roster and the ledger: NFC, spaces of any kind collapsed to
-    one and trimmed. Nothing else is forgiven (no guessing at spellings)."""
-    return " ".join(unicodedata.normalize("NFC", str(name or "")).split())
+    """An office name as compared between the roster and the ledger: its identity key (NFC, no invisible
+    characters, spaces of any kind collapsed to one and trimmed, digits of any script alike). Nothing else
+    is forgiven (no guessing at spellings)."""
+    return identity.name(name)
 
 
 def read(path: Path) -> list[str]:

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.records import state
+from generator.records import owners, state
 
 _COLUMNS = ("id, name, file_hash, status, memo, kind, office, fiscal_year, period, outputs, moved_to, note, "
             "received_at, finished_at, seconds, details, route, attempts, score_total, score_possible")
@@ -76,36 +74,45 @@ class Ledger:
         rows = self.db.execute(f"SELECT {_COLUMNS} FROM files WHERE {where} ORDER BY id", args).fetchall()
         return [_record(r) for r in rows]
 
-    def start(self, name: str, file_hash: str, *, route: str = "watch") -> int:
-        """Note a file about to be processed. The watch folder and the web page resume their own files:
-        an unfinished earlier attempt on the same file is reused and its attempts counted (a crash), and
-        a file that could not be written is reused as it was. `gen build` always starts a new entry,
-        noting its process, so that entries of a build that was killed can be told from live ones."""
+    def start(self, name: str, file_hash: str, *, route: str = "watch", owner: str | None = None) -> int:
+        """Note a file about to be processed by `owner` (records/owners.py). The watch folder and the web
+        page resume their own files: an unfinished earlier attempt on the same file whose owner's lease has
+        run out (a crash) is taken over and its attempts counted, and a file that could not be written is
+        reused as it was. An entry a live process is working on is never taken: this one gets its own.
+        `gen build` always starts a new entry."""
         with state.transaction(self.db):
             if route != "build":
-                same = self._records("name = ? AND file_hash = ? AND status IN ('processing', 'failed') AND route = ?",
-                                     name, file_hash, route)
+                same = self._records("name = ? AND file_hash = ? AND route = ? AND (status = 'failed' OR "
+                                     f"(status = 'processing' AND (owner IS ? OR {owners.expired('owner')})))",
+                                     name, file_hash, route, owner)
                 if same:
                     bump = 1 if same[-1].status == "processing" else 0
-                    self.db.execute("UPDATE files SET attempts = attempts + ?, status = 'processing' WHERE id = ?",
-                                    (bump, same[-1].id))
+                    self.db.execute("UPDATE files SET attempts = attempts + ?, status = 'processing', owner = ? "
+                                    "WHERE id = ?", (bump, owner, same[-1].id))
                     return same[-1].id
             cur = self.db.execute(
-                "INSERT INTO files (name, file_hash, status, received_at, route, note) VALUES (?, ?, 'processing', ?, ?, ?)",
-                (name, file_hash, now(), route, _this_process() if route == "build" else None))
+                "INSERT INTO files (name, file_hash, status, received_at, route, owner) VALUES (?, ?, 'processing', ?, ?, ?)",
+                (name, file_hash, now(), route, owner))
             assert cur.lastrowid is not None  # set by the INSERT
             return cur.lastrowid
 
-    def dead_builds(self) -> list[int]:
-        """Entries of `gen build` runs on this machine that were killed before they finished: closed as
-        interrupted; their ids (any serial still reserved for them is to be given back)."""
-        dead = []
-        for record in self._records("status = 'processing' AND route = 'build'"):
-            found = re.fullmatch(r"pid (\d+)(?: started (\d+))?", record.note or "")
-            if found and not _alive(int(found.group(1)), found.group(2)):
-                self.finish(record.id, "interrupted", note="gen build was stopped before this workbook was built")
-                dead.append(record.id)
-        return dead
+    def orphans(self, route: str, scope: str | None = None) -> list[Record]:
+        """Unfinished entries of `route` whose owner's lease has run out (for `scope`: only those whose
+        owner served that inbox or uploads folder). Never an entry a live process owns, wherever it runs."""
+        where = f"status = 'processing' AND route = ? AND {owners.expired('owner')}"
+        if scope is None:
+            return self._records(where, route)
+        return self._records(f"{where} AND (owner IS NULL OR owner IN (SELECT id FROM owners WHERE scope = ?))",
+                             route, scope)
+
+    def in_other_hands(self, route: str, scope: str, me: str) -> list[Record]:
+        """Unfinished entries of `route` for `scope` that another owner with a live lease holds."""
+        return self._records(f"status = 'processing' AND route = ? AND owner IS NOT ? AND NOT {owners.expired('owner')} "
+                             "AND owner IN (SELECT id FROM owners WHERE scope = ?)", route, me, scope)
+
+    def owner_of(self, id: int) -> str | None:
+        row = self.db.execute("SELECT owner FROM files WHERE id = ?", (id,)).fetchone()
+        return row[0] if row else None
 
     def finish(self, id: int, status: str, *, memo=None, kind=None, office=None, fiscal_year=None, period=None,
                outputs=(), moved_to=None, note=None, seconds=None, details=None) -> None:
@@ -188,30 +195,3 @@ def _where(filters: dict[str, str] | None) -> tuple[str, tuple]:
     terms.sort(key=lambda term: _SELECTIVE.index(term[0]))
     where = [f"{'+' if n else ''}{column} = ?" for n, (column, _) in enumerate(terms)]  # '+': not by its index
     return " AND ".join(where or ["1"]), tuple(value for _, value in terms)
-
-
-def _started(pid: int | str) -> str | None:
-    """When a process started (clock ticks since boot, /proc/PID/stat field 22): with its pid, it names one
-    process even where pids are reused (a container's `gen build` is pid 1 every time)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            return f.read().rsplit(b")", 1)[1].split()[19].decode()
-    except (OSError, IndexError):
-        return None
-
-
-def _this_process() -> str:
-    started = _started("self")
-    return f"pid {os.getpid()}" + (f" started {started}" if started else "")
-
-
-def _alive(pid: int, started: str | None) -> bool:
-    if started is not None and os.path.isdir("/proc"):
-        return _started(pid) == started
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -10,9 +10,11 @@ from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 from generator.findings import GenError
-from generator.records import state
+from generator.records import owners, state
+from generator.records.state import StateError
 
-_COLUMNS = "prefix, serial, content_hash, source, kind, office, fiscal_year, period, issued_at, explicit, state, submission"
+_COLUMNS = ("prefix, serial, content_hash, source, kind, office, fiscal_year, period, issued_at, explicit, state, "
+            "submission, owner")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Entry:
     explicit: bool
     state: str = "issued"  # 'reserved' until its documents exist, then 'issued'; 'void' if taken back late
     submission: int | None = None  # the ledger entry it was reserved for
+    owner: str | None = None  # the process (owners.py) that reserved it: only it gives the serial back
 
 
 class SerialTaken(GenError):
@@ -40,14 +43,39 @@ class SerialTaken(GenError):
         self.entry = entry
 
 
+class MemoConflict(GenError):
+    """A serial about to be confirmed for this content belongs to other content: the letter is not made
+    visible, and the build stops loudly (one memo number, one letter)."""
+
+    def __init__(self, entry: Entry, other: Entry):
+        memo = f"{entry.prefix}-{entry.serial}"
+        super().__init__(
+            "memo-conflict",
+            f"স্মারক {memo} এই পত্রের জন্য সংরক্ষিত ছিল, কিন্তু রেজিস্টারে এখন তা অন্য পত্রের ({other.source}); তাই এই পত্র "
+            "প্রকাশ করা হয়নি, কোনো নম্বর দুটি পত্রে যায়নি। আবার জমা দিন; বারবার হলে সিস্টেম প্রশাসককে জানান।",
+            f"Memo {memo} was reserved for this letter but the register now has it for another ({other.source}); "
+            "this letter was not made visible and no number went to two letters. Send it again; if it recurs, tell "
+            "the system administrator.")
+        self.entry, self.other = entry, other
+
+
 @dataclass
 class Held:
     """A serial in hand while its letter is written: `entry` as the register has it, whether it was this
-    content's already (`reused`), and whether the letter was found written elsewhere (`void`)."""
+    content's already (`reused`), whether the letter was found written elsewhere (`void`), and whether it
+    has been confirmed (`confirm()`, called at the moment the letter becomes visible)."""
 
     entry: Entry
     reused: bool
     void: bool = False
+    confirmed: bool = False
+    register: Register | None = None
+
+    def confirm(self) -> None:
+        if not self.confirmed:
+            assert self.register is not None
+            self.register.confirm(self.entry)
+            self.confirmed = True
 
 
 def _entry(row: tuple) -> Entry:
@@ -77,7 +105,8 @@ class Register:
         return entry
 
     def allocate(self, prefix: str, content_hash: str, *, source: str, kind: str, office: str,
-                 fiscal_year: str, period: str, submission: int | None = None) -> tuple[Entry, bool]:
+                 fiscal_year: str, period: str, submission: int | None = None,
+                 owner: str | None = None) -> tuple[Entry, bool]:
         """(entry, reused): the serial this content already has under prefix, else the next one, reserved."""
         with state.transaction(self._db):
             found = self._one("prefix = ? AND content_hash = ? AND state != 'void' ORDER BY serial DESC LIMIT 1",
@@ -86,25 +115,28 @@ class Register:
                 return found, True
             last = self.last_serial(prefix)
             entry = Entry(prefix, (last or 0) + 1, content_hash, source, kind, office, fiscal_year, period,
-                          _now(), False, "reserved", submission)
+                          _now(), False, "reserved", submission, owner)
             return self._insert(entry), False
 
     @contextmanager
     def reserved(self, prefix: str, serial: int | None, content_hash: str, **meta) -> Iterator[Held]:
-        """A serial for this content (`take`), held while its letter is written: confirmed when the block
-        ends, given back when it raises (voided instead when the block marked it so; a serial this content
-        already had is never given back). SerialTaken when the office typed a serial issued to other content."""
+        """A serial for this content (`take`), held while its letter is written: confirmed by `held.confirm()`
+        at the moment the letter becomes visible (else when the block ends), given back by its owner when the
+        block raises before that (voided instead when the block marked it so; a serial this content already
+        had, or one confirmed, is never given back). SerialTaken when the office typed a serial issued to
+        other content; MemoConflict when the serial turns out to be other content's at confirmation."""
         entry, reused = self.take(prefix, serial, content_hash, **meta)
-        held = Held(entry, reused)
+        held = Held(entry, reused, register=self)
         try:
             yield held
-        except BaseException:
-            if held.void and not reused:
-                self.void(entry)
-            elif not reused:
-                self.release(entry)
+        except BaseException as e:
+            if not (held.confirmed or reused or isinstance(e, MemoConflict)):
+                try:
+                    self.void(entry) if held.void else self.release(entry)
+                except StateError:
+                    pass  # the database is out of reach: the serial stays reserved by its owner, for `gen register`
             raise
-        self.confirm(entry)
+        held.confirm()
 
     def take(self, prefix: str, serial: int | None, content_hash: str, **meta) -> tuple[Entry, bool]:
         """The serial the office typed (`record`), or the next one when it left it blank (`allocate`)."""
@@ -113,7 +145,8 @@ class Register:
         return self.allocate(prefix, content_hash, **meta)
 
     def record(self, prefix: str, serial: int, content_hash: str, *, source: str, kind: str, office: str,
-               fiscal_year: str, period: str, submission: int | None = None) -> tuple[Entry, bool]:
+               fiscal_year: str, period: str, submission: int | None = None,
+               owner: str | None = None) -> tuple[Entry, bool]:
         """(entry, reused) for a serial the office typed; SerialTaken if other content already has it."""
         with state.transaction(self._db):
             found = self._one("prefix = ? AND serial = ?", prefix, serial)
@@ -122,7 +155,7 @@ class Register:
             if found:
                 raise SerialTaken(found)
             entry = Entry(prefix, serial, content_hash, source, kind, office, fiscal_year, period,
-                          _now(), True, "reserved", submission)
+                          _now(), True, "reserved", submission, owner)
             return self._insert(entry), False
 
     def last_serial(self, prefix: str) -> int | None:
@@ -130,24 +163,29 @@ class Register:
         return self._db.execute("SELECT MAX(serial) FROM memos WHERE prefix = ?", (prefix,)).fetchone()[0]
 
     def confirm(self, entry: Entry) -> None:
-        """The letter of this serial exists: it is issued for good (again, if it had been taken back)."""
+        """The letter of this serial is about to be visible: it is issued for good (again, if it had been taken
+        back meanwhile and is still free). MemoConflict, changing nothing, when other content holds it."""
         with state.transaction(self._db):
             found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial)
             if found is None:
                 self._insert(replace(entry, state="issued"))
-            elif found.content_hash == entry.content_hash:
+            elif found.content_hash != entry.content_hash:
+                raise MemoConflict(entry, found)
+            else:
                 self._db.execute("UPDATE memos SET state = 'issued' WHERE prefix = ? AND serial = ?",
                                  (entry.prefix, entry.serial))
 
     def release(self, entry: Entry) -> str | None:
         """Take back a reserved serial whose letter could not be written: 'released' when it was the last one
         or the office's own (the next letter gets it), 'void' when a later serial was issued meanwhile (it
-        stays in the register, marked void, so the register still has no gap). None if it was not reserved."""
+        stays in the register, marked void, so the register still has no gap; a serial the office typed is
+        never deleted once later serials exist). None if it was not reserved, or not reserved by this entry's
+        owner (only the owner gives a serial back: fencing)."""
         with state.transaction(self._db):
             found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial)
-            if found is None or found.state != "reserved":
+            if found is None or found.state != "reserved" or found.owner != entry.owner:
                 return None
-            if found.explicit or found.serial == self.last_serial(entry.prefix):
+            if found.serial == self.last_serial(entry.prefix):
                 self._db.execute("DELETE FROM memos WHERE prefix = ? AND serial = ?", (entry.prefix, entry.serial))
                 return "released"
             self._void(entry)
@@ -161,18 +199,32 @@ class Register:
     def _void(self, entry: Entry) -> None:
         self._db.execute("UPDATE memos SET state = 'void' WHERE prefix = ? AND serial = ?", (entry.prefix, entry.serial))
 
-    def release_submission(self, *submissions: int) -> list[tuple[Entry, str]]:
-        """Take back every serial still reserved for these ledger entries (their workers died before
+    def release_submission(self, *submissions: int, owner: str | None = None) -> list[tuple[Entry, str]]:
+        """Take back every serial still reserved for these ledger entries by `owner` (its workers died before
         writing), the highest first, so that as many as can be are given back rather than voided."""
         marks = ", ".join("?" * len(submissions))
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE submission IN ({marks}) AND state = 'reserved' "
-                                "ORDER BY serial DESC", submissions).fetchall()
+                                "AND owner IS ? ORDER BY serial DESC", (*submissions, owner)).fetchall()
         out = []
         for entry in map(_entry, rows):
             outcome = self.release(entry)
             if outcome:
                 out.append((entry, outcome))
         return out
+
+    def adopt(self, submissions: list[int], owner: str) -> None:
+        """The serials still reserved for these ledger entries by owners whose lease has run out become
+        `owner`'s (the same content built again reuses them). A live owner's reservations are never touched."""
+        if submissions:
+            marks = ", ".join("?" * len(submissions))
+            with state.transaction(self._db):
+                self._db.execute(f"UPDATE memos SET owner = ? WHERE submission IN ({marks}) AND state = 'reserved' "
+                                 f"AND {owners.expired('owner')}", (owner, *submissions))
+
+    def take_over(self, submissions: list[int], owner: str) -> list[tuple[Entry, str]]:
+        """`adopt`, then give them back: the work they were reserved for will not be finished."""
+        self.adopt(submissions, owner)
+        return self.release_submission(*submissions, owner=owner) if submissions else []
 
     def issued_for(self, submission: int) -> Entry | None:
         """The serial issued for a ledger entry, if its letter was written."""

@@ -124,6 +124,20 @@ MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
      _fill_scores,
      *(f"CREATE INDEX IF NOT EXISTS files_by_{c} ON files ({c})"
        for c in ("office", "kind", "fiscal_year", "period", "status"))),
+    # 5: who owns work (owners.py): a lease per service process; the ledger entries and memo reservations it
+    # makes carry its id, so work is taken over only when that lease has run out
+    ("""CREATE TABLE IF NOT EXISTS owners (
+        id          TEXT PRIMARY KEY,
+        role        TEXT NOT NULL,
+        scope       TEXT NOT NULL,
+        host        TEXT NOT NULL,
+        boot_id     TEXT NOT NULL,
+        pid         INTEGER NOT NULL,
+        started_at  TEXT NOT NULL,
+        lease_until REAL NOT NULL)""",
+     "CREATE INDEX IF NOT EXISTS owners_by_role ON owners (role, scope)",
+     _add_columns("memos", owner="TEXT"),
+     _add_columns("files", owner="TEXT")),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

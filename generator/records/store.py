@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -120,12 +121,13 @@ def version_name(memo: str) -> str:
 
 
 def write_version(folder: Path, memo: str, content_hash: str, documents: dict[str, bytes], *,
-                  ours: bool = False) -> list[Path]:
+                  ours: bool = False, commit: Callable[[], None] | None = None) -> list[Path]:
     """Write one version's documents into versions/<memo>/ all at once (staged, then renamed), or find
     them there already when the same content was built before. Never overwrites. WriteError on failure,
     with nothing left behind; VersionConflict when the folder holds other content. `ours`: the register
     issued this memo to this very content, so a complete folder without a stamp (written before stamps
-    were) is this version's, and is stamped."""
+    were) is this version's, and is stamped. `commit` (the register's confirmation) is called once the
+    version is complete but not yet visible: if it raises, the staged folder is removed and nothing is seen."""
     target = folder / VERSIONS / version_name(memo)
     paths = [target / name for name in documents]
     stamp = f"memo: {memo}\ncontent: {content_hash}\n".encode("utf-8")
@@ -146,6 +148,8 @@ def write_version(folder: Path, memo: str, content_hash: str, documents: dict[st
         for name, data in documents.items():
             write_atomic(stage / name, data)
         write_atomic(stage / CONTENT, stamp)
+        if commit is not None:
+            commit()
         try:
             os.rename(stage, target)
         except OSError as e:

@@ -56,6 +56,7 @@ def examine(raw: RawWorkbook, *, today: dt.date | None = None, default_issue_dat
         "calculate. Open it in Excel or LibreOffice and save it again, or type the value instead.",
         sheet, cell,
     ) for sheet, cell in raw.uncomputed]
+    findings += [_error_value(sheet, cell, value, formula) for sheet, cell, value, formula in raw.error_values]
     findings += _columns(raw, kind)
     report = model.from_workbook(raw, kind)
     findings += _fields(raw, report, today or dt.date.today())
@@ -63,6 +64,20 @@ def examine(raw: RawWorkbook, *, today: dt.date | None = None, default_issue_dat
     findings += _readings(raw, report)
     findings += carried.unchanged(raw)
     return Checked(raw, report, findings)
+
+
+def _error_value(sheet: str, cell: str, value: str, formula: bool) -> Finding:
+    if formula:
+        bn = (f"এই ঘরের সূত্রের ফল এক্সেলের ত্রুটি {value}: সূত্রটি যে ঘর বা মান চায় তা নেই বা ভুল। সূত্রটি ঠিক "
+              "করুন, অথবা সূত্রের বদলে মানটি লিখুন।")
+        en = (f"This cell's formula gives the Excel error {value}: a cell or value it needs is missing or wrong. "
+              "Fix the formula, or type the value instead.")
+    else:
+        bn = (f"এই ঘরে এক্সেলের ত্রুটি-মান {value} আছে (সম্ভবত ভাঙা শিট থেকে কপি করা), সংখ্যা বা লেখা নয়; "
+              "ফাঁকা ধরে নিলে নম্বর বদলে যেত। সঠিক মানটি লিখুন।")
+        en = (f"This cell holds the Excel error value {value} (pasted from a broken sheet, most likely), not a "
+              "number or text; read as blank it would change the score. Type the right value.")
+    return error("error-value", bn, en, sheet, cell)
 
 
 def _readings(raw: RawWorkbook, report: Report) -> list[Finding]:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from generator.records.ledger import Ledger
+from generator.records.owners import Lease, Owner
 from generator.records.register import Register
 from generator.service import ledgering
 from generator.service.builds import BuildPool, Task
@@ -38,21 +39,31 @@ def build_all(paths: list[Path], *, out_root: Path, state_dir: Path, jobs: int |
     """Results in the order of `paths`. StateError (from the ledger) before anything is built when the
     state folder cannot be used."""
     jobs = min(jobs or default_jobs(), len(paths)) or 1
+    # the pool first: it forks its workers (rather than using a fork server) only while this process has
+    # one thread, and the lease's heartbeat is a thread
+    with BuildPool(jobs, limits) as pool, Lease(state_dir, "build", Path(out_root).resolve()) as owner:
+        yield from _build_all(paths, out_root, state_dir, pool, route, owner, options)
+
+
+def _build_all(paths: list[Path], out_root: Path, state_dir: Path, pool: BuildPool, route: str, owner: Owner,
+               options: dict) -> Iterator[Result]:
     with Ledger(state_dir) as ledger:
-        interrupted = ledger.dead_builds()
+        interrupted = [r.id for r in ledger.orphans("build")]
+        for id in interrupted:  # runs whose lease ran out: stopped, wherever they ran
+            ledger.finish(id, INTERRUPTED, note="gen build was stopped before this workbook was built")
     if interrupted:
         with Register(state_dir) as register:
-            register.release_submission(*interrupted)
-    with Ledger(state_dir) as ledger, BuildPool(jobs, limits) as pool:
+            register.take_over(interrupted, owner.id)
+    with Ledger(state_dir) as ledger:
         tasks, ids, started, early = [], [], {}, {}
         for i, path in enumerate(paths):
             source = _load(Path(path))
             if isinstance(source, Result):
                 early[i] = source
                 continue
-            ids.append(id := ledger.start(source.name, source.digest, route=route))
+            ids.append(id := ledger.start(source.name, source.digest, route=route, owner=owner.id))
             started[id] = time.monotonic()
-            tasks.append(Task(source, out_root, state_dir, submission=id, **options))
+            tasks.append(Task(source, out_root, state_dir, submission=id, owner=owner.id, **options))
         open_ids = set(ids)
 
         def record(index: int, result: Result) -> None:  # as soon as it arrives, in any order

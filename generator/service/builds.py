@@ -29,6 +29,7 @@ class Task:
     out_root: Path
     state_dir: Path
     submission: int | None = None  # the ledger entry it is built for
+    owner: str | None = None  # the lease (records/owners.py) its serial is reserved under
     pdf: PdfSettings | None = None
     default_date: dt.date | None = None
 
@@ -40,7 +41,7 @@ class Task:
 def run(task: Task) -> Result:
     """In a worker: the build."""
     return pipeline.build(task.source, out_root=task.out_root, state_dir=task.state_dir, submission=task.submission,
-                          pdf=task.pdf, default_date=task.default_date)
+                          pdf=task.pdf, default_date=task.default_date, owner=task.owner)
 
 
 def lost(task: Task, loss: Loss) -> Result:
@@ -49,19 +50,19 @@ def lost(task: Task, loss: Loss) -> Result:
     result = {"memory": _too_large, "time": _too_long, "error": _internal}.get(loss.how, _lost)(task.path, loss)
     if loss.how in ("memory", "error"):  # the worker lived to tell: its own build already gave its serial back
         return result
-    release(task.state_dir, task.submission)
+    release(task.state_dir, task.submission, task.owner)
     if loss.how != "stopped":
         result = pipeline.report_rejection(result, task.source, Path(task.out_root), task.submission)
     return result
 
 
-def release(state_dir: Path, submission: int | None) -> None:
-    """Give back any serial still reserved for a ledger entry whose build will not finish."""
+def release(state_dir: Path, submission: int | None, owner: str | None) -> None:
+    """Give back any serial `owner` still holds for a ledger entry whose build will not finish."""
     if submission is None:
         return
     try:
         with Register(Path(state_dir)) as register:
-            register.release_submission(submission)
+            register.release_submission(submission, owner=owner)
     except (StateError, sqlite3.Error):
         pass  # the register cannot be reached: the serial stays reserved, and `gen register` says so
 

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from generator.records import store
 from generator.records.ledger import Ledger
+from generator.records.register import Register
 from generator.service import ledgering, pipeline
-from generator.service.builds import BuildPool, lost_file, release
+from generator.service.builds import BuildPool, lost_file
 from generator.service.result import Result
 from generator.spec.status import BUILT, DUPLICATE, FAILED, REJECTED
 from generator.xlsx.source import load
@@ -84,9 +85,9 @@ def _note(moved: Path, bn: str, en: str) -> None:
 
 
 def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: BuildPool, route: str = "watch",
-            **options) -> int | None:
-    """Handle one file that arrived in `inbox`; its ledger id, or None when it vanished before it was read.
-    `options` go to the build (the PDF settings)."""
+            owner: str | None = None, **options) -> int | None:
+    """Handle one file that arrived in `inbox` for `owner` (the service's lease); its ledger id, or None when
+    it vanished before it was read. `options` go to the build (the PDF settings)."""
     started = time.monotonic()
     try:
         info = os.lstat(path)
@@ -111,7 +112,7 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
             return None
         log.info("received %s", path.name)
         earlier = ledger.done_with(source.digest)
-        id = ledger.start(path.name, source.digest, route=route)
+        id = ledger.start(path.name, source.digest, route=route, owner=owner)
         if earlier is not None:
             moved = _move_or_none(path, inbox, ARCHIVE_DIR if earlier.status == BUILT else REJECTED_DIR)
             ledger.finish(id, DUPLICATE, memo=earlier.memo, kind=earlier.kind, office=earlier.office,
@@ -123,10 +124,11 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
         record = ledger.get(id)
         if record is not None and record.attempts > MAX_ATTEMPTS:
             result = lost_file(path, f"it was in hand when the service stopped, {record.attempts - 1} times")
-            release(state_dir, id)
+            with Register(state_dir) as register:
+                register.take_over([id], owner) if owner else register.release_submission(id)
             result = pipeline.report_rejection(result, source, Path(out_root), id)
         else:
-            result = pool.build(source, out_root=out_root, state_dir=state_dir, submission=id, **options)
+            result = pool.build(source, out_root=out_root, state_dir=state_dir, submission=id, owner=owner, **options)
         status = result.final
         if status == FAILED:  # not the file's fault: leave it in the inbox for when the disk is fixed
             moved = None

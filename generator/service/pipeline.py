@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from generator.documents.registry import Job
 from generator.findings import Finding, GenError, error, has_errors, warning
 from generator.model import RawWorkbook, Report
 from generator.records import store
-from generator.records.register import Entry, Register, SerialTaken
+from generator.records.register import Entry, MemoConflict, Register, SerialTaken
 from generator.records.state import StateError
 from generator.rules import scoring, validate, validate_plan
 from generator.rules.scoring import ScoreCard
@@ -118,9 +119,10 @@ class _Version:
 
 def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date: dt.date | None = None,
           today: dt.date | None = None, submission: int | None = None,
-          pdf: documents.PdfSettings | None = None) -> Result:
+          pdf: documents.PdfSettings | None = None, owner: str | None = None) -> Result:
     """Examine, take a memo number, write the documents as a new version and make it current if its serial
-    is the highest. `submission` is the ledger entry this build belongs to (its reports are filed by it)."""
+    is the highest. `submission` is the ledger entry this build belongs to (its reports are filed by it);
+    `owner` the lease (records/owners.py) under which its serial is reserved."""
     out_root, state_dir = Path(out_root), Path(state_dir)
     today = today or dt.date.today()
     examined = examine(path, today=today, default_date=default_date)
@@ -138,7 +140,7 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
                 result = result.with_issues(gap) if gap else result
             version = _issue(register, report, examined.card, prefix, content_hash(examined.raw), folder,
                              issue_date=report.issue_date or default_date or today, pdf=pdf, submission=submission,
-                             source=examined.source)
+                             source=examined.source, owner=owner)
     except _Refused as e:
         return _reject(replace(result.with_issues(e.finding), status=REJECTED), examined, out_root, submission)
     except _NotWritten as e:
@@ -164,12 +166,12 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
 
 def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, digest: str, folder: Path, *,
            issue_date: dt.date, pdf: documents.PdfSettings | None, submission: int | None,
-           source: Source | None) -> _Version:
+           source: Source | None, owner: str | None) -> _Version:
     """A memo for this content and its version written under it: the register's next serial (or the one the
     office typed), held while the documents are written, confirmed when they are. A serial whose letter is
     found already written by another register is voided and the next one tried."""
     meta = dict(source=source.name if source else Path(report.source).name, kind=report.kind.id, office=report.office,
-                fiscal_year=report.fiscal_year_slug, period=report.period_slug, submission=submission)
+                fiscal_year=report.fiscal_year_slug, period=report.period_slug, submission=submission, owner=owner)
     skipped: list[Finding] = []
     for attempt in range(VOIDS_IN_A_ROW + 1):
         try:
@@ -178,13 +180,16 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
                 memo = memo_text(report.get("memo_prefix"), serial)
                 try:
                     paths, notes = _write_version(report, card, memo, digest, issue_date, folder, pdf=pdf,
-                                                  ours=held.reused and held.entry.state == "issued")
+                                                  ours=held.reused and held.entry.state == "issued",
+                                                  commit=held.confirm)
                 except store.VersionConflict:
                     held.void = True  # never issue it again: a letter with this memo exists
                     raise
             return _Version(memo, held.entry, held.reused, paths, skipped + notes)
         except SerialTaken as taken:
             raise _Refused(serial_taken(report, prefix, taken.entry)) from None
+        except MemoConflict as e:  # the service's fault, not the clerk's: nothing visible, the file kept
+            raise _NotWritten(e.code, e.bn, e.en) from None
         except BundleError as e:  # the evidence given cannot go into the bundle: fix it and send again
             raise _Refused(e.finding) from None
         except store.WriteError as e:  # a serial this build reserved went back; one shared with the same content stays
@@ -197,11 +202,12 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
 
 
 def _write_version(report: Report, card: ScoreCard, memo: str, digest: str, issue_date: dt.date, folder: Path, *,
-                   pdf: documents.PdfSettings | None, ours: bool) -> tuple[list[Path], list[Finding]]:
+                   pdf: documents.PdfSettings | None, ours: bool,
+                   commit: Callable[[], None]) -> tuple[list[Path], list[Finding]]:
     made = documents.make(Job(report, card, memo, issue_date), report.stem, pdf)
     version = folder / store.VERSIONS / store.version_name(memo)
     existed = version.is_dir()
-    paths = store.write_version(folder, memo, digest, made.files, ours=ours)
+    paths = store.write_version(folder, memo, digest, made.files, ours=ours, commit=commit)
     notes = list(made.findings)
     left_out = [name for name in made.files if version / name not in paths]
     if existed and (left_out or (pdf is not None and pdf.evidence)):

@@ -31,9 +31,11 @@ from generator.findings import GenError
 from generator.service import intake
 from generator.service.intake import ARCHIVE_DIR, REJECTED_DIR, WORKBOOK_SUFFIXES
 from generator.records.ledger import Ledger
+from generator.records.owners import LEASE_S, Lease, Owner
+from generator.records.register import Register
 from generator.records.state import StateError
 from generator.documents.make import PdfSettings
-from generator.service.builds import BuildPool, release
+from generator.service.builds import BuildPool
 from generator.service.workers import Limits
 from generator.spec.status import DONE
 
@@ -103,6 +105,7 @@ class Watcher:
     limits: Limits = field(default_factory=Limits)
     pdf: PdfSettings | None = None  # PDFs beside the Word files, through the LibreOffice the caller keeps warm
     pool: BuildPool | None = None
+    owner: Owner | None = None  # this watcher's lease in the state database, while it runs
     stop: threading.Event = field(default_factory=threading.Event)
     signalled: int | None = None  # set by the signal handler alone; the loop turns it into `stop`
     _pending: dict[Path, _Pending] = field(default_factory=dict)
@@ -154,9 +157,10 @@ class Watcher:
 
     def run(self) -> None:
         self.inbox.mkdir(parents=True, exist_ok=True)
-        with _inbox_lock(self.inbox), BuildPool(1, self.limits, start_method="forkserver") as self.pool:
-            with Ledger(self.state_dir) as ledger:
-                self._recover(ledger)
+        with _inbox_lock(self.inbox), Lease(self.state_dir, "watch", self.inbox.resolve()) as self.owner, \
+                BuildPool(1, self.limits, start_method="forkserver") as self.pool:
+            self._await_predecessor()
+            self._recover()
             self._watch()
 
     def _watch(self) -> None:
@@ -176,6 +180,7 @@ class Watcher:
                 if time.monotonic() - last_scan > self.rescan:
                     with self._lock:
                         self._held.clear()
+                    self._recover()
                     self.scan()
                     last_scan = time.monotonic()
                 self.stop.wait(0.1)
@@ -190,21 +195,46 @@ class Watcher:
             self.stop.set()
         return self.stop.is_set()
 
-    def _recover(self, ledger: Ledger) -> None:
-        """Files interrupted by a crash: those still in the inbox are built again by the normal path;
-        those already moved only need their ledger entry closed."""
-        for record in ledger.unfinished(route="watch"):
-            if (self.inbox / record.name).exists():
-                log.info("resuming %s, interrupted before", record.name)
-            else:
-                ledger.finish(record.id, DONE, note="interrupted after the file was moved")
-                release(self.state_dir, record.id)
+    def _await_predecessor(self) -> None:
+        """A watcher of this inbox that stopped a moment ago without ending its lease (killed) still looks
+        alive to the database until its lease runs out: its files are resumed after that, not beside it."""
+        assert self.owner is not None
+        deadline = time.monotonic() + LEASE_S + 5
+        told = False
+        while time.monotonic() < deadline and not self._stopping():
+            with Ledger(self.state_dir) as ledger:
+                held = ledger.in_other_hands("watch", self.owner.scope, self.owner.id)
+            if not held:
+                return
+            if not told:
+                log.info("%d files of this inbox are still leased to a watcher that stopped; waiting up to %.0fs for "
+                         "its lease to run out", len(held), LEASE_S)
+                told = True
+            self.stop.wait(0.5)
+
+    def _recover(self) -> None:
+        """Entries of this inbox whose watcher's lease ran out (it crashed, here or on another machine): a
+        file still in the inbox is built again by the normal path, reusing its reserved serial; an entry
+        whose file was already moved is closed and its reservation given back. At start and every rescan:
+        a predecessor's lease may run out only after this watcher started."""
+        assert self.owner is not None
+        try:
+            with Ledger(self.state_dir) as ledger, Register(self.state_dir) as register:
+                for record in ledger.orphans("watch", scope=str(self.inbox.resolve())):
+                    if (self.inbox / record.name).exists():
+                        log.info("resuming %s, interrupted before", record.name)
+                        register.adopt([record.id], self.owner.id)
+                    else:
+                        ledger.finish(record.id, DONE, note="interrupted after the file was moved")
+                        register.take_over([record.id], self.owner.id)
+        except StateError as e:
+            log.error("could not look for interrupted work: %s", e.en)
 
     def handle(self, path: Path) -> None:
         assert self.pool is not None  # files are handled only inside run(), which holds the pool
         try:
             intake.receive(path, inbox=self.inbox, out_root=self.out_root, state_dir=self.state_dir, pool=self.pool,
-                           pdf=self.pdf)
+                           owner=self.owner.id if self.owner else None, pdf=self.pdf)
         except StateError as e:
             log.error("could not handle %s, it stays in the inbox: %s", ascii(path.name), e.en)
         except Exception:  # the next file must still be built; this one is tried again at the next rescan

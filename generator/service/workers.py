@@ -49,7 +49,19 @@ def _limit_memory(mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+def _die_with_parent() -> None:
+    """The kernel kills this worker when the process that forked it dies (Linux's PR_SET_PDEATHSIG): a killed
+    service leaves no worker finishing its build behind its back."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the parent check below still ends the worker after its build
+
+
 def _serve(conn: Connection, limits: Limits, target: Target) -> None:
+    _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ["RUST_BACKTRACE"] = "0"  # a Rust reader that aborts says one line, not a page of frames

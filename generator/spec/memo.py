@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from generator.text import identity
 from generator.text.bangla import to_ascii_digits, to_bangla_digits
 
 OLD_SHAPE = (2, 2, 4, 3, 2, 3, 2)
@@ -53,9 +54,10 @@ def normalize_prefix(text: str) -> str:
 
 
 def register_prefix(text: str) -> str:
-    """The prefix the register keys its serials by, and the memo number prints: normalize_prefix, in Bangla
-    digits. pipeline.build calls this for `memo_prefix`."""
-    return to_bangla_digits(to_ascii_digits(normalize_prefix(text)))
+    """The prefix the register keys its serials by: its identity key (NFC, no invisible characters, digits of
+    any script alike: text/identity.py), normalize_prefix, in Bangla digits; so a prefix typed with composed
+    or decomposed vowel signs, or with a zero-width space, is one sequence. pipeline.build calls this."""
+    return to_bangla_digits(to_ascii_digits(normalize_prefix(identity.key(text))))
 
 
 def shape(prefix: str) -> tuple[int, ...] | None:

@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from generator.documents.make import PdfSettings
+from generator.records.owners import Lease
 from generator.service.builds import BuildPool
 from generator.service.workers import Limits
 from generator.web import evidence, uploads
@@ -46,18 +47,25 @@ ROUTES = [
 
 def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max_upload: int = 10 * MB,
                limits: Limits | None = None, jobs: int = 2, hosts: tuple[str, ...] = (),
-               pdf: PdfSettings | None = None, max_evidence: int = evidence.DEFAULT_CAP) -> Starlette:
+               pdf: PdfSettings | None = None, max_evidence: int = evidence.DEFAULT_CAP,
+               owner: str | None = None) -> Starlette:
     """`hosts`: the names and addresses the page may be asked for besides the local ones (`--host`,
     `--allowed-host`). `pdf`: PDFs beside the Word files, through the LibreOffice the caller keeps warm, and
-    for each upload the e-Nothi bundle with the evidence files sent with it (at most `max_evidence` bytes)."""
+    for each upload the e-Nothi bundle with the evidence files sent with it (at most `max_evidence` bytes).
+    `owner`: the server's lease (`gen serve` holds one for the state folder alone); without it the app takes
+    its own for as long as it runs."""
     desk = Desk(Path(out_root).resolve(), Path(state_dir).resolve(),
                 BuildPool(jobs, limits, start_method="forkserver"),  # builds run in workers, off the event loop
-                templates(max_upload, max_evidence, pdf is not None), token, max_upload, max_evidence, pdf)
+                templates(max_upload, max_evidence, pdf is not None), token, max_upload, max_evidence, pdf, owner=owner)
     desk.sessions = Sessions(desk.state_dir, token) if token else None
     held: list = []
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        lease = None
+        if desk.owner is None:
+            lease = Lease(desk.state_dir, "serve", desk.uploads)
+            desk.owner = lease.__enter__().id
         # built in the background: the pages answer meanwhile
         thread = threading.Thread(target=uploads.recover, args=(desk, uploads.leftovers(desk, held)),
                                   name="recover-uploads", daemon=True)
@@ -67,6 +75,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         await run_in_threadpool(desk.pool.close)
         for lock in held:
             lock.close()
+        if lease is not None:
+            lease.__exit__(None, None, None)
 
     app = Starlette(routes=ROUTES, exception_handlers={HTTPException: http_error, Exception: server_error},
                     middleware=[Middleware(HostCheck, hosts={*LOCAL_HOSTS, *hosts}),

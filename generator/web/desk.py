@@ -41,6 +41,7 @@ class Desk:
     pdf: PdfSettings | None = None
     sessions: Sessions | None = None
     throttle: Throttle = field(default_factory=Throttle)
+    owner: str | None = None  # this server's lease in the state database (records/owners.py)
 
     @property
     def uploads(self) -> Path:

@@ -30,7 +30,7 @@ def receive(desk: Desk, name: str, data: bytes, proof: list[UploadFile]) -> int 
     target = desk.uploads / intake.fit(f"{tag}-{Path(safe).stem}", Path(safe).suffix)
     target.write_bytes(data)
     id = intake.receive(target, inbox=desk.uploads, out_root=desk.out_root, state_dir=desk.state_dir, pool=desk.pool,
-                        route="web", pdf=evidence.settings(desk.pdf, saved))
+                        route="web", owner=desk.owner, pdf=evidence.settings(desk.pdf, saved))
     if not target.exists():  # archived or rejected: the bundle holds the evidence now, or it was refused
         evidence.remove(folder)
     return id
@@ -58,6 +58,6 @@ def recover(desk: Desk, paths: list[Path]) -> None:
         if kept and desk.pdf is None:
             log.warning("%s: built without its %d evidence files: this server makes no PDFs", path.name, len(kept))
         intake.receive(path, inbox=desk.uploads, out_root=desk.out_root, state_dir=desk.state_dir, pool=desk.pool,
-                       route="web", pdf=evidence.settings(desk.pdf, kept))
+                       route="web", owner=desk.owner, pdf=evidence.settings(desk.pdf, kept))
         if not path.exists():
             evidence.remove(evidence.folder_of(desk.state_dir, path.name.split("-", 1)[0]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
@@ -67,7 +68,9 @@ def read(source: Path | Source) -> RawWorkbook:
     table_rows = _rows(wb, data, table_sheet, _extent(scan, table_sheet))
     plan_columns, plan_rows = _read_plan(table_rows, table_sheet, first_row, scan.percent.get(table_sheet, set()))
     raw = RawWorkbook(str(path), letter, letter_rows, plan_columns, plan_rows, sheets, letter_sheet, table_sheet)
-    raw.uncomputed = _formulas_without_values(scan, raw)
+    raw.error_values = _error_values(scan, raw)
+    shown = {(sheet, ref) for sheet, ref, _, _ in raw.error_values}
+    raw.uncomputed = [c for c in _formulas_without_values(scan, raw) if c not in shown]
     if CARRIED_SHEET in sheets:  # a next-period workbook: what `gen next` carried in
         raw.carried = carried.parse(_rows(wb, data, CARRIED_SHEET, _extent(scan, CARRIED_SHEET)))
     return raw
@@ -158,24 +161,39 @@ def _percent_cell(cells: dict[str, Cell], key: str, cell: Cell, percent: set[str
     return cell
 
 
-def _formulas_without_values(scan: package.Scan, raw: RawWorkbook) -> list[tuple[str, str]]:
-    """Formula cells the service reads that carry no computed value (the file was saved by a program
-    that does not calculate, so no reader sees anything there)."""
-    read = {(raw.letter_sheet, c.ref) for c in raw.letter.values() if c.value is not None}
-    read |= {(raw.table_sheet, c.ref) for _, cells in raw.plan_rows for c in cells.values()}
+def _read_here(raw: RawWorkbook) -> Callable[[str, str], bool]:
+    """Whether the service reads a cell: a letter field's value cell, or a plan column's cell below the header."""
     wanted = {(raw.letter_sheet, c.ref) for c in raw.letter.values()}
     first_row = min((n for n, _ in raw.plan_rows), default=FIRST_DATA_ROW)
     plan_letters = set(raw.plan_columns.values())
-    out = []
-    for sheet in dict.fromkeys((raw.letter_sheet, raw.table_sheet)):
-        for ref in scan.formulas.get(sheet, {}):
-            at = package._position(ref)
-            if at is None:
-                continue
-            row, letters = at[0], ref.rstrip("0123456789").lstrip("$")
-            in_plan = sheet == raw.table_sheet and row >= first_row and letters in plan_letters
-            if ((sheet, ref) in wanted or in_plan) and (sheet, ref) not in read:
-                out.append((sheet, ref))
+
+    def read(sheet: str, ref: str) -> bool:
+        at = package._position(ref)
+        if at is None:
+            return False
+        letters = ref.rstrip("0123456789").lstrip("$")
+        return (sheet, ref) in wanted or (sheet == raw.table_sheet and at[0] >= first_row and letters in plan_letters)
+    return read
+
+
+def _error_values(scan: package.Scan, raw: RawWorkbook) -> list[tuple[str, str, str, bool]]:
+    """(sheet, cell, error value, whether a formula gave it) of every cell the service reads that holds an
+    Excel error value (#REF!, #DIV/0!, #N/A …): a reader sees them as empty, so they are named instead."""
+    read = _read_here(raw)
+    out = [(sheet, ref, value, ref in scan.formulas.get(sheet, {}))
+           for sheet in dict.fromkeys((raw.letter_sheet, raw.table_sheet))
+           for ref, value in scan.errors.get(sheet, {}).items() if read(sheet, ref)]
+    return sorted(out, key=lambda c: (c[0] != raw.letter_sheet, package._position(c[1])))
+
+
+def _formulas_without_values(scan: package.Scan, raw: RawWorkbook) -> list[tuple[str, str]]:
+    """Formula cells the service reads that carry no computed value (the file was saved by a program
+    that does not calculate, so no reader sees anything there)."""
+    has_value = {(raw.letter_sheet, c.ref) for c in raw.letter.values() if c.value is not None}
+    has_value |= {(raw.table_sheet, c.ref) for _, cells in raw.plan_rows for c in cells.values()}
+    read = _read_here(raw)
+    out = [(sheet, ref) for sheet in dict.fromkeys((raw.letter_sheet, raw.table_sheet))
+           for ref in scan.formulas.get(sheet, {}) if read(sheet, ref) and (sheet, ref) not in has_value]
     return sorted(out, key=lambda c: (c[0] != raw.letter_sheet, package._position(c[1])))
 
 

@@ -560,14 +560,16 @@ def test_a_killed_gen_build_leaves_nothing_processing_or_reserved(tmp_path):
     src = tmp_path / "src"
     make_workbooks(src, 30)
     state = tmp_path / "state"
+    env = {**os.environ, "GEN_LEASE_SECONDS": "2"}
     proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", str(src), "--out", str(tmp_path / "out"),
-                             "--state", str(state), "--json", "--jobs", "2"], stdout=subprocess.PIPE, text=True)
+                             "--state", str(state), "--json", "--jobs", "2"], stdout=subprocess.PIPE, text=True, env=env)
     proc.stdout.readline()  # one built
     proc.kill()
     proc.wait(30)
-    time.sleep(2)  # its workers finish the workbook in hand and stop
+    time.sleep(3)  # its lease runs out (its workers died with it)
     (late,) = make_workbooks(tmp_path / "late", 1, tag="late")
-    assert gen("build", late, "--out", tmp_path / "out", "--state", state).returncode == 0
+    assert subprocess.run([sys.executable, "-m", "generator.cli", "build", str(late), "--out", str(tmp_path / "out"),
+                           "--state", str(state)], env=env, capture_output=True).returncode == 0
     db = sqlite3.connect(state / "register.sqlite3")
     try:
         statuses = [r[0] for r in db.execute("SELECT status FROM files")]
@@ -666,16 +668,27 @@ def test_a_locked_state_database_is_a_state_failure(tmp_path):
     assert register_rows(state) == []
 
 
-def test_a_dead_build_is_found_even_where_its_pid_was_reused(tmp_path):
-    """A container's gen build is pid 1 every time: the start time tells a dead run from a live one."""
+def test_an_unfinished_build_is_taken_over_only_when_its_lease_has_run_out(tmp_path):
+    """No pid is looked at: an entry whose owner still renews its lease (a build in another container, say)
+    is left alone; one whose owner's lease ran out is an orphan, and only its reservations go back."""
     from generator.records.ledger import Ledger
+    from generator.records.owners import Owners
+    from generator.records.register import Register
 
-    with Ledger(tmp_path) as led:
-        id = led.start("a.xlsx", "h", route="build")
-        live = led.start("b.xlsx", "h2", route="build")
-        led.db.execute("UPDATE files SET note = ? WHERE id = ?", (f"pid {os.getpid()} started 1", id))
-        assert led.dead_builds() == [id]  # this pid is alive, but not the process that started that build
-        assert [r.id for r in led.unfinished(route="build")] == [live]
+    with Owners(tmp_path) as owners, Ledger(tmp_path) as led, Register(tmp_path) as reg:
+        live, dead, me = (owners.claim("build", "/out") for _ in range(3))
+        a = led.start("a.xlsx", "h", route="build", owner=dead.id)
+        b = led.start("b.xlsx", "h2", route="build", owner=live.id)
+        meta = dict(source="x", kind="cc", office="o", fiscal_year="2023-24", period="q1")
+        reg.allocate("P", "h", submission=a, owner=dead.id, **meta)
+        reg.allocate("P", "h2", submission=b, owner=live.id, **meta)
+        led.db.execute("UPDATE owners SET lease_until = 1 WHERE id = ?", (dead.id,))  # silent for too long
+        assert [r.id for r in led.orphans("build")] == [a]
+        # serial 1 is not the last: voided, not handed out again; serial 2's owner is alive: untouched
+        assert [(e.serial, how) for e, how in reg.take_over([a, b], me.id)] == [(1, "void")]
+        assert [(e.serial, e.state, e.owner) for e in reg.entries(prefix="P")] == [(1, "void", me.id),
+                                                                                  (2, "reserved", live.id)]
+        assert reg.release_submission(b, owner=me.id) == []  # only its owner gives a serial back
 
 
 def test_the_same_older_version_sent_again_does_not_become_current_again(tmp_path):

@@ -35,7 +35,7 @@ def running_server(tmp_path, *args: str):
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--port", str(port), "--out",
                              str(tmp_path / "out"), "--state", str(tmp_path / "state"), "--no-pdf", *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=LEASE_ENV)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -63,15 +63,20 @@ def small_disk(path: Path, size: str, *options: str):
         subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
+# leases (records/owners.py) of the services the tests start run out after this many seconds, not 30: a test
+# that kills a service and starts another waits that long for the first one's work
+LEASE_ENV = {**os.environ, "GEN_LEASE_SECONDS": "3"}
+
+
 class Watch:
-    def __init__(self, tmp: Path, *extra: str):
-        self.inbox, self.out, self.state = tmp / "inbox", tmp / "out", tmp / "state"
+    def __init__(self, tmp: Path, *extra: str, inbox: Path | None = None, log: str = "watch.log"):
+        self.inbox, self.out, self.state = inbox or tmp / "inbox", tmp / "out", tmp / "state"
         self.inbox.mkdir(exist_ok=True)
-        self.log = open(tmp / "watch.log", "a")
+        self.log = open(tmp / log, "a")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "generator.cli", "watch", "--inbox", str(self.inbox), "--out", str(self.out),
              "--state", str(self.state), "--settle", "0.4", "--give-up", "3", "--no-pdf", *extra],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT, env=LEASE_ENV)
 
     def wait(self, condition, timeout=120.0, what=""):
         end = time.monotonic() + timeout

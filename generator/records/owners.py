@@ -1,0 +1,151 @@
+"""Who owns work in a state folder. Each service process (`gen build`, `gen watch`, `gen serve`) holds a
+lease in the state database, renewed by a heartbeat while it runs; the ledger entries and memo reservations
+it makes carry its owner id. Work is taken over only when its owner's lease has expired, by the clock of
+the database, never because a pid is missing here: a build in another container or on another machine has
+a pid this process cannot see. See docs/service.md, "Who owns a build"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.findings import GenError
+from generator.records import state
+
+LEASE_S = float(os.environ.get("GEN_LEASE_SECONDS", "30"))  # how long a silent owner is still believed alive
+NOW = "((julianday('now') - 2440587.5) * 86400.0)"  # the database's clock, in Unix seconds
+
+
+def expired(column: str) -> str:
+    """SQL: the owner named in `column` holds no live lease (none recorded counts as expired)."""
+    return f"({column} IS NULL OR {column} NOT IN (SELECT id FROM owners WHERE lease_until > {NOW}))"
+
+
+@dataclass(frozen=True)
+class Owner:
+    id: str
+    role: str  # build, watch, serve
+    scope: str  # what it serves: the inbox, the uploads folder, the output folder
+
+
+class Busy(GenError):
+    """Another live process holds this role on this state folder exclusively."""
+
+    def __init__(self, role: str, scope: str, holder: str):
+        super().__init__(
+            "state-busy",
+            f"এই অবস্থা-ফোল্ডারে আরেকটি 'gen {role}' চলছে ({holder}); একই ফোল্ডারে দুটি একসাথে চালালে একে অন্যের "
+            "কাজ নষ্ট করতে পারে। সেটি বন্ধ করুন, অথবা এটিকে অন্য --state দিন।",
+            f"Another 'gen {role}' is running on this state folder ({holder}); two at once could undo each "
+            "other's work. Stop it, or give this one another --state.")
+        self.holder = holder
+
+
+def _boot_id() -> str:
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+@state.state_errors
+class Owners:
+    def __init__(self, state_dir: Path):
+        self.state_dir = Path(state_dir)
+        self._db = state.connect(self.state_dir)
+
+    def claim(self, role: str, scope: str, *, exclusive: bool = False) -> Owner:
+        """A new owner with a fresh lease. Busy when `exclusive` and a live owner holds the same role and scope."""
+        with state.transaction(self._db):
+            if exclusive:
+                row = self._db.execute(
+                    f"SELECT host, pid, started_at FROM owners WHERE role = ? AND scope = ? AND lease_until > {NOW}",
+                    (role, scope)).fetchone()
+                if row:
+                    raise Busy(role, scope, f"pid {row[1]} on {row[0]}, since {row[2][:19]}")
+            owner = Owner(uuid.uuid4().hex, role, scope)
+            self._db.execute(
+                f"INSERT INTO owners (id, role, scope, host, boot_id, pid, started_at, lease_until) "
+                f"VALUES (?, ?, ?, ?, ?, ?, ?, {NOW} + ?)",
+                (owner.id, role, scope, socket.gethostname(), _boot_id(), os.getpid(),
+                 dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), LEASE_S))
+        return owner
+
+    def renew(self, owner: Owner) -> None:
+        self._db.execute(f"UPDATE owners SET lease_until = {NOW} + ? WHERE id = ? AND lease_until > 0",
+                         (LEASE_S, owner.id))
+
+    def end(self, owner: Owner) -> None:
+        """The owner stopped cleanly: its lease is over at once (the row stays, for the operator)."""
+        self._db.execute("UPDATE owners SET lease_until = 0 WHERE id = ?", (owner.id,))
+
+    def alive(self, owner_id: str | None) -> bool:
+        return bool(owner_id) and self._db.execute(
+            f"SELECT 1 FROM owners WHERE id = ? AND lease_until > {NOW}", (owner_id,)).fetchone() is not None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Owners:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+class Lease:
+    """`with Lease(state_dir, role, scope) as owner:` an owner kept alive by a heartbeat thread (every third
+    of the lease) until the block ends, then ended. A heartbeat that cannot reach the database (locked,
+    gone) is tried again at the next beat; if the lease runs out meanwhile, others may take the work over,
+    and the register's fencing refuses this owner's confirmations."""
+
+    def __init__(self, state_dir: Path, role: str, scope: str | Path, *, exclusive: bool = False,
+                 wait: float = 0.0):
+        """`exclusive`: Busy if a live owner holds the same role and scope, after waiting up to `wait` seconds
+        for its lease to run out (a predecessor killed a moment ago is not known to be dead before that)."""
+        self.state_dir, self.role, self.scope, self.exclusive = Path(state_dir), role, str(scope), exclusive
+        self.wait = wait
+        self._stop = threading.Event()
+        self._beat: threading.Thread | None = None
+        self.owner: Owner | None = None
+
+    def __enter__(self) -> Owner:
+        deadline = time.monotonic() + self.wait
+        with Owners(self.state_dir) as owners:
+            while self.owner is None:
+                try:
+                    self.owner = owners.claim(self.role, self.scope, exclusive=self.exclusive)
+                except Busy:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.5)
+        self._beat = threading.Thread(target=self._heartbeat, name=f"lease-{self.role}", daemon=True)
+        self._beat.start()
+        return self.owner
+
+    def _heartbeat(self) -> None:
+        assert self.owner is not None
+        while not self._stop.wait(LEASE_S / 3):
+            try:
+                with Owners(self.state_dir) as owners:
+                    owners.renew(self.owner)
+            except state.StateError:
+                continue
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        if self._beat is not None:
+            self._beat.join(timeout=5)
+        if self.owner is not None:
+            try:
+                with Owners(self.state_dir) as owners:
+                    owners.end(self.owner)
+            except state.StateError:
+                pass  # the lease simply runs out

@@ -1,0 +1,167 @@
+"""One memo number, one letter, whoever else works on the same state folder: services and builds own their
+work by a lease in the state database (records/owners.py), never by a pid seen from here."""
+
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from generator.records import store
+from generator.records.owners import Owners
+from generator.records.register import MemoConflict, Register
+from tests.support.processes import LEASE_ENV, Watch
+from tests.support.state import ledger, one_memo_one_letter
+from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc, make_workbooks
+
+
+def gen(*args, env=LEASE_ENV, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator.cli", *map(str, args)], capture_output=True, text=True,
+                          env=env, timeout=300, **kw)
+
+
+def test_two_watchers_on_one_state_one_killed_and_restarted_while_the_other_builds(tmp_path):
+    """Before: the restarted watcher's start-up recovery closed the other's entry in hand and gave its
+    serial back, and the next workbook printed the same memo. Now each recovers only its own inbox's work,
+    and only once its lease has run out."""
+    first = Watch(tmp_path, inbox=tmp_path / "inbox-a", log="a.log")
+    second = Watch(tmp_path, inbox=tmp_path / "inbox-b", log="b.log")
+    try:
+        first.drop(make_workbooks(tmp_path / "src-a", 24, tag="a"))
+        second.drop(make_workbooks(tmp_path / "src-b", 6, tag="b"))
+        first.wait(lambda: len(first.archived()) >= 3, what="the first watcher building")
+        second.proc.send_signal(signal.SIGKILL)
+        second.proc.wait(10)
+        second.log.close()
+        second = Watch(tmp_path, inbox=tmp_path / "inbox-b", log="b.log")
+        second.wait(lambda: second.done(6), what="the second inbox built", timeout=180)
+        first.wait(lambda: first.done(24), what="the first inbox built", timeout=180)
+    finally:
+        first.stop()
+        second.stop()
+    folders = one_memo_one_letter(first.state, first.out)
+    assert sorted(serial for _, serial in folders) == list(range(1, 31))
+    rows = ledger(first.state)
+    assert [r[1] for r in rows].count("built") == 30 and "processing" not in [r[1] for r in rows]
+
+
+def test_a_second_server_on_one_state_folder_is_refused(tmp_path):
+    """Before: two `gen serve` on one state built and deleted each other's uploads. Now the second is told."""
+    from tests.support.processes import running_server
+
+    with running_server(tmp_path):
+        second = gen("serve", "--port", "9", "--out", tmp_path / "out", "--state", tmp_path / "state", "--no-pdf")
+    assert second.returncode == 2, second.stderr
+    assert "আরেকটি 'gen serve' চলছে" in second.stderr and "Another 'gen serve' is running" in second.stderr
+    assert "Traceback" not in second.stderr
+
+
+def test_a_killed_server_is_followed_by_the_next_once_its_lease_runs_out(tmp_path):
+    from tests.support.processes import running_server
+
+    with running_server(tmp_path):
+        pass
+    state = tmp_path / "state"
+    with Owners(state) as owners:  # a server killed a moment ago: its lease is still running
+        owner = owners.claim("serve", str((state / "uploads").resolve()))
+        owners._db.execute("UPDATE owners SET lease_until = (julianday('now') - 2440587.5) * 86400.0 + 3 WHERE id = ?",
+                           (owner.id,))
+    started = time.monotonic()
+    with running_server(tmp_path) as url:
+        import httpx
+
+        assert httpx.get(url + "/", timeout=30).status_code in (200, 303)
+    assert time.monotonic() - started >= 2  # it waited for the lease rather than guessing from a pid
+    with Owners(state) as owners:
+        assert not owners.alive(owner.id)
+
+
+def _unshare_works() -> bool:
+    if not shutil.which("unshare"):
+        return False
+    return subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _unshare_works(), reason="this machine does not allow a new PID namespace (unshare)")
+def test_a_build_in_another_pid_namespace_keeps_its_serials(tmp_path):
+    """Before: a `gen build` in another container was "dead" to this one (its pid is not in our /proc), so
+    this one gave its reserved serial back and issued it again. Now its lease says it is alive."""
+    out, state = tmp_path / "out", tmp_path / "state"
+    make_workbooks(tmp_path / "many", 40, tag="c")
+    contained = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-m", "generator.cli",
+                                  "build", str(tmp_path / "many"), "--out", str(out), "--state", str(state), "--jobs", "1"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=LEASE_ENV)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(out.rglob("versions/*/.content")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for i in range(3):
+            (late,) = make_workbooks(tmp_path / f"late{i}", 1, tag=f"late{i}")
+            assert gen("build", late, "--out", out, "--state", state).returncode == 0
+        assert contained.wait(120) == 0, contained.stderr
+    finally:
+        contained.kill()
+    folders = one_memo_one_letter(state, out)
+    assert sorted(serial for _, serial in folders) == list(range(1, 44))
+    assert all(r[1] == "built" for r in ledger(state))
+
+
+def test_a_serial_taken_by_other_content_meanwhile_stops_the_build_and_nothing_is_visible(tmp_path):
+    """Before: `confirm` did nothing when the serial already belonged to other content, and the letter was
+    published with that memo anyway. Now the staged letter is removed and the build stops loudly."""
+    state, folder = tmp_path / "state", tmp_path / "out" / "office"
+    meta = dict(source="a.xlsx", kind="cc", office="o", fiscal_year="2023-24", period="q1")
+    with Register(state) as register, pytest.raises(MemoConflict):
+        with register.reserved("P", None, "content-a", owner="me", **meta) as held:
+            other = sqlite3.connect(state / "register.sqlite3")  # its lease ran out: taken over, given to B
+            other.execute("UPDATE memos SET content_hash = 'content-b', source = 'b.xlsx', owner = 'them'")
+            other.commit()
+            other.close()
+            store.write_version(folder, "P-1", "content-a", {"letter.docx": b"a"}, commit=held.confirm)
+    assert not (folder / store.VERSIONS / "P-1").exists()
+    assert list((folder / store.VERSIONS).iterdir()) == []  # no staged folder left either
+    with Register(state) as register:
+        assert [(e.serial, e.content_hash, e.state) for e in register.entries()] == [(1, "content-b", "reserved")]
+
+
+def test_prefixes_typed_in_two_unicode_forms_are_one_sequence(tmp_path):
+    """Before: a prefix typed once composed, once decomposed with a zero-width space started a second
+    sequence and two letters printed the same-looking memo."""
+    prefix = "কেসিসি/সেঃবিঃ/সিসি-০৭/২০২২"
+    typed = ["\u200b" + unicodedata.normalize("NFD", prefix), prefix + "\u200c", prefix.replace("০", "0")]
+    out, state = tmp_path / "out", tmp_path / "state"
+    for i, text in enumerate(typed):
+        letter = dict(MYMENSINGH, memo_prefix=text, copies=f"{i}")
+        assert gen("build", fill_cc(tmp_path, letter, ROWS, name=f"w{i}.xlsx"), "--out", out, "--state", state,
+                   env=None).returncode == 0
+    with Register(state) as register:
+        entries = register.entries()
+    assert len({e.prefix for e in entries}) == 1 and [e.serial for e in entries] == [1, 2, 3]
+    one_memo_one_letter(state, out)
+
+
+def test_a_zero_width_character_in_an_office_name_is_the_same_office(tmp_path):
+    """Before: a zero-width joiner in the office's name made it another office (another folder, and "not
+    submitted" on the roster)."""
+    from generator.periods.roster import office_key
+
+    out, state = tmp_path / "out", tmp_path / "state"
+    for i, name in enumerate(["ময়মনসিংহ সিটি কর্পোরেশন", "ময়মনসিংহ সিটি\u200d কর্পোরেশন\u200b"]):
+        letter = dict(MYMENSINGH, office_name=name, copies=f"{i}")
+        assert gen("build", fill_cc(tmp_path, letter, ROWS, name=f"w{i}.xlsx"), "--out", out, "--state", state,
+                   env=None).returncode == 0
+    assert len({p.parent.parent for p in out.rglob("CURRENT.txt")}) == 1
+    assert {r[0] for r in ledger_offices(state)} == {office_key("ময়মনসিংহ সিটি কর্পোরেশন")}
+
+
+def ledger_offices(state: Path) -> list[tuple]:
+    db = sqlite3.connect(state / "register.sqlite3")
+    try:
+        return db.execute("SELECT office FROM files").fetchall()
+    finally:
+        db.close()

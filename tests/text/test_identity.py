@@ -1,0 +1,52 @@
+"""Identities (memo prefixes, office names) are one key however they were typed, and two when they print
+differently."""
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.spec.memo import register_prefix
+from generator.text import identity
+
+BANGLA = [chr(c) for c in range(0x0985, 0x09E4) if unicodedata.category(chr(c)) in ("Lo", "Mn", "Mc")]
+ALPHABET = BANGLA + list("০১২৩৪৫৬৭৮৯0123456789.-/ ") + ["\u09df", "\u09cb", "\u09cc"]
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f", "\u202a", "\u202c"]
+texts = st.text(alphabet=ALPHABET, min_size=1, max_size=30)
+
+
+def _disguised(text: str, data) -> str:
+    """The same text as another keyboard or a paste might give it: decomposed, invisible marks between
+    letters, doubled or odd spaces, the other script's digits."""
+    out = []
+    for ch in unicodedata.normalize("NFD", text):
+        if data.draw(st.booleans()):
+            out.append(data.draw(st.sampled_from(INVISIBLE)))
+        if ch == " ":
+            ch = data.draw(st.sampled_from([" ", "  ", "\u00a0", "\t"]))
+        elif ch.isdecimal() and data.draw(st.booleans()):
+            ch = "০১২৩৪৫৬৭৮৯"[int(unicodedata.decimal(ch))] if ch.isascii() else str(unicodedata.decimal(ch))
+        out.append(ch)
+    return " " + "".join(out) + data.draw(st.sampled_from(["", " ", "\u200b"]))
+
+
+@given(texts, st.data())
+def test_the_same_text_typed_another_way_is_one_key(text, data):
+    other = _disguised(text, data)
+    assert identity.key(other) == identity.key(text)
+    assert identity.name(other) == identity.name(text)
+    assert register_prefix(other) == register_prefix(text)
+
+
+@given(texts, texts)
+def test_texts_that_print_differently_are_two_keys(a, b):
+    shown = [" ".join(unicodedata.normalize("NFC", t).translate(str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")).split())
+             for t in (a, b)]
+    assert (identity.key(a) == identity.key(b)) == (shown[0] == shown[1])
+
+
+def test_a_key_is_what_prints():
+    assert identity.key("অফিস\u200b ৪৬") == "অফিস 46"
+    assert identity.name("Office 46\u200d") == "Office ৪৬"
+    composed, decomposed = "কার্যাল\u09df \u09cb", "কার্যাল\u09af\u09bc \u09c7\u09be"
+    assert composed != decomposed and identity.name(decomposed) == identity.name(composed)
