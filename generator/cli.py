@@ -263,12 +263,14 @@ def _print_result(result) -> None:
               help="How long a file's size and time must stay still before it is read.")
 @click.option("--give-up", type=float, default=60.0, show_default=True, metavar="SECONDS",
               help="A steady .xlsx that still does not open is rejected after this long (a stalled copy).")
+@click.option("--rescan", type=float, default=30.0, show_default=True, metavar="SECONDS",
+              help="A full look at the inbox this often: files left there (not movable, state locked) are tried again.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every finding too.")
 @_limit_options
 @_auto_pdf_option
 @_pdf_timeout_option
 def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | None, settle: float, give_up: float,
-          verbose: bool, timeout: float, max_memory: int, make_pdf: bool | None, pdf_timeout: float) -> None:
+          rescan: float, verbose: bool, timeout: float, max_memory: int, make_pdf: bool | None, pdf_timeout: float) -> None:
     """Build every workbook dropped into INBOX, once; run until Ctrl-C or SIGTERM.
 
     \b
@@ -289,7 +291,7 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
     logging.getLogger("watchdog").setLevel(logging.WARNING)
     try:
         with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
-            run(Watcher(inbox, out_root, _state(state_dir), poll=poll, settle=settle, give_up=give_up,
+            run(Watcher(inbox, out_root, _state(state_dir), poll=poll, settle=settle, give_up=give_up, rescan=rescan,
                         limits=Limits(memory_mb=max_memory, seconds=timeout), pdf=pdf))
     except AlreadyWatched as e:
         click.echo(f"✘ {e.bn}\n  {e.en}", err=True)

@@ -124,6 +124,11 @@ class Ledger:
              moved_to, note, now(), seconds, json.dumps(details, ensure_ascii=False) if details else None,
              score.get("total"), score.get("possible"), id))
 
+    def moved(self, id: int, moved_to: str) -> None:
+        """The file of a finished entry was moved at last (it could not be, when the entry was finished)."""
+        self.db.execute("UPDATE files SET moved_to = ?, note = CASE WHEN note LIKE 'the file could not be moved%' "
+                        "THEN NULL ELSE note END WHERE id = ? AND moved_to IS NULL", (moved_to, id))
+
     def get(self, id: int) -> Record | None:
         if not -(2 ** 63) <= id < 2 ** 63:
             return None

@@ -6,7 +6,7 @@ import datetime as dt
 
 from dataclasses import dataclass, replace
 
-from generator.text import bijoy
+from generator.text import bijoy, values
 from generator.rules import carried
 from generator.spec import kinds, memo
 from generator import model
@@ -224,8 +224,8 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
                 and report.date(key) is None:
             out.append(error(
                 "bad-date",
-                f"'{field.label}' ঘরের তারিখ '{report.get(key)}' বোঝা যায়নি। এভাবে লিখুন: ০৭/০৭/২০২২।",
-                f"Date '{report.get(key)}' in field '{key}' not understood. Write it as 07/07/2022.",
+                f"'{field.label}' ঘরের তারিখ '{report.get(key)}' {_not_a_date(report.get(key))[0]} এভাবে লিখুন: ০৭/০৭/২০২২।",
+                f"Date '{report.get(key)}' in field '{key}' {_not_a_date(report.get(key))[1]} Write it as 07/07/2022.",
                 raw.letter_sheet, _letter_cell(raw, key),
             ))
     count = report.get("attachment_count")
@@ -332,12 +332,22 @@ def memo_serial_gap(serial: int, last: int | None, prefix: str, cell: str | None
     )
 
 
+def _not_a_date(text: str) -> tuple[str, str]:
+    """Why a date field's text is not a date: a day that does not exist is told so, anything else not understood."""
+    trouble = values.date_trouble(text)
+    if trouble:
+        return f"ক্যালেন্ডারে নেই: {trouble[0]}।", f"does not exist: {trouble[1]}."
+    return "বোঝা যায়নি।", "not understood."
+
+
 def _date(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
     if report.get("meeting_date") and report.date("meeting_date") is None:
         return [error(
             "bad-date",
-            f"সভার তারিখ '{report.get('meeting_date')}' বোঝা যায়নি। এভাবে লিখুন: ২২/০৬/২০২৩।",
-            f"Meeting date '{report.get('meeting_date')}' not understood. Write it as 22/06/2023.",
+            f"সভার তারিখ '{report.get('meeting_date')}' {_not_a_date(report.get('meeting_date'))[0]} এভাবে লিখুন: "
+            "২২/০৬/২০২৩।",
+            f"Meeting date '{report.get('meeting_date')}' {_not_a_date(report.get('meeting_date'))[1]} Write it as "
+            "22/06/2023.",
             raw.letter_sheet, _letter_cell(raw, "meeting_date"),
         )]
     cell = _letter_cell(raw, "issue_date")
@@ -346,8 +356,8 @@ def _date(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
     if report.issue_date is None:
         return [error(
             "bad-date",
-            f"তারিখ '{report.get('issue_date')}' বোঝা যায়নি। এভাবে লিখুন: ১০/১০/২০২৩।",
-            f"Date '{report.get('issue_date')}' not understood. Write it as 10/10/2023.",
+            f"তারিখ '{report.get('issue_date')}' {_not_a_date(report.get('issue_date'))[0]} এভাবে লিখুন: ১০/১০/২০২৩।",
+            f"Date '{report.get('issue_date')}' {_not_a_date(report.get('issue_date'))[1]} Write it as 10/10/2023.",
             raw.letter_sheet, cell,
         )]
     if report.issue_date > today:

@@ -14,6 +14,7 @@ from generator.model import PlanRow, RawWorkbook, Report
 from generator.spec.sheets import PLAN_SHEET
 from generator.findings import Finding
 from generator.rules.scoring import COUNTING_EN, DATE, PERCENT, ScoreCard, counting_fits, counting_word, number, office_number, unit_of
+from generator.text import values
 from generator.text.values import format_number
 
 LEVEL_KEYS = [key for key, *_ in kinds.LEVELS]
@@ -230,7 +231,14 @@ class PlanChecks:
         unit, v = unit_of(row), row.value("achieved")
         if v.empty or v.text.strip().lower() in ("প্রযোজ্য নয়", "n/a"):
             return
-        if not self._readable(row, "achieved", unit):
+        if not self._readable(row, "achieved", unit) and unit == DATE and (trouble := values.date_trouble(v.text)):
+            self.out.append(_error(
+                "bad-achievement",
+                f"অর্জনের তারিখ '{v.text}' ক্যালেন্ডারে নেই: {trouble[0]}। তারিখটি ঠিক করে লিখুন।",
+                f"The achievement date '{v.text}' does not exist: {trouble[1]}. Write the right date.",
+                self.cell(row, "achieved"),
+            ))
+        elif not self._readable(row, "achieved", unit):
             self.out.append(_error(
                 "bad-achievement",
                 f"অর্জন '{v.text}' এককের ({unit}) সাথে মেলে না; "

@@ -112,9 +112,11 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
             return None
         log.info("received %s", path.name)
         earlier = ledger.done_with(source.digest)
+        if earlier is not None and earlier.name == path.name and earlier.moved_to is None and earlier.route == route:
+            return _move_again(path, inbox, ledger, earlier)  # this very file, handled before but not moved
         id = ledger.start(path.name, source.digest, route=route, owner=owner)
         if earlier is not None:
-            moved = _move_or_none(path, inbox, ARCHIVE_DIR if earlier.status == BUILT else REJECTED_DIR)
+            moved, _ = _move_or_none(path, inbox, ARCHIVE_DIR if earlier.status == BUILT else REJECTED_DIR)
             ledger.finish(id, DUPLICATE, memo=earlier.memo, kind=earlier.kind, office=earlier.office,
                           fiscal_year=earlier.fiscal_year, period=earlier.period, outputs=earlier.outputs,
                           moved_to=str(moved) if moved else None, note=f"same content as ledger entry {earlier.id}",
@@ -131,9 +133,9 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
             result = pool.build(source, out_root=out_root, state_dir=state_dir, submission=id, owner=owner, **options)
         status = result.final
         if status == FAILED:  # not the file's fault: leave it in the inbox for when the disk is fixed
-            moved = None
+            moved, unmoved = None, None
         else:
-            moved = _move_or_none(path, inbox, ARCHIVE_DIR if status == BUILT else REJECTED_DIR)
+            moved, unmoved = _move_or_none(path, inbox, ARCHIVE_DIR if status == BUILT else REJECTED_DIR)
         if moved is not None and status == REJECTED:
             for output in result.outputs:  # the error report and the marked-up copy go beside it, named after it
                 report = Path(output)
@@ -142,26 +144,41 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
                 except OSError as e:
                     log.warning("could not copy %s beside %s: %s", report.name, moved.name, e)
         seconds = time.monotonic() - started
-        note = ("memo reused: same content" if result.memo_reused else
-                "the file vanished before it could be moved" if moved is None and status != FAILED else None)
+        note = ("memo reused: same content" if result.memo_reused else unmoved)
         ledgering.finish(ledger, id, result, moved_to=str(moved) if moved else None, note=note, seconds=seconds)
     _log_result(path, result, seconds)
     return id
 
 
-def _move_or_none(path: Path, inbox: Path, where: str) -> Path | None:
+def _move_or_none(path: Path, inbox: Path, where: str) -> tuple[Path | None, str | None]:
+    """(where the file went, None), or (None, the true reason it did not go)."""
     try:
-        return _move(path, inbox, where)
+        return _move(path, inbox, where), None
     except FileNotFoundError:
         log.warning("%s vanished before it could be moved to %s/", path.name, where)
-        return None
+        return None, "the file vanished before it could be moved"
     except OSError as e:
-        log.error("%s could not be moved to %s/: %s", path.name, where, e)
-        return None
+        if path.name not in _TOLD:  # said once, not at every rescan
+            log.error("%s could not be moved to %s/: %s; it stays in the inbox", path.name, where, e.strerror or e)
+            _TOLD.add(path.name)
+        return None, f"the file could not be moved to {where}/: {e.strerror or e}"
+
+
+_TOLD: set[str] = set()
+
+
+def _move_again(path: Path, inbox: Path, ledger: Ledger, earlier) -> int:
+    """A file already built (or rejected) that could not be moved then: one more try, on its own entry."""
+    moved, why = _move_or_none(path, inbox, ARCHIVE_DIR if earlier.status == BUILT else REJECTED_DIR)
+    if moved is not None:
+        ledger.moved(earlier.id, str(moved))
+        _TOLD.discard(path.name)
+        log.info("%s moved to %s at last", path.name, moved)
+    return earlier.id
 
 
 def _set_aside(path: Path, inbox: Path, ledger: Ledger, route: str, why: str, bn: str, en: str) -> int | None:
-    moved = _move_or_none(path, inbox, REJECTED_DIR)
+    moved, _ = _move_or_none(path, inbox, REJECTED_DIR)
     if moved is None:
         return None
     try:

@@ -89,8 +89,49 @@ def to_unicode(text: str) -> str:
     return unicodedata.normalize("NFC", "\n".join(out))
 
 
+def _stays_english(token: str) -> bool:
+    """A word inside a Bijoy line that is English and stays so: an address, an acronym (DC, PSC), or a
+    capitalised word of five letters or more with no Bijoy evidence and vowels where English has them
+    (Rangpur, Dhaka, Office). Bijoy words that look like English are shorter (Ges: এবং) or show evidence."""
+    if _LATIN_TOKEN.fullmatch(token):
+        return True
+    core = token.strip(_EDGE)
+    if not core or _word_evidence(token) != "english" or not core.isascii():
+        return False
+    if core.isalpha() and core.isupper() and len(core) >= 2:
+        return True
+    vowels = sum(c in "aeiou" for c in core.lower())
+    return len(core) >= 5 and core[0].isupper() and core[1:].islower() and core.isalpha() and vowels >= 2
+
+
+def _line(line: str) -> str:
+    """One Bijoy line converted run by run: English words kept as they are, the rest converted."""
+    pieces, run, out = re.split(r"(\s+)", line), [], []
+    for i, piece in enumerate(pieces):
+        if i % 2 == 1 or not piece:  # the spaces between words
+            (run if run else out).append(piece)
+            continue
+        if _stays_english(piece):
+            if run:
+                trailing = run.pop() if run and run[-1].isspace() else ""
+                out.append(to_unicode("".join(run)))
+                out.append(trailing)
+                run = []
+            out.append(piece)
+        else:
+            run.append(piece)
+    if run:
+        out.append(to_unicode("".join(run)))
+    return "".join(out)
+
+
 def fix(text: str) -> tuple[str, bool]:
-    """(Unicode text, True) when `text` looked like Bijoy; otherwise (text, False)."""
-    if looks_like_bijoy(text):
-        return to_unicode(text), True
-    return text, False
+    """(Unicode text, True) when any line of `text` looked like Bijoy, that line converted word by word
+    (English words in it kept, English lines kept); otherwise (text, False)."""
+    if not isinstance(text, str):
+        return text, False
+    lines = text.split("\n")
+    bijoy = [looks_like_bijoy(line) for line in lines]
+    if not any(bijoy):
+        return text, False
+    return "\n".join(_line(line) if is_bijoy else line for line, is_bijoy in zip(lines, bijoy)), True

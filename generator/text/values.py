@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import unicodedata
 import re
 from dataclasses import dataclass
 
@@ -87,26 +89,81 @@ def as_percent(v: Value) -> Value:
                  reading="fraction" if 0 < v.number <= 1.5 else "")
 
 
-def parse_date_text(text: str) -> dt.date | None:
-    """Day first, always: '০৪/০৫/২৩' is 4 May 2023 (never 5 April); '2023-05-04' (year first) too."""
-    clean = to_ascii_digits(text.strip()).rstrip("খ্রিঃ.").strip()
-    iso = _ISO_DATE.match(clean)
-    if iso:
+_MONTHS = {  # English (any prefix of three letters or more) and Bangla month names, as offices write them
+    **{name: i for i, name in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                         "september", "october", "november", "december"), start=1)},
+    "sept": 9,
+    **{name: i for i, names in enumerate((
+        ("জানুয়ারি", "জানুয়ারী", "জানুআরি"), ("ফেব্রুয়ারি", "ফেব্রুয়ারী", "ফেব্রুআরি"), ("মার্চ",), ("এপ্রিল",),
+        ("মে",), ("জুন",), ("জুলাই",), ("আগস্ট", "আগষ্ট"), ("সেপ্টেম্বর",), ("অক্টোবর",), ("নভেম্বর",),
+        ("ডিসেম্বর",)), start=1) for name in names},
+}
+_WORDS = r"([A-Za-z]+|[\u0980-\u09FF]+)"
+_DAY_MONTH_YEAR = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s*[-/ ]?\s*{_WORDS}\.?\s*[-/, ]\s*(\d{{4}})$", re.IGNORECASE)
+_MONTH_DAY_YEAR = re.compile(rf"^{_WORDS}\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(\d{{4}})$", re.IGNORECASE)
+
+
+def _month(word: str) -> int | None:
+    word = unicodedata.normalize("NFC", word).lower()
+    if word in _MONTHS:
+        return _MONTHS[word]
+    if len(word) >= 3 and word.isascii():
+        found = {n for name, n in _MONTHS.items() if name.isascii() and name.startswith(word)}
+        return found.pop() if len(found) == 1 else None
+    return None
+
+
+def _date_parts(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) as written, whether or not such a day exists: day first ('০৪/০৫/২৩'), year first
+    ('2023-05-04'), or with the month's name in English or Bangla ('10 Jan 2024', '১০ জানুয়ারি ২০২৪',
+    'January 10, 2024')."""
+    clean = to_ascii_digits(unicodedata.normalize("NFC", text).strip())
+    clean = re.sub(r"\s*(খ্রিঃ|খ্রি\.|খ্রিস্টাব্দ)\s*$", "", clean).rstrip(".").strip()
+    if iso := _ISO_DATE.match(clean):
         year, month, day = (int(g) for g in iso.groups())
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            return None
-    m = _DATE.match(clean)
-    if not m:
+        return year, month, day
+    if m := _DATE.match(clean):
+        day, month, year = (int(g) for g in m.groups())
+        return (year + 2000 if year < 100 else year), month, day
+    for pattern, order in ((_DAY_MONTH_YEAR, (0, 1, 2)), (_MONTH_DAY_YEAR, (1, 0, 2))):
+        if found := pattern.match(clean):
+            groups = found.groups()
+            day_text, word, year_text = (groups[i] for i in order)
+            named = _month(word)
+            if named is not None:
+                return int(year_text), named, int(day_text)
+    return None
+
+
+def parse_date_text(text: str) -> dt.date | None:
+    """Day first, always: '০৪/০৫/২৩' is 4 May 2023 (never 5 April); '2023-05-04' (year first) too; and
+    month names, English or Bangla. None for what is not a date, or a day that does not exist."""
+    parts = _date_parts(text)
+    if parts is None:
         return None
-    day, month, year = (int(g) for g in m.groups())
-    if year < 100:
-        year += 2000
     try:
-        return dt.date(year, month, day)
+        return dt.date(*parts)
     except ValueError:
         return None
+
+
+def date_trouble(text: str) -> tuple[str, str] | None:
+    """(Bangla, English) saying why a text written as a date is not one, when it names a day that does not
+    exist ('31/02/2024'); None when it is a date, or not written as one at all."""
+    parts = _date_parts(str(text))
+    if parts is None:
+        return None
+    year, month, day = parts
+    try:
+        dt.date(year, month, day)
+        return None
+    except ValueError:
+        pass
+    if not 1 <= month <= 12:
+        return (f"মাস {to_bangla_digits(month)} হয় না (১ থেকে ১২)", f"there is no month {month} (1 to 12)")
+    last = calendar.monthrange(year, month)[1]
+    return (f"এই মাসে {to_bangla_digits(last)} দিন, তাই {to_bangla_digits(day)} তারিখ নেই",
+            f"that month has {last} days, so there is no day {day}")
 
 
 def parse(raw: object, *, percent_format: bool = False, date_expected: bool = False) -> Value:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import signal
 import subprocess
 import sys
@@ -142,3 +143,37 @@ def test_sigterm_finishes_the_file_in_hand_then_exits(tmp_path, watcher):
     left = w.inbox_files()
     assert left and sorted(left) == sorted(f.name for f in files if f.name not in w.archived())  # untouched
     assert "finishing the file in hand" in (tmp_path / "watch.log").read_text()
+
+
+def test_a_file_that_is_plainly_not_a_workbook_is_set_aside_once_settled(tmp_path, watcher):
+    """Before: a text file named .xlsx waited the whole give-up time (a minute) as if it were a copy still
+    arriving. A file that does not even begin as a zip is handed on as soon as it has settled."""
+    w = watcher("--give-up", "120")
+    started = time.monotonic()
+    (w.inbox / "notes.xlsx").write_text("these are notes, not a workbook")
+    w.wait(lambda: (w.inbox / "rejected" / "notes.xlsx").exists(), timeout=60, what="set aside")
+    assert time.monotonic() - started < 60
+
+
+def test_a_file_that_cannot_be_moved_is_one_ledger_entry_with_its_true_cause(tmp_path, watcher):
+    """Before: a built file the service could not move made a new "duplicate" entry at every rescan, for ever,
+    the first saying the file "vanished". Now it keeps one entry, says why, and is moved once it can be."""
+    import datetime as dt
+
+    (good,) = make_workbooks(tmp_path / "src", 1)
+    w = watcher("--rescan", "1")
+    blocker = w.inbox / "archive" / dt.date.today().isoformat()
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("a file where the day's archive folder goes")
+    w.drop([good])
+    w.wait(lambda: [r[1] for r in ledger(w.state)] == ["built"], what="built")
+    time.sleep(4)  # several rescans
+    rows = ledger(w.state)
+    assert len(rows) == 1 and rows[0][3] is None and (w.inbox / good.name).exists()
+    db = sqlite3.connect(w.state / "register.sqlite3")
+    note = db.execute("SELECT note FROM files").fetchone()[0]
+    db.close()
+    assert "could not be moved" in note and "vanished" not in note
+    blocker.unlink()
+    w.wait(lambda: ledger(w.state)[0][3] is not None, what="moved at last")
+    assert len(ledger(w.state)) == 1 and not (w.inbox / good.name).exists()

@@ -109,3 +109,14 @@ def test_bijoy_cells_are_converted_and_reported(tmp_path, out, state):
     assert any("cÖavb wbe©vnx Kg©KZ©v" in i.en and nfc("প্রধান নির্বাহী কর্মকর্তা") in i.en for i in found)
     assert nfc("প্রধান নির্বাহী কর্মকর্তা") in nfc(docx_text(result.outputs[0]))
     assert nfc("আমি বাংলায় গান গাই") in nfc(docx_text(result.outputs[1]))
+
+
+@pytest.mark.parametrize("typed, converted", [
+    ("†Rjv cÖkvmK Rangpur (DC)", "জেলা প্রশাসক Rangpur (DC)"),
+    ("Kg©kvjv Av‡qvRb\nWorkshop organised for the staff", "কর্মশালা আয়োজন\nWorkshop organised for the staff"),
+    ("Ges Kvh©µg", "এবং কার্যক্রম"),
+])
+def test_bijoy_mixed_with_english_is_converted_word_by_word(typed, converted):
+    """Before: the English words of a Bijoy cell were converted as if Bijoy (garbage), and a Bijoy line
+    followed by its English translation was not converted at all."""
+    assert fix(typed) == (converted, True)

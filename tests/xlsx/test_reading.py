@@ -13,6 +13,7 @@ from generator.xlsx import reading
 from generator.spec.kinds import ALL_FIELDS, DATE_FIELDS
 from generator.text.bangla import bangla_digits_in_text
 from generator.model import from_workbook
+from generator.text import values
 from generator.text.values import parse, parse_date_text, serial_date
 from tests.support.docx import docx_text
 from tests.support.workbooks import fill_cc
@@ -145,3 +146,21 @@ def test_latin_digits_kept_in_the_letter_and_the_annex(tmp_path):
     assert "Deputy Secretary (City Corporation-2 Branch)" in text and "Tel- 041-721304" in text
     assert "সিটি কর্পোরেশন-২ শাখা" in text
     assert "PSC-2 meeting held; ৩টি সভা" in docx_text(result.outputs[1])
+
+
+@pytest.mark.parametrize("text, date", [
+    ("10 Jan 2024", dt.date(2024, 1, 10)), ("১০ জানুয়ারি ২০২৪", dt.date(2024, 1, 10)),
+    ("১০ জানুয়ারী, ২০২৪", dt.date(2024, 1, 10)), ("January 10, 2024", dt.date(2024, 1, 10)),
+    ("10-Sep-2023", dt.date(2023, 9, 10)), ("১০ মে ২০২৪", dt.date(2024, 5, 10)),
+    ("২৯/০২/২০২৪", dt.date(2024, 2, 29)), ("১০.১০.২০২৩ খ্রিঃ", dt.date(2023, 10, 10)),
+])
+def test_month_names_in_english_and_bangla_are_dates(text, date):
+    assert values.parse_date_text(text) == date
+
+
+def test_a_day_that_does_not_exist_is_told_as_such(tmp_path):
+    path = fill_cc(tmp_path, dict(MYMENSINGH, issue_date="৩১/০২/২০২৩"), ROWS)
+    found = [f for f in pipeline.examine(path).result.issues if f.code == "bad-date"]
+    assert len(found) == 1 and "ক্যালেন্ডারে নেই" in found[0].bn and "28 days" in found[0].en
+    assert values.date_trouble("29/02/2023") is not None and values.date_trouble("29/02/2024") is None
+    assert values.date_trouble("৩১/১৩/২০২৪")[1] == "there is no month 13 (1 to 12)"
