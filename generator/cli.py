@@ -391,6 +391,16 @@ def register(state_dir: Path | None, as_json: bool) -> None:
                        f"{e.office}  {e.source}{'  (explicit)' if e.explicit else ''}{_STATE_NOTE.get(e.state, '')}")
     if not entries and not as_json:
         click.echo("রেজিস্টারে এখনো কোনো স্মারক নেই। / No memo numbers issued yet.")
+    from generator.records.register import Register
+
+    with Register(_state(state_dir)) as reg:
+        for key, spellings in reg.coinciding().items():
+            shown = ", ".join(ascii(s) for s in spellings)
+            click.echo(f"! {key}: রেজিস্টারে এই নথি নম্বর {len(spellings)}টি ভিন্ন লেখায় আছে ({shown}); এগুলো একই নম্বর, "
+                       "তাই এখন থেকে একটি ক্রমেই চলবে। আগের পত্রগুলোর স্মারক মিলিয়ে দেখুন।\n"
+                       f"  {key}: this file code is in the register in {len(spellings)} spellings ({shown}); they are one "
+                       "code and continue one sequence from now on. Check the memos of the letters already sent.",
+                       err=True)
 
 
 @main.command()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from generator.spec.carried import Carried
+from generator.spec.fields import GOVERNMENT_LINES
 from generator.spec.columns import COLUMNS, LEVELS, UNIT_DATE, UNIT_PERCENT
 from generator.spec.kinds import Kind
 from generator.spec.sheets import LETTER_SHEET, PLAN_SHEET
@@ -43,6 +44,9 @@ class RawWorkbook:
     uncomputed: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) of formulas with no value
     error_values: list[tuple[str, str, str, bool]] = field(default_factory=list)  # (sheet, cell, '#REF!', formula?)
     carried: list[Carried] = field(default_factory=list)  # what `gen next` carried in, from its hidden sheet
+
+
+_GOVERNMENT = {identity.name(line) for line in GOVERNMENT_LINES}
 
 
 @dataclass
@@ -85,10 +89,11 @@ class Report:
 
     @property
     def office(self) -> str:
-        """The office itself: the last line of a name written over several lines, as its identity key
-        (text/identity.py: invisible characters and other spellings of the same letters do not count)."""
-        lines = self.lines("office_name")
-        return identity.name(lines[-1]) if lines else ""
+        """The office by its whole name: every line of it but the government's, joined by ', ', as its
+        identity key (text/identity.py: invisible characters and other spellings of the same letters do not
+        count). 'জেলা প্রশাসকের কার্যালয় / রংপুর' and 'পুলিশ সুপারের কার্যালয় / রংপুর' are two offices."""
+        lines = [identity.name(line) for line in self.lines("office_name")]
+        return ", ".join(line for line in lines if line and line not in _GOVERNMENT)
 
     def date(self, key: str) -> dt.date | None:
         return self.dates.get(key)

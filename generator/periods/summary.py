@@ -152,7 +152,7 @@ def _report_folder(records: list[Record], out_root: Path | None) -> Path | None:
     (versions/<memo>/<file> → the report's folder)."""
     r = records[-1]
     if out_root is not None:
-        return Path(out_root) / (r.fiscal_year or "") / store.safe_name(r.office or "") / f"{r.kind}-{r.period}"
+        return Path(out_root) / (r.fiscal_year or "") / store.office_folder(r.office or "") / f"{r.kind}-{r.period}"
     outputs = [Path(p) for rec in reversed(records) for p in rec.outputs]
     return outputs[0].parents[2] if outputs and len(outputs[0].parents) > 2 else None
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from generator.findings import GenError
 from generator.records import owners, state
 from generator.records.state import StateError
+from generator.spec.memo import register_prefix
 
 _COLUMNS = ("prefix, serial, content_hash, source, kind, office, fiscal_year, period, issued_at, explicit, state, "
             "submission, owner")
@@ -100,8 +101,8 @@ class Register:
 
     def _insert(self, entry: Entry) -> Entry:
         values = astuple(entry)
-        values = values[:9] + (int(entry.explicit),) + values[10:]
-        self._db.execute(f"INSERT INTO memos ({_COLUMNS}) VALUES ({', '.join('?' * len(values))})", values)
+        values = values[:9] + (int(entry.explicit),) + values[10:] + (entry.prefix,)
+        self._db.execute(f"INSERT INTO memos ({_COLUMNS}, prefix_key) VALUES ({', '.join('?' * len(values))})", values)
         return entry
 
     def allocate(self, prefix: str, content_hash: str, *, source: str, kind: str, office: str,
@@ -109,7 +110,7 @@ class Register:
                  owner: str | None = None) -> tuple[Entry, bool]:
         """(entry, reused): the serial this content already has under prefix, else the next one, reserved."""
         with state.transaction(self._db):
-            found = self._one("prefix = ? AND content_hash = ? AND state != 'void' ORDER BY serial DESC LIMIT 1",
+            found = self._one("prefix_key = ? AND content_hash = ? AND state != 'void' ORDER BY serial DESC LIMIT 1",
                               prefix, content_hash)
             if found:
                 return found, True
@@ -149,7 +150,7 @@ class Register:
                owner: str | None = None) -> tuple[Entry, bool]:
         """(entry, reused) for a serial the office typed; SerialTaken if other content already has it."""
         with state.transaction(self._db):
-            found = self._one("prefix = ? AND serial = ?", prefix, serial)
+            found = self._one("prefix_key = ? AND serial = ?", prefix, serial)
             if found and found.content_hash == content_hash and found.state != "void":
                 return found, True
             if found:
@@ -160,7 +161,7 @@ class Register:
 
     def last_serial(self, prefix: str) -> int | None:
         """The highest serial issued under prefix, or None when there is none; reads only."""
-        return self._db.execute("SELECT MAX(serial) FROM memos WHERE prefix = ?", (prefix,)).fetchone()[0]
+        return self._db.execute("SELECT MAX(serial) FROM memos WHERE prefix_key = ?", (prefix,)).fetchone()[0]
 
     def confirm(self, entry: Entry) -> None:
         """The letter of this serial is about to be visible: it is issued for good (again, if it had been taken
@@ -185,7 +186,7 @@ class Register:
             found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial)
             if found is None or found.state != "reserved" or found.owner != entry.owner:
                 return None
-            if found.serial == self.last_serial(entry.prefix):
+            if found.serial == self.last_serial(register_prefix(entry.prefix)):
                 self._db.execute("DELETE FROM memos WHERE prefix = ? AND serial = ?", (entry.prefix, entry.serial))
                 return "released"
             self._void(entry)
@@ -225,6 +226,16 @@ class Register:
         """`adopt`, then give them back: the work they were reserved for will not be finished."""
         self.adopt(submissions, owner)
         return self.release_submission(*submissions, owner=owner) if submissions else []
+
+    def coinciding(self) -> dict[str, list[str]]:
+        """Prefixes stored apart (before identities were normalised) that are one prefix now: key → spellings.
+        They continue one sequence; `gen register` reports them so the office can check its letters."""
+        rows = self._db.execute("SELECT prefix_key, prefix FROM memos WHERE prefix_key IS NOT NULL "
+                                "GROUP BY prefix_key, prefix ORDER BY prefix_key, prefix").fetchall()
+        found: dict[str, list[str]] = {}
+        for key, prefix in rows:
+            found.setdefault(key, []).append(prefix)
+        return {key: spellings for key, spellings in found.items() if len(spellings) > 1}
 
     def issued_for(self, submission: int) -> Entry | None:
         """The serial issued for a ledger entry, if its letter was written."""

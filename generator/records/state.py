@@ -77,6 +77,13 @@ def _fill_scores(db: sqlite3.Connection) -> None:
     db.executemany("UPDATE files SET score_total = ?, score_possible = ? WHERE id = ?", scores)
 
 
+def _fill_prefix_keys(db: sqlite3.Connection) -> None:
+    from generator.spec.memo import register_prefix
+
+    for (prefix,) in db.execute("SELECT DISTINCT prefix FROM memos WHERE prefix_key IS NULL").fetchall():
+        db.execute("UPDATE memos SET prefix_key = ? WHERE prefix = ?", (register_prefix(prefix), prefix))
+
+
 # Each step runs once, in order, inside one transaction; PRAGMA user_version counts the steps done.
 # Never edit a step that has shipped: add one.
 MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
@@ -138,6 +145,12 @@ MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
      "CREATE INDEX IF NOT EXISTS owners_by_role ON owners (role, scope)",
      _add_columns("memos", owner="TEXT"),
      _add_columns("files", owner="TEXT")),
+    # 6: each serial under its prefix's identity key (spec/memo.register_prefix), so that prefixes stored
+    # before keys were normalised (a zero-width space, another Unicode form) continue one sequence and are
+    # reported by `gen register`, never given a serial again
+    (_add_columns("memos", prefix_key="TEXT"),
+     _fill_prefix_keys,
+     "CREATE INDEX IF NOT EXISTS memos_by_key ON memos (prefix_key, serial)"),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -109,6 +109,16 @@ class VersionConflict(GenError):
                    "output folder.")
 
 
+def office_folder(office: str) -> str:
+    """An office's folder: its name as it is, or, where a file system would not take it (a '/', a name too
+    long), the name made safe and a short hash of it, so that two offices never share a folder."""
+    name = safe_name(office)
+    if name == office:
+        return name
+    tag = hashlib.sha256(office.encode("utf-8")).hexdigest()[:8]
+    return f"{name.encode('utf-8')[:NAME_BYTES - 9].decode('utf-8', 'ignore').rstrip(' .')}~{tag}"
+
+
 def version_name(memo: str) -> str:
     """The folder of a version: its memo as written, or, where a file system would not take it as it is
     (a '/' in a local code, a name too long), the memo made safe and a short hash of it, so that two

@@ -57,7 +57,7 @@ def _plain(value: object) -> object:
 def output_dir(out_root: Path, report: Report) -> Path:
     """The report's folder: every version of the same office, kind, year and period is kept in it."""
     assert report.fiscal_year_slug is not None  # a valid report has one; a rejection checks `filed` first
-    return Path(out_root) / report.fiscal_year_slug / store.safe_name(report.office) / f"{report.kind.id}-{report.period_slug}"
+    return Path(out_root) / report.fiscal_year_slug / store.office_folder(report.office) / f"{report.kind.id}-{report.period_slug}"
 
 
 @dataclass(frozen=True)

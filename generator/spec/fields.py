@@ -17,6 +17,8 @@ class Field:
 Section = tuple[str, tuple[Field, ...]]  # a heading and its fields
 
 COPIES_HEADING = "অনুলিপি: সদয় অবগতির জন্য"  # a blank copies_heading
+# letterhead lines that name the government, not the office: not part of an office's identity
+GOVERNMENT_LINES = ("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার", "Government of the People's Republic of Bangladesh")
 
 LETTER: tuple[Section, ...] = (
     ("প্রতিবেদন (Report)", (

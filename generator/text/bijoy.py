@@ -106,7 +106,9 @@ def _stays_english(token: str) -> bool:
 
 def _line(line: str) -> str:
     """One Bijoy line converted run by run: English words kept as they are, the rest converted."""
-    pieces, run, out = re.split(r"(\s+)", line), [], []
+    pieces = re.split(r"(\s+)", line)
+    run: list[str] = []
+    out: list[str] = []
     for i, piece in enumerate(pieces):
         if i % 2 == 1 or not piece:  # the spaces between words
             (run if run else out).append(piece)

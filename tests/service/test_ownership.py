@@ -165,3 +165,42 @@ def ledger_offices(state: Path) -> list[tuple]:
         return db.execute("SELECT office FROM files").fetchall()
     finally:
         db.close()
+
+
+def test_an_office_is_known_by_its_whole_name(tmp_path):
+    """Before: an office was known by the last line of its name, so 'জেলা প্রশাসকের কার্যালয় / রংপুর' and
+    'পুলিশ সুপারের কার্যালয় / রংপুর' were one office 'রংপুর' sharing one folder (one hid the other)."""
+    from generator.service import pipeline
+
+    out, state = tmp_path / "out", tmp_path / "state"
+    names = ["গণপ্রজাতন্ত্রী বাংলাদেশ সরকার\nজেলা প্রশাসকের কার্যালয়\nরংপুর", "পুলিশ সুপারের কার্যালয়\nরংপুর",
+             "A/B office " + "ক" * 120, "A-B office " + "ক" * 120]
+    for i, name in enumerate(names):
+        path = fill_cc(tmp_path, dict(MYMENSINGH, office_name=name), ROWS, name=f"w{i}.xlsx")
+        result = pipeline.build(path, out_root=out, state_dir=state)
+        assert result.status == "built", result.issues
+    folders = sorted(p.parent.parent.name for p in out.rglob("CURRENT.txt"))
+    assert len(set(folders)) == 4
+    assert "জেলা প্রশাসকের কার্যালয়, রংপুর" in folders and "পুলিশ সুপারের কার্যালয়, রংপুর" in folders
+    assert all(len(f.encode()) <= 255 for f in folders)
+
+
+def test_prefixes_stored_in_two_forms_before_are_one_sequence_and_reported(tmp_path):
+    """A state folder from before identities were normalised: a prefix stored once with a zero-width space.
+    Migrated, both spellings continue one sequence (no serial printed twice) and `gen register` says so."""
+    state = tmp_path / "state"
+    meta = dict(source="old.xlsx", kind="cc", office="o", fiscal_year="2022-23", period="q2")
+    key = "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২"
+    with Register(state) as register:
+        register.confirm(register.allocate(key, "h1", **meta)[0])
+        db = register._db
+        db.execute("INSERT INTO memos (prefix, serial, content_hash, source, kind, office, fiscal_year, period, "
+                   "issued_at, explicit, state) VALUES (?, 2, 'h2', 'older.xlsx', 'cc', 'o', '2022-23', 'q2', "
+                   "'2023-01-01', 0, 'issued')", (key + "\u200b",))
+        db.execute("PRAGMA user_version = 5")  # as a state folder written before the prefix keys
+    with Register(state) as register:
+        entry, reused = register.allocate(key, "h3", **meta)
+        assert (entry.serial, reused) == (3, False)
+        assert register.coinciding() == {key: [key, key + "\u200b"]}
+    listed = gen("register", "--state", state, env=None)
+    assert listed.returncode == 0 and "ভিন্ন লেখায়" in listed.stderr and "2 spellings" in listed.stderr
