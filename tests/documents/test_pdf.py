@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -141,12 +142,13 @@ def test_without_an_office_each_conversion_is_cold(built):
     assert pdf.page_count(pdf.convert(annex.read_bytes(), timeout=120)) >= 1
 
 
-def test_a_cold_conversion_past_its_time_limit_fails_and_leaves_no_libreoffice(built):
+def test_a_cold_conversion_past_its_time_limit_fails_and_leaves_no_libreoffice(built, tmp_path, monkeypatch):
     annex = Path(built["nis-khulna-2021-22-q4"].outputs[1]).read_bytes()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # its profile and files here: other tests run beside it
     with pytest.raises(pdf.ConversionFailed) as failed:
         pdf.convert(annex, timeout=0.3)
     assert failed.value.code == "took-too-long"
-    left = subprocess.run(["pgrep", "-a", "-f", "gen-pdf-"], capture_output=True, text=True).stdout
+    left = subprocess.run(["pgrep", "-a", "-f", f"{tmp_path}/gen-pdf-"], capture_output=True, text=True).stdout
     assert "soffice" not in left
 
 
