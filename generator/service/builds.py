@@ -92,10 +92,12 @@ def _too_long(path: Path, loss: Loss) -> Result:
     s = f"{loss.limits.seconds:g}"
     return failure(
         path, "took-too-long",
-        f"{Path(path).name} প্রক্রিয়া করতে {to_bangla_digits(s)} সেকেন্ডের বেশি লেগেছে, তাই থামানো হয়েছে। ফাইলটি "
-        "অস্বাভাবিক বড় বা জটিল; 'gen template' থেকে নেওয়া নতুন ছকে পূরণ করে পাঠান।",
-        f"Processing {Path(path).name} took longer than {s} s, so it was stopped. The file is unusually large or "
-        "complex; fill a fresh workbook from 'gen template' and send it again.")
+        f"{Path(path).name} প্রক্রিয়া করতে {to_bangla_digits(s)} সেকেন্ডের বেশি লেগেছে, তাই থামানো হয়েছে। কারণ ফাইলটি "
+        "(অস্বাভাবিক বড় বা জটিল) হতে পারে, আবার সার্ভারও (ব্যস্ত বা আটকে থাকা) হতে পারে: একই ফাইল আবার পাঠান; "
+        "আবারও এমন হলে এবং ফাইলটি সাধারণ হলে সিস্টেম প্রশাসককে জানান, নইলে 'gen template' থেকে নেওয়া নতুন ছকে পূরণ করুন।",
+        f"Processing {Path(path).name} took longer than {s} s, so it was stopped. The cause may be the file "
+        "(unusually large or complex) or the server (busy or stalled): send the same file again; if it happens "
+        "again with an ordinary file, tell the system administrator, else fill a fresh workbook from 'gen template'.")
 
 
 def _lost(path: Path, loss: Loss) -> Result:
