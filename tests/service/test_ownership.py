@@ -204,3 +204,49 @@ def test_prefixes_stored_in_two_forms_before_are_one_sequence_and_reported(tmp_p
         assert register.coinciding() == {key: [key, key + "\u200b"]}
     listed = gen("register", "--state", state, env=None)
     assert listed.returncode == 0 and "ভিন্ন লেখায়" in listed.stderr and "2 spellings" in listed.stderr
+
+
+HOLD = """
+import sqlite3, sys, time
+db_path, seconds = sys.argv[1], float(sys.argv[2])
+while True:
+    try:
+        db = sqlite3.connect(db_path, isolation_level=None, timeout=0)
+        if db.execute("SELECT 1 FROM memos WHERE state = 'reserved'").fetchone():
+            db.execute("BEGIN IMMEDIATE")  # a backup, an open sqlite3 shell: the writers wait
+            print("held", flush=True)
+            time.sleep(seconds)
+            db.execute("ROLLBACK")
+            break
+        db.close()
+    except sqlite3.OperationalError:
+        pass
+    time.sleep(0.0005)
+"""
+
+
+def test_a_state_database_locked_between_reserving_and_confirming_makes_no_second_letter(tmp_path):
+    """Before: the database locked (a backup) after a serial was reserved kept the worker from confirming
+    until its time limit killed it; its version folder was already complete and visible, the serial went
+    back, and a workbook of another office got the same serial: two letters, one memo. Now a version is
+    visible only once its serial is confirmed."""
+    out, state = tmp_path / "out", tmp_path / "state"
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from synthetic import workbooks  # a plan long enough that its documents take a while after the reservation
+
+    first, second = workbooks(tmp_path / "src", 2, 200)
+    assert gen("register", "--state", state).returncode == 0  # the database exists for the holder to watch
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(state / "register.sqlite3"), "8"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        run = gen("build", first, "--out", out, "--state", state, "--timeout", "3", "--json",
+                  env={**LEASE_ENV, "GEN_STATE_BUSY_TIMEOUT": "30"})
+        assert holder.stdout.readline().strip() == "held"
+    finally:
+        holder.wait(30)
+    assert '"took-too-long"' in run.stdout, run.stdout + run.stderr
+    assert gen("build", second, "--out", out, "--state", state).returncode == 0
+    folders = one_memo_one_letter(state, out)
+    assert [serial for _, serial in folders] == [1]
+    with Register(state) as register:
+        assert [(e.serial, e.source, e.state) for e in register.entries()] == [(1, second.name, "issued")]

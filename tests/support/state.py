@@ -49,6 +49,8 @@ def one_memo_one_letter(state: Path, out: Path) -> dict[tuple[str, int], Path]:
     assert len({(p, s) for p, s, _, _ in rows}) == len(rows)
     stamps: dict[str, list[tuple[Path, str]]] = {}
     for stamp in Path(out).rglob("versions/*/.content"):
+        if stamp.parent.name.startswith("."):  # a staging folder a killed worker left: never visible, swept later
+            continue
         fields = dict(line.split(": ", 1) for line in stamp.read_text(encoding="utf-8").splitlines())
         stamps.setdefault(fields["memo"], []).append((stamp.parent, fields["content"]))
     from generator.spec.memo import number
