@@ -10,6 +10,8 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from generator.documents.make import PdfSettings
@@ -28,8 +30,15 @@ from generator.web.views.submissions import submissions
 from generator.web.views.summary import summary, summary_file
 from generator.web.views.upload import upload
 from generator.web.desk import signed_in
+from generator.web.style import CSS
+
+
+async def site_css(request: Request) -> Response:
+    return Response(CSS, media_type="text/css", headers={"cache-control": "public, max-age=3600"})
+
 
 ROUTES = [
+    Route("/site.css", site_css),
     Route("/", signed_in(submissions)),
     Route("/submissions/{id}", signed_in(submission)),
     Route("/submissions/{id}/files/{n:int}", signed_in(download)),

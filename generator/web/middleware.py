@@ -1,4 +1,5 @@
-"""ASGI middleware: answer only for the server's own host names, with the security headers on every response,
+"""ASGI middleware: answer only for the server's own host names, with the security headers on every response
+(and `Cache-Control: no-store` on every one but the style sheet),
 and refuse request bodies over the upload caps before they are stored."""
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from generator.web.texts import too_large
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 SECURITY_HEADERS = [
-    (b"content-security-policy", b"default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; "
+    (b"content-security-policy", b"default-src 'self'; style-src 'self'; script-src 'none'; "
                                  b"object-src 'none'; frame-ancestors 'none'; "
                                  b"base-uri 'none'; form-action 'self'"),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
 ]
+NO_STORE = (b"cache-control", b"no-store")  # signed-in pages and downloads stay out of shared and browser caches
+CACHED = ("/site.css",)  # the one response the same for everyone
 MULTIPART_ALLOWANCE = 64 * 1024  # the form's own bytes around the file: the cap is on the file
 
 
@@ -83,15 +86,16 @@ class HostCheck:
                 "<!doctype html><meta charset='utf-8'><title>400</title><p>এই ঠিকানায় সাইটটি চলে না। সার্ভারের "
                 "নিজের ঠিকানা দিয়ে খুলুন।</p><p>This site is not served under that name. Open it by the server's own "
                 "address.</p>", status_code=400)
-            return await response(scope, receive, self._secured(send))
-        await self.app(scope, receive, self._secured(send))
+            return await response(scope, receive, self._secured(send, True))
+        await self.app(scope, receive, self._secured(send, scope.get("path") not in CACHED))
 
     @staticmethod
-    def _secured(send):
+    def _secured(send, private: bool):
         async def secured(message):
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
-                message = {**message, "headers": headers + SECURITY_HEADERS}
+                drop = {b"server", b"cache-control"} if private else {b"server"}
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in drop]
+                message = {**message, "headers": headers + SECURITY_HEADERS + ([NO_STORE] if private else [])}
             await send(message)
         return secured
 

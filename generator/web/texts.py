@@ -35,6 +35,15 @@ def too_large(cap: int) -> tuple[str, str]:
             "and submit again.")
 
 
+def try_again(seconds: int, wrong: bool) -> tuple[str, str]:
+    """A refused credential: what happened and when the clerk may try again (in Dhaka time as well)."""
+    at = (dt.datetime.now(DHAKA) + dt.timedelta(seconds=seconds)).strftime("%H:%M:%S")
+    bn = "টোকেন সঠিক নয়। " if wrong else "অনেকবার ভুল টোকেন দেওয়া হয়েছে। "
+    en = "Wrong token. " if wrong else "Too many wrong tokens. "
+    return (bn + f"আবার চেষ্টা করুন {bangla.to_bangla_digits(seconds)} সেকেন্ড পরে ({bangla.to_bangla_digits(at)}-এ)।",
+            en + f"Try again in {seconds} s (at {at}, Dhaka time).")
+
+
 def earlier(record) -> int | None:
     """The submission a duplicate repeats."""
     found = re.search(r"same content as ledger entry (\d+)", record.note or "") if record.status == "duplicate" else None
