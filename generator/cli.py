@@ -335,18 +335,21 @@ def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tupl
         raise click.UsageError("--token (or GEN_WEB_TOKEN) is blank: give a real token, or none on a loopback address")
     if not local and not token:
         raise click.UsageError("--host is not a loopback address: give --token (or GEN_WEB_TOKEN) so only clerks get in")
-    import uvicorn
-
     from generator.service import converter
     from generator.service.workers import Limits
     from generator.web import MB, create_app
 
+    from generator.web import server
+
+    refused = server.unwritable(out_root, _state(state_dir))
+    if refused:
+        click.echo(f"✘ {refused[0]}\n  {refused[1]}", err=True)
+        sys.exit(EXIT_NOT_WRITTEN)
     with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
         app = create_app(out_root=out_root, state_dir=_state(state_dir), token=token, max_upload=max_upload * MB,
                          limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
                          hosts=(host, *allowed_hosts), pdf=pdf, max_evidence=max_evidence * MB)
-        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=proxy_headers,
-                    forwarded_allow_ips="127.0.0.1" if proxy_headers else None)
+        server.run(app, host=host, port=port, proxy_headers=proxy_headers)
 
 
 @main.command()

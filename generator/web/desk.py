@@ -22,6 +22,7 @@ from generator.spec import kinds
 from generator.text import bangla
 from generator.text.values import format_number
 from generator.web import credentials, downloads, evidence
+from generator.web.building import Flights
 from generator.web.credentials import Limiter, Verdict
 from generator.web.sessions import Sessions
 from generator.web.texts import MB, STATUS_BN, dhaka_time, for_web, period_bn, try_again
@@ -42,6 +43,8 @@ class Desk:
     pdf: PdfSettings | None = None
     sessions: Sessions | None = None
     limiter: Limiter = field(default_factory=Limiter)
+    flights: Flights = field(default_factory=Flights)
+    answer_within: float = 2.0  # seconds an upload waits for its build before answering with the building page
 
     @property
     def uploads(self) -> Path:

@@ -28,18 +28,37 @@ class TooLarge(Exception):
     pass
 
 
+UPLOADS_PER_CLIENT = 2  # request bodies one address may be sending at once
+BUSY = ("এই কম্পিউটার থেকে এখনই আরও আপলোড চলছে; সেগুলো শেষ হলে আবার পাঠান।",
+        "Other uploads from this computer are still being sent; send this one when they are done.")
+
+
 class UploadLimit:
-    """Refuse request bodies over the limit with 413, before they are stored. The limit is the file cap plus
-    the form's own bytes; the upload view checks the file itself. `page(scope, status, bn, en)` is the error
-    page."""
+    """Refuse request bodies over the limit with 413, before they are stored, and more than UPLOADS_PER_CLIENT
+    bodies from one address at a time with 429. The limit is the file cap plus the form's own bytes; the upload
+    view checks the file itself. `page(scope, status, bn, en)` is the error page. (The server closes a connection
+    answered before its body was read: server.py.)"""
 
     def __init__(self, app, limit: int, page, message: tuple[str, str] | None = None):
         self.app, self.limit, self.page = app, limit + MULTIPART_ALLOWANCE, page
         self.message = message or too_large(limit)
+        self.sending: dict[str, int] = {}
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope.get("method") != "POST":
             return await self.app(scope, receive, send)
+        client = (scope.get("client") or ("",))[0]
+        if self.sending.get(client, 0) >= UPLOADS_PER_CLIENT:
+            return await self.page(scope, 429, *BUSY)(scope, receive, send)
+        self.sending[client] = self.sending.get(client, 0) + 1
+        try:
+            await self._capped(scope, receive, send)
+        finally:
+            self.sending[client] -= 1
+            if not self.sending[client]:
+                del self.sending[client]
+
+    async def _capped(self, scope, receive, send):
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length and length.isdigit() and int(length) > self.limit:
             return await self.page(scope, 413, *self.message)(scope, receive, send)

@@ -1,19 +1,23 @@
 """The upload form: a workbook (and, where the server makes PDFs, its evidence) through the same pipeline as
-the watch folder; the clerk is taken to the submission's page."""
+the watch folder, built in the background; the clerk is taken to the submission's page, or to a page that says it
+is building and looks again by itself until it is built (building.py: the same content sent again joins it)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import time
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 
 from generator.records.state import StateError
-from generator.web import evidence, uploads
+from generator.web import building, evidence, uploads
 from generator.web.desk import check_csrf, desk, page
 from generator.web.texts import earlier, is_workbook, too_large
 from generator.xlsx.reading import OTHER_FORMATS
@@ -49,20 +53,92 @@ async def upload(request: Request):
         return page(request, "upload.html", 415, error=(
             f"'{name}' একটি Excel ওয়ার্কবুক (.xlsx) নয়। 'ফাঁকা ছক' থেকে নেওয়া ছক পূরণ করে দিন।",
             f"'{name}' is not an Excel workbook (.xlsx). Fill a blank workbook from this site."))
+    key = building.content_key(data, [(f.filename or "", f.size or 0) for f in proof])
+    joined = shared.flights.joined(key)
+    if joined is not None and (not joined.done or _moments_ago(request, joined.id)):  # a double click: one submission
+        return await _answer(request, joined, proof)
     try:
-        id = await run_in_threadpool(uploads.receive, shared, name, data, proof)
-    except StateError as e:  # the file is kept in the uploads folder and built when the server starts again
-        log.error("upload %s not built: %s", ascii(name), e)
-        return page(request, "upload.html", 503, error=(
-            "সার্ভার এখন ব্যস্ত; আপনার ফাইলটি রাখা আছে এবং পরে তৈরি হবে। কিছুক্ষণ পরে জমার তালিকা দেখুন।",
-            "The server is busy; your file is kept and will be built. Look at the submissions again shortly."))
-    if id is None:
-        return page(request, "upload.html", 500, error=("ফাইলটি হারিয়ে গেছে; আবার জমা দিন।",
-                                                        "The file went missing while it was handled; submit it again."))
+        kept, folder = await run_in_threadpool(uploads.keep, shared, name, data, proof)
+    except OSError as e:  # nothing was kept: say so, never that it is safe
+        log.error("upload %s not kept: %s", ascii(name), e)
+        return page(request, "upload.html", 503, error=NOT_KEPT)
+    flight = building.Flight(kept.name.split("-", 1)[0], name, kept)
+    flight.task = asyncio.create_task(building.run(flight, lambda: uploads.build(shared, kept, folder)))
+    shared.flights.add(key, flight)
+    return await _answer(request, flight, proof)
+
+
+NOT_KEPT = ("ফাইলটি রাখা যায়নি: সার্ভার তার নিজের ফোল্ডারে লিখতে পারছে না (ডিস্ক ভর্তি বা শুধু-পড়ার)। কিছুই জমা হয়নি; "
+            "প্রশাসককে জানান, তারপর আবার পাঠান।",
+            "The file could not be kept: the server cannot write to its own folder (the disk is full or read-only). "
+            "Nothing was submitted; tell the administrator, then send it again.")
+
+
+async def _answer(request: Request, flight: building.Flight, proof) -> Response:
+    """The submission's page when the build is done within moments, else the page that says it is building."""
+    if flight.task is not None and not flight.done:
+        await asyncio.wait([flight.task], timeout=desk(request).answer_within)
+    if flight.done and flight.id is not None:
+        return RedirectResponse(submission_url(request, flight.id, bool(proof)), status_code=303)
+    return RedirectResponse(f"/uploads/{flight.tag}", status_code=303)
+
+
+def _moments_ago(request: Request, id: int | None) -> bool:
+    record = desk(request).record(id) if id is not None else None
+    if record is None:
+        return False
+    received = dt.datetime.fromisoformat(record.received_at)
+    received = received if received.tzinfo else received.replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc) - received < DOUBLE_CLICK
+
+
+def submission_url(request: Request, id: int, with_evidence: bool) -> str:
     shown = _first_of_a_double_click(request, id)
-    record = shared.record(id)
-    unused = "?evidence=unused" if proof and shown == id and record and record.status == "duplicate" else ""
-    return RedirectResponse(f"/submissions/{shown}{unused}", status_code=303)
+    record = desk(request).record(id)
+    unused = "?evidence=unused" if with_evidence and shown == id and record and record.status == "duplicate" else ""
+    return f"/submissions/{shown}{unused}"
+
+
+async def progress(request: Request):
+    """/uploads/<tag>: building (the page refreshes itself, no script), or off to the submission, or what failed."""
+    shared = desk(request)
+    flight = shared.flights.get(request.path_params["tag"])
+    if flight is None:
+        raise HTTPException(404, "এমন কোনো আপলোড এখন তৈরি হচ্ছে না; জমার তালিকা দেখুন। / "
+                                 "No such upload is being built; look at the submissions list.")
+    if not flight.done:
+        return page(request, "building.html", flight=flight, refresh=REFRESH)
+    if flight.id is not None:
+        return RedirectResponse(submission_url(request, flight.id, False), status_code=303)
+    kept = flight.kept.exists()
+    log.error("upload %s not built: %r", ascii(flight.name), flight.error)
+    if kept and isinstance(flight.error, StateError) and time.time() - (flight.finished or 0) > RETRY_AFTER:
+        retry(shared, flight)  # the records may be writable again: this page looks again by itself
+        return page(request, "building.html", flight=flight, refresh=REFRESH)
+    if not kept:
+        error = NOT_KEPT
+    elif isinstance(flight.error, StateError):
+        error = ("সার্ভার এখন ব্যস্ত বা তার রেকর্ড লিখতে পারছে না, তাই এখনো তৈরি হয়নি। ফাইলটি রাখা আছে; এই পাতা নিজে থেকে "
+                 "আবার চেষ্টা করবে। অনেকক্ষণ এমন থাকলে প্রশাসককে জানান।",
+                 "The server is busy or cannot write its records, so it is not built yet. Your file is kept; this "
+                 "page tries again by itself. If it stays like this, tell the administrator.")
+    else:
+        error = ("সার্ভারের ত্রুটিতে ফাইলটি তৈরি করা যায়নি; ত্রুটি আপনার ফাইলের নয়। ফাইলটি রাখা আছে এবং সার্ভার আবার চালু হলে "
+                 "তৈরি হবে। প্রশাসককে জানান।",
+                 "The file could not be built because of a fault in the server, not in your file. It is kept and "
+                 "will be built when the server starts again. Tell the administrator.")
+    return page(request, "building.html", 503, flight=flight, error=error,
+                refresh=RETRY_AFTER + 1 if isinstance(flight.error, StateError) and kept else None)
+
+
+def retry(shared, flight: building.Flight) -> None:
+    flight.error, flight.finished = None, None
+    folder = evidence.folder_of(shared.state_dir, flight.tag)
+    flight.task = asyncio.create_task(building.run(flight, lambda: uploads.build(shared, flight.kept, folder)))
+
+
+RETRY_AFTER = 5  # seconds before a build the records refused is tried again, when its page is looked at
+REFRESH = 2  # seconds between looks at a build, by the browser itself
 
 
 def _first_of_a_double_click(request: Request, id: int) -> int:
