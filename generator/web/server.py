@@ -8,6 +8,7 @@ GEN_WEB_BODY_IDLE, GEN_WEB_BODY_RATE); docs/web.md gives the matching nginx sett
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 import time
@@ -72,8 +73,8 @@ class Guarded(H11Protocol):
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._header_timer = None
-        self._body_timer = None
+        self._header_timer: asyncio.TimerHandle | None = None
+        self._body_timer: asyncio.TimerHandle | None = None
         self._body_start = self._body_last = 0.0
         self._body_bytes = 0
         self._watch()

@@ -1,0 +1,49 @@
+"""An upload is answered at once: a page that says it is building and looks again by itself (no script) until
+the submission is built; the same content sent again meanwhile joins it."""
+
+from starlette.testclient import TestClient
+
+from generator.records.ledger import Ledger
+from generator.spec.paths import EXAMPLES_DIR
+from generator.web import create_app
+from generator.xlsx import examples
+from tests.support.processes import TEST_HOSTS
+from tests.support.web import csrf, settled
+
+
+def _example(tmp_path) -> bytes:
+    return examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "cc.xlsx").read_bytes()
+
+
+def test_the_upload_answers_at_once_with_a_page_that_refreshes_until_built(tmp_path):
+    app = create_app(out_root=tmp_path / "out", state_dir=tmp_path / "state", hosts=TEST_HOSTS, answer_within=0)
+    with TestClient(app) as c:
+        sent = c.post("/upload", data={"csrf": csrf(c)}, files={"workbook": ("চট্টগ্রাম.xlsx", _example(tmp_path))},
+                      follow_redirects=False)
+        assert sent.status_code == 303 and sent.headers["location"].startswith("/uploads/")
+        building = c.get(sent.headers["location"], follow_redirects=False)
+        if building.status_code == 200:  # still building when looked at
+            assert '<meta http-equiv="refresh" content="2">' in building.text and "তৈরি হচ্ছে" in building.text
+            assert "Building" in building.text and "চট্টগ্রাম.xlsx" in building.text and "<script" not in building.text
+        done = settled(c, sent)
+        assert done.status_code == 303 and done.headers["location"].startswith("/submissions/")
+        assert "তৈরি হয়েছে" in c.get(done.headers["location"]).text
+
+
+def test_the_same_content_three_times_is_one_submission_without_a_warning(tmp_path):
+    app = create_app(out_root=tmp_path / "out", state_dir=tmp_path / "state", hosts=TEST_HOSTS, answer_within=0)
+    data = _example(tmp_path)
+    with TestClient(app) as c:
+        token = csrf(c)
+        sent = [c.post("/upload", data={"csrf": token}, files={"workbook": ("cc.xlsx", data)}, follow_redirects=False)
+                for _ in range(3)]
+        assert len({s.headers["location"] for s in sent}) == 1  # all three on the one build's page
+        done = settled(c, sent[0])
+        page = c.get(done.headers["location"]).text
+        again = settled(c, c.post("/upload", data={"csrf": token}, files={"workbook": ("cc.xlsx", data)},
+                                  follow_redirects=False))
+        assert again.headers["location"] == done.headers["location"]  # a fourth, moments after: the same page
+    with Ledger(tmp_path / "state") as ledger:
+        records, total = ledger.page()
+    assert total == 1 and records[0].status == "built"
+    assert "নতুন স্মারক" not in page and "new memo" not in page and "version-kept" not in page
