@@ -25,7 +25,7 @@ from generator.web import credentials, downloads, evidence
 from generator.web.building import Flights
 from generator.web.credentials import Limiter, Verdict
 from generator.web.sessions import Sessions
-from generator.web.texts import MB, STATUS_BN, dhaka_time, for_web, period_bn, try_again
+from generator.web.texts import MB, STATUS_BN, STATUS_EN, dhaka_time, for_web, period_bn, try_again
 
 HERE = Path(__file__).parent
 CSRF_COOKIE = "gen_csrf"
@@ -64,7 +64,7 @@ class Desk:
 
 def templates(max_upload: int, max_evidence: int, evidence_on: bool) -> Jinja2Templates:
     found = Jinja2Templates(directory=str(HERE / "templates"))
-    found.env.globals.update(status_bn=STATUS_BN, kinds=kinds.KINDS,
+    found.env.globals.update(status_bn=STATUS_BN, status_en=STATUS_EN, kinds=kinds.KINDS,
                              cap_mb=f"{max_upload / MB:g}", cap_mb_bn=bangla.to_bangla_digits(f"{max_upload / MB:g}"),
                              evidence_on=evidence_on, evidence_files=evidence.MAX_FILES,
                              evidence_mb=f"{max_evidence / MB:g}",

@@ -102,8 +102,8 @@ class HostCheck:
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         if host_name(name) not in self.hosts:
             response = HTMLResponse(
-                "<!doctype html><meta charset='utf-8'><title>400</title><p>এই ঠিকানায় সাইটটি চলে না। সার্ভারের "
-                "নিজের ঠিকানা দিয়ে খুলুন।</p><p>This site is not served under that name. Open it by the server's own "
+                "<!doctype html><html lang='bn'><meta charset='utf-8'><title>400</title><p>এই ঠিকানায় সাইটটি চলে না। সার্ভারের "
+                "নিজের ঠিকানা দিয়ে খুলুন।</p><p lang='en'>This site is not served under that name. Open it by the server's own "
                 "address.</p>", status_code=400)
             return await response(scope, receive, self._secured(send, True))
         await self.app(scope, receive, self._secured(send, scope.get("path") not in CACHED))

@@ -23,8 +23,10 @@ ERRORS = {
     500: "সার্ভারে একটি ত্রুটি হয়েছে; জমা দেওয়া ফাইল হারায়নি। আবার চেষ্টা করুন, না হলে প্রশাসককে জানান। / "
          "Something went wrong on the server; no submitted file was lost. Try again, or tell the administrator.",
 }
-STATUS_BN = {"built": "তৈরি", "rejected": "বাতিল", "duplicate": "পুনরাবৃত্তি", "processing": "চলছে", "done": "সম্পন্ন",
-             "failed": "লেখা যায়নি", "interrupted": "থেমে গেছে"}
+STATUS_BN = {"built": "তৈরি", "rejected": "বাতিল", "duplicate": "আগেও জমা পড়েছিল", "processing": "তৈরি হচ্ছে",
+             "done": "সম্পন্ন", "failed": "লেখা যায়নি", "interrupted": "থেমে গেছে"}
+STATUS_EN = {"built": "built", "rejected": "rejected", "duplicate": "sent before", "processing": "building",
+             "done": "done", "failed": "not written", "interrupted": "stopped"}
 DHAKA = dt.timezone(dt.timedelta(hours=6), "BST")  # Bangladesh keeps UTC+6 all year
 
 
@@ -51,10 +53,11 @@ def earlier(record) -> int | None:
 
 
 def download_name(record, path: Path) -> str:
-    """A download's name: the office and the memo before the file's own name, so that several offices'
-    letters do not all arrive as 'cc-2023-24-q1-letter.docx'; the upload tag never shows."""
+    """A download's name: the office and the memo before the file's own name (which names the kind, the year and
+    the period: 'cc-2023-24-q1-letter.pdf'), so that several offices' letters, PDFs and e-Nothi bundles can be
+    told apart in a Downloads folder; the upload tag never shows."""
     own = re.sub(r"^[0-9a-f]{8}-", "", path.name)
-    if not (record.office and record.memo and path.suffix == ".docx"):
+    if not (record.office and record.memo) or record.status not in ("built", "duplicate"):
         return own
     rest = f" {store.safe_name(record.memo, 'memo')} {own}"  # never cut: the office name gives way
     return intake.fit(store.safe_name(record.office), rest)
