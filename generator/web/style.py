@@ -30,7 +30,9 @@ CSS = """\
   form.signout { margin-left: auto; } form.signout button { background: #2d6496; padding: .2rem .7rem; }
   .en.en-light { color: #dfe8f1; }
   /* a long memo number or file name wraps inside its box, a phone's too */
-  .memo, .verdict .big, table.facts td, h2 { overflow-wrap: anywhere; }
+  .memo, .verdict .big, table.facts td, h2, ul.warnings li { overflow-wrap: anywhere; }
+  /* a submission's findings and scores: long memos wrap in their cell; on a phone the table scrolls in its box */
+  table.findings td, table.scores td { overflow-wrap: anywhere; }
   table.facts { width: auto; }
   /* the submissions list and the summary */
   /* the list stays within the window, a phone's too: long names wrap, the table scrolls inside its own box */
@@ -51,4 +53,6 @@ CSS = """\
   tr.missing td { background: #fdf1f0; } tr.late td.status { background: #fff6db; }
   td.status { white-space: nowrap; }
   .downloads a { display: inline-block; margin-right: 1.2rem; }
+  .table-wrap.narrow table { min-width: 30rem; }
+  .table-wrap td.memo { overflow-wrap: normal; white-space: nowrap; }  /* in a table that scrolls: kept whole */
 """
