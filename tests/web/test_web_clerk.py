@@ -66,3 +66,16 @@ def test_the_download_header_carries_the_bangla_name_for_every_browser(client, t
         header = client.get(f"{where}/files/{n}").headers["content-disposition"]
         full = unquote(header.split("filename*=UTF-8''")[1])
         assert full.startswith("চট্টগ্রাম সিটি কর্পোরেশন ৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২ cc-2023-24-q1-"), full
+
+
+def test_a_build_that_ran_out_of_time_is_not_blamed_on_the_clerks_file(client, tmp_path):
+    from generator.records.ledger import Ledger
+
+    with Ledger(tmp_path / "state") as ledger:
+        id = ledger.start("ab12cd34-slow.xlsx", "f" * 64, route="web")
+        ledger.finish(id, "rejected", note="could not be processed", details={"issues": [
+            {"severity": "error", "code": "took-too-long", "message_bn": "থামানো হয়েছে", "message_en": "stopped",
+             "sheet": None, "cell": None}]})
+    page = client.get(f"/submissions/{id}").text
+    assert "সার্ভারের সমস্যাও হতে পারে" in page and "may be the server's fault, not your file's" in page
+    assert "correct the red cells" not in page

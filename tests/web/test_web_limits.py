@@ -149,3 +149,22 @@ def test_a_state_folder_gone_read_only_while_running_is_said_truthfully_and_buil
             time.sleep(0.5)
             again = client.get(again.url)
         assert again.status_code == 200 and "তৈরি হয়েছে" in again.text
+
+
+def test_a_third_upload_at_once_from_one_address_is_refused(tmp_path):
+    head = (b"POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+            b"Content-Length: 500000\r\n\r\n--x\r\n")
+    with running_server(tmp_path) as base:
+        held = [socket.create_connection(_address(base)) for _ in range(2)]
+        try:
+            for sock in held:
+                sock.sendall(head)  # two bodies under way, not finished
+            time.sleep(0.5)
+            third = httpx.post(base + "/upload", files={"workbook": ("a.xlsx", b"PK")}, timeout=10)
+        finally:
+            for sock in held:
+                sock.close()
+        time.sleep(0.5)
+        after = httpx.post(base + "/upload", files={"workbook": ("a.xlsx", b"PK")}, timeout=10)
+    assert third.status_code == 429 and "আরও আপলোড চলছে" in third.text and "still being sent" in third.text
+    assert after.status_code == 403  # once they are gone, the next is read (and refused for its missing form token)
