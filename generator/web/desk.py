@@ -110,11 +110,15 @@ def signed_in(view):
         verdict = desk(request).admit(request)
         if verdict.ok:
             return await view(request)
-        if verdict.presented:
+        by_cookie_only = "authorization" not in request.headers and "token" not in request.query_params
+        if verdict.presented and not (request.method == "GET" and by_cookie_only):
             return refused(request, verdict)
-        if request.method == "GET":
+        if request.method == "GET":  # a browser with no session, or one this server does not know (counted above)
             asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/login?next={quote(asked, safe='')}", status_code=303)
+            response = RedirectResponse(f"/login?next={quote(asked, safe='')}", status_code=303)
+            if verdict.presented:
+                response.delete_cookie(credentials.SESSION_COOKIE)
+            return response
         raise HTTPException(401, "প্রবেশাধিকার নেই। / Not signed in.")
     guarded.__name__ = guarded.__qualname__ = view.__name__
     return guarded

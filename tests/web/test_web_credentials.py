@@ -60,11 +60,25 @@ def test_only_bearer_is_taken_from_the_header_and_never_a_token_in_the_address(g
 
 
 def test_wrong_credentials_by_different_routes_share_one_count(guarded):
-    assert guarded.get("/", headers={"authorization": "Bearer nope"}).status_code == 401
     forged = guarded.get("/", cookies={credentials.SESSION_COOKIE: "1.abc.def"}, follow_redirects=False)
-    assert forged.status_code == 429  # the header's failure holds for the cookie too
+    assert forged.status_code == 303 and forged.headers["location"].startswith("/login")  # a browser: to sign in
+    header = guarded.get("/", headers={"authorization": "Bearer nope"})
+    assert header.status_code == 429  # the cookie's failure holds for the header
+    time.sleep(float(header.headers["retry-after"]))
+    assert guarded.get("/", headers={"authorization": "Bearer nope"}).status_code == 401
+    guarded.cookies.clear()
     login = guarded.post("/login", data={"csrf": csrf(guarded, "/login"), "token": TOKEN}, follow_redirects=False)
-    assert login.status_code == 429  # and for the form
+    assert login.status_code == 429  # and the header's for the form
+
+
+def test_a_cookie_of_an_earlier_token_sends_the_clerk_to_sign_in(tmp_path):
+    from generator.web.sessions import Sessions
+
+    old = Sessions(tmp_path / "state", "old-token").new()
+    with TestClient(create_app(out_root=tmp_path / "out", state_dir=tmp_path / "state", token=TOKEN,
+                               hosts=TEST_HOSTS)) as c:
+        r = c.get("/summary", cookies={credentials.SESSION_COOKIE: old}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fsummary"
 
 
 def _guess(client: httpx.Client, base: str, route: str) -> int:
@@ -72,7 +86,7 @@ def _guess(client: httpx.Client, base: str, route: str) -> int:
         return client.post(base + "/login", data={"csrf": "x", "token": "guess"},
                            cookies={"gen_csrf": "x"}).status_code
     if route == "cookie":
-        return client.get(base + "/", cookies={credentials.SESSION_COOKIE: "1.abc.def"}).status_code
+        return client.post(base + "/upload", cookies={credentials.SESSION_COOKIE: "1.abc.def"}).status_code
     if route == "header":
         return client.get(base + "/", headers={"authorization": "Bearer guess"}).status_code
     return client.get(base + "/", params={"token": "guess"}).status_code
