@@ -20,8 +20,12 @@ ERRORS = {
     403: "অনুমতি নেই। / Not allowed.",
     404: "পাওয়া যায়নি: ঠিকানাটি ভুল, বা এমন কোনো জমা নেই। / Not found: the address is wrong, or there is no such submission.",
     405: "এভাবে এই পাতা খোলা যায় না। / This page cannot be opened this way.",
-    500: "সার্ভারে একটি ত্রুটি হয়েছে; জমা দেওয়া ফাইল হারায়নি। আবার চেষ্টা করুন, না হলে প্রশাসককে জানান। / "
-         "Something went wrong on the server; no submitted file was lost. Try again, or tell the administrator.",
+    500: "সার্ভারে একটি ত্রুটি হয়েছে। আবার চেষ্টা করুন; আবারও হলে প্রশাসককে জানান। / "
+         "Something went wrong on the server. Try again; if it happens again, tell the administrator.",
+    503: "সার্ভার তার রেকর্ড (স্টেট ফোল্ডার) পড়তে বা লিখতে পারছে না: ডিস্ক ভর্তি, শুধু-পড়ার, বা ব্যস্ত। এই পাতা দেখানো "
+         "যায়নি; কিছুক্ষণ পরে আবার চেষ্টা করুন এবং প্রশাসককে জানান। / The server cannot read or write its records (the "
+         "state folder): the disk is full, read-only or busy. This page could not be shown; try again shortly and "
+         "tell the administrator.",
 }
 STATUS_BN = {"built": "তৈরি", "rejected": "বাতিল", "duplicate": "আগেও জমা পড়েছিল", "processing": "তৈরি হচ্ছে",
              "done": "সম্পন্ন", "failed": "লেখা যায়নি", "interrupted": "থেমে গেছে"}

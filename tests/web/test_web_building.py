@@ -47,3 +47,32 @@ def test_the_same_content_three_times_is_one_submission_without_a_warning(tmp_pa
         records, total = ledger.page()
     assert total == 1 and records[0].status == "built"
     assert "নতুন স্মারক" not in page and "new memo" not in page and "version-kept" not in page
+
+
+def test_an_upload_kept_while_the_records_were_unwritable_is_built_when_they_are_again(tmp_path, monkeypatch):
+    from generator.records.state import StateError
+    from generator.service import intake
+    from generator.web.views import upload as upload_view
+
+    real, calls = intake.receive, []
+
+    def refuses_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise StateError(tmp_path / "state", "disk I/O error")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(intake, "receive", refuses_once)
+    monkeypatch.setattr(upload_view, "RETRY_AFTER", 0.2)
+    app = create_app(out_root=tmp_path / "out", state_dir=tmp_path / "state", hosts=TEST_HOSTS, answer_within=5)
+    with TestClient(app) as c:
+        sent = c.post("/upload", data={"csrf": csrf(c)}, files={"workbook": ("cc.xlsx", _example(tmp_path))},
+                      follow_redirects=False)
+        first = c.get(sent.headers["location"], follow_redirects=False)
+        assert first.status_code == 503 and "ফাইলটি রাখা আছে" in first.text and "Your file is kept" in first.text
+        assert 'http-equiv="refresh"' in first.text  # the page tries again by itself
+        import time
+
+        time.sleep(0.3)
+        done = settled(c, sent)
+    assert done.status_code == 303 and done.headers["location"].startswith("/submissions/") and len(calls) == 2

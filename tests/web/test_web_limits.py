@@ -138,10 +138,14 @@ def test_a_state_folder_gone_read_only_while_running_is_said_truthfully_and_buil
         try:
             token = client.cookies.get("gen_csrf")
             sent = client.post("/upload", data={"csrf": token}, files={"workbook": ("cc.xlsx", data)})
+            listing = client.get("/")
         finally:
             subprocess.run(["mount", "-o", "remount,rw", str(state)], check=True)
         assert sent.status_code == 503 and "কিছুই জমা হয়নি" in sent.text and "Nothing was submitted" in sent.text
         assert "no submitted file was lost" not in sent.text and "Traceback" not in sent.text
+        assert listing.status_code in (200, 503) and "Traceback" not in listing.text
+        if listing.status_code == 503:
+            assert "রেকর্ড" in listing.text and "cannot read or write its records" in listing.text
         again = client.post("/upload", data={"csrf": token}, files={"workbook": ("cc.xlsx", data)},
                             follow_redirects=True)
         deadline = time.monotonic() + 60
