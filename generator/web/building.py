@@ -16,7 +16,7 @@ FORGET_AFTER = 10 * 60  # a finished build is joined by the same content this lo
 class Flight:
     tag: str
     name: str  # as the clerk gave it
-    kept: Path  # the upload in the state folder until it is built
+    kept: Path | None = None  # the upload in the state folder until it is built (None until it is kept)
     started: float = field(default_factory=time.time)
     task: asyncio.Task | None = None
     id: int | None = None  # the ledger entry, once built
@@ -48,6 +48,11 @@ class Flights:
     def add(self, key: str, flight: Flight) -> None:
         self.by_key[key] = flight
         self.by_tag[flight.tag] = flight
+
+    def drop(self, key: str) -> None:
+        flight = self.by_key.pop(key, None)
+        if flight is not None:
+            self.by_tag.pop(flight.tag, None)
 
     def get(self, tag: str) -> Flight | None:
         return self.by_tag.get(tag)

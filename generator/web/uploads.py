@@ -18,14 +18,19 @@ from generator.web.desk import Desk
 log = logging.getLogger("gen.web")
 
 
-def keep(desk: Desk, name: str, data: bytes, proof: list[UploadFile]) -> tuple[Path, Path]:
+def new_tag(desk: Desk) -> str:
+    """An upload's own tag: the start of its name in uploads/ and of its evidence folder."""
+    tag = uuid.uuid4().hex[:8]
+    while evidence.folder_of(desk.state_dir, tag).exists():
+        tag = uuid.uuid4().hex[:8]
+    return tag
+
+
+def keep(desk: Desk, name: str, data: bytes, proof: list[UploadFile], tag: str) -> tuple[Path, Path]:
     """Keep the upload (and its evidence) in the state folder until it is built: a server stopped meanwhile
     builds it. (the kept workbook, its evidence folder); OSError when it cannot be kept, and then nothing is."""
     desk.uploads.mkdir(parents=True, exist_ok=True)
     safe = intake.fit(store.safe_name(Path(name).stem, "workbook"), Path(name).suffix.lower())
-    tag = uuid.uuid4().hex[:8]
-    while evidence.folder_of(desk.state_dir, tag).exists():
-        tag = uuid.uuid4().hex[:8]
     folder = evidence.folder_of(desk.state_dir, tag)
     target = desk.uploads / intake.fit(f"{tag}-{Path(safe).stem}", Path(safe).suffix)
     try:

@@ -76,3 +76,27 @@ def test_an_upload_kept_while_the_records_were_unwritable_is_built_when_they_are
         time.sleep(0.3)
         done = settled(c, sent)
     assert done.status_code == 303 and done.headers["location"].startswith("/submissions/") and len(calls) == 2
+
+
+def test_the_same_content_sent_three_times_at_once_is_one_submission(tmp_path):
+    """The three requests of a triple click arrive together, each still reading its form when the next comes."""
+    import threading
+
+    app = create_app(out_root=tmp_path / "out", state_dir=tmp_path / "state", hosts=TEST_HOSTS, answer_within=0)
+    data = _example(tmp_path)
+    with TestClient(app) as c:
+        token, answers = csrf(c), []
+
+        def send():
+            answers.append(c.post("/upload", data={"csrf": token}, files={"workbook": ("cc.xlsx", data)},
+                                  follow_redirects=False))
+
+        threads = [threading.Thread(target=send) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len({a.headers["location"] for a in answers}) == 1
+        settled(c, answers[0])
+    with Ledger(tmp_path / "state") as ledger:
+        assert ledger.page()[1] == 1

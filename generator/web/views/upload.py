@@ -57,14 +57,16 @@ async def upload(request: Request):
     joined = shared.flights.joined(key)
     if joined is not None and (not joined.done or _moments_ago(request, joined.id)):  # a double click: one submission
         return await _answer(request, joined, proof)
+    flight = building.Flight(uploads.new_tag(shared), name)
+    shared.flights.add(key, flight)  # before any await: the same content arriving meanwhile joins this one
     try:
-        kept, folder = await run_in_threadpool(uploads.keep, shared, name, data, proof)
+        kept, folder = await run_in_threadpool(uploads.keep, shared, name, data, proof, flight.tag)
     except OSError as e:  # nothing was kept: say so, never that it is safe
         log.error("upload %s not kept: %s", ascii(name), e)
+        shared.flights.drop(key)
         return page(request, "upload.html", 503, error=NOT_KEPT)
-    flight = building.Flight(kept.name.split("-", 1)[0], name, kept)
+    flight.kept = kept
     flight.task = asyncio.create_task(building.run(flight, lambda: uploads.build(shared, kept, folder)))
-    shared.flights.add(key, flight)
     return await _answer(request, flight, proof)
 
 
@@ -110,7 +112,7 @@ async def progress(request: Request):
         return page(request, "building.html", flight=flight, refresh=REFRESH)
     if flight.id is not None:
         return RedirectResponse(submission_url(request, flight.id, False), status_code=303)
-    kept = flight.kept.exists()
+    kept = flight.kept is not None and flight.kept.exists()
     log.error("upload %s not built: %r", ascii(flight.name), flight.error)
     if kept and isinstance(flight.error, StateError) and time.time() - (flight.finished or 0) > RETRY_AFTER:
         retry(shared, flight)  # the records may be writable again: this page looks again by itself
@@ -134,7 +136,9 @@ async def progress(request: Request):
 def retry(shared, flight: building.Flight) -> None:
     flight.error, flight.finished = None, None
     folder = evidence.folder_of(shared.state_dir, flight.tag)
-    flight.task = asyncio.create_task(building.run(flight, lambda: uploads.build(shared, flight.kept, folder)))
+    kept = flight.kept
+    assert kept is not None  # retried only when kept
+    flight.task = asyncio.create_task(building.run(flight, lambda: uploads.build(shared, kept, folder)))
 
 
 RETRY_AFTER = 5  # seconds before a build the records refused is tried again, when its page is looked at
