@@ -28,7 +28,8 @@ class TooLarge(Exception):
     pass
 
 
-UPLOADS_PER_CLIENT = 2  # request bodies one address may be sending at once
+UPLOADS_PER_CLIENT = 6  # request bodies one address may be sending at once: a triple click, or a few clerks behind
+                        # one NAT address, fit; a client holding many slow bodies open does not
 BUSY = ("এই কম্পিউটার থেকে এখনই আরও আপলোড চলছে; সেগুলো শেষ হলে আবার পাঠান।",
         "Other uploads from this computer are still being sent; send this one when they are done.")
 

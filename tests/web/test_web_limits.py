@@ -155,14 +155,16 @@ def test_a_state_folder_gone_read_only_while_running_is_said_truthfully_and_buil
         assert again.status_code == 200 and "তৈরি হয়েছে" in again.text
 
 
-def test_a_third_upload_at_once_from_one_address_is_refused(tmp_path):
+def test_uploads_at_once_from_one_address_are_capped(tmp_path):
+    from generator.web.middleware import UPLOADS_PER_CLIENT
+
     head = (b"POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\n"
             b"Content-Length: 500000\r\n\r\n--x\r\n")
     with running_server(tmp_path) as base:
-        held = [socket.create_connection(_address(base)) for _ in range(2)]
+        held = [socket.create_connection(_address(base)) for _ in range(UPLOADS_PER_CLIENT)]
         try:
             for sock in held:
-                sock.sendall(head)  # two bodies under way, not finished
+                sock.sendall(head)  # bodies under way, not finished
             time.sleep(0.5)
             third = httpx.post(base + "/upload", files={"workbook": ("a.xlsx", b"PK")}, timeout=10)
         finally:
