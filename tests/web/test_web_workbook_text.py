@@ -2,6 +2,7 @@
 workbook), looked at with openpyxl and with LibreOffice recalculating; and no server path is in them."""
 
 import csv
+import re
 import subprocess
 
 import pytest
@@ -84,3 +85,20 @@ def test_the_summary_names_documents_relative_to_the_output_root(tmp_path):
     ws = load_workbook(tmp_path / "s.xlsx").worksheets[0]
     folders = [c.value for c in ws["M"] if isinstance(c.value, str) and "versions" in c.value]
     assert folders == ["2023-24/চট্টগ্রাম সিটি কর্পোরেশন/cc-q1/versions/৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২"], folders
+
+
+def test_the_marked_up_copy_of_a_rejected_workbook_keeps_the_offices_text_as_text(tmp_path):
+    path = fill_cc(tmp_path, dict(MYMENSINGH, recipient=None), ROWS, name="rejected.xlsx")
+    wb = load_workbook(path)
+    ws = wb["পত্র"]
+    rows = {r[0].value: r[0].row for r in ws.iter_rows(max_col=1) if r[0].value}
+    text_cells.put(ws.cell(rows["office_name"], 3), HOSTILE)
+    wb.save(path)
+    with TestClient(create_app(out_root=tmp_path / "out", state_dir=tmp_path / "state", hosts=TEST_HOSTS)) as c:
+        where = upload(c, "rejected.xlsx", path.read_bytes()).headers["location"]
+        page = c.get(where).text
+        assert "বাতিল" in page
+        index = next(n for n, name in re.findall(r'/files/(\d+)">([^<]+)<', page) if name.endswith(".annotated.xlsx"))
+        marked = c.get(f"{where}/files/{index}").content
+    assert _formulas(marked, tmp_path, "marked.xlsx") == []
+    assert "=HYPERLINK(" in _first_sheet_in_libreoffice(marked, tmp_path, "marked.xlsx")
