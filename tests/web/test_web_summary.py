@@ -33,6 +33,7 @@ def test_the_page_lists_the_rosters_missing_offices_and_matches_gen_summary(tmp_
     row = page[page.index(RAJSHAHI) - 300:page.index(RAJSHAHI) + 300]
     assert "জমা হয়নি" in row and "not submitted" in row
     assert "Dhaka time" in page and "after the deadline" in page  # the rule, stated
+    assert "2 in all: 0 on time, 1 late, 1 not submitted" in page  # the letter's tally
     (tmp_path / "web.xlsx").write_bytes(web)
     made = subprocess.run([sys.executable, "-m", "generator.cli", "summary", "--fy", "2023-24", "--period", "q1",
                            "--roster", str(state / "roster.txt"), "--state", str(state), "--out", str(out),

@@ -69,7 +69,8 @@ async def summary(request: Request):
                 query=query, status_bn=summaries.STATUS_BN, status_en=summaries.STATUS_EN,
                 title=summary_docs.title(result) if result else "",
                 deadline_bn=bangla.format_gregorian_date(result.deadline) if result else "",
-                roster_problem=roster_problem)
+                roster_problem=roster_problem,
+                counts={s: sum(1 for r in result.rows if r.status == s) for s in summaries.STATUS_BN} if result else {})
 
 
 async def summary_file(request: Request):
