@@ -29,7 +29,8 @@ from generator.web.views.sign_in import login, logout
 from generator.web.views.submission import download, next_period, submission
 from generator.web.views.submissions import submissions
 from generator.web.views.summary import summary, summary_file
-from generator.web.views.upload import progress, upload
+from generator.web.views.progress import progress
+from generator.web.views.upload import upload
 from generator.web.desk import signed_in
 from generator.web.style import CSS
 

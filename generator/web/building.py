@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+log = logging.getLogger("gen.web")
 FORGET_AFTER = 10 * 60  # a finished build is joined by the same content this long after
 
 
@@ -72,6 +74,7 @@ async def run(flight: Flight, work) -> None:
     try:
         flight.id = await run_in_threadpool(work)
     except Exception as e:  # kept for the clerk's page, which says what failed
+        log.error("upload %s not built: %r", ascii(flight.name), e)
         flight.error = e
     finally:
         flight.finished = time.time()

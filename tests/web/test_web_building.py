@@ -52,7 +52,7 @@ def test_the_same_content_three_times_is_one_submission_without_a_warning(tmp_pa
 def test_an_upload_kept_while_the_records_were_unwritable_is_built_when_they_are_again(tmp_path, monkeypatch):
     from generator.records.state import StateError
     from generator.service import intake
-    from generator.web.views import upload as upload_view
+    from generator.web.views import progress
 
     real, calls = intake.receive, []
 
@@ -63,7 +63,7 @@ def test_an_upload_kept_while_the_records_were_unwritable_is_built_when_they_are
         return real(*args, **kwargs)
 
     monkeypatch.setattr(intake, "receive", refuses_once)
-    monkeypatch.setattr(upload_view, "RETRY_AFTER", 0.2)
+    monkeypatch.setattr(progress, "RETRY_AFTER", 0.2)
     app = create_app(out_root=tmp_path / "out", state_dir=tmp_path / "state", hosts=TEST_HOSTS, answer_within=5)
     with TestClient(app) as c:
         sent = c.post("/upload", data={"csrf": csrf(c)}, files={"workbook": ("cc.xlsx", _example(tmp_path))},

@@ -1,22 +1,19 @@
 """The upload form: a workbook (and, where the server makes PDFs, its evidence) through the same pipeline as
-the watch folder, built in the background; the clerk is taken to the submission's page, or to a page that says it
-is building and looks again by itself until it is built (building.py: the same content sent again joins it)."""
+the watch folder, built in the background; the clerk is taken to the submission's page, or to the page that says
+it is building (views/progress.py; building.py: the same content sent again joins it)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import logging
-import time
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from generator.records.state import StateError
 from generator.web import building, evidence, uploads
 from generator.web.desk import check_csrf, desk, page
 from generator.web.texts import earlier, is_workbook, too_large
@@ -99,50 +96,6 @@ def submission_url(request: Request, id: int, with_evidence: bool) -> str:
     record = desk(request).record(id)
     unused = "?evidence=unused" if with_evidence and shown == id and record and record.status == "duplicate" else ""
     return f"/submissions/{shown}{unused}"
-
-
-async def progress(request: Request):
-    """/uploads/<tag>: building (the page refreshes itself, no script), or off to the submission, or what failed."""
-    shared = desk(request)
-    flight = shared.flights.get(request.path_params["tag"])
-    if flight is None:
-        raise HTTPException(404, "এমন কোনো আপলোড এখন তৈরি হচ্ছে না; জমার তালিকা দেখুন। / "
-                                 "No such upload is being built; look at the submissions list.")
-    if not flight.done:
-        return page(request, "building.html", flight=flight, refresh=REFRESH)
-    if flight.id is not None:
-        return RedirectResponse(submission_url(request, flight.id, False), status_code=303)
-    kept = flight.kept is not None and flight.kept.exists()
-    log.error("upload %s not built: %r", ascii(flight.name), flight.error)
-    if kept and isinstance(flight.error, StateError) and time.time() - (flight.finished or 0) > RETRY_AFTER:
-        retry(shared, flight)  # the records may be writable again: this page looks again by itself
-        return page(request, "building.html", flight=flight, refresh=REFRESH)
-    if not kept:
-        error = NOT_KEPT
-    elif isinstance(flight.error, StateError):
-        error = ("সার্ভার এখন ব্যস্ত বা তার রেকর্ড লিখতে পারছে না, তাই এখনো তৈরি হয়নি। ফাইলটি রাখা আছে; এই পাতা নিজে থেকে "
-                 "আবার চেষ্টা করবে। অনেকক্ষণ এমন থাকলে প্রশাসককে জানান।",
-                 "The server is busy or cannot write its records, so it is not built yet. Your file is kept; this "
-                 "page tries again by itself. If it stays like this, tell the administrator.")
-    else:
-        error = ("সার্ভারের ত্রুটিতে ফাইলটি তৈরি করা যায়নি; ত্রুটি আপনার ফাইলের নয়। ফাইলটি রাখা আছে এবং সার্ভার আবার চালু হলে "
-                 "তৈরি হবে। প্রশাসককে জানান।",
-                 "The file could not be built because of a fault in the server, not in your file. It is kept and "
-                 "will be built when the server starts again. Tell the administrator.")
-    return page(request, "building.html", 503, flight=flight, error=error,
-                refresh=RETRY_AFTER + 1 if isinstance(flight.error, StateError) and kept else None)
-
-
-def retry(shared, flight: building.Flight) -> None:
-    flight.error, flight.finished = None, None
-    folder = evidence.folder_of(shared.state_dir, flight.tag)
-    kept = flight.kept
-    assert kept is not None  # retried only when kept
-    flight.task = asyncio.create_task(building.run(flight, lambda: uploads.build(shared, kept, folder)))
-
-
-RETRY_AFTER = 5  # seconds before a build the records refused is tried again, when its page is looked at
-REFRESH = 2  # seconds between looks at a build, by the browser itself
 
 
 def _first_of_a_double_click(request: Request, id: int) -> int:
