@@ -100,3 +100,14 @@ def test_the_same_content_sent_three_times_at_once_is_one_submission(tmp_path):
         settled(c, answers[0])
     with Ledger(tmp_path / "state") as ledger:
         assert ledger.page()[1] == 1
+
+
+def test_an_upload_this_server_did_not_receive_but_will_build_still_says_building(tmp_path):
+    app = create_app(out_root=tmp_path / "out", state_dir=tmp_path / "state", hosts=TEST_HOSTS)
+    with TestClient(app) as c:
+        (tmp_path / "state" / "uploads").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "state" / "uploads" / "0123abcd-চট্টগ্রাম.xlsx").write_bytes(b"PK")  # as a stopped server left it
+        waiting = c.get("/uploads/0123abcd", follow_redirects=False)
+        unknown = c.get("/uploads/ffffffff", follow_redirects=False)
+    assert waiting.status_code == 200 and "তৈরি হচ্ছে" in waiting.text and "চট্টগ্রাম.xlsx" in waiting.text
+    assert unknown.status_code == 404 and "No such upload is being built" in unknown.text

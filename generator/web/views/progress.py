@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
@@ -15,10 +16,12 @@ from generator.web import building, evidence, uploads
 from generator.web.desk import desk, page
 from generator.web.views.upload import NOT_KEPT, submission_url
 
+
 async def progress(request: Request):
     """/uploads/<tag>: building (the page refreshes itself, no script), or off to the submission, or what failed."""
     shared = desk(request)
-    flight = shared.flights.get(request.path_params["tag"])
+    tag = request.path_params["tag"]
+    flight = shared.flights.get(tag) or await run_in_threadpool(_left_over, shared, tag)
     if flight is None:
         raise HTTPException(404, "এমন কোনো আপলোড এখন তৈরি হচ্ছে না; জমার তালিকা দেখুন। / "
                                  "No such upload is being built; look at the submissions list.")
@@ -44,6 +47,17 @@ async def progress(request: Request):
                  "will be built when the server starts again. Tell the administrator.")
     return page(request, "building.html", 503, flight=flight, error=error,
                 refresh=RETRY_AFTER + 1 if isinstance(flight.error, StateError) and kept else None)
+
+
+def _left_over(shared, tag: str) -> building.Flight | None:
+    """An upload this server did not receive itself (it was restarted meanwhile) but is building, or will build,
+    from the uploads folder: still building, as far as the clerk is concerned."""
+    if not (len(tag) == 8 and all(c in "0123456789abcdef" for c in tag)) or not shared.uploads.is_dir():
+        return None
+    waiting = next((p for p in shared.uploads.iterdir() if p.name.startswith(f"{tag}-")), None)
+    if waiting is None:
+        return None
+    return building.Flight(tag, waiting.name.split("-", 1)[1], waiting)
 
 
 def retry(shared, flight: building.Flight) -> None:
