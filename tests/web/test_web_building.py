@@ -71,6 +71,9 @@ def test_an_upload_kept_while_the_records_were_unwritable_is_built_when_they_are
         first = c.get(sent.headers["location"], follow_redirects=False)
         assert first.status_code == 503 and "ফাইলটি রাখা আছে" in first.text and "Your file is kept" in first.text
         assert 'http-equiv="refresh"' in first.text  # the page tries again by itself
+        again = c.post("/upload", data={"csrf": csrf(c)}, files={"workbook": ("cc.xlsx", _example(tmp_path))},
+                       follow_redirects=False)
+        assert again.headers["location"] == sent.headers["location"]  # sent again meanwhile: the same, kept one
         import time
 
         time.sleep(0.3)

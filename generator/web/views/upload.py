@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from generator.records.state import StateError
 from generator.web import building, evidence, uploads
 from generator.web.desk import check_csrf, desk, page
 from generator.web.texts import earlier, is_workbook, too_large
@@ -52,8 +53,8 @@ async def upload(request: Request):
             f"'{name}' is not an Excel workbook (.xlsx). Fill a blank workbook from this site."))
     key = building.content_key(data, [(f.filename or "", f.size or 0) for f in proof])
     joined = shared.flights.joined(key)
-    if joined is not None and (not joined.done or _moments_ago(request, joined.id)):  # a double click: one submission
-        return await _answer(request, joined, proof)
+    if joined is not None and (not joined.done or _moments_ago(request, joined.id) or _waiting(joined)):
+        return await _answer(request, joined, proof)  # a double click, or a file kept to be tried again: one submission
     flight = building.Flight(uploads.new_tag(shared), name)
     shared.flights.add(key, flight)  # before any await: the same content arriving meanwhile joins this one
     try:
@@ -80,6 +81,11 @@ async def _answer(request: Request, flight: building.Flight, proof) -> Response:
     if flight.done and flight.id is not None:
         return RedirectResponse(submission_url(request, flight.id, bool(proof)), status_code=303)
     return RedirectResponse(f"/uploads/{flight.tag}", status_code=303)
+
+
+def _waiting(flight: building.Flight) -> bool:
+    """Kept, and not built only because the records could not be written: its page tries it again."""
+    return flight.id is None and isinstance(flight.error, StateError) and flight.kept is not None and flight.kept.exists()
 
 
 def _moments_ago(request: Request, id: int | None) -> bool:
