@@ -337,16 +337,19 @@ def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tupl
         raise click.UsageError("--token (or GEN_WEB_TOKEN) is blank: give a real token, or none on a loopback address")
     if not local and not token:
         raise click.UsageError("--host is not a loopback address: give --token (or GEN_WEB_TOKEN) so only clerks get in")
-    import uvicorn
-
     from generator.service import converter
     from generator.service.workers import Limits
     from generator.web import MB, create_app
 
     from generator.records.owners import LEASE_S, Busy, Lease
     from generator.records.state import StateError
+    from generator.web import server
 
     state = _state(state_dir).resolve()
+    refused = server.unwritable(out_root, state)
+    if refused:
+        click.echo(f"✘ {refused[0]}\n  {refused[1]}", err=True)
+        sys.exit(EXIT_NOT_WRITTEN)
     try:
         # two servers on one state would undo each other's uploads: the second is refused (after waiting for
         # the lease of one killed a moment ago to run out)
@@ -360,8 +363,7 @@ def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tupl
             app = create_app(out_root=out_root, state_dir=state, token=token, max_upload=max_upload * MB,
                              limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
                              hosts=(host, *allowed_hosts), pdf=pdf, max_evidence=max_evidence * MB, owner=owner.id)
-            uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=proxy_headers,
-                        forwarded_allow_ips="127.0.0.1" if proxy_headers else None)
+            server.run(app, host=host, port=port, proxy_headers=proxy_headers)
     finally:
         lease.__exit__(None, None, None)
 

@@ -20,7 +20,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from generator.spec import carried
-from generator.xlsx import blanks
+from generator.xlsx import blanks, text_cells
 from generator.spec import kinds
 from generator.service import pipeline
 from generator.text.bangla import PERIODS, FiscalYear, Period, to_ascii_digits, to_bangla_digits
@@ -185,7 +185,7 @@ def _fill(raw: RawWorkbook, report: Report, result: Next):
 def _put(target, value: object, percent_format: bool) -> None:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
-    target.value = value
+    text_cells.put(target, value)  # an office's text is never a formula in the workbook we hand back
     if isinstance(value, (dt.date, dt.datetime)):
         target.number_format = "dd/mm/yyyy"
     elif percent_format and isinstance(value, (int, float)):
@@ -209,6 +209,7 @@ def _record(wb, records) -> None:
     ws.append(list(carried.KEYS))
     for key, number, text, nth, target, source in records:
         ws.append([key, number, text, nth, target.value, source])
+        text_cells.keep_text(ws[ws.max_row])
         ws.cell(ws.max_row, carried.KEYS.index("value") + 1).number_format = target.number_format
 
 

@@ -85,8 +85,25 @@ def asked(fiscal_year: str, period: str, *, kind: str | None = None, roster: Pat
 
 
 def collect(options: Asked, *, state_dir: Path, out_root: Path) -> summaries.Summary:
-    return summaries.collect(state_dir, options.fiscal_year, options.period, kind=options.kind, roster=options.roster,
-                             out_root=out_root)
+    """The summary, each office's documents folder named relative to the output root: the files are handed to
+    people who have no business knowing the server's own paths."""
+    found = summaries.collect(state_dir, options.fiscal_year, options.period, kind=options.kind,
+                              roster=options.roster, out_root=out_root)
+    for row in found.rows:
+        row.documents = relative(row.documents, out_root)
+    return found
+
+
+def relative(folder: str | None, out_root: Path) -> str | None:
+    """A documents folder as seen from the output root (`2023-24/<office>/cc-q1/versions/<memo>`); one that is
+    not under it (the root moved since it was built) keeps only those last five parts, never a server path."""
+    if folder is None:
+        return None
+    path = Path(folder)
+    for root in (Path(out_root), Path(out_root).resolve()):
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+    return Path(*path.parts[-5:]).as_posix() if path.is_absolute() else path.as_posix()
 
 
 def write(options: Asked, summary: summaries.Summary, *, state_dir: Path) -> Summarized:

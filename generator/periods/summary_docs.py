@@ -34,7 +34,7 @@ from generator.spec.documents import LETTER
 from generator.spec.memo import number as memo_text, register_prefix
 from generator.text import bangla
 from generator.text.values import format_number
-from generator.xlsx import blanks, reading
+from generator.xlsx import blanks, reading, text_cells
 from generator.xlsx.errors import WorkbookError
 
 FONT = blanks.FONT
@@ -70,7 +70,8 @@ _COLUMNS = [
 
 def _head(ws, row: int, headers: Sequence[tuple[str, str, float, str | None]]) -> None:
     for col, (bn, en, width, _) in enumerate(headers, 1):
-        cell = ws.cell(row, col, f"{bn}\n{en}")
+        cell = ws.cell(row, col)
+        text_cells.put(cell, f"{bn}\n{en}")  # an indicator sheet's headers are office names
         cell.font = Font(name=FONT, size=11, bold=True)
         cell.fill, cell.border = _HEAD_FILL, _BORDER
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
@@ -80,14 +81,17 @@ def _head(ws, row: int, headers: Sequence[tuple[str, str, float, str | None]]) -
 
 
 def _title(ws, text: str, line: str, width: int) -> None:
-    ws.cell(1, 1, text).font = Font(name=FONT, size=14, bold=True)
-    ws.cell(2, 1, line).font = Font(name=FONT, size=11, color="444444")
+    text_cells.put(ws.cell(1, 1), text)
+    text_cells.put(ws.cell(2, 1), line)
+    ws.cell(1, 1).font = Font(name=FONT, size=14, bold=True)
+    ws.cell(2, 1).font = Font(name=FONT, size=11, color="444444")
     for r in (1, 2):
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
 
 
 def _put(ws, row: int, col: int, value, fmt: str | None, fill=None) -> None:
-    cell = ws.cell(row, col, value)
+    cell = ws.cell(row, col)
+    text_cells.put(cell, value)  # offices' names, memos and notes: text, never a formula
     cell.font = Font(name=FONT, size=11)
     cell.border = _BORDER
     cell.alignment = Alignment(wrap_text=isinstance(value, str), vertical="top")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from generator.documents.make import PdfSettings
@@ -27,15 +30,24 @@ from generator.web.views.sign_in import login, logout
 from generator.web.views.submission import download, next_period, submission
 from generator.web.views.submissions import submissions
 from generator.web.views.summary import summary, summary_file
+from generator.web.views.progress import progress
 from generator.web.views.upload import upload
 from generator.web.desk import signed_in
+from generator.web.style import CSS
+
+
+async def site_css(request: Request) -> Response:
+    return Response(CSS, media_type="text/css", headers={"cache-control": "public, max-age=3600"})
+
 
 ROUTES = [
+    Route("/site.css", site_css),
     Route("/", signed_in(submissions)),
     Route("/submissions/{id}", signed_in(submission)),
     Route("/submissions/{id}/files/{n:int}", signed_in(download)),
     Route("/submissions/{id}/next.xlsx", signed_in(next_period)),
     Route("/upload", signed_in(upload), methods=["GET", "POST"]),
+    Route("/uploads/{tag}", signed_in(progress)),
     Route("/blank", signed_in(blanks)),
     Route("/blank/{kind}.xlsx", signed_in(blank)),
     Route("/summary", signed_in(summary)),
@@ -45,19 +57,28 @@ ROUTES = [
 ]
 
 
+def _seconds(name: str, default: float) -> float:
+    try:
+        return max(0.0, float(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
 def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max_upload: int = 10 * MB,
                limits: Limits | None = None, jobs: int = 2, hosts: tuple[str, ...] = (),
                pdf: PdfSettings | None = None, max_evidence: int = evidence.DEFAULT_CAP,
-               owner: str | None = None) -> Starlette:
+               answer_within: float | None = None, owner: str | None = None) -> Starlette:
     """`hosts`: the names and addresses the page may be asked for besides the local ones (`--host`,
     `--allowed-host`). `pdf`: PDFs beside the Word files, through the LibreOffice the caller keeps warm, and
     for each upload the e-Nothi bundle with the evidence files sent with it (at most `max_evidence` bytes).
-    `owner`: the server's lease (`gen serve` holds one for the state folder alone); without it the app takes
-    its own for as long as it runs."""
+    `answer_within`: seconds an upload waits for its build before the clerk is shown the page that says it is
+    building (GEN_WEB_ANSWER_WITHIN, else 2). `owner`: the server's lease (`gen serve` holds one for the state
+    folder alone); without it the app takes its own for as long as it runs."""
     desk = Desk(Path(out_root).resolve(), Path(state_dir).resolve(),
                 BuildPool(jobs, limits, start_method="forkserver"),  # builds run in workers, off the event loop
                 templates(max_upload, max_evidence, pdf is not None), token, max_upload, max_evidence, pdf, owner=owner)
     desk.sessions = Sessions(desk.state_dir, token) if token else None
+    desk.answer_within = answer_within if answer_within is not None else _seconds("GEN_WEB_ANSWER_WITHIN", 2.0)
     held: list = []
 
     @contextlib.asynccontextmanager

@@ -21,12 +21,14 @@ from generator.service.builds import BuildPool
 from generator.spec import kinds
 from generator.text import bangla
 from generator.text.values import format_number
-from generator.web import downloads, evidence
-from generator.web.sessions import Sessions, Throttle
-from generator.web.texts import MB, STATUS_BN, dhaka_time, for_web, period_bn
+from generator.web import credentials, downloads, evidence
+from generator.web.building import Flights
+from generator.web.credentials import Limiter, Verdict
+from generator.web.sessions import Sessions
+from generator.web.texts import MB, STATUS_BN, STATUS_EN, dhaka_time, for_web, period_bn, try_again
 
 HERE = Path(__file__).parent
-CSRF_COOKIE, SESSION_COOKIE = "gen_csrf", "gen_session"
+CSRF_COOKIE = "gen_csrf"
 
 
 @dataclass
@@ -40,7 +42,9 @@ class Desk:
     max_evidence: int = evidence.DEFAULT_CAP
     pdf: PdfSettings | None = None
     sessions: Sessions | None = None
-    throttle: Throttle = field(default_factory=Throttle)
+    limiter: Limiter = field(default_factory=Limiter)
+    flights: Flights = field(default_factory=Flights)
+    answer_within: float = 2.0  # seconds an upload waits for its build before answering with the building page
     owner: str | None = None  # this server's lease in the state database (records/owners.py)
 
     @property
@@ -51,19 +55,17 @@ class Desk:
         with Ledger(self.state_dir) as ledger:
             return ledger.get(id)
 
-    def authorised(self, request: Request) -> bool:
+    def admit(self, request: Request) -> Verdict:
+        """Whether the request may in (credentials.judge: every wrong credential counted, by any route)."""
         if not self.token:
-            return True
+            return credentials.OK
         assert self.sessions is not None  # made whenever there is a token
-        if self.sessions.valid(request.cookies.get(SESSION_COOKIE, "")):
-            return True
-        bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
-        return bool(bearer) and hmac.compare_digest(bearer.encode(), self.token.encode())
+        return credentials.judge(request, self.limiter, self.token, self.sessions)
 
 
 def templates(max_upload: int, max_evidence: int, evidence_on: bool) -> Jinja2Templates:
     found = Jinja2Templates(directory=str(HERE / "templates"))
-    found.env.globals.update(status_bn=STATUS_BN, kinds=kinds.KINDS,
+    found.env.globals.update(status_bn=STATUS_BN, status_en=STATUS_EN, kinds=kinds.KINDS,
                              cap_mb=f"{max_upload / MB:g}", cap_mb_bn=bangla.to_bangla_digits(f"{max_upload / MB:g}"),
                              evidence_on=evidence_on, evidence_files=evidence.MAX_FILES,
                              evidence_mb=f"{max_evidence / MB:g}",
@@ -86,7 +88,7 @@ def page(request: Request, name: str, status: int = 200, **context) -> Response:
     """A page of the site: the template with the form token and whether a clerk is signed in."""
     shared = desk(request)
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-    signed_in = bool(shared.token) and shared.authorised(request)  # a sign-out button only for a clerk signed in
+    signed_in = credentials.session_valid(request, shared.sessions)  # a sign-out button only for a clerk signed in
     response = shared.templates.TemplateResponse(request, name, {"csrf": csrf, "signed_in": signed_in, **context},
                                                  status_code=status)
     if CSRF_COOKIE not in request.cookies:
@@ -106,14 +108,31 @@ async def check_csrf(request: Request, form) -> None:
 def signed_in(view):
     """A view behind the sign-in: a page asked for without it goes to the sign-in page, and back after."""
     async def guarded(request: Request):
-        if not desk(request).authorised(request):
-            if request.method == "GET":
-                asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                return RedirectResponse(f"/login?next={quote(asked, safe='')}", status_code=303)
-            raise HTTPException(401, "প্রবেশাধিকার নেই। / Not signed in.")
-        return await view(request)
+        verdict = desk(request).admit(request)
+        if verdict.ok:
+            return await view(request)
+        by_cookie_only = "authorization" not in request.headers and "token" not in request.query_params
+        if verdict.presented and not (request.method == "GET" and by_cookie_only):
+            return refused(request, verdict)
+        if request.method == "GET":  # a browser with no session, or one this server does not know (counted above)
+            asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            response = RedirectResponse(f"/login?next={quote(asked, safe='')}", status_code=303)
+            if verdict.presented:
+                response.delete_cookie(credentials.SESSION_COOKIE)
+            return response
+        raise HTTPException(401, "প্রবেশাধিকার নেই। / Not signed in.")
     guarded.__name__ = guarded.__qualname__ = view.__name__
     return guarded
+
+
+def refused(request: Request, verdict: Verdict, name: str = "error.html", **context) -> Response:
+    """A wrong credential (401) or one not compared because the client must still wait (429): the page says
+    when to try again, and so does Retry-After."""
+    bn, en = try_again(verdict.seconds, verdict.compared)
+    status = 401 if verdict.compared else 429
+    response = page(request, name, status, bn=bn, en=en, error=(bn, en), **context)
+    response.headers["retry-after"] = str(verdict.seconds)
+    return response
 
 
 def record_or_404(request: Request):

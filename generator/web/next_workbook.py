@@ -14,10 +14,11 @@ from generator.records import store
 from generator.web.texts import content_disposition
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-GONE = ("এই জমার মূল ওয়ার্কবুকটি সার্ভারে রাখা নেই (সরানো বা মুছে ফেলা হয়েছে, অথবা 'gen build' দিয়ে তৈরি, যা মূল ফাইলের কপি "
-        "রাখে না)। নিজের কপি থেকে 'gen next' চালান, অথবা ফাইলটি আবার আপলোড করুন।",
-        "The workbook of this submission is not kept on the server (it was moved or deleted, or built by 'gen build', "
-        "which keeps no copy). Run 'gen next' on your own copy, or upload it again.")
+GONE = ("এই জমার মূল ওয়ার্কবুকটি সার্ভারে আর রাখা নেই, তাই এখান থেকে পরের সময়ের ছক বানানো যাচ্ছে না। আপনার কাছে থাকা "
+        "ওয়ার্কবুকটি আবার আপলোড করুন: একই ফাইল হলে নতুন স্মারক লাগবে না, আর তার পাতায় বোতামটি আসবে।",
+        "The workbook of this submission is no longer kept on the server, so the next period's workbook cannot be "
+        "made from here. Upload your own copy of the workbook again: the same file needs no new memo, and the button "
+        "appears on its page.")
 
 
 def offered(record) -> bool:

@@ -1,9 +1,8 @@
 """Clerks' sign-in sessions: a cookie per sign-in, signed with a secret kept in the state folder, valid
-for a working day, ended by signing out (across restarts); and wrong tokens slowed down."""
+for a working day, ended by signing out (across restarts). Wrong tokens are counted in credentials.py."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import os
@@ -14,9 +13,6 @@ from pathlib import Path
 SECRET_FILE = "web-secret"  # mode 0600 in the state folder: a restart keeps clerks signed in
 REVOKED_FILE = "web-signed-out"  # sessions ended by signing out, until they would have expired anyway
 MAX_AGE = 12 * 3600
-MAX_DELAY = 8.0
-FORGET_AFTER = 15 * 60  # a client's wrong tokens are forgotten after this long without one
-MAX_CLIENTS = 10_000
 
 
 def _secret(state_dir: Path) -> bytes:
@@ -54,13 +50,18 @@ class Sessions:
         body = f"{int(time.time())}.{secrets.token_urlsafe(16)}"
         return f"{body}.{self._sign(body)}"
 
-    def valid(self, cookie: str) -> bool:
+    def signed(self, cookie: str) -> bool:
+        """Signed by this server (with this token), whether or not it has expired or been ended."""
         issued, _, rest = cookie.partition(".")
         nonce, _, mac = rest.partition(".")
         if not (issued.isdigit() and nonce and mac):
             return False
-        if not hmac.compare_digest(mac.encode(), self._sign(f"{issued}.{nonce}").encode()):
+        return hmac.compare_digest(mac.encode(), self._sign(f"{issued}.{nonce}").encode())
+
+    def valid(self, cookie: str) -> bool:
+        if not self.signed(cookie):
             return False
+        issued, nonce = cookie.split(".")[:2]
         return time.time() - int(issued) < MAX_AGE and nonce not in self.revoked
 
     def end(self, cookie: str) -> None:
@@ -76,29 +77,3 @@ class Sessions:
                 f.write("".join(f"{n}:{u}\n" for n, u in self.revoked.items()))
         except OSError:
             pass  # still refused by this server until it restarts
-
-
-class Throttle:
-    """Wrong tokens from one client wait longer each time (0.25 s, 0.5 s, … up to MAX_DELAY), one guess at
-    a time per client: parallel guesses queue behind each other."""
-
-    def __init__(self) -> None:
-        self.wrong: dict[str, tuple[int, float]] = {}
-        self.locks: dict[str, asyncio.Lock] = {}
-
-    def lock(self, client: str) -> asyncio.Lock:
-        if len(self.locks) > MAX_CLIENTS:
-            self.locks = {c: lk for c, lk in self.locks.items() if lk.locked()}
-        return self.locks.setdefault(client, asyncio.Lock())
-
-    async def failed(self, client: str) -> None:
-        now = time.monotonic()
-        count, last = self.wrong.get(client, (0, now))
-        count = 1 if now - last > FORGET_AFTER else count + 1
-        if len(self.wrong) > MAX_CLIENTS:
-            self.wrong = {c: v for c, v in self.wrong.items() if now - v[1] <= FORGET_AFTER}
-        self.wrong[client] = (count, now)
-        await asyncio.sleep(MAX_DELAY if count > 6 else 0.25 * 2 ** (count - 1))
-
-    def succeeded(self, client: str) -> None:
-        self.wrong.pop(client, None)

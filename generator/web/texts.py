@@ -20,11 +20,17 @@ ERRORS = {
     403: "অনুমতি নেই। / Not allowed.",
     404: "পাওয়া যায়নি: ঠিকানাটি ভুল, বা এমন কোনো জমা নেই। / Not found: the address is wrong, or there is no such submission.",
     405: "এভাবে এই পাতা খোলা যায় না। / This page cannot be opened this way.",
-    500: "সার্ভারে একটি ত্রুটি হয়েছে; জমা দেওয়া ফাইল হারায়নি। আবার চেষ্টা করুন, না হলে প্রশাসককে জানান। / "
-         "Something went wrong on the server; no submitted file was lost. Try again, or tell the administrator.",
+    500: "সার্ভারে একটি ত্রুটি হয়েছে। আবার চেষ্টা করুন; আবারও হলে প্রশাসককে জানান। / "
+         "Something went wrong on the server. Try again; if it happens again, tell the administrator.",
+    503: "সার্ভার তার রেকর্ড (স্টেট ফোল্ডার) পড়তে বা লিখতে পারছে না: ডিস্ক ভর্তি, শুধু-পড়ার, বা ব্যস্ত। এই পাতা দেখানো "
+         "যায়নি; কিছুক্ষণ পরে আবার চেষ্টা করুন এবং প্রশাসককে জানান। / The server cannot read or write its records (the "
+         "state folder): the disk is full, read-only or busy. This page could not be shown; try again shortly and "
+         "tell the administrator.",
 }
-STATUS_BN = {"built": "তৈরি", "rejected": "বাতিল", "duplicate": "পুনরাবৃত্তি", "processing": "চলছে", "done": "সম্পন্ন",
-             "failed": "লেখা যায়নি", "interrupted": "থেমে গেছে"}
+STATUS_BN = {"built": "তৈরি", "rejected": "বাতিল", "duplicate": "আগেও জমা পড়েছিল", "processing": "তৈরি হচ্ছে",
+             "done": "সম্পন্ন", "failed": "লেখা যায়নি", "interrupted": "থেমে গেছে"}
+STATUS_EN = {"built": "built", "rejected": "rejected", "duplicate": "sent before", "processing": "building",
+             "done": "done", "failed": "not written", "interrupted": "stopped"}
 DHAKA = dt.timezone(dt.timedelta(hours=6), "BST")  # Bangladesh keeps UTC+6 all year
 
 
@@ -35,6 +41,15 @@ def too_large(cap: int) -> tuple[str, str]:
             "and submit again.")
 
 
+def try_again(seconds: int, wrong: bool) -> tuple[str, str]:
+    """A refused credential: what happened and when the clerk may try again (in Dhaka time as well)."""
+    at = (dt.datetime.now(DHAKA) + dt.timedelta(seconds=seconds)).strftime("%H:%M:%S")
+    bn = "টোকেন সঠিক নয়। " if wrong else "অনেকবার ভুল টোকেন দেওয়া হয়েছে। "
+    en = "Wrong token. " if wrong else "Too many wrong tokens. "
+    return (bn + f"আবার চেষ্টা করুন {bangla.to_bangla_digits(seconds)} সেকেন্ড পরে ({bangla.to_bangla_digits(at)}-এ)।",
+            en + f"Try again in {seconds} s (at {at}, Dhaka time).")
+
+
 def earlier(record) -> int | None:
     """The submission a duplicate repeats."""
     found = re.search(r"same content as ledger entry (\d+)", record.note or "") if record.status == "duplicate" else None
@@ -42,10 +57,11 @@ def earlier(record) -> int | None:
 
 
 def download_name(record, path: Path) -> str:
-    """A download's name: the office and the memo before the file's own name, so that several offices'
-    letters do not all arrive as 'cc-2023-24-q1-letter.docx'; the upload tag never shows."""
+    """A download's name: the office and the memo before the file's own name (which names the kind, the year and
+    the period: 'cc-2023-24-q1-letter.pdf'), so that several offices' letters, PDFs and e-Nothi bundles can be
+    told apart in a Downloads folder; the upload tag never shows."""
     own = re.sub(r"^[0-9a-f]{8}-", "", path.name)
-    if not (record.office and record.memo and path.suffix == ".docx"):
+    if not (record.office and record.memo) or record.status not in ("built", "duplicate"):
         return own
     rest = f" {store.safe_name(record.memo, 'memo')} {own}"  # never cut: the office name gives way
     return intake.fit(store.safe_name(record.office), rest)

@@ -18,17 +18,34 @@ from generator.web.desk import Desk
 log = logging.getLogger("gen.web")
 
 
-def receive(desk: Desk, name: str, data: bytes, proof: list[UploadFile]) -> int | None:
-    """Keep the upload and build it (in a worker); its ledger id, or None if it vanished meanwhile."""
-    desk.uploads.mkdir(parents=True, exist_ok=True)
-    safe = intake.fit(store.safe_name(Path(name).stem, "workbook"), Path(name).suffix.lower())
+def new_tag(desk: Desk) -> str:
+    """An upload's own tag: the start of its name in uploads/ and of its evidence folder."""
     tag = uuid.uuid4().hex[:8]
     while evidence.folder_of(desk.state_dir, tag).exists():
         tag = uuid.uuid4().hex[:8]
+    return tag
+
+
+def keep(desk: Desk, name: str, data: bytes, proof: list[UploadFile], tag: str) -> tuple[Path, Path]:
+    """Keep the upload (and its evidence) in the state folder until it is built: a server stopped meanwhile
+    builds it. (the kept workbook, its evidence folder); OSError when it cannot be kept, and then nothing is."""
+    desk.uploads.mkdir(parents=True, exist_ok=True)
+    safe = intake.fit(store.safe_name(Path(name).stem, "workbook"), Path(name).suffix.lower())
     folder = evidence.folder_of(desk.state_dir, tag)
-    saved = evidence.save(proof, folder) if proof else []  # kept until built: a server stopped meanwhile builds it
     target = desk.uploads / intake.fit(f"{tag}-{Path(safe).stem}", Path(safe).suffix)
-    target.write_bytes(data)
+    try:
+        evidence.save(proof, folder) if proof else None
+        target.write_bytes(data)
+    except OSError:
+        target.unlink(missing_ok=True)
+        evidence.remove(folder)
+        raise
+    return target, folder
+
+
+def build(desk: Desk, target: Path, folder: Path) -> int | None:
+    """Build a kept upload (in a worker); its ledger id, or None if it vanished meanwhile."""
+    saved = evidence.kept_for(desk.state_dir, target)
     id = intake.receive(target, inbox=desk.uploads, out_root=desk.out_root, state_dir=desk.state_dir, pool=desk.pool,
                         route="web", owner=desk.owner, pdf=evidence.settings(desk.pdf, saved))
     if not target.exists():  # archived or rejected: the bundle holds the evidence now, or it was refused

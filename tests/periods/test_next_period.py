@@ -267,8 +267,9 @@ def client(tmp_path):
 
 
 def _upload(client, name, data):
-    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/upload").text).group(1)
-    return client.post("/upload", data={"csrf": token}, files={"workbook": (name, data)}, follow_redirects=False)
+    from tests.support.web import upload
+
+    return upload(client, name, data)  # followed past the page that says it is building
 
 
 def test_the_button_on_a_built_submission_downloads_the_next_workbook(client, tmp_path):
@@ -287,9 +288,11 @@ def test_the_button_on_a_built_submission_downloads_the_next_workbook(client, tm
     with Ledger(tmp_path / "state") as ledger:
         archived = Path(ledger.get(int(where.rsplit("/", 1)[1])).moved_to)
     archived.unlink()
-    assert "নিজের কপি থেকে" in client.get(where).text  # no button: a note instead
+    note = client.get(where).text  # no button: a note instead, in the clerk's words, never a command
+    assert "আবার আপলোড করুন" in note and "gen next" not in note
     gone = client.get(f"{where}/next.xlsx")
-    assert gone.status_code == 410 and "সার্ভারে রাখা নেই" in gone.text and "not kept on the server" in gone.text
+    assert gone.status_code == 410 and "সার্ভারে আর রাখা নেই" in gone.text and "no longer kept on the server" in gone.text
+    assert "gen next" not in gone.text
 
     minutes = _upload(client, "m.xlsx", (EXAMPLES_DIR / "minutes-rangpur-2023-06-22.xlsx").read_bytes())
     assert "next.xlsx" not in client.get(minutes.headers["location"]).text

@@ -113,7 +113,8 @@ def test_summary_ranks_marks_late_and_missing_and_reads_back(ledger):
     assert rangpur["Memo"].endswith("-৬")  # the corrected report (serial ৬), not the first one (serial ১)
     assert rangpur["Received (Dhaka)"] == dt.datetime(2024, 4, 10, 10, 0)  # a real date, Dhaka time
     assert rangpur["Score"] == 25 and rangpur["Possible"] == 25 and ws.cell(5, 7).data_type == "n"
-    assert Path(rangpur["Documents"]).is_dir() and "versions" in rangpur["Documents"]
+    assert not Path(rangpur["Documents"]).is_absolute()  # no server path in a file handed to people
+    assert (Path(out) / rangpur["Documents"]).is_dir() and "versions" in rangpur["Documents"]
     assert rows[2]["Note"] == "শেষ তারিখের পরে জমা" and rows[3]["Note"] is None
     assert rows[-1]["Warnings"] is None and rows[-1]["Memo"] is None
 

@@ -15,14 +15,14 @@ import pytest
 from generator.records import store
 from generator.records.owners import Owners
 from generator.records.register import MemoConflict, Register
-from tests.support.processes import LEASE_ENV, Watch
+from tests.support.processes import Watch, service_env
 from tests.support.state import ledger, one_memo_one_letter
 from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc, make_workbooks
 
 
-def gen(*args, env=LEASE_ENV, **kw) -> subprocess.CompletedProcess:
+def gen(*args, env=None, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "generator.cli", *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=300, **kw)
+                          env=env or service_env(), timeout=300, **kw)
 
 
 def test_two_watchers_on_one_state_one_killed_and_restarted_while_the_other_builds(tmp_path):
@@ -95,7 +95,7 @@ def test_a_build_in_another_pid_namespace_keeps_its_serials(tmp_path):
     make_workbooks(tmp_path / "many", 40, tag="c")
     contained = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-m", "generator.cli",
                                   "build", str(tmp_path / "many"), "--out", str(out), "--state", str(state), "--jobs", "1"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=LEASE_ENV)
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=service_env())
     try:
         deadline = time.monotonic() + 60
         while not list(out.rglob("versions/*/.content")) and time.monotonic() < deadline:
@@ -240,7 +240,7 @@ def test_a_state_database_locked_between_reserving_and_confirming_makes_no_secon
                               stdout=subprocess.PIPE, text=True)
     try:
         run = gen("build", first, "--out", out, "--state", state, "--timeout", "3", "--json",
-                  env={**LEASE_ENV, "GEN_STATE_BUSY_TIMEOUT": "30"})
+                  env={**service_env(), "GEN_STATE_BUSY_TIMEOUT": "30"})
         assert holder.stdout.readline().strip() == "held"
     finally:
         holder.wait(30)

@@ -35,7 +35,7 @@ def running_server(tmp_path, *args: str):
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--port", str(port), "--out",
                              str(tmp_path / "out"), "--state", str(tmp_path / "state"), "--no-pdf", *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=LEASE_ENV)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=service_env())
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -65,7 +65,9 @@ def small_disk(path: Path, size: str, *options: str):
 
 # leases (records/owners.py) of the services the tests start run out after this many seconds, not 30: a test
 # that kills a service and starts another waits that long for the first one's work
-LEASE_ENV = {**os.environ, "GEN_LEASE_SECONDS": "3"}
+def service_env() -> dict[str, str]:
+    """This process's environment (as a test has set it) with the tests' short lease."""
+    return {**os.environ, "GEN_LEASE_SECONDS": "3"}
 
 
 class Watch:
@@ -76,7 +78,7 @@ class Watch:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "generator.cli", "watch", "--inbox", str(self.inbox), "--out", str(self.out),
              "--state", str(self.state), "--settle", "0.4", "--give-up", "3", "--no-pdf", *extra],
-            stdout=self.log, stderr=subprocess.STDOUT, env=LEASE_ENV)
+            stdout=self.log, stderr=subprocess.STDOUT, env=service_env())
 
     def wait(self, condition, timeout=120.0, what=""):
         end = time.monotonic() + timeout

@@ -1,5 +1,6 @@
 """The web page through Starlette's test client: the form token and an upload."""
 import re
+import time
 
 
 def csrf(client, url="/upload"):
@@ -7,6 +8,29 @@ def csrf(client, url="/upload"):
     return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
 
 
-def upload(client, name, data, token=None):
-    return client.post("/upload", data={"csrf": token or csrf(client)}, files={"workbook": (name, data)},
-                       follow_redirects=False)
+def upload(client, name, data, token=None, wait=120.0):
+    """Upload, then follow the page that says it is building until the build is done: the answer that sends the
+    clerk to the submission (303), or the page that says what failed."""
+    response = client.post("/upload", data={"csrf": token or csrf(client)}, files={"workbook": (name, data)},
+                           follow_redirects=False)
+    return settled(client, response, wait)
+
+
+def settled(client, response, wait=120.0):
+    deadline = time.monotonic() + wait
+    while response.status_code == 303 and response.headers["location"].startswith("/uploads/"):
+        location = response.headers["location"]
+        response = client.get(location, follow_redirects=False)
+        if response.status_code == 200 and 'http-equiv="refresh"' in response.text and time.monotonic() < deadline:
+            time.sleep(0.2)
+            response = _Again(location)
+    return response
+
+
+class _Again:
+    """Look at the building page again."""
+
+    status_code = 303
+
+    def __init__(self, location):
+        self.headers = {"location": location}

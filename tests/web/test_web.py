@@ -108,12 +108,15 @@ def test_blank_workbook_download(client):
 
 
 def test_token_required_when_configured(app_paths, example_bytes):
+    import time
+
     out, state = app_paths
     with TestClient(create_app(out_root=out, state_dir=state, token="s3cret", hosts=TEST_HOSTS)) as c:
         assert c.get("/", follow_redirects=False).status_code == 303
         assert c.post("/upload", follow_redirects=False).status_code == 401
         bad = c.post("/login", data={"csrf": csrf(c, "/login"), "token": "wrong"}, follow_redirects=False)
         assert bad.status_code == 401
+        time.sleep(float(bad.headers["retry-after"]))  # the page said when to try again
         good = c.post("/login", data={"csrf": csrf(c, "/login"), "token": "s3cret"}, follow_redirects=False)
         assert good.status_code == 303 and c.get("/").status_code == 200
         assert c.get("/", headers={"authorization": "Bearer s3cret"}).status_code == 200
@@ -217,19 +220,6 @@ def test_sign_in_returns_to_the_page_asked_for_and_sign_out_ends_it(app_paths):
     with TestClient(create_app(out_root=out, state_dir=state, token="s3cret", hosts=TEST_HOSTS)) as c:
         c.cookies.set("gen_session", kept)  # nor after a restart
         assert c.get("/", follow_redirects=False).status_code == 303
-
-
-def test_wrong_tokens_in_a_row_are_slowed_down(app_paths):
-    import time
-
-    out, state = app_paths
-    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret", hosts=TEST_HOSTS)) as c:
-        times = []
-        for _ in range(3):
-            start = time.monotonic()
-            assert c.post("/login", data={"csrf": csrf(c, "/login"), "token": "guess"}).status_code == 401
-            times.append(time.monotonic() - start)
-        assert times[1] >= 0.5 and times[2] >= 1.0  # 0.25, 0.5, 1 s: a guesser gets a few tries a minute
 
 
 def test_no_sign_in_page_without_a_token(client):
@@ -456,41 +446,6 @@ def test_a_session_lasts_a_working_day_and_a_new_token_ends_every_session(app_pa
     old = f"{int(issued) - MAX_AGE - 1}.{nonce}"
     assert not sessions.valid(f"{old}.{sessions._sign(old)}")  # signed, but too old
     assert not sessions.valid("1.2.3") and not sessions.valid("")
-
-
-def test_many_wrong_tokens_never_stop_the_slow_down(monkeypatch):
-    """2 ** 1024 overflowed a float and turned every later wrong token into an instant 500."""
-    import asyncio
-
-    from generator.web import sessions
-
-    slept = []
-
-    async def sleep(seconds):
-        slept.append(seconds)
-
-    monkeypatch.setattr(sessions.asyncio, "sleep", sleep)
-    throttle = sessions.Throttle()
-    for _ in range(1100):
-        asyncio.run(throttle.failed("10.0.0.9"))
-    assert slept[:4] == [0.25, 0.5, 1.0, 2.0] and slept[-1] == sessions.MAX_DELAY and len(slept) == 1100
-
-
-def test_parallel_wrong_tokens_from_one_client_wait_in_line(app_paths):
-    import threading
-    import time
-
-    out, state = app_paths
-    with TestClient(create_app(out_root=out, state_dir=state, token="s3cret", hosts=TEST_HOSTS)) as c:
-        token = csrf(c, "/login")
-        start = time.monotonic()
-        threads = [threading.Thread(target=lambda: c.post("/login", data={"csrf": token, "token": "guess"}))
-                   for _ in range(3)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert time.monotonic() - start >= 1.7  # 0.25 + 0.5 + 1 one after another, not side by side
 
 
 def test_the_busy_page_names_no_path_and_no_database_error(app_paths, example_bytes, monkeypatch):

@@ -21,7 +21,7 @@ from generator.records.register import Register
 from generator.web import MB, create_app
 from tests.support.processes import TEST_HOSTS
 from tests.support.office import noisy_jpeg, pages_of
-from tests.support.web import csrf
+from tests.support.web import csrf, settled
 
 BUNDLE_LABEL = "ই-নথির জন্য PDF (পত্র, সংযুক্তি ও প্রমাণক)"
 MEMO = "৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২"
@@ -40,7 +40,7 @@ def app(tmp_path, office, **options):
 
 def send(client, workbook: bytes, evidence: list[tuple[str, bytes]]):
     files = [("workbook", ("চট্টগ্রাম.xlsx", workbook))] + [("evidence", item) for item in evidence]
-    return client.post("/upload", data={"csrf": csrf(client)}, files=files, follow_redirects=False)
+    return settled(client, client.post("/upload", data={"csrf": csrf(client)}, files=files, follow_redirects=False))
 
 
 def links(page: str) -> dict[str, str]:

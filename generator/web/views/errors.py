@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from generator.records.state import StateError
 from generator.web.desk import page
 from generator.web.texts import ERRORS
+
+log = logging.getLogger("gen.web")
 
 
 async def http_error(request: Request, exc: Exception):
@@ -19,8 +24,11 @@ async def http_error(request: Request, exc: Exception):
 
 
 async def server_error(request: Request, exc: Exception):
-    bn, _, en = ERRORS[500].partition(" / ")
-    return page(request, "error.html", 500, bn=bn, en=en)
+    """A fault: said as what it is, the records folder when that is it, never with a claim nothing checked."""
+    status = 503 if isinstance(exc, (StateError, OSError)) else 500
+    log.error("%s %s failed: %r", request.method, request.url.path, exc)
+    bn, _, en = ERRORS[status].partition(" / ")
+    return page(request, "error.html", status, bn=bn, en=en)
 
 
 def error_page(scope, status: int, bn: str, en: str) -> Response:

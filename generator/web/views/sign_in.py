@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from generator.web.desk import SESSION_COOKIE, check_csrf, desk, page
+from generator.web import credentials
+from generator.web.credentials import SESSION_COOKIE
+from generator.web.desk import check_csrf, desk, page, refused
 from generator.web.sessions import MAX_AGE
 
 
@@ -26,12 +26,9 @@ async def login(request: Request):
     form = await request.form()
     await check_csrf(request, form)
     given, back = str(form.get("token", "")), _local(str(form.get("next", "/")))
-    client = request.client.host if request.client else ""
-    async with shared.throttle.lock(client):  # one guess at a time per client
-        if not hmac.compare_digest(given.encode(), shared.token.encode()):
-            await shared.throttle.failed(client)
-            return page(request, "login.html", 401, next=back, error=("টোকেন সঠিক নয়।", "Wrong token."))
-    shared.throttle.succeeded(client)
+    verdict = credentials.judge(request, shared.limiter, shared.token, shared.sessions, form_token=given)
+    if not verdict.ok:  # counted with wrong tokens sent any other way
+        return refused(request, verdict, "login.html", next=back)
     response = RedirectResponse(back, status_code=303)
     # Lax, so a link from e-mail or e-Nothi to a submission finds the clerk signed in; forms stay
     # protected by their CSRF token

@@ -1,8 +1,10 @@
 """The upload form: a workbook (and, where the server makes PDFs, its evidence) through the same pipeline as
-the watch folder; the clerk is taken to the submission's page."""
+the watch folder, built in the background; the clerk is taken to the submission's page, or to the page that says
+it is building (views/progress.py; building.py: the same content sent again joins it)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from pathlib import Path
@@ -10,10 +12,10 @@ from pathlib import Path
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 
 from generator.records.state import StateError
-from generator.web import evidence, uploads
+from generator.web import building, evidence, uploads
 from generator.web.desk import check_csrf, desk, page
 from generator.web.texts import earlier, is_workbook, too_large
 from generator.xlsx.reading import OTHER_FORMATS
@@ -49,20 +51,57 @@ async def upload(request: Request):
         return page(request, "upload.html", 415, error=(
             f"'{name}' একটি Excel ওয়ার্কবুক (.xlsx) নয়। 'ফাঁকা ছক' থেকে নেওয়া ছক পূরণ করে দিন।",
             f"'{name}' is not an Excel workbook (.xlsx). Fill a blank workbook from this site."))
+    key = building.content_key(data, [(f.filename or "", f.size or 0) for f in proof])
+    joined = shared.flights.joined(key)
+    if joined is not None and (not joined.done or _moments_ago(request, joined.id) or _waiting(joined)):
+        return await _answer(request, joined, proof)  # a double click, or a file kept to be tried again: one submission
+    flight = building.Flight(uploads.new_tag(shared), name)
+    shared.flights.add(key, flight)  # before any await: the same content arriving meanwhile joins this one
     try:
-        id = await run_in_threadpool(uploads.receive, shared, name, data, proof)
-    except StateError as e:  # the file is kept in the uploads folder and built when the server starts again
-        log.error("upload %s not built: %s", ascii(name), e)
-        return page(request, "upload.html", 503, error=(
-            "সার্ভার এখন ব্যস্ত; আপনার ফাইলটি রাখা আছে এবং পরে তৈরি হবে। কিছুক্ষণ পরে জমার তালিকা দেখুন।",
-            "The server is busy; your file is kept and will be built. Look at the submissions again shortly."))
-    if id is None:
-        return page(request, "upload.html", 500, error=("ফাইলটি হারিয়ে গেছে; আবার জমা দিন।",
-                                                        "The file went missing while it was handled; submit it again."))
+        kept, folder = await run_in_threadpool(uploads.keep, shared, name, data, proof, flight.tag)
+    except OSError as e:  # nothing was kept: say so, never that it is safe
+        log.error("upload %s not kept: %s", ascii(name), e)
+        shared.flights.drop(key)
+        return page(request, "upload.html", 503, error=NOT_KEPT)
+    flight.kept = kept
+    flight.task = asyncio.create_task(building.run(flight, lambda: uploads.build(shared, kept, folder)))
+    return await _answer(request, flight, proof)
+
+
+NOT_KEPT = ("ফাইলটি রাখা যায়নি: সার্ভার তার নিজের ফোল্ডারে লিখতে পারছে না (ডিস্ক ভর্তি বা শুধু-পড়ার)। কিছুই জমা হয়নি; "
+            "প্রশাসককে জানান, তারপর আবার পাঠান।",
+            "The file could not be kept: the server cannot write to its own folder (the disk is full or read-only). "
+            "Nothing was submitted; tell the administrator, then send it again.")
+
+
+async def _answer(request: Request, flight: building.Flight, proof) -> Response:
+    """The submission's page when the build is done within moments, else the page that says it is building."""
+    if flight.task is not None and not flight.done:
+        await asyncio.wait([flight.task], timeout=desk(request).answer_within)
+    if flight.done and flight.id is not None:
+        return RedirectResponse(submission_url(request, flight.id, bool(proof)), status_code=303)
+    return RedirectResponse(f"/uploads/{flight.tag}", status_code=303)
+
+
+def _waiting(flight: building.Flight) -> bool:
+    """Kept, and not built only because the records could not be written: its page tries it again."""
+    return flight.id is None and isinstance(flight.error, StateError) and flight.kept is not None and flight.kept.exists()
+
+
+def _moments_ago(request: Request, id: int | None) -> bool:
+    record = desk(request).record(id) if id is not None else None
+    if record is None:
+        return False
+    received = dt.datetime.fromisoformat(record.received_at)
+    received = received if received.tzinfo else received.replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc) - received < DOUBLE_CLICK
+
+
+def submission_url(request: Request, id: int, with_evidence: bool) -> str:
     shown = _first_of_a_double_click(request, id)
-    record = shared.record(id)
-    unused = "?evidence=unused" if proof and shown == id and record and record.status == "duplicate" else ""
-    return RedirectResponse(f"/submissions/{shown}{unused}", status_code=303)
+    record = desk(request).record(id)
+    unused = "?evidence=unused" if with_evidence and shown == id and record and record.status == "duplicate" else ""
+    return f"/submissions/{shown}{unused}"
 
 
 def _first_of_a_double_click(request: Request, id: int) -> int:

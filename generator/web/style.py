@@ -1,0 +1,58 @@
+"""The site's one style sheet, served as /site.css: the Content-Security-Policy allows no inline style."""
+
+CSS = """\
+  body { font-family: "Nikosh", "Noto Sans Bengali", "Lohit Bengali", "Vrinda", sans-serif; margin: 0; color: #1d2733; background: #f6f7f9; }
+  header { background: #1f4e79; color: #fff; padding: .6rem 1.5rem; display: flex; align-items: baseline; gap: 2rem; flex-wrap: wrap; }
+  header h1 { font-size: 1.25rem; margin: 0; }
+  header a { color: #fff; text-decoration: none; margin-right: 1.2rem; white-space: nowrap; display: inline-block; }
+  header a:hover { text-decoration: underline; }
+  main { padding: 1rem 1.5rem; max-width: 1200px; }
+  .en { display: block; font-size: .8em; color: #5b6673; font-family: sans-serif; }
+  header .en { color: #c9d6e3; display: inline; margin-left: .3rem; }
+  table { border-collapse: collapse; width: 100%; background: #fff; }
+  th, td { border: 1px solid #d5dae0; padding: .35rem .5rem; text-align: left; vertical-align: top; }
+  th { background: #e8eef5; font-weight: 600; }
+  .status-built { color: #1e7b34; font-weight: 600; } .status-rejected { color: #b3261e; font-weight: 600; }
+  .status-duplicate { color: #7a5b00; } .status-failed, .status-interrupted { color: #b3261e; }
+  .error { color: #b3261e; } .warning { color: #7a5b00; }
+  form.filters { display: flex; flex-wrap: wrap; gap: .6rem; align-items: end; margin-bottom: 1rem; }
+  form.filters label { display: flex; flex-direction: column; font-size: .9rem; }
+  button, input[type=submit] { background: #1f4e79; color: #fff; border: 0; padding: .45rem 1rem; border-radius: 3px; cursor: pointer; font: inherit; }
+  .box { background: #fff; border: 1px solid #d5dae0; padding: 1rem; margin-bottom: 1rem; }
+  .num { text-align: right; white-space: nowrap; }
+  code { font-size: .85em; }
+  .verdict { border: 1px solid #d5dae0; border-left: 6px solid #5b6673; background: #fff; padding: .6rem 1rem; margin-bottom: 1rem; }
+  .verdict-bad { border-left-color: #b3261e; background: #fdf1f0; } .verdict-good { border-left-color: #1e7b34; background: #f1f8f2; }
+  .verdict .big { font-size: 1.25rem; font-weight: 600; margin: .2rem 0 .4rem; }
+  .verdict-bad .big { color: #b3261e; } .verdict-good .big { color: #1e7b34; }
+  ul.files li { margin-bottom: .6rem; overflow-wrap: anywhere; } ul.files small { color: #5b6673; }
+  input[type=file] { max-width: 100%; } .hint { font-size: .9rem; color: #5b6673; margin: .2rem 0 .9rem; }
+  form.signout { margin-left: auto; } form.signout button { background: #2d6496; padding: .2rem .7rem; }
+  .en.en-light { color: #dfe8f1; }
+  /* a long memo number or file name wraps inside its box, a phone's too */
+  .memo, .verdict .big, table.facts td, h2, ul.warnings li { overflow-wrap: anywhere; }
+  /* a submission's findings and scores: long memos wrap in their cell; on a phone the table scrolls in its box */
+  table.findings td, table.scores td { overflow-wrap: anywhere; }
+  table.facts { width: auto; }
+  /* the submissions list and the summary */
+  /* the list stays within the window, a phone's too: long names wrap, the table scrolls inside its own box */
+  form.filters label { max-width: 100%; min-width: 0; }
+  form.filters select { max-width: min(100%, 24rem); min-width: 6rem; }
+  .table-wrap { max-width: 100%; overflow-x: auto; }
+  .table-wrap table { min-width: 46rem; }
+  .table-wrap td.long { overflow-wrap: break-word; min-width: 8rem; }
+  .table-wrap td.when, .table-wrap td.short { white-space: nowrap; }
+  .count { margin: .2rem 0 .6rem; }
+  nav.pages { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; align-items: baseline; margin: .8rem 0; }
+  nav.pages a, nav.pages span.off { display: inline-block; padding: .3rem .8rem; border: 1px solid #d5dae0;
+                                    background: #fff; text-decoration: none; }
+  nav.pages span.off { color: #9aa3ad; }
+  nav.pages span.off .en { color: #b5bcc4; }
+  .table-wrap { max-width: 100%; overflow-x: auto; }
+  .table-wrap table { min-width: 46rem; }
+  tr.missing td { background: #fdf1f0; } tr.late td.status { background: #fff6db; }
+  td.status { white-space: nowrap; }
+  .downloads a { display: inline-block; margin-right: 1.2rem; }
+  .table-wrap.narrow table { min-width: 30rem; }
+  .table-wrap td.memo { overflow-wrap: normal; white-space: nowrap; }  /* in a table that scrolls: kept whole */
+"""

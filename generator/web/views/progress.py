@@ -1,0 +1,74 @@
+"""/uploads/<tag>: an upload being built. The page says so and looks again by itself (a refresh, no script)
+until it sends the clerk to the submission; or it says what failed, and only what was checked."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from generator.records.state import StateError
+from generator.web import building, evidence, uploads
+from generator.web.desk import desk, page
+from generator.web.views.upload import NOT_KEPT, submission_url
+
+
+async def progress(request: Request):
+    """/uploads/<tag>: building (the page refreshes itself, no script), or off to the submission, or what failed."""
+    shared = desk(request)
+    tag = request.path_params["tag"]
+    flight = shared.flights.get(tag) or await run_in_threadpool(_left_over, shared, tag)
+    if flight is None:
+        raise HTTPException(404, "এমন কোনো আপলোড এখন তৈরি হচ্ছে না; জমার তালিকা দেখুন। / "
+                                 "No such upload is being built; look at the submissions list.")
+    if not flight.done:
+        return page(request, "building.html", flight=flight, refresh=REFRESH)
+    if flight.id is not None:
+        return RedirectResponse(submission_url(request, flight.id, False), status_code=303)
+    kept = flight.kept is not None and flight.kept.exists()
+    if kept and isinstance(flight.error, StateError) and time.time() - (flight.finished or 0) > RETRY_AFTER:
+        retry(shared, flight)  # the records may be writable again: this page looks again by itself
+        return page(request, "building.html", flight=flight, refresh=REFRESH)
+    if not kept:
+        error = NOT_KEPT
+    elif isinstance(flight.error, StateError):
+        error = ("সার্ভার এখন ব্যস্ত বা তার রেকর্ড লিখতে পারছে না, তাই এখনো তৈরি হয়নি। ফাইলটি রাখা আছে; এই পাতা নিজে থেকে "
+                 "আবার চেষ্টা করবে। অনেকক্ষণ এমন থাকলে প্রশাসককে জানান।",
+                 "The server is busy or cannot write its records, so it is not built yet. Your file is kept; this "
+                 "page tries again by itself. If it stays like this, tell the administrator.")
+    else:
+        error = ("সার্ভারের ত্রুটিতে ফাইলটি তৈরি করা যায়নি; ত্রুটি আপনার ফাইলের নয়। ফাইলটি রাখা আছে এবং সার্ভার আবার চালু হলে "
+                 "তৈরি হবে। প্রশাসককে জানান।",
+                 "The file could not be built because of a fault in the server, not in your file. It is kept and "
+                 "will be built when the server starts again. Tell the administrator.")
+    return page(request, "building.html", 503, flight=flight, error=error,
+                refresh=RETRY_AFTER + 1 if isinstance(flight.error, StateError) and kept else None)
+
+
+def _left_over(shared, tag: str) -> building.Flight | None:
+    """An upload this server did not receive itself (it was restarted meanwhile) but is building, or will build,
+    from the uploads folder: still building, as far as the clerk is concerned."""
+    if not (len(tag) == 8 and all(c in "0123456789abcdef" for c in tag)) or not shared.uploads.is_dir():
+        return None
+    waiting = next((p for p in shared.uploads.iterdir() if p.name.startswith(f"{tag}-")), None)
+    if waiting is None:
+        return None
+    return building.Flight(tag, waiting.name.split("-", 1)[1], waiting)
+
+
+def retry(shared, flight: building.Flight) -> None:
+    flight.error, flight.finished = None, None
+    folder = evidence.folder_of(shared.state_dir, flight.tag)
+    kept = flight.kept
+    assert kept is not None  # retried only when kept
+    flight.task = asyncio.create_task(building.run(flight, lambda: uploads.build(shared, kept, folder)))
+
+
+RETRY_AFTER = 5  # seconds before a build the records refused is tried again, when its page is looked at
+REFRESH = 2  # seconds between looks at a build, by the browser itself
+
+
