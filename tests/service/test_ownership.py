@@ -1,6 +1,7 @@
 """One memo number, one letter, whoever else works on the same state folder: services and builds own their
 work by a lease in the state database (records/owners.py), never by a pid seen from here."""
 
+import os
 import shutil
 import signal
 import sqlite3
@@ -250,3 +251,68 @@ def test_a_state_database_locked_between_reserving_and_confirming_makes_no_secon
     assert [serial for _, serial in folders] == [1]
     with Register(state) as register:
         assert [(e.serial, e.source, e.state) for e in register.entries()] == [(1, second.name, "issued")]
+
+
+def test_a_server_killed_while_it_builds_an_upload_is_followed_by_the_next_with_its_evidence_and_pdfs(tmp_path):
+    """Before: a killed `gen serve` left its worker running; it finished without PDFs, and the next server
+    found no upload to build and had deleted its evidence. Now the worker dies with the server, and the next
+    server (once the lease has run out) builds the upload with its evidence into the e-Nothi bundle."""
+    import re
+    import socket
+
+    import httpx
+    from PIL import Image
+
+    from generator.spec.paths import EXAMPLES_DIR
+    from generator.xlsx import examples
+    from tests.support.office import need_libreoffice, pages_of
+    from tests.support.processes import free_port
+
+    need_libreoffice(warm=True)
+    workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "cc.xlsx").read_bytes()
+    scan = tmp_path / "scan.png"
+    Image.new("RGB", (600, 800), "gray").save(scan, "PNG")
+
+    def serve(port):
+        proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--port", str(port), "--out",
+                                 str(tmp_path / "out"), "--state", str(tmp_path / "state"), "--pdf"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env={**service_env(), "GEN_WEB_ANSWER_WITHIN": "0"}, start_new_session=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return proc
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("gen serve did not answer")
+
+    port = free_port()
+    first = serve(port)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            token = re.search(r'name="csrf" value="([^"]+)"', client.get("/upload").text).group(1)
+            answer = client.post("/upload", data={"csrf": token}, follow_redirects=False,
+                                 files=[("workbook", ("cc.xlsx", workbook)), ("evidence", ("scan.png", scan.read_bytes()))])
+        assert answer.status_code == 303
+    finally:
+        os.kill(first.pid, signal.SIGKILL)  # the server alone: its workers must die with it, not finish unseen
+        first.wait(10)
+    time.sleep(1)
+    assert not list((tmp_path / "out").rglob("versions/*/*bundle.pdf"))  # killed mid-build, not after it
+    second = serve(free_port())
+    try:
+        deadline = time.monotonic() + 120
+        bundles: list[Path] = []
+        while time.monotonic() < deadline and not bundles:
+            bundles = [p for p in (tmp_path / "out").rglob("versions/*/*bundle.pdf")]
+            time.sleep(0.5)
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(30)
+    assert len(bundles) == 1, "the upload was not built with its PDFs by the next server"
+    letter, annex = (pages_of(p.read_bytes(), tmp_path) for p in sorted(bundles[0].parent.glob("*.pdf"))
+                     if not p.name.endswith("bundle.pdf"))
+    assert pages_of(bundles[0].read_bytes(), tmp_path) == letter + annex + 1  # the scan is in it
+    one_memo_one_letter(tmp_path / "state", tmp_path / "out")
+    assert not list((tmp_path / "state" / "uploads").glob("*.xlsx"))
