@@ -20,6 +20,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from generator.text.bangla import to_bangla_digits
 from generator.xlsx import filling
 from generator.spec.paths import XLSX_DIR
 
@@ -50,7 +51,7 @@ def main() -> None:
         row = next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "office_name")
         files = []
         for i in range(opts.n):
-            ws.cell(row, 3, f"নমুনা অফিস {i}")
+            ws.cell(row, 3, f"নমুনা অফিস {to_bangla_digits(i)}")  # as its folder is named (text/identity.py)
             path = src / f"w{i:04d}.xlsx"
             wb.save(path)
             files.append(path)
@@ -65,7 +66,7 @@ def main() -> None:
                 target = inbox / f.name
                 os.replace(f, target)
                 stable = time.time() + SETTLE
-                folder = out / "2023-24" / f"নমুনা অফিস {i}" / "cc-q1"
+                folder = out / "2023-24" / f"নমুনা অফিস {to_bangla_digits(i)}" / "cc-q1"
                 deadline = time.monotonic() + 120
                 while not (folder / "CURRENT.txt").exists():
                     if proc.poll() is not None or time.monotonic() > deadline:
