@@ -14,11 +14,24 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 EXIT_NOT_WRITTEN = 3  # 0 built, 1 rejected, 2 usage error (click), 3 could not write
 
 
+class _StateParam(click.ParamType):
+    """A folder (checked as before: not a file) or a postgresql:// URL, kept as a string."""
+
+    name = "state"
+    _folder = click.Path(file_okay=False)
+
+    def convert(self, value, param, ctx):
+        from generator.records.state import is_url
+
+        return value if is_url(value) else self._folder.convert(value, param, ctx)
+
+
 def _state_option(f):
     return click.option(
-        "--state", "state_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-        help="Folder of the memo register (SQLite). Keep it on local disk. "
-             "Default: $GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen.",
+        "--state", "state_dir", type=_StateParam(), default=None, metavar="DIR|URL",
+        help="Where the memo register and the ledger are: a folder (SQLite; keep it on local disk) or a "
+             "postgresql://… URL (PostgreSQL, shared by several servers; docs/scale.md). "
+             "Default: $GEN_STATE, else $GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen.",
     )(f)
 
 
@@ -41,10 +54,12 @@ def _auto_pdf_option(f):
                         help="PDFs beside the Word files. Default: on when LibreOffice is installed.")(f)
 
 
-def _state(state_dir: Path | None) -> Path:
-    from generator.records.state import default_state_dir
+def _state(state_dir: str | None) -> Path:
+    """The state folder of --state: a folder as given, or a PostgreSQL URL's local folder (its file `database`
+    names the database, so every part of the program handed the folder opens it)."""
+    from generator.records.state import resolve
 
-    return state_dir or default_state_dir()
+    return resolve(state_dir)
 
 
 def _say(error) -> None:
@@ -114,7 +129,7 @@ def _workbooks(paths: tuple[Path, ...]) -> list[Path]:
               help="Folder of evidence (প্রমাণক) for the bundle: every PDF, JPEG and PNG in it, in name order "
                    "(implies --bundle; one workbook only).")
 @_pdf_timeout_option
-def build(files: tuple[Path, ...], out_root: Path, state_dir: Path | None, issue_date, as_json: bool,
+def build(files: tuple[Path, ...], out_root: Path, state_dir: str | None, issue_date, as_json: bool,
           jobs: int | None, timeout: float, max_memory: int, make_pdf: bool, bundle: bool, evidence: Path | None,
           pdf_timeout: float) -> None:
     """Validate each workbook (or each .xlsx in a folder) and write its letter and annex.
@@ -269,7 +284,7 @@ def _print_result(result) -> None:
 @_limit_options
 @_auto_pdf_option
 @_pdf_timeout_option
-def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | None, settle: float, give_up: float,
+def watch(inbox: Path, out_root: Path, state_dir: str | None, poll: float | None, settle: float, give_up: float,
           rescan: float, verbose: bool, timeout: float, max_memory: int, make_pdf: bool | None, pdf_timeout: float) -> None:
     """Build every workbook dropped into INBOX, once; run until Ctrl-C or SIGTERM.
 
@@ -323,7 +338,7 @@ def watch(inbox: Path, out_root: Path, state_dir: Path | None, poll: float | Non
 @_limit_options
 @_auto_pdf_option
 @_pdf_timeout_option
-def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tuple[str, ...], port: int,
+def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple[str, ...], port: int,
           token: str | None, max_upload: int, jobs: int, proxy_headers: bool, timeout: float, max_memory: int,
           make_pdf: bool | None, pdf_timeout: float, max_evidence: int) -> None:
     """Serve the clerks' web page: submissions, findings, scores, downloads and an upload form."""
@@ -371,7 +386,7 @@ def serve(out_root: Path, state_dir: Path | None, host: str, allowed_hosts: tupl
 @main.command()
 @_state_option
 @click.option("--json", "as_json", is_flag=True, help="Print the register as JSON lines.")
-def register(state_dir: Path | None, as_json: bool) -> None:
+def register(state_dir: str | None, as_json: bool) -> None:
     """List the memo numbers issued so far."""
     from dataclasses import asdict
 
@@ -421,7 +436,7 @@ def register(state_dir: Path | None, as_json: bool) -> None:
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="summary.xlsx, summary.docx, or a name without either suffix for both; may be given twice.")
 @click.option("--force", is_flag=True, help="With --letter: replace an existing .docx (a letter already issued).")
-def summary(fiscal_year: str, period: str, kind: str | None, roster: Path | None, state_dir: Path | None,
+def summary(fiscal_year: str, period: str, kind: str | None, roster: Path | None, state_dir: str | None,
             out_root: Path, letter: Path | None, issue_date, outputs: tuple[Path, ...], force: bool) -> None:
     """The receiving office's view of one period: who reported, who is late, who has not, and the scores.
 

@@ -22,6 +22,29 @@ def state(tmp_path):
     return tmp_path / "state"
 
 
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One throwaway PostgreSQL per session (per xdist worker): tests/support/postgres.py."""
+    from tests.support.postgres import Cluster
+
+    with Cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def postgres(postgres_cluster):
+    """The URL of a fresh PostgreSQL database with the schema, this test's alone."""
+    return postgres_cluster.fresh()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request, tmp_path):
+    """The state on each backend in turn: a SQLite state folder, then a fresh PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        return tmp_path / "state"
+    return request.getfixturevalue("postgres")
+
+
 @pytest.fixture
 def out(tmp_path):
     return tmp_path / "output"
@@ -68,7 +91,8 @@ def built_examples(tmp_path_factory):
 
 # Markers are derived from what a test uses, so a new test is marked without anyone remembering to:
 # `libreoffice` when it or a fixture it uses converts with LibreOffice, `slow` when it starts `gen watch` or
-# `gen serve` as a process, `browser` for Chromium, `benchmark` for the benchmark scripts (run by `make test`
+# `gen serve` as a process, `browser` for Chromium, `postgres` when it runs against PostgreSQL (the `postgres`
+# fixtures, or the `backend` fixture's PostgreSQL half), `benchmark` for the benchmark scripts (run by `make test`
 # in a second pass, out of the default `pytest` run).
 _USES = {
     "libreoffice": ("need_libreoffice(", "to_pdf(", "soffice()", '"--pdf"', "pdf.Office("),
@@ -94,6 +118,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.benchmark)
         if "browser" in item.fixturenames:
             item.add_marker(pytest.mark.browser)
+        callspec = getattr(item, "callspec", None)
+        if {"postgres", "postgres_cluster"} & set(item.fixturenames) or (
+                callspec is not None and callspec.params.get("backend") == "postgres"):
+            item.add_marker(pytest.mark.postgres)
         text = _sources(item)
         for marker, needles in _USES.items():
             if any(n in text for n in needles) or (marker == "libreoffice" and "office" in item.fixturenames):

@@ -157,3 +157,27 @@ def test_state_dir_from_environment(cc_example, tmp_path):
     state = tmp_path / "env-state"
     run = gen("build", cc_example, "--out", tmp_path / "o", env={"GEN_STATE_DIR": str(state)})
     assert run.returncode == 0 and (state / "register.sqlite3").exists()
+
+
+def test_build_and_register_on_postgresql(postgres, tmp_path):
+    """--state postgresql://…: the memo is taken from PostgreSQL's register and the file recorded in its ledger;
+    `gen register` (by --state or $GEN_STATE) lists it; no SQLite register is made anywhere."""
+    import psycopg
+
+    local = {"GEN_STATE_DIR": str(tmp_path / "local")}
+    path = fill_cc(tmp_path, MYMENSINGH, ROWS)
+    run = gen("build", path, "--out", tmp_path / "out", "--state", postgres, "--date", "2023-10-10", "--json", env=local)
+    assert run.returncode == 0, run.stdout + run.stderr
+    built = json.loads(run.stdout)
+    assert built["status"] == "built" and built["memo"] and all(Path(p).exists() for p in built["outputs"])
+    with psycopg.connect(postgres) as conn:
+        assert conn.execute("SELECT prefix, serial, state FROM memos").fetchall() == [
+            (built["memo"].rsplit("-", 1)[0], 1, "issued")]
+        assert conn.execute("SELECT status, memo, route FROM files").fetchall() == [("built", built["memo"], "build")]
+    listed = gen("register", "--state", postgres, env=local)
+    assert listed.returncode == 0 and built["memo"].rsplit("-", 1)[0] in listed.stdout, listed.stderr
+    by_env = gen("register", "--json", env={**local, "GEN_STATE": postgres})
+    assert [json.loads(line)["serial"] for line in by_env.stdout.splitlines()] == [1], by_env.stderr
+    assert not list(tmp_path.rglob("register.sqlite3"))
+    gone = gen("register", "--state", postgres.rsplit("/", 1)[0] + "/no_such_database", env=local)
+    assert gone.returncode == 3 and "PostgreSQL" in gone.stderr and "Traceback" not in gone.stderr

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.records import owners, state
+from generator.records import db, state
 
 _COLUMNS = ("id, name, file_hash, status, memo, kind, office, fiscal_year, period, outputs, moved_to, note, "
             "received_at, finished_at, seconds, details, route, attempts, score_total, score_possible")
@@ -63,12 +63,14 @@ def _record(r: tuple) -> Record:
 
 @state.state_errors
 class Ledger:
-    def __init__(self, state_dir: Path):
-        self.state_dir = Path(state_dir)
-        self.db = state.connect(self.state_dir)
-        # the ledger is a log, not the register: after a power cut it may lose its last lines (a file is then
-        # simply handled again), never its consistency (WAL)
-        self.db.execute("PRAGMA synchronous = NORMAL")
+    def __init__(self, state_dir: str | Path):
+        self.state_dir = state.named(state_dir)
+        self.db = db.connect(self.state_dir)
+        self.where = self.db.where
+        if self.db.dialect == "sqlite":
+            # the ledger is a log, not the register: after a power cut it may lose its last lines (a file is then
+            # simply handled again), never its consistency (WAL)
+            self.db.execute("PRAGMA synchronous = NORMAL")
 
     def _records(self, where: str, *args) -> list[Record]:
         rows = self.db.execute(f"SELECT {_COLUMNS} FROM files WHERE {where} ORDER BY id", args).fetchall()
@@ -80,26 +82,25 @@ class Ledger:
         run out (a crash) is taken over and its attempts counted, and a file that could not be written is
         reused as it was. An entry a live process is working on is never taken: this one gets its own.
         `gen build` always starts a new entry."""
-        with state.transaction(self.db):
+        with self.db.transaction():
             if route != "build":
+                self.db.lock(f"ledger {route} {name} {file_hash}")  # two servers resuming one file: one after the other
                 same = self._records("name = ? AND file_hash = ? AND route = ? AND (status = 'failed' OR "
-                                     f"(status = 'processing' AND (owner IS ? OR {owners.expired('owner')})))",
+                                     f"(status = 'processing' AND (owner {self.db.IS} ? OR {self.db.expired('owner')})))",
                                      name, file_hash, route, owner)
                 if same:
                     bump = 1 if same[-1].status == "processing" else 0
                     self.db.execute("UPDATE files SET attempts = attempts + ?, status = 'processing', owner = ? "
                                     "WHERE id = ?", (bump, owner, same[-1].id))
                     return same[-1].id
-            cur = self.db.execute(
+            return self.db.insert(
                 "INSERT INTO files (name, file_hash, status, received_at, route, owner) VALUES (?, ?, 'processing', ?, ?, ?)",
                 (name, file_hash, now(), route, owner))
-            assert cur.lastrowid is not None  # set by the INSERT
-            return cur.lastrowid
 
     def orphans(self, route: str, scope: str | None = None) -> list[Record]:
         """Unfinished entries of `route` whose owner's lease has run out (for `scope`: only those whose
         owner served that inbox or uploads folder). Never an entry a live process owns, wherever it runs."""
-        where = f"status = 'processing' AND route = ? AND {owners.expired('owner')}"
+        where = f"status = 'processing' AND route = ? AND {self.db.expired('owner')}"
         if scope is None:
             return self._records(where, route)
         return self._records(f"{where} AND (owner IS NULL OR owner IN (SELECT id FROM owners WHERE scope = ?))",
@@ -107,7 +108,8 @@ class Ledger:
 
     def in_other_hands(self, route: str, scope: str, me: str) -> list[Record]:
         """Unfinished entries of `route` for `scope` that another owner with a live lease holds."""
-        return self._records(f"status = 'processing' AND route = ? AND owner IS NOT ? AND NOT {owners.expired('owner')} "
+        return self._records(f"status = 'processing' AND route = ? AND owner {self.db.IS_NOT} ? "
+                             f"AND NOT {self.db.expired('owner')} "
                              "AND owner IN (SELECT id FROM owners WHERE scope = ?)", route, me, scope)
 
     def owner_of(self, id: int) -> str | None:
@@ -160,14 +162,11 @@ class Ledger:
         """One page of the files matching `filters` (column → value, each compared for equality; an empty
         value is no filter), newest first, without their findings and documents (`details` and `outputs`
         are left empty: `get` has them); and how many match in all."""
-        where, args = _where(filters)
-        self.db.execute("BEGIN")  # the count and the page from one snapshot
-        try:
+        where, args = _where(filters, self.db)
+        with self.db.snapshot():  # the count and the page from one snapshot
             total = self.db.execute(f"SELECT COUNT(*) FROM files WHERE {where}", args).fetchone()[0]
             rows = self.db.execute(f"SELECT {_LIST_COLUMNS} FROM files WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
                                    (*args, max(0, limit), max(0, offset))).fetchall()
-        finally:
-            self.db.execute("COMMIT")
         return [_record(r) for r in rows], total
 
     def choices(self) -> dict[str, list[str]]:
@@ -192,11 +191,12 @@ class Ledger:
         self.close()
 
 
-def _where(filters: dict[str, str] | None) -> tuple[str, tuple]:
+def _where(filters: dict[str, str] | None, database: db.Database | None = None) -> tuple[str, tuple]:
     terms = [(column, value) for column, value in (filters or {}).items() if value]
     unknown = {column for column, _ in terms} - set(FILTERS)
     if unknown:
         raise ValueError(f"not a filter: {', '.join(sorted(unknown))}")
     terms.sort(key=lambda term: _SELECTIVE.index(term[0]))
-    where = [f"{'+' if n else ''}{column} = ?" for n, (column, _) in enumerate(terms)]  # '+': not by its index
-    return " AND ".join(where or ["1"]), tuple(value for _, value in terms)
+    unindexed = database.unindexed if database else (lambda column: f"+{column}")  # SQLite's '+': not by its index
+    where = [f"{unindexed(column) if n else column} = ?" for n, (column, _) in enumerate(terms)]
+    return " AND ".join(where or [database.TRUE if database else "1"]), tuple(value for _, value in terms)

@@ -16,15 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.findings import GenError
-from generator.records import state
+from generator.records import db, state
 
 LEASE_S = float(os.environ.get("GEN_LEASE_SECONDS", "30"))  # how long a silent owner is still believed alive
-NOW = "((julianday('now') - 2440587.5) * 86400.0)"  # the database's clock, in Unix seconds
-
-
-def expired(column: str) -> str:
-    """SQL: the owner named in `column` holds no live lease (none recorded counts as expired)."""
-    return f"({column} IS NULL OR {column} NOT IN (SELECT id FROM owners WHERE lease_until > {NOW}))"
+# Leases are judged by the database's clock (db.Database.NOW) and db.Database.expired(column).
 
 
 @dataclass(frozen=True)
@@ -57,29 +52,32 @@ def _boot_id() -> str:
 
 @state.state_errors
 class Owners:
-    def __init__(self, state_dir: Path):
-        self.state_dir = Path(state_dir)
-        self._db = state.connect(self.state_dir)
+    def __init__(self, state_dir: str | Path):
+        self.state_dir = state.named(state_dir)
+        self._db = db.connect(self.state_dir)
+        self.where = self._db.where
 
     def claim(self, role: str, scope: str, *, exclusive: bool = False) -> Owner:
         """A new owner with a fresh lease. Busy when `exclusive` and a live owner holds the same role and scope."""
-        with state.transaction(self._db):
+        now = self._db.NOW
+        with self._db.transaction():
             if exclusive:
+                self._db.lock(f"owner {role} {scope}")  # two claiming at once: one after the other
                 row = self._db.execute(
-                    f"SELECT host, pid, started_at FROM owners WHERE role = ? AND scope = ? AND lease_until > {NOW}",
+                    f"SELECT host, pid, started_at FROM owners WHERE role = ? AND scope = ? AND lease_until > {now}",
                     (role, scope)).fetchone()
                 if row:
                     raise Busy(role, scope, f"pid {row[1]} on {row[0]}, since {row[2][:19]}")
             owner = Owner(uuid.uuid4().hex, role, scope)
             self._db.execute(
                 f"INSERT INTO owners (id, role, scope, host, boot_id, pid, started_at, lease_until) "
-                f"VALUES (?, ?, ?, ?, ?, ?, ?, {NOW} + ?)",
+                f"VALUES (?, ?, ?, ?, ?, ?, ?, {now} + ?)",
                 (owner.id, role, scope, socket.gethostname(), _boot_id(), os.getpid(),
                  dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), LEASE_S))
         return owner
 
     def renew(self, owner: Owner) -> None:
-        self._db.execute(f"UPDATE owners SET lease_until = {NOW} + ? WHERE id = ? AND lease_until > 0",
+        self._db.execute(f"UPDATE owners SET lease_until = {self._db.NOW} + ? WHERE id = ? AND lease_until > 0",
                          (LEASE_S, owner.id))
 
     def end(self, owner: Owner) -> None:
@@ -88,7 +86,7 @@ class Owners:
 
     def alive(self, owner_id: str | None) -> bool:
         return bool(owner_id) and self._db.execute(
-            f"SELECT 1 FROM owners WHERE id = ? AND lease_until > {NOW}", (owner_id,)).fetchone() is not None
+            f"SELECT 1 FROM owners WHERE id = ? AND lease_until > {self._db.NOW}", (owner_id,)).fetchone() is not None
 
     def close(self) -> None:
         self._db.close()
@@ -106,11 +104,11 @@ class Lease:
     gone) is tried again at the next beat; if the lease runs out meanwhile, others may take the work over,
     and the register's fencing refuses this owner's confirmations."""
 
-    def __init__(self, state_dir: Path, role: str, scope: str | Path, *, exclusive: bool = False,
+    def __init__(self, state_dir: str | Path, role: str, scope: str | Path, *, exclusive: bool = False,
                  wait: float = 0.0):
         """`exclusive`: Busy if a live owner holds the same role and scope, after waiting up to `wait` seconds
         for its lease to run out (a predecessor killed a moment ago is not known to be dead before that)."""
-        self.state_dir, self.role, self.scope, self.exclusive = Path(state_dir), role, str(scope), exclusive
+        self.state_dir, self.role, self.scope, self.exclusive = state.named(state_dir), role, str(scope), exclusive
         self.wait = wait
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None

@@ -10,7 +10,7 @@ from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 from generator.findings import GenError
-from generator.records import owners, state
+from generator.records import db, state
 from generator.records.state import StateError
 from generator.spec.memo import register_prefix
 
@@ -91,12 +91,18 @@ def _now() -> str:
 
 @state.state_errors
 class Register:
-    def __init__(self, state_dir: Path):
-        self.state_dir = Path(state_dir)
-        self._db = state.connect(self.state_dir)
+    """Over SQLite, every change runs under SQLite's one write lock (BEGIN IMMEDIATE); over PostgreSQL, under
+    the row lock of its prefix's counter row (db.lock_prefix), with the rows it changes read FOR UPDATE. Either
+    way a prefix's serials are chosen one change at a time, and UNIQUE(prefix, serial) is the last guard."""
 
-    def _one(self, where: str, *args: object) -> Entry | None:
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE {where}", args).fetchone()
+    def __init__(self, state_dir: str | Path):
+        self.state_dir = state.named(state_dir)
+        self._db = db.connect(self.state_dir)
+        self.where = self._db.where
+
+    def _one(self, where: str, *args: object, lock: bool = False) -> Entry | None:
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE {where}{self._db.for_update() if lock else ''}",
+                               args).fetchone()
         return _entry(row) if row else None
 
     def _insert(self, entry: Entry) -> Entry:
@@ -109,7 +115,8 @@ class Register:
                  fiscal_year: str, period: str, submission: int | None = None,
                  owner: str | None = None) -> tuple[Entry, bool]:
         """(entry, reused): the serial this content already has under prefix, else the next one, reserved."""
-        with state.transaction(self._db):
+        with self._db.transaction():
+            self._db.lock_prefix(register_prefix(prefix))
             found = self._one("prefix_key = ? AND content_hash = ? AND state != 'void' ORDER BY serial DESC LIMIT 1",
                               prefix, content_hash)
             if found:
@@ -149,7 +156,8 @@ class Register:
                fiscal_year: str, period: str, submission: int | None = None,
                owner: str | None = None) -> tuple[Entry, bool]:
         """(entry, reused) for a serial the office typed; SerialTaken if other content already has it."""
-        with state.transaction(self._db):
+        with self._db.transaction():
+            self._db.lock_prefix(register_prefix(prefix))
             found = self._one("prefix_key = ? AND serial = ?", prefix, serial)
             if found and found.content_hash == content_hash and found.state != "void":
                 return found, True
@@ -166,8 +174,9 @@ class Register:
     def confirm(self, entry: Entry) -> None:
         """The letter of this serial is about to be visible: it is issued for good (again, if it had been taken
         back meanwhile and is still free). MemoConflict, changing nothing, when other content holds it."""
-        with state.transaction(self._db):
-            found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial)
+        with self._db.transaction():
+            self._db.lock_prefix(register_prefix(entry.prefix))
+            found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial, lock=True)
             if found is None:
                 self._insert(replace(entry, state="issued"))
             elif found.content_hash != entry.content_hash:
@@ -182,8 +191,9 @@ class Register:
         stays in the register, marked void, so the register still has no gap; a serial the office typed is
         never deleted once later serials exist). None if it was not reserved, or not reserved by this entry's
         owner (only the owner gives a serial back: fencing)."""
-        with state.transaction(self._db):
-            found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial)
+        with self._db.transaction():
+            self._db.lock_prefix(register_prefix(entry.prefix))
+            found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial, lock=True)
             if found is None or found.state != "reserved" or found.owner != entry.owner:
                 return None
             if found.serial == self.last_serial(register_prefix(entry.prefix)):
@@ -194,7 +204,8 @@ class Register:
 
     def void(self, entry: Entry) -> None:
         """A serial that must not be issued again (a document with this memo already exists)."""
-        with state.transaction(self._db):
+        with self._db.transaction():
+            self._db.lock_prefix(register_prefix(entry.prefix))
             self._void(entry)
 
     def _void(self, entry: Entry) -> None:
@@ -205,7 +216,7 @@ class Register:
         writing), the highest first, so that as many as can be are given back rather than voided."""
         marks = ", ".join("?" * len(submissions))
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE submission IN ({marks}) AND state = 'reserved' "
-                                "AND owner IS ? ORDER BY serial DESC", (*submissions, owner)).fetchall()
+                                f"AND owner {self._db.IS} ? ORDER BY serial DESC", (*submissions, owner)).fetchall()
         out = []
         for entry in map(_entry, rows):
             outcome = self.release(entry)
@@ -218,9 +229,9 @@ class Register:
         `owner`'s (the same content built again reuses them). A live owner's reservations are never touched."""
         if submissions:
             marks = ", ".join("?" * len(submissions))
-            with state.transaction(self._db):
+            with self._db.transaction():
                 self._db.execute(f"UPDATE memos SET owner = ? WHERE submission IN ({marks}) AND state = 'reserved' "
-                                 f"AND {owners.expired('owner')}", (owner, *submissions))
+                                 f"AND {self._db.expired('owner')}", (owner, *submissions))
 
     def take_over(self, submissions: list[int], owner: str) -> list[tuple[Entry, str]]:
         """`adopt`, then give them back: the work they were reserved for will not be finished."""

@@ -1,16 +1,22 @@
-"""The state database: one SQLite file in the state folder holding the memo register and the ledger.
+"""The state database: the memo register, the ledger and the owners' leases. By default one SQLite file in the
+state folder; given a `postgresql://` URL (`--state`, `$GEN_STATE`), a PostgreSQL database shared by several
+servers (docs/scale.md).
 
-One connection set-up (`connect`) and one list of migrations (`MIGRATIONS`); `register.py` and
-`ledger.py` are the friendly objects over it. Keep the state folder on local disk: SQLite locking is
-unreliable on network shares.
+SQLite's connection set-up (`connect`) and list of migrations (`MIGRATIONS`), PostgreSQL's (`PG_MIGRATIONS`,
+run by db.Postgres), and which one a state names (`database_url`, `folder_for`, `resolve`); `db.py` is the
+adapter over both, `register.py`, `ledger.py` and `owners.py` the friendly objects over it. Keep a SQLite
+state folder on local disk: SQLite locking is unreliable on network shares.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
+import re
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,14 +26,25 @@ from generator.findings import GenError
 
 FILE_NAME = "register.sqlite3"
 BUSY_TIMEOUT_S = float(os.environ.get("GEN_STATE_BUSY_TIMEOUT", "30"))  # seconds to wait for a lock held by another process
-DEFAULT_STATE_DIR = "$GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen"
+DEFAULT_STATE_DIR = "$GEN_STATE (a folder or a postgresql:// URL), else $GEN_STATE_DIR, else $XDG_STATE_HOME/gen, " \
+    "else ~/.local/state/gen"
+URL_SCHEMES = ("postgresql://", "postgres://")
+DATABASE_FILE = "database"  # in the local folder of a PostgreSQL state: the URL of its database
 
 
 class StateError(GenError):
     """The state folder or its database cannot be opened or written."""
 
-    def __init__(self, path: Path, cause: BaseException | str):
-        self.path, self.cause = Path(path), str(cause)
+    def __init__(self, path: Path | str, cause: BaseException | str):
+        self.path, self.cause = (path if is_url(path) else Path(path)), str(cause)
+        if is_url(path):
+            super().__init__(
+                "state-unavailable",
+                f"অবস্থা-ডেটাবেস {self.path} খোলা বা লেখা যাচ্ছে না ({self.cause})। PostgreSQL চালু আছে কি না এবং "
+                "ঠিকানাটি ঠিক কি না দেখুন; কোনো স্মারক নম্বর খরচ হয়নি।",
+                f"The state database {self.path} cannot be reached or written ({self.cause}). Check that "
+                "PostgreSQL is running and the URL is right; no memo number was used.")
+            return
         super().__init__(
             "state-unavailable",
             f"অবস্থা-ফোল্ডার {self.path} খোলা বা লেখা যাচ্ছে না ({self.cause})। ফোল্ডারটি লেখার অনুমতি দিন "
@@ -39,8 +56,29 @@ class StateError(GenError):
         return f"{self.path}: {self.cause}"
 
 
+def is_url(state: object) -> bool:
+    return isinstance(state, str) and state.startswith(URL_SCHEMES)
+
+
+def named(state: str | Path) -> str | Path:
+    """A state as given: a PostgreSQL URL stays a string (a Path would lose one of its slashes), else a Path."""
+    return state if is_url(state) else Path(state)
+
+
+def shown(url: str) -> str:
+    """The URL without its password, to be printed or logged."""
+    return re.sub(r"^(\w+://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
 def default_state_dir() -> Path:
-    """$GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen; read when called."""
+    """The state folder: $GEN_STATE (a folder, or a postgresql:// URL: its local folder, `folder_for`), else
+    $GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen; read when called."""
+    if gen := os.environ.get("GEN_STATE"):
+        return folder_for(gen) if is_url(gen) else Path(gen)
+    return _local_state_dir()
+
+
+def _local_state_dir() -> Path:
     if gen := os.environ.get("GEN_STATE_DIR"):
         return Path(gen)
     xdg = os.environ.get("XDG_STATE_HOME")
@@ -49,6 +87,53 @@ def default_state_dir() -> Path:
         return Path(xdg) / "gen"
     return Path.home() / ".local" / "state" / "gen"
 
+
+def resolve(state: str | Path | None) -> Path:
+    """The state folder of what `--state` was given: nothing (the default), a folder, or a PostgreSQL URL
+    (its local folder, `folder_for`)."""
+    if state is None or state == "":
+        return default_state_dir()
+    if is_url(str(state)) and not isinstance(state, Path):
+        return folder_for(str(state))
+    return Path(state)
+
+
+def folder_for(url: str) -> Path:
+    """The local folder of a PostgreSQL state: what is not in the database yet (the current view's locks, the
+    web uploads and session secret) lives there, and its file `database` names the database, so that every
+    part of the program that is handed this folder (a worker process, `gen register`) opens the same one.
+    Under the default state folder, one per database (the URL's hash, its password left out)."""
+    folder = _local_state_dir() / "postgresql" / hashlib.sha256(shown(url).encode()).hexdigest()[:16]
+    pointer = folder / DATABASE_FILE
+    try:
+        if not pointer.is_file() or pointer.read_text(encoding="utf-8").strip() != url:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(folder / f".{DATABASE_FILE}.tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(url + "\n")
+            os.replace(folder / f".{DATABASE_FILE}.tmp", pointer)
+    except OSError as e:
+        raise StateError(folder, e.strerror or e) from None
+    return folder
+
+
+def database_url(state: str | Path) -> str | None:
+    """The PostgreSQL URL a state names (the URL itself, or a state folder's `database` file); None for SQLite."""
+    if is_url(state):
+        return str(state)
+    text = str(state)
+    if re.match(r"postgres(ql)?:/[^/]", text):  # a URL made into a Path loses a slash: refuse, never a folder
+        raise StateError(text, "a PostgreSQL URL was turned into a folder path; give it as a string "
+                               "(--state, $GEN_STATE, records.state.resolve)")
+    pointer = Path(state) / DATABASE_FILE
+    try:
+        url = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else None
+    except OSError as e:
+        raise StateError(Path(state), e.strerror or e) from None
+    if url and (Path(state) / FILE_NAME).exists():
+        raise StateError(Path(state), f"it has both {FILE_NAME} and a PostgreSQL database ({shown(url)}); "
+                                      "keep one")
+    return url
 
 def _columns(db: sqlite3.Connection, table: str) -> set[str]:
     return {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
@@ -154,6 +239,71 @@ MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# PostgreSQL: SQLite's final schema (the same tables and columns, text compared byte by byte as SQLite does),
+# plus memo_counters: one row per prefix key, locked FOR UPDATE by every change to that prefix's serials, so
+# that the next serial, MAX(serial) + 1 read under the lock, is gap-free across servers (a sequence is not).
+# Run by db.Postgres under an advisory lock; gen_schema holds the number of steps done. Never edit a shipped step.
+_TEXT = 'TEXT COLLATE "C"'
+PG_MIGRATIONS: list[tuple[str, ...]] = [
+    # 1: the register, the ledger and the owners as SQLite has them after its step 6
+    (f"""CREATE TABLE memos (
+        prefix       {_TEXT} NOT NULL,
+        serial       INTEGER NOT NULL CHECK (serial >= 0),
+        content_hash {_TEXT} NOT NULL,
+        source       {_TEXT} NOT NULL,
+        kind         {_TEXT} NOT NULL,
+        office       {_TEXT} NOT NULL,
+        fiscal_year  {_TEXT} NOT NULL,
+        period       {_TEXT} NOT NULL,
+        issued_at    {_TEXT} NOT NULL,
+        explicit     INTEGER NOT NULL,
+        state        {_TEXT} NOT NULL DEFAULT 'issued',
+        submission   BIGINT,
+        owner        {_TEXT},
+        prefix_key   {_TEXT},
+        UNIQUE (prefix, serial))""",
+     "CREATE INDEX memos_by_content ON memos (prefix, content_hash)",
+     "CREATE INDEX memos_by_key_content ON memos (prefix_key, content_hash)",
+     "CREATE INDEX memos_by_submission ON memos (submission)",
+     "CREATE INDEX memos_by_key ON memos (prefix_key, serial)",
+     f"CREATE TABLE memo_counters (prefix_key {_TEXT} PRIMARY KEY)",
+     f"""CREATE TABLE files (
+        id             BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+        name           {_TEXT} NOT NULL,
+        file_hash      {_TEXT} NOT NULL,
+        status         {_TEXT} NOT NULL,
+        memo           {_TEXT},
+        kind           {_TEXT},
+        office         {_TEXT},
+        fiscal_year    {_TEXT},
+        period         {_TEXT},
+        outputs        {_TEXT},
+        moved_to       {_TEXT},
+        note           {_TEXT},
+        received_at    {_TEXT} NOT NULL,
+        finished_at    {_TEXT},
+        seconds        DOUBLE PRECISION,
+        details        {_TEXT},
+        route          {_TEXT} NOT NULL DEFAULT 'watch',
+        attempts       INTEGER NOT NULL DEFAULT 1,
+        score_total    DOUBLE PRECISION,
+        score_possible DOUBLE PRECISION,
+        owner          {_TEXT})""",
+     "CREATE INDEX files_by_hash ON files (file_hash)",
+     *(f"CREATE INDEX files_by_{c} ON files ({c})" for c in ("office", "kind", "fiscal_year", "period", "status")),
+     f"""CREATE TABLE owners (
+        id          {_TEXT} PRIMARY KEY,
+        role        {_TEXT} NOT NULL,
+        scope       {_TEXT} NOT NULL,
+        host        {_TEXT} NOT NULL,
+        boot_id     {_TEXT} NOT NULL,
+        pid         INTEGER NOT NULL,
+        started_at  {_TEXT} NOT NULL,
+        lease_until DOUBLE PRECISION NOT NULL)""",
+     "CREATE INDEX owners_by_role ON owners (role, scope)"),
+]
+PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
+
 
 def connect(state_dir: Path) -> sqlite3.Connection:
     """The state database, created or brought up to date; autocommit (transactions are explicit).
@@ -205,16 +355,27 @@ def _use_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.02)
 
 
+def database_error(e: BaseException) -> bool:
+    """A database's own error (SQLite's, or psycopg's when a PostgreSQL state is in use)."""
+    if isinstance(e, sqlite3.Error):
+        return True
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(e, psycopg.Error)
+
+
 def state_errors(cls):
     """Class decorator: every public method of a friendly object over the database turns a database error
-    (locked past the busy timeout, disk full, I/O) into StateError naming its state folder."""
+    (locked past the busy timeout, disk full, I/O, PostgreSQL gone) into StateError naming its state (the
+    object's `where`: its folder, or its database's URL)."""
     def guard(method):
         @functools.wraps(method)
         def guarded(self, *args, **kwargs):
             try:
                 return method(self, *args, **kwargs)
-            except sqlite3.Error as e:
-                raise StateError(self.state_dir, e) from None
+            except Exception as e:
+                if not database_error(e):
+                    raise
+                raise StateError(self.where, str(e).strip().splitlines()[0] if str(e).strip() else e) from None
         return guarded
 
     for name, value in list(vars(cls).items()):

@@ -38,3 +38,8 @@ def test_pdf_speed_benchmark_runs(capsys, monkeypatch):
     need_libreoffice(warm=True)
     out = _run(monkeypatch, capsys, "pdf_speed.py", "--quick")
     assert "warm LibreOffice started" in out and "cold soffice" in out and "PDFs/s" in out and "bundle:" in out
+
+
+def test_register_speed_benchmark_runs(capsys, monkeypatch):
+    out = _run(monkeypatch, capsys, "register_speed.py", "--processes", "2", "--each", "20")
+    assert "sqlite" in out and "allocations/s" in out and "postgresql" in out
