@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from pathlib import Path
 
 from generator.records.register import Entry, Register
-from generator.records.state import default_state_dir
+from generator.records.state import resolve
 from generator.service import batch, converter, pipeline
 from generator.service.result import Result
 from generator.service.workers import Limits
@@ -51,7 +51,7 @@ def build_many(paths: Iterable[Path | str], *, out: Path | str = "output", state
     workbooks = [Path(p) for p in paths]
     settings = dict(bundle=pdf.bundle, evidence=tuple(str(p) for p in pdf.evidence)) if pdf else {}
     with converter.warm(pdf is not None, pdf.timeout if pdf else 20.0, **settings) as made:
-        yield from batch.build_all(workbooks, out_root=Path(out), state_dir=Path(state) if state else default_state_dir(),
+        yield from batch.build_all(workbooks, out_root=Path(out), state_dir=resolve(state),
                                    jobs=jobs, limits=limits, pdf=made, default_date=date)
 
 
@@ -91,7 +91,7 @@ def summarize(fiscal_year: str, period: str, *, state: Path | str | None = None,
     """The receiving office's summary of one period (docs/summary.md), with its files written to `outputs`."""
     from generator.periods import summarizing
 
-    state_dir = Path(state) if state else default_state_dir()
+    state_dir = resolve(state)
     asked = summarizing.asked(fiscal_year, period, kind=kind, roster=roster, letter=letter, today=date,
                               outputs=outputs, force=force)
     return summarizing.write(asked, summarizing.collect(asked, state_dir=state_dir, out_root=Path(out)),
@@ -100,5 +100,5 @@ def summarize(fiscal_year: str, period: str, *, state: Path | str | None = None,
 
 def memo_register(state: Path | str | None = None) -> list[Entry]:
     """Every memo number the register holds, oldest first."""
-    with Register(Path(state) if state else default_state_dir()) as register:
+    with Register(resolve(state)) as register:
         return register.entries()

@@ -82,3 +82,16 @@ def test_pages_filters_and_choices(backend):
     # byte order, as SQLite compares text: Latin before Bangla, Bangla letters in code point order
     assert choices["office"] == sorted(set(offices)) == ["Dhaka", "খুলনা", "রংপুর"]
     assert choices["status"] == ["built", "rejected"] and choices["period"] == ["q1"]
+
+
+def test_the_public_api_takes_a_postgresql_url_as_a_string(postgres, monkeypatch, tmp_path):
+    """`generator.memo_register("postgresql://…")`, as an integrator would call it."""
+    import generator
+    from generator.records.register import Register
+    from generator.records.state import resolve
+
+    monkeypatch.setenv("GEN_STATE_DIR", str(tmp_path))  # where the URL's local folder goes
+    with Register(resolve(postgres)) as register:
+        register.confirm(register.allocate("P", "h", source="s", kind="cc", office="o", fiscal_year="2023-24",
+                                           period="q1")[0])
+    assert [(e.prefix, e.serial) for e in generator.memo_register(postgres)] == [("P", 1)]
