@@ -1,7 +1,6 @@
 """End to end in a real headless Chromium (Debian's package, driven by Playwright): upload, see it built, download."""
 
 import os
-import shutil
 
 import pytest
 
@@ -10,9 +9,6 @@ from generator.spec.paths import EXAMPLES_DIR
 from tests.support.docx import docx_text
 from tests.support.processes import running_server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture
@@ -21,18 +17,6 @@ def server(tmp_path):
         yield address
 
 
-@pytest.fixture
-def browser():
-    if not CHROMIUM:
-        if os.environ.get("GEN_REQUIRE_LIBREOFFICE"):
-            pytest.fail("Chromium is required here (CI) but not installed")
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_upload_see_it_built_and_download_the_letter(server, browser, tmp_path):

@@ -4,7 +4,6 @@ GEN_SHOTS (a folder outside the repository) when it is set, else to the test's o
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,25 +14,10 @@ from generator.xlsx import examples
 from tests.support.processes import running_server
 from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LONG_MEMO = "কেসিসি/সেঃবিঃ/সাঃপ্রঃশাঃ/III-২২৩(অঃকঃসঃ/২)/২২/অতিরিক্ত/দীর্ঘ/নথি/নম্বর/২০২৩/শাখা-৪৬.১১.১৬০০.০০১"
 RAJSHAHI = "রাজশাহী সিটি কর্পোরেশন"
 
 
-@pytest.fixture
-def browser():
-    if not CHROMIUM:
-        if os.environ.get("GEN_REQUIRE_LIBREOFFICE"):
-            pytest.fail("Chromium is required here (CI) but not installed")
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def shots(tmp_path) -> Path:
