@@ -117,6 +117,7 @@ class Watcher:
     _pending: dict[Path, _Pending] = field(default_factory=dict)
     _held: dict[Path, tuple[float, float | None]] = field(default_factory=dict)  # left in the inbox: (until, mtime)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _state_down: bool = False  # the state database could not be used at the last try (logged once)
 
     def notice(self, path: Path) -> None:
         if path.parent.resolve() != self.inbox.resolve() or ignored(path.name):
@@ -241,8 +242,15 @@ class Watcher:
         try:
             intake.receive(path, inbox=self.inbox, out_root=self.out_root, state_dir=self.state_dir, pool=self.pool,
                            owner=self.owner.id if self.owner else None, pdf=self.pdf)
-        except StateError as e:
-            log.error("could not handle %s, it stays in the inbox: %s", ascii(path.name), e.en)
+            if self._state_down:
+                log.info("the state database can be used again: files left in the inbox are tried at the next rescan")
+                self._state_down = False
+        except StateError as e:  # said once while it lasts, not for every file at every rescan
+            if not self._state_down:
+                log.error("the state database cannot be used (%s): files stay in the inbox and are tried again "
+                          "every %.0f s", e.en, self.rescan)
+                self._state_down = True
+            log.debug("could not handle %s, it stays in the inbox", ascii(path.name))
         except Exception:  # the next file must still be built; this one is tried again at the next rescan
             log.exception("could not handle %s; it stays in the inbox", ascii(path.name))
         if os.path.lexists(path):  # left in the inbox (not written, or could not be moved): not again before

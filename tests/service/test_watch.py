@@ -177,3 +177,25 @@ def test_a_file_that_cannot_be_moved_is_one_ledger_entry_with_its_true_cause(tmp
     blocker.unlink()
     w.wait(lambda: ledger(w.state)[0][3] is not None, what="moved at last")
     assert len(ledger(w.state)) == 1 and not (w.inbox / good.name).exists()
+
+
+def test_a_locked_state_database_is_waited_for_said_once_and_burns_no_serial(tmp_path, watcher, monkeypatch):
+    """Before: every file said the database was locked at every rescan. Now it is said once while it lasts;
+    the files stay in the inbox and are built, each with its own serial, once the database is free."""
+    monkeypatch.setenv("GEN_STATE_BUSY_TIMEOUT", "1")
+    files = make_workbooks(tmp_path / "src", 3)
+    w = watcher("--rescan", "1")
+    w.wait(lambda: (w.state / "register.sqlite3").exists(), what="the state database")
+    holder = sqlite3.connect(w.state / "register.sqlite3", isolation_level=None, timeout=30)
+    holder.execute("BEGIN IMMEDIATE")  # a backup, an open sqlite3 shell
+    try:
+        w.drop(files)
+        time.sleep(6)
+        assert sorted(p.name for p in w.inbox.glob("*.xlsx")) == sorted(f.name for f in files)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    w.wait(lambda: w.done(3), what="built once the database is free")
+    assert serials(w.state) == [1, 2, 3]
+    log = (tmp_path / "watch.log").read_text()
+    assert log.count("the state database cannot be used") == 1 and "can be used again" in log
