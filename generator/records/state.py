@@ -236,6 +236,10 @@ MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
     (_add_columns("memos", prefix_key="TEXT"),
      _fill_prefix_keys,
      "CREATE INDEX IF NOT EXISTS memos_by_key ON memos (prefix_key, serial)"),
+    # 7: the web page's sessions in the database (records/web_sessions.py), so that every server sharing it
+    # knows the signing secret and who signed out
+    ("CREATE TABLE IF NOT EXISTS web_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+     "CREATE TABLE IF NOT EXISTS signed_out (nonce TEXT PRIMARY KEY, until REAL NOT NULL)"),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -301,6 +305,9 @@ PG_MIGRATIONS: list[tuple[str, ...]] = [
         started_at  {_TEXT} NOT NULL,
         lease_until DOUBLE PRECISION NOT NULL)""",
      "CREATE INDEX owners_by_role ON owners (role, scope)"),
+    # 2: the web page's sessions (SQLite's step 7)
+    (f"CREATE TABLE web_secrets (name {_TEXT} PRIMARY KEY, value {_TEXT} NOT NULL)",
+     f"CREATE TABLE signed_out (nonce {_TEXT} PRIMARY KEY, until DOUBLE PRECISION NOT NULL)"),
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 

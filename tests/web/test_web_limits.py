@@ -146,6 +146,8 @@ def test_a_state_folder_gone_read_only_while_running_is_said_truthfully_and_buil
         assert listing.status_code in (200, 503) and "Traceback" not in listing.text
         if listing.status_code == 503:
             assert "রেকর্ড" in listing.text and "cannot read or write its records" in listing.text
+        client.close()  # a kept-alive connection may be closed by the server as this one is sent: a new one
+        client = httpx.Client(base_url=base, cookies=client.cookies)
         again = client.post("/upload", data={"csrf": token}, files={"workbook": ("cc.xlsx", data)},
                             follow_redirects=True)
         deadline = time.monotonic() + 60
