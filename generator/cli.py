@@ -418,6 +418,12 @@ def register(state_dir: str | None, as_json: bool) -> None:
                        f"  {key}: this file code is in the register in {len(spellings)} spellings ({shown}); they are one "
                        "code and continue one sequence from now on. Check the memos of the letters already sent.",
                        err=True)
+        for key, spellings in reg.coinciding_offices().items():
+            shown = ", ".join(ascii(s) for s in spellings)
+            click.echo(f"! {key}: রেজিস্টারে এই অফিসের নাম {len(spellings)}টি ভিন্ন লেখায় আছে ({shown}); এখন থেকে এগুলো একই "
+                       "অফিস। আগের পত্রগুলো যে ফোল্ডারে তৈরি হয়েছিল সেখানেই আছে।\n"
+                       f"  {key}: this office is in the register in {len(spellings)} spellings ({shown}); from now on "
+                       "they are one office. Letters already built stay in the folders they were built in.", err=True)
 
 
 @main.command()

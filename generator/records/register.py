@@ -13,6 +13,7 @@ from generator.findings import GenError
 from generator.records import db, state
 from generator.records.state import StateError
 from generator.spec.memo import register_prefix
+from generator.text import identity
 
 _COLUMNS = ("prefix, serial, content_hash, source, kind, office, fiscal_year, period, issued_at, explicit, state, "
             "submission, owner")
@@ -247,6 +248,15 @@ class Register:
         for key, prefix in rows:
             found.setdefault(key, []).append(prefix)
         return {key: spellings for key, spellings in found.items() if len(spellings) > 1}
+
+    def coinciding_offices(self) -> dict[str, list[str]]:
+        """Office names stored apart (before identities were normalised: a zero-width character, another
+        Unicode form, other digits) that are one office now: key → spellings, for `gen register` to report.
+        Their earlier letters stay in the folders they were built in."""
+        found: dict[str, set[str]] = {}
+        for (office,) in self._db.execute("SELECT DISTINCT office FROM memos").fetchall():
+            found.setdefault(identity.name(office), set()).add(office)
+        return {key: sorted(spellings) for key, spellings in sorted(found.items()) if len(spellings) > 1}
 
     def issued_for(self, submission: int) -> Entry | None:
         """The serial issued for a ledger entry, if its letter was written."""

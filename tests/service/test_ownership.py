@@ -203,8 +203,12 @@ def test_prefixes_stored_in_two_forms_before_are_one_sequence_and_reported(tmp_p
         entry, reused = register.allocate(key, "h3", **meta)
         assert (entry.serial, reused) == (3, False)
         assert register.coinciding() == {key: [key, key + "\u200b"]}
+        register._db.execute("UPDATE memos SET office = ? WHERE serial = 2", ("ময়মনসিংহ\u200b সিটি",))
+        register._db.execute("UPDATE memos SET office = ? WHERE serial IN (1, 3)", ("ময়মনসিংহ সিটি",))
+        assert register.coinciding_offices() == {"ময়মনসিংহ সিটি": ["ময়মনসিংহ সিটি", "ময়মনসিংহ\u200b সিটি"]}
     listed = gen("register", "--state", state, env=None)
     assert listed.returncode == 0 and "ভিন্ন লেখায়" in listed.stderr and "2 spellings" in listed.stderr
+    assert "this office is in the register in 2 spellings" in listed.stderr
 
 
 HOLD = """
