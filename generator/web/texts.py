@@ -57,13 +57,16 @@ def earlier(record) -> int | None:
 
 
 def download_name(record, path: Path) -> str:
-    """A download's name: the office and the memo before the file's own name (which names the kind, the year and
-    the period: 'cc-2023-24-q1-letter.pdf'), so that several offices' letters, PDFs and e-Nothi bundles can be
+    """A download's name: the office, the memo and the day it was submitted before the file's own name (which
+    names the kind, the year and the period: 'cc-2023-24-q1-letter.pdf'), so that several offices' letters, PDFs and e-Nothi bundles can be
     told apart in a Downloads folder; the upload tag never shows."""
     own = re.sub(r"^[0-9a-f]{8}-", "", path.name)
     if not (record.office and record.memo) or record.status not in ("built", "duplicate"):
         return own
-    rest = f" {store.safe_name(record.memo, 'memo')} {own}"  # never cut: the office name gives way
+    memo = store.safe_name(record.memo, "memo")
+    day = dhaka_time(record.received_at)[:10].replace("/", "-")  # the day it was submitted, Dhaka time
+    # never cut: the office name gives way; with a memo so long that the office would be gone, the day too
+    rest = f" {memo} {day} {own}" if len(f"{memo} {day} {own}".encode()) <= 160 else f" {memo} {own}"
     return intake.fit(store.safe_name(record.office), rest)
 
 
