@@ -24,6 +24,9 @@ from generator.text.bangla import to_bangla_digits
 BODY_PT = 14
 TABLE_PT = 9
 SIGNATURE_SLOTS = 3
+# the scored annex's total: what the figure in brackets is (the weights of the indicators due by the period's
+# end, which is less than the plan's total before the year ends), never a bare number
+TOTAL_LABEL = "মোট প্রাপ্ত স্কোর (এ সময় পর্যন্ত মূল্যায়নযোগ্য সূচকের মোট মান {{ possible }}-এর {{ percent }}):"
 
 
 def _new_document(*, landscape: bool, size: float):
@@ -99,6 +102,9 @@ def build_letter(path: Path) -> Path:
     wordml.style_run(first.add_run("{%p if letterhead_slogan %}"))
     _para(doc, "{{ letterhead_slogan }}", align=right, size=11)
     _tag(doc, "{%p endif %}")
+    _tag(doc, "{%p for line in office_parents %}")
+    _para(doc, "{{ line }}", align=center, size=BODY_PT)
+    _tag(doc, "{%p endfor %}")
     _para(doc, "{{ office_name }}", align=center, size=20, bold=True)
     _optional(doc, "office_unit", "{{ office_unit }}", align=center, size=BODY_PT)
     _para(doc, "{{ office_address }}", align=center)
@@ -269,6 +275,7 @@ def build_annex(kind: Kind, document: declared.Document, path: Path) -> Path:
     wordml.style_run(first.add_run("{{ annex_heading }}"), size=12, bold=True)
     first.alignment = center
     _para(doc, "{{ office_name }}", align=center, size=12, bold=True)
+    _optional(doc, "office_place", "{{ office_place }}", align=center, size=11)
     _para(doc, "{{ annex_title }}", align=center, size=11, bold=True, space_after=4)
 
     columns = [COLUMNS[k] for k in kind.annex_columns]
@@ -323,7 +330,7 @@ def build_annex(kind: Kind, document: declared.Document, path: Path) -> Path:
     if document.total_row:
         total = body[body_rows]
         label = total.cells[0].merge(total.cells[len(columns) - 2])
-        _first_paragraph(label, "মোট (সম্ভাব্য {{ possible }}, অর্জিত {{ percent }}):", align=WD_ALIGN_PARAGRAPH.RIGHT, bold=True)
+        _first_paragraph(label, TOTAL_LABEL, align=WD_ALIGN_PARAGRAPH.RIGHT, bold=True)
         _first_paragraph(total.cells[len(columns) - 1], "{{ total }}", align=center, bold=True)
         wordml.cant_split(total)
         _keep_with_next(total.cells)
