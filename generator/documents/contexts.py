@@ -6,7 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from generator.documents.templates import SIGNATURE_SLOTS
+from docxtpl import RichText
+
+from generator.documents import fit
+from generator.documents.templates import CELL_MARGINS_CM, MEMO_WIDTHS, SIGNATURE_SLOTS
+from generator.documents.wordml import BANGLA_FONT
 from generator.model import PlanRow, Report
 from generator.rules import scoring
 from generator.rules.scoring import ScoreCard, score_report
@@ -119,6 +123,24 @@ def printed_memo(report: Report, memo: str) -> str:
     return memo_numbers.printed(memo, report.get("memo_prefix"), report.get("memo_separator"))
 
 
+MEMO_BESIDE_CM = MEMO_WIDTHS[0] - CELL_MARGINS_CM  # the memo's cell beside the date
+MEMO_ALONE_CM = sum(MEMO_WIDTHS) - CELL_MARGINS_CM  # the whole width, in a row of its own
+SMALLEST_BESIDE = 11.0  # below this a long code goes over the date rather than shrink further
+
+
+def memo_fields(label: str, memo: str) -> dict:
+    """The memo line, never wrapped: beside the date at the largest size it fits (14 pt down to 11), else in
+    a row of its own over the date at the size it fits there (down to 10 pt)."""
+    text = f"{label} {memo}"
+    sizes = tuple(s for s in fit.MEMO_SIZES if s >= SMALLEST_BESIDE)
+    size = fit.fitting_size(text, MEMO_BESIDE_CM, sizes)
+    alone = fit.width_cm(text, size) > MEMO_BESIDE_CM
+    if alone:
+        size = fit.fitting_size(text, MEMO_ALONE_CM)
+    line = RichText(text, size=round(size * 2), font=f"eastAsia:{BANGLA_FONT}")
+    return {"memo_beside": "" if alone else line, "memo_alone": line if alone else "", "memo_pt": size}
+
+
 def office_place(report: Report) -> str:
     """The office's place under its name on the annex (seed 001: ময়মনসিংহ), from the last line of its address."""
     lines = report.lines("office_address")
@@ -144,6 +166,7 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
         "web_line": ", ".join(w for w in web if w),
         "contact_line": ", ".join(f"{label}: {bn_text(value)}" for label, value in contacts if value),
         "memo": printed_memo(report, memo),
+        **memo_fields("স্মারক:", printed_memo(report, memo)),
         "date_bangla": bangla.format_bangla_date(issue_date),
         "date_gregorian": bangla.format_gregorian_date(issue_date),
         "subject": bn_text(report.get("subject") or kind.subject.format(**words)),
@@ -322,6 +345,7 @@ def minutes_context(report: Report, memo: str, issue_date: dt.date) -> dict:
         "closing": bn_text(report.get("closing") or MINUTES_CLOSING),
         "decisions": [{k: breakable(bn_text(row.value(k).display)) for k in report.kind.columns} for row in report.rows],
         "memo": printed_memo(report, memo),
+        **memo_fields("স্মারক নম্বর:", printed_memo(report, memo)),
         "date_bangla": bangla.format_bangla_date(issue_date),
         "date_gregorian": bangla.format_gregorian_date(issue_date),
         "copies": [f"{bangla.to_bangla_digits(i)}) {bn_text(line)}" for i, line in enumerate(report.lines("copies"), 1)],

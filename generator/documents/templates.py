@@ -41,6 +41,7 @@ def _new_document(*, landscape: bool, size: float):
     section.right_margin = Cm(1.27 if landscape else 2.0)
     wordml.set_document_defaults(doc, size=size)
     wordml.add_font_fallbacks(doc)
+    wordml.theme_fonts(doc)
     normal = doc.styles["Normal"].paragraph_format
     normal.space_after = Pt(0)
     normal.space_before = Pt(0)
@@ -112,7 +113,7 @@ def build_letter(path: Path) -> Path:
     contact = _para(doc, "{{ contact_line }}", align=center, size=11, space_after=8)
     wordml.paragraph_border(contact, "bottom", 8)
 
-    _memo_and_date(doc, "স্মারক: {{ memo }}")
+    _memo_and_date(doc)
 
     _para(doc, space_after=6)
     subject = _para(doc, space_after=6)
@@ -186,19 +187,32 @@ def _copies(doc, space_before: float) -> None:
     _tag(doc, "{%p endif %}")
 
 
-def _memo_and_date(doc, memo_text: str) -> None:
-    """Memo number on the left; on the right the date, Bangla calendar over Gregorian."""
-    memo = doc.add_table(rows=1, cols=3)
+MEMO_WIDTHS = (10.0, 2.1, 4.4)  # memo | "তারিখ:" | the dates ("তারিখ:" on one line, in Nikosh or a wider fallback)
+CELL_MARGINS_CM = 0.38  # Word's default cell margins, left and right
+
+
+def _memo_and_date(doc) -> None:
+    """Memo number on the left; on the right the date, Bangla calendar over Gregorian. The memo line never
+    wraps: `memo_beside` is the line at the size it fits beside the date (contexts.memo_fields), else empty
+    and the line is `memo_alone`, in a row of its own over the date."""
+    memo = doc.add_table(rows=4, cols=3)
     wordml.table_borders(memo, none=True)
-    wordml.fixed_layout(memo, [10.0, 2.1, 4.4])  # "তারিখ:" on one line, in Nikosh or a wider fallback
-    left, label, dates = memo.rows[0].cells
-    _first_paragraph(left, memo_text)
+    wordml.fixed_layout(memo, list(MEMO_WIDTHS))
+    if_alone, alone_row, end_alone, row = memo.rows
+    _first_paragraph(if_alone.cells[0], "{%tr if memo_alone %}")
+    alone = alone_row.cells[0].merge(alone_row.cells[2])
+    _first_paragraph(alone, "{{r memo_alone }}")
+    alone.paragraphs[0].paragraph_format.space_after = Pt(4)
+    _first_paragraph(end_alone.cells[0], "{%tr endif %}")
+    left, label, dates = row.cells
+    _first_paragraph(left, "{{r memo_beside }}")
     _first_paragraph(label, "তারিখ:", align=WD_ALIGN_PARAGRAPH.RIGHT)
     bangla = _first_paragraph(dates, "{{ date_bangla }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     wordml.paragraph_border(bangla, "bottom", 6)
     _para(dates, "{{ date_gregorian }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     for cell in (left, label):
         wordml.valign(cell, "center")
+    wordml.cant_split(row)
 
 
 def _signature(doc, lines: list[str], width: float = 16.5) -> None:
@@ -252,7 +266,7 @@ def build_minutes(kind: Kind, path: Path) -> Path:
     _para(doc, "{{ closing }}", align=justify, indent_first=1.27)
     _signature(doc, ["{{ chair }}", "{{ chair_designation }}"])
     _para(doc, space_after=6)
-    _memo_and_date(doc, "স্মারক নম্বর: {{ memo }}")
+    _memo_and_date(doc)
     _copies(doc, space_before=6)
     _signature(doc, ["{{ issuer_name }}", "{{ issuer_designation }}"])
     _page_numbers(doc)

@@ -1,0 +1,137 @@
+"""Issue 23, layout measured in the PDF, not hoped for: every example built with PDFs through the warm
+LibreOffice, then read with `pdftotext -bbox-layout`: the memo number on one line for every file-code form,
+no last page less than a quarter filled, the copy list and signature on the page of what precedes them, the
+annex's header rows on every page; and Word's theme fonts kept from winning over Nikosh."""
+
+import datetime as dt
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from generator.documents import contexts, fit
+from generator.documents.make import PdfSettings
+from generator.service import pipeline
+from generator.spec.paths import EXAMPLES_DIR, XLSX_DIR
+from generator.xlsx import examples, filling
+from tests.support.workbooks import MYMENSINGH, ROWS
+
+EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES_DIR.glob("*.json"))
+MEMO_FORMS = {
+    "old": "৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭",
+    "2024": "৩৮.০১.০০০০.০০০.৮০০.৯৯.০০০২.২৫",
+    "free-form": "কেসিসি/সেঃবিঃ/সাঃপ্রঃশাঃ/III-২২৩(অঃকঃসঃ/২)/২২",
+    "long free-form": "কেসিসি/সেঃবিঃ/সাঃপ্রঃশাঃ/প্রশাসন-III-২২৩(অঃকঃসঃ/২)/নথি/২০২২-২৩",
+}
+
+
+def compact(text: str) -> str:
+    return "".join(text.split())  # pdftotext puts stray spaces inside Bangla words
+
+
+def lines(pdf: Path) -> list[list[tuple[int, float, float, str]]]:
+    """Per page, each text line as (page, yMin, yMax, text)."""
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    pages = []
+    for n, page in enumerate(xml.split("<page ")[1:], 1):
+        found = []
+        for line in re.findall(r"<line [^>]*>.*?</line>", page, re.S):
+            y0, y1 = (float(v) for v in re.search(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', line).groups())
+            found.append((n, y0, y1, " ".join(re.findall(r">([^<]*)</word>", line))))
+        pages.append(found)
+    return pages
+
+
+def built_pdfs(tmp_path, office, source) -> dict[str, Path]:
+    result = pipeline.build(source, out_root=tmp_path / "out", state_dir=tmp_path / "state",
+                            default_date=dt.date(2023, 10, 10), pdf=PdfSettings(office=office.handle))
+    assert result.ok, result.issues
+    return {Path(p).stem.rsplit("-", 1)[-1]: Path(p) for p in result.outputs if p.endswith(".pdf")}
+
+
+@pytest.fixture(scope="module")
+def example_pdfs(tmp_path_factory, office):
+    tmp = tmp_path_factory.mktemp("layout")
+    return {name: built_pdfs(tmp / name, office, examples.write(EXAMPLES_DIR / f"{name}.json", tmp / f"{name}.xlsx"))
+            for name in EXAMPLE_NAMES}
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_no_last_page_is_less_than_a_quarter_filled(example_pdfs, name):
+    for document, pdf in example_pdfs[name].items():
+        fills = fit.page_fills(pdf.read_bytes())
+        assert fills, pdf
+        assert len(fills) == 1 or fills[-1] >= fit.LAST_PAGE_MIN, (document, [round(f, 2) for f in fills])
+
+
+def test_the_nis_letter_with_five_copies_fits_one_page(example_pdfs):
+    """Before: its last three copy lines alone on page 2 (16 % of it)."""
+    assert len(lines(example_pdfs["nis-khulna-2021-22-q4"]["letter"])) == 1
+
+
+@pytest.mark.parametrize("name", [n for n in EXAMPLE_NAMES if not n.startswith("minutes")])
+def test_the_copy_list_and_signature_stand_on_the_page_of_the_body(example_pdfs, name):
+    pages = lines(example_pdfs[name]["letter"])
+    page_of = {}
+    for page in pages:
+        for n, _, _, text in page:
+            page_of.setdefault(compact(text), n)
+    body_page = next(n for t, n in page_of.items() if t.startswith("সংযুক্তি"))
+    signature = [n for t, n in page_of.items() if "প্রধাননির্বাহী" in t or t.startswith("(")]
+    assert signature and all(n == body_page for n in signature[:1])
+
+
+def test_the_annex_header_rows_repeat_on_every_page(example_pdfs):
+    """The NIS annex's header rows (the group over the quarters, লক্ষ্যমাত্রা/অর্জন and the quarters under it,
+    the column numbers) at the top of every page."""
+    pages = lines(example_pdfs["nis-khulna-2021-22-q4"]["annex"])
+    assert len(pages) > 1
+    for n, page in enumerate(pages, 1):
+        top = min(y0 for _, y0, _, t in page if compact(t) == "(১১)")  # the column numbers close the header
+        header = {compact(t) for _, y0, _, t in page if y0 <= top}
+        assert {"লক্ষ্যমাত্রা/", "কোয়ার্টার", "(১)", "(১৪)"} <= header, (n, header)
+        assert any("বাস্তবায়নঅগ্রগতি" in t for t in header), (n, header)
+        assert top < 0.35 * 595, n  # on a landscape A4 page, in its top third
+
+
+@pytest.mark.parametrize("form", MEMO_FORMS)
+def test_the_memo_number_stays_on_one_line(tmp_path, office, form):
+    letter = dict(MYMENSINGH, memo_prefix=MEMO_FORMS[form], memo_serial="১৪০৬")
+    source = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "w.xlsx", letter, ROWS)
+    pdf = built_pdfs(tmp_path, office, source)["letter"]
+    memo = compact(MEMO_FORMS[form])
+    (line,) = [t for page in lines(pdf) for *_, t in page if compact(t).startswith("স্মারক:")]
+    assert compact(line).startswith("স্মারক:" + memo) and compact(line).endswith("১৪০৬"), line
+    date_lines = [y0 for page in lines(pdf) for _, y0, _, t in page if compact(t).startswith("তারিখ:")]
+    assert date_lines  # the date is still printed, beside the memo or under it
+
+
+def test_a_long_code_goes_over_the_date_and_a_short_one_beside_it():
+    short = contexts.memo_fields("স্মারক:", "৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২")
+    assert short["memo_beside"] and not short["memo_alone"] and short["memo_pt"] == 14
+    long = contexts.memo_fields("স্মারক:", MEMO_FORMS["long free-form"] + "-১৪০৬")
+    assert long["memo_alone"] and not long["memo_beside"] and long["memo_pt"] < 14
+
+
+THEMES = re.compile(r'w:(asciiTheme|hAnsiTheme|eastAsiaTheme|cstheme)=')
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_word_keeps_nikosh_in_every_run_and_style(built_examples, name):
+    for path in built_examples[name].outputs:
+        with zipfile.ZipFile(path) as z:
+            styles, theme = z.read("word/styles.xml").decode(), z.read("word/theme/theme1.xml").decode()
+            parts = [z.read(n).decode() for n in z.namelist() if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n)]
+        assert not THEMES.search(styles) and not any(THEMES.search(p) for p in parts)
+        for fonts in re.findall(r"<w:rFonts [^>]*/>", styles):
+            assert all(f'w:{slot}="Nikosh"' in fonts for slot in ("ascii", "hAnsi", "cs", "eastAsia")), fonts
+        assert re.findall(r'<a:(?:latin|cs) typeface="([^"]*)"', theme) == ["Nikosh"] * 4
+        for part in parts:
+            for run in re.findall(r"<w:r>.*?</w:r>|<w:r [^>]*>.*?</w:r>", part, re.S):
+                if not re.search(r"<w:t(?: [^>]*)?>[^<]+</w:t>", run):
+                    continue
+                fonts = re.search(r"<w:rFonts [^>]*/>", run)
+                assert fonts and 'w:cs="Nikosh"' in fonts.group(0) and 'w:ascii="Nikosh"' in fonts.group(0), run[:300]
