@@ -105,8 +105,7 @@ def tightened(docx: bytes, step: int, kind: str = "letter") -> bytes:
 
     def spacing(m: re.Match) -> str:
         tag = m.group(0)
-        for attr in ("w:before", "w:after"):
-            tag = re.sub(rf'{attr}="(\d+)"', lambda a: f'{attr}="{int(a.group(1)) // 2}"', tag)
+        tag = re.sub(r'(w:before|w:after)="(\d+)"', lambda a: f'{a.group(1)}="{int(a.group(2)) // 2}"', tag)
         if 'w:lineRule="exact"' not in tag and 'w:lineRule="atLeast"' not in tag:
             tag = re.sub(r'w:line="(\d+)"', lambda a: f'w:line="{min(int(a.group(1)), 240)}"', tag)
         return tag
