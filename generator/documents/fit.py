@@ -94,7 +94,7 @@ def page_fills(pdf: bytes, timeout: float = 20.0) -> list[float] | None:
 def needs_fitting(pdf: bytes) -> bool:
     """More than one page, and the last less than a quarter filled."""
     fills = page_fills(pdf)
-    return bool(fills) and len(fills) > 1 and fills[-1] < LAST_PAGE_MIN
+    return fills is not None and len(fills) > 1 and fills[-1] < LAST_PAGE_MIN
 
 
 def tightened(docx: bytes, step: int, kind: str = "letter") -> bytes:
