@@ -91,10 +91,14 @@ def page_fills(pdf: bytes, timeout: float = 20.0) -> list[float] | None:
     return fills
 
 
+WORTH_TRYING = 0.6  # a last page less filled than this may come back onto the pages before: it is tried
+
+
 def needs_fitting(pdf: bytes) -> bool:
-    """More than one page, and the last less than a quarter filled."""
+    """More than one page, and the last less than 60 % filled: under a quarter it must be fitted (LAST_PAGE_MIN),
+    under 60 % it is worth a try (an annex whose last row and signatures ran onto a page of their own)."""
     fills = page_fills(pdf)
-    return fills is not None and len(fills) > 1 and fills[-1] < LAST_PAGE_MIN
+    return fills is not None and len(fills) > 1 and fills[-1] < WORTH_TRYING
 
 
 def tightened(docx: bytes, step: int, kind: str = "letter") -> bytes:
