@@ -46,6 +46,7 @@ def _new_document(*, landscape: bool, size: float):
     normal.space_after = Pt(0)
     normal.space_before = Pt(0)
     normal.line_spacing = 1.1
+    normal.widow_control = True  # no line of a paragraph alone at the foot or the head of a page
     props = doc.core_properties
     props.author = props.last_modified_by = "gen"
     props.title = "Progress report"
@@ -127,11 +128,13 @@ def build_letter(path: Path) -> Path:
     _para(doc, space_after=2)
     body = _para(doc, "{{ body }}", align=justify, indent_first=1.27, space_after=8)
     body.paragraph_format.line_spacing = 1.25
-    _para(doc, "সংযুক্তি: {{ attachment }}", space_after=18)
+    attachment = _para(doc, "সংযুক্তি: {{ attachment }}", space_after=18)
+    attachment.paragraph_format.keep_with_next = True  # the recipient and the signature follow on its page
 
     block = doc.add_table(rows=1, cols=2)
     wordml.table_borders(block, none=True)
     wordml.fixed_layout(block, [9.7, 6.8])
+    wordml.cant_split(block.rows[0])  # the signature block whole, never split over two pages
     to, sign = block.rows[0].cells
     wordml.valign(to, "bottom")
     _first_paragraph(to, "{%p for line in recipient %}")
@@ -182,7 +185,9 @@ def _copies(doc, space_before: float) -> None:
     heading = _para(doc, "{{ copies_heading }}", bold=True)
     heading.paragraph_format.keep_with_next = True  # never the heading alone at the foot of a page
     _tag(doc, "{%p for line in copies %}")
-    _para(doc, "{{ line }}")
+    line = _para(doc, "{{ line }}")
+    line.paragraph_format.keep_with_next = True  # the list whole, and with the signature after it (minutes)
+    line.paragraph_format.keep_together = True
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p endif %}")
 
@@ -220,6 +225,7 @@ def _signature(doc, lines: list[str], width: float = 16.5) -> None:
     table = doc.add_table(rows=1, cols=2)
     wordml.table_borders(table, none=True)
     wordml.fixed_layout(table, [width - 7.0, 7.0])
+    wordml.cant_split(table.rows[0])
     cell = table.rows[0].cells[1]
     _first_paragraph(cell, "")
     _para(cell, "")
@@ -263,7 +269,8 @@ def build_minutes(kind: Kind, path: Path) -> Path:
     for col, cell in zip(columns, data.cells):
         _first_paragraph(cell, f"{{{{ d.{col.key} }}}}", align=_align(col), size=11)
     _para(doc, space_after=6)
-    _para(doc, "{{ closing }}", align=justify, indent_first=1.27)
+    closing = _para(doc, "{{ closing }}", align=justify, indent_first=1.27)
+    closing.paragraph_format.keep_with_next = True  # the chair's signature on the page of the closing line
     _signature(doc, ["{{ chair }}", "{{ chair_designation }}"])
     _para(doc, space_after=6)
     _memo_and_date(doc)

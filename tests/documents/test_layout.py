@@ -167,3 +167,19 @@ def test_every_annex_column_holds_its_longest_word(built_examples, name):
     assert width["unit"] >= fit.width_cm("তারিখ", 9) + 0.16
     numbers = [width[k] for k in kind.annex_columns if COLUMNS[k].numeric and not COLUMNS[k].two_lines]
     assert width["activity"] > max(numbers)
+
+
+def test_the_templates_keep_blocks_together_and_control_widows():
+    """Widow and orphan control in every template's Normal style; in the letter the attachment line keeps with
+    the recipient and signature block, which is never split, and every copy line keeps with the next."""
+    from generator.spec.paths import DOCX_DIR
+    from docx import Document
+
+    for path in DOCX_DIR.glob("*.docx"):
+        assert Document(str(path)).styles["Normal"].paragraph_format.widow_control is True, path.name
+    letter = Document(str(DOCX_DIR / "letter.docx"))
+    paras = {p.text: p for p in letter.paragraphs}
+    assert paras["সংযুক্তি: {{ attachment }}"].paragraph_format.keep_with_next
+    assert paras["{{ line }}"].paragraph_format.keep_with_next
+    block = next(t for t in letter.tables if "signatory_name" in t._tbl.xml)
+    assert "<w:cantSplit/>" in block.rows[0]._tr.xml
