@@ -5,18 +5,13 @@ in the document (grid, every cell, fixed layout), so Word and LibreOffice lay th
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from functools import lru_cache
-
-from lxml import etree
 
 from generator.documents import fit
 from generator.spec.columns import COLUMNS
 from generator.spec.kinds import Kind
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 DXA_PER_CM = 567
 PADDING_CM = 0.16 + 0.12  # the annex's cell margins (0.08 cm each side) and a little air for the editors
 BOLD = 1.08  # a bold header's width over the regular
@@ -59,7 +54,7 @@ def bounds(kind: Kind, context: dict, key: str, size: float) -> tuple[float, flo
     return least + PADDING_CM, min(max(most, least) + PADDING_CM, max(MOST_CM, least + PADDING_CM))
 
 
-STEP_CM = 0.1  # the room over the least widths is given out in steps of this
+STEP_CM = 0.15  # the room over the least widths is given out in steps of this
 WRAP_WASTE = 1.12  # a wrapped line is not filled to the end
 
 
@@ -78,6 +73,13 @@ def _cells(kind: Kind, context: dict, size: float) -> list[list[tuple[float, flo
                     n = 0
                 n += 1
             groups[key] = [*sizes, n] if rows else []
+    starts: dict[str, list[int]] = {}  # per merge, the index of the group each row belongs to
+    for merge in {COLUMNS[key].merge for key in kind.annex_columns if COLUMNS[key].merge}:
+        n, at = -1, []
+        for row in rows:
+            n += 1 if row.get(f"{merge}_first", True) else 0
+            at.append(max(n, 0))
+        starts[merge] = at
     out = []
     for i, row in enumerate(rows):
         cells = []
@@ -89,7 +91,7 @@ def _cells(kind: Kind, context: dict, size: float) -> list[list[tuple[float, flo
                 if not row.get(f"{col.merge}_first", True):
                     cells.append((0.0, 0.0))
                     continue
-                first = sum(1 for r in rows[:i + 1] if r.get(f"{col.merge}_first", True)) - 1
+                first = starts[col.merge][i]
                 share = 1 / max(1, groups[key][first] if first < len(groups[key]) else 1)
             cells.append((sum(_width(line, size) for t in texts for line in t.split("\n") if line), share))
         out.append(cells)
@@ -109,83 +111,88 @@ def widths(kind: Kind, context: dict, total_cm: float, size: float) -> list[floa
     cells = _cells(kind, context, size)
     width = list(least)
 
-    def lines(text_cm: float, col_cm: float) -> float:
+    def lines(text_cm: float, share: float, col_cm: float) -> float:
+        if not text_cm:
+            return 0.0
         room = max(col_cm - PADDING_CM, 0.1)
-        return max(1.0, -(-text_cm * WRAP_WASTE // room)) if text_cm else 0.0
+        return max(1.0, -(-text_cm * WRAP_WASTE // room)) * share
 
-    def height(row: list[tuple[float, float]], ws: list[float]) -> float:
-        return max((lines(t, w) * share for (t, share), w in zip(row, ws)), default=0.0)
-
-    heights = [height(row, width) for row in cells]
+    # each row's lines per column, kept up to date as widths grow: a step is tried on a column by recomputing
+    # only that column's lines against the row's highest of the others
+    grid = [[lines(t, share, w) for (t, share), w in zip(row, width)] for row in cells]
+    columns = range(len(width))
     room = total_cm - sum(width)
     while room >= STEP_CM:
         best, gain_best = None, 0.0
-        for c in range(len(width)):
+        for c in columns:
             if width[c] + STEP_CM > most[c]:
                 continue
-            trial = width[:c] + [width[c] + STEP_CM] + width[c + 1:]
-            gain = sum(h - height(row, trial) for row, h in zip(cells, heights) if row[c][0])
+            gain = 0.0
+            for row, got in zip(cells, grid):
+                if not row[c][0]:
+                    continue
+                now = max(got)
+                if got[c] < now:
+                    continue
+                others = max((v for i, v in enumerate(got) if i != c), default=0.0)
+                gain += now - max(others, lines(row[c][0], row[c][1], width[c] + STEP_CM))
             if gain > gain_best:
                 best, gain_best = c, gain
         if best is None:  # no step shortens the table: the rest in proportion to what the columns would take
             want = [m - w for w, m in zip(width, most)]
-            if sum(want) <= 0:
-                break
-            width = [w + room * d / sum(want) for w, d in zip(width, want)]
-            room = 0.0
+            if sum(want) > 0:
+                width = [w + room * d / sum(want) for w, d in zip(width, want)]
+                room = 0.0
             break
         width[best] += STEP_CM
         room -= STEP_CM
-        heights = [height(row, width) for row in cells]
+        for row, got in zip(cells, grid):
+            got[best] = lines(row[best][0], row[best][1], width[best])
     if room > 0:
         width = [w + room * w / sum(width) for w in width]
     return width
 
 
-def apply(docx: bytes, widths_cm: list[float]) -> bytes:
-    """The document with its (first) table's grid and every cell set to `widths_cm` (a merged cell gets the
-    sum of the columns it spans)."""
-    source, out = zipfile.ZipFile(io.BytesIO(docx)), io.BytesIO()
+_ROW = re.compile(r"<w:tr[ >].*?</w:tr>", re.S)
+_CELL = re.compile(r"<w:tc>(?:\s*<w:tcPr>.*?</w:tcPr>)?", re.S)
+_SPAN = re.compile(r'<w:gridSpan w:val="(\d+)"')
+_TCW = re.compile(r"<w:tcW [^>]*/>")
+
+
+def apply(xml: str, widths_cm: list[float]) -> str:
+    """The document's XML with its (first) table's grid and every cell set to `widths_cm` (a merged cell gets
+    the sum of the columns it spans). Text substitutions on the XML as rendered: parsing it would cost more
+    than the render (a 200-row annex)."""
     dxa = [round(w * DXA_PER_CM) for w in widths_cm]
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "word/document.xml":
-                data = _applied(data, dxa)
-            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
-def _applied(xml: bytes, dxa: list[int]) -> bytes:
-    root = etree.fromstring(xml)
-    table = root.find(f".//{{{W}}}tbl")
-    if table is None:
+    grid = _GRID.search(xml)
+    if grid is None or len(re.findall(r"<w:gridCol ", grid.group(1))) != len(dxa):
         return xml
-    grid = table.findall(f"{{{W}}}tblGrid/{{{W}}}gridCol")
-    if len(grid) != len(dxa):
-        return xml
-    for col, w in zip(grid, dxa):
-        col.set(f"{{{W}}}w", str(w))
-    tblw = table.find(f"{{{W}}}tblPr/{{{W}}}tblW")
-    if tblw is not None:
-        tblw.set(f"{{{W}}}w", str(sum(dxa)))
-        tblw.set(f"{{{W}}}type", "dxa")
-    for row in table.iter(f"{{{W}}}tr"):
+    cols = iter(dxa)
+    new_grid = re.sub(r'<w:gridCol w:w="\d+"', lambda m: f'<w:gridCol w:w="{next(cols)}"', grid.group(0))
+    xml = xml[:grid.start()] + new_grid + xml[grid.end():]
+    xml = re.sub(r"<w:tblW [^>]*/>", f'<w:tblW w:w="{sum(dxa)}" w:type="dxa"/>', xml, count=1)
+
+    def row(m: re.Match) -> str:
         at = 0
-        for cell in row.findall(f"{{{W}}}tc"):
-            span_el = cell.find(f"{{{W}}}tcPr/{{{W}}}gridSpan")
-            span = int(span_el.get(f"{{{W}}}val", "1")) if span_el is not None else 1
-            tcw = cell.find(f"{{{W}}}tcPr/{{{W}}}tcW")
-            if tcw is not None:
-                tcw.set(f"{{{W}}}w", str(sum(dxa[at:at + span])))
-                tcw.set(f"{{{W}}}type", "dxa")
-            at += span
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+        def cell(c: re.Match) -> str:
+            nonlocal at
+            span = _SPAN.search(c.group(0))
+            n = int(span.group(1)) if span else 1
+            width = sum(dxa[at:at + n])
+            at += n
+            return _TCW.sub(f'<w:tcW w:w="{width}" w:type="dxa"/>', c.group(0), count=1)
+
+        return _CELL.sub(cell, m.group(0))
+
+    return _ROW.sub(row, xml)
 
 
-def table_width_cm(docx: bytes) -> float | None:
+_GRID = re.compile(r"<w:tblGrid>(.*?)</w:tblGrid>", re.S)
+
+
+def table_width_cm(xml: str) -> float | None:
     """The (first) table's width as the template fixed it."""
-    with zipfile.ZipFile(io.BytesIO(docx)) as z:
-        root = etree.fromstring(z.read("word/document.xml"))
-    grid = root.findall(f".//{{{W}}}tbl/{{{W}}}tblGrid/{{{W}}}gridCol")
-    return sum(int(c.get(f"{{{W}}}w", "0")) for c in grid) / DXA_PER_CM if grid else None
+    grid = _GRID.search(xml)
+    widths = re.findall(r'<w:gridCol w:w="(\d+)"', grid.group(1)) if grid else []
+    return sum(int(w) for w in widths) / DXA_PER_CM if widths else None

@@ -52,12 +52,16 @@ def render(document: Document, job: Job, *, pages: Pages | None = None, filled: 
     """The document as .docx bytes: its compiled template filled with its context (or `filled`)."""
     path = Path(templates_dir or DOCX_DIR) / document.template_file(job.report.kind.id)
     filled = context(document, job, pages) if filled is None else filled
-    made = compiled.compiled(path).render(filled)
-    if document.name == "annex":  # the columns as wide as their content needs (layout.py)
-        total = layout.table_width_cm(made)
-        if total:
-            made = layout.apply(made, layout.widths(job.report.kind, filled, total, templates.TABLE_PT))
-    return made
+    if document.name != "annex":
+        return compiled.compiled(path).render(filled)
+
+    def widen(part: str, xml: str) -> str:  # the columns as wide as their content needs (layout.py)
+        total = layout.table_width_cm(xml) if part == "word/document.xml" else None
+        if not total:
+            return xml
+        return layout.apply(xml, layout.widths(job.report.kind, filled, total, templates.TABLE_PT))
+
+    return compiled.compiled(path).render(filled, widen)
 
 
 def build_all(dest: Path = DOCX_DIR) -> list[Path]:

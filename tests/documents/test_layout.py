@@ -167,6 +167,8 @@ def test_every_annex_column_holds_its_longest_word(built_examples, name):
     assert width["unit"] >= fit.width_cm("তারিখ", 9) + 0.16
     numbers = [width[k] for k in kind.annex_columns if COLUMNS[k].numeric and not COLUMNS[k].two_lines]
     assert width["activity"] > max(numbers)
+    for row in re.findall(r"<w:tr[ >].*?</w:tr>", xml, re.S):  # every cell as wide as the columns it spans
+        assert abs(sum(int(w) for w in re.findall(r'<w:tcW w:w="(\d+)"', row)) - sum(grid) * layout.DXA_PER_CM) < 20
 
 
 def test_the_templates_keep_blocks_together_and_control_widows():
