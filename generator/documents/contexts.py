@@ -218,10 +218,17 @@ def _cell_text(key: str, value) -> str:
 _SLASH = re.compile(r"(?<=[\u0980-\u09e5\u09f0-\u09ffA-Za-z])/(?=[\u0980-\u09e5\u09f0-\u09ffA-Za-z])")  # letters, not digits
 
 
+_ADDRESS = re.compile(r"www\.|://|@|\.(?:gov|com|org|net|edu|info|bd)\b", re.IGNORECASE)
+
+
 def breakable(text: str) -> str:
     """A zero-width space after a slash between words ('কর্মশালা/প্রশিক্ষণ/সেমিনার'), so that a narrow
-    table column breaks the line there, not inside a letter cluster."""
-    return _SLASH.sub("/\u200b", text) if "/" in text else text
+    table column breaks the line there, not inside a letter cluster; never inside a web or e-mail address
+    (www.rangpur.gov.bd/site/view/rti stays whole: the annex's column is made as wide as it)."""
+    if "/" not in text:
+        return text
+    return "".join(part if _ADDRESS.search(part) else _SLASH.sub("/\u200b", part)
+                   for part in re.split(r"(\s+)", text))
 
 
 def _coded(code: str, text: str, brackets: bool = True) -> str:

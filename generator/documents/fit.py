@@ -22,9 +22,13 @@ ESTIMATE_EM = 0.62  # a character's width in ems when no font is found (wider th
 MEMO_SIZES = (14.0, 13.0, 12.0, 11.0, 10.5, 10.0)  # the seeds' letters are 14 pt; their smallest print 10
 
 
+LATIN_FONT = "Noto Sans"  # what LibreOffice draws Latin text (web and e-mail addresses, names) with
+_BANGLA_RUN = re.compile(r"([\u0980-\u09ff\u200c\u200d]+(?:[\s\u0964\u0965]+[\u0980-\u09ff\u200c\u200d]+)*)")
+
+
 @cache
-def _font_file() -> str | None:
-    for family in FONTS:
+def _font_file(families: tuple[str, ...] = FONTS) -> str | None:
+    for family in families:
         try:
             found = subprocess.run(["fc-match", "-f", "%{family}\n%{file}", family], capture_output=True,
                                    text=True, timeout=10).stdout.splitlines()
@@ -36,8 +40,8 @@ def _font_file() -> str | None:
 
 
 @cache
-def _font(size: float):
-    path = _font_file()
+def _font(size: float, latin: bool = False):
+    path = _font_file((LATIN_FONT,)) if latin else _font_file()
     if path is None:
         return None
     try:
@@ -48,10 +52,13 @@ def _font(size: float):
 
 def width_cm(text: str, size: float) -> float:
     """The printed width of `text` at `size` points, in cm, with a margin for the editors' differences."""
-    font = _font(size)
-    if font is None:
-        return len(text) * size * ESTIMATE_EM * CM_PER_PT * SAFETY
-    return font.getlength(text) / 10 * CM_PER_PT * SAFETY
+    points = 0.0
+    for i, run in enumerate(_BANGLA_RUN.split(text)):  # Bangla runs in the Bangla font, the rest in the Latin
+        if not run:
+            continue
+        font = _font(size, latin=i % 2 == 0)
+        points += len(run) * size * ESTIMATE_EM if font is None else font.getlength(run) / 10
+    return points * CM_PER_PT * SAFETY
 
 
 def fitting_size(text: str, room_cm: float, sizes: tuple[float, ...] = MEMO_SIZES) -> float:

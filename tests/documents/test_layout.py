@@ -185,3 +185,16 @@ def test_the_templates_keep_blocks_together_and_control_widows():
     assert paras["{{ line }}"].paragraph_format.keep_with_next
     block = next(t for t in letter.tables if "signatory_name" in t._tbl.xml)
     assert "<w:cantSplit w:val=\"1\"/>" in block.rows[0]._tr.xml
+
+
+def test_a_web_address_is_never_broken_in_a_cell(example_pdfs):
+    """The RTI annex's evidence 'www.rangpur.gov.bd/site/view/rti' once broke after 'site/'; its column is now at
+    least as wide as the address, and no break is offered inside it."""
+    pages = lines(example_pdfs["rti-rangpur-2023-24-q2"]["annex"])
+    assert any("www.rangpur.gov.bd/site/view/rti" in compact(t) for page in pages for *_, t in page)
+
+
+def test_slashes_between_words_break_but_not_inside_addresses():
+    assert contexts.breakable("কর্মশালা/প্রশিক্ষণ") == "কর্মশালা/\u200bপ্রশিক্ষণ"
+    for address in ("www.rangpur.gov.bd/site/view/rti", "https://mcc.gov.bd/site/page", "ceo@ccc.gov.bd/x"):
+        assert contexts.breakable(f"প্রমাণ: {address}") == f"প্রমাণ: {address}"
