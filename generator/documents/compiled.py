@@ -4,6 +4,7 @@ every render only fills the compiled parts and zips them with the parts no rende
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 import re
 import zipfile
 from dataclasses import dataclass
@@ -45,12 +46,15 @@ class CompiledDocx:
                     out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
         return cls(Path(path), static.getvalue(), parts, tpl, fix)
 
-    def render(self, context: dict) -> bytes:
+    def render(self, context: dict, transform: Callable[[str, str], str] | None = None) -> bytes:
+        """The filled document; `transform(part name, xml)` may change a part's XML before it is written."""
         out = io.BytesIO(self.static)
         out.seek(0, io.SEEK_END)
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z:
             for info, template in self.parts.values():
                 xml = resolve_listing(self.docxtpl, template.render(context))
+                if transform is not None:
+                    xml = transform(info.filename, xml)
                 fresh = zipfile.ZipInfo(info.filename, info.date_time)  # zipfile fills in a ZipInfo as it writes
                 z.writestr(fresh, xml.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
         return out.getvalue()

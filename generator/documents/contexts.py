@@ -6,15 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from generator.documents.templates import SIGNATURE_SLOTS
+from docxtpl import RichText
+
+from generator.documents import fit
+from generator.documents.templates import CELL_MARGINS_CM, MEMO_WIDTHS, SIGNATURE_SLOTS
+from generator.documents.wordml import BANGLA_FONT
 from generator.model import PlanRow, Report
 from generator.rules import scoring
 from generator.rules.scoring import ScoreCard, score_report
 from generator.spec.columns import COLUMNS
-from generator.spec.fields import COPIES_HEADING
+from generator.spec import memo as memo_numbers
+from generator.spec.fields import COPIES_HEADING, GOVERNMENT_LINE
 from generator.spec.kinds import Kind
 from generator.text import bangla
-from generator.text.values import format_number
+from generator.text.values import COUNT_SUFFIXES, format_number
 
 _TOP_LEVEL_COMMA = re.compile(r",(?![^()]*\))")  # a comma not inside parentheses
 
@@ -35,14 +40,45 @@ def genitive(name: str) -> str:
     return name + ("র" if name[-1] in "ািীুূৃেৈোৌ" else "ের")
 
 
+# A half-year's and a year's report are named as the seeds name them, without the genitive ending:
+# "২০২২-২৩ এর অর্ধবার্ষিক স্ব-মূল্যায়ন প্রতিবেদন" (seed 001), not "…অর্ধবার্ষিকের…"; a quarter's keeps it
+# ("১ম ত্রৈমাসিকের অগ্রগতি প্রতিবেদন", seed 000).
+_NAMED_AS_IS = ("h1", "annual")
+
+
+def period_genitive(period: bangla.Period) -> str:
+    return period.name if period.id in _NAMED_AS_IS else period.genitive
+
+
+def to_date(period: bangla.Period, word: str = "ত্রৈমাসিক") -> str:
+    """The quarters a year-to-date figure covers: '১ম ত্রৈমাসিক' for the first, '১ম-২য় ত্রৈমাসিক' for the
+    second (the figures are from the start of the fiscal year), the period's name for the half year and year."""
+    if period.id in _NAMED_AS_IS:
+        return period.name
+    last = period.quarters[-1]
+    quarters = bangla.ordinal(1) if last == 1 else f"{bangla.ordinal(1)}-{bangla.ordinal(last)}"
+    return f"{quarters} {word}"
+
+
+def progress_heading(period: bangla.Period) -> str:
+    """The heading of the year-to-date progress column: 'অগ্রগতি প্রতিবেদন ১ম কোয়ার্টার' (seed 000),
+    'অগ্রগতি প্রতিবেদন ১ম-২য় কোয়ার্টার' for a later quarter, 'অর্ধবার্ষিক অগ্রগতি' (seed 004) and
+    'বার্ষিক অগ্রগতি' for the half year and the year."""
+    if period.id in _NAMED_AS_IS:
+        return f"{period.name} অগ্রগতি"
+    return f"অগ্রগতি প্রতিবেদন {to_date(period, 'কোয়ার্টার')}"
+
+
 def wording_fields(report: Report) -> dict[str, str]:
     kind, fy, period = report.kind, report.fiscal_year, report.period
     assert fy is not None and period is not None  # required fields: a report with either unread is not rendered
     start, end = bangla.period_span(period, fy)
+    year_start = dt.date(fy.start, 7, 1)  # a fiscal year runs from July
 
-    def months(fmt: str) -> str:
+    def months(fmt: str, first: dt.date | None = None) -> str:
         return " হতে ".join(fmt.format(m=bangla.GREGORIAN_MONTHS_BN[d.month - 1], y=bangla.to_bangla_digits(d.year),
-                                       yy=bangla.to_bangla_digits(f"{d.year % 100:02d}")) for d in (start, end))
+                                       yy=bangla.to_bangla_digits(f"{d.year % 100:02d}"))
+                            for d in (first or start, end))
 
     return {
         "plan": kind.plan,
@@ -54,14 +90,62 @@ def wording_fields(report: Report) -> dict[str, str]:
         "months_short_from_to": months("{m} {yy}"),
         "months_comma_from_to": months("{m}, {y}"),
         "period": period.name,
-        "period_genitive": period.genitive,
+        "period_genitive": period_genitive(period),
         "period_short": period.short,
+        "progress_heading": progress_heading(period),
+        "period_to_date": to_date(period),
+        # the months a year-to-date figure covers: from the fiscal year's first month to the period's last
+        "months_to_date_from_to": months("{m} {y}", year_start),
+        "months_to_date_comma_from_to": months("{m}, {y}", year_start),
         "months": bangla.month_range(period, fy),
         "months_from_to": bangla.month_range(period, fy, joiner=" হতে "),
     }
 
 
 # Contexts -------------------------------------------------------------------------------
+
+def office_parents(report: Report) -> list[str]:
+    """The letterhead's lines above the office's name: `office_parents`, one a line, else the government's
+    line, unless the office wrote that line into its name already."""
+    lines = [bn_text(line) for line in report.lines("office_parents")]
+    if lines:
+        return lines
+    named = [_plain(line) for line in report.lines("office_name")]
+    return [] if _plain(GOVERNMENT_LINE) in named else [GOVERNMENT_LINE]
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.replace("।", " ").split())
+
+
+def printed_memo(report: Report, memo: str) -> str:
+    """The memo number with the office's own separator (`memo_separator`), as printed; the register's is `memo`."""
+    return memo_numbers.printed(memo, report.get("memo_prefix"), report.get("memo_separator"))
+
+
+MEMO_BESIDE_CM = MEMO_WIDTHS[0] - CELL_MARGINS_CM  # the memo's cell beside the date
+MEMO_ALONE_CM = sum(MEMO_WIDTHS) - CELL_MARGINS_CM  # the whole width, in a row of its own
+SMALLEST_BESIDE = 11.0  # below this a long code goes over the date rather than shrink further
+
+
+def memo_fields(label: str, memo: str) -> dict:
+    """The memo line, never wrapped: beside the date at the largest size it fits (14 pt down to 11), else in
+    a row of its own over the date at the size it fits there (down to 10 pt)."""
+    text = f"{label} {memo}"
+    sizes = tuple(s for s in fit.MEMO_SIZES if s >= SMALLEST_BESIDE)
+    size = fit.fitting_size(text, MEMO_BESIDE_CM, sizes)
+    alone = fit.width_cm(text, size) > MEMO_BESIDE_CM
+    if alone:
+        size = fit.fitting_size(text, MEMO_ALONE_CM)
+    line = RichText(text, size=round(size * 2), font=f"eastAsia:{BANGLA_FONT}")
+    return {"memo_beside": "" if alone else line, "memo_alone": line if alone else "", "memo_pt": size}
+
+
+def office_place(report: Report) -> str:
+    """The office's place under its name on the annex (seed 001: ময়মনসিংহ), from the last line of its address."""
+    lines = report.lines("office_address")
+    return bn_text(lines[-1].rstrip("। ")) if lines else ""
+
 
 def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: int,
                    annex_pages: int | None = None) -> dict:
@@ -75,12 +159,14 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
     web = [report.get("office_website"), report.get("office_email") and f"ই-মেইল: {report.get('office_email')}"]
     return {
         "letterhead_slogan": bn_text(report.get("letterhead_slogan")),
-        "office_name": bn_text(report.office),
+        "office_parents": office_parents(report),
+        "office_name": "\n".join(bn_text(line) for line in report.lines("office_name")),
         "office_unit": bn_text(report.get("office_unit")),
         "office_address": bn_text(report.get("office_address")),
         "web_line": ", ".join(w for w in web if w),
         "contact_line": ", ".join(f"{label}: {bn_text(value)}" for label, value in contacts if value),
-        "memo": memo,
+        "memo": printed_memo(report, memo),
+        **memo_fields("স্মারক:", printed_memo(report, memo)),
         "date_bangla": bangla.format_bangla_date(issue_date),
         "date_gregorian": bangla.format_gregorian_date(issue_date),
         "subject": bn_text(report.get("subject") or kind.subject.format(**words)),
@@ -132,10 +218,17 @@ def _cell_text(key: str, value) -> str:
 _SLASH = re.compile(r"(?<=[\u0980-\u09e5\u09f0-\u09ffA-Za-z])/(?=[\u0980-\u09e5\u09f0-\u09ffA-Za-z])")  # letters, not digits
 
 
+_ADDRESS = re.compile(r"www\.|://|@|\.(?:gov|com|org|net|edu|info|bd)\b", re.IGNORECASE)
+
+
 def breakable(text: str) -> str:
     """A zero-width space after a slash between words ('কর্মশালা/প্রশিক্ষণ/সেমিনার'), so that a narrow
-    table column breaks the line there, not inside a letter cluster."""
-    return _SLASH.sub("/\u200b", text) if "/" in text else text
+    table column breaks the line there, not inside a letter cluster; never inside a web or e-mail address
+    (www.rangpur.gov.bd/site/view/rti stays whole: the annex's column is made as wide as it)."""
+    if "/" not in text:
+        return text
+    return "".join(part if _ADDRESS.search(part) else _SLASH.sub("/\u200b", part)
+                   for part in re.split(r"(\s+)", text))
 
 
 def _coded(code: str, text: str, brackets: bool = True) -> str:
@@ -157,11 +250,25 @@ def _pairs(row: PlanRow, cells: dict, kind: Kind) -> dict:
     _, got = scoring.quarter_totals(row, unit, range(1, 5))
     fmt = (lambda x: format_number(x * 100) + "%") if unit == scoring.PERCENT else format_number
     out = {"pair_label_t": "লক্ষ্যমাত্রা", "pair_label_a": "অর্জন",
-           "total_t": "" if target is None or unit == scoring.DATE else fmt(target),
-           "total_a": "" if got is None or unit == scoring.DATE else fmt(got)}
+           "total_t": "" if target is None or unit == scoring.DATE else fmt(target) + _suffix(row, "target"),
+           "total_a": "" if got is None or unit == scoring.DATE else fmt(got) + _suffix(row, "achieved")}
     for q in range(1, 5):
         out[f"q{q}_t"], out[f"q{q}_a"] = cells.get(f"q{q}_target", ""), cells.get(f"q{q}_achieved", "")
     return out
+
+
+_SUFFIX = re.compile(r"[0-9০-৯.]\s*(" + "|".join(COUNT_SUFFIXES) + r")\s*$")
+
+
+def _suffix(row: PlanRow, part: str) -> str:
+    """The count word the office wrote after its quarterly figures ('৪০জন', '২টি'), kept on their total
+    ('৮০জন'), when every figure that has one has the same; else nothing."""
+    found = set()
+    for q in range(1, 5):
+        m = _SUFFIX.search(row.text(f"q{q}_{part}"))
+        if m:
+            found.add(m.group(0)[1:] if m.group(0)[1:2].isspace() else m.group(1))
+    return found.pop() if len(found) == 1 else ""
 
 
 def signature_lines(entries: list[str], office: str, signed_on: dt.date | None = None) -> list[str]:
@@ -213,6 +320,7 @@ def annex_context(report: Report, card: ScoreCard | None = None) -> dict:
     return {
         "annex_heading": f"{report.kind.plan} {words['fy']}",
         "office_name": bn_text(report.office),
+        "office_place": office_place(report),
         "annex_title": report.kind.annex_title.format(**words),
         "fy": words["fy"],
         "progress_header": report.kind.progress_header.format(**words),
@@ -243,7 +351,8 @@ def minutes_context(report: Report, memo: str, issue_date: dt.date) -> dict:
         "opening": bn_text(report.get("opening")),
         "closing": bn_text(report.get("closing") or MINUTES_CLOSING),
         "decisions": [{k: breakable(bn_text(row.value(k).display)) for k in report.kind.columns} for row in report.rows],
-        "memo": memo,
+        "memo": printed_memo(report, memo),
+        **memo_fields("স্মারক নম্বর:", printed_memo(report, memo)),
         "date_bangla": bangla.format_bangla_date(issue_date),
         "date_gregorian": bangla.format_gregorian_date(issue_date),
         "copies": [f"{bangla.to_bangla_digits(i)}) {bn_text(line)}" for i, line in enumerate(report.lines("copies"), 1)],

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.documents import bundle, pdf, registry, relabel
+from generator.documents import bundle, fit, pdf, registry, relabel
 from generator.documents.registry import Job, Pages
 from generator.findings import Finding, warning
 from generator.spec.documents import BUNDLE_SUFFIX, Document, in_order
@@ -52,9 +52,11 @@ def make(job: Job, stem: str, settings: PdfSettings | None = None) -> Made:
 
         try:
             pdfs[document.name] = convert(made[document.name])
+            made[document.name], pdfs[document.name], step = _fitted(document, made[document.name],
+                                                                     pdfs[document.name], convert)
             if document.relabel:
                 made[document.name], pdfs[document.name] = _relabelled(document, job, made[document.name],
-                                                                       pdfs[document.name], convert)
+                                                                       pdfs[document.name], convert, step)
             pages[document.name] = pdf.page_count(pdfs[document.name])
         except pdf.ConversionFailed as e:
             findings.append(warning("pdf-missing", f"{document.file_name(stem, '.pdf')} তৈরি হয়নি: {e.bn}",
@@ -74,13 +76,37 @@ def make(job: Job, stem: str, settings: PdfSettings | None = None) -> Made:
     return Made(files, findings, pages)
 
 
+def _fitted(document: Document, docx: bytes, made_pdf: bytes,
+            convert: Callable[[bytes], bytes]) -> tuple[bytes, bytes, int]:
+    """A document whose last page holds only a few lines, tightened (spacing, then font size: fit.tightened)
+    until it has a page fewer; as it was when no step gets there. The step taken, 0 for none."""
+    if not fit.needs_fitting(made_pdf):
+        return docx, made_pdf, 0
+    pages = pdf.page_count(made_pdf)
+    for step in fit.TIGHTER_STEPS:
+        tighter = fit.tightened(docx, step, document.name)
+        try:
+            tighter_pdf = convert(tighter)
+        except pdf.ConversionFailed:
+            break
+        if pdf.page_count(tighter_pdf) < pages:
+            return tighter, tighter_pdf, step
+    return docx, made_pdf, 0
+
+
 def _relabelled(document: Document, job: Job, docx: bytes, made_pdf: bytes,
-                convert: Callable[[bytes], bytes]) -> tuple[bytes, bytes]:
+                convert: Callable[[bytes], bytes], step: int = 0) -> tuple[bytes, bytes]:
     """The document with its labels repeated at the top of the pages an area or activity runs onto; as it
-    was when none does, or when the second conversion fails."""
+    was when none does, or when the second conversion fails. A fitted document (`step`) is rendered again as
+    tight."""
     context = registry.context(document, job)
+
+    def render(filled: dict) -> bytes:
+        again = registry.render(document, job, filled=filled)
+        return fit.tightened(again, step, document.name) if step else again
+
     try:
-        again = relabel.relabel(context, made_pdf, lambda c: registry.render(document, job, filled=c), convert)
+        again = relabel.relabel(context, made_pdf, render, convert)
     except pdf.ConversionFailed:
         again = None
     return (docx, made_pdf) if again is None else (again.docx, again.pdf)

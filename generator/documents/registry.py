@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.documents import compiled, contexts, templates
+from generator.documents import compiled, contexts, layout, templates
 from generator.model import Report
 from generator.rules.scoring import ScoreCard
 from generator.spec.documents import Document
@@ -51,7 +51,17 @@ def render(document: Document, job: Job, *, pages: Pages | None = None, filled: 
            templates_dir: Path | None = None) -> bytes:
     """The document as .docx bytes: its compiled template filled with its context (or `filled`)."""
     path = Path(templates_dir or DOCX_DIR) / document.template_file(job.report.kind.id)
-    return compiled.compiled(path).render(context(document, job, pages) if filled is None else filled)
+    filled = context(document, job, pages) if filled is None else filled
+    if document.name != "annex":
+        return compiled.compiled(path).render(filled)
+
+    def widen(part: str, xml: str) -> str:  # the columns as wide as their content needs (layout.py)
+        total = layout.table_width_cm(xml) if part == "word/document.xml" else None
+        if not total:
+            return xml
+        return layout.apply(xml, layout.widths(job.report.kind, filled, total, templates.TABLE_PT))
+
+    return compiled.compiled(path).render(filled, widen)
 
 
 def build_all(dest: Path = DOCX_DIR) -> list[Path]:

@@ -24,6 +24,9 @@ from generator.text.bangla import to_bangla_digits
 BODY_PT = 14
 TABLE_PT = 9
 SIGNATURE_SLOTS = 3
+# the scored annex's total: what the figure in brackets is (the weights of the indicators due by the period's
+# end, which is less than the plan's total before the year ends), never a bare number
+TOTAL_LABEL = "মোট প্রাপ্ত স্কোর (এ সময় পর্যন্ত মূল্যায়নযোগ্য সূচকের মোট মান {{ possible }}-এর {{ percent }}):"
 
 
 def _new_document(*, landscape: bool, size: float):
@@ -38,10 +41,12 @@ def _new_document(*, landscape: bool, size: float):
     section.right_margin = Cm(1.27 if landscape else 2.0)
     wordml.set_document_defaults(doc, size=size)
     wordml.add_font_fallbacks(doc)
+    wordml.theme_fonts(doc)
     normal = doc.styles["Normal"].paragraph_format
     normal.space_after = Pt(0)
     normal.space_before = Pt(0)
     normal.line_spacing = 1.1
+    normal.widow_control = True  # no line of a paragraph alone at the foot or the head of a page
     props = doc.core_properties
     props.author = props.last_modified_by = "gen"
     props.title = "Progress report"
@@ -99,6 +104,9 @@ def build_letter(path: Path) -> Path:
     wordml.style_run(first.add_run("{%p if letterhead_slogan %}"))
     _para(doc, "{{ letterhead_slogan }}", align=right, size=11)
     _tag(doc, "{%p endif %}")
+    _tag(doc, "{%p for line in office_parents %}")
+    _para(doc, "{{ line }}", align=center, size=BODY_PT)
+    _tag(doc, "{%p endfor %}")
     _para(doc, "{{ office_name }}", align=center, size=20, bold=True)
     _optional(doc, "office_unit", "{{ office_unit }}", align=center, size=BODY_PT)
     _para(doc, "{{ office_address }}", align=center)
@@ -106,7 +114,7 @@ def build_letter(path: Path) -> Path:
     contact = _para(doc, "{{ contact_line }}", align=center, size=11, space_after=8)
     wordml.paragraph_border(contact, "bottom", 8)
 
-    _memo_and_date(doc, "স্মারক: {{ memo }}")
+    _memo_and_date(doc)
 
     _para(doc, space_after=6)
     subject = _para(doc, space_after=6)
@@ -120,11 +128,13 @@ def build_letter(path: Path) -> Path:
     _para(doc, space_after=2)
     body = _para(doc, "{{ body }}", align=justify, indent_first=1.27, space_after=8)
     body.paragraph_format.line_spacing = 1.25
-    _para(doc, "সংযুক্তি: {{ attachment }}", space_after=18)
+    attachment = _para(doc, "সংযুক্তি: {{ attachment }}", space_after=18)
+    attachment.paragraph_format.keep_with_next = True  # the recipient and the signature follow on its page
 
     block = doc.add_table(rows=1, cols=2)
     wordml.table_borders(block, none=True)
     wordml.fixed_layout(block, [9.7, 6.8])
+    wordml.cant_split(block.rows[0])  # the signature block whole, never split over two pages
     to, sign = block.rows[0].cells
     wordml.valign(to, "bottom")
     _first_paragraph(to, "{%p for line in recipient %}")
@@ -175,24 +185,39 @@ def _copies(doc, space_before: float) -> None:
     heading = _para(doc, "{{ copies_heading }}", bold=True)
     heading.paragraph_format.keep_with_next = True  # never the heading alone at the foot of a page
     _tag(doc, "{%p for line in copies %}")
-    _para(doc, "{{ line }}")
+    line = _para(doc, "{{ line }}")
+    line.paragraph_format.keep_with_next = True  # the list whole, and with the signature after it (minutes)
+    line.paragraph_format.keep_together = True
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p endif %}")
 
 
-def _memo_and_date(doc, memo_text: str) -> None:
-    """Memo number on the left; on the right the date, Bangla calendar over Gregorian."""
-    memo = doc.add_table(rows=1, cols=3)
+MEMO_WIDTHS = (10.0, 2.1, 4.4)  # memo | "তারিখ:" | the dates ("তারিখ:" on one line, in Nikosh or a wider fallback)
+CELL_MARGINS_CM = 0.38  # Word's default cell margins, left and right
+
+
+def _memo_and_date(doc) -> None:
+    """Memo number on the left; on the right the date, Bangla calendar over Gregorian. The memo line never
+    wraps: `memo_beside` is the line at the size it fits beside the date (contexts.memo_fields), else empty
+    and the line is `memo_alone`, in a row of its own over the date."""
+    memo = doc.add_table(rows=4, cols=3)
     wordml.table_borders(memo, none=True)
-    wordml.fixed_layout(memo, [10.0, 2.1, 4.4])  # "তারিখ:" on one line, in Nikosh or a wider fallback
-    left, label, dates = memo.rows[0].cells
-    _first_paragraph(left, memo_text)
+    wordml.fixed_layout(memo, list(MEMO_WIDTHS))
+    if_alone, alone_row, end_alone, row = memo.rows
+    _first_paragraph(if_alone.cells[0], "{%tr if memo_alone %}")
+    alone = alone_row.cells[0].merge(alone_row.cells[2])
+    _first_paragraph(alone, "{{r memo_alone }}")
+    alone.paragraphs[0].paragraph_format.space_after = Pt(4)
+    _first_paragraph(end_alone.cells[0], "{%tr endif %}")
+    left, label, dates = row.cells
+    _first_paragraph(left, "{{r memo_beside }}")
     _first_paragraph(label, "তারিখ:", align=WD_ALIGN_PARAGRAPH.RIGHT)
     bangla = _first_paragraph(dates, "{{ date_bangla }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     wordml.paragraph_border(bangla, "bottom", 6)
     _para(dates, "{{ date_gregorian }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     for cell in (left, label):
         wordml.valign(cell, "center")
+    wordml.cant_split(row)
 
 
 def _signature(doc, lines: list[str], width: float = 16.5) -> None:
@@ -200,6 +225,7 @@ def _signature(doc, lines: list[str], width: float = 16.5) -> None:
     table = doc.add_table(rows=1, cols=2)
     wordml.table_borders(table, none=True)
     wordml.fixed_layout(table, [width - 7.0, 7.0])
+    wordml.cant_split(table.rows[0])
     cell = table.rows[0].cells[1]
     _first_paragraph(cell, "")
     _para(cell, "")
@@ -243,10 +269,11 @@ def build_minutes(kind: Kind, path: Path) -> Path:
     for col, cell in zip(columns, data.cells):
         _first_paragraph(cell, f"{{{{ d.{col.key} }}}}", align=_align(col), size=11)
     _para(doc, space_after=6)
-    _para(doc, "{{ closing }}", align=justify, indent_first=1.27)
+    closing = _para(doc, "{{ closing }}", align=justify, indent_first=1.27)
+    closing.paragraph_format.keep_with_next = True  # the chair's signature on the page of the closing line
     _signature(doc, ["{{ chair }}", "{{ chair_designation }}"])
     _para(doc, space_after=6)
-    _memo_and_date(doc, "স্মারক নম্বর: {{ memo }}")
+    _memo_and_date(doc)
     _copies(doc, space_before=6)
     _signature(doc, ["{{ issuer_name }}", "{{ issuer_designation }}"])
     _page_numbers(doc)
@@ -269,6 +296,7 @@ def build_annex(kind: Kind, document: declared.Document, path: Path) -> Path:
     wordml.style_run(first.add_run("{{ annex_heading }}"), size=12, bold=True)
     first.alignment = center
     _para(doc, "{{ office_name }}", align=center, size=12, bold=True)
+    _optional(doc, "office_place", "{{ office_place }}", align=center, size=11)
     _para(doc, "{{ annex_title }}", align=center, size=11, bold=True, space_after=4)
 
     columns = [COLUMNS[k] for k in kind.annex_columns]
@@ -323,7 +351,7 @@ def build_annex(kind: Kind, document: declared.Document, path: Path) -> Path:
     if document.total_row:
         total = body[body_rows]
         label = total.cells[0].merge(total.cells[len(columns) - 2])
-        _first_paragraph(label, "মোট (সম্ভাব্য {{ possible }}, অর্জিত {{ percent }}):", align=WD_ALIGN_PARAGRAPH.RIGHT, bold=True)
+        _first_paragraph(label, TOTAL_LABEL, align=WD_ALIGN_PARAGRAPH.RIGHT, bold=True)
         _first_paragraph(total.cells[len(columns) - 1], "{{ total }}", align=center, bold=True)
         wordml.cant_split(total)
         _keep_with_next(total.cells)

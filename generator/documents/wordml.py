@@ -12,6 +12,7 @@ BANGLA_FONT = "Nikosh"
 # which finds Noto Sans Bengali or Lohit Bengali. The extra entries name those for editors that look here.
 FALLBACK_FONTS = ("Vrinda", "Noto Sans Bengali", "Lohit Bengali", "SolaimanLipi")
 LANG_BIDI = "bn-BD"
+THEME_SLOTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
 def _child(parent, tag: str, before: tuple[str, ...] = ()):
@@ -48,6 +49,8 @@ def bangla_rpr(rpr, *, size: float | None = None, bold: bool | None = None, font
     fonts = _rpr_child(rpr, "w:rFonts")
     for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(slot), font)
+    for theme in THEME_SLOTS:  # Word takes a theme font over the named one: typing would switch to Calibri
+        fonts.attrib.pop(qn(theme), None)
     if bold is not None:
         for tag in ("w:b", "w:bCs"):
             el = _rpr_child(rpr, tag)
@@ -75,8 +78,25 @@ def set_document_defaults(document, *, size: float) -> None:
         rpr = style.find(qn("w:rPr"))
         if rpr is not None and rpr.find(qn("w:rFonts")) is not None:
             bangla_rpr(rpr)
+    for fonts in styles.iter(qn("w:rFonts")):  # a table style's first row and every other conditional part too
+        for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            fonts.set(qn(slot), BANGLA_FONT)
+        for theme in THEME_SLOTS:
+            fonts.attrib.pop(qn(theme), None)
     normal = document.styles["Normal"]
     bangla_rpr(normal.element.get_or_add_rPr(), size=size)
+
+
+def theme_fonts(document) -> None:
+    """The theme's major and minor fonts (Latin, complex script, and the Bangla script's) made Nikosh, so that a
+    style or a run that names a theme font still gets Nikosh, in Word and in LibreOffice."""
+    for part in document.part.package.parts:
+        if not str(part.partname).startswith("/word/theme/"):
+            continue
+        xml = part.blob.decode("utf-8")
+        xml = re.sub(r'<a:(latin|cs) typeface="[^"]*"', lambda m: f'<a:{m.group(1)} typeface="{BANGLA_FONT}"', xml)
+        xml = re.sub(r'<a:font script="Beng" typeface="[^"]*"', f'<a:font script="Beng" typeface="{BANGLA_FONT}"', xml)
+        part._blob = xml.encode("utf-8")
 
 
 def add_font_fallbacks(document) -> None:

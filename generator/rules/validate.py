@@ -218,6 +218,7 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
             raw.letter_sheet, _letter_cell(raw, "period"),
         ))
     out += _memo(raw, report)
+    out += _memo_separator(raw, report)
     out += _date(raw, report, today)
     for key, field in report.kind.field_map.items():
         if field.kind == "date" and key not in ("issue_date", "meeting_date") and report.get(key) \
@@ -309,6 +310,21 @@ def _memo(raw: RawWorkbook, report: Report) -> list[Finding]:
             raw.letter_sheet, _letter_cell(raw, "memo_serial"),
         ))
     return out
+
+
+def _memo_separator(raw: RawWorkbook, report: Report) -> list[Finding]:
+    """`memo_separator`, when given, is '-' or '.': the two forms the seeds write (…০৭-১৯২, …১৭.২৯৯)."""
+    typed = report.get("memo_separator").strip()
+    if not typed or memo.chosen_separator(typed) is not None:
+        return []
+    return [error(
+        "bad-memo-separator",
+        f"কোড ও ক্রমিকের মাঝের চিহ্ন '{typed}' হতে পারে না। শুধু - (ড্যাশ, যেমন …০৭-১৯২) অথবা . (বিন্দু, যেমন "
+        "…১৭.২৯৯) লিখুন, অথবা ঘরটি ফাঁকা রাখুন।",
+        f"Memo separator '{typed}' is not allowed. Type only - (a dash, as in …07-192) or . (a dot, as in "
+        "…17.299), or leave the cell blank.",
+        raw.letter_sheet, _letter_cell(raw, "memo_separator"),
+    )]
 
 
 def memo_serial_gap(serial: int, last: int | None, prefix: str, cell: str | None,

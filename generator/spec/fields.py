@@ -17,8 +17,10 @@ class Field:
 Section = tuple[str, tuple[Field, ...]]  # a heading and its fields
 
 COPIES_HEADING = "অনুলিপি: সদয় অবগতির জন্য"  # a blank copies_heading
+GOVERNMENT_LINE = "গণপ্রজাতন্ত্রী বাংলাদেশ সরকার"  # a blank office_parents: the line over every office's name
 # letterhead lines that name the government, not the office: not part of an office's identity
-GOVERNMENT_LINES = ("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার", "Government of the People's Republic of Bangladesh")
+GOVERNMENT_LINES = (GOVERNMENT_LINE, "Government of the People's Republic of Bangladesh")
+MEMO_SEPARATORS = ("-", ".")  # what may stand between the file code and the serial (memo_separator)
 
 LETTER: tuple[Section, ...] = (
     ("প্রতিবেদন (Report)", (
@@ -29,7 +31,10 @@ LETTER: tuple[Section, ...] = (
               "তালিকা থেকে বাছুন; অর্জন লিখুন অর্থবছরের শুরু থেকে এই সময় পর্যন্ত", True, lines=2, kind="period"),
     )),
     ("অফিস (Office, letterhead)", (
-        Field("office_name", "অফিসের নাম", "যেমন: চট্টগ্রাম সিটি কর্পোরেশন", True),
+        Field("office_parents", "অফিসের নামের উপরের লাইন",
+              "ঐচ্ছিক; প্রতি লাইনে একটি (Alt+Enter): সরকার, মন্ত্রণালয়/বিভাগ, ঊর্ধ্বতন অফিস। "
+              f"ফাঁকা রাখলে: {GOVERNMENT_LINE}", lines=2),
+        Field("office_name", "অফিসের নাম", "যেমন: চট্টগ্রাম সিটি কর্পোরেশন; একাধিক লাইন হলে প্রতিটি ছাপা হবে", True),
         Field("office_unit", "শাখা / বিভাগ", "ঐচ্ছিক, যেমন: সমাজকল্যাণ বিভাগ"),
         Field("office_address", "ঠিকানা", "শহর / ঠিকানা, যেমন: চট্টগ্রাম।", True),
         Field("office_website", "ওয়েবসাইট", "ঐচ্ছিক"),
@@ -39,8 +44,12 @@ LETTER: tuple[Section, ...] = (
         Field("letterhead_slogan", "স্লোগান", "ঐচ্ছিক; প্রতি লাইনে একটি (Alt+Enter)", lines=2),
     )),
     ("স্মারক ও তারিখ (Memo and date)", (
-        Field("memo_prefix", "স্মারক নম্বর (ড্যাশের আগের অংশ)", "যেমন: ৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩", True),
-        Field("memo_serial", "স্মারকের ক্রমিক (ড্যাশের পরের অংশ)", "ফাঁকা রাখলে রেজিস্টার থেকে পরের নম্বর বসবে"),
+        Field("memo_prefix", "স্মারক নম্বর (ক্রমিকের আগের অংশ)",
+              "যেমন: ৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩ (৭ অংশ), ৩৮.০১.০০০০.০০০.৮০০.৯৯.০০০২.২৫ (২০২৪-এর ২২ অঙ্কের), "
+              "বা অফিসের নিজস্ব কোড", True, lines=2),
+        Field("memo_separator", "কোড ও ক্রমিকের মাঝের চিহ্ন",
+              "ঐচ্ছিক: - অথবা . (যেমন …০৭-১৯২ বা …১৭.২৯৯); ফাঁকা রাখলে ২০২৪-এর কোডে . , অন্যগুলোতে -"),
+        Field("memo_serial", "স্মারকের ক্রমিক (শেষ অংশ)", "ফাঁকা রাখলে রেজিস্টার থেকে পরের নম্বর বসবে"),
         Field("issue_date", "পত্রের তারিখ", "ফাঁকা রাখলে তৈরির দিনের তারিখ; যেমন: ১০/১০/২০২৩", kind="date"),
     )),
     ("পত্র (Letter)", (
@@ -92,7 +101,9 @@ MINUTES: tuple[Section, ...] = (
         Field("closing", "সমাপ্তি", "ফাঁকা রাখলে মানসম্মত সমাপ্তি বাক্য", lines=2),
     )),
     ("স্মারক ও বিতরণ (Memo and copies)", (
-        Field("memo_prefix", "স্মারক নম্বর (ড্যাশের আগের অংশ)", "যেমন: ০৫.৪৭.০০০০.০০৫.১২.০০২.১৭", True),
+        Field("memo_prefix", "স্মারক নম্বর (ক্রমিকের আগের অংশ)", "যেমন: ০৫.৪৭.০০০০.০০৫.১২.০০২.১৭", True),
+        Field("memo_separator", "কোড ও ক্রমিকের মাঝের চিহ্ন",
+              "ঐচ্ছিক: - অথবা . (যেমন …১৭-২৯৯ বা …১৭.২৯৯); ফাঁকা রাখলে ২০২৪-এর কোডে . , অন্যগুলোতে -"),
         Field("memo_serial", "স্মারকের ক্রমিক", "ফাঁকা রাখলে রেজিস্টার থেকে পরের নম্বর বসবে"),
         Field("issue_date", "জারির তারিখ", "ফাঁকা রাখলে তৈরির দিনের তারিখ", kind="date"),
         Field("copies", "অনুলিপি", "প্রতি লাইনে একজন প্রাপক", lines=4),

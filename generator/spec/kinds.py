@@ -67,15 +67,16 @@ CC = Kind(
     ),
     subject="{plan} {fy} এর {period_genitive} {report} প্রেরণ প্রসঙ্গে।",
     body=(
-        "উপর্যুক্ত বিষয়ের প্রেক্ষিতে, {office} {plan} {fy} এর {period_genitive} "
+        "উপর্যুক্ত বিষয়ের প্রেক্ষিতে, {office_genitive} {plan} {fy} এর {period_genitive} "
         "({months} পর্যন্ত) {report} মহোদয়ের সদয় অবগতি ও প্রয়োজনীয় ব্যবস্থা গ্রহণের জন্য প্রেরণ করা হলো।"
     ),
     body_with_reference=(
-        "উপর্যুক্ত বিষয় ও সূত্রের প্রেক্ষিতে, {office} {plan} {fy} এর {period_genitive} "
+        "উপর্যুক্ত বিষয় ও সূত্রের প্রেক্ষিতে, {office_genitive} {plan} {fy} এর {period_genitive} "
         "({months} পর্যন্ত) {report} মহোদয়ের সদয় অবগতি ও প্রয়োজনীয় ব্যবস্থা গ্রহণের জন্য প্রেরণ করা হলো।"
     ),
-    annex_title="{plan}র {fy} এর {period} ({months_from_to} পর্যন্ত)-এর {report}",
-    progress_header="অগ্রগতি প্রতিবেদন {period_short}",
+    # the achievements are from the start of the fiscal year (docs/scoring.md): the title names those months
+    annex_title="{plan}র {fy} এর {period_to_date} ({months_to_date_from_to} পর্যন্ত)-এর {report}",
+    progress_header="{progress_heading}",
 )
 
 EGOV = Kind(

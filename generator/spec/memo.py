@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from generator.spec.fields import MEMO_SEPARATORS
 from generator.text import identity
 from generator.text.bangla import to_ascii_digits, to_bangla_digits
 
@@ -76,6 +77,23 @@ def separator(prefix: str) -> str:
 def number(prefix: str, serial: int | str) -> str:
     """The memo number: the prefix, its separator and the serial, in Bangla digits."""
     return f"{register_prefix(prefix)}{separator(prefix)}{to_bangla_digits(to_ascii_digits(str(serial)))}"
+
+
+def chosen_separator(typed: str | None) -> str | None:
+    """The office's `memo_separator` ('-' or '.'), None when blank; anything else is refused by the letter's
+    checks (rules.validate) before a memo is printed."""
+    text = (typed or "").strip()
+    return text if text in MEMO_SEPARATORS else None
+
+
+def printed(memo: str, prefix: str, typed_separator: str | None) -> str:
+    """The memo number as the letter prints it, with the office's separator between the file code and the
+    serial ('…০৭-১৯২' → '…০৭.১৯২'). Only the print changes: the register keeps the number it issued."""
+    chosen = chosen_separator(typed_separator)
+    code = register_prefix(prefix)
+    if chosen is None or not code or not memo.startswith(code) or len(memo) <= len(code) + 1:
+        return memo
+    return code + chosen + memo[len(code) + 1:]
 
 
 def has_content(prefix: str) -> bool:

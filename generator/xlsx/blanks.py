@@ -115,7 +115,8 @@ def _plan_sheet(ws, kind: kinds.Kind) -> None:
         header = col.header.replace("{{ fy }}", "").strip()
         if col.group:
             header = f"{col.group.replace('{{ fy }}', '').strip()}: {col.header} ({col.subheader})"
-        head = ws.cell(2, i, header + (f"\n({col.hint})" if col.hint else ""))
+        hint = col.hint if kind.bracket_codes else col.hint.replace("[", "").replace("]", "")  # NIS: ১.১, no brackets
+        head = ws.cell(2, i, header + (f"\n({hint})" if hint else ""))
         head.font = _font(bold=True, size=11)
         head.fill = _HEAD_FILL
         head.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")

@@ -9,8 +9,10 @@ from generator.service import pipeline
 from tests.support.docx import W, docx_paragraphs, docx_text, docx_xml
 
 SEED_SUBJECT = "সেবা প্রদান প্রতিশ্রুতি বিষয়ক কর্মপরিকল্পনা ২০২৩-২০২৪ এর ১ম ত্রৈমাসিকের অগ্রগতি প্রতিবেদন প্রেরণ প্রসঙ্গে।"
+# Seed 000 writes "চট্টগ্রাম সিটি কর্পোরেশন সেবা প্রদান…" without the possessive; the other seeds' bodies name
+# the office in the possessive (…কর্পোরেশনের), and issue 23 asks the same of every plan: so does this one.
 SEED_BODY = (
-    "উপর্যুক্ত বিষয়ের প্রেক্ষিতে, চট্টগ্রাম সিটি কর্পোরেশন সেবা প্রদান প্রতিশ্রুতি বিষয়ক কর্মপরিকল্পনা "
+    "উপর্যুক্ত বিষয়ের প্রেক্ষিতে, চট্টগ্রাম সিটি কর্পোরেশনের সেবা প্রদান প্রতিশ্রুতি বিষয়ক কর্মপরিকল্পনা "
     "২০২৩-২০২৪ এর ১ম ত্রৈমাসিকের (জুলাই ২০২৩-সেপ্টেম্বর ২০২৩ পর্যন্ত) অগ্রগতি প্রতিবেদন মহোদয়ের "
     "সদয় অবগতি ও প্রয়োজনীয় ব্যবস্থা গ্রহণের জন্য প্রেরণ করা হলো।"
 )

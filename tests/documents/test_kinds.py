@@ -82,7 +82,7 @@ def test_blank_template_filled_by_key_builds(tmp_path, kind):
     if "evidence" in spec.annex_columns:
         assert "ওয়েবসাইটের লিংক" in docx_paragraphs(annex)
     if any(d.total_row for d in spec.documents):
-        assert any(p.startswith("মোট (সম্ভাব্য") for p in docx_paragraphs(annex))
+        assert any(p.startswith("মোট প্রাপ্ত স্কোর (এ সময় পর্যন্ত মূল্যায়নযোগ্য সূচকের মোট মান") for p in docx_paragraphs(annex))
 
 
 def test_kinds_command_lists_them():

@@ -100,8 +100,11 @@ def test_no_word_is_split_inside(tmp_path, example):
 
     cells = ["".join(line.split()) for line in subprocess.run(["pdftotext", str(made), "-"], check=True,
                                                               capture_output=True, text=True).stdout.splitlines()]
+    # (a break where the document itself has a space is no split: the NIS remarks write 'কেসিসির ওয়েব সাইটে')
+    source = docx_text(document).replace("\u200b", "")
     broken = {w for a, b in zip(cells, cells[1:]) for w in words
               if w in a + b and w not in a and w not in b and any(a.endswith(w[:i]) and b.startswith(w[i:])
+                                                                and f"{w[:i]} {w[i:]}" not in source
                                                                 for i in range(1, len(w)))}
     assert broken == set()
 

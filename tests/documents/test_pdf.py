@@ -59,7 +59,8 @@ def test_every_example_converts_with_its_memo_rows_and_embedded_bengali_fonts(bu
         assert data.startswith(b"%PDF-") and pdf.page_count(data) >= 1
         text = pdftotext(data, tmp_path)
         if "annex" not in output.name:  # pdftotext drops a hyphen where a line breaks after it (a long memo)
-            assert "".join(result.memo.split()).replace("-", "") in text.replace("-", ""), output.name
+            # the memo as issued (…-২৯৯) prints with the office's separator (the minutes example: …১৭.২৯৯)
+            assert re.sub(r"[\s.-]", "", result.memo) in re.sub(r"[\s.-]", "", text), output.name
         rows = set(re.findall(r"\[[০-৯]+(?:\.[০-৯]+)+\]", docx_text(output)))  # [১.১.১]
         rows |= {m[1] + m[2] for p in docx_paragraphs(output) if (m := re.match(r"([০-৯]+\.[০-৯]+)\s+(\S+)", p))}
         assert all(row in text for row in rows), (output.name, sorted(r for r in rows if r not in text))

@@ -70,8 +70,9 @@ def test_seed_004_khulna_egov_is_refused_with_its_mistakes_marked(tmp_path):
 
 def test_seed_003_rangpur_minutes(tmp_path):
     result = _build(tmp_path, "minutes-rangpur-2023-06-22", dt.date(2023, 6, 25))
-    assert result.ok and result.memo == "০৫.৪৭.০০০০.০০৫.১২.০০২.১৭-২৯৯"
+    assert result.ok and result.memo == "০৫.৪৭.০০০০.০০৫.১২.০০২.১৭-২৯৯"  # as the register issued it
     paras = docx_paragraphs(result.outputs[0])
+    assert "স্মারক নম্বর: ০৫.৪৭.০০০০.০০৫.১২.০০২.১৭.২৯৯" in paras  # as the seed prints it (memo_separator ".")
     for text in ("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার", "বিভাগীয় কমিশনারের কার্যালয়", "সাধারণ শাখা", "রংপুর বিভাগ, রংপুর।",
                  "সেবা প্রদান প্রতিশ্রুতি (সিটিজেন চার্টার) বাস্তবায়নে আওতাধীন দপ্তর/সংস্থার সমন্বয়ে ৪র্থ ত্রৈমাসিক সভার কার্যবিবরণী:",
                  "মো: হাবিবুর রহমান", "বিভাগীয় কমিশনার", "২২ জুন ২০২৩", "সকাল ১০:৩০ টা",

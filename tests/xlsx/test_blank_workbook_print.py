@@ -51,3 +51,16 @@ def test_blank_cc_workbook_prints_on_few_pages(tmp_path):
     pages = pdf_pages(tmp_path / "cc.pdf")
     assert len(pages) <= 4  # letter sheet 2, plan 1, guide 1
     assert any(w > h for w, h in pages)  # the plan, landscape
+
+
+def test_a_kind_without_bracketed_codes_shows_no_brackets_in_its_hints():
+    """The NIS plan writes its codes as ১.১ (seed 002); its blank workbook's hint once showed a raw [১.১]."""
+    from openpyxl import load_workbook
+
+    from generator.spec.paths import XLSX_DIR
+
+    nis = load_workbook(XLSX_DIR / "nis.xlsx")["কর্মপরিকল্পনা"]
+    heads = [c.value or "" for c in nis[2]]
+    assert not any("[" in h for h in heads) and any("যেমন: ১.১" in h for h in heads)
+    cc = load_workbook(XLSX_DIR / "cc.xlsx")["কর্মপরিকল্পনা"]
+    assert any("যেমন: [১.১]" in (c.value or "") for c in cc[2])

@@ -1,0 +1,119 @@
+"""Issue 23, the seeds' wording: golden texts of what a letter and an annex say, built from workbooks filled by
+key (no LibreOffice): the half year and the year named as the seeds name them, the progress column's heading,
+the office's possessive, year-to-date titles, units kept on totals, a total that says what its figure is, the
+letterhead's lines and the memo's separator."""
+
+import datetime as dt
+
+import pytest
+
+from generator.service import pipeline
+from generator.spec.paths import XLSX_DIR
+from generator.xlsx import filling
+from tests.support.docx import docx_paragraphs, docx_text
+from tests.support.workbooks import MYMENSINGH, NIS_ROWS, ROWS
+
+
+def build(tmp_path, kind, letter=None, rows=None, period="২য় ত্রৈমাসিক", name="w"):
+    fields = dict(MYMENSINGH, period=period, **(letter or {}))
+    fields = {k: v for k, v in fields.items() if v is not None}
+    path = filling.fill(XLSX_DIR / f"{kind}.xlsx", tmp_path / f"{name}.xlsx", fields, rows or ROWS)
+    return pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "s", default_date=dt.date(2023, 7, 10))
+
+
+def built(tmp_path, kind, **kw):
+    result = build(tmp_path, kind, **kw)
+    assert result.status == "built", [i.message for i in result.issues]
+    return result
+
+
+@pytest.mark.parametrize("period, said", [("বার্ষিক", "বার্ষিক"), ("অর্ধবার্ষিক", "অর্ধবার্ষিক")])
+def test_the_year_and_half_year_are_named_without_the_genitive(tmp_path, period, said):
+    letter, annex = built(tmp_path, "cc", period=period).outputs
+    text = docx_text(letter)
+    assert f"২০২২-২৩ এর {said} অগ্রগতি প্রতিবেদন প্রেরণ প্রসঙ্গে।" in text
+    assert "বার্ষিকের" not in text and "বার্ষিকের" not in docx_text(annex)
+    assert f"{said} অগ্রগতি" in docx_paragraphs(annex)  # the progress column's heading (seed 004)
+    assert "অগ্রগতি প্রতিবেদন বার্ষিক" not in docx_text(annex)
+
+
+def test_a_quarter_keeps_the_genitive_and_the_first_quarters_heading(tmp_path):
+    letter, annex = built(tmp_path, "cc", period="১ম ত্রৈমাসিক").outputs
+    assert "২০২২-২৩ এর ১ম ত্রৈমাসিকের অগ্রগতি প্রতিবেদন প্রেরণ প্রসঙ্গে।" in docx_text(letter)
+    assert "অগ্রগতি প্রতিবেদন ১ম কোয়ার্টার" in docx_paragraphs(annex)
+
+
+@pytest.mark.parametrize("kind", ["cc", "grs", "rti"])
+def test_the_body_names_the_office_in_the_possessive(tmp_path, kind):
+    letter, _ = built(tmp_path, kind).outputs
+    assert "উপর্যুক্ত বিষয় ও সূত্রের প্রেক্ষিতে, ময়মনসিংহ সিটি কর্পোরেশনের " in docx_text(letter)
+
+
+def test_a_later_quarters_annex_title_says_the_figures_are_from_the_start_of_the_year(tmp_path):
+    _, annex = built(tmp_path, "cc", period="২য় ত্রৈমাসিক").outputs
+    paras = docx_paragraphs(annex)
+    assert ("সেবা প্রদান প্রতিশ্রুতি বিষয়ক কর্মপরিকল্পনার ২০২২-২০২৩ এর ১ম-২য় ত্রৈমাসিক "
+            "(জুলাই ২০২২ হতে ডিসেম্বর ২০২২ পর্যন্ত)-এর অগ্রগতি প্রতিবেদন") in paras
+    assert "অগ্রগতি প্রতিবেদন ১ম-২য় কোয়ার্টার" in paras
+    assert "অক্টোবর" not in "\n".join(paras[:5])
+
+
+def test_a_total_keeps_the_unit_the_office_wrote(tmp_path):
+    rows = [dict(NIS_ROWS[0], unit="সংখ্যা", annual_target="৮০জন", q1_target="-", q2_target="৪০জন", q3_target="-",
+                 q4_target="৪০জন", q1_achieved="-", q2_achieved="৪০ জন", q3_achieved="-", q4_achieved="৪০ জন")]
+    _, annex = built(tmp_path, "nis", rows=rows, period="৪র্থ ত্রৈমাসিক").outputs
+    paras = docx_paragraphs(annex)
+    assert "৮০জন" in paras and "৮০ জন" in paras
+    assert "৮০" not in paras
+
+
+def test_the_scored_total_says_what_its_figure_is(tmp_path):
+    _, annex = built(tmp_path, "egov", period="অর্ধবার্ষিক").outputs
+    (label,) = [p for p in docx_paragraphs(annex) if p.startswith("মোট")]
+    assert label.startswith("মোট প্রাপ্ত স্কোর (এ সময় পর্যন্ত মূল্যায়নযোগ্য সূচকের মোট মান ")
+    assert "সম্ভাব্য" not in label
+
+
+def test_the_letterhead_prints_the_government_line_by_default_and_every_line_of_the_name(tmp_path):
+    letter, annex = built(tmp_path, "cc", letter={"office_name": "স্থানীয় সরকার বিভাগ\nময়মনসিংহ সিটি কর্পোরেশন"}).outputs
+    paras = docx_paragraphs(letter)
+    top = paras.index("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার")
+    assert paras[top + 1] == "স্থানীয় সরকার বিভাগ\nময়মনসিংহ সিটি কর্পোরেশন"
+    annex_paras = docx_paragraphs(annex)
+    assert annex_paras[1:3] == ["ময়মনসিংহ সিটি কর্পোরেশন", "ময়মনসিংহ"]  # the office and its place (seed 001)
+
+
+def test_office_parents_replace_the_default_one_line_each(tmp_path):
+    parents = "গণপ্রজাতন্ত্রী বাংলাদেশ সরকার\nস্থানীয় সরকার, পল্লী উন্নয়ন ও সমবায় মন্ত্রণালয়\nস্থানীয় সরকার বিভাগ"
+    letter, _ = built(tmp_path, "cc", letter={"office_parents": parents}).outputs
+    paras = docx_paragraphs(letter)
+    top = paras.index("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার")
+    assert paras[top:top + 4] == [*parents.split("\n"), "ময়মনসিংহ সিটি কর্পোরেশন"]
+    assert paras.count("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার") == 1
+
+
+def test_a_government_line_in_the_name_is_not_printed_twice(tmp_path):
+    letter, _ = built(tmp_path, "cc", letter={"office_name": "গণপ্রজাতন্ত্রী বাংলাদেশ সরকার\nবিভাগীয় কমিশনারের কার্যালয়"}).outputs
+    assert docx_text(letter).count("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার") == 1
+
+
+@pytest.mark.parametrize("prefix, separator, memo", [
+    ("46.21.6100.049.18.001.22", None, "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২-১"),
+    ("46.21.6100.049.18.001.22", "-", "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২-১"),
+    ("46.21.6100.049.18.001.22", ".", "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২.১"),
+    ("৩৮.০১.০০০০.০০০.৮০০.৯৯.০০০২.২৫", None, "৩৮.০১.০০০০.০০০.৮০০.৯৯.০০০২.২৫.১"),
+    ("৩৮.০১.০০০০.০০০.৮০০.৯৯.০০০২.২৫", "-", "৩৮.০১.০০০০.০০০.৮০০.৯৯.০০০২.২৫-১"),
+    ("কেসিসি/সেঃবিঃ/২২", ".", "কেসিসি/সেঃবিঃ/২২.১"),
+])
+def test_the_memo_prints_with_the_offices_separator(tmp_path, prefix, separator, memo):
+    letter, _ = built(tmp_path, "cc", letter={"memo_prefix": prefix, "memo_separator": separator}).outputs
+    assert f"স্মারক: {memo}" in docx_text(letter)
+
+
+@pytest.mark.parametrize("typed", ["/", "–", "ড্যাশ", "_"])
+def test_any_other_separator_is_refused_at_its_cell(tmp_path, typed):
+    result = build(tmp_path, "cc", letter={"memo_separator": typed})
+    assert result.status == "rejected"
+    (finding,) = [i for i in result.issues if i.code == "bad-memo-separator"]
+    assert finding.sheet == "পত্র" and finding.cell and finding.cell.startswith("C")
+    assert typed in finding.bn and "ড্যাশ" in finding.bn and "dash" in finding.en
