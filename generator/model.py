@@ -88,6 +88,12 @@ class Report:
         return [line.strip() for line in self.get(key).splitlines() if line.strip()]
 
     @property
+    def office_line(self) -> str:
+        """The office as documents name it in running text and on the annex: the last line of its name."""
+        lines = self.lines("office_name")
+        return lines[-1] if lines else ""
+
+    @property
     def office(self) -> str:
         """The office by its whole name: every line of it but the government's, joined by ', ', as its
         identity key (text/identity.py: invisible characters and other spellings of the same letters do not

@@ -83,8 +83,8 @@ def wording_fields(report: Report) -> dict[str, str]:
     return {
         "plan": kind.plan,
         "report": kind.report,
-        "office": report.office,
-        "office_genitive": genitive(report.office),
+        "office": report.office_line,
+        "office_genitive": genitive(report.office_line),
         "fy": fy.label,
         "fy_long": fy.long_label,
         "months_short_from_to": months("{m} {yy}"),
@@ -319,7 +319,7 @@ def annex_context(report: Report, card: ScoreCard | None = None) -> dict:
         ctx["activity_continues"] = after is not None and not after["activity_first"]
     return {
         "annex_heading": f"{report.kind.plan} {words['fy']}",
-        "office_name": bn_text(report.office),
+        "office_name": bn_text(report.office_line),
         "office_place": office_place(report),
         "annex_title": report.kind.annex_title.format(**words),
         "fy": words["fy"],
@@ -328,7 +328,7 @@ def annex_context(report: Report, card: ScoreCard | None = None) -> dict:
         "total": format_number(card.total),
         "possible": format_number(card.possible),
         "percent": "-" if card.percent is None else format_number(card.percent) + "%",
-        "signature_lines": signature_lines(report.lines("annex_signatories"), report.office,
+        "signature_lines": signature_lines(report.lines("annex_signatories"), report.office_line,
                                            report.date("annex_signed_on")),
     }
 
