@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -199,3 +200,40 @@ def test_a_locked_state_database_is_waited_for_said_once_and_burns_no_serial(tmp
     assert serials(w.state) == [1, 2, 3]
     log = (tmp_path / "watch.log").read_text()
     assert log.count("the state database cannot be used") == 1 and "can be used again" in log
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(proc.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def test_a_stalled_worker_is_the_services_fault_the_file_is_tried_again_and_built(tmp_path, watcher):
+    """Before: a worker that stalled (here: stopped with SIGSTOP, as a hung disk or a swapped-out machine
+    would) made the clerk's file "took too long" and rejected it. Now the file is tried once more in a fresh
+    worker, and built."""
+    first, second = make_workbooks(tmp_path / "src", 2)
+    w = watcher("--timeout", "2")
+    w.drop([first])
+    w.wait(lambda: w.done(1), what="the first built")
+    idle = [worker for server in _children(w.proc.pid) for worker in _children(server)]  # the fork server's
+    assert idle, "no worker process"
+    for pid in idle:  # the idle worker: the next build goes to a process that never answers
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        w.drop([second])
+        w.wait(lambda: w.done(2), what="the second built", timeout=120)
+    finally:
+        for pid in idle:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+    assert [r[1] for r in ledger(w.state)] == ["built", "built"] and serials(w.state) == [1, 2]
+    assert (tmp_path / "watch.log").read_text().count("trying once more in a fresh worker") == 1
