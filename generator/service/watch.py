@@ -11,6 +11,7 @@ hand at two crashes. One watcher per inbox: a second is refused at start.
 from __future__ import annotations
 
 import errno
+import glob
 import fcntl
 import logging
 import os
@@ -37,7 +38,8 @@ from generator.records.state import StateError
 from generator.documents.make import PdfSettings
 from generator.service.builds import BuildPool
 from generator.service.workers import Limits
-from generator.spec.status import DONE
+from generator.spec.memo import number as memo_text
+from generator.spec.status import BUILT, DONE
 
 log = logging.getLogger("gen.watch")
 
@@ -231,6 +233,11 @@ class Watcher:
                     if (self.inbox / record.name).exists():
                         log.info("resuming %s, interrupted before", record.name)
                         register.adopt([record.id], self.owner.id)
+                    elif (entry := register.issued_for(record.id)) is not None:  # built, then the watcher died
+                        ledger.finish(record.id, BUILT, memo=memo_text(entry.prefix, entry.serial), kind=entry.kind,
+                                      office=entry.office, fiscal_year=entry.fiscal_year, period=entry.period,
+                                      moved_to=_archived(self.inbox, record.name),
+                                      note="built; the watcher stopped before it recorded it")
                     else:
                         ledger.finish(record.id, DONE, note="interrupted after the file was moved")
                         register.take_over([record.id], self.owner.id)
@@ -257,6 +264,13 @@ class Watcher:
             with self._lock:     # the next rescan, whatever events its reading raised
                 self._held[path] = (time.monotonic() + self.rescan, _mtime(path))
                 self._pending.pop(path, None)
+
+
+def _archived(inbox: Path, name: str) -> str | None:
+    """Where a built file went in the archive (the newest of that name), if it is there."""
+    found = sorted((inbox / ARCHIVE_DIR).glob(f"*/{glob.escape(name)}"), key=lambda p: p.stat().st_mtime) \
+        if (inbox / ARCHIVE_DIR).is_dir() else []
+    return str(found[-1]) if found else None
 
 
 def _mtime(path: Path) -> float | None:

@@ -237,3 +237,26 @@ def test_a_stalled_worker_is_the_services_fault_the_file_is_tried_again_and_buil
                 pass
     assert [r[1] for r in ledger(w.state)] == ["built", "built"] and serials(w.state) == [1, 2]
     assert (tmp_path / "watch.log").read_text().count("trying once more in a fresh worker") == 1
+
+
+def test_a_file_built_and_moved_just_before_the_watcher_died_is_recorded_as_built(tmp_path, watcher):
+    """The watcher killed between moving a built file and recording it: the next one records it as built,
+    with its memo (the register says it was issued), not as "interrupted"."""
+    from generator.records.ledger import Ledger
+    from generator.records.owners import Owners
+    from generator.records.register import Register
+
+    state, inbox = tmp_path / "state", tmp_path / "inbox"
+    (inbox / "archive" / "2026-01-01").mkdir(parents=True)
+    (inbox / "archive" / "2026-01-01" / "w[1].xlsx").write_bytes(b"PK")
+    with Owners(state) as owners, Ledger(state) as led, Register(state) as reg:
+        dead = owners.claim("watch", str(inbox.resolve()))
+        id = led.start("w[1].xlsx", "h", route="watch", owner=dead.id)
+        entry, _ = reg.allocate("P", "h", source="w[1].xlsx", kind="cc", office="o", fiscal_year="2023-24",
+                                period="q1", submission=id, owner=dead.id)
+        reg.confirm(entry)
+        led.db.execute("UPDATE owners SET lease_until = 1 WHERE id = ?", (dead.id,))
+    w = watcher()
+    w.wait(lambda: ledger(w.state) and ledger(w.state)[0][1] != "processing", what="recovered")
+    (name, status, memo, moved_to), = ledger(w.state)
+    assert (name, status, memo) == ("w[1].xlsx", "built", "P-১") and moved_to.endswith("w[1].xlsx")
