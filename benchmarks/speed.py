@@ -101,20 +101,6 @@ def cold_start(path: Path, tmp: Path, repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def package_check_ms() -> float:
-    from generator.spec.paths import EXAMPLES_DIR
-    from generator.xlsx import package
-
-    times = []
-    for path in sorted(EXAMPLES_DIR.rglob("*.xlsx")):
-        package.check(path)
-        for _ in range(5):
-            start = time.perf_counter()
-            package.check(path)
-            times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -134,8 +120,6 @@ def main() -> None:
             print(f"{n:>5} " + " ".join(f"{v:>14.1f}" for v in st.values()))
         ours = stages(samples[30], tmp, repeat)["render annex"]
         plain = plain_docxtpl_annex_ms(samples[30], repeat)
-        print(f"\npackage check of the examples (zip, sizes, far cells), median ms: {package_check_ms():.1f} "
-              "(target a few ms)")
         print(f"\nannex render, 30 rows: ours {ours:.1f} ms, plain docxtpl {plain:.1f} ms, ratio {ours / plain:.2f} "
               f"(target ≤ 0.30)")
         print(f"\nbatches of 30-row workbooks, gen build --jobs {opts.jobs}")

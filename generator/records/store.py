@@ -109,25 +109,25 @@ class VersionConflict(GenError):
                    "output folder.")
 
 
+def _distinct_name(name: str, fallback: str, trim: str = "") -> str:
+    """`name` as a file or folder name as it is, or, where a file system would not take it (a '/', too long),
+    made safe with a short hash of it, so that two names never share a folder."""
+    safe = safe_name(name, fallback)
+    if safe == name:
+        return safe
+    tag = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{safe.encode('utf-8')[:NAME_BYTES - 9].decode('utf-8', 'ignore').rstrip(trim)}~{tag}"
+
+
 def office_folder(office: str) -> str:
-    """An office's folder: its name as it is, or, where a file system would not take it (a '/', a name too
-    long), the name made safe and a short hash of it, so that two offices never share a folder."""
-    name = safe_name(office)
-    if name == office:
-        return name
-    tag = hashlib.sha256(office.encode("utf-8")).hexdigest()[:8]
-    return f"{name.encode('utf-8')[:NAME_BYTES - 9].decode('utf-8', 'ignore').rstrip(' .')}~{tag}"
+    """An office's folder: two offices never share one."""
+    return _distinct_name(office, "office", trim=" .")
 
 
 def version_name(memo: str) -> str:
-    """The folder of a version: its memo as written, or, where a file system would not take it as it is
-    (a '/' in a local code, a name too long), the memo made safe and a short hash of it, so that two
-    memos never share a folder."""
-    name = safe_name(memo, "memo")
-    if name == memo:
-        return name
-    tag = hashlib.sha256(memo.encode("utf-8")).hexdigest()[:8]
-    return f"{safe_name(memo, 'memo').encode('utf-8')[:NAME_BYTES - 9].decode('utf-8', 'ignore')}~{tag}"
+    """The folder of a version: its memo as written, or made safe with a short hash of it, so that two memos
+    never share a folder."""
+    return _distinct_name(memo, "memo")
 
 
 def write_version(folder: Path, memo: str, content_hash: str, documents: dict[str, bytes], *,

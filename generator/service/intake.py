@@ -20,7 +20,7 @@ from generator.records.ledger import Ledger
 from generator.records.register import Register
 from generator.service import ledgering, pipeline
 from generator.service.builds import BuildPool, lost_file
-from generator.service.result import LOST, Result
+from generator.service.result import Result, only_lost
 from generator.spec.status import BUILT, DUPLICATE, FAILED, REJECTED
 from generator.xlsx.source import load
 
@@ -131,7 +131,7 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
             result = pipeline.report_rejection(result, source, Path(out_root), id)
         else:
             result = pool.build(source, out_root=out_root, state_dir=state_dir, submission=id, owner=owner, **options)
-            if _stalled(result):  # perhaps the service's doing (a stalled worker, a busy machine): once more
+            if only_lost([i.code for i in result.issues if i.severity == "error"]):  # perhaps the service's doing (a stalled worker, a busy machine): once more
                 log.warning("%s: the build stopped (%s); trying once more in a fresh worker", path.name,
                             result.issues[0].code)
                 stopped, result = result, pool.build(source, out_root=out_root, state_dir=state_dir, submission=id,
@@ -156,12 +156,6 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
         ledgering.finish(ledger, id, result, moved_to=str(moved) if moved else None, note=note, seconds=seconds)
     _log_result(path, result, seconds)
     return id
-
-
-def _stalled(result: Result) -> bool:
-    """The build stopped at its time limit or its worker died, and nothing else was wrong with the file."""
-    errors = [i for i in result.issues if i.severity == "error"]
-    return bool(errors) and all(i.code in LOST for i in errors)
 
 
 def _move_or_none(path: Path, inbox: Path, where: str) -> tuple[Path | None, str | None]:

@@ -66,3 +66,9 @@ def failed(result: Result, code: str, bn: str, en: str) -> Result:
 UNREADABLE = {"too-large", "zip-bomb", "too-many-parts", "too-many-cells", "bad-package", "far-cell", "took-too-long",
               "could-not-process"}
 LOST = ("took-too-long", "could-not-process")  # codes of a workbook whose worker died or ran out of time
+
+
+def only_lost(error_codes: list[str]) -> bool:
+    """The errors are only that the build stopped (its time limit, its worker's death): perhaps the service's
+    doing, not the file's."""
+    return bool(error_codes) and all(code in LOST for code in error_codes)

@@ -387,7 +387,7 @@ def test_the_examples_read_as_before_the_check(monkeypatch):
 
 
 def test_the_check_passes_every_example():
-    """Its speed is printed by benchmarks/speed.py (timed tests fail on a loaded machine, not on slow code)."""
+    """Its speed is printed by benchmarks/validate.py (timed tests fail on a loaded machine, not on slow code)."""
     for path in sorted(EXAMPLES_DIR.rglob("*.xlsx")):
         package.check(path)
 

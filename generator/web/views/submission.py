@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse
 
-from generator.service.result import LOST
+from generator.service.result import only_lost
 from generator.web import downloads, next_workbook
 from generator.web.desk import desk, page, record_or_404
 from generator.web.texts import content_disposition, download_name, earlier
@@ -28,14 +28,8 @@ async def submission(request: Request):
                 earlier=repeated, earlier_record=desk(request).record(repeated) if repeated else None,
                 next_offered=next_workbook.offered(record), next_source=next_workbook.source_of(record),
                 downloads=downloads.listing(record.outputs), evidence_refused=downloads.evidence_refused(issues),
-                service_stopped=_service_stopped(issues),
+                service_stopped=only_lost([i.get("code") for i in issues if i.get("severity") == "error"]),
                 evidence_unused=request.query_params.get("evidence") == "unused")
-
-
-def _service_stopped(issues: list[dict]) -> bool:
-    """Rejected only because the build ran out of time or its worker died: perhaps the server's doing, not the file's."""
-    errors = [i for i in issues if i.get("severity") == "error"]
-    return bool(errors) and all(i.get("code") in LOST for i in errors)
 
 
 async def download(request: Request):
