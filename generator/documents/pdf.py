@@ -71,7 +71,7 @@ def convert(docx: bytes, *, office_handle: OfficeHandle | None = None, timeout: 
             try:
                 pdf = server.convert(None, docx, None, "pdf", "writer_pdf_Export", WARM_OPTIONS, False, None)
             except (ConnectionRefusedError, xmlrpc.client.Fault) as e:
-                died = isinstance(e, ConnectionRefusedError) or not _alive(address["office"])
+                died = isinstance(e, ConnectionRefusedError) or _dead_within(address["office"], 1.0)
                 if died and stale is None:  # LibreOffice had died before this document: try the next one
                     kill_group(home, address["pid"])
                     stale = address["generation"]
@@ -97,6 +97,17 @@ def _ready(home: Path, deadline: float, name: str, stale: int | None) -> dict:
         if time.monotonic() > deadline:
             raise _failed("office-not-running", name)
         time.sleep(0.05)
+
+
+def _dead_within(pid: int, seconds: float) -> bool:
+    """Whether the process is gone, or goes within `seconds`: LibreOffice killed a moment ago may still be
+    exiting when the conversion it was asked for fails (a document it truly cannot read costs that wait)."""
+    deadline = time.monotonic() + seconds
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def _alive(pid: int) -> bool:
