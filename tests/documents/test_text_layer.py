@@ -6,8 +6,7 @@ e-Nothi bundle, and the receiving office's summary through the same converter �
 LibreOffice 7.4 alone gives 96.9-100 % (default): it draws some Bangla clusters (a reph, a vowel sign below) back
 over their consonant, and pdftotext then cuts the word ('কর্মকর্ত া', 'চু ক্তির'). pdf.convert makes every word one
 ActualText span (documents/textlayer.py, docs/pdf.md); the words still missed are pdftotext joining a word that
-ends a line with a hyphen to the next line's word (`কর্মকর্তা-` + `কর্মচারীদের`, the hyphen dropped) and a word
-LibreOffice itself breaks across two lines of a narrow cell."""
+ends a line with a hyphen to the next word it reads (`কর্মকর্তা-` + `কর্মচারীদের`, the hyphen dropped)."""
 
 import datetime as dt
 import subprocess
