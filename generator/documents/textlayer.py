@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 __all__ = ["whole_words"]
 
 SPACES = frozenset(" \u00a0")
+GAP = 0.15  # em: a move right wider than this between two glyphs is a space drawn without a glyph
 _LINE_OPS = frozenset({"Td", "TD", "Tm", "T*"})
 _SHOW_OPS = frozenset({"Tj", "TJ"})
 
@@ -90,6 +91,13 @@ class _Text:
 
     def x(self) -> float:
         return self.line[4] + self.pen * self.line[0]
+
+    def apart(self, right: float) -> bool:
+        """Whether the pen is far enough right of `right` (where the word so far ends) for a space between."""
+        return self.x() > right + GAP * abs(self.size * self.line[0])
+
+    def reached(self) -> float:
+        return self.right if self.right_of == self.baseline() else float("-inf")
 
     def move(self, name: str, operands) -> None:
         a, b, c, d, e, f = self.line
@@ -157,6 +165,7 @@ def _rewrite(ops: list, font_resources, fonts: dict) -> list | None:
     span: list | None = None  # the instructions of LibreOffice's ActualText span being read (BDC first)
     span_text = ""
     span_glyphs = 0
+    span_apart = False  # the span's first glyph is drawn a space away from the word before it
     wrapped = 0
     text_object: list = []  # the current text object's instructions as they were
     text_start = 0  # where it starts in `out`
@@ -191,7 +200,7 @@ def _rewrite(ops: list, font_resources, fonts: dict) -> list | None:
             span.append(op)
             if name == "EMC":
                 marks.pop()
-                if word.line is not None and word.line != state.baseline():
+                if word.line is not None and (word.line != state.baseline() or span_apart):
                     close()
                 word.add(span, span_text, span_glyphs, state)
                 span = None
@@ -201,6 +210,8 @@ def _rewrite(ops: list, font_resources, fonts: dict) -> list | None:
                 state.move(name, op.operands)
             elif name in _SHOW_OPS:
                 items = [op.operands[0]] if name == "Tj" else list(op.operands[0])
+                if not span_glyphs:
+                    span_apart = state.apart(state.reached())
                 state.show(items)
                 span_glyphs += sum(len(bytes(x)) for x in items if isinstance(x, pikepdf.String))
             continue
@@ -225,7 +236,7 @@ def _rewrite(ops: list, font_resources, fonts: dict) -> list | None:
             out.append(op)
         elif name == "BDC" and in_text and _actual_text(op) is not None:
             marks.append(True)
-            span, span_text, span_glyphs = [op], _actual_text(op) or "", 0
+            span, span_text, span_glyphs, span_apart = [op], _actual_text(op) or "", 0, False
         elif name in ("BDC", "BMC"):
             close()
             marks.append(name == "BDC" and _actual_text(op) is not None)
@@ -241,15 +252,14 @@ def _rewrite(ops: list, font_resources, fonts: dict) -> list | None:
                 close()
             other(op)
         elif name in _SHOW_OPS and in_text:
-            for piece, text, kind in _pieces(op, state.font):
-                state.show(list(piece.operands[0]))
+            for piece, text, kind, apart in _pieces(op, state):
                 if kind == "space":
                     close()
                     out.append(piece)
                 elif kind == "move":
                     other(piece)
                 else:
-                    if word.line is not None and word.line != state.baseline():
+                    if word.line is not None and (word.line != state.baseline() or apart):
                         close()
                     word.add([piece], text, sum(len(bytes(x)) for x in piece.operands[0]
                                                 if isinstance(x, pikepdf.String)) // max(1, getattr(state.font, "width", 1)), state)
@@ -299,26 +309,32 @@ def _actual_text(op) -> str | None:
     return str(value) if isinstance(value, pikepdf.String) else None
 
 
-def _pieces(op, font: _Font | None):
-    """The show-text instruction as TJ instructions cut at its space glyphs: (instruction, letters or None,
-    "glyphs", "space" or "move" for adjustments alone)."""
+def _pieces(op, state: _Text):
+    """The show-text instruction drawn (the pen moved) as TJ instructions cut at its space glyphs and before a
+    glyph drawn a space away from the glyphs before it on the line (a space drawn as a move, not a glyph):
+    (instruction, letters or None, "glyphs", "space" or "move" for adjustments alone, whether it starts apart)."""
     import pikepdf
 
     items = [op.operands[0]] if str(op.operator) == "Tj" else list(op.operands[0])
+    font = state.font
     if font is None:
-        yield pikepdf.ContentStreamInstruction([pikepdf.Array(items)], pikepdf.Operator("TJ")), None, "glyphs"
+        apart = state.apart(state.reached())
+        state.show(items)
+        yield pikepdf.ContentStreamInstruction([pikepdf.Array(items)], pikepdf.Operator("TJ")), None, "glyphs", apart
         return
     current: list = []
     text: str | None = ""
     glyphs = 0
+    apart = False
 
     def cut():
         if current:
             yield (pikepdf.ContentStreamInstruction([pikepdf.Array(current)], pikepdf.Operator("TJ")), text,
-                   "glyphs" if glyphs else "move")
+                   "glyphs" if glyphs else "move", apart)
 
     for item in items:
         if not isinstance(item, pikepdf.String):
+            state.show([item])
             current.append(item)
             continue
         raw = bytes(item)
@@ -331,12 +347,23 @@ def _pieces(op, font: _Font | None):
                     current.append(pikepdf.String(raw[start:i]))
                 yield from cut()
                 current, text, glyphs = [], "", 0
+                state.show([pikepdf.String(code)])
                 yield (pikepdf.ContentStreamInstruction([pikepdf.Array([pikepdf.String(code)])],
-                                                        pikepdf.Operator("TJ")), letters, "space")
+                                                        pikepdf.Operator("TJ")), letters, "space", False)
                 start = i + font.width
-            else:
-                glyphs += 1
-                text = None if letters is None or text is None else text + letters
+                continue
+            gap = state.apart(state.reached())
+            if gap and glyphs:
+                if i > start:
+                    current.append(pikepdf.String(raw[start:i]))
+                    start = i
+                yield from cut()
+                current, text, glyphs = [], "", 0
+            if not glyphs:
+                apart = gap
+            state.show([pikepdf.String(code)])
+            glyphs += 1
+            text = None if letters is None or text is None else text + letters
         if start < len(raw):
             current.append(pikepdf.String(raw[start:]))
     yield from cut()

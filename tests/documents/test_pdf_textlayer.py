@@ -11,10 +11,10 @@ import pytest
 
 from generator.documents import pdf, textlayer
 
-# codes of a Helvetica with a ToUnicode of Bangla letters: A ক, D া, E ., F w, space; B and C (a consonant and a
+# codes of a Helvetica with a ToUnicode of Bangla letters: A ক, D া, E ., F w, G ৃ (no width), space; B and C (a consonant and a
 # zero-width reph drawn back over it) have no letters of their own: only LibreOffice's span says what they are
-LETTERS = {b"A": "ক", b"D": "া", b"E": ".", b"F": "w", b" ": " "}
-WIDTHS = {ord("C"): 0}
+LETTERS = {b"A": "ক", b"D": "া", b"E": ".", b"F": "w", b"G": "ৃ", b" ": " "}
+WIDTHS = {ord("C"): 0, ord("G"): 0}
 
 
 def _pdf(content: bytes) -> bytes:
@@ -74,6 +74,13 @@ def test_words_are_cut_at_space_glyphs_inside_one_show_text_operator():
     spans = [operands for name, operands in _operators(words) if name == "BDC"]
     assert len(spans) == 2  # কা twice; the single glyph ক needs none
     assert _text(textlayer.whole_words(words)).split() == ["কা", "কা", "ক"]  # done twice: the same words
+
+
+def test_a_space_drawn_as_a_move_separates_words_but_a_mark_pulled_back_and_forward_does_not():
+    # ক া, a move of half an em (a space without a glyph, as TeX writes it), ক, the vowel sign ৃ pulled back under
+    # it and the pen pushed forward again (as LibreOffice draws `কৃ`), া
+    made = _pdf(b"BT /F1 12 Tf 20 150 Td [(AD) -500 (A) 300 (G) -300 (D)] TJ ET")
+    assert _text(textlayer.whole_words(made)).split() == ["কা", "কৃা"]
 
 
 def test_glyphs_drawn_back_along_the_line_are_left_to_the_extractor():
