@@ -7,15 +7,15 @@ in the right order, but a text extractor places each cluster's letters where its
 glyph is shifted back over its neighbour (a reph over the consonant, a vowel sign below) the next cluster starts
 after a gap: `pdftotext` then cuts the word (`কর্মকর্ত া`, `চু ক্তির`).
 
-`whole_words` rewrites each page's content stream so that every word drawn on one line, from one space glyph to
-the next, is one ActualText span whose text is the word's letters in logical order: LibreOffice's own spans'
-texts and, between them, the ToUnicode text of the other glyphs. Extractors that honour ActualText (poppler's
-`pdftotext`, Evince, Okular; Acrobat) then take the word as one piece; pdfminer.six (pdfplumber) reads ToUnicode
-only and sees no change. Only marked-content operators are added or removed, and show-text operators are cut
-where a space glyph is (the same glyphs at the same positions), so the page draws exactly as before. Left as they
-were: a word whose letters cannot all be read from the file, and a text object that draws a glyph back along its
-line by more than 0.6 em (LibreOffice draws the dots of a web address first and its letters after them; extractors
-sort such glyphs by place, which a span would prevent).
+`whole_words` rewrites each page's content stream so that every word drawn on one line, from one space glyph (or a
+move right wider than GAP, a space drawn without a glyph) to the next, is one ActualText span whose text is the
+word's letters in logical order: LibreOffice's own spans' texts and, between them, the ToUnicode text of the other
+glyphs. Extractors that honour ActualText (poppler's `pdftotext`, Evince, Okular; Acrobat) then take the word as one
+piece; pdfminer.six (pdfplumber) reads ToUnicode only and sees no change. Only marked-content operators are added or
+removed, and show-text operators are cut where a space glyph is (the same glyphs at the same positions), so the page
+draws exactly as before. Left as they were: a word whose letters cannot all be read from the file, and a text object
+that draws a glyph back along its line by more than 0.6 em (LibreOffice draws the dots of a web address first and
+its letters after them; extractors sort such glyphs by place, which a span would prevent).
 """
 
 from __future__ import annotations
