@@ -20,6 +20,7 @@ from pathlib import Path
 
 from generator.findings import GenError
 from generator.text.bangla import to_bangla_digits
+from generator.documents import textlayer
 from generator.documents.office import LOCK, Office, OfficeHandle, kill_group, lo_environment, proxy, read_address, seed_profile, soffice
 from generator.spec.codes import TOOK_TOO_LONG
 
@@ -51,8 +52,22 @@ def page_count(pdf: bytes) -> int:
 
 def convert(docx: bytes, *, office_handle: OfficeHandle | None = None, timeout: float = 60.0,
             name: str = "document.docx", wait: float = 180.0) -> bytes:
-    """The PDF of a .docx. `timeout` bounds the conversion itself; `wait` bounds waiting for the Office
-    (another conversion in progress, or a restart after a crash) before it."""
+    """The PDF of a .docx, its text layer giving back whole words (textlayer.py). `timeout` bounds the
+    conversion itself; `wait` bounds waiting for the Office (another conversion in progress, or a restart after
+    a crash) before it."""
+    return _searchable(_converted(docx, office_handle, timeout, name, wait))
+
+
+def _searchable(pdf: bytes) -> bytes:
+    """LibreOffice's PDF with every word of its text layer whole, done outside the Office's lock. An
+    improvement, never a reason to lose the PDF: if the file cannot be rewritten, LibreOffice's own is kept."""
+    try:
+        return textlayer.whole_words(pdf)
+    except Exception:  # noqa: BLE001 - pikepdf/qpdf errors on a file LibreOffice wrote: keep that file
+        return pdf
+
+
+def _converted(docx: bytes, office_handle: OfficeHandle | None, timeout: float, name: str, wait: float) -> bytes:
     if not available():
         raise _failed("no-libreoffice", name)
     if len(docx) > MAX_DOCX_BYTES or not docx.startswith(b"PK\x03\x04"):
