@@ -4,6 +4,7 @@ in the style of the offices' annexes (Nikosh, 9 pt table, shaded header, numbere
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -384,10 +385,12 @@ def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = Non
                                 fiscal_year=summary.fiscal_year.slug, period=summary.period.id)
     with Register(state_dir) as register:
         try:
-            with register.reserved(prefix, report.memo_serial, digest, **meta) as held:
+            with register.reserved(prefix, report.memo_serial, digest, separator=report.get("memo_separator"),
+                                   **meta) as held:
                 serial = report.memo_serial_text if report.memo_serial is not None else held.entry.serial
                 memo = memo_text(report.get("memo_prefix"), serial)
-                job = Job(report, ScoreCard(), memo, report.issue_date or today)
+                printed = dataclasses.replace(report, fields={**report.fields, "memo_separator": held.separator})
+                job = Job(printed, ScoreCard(), memo, report.issue_date or today)
                 document = write_document(summary, today, registry.render(LETTER, job), report.office,
                                           report.lines("annex_signatories"))
                 written.append(_write(docx, document))

@@ -10,9 +10,10 @@ from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 from generator.findings import GenError
-from generator.records import db, state
+from generator.records import db, memo_forms, state, versions
 from generator.records.state import StateError
-from generator.spec.memo import register_prefix
+from generator.records.versions import Version
+from generator.spec.memo import chosen_separator, register_prefix, separator as form_separator
 from generator.text import identity
 from generator.spec.codes import MEMO_SERIAL_TAKEN
 
@@ -66,18 +67,23 @@ class MemoConflict(GenError):
 class Held:
     """A serial in hand while its letter is written: `entry` as the register has it, whether it was this
     content's already (`reused`), whether the letter was found written elsewhere (`void`), and whether it
-    has been confirmed (`confirm()`, called at the moment the letter becomes visible)."""
+    has been confirmed (`confirm()`, called at the moment the letter becomes visible). `separator` is the one
+    the register keeps for the prefix (memo_forms); `memo` and `version` (the version's path relative to the
+    store's root), when the holder sets them, are written as its `versions` row by the confirmation."""
 
     entry: Entry
     reused: bool
     void: bool = False
     confirmed: bool = False
     register: Register | None = None
+    separator: str = "-"
+    memo: str | None = None
+    version: str | None = None
 
     def confirm(self) -> None:
         if not self.confirmed:
             assert self.register is not None
-            self.register.confirm(self.entry)
+            self.register.confirm(self.entry, memo=self.memo, version=self.version)
             self.confirmed = True
 
 
@@ -129,15 +135,18 @@ class Register:
             return self._insert(entry), False
 
     @contextmanager
-    def reserved(self, prefix: str, serial: int | None, content_hash: str, **meta) -> Iterator[Held]:
+    def reserved(self, prefix: str, serial: int | None, content_hash: str, *, separator: str | None = None,
+                 **meta) -> Iterator[Held]:
         """A serial for this content (`take`), held while its letter is written: confirmed by `held.confirm()`
         at the moment the letter becomes visible (else when the block ends), given back by its owner when the
         block raises before that (voided instead when the block marked it so; a serial this content already
         had, or one confirmed, is never given back). SerialTaken when the office typed a serial issued to
-        other content; MemoConflict when the serial turns out to be other content's at confirmation."""
+        other content; MemoConflict when the serial turns out to be other content's at confirmation.
+        `separator`: the one the workbook typed (blank: the form's default); `held.separator` is the register's."""
         entry, reused = self.take(prefix, serial, content_hash, **meta)
         held = Held(entry, reused, register=self)
         try:
+            held.separator = self.keep_separator(prefix, separator, source=str(meta.get("source", "")))
             yield held
         except BaseException as e:
             if not (held.confirmed or reused or isinstance(e, MemoConflict)):
@@ -173,9 +182,11 @@ class Register:
         """The highest serial issued under prefix, or None when there is none; reads only."""
         return self._db.execute("SELECT MAX(serial) FROM memos WHERE prefix_key = ?", (prefix,)).fetchone()[0]
 
-    def confirm(self, entry: Entry) -> None:
+    def confirm(self, entry: Entry, *, memo: str | None = None, version: str | None = None) -> None:
         """The letter of this serial is about to be visible: it is issued for good (again, if it had been taken
-        back meanwhile and is still free). MemoConflict, changing nothing, when other content holds it."""
+        back meanwhile and is still free), and its version's row (`version`: its path relative to the store's
+        root) written in the same transaction: the commit point. MemoConflict, changing nothing, when other
+        content holds it."""
         with self._db.transaction():
             self._db.lock_prefix(register_prefix(entry.prefix))
             found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial, lock=True)
@@ -186,6 +197,24 @@ class Register:
             else:
                 self._db.execute("UPDATE memos SET state = 'issued' WHERE prefix = ? AND serial = ?",
                                  (entry.prefix, entry.serial))
+            if version is not None:
+                versions.record(self._db, entry.prefix, entry.serial, memo or "", entry.content_hash, version)
+
+    def keep_separator(self, prefix: str, typed: str | None, *, source: str = "") -> str:
+        """The separator the register keeps for this prefix: the first issue's, else the one typed (or the
+        form's default when blank), recorded now."""
+        chosen = chosen_separator(typed)
+        with self._db.transaction():
+            return memo_forms.keep(self._db, register_prefix(prefix), chosen or form_separator(prefix),
+                                   typed=chosen is not None, source=source)
+
+    def separators(self) -> dict[str, str]:
+        """prefix key → the separator kept for it (`gen register`)."""
+        return memo_forms.every(self._db)
+
+    def versions(self) -> list[Version]:
+        """Every version written to the store, as the register confirmed it."""
+        return versions.every(self._db)
 
     def release(self, entry: Entry) -> str | None:
         """Take back a reserved serial whose letter could not be written: 'released' when it was the last one

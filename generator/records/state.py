@@ -241,6 +241,24 @@ MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
     # knows the signing secret and who signed out
     ("CREATE TABLE IF NOT EXISTS web_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
      "CREATE TABLE IF NOT EXISTS signed_out (nonce TEXT PRIMARY KEY, until REAL NOT NULL)"),
+    # the store of documents (records/versions.py): one row per version written, in the transaction that confirms
+    # its serial (the commit point); `path` relative to the output root, `created_at` by the database's clock
+    ("""CREATE TABLE IF NOT EXISTS versions (
+        prefix       TEXT    NOT NULL,
+        serial       INTEGER NOT NULL,
+        memo         TEXT    NOT NULL,
+        content_hash TEXT    NOT NULL,
+        path         TEXT    NOT NULL,
+        created_at   REAL    NOT NULL,
+        UNIQUE (prefix, serial))""",
+     "CREATE INDEX IF NOT EXISTS versions_by_path ON versions (path)"),
+    # the memo's separator is the office's (records/memo_forms.py): chosen by the first issue under a prefix key
+    ("""CREATE TABLE IF NOT EXISTS memo_forms (
+        prefix_key TEXT    PRIMARY KEY,
+        separator  TEXT    NOT NULL,
+        typed      INTEGER NOT NULL,
+        source     TEXT    NOT NULL,
+        chosen_at  REAL    NOT NULL)""",),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -309,6 +327,23 @@ PG_MIGRATIONS: list[tuple[str, ...]] = [
     # 2: the web page's sessions (SQLite's step 7)
     (f"CREATE TABLE web_secrets (name {_TEXT} PRIMARY KEY, value {_TEXT} NOT NULL)",
      f"CREATE TABLE signed_out (nonce {_TEXT} PRIMARY KEY, until DOUBLE PRECISION NOT NULL)"),
+    # the store of documents (SQLite's step of the same name)
+    (f"""CREATE TABLE IF NOT EXISTS versions (
+        prefix       {_TEXT} NOT NULL,
+        serial       INTEGER NOT NULL,
+        memo         {_TEXT} NOT NULL,
+        content_hash {_TEXT} NOT NULL,
+        path         {_TEXT} NOT NULL,
+        created_at   DOUBLE PRECISION NOT NULL,
+        UNIQUE (prefix, serial))""",
+     "CREATE INDEX IF NOT EXISTS versions_by_path ON versions (path)"),
+    # the memo's separator per prefix key (SQLite's step of the same name)
+    (f"""CREATE TABLE IF NOT EXISTS memo_forms (
+        prefix_key {_TEXT} PRIMARY KEY,
+        separator  {_TEXT} NOT NULL,
+        typed      INTEGER NOT NULL,
+        source     {_TEXT} NOT NULL,
+        chosen_at  DOUBLE PRECISION NOT NULL)""",),
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 

@@ -20,7 +20,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from generator.findings import GenError
@@ -228,13 +228,18 @@ def current(folder: Path) -> tuple[str, int] | None:
 
 
 def update_current(folder: Path, *, prefix: str, serial: int, memo: str, source: str, paths: list[Path],
-                   lock_dir: Path) -> bool:
-    """Make this version the current view unless the current one has a higher serial in the same memo
-    sequence (a version under another prefix, a new file code, is newer); True if it now is. Only copies
-    change here, all staged before any is put in place: the versions themselves are never touched."""
-    with report_lock(lock_dir, folder):
+                   lock: AbstractContextManager[object], reused: bool = False) -> bool:
+    """Under `lock` (stores.view_lock: one process on any server at a time), make this version the current view
+    unless the current one has a higher serial in the same memo sequence (a version under another prefix, a new
+    file code, is newer); True if it now is. `reused`: a version built before (the same content again, or one
+    whose build was killed before it became visible) becomes current only when its serial is higher in the same
+    sequence, or nothing is current yet. Only copies change here, all staged before any is put in place: the
+    versions themselves are never touched."""
+    with lock:
         now = current(folder)
-        if now is not None and now[0] in (prefix, "") and now[1] > serial:
+        if now is not None and now[0] in (prefix, "") and now[1] >= serial + (0 if reused else 1):
+            return False
+        if now is not None and reused and now[0] not in (prefix, ""):
             return False
         staged = []
         try:

@@ -19,13 +19,13 @@ from generator.documents.bundle import BundleError
 from generator.documents.registry import Job
 from generator.findings import Finding, GenError, error, has_errors, warning
 from generator.model import RawWorkbook, Report
-from generator.records import store
+from generator.records import store, stores
 from generator.records.register import Entry, MemoConflict, Register, SerialTaken
 from generator.records.state import StateError
 from generator.rules import scoring, validate, validate_plan
 from generator.rules.scoring import ScoreCard
 from generator.service.result import Result, failed
-from generator.spec.memo import number as memo_text, register_prefix
+from generator.spec.memo import chosen_separator, number as memo_text, register_prefix
 from generator.spec.sheets import LETTER_SHEET
 from generator.spec.status import BUILT, REJECTED, VALID
 from generator.xlsx import marked_copy, reading
@@ -133,13 +133,15 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
     assert examined.raw is not None and report is not None and examined.card is not None  # a valid examination
     prefix = register_prefix(report.get("memo_prefix"))
     folder = output_dir(out_root, report)
+    where = stores.Folder(out_root, state_dir)
     try:
         with Register(state_dir) as register:
             if report.memo_serial is not None:
                 gap = validate.memo_serial_gap(report.memo_serial, register.last_serial(prefix), prefix,
                                                report.refs.get("memo_serial"))
                 result = result.with_issues(gap) if gap else result
-            version = _issue(register, report, examined.card, prefix, content_hash(examined.raw), folder,
+            version = _issue(register, report, examined.card, prefix, content_hash(examined.raw), where,
+                             folder.relative_to(out_root).as_posix(),
                              issue_date=report.issue_date or default_date or today, pdf=pdf, submission=submission,
                              source=examined.source, owner=owner)
     except _Refused as e:
@@ -151,22 +153,22 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
         return failed(result, STATE_UNAVAILABLE, state.bn, state.en)
     result = replace(result.with_issues(*version.notes), status=BUILT, memo=version.memo, memo_reused=version.reused,
                      outputs=tuple(str(p) for p in version.paths))
-    if version.reused and (folder / store.CURRENT).exists():
-        return result  # the same content again: the current view is whatever the newest version made it
-    try:
-        store.update_current(folder, prefix=prefix, serial=version.entry.serial, memo=version.memo,
-                             source=Path(result.source).name, paths=version.paths, lock_dir=state_dir / "locks")
-    except OSError as e:
+    try:  # the same content again only where its version is newer (one whose build was killed before it showed)
+        where.update_current(folder.relative_to(out_root).as_posix(), prefix=prefix, serial=version.entry.serial,
+                             memo=version.memo, source=Path(result.source).name, paths=version.paths,
+                             reused=version.reused)
+    except (OSError, StateError) as e:
+        why = (e.strerror or e) if isinstance(e, OSError) else e.cause
         result = result.with_issues(warning(
             "current-not-updated",
-            f"পত্র তৈরি হয়েছে ({version.paths[0].parent}), কিন্তু {folder}-এ বর্তমান কপি রাখা যায়নি ({e.strerror or e})।",
+            f"পত্র তৈরি হয়েছে ({version.paths[0].parent}), কিন্তু {folder}-এ বর্তমান কপি রাখা যায়নি ({why})।",
             f"The documents were built ({version.paths[0].parent}), but the current copies in {folder} could not be "
-            f"updated ({e.strerror or e})."))
+            f"updated ({why})."))
     return result
 
 
-def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, digest: str, folder: Path, *,
-           issue_date: dt.date, pdf: documents.PdfSettings | None, submission: int | None,
+def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, digest: str, where: stores.Store,
+           place: str, *, issue_date: dt.date, pdf: documents.PdfSettings | None, submission: int | None,
            source: Source | None, owner: str | None) -> _Version:
     """A memo for this content and its version written under it: the register's next serial (or the one the
     office typed), held while the documents are written, confirmed when they are. A serial whose letter is
@@ -176,17 +178,21 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
     skipped: list[Finding] = []
     for attempt in range(VOIDS_IN_A_ROW + 1):
         try:
-            with register.reserved(prefix, report.memo_serial, digest, **meta) as held:
+            with register.reserved(prefix, report.memo_serial, digest, separator=report.get("memo_separator"),
+                                   **meta) as held:
                 serial = report.memo_serial_text if report.memo_serial is not None else held.entry.serial
                 memo = memo_text(report.get("memo_prefix"), serial)
+                held.memo, held.version = memo, where.version_path(place, memo)
+                kept = _separator_kept(report, held.separator, str(meta["source"]))
                 try:
-                    paths, notes = _write_version(report, card, memo, digest, issue_date, folder, pdf=pdf,
+                    paths, notes = _write_version(_with_separator(report, held.separator), card, memo, digest,
+                                                  issue_date, where, place, pdf=pdf,
                                                   ours=held.reused and held.entry.state == "issued",
                                                   commit=held.confirm)
                 except store.VersionConflict:
                     held.void = True  # never issue it again: a letter with this memo exists
                     raise
-            return _Version(memo, held.entry, held.reused, paths, skipped + notes)
+            return _Version(memo, held.entry, held.reused, paths, skipped + kept + notes)
         except SerialTaken as taken:
             raise _Refused(serial_taken(report, prefix, taken.entry)) from None
         except MemoConflict as e:  # the service's fault, not the clerk's: nothing visible, the file kept
@@ -202,18 +208,41 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
     raise AssertionError("unreachable: the last attempt raises")
 
 
-def _write_version(report: Report, card: ScoreCard, memo: str, digest: str, issue_date: dt.date, folder: Path, *,
-                   pdf: documents.PdfSettings | None, ours: bool,
+def _write_version(report: Report, card: ScoreCard, memo: str, digest: str, issue_date: dt.date,
+                   where: stores.Store, place: str, *, pdf: documents.PdfSettings | None, ours: bool,
                    commit: Callable[[], None]) -> tuple[list[Path], list[Finding]]:
     made = documents.make(Job(report, card, memo, issue_date), report.stem, pdf)
-    version = folder / store.VERSIONS / store.version_name(memo)
+    version = where.root / where.version_path(place, memo)
     existed = version.is_dir()
-    paths = store.write_version(folder, memo, digest, made.files, ours=ours, commit=commit)
+    paths = where.write_version(place, memo, digest, made.files, ours=ours, commit=commit)
     notes = list(made.findings)
     left_out = [name for name in made.files if version / name not in paths]
     if existed and (left_out or (pdf is not None and pdf.evidence)):
         notes.append(_version_kept(memo, left_out, bool(pdf and pdf.evidence)))
     return paths, notes
+
+
+def _with_separator(report: Report, separator: str) -> Report:
+    """The report as its documents print it: with the separator the register keeps for its prefix."""
+    return replace(report, fields={**report.fields, "memo_separator": separator})
+
+
+def _separator_kept(report: Report, kept: str, source: str) -> list[Finding]:
+    """A warning when the workbook typed a separator other than the one the register keeps for the prefix:
+    the letter is built with the register's (one sequence, one form), and the clerk is told where."""
+    typed = chosen_separator(report.get("memo_separator"))
+    if typed is None or typed == kept:
+        return []
+    code = register_prefix(report.get("memo_prefix"))
+    return [warning(
+        "memo-separator-kept",
+        f"{source}: কোড ও ক্রমিকের মাঝের চিহ্ন '{typed}' লেখা হয়েছে, কিন্তু রেজিস্টারে {code} কোডের স্মারক প্রথম "
+        f"থেকেই '{kept}' দিয়ে লেখা হয়; একই ক্রমের সব পত্রে একই রূপ থাকে, তাই পত্রে '{kept}' বসানো হলো। ঘরটি "
+        f"'{kept}' করুন বা ফাঁকা রাখুন।",
+        f"{source}: the memo separator typed is '{typed}', but the register has written memos of file code {code} "
+        f"with '{kept}' since their first; every letter of one sequence keeps one form, so the letter uses '{kept}'. "
+        f"Make the cell '{kept}' or leave it blank.",
+        LETTER_SHEET, report.refs.get("memo_separator"))]
 
 
 def _version_kept(memo: str, left_out: list[str], evidence: bool) -> Finding:

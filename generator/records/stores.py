@@ -1,0 +1,95 @@
+"""The store of documents behind one small interface, `Store`, so that the pipeline does not care where versions
+live. Today one implementation, `Folder`: a POSIX folder (local, or an NFS/SMB share mounted on every server),
+with the functions of store.py (versions staged then renamed, never overwritten; the current view's copies).
+
+Every address a store is given or returns to the database is RELATIVE to its root: `report` is a report's place
+('2023-24/<office>/cc-q1'), a version's path is `<report>/versions/<memo folder>` (versions.relative), so two
+servers mounting the share at different paths agree, and `gen state migrate` can rewrite a root, not every row.
+
+What an implementation must keep (and what an S3-compatible store would do for each):
+- `write_version` makes a version's documents visible all at once or not at all, and never replaces a version
+  already there: `commit` (the register's confirmation, which writes the `versions` row: the commit point) is
+  called once everything is written but nothing is visible yet; if it raises, nothing becomes visible.
+  S3: upload each object under a staging prefix, call `commit`, then copy to the final keys with
+  `If-None-Match: *` (a conditional write: an existing key is never replaced) and delete the staging objects;
+  a reader trusts a version only when its `.content` stamp is there (written last).
+- `update_current` replaces the report's current copies only when this version's serial is higher than the one
+  the current view names, under `lock` (a database lock shared by every server: view_lock). S3: the same, the
+  current view being a small `CURRENT.txt` object written after the copies.
+- A build killed between `commit` and the version becoming visible leaves the register saying issued (and a
+  `versions` row) with no version in the store: the next build of the same content reuses the serial and
+  writes the same version (tests/records/test_store.py). Staging leftovers are swept after an hour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Protocol
+
+from generator.records import db, state, store
+
+
+class Store(Protocol):
+    root: Path
+
+    def version_path(self, report: str, memo: str) -> str:
+        """Where the version of `memo` is, relative to the root (the `versions` row's path)."""
+        ...
+
+    def write_version(self, report: str, memo: str, content_hash: str, documents: dict[str, bytes], *,
+                      ours: bool = False, commit: Callable[[], None] | None = None) -> list[Path]:
+        """Write one version's documents all at once, or find the same content's there already (store.write_version)."""
+        ...
+
+    def update_current(self, report: str, *, prefix: str, serial: int, memo: str, source: str, paths: list[Path],
+                       reused: bool = False) -> bool:
+        """Make this version the current view if its serial is the highest (store.update_current)."""
+        ...
+
+
+class Folder:
+    """The store on a POSIX folder: `root` is the output folder; the current view's lock is taken in the state's
+    database when it is PostgreSQL (every server sees it), else with a file lock in the state folder, as before."""
+
+    def __init__(self, root: Path, state_dir: Path):
+        self.root, self.state_dir = Path(root), Path(state_dir)
+
+    def version_path(self, report: str, memo: str) -> str:
+        return f"{report}/{store.VERSIONS}/{store.version_name(memo)}"
+
+    def write_version(self, report: str, memo: str, content_hash: str, documents: dict[str, bytes], *,
+                      ours: bool = False, commit: Callable[[], None] | None = None) -> list[Path]:
+        return store.write_version(self.root / report, memo, content_hash, documents, ours=ours, commit=commit)
+
+    def update_current(self, report: str, *, prefix: str, serial: int, memo: str, source: str, paths: list[Path],
+                       reused: bool = False) -> bool:
+        return store.update_current(self.root / report, prefix=prefix, serial=serial, memo=memo, source=source,
+                                    paths=paths, reused=reused, lock=view_lock(self.state_dir, report,
+                                                                                self.root / report))
+
+
+def view_lock(state_dir: Path, report: str, folder: Path) -> AbstractContextManager[None]:
+    """One process at a time, on any server, updates a report's current view: PostgreSQL's advisory lock on the
+    report's relative path for a PostgreSQL state (held by a transaction: released if the process dies, and by
+    idle_in_transaction_session_timeout if it freezes), the file lock in the state folder for SQLite."""
+    url = state.database_url(state_dir)
+    if url is None:
+        return store.report_lock(Path(state_dir) / "locks", folder)
+    return _database_lock(url, report)
+
+
+@contextmanager
+def _database_lock(url: str, report: str) -> Iterator[None]:
+    database = db.connect(url)
+    try:
+        with database.transaction():
+            database.lock(f"current view {report}")
+            yield
+    except Exception as e:
+        if not state.database_error(e):
+            raise
+        raise state.StateError(database.where, (str(e).strip().splitlines() or [type(e).__name__])[0]) from None
+    finally:
+        database.close()
