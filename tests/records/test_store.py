@@ -1,0 +1,212 @@
+"""One store of documents (issue 19) on both backends: a `versions` row written in the transaction that confirms
+the serial, with its path relative to the output root; the current view changed under a lock every process
+shares (PostgreSQL's advisory lock, or SQLite's file lock) and only to a higher serial; a build killed between
+the confirmation and the rename, and what the next build of the same content does about it (real processes,
+really killed); an official record never overwritten."""
+
+import datetime as dt
+import multiprocessing as mp
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.records import state, store, stores
+from generator.records.register import Register
+from generator.service import pipeline
+from generator.spec.paths import XLSX_DIR
+from generator.xlsx import filling
+from tests.support.workbooks import MYMENSINGH, ROWS
+
+DAY = dt.date(2023, 7, 10)
+
+
+@pytest.fixture
+def state_dir(backend, tmp_path, monkeypatch):
+    """The state folder a build is handed: SQLite's, or the local folder naming the PostgreSQL database."""
+    if isinstance(backend, Path):
+        return backend
+    monkeypatch.setenv("GEN_STATE_DIR", str(tmp_path / "local"))  # inherited by the child processes too
+    return state.resolve(backend)
+
+
+def workbook(tmp_path, i: int, **letter) -> Path:
+    """One office's report; `i` changes its content (a copy line), not its folder."""
+    return filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / f"w{i}.xlsx", dict(MYMENSINGH, copies=f"অনুলিপি {i}",
+                                                                            **letter), ROWS)
+
+
+def build(path, out, state_dir):
+    result = pipeline.build(path, out_root=out, state_dir=state_dir, default_date=DAY)
+    assert result.status == "built", [i.en for i in result.issues]
+    return result
+
+
+def versions(state_dir):
+    with Register(state_dir) as register:
+        return register.versions()
+
+
+def current(folder):
+    return store.current(folder)
+
+
+def test_each_version_has_a_row_with_its_path_relative_to_the_output_root(tmp_path, state_dir):
+    out = tmp_path / "out"
+    results = [build(workbook(tmp_path, i), out, state_dir) for i in range(2)]
+    rows = versions(state_dir)
+    assert [(v.serial, v.memo) for v in rows] == [(1, results[0].memo), (2, results[1].memo)]
+    for v, result in zip(rows, results):
+        assert not Path(v.path).is_absolute() and str(tmp_path) not in v.path
+        assert (out / v.path) == Path(result.outputs[0]).parent
+        assert (out / v.path / store.CONTENT).read_text(encoding="utf-8").endswith(f"content: {v.content_hash}\n")
+    assert abs(rows[0].created_at - time.time()) < 300  # the database's clock, in Unix seconds
+    folder = Path(results[1].outputs[0]).parent.parent.parent
+    assert current(folder)[1] == 2
+
+
+def test_a_row_is_never_overwritten_when_a_serial_is_confirmed_again(state_dir):
+    meta = dict(source="a.xlsx", kind="cc", office="o", fiscal_year="2023-24", period="q1")
+    with Register(state_dir) as register:
+        with register.reserved("P", None, "h", **meta) as held:
+            held.memo, held.version = "P-1", "2023-24/o/cc-q1/versions/P-1"
+        (first,) = register.versions()
+        register.confirm(held.entry, memo="P-1", version="elsewhere/versions/P-1")  # a taker-over, another root
+        assert register.versions() == [first]
+
+
+CHILD = """
+import os, signal, sys, datetime
+from pathlib import Path
+from generator.records import register
+from generator.service import pipeline
+
+confirm = register.Held.confirm
+
+def confirm_then_die(self):
+    confirm(self)
+    os.kill(os.getpid(), signal.SIGKILL)  # after the commit point, before the staged version is renamed
+
+register.Held.confirm = confirm_then_die
+pipeline.build(Path(sys.argv[1]), out_root=Path(sys.argv[2]), state_dir=Path(sys.argv[3]),
+               default_date=datetime.date(2023, 7, 10))
+"""
+
+
+def killed_after_confirm(path, out, state_dir) -> None:
+    child = subprocess.run([sys.executable, "-c", CHILD, str(path), str(out), str(state_dir)],
+                           capture_output=True, text=True, timeout=120)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+
+
+def test_a_build_killed_between_confirm_and_rename_is_finished_by_the_next_build_of_its_content(tmp_path, state_dir):
+    """What the next owner finds: the register says issued, the versions row names a folder that is not there,
+    a staging folder is left (never visible). What it does: the same content reuses the serial, writes the same
+    version folder (the row kept as written) and makes it current, since its serial is the highest."""
+    out = tmp_path / "out"
+    first = build(workbook(tmp_path, 0), out, state_dir)
+    folder = Path(first.outputs[0]).parent.parent.parent
+    killed_after_confirm(workbook(tmp_path, 1), out, state_dir)
+
+    with Register(state_dir) as register:
+        assert [(e.serial, e.state) for e in register.entries()] == [(1, "issued"), (2, "issued")]
+        (_, row) = register.versions()
+    assert not (out / row.path).exists()
+    assert [p.name.startswith(".tmp-") for p in (folder / store.VERSIONS).iterdir()].count(True) == 1
+    assert current(folder)[1] == 1  # nothing of serial 2 is visible
+
+    again = build(workbook(tmp_path, 1), out, state_dir)
+    assert (again.memo, again.memo_reused) == (row.memo, True)
+    assert Path(again.outputs[0]).parent == out / row.path and all(Path(p).is_file() for p in again.outputs)
+    assert versions(state_dir)[1] == row  # the commit point's row, as it was written
+    assert current(folder)[1] == 2
+    letter = next(p for p in again.outputs if p.endswith("letter.docx"))
+    assert (folder / Path(letter).name).read_bytes() == Path(letter).read_bytes()
+
+
+def test_a_killed_build_finished_after_a_newer_version_does_not_take_the_current_view_back(tmp_path, state_dir):
+    out = tmp_path / "out"
+    killed_after_confirm(workbook(tmp_path, 1), out, state_dir)
+    newer = build(workbook(tmp_path, 2), out, state_dir)
+    folder = Path(newer.outputs[0]).parent.parent.parent
+    assert current(folder)[1] == 2
+    again = build(workbook(tmp_path, 1), out, state_dir)
+    assert again.memo_reused and Path(again.outputs[0]).is_file()
+    assert current(folder)[1] == 2
+    assert [v.serial for v in versions(state_dir)] == [1, 2]
+
+
+def _update_many(state_dir: str, root: str, serials: list[int], go) -> None:
+    where = stores.Folder(Path(root), Path(state_dir))
+    go.wait()
+    for serial in serials:
+        version = Path(root) / "r" / store.VERSIONS / f"P-{serial}"
+        where.update_current("r", prefix="P", serial=serial, memo=f"P-{serial}", source=f"{serial}.xlsx",
+                             paths=[version / "letter.docx", version / "annex.docx"])
+
+
+def test_four_processes_updating_one_current_view_leave_the_highest_serial_and_its_copies(tmp_path, state_dir):
+    """The attack on the lock: four processes climb together, each offering every fourth serial (1+i, 5+i, …),
+    with copies large enough that reading CURRENT.txt, copying and writing it take a while. Without one lock
+    shared by all, a process that read an older CURRENT.txt puts a lower version's copies and CURRENT.txt over
+    a higher one (seen here without the lock: the view ends below the highest, or its copies disagree)."""
+    root, n = tmp_path / "out", 40
+    for serial in range(1, n + 1):
+        store.write_version(root / "r", f"P-{serial}", f"h{serial}",
+                            {"letter.docx": serial.to_bytes(2, "big") * 1_000_000, "annex.docx": b"%d" % serial})
+    ctx = mp.get_context("spawn")
+    go = ctx.Barrier(4)  # all four start at once, each once it is ready
+    procs = [ctx.Process(target=_update_many, args=(str(state_dir), str(root), list(range(1 + i, n + 1, 4)), go))
+             for i in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    assert current(root / "r") == ("P", n)
+    assert (root / "r" / "letter.docx").read_bytes()[:2] == n.to_bytes(2, "big")
+    assert (root / "r" / "annex.docx").read_bytes() == b"%d" % n
+    assert not list((root / "r").glob(".tmp-*"))
+
+
+def _hold_the_view_lock(state_dir: str, held) -> None:
+    with stores.view_lock(Path(state_dir), "r", Path(state_dir) / "r"):
+        held.set()
+        time.sleep(600)
+
+
+def test_a_process_killed_holding_the_current_views_lock_does_not_hold_it(tmp_path, state_dir):
+    ctx = mp.get_context("spawn")
+    held = ctx.Event()
+    holder = ctx.Process(target=_hold_the_view_lock, args=(str(state_dir), held))
+    holder.start()
+    try:
+        assert held.wait(60)
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.join(10)
+        start = time.monotonic()
+        with stores.view_lock(Path(state_dir), "r", Path(state_dir) / "r"):
+            pass
+        assert time.monotonic() - start < 10
+    finally:
+        holder.kill()
+
+
+def test_the_current_views_lock_is_in_the_database_for_postgresql(postgres, tmp_path, monkeypatch):
+    """Two servers share the database, not a local folder: the lock of one report is PostgreSQL's, seen from
+    any connection (pg_locks), and two reports do not wait for each other."""
+    import psycopg
+
+    monkeypatch.setenv("GEN_STATE_DIR", str(tmp_path / "local"))
+    folder = state.resolve(postgres)
+    with stores.view_lock(folder, "2023-24/o/cc-q1", tmp_path / "anywhere"):
+        with psycopg.connect(postgres, autocommit=True) as other:
+            assert other.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").fetchone()[0] == 1
+        with stores.view_lock(folder, "2023-24/o/cc-q2", tmp_path / "anywhere"):
+            pass
+    assert not (folder / "locks").exists()
