@@ -398,17 +398,26 @@ def register(state_dir: str | None, as_json: bool) -> None:
     except StateError as err:
         _say(err)
         sys.exit(EXIT_NOT_WRITTEN)
-    for e in entries:
-        if as_json:
-            click.echo(json.dumps(asdict(e), ensure_ascii=False))
-        else:
-            from generator.text.bangla import to_bangla_digits
+    from generator.records.register import Register
+    from generator.spec.memo import register_prefix, separator as form_separator
+    from generator.text.bangla import to_bangla_digits
 
-            click.echo(f"{e.issued_at[:19]}  {e.prefix}-{to_bangla_digits(e.serial)}  {e.kind} {e.fiscal_year} {e.period}  "
-                       f"{e.office}  {e.source}{'  (explicit)' if e.explicit else ''}{_STATE_NOTE.get(e.state, '')}")
+    with Register(_state(state_dir)) as reg:
+        kept = reg.separators()  # the office's separator per prefix, chosen by its first issue
+    for e in entries:
+        separator = kept.get(register_prefix(e.prefix)) or form_separator(e.prefix)
+        if as_json:
+            click.echo(json.dumps({**asdict(e), "separator": separator}, ensure_ascii=False))
+        else:
+            click.echo(f"{e.issued_at[:19]}  {e.prefix}{separator}{to_bangla_digits(e.serial)}  {e.kind} {e.fiscal_year} "
+                       f"{e.period}  {e.office}  {e.source}{'  (explicit)' if e.explicit else ''}"
+                       f"{_STATE_NOTE.get(e.state, '')}")
     if not entries and not as_json:
         click.echo("রেজিস্টারে এখনো কোনো স্মারক নেই। / No memo numbers issued yet.")
-    from generator.records.register import Register
+    if not as_json:
+        for key, separator in kept.items():
+            click.echo(f"{key}: কোড ও ক্রমিকের মাঝের চিহ্ন '{separator}' (প্রথম স্মারক থেকে) / "
+                       f"memo separator '{separator}' (kept since the first memo)")
 
     with Register(_state(state_dir)) as reg:
         for key, spellings in reg.coinciding().items():
