@@ -7,7 +7,6 @@ really killed); an official record never overwritten."""
 import datetime as dt
 import multiprocessing as mp
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -210,3 +209,28 @@ def test_the_current_views_lock_is_in_the_database_for_postgresql(postgres, tmp_
         with stores.view_lock(folder, "2023-24/o/cc-q2", tmp_path / "anywhere"):
             pass
     assert not (folder / "locks").exists()
+
+
+def _build_at_once(tmp: str, state_dir: str, out: str, go, results) -> None:
+    path = workbook(Path(tmp), 0)  # the same content in both processes (each writes its own copy of the file)
+    go.wait()
+    result = pipeline.build(path, out_root=Path(out), state_dir=Path(state_dir), default_date=DAY)
+    results.put((result.status, result.memo, result.outputs))
+
+
+def test_two_processes_building_the_same_content_at_once_make_one_version_and_one_row(tmp_path, state_dir):
+    ctx = mp.get_context("spawn")
+    go, results = ctx.Barrier(2), ctx.Queue()
+    out = tmp_path / "out"
+    procs = [ctx.Process(target=_build_at_once, args=(str(tmp_path / f"p{i}"), str(state_dir), str(out), go, results))
+             for i in range(2)]
+    for i, p in enumerate(procs):
+        (tmp_path / f"p{i}").mkdir()
+        p.start()
+    got = [results.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(30)
+    assert [status for status, _, _ in got] == ["built", "built"] and got[0][1] == got[1][1]
+    (row,) = versions(state_dir)
+    assert [p.name for p in (out / row.path).parent.iterdir()] == [Path(row.path).name]
+    assert current(out / row.path.rsplit("/versions/", 1)[0])[1] == row.serial == 1
