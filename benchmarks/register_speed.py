@@ -1,7 +1,8 @@
 """Memo-register allocations per second under concurrent processes, on each backend: SQLite in a state folder
 (synchronous=FULL, as the register runs) and PostgreSQL (a throwaway cluster with fsync on, or --postgres URL).
 
-Each process reserves a serial and confirms it, as a build does (`Register.reserved`: two transactions), over
+Each process reserves a serial and confirms it, as a build does (`Register.reserved`: reserve, read the prefix's separator, confirm with the
+version's `versions` row), over
 three prefixes, one in ten given back; the register is checked gap-free afterwards.
 
     .venv/bin/python benchmarks/register_speed.py                     # 6 processes x 300 allocations each
@@ -39,7 +40,10 @@ def _work(state: str, worker: int, n: int, start, done) -> None:
         began = time.perf_counter()
         for i in range(n):
             try:
-                with register.reserved(PREFIXES[(worker + i) % 3], None, f"{worker}-{i}", owner=f"w{worker}", **META):
+                with register.reserved(PREFIXES[(worker + i) % 3], None, f"{worker}-{i}", owner=f"w{worker}",
+                                       **META) as held:
+                    held.memo = f"{held.entry.prefix}-{held.entry.serial}"  # its versions row, as a build writes it
+                    held.version = f"2023-24/office/cc-q1/versions/{held.memo}"
                     if i % 10 == 9:
                         raise GiveBack
             except GiveBack:

@@ -204,6 +204,9 @@ class Register:
         """The separator the register keeps for this prefix: the first issue's, else the one typed (or the
         form's default when blank), recorded now."""
         chosen = chosen_separator(typed)
+        found = memo_forms.kept(self._db, register_prefix(prefix))  # once chosen, a read: no write, no fsync
+        if found is not None:
+            return found
         with self._db.transaction():
             return memo_forms.keep(self._db, register_prefix(prefix), chosen or form_separator(prefix),
                                    typed=chosen is not None, source=source)

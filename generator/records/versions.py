@@ -25,14 +25,11 @@ class Version:
 _COLUMNS = "prefix, serial, memo, content_hash, path, created_at"
 
 
-def record(database: db.Database, prefix: str, serial: int, memo: str, content_hash: str, path: str) -> Version:
-    """Inside the confirming transaction: the version's row, or the one already there for this serial (the same
-    version confirmed again by a build that takes over: it is kept as first written, never overwritten)."""
+def record(database: db.Database, prefix: str, serial: int, memo: str, content_hash: str, path: str) -> None:
+    """Inside the confirming transaction: the version's row, unless this serial has one (the same version
+    confirmed again by a build that takes over: the row is kept as first written, never overwritten)."""
     database.execute(f"INSERT INTO versions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, {database.NOW}) "
                      "ON CONFLICT (prefix, serial) DO NOTHING", (prefix, serial, memo, content_hash, path))
-    found = of(database, prefix, serial)
-    assert found is not None  # inserted just now, or there before
-    return found
 
 
 def of(database: db.Database, prefix: str, serial: int) -> Version | None:
