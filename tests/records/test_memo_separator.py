@@ -122,3 +122,16 @@ def test_gen_register_shows_the_kept_separator(tmp_path, state_dir, backend):
     listed = subprocess.run([sys.executable, "-m", "generator.cli", "register", "--state", where, "--json"],
                             capture_output=True, text=True, timeout=120)
     assert [json.loads(line)["separator"] for line in listed.stdout.splitlines()] == ["."]
+
+
+def test_the_receiving_offices_summary_letter_keeps_the_prefixs_separator(tmp_path, state_dir, backend):
+    """The summary letter (`gen summary --letter`) takes its memo from the same register: a report issued under
+    the prefix with '.' first, the summary's letter under the same prefix, its cell blank, prints '.' too."""
+    build(tmp_path, state_dir, 0, separator=".")
+    letter = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "letter.xlsx", dict(MYMENSINGH, memo_prefix=CODE), [])
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "summary", "--fy", "2022-23", "--period", "q2",
+                          "--state", str(backend), "--out", str(tmp_path / "out"), "--letter", str(letter),
+                          "--date", "2023-07-10", "-o", str(tmp_path / "s.docx")],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"স্মারক: {CODE}.২" in docx_text(tmp_path / "s.docx")
