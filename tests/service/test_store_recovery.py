@@ -1,0 +1,58 @@
+"""A build worker of `gen watch` killed after its serial was confirmed (the commit point, with its `versions` row)
+and before its version was renamed into place: the register says issued, no letter exists. The intake's retry
+(a fresh worker, the same content) is the next owner: it reuses the serial, writes the very folder the row names,
+and the file is archived as built, with no rejection report left beside it. The worker is really killed
+(SIGKILL from within, at that moment), by a sitecustomize put on the service's PYTHONPATH."""
+
+import os
+import sqlite3
+
+from generator.records import store
+from tests.support.processes import Watch
+from tests.support.state import ledger, one_memo_one_letter
+from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc
+
+DIE_AFTER_CONFIRM = """
+import os, signal
+marker = os.environ.get("GEN_TEST_DIE_AFTER_CONFIRM")
+if marker:
+    from generator.records import register
+
+    confirm = register.Held.confirm
+
+    def confirm_then_die(self):
+        confirm(self)
+        if self.version and not os.path.exists(marker):  # once: the retry must be able to finish
+            open(marker, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    register.Held.confirm = confirm_then_die
+"""
+
+
+def test_a_watch_worker_killed_after_confirm_is_finished_by_the_intakes_retry(tmp_path, monkeypatch):
+    inject = tmp_path / "inject"
+    inject.mkdir()
+    (inject / "sitecustomize.py").write_text(DIE_AFTER_CONFIRM)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(inject), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("GEN_TEST_DIE_AFTER_CONFIRM", str(tmp_path / "died"))
+    path = fill_cc(tmp_path, MYMENSINGH, ROWS, name="report.xlsx")
+    watch = Watch(tmp_path)
+    try:
+        watch.drop([path])
+        watch.wait(lambda: watch.done(1), what="the file built")
+    finally:
+        watch.stop()
+    assert (tmp_path / "died").exists()  # a worker did die after its confirmation
+    ((name, status, memo, moved_to),) = ledger(watch.state)
+    assert (name, status) == ("report.xlsx", "built") and "archive" in moved_to
+    (folder,) = one_memo_one_letter(watch.state, watch.out).values()
+    db = sqlite3.connect(watch.state / "register.sqlite3")
+    try:
+        assert db.execute("SELECT serial, memo, path FROM versions").fetchall() == [
+            (1, memo, folder.relative_to(watch.out).as_posix())]
+    finally:
+        db.close()
+    report = folder.parent.parent
+    assert store.current(report)[1] == 1 and not (report / store.REJECTED).exists()
+    assert not [p for p in watch.out.rglob("*") if p.is_file() and store.REJECTED in p.parts]  # the stopped try's report went
