@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.documents.make import PdfSettings
@@ -15,6 +15,7 @@ from generator.records.state import StateError
 from generator.service import pipeline
 from generator.service.result import Result, failure
 from generator.service.workers import Limits, Loss, Pool
+from generator.spec.memo import number as memo_text
 from generator.text.bangla import to_bangla_digits
 from generator.xlsx.source import Source
 from generator.spec.codes import COULD_NOT_PROCESS, TOOK_TOO_LONG, TOO_LARGE
@@ -52,6 +53,7 @@ def lost(task: Task, loss: Loss) -> Result:
     if loss.how in ("memory", "error"):  # the worker lived to tell: its own build already gave its serial back
         return result
     release(task.state_dir, task.submission, task.owner)
+    result = _unfinished(task, result)
     if loss.how != "stopped":
         result = pipeline.report_rejection(result, task.source, Path(task.out_root), task.submission)
     return result
@@ -66,6 +68,28 @@ def release(state_dir: Path, submission: int | None, owner: str | None) -> None:
             register.release_submission(submission, owner=owner)
     except (StateError, sqlite3.Error):
         pass  # the register cannot be reached: the serial stays reserved, and `gen register` says so
+
+
+def _unfinished(task: Task, result: Result) -> Result:
+    """A build that stopped after its serial was confirmed (the commit point) and before its letter became
+    visible: the register has issued the memo, no letter exists yet. Told so (the same code: the intake tries
+    once more), with what finishes it: the same file again gets the same memo and writes the letter."""
+    entry = None
+    if task.submission is not None:
+        try:
+            with Register(Path(task.state_dir)) as register:
+                entry = register.issued_for(task.submission)
+        except (StateError, sqlite3.Error):
+            pass
+    if entry is None or not result.issues:
+        return result
+    memo, name, first = memo_text(entry.prefix, entry.serial), task.path.name, result.issues[0]
+    told = replace(first, bn=f"{name}: স্মারক {memo} এই ফাইলের জন্য রেজিস্টারে দেওয়া হয়েছে, কিন্তু পত্রটি রাখার আগেই "
+                              "প্রক্রিয়াটি থেমে গেছে। একই ফাইল আবার পাঠান: একই স্মারকে পত্রটি তৈরি হবে, নতুন নম্বর লাগবে না।",
+                   en=f"{name}: memo {memo} was issued to this file in the register, but the build stopped before its "
+                      "letter was put in place. Send the same file again: its letter is made with the same memo, no new "
+                      "number is used.")
+    return replace(result, issues=(told, *result.issues[1:]))
 
 
 class BuildPool(Pool):

@@ -56,3 +56,36 @@ def test_a_watch_worker_killed_after_confirm_is_finished_by_the_intakes_retry(tm
     report = folder.parent.parent
     assert store.current(report)[1] == 1 and not (report / store.REJECTED).exists()
     assert not [p for p in watch.out.rglob("*") if p.is_file() and store.REJECTED in p.parts]  # the stopped try's report went
+
+
+def test_gen_build_whose_worker_died_after_confirm_says_so_and_the_same_file_again_finishes_it(tmp_path, monkeypatch):
+    """`gen build` does not retry: its worker killed after the commit point is told as what it is (the memo was
+    issued, the letter not yet put in place, send the same file again), not as a damaged file; the same file
+    again gets that memo and its letter."""
+    import json
+    import subprocess
+    import sys
+
+    inject = tmp_path / "inject"
+    inject.mkdir()
+    (inject / "sitecustomize.py").write_text(DIE_AFTER_CONFIRM)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(inject), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("GEN_TEST_DIE_AFTER_CONFIRM", str(tmp_path / "died"))
+    path = fill_cc(tmp_path, MYMENSINGH, ROWS, name="report.xlsx")
+    out, state = tmp_path / "out", tmp_path / "state"
+
+    def gen_build():
+        run = subprocess.run([sys.executable, "-m", "generator.cli", "build", str(path), "--out", str(out), "--state",
+                              str(state), "--json"], capture_output=True, text=True, timeout=300)
+        assert "Traceback" not in run.stderr
+        return run, json.loads(run.stdout)
+
+    run, first = gen_build()
+    assert (tmp_path / "died").exists() and run.returncode != 0 and first["status"] != "built"
+    (told,) = [i for i in first["issues"] if i["severity"] == "error"]
+    assert "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২-১" in told["message_bn"] and "Send the same file again" in told["message_en"]
+    assert "damaged" not in told["message_en"]
+    run, again = gen_build()
+    assert run.returncode == 0 and again["status"] == "built" and again["memo"] == "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২-১"
+    assert again["memo_reused"] and all(os.path.isfile(p) for p in again["outputs"])
+    one_memo_one_letter(state, out)
