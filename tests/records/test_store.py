@@ -234,3 +234,26 @@ def test_two_processes_building_the_same_content_at_once_make_one_version_and_on
     (row,) = versions(state_dir)
     assert [p.name for p in (out / row.path).parent.iterdir()] == [Path(row.path).name]
     assert current(out / row.path.rsplit("/versions/", 1)[0])[1] == row.serial == 1
+
+
+def test_a_frozen_process_holding_the_current_views_lock_is_cut_off_on_postgresql(postgres, tmp_path, monkeypatch):
+    """SIGSTOP (a hung share, a debugger) while holding the lock: PostgreSQL ends the frozen session after
+    idle_in_transaction_session_timeout and the lock is free again; the others wait that long, not for ever."""
+    monkeypatch.setenv("GEN_STATE_DIR", str(tmp_path / "local"))
+    monkeypatch.setenv("GEN_STATE_IDLE_TIMEOUT", "2")  # the frozen child's session; this process keeps its own
+    folder = state.resolve(postgres)
+    ctx = mp.get_context("spawn")
+    held = ctx.Event()
+    holder = ctx.Process(target=_hold_the_view_lock, args=(str(folder), held))
+    holder.start()
+    try:
+        assert held.wait(60)
+        os.kill(holder.pid, signal.SIGSTOP)
+        start = time.monotonic()
+        with stores.view_lock(folder, "r", folder / "r"):
+            waited = time.monotonic() - start
+        assert 1 < waited < 15
+    finally:
+        os.kill(holder.pid, signal.SIGCONT)
+        holder.kill()
+        holder.join(10)
