@@ -386,7 +386,10 @@ def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple
 @main.command()
 @_state_option
 @click.option("--json", "as_json", is_flag=True, help="Print the register as JSON lines.")
-def register(state_dir: str | None, as_json: bool) -> None:
+@click.option("--out", "out_root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The output root: also name each issued memo whose version folder is not there (a build "
+                   "stopped after its number was confirmed).")
+def register(state_dir: str | None, as_json: bool, out_root: Path | None) -> None:
     """List the memo numbers issued so far."""
     from dataclasses import asdict
 
@@ -402,8 +405,11 @@ def register(state_dir: str | None, as_json: bool) -> None:
     from generator.spec.memo import register_prefix, separator as form_separator
     from generator.text.bangla import to_bangla_digits
 
+    from generator.records import stores
+
     with Register(_state(state_dir)) as reg:
         kept = reg.separators()  # the office's separator per prefix, chosen by its first issue
+        unfinished = stores.unfinished(out_root, reg.versions()) if out_root is not None else []
     for e in entries:
         separator = kept.get(register_prefix(e.prefix)) or form_separator(e.prefix)
         if as_json:
@@ -414,6 +420,12 @@ def register(state_dir: str | None, as_json: bool) -> None:
                        f"{_STATE_NOTE.get(e.state, '')}")
     if not entries and not as_json:
         click.echo("রেজিস্টারে এখনো কোনো স্মারক নেই। / No memo numbers issued yet.")
+    for v in unfinished:
+        assert out_root is not None  # only looked for under an output root
+        click.echo(f"! {v.memo}: রেজিস্টারে দেওয়া হয়েছে, কিন্তু {out_root / v.path}-এ পত্রটি নেই (তৈরির মাঝপথে থেমেছিল)। "
+                   "একই ফাইল আবার পাঠালে একই স্মারকে পত্রটি তৈরি হবে।\n"
+                   f"  {v.memo}: issued in the register, but its letter is not at {out_root / v.path} (its build "
+                   "stopped midway). Sending the same file again makes its letter with the same memo.", err=True)
     if not as_json:
         for key, separator in kept.items():
             click.echo(f"{key}: কোড ও ক্রমিকের মাঝের চিহ্ন '{separator}' (প্রথম স্মারক থেকে) / "

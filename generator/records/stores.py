@@ -28,7 +28,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from generator.records import db, state, store
+from generator.records import db, state, store, versions
 
 
 class Store(Protocol):
@@ -68,6 +68,12 @@ class Folder:
         return store.update_current(self.root / report, prefix=prefix, serial=serial, memo=memo, source=source,
                                     paths=paths, reused=reused, lock=view_lock(self.state_dir, report,
                                                                                 self.root / report))
+
+
+def unfinished(root: Path, rows: list[versions.Version]) -> list[versions.Version]:
+    """The versions the register confirmed whose folder under `root` is not there (or has no `.content` stamp):
+    builds stopped between their confirmation and the rename, whose content has not been built again since."""
+    return [v for v in rows if not (Path(root) / v.path / store.CONTENT).is_file()]
 
 
 def view_lock(state_dir: Path, report: str, folder: Path) -> AbstractContextManager[None]:

@@ -257,3 +257,21 @@ def test_a_frozen_process_holding_the_current_views_lock_is_cut_off_on_postgresq
         os.kill(holder.pid, signal.SIGCONT)
         holder.kill()
         holder.join(10)
+
+
+def test_gen_register_names_an_issued_memo_whose_letter_is_not_in_the_store(tmp_path, state_dir, backend):
+    out = tmp_path / "out"
+    killed_after_confirm(workbook(tmp_path, 1), out, state_dir)
+
+    def listed():
+        run = subprocess.run([sys.executable, "-m", "generator.cli", "register", "--state", str(backend), "--out",
+                              str(out)], capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+        return run.stderr
+
+    (row,) = versions(state_dir)
+    told = listed()
+    assert f"! {row.memo}: রেজিস্টারে দেওয়া হয়েছে" in told and "Sending the same file again" in told
+    assert str(out / row.path) in told
+    build(workbook(tmp_path, 1), out, state_dir)
+    assert row.memo not in listed()
