@@ -100,9 +100,9 @@ def resolve(state: str | Path | None) -> Path:
 
 
 def folder_for(url: str) -> Path:
-    """The local folder of a PostgreSQL state: what is not in the database yet (the current view's locks, the
-    web uploads and session secret) lives there, and its file `database` names the database, so that every
-    part of the program that is handed this folder (a worker process, `gen register`) opens the same one.
+    """The local folder of a PostgreSQL state: what is not in the database yet (the web uploads) lives there
+    (the current view's lock is the database's: stores.view_lock), and its file `database` names the database,
+    so that every part of the program that is handed this folder (a worker process, `gen register`) opens the same one.
     Under the default state folder, one per database (the URL's hash, its password left out)."""
     folder = _local_state_dir() / "postgresql" / hashlib.sha256(shown(url).encode()).hexdigest()[:16]
     pointer = folder / DATABASE_FILE
