@@ -510,6 +510,65 @@ def _show_summary(result) -> None:
                    f"{summaries.STATUS_EN[row.status]}]{memo}{score}")
 
 
+@main.group("state")
+def state_group() -> None:
+    """The state database (register, ledger, sessions): moving an office's folder into PostgreSQL."""
+
+
+@state_group.command("migrate")
+@click.option("--from", "source", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              metavar="DIR", help="The SQLite state folder (the one with register.sqlite3).")
+@click.option("--to", "target", required=True, metavar="URL",
+              help="The PostgreSQL database: postgresql://user@host/db (empty; keep the password out of it).")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="OUT",
+              help="The output root the documents were built into (--out of gen build, watch and serve): the "
+                   "ledger's paths under it are stored relative to it. Without it they are kept as they are.")
+def state_migrate(source: Path, target: str, store: Path | None) -> None:
+    """Copy the register and the ledger of a state folder into PostgreSQL, with their ids, check every
+    prefix's serials, and mark the folder so that it never issues another number.
+
+    \b
+    One transaction on the target: a move that fails or is killed half-way leaves it empty; run it again.
+    Exit code 0 when moved, 2 when refused (the target holds records, a service still runs on the folder, the
+    copy differs), 3 when PostgreSQL cannot be reached.
+    """
+    from generator.records.migrate import MigrateRefused, migrate
+    from generator.records.state import StateError, is_url, shown
+
+    if not is_url(target):
+        raise click.BadParameter("give a postgresql://… URL", param_hint="--to")
+    try:
+        report = migrate(source, target, store=store)
+    except MigrateRefused as e:
+        if e.report is not None:
+            _show_moved(e.report)
+        _say(e)
+        sys.exit(2)
+    except StateError as e:
+        _say(e)
+        sys.exit(EXIT_NOT_WRITTEN)
+    _show_moved(report)
+    click.echo(f"✔ রেজিস্টার ও লেজার {shown(target)}-এ সরানো হয়েছে; {source} আর কোনো স্মারক নম্বর দেবে না। এখন থেকে "
+               f"--state {shown(target)} দিন।\n  The register and the ledger are now in {shown(target)}; {source} will "
+               f"issue no memo number any more. From now on give --state {shown(target)}.")
+
+
+def _show_moved(report) -> None:
+    click.echo(f"{'নথি নম্বর / prefix':50} {'উৎস/source':>10} {'অনুলিপি/copy':>12} {'সর্বোচ্চ/highest':>16} "
+               f"{'সংরক্ষিত/reserved':>17} {'বাতিল/void':>10}  মিলেছে/same")
+    for p in report.prefixes:
+        click.echo(f"{p.prefix:50} {p.count:>10} {p.copied:>12} {p.highest:>16} {p.reserved:>17} {p.void:>10}  "
+                   f"{'✔' if p.same else '✘'}")
+    click.echo(f"{'ফাইল / files (ledger)':50} {report.files:>10} {report.files_copied:>12} {'':>16} {'':>17} {'':>10}  "
+               f"{'✔' if report.files_same else '✘'}")
+    if report.relative or report.outside:
+        click.echo(f"নথির পথ ভান্ডারের মূলের সাপেক্ষে / document paths made relative to the store: {report.relative}; "
+                   f"ভান্ডারের বাইরে, যেমন ছিল / outside it, kept: {report.outside}")
+    if report.finished_earlier:
+        click.echo("আগের চালনায় অনুলিপি হয়ে গিয়েছিল; এবার শুধু মিলিয়ে দেখে চিহ্ন দেওয়া হলো। / The copy was made by an "
+                   "earlier run; this one checked it and set the mark.")
+
+
 _STATE_NOTE = {"void": "  (বাতিল / void: its letter could not be written)",
                "reserved": "  (সংরক্ষিত / reserved: being built)"}
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from generator.records import state
+from generator.records import moved, state
 
 CONNECT_TIMEOUT_S = int(float(os.environ.get("GEN_STATE_CONNECT_TIMEOUT", "10")))
 # A frozen process (SIGSTOP, a hung NFS read, a debugger) inside a transaction is cut off by PostgreSQL after this
@@ -89,6 +89,11 @@ class SQLite(Database):
     def __init__(self, folder: Path):
         self.where = Path(folder)
         self.raw = state.connect(folder)
+        try:
+            moved.refuse_if_moved(self.raw, self.where)  # its register went to PostgreSQL: no number from here
+        except BaseException:
+            self.raw.close()
+            raise
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.raw.execute(sql, params)

@@ -240,6 +240,16 @@ MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
     # knows the signing secret and who signed out
     ("CREATE TABLE IF NOT EXISTS web_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
      "CREATE TABLE IF NOT EXISTS signed_out (nonce TEXT PRIMARY KEY, until REAL NOT NULL)"),
+    # (migrate) the register moved to PostgreSQL by `gen state migrate` (records/moved.py): while a row is here
+    # this folder's register issues no number (state 'moving' during the copy, 'moved' after)
+    ("CREATE TABLE IF NOT EXISTS register_moved (url TEXT NOT NULL, state TEXT NOT NULL, since TEXT NOT NULL)",),
+    # (migrate) the web page's wrong-credential throttle (records/throttle.py), shared by every server on the state
+    ("""CREATE TABLE IF NOT EXISTS web_throttle (
+        client  TEXT PRIMARY KEY,         -- a client address, or '' for the bucket of all clients together
+        count   REAL NOT NULL,            -- wrong credentials in a row (the overall bucket: its tokens left)
+        last    REAL NOT NULL,            -- the database's clock at the last change
+        free_at REAL NOT NULL)""",
+     "CREATE INDEX IF NOT EXISTS web_throttle_by_last ON web_throttle (last)"),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -308,6 +318,13 @@ PG_MIGRATIONS: list[tuple[str, ...]] = [
     # 2: the web page's sessions (SQLite's step 7)
     (f"CREATE TABLE web_secrets (name {_TEXT} PRIMARY KEY, value {_TEXT} NOT NULL)",
      f"CREATE TABLE signed_out (nonce {_TEXT} PRIMARY KEY, until DOUBLE PRECISION NOT NULL)"),
+    # (migrate) the web page's wrong-credential throttle (records/throttle.py), shared by every server
+    (f"""CREATE TABLE IF NOT EXISTS web_throttle (
+        client  {_TEXT} PRIMARY KEY,
+        count   DOUBLE PRECISION NOT NULL,
+        last    DOUBLE PRECISION NOT NULL,
+        free_at DOUBLE PRECISION NOT NULL)""",
+     "CREATE INDEX IF NOT EXISTS web_throttle_by_last ON web_throttle (last)"),
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
