@@ -375,12 +375,23 @@ def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple
         sys.exit(2 if isinstance(e, Busy) else EXIT_NOT_WRITTEN)
     try:
         with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
-            app = create_app(out_root=out_root, state_dir=state, token=token, max_upload=max_upload * MB,
+            app = _or_exit(create_app, out_root=out_root, state_dir=state, token=token, max_upload=max_upload * MB,
                              limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
                              hosts=(host, *allowed_hosts), pdf=pdf, max_evidence=max_evidence * MB, owner=owner.id)
             server.run(app, host=host, port=port, proxy_headers=proxy_headers)
     finally:
         lease.__exit__(None, None, None)
+
+
+def _or_exit(make, *args, **kwargs):
+    """`make(…)`, or the message and exit 3 when the state database cannot be used (gone since it was checked)."""
+    from generator.records.state import StateError
+
+    try:
+        return make(*args, **kwargs)
+    except StateError as e:
+        _say(e)
+        sys.exit(EXIT_NOT_WRITTEN)
 
 
 @main.command()

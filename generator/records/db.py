@@ -182,8 +182,7 @@ class Postgres(Database):
                 self.raw.execute("INSERT INTO gen_schema (version) VALUES (0)")
             version = found[0] if found else 0
             if version > state.PG_SCHEMA_VERSION:
-                raise state.StateError(self.where, f"schema {version} is newer than this program's "
-                                                   f"{state.PG_SCHEMA_VERSION}")
+                raise state.SchemaTooNew(self.where, version, state.PG_SCHEMA_VERSION)
             for step in state.PG_MIGRATIONS[version:]:
                 for statement in step:
                     self.raw.execute(statement)

@@ -56,6 +56,20 @@ class StateError(GenError):
         return f"{self.path}: {self.cause}"
 
 
+class SchemaTooNew(StateError):
+    """The state database was brought up to date by a newer release of the program than this one."""
+
+    def __init__(self, path: Path | str, found: int, known: int):
+        super().__init__(path, f"schema {found} is newer than this program's {known}")
+        self.code = "state-schema-newer"
+        self.bn = (f"অবস্থা-ডেটাবেস {self.path} এই প্রোগ্রামের চেয়ে নতুন একটি সংস্করণ হালনাগাদ করেছে (স্কিমা {found}, এই "
+                   f"প্রোগ্রাম জানে {known} পর্যন্ত); এই যন্ত্রে gen হালনাগাদ করুন। কিছুই লেখা হয়নি, কোনো স্মারক নম্বর "
+                   "খরচ হয়নি।")
+        self.en = (f"The state database {self.path} was brought up to date by a newer release than this program (schema "
+                   f"{found}; this program knows up to {known}); update gen on this machine. Nothing was written and "
+                   "no memo number was used.")
+
+
 def is_url(state: object) -> bool:
     return isinstance(state, str) and state.startswith(URL_SCHEMES)
 
@@ -358,7 +372,7 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
     with transaction(db):  # the version is read again under the write lock: another process may have migrated
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StateError(path, f"schema {version} is newer than this program's {SCHEMA_VERSION}")
+            raise SchemaTooNew(path, version, SCHEMA_VERSION)
         for step in MIGRATIONS[version:]:
             for statement in step:
                 statement(db) if callable(statement) else db.execute(statement)
