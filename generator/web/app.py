@@ -20,6 +20,7 @@ from generator.records.owners import Lease
 from generator.service.builds import BuildPool
 from generator.service.workers import Limits
 from generator.web import evidence, uploads
+from generator.web.credentials import Limiter
 from generator.web.desk import Desk, templates
 from generator.web.middleware import LOCAL_HOSTS, HostCheck, UploadLimit
 from generator.web.sessions import Sessions
@@ -78,6 +79,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
                 BuildPool(jobs, limits, start_method="forkserver"),  # builds run in workers, off the event loop
                 templates(max_upload, max_evidence, pdf is not None), token, max_upload, max_evidence, pdf, owner=owner)
     desk.sessions = Sessions(desk.state_dir, token) if token else None
+    desk.limiter = Limiter(desk.state_dir)  # wrong credentials counted in the state database: shared by all servers
     desk.answer_within = answer_within if answer_within is not None else _seconds("GEN_WEB_ANSWER_WITHIN", 2.0)
     held: list = []
 
