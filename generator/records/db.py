@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from generator.records import moved, state
+from generator.records import idle, moved, state
 
 CONNECT_TIMEOUT_S = int(float(os.environ.get("GEN_STATE_CONNECT_TIMEOUT", "10")))
 # A frozen process (SIGSTOP, a hung NFS read, a debugger) inside a transaction is cut off by PostgreSQL after this
@@ -147,6 +147,11 @@ class Postgres(Database):
         except ImportError:
             raise state.StateError(self.where, "psycopg is not installed: pip install 'generator[postgres]'") from None
         self._errors = psycopg.Error
+        self._url = url
+        reused = idle.take(url)  # a connection this process kept: settings made, schema checked
+        if reused is not None:
+            self.raw = reused
+            return
         try:
             self.raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
                                        application_name="gen")
@@ -233,7 +238,9 @@ class Postgres(Database):
         return " FOR UPDATE"
 
     def close(self) -> None:
-        self.raw.close()
+        raw, self.raw = self.raw, None
+        if raw is not None:
+            idle.give(self._url, raw)  # kept for this process's next connect, or closed
 
 
 def _first_line(e: BaseException) -> str:

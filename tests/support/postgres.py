@@ -64,9 +64,10 @@ class Cluster:
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-o", options,
                   "-w", "-t", "60", "start")
         self.sql(f"CREATE DATABASE {TEMPLATE}")
-        from generator.records import db
+        from generator.records import db, idle
 
         db.connect(self.url(TEMPLATE)).close()  # the schema, once: each test's database is a copy
+        idle.forget(self.url(TEMPLATE))  # no connection left open to it: CREATE DATABASE … TEMPLATE needs none
         return self
 
     def url(self, name: str = "postgres") -> str:

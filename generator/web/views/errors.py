@@ -23,6 +23,12 @@ async def http_error(request: Request, exc: Exception):
     return page(request, "error.html", exc.status_code, bn=bn, en=en)
 
 
+async def state_error(request: Request, exc: Exception):
+    """The records folder or database cannot be used: 503, handled as an answer (not as a fault of the program:
+    no traceback in the log, the connection kept), for as long as it lasts."""
+    return await server_error(request, exc)
+
+
 async def server_error(request: Request, exc: Exception):
     """A fault: said as what it is, the records folder or database when that is it, never with a claim nothing
     checked. The records database out of reach (or updated by a newer release) is 503 with a page that tries
