@@ -48,7 +48,9 @@ def test_gen_build_exits_3_while_postgresql_is_down(cluster, url, tmp_path):
     workbook = fill_cc(tmp_path, MYMENSINGH, ROWS)
     cluster.halt()
     run = gen("build", workbook, "--out", tmp_path / "out", "--state", url)
+    serve = gen("serve", "--out", tmp_path / "served", "--state", url, "--no-pdf", "--port", "1")  # systemd restarts it
     cluster.resume()
+    assert serve.returncode == 3 and "Check that PostgreSQL is running" in serve.stderr and "Traceback" not in serve.stderr
     assert run.returncode == 3 and "Traceback" not in run.stderr
     assert "PostgreSQL চালু আছে কি না" in run.stderr and "Check that PostgreSQL is running" in run.stderr
     assert not (tmp_path / "out").exists()

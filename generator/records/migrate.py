@@ -208,8 +208,16 @@ def migrate(folder: Path, url: str, *, store: Path | None = None) -> Moved:
         target = db.connect(url)
         try:
             return _move(source, target, folder, shown, store)
+        except Exception as e:
+            if not state.database_error(e):
+                raise
+            where = folder if isinstance(e, sqlite3.Error) else shown
+            raise state.StateError(where, str(e).strip().splitlines()[0] if str(e).strip() else e) from None
         finally:
-            target.close()
+            try:
+                target.close()
+            except Exception:  # the connection is already gone with its server
+                pass
     finally:
         source.close()
 

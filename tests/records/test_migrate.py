@@ -176,3 +176,30 @@ def test_a_move_committed_but_not_marked_is_finished_by_running_it_again(postgre
     with pytest.raises(RegisterMoved) as done:
         Register(folder)
     assert done.value.state == "moved"
+
+
+def test_postgresql_stopped_during_the_copy_leaves_the_folder_the_register(tmp_path):
+    """The database goes away in the middle of the copy (`pg_ctl stop`, for real): exit 3 with the message, no
+    traceback; nothing committed, so the folder is the register again; once it is back, the move runs."""
+    from tests.support.postgres import Cluster
+
+    folder = tmp_path / "state"
+    filled_register(folder, tmp_path / "out", memos=30000, files=20000)
+    with Cluster() as cluster:
+        url = cluster.fresh()
+        proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "state", "migrate", "--from", str(folder),
+                                 "--to", url], env=service_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        deadline = time.monotonic() + 60
+        while not _writing(url):
+            assert proc.poll() is None and time.monotonic() < deadline, "the move ended before the database stopped"
+            time.sleep(0.005)
+        cluster.halt()
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 3 and "Traceback" not in err and "PostgreSQL" in err, err
+        Register(folder).close()  # not marked: it is still the register
+        cluster.resume()
+        assert rows(url, "SELECT count(*) FROM memos") == [(0,)]
+        run = gen("state", "migrate", "--from", folder, "--to", url)
+        assert run.returncode == 0, run.stderr
+        assert rows(url, "SELECT count(*) FROM memos") == [(30000,)]
