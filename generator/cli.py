@@ -335,12 +335,16 @@ def watch(inbox: Path, out_root: Path, state_dir: str | None, poll: float | None
 @click.option("--proxy-headers", is_flag=True,
               help="Behind a reverse proxy on this machine (nginx with HTTPS): trust its X-Forwarded-Proto/-For "
                    "from 127.0.0.1, so session cookies are marked Secure. See docs/web.md.")
+@click.option("--trusted-proxy", "proxies", multiple=True, metavar="ADDRESS",
+              help="With --proxy-headers: the address of the nginx whose forwarded headers are believed, when it "
+                   "runs on another machine (a load balancer in front of several servers). Default: 127.0.0.1. "
+                   "Repeat for more.")
 @_limit_options
 @_auto_pdf_option
 @_pdf_timeout_option
 def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple[str, ...], port: int,
-          token: str | None, max_upload: int, jobs: int, proxy_headers: bool, timeout: float, max_memory: int,
-          make_pdf: bool | None, pdf_timeout: float, max_evidence: int) -> None:
+          token: str | None, max_upload: int, jobs: int, proxy_headers: bool, proxies: tuple[str, ...],
+          timeout: float, max_memory: int, make_pdf: bool | None, pdf_timeout: float, max_evidence: int) -> None:
     """Serve the clerks' web page: submissions, findings, scores, downloads and an upload form."""
     import ipaddress
 
@@ -350,6 +354,8 @@ def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple
         local = host == "localhost"
     if token is not None and not token.strip():
         raise click.UsageError("--token (or GEN_WEB_TOKEN) is blank: give a real token, or none on a loopback address")
+    if proxies and not proxy_headers:
+        raise click.UsageError("--trusted-proxy goes with --proxy-headers")
     if not local and not token:
         raise click.UsageError("--host is not a loopback address: give --token (or GEN_WEB_TOKEN) so only clerks get in")
     from generator.service import converter
@@ -378,7 +384,7 @@ def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple
             app = _or_exit(create_app, out_root=out_root, state_dir=state, token=token, max_upload=max_upload * MB,
                              limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
                              hosts=(host, *allowed_hosts), pdf=pdf, max_evidence=max_evidence * MB, owner=owner.id)
-            server.run(app, host=host, port=port, proxy_headers=proxy_headers)
+            server.run(app, host=host, port=port, proxy_headers=proxy_headers, proxies=proxies or ("127.0.0.1",))
     finally:
         lease.__exit__(None, None, None)
 

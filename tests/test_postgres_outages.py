@@ -86,6 +86,9 @@ def test_the_web_page_answers_503_in_its_layout_and_recovers_by_itself(cluster, 
                 assert "PostgreSQL" in down.text and "records database" in down.text and "রেকর্ড-ডেটাবেস" in down.text
                 assert 'http-equiv="refresh"' in down.text and down.headers["retry-after"] == "15"
                 assert "Traceback" not in down.text and "psycopg" not in down.text
+            sent = client.post("/logout", data={"csrf": csrf})  # a form sent meanwhile: said not done, not resent
+            assert sent.status_code == 503 and "was not carried out" in sent.text and "করা যায়নি" in sent.text
+            assert 'http-equiv="refresh"' not in sent.text
         finally:
             cluster.resume()
         deadline = time.monotonic() + 30

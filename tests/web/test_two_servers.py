@@ -51,3 +51,20 @@ def test_sessions_and_wrong_tokens_are_shared_by_two_servers_on_one_postgresql(p
         assert waits == ["1", "1", "1", "2"]  # 0.25, 0.5, 1, 2 s: one count across both servers
     with psycopg.connect(postgres) as conn:
         assert conn.execute("SELECT count FROM web_throttle WHERE client = '127.0.0.1'").fetchone() == (4,)
+
+
+def test_behind_a_proxy_each_forwarded_client_is_counted_apart_and_only_from_the_trusted_proxy(tmp_path):
+    """Behind nginx every request comes from nginx: with --proxy-headers (and --trusted-proxy for an nginx on
+    another machine) the throttle counts the clerk's own address, so one guesser does not lock every clerk out;
+    without it the forwarded address is not believed (anyone could send one)."""
+    def two_guessers(*args):
+        with running_server(tmp_path / args[0], "--token", TOKEN, *args[1:]) as base, \
+                httpx.Client(base_url=base) as client:
+            first = client.get("/", headers={"authorization": "Bearer wrong", "x-forwarded-for": "10.0.0.1"})
+            second = client.get("/", headers={"authorization": "Bearer wrong", "x-forwarded-for": "10.0.0.2"})
+            return first.status_code, second.status_code
+
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    assert two_guessers("a", "--proxy-headers", "--trusted-proxy", "127.0.0.1") == (401, 401)  # two clients
+    assert two_guessers("b") == (401, 429)  # one client (the proxy's address): the second waits

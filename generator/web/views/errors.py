@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from generator.records.state import SchemaTooNew, StateError, is_url
 from generator.web.desk import page
-from generator.web.texts import DATABASE_DOWN, ERRORS, RETRY_S, SCHEMA_NEWER
+from generator.web.texts import DATABASE_DOWN, DATABASE_DOWN_SENT, ERRORS, RETRY_S, SCHEMA_NEWER
 
 log = logging.getLogger("gen.web")
 
@@ -38,8 +38,8 @@ async def server_error(request: Request, exc: Exception):
     text, retry = ERRORS[status], None
     if isinstance(exc, SchemaTooNew):
         text, retry = SCHEMA_NEWER, RETRY_S * 4
-    elif isinstance(exc, StateError) and is_url(exc.path):
-        text, retry = DATABASE_DOWN, RETRY_S
+    elif isinstance(exc, StateError) and is_url(exc.path):  # a page asked for reloads itself; a form sent is not resent
+        text, retry = (DATABASE_DOWN if request.method == "GET" else DATABASE_DOWN_SENT), RETRY_S
     bn, _, en = text.partition(" / ")
     response = page(request, "error.html", status, bn=bn, en=en,
                     refresh=retry if retry and request.method == "GET" else None)
