@@ -111,7 +111,9 @@ def _compare(source: sqlite3.Connection, target: db.Database, report: Moved) -> 
 
 
 def _relative(outputs: str | None, store: Path | None, report: Moved) -> str | None:
-    """The documents' paths of one file, relative to the store root when they lie under it."""
+    """The documents' paths of one file, relative to the store root when they lie under it: absolute ones, and
+    relative ones as `gen build --out output` stored them (relative to where it ran: taken to be here, as the
+    store root given). Others are kept as they are, and counted."""
     if store is None or not outputs:
         return outputs
     try:
@@ -120,18 +122,27 @@ def _relative(outputs: str | None, store: Path | None, report: Moved) -> str | N
         return outputs
     if not isinstance(paths, list):
         return outputs
-    roots = {str(store), os.path.realpath(store)}
+    roots = {os.path.abspath(store), os.path.realpath(store)}
     out = []
     for p in paths:
-        if isinstance(p, str) and os.path.isabs(p):
-            under = next((r for r in roots if os.path.commonpath([r, p]) == r), None)
-            if under is not None:
-                out.append(str(PurePosixPath(Path(os.path.relpath(p, under)).as_posix())))
-                report.relative += 1
-                continue
+        inside = _inside(p, roots) if isinstance(p, str) and p else None
+        if inside is None:
             report.outside += 1
-        out.append(p)
+            out.append(p)
+        else:
+            report.relative += 1
+            out.append(inside)
     return json.dumps(out, ensure_ascii=False)
+
+
+def _inside(path: str, roots: set[str]) -> str | None:
+    """`path` relative to the first of `roots` it lies under (a POSIX path), else None."""
+    for candidate in dict.fromkeys((os.path.abspath(path), os.path.realpath(path))):
+        for root in roots:
+            rel = os.path.relpath(candidate, root)
+            if rel != "." and not rel.startswith(".." + os.sep) and rel != "..":
+                return PurePosixPath(Path(rel).as_posix()).as_posix()
+    return None
 
 
 def _batches(cursor: sqlite3.Cursor) -> Iterator[list[tuple]]:

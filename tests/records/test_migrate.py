@@ -24,9 +24,9 @@ from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc
 PREFIX = "৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭"
 
 
-def gen(*args, env=None, timeout=180):
+def gen(*args, env=None, timeout=180, cwd=None):
     return subprocess.run([sys.executable, "-m", "generator.cli", *map(str, args)], capture_output=True, text=True,
-                          env={**service_env(), **(env or {})}, timeout=timeout)
+                          env={**service_env(), **(env or {})}, timeout=timeout, cwd=cwd)
 
 
 def rows(url, sql):
@@ -203,3 +203,16 @@ def test_postgresql_stopped_during_the_copy_leaves_the_folder_the_register(tmp_p
         run = gen("state", "migrate", "--from", folder, "--to", url)
         assert run.returncode == 0, run.stderr
         assert rows(url, "SELECT count(*) FROM memos") == [(30000,)]
+
+
+def test_paths_stored_relative_to_where_gen_build_ran_are_made_relative_to_the_store(postgres, tmp_path):
+    """`gen build --out output` (a relative root) stored `output/2022-23/…`; moved from the same folder with
+    `--store output`, they become `2022-23/…`, which the web page finds under its own --out."""
+    workbook = fill_cc(tmp_path, MYMENSINGH, ROWS)
+    built = gen("build", workbook, "--out", "output", "--state", "state", "--date", "2023-10-10", "--json", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert all(p.startswith("output/") for p in json.loads(built.stdout)["outputs"])
+    run = gen("state", "migrate", "--from", "state", "--to", postgres, "--store", "output", cwd=tmp_path)
+    assert run.returncode == 0 and "made relative to the store: 2" in run.stdout, run.stdout + run.stderr
+    (outputs,), = rows(postgres, "SELECT outputs FROM files")
+    assert all(not p.startswith("output") and (tmp_path / "output" / p).is_file() for p in json.loads(outputs))
