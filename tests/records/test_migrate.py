@@ -90,6 +90,9 @@ def test_migrate_copies_with_ids_makes_paths_relative_and_the_folder_issues_no_m
         "was moved to" in refused.stderr, refused.stderr
     with pytest.raises(RegisterMoved):
         Register(folder)
+    for command in (("watch", "--inbox", tmp_path / "inbox"), ("serve", "--port", "1"), ("register",)):
+        other = gen(*command, "--state", folder, *(("--out", out, "--no-pdf") if command[0] != "register" else ()))
+        assert other.returncode == 3 and "Use --state" in other.stderr and "Traceback" not in other.stderr, command
     listed = gen("register", "--state", postgres, env={"GEN_STATE_DIR": str(tmp_path / "local")})
     assert memo.rsplit("-", 1)[0] in listed.stdout
     with Register(postgres) as register:  # the sequence continues on PostgreSQL
