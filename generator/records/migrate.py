@@ -239,6 +239,9 @@ def _move(source: sqlite3.Connection, target: db.Database, folder: Path, shown: 
     copying = committing = False
     try:
         with target.transaction():
+            # an operator's one-off, with the services stopped: comparing a large register in Python leaves the
+            # session idle between statements for longer than a service's transaction ever is
+            target.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
             # nothing else writes these tables while the copy is made and checked
             target.execute("LOCK TABLE memos, files, memo_counters IN EXCLUSIVE MODE")
             if _holds_records(target):
