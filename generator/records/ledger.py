@@ -89,7 +89,10 @@ class Ledger:
                                      f"(status = 'processing' AND (owner {self.db.IS} ? OR {self.db.expired('owner')})))",
                                      name, file_hash, route, owner)
                 if same:
-                    bump = 1 if same[-1].status == "processing" else 0
+                    # a predecessor's unfinished try counts (it may be the file that stopped it); this owner's own
+                    # does not: its entry stayed open only because the database could not be written to close it
+                    mine = owner is not None and self.owner_of(same[-1].id) == owner
+                    bump = 1 if same[-1].status == "processing" and not mine else 0
                     self.db.execute("UPDATE files SET attempts = attempts + ?, status = 'processing', owner = ? "
                                     "WHERE id = ?", (bump, owner, same[-1].id))
                     return same[-1].id
@@ -111,6 +114,11 @@ class Ledger:
         return self._records(f"status = 'processing' AND route = ? AND owner {self.db.IS_NOT} ? "
                              f"AND NOT {self.db.expired('owner')} "
                              "AND owner IN (SELECT id FROM owners WHERE scope = ?)", route, me, scope)
+
+    def left_open_by(self, route: str, owner: str) -> list[Record]:
+        """Unfinished entries of `route` that `owner` itself holds: between two files, a watcher has none in hand,
+        so these were left open when the database could not be written to close them (an outage)."""
+        return self._records("status = 'processing' AND route = ? AND owner = ?", route, owner)
 
     def owner_of(self, id: int) -> str | None:
         row = self.db.execute("SELECT owner FROM files WHERE id = ?", (id,)).fetchone()

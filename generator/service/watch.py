@@ -248,7 +248,9 @@ class Watcher:
         assert self.owner is not None
         try:
             with Ledger(self.state_dir) as ledger, Register(self.state_dir) as register:
-                for record in ledger.orphans("watch", scope=str(self.inbox.resolve())):
+                # its own entries too, left open by an outage after the file was moved (called between files only)
+                left = [r for r in ledger.left_open_by("watch", self.owner.id) if not (self.inbox / r.name).exists()]
+                for record in ledger.orphans("watch", scope=str(self.inbox.resolve())) + left:
                     if (self.inbox / record.name).exists():
                         log.info("resuming %s, interrupted before", record.name)
                         register.adopt([record.id], self.owner.id)
@@ -256,7 +258,8 @@ class Watcher:
                         ledger.finish(record.id, BUILT, memo=memo_text(entry.prefix, entry.serial), kind=entry.kind,
                                       office=entry.office, fiscal_year=entry.fiscal_year, period=entry.period,
                                       moved_to=_archived(self.inbox, record.name),
-                                      note="built; the watcher stopped before it recorded it")
+                                      note="built; the state database could not be written when it was" if record in left
+                                      else "built; the watcher stopped before it recorded it")
                     else:
                         ledger.finish(record.id, DONE, note="interrupted after the file was moved")
                         register.take_over([record.id], self.owner.id)
