@@ -31,6 +31,7 @@ MEMO_COLUMNS = ("prefix, serial, content_hash, source, kind, office, fiscal_year
                 "state, submission, owner, prefix_key")
 FILE_COLUMNS = ("id, name, file_hash, status, memo, kind, office, fiscal_year, period, outputs, moved_to, note, "
                 "received_at, finished_at, seconds, details, route, attempts, score_total, score_possible, owner")
+OWNER_COLUMNS = "id, role, scope, host, boot_id, pid, started_at, lease_until"
 BATCH = 1000
 
 
@@ -163,6 +164,10 @@ def _copy(source: sqlite3.Connection, target: db.Database, store: Path | None, r
     # the next file recorded on PostgreSQL gets the id after the last one copied
     target.execute("SELECT setval(pg_get_serial_sequence('files', 'id'), COALESCE((SELECT MAX(id) FROM files), 0) + 1, "
                    "false)")
+    # the owners (every lease over: no service may run during the move), so that work a crashed service left
+    # unfinished is still known by the inbox or uploads folder it served, and taken over as before
+    for rows in _batches(source.execute(f"SELECT {OWNER_COLUMNS} FROM owners")):
+        cur.executemany(f"INSERT INTO owners ({OWNER_COLUMNS}) VALUES ({marks(8)}) ON CONFLICT (id) DO NOTHING", rows)
     for name, value in source.execute("SELECT name, value FROM web_secrets"):  # clerks stay signed in
         target.execute("INSERT INTO web_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
                        "SET value = EXCLUDED.value", (name, value))

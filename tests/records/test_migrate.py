@@ -219,3 +219,32 @@ def test_paths_stored_relative_to_where_gen_build_ran_are_made_relative_to_the_s
     assert run.returncode == 0 and "made relative to the store: 2" in run.stdout, run.stdout + run.stderr
     (outputs,), = rows(postgres, "SELECT outputs FROM files")
     assert all(not p.startswith("output") and (tmp_path / "output" / p).is_file() for p in json.loads(outputs))
+
+
+def test_work_a_crashed_watcher_left_is_taken_over_on_postgresql_after_the_move(postgres, tmp_path, monkeypatch):
+    """A watcher on the folder was killed while it held a file (its entry `processing`, its lease over); after
+    the move, a watcher on PostgreSQL knows the entry by the inbox its owner served, and builds the file on it."""
+    from tests.support.processes import Watch
+    from tests.support.workbooks import make_workbooks
+    from generator.xlsx.source import load
+
+    monkeypatch.setenv("GEN_STATE_DIR", str(tmp_path / "local"))
+    folder, inbox = tmp_path / "state", tmp_path / "inbox"
+    inbox.mkdir()
+    workbook, = make_workbooks(inbox, 1)
+    db = state.connect(folder)
+    db.execute("INSERT INTO owners (id, role, scope, host, boot_id, pid, started_at, lease_until) VALUES "
+               "('killed', 'watch', ?, 'app1', 'boot', 4242, '2024-01-01T00:00:00', 0)", (str(inbox.resolve()),))
+    db.execute("INSERT INTO files (id, name, file_hash, status, received_at, route, owner) "
+               "VALUES (7, ?, ?, 'processing', '2024-01-01T00:00:00', 'watch', 'killed')",
+               (workbook.name, load(workbook).digest))
+    db.close()
+    assert gen("state", "migrate", "--from", folder, "--to", postgres).returncode == 0
+    assert rows(postgres, "SELECT id, scope FROM owners") == [("killed", str(inbox.resolve()))]
+    watcher = Watch(tmp_path, "--state", postgres)
+    try:
+        watcher.wait(lambda: rows(postgres, "SELECT status FROM files WHERE id = 7") == [("built",)], what="built")
+    finally:
+        watcher.stop()
+    assert rows(postgres, "SELECT count(*), max(attempts) FROM files") == [(1, 2)]  # on its entry, the crash counted
+    assert watcher.archived() == [workbook.name]
