@@ -335,12 +335,16 @@ def watch(inbox: Path, out_root: Path, state_dir: str | None, poll: float | None
 @click.option("--proxy-headers", is_flag=True,
               help="Behind a reverse proxy on this machine (nginx with HTTPS): trust its X-Forwarded-Proto/-For "
                    "from 127.0.0.1, so session cookies are marked Secure. See docs/web.md.")
+@click.option("--trusted-proxy", "proxies", multiple=True, metavar="ADDRESS",
+              help="With --proxy-headers: the address of the nginx whose forwarded headers are believed, when it "
+                   "runs on another machine (a load balancer in front of several servers). Default: 127.0.0.1. "
+                   "Repeat for more.")
 @_limit_options
 @_auto_pdf_option
 @_pdf_timeout_option
 def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple[str, ...], port: int,
-          token: str | None, max_upload: int, jobs: int, proxy_headers: bool, timeout: float, max_memory: int,
-          make_pdf: bool | None, pdf_timeout: float, max_evidence: int) -> None:
+          token: str | None, max_upload: int, jobs: int, proxy_headers: bool, proxies: tuple[str, ...],
+          timeout: float, max_memory: int, make_pdf: bool | None, pdf_timeout: float, max_evidence: int) -> None:
     """Serve the clerks' web page: submissions, findings, scores, downloads and an upload form."""
     import ipaddress
 
@@ -350,6 +354,8 @@ def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple
         local = host == "localhost"
     if token is not None and not token.strip():
         raise click.UsageError("--token (or GEN_WEB_TOKEN) is blank: give a real token, or none on a loopback address")
+    if proxies and not proxy_headers:
+        raise click.UsageError("--trusted-proxy goes with --proxy-headers")
     if not local and not token:
         raise click.UsageError("--host is not a loopback address: give --token (or GEN_WEB_TOKEN) so only clerks get in")
     from generator.service import converter
@@ -375,12 +381,23 @@ def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple
         sys.exit(2 if isinstance(e, Busy) else EXIT_NOT_WRITTEN)
     try:
         with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
-            app = create_app(out_root=out_root, state_dir=state, token=token, max_upload=max_upload * MB,
+            app = _or_exit(create_app, out_root=out_root, state_dir=state, token=token, max_upload=max_upload * MB,
                              limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
                              hosts=(host, *allowed_hosts), pdf=pdf, max_evidence=max_evidence * MB, owner=owner.id)
-            server.run(app, host=host, port=port, proxy_headers=proxy_headers)
+            server.run(app, host=host, port=port, proxy_headers=proxy_headers, proxies=proxies or ("127.0.0.1",))
     finally:
         lease.__exit__(None, None, None)
+
+
+def _or_exit(make, *args, **kwargs):
+    """`make(…)`, or the message and exit 3 when the state database cannot be used (gone since it was checked)."""
+    from generator.records.state import StateError
+
+    try:
+        return make(*args, **kwargs)
+    except StateError as e:
+        _say(e)
+        sys.exit(EXIT_NOT_WRITTEN)
 
 
 @main.command()
@@ -529,6 +546,65 @@ def _show_summary(result) -> None:
         memo = f"  {row.memo}" if row.memo else ""
         click.echo(f"{row.kind or '-':6} {row.office}  [{summaries.STATUS_BN[row.status]} / "
                    f"{summaries.STATUS_EN[row.status]}]{memo}{score}")
+
+
+@main.group("state")
+def state_group() -> None:
+    """The state database (register, ledger, sessions): moving an office's folder into PostgreSQL."""
+
+
+@state_group.command("migrate")
+@click.option("--from", "source", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              metavar="DIR", help="The SQLite state folder (the one with register.sqlite3).")
+@click.option("--to", "target", required=True, metavar="URL",
+              help="The PostgreSQL database: postgresql://user@host/db (empty; keep the password out of it).")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="OUT",
+              help="The output root the documents were built into (--out of gen build, watch and serve): the "
+                   "ledger's paths under it are stored relative to it. Without it they are kept as they are.")
+def state_migrate(source: Path, target: str, store: Path | None) -> None:
+    """Copy the register and the ledger of a state folder into PostgreSQL, with their ids, check every
+    prefix's serials, and mark the folder so that it never issues another number.
+
+    \b
+    One transaction on the target: a move that fails or is killed half-way leaves it empty; run it again.
+    Exit code 0 when moved, 2 when refused (the target holds records, a service still runs on the folder, the
+    copy differs), 3 when PostgreSQL cannot be reached.
+    """
+    from generator.records.migrate import MigrateRefused, migrate
+    from generator.records.state import StateError, is_url, shown
+
+    if not is_url(target):
+        raise click.BadParameter("give a postgresql://… URL", param_hint="--to")
+    try:
+        report = migrate(source, target, store=store)
+    except MigrateRefused as e:
+        if e.report is not None:
+            _show_moved(e.report)
+        _say(e)
+        sys.exit(2)
+    except StateError as e:
+        _say(e)
+        sys.exit(EXIT_NOT_WRITTEN)
+    _show_moved(report)
+    click.echo(f"✔ রেজিস্টার ও লেজার {shown(target)}-এ সরানো হয়েছে; {source} আর কোনো স্মারক নম্বর দেবে না। এখন থেকে "
+               f"--state {shown(target)} দিন।\n  The register and the ledger are now in {shown(target)}; {source} will "
+               f"issue no memo number any more. From now on give --state {shown(target)}.")
+
+
+def _show_moved(report) -> None:
+    click.echo(f"{'নথি নম্বর / prefix':50} {'উৎস/source':>10} {'অনুলিপি/copy':>12} {'সর্বোচ্চ/highest':>16} "
+               f"{'সংরক্ষিত/reserved':>17} {'বাতিল/void':>10}  মিলেছে/same")
+    for p in report.prefixes:
+        click.echo(f"{p.prefix:50} {p.count:>10} {p.copied:>12} {p.highest:>16} {p.reserved:>17} {p.void:>10}  "
+                   f"{'✔' if p.same else '✘'}")
+    click.echo(f"{'ফাইল / files (ledger)':50} {report.files:>10} {report.files_copied:>12} {'':>16} {'':>17} {'':>10}  "
+               f"{'✔' if report.files_same else '✘'}")
+    if report.relative or report.outside:
+        click.echo(f"নথির পথ ভান্ডারের মূলের সাপেক্ষে / document paths made relative to the store: {report.relative}; "
+                   f"ভান্ডারের বাইরে, যেমন ছিল / outside it, kept: {report.outside}")
+    if report.finished_earlier:
+        click.echo("আগের চালনায় অনুলিপি হয়ে গিয়েছিল; এবার শুধু মিলিয়ে দেখে চিহ্ন দেওয়া হলো। / The copy was made by an "
+                   "earlier run; this one checked it and set the mark.")
 
 
 _STATE_NOTE = {"void": "  (বাতিল / void: its letter could not be written)",

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from generator.records import state
+from generator.records import idle, moved, state
 
 CONNECT_TIMEOUT_S = int(float(os.environ.get("GEN_STATE_CONNECT_TIMEOUT", "10")))
 # A frozen process (SIGSTOP, a hung NFS read, a debugger) inside a transaction is cut off by PostgreSQL after this
@@ -89,6 +89,11 @@ class SQLite(Database):
     def __init__(self, folder: Path):
         self.where = Path(folder)
         self.raw = state.connect(folder)
+        try:
+            moved.refuse_if_moved(self.raw, self.where)  # its register went to PostgreSQL: no number from here
+        except BaseException:
+            self.raw.close()
+            raise
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.raw.execute(sql, params)
@@ -142,6 +147,11 @@ class Postgres(Database):
         except ImportError:
             raise state.StateError(self.where, "psycopg is not installed: pip install 'generator[postgres]'") from None
         self._errors = psycopg.Error
+        self._url = url
+        reused = idle.take(url)  # a connection this process kept: settings made, schema checked
+        if reused is not None:
+            self.raw = reused
+            return
         try:
             self.raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
                                        application_name="gen")
@@ -177,8 +187,7 @@ class Postgres(Database):
                 self.raw.execute("INSERT INTO gen_schema (version) VALUES (0)")
             version = found[0] if found else 0
             if version > state.PG_SCHEMA_VERSION:
-                raise state.StateError(self.where, f"schema {version} is newer than this program's "
-                                                   f"{state.PG_SCHEMA_VERSION}")
+                raise state.SchemaTooNew(self.where, version, state.PG_SCHEMA_VERSION)
             for step in state.PG_MIGRATIONS[version:]:
                 for statement in step:
                     self.raw.execute(statement)
@@ -229,7 +238,9 @@ class Postgres(Database):
         return " FOR UPDATE"
 
     def close(self) -> None:
-        self.raw.close()
+        raw, self.raw = self.raw, None
+        if raw is not None:
+            idle.give(self._url, raw)  # kept for this process's next connect, or closed
 
 
 def _first_line(e: BaseException) -> str:

@@ -89,7 +89,10 @@ class Ledger:
                                      f"(status = 'processing' AND (owner {self.db.IS} ? OR {self.db.expired('owner')})))",
                                      name, file_hash, route, owner)
                 if same:
-                    bump = 1 if same[-1].status == "processing" else 0
+                    # a predecessor's unfinished try counts (it may be the file that stopped it); this owner's own
+                    # does not: its entry stayed open only because the database could not be written to close it
+                    mine = owner is not None and self.owner_of(same[-1].id) == owner
+                    bump = 1 if same[-1].status == "processing" and not mine else 0
                     self.db.execute("UPDATE files SET attempts = attempts + ?, status = 'processing', owner = ? "
                                     "WHERE id = ?", (bump, owner, same[-1].id))
                     return same[-1].id
@@ -111,6 +114,11 @@ class Ledger:
         return self._records(f"status = 'processing' AND route = ? AND owner {self.db.IS_NOT} ? "
                              f"AND NOT {self.db.expired('owner')} "
                              "AND owner IN (SELECT id FROM owners WHERE scope = ?)", route, me, scope)
+
+    def left_open_by(self, route: str, owner: str) -> list[Record]:
+        """Unfinished entries of `route` that `owner` itself holds: between two files, a watcher has none in hand,
+        so these were left open when the database could not be written to close them (an outage)."""
+        return self._records("status = 'processing' AND route = ? AND owner = ?", route, owner)
 
     def owner_of(self, id: int) -> str | None:
         row = self.db.execute("SELECT owner FROM files WHERE id = ?", (id,)).fetchone()
@@ -171,7 +179,10 @@ class Ledger:
 
     def choices(self) -> dict[str, list[str]]:
         """The values each filter can take (its distinct non-empty values, sorted), for the list's drop-downs.
-        Each is read by skipping through the filter's index: one lookup per value, not per file."""
+        Each is read by skipping through the filter's index: one lookup per value, not per file (on PostgreSQL
+        all of them in one statement: one round trip, not one per value)."""
+        if self.db.dialect == "postgresql":
+            return self._choices_in_one()
         found = {}
         for column in FILTERS:
             values, value = [], ""
@@ -180,6 +191,18 @@ class Ledger:
                 values.append(value)
             found[column] = values
         return found
+
+    def _choices_in_one(self) -> dict[str, list[str]]:
+        # a loose index scan per filter (a recursive CTE: the next value above the last one found, by the index)
+        steps = ", ".join(
+            f"c_{c}(v) AS ((SELECT {c} FROM files WHERE {c} > '' ORDER BY {c} LIMIT 1) UNION ALL "
+            f"SELECT (SELECT {c} FROM files WHERE {c} > c_{c}.v ORDER BY {c} LIMIT 1) FROM c_{c} WHERE c_{c}.v IS NOT NULL)"
+            for c in FILTERS)
+        union = " UNION ALL ".join(f"SELECT '{c}', v FROM c_{c} WHERE v IS NOT NULL" for c in FILTERS)
+        found: dict[str, list[str]] = {c: [] for c in FILTERS}
+        for column, value in self.db.execute(f"WITH RECURSIVE {steps} {union}").fetchall():
+            found[column].append(value)
+        return {c: sorted(values) for c, values in found.items()}  # code point order: COLLATE "C", as SQLite
 
     def close(self) -> None:
         self.db.close()

@@ -57,6 +57,20 @@ class StateError(GenError):
         return f"{self.path}: {self.cause}"
 
 
+class SchemaTooNew(StateError):
+    """The state database was brought up to date by a newer release of the program than this one."""
+
+    def __init__(self, path: Path | str, found: int, known: int):
+        super().__init__(path, f"schema {found} is newer than this program's {known}")
+        self.code = "state-schema-newer"
+        self.bn = (f"অবস্থা-ডেটাবেস {self.path} এই প্রোগ্রামের চেয়ে নতুন একটি সংস্করণ হালনাগাদ করেছে (স্কিমা {found}, এই "
+                   f"প্রোগ্রাম জানে {known} পর্যন্ত); এই যন্ত্রে gen হালনাগাদ করুন। কিছুই লেখা হয়নি, কোনো স্মারক নম্বর "
+                   "খরচ হয়নি।")
+        self.en = (f"The state database {self.path} was brought up to date by a newer release than this program (schema "
+                   f"{found}; this program knows up to {known}); update gen on this machine. Nothing was written and "
+                   "no memo number was used.")
+
+
 def is_url(state: object) -> bool:
     return isinstance(state, str) and state.startswith(URL_SCHEMES)
 
@@ -259,6 +273,16 @@ MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
         typed      INTEGER NOT NULL,
         source     TEXT    NOT NULL,
         chosen_at  REAL    NOT NULL)""",),
+    # the register moved to PostgreSQL by `gen state migrate` (records/moved.py): while a row is here
+    # this folder's register issues no number (state 'moving' during the copy, 'moved' after)
+    ("CREATE TABLE IF NOT EXISTS register_moved (url TEXT NOT NULL, state TEXT NOT NULL, since TEXT NOT NULL)",),
+    # the web page's wrong-credential throttle (records/throttle.py), shared by every server on the state
+    ("""CREATE TABLE IF NOT EXISTS web_throttle (
+        client  TEXT PRIMARY KEY,         -- a client address, or '' for the bucket of all clients together
+        count   REAL NOT NULL,            -- wrong credentials in a row (the overall bucket: its tokens left)
+        last    REAL NOT NULL,            -- the database's clock at the last change
+        free_at REAL NOT NULL)""",
+     "CREATE INDEX IF NOT EXISTS web_throttle_by_last ON web_throttle (last)"),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -344,6 +368,13 @@ PG_MIGRATIONS: list[tuple[str, ...]] = [
         typed      INTEGER NOT NULL,
         source     {_TEXT} NOT NULL,
         chosen_at  DOUBLE PRECISION NOT NULL)""",),
+    # the web page's wrong-credential throttle (records/throttle.py), shared by every server
+    (f"""CREATE TABLE IF NOT EXISTS web_throttle (
+        client  {_TEXT} PRIMARY KEY,
+        count   DOUBLE PRECISION NOT NULL,
+        last    DOUBLE PRECISION NOT NULL,
+        free_at DOUBLE PRECISION NOT NULL)""",
+     "CREATE INDEX IF NOT EXISTS web_throttle_by_last ON web_throttle (last)"),
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
@@ -377,7 +408,7 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
     with transaction(db):  # the version is read again under the write lock: another process may have migrated
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StateError(path, f"schema {version} is newer than this program's {SCHEMA_VERSION}")
+            raise SchemaTooNew(path, version, SCHEMA_VERSION)
         for step in MIGRATIONS[version:]:
             for statement in step:
                 statement(db) if callable(statement) else db.execute(statement)

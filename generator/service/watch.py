@@ -34,7 +34,7 @@ from generator.service.intake import ARCHIVE_DIR, REJECTED_DIR, WORKBOOK_SUFFIXE
 from generator.records.ledger import Ledger
 from generator.records.owners import LEASE_S, Lease, Owner
 from generator.records.register import Register
-from generator.records.state import StateError
+from generator.records.state import StateError, is_url
 from generator.documents.make import PdfSettings
 from generator.service.builds import BuildPool
 from generator.service.workers import Limits
@@ -45,6 +45,7 @@ log = logging.getLogger("gen.watch")
 
 TEMPORARY_SUFFIXES = {".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp"}
 LOCK_FILE = ".gen-watch.lock"
+DATABASE_RETRY_S = float(os.environ.get("GEN_STATE_RETRY", "5"))  # a state database out of reach: tried this often
 
 
 class AlreadyWatched(GenError):
@@ -166,11 +167,29 @@ class Watcher:
 
     def run(self) -> None:
         self.inbox.mkdir(parents=True, exist_ok=True)
-        with _inbox_lock(self.inbox), Lease(self.state_dir, "watch", self.inbox.resolve()) as self.owner, \
-                BuildPool(1, self.limits, start_method="forkserver") as self.pool:
-            self._await_predecessor()
-            self._recover()
-            self._watch()
+        with _inbox_lock(self.inbox):
+            while not self._stopping():
+                try:
+                    with Lease(self.state_dir, "watch", self.inbox.resolve()) as self.owner, \
+                            BuildPool(1, self.limits, start_method="forkserver") as self.pool:
+                        self._await_predecessor()
+                        self._recover()
+                        self._watch()
+                    return
+                except StateError as e:
+                    self._wait_for_database(e)
+
+    def _wait_for_database(self, e: StateError) -> None:
+        """A PostgreSQL state out of reach at start: wait and try again (the inbox keeps every file meanwhile;
+        none is read before the database answers). A moved register, a newer schema or an unusable folder stop
+        the watcher instead (exit 3): waiting would not mend them."""
+        if not (is_url(e.path) and type(e) is StateError):
+            raise e
+        if not self._state_down:
+            log.error("the state database cannot be used (%s): waiting for it, trying again every %.0f s; files "
+                      "stay in the inbox meanwhile", e.en, DATABASE_RETRY_S)
+            self._state_down = True
+        self.stop.wait(DATABASE_RETRY_S)
 
     def _watch(self) -> None:
         observer = PollingObserver(timeout=self.poll) if self.poll else Observer()
@@ -229,7 +248,9 @@ class Watcher:
         assert self.owner is not None
         try:
             with Ledger(self.state_dir) as ledger, Register(self.state_dir) as register:
-                for record in ledger.orphans("watch", scope=str(self.inbox.resolve())):
+                # its own entries too, left open by an outage after the file was moved (called between files only)
+                left = [r for r in ledger.left_open_by("watch", self.owner.id) if not (self.inbox / r.name).exists()]
+                for record in ledger.orphans("watch", scope=str(self.inbox.resolve())) + left:
                     if (self.inbox / record.name).exists():
                         log.info("resuming %s, interrupted before", record.name)
                         register.adopt([record.id], self.owner.id)
@@ -237,7 +258,8 @@ class Watcher:
                         ledger.finish(record.id, BUILT, memo=memo_text(entry.prefix, entry.serial), kind=entry.kind,
                                       office=entry.office, fiscal_year=entry.fiscal_year, period=entry.period,
                                       moved_to=_archived(self.inbox, record.name),
-                                      note="built; the watcher stopped before it recorded it")
+                                      note="built; the state database could not be written when it was" if record in left
+                                      else "built; the watcher stopped before it recorded it")
                     else:
                         ledger.finish(record.id, DONE, note="interrupted after the file was moved")
                         register.take_over([record.id], self.owner.id)

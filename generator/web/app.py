@@ -17,15 +17,17 @@ from starlette.routing import Route
 
 from generator.documents.make import PdfSettings
 from generator.records.owners import Lease
+from generator.records.state import StateError
 from generator.service.builds import BuildPool
 from generator.service.workers import Limits
 from generator.web import evidence, uploads
+from generator.web.credentials import Limiter
 from generator.web.desk import Desk, templates
 from generator.web.middleware import LOCAL_HOSTS, HostCheck, UploadLimit
 from generator.web.sessions import Sessions
 from generator.web.texts import MB
 from generator.web.views.blanks import blank, blanks
-from generator.web.views.errors import error_page, http_error, server_error
+from generator.web.views.errors import error_page, http_error, server_error, state_error
 from generator.web.views.sign_in import login, logout
 from generator.web.views.submission import download, next_period, submission
 from generator.web.views.submissions import submissions
@@ -78,6 +80,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
                 BuildPool(jobs, limits, start_method="forkserver"),  # builds run in workers, off the event loop
                 templates(max_upload, max_evidence, pdf is not None), token, max_upload, max_evidence, pdf, owner=owner)
     desk.sessions = Sessions(desk.state_dir, token) if token else None
+    desk.limiter = Limiter(desk.state_dir)  # wrong credentials counted in the state database: shared by all servers
     desk.answer_within = answer_within if answer_within is not None else _seconds("GEN_WEB_ANSWER_WITHIN", 2.0)
     held: list = []
 
@@ -99,7 +102,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         if lease is not None:
             lease.__exit__(None, None, None)
 
-    app = Starlette(routes=ROUTES, exception_handlers={HTTPException: http_error, Exception: server_error},
+    app = Starlette(routes=ROUTES, exception_handlers={HTTPException: http_error, StateError: state_error,
+                                                        Exception: server_error},
                     middleware=[Middleware(HostCheck, hosts={*LOCAL_HOSTS, *hosts}),
                                 Middleware(UploadLimit, limit=max_upload + (max_evidence if pdf else 0), page=error_page,
                                            message=evidence.too_large(max_upload, max_evidence) if pdf else None)],

@@ -1,7 +1,8 @@
 """Every way a credential reaches the page, judged in one place: the sign-in form, the session cookie, the
 `Authorization` header and a `token` in the address. Wrong credentials, wherever they were sent, are counted by
-one limiter, per client address and overall; a client that has just failed is refused, without its credential
-even being compared, until the time it is told (the page says when to try again)."""
+one limiter, per client address and overall, in the state database (so every server on a state shares it); a
+client that has just failed is refused, without its credential even being compared, until the time it is told
+(the page says when to try again)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ import hmac
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from starlette.requests import Request
 
+from generator.records.throttle import FORGET_AFTER, OVERALL_BURST, Throttle, counted, overall_wait, refilled
+from generator.records.throttle import MAX_DELAY as MAX_DELAY, delay as delay  # the rule, named here too
 from generator.web.sessions import Sessions
 
 SESSION_COOKIE = "gen_session"
-FIRST_DELAY, MAX_DELAY = 0.25, 8.0  # a client's wait after each wrong credential doubles, up to MAX_DELAY
-FORGET_AFTER = 15 * 60  # a client's wrong credentials are forgotten after this long without one
-MAX_CLIENTS = 10_000
-OVERALL_BURST, OVERALL_PER_MINUTE = 30, 30  # wrong credentials from all clients together
+MAX_CLIENTS = 10_000  # clients remembered by a limiter in memory
 
 
 def same(given: str, expected: str) -> bool:
@@ -27,45 +28,49 @@ def same(given: str, expected: str) -> bool:
     return hmac.compare_digest(hashlib.sha256(given.encode()).digest(), hashlib.sha256(expected.encode()).digest())
 
 
-def delay(count: int) -> float:
-    """The wait after the count-th wrong credential in a row: 0.25 s, 0.5 s, 1 s, … up to MAX_DELAY."""
-    return MAX_DELAY if count > 8 else min(MAX_DELAY, FIRST_DELAY * 2 ** (count - 1))
-
-
 @dataclass
 class Limiter:
     """Wrong credentials per client (each one doubles the client's wait) and overall (a bucket of
-    OVERALL_BURST that refills at OVERALL_PER_MINUTE): both must allow a credential before it is compared."""
+    OVERALL_BURST that refills at OVERALL_PER_MINUTE): both must allow a credential before it is compared
+    (the rule: records/throttle.py). Given a state, counted in its database, so every server on that state
+    shares one count (by the database's clock); without one, in this process's memory."""
 
+    state: Path | str | None = None
     clients: dict[str, tuple[int, float, float]] = field(default_factory=dict)  # count, last failure, free at
     overall: float = OVERALL_BURST
     overall_at: float = field(default_factory=time.monotonic)
 
     def _refill(self, now: float) -> None:
-        self.overall = min(OVERALL_BURST, self.overall + max(0.0, now - self.overall_at) * OVERALL_PER_MINUTE / 60)
-        self.overall_at = now
+        self.overall, self.overall_at = refilled(self.overall, self.overall_at, now), now
 
     def wait(self, client: str, now: float | None = None) -> float:
         """Seconds until a credential from `client` will be compared again (0: now)."""
+        if self.state is not None:
+            with Throttle(self.state) as throttle:
+                return throttle.wait(client)
         now = time.monotonic() if now is None else now
         self._refill(now)
         _, _, free_at = self.clients.get(client, (0, 0.0, 0.0))
-        overall = 0.0 if self.overall >= 1 else (1 - self.overall) * 60 / OVERALL_PER_MINUTE
-        return max(0.0, free_at - now, overall)
+        return max(0.0, free_at - now, overall_wait(self.overall))
 
     def failed(self, client: str, now: float | None = None) -> float:
         """Count a wrong credential; the seconds until the client may try again."""
+        if self.state is not None:
+            with Throttle(self.state) as throttle:
+                return throttle.failed(client)
         now = time.monotonic() if now is None else now
         self._refill(now)
         self.overall = max(0.0, self.overall - 1)
-        count, last, _ = self.clients.get(client, (0, now, 0.0))
-        count = 1 if now - last > FORGET_AFTER else count + 1
         if len(self.clients) > MAX_CLIENTS:
             self.clients = {c: v for c, v in self.clients.items() if now - v[1] <= FORGET_AFTER}
-        self.clients[client] = (count, now, now + delay(count))
+        self.clients[client] = counted(self.clients.get(client), now)
         return self.wait(client, now)
 
     def succeeded(self, client: str) -> None:
+        if self.state is not None:
+            with Throttle(self.state) as throttle:
+                throttle.succeeded(client)
+            return
         self.clients.pop(client, None)
 
 

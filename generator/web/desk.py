@@ -17,6 +17,7 @@ from starlette.templating import Jinja2Templates
 
 from generator.documents.make import PdfSettings
 from generator.records.ledger import Ledger
+from generator.records.state import StateError
 from generator.service.builds import BuildPool
 from generator.spec import kinds
 from generator.text import bangla
@@ -88,7 +89,10 @@ def page(request: Request, name: str, status: int = 200, **context) -> Response:
     """A page of the site: the template with the form token and whether a clerk is signed in."""
     shared = desk(request)
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-    signed_in = credentials.session_valid(request, shared.sessions)  # a sign-out button only for a clerk signed in
+    try:  # a sign-out button only for a clerk signed in
+        signed_in = credentials.session_valid(request, shared.sessions)
+    except StateError:  # the records database is out of reach: the page (an error page, then) is shown without it
+        signed_in = False
     response = shared.templates.TemplateResponse(request, name, {"csrf": csrf, "signed_in": signed_in, **context},
                                                  status_code=status)
     if CSRF_COOKIE not in request.cookies:

@@ -139,12 +139,13 @@ class Guarded(H11Protocol):
         self._body_timer = self.loop.call_later(1.0, self._check_body)
 
 
-def run(app, *, host: str, port: int, proxy_headers: bool) -> None:
+def run(app, *, host: str, port: int, proxy_headers: bool, proxies: tuple[str, ...] = ("127.0.0.1",)) -> None:
+    """`proxy_headers`: believe X-Forwarded-Proto/-For from the addresses in `proxies` (nginx) and no others."""
     import uvicorn
 
     limits = Limits.from_environment()
     protocol = type("GuardedH11", (Guarded,), {"limits": limits})
     config = uvicorn.Config(app, host=host, port=port, http=protocol, log_level="info", server_header=False,
-                            proxy_headers=proxy_headers, forwarded_allow_ips="127.0.0.1" if proxy_headers else None,
+                            proxy_headers=proxy_headers, forwarded_allow_ips=",".join(proxies) if proxy_headers else None,
                             timeout_keep_alive=KEEP_ALIVE, h11_max_incomplete_event_size=MAX_HEADER_BYTES)
     uvicorn.Server(config).run()

@@ -27,6 +27,21 @@ ERRORS = {
          "state folder): the disk is full, read-only or busy. This page could not be shown; try again shortly and "
          "tell the administrator.",
 }
+RETRY_S = 15  # a page that could not reach the records database tries again by itself this often
+DATABASE_DOWN = (
+    "সার্ভার এই মুহূর্তে প্রতিবেদনের রেকর্ড-ডেটাবেসে (PostgreSQL) পৌঁছাতে পারছে না। এই পাতা দেখানো যায়নি; পাতাটি প্রতি "
+    f"{RETRY_S} সেকেন্ডে নিজে থেকে আবার চেষ্টা করবে। বেশিক্ষণ চললে প্রশাসককে জানান। / The server cannot reach the "
+    f"records database (PostgreSQL) just now. This page could not be shown; it tries again by itself every {RETRY_S} "
+    "seconds. If it lasts, tell the administrator.")
+DATABASE_DOWN_SENT = (
+    "সার্ভার এই মুহূর্তে প্রতিবেদনের রেকর্ড-ডেটাবেসে (PostgreSQL) পৌঁছাতে পারছে না, তাই এই অনুরোধটি করা যায়নি। এক মিনিট পরে "
+    "আবার পাঠান; বেশিক্ষণ চললে প্রশাসককে জানান। / The server cannot reach the records database (PostgreSQL) just now, "
+    "so this request was not carried out. Send it again in a minute; if it lasts, tell the administrator.")
+SCHEMA_NEWER = (
+    "প্রতিবেদনের রেকর্ড-ডেটাবেস এই সার্ভারের চেয়ে নতুন একটি সংস্করণ হালনাগাদ করেছে; এই সার্ভারটি হালনাগাদ না হওয়া পর্যন্ত "
+    "এটি কিছু দেখাবে না। প্রশাসককে জানান; অন্য সার্ভার দিয়ে কাজ চালিয়ে যেতে পারেন। / The records database was brought "
+    "up to date by a newer release than this server's; this server shows nothing until it is updated. Tell the "
+    "administrator; another server may serve you meanwhile.")
 STATUS_BN = {"built": "তৈরি", "rejected": "বাতিল", "duplicate": "আগেও জমা পড়েছিল", "processing": "তৈরি হচ্ছে",
              "done": "সম্পন্ন", "failed": "লেখা যায়নি", "interrupted": "থেমে গেছে"}
 STATUS_EN = {"built": "built", "rejected": "rejected", "duplicate": "sent before", "processing": "building",

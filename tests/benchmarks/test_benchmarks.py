@@ -43,3 +43,11 @@ def test_pdf_speed_benchmark_runs(capsys, monkeypatch):
 def test_register_speed_benchmark_runs(capsys, monkeypatch):
     out = _run(monkeypatch, capsys, "register_speed.py", "--processes", "2", "--each", "20")
     assert "sqlite" in out and "allocations/s" in out and "postgresql" in out
+
+
+def test_web_list_on_postgresql_benchmark_runs(capsys, monkeypatch):
+    from tests.support.postgres import need_postgres
+
+    need_postgres()
+    out = _run(monkeypatch, capsys, "web_list_pg.py", "--rows", "200", "--requests", "20", "--seconds", "30")
+    assert "ledger rows in PostgreSQL: 200" in out and "20 answered, 0 failed" in out and "drop-down values" in out

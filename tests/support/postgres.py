@@ -64,9 +64,10 @@ class Cluster:
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-o", options,
                   "-w", "-t", "60", "start")
         self.sql(f"CREATE DATABASE {TEMPLATE}")
-        from generator.records import db
+        from generator.records import db, idle
 
         db.connect(self.url(TEMPLATE)).close()  # the schema, once: each test's database is a copy
+        idle.forget(self.url(TEMPLATE))  # no connection left open to it: CREATE DATABASE … TEMPLATE needs none
         return self
 
     def url(self, name: str = "postgres") -> str:
@@ -89,6 +90,16 @@ class Cluster:
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+    def halt(self) -> None:
+        """Stop the server for real (an outage), keeping its data: `resume()` starts it again."""
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200 "
+                   f"-c fsync={'on' if self.fsync else 'off'} -c shared_buffers=32MB")
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-o", options,
+                  "-w", "-t", "60", "start")
 
     def __enter__(self) -> "Cluster":
         try:

@@ -25,9 +25,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(tmp_path, *args: str):
-    """A real `gen serve` on a free loopback port, with its out and state folders in tmp_path; its address
-    once it answers. Stopped on leaving."""
+def running_server(tmp_path, *args: str, env: dict[str, str] | None = None):
+    """A real `gen serve` on a free loopback port, with its out and state folders in tmp_path (`--state` again in
+    `args` wins); its address once it answers. `env`: added to its environment. Stopped on leaving."""
     import socket
     import sys
     import time
@@ -35,7 +35,7 @@ def running_server(tmp_path, *args: str):
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--port", str(port), "--out",
                              str(tmp_path / "out"), "--state", str(tmp_path / "state"), "--no-pdf", *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=service_env())
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**service_env(), **(env or {})})
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

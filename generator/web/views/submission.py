@@ -37,7 +37,7 @@ async def download(request: Request):
     index = int(request.path_params["n"])
     if not 0 <= index < len(record.outputs):
         raise HTTPException(404)
-    path = Path(record.outputs[index]).resolve()
+    path = (desk(request).out_root / record.outputs[index]).resolve()  # relative to the store once moved (migrate)
     if not path.is_relative_to(desk(request).out_root) or not path.is_file():
         raise HTTPException(404)
     return FileResponse(path, headers={"content-disposition": content_disposition(download_name(record, path))})

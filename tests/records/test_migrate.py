@@ -1,0 +1,250 @@
+"""`gen state migrate --from DIR --to postgresql://…`: a real SQLite register and ledger copied into a real
+throwaway PostgreSQL, the folder marked so that it never issues another number, a move killed half-way (a real
+process, SIGKILL in the middle of its transaction) and run again."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from generator.records import state
+from generator.records.moved import RegisterMoved
+from generator.records.owners import Lease
+from generator.records.register import Register
+from generator.spec.memo import register_prefix
+from tests.support.processes import free_port, service_env
+from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc
+
+PREFIX = "৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭"
+
+
+def gen(*args, env=None, timeout=180, cwd=None):
+    return subprocess.run([sys.executable, "-m", "generator.cli", *map(str, args)], capture_output=True, text=True,
+                          env={**service_env(), **(env or {})}, timeout=timeout, cwd=cwd)
+
+
+def rows(url, sql):
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def filled_register(folder: Path, out: Path, memos: int, files: int) -> None:
+    """A SQLite state as years of use leave it: `memos` serials over three prefixes (some void, one reserved by a
+    process long dead), `files` ledger entries with absolute paths into the store `out` (and one outside it)."""
+    db = state.connect(folder)
+    prefixes = [f"{PREFIX}{n}" for n in "০১২"]
+    db.execute("BEGIN")
+    db.executemany(
+        "INSERT INTO memos (prefix, serial, content_hash, source, kind, office, fiscal_year, period, issued_at, "
+        "explicit, state, submission, owner, prefix_key) VALUES (?, ?, ?, 's.xlsx', 'cc', 'অফিস', '2023-24', 'q1', "
+        "'2024-01-01T00:00:00', 0, ?, ?, ?, ?)",
+        [(prefixes[i % 3], i // 3 + 1, f"h{i}", "void" if i % 17 == 0 else "reserved" if i == memos - 1 else "issued",
+          i + 1, "dead-owner" if i == memos - 1 else None, register_prefix(prefixes[i % 3])) for i in range(memos)])
+    db.executemany(
+        "INSERT INTO files (id, name, file_hash, status, memo, outputs, received_at, route, details) "
+        "VALUES (?, ?, ?, 'built', ?, ?, '2024-01-01T00:00:00', 'watch', ?)",
+        [(i * 2 + 5, f"w{i}.xlsx", f"f{i}", f"{PREFIX}০-{i + 1}",
+          json.dumps([str(out / "2023-24" / "অফিস" / "cc-q1" / f"letter{i}.docx"),
+                      "/elsewhere/annex.docx" if i == 0 else str(out / f"annex{i}.docx")], ensure_ascii=False),
+          json.dumps({"issues": [], "score": {"total": i}})) for i in range(files)])
+    db.execute("INSERT INTO web_secrets (name, value) VALUES ('web', ?)", ("ab" * 32,))
+    db.execute("COMMIT")
+    db.close()
+
+
+def test_migrate_copies_with_ids_makes_paths_relative_and_the_folder_issues_no_more(postgres, tmp_path):
+    folder, out = tmp_path / "state", tmp_path / "out"
+    workbook = fill_cc(tmp_path, MYMENSINGH, ROWS)
+    built = gen("build", workbook, "--out", out, "--state", folder, "--date", "2023-10-10", "--json")
+    assert built.returncode == 0, built.stderr
+    memo = json.loads(built.stdout)["memo"]
+    filled_register(folder, out, memos=40, files=10)  # beside the real build's memo and file
+
+    run = gen("state", "migrate", "--from", folder, "--to", postgres, "--store", out)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "✘" not in run.stdout and run.stdout.count("✔") == 6, run.stdout  # 3 + the real prefix, the files, done
+    assert "এখন থেকে" in run.stdout and "From now on give --state" in run.stdout
+
+    source = __import__("sqlite3").connect(folder / "register.sqlite3")
+    for sql in ("SELECT prefix, serial, content_hash, state, owner, submission FROM memos ORDER BY prefix, serial",
+                "SELECT id, name, file_hash, status, memo, details FROM files ORDER BY id",
+                "SELECT name, value FROM web_secrets"):
+        assert rows(postgres, sql) == source.execute(sql).fetchall()
+    outputs = {id: json.loads(o) for id, o in rows(postgres, "SELECT id, outputs FROM files")}
+    assert outputs[5] == ["2023-24/অফিস/cc-q1/letter0.docx", "/elsewhere/annex.docx"]  # relative; outside kept
+    real = [p for p in outputs.values() if any("versions" in q for q in p)][0]
+    assert all(not os.path.isabs(p) and (out / p).is_file() for p in real)  # the real build's documents, found
+    # a file recorded now on PostgreSQL gets the id after the last one copied
+    assert rows(postgres, "SELECT nextval(pg_get_serial_sequence('files', 'id'))")[0][0] == \
+        max(outputs) + 1
+
+    refused = gen("build", workbook, "--out", out, "--state", folder)  # no split brain
+    assert refused.returncode == 3 and "Traceback" not in refused.stderr
+    assert state.shown(postgres) in refused.stderr and "সরানো হয়েছে" in refused.stderr and \
+        "was moved to" in refused.stderr, refused.stderr
+    with pytest.raises(RegisterMoved):
+        Register(folder)
+    for command in (("watch", "--inbox", tmp_path / "inbox"), ("serve", "--port", "1"), ("register",)):
+        other = gen(*command, "--state", folder, *(("--out", out, "--no-pdf") if command[0] != "register" else ()))
+        assert other.returncode == 3 and "Use --state" in other.stderr and "Traceback" not in other.stderr, command
+    listed = gen("register", "--state", postgres, env={"GEN_STATE_DIR": str(tmp_path / "local")})
+    assert memo.rsplit("-", 1)[0] in listed.stdout
+    with Register(postgres) as register:  # the sequence continues on PostgreSQL
+        entry, _ = register.allocate(f"{PREFIX}০", "new content", source="n.xlsx", kind="cc", office="অফিস",
+                                     fiscal_year="2023-24", period="q1")
+    assert entry.serial == 15  # 40 memos over three prefixes: 1..14 under the first
+    again = gen("state", "migrate", "--from", folder, "--to", postgres)
+    assert again.returncode == 2 and "nothing left to do" in again.stderr
+
+
+def test_a_target_holding_records_is_refused_and_the_folder_stays_the_register(postgres, tmp_path):
+    folder = tmp_path / "state"
+    filled_register(folder, tmp_path / "out", memos=5, files=2)
+    with Register(postgres) as register:
+        register.allocate("other", "x", source="x.xlsx", kind="cc", office="o", fiscal_year="2023-24", period="q1")
+    run = gen("state", "migrate", "--from", folder, "--to", postgres)
+    assert run.returncode == 2 and "already holds memos or files" in run.stderr and "আগেই" in run.stderr
+    assert rows(postgres, "SELECT count(*) FROM memos") == [(1,)]
+    Register(folder).close()  # not marked: still the register
+
+
+def test_a_folder_a_service_still_runs_on_is_refused(postgres, tmp_path):
+    folder = tmp_path / "state"
+    filled_register(folder, tmp_path / "out", memos=5, files=2)
+    with Lease(folder, "watch", tmp_path / "inbox"):
+        run = gen("state", "migrate", "--from", folder, "--to", postgres)
+    assert run.returncode == 2 and "gen watch" in run.stderr and "stop them" in run.stderr
+    assert rows(postgres, "SELECT count(*) FROM memos") == [(0,)]
+    Register(folder).close()
+
+
+def test_an_unreachable_target_changes_nothing(tmp_path):
+    folder = tmp_path / "state"
+    filled_register(folder, tmp_path / "out", memos=5, files=2)
+    run = gen("state", "migrate", "--from", folder, "--to", f"postgresql://gen@127.0.0.1:{free_port()}/none",
+              env={"GEN_STATE_CONNECT_TIMEOUT": "3"})
+    assert run.returncode == 3 and "PostgreSQL" in run.stderr and "Traceback" not in run.stderr
+    Register(folder).close()
+
+
+def _writing(url: str) -> bool:
+    """The migrate's transaction on this database has written (it holds a transaction id)."""
+    name = url.rsplit("/", 1)[1]
+    return bool(rows(url.rsplit("/", 1)[0] + "/postgres",
+                     f"SELECT 1 FROM pg_stat_activity WHERE datname = '{name}' AND backend_xid IS NOT NULL"))
+
+
+def test_a_move_killed_half_way_leaves_the_target_empty_and_runs_again(postgres, tmp_path):
+    folder, out = tmp_path / "state", tmp_path / "out"
+    filled_register(folder, out, memos=30000, files=20000)
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "state", "migrate", "--from", str(folder),
+                             "--to", postgres, "--store", str(out)], env=service_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not _writing(postgres):
+        assert proc.poll() is None and time.monotonic() < deadline, "the move ended before it could be killed"
+        time.sleep(0.005)
+    os.kill(proc.pid, signal.SIGKILL)  # in the middle of its copy
+    proc.wait(timeout=10)
+    time.sleep(0.5)  # PostgreSQL notices the connection gone and rolls its transaction back
+    assert rows(postgres, "SELECT (SELECT count(*) FROM memos), (SELECT count(*) FROM files)") == [(0, 0)]
+    with pytest.raises(RegisterMoved) as moving:  # meanwhile the folder issues nothing, and says why
+        Register(folder)
+    assert moving.value.state == "moving" and "gen state migrate" in moving.value.en
+
+    run = gen("state", "migrate", "--from", folder, "--to", postgres, "--store", out)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert rows(postgres, "SELECT (SELECT count(*) FROM memos), (SELECT count(*) FROM files)") == [(30000, 20000)]
+    assert not any(str(out) in o for (o,) in rows(postgres, "SELECT outputs FROM files"))
+
+
+def test_a_move_committed_but_not_marked_is_finished_by_running_it_again(postgres, tmp_path):
+    """Killed between its commit and its mark: the folder still says `moving`, the target holds the copy. Run
+    again, the copy is checked against the folder and the mark set; nothing is copied twice."""
+    folder = tmp_path / "state"
+    filled_register(folder, tmp_path / "out", memos=50, files=5)
+    assert gen("state", "migrate", "--from", folder, "--to", postgres).returncode == 0
+    db = state.connect(folder)
+    db.execute("UPDATE register_moved SET state = 'moving'")  # as the kill left it
+    db.close()
+    run = gen("state", "migrate", "--from", folder, "--to", postgres)
+    assert run.returncode == 0 and "earlier run" in run.stdout, run.stdout + run.stderr
+    assert rows(postgres, "SELECT count(*) FROM memos") == [(50,)]
+    with pytest.raises(RegisterMoved) as done:
+        Register(folder)
+    assert done.value.state == "moved"
+
+
+def test_postgresql_stopped_during_the_copy_leaves_the_folder_the_register(tmp_path):
+    """The database goes away in the middle of the copy (`pg_ctl stop`, for real): exit 3 with the message, no
+    traceback; nothing committed, so the folder is the register again; once it is back, the move runs."""
+    from tests.support.postgres import Cluster
+
+    folder = tmp_path / "state"
+    filled_register(folder, tmp_path / "out", memos=30000, files=20000)
+    with Cluster() as cluster:
+        url = cluster.fresh()
+        proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "state", "migrate", "--from", str(folder),
+                                 "--to", url], env=service_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        deadline = time.monotonic() + 60
+        while not _writing(url):
+            assert proc.poll() is None and time.monotonic() < deadline, "the move ended before the database stopped"
+            time.sleep(0.005)
+        cluster.halt()
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 3 and "Traceback" not in err and "PostgreSQL" in err, err
+        Register(folder).close()  # not marked: it is still the register
+        cluster.resume()
+        assert rows(url, "SELECT count(*) FROM memos") == [(0,)]
+        run = gen("state", "migrate", "--from", folder, "--to", url)
+        assert run.returncode == 0, run.stderr
+        assert rows(url, "SELECT count(*) FROM memos") == [(30000,)]
+
+
+def test_paths_stored_relative_to_where_gen_build_ran_are_made_relative_to_the_store(postgres, tmp_path):
+    """`gen build --out output` (a relative root) stored `output/2022-23/…`; moved from the same folder with
+    `--store output`, they become `2022-23/…`, which the web page finds under its own --out."""
+    workbook = fill_cc(tmp_path, MYMENSINGH, ROWS)
+    built = gen("build", workbook, "--out", "output", "--state", "state", "--date", "2023-10-10", "--json", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert all(p.startswith("output/") for p in json.loads(built.stdout)["outputs"])
+    run = gen("state", "migrate", "--from", "state", "--to", postgres, "--store", "output", cwd=tmp_path)
+    assert run.returncode == 0 and "made relative to the store: 2" in run.stdout, run.stdout + run.stderr
+    (outputs,), = rows(postgres, "SELECT outputs FROM files")
+    assert all(not p.startswith("output") and (tmp_path / "output" / p).is_file() for p in json.loads(outputs))
+
+
+def test_work_a_crashed_watcher_left_is_taken_over_on_postgresql_after_the_move(postgres, tmp_path, monkeypatch):
+    """A watcher on the folder was killed while it held a file (its entry `processing`, its lease over); after
+    the move, a watcher on PostgreSQL knows the entry by the inbox its owner served, and builds the file on it."""
+    from tests.support.processes import Watch
+    from tests.support.workbooks import make_workbooks
+    from generator.xlsx.source import load
+
+    monkeypatch.setenv("GEN_STATE_DIR", str(tmp_path / "local"))
+    folder, inbox = tmp_path / "state", tmp_path / "inbox"
+    inbox.mkdir()
+    workbook, = make_workbooks(inbox, 1)
+    db = state.connect(folder)
+    db.execute("INSERT INTO owners (id, role, scope, host, boot_id, pid, started_at, lease_until) VALUES "
+               "('killed', 'watch', ?, 'app1', 'boot', 4242, '2024-01-01T00:00:00', 0)", (str(inbox.resolve()),))
+    db.execute("INSERT INTO files (id, name, file_hash, status, received_at, route, owner) "
+               "VALUES (7, ?, ?, 'processing', '2024-01-01T00:00:00', 'watch', 'killed')",
+               (workbook.name, load(workbook).digest))
+    db.close()
+    assert gen("state", "migrate", "--from", folder, "--to", postgres).returncode == 0
+    assert rows(postgres, "SELECT id, scope FROM owners") == [("killed", str(inbox.resolve()))]
+    watcher = Watch(tmp_path, "--state", postgres)
+    try:
+        watcher.wait(lambda: rows(postgres, "SELECT status FROM files WHERE id = 7") == [("built",)], what="built")
+    finally:
+        watcher.stop()
+    assert rows(postgres, "SELECT count(*), max(attempts) FROM files") == [(1, 2)]  # on its entry, the crash counted
+    assert watcher.archived() == [workbook.name]
