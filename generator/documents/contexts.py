@@ -147,14 +147,23 @@ def office_place(report: Report) -> str:
     return bn_text(lines[-1].rstrip("। ")) if lines else ""
 
 
-def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: int,
-                   annex_pages: int | None = None) -> dict:
-    """The letter's fields. Its attachment line: what the workbook says, else the annex's real page count when
-    the annex was converted to PDF (`annex_pages`), else one annex."""
-    kind, words = report.kind, wording_fields(report)
-    body_format = kind.body_with_reference if report.get("reference") else kind.body
+def attachment_line(report: Report, annex_count: int, annex_pages: int | None = None, evidence_files: int = 0) -> str:
+    """What the letter says is attached: the workbook's count, else the annex's real page count when the annex was
+    converted to PDF (`annex_pages`), else one annex; then the evidence files the bundle carries, counted apart
+    (`২ (দুই) পাতা ও প্রমাণক ৩ (তিন)টি ফাইল`) unless the workbook's unit already names the evidence."""
     count = report.get("attachment_count") or annex_pages or annex_count
     unit = report.get("attachment_unit") or ("পাতা" if annex_pages and not report.get("attachment_count") else "ফর্দ")
+    line = bangla.count_phrase(count, unit)
+    if evidence_files and "প্রমাণক" not in str(unit):
+        line += f" ও প্রমাণক {bangla.count_phrase(evidence_files, '')}টি ফাইল"
+    return line
+
+
+def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: int,
+                   annex_pages: int | None = None, evidence_files: int = 0) -> dict:
+    """The letter's fields. Its attachment line: attachment_line."""
+    kind, words = report.kind, wording_fields(report)
+    body_format = kind.body_with_reference if report.get("reference") else kind.body
     contacts = [("ফোন", report.get("office_phone")), ("ফ্যাক্স", report.get("office_fax"))]
     web = [report.get("office_website"), report.get("office_email") and f"ই-মেইল: {report.get('office_email')}"]
     return {
@@ -172,7 +181,7 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
         "subject": bn_text(report.get("subject") or kind.subject.format(**words)),
         "reference": bn_text(report.get("reference")),
         "body": bn_text(report.get("body") or body_format.format(**words)),
-        "attachment": bangla.count_phrase(count, unit),
+        "attachment": attachment_line(report, annex_count, annex_pages, evidence_files),
         "recipient": [bn_text(line) for line in report.lines("recipient")],
         "attention": bn_text(report.get("attention")),
         "signatory_name": bn_text(report.get("signatory_name")),
