@@ -100,7 +100,7 @@ def build(documents: Sequence[tuple[str, bytes]], evidence: Sequence[Path], *, l
     overlay = None
     if convert is not None:
         overlay = convert(stamps.stamps_docx(_stamps(parts, len(documents))))
-        fixed_bytes += len(overlay) // 2  # its fonts go in once; its pages are a few bytes each
+        fixed_bytes += len(overlay)  # what the stamps add: about the size of their own PDF (0.7 kB a page)
     for step, (dpi, quality) in enumerate(STEPS):
         pages = {path: _page(data, dpi, quality if step else None) for path, data in images}
         if fixed_bytes + sum(len(p) for p in pages.values()) > limit:
@@ -302,6 +302,7 @@ def _stamped(page, overlay_page) -> None:
     left, bottom, width, _ = _upright_box(page)
     scale = width / float(overlay_page.mediabox.width)
     page.merge_transformed_page(overlay_page, Transformation().scale(scale, scale).translate(left, bottom))
+    page.compress_content_streams()  # pypdf writes a merged page's content uncompressed
 
 
 def _assemble(parts, pages: dict[Path, bytes], overlay: bytes | None = None) -> tuple[bytes, list[tuple[str, int]]]:
