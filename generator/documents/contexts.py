@@ -177,7 +177,8 @@ ADDRESS_SIZES = (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0)  # the seeds print phone 
 
 
 def signature_block(report: Report) -> RichText:
-    """The letter's signature: the name in parentheses, the designation's lines, phone and e-mail, centred.
+    """The letter's signature: the name in parentheses, the designation's lines, phone and e-mail, centred, a
+    paragraph each (docxtpl makes a paragraph of each part after an \\a, with the template paragraph's settings).
     Nothing breaks inside parentheses or inside an address or a phone number: the spaces in parentheses are
     no-break spaces and a name or designation line whose longest such part is wider than the cell is set smaller
     (down to 10 pt); a phone or e-mail line is never broken at all: it is set at the size it fits the cell at
@@ -187,7 +188,7 @@ def signature_block(report: Report) -> RichText:
 
     def line(text: str, size: float) -> None:
         nonlocal first
-        block.add(("" if first else "\n") + text, size=round(size * 2), font=f"eastAsia:{BANGLA_FONT}")
+        block.add(("" if first else "\a") + text, size=round(size * 2), font=f"eastAsia:{BANGLA_FONT}")
         first = False
 
     name = bn_text(report.get("signatory_name"))
