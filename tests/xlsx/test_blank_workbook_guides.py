@@ -123,38 +123,60 @@ def test_the_instructions_are_set_to_print_on_a4_one_page_wide(kind):
     assert all(cell.font.name == blanks.FONT for (cell,) in guide.iter_rows(max_col=1))
 
 
-def test_the_instructions_print_readable_on_a4(tmp_path):
-    """LibreOffice prints the NIS instructions (the longest) on A4 portrait pages, every word inside the page, no
-    two lines on top of each other (they overlapped: the rows were one line tall), the text not shrunk below 9 pt."""
+def printed_words(tmp_path, kind, sheet) -> list[tuple[float, float, list[tuple[float, float, float, float, str]]]]:
+    """The sheet alone, printed by LibreOffice: per page its width, height and words with their boxes."""
     exe = soffice()
     if not exe:
         pytest.skip("LibreOffice (soffice) is not installed")
-    wb = workbook(kinds.KINDS["nis"])
-    for name in wb.sheetnames[:-1]:
-        del wb[name]
-    wb.save(tmp_path / "guide.xlsx")
+    wb = workbook(kind)
+    for name in wb.sheetnames:
+        if name != sheet:
+            del wb[name]
+    wb.save(tmp_path / "sheet.xlsx")
     subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(tmp_path / "guide.xlsx")], check=True, capture_output=True,
+                    "--outdir", str(tmp_path), str(tmp_path / "sheet.xlsx")], check=True, capture_output=True,
                    timeout=180)
-    bbox = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "guide.pdf"), "-"], capture_output=True, text=True,
+    bbox = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "sheet.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
-    pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', bbox, re.S)
+    return [(float(width), float(height),
+             [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in re.findall(
+                 r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', body)])
+            for width, height, body in re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', bbox, re.S)]
+
+
+def no_two_words_overlap(words) -> None:
+    for i, (ax0, ay0, ax1, ay1, a) in enumerate(words):
+        for bx0, by0, bx1, by1, b in words[i + 1:]:
+            overlap_x = min(ax1, bx1) - max(ax0, bx0)
+            overlap_y = min(ay1, by1) - max(ay0, by0)
+            assert not (overlap_x > 1 and overlap_y > 0.35 * min(ay1 - ay0, by1 - by0)), (a, b)
+
+
+def test_the_instructions_print_readable_on_a4(tmp_path):
+    """LibreOffice prints the NIS instructions (the longest) on A4 portrait pages, every word inside the page, no
+    two lines on top of each other (they overlapped: the rows were one line tall), the text not shrunk below 9 pt."""
+    pages = printed_words(tmp_path, kinds.KINDS["nis"], "নির্দেশনা")
     assert 1 <= len(pages) <= 2
     text = ""
-    for width, height, body in pages:
-        width, height = float(width), float(height)
+    for width, height, words in pages:
         assert (round(width), round(height)) == (595, 842)  # A4 portrait
-        words = [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in re.findall(
-            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', body)]
         assert all(x1 <= width - 20 and x0 >= 20 for x0, _, x1, _, _ in words)  # nothing runs off the paper
-        for i, (ax0, ay0, ax1, ay1, a) in enumerate(words):
-            for bx0, by0, bx1, by1, b in words[i + 1:]:
-                overlap_x = min(ax1, bx1) - max(ax0, bx0)
-                overlap_y = min(ay1, by1) - max(ay0, by0)
-                assert not (overlap_x > 1 and overlap_y > 0.35 * min(ay1 - ay0, by1 - by0)), (a, b)
+        no_two_words_overlap(words)
         heights = sorted(y1 - y0 for _, y0, _, y1, w in words if re.search("[a-z]", w))
         assert heights and heights[len(heights) // 2] >= 9  # the English lines (10 pt) are not shrunk
         text += " ".join(w for *_, w in words) + " "
     squeezed = "".join(text.split())
     for _bn, en in blanks.guide_lines(kinds.KINDS["nis"]):
         assert "".join(en.split())[-30:] in squeezed  # every line's end is printed: none cut off
+
+
+def test_the_letter_sheets_hints_print_whole(tmp_path):
+    """The letter sheet of the cc workbook as LibreOffice prints it: no hint runs into the next row (the memo
+    number's hint did, its row two lines tall for five), and the longest hints' Latin and digits are all printed."""
+    pages = printed_words(tmp_path, kinds.KINDS["cc"], "পত্র")
+    words = [w for *_, page in pages for w in page]
+    for *_, page in pages:
+        no_two_words_overlap(page)
+    squeezed = "".join(w for *_, w in words)
+    for end in ("III-২২৩(অঃকঃসঃ/২)/২২", "৩৮.০১.০০০০.০০০.৮০০.৯৯.০০০২.২৫", "(Alt+Enter)"):
+        assert end in squeezed, end
