@@ -309,24 +309,26 @@ def _assemble(parts, pages: dict[Path, bytes], overlay: bytes | None = None) -> 
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    counts = []
+    counts, owners = [], []
     for name, part in parts:
         reader = PdfReader(io.BytesIO(pages[part])) if isinstance(part, Path) else part
+        owner = part if isinstance(part, Path) else Path(name)
         try:
             for page in reader.pages:
                 writer.add_page(page)
+                owners.append(owner)
         except Exception:
-            raise _error("broken-pdf", part if isinstance(part, Path) else name) from None
+            raise _error("broken-pdf", owner) from None
         counts.append((name, len(reader.pages)))
     if overlay is not None:
         over = PdfReader(io.BytesIO(overlay)).pages
         if len(over) != len(writer.pages):  # LibreOffice made other pages than asked: no stamps rather than wrong ones
             raise StampsFailed(f"{len(over)} stamp pages for {len(writer.pages)} pages")
-        for page, stamp in zip(writer.pages, over):
+        for page, stamp, owner in zip(writer.pages, over, owners):
             try:
                 _stamped(page, stamp)
             except Exception:
-                raise _error("broken-pdf", None) from None
+                raise _error("broken-pdf", owner) from None
     out = io.BytesIO()
     try:
         writer.write(out)
