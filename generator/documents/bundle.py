@@ -10,11 +10,11 @@ from __future__ import annotations
 import io
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.documents import sanitize
+from generator.documents import sanitize, stamps
 from generator.findings import ERROR, Finding, GenError
 from generator.spec.codes import EVIDENCE
 from generator.text.bangla import to_bangla_digits
@@ -47,6 +47,10 @@ class BundleError(GenError):
         return Finding(ERROR, EVIDENCE + self.code, self.bn, self.en)
 
 
+class StampsFailed(Exception):
+    """The stamps' PDF does not match the bundle page for page."""
+
+
 @dataclass
 class Evidence:
     files: list[Path] = field(default_factory=list)  # PDF, JPEG and PNG files, in name order
@@ -71,8 +75,11 @@ def evidence_files(folder: Path) -> Evidence:
     return found
 
 
-def build(documents: Sequence[tuple[str, bytes]], evidence: Sequence[Path], *, limit: int = LIMIT) -> Bundle:
-    """One PDF: `documents` (name, PDF bytes: the letter, the annex) then `evidence`, under `limit` bytes."""
+def build(documents: Sequence[tuple[str, bytes]], evidence: Sequence[Path], *, limit: int = LIMIT,
+          convert: Callable[[bytes], bytes] | None = None) -> Bundle:
+    """One PDF: `documents` (name, PDF bytes: the letter, the annex) then `evidence`, under `limit` bytes.
+    With `convert` (a .docx to PDF, LibreOffice: pdf.convert) every page is stamped (stamps.py): its running
+    number, and on an evidence page which evidence it is and its page within it."""
     from pypdf import PdfReader
 
     if len(evidence) > MAX_FILES:
@@ -90,11 +97,15 @@ def build(documents: Sequence[tuple[str, bytes]], evidence: Sequence[Path], *, l
         else:
             images.append((path, _first_image(path, data, kind)))
             parts.append((path.name, path))
+    overlay = None
+    if convert is not None:
+        overlay = convert(stamps.stamps_docx(_stamps(parts, len(documents))))
+        fixed_bytes += len(overlay)  # what the stamps add: about the size of their own PDF (0.7 kB a page)
     for step, (dpi, quality) in enumerate(STEPS):
         pages = {path: _page(data, dpi, quality if step else None) for path, data in images}
         if fixed_bytes + sum(len(p) for p in pages.values()) > limit:
             continue
-        data, counts = _assemble(parts, pages)
+        data, counts = _assemble(parts, pages, overlay)
         if len(data) <= limit:
             return Bundle(data, sum(n for _, n in counts), counts)
     if not images:
@@ -253,19 +264,71 @@ def _page(jpeg: bytes, dpi: int, quality: int | None) -> bytes:
     return out.getvalue()
 
 
-def _assemble(parts, pages: dict[Path, bytes]) -> tuple[bytes, list[tuple[str, int]]]:
+def _upright_box(page) -> tuple[float, float, float, float]:
+    """The page's visible box (left, bottom, width, height) in points, as it is shown (its /Rotate applied)."""
+    box = page.cropbox
+    left, bottom, width, height = float(box.left), float(box.bottom), float(box.width), float(box.height)
+    if (page.get("/Rotate") or 0) % 180:
+        width, height = height, width
+    return left, bottom, width, height
+
+
+def _stamps(parts, documents: int) -> list[stamps.Stamp]:
+    """Every page's stamp, in bundle order: its running number, and on an evidence page its label."""
+    sizes: list[tuple[float, float, int, str, int, int]] = []  # width, height, evidence number, name, page, pages
+    for k, (name, part) in enumerate(parts):
+        if isinstance(part, Path):
+            boxes = [(A4[0], A4[1])]
+        else:
+            try:
+                boxes = [_upright_box(page)[2:] for page in part.pages]
+            except Exception:
+                raise _error("broken-pdf", None if k < documents else Path(name)) from None
+        number = k - documents + 1 if k >= documents else 0
+        for i, (width, height) in enumerate(boxes, 1):
+            sizes.append((width, height, number, name, i, len(boxes)))
+    total = len(sizes)
+    return [stamps.Stamp(width, height, stamps.page_number(n, total),
+                         stamps.evidence_label(number, name, i, count) if number else "")
+            for n, (width, height, number, name, i, count) in enumerate(sizes, 1)]
+
+
+def _stamped(page, overlay_page) -> None:
+    """`overlay_page` (a stamp page as large as `page` shows, or scaled by Stamp.scale) laid over `page`."""
+    from pypdf import Transformation
+
+    if (page.get("/Rotate") or 0) % 360:
+        page.transfer_rotation_to_content()
+    left, bottom, width, _ = _upright_box(page)
+    scale = width / float(overlay_page.mediabox.width)
+    page.merge_transformed_page(overlay_page, Transformation().scale(scale, scale).translate(left, bottom))
+    page.compress_content_streams()  # pypdf writes a merged page's content uncompressed
+
+
+def _assemble(parts, pages: dict[Path, bytes], overlay: bytes | None = None) -> tuple[bytes, list[tuple[str, int]]]:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    counts = []
+    counts, owners = [], []
     for name, part in parts:
         reader = PdfReader(io.BytesIO(pages[part])) if isinstance(part, Path) else part
+        owner = part if isinstance(part, Path) else Path(name)
         try:
             for page in reader.pages:
                 writer.add_page(page)
+                owners.append(owner)
         except Exception:
-            raise _error("broken-pdf", part if isinstance(part, Path) else name) from None
+            raise _error("broken-pdf", owner) from None
         counts.append((name, len(reader.pages)))
+    if overlay is not None:
+        over = PdfReader(io.BytesIO(overlay)).pages
+        if len(over) != len(writer.pages):  # LibreOffice made other pages than asked: no stamps rather than wrong ones
+            raise StampsFailed(f"{len(over)} stamp pages for {len(writer.pages)} pages")
+        for page, stamp, owner in zip(writer.pages, over, owners):
+            try:
+                _stamped(page, stamp)
+            except Exception:
+                raise _error("broken-pdf", owner) from None
     out = io.BytesIO()
     try:
         writer.write(out)

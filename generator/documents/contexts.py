@@ -9,7 +9,7 @@ import re
 from docxtpl import RichText
 
 from generator.documents import fit
-from generator.documents.templates import CELL_MARGINS_CM, MEMO_WIDTHS, SIGNATURE_SLOTS
+from generator.documents.templates import BODY_PT, CELL_MARGINS_CM, MEMO_WIDTHS, SIGNATURE_BLOCK_CM, SIGNATURE_SLOTS
 from generator.documents.wordml import BANGLA_FONT
 from generator.model import PlanRow, Report
 from generator.rules import scoring
@@ -141,29 +141,111 @@ def memo_fields(label: str, memo: str) -> dict:
     return {"memo_beside": "" if alone else line, "memo_alone": line if alone else "", "memo_pt": size}
 
 
+SIGNATURE_CM = SIGNATURE_BLOCK_CM[1] - CELL_MARGINS_CM - 0.1  # the signature's cell, less Word's cell margins
+WEB_LINE_CM = 16.5 - 0.2  # the letterhead's line of web and e-mail addresses (A4 less the letter's margins)
+NBSP = "\u00a0"
+_PARENTHESES = re.compile(r"\([^()]*\)")
+
+
+def keep_parentheses(text: str) -> str:
+    """No line break inside parentheses: the spaces in them made no-break spaces ('(মোঃ আব্দুল করিম)',
+    'প্রধান নির্বাহী কর্মকর্তা (অতিরিক্ত দায়িত্ব)')."""
+    return _PARENTHESES.sub(lambda m: m.group(0).replace(" ", NBSP), text)
+
+
+def _unbroken_size(text: str, size: float, room_cm: float, smallest: float = 9.0) -> float:
+    """The largest size from `size` down (half points) at which the widest part of `text` a line may not break
+    inside (a word, an address, a parenthesis) fits `room_cm`; `smallest` when none does."""
+    widest = max(text.split(" "), key=lambda part: fit.width_cm(part, size))
+    sizes = [size - 0.5 * i for i in range(int((size - smallest) * 2) + 1)]
+    return fit.fitting_size(widest, room_cm, tuple(sizes))
+
+
+def _address_lines(label: str, value: str, room_cm: float) -> list[str]:
+    """`label value` on one line when it fits the cell at 11 pt; else one line per comma-separated part (phone
+    numbers), the label on the first, or on a line of its own when even that does not fit at 8 pt."""
+    parts = [p.strip() for p in _TOP_LEVEL_COMMA.split(value) if p.strip()]
+    whole = f"{label} {', '.join(parts)}"
+    if fit.width_cm(whole, 11) <= room_cm or not parts:
+        return [whole]
+    parts = [p + ("," if i < len(parts) - 1 else "") for i, p in enumerate(parts)]
+    first = f"{label} {parts[0]}"
+    return [first, *parts[1:]] if fit.width_cm(first, ADDRESS_SIZES[-1]) <= room_cm else [label, *parts]
+
+
+ADDRESS_SIZES = (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0)  # the seeds print phone and e-mail at 11 pt
+
+
+def signature_block(report: Report) -> RichText:
+    """The letter's signature: the name in parentheses, the designation's lines, phone and e-mail, centred, a
+    paragraph each (docxtpl makes a paragraph of each part after an \\a, with the template paragraph's settings).
+    Nothing breaks inside parentheses or inside an address or a phone number: the spaces in parentheses are
+    no-break spaces and a name or designation line whose longest such part is wider than the cell is set smaller
+    (down to 10 pt); a phone or e-mail line is never broken at all: it is set at the size it fits the cell at
+    whole (down to 8 pt), else split between its numbers (or after its label) into lines that fit. An address
+    longer than the cell at 8 pt (over about 40 characters) still breaks: not seen in an office's letter."""
+    block, first = RichText(), True
+
+    def line(text: str, size: float) -> None:
+        nonlocal first
+        block.add(("" if first else "\a") + text, size=round(size * 2), font=f"eastAsia:{BANGLA_FONT}")
+        first = False
+
+    name = bn_text(report.get("signatory_name"))
+    if name:
+        line(f"({name})".replace(" ", NBSP), _unbroken_size(f"({name})".replace(" ", NBSP), BODY_PT, SIGNATURE_CM,
+                                                            10.0))
+    for designation in map(bn_text, report.lines("signatory_designation")):
+        kept = keep_parentheses(designation)
+        line(kept, _unbroken_size(kept, BODY_PT, SIGNATURE_CM, 10.0))
+    phone = bn_text(report.get("signatory_phone"))
+    email = report.get("signatory_email").replace(" ", "")
+    for label, value in (("ফোন:", phone), ("ই-মেইল:", email)):
+        for text in _address_lines(label, value, SIGNATURE_CM) if value else ():
+            line(text, fit.fitting_size(text, SIGNATURE_CM, ADDRESS_SIZES))
+    return block
+
+
+def web_line(report: Report) -> str:
+    """The letterhead's web and e-mail addresses on one line when they fit, else the e-mail on a line of its own:
+    never a line broken inside an address (a hyphen or slash in one would otherwise offer a break)."""
+    site, email = report.get("office_website"), report.get("office_email")
+    parts = [p for p in (site, email and f"ই-মেইল: {email}") if p]
+    line = ", ".join(parts)
+    return line if fit.width_cm(line, 11) <= WEB_LINE_CM else "\n".join(parts)
+
+
 def office_place(report: Report) -> str:
     """The office's place under its name on the annex (seed 001: ময়মনসিংহ), from the last line of its address."""
     lines = report.lines("office_address")
     return bn_text(lines[-1].rstrip("। ")) if lines else ""
 
 
-def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: int,
-                   annex_pages: int | None = None) -> dict:
-    """The letter's fields. Its attachment line: what the workbook says, else the annex's real page count when
-    the annex was converted to PDF (`annex_pages`), else one annex."""
-    kind, words = report.kind, wording_fields(report)
-    body_format = kind.body_with_reference if report.get("reference") else kind.body
+def attachment_line(report: Report, annex_count: int, annex_pages: int | None = None, evidence_files: int = 0) -> str:
+    """What the letter says is attached: the workbook's count, else the annex's real page count when the annex was
+    converted to PDF (`annex_pages`), else one annex; then the evidence files the bundle carries, counted apart
+    (`২ (দুই) পাতা ও প্রমাণক ৩ (তিন)টি ফাইল`) unless the workbook's unit already names the evidence."""
     count = report.get("attachment_count") or annex_pages or annex_count
     unit = report.get("attachment_unit") or ("পাতা" if annex_pages and not report.get("attachment_count") else "ফর্দ")
+    line = bangla.count_phrase(count, unit)
+    if evidence_files and "প্রমাণক" not in str(unit):
+        line += f" ও প্রমাণক {bangla.count_phrase(evidence_files, '')}টি ফাইল"
+    return line
+
+
+def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: int,
+                   annex_pages: int | None = None, evidence_files: int = 0) -> dict:
+    """The letter's fields. Its attachment line: attachment_line."""
+    kind, words = report.kind, wording_fields(report)
+    body_format = kind.body_with_reference if report.get("reference") else kind.body
     contacts = [("ফোন", report.get("office_phone")), ("ফ্যাক্স", report.get("office_fax"))]
-    web = [report.get("office_website"), report.get("office_email") and f"ই-মেইল: {report.get('office_email')}"]
     return {
         "letterhead_slogan": bn_text(report.get("letterhead_slogan")),
         "office_parents": office_parents(report),
         "office_name": "\n".join(bn_text(line) for line in report.lines("office_name")),
         "office_unit": bn_text(report.get("office_unit")),
         "office_address": bn_text(report.get("office_address")),
-        "web_line": ", ".join(w for w in web if w),
+        "web_line": web_line(report),
         "contact_line": ", ".join(f"{label}: {bn_text(value)}" for label, value in contacts if value),
         "memo": printed_memo(report, memo),
         **memo_fields("স্মারক:", printed_memo(report, memo)),
@@ -172,13 +254,14 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
         "subject": bn_text(report.get("subject") or kind.subject.format(**words)),
         "reference": bn_text(report.get("reference")),
         "body": bn_text(report.get("body") or body_format.format(**words)),
-        "attachment": bangla.count_phrase(count, unit),
+        "attachment": attachment_line(report, annex_count, annex_pages, evidence_files),
         "recipient": [bn_text(line) for line in report.lines("recipient")],
         "attention": bn_text(report.get("attention")),
         "signatory_name": bn_text(report.get("signatory_name")),
         "signatory_designation": bn_text(report.get("signatory_designation")),
         "signatory_phone": bn_text(report.get("signatory_phone")),
         "signatory_email": report.get("signatory_email"),
+        "signature": signature_block(report),
         "copies": [f"{bangla.to_bangla_digits(i)}। {bn_text(line)}" for i, line in enumerate(report.lines("copies"), 1)],
         "copies_heading": bn_text(report.get("copies_heading")) or COPIES_HEADING,
     }

@@ -4,6 +4,7 @@ relabelled where an area runs onto a new page, and the e-Nothi bundle."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,8 @@ def make(job: Job, stem: str, settings: PdfSettings | None = None) -> Made:
     warning saying why its PDF is missing. bundle.BundleError when the evidence cannot go into the bundle."""
     kind, made, pdfs, findings = job.report.kind, {}, {}, []
     pages: Pages = {}
+    if settings is not None and settings.bundle and settings.evidence:  # the letter counts what the bundle carries
+        job = dataclasses.replace(job, evidence_files=len(settings.evidence))
     for document in in_order(kind.documents):
         made[document.name] = registry.render(document, job, pages=pages)
         if settings is None:
@@ -70,10 +73,30 @@ def make(job: Job, stem: str, settings: PdfSettings | None = None) -> Made:
             findings.append(warning("bundle-missing", "PDF ছাড়া ই-নথির বান্ডেল হয় না, তাই বান্ডেল তৈরি হয়নি।",
                                     "Without the PDFs there is no e-Nothi bundle, so none was made."))
         else:
-            made_bundle = bundle.build([(document.file_name(stem, ".pdf"), pdfs[document.name])
-                                        for document in kind.documents], [Path(p) for p in settings.evidence])
+            made_bundle, unstamped = _bundle([(document.file_name(stem, ".pdf"), pdfs[document.name])
+                                              for document in kind.documents], settings, stem)
+            findings += unstamped
             files[f"{stem}{BUNDLE_SUFFIX}"] = made_bundle.data
     return Made(files, findings, pages)
+
+
+def _bundle(documents: list[tuple[str, bytes]], settings: PdfSettings, stem: str) -> tuple[bundle.Bundle, list[Finding]]:
+    """The bundle with every page stamped (its running number; on an evidence page, which evidence and its page);
+    without the stamps, and a warning, when LibreOffice cannot make them."""
+    evidence = [Path(p) for p in settings.evidence]
+
+    def convert(docx: bytes) -> bytes:
+        return pdf.convert(docx, office_handle=settings.office, timeout=settings.timeout, wait=settings.timeout,
+                           name=f"{stem}-stamps.docx")
+
+    try:
+        return bundle.build(documents, evidence, convert=convert), []
+    except (pdf.ConversionFailed, bundle.StampsFailed) as e:
+        why_bn, why_en = (e.bn, e.en) if isinstance(e, pdf.ConversionFailed) else ("পাতার সংখ্যা মেলেনি।",
+                                                                                  "the pages did not match.")
+        return bundle.build(documents, evidence), [warning(
+            "bundle-unstamped", f"বান্ডেলের পৃষ্ঠা নম্বর ও প্রমাণকের পরিচিতি ছাপা যায়নি: {why_bn}",
+            f"The bundle's page numbers and evidence labels could not be stamped: {why_en}")]
 
 
 def _fitted(document: Document, docx: bytes, made_pdf: bytes,

@@ -26,6 +26,7 @@ class Job:
     card: ScoreCard
     memo: str
     issue_date: dt.date
+    evidence_files: int = 0  # evidence (প্রমাণক) files the version's bundle carries: the letter's attachment line
 
 
 Pages = dict[str, int]  # page counts of the documents made so far, by name (when converted to PDF)
@@ -37,7 +38,8 @@ TEMPLATES: dict[str, Callable[[Kind, Document, Path], Path]] = {
 }
 CONTEXTS: dict[str, Callable[[Job, Pages], dict]] = {
     "letter": lambda job, pages: contexts.letter_context(job.report, job.memo, job.issue_date, 1,
-                                                         annex_pages=pages.get("annex")),
+                                                         annex_pages=pages.get("annex"),
+                                                         evidence_files=job.evidence_files),
     "annex": lambda job, pages: contexts.annex_context(job.report, job.card),
     "minutes": lambda job, pages: contexts.minutes_context(job.report, job.memo, job.issue_date),
 }

@@ -22,6 +22,7 @@ from generator.spec.kinds import Kind
 from generator.text.bangla import to_bangla_digits
 
 BODY_PT = 14
+SIGNATURE_BLOCK_CM = (9.7, 6.8)  # the letter's recipient, and its signature
 TABLE_PT = 9
 SIGNATURE_SLOTS = 3
 # the scored annex's total: what the figure in brackets is (the weights of the indicators due by the period's
@@ -133,7 +134,7 @@ def build_letter(path: Path) -> Path:
 
     block = doc.add_table(rows=1, cols=2)
     wordml.table_borders(block, none=True)
-    wordml.fixed_layout(block, [9.7, 6.8])
+    wordml.fixed_layout(block, list(SIGNATURE_BLOCK_CM))
     wordml.cant_split(block.rows[0])  # the signature block whole, never split over two pages
     to, sign = block.rows[0].cells
     wordml.valign(to, "bottom")
@@ -146,10 +147,9 @@ def build_letter(path: Path) -> Path:
     _tag(to, "{%p endif %}")
     _first_paragraph(sign, "")
     _para(sign, "")
-    _para(sign, "({{ signatory_name }})", align=center)
-    _para(sign, "{{ signatory_designation }}", align=center)
-    _optional(sign, "signatory_phone", "ফোন: {{ signatory_phone }}", align=center, size=11)
-    _optional(sign, "signatory_email", "ই-মেইল: {{ signatory_email }}", align=center, size=11)
+    # name, designation, phone and e-mail, each line at the size its longest unbreakable part fits the cell at
+    # (contexts.signature_block): never broken inside parentheses or an address
+    _para(sign, "{{r signature }}", align=center)
 
     _copies(doc, space_before=10)
     _continuation(doc, "স্মারক: {{ memo }}, তারিখ: {{ date_bangla }}")

@@ -46,11 +46,28 @@ class Kind:
     def scored(self) -> bool:
         return self.scoring is not None
 
+    def annex_number(self, key: str) -> int | None:
+        """The number (1, 2 …) of the annex column a plan column is printed in: its own, or the one it is printed
+        into (a code with its text, the achievement and the remarks in the progress column, a quarter's target and
+        achievement in the quarter's); None for a column the annex prints in no column of its own (the counting
+        method, the office's own score, the NIS plan's sections, which are heading rows)."""
+        for home in ANNEX_HOMES.get(key, (key,)):
+            if home in self.annex_columns:
+                return self.annex_columns.index(home) + 1
+        return None
+
     @property
     def field_map(self) -> dict[str, Field]:
         """The key/value sheet's fields by key."""
         return {f.key: f for _, section in self.fields for f in section}
 
+
+# where a plan column is printed in an annex, when not in a column of its own key: the first of these it has
+ANNEX_HOMES: dict[str, tuple[str, ...]] = {
+    "area_no": ("serial", "area"), "activity_no": ("activity",), "indicator_no": ("indicator",),
+    "achieved": ("progress",), "remarks": ("progress", "remarks"), "self_score": (), "counting": (),
+    **{f"q{q}_{part}": (f"q{q}",) for q in range(1, 5) for part in ("target", "achieved")},
+}
 
 CC = Kind(
     id="cc",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -39,6 +40,33 @@ def header_height(ws, row: int, columns: int) -> float:
     return lines * LINE_PT + 6
 
 
+def text_height(text: str, width: float, size: float = 11) -> float:
+    """Points of row height that `text`, wrapped in a column `width` wide at `size` pt, needs: its lines (each
+    line of the text broken where it would pass the column, a word never cut) at LINE_PT per 11 pt, and a little
+    room. An estimate from the characters (_width), made a little generous; tests/xlsx/test_blank_workbook_guides.py
+    checks it against LibreOffice's print of the longest instructions (no two lines on top of each other)."""
+    per_line = max(1.0, width * CHARS_PER_WIDTH * 11 / size)
+    lines = 0
+    for part in str(text).split("\n"):
+        length = 0.0
+        lines += 1
+        for word in (_width(w) for w in part.split(" ")):
+            if length and length + 1 + word > per_line:
+                lines += 1
+                length = 0.0
+            length += (1 if length else 0) + word
+            while length > per_line:  # a word longer than the line
+                lines += 1
+                length -= int(per_line)
+    return round(lines * LINE_PT * size / 11 + 4, 1)
+
+
+def _width(word: str) -> float:
+    """A word's width in characters of the column-width unit: a mark over or under its letter (a virama, ু) takes
+    none, a Latin letter or digit a little less than a Bangla letter."""
+    return sum(0 if unicodedata.category(c) == "Mn" else 0.75 if c < "\u0250" else 1.0 for c in word)
+
+
 def _fit_width(ws, landscape: bool) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -48,6 +76,13 @@ def _fit_width(ws, landscape: bool) -> None:
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
+
+
+def guide_sheet(ws) -> None:
+    """The instructions: A4 portrait, one page wide (as many down as it takes), its one column as the print area."""
+    _fit_width(ws, landscape=False)
+    ws.print_area = f"A1:A{ws.max_row}"
+    ws.page_margins.left = ws.page_margins.right = 0.5
 
 
 def letter_sheet(ws) -> None:

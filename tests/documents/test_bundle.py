@@ -221,3 +221,61 @@ def test_a_file_over_the_size_cap_is_refused_before_it_is_read(tmp_path, monkeyp
     with pytest.raises(bundle.BundleError) as refused:
         bundle.build([("letter", tiny_pdf())], [path])
     assert refused.value.code == "file-too-large" and "huge.png" in refused.value.bn
+
+
+def _odd_pages() -> bytes:
+    """Three pages: A4 landscape, US letter, and A4 portrait turned by /Rotate 90 (shown landscape)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(841.89, 595.28)
+    writer.add_blank_page(612, 792)
+    writer.add_blank_page(595.28, 841.89).rotate(90)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_every_page_is_numbered_and_every_evidence_page_labelled(documents, office, tmp_path):
+    """Issue 23: the running number `পৃষ্ঠা i/N` at the foot of every page, in Bangla digits, inside the page as it
+    is shown (landscape and rotated pages too); on an evidence page which evidence it is and its page in it."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    Image.new("RGB", (300, 200), "green").save(evidence / "01-ছবি.png")
+    (evidence / "02-odd.pdf").write_bytes(_odd_pages())
+
+    def convert(docx: bytes) -> bytes:
+        return pdf.convert(docx, office_handle=office.handle, timeout=120)
+
+    found = bundle.evidence_files(evidence).files
+    result = bundle.build([("letter", documents["letter"]), ("annex", documents["annex"])], found, convert=convert)
+    plain = bundle.build([("letter", documents["letter"]), ("annex", documents["annex"])], found)
+    assert result.pages == plain.pages == pages_of(result.data, tmp_path)
+    (tmp_path / "b.pdf").write_bytes(result.data)
+    text = subprocess.run(["pdftotext", str(tmp_path / "b.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout.split("\f")
+    b = bundle.to_bangla_digits
+    n, own = result.pages, pdf.page_count(documents["letter"]) + pdf.page_count(documents["annex"])
+    labels = {own + 1: "প্রমাণক১:01-ছবি.png(পাতা১/১)", own + 2: "প্রমাণক২:02-odd.pdf(পাতা১/৩)",
+              own + 3: "প্রমাণক২:02-odd.pdf(পাতা২/৩)", own + 4: "প্রমাণক২:02-odd.pdf(পাতা৩/৩)"}
+    for i in range(1, n + 1):
+        page = "".join(text[i - 1].split())  # pdftotext may split a Bangla cluster with a space
+        assert f"পৃষ্ঠা{b(i)}/{b(n)}" in page, (i, page[-80:])
+        assert ("প্রমাণক" in page) == (i in labels) or i <= own, i  # the letter and annex say প্রমাণক in their text
+        if i in labels:
+            assert labels[i] in page, (i, page)
+    # where: the number at the page's bottom right, the label at its top right, inside the page as shown
+    bbox = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "b.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for number, page in enumerate(re.findall(r"<page (.*?)</page>", bbox, re.S), 1):
+        width, height = (float(v) for v in re.findall(r'(?:width|height)="([\d.]+)"', page)[:2])
+        words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', page)
+        marks = [(float(x0), float(y0), float(x1), float(y1)) for x0, y0, x1, y1, w in words
+                 if w == f"{b(number)}/{b(n)}"]
+        assert marks, number
+        x0, y0, x1, y1 = marks[-1]
+        assert width * 0.7 < x1 <= width and height * 0.95 < y1 <= height, (number, width, height, marks[-1])
+        if number in labels:
+            top = [float(y1) for x0, y0, x1, y1, w in words if w.endswith(f"/{b(3) if number > own + 1 else b(1)})")]
+            assert top and max(top) < height * 0.06, (number, top)
+    assert (width, height) == (pytest.approx(841.89, abs=1), pytest.approx(595.28, abs=1))  # the rotated page

@@ -183,7 +183,7 @@ def test_the_templates_keep_blocks_together_and_control_widows():
     paras = {p.text: p for p in letter.paragraphs}
     assert paras["সংযুক্তি: {{ attachment }}"].paragraph_format.keep_with_next
     assert paras["{{ line }}"].paragraph_format.keep_with_next
-    block = next(t for t in letter.tables if "signatory_name" in t._tbl.xml)
+    block = next(t for t in letter.tables if "{{r signature }}" in t._tbl.xml)
     assert "<w:cantSplit w:val=\"1\"/>" in block.rows[0]._tr.xml
 
 
@@ -219,3 +219,38 @@ def test_long_seed_like_texts(tmp_path, office, name, pages):
     header = lines(annex)
     for page in header[1:]:  # the header rows on every page
         assert any(compact(t) == "(১)" for *_, t in page)
+
+
+LONG_SIGNATURE = {  # the seeds' signature blocks (001, 002, 004), each part made as long as an office's can be
+    "signatory_name": "মোহাম্মদ আসাদুজ্জামান খান চৌধুরী",
+    "signatory_designation": "যুগ্মসচিব\nপ্রধান নির্বাহী কর্মকর্তা (অতিরিক্ত দায়িত্ব, চলতি দায়িত্ব)\n"
+                             "ময়মনসিংহ সিটি কর্পোরেশন (সমাজকল্যাণ ও সাংস্কৃতিক বিভাগ), ময়মনসিংহ।",
+    "signatory_phone": "০২৪৭৭-৭২০৪০৯, +88-02477-720946",
+    "signatory_email": "ceo.kcc.kln-secretary@khulnacity.gov.bd",
+    "office_website": "www.khulnacity-corporation.gov.bd/site/page/about-us",
+    "office_email": "mayor-office.khulna-city@khulnacity-corporation.gov.bd",
+}
+
+
+def test_the_signature_never_breaks_inside_parentheses_nor_an_address(tmp_path, office):
+    """Issue 23: the longest seed-like signature and letterhead addresses, built and converted: every parenthesis
+    of the signature on one line, every e-mail and web address whole on one line (before, the name wrapped inside
+    its parentheses, the e-mail and a phone number broke after a hyphen), and the block on one page with the body."""
+    source = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "w.xlsx", dict(MYMENSINGH, **LONG_SIGNATURE), ROWS)
+    letter = built_pdfs(tmp_path, office, source)["letter"]
+    found = [compact(t) for page in lines(letter) for *_, t in page]
+    wanted = ["(মোহাম্মদআসাদুজ্জামানখানচৌধুরী)", "(অতিরিক্তদায়িত্ব,চলতিদায়িত্ব)",
+              "(সমাজকল্যাণওসাংস্কৃতিকবিভাগ)", "০২৪৭৭-৭২০৪০৯", "+৮৮-০২৪৭৭-৭২০৯৪৬",
+              LONG_SIGNATURE["signatory_email"], LONG_SIGNATURE["office_website"], LONG_SIGNATURE["office_email"]]
+    for text in wanted:
+        assert any(text in line for line in found), (text, found)
+    assert len(lines(letter)) == 1  # one page: nothing pushed over
+
+
+def test_the_signature_block_is_measured():
+    """The parts a line may not break inside are no-break spaced, and an e-mail too long to stand beside its
+    label goes under it, both at a size they fit the cell at."""
+    assert contexts.keep_parentheses("প্রধান নির্বাহী কর্মকর্তা (অতিরিক্ত দায়িত্ব)") == (
+        "প্রধান নির্বাহী কর্মকর্তা (অতিরিক্ত\u00a0দায়িত্ব)")
+    size = contexts._unbroken_size(LONG_SIGNATURE["signatory_email"], 11, contexts.SIGNATURE_CM, 8)
+    assert size < 11 and fit.width_cm(LONG_SIGNATURE["signatory_email"], size) <= contexts.SIGNATURE_CM

@@ -18,6 +18,7 @@ from PIL import Image
 from generator.xlsx import examples
 from generator.spec.sheets import LETTER_SHEET
 from generator.documents import pdf
+from generator.text.bangla import to_bangla_digits
 from generator.spec.paths import EXAMPLES_DIR
 from generator.records.register import Register
 from tests.support.office import need_libreoffice
@@ -127,6 +128,17 @@ def test_the_bundle_is_letter_annex_then_evidence_in_name_order(tmp_path):
     letter, annex = (o for o in result["outputs"] if o.endswith(("letter.pdf", "annex.pdf")))
     assert pages(bundle) == pages(letter) + pages(annex) + 1 + 1 + pages(annex_pdf)
     assert Path(bundle).stat().st_size < 25 * 1024 * 1024
+    # the letter's attachment line counts the annex's pages and the three evidence files the bundle carries
+    assert re.search(r"সংযুক্তি:[১২৩]\([^)]+\)(পাতা|পৃষ্ঠা)ওপ্রমাণক৩\(তিন\)টিফাইল", text_of(letter)), text_of(letter)
+    total = pages(bundle)
+    each = subprocess.run(["pdftotext", bundle, "-"], check=True, capture_output=True, text=True).stdout.split("\f")
+    for n in range(1, total + 1):  # every page numbered, in Bangla digits
+        assert f"পৃষ্ঠা{to_bangla_digits(n)}/{to_bangla_digits(total)}" in "".join(each[n - 1].split()), n
+    first_evidence = pages(letter) + pages(annex)
+    assert "প্রমাণক১:a-scan.png(পাতা১/১)" in "".join(each[first_evidence].split())
+    last = "".join(each[total - 1].split())
+    n = to_bangla_digits(pages(annex_pdf))
+    assert f"প্রমাণক৩:c-minutes.pdf(পাতা{n}/{n})" in last
 
 
 def test_evidence_that_cannot_go_in_is_refused_naming_the_file_and_the_serial_goes_back(tmp_path):

@@ -15,7 +15,8 @@ def docx_paragraphs(path) -> list[str]:
     def text(p):
         return "".join((el.text or "") if el.tag == f"{W}t" else marks.get(el.tag, "") for el in p.iter())
 
-    return [text(p) for p in doc.element.body.iter(f"{W}p")]
+    # a no-break space (kept inside parentheses and addresses: contexts.keep_parentheses) reads as the space it prints
+    return [text(p).replace("\u00a0", " ") for p in doc.element.body.iter(f"{W}p")]
 
 
 def docx_text(path) -> str:

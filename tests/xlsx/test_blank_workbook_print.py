@@ -49,18 +49,17 @@ def test_blank_cc_workbook_prints_on_few_pages(tmp_path):
     subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(tmp_path / "cc.xlsx")], check=True, capture_output=True, timeout=180)
     pages = pdf_pages(tmp_path / "cc.pdf")
-    assert len(pages) <= 4  # letter sheet 2, plan 1, guide 1
+    assert len(pages) <= 5  # letter sheet 2, plan 1, the instructions 2 (A4 portrait, readable: issue 23)
     assert any(w > h for w, h in pages)  # the plan, landscape
 
 
-def test_a_kind_without_bracketed_codes_shows_no_brackets_in_its_hints():
-    """The NIS plan writes its codes as ১.১ (seed 002); its blank workbook's hint once showed a raw [১.১]."""
-    from openpyxl import load_workbook
-
-    from generator.spec.paths import XLSX_DIR
-
-    nis = load_workbook(XLSX_DIR / "nis.xlsx")["কর্মপরিকল্পনা"]
-    heads = [c.value or "" for c in nis[2]]
-    assert not any("[" in h for h in heads) and any("যেমন: ১.১" in h for h in heads)
-    cc = load_workbook(XLSX_DIR / "cc.xlsx")["কর্মপরিকল্পনা"]
-    assert any("যেমন: [১.১]" in (c.value or "") for c in cc[2])
+def test_no_hint_shows_raw_brackets():
+    """A code is typed ১.১ in every kind (the annex adds the brackets where the plan prints them, seed 000); the NIS
+    hint once showed a raw [১.১]."""
+    for kind in kinds.KINDS.values():
+        wb = load_workbook(XLSX_DIR / f"{kind.id}.xlsx")
+        heads = [c.value or "" for c in wb[kind.sheets[1]][2]]
+        labels = [c.value or "" for c in wb[kind.sheets[0]]["B"]]
+        assert not any("[" in text or "]" in text for text in heads + labels), kind.id
+        if "activity_no" in kind.columns:
+            assert any("যেমন: ১.১" in h for h in heads)
