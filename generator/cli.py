@@ -304,6 +304,7 @@ def watch(inbox: Path, out_root: Path, state_dir: str | None, poll: float | None
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
     logging.getLogger("watchdog").setLevel(logging.WARNING)
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
     try:
         with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
             run(Watcher(inbox, out_root, _state(state_dir), poll=poll, settle=settle, give_up=give_up, rescan=rescan,
@@ -315,6 +316,48 @@ def watch(inbox: Path, out_root: Path, state_dir: str | None, poll: float | None
         click.echo(f"✘ {e.bn}\n  {e.en}", err=True)
         sys.exit(EXIT_NOT_WRITTEN)
 
+
+
+@main.command()
+@_state_option
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="How many files this worker builds at once (each in its own process with the limits).")
+@click.option("-v", "--verbose", is_flag=True, help="Log every finding too.")
+@_limit_options
+@_auto_pdf_option
+@_pdf_timeout_option
+def worker(state_dir: str | None, jobs: int, verbose: bool, timeout: float, max_memory: int, make_pdf: bool | None,
+           pdf_timeout: float) -> None:
+    """Build the files queued in a PostgreSQL state (by `gen watch` and `gen serve`); run until Ctrl-C or SIGTERM.
+
+    \b
+    Needs --state postgresql://… (or GEN_STATE); start one or more on each machine.
+    A worker killed mid-build leaves its job to the others, which finish it with
+    the same memo number (docs/scale.md).
+    """
+    import logging
+
+    from generator.records.state import StateError
+    from generator.service import converter, queue_worker
+    from generator.service.workers import Limits
+
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
+    state = _state(state_dir)
+    try:
+        from generator.service import queue
+
+        if queue.url_of(state) is None:
+            click.echo("✘ 'gen worker' শুধু PostgreSQL অবস্থায় চলে (--state postgresql://…); অবস্থা-ফোল্ডারে "
+                       "'gen watch' ও 'gen serve' নিজেরাই তৈরি করে।\n"
+                       "  'gen worker' needs a PostgreSQL state (--state postgresql://…); with a state folder, "
+                       "'gen watch' and 'gen serve' build by themselves.", err=True)
+            sys.exit(2)
+        with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
+            queue_worker.run(state, jobs=jobs, limits=Limits(memory_mb=max_memory, seconds=timeout), pdf=pdf)
+    except StateError as e:
+        _say(e)
+        sys.exit(EXIT_NOT_WRITTEN)
 
 @main.command()
 @click.option("--out", "out_root", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),

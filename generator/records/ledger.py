@@ -112,6 +112,12 @@ class Ledger:
                              f"AND NOT {self.db.expired('owner')} "
                              "AND owner IN (SELECT id FROM owners WHERE scope = ?)", route, me, scope)
 
+    def held_elsewhere(self, name: str, route: str, me: str) -> list[Record]:
+        """Unfinished entries of this file name and route that another owner with a live lease holds (a queue
+        worker waits for them: a job retried after its worker stopped is resumed only once that lease ran out)."""
+        return self._records(f"status = 'processing' AND name = ? AND route = ? AND owner {self.db.IS_NOT} ? "
+                             f"AND NOT {self.db.expired('owner')}", name, route, me)
+
     def owner_of(self, id: int) -> str | None:
         row = self.db.execute("SELECT owner FROM files WHERE id = ?", (id,)).fetchone()
         return row[0] if row else None
