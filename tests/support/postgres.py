@@ -67,6 +67,9 @@ class Cluster:
         from generator.records import db
 
         db.connect(self.url(TEMPLATE)).close()  # the schema, once: each test's database is a copy
+        from generator.service import queue
+
+        queue.ensure_schema(self.url(TEMPLATE))  # the job queue's tables too
         return self
 
     def url(self, name: str = "postgres") -> str:

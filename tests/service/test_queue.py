@@ -1,0 +1,82 @@
+"""The job queue on a PostgreSQL state (service/queue.py, queue_worker.py, leader.py): real PostgreSQL, real
+`gen worker` and `gen watch` processes, killed with kill -9 for real."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support.queue import archived, files, memos, watcher, wait, worker
+from tests.support.state import one_memo_one_letter
+from tests.support.workbooks import make_workbooks
+
+pytestmark = pytest.mark.slow
+
+
+def _settled(url: str, names: list[str]) -> bool:
+    entries = files(url)
+    return sorted(r[0] for r in entries if r[1] != "processing") == sorted(names) \
+        and not [r for r in entries if r[1] == "processing"]
+
+
+def test_a_worker_killed_mid_build_is_finished_by_another_with_the_same_serial(postgres, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    first, watch = worker(tmp_path, postgres, "first.log"), watcher(tmp_path, postgres, inbox)
+    second = None
+    try:
+        wait(lambda: watch.said("watching"), 60, "the watcher")
+        [book] = make_workbooks(tmp_path / "src", 1)
+        shutil.copy(book, inbox / book.name)
+        # frozen the moment its build has reserved the file's serial (before its letter is confirmed), then killed
+        wait(lambda: memos(postgres), 60, "the first worker reserving a serial", every=0.002)
+        first.freeze()
+        held = memos(postgres)
+        assert not archived(inbox)
+        first.kill()
+        second = worker(tmp_path, postgres, "second.log")
+        wait(lambda: archived(inbox) == [book.name] and _settled(postgres, [book.name]), 90, "the second worker")
+    finally:
+        for p in (first, watch, second):
+            if p is not None:
+                p.stop()
+    assert second.said("built") or second.said("duplicate")
+    [entry] = files(postgres)  # one ledger entry, resumed, not a second one
+    assert entry[1] == "built" and entry[2]
+    rows = memos(postgres)
+    assert [(r[1], r[3]) for r in rows] == [(1, "issued")]  # never a second memo
+    # the serial the killed worker had reserved (for the same content) is the one issued
+    assert [(r[1], r[2]) for r in held] == [(r[1], r[2]) for r in rows]
+    folders = one_memo_one_letter(postgres, tmp_path / "out")
+    assert len(folders) == 1
+    assert not [p for p in (tmp_path / "out").rglob("versions/.*") if p.is_dir()]  # no staging left behind
+
+
+def test_two_watchers_on_one_inbox_the_leader_killed_the_standby_takes_over(postgres, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    books = make_workbooks(tmp_path / "src", 8)
+    one = worker(tmp_path, postgres, "worker.log", "--jobs", "2")
+    leader = watcher(tmp_path, postgres, inbox, "a.log")
+    standby = None
+    try:
+        wait(lambda: leader.said("watching"), 60, "the first watcher leading")
+        standby = watcher(tmp_path, postgres, inbox, "b.log")
+        wait(lambda: standby.said("standing by"), 60, "the second watcher standing by")
+        for book in books[:4]:
+            shutil.copy(book, inbox / book.name)
+        wait(lambda: len(archived(inbox)) >= 1, 90, "the first files built")
+        leader.kill()
+        for book in books[4:]:
+            shutil.copy(book, inbox / book.name)
+        wait(lambda: standby.said("leading"), 60, "the standby taking over")
+        wait(lambda: len(archived(inbox)) == 8 and _settled(postgres, [b.name for b in books]), 120, "every file")
+    finally:
+        for p in (one, leader, standby):
+            if p is not None:
+                p.stop()
+    entries = files(postgres)
+    assert sorted(r[0] for r in entries) == sorted(b.name for b in books)  # each file once: nothing built twice
+    assert {r[1] for r in entries} == {"built"}
+    assert sorted(r[1] for r in memos(postgres)) == list(range(1, 9))
+    assert len(one_memo_one_letter(postgres, tmp_path / "out")) == 8
+    assert not [p for p in inbox.iterdir() if p.suffix == ".xlsx"]
