@@ -1,7 +1,6 @@
 """The job queue on a PostgreSQL state (service/queue.py, queue_worker.py, leader.py): real PostgreSQL, real
 `gen worker` and `gen watch` processes, killed with kill -9 for real."""
 import shutil
-from pathlib import Path
 
 import pytest
 
