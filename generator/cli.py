@@ -411,7 +411,11 @@ def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple
     try:
         # two servers on one state would undo each other's uploads: the second is refused (after waiting for
         # the lease of one killed a moment ago to run out)
-        lease = Lease(state, "serve", state / "uploads", exclusive=True, wait=LEASE_S + 5)
+        # (with a PostgreSQL state several servers share the work: uploads are jobs of the queue)
+        from generator.service.queue import url_of
+
+        alone = url_of(state) is None
+        lease = Lease(state, "serve", state / "uploads", exclusive=alone, wait=LEASE_S + 5 if alone else 0)
         owner = lease.__enter__()
     except (Busy, StateError) as e:
         _say(e)

@@ -118,6 +118,11 @@ class Ledger:
         return self._records(f"status = 'processing' AND name = ? AND route = ? AND owner {self.db.IS_NOT} ? "
                              f"AND NOT {self.db.expired('owner')}", name, route, me)
 
+    def latest(self, name: str, route: str) -> Record | None:
+        """The newest entry of this file name by this route (an upload kept under a unique name, in the queue)."""
+        found = self._records("id = (SELECT MAX(id) FROM files WHERE name = ? AND route = ?)", name, route)
+        return found[0] if found else None
+
     def owner_of(self, id: int) -> str | None:
         row = self.db.execute("SELECT owner FROM files WHERE id = ?", (id,)).fetchone()
         return row[0] if row else None

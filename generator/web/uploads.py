@@ -11,7 +11,8 @@ from pathlib import Path
 from starlette.datastructures import UploadFile
 
 from generator.records import store
-from generator.service import intake
+from generator.records.ledger import Ledger
+from generator.service import intake, queue
 from generator.web import evidence
 from generator.web.desk import Desk
 
@@ -51,6 +52,22 @@ def build(desk: Desk, target: Path, folder: Path) -> int | None:
     if not target.exists():  # archived or rejected: the bundle holds the evidence now, or it was refused
         evidence.remove(folder)
     return id
+
+
+def enqueue(desk: Desk, target: Path) -> None:
+    """A kept upload into the job queue (a PostgreSQL state): a worker builds it and moves it beside uploads."""
+    assert desk.queue is not None
+    desk.queue.defer(queue.FileJob(str(target), str(desk.uploads), str(desk.out_root), "web"))
+
+
+def status(desk: Desk, kept: Path) -> tuple[str, int | None]:
+    """Where a queued upload is: ('done', its ledger id), ('building', id), ('queued', None), or ('lost', None)
+    when it is neither kept nor in the ledger."""
+    with Ledger(desk.state_dir) as ledger:
+        record = ledger.latest(kept.name, "web")
+    if record is not None:
+        return ("building" if record.status == "processing" else "done"), record.id
+    return ("queued" if kept.exists() else "lost"), None
 
 
 def leftovers(desk: Desk, held: list) -> list[Path]:
