@@ -37,20 +37,19 @@ class FileBuilder:
 
     def __call__(self, path: str, inbox: str, out_root: str, route: str) -> None:
         file = Path(path)
-        self._await_predecessor(file.name, route)
-        with Ledger(self.state_dir) as ledger, Register(self.state_dir) as register:
+        with Ledger(self.state_dir) as ledger:
+            self._await_predecessor(ledger, file.name, route)
             left = [r.id for r in ledger.orphans(route) if r.name == file.name]
-            register.adopt(left, self.owner)  # a stopped worker's reserved serial becomes ours: the same is reused
+        if left:
+            with Register(self.state_dir) as register:
+                register.adopt(left, self.owner)  # a stopped worker's reserved serial becomes ours: the same is reused
         intake.receive(file, inbox=Path(inbox), out_root=Path(out_root), state_dir=self.state_dir, pool=self.pool,
                        route=route, owner=self.owner, pdf=self.pdf)
 
-    def _await_predecessor(self, name: str, route: str) -> None:
+    def _await_predecessor(self, ledger: Ledger, name: str, route: str) -> None:
         """A job retried because its worker stopped: that worker's lease may still be running for a moment."""
         deadline = time.monotonic() + LEASE_S + 5
-        while time.monotonic() < deadline:
-            with Ledger(self.state_dir) as ledger:
-                if not ledger.held_elsewhere(name, route, self.owner):
-                    return
+        while ledger.held_elsewhere(name, route, self.owner) and time.monotonic() < deadline:
             time.sleep(0.5)
 
 

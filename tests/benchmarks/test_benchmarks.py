@@ -43,3 +43,8 @@ def test_pdf_speed_benchmark_runs(capsys, monkeypatch):
 def test_register_speed_benchmark_runs(capsys, monkeypatch):
     out = _run(monkeypatch, capsys, "register_speed.py", "--processes", "2", "--each", "20")
     assert "sqlite" in out and "allocations/s" in out and "postgresql" in out
+
+
+def test_queue_speed_benchmark_runs(capsys, monkeypatch):
+    out = _run(monkeypatch, capsys, "queue_speed.py", "--files", "6")
+    assert "in-process pool, 2 worker(s)" in out and "builds/s" in out
