@@ -92,12 +92,19 @@ async def _work(app, jobs: int, limits: Limits) -> None:
 
 async def _recover_stalled(app) -> None:
     """Jobs left `doing` by a worker whose heartbeat stopped: back in the queue, for any worker."""
+    from procrastinate import exceptions, jobs
+
     while True:
         try:
             for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=LEASE_S):
-                log.warning("job %s (%s) was left by a worker that stopped; queued again", job.id,
-                            Path(job.task_kwargs.get("path", "")).name)
-                await app.job_manager.retry_job(job)
+                name = Path(job.task_kwargs.get("path", "")).name
+                try:
+                    await app.job_manager.retry_job(job)
+                    log.warning("job %s (%s) was left by a worker that stopped; queued again", job.id, name)
+                except exceptions.UniqueViolation:  # the file was queued again meanwhile: that job builds it
+                    await app.job_manager.finish_job(job, jobs.Status.FAILED, delete_job=False)
+                    log.warning("job %s (%s) was left by a worker that stopped; the file is queued again already",
+                                job.id, name)
         except Exception as e:  # the database out of reach for a moment: look again at the next round
-            log.error("could not look for stalled jobs: %s", e)
+            log.error("could not look for stalled jobs: %s", str(e).strip() or type(e).__name__)
         await asyncio.sleep(STALLED_CHECK_S)

@@ -90,16 +90,16 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         if desk.owner is None:
             lease = Lease(desk.state_dir, "serve", desk.uploads)
             desk.owner = lease.__enter__().id
-        if url:  # uploads are jobs of the queue: whatever a stopped server left is the workers' already
+        if url:  # uploads are jobs of the queue: any a stopped server kept but did not queue are queued now
             desk.queue = await run_in_threadpool(lambda: queue.Queue(url).__enter__())
-            thread = None
+            thread = threading.Thread(target=uploads.requeue, args=(desk,), name="requeue-uploads", daemon=True)
+            thread.start()
         else:  # built in the background: the pages answer meanwhile
             thread = threading.Thread(target=uploads.recover, args=(desk, uploads.leftovers(desk, held)),
                                       name="recover-uploads", daemon=True)
             thread.start()
         yield
-        if thread is not None:
-            await run_in_threadpool(thread.join, 5)
+        await run_in_threadpool(thread.join, 5)
         if desk.queue is not None:
             desk.queue.__exit__(None, None, None)
         await run_in_threadpool(desk.pool.close)

@@ -60,6 +60,21 @@ def enqueue(desk: Desk, target: Path) -> None:
     desk.queue.defer(queue.FileJob(str(target), str(desk.uploads), str(desk.out_root), "web"))
 
 
+def requeue(desk: Desk) -> None:
+    """With the queue: every upload still kept in .uploads/ (a server stopped between keeping it and queueing it,
+    or the database was out of reach then) queued again; one already waiting is not queued twice, and one being
+    built is left to its job (a second one runs after it and finds it gone)."""
+    if not desk.uploads.is_dir():
+        return
+    for path in sorted(desk.uploads.iterdir()):
+        if path.is_file() and not path.name.startswith("."):
+            try:
+                enqueue(desk, path)
+            except Exception as e:  # the pages answer anyway; the next server start tries again
+                log.error("could not queue %s again: %s", ascii(path.name), e)
+                return
+
+
 def status(desk: Desk, kept: Path) -> tuple[str, int | None]:
     """Where a queued upload is: ('done', its ledger id), ('building', id), ('queued', None), or ('lost', None)
     when it is neither kept nor in the ledger."""

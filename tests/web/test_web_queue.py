@@ -1,6 +1,7 @@
 """Uploads through `gen serve` on a PostgreSQL state: queued for `gen worker`, the request answered at once, the
 upload's page saying queued, then building, then sending the clerk to the submission, on any server."""
 import re
+import shutil
 import socket
 import time
 
@@ -60,3 +61,89 @@ def test_an_upload_on_postgresql_is_queued_then_built_by_a_worker_and_seen_from_
                 p.stop()
     assert [(r[1], r[3]) for r in memos(postgres)] == [(1, "issued")]
     assert list((tmp_path / "out" / ".uploads" / "archive").rglob("*.xlsx"))  # the worker moved it when built
+
+
+def _send(bases: list[str], first: int, name: str, data: bytes) -> str:
+    """Upload through the servers from `first` on (the next when one is down), then follow the upload's page on
+    any live server until it sends the clerk to the submission; that submission's address."""
+    import httpx
+
+    location = None
+    for attempt in range(12):
+        base = bases[(first + attempt) % len(bases)]
+        try:
+            if location is None:
+                with httpx.Client(base_url=base, timeout=30) as client:
+                    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/upload").text).group(1)
+                    answer = client.post("/upload", data={"csrf": token}, files={"workbook": (name, data)})
+                assert answer.status_code == 303, answer.text
+                location = answer.headers["location"]
+                if location.startswith("/submissions/"):
+                    return location
+            end = time.monotonic() + 60
+            while time.monotonic() < end:
+                page = httpx.get(base + location, timeout=30)
+                if page.status_code == 303:
+                    return page.headers["location"]
+                assert page.status_code == 200, page.text
+                time.sleep(0.3)
+        except httpx.TransportError:
+            time.sleep(0.2)  # that server is down: the next one
+    raise AssertionError(f"{name}: never built")
+
+
+def test_three_servers_two_workers_two_watchers_one_of_each_killed(postgres, tmp_path):
+    """Issue 19's end to end: 30 uploads from 6 threads over three `gen serve`, 10 files dropped into one inbox
+    watched by two `gen watch`, two `gen worker`; while builds are in flight one server's whole process group,
+    one worker and the leading watcher are killed with kill -9. Then the register, the versions and the ledger
+    hold: every serial 1..max once, none reserved; one complete version folder per issued serial, no staging
+    left; one final ledger entry per file; a duplicate gets no new serial."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.support.queue import archived, watcher
+    from tests.support.state import one_memo_one_letter
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    uploads = make_workbooks(tmp_path / "up", 25, tag="u")
+    dropped = make_workbooks(tmp_path / "in", 8, tag="i")
+    servers = [serve(tmp_path, postgres) for _ in range(3)]
+    bases = [base for _, base in servers]
+    workers = [worker(tmp_path, postgres, f"worker-{i}.log") for i in range(2)]
+    lead = watcher(tmp_path, postgres, inbox, "watch-a.log")
+    wait(lambda: lead.said("watching"), 60, "the first watcher leading")
+    standby = watcher(tmp_path, postgres, inbox, "watch-b.log")
+    wait(lambda: standby.said("standing by"), 60, "the second watcher standing by")
+    sends = [(b.name, b.read_bytes()) for b in uploads] + [(f"again-{b.name}", b.read_bytes()) for b in uploads[:5]]
+    try:
+        with ThreadPoolExecutor(6) as clients:
+            answers = [clients.submit(_send, bases, n % 3, name, data) for n, (name, data) in enumerate(sends)]
+            for n, book in enumerate(dropped):
+                shutil.copy(book, inbox / book.name)
+                if n == 3:
+                    wait(lambda: len([r for r in files(postgres) if r[1] == "built"]) >= 6, 60, "builds in flight",
+                         every=0.02)
+                    servers[0][0].kill()
+                    workers[0].kill()
+                    lead.kill()
+            shutil.copy(dropped[0], inbox / "copy-of-i0.xlsx")  # the same bytes under another name
+            (inbox / "notes.txt").write_text("not a workbook")
+            shown = [a.result(timeout=120) for a in answers]
+        wait(lambda: len(archived(inbox)) == 9 and (inbox / "rejected" / "notes.txt").exists()
+             and not [r for r in files(postgres) if r[1] == "processing"], 90, "the inbox drained")
+    finally:
+        for p in [*(s for s, _ in servers), *workers, lead, standby]:
+            p.stop()
+    assert all(re.fullmatch(r"/submissions/\d+", s) for s in shown)
+    rows = memos(postgres)
+    assert sorted(r[1] for r in rows) == list(range(1, 34)) and {r[3] for r in rows} == {"issued"}  # 25 + 8 contents
+    assert len(one_memo_one_letter(postgres, tmp_path / "out")) == 33
+    assert not [p for p in (tmp_path / "out").rglob("versions/.*") if p.is_dir()]
+    entries = files(postgres)
+    assert not [r for r in entries if r[1] == "processing"]
+    for book in dropped:
+        assert [r[1] for r in entries if r[0] == book.name] == ["built"]
+    assert [r[1] for r in entries if r[0] == "copy-of-i0.xlsx"] == ["duplicate"]
+    built = [r for r in entries if r[1] == "built"]
+    assert len(built) == 33 and len({r[4] for r in built}) == 33  # each content built once
+    assert {r[2] for r in entries if r[1] == "duplicate"} <= {r[2] for r in built}
