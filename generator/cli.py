@@ -62,6 +62,14 @@ def _state(state_dir: str | None) -> Path:
     return resolve(state_dir)
 
 
+def _queued(state_dir: str | None) -> bool:
+    """A PostgreSQL state: `gen watch` and `gen serve` queue files for `gen worker` and build nothing themselves
+    (so they need no LibreOffice of their own)."""
+    from generator.service.queue import url_of
+
+    return url_of(_state(state_dir)) is not None
+
+
 def _say(error) -> None:
     """A GenError (StateError, a refused option…), as the command line tells it."""
     click.echo(f"✘ {error.bn}\n  {error.en}", err=True)
@@ -306,7 +314,7 @@ def watch(inbox: Path, out_root: Path, state_dir: str | None, poll: float | None
     logging.getLogger("watchdog").setLevel(logging.WARNING)
     logging.getLogger("procrastinate").setLevel(logging.WARNING)
     try:
-        with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
+        with converter.warm(converter.wanted(make_pdf) and not _queued(state_dir), pdf_timeout) as pdf:
             run(Watcher(inbox, out_root, _state(state_dir), poll=poll, settle=settle, give_up=give_up, rescan=rescan,
                         limits=Limits(memory_mb=max_memory, seconds=timeout), pdf=pdf))
     except AlreadyWatched as e:
@@ -421,7 +429,7 @@ def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple
         _say(e)
         sys.exit(2 if isinstance(e, Busy) else EXIT_NOT_WRITTEN)
     try:
-        with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
+        with converter.warm(converter.wanted(make_pdf) and not _queued(state_dir), pdf_timeout) as pdf:
             app = create_app(out_root=out_root, state_dir=state, token=token, max_upload=max_upload * MB,
                              limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
                              hosts=(host, *allowed_hosts), pdf=pdf, max_evidence=max_evidence * MB, owner=owner.id)

@@ -79,3 +79,26 @@ def test_two_watchers_on_one_inbox_the_leader_killed_the_standby_takes_over(post
     assert sorted(r[1] for r in memos(postgres)) == list(range(1, 9))
     assert len(one_memo_one_letter(postgres, tmp_path / "out")) == 8
     assert not [p for p in inbox.iterdir() if p.suffix == ".xlsx"]
+
+
+def test_a_file_waiting_in_the_queue_is_not_queued_twice(postgres, tmp_path):
+    from generator.service import queue
+
+    job = queue.FileJob(str(tmp_path / "inbox" / "a.xlsx"), str(tmp_path / "inbox"), str(tmp_path / "out"), "watch")
+    with queue.Queue(postgres) as q:
+        first = q.defer(job)
+        assert first is not None and q.status(first) == "todo"
+        assert q.defer(job) is None  # noticed again while it waits: still one job
+        assert q.defer(queue.FileJob(str(tmp_path / "inbox" / "b.xlsx"), job.inbox, job.out_root, "watch")) is not None
+
+
+def test_gen_worker_on_a_state_folder_says_it_needs_postgresql(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.support.processes import service_env
+
+    done = subprocess.run([sys.executable, "-m", "generator.cli", "worker", "--state", str(tmp_path / "state"),
+                           "--no-pdf"], capture_output=True, text=True, env=service_env(), timeout=60)
+    assert done.returncode == 2 and "PostgreSQL" in done.stderr and "postgresql://" in done.stderr
+    assert "Traceback" not in done.stderr
