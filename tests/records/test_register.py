@@ -157,6 +157,19 @@ def test_a_postgresql_state_is_a_local_folder_naming_its_database(monkeypatch, t
         state.database_url(folder)
 
 
+def test_processes_starting_together_on_one_postgresql_state_all_find_its_local_folder(monkeypatch, tmp_path):
+    """Before: each wrote the folder's `database` file through one temporary name, and all but the first to
+    rename it failed with 'No such file or directory' (a `gen worker` and a `gen watch` started together)."""
+    import concurrent.futures
+    import multiprocessing as mp
+
+    monkeypatch.setenv("GEN_STATE_DIR", str(tmp_path / "local"))
+    with concurrent.futures.ProcessPoolExecutor(6, mp_context=mp.get_context("fork")) as pool:
+        found = list(pool.map(resolve, ["postgresql://gen@db.example/one"] * 24))
+    assert len(set(found)) == 1 and (found[0] / "database").read_text().strip() == "postgresql://gen@db.example/one"
+    assert not list(found[0].glob(".*.tmp"))
+
+
 def _allocate_many(state: str | Path, worker: int, n: int, start, results) -> None:
     start.wait()
     with Register(state) as reg:
