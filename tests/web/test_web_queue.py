@@ -14,10 +14,10 @@ from tests.support.workbooks import make_workbooks
 pytestmark = pytest.mark.slow
 
 
-def serve(tmp_path, url):
+def serve(tmp_path, url, *extra):
     port = free_port()
     server = Process(tmp_path, f"serve-{port}.log", "serve", "--port", port, "--out", tmp_path / "out", "--state", url,
-                     "--no-pdf")
+                     "--no-pdf", *extra)
 
     def answers():
         try:
@@ -154,3 +154,25 @@ def test_three_servers_two_workers_two_watchers_one_of_each_killed(postgres, tmp
             memos_of.setdefault(r[4], set()).add(r[2])
     assert len(memos_of) == 33 and all(len(m) == 1 for m in memos_of.values())  # one memo per content, ever
     assert len([r for r in entries if r[4] in memos_of]) == 30 + 9  # one entry per upload and per inbox workbook
+
+
+def test_a_clerk_signed_in_on_one_server_is_signed_in_and_out_on_all(postgres, tmp_path):
+    """Several `gen serve` on one PostgreSQL state (behind one load balancer): the session made by one is good on
+    the other, and signing out on either ends it on both."""
+    import httpx
+
+    (one, a), (two, b) = serve(tmp_path, postgres, "--token", "s3cret"), serve(tmp_path, postgres, "--token", "s3cret")
+    try:
+        with httpx.Client(base_url=a) as client:
+            token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+            assert client.post("/login", data={"csrf": token, "token": "s3cret", "next": "/"}).status_code == 303
+            session = client.cookies["gen_session"]
+        with httpx.Client(base_url=b, cookies={"gen_session": session}) as client:
+            assert client.get("/").status_code == 200  # signed in on the other server too
+            token = re.search(r'name="csrf" value="([^"]+)"', client.get("/upload").text).group(1)
+            assert client.post("/logout", data={"csrf": token}).status_code == 303
+        assert httpx.get(a + "/", cookies={"gen_session": session}).status_code != 200  # and out on both
+        assert httpx.get(b + "/", cookies={"gen_session": session}).status_code != 200
+    finally:
+        one.stop()
+        two.stop()
