@@ -20,6 +20,7 @@ from generator.documents.make import PdfSettings
 from generator.records.ledger import Ledger
 from generator.records.owners import LEASE_S, Lease
 from generator.records.register import Register
+from generator.records import state
 from generator.records.state import StateError
 from generator.service import intake, queue
 from generator.service.builds import BuildPool
@@ -74,7 +75,11 @@ def run(state_dir: Path, *, jobs: int = 1, limits: Limits | None = None, pdf: Pd
         app.task(name=queue.TASK, queue=queue.QUEUE,
                  retry=procrastinate.RetryStrategy(max_attempts=20, wait=5))(build_file)
         log.info("worker %s: %d at a time, %s", owner.id[:8], jobs, "with PDFs" if pdf else "no PDFs")
-        asyncio.run(_work(app, jobs, limits or Limits()))
+        try:
+            asyncio.run(_work(app, jobs, limits or Limits()))
+        except procrastinate.exceptions.ProcrastinateException as e:  # the database lost: systemd starts it again
+            raise StateError(state.shown(url), str(e).strip().splitlines()[0] if str(e).strip() else
+                             type(e).__name__) from None
         log.info("stopped")
 
 

@@ -44,6 +44,7 @@ from generator.spec.status import BUILT, DONE
 
 log = logging.getLogger("gen.watch")
 
+LEAD_RETRY_S = 5.0  # PostgreSQL state: a watcher that lost the database or its lead stands again after this long
 TEMPORARY_SUFFIXES = {".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp"}
 LOCK_FILE = ".gen-watch.lock"
 
@@ -181,13 +182,21 @@ class Watcher:
     def _run_queued(self, url: str) -> None:
         """PostgreSQL state: lead this inbox's watchers (or stand by until the leader stops), and only enqueue;
         the workers (`gen worker`) build each file and move it to archive/ or rejected/."""
-        leadership = Leadership(url, self.inbox, self._stopping)
-        with leadership as leading:
-            self._leader = leadership
-            if not leading:
-                return
-            with queue.Queue(url) as self.queue:
-                self._watch()
+        while not self._stopping():
+            try:
+                leadership = Leadership(url, self.inbox, self._stopping)
+                with leadership as leading:
+                    self._leader = leadership
+                    if not leading:
+                        return
+                    with queue.Queue(url) as self.queue:
+                        self._watch()
+            except StateError as e:  # the database out of reach, or the lead lost with it: wait, then stand again
+                log.error("%s; trying again in %.0f s (the files stay in the inbox)", e.en, LEAD_RETRY_S)
+                self.queue = None
+                deadline = time.monotonic() + LEAD_RETRY_S
+                while time.monotonic() < deadline and not self._stopping():
+                    time.sleep(0.2)
 
     def _watch(self) -> None:
         observer = PollingObserver(timeout=self.poll) if self.poll else Observer()

@@ -103,3 +103,26 @@ def test_gen_worker_on_a_state_folder_says_it_needs_postgresql(tmp_path):
                            "--no-pdf"], capture_output=True, text=True, env=service_env(), timeout=60)
     assert done.returncode == 2 and "PostgreSQL" in done.stderr and "postgresql://" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_watcher_whose_session_is_ended_by_the_server_stands_again_and_goes_on(postgres, tmp_path):
+    """The lead lives in a database session: when PostgreSQL ends it (a restart, a failover, an operator), the
+    watcher notices at its next rescan, waits, stands again and leads; files dropped meanwhile are not lost."""
+    from tests.support.queue import rows
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    books = make_workbooks(tmp_path / "src", 2)
+    one, watch = worker(tmp_path, postgres), watcher(tmp_path, postgres, inbox)
+    try:
+        wait(lambda: watch.said("watching"), 60, "the watcher")
+        rows(postgres, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gen watch leader'")
+        shutil.copy(books[0], inbox / books[0].name)
+        wait(lambda: watch.said("trying again"), 60, "the watcher noticing")
+        shutil.copy(books[1], inbox / books[1].name)
+        wait(lambda: len(archived(inbox)) == 2 and _settled(postgres, [b.name for b in books]), 90, "both built")
+    finally:
+        one.stop()
+        watch.stop()
+    assert watch.proc.returncode == 0 and "Traceback" not in watch.log_path.read_text()
+    assert sorted(r[1] for r in memos(postgres)) == [1, 2]
