@@ -90,15 +90,18 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         if desk.owner is None:
             lease = Lease(desk.state_dir, "serve", desk.uploads)
             desk.owner = lease.__enter__().id
-        if url:  # uploads are jobs of the queue: any a stopped server kept but did not queue are queued now
+        stopping = threading.Event()
+        if url:  # uploads are jobs of the queue: any kept but never queued (a server stopped) are queued again
             desk.queue = await run_in_threadpool(lambda: queue.Queue(url).__enter__())
-            thread = threading.Thread(target=uploads.requeue, args=(desk,), name="requeue-uploads", daemon=True)
+            thread = threading.Thread(target=uploads.requeue, args=(desk, stopping), name="requeue-uploads",
+                                      daemon=True)
             thread.start()
         else:  # built in the background: the pages answer meanwhile
             thread = threading.Thread(target=uploads.recover, args=(desk, uploads.leftovers(desk, held)),
                                       name="recover-uploads", daemon=True)
             thread.start()
         yield
+        stopping.set()
         await run_in_threadpool(thread.join, 5)
         if desk.queue is not None:
             desk.queue.__exit__(None, None, None)

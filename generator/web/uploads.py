@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from starlette.datastructures import UploadFile
 
 from generator.records import store
 from generator.records.ledger import Ledger
+from generator.records.state import StateError
 from generator.service import intake, queue
 from generator.web import evidence
 from generator.web.desk import Desk
@@ -60,19 +63,28 @@ def enqueue(desk: Desk, target: Path) -> None:
     desk.queue.defer(queue.FileJob(str(target), str(desk.uploads), str(desk.out_root), "web"))
 
 
-def requeue(desk: Desk) -> None:
-    """With the queue: every upload still kept in .uploads/ (a server stopped between keeping it and queueing it,
-    or the database was out of reach then) queued again; one already waiting is not queued twice, and one being
-    built is left to its job (a second one runs after it and finds it gone)."""
-    if not desk.uploads.is_dir():
-        return
-    for path in sorted(desk.uploads.iterdir()):
-        if path.is_file() and not path.name.startswith("."):
+REQUEUE_EVERY = 60.0  # seconds between looks for uploads kept but not in the queue (with the queue)
+
+
+def requeue(desk: Desk, stop: threading.Event, older_than: float = REQUEUE_EVERY) -> None:
+    """With the queue, at start and then every minute until `stop`: the uploads kept in .uploads/ for longer than
+    `older_than` seconds (a server stopped between keeping one and queueing it, or the database was out of reach
+    then) queued again. One already waiting is not queued twice; one being built is left to its job (another
+    queued behind it finds it gone)."""
+    wait = 0.0
+    while not stop.wait(wait):
+        wait = REQUEUE_EVERY
+        if not desk.uploads.is_dir():
+            continue
+        now = time.time()
+        for path in sorted(desk.uploads.iterdir()):
             try:
+                if not path.is_file() or path.name.startswith(".") or now - path.stat().st_mtime < older_than:
+                    continue
                 enqueue(desk, path)
-            except Exception as e:  # the pages answer anyway; the next server start tries again
-                log.error("could not queue %s again: %s", ascii(path.name), e)
-                return
+            except (OSError, StateError) as e:  # the pages answer anyway: tried again at the next look
+                log.error("could not queue %s again: %s", ascii(path.name), getattr(e, "en", e))
+                break
 
 
 def status(desk: Desk, kept: Path) -> tuple[str, int | None]:

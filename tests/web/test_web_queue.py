@@ -176,3 +176,27 @@ def test_a_clerk_signed_in_on_one_server_is_signed_in_and_out_on_all(postgres, t
     finally:
         one.stop()
         two.stop()
+
+
+def test_an_upload_kept_but_never_queued_is_queued_by_the_next_server(postgres, tmp_path, monkeypatch):
+    """A server killed between keeping an upload and queueing it: another server of the state queues it."""
+    import os
+
+    from starlette.testclient import TestClient
+
+    from generator.records.state import resolve
+    from generator.web import create_app
+    from tests.support.queue import rows
+
+    monkeypatch.setenv("GEN_STATE_DIR", str(tmp_path / "local"))
+    [book] = make_workbooks(tmp_path / "src", 1)
+    kept = tmp_path / "out" / ".uploads" / f"0123abcd-{book.name}"
+    kept.parent.mkdir(parents=True)
+    shutil.copy(book, kept)
+    fresh = kept.with_name(f"4567cdef-{book.name}")
+    shutil.copy(book, fresh)  # kept a moment ago: its own server is about to queue it
+    os.utime(kept, (time.time() - 300, time.time() - 300))
+    with TestClient(create_app(out_root=tmp_path / "out", state_dir=resolve(postgres))):
+        wait(lambda: rows(postgres, "SELECT count(*) FROM procrastinate_jobs")[0][0] >= 1, 30, "the upload queued")
+    queued = rows(postgres, "SELECT args->>'path', status::text FROM procrastinate_jobs")
+    assert queued == [(str(kept), "todo")]
