@@ -16,6 +16,7 @@ from pathlib import Path
 
 from generator.documents import sanitize
 from generator.findings import ERROR, Finding, GenError
+from generator.spec.codes import EVIDENCE
 from generator.text.bangla import to_bangla_digits
 
 LIMIT = 25 * 1024 * 1024  # e-Nothi's limit for one attachment
@@ -31,12 +32,11 @@ MARGIN = 28.35  # 1 cm
 STEPS = [(200, 85), (150, 80), (120, 72), (96, 65), (72, 55)]
 
 
-EVIDENCE_CODE = "evidence-"  # a build refused for its evidence: evidence-wrong-type, evidence-cannot-fit, …
 
 
 class BundleError(GenError):
     """An evidence file that cannot go into the bundle, or a bundle that cannot fit: nothing is written.
-    `code` is the bundle's own (wrong-type); a build reports it as EVIDENCE_CODE + code."""
+    `code` is the bundle's own (wrong-type); a build reports it as EVIDENCE + code."""
 
     def __init__(self, code: str, path: Path | str | None, bn: str, en: str):
         super().__init__(code, bn, en)
@@ -44,7 +44,7 @@ class BundleError(GenError):
 
     @property
     def finding(self) -> Finding:
-        return Finding(ERROR, EVIDENCE_CODE + self.code, self.bn, self.en)
+        return Finding(ERROR, EVIDENCE + self.code, self.bn, self.en)
 
 
 @dataclass

@@ -3,6 +3,7 @@ every render only fills the compiled parts and zips them with the parts no rende
 
 from __future__ import annotations
 
+import bisect
 import io
 from collections.abc import Callable
 import re
@@ -62,6 +63,7 @@ class CompiledDocx:
 
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 _BREAKS = re.compile(r"[\t\a\n\f]")
+_PARAGRAPH_START = re.compile(r"<w:p[ >]")
 
 
 def resolve_listing(docxtpl: DocxTemplate, xml: str) -> str:
@@ -69,11 +71,15 @@ def resolve_listing(docxtpl: DocxTemplate, xml: str) -> str:
     paragraphs that hold such a character: the same result, without re-parsing every paragraph. The
     paragraphs are found from the characters, not the characters from every paragraph."""
     spans: list[tuple[int, int]] = []
+    starts: list[int] | None = None  # where paragraphs open, found once (searching back from each break cost more)
     for found in _BREAKS.finditer(xml):
         at = found.start()
         if spans and spans[-1][0] <= at < spans[-1][1]:
             continue
-        start = max(xml.rfind("<w:p>", 0, at), xml.rfind("<w:p ", 0, at))
+        if starts is None:
+            starts = [m.start() for m in _PARAGRAPH_START.finditer(xml)]
+        before = bisect.bisect_left(starts, at) - 1
+        start = starts[before] if before >= 0 else -1
         end = xml.find("</w:p>", at)
         if start < 0 or end < 0:
             continue
@@ -84,9 +90,35 @@ def resolve_listing(docxtpl: DocxTemplate, xml: str) -> str:
         return xml
     pieces, last = [], 0
     for start, end in spans:
-        pieces += [xml[last:start], docxtpl.resolve_listing(xml[start:end])]
+        paragraph = xml[start:end]
+        pieces += [xml[last:start], _tabs_and_line_breaks(paragraph) if _NO_PARAGRAPH_BREAKS.fullmatch(paragraph)
+                   else docxtpl.resolve_listing(paragraph)]
         last = end
     return "".join(pieces) + xml[last:]
+
+
+_NO_PARAGRAPH_BREAKS = re.compile(r"[^\a\f]*", re.DOTALL)
+_RUN = re.compile(r"<w:r(?: [^>]*)?>.*?</w:r>", re.DOTALL)
+_RUN_PROPERTIES = re.compile(r"<w:rPr>.*?</w:rPr>", re.DOTALL)
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>.*?</w:t>", re.DOTALL)
+_BR = '</w:t><w:br/><w:t xml:space="preserve">'
+
+
+def _tabs_and_line_breaks(paragraph: str) -> str:
+    """docxtpl's resolve_listing of a paragraph whose only such characters are tabs and line ends (no \\a or
+    \\f, which open paragraphs): each \\t in a text becomes a tab in a run of the same properties, each \\n a
+    line break; in one pass over the runs that hold one."""
+
+    def run(m: re.Match) -> str:
+        xml = m.group(0)
+        if "\t" not in xml and "\n" not in xml:
+            return xml
+        props = _RUN_PROPERTIES.search(xml)
+        rpr = props.group(0) if props else ""
+        tab = f'</w:t></w:r><w:r>{rpr}<w:tab/></w:r><w:r>{rpr}<w:t xml:space="preserve">'
+        return _TEXT.sub(lambda t: t.group(0).replace("\t", tab).replace("\n", _BR), xml)
+
+    return _RUN.sub(run, paragraph)
 
 
 _cache: dict[Path, tuple[float, CompiledDocx]] = {}

@@ -153,16 +153,15 @@ def widths(kind: Kind, context: dict, total_cm: float, size: float) -> list[floa
     return width
 
 
-_ROW = re.compile(r"<w:tr[ >].*?</w:tr>", re.S)
-_CELL = re.compile(r"<w:tc>(?:\s*<w:tcPr>.*?</w:tcPr>)?", re.S)
+_ROW_OR_CELL = re.compile(r"<w:tr[ >]|<w:tc>(?:\s*<w:tcPr>.*?</w:tcPr>)?", re.S)  # a row's start, a cell's properties
 _SPAN = re.compile(r'<w:gridSpan w:val="(\d+)"')
 _TCW = re.compile(r"<w:tcW [^>]*/>")
 
 
 def apply(xml: str, widths_cm: list[float]) -> str:
     """The document's XML with its (first) table's grid and every cell set to `widths_cm` (a merged cell gets
-    the sum of the columns it spans). Text substitutions on the XML as rendered: parsing it would cost more
-    than the render (a 200-row annex)."""
+    the sum of the columns it spans). Text substitutions on the XML as rendered, in one pass over its rows and
+    cells: parsing it would cost more than the render (a 200-row annex)."""
     dxa = [round(w * DXA_PER_CM) for w in widths_cm]
     grid = _GRID.search(xml)
     if grid is None or len(re.findall(r"<w:gridCol ", grid.group(1))) != len(dxa):
@@ -171,21 +170,21 @@ def apply(xml: str, widths_cm: list[float]) -> str:
     new_grid = re.sub(r'<w:gridCol w:w="\d+"', lambda m: f'<w:gridCol w:w="{next(cols)}"', grid.group(0))
     xml = xml[:grid.start()] + new_grid + xml[grid.end():]
     xml = re.sub(r"<w:tblW [^>]*/>", f'<w:tblW w:w="{sum(dxa)}" w:type="dxa"/>', xml, count=1)
+    at = 0  # the grid column the next cell of the row starts at
 
-    def row(m: re.Match) -> str:
-        at = 0
+    def row_or_cell(m: re.Match) -> str:
+        nonlocal at
+        text = m.group(0)
+        if text.startswith("<w:tr"):
+            at = 0
+            return text
+        span = _SPAN.search(text) if "gridSpan" in text else None
+        n = int(span.group(1)) if span else 1
+        width = sum(dxa[at:at + n])
+        at += n
+        return _TCW.sub(f'<w:tcW w:w="{width}" w:type="dxa"/>', text, count=1) if "<w:tcW " in text else text
 
-        def cell(c: re.Match) -> str:
-            nonlocal at
-            span = _SPAN.search(c.group(0))
-            n = int(span.group(1)) if span else 1
-            width = sum(dxa[at:at + n])
-            at += n
-            return _TCW.sub(f'<w:tcW w:w="{width}" w:type="dxa"/>', c.group(0), count=1)
-
-        return _CELL.sub(cell, m.group(0))
-
-    return _ROW.sub(row, xml)
+    return _ROW_OR_CELL.sub(row_or_cell, xml)
 
 
 _GRID = re.compile(r"<w:tblGrid>(.*?)</w:tblGrid>", re.S)

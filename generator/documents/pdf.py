@@ -20,7 +20,9 @@ from pathlib import Path
 
 from generator.findings import GenError
 from generator.text.bangla import to_bangla_digits
+from generator.documents import textlayer
 from generator.documents.office import LOCK, Office, OfficeHandle, kill_group, lo_environment, proxy, read_address, seed_profile, soffice
+from generator.spec.codes import TOOK_TOO_LONG
 
 __all__ = ["ConversionFailed", "Office", "OfficeHandle", "available", "convert", "page_count"]
 
@@ -50,8 +52,22 @@ def page_count(pdf: bytes) -> int:
 
 def convert(docx: bytes, *, office_handle: OfficeHandle | None = None, timeout: float = 60.0,
             name: str = "document.docx", wait: float = 180.0) -> bytes:
-    """The PDF of a .docx. `timeout` bounds the conversion itself; `wait` bounds waiting for the Office
-    (another conversion in progress, or a restart after a crash) before it."""
+    """The PDF of a .docx, its text layer giving back whole words (textlayer.py). `timeout` bounds the
+    conversion itself; `wait` bounds waiting for the Office (another conversion in progress, or a restart after
+    a crash) before it."""
+    return _searchable(_converted(docx, office_handle, timeout, name, wait))
+
+
+def _searchable(pdf: bytes) -> bytes:
+    """LibreOffice's PDF with every word of its text layer whole, done outside the Office's lock. An
+    improvement, never a reason to lose the PDF: if the file cannot be rewritten, LibreOffice's own is kept."""
+    try:
+        return textlayer.whole_words(pdf)
+    except Exception:  # noqa: BLE001 - pikepdf/qpdf errors on a file LibreOffice wrote: keep that file
+        return pdf
+
+
+def _converted(docx: bytes, office_handle: OfficeHandle | None, timeout: float, name: str, wait: float) -> bytes:
     if not available():
         raise _failed("no-libreoffice", name)
     if len(docx) > MAX_DOCX_BYTES or not docx.startswith(b"PK\x03\x04"):
@@ -81,7 +97,7 @@ def convert(docx: bytes, *, office_handle: OfficeHandle | None = None, timeout: 
                 raise _failed("could-not-convert", name, detail=str(getattr(e, "faultString", e))[-500:]) from None
             except TimeoutError:
                 kill_group(home, address["pid"])
-                raise _failed("took-too-long", name, timeout) from None
+                raise _failed(TOOK_TOO_LONG, name, timeout) from None
             except (OSError, http.client.HTTPException, xmlrpc.client.ProtocolError):
                 kill_group(home, address["pid"])
                 raise _failed("office-stopped", name) from None
@@ -157,7 +173,7 @@ def _cold(docx: bytes, name: str, timeout: float, profile: Path, fonts_home: Pat
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-                raise _failed("took-too-long", name, timeout) from None
+                raise _failed(TOOK_TOO_LONG, name, timeout) from None
             finally:
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)  # oosplash may leave soffice.bin behind
@@ -187,7 +203,7 @@ def _failed(code: str, name: str, seconds: float = 0.0, detail: str = "") -> Con
         "not-a-document": (
             f"{name}-এর PDF তৈরি করা যায়নি: ফাইলটি Word (.docx) ফাইল নয় বা অস্বাভাবিক বড়।",
             f"No PDF of {name}: the file is not a Word (.docx) file or is unusually large."),
-        "took-too-long": (
+        TOOK_TOO_LONG: (
             f"{name}-এর PDF তৈরি {to_bangla_digits(s)} সেকেন্ডে শেষ হয়নি, তাই LibreOffice থামিয়ে নতুন করে চালু করা "
             "হচ্ছে। Word ফাইলটি ঠিক আছে; PDF পরে আবার তৈরি করুন।",
             f"Converting {name} to PDF did not finish within {s} s, so LibreOffice was stopped and is being "

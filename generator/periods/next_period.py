@@ -28,6 +28,7 @@ from generator.model import RawWorkbook, Report
 from generator.spec.sheets import GUIDE_SHEET
 from generator import findings
 from generator.findings import Finding
+from generator.spec.codes import BAD_PERIOD, OUTPUT_EXISTS, PERIOD_UNKNOWN
 
 ADVANCE = {"q1": "q2", "q2": "q3", "q3": "q4", "h1": "annual"}  # q4 and annual: the next year's first period
 _BY_ID = {p.id: p for p in PERIODS}
@@ -88,10 +89,10 @@ def make(source: Path) -> tuple[bytes, Next]:
             f"Take a blank workbook for the next one with 'gen template {report.kind.id}'.",
             raw.letter_sheet, None)])
     if report.fiscal_year is None or report.period is None or report.period.id not in report.kind.periods:
-        why = [f for f in findings if f.code in ("missing-field", "bad-fiscal-year", "bad-period", "period-not-for-kind")
+        why = [f for f in findings if f.code in PERIOD_UNKNOWN
                and f.cell in (report.refs.get("fiscal_year"), report.refs.get("period"))]
         raise Refused(why or [Finding(
-            "error", "bad-period",
+            "error", BAD_PERIOD,
             "অর্থবছর বা প্রতিবেদনের সময়কাল পড়া যায়নি, তাই পরের সময়কাল বলা যাচ্ছে না। ঘর দুটি ঠিক করে আবার চালান।",
             "The fiscal year or the reporting period cannot be read, so the next period is unknown. "
             "Correct the two cells and run again.", raw.letter_sheet,
@@ -121,7 +122,7 @@ def write(source: Path, out: Path | None = None, *, force: bool = False) -> tupl
 
 
 def already_there(out: Path) -> Finding:
-    return Finding("error", "output-exists",
+    return Finding("error", OUTPUT_EXISTS,
                    f"{out} আগে থেকেই আছে (হয়তো পূরণ করা ওয়ার্কবুক), তাই তার ওপর লেখা হয়নি। অন্য নাম দিন (-o), "
                    "অথবা সত্যিই বদলাতে চাইলে --force দিন।",
                    f"{out} already exists (perhaps a filled-in workbook), so it was not written over. Give another "

@@ -11,6 +11,7 @@ from generator.findings import GenError
 from generator.periods import roster as rosters, summary as summaries, summary_docs
 from generator.spec import kinds
 from generator.text import bangla
+from generator.spec.codes import BAD_FISCAL_YEAR, BAD_PERIOD, OUTPUT_EXISTS, UNKNOWN_KIND
 
 
 class Unusable(GenError):
@@ -58,14 +59,14 @@ def asked(fiscal_year: str, period: str, *, kind: str | None = None, roster: Pat
     """Unusable for an option that cannot be used; RosterError for a roster that cannot be read."""
     fy, per = bangla.parse_fiscal_year(fiscal_year), bangla.parse_period(period)
     if fy is None:
-        raise Unusable("bad-fiscal-year", f"--fy '{fiscal_year}' অর্থবছর হিসেবে বোঝা যায়নি; লিখুন যেমন 2023-24 বা ২০২৩-২০২৪।",
+        raise Unusable(BAD_FISCAL_YEAR, f"--fy '{fiscal_year}' অর্থবছর হিসেবে বোঝা যায়নি; লিখুন যেমন 2023-24 বা ২০২৩-২০২৪।",
                        f"--fy '{fiscal_year}' is not a fiscal year; write e.g. 2023-24.")
     if per is None:
-        raise Unusable("bad-period", f"--period '{period}' সময়কাল হিসেবে বোঝা যায়নি; লিখুন q1, q2, h1, q3, q4 বা annual।",
+        raise Unusable(BAD_PERIOD, f"--period '{period}' সময়কাল হিসেবে বোঝা যায়নি; লিখুন q1, q2, h1, q3, q4 বা annual।",
                        f"--period '{period}' is not a period; write q1, q2, h1, q3, q4 or annual.")
     if kind is not None and (kind not in kinds.KINDS or not kinds.KINDS[kind].scored):
         plans = ", ".join(k for k, v in kinds.KINDS.items() if v.scored)
-        raise Unusable("unknown-kind", f"--kind '{kind}' কোনো কর্মপরিকল্পনার ধরন নয়; এগুলোর একটি লিখুন: {plans}।",
+        raise Unusable(UNKNOWN_KIND, f"--kind '{kind}' কোনো কর্মপরিকল্পনার ধরন নয়; এগুলোর একটি লিখুন: {plans}।",
                        f"--kind '{kind}' is not a plan kind; one of: {plans}.")
     xlsx, docx = targets(outputs)
     inputs = {p.resolve() for p in (roster, letter) if p is not None}
@@ -75,7 +76,7 @@ def asked(fiscal_year: str, period: str, *, kind: str | None = None, roster: Pat
                            f"{out} is one of the input files; originals are never changed. Give another name.")
     if letter is not None and docx is not None and docx.exists() and not force:
         raise Unusable(
-            "output-exists",
+            OUTPUT_EXISTS,
             f"{docx} আগে থেকেই আছে: হয়তো আগে জারি করা পত্র (রেজিস্টারে তার স্মারক আছে), তাই তার ওপর লেখা হয়নি। "
             "অন্য নাম দিন, অথবা সত্যিই বদলাতে চাইলে --force দিন।",
             f"{docx} already exists: perhaps a letter already issued (its memo is in the register), so it was not "

@@ -14,6 +14,7 @@ from generator.records import db, state
 from generator.records.state import StateError
 from generator.spec.memo import register_prefix
 from generator.text import identity
+from generator.spec.codes import MEMO_SERIAL_TAKEN
 
 _COLUMNS = ("prefix, serial, content_hash, source, kind, office, fiscal_year, period, issued_at, explicit, state, "
             "submission, owner")
@@ -40,7 +41,7 @@ class SerialTaken(GenError):
     """The serial the office typed was issued to other content."""
 
     def __init__(self, entry: Entry):
-        super().__init__("memo-serial-taken", f"{entry.prefix}-{entry.serial} আগেই অন্য পত্রে ব্যবহৃত",
+        super().__init__(MEMO_SERIAL_TAKEN, f"{entry.prefix}-{entry.serial} আগেই অন্য পত্রে ব্যবহৃত",
                          f"{entry.prefix}-{entry.serial} already issued to {entry.source} at {entry.issued_at}")
         self.entry = entry
 

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from generator.findings import GenError
+from generator.spec.codes import STATE_UNAVAILABLE
 
 FILE_NAME = "register.sqlite3"
 BUSY_TIMEOUT_S = float(os.environ.get("GEN_STATE_BUSY_TIMEOUT", "30"))  # seconds to wait for a lock held by another process
@@ -39,14 +40,14 @@ class StateError(GenError):
         self.path, self.cause = (path if is_url(path) else Path(path)), str(cause)
         if is_url(path):
             super().__init__(
-                "state-unavailable",
+                STATE_UNAVAILABLE,
                 f"অবস্থা-ডেটাবেস {self.path} খোলা বা লেখা যাচ্ছে না ({self.cause})। PostgreSQL চালু আছে কি না এবং "
                 "ঠিকানাটি ঠিক কি না দেখুন; কোনো স্মারক নম্বর খরচ হয়নি।",
                 f"The state database {self.path} cannot be reached or written ({self.cause}). Check that "
                 "PostgreSQL is running and the URL is right; no memo number was used.")
             return
         super().__init__(
-            "state-unavailable",
+            STATE_UNAVAILABLE,
             f"অবস্থা-ফোল্ডার {self.path} খোলা বা লেখা যাচ্ছে না ({self.cause})। ফোল্ডারটি লেখার অনুমতি দিন "
             "বা --state দিয়ে অন্য ফোল্ডার দিন; কোনো স্মারক নম্বর খরচ হয়নি।",
             f"The state folder {self.path} cannot be opened or written ({self.cause}). Make it writable or "

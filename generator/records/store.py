@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from generator.findings import GenError
+from generator.spec.codes import COULD_NOT_WRITE, MEMO_EXISTS
 
 CURRENT = "CURRENT.txt"
 VERSIONS, REJECTED = "versions", "rejected"
@@ -36,7 +37,7 @@ class WriteError(GenError):
     def __init__(self, path: Path, cause: OSError):
         self.path, self.cause = Path(path), cause.strerror or str(cause)
         super().__init__(
-            "could-not-write",
+            COULD_NOT_WRITE,
             f"{self.path} লেখা যায়নি ({self.cause})। ডিস্কে জায়গা ও লেখার অনুমতি দেখে আবার চেষ্টা করুন; "
             "স্মারক নম্বরটি রেজিস্টারে ফেরত গেছে।",
             f"Could not write {self.path} ({self.cause}). Check the disk's free space and permissions and try "
@@ -100,7 +101,7 @@ class VersionConflict(GenError):
 
     def __init__(self, path: Path, memo: str):
         self.path = Path(path)
-        super().__init__("memo-exists", "", f"{path} already holds another letter with memo {memo}")
+        super().__init__(MEMO_EXISTS, "", f"{path} already holds another letter with memo {memo}")
         self.bn = (f"{path} ফোল্ডারে একই স্মারক নম্বর ({memo}) দিয়ে অন্য একটি পত্র আগে থেকেই আছে; একই নম্বরে দুটি "
                    "পত্র হতে পারে না। এই নম্বর বাতিল করা হলো, আবার জমা দিলে নতুন নম্বর পাবেন। একই আউটপুট ফোল্ডারে "
                    "দুটি আলাদা রেজিস্টার (--state) ব্যবহার করবেন না।")

@@ -16,6 +16,7 @@ from generator.model import RawWorkbook, Report
 from generator.findings import Finding, error, warning
 from generator.rules.validate_plan import PlanChecks
 from generator.spec.sheets import TEMPLATE_VERSION
+from generator.spec.codes import BAD_DATE, BAD_FISCAL_YEAR, BAD_NUMBER, BAD_PERIOD, MEMO_PREFIX_MALFORMED, MISSING_FIELD, PERIOD_NOT_FOR_KIND, UNKNOWN_KIND
 
 MAX_MEMO_SERIAL = 999_999  # a register of an office's letters; more is a typing slip
 MAX_ATTACHMENTS = 999
@@ -151,7 +152,7 @@ def _kind(raw: RawWorkbook) -> tuple[kinds.Kind | None, list[Finding]]:
     cell = raw.letter["kind"].ref
     known = ", ".join(kinds.KINDS)
     return None, [error(
-        "unknown-kind",
+        UNKNOWN_KIND,
         f"প্রতিবেদনের ধরন '{text}' চেনা যায়নি; হতে পারে: {known}। ঘরটি বদলাবেন না, সঠিক ছক ব্যবহার করুন।",
         f"Unknown report kind '{text}'; expected one of: {known}. Do not edit this cell; use the right template.",
         raw.letter_sheet, cell,
@@ -177,7 +178,7 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
     for key, field in report.kind.field_map.items():
         if field.required and not report.get(key):
             out.append(error(
-                "missing-field",
+                MISSING_FIELD,
                 f"আবশ্যক ঘর '{field.label}' ফাঁকা। এখানে লিখুন{': ' + field.hint if field.hint else ''}।",
                 f"Required field '{key}' is empty. Fill it in.",
                 raw.letter_sheet, _letter_cell(raw, key) or f"C? ({key})",
@@ -196,14 +197,14 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
         ))
     if report.get("fiscal_year") and report.fiscal_year is None:
         out.append(error(
-            "bad-fiscal-year",
+            BAD_FISCAL_YEAR,
             f"অর্থবছর '{report.get('fiscal_year')}' বোঝা যায়নি। এভাবে লিখুন: ২০২৩-২০২৪ বা ২০২৩-২৪।",
             f"Fiscal year '{report.get('fiscal_year')}' not understood. Write it as 2023-2024 or 2023-24.",
             raw.letter_sheet, _letter_cell(raw, "fiscal_year"),
         ))
     if report.get("period") and report.period is None:
         out.append(error(
-            "bad-period",
+            BAD_PERIOD,
             f"সময়কাল '{report.get('period')}' বোঝা যায়নি। তালিকা থেকে বাছুন, যেমন: ১ম ত্রৈমাসিক।",
             f"Period '{report.get('period')}' not understood. Pick one from the list, e.g. ১ম ত্রৈমাসিক (Q1).",
             raw.letter_sheet, _letter_cell(raw, "period"),
@@ -211,7 +212,7 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
     if report.period and report.period.id not in report.kind.periods:
         allowed = ", ".join(p.name for p in PERIODS if p.id in report.kind.periods)
         out.append(error(
-            "period-not-for-kind",
+            PERIOD_NOT_FOR_KIND,
             f"এই প্রতিবেদন ({report.kind.report}) '{report.period.name}' সময়ের জন্য হয় না; হতে পারে: {allowed}।",
             f"This report is not made for period '{report.period.id}'; allowed: "
             f"{', '.join(p.id for p in PERIODS if p.id in report.kind.periods)}.",
@@ -224,7 +225,7 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
         if field.kind == "date" and key not in ("issue_date", "meeting_date") and report.get(key) \
                 and report.date(key) is None:
             out.append(error(
-                "bad-date",
+                BAD_DATE,
                 f"'{field.label}' ঘরের তারিখ '{report.get(key)}' {_not_a_date(report.get(key))[0]} এভাবে লিখুন: ০৭/০৭/২০২২।",
                 f"Date '{report.get(key)}' in field '{key}' {_not_a_date(report.get(key))[1]} Write it as 07/07/2022.",
                 raw.letter_sheet, _letter_cell(raw, key),
@@ -232,7 +233,7 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
     count = report.get("attachment_count")
     if count and not 1 <= (whole_number(count) or 0) <= MAX_ATTACHMENTS:
         out.append(error(
-            "bad-number",
+            BAD_NUMBER,
             f"সংযুক্তির সংখ্যা '{count}' ১ থেকে {to_bangla_digits(MAX_ATTACHMENTS)} এর মধ্যে একটি পূর্ণ সংখ্যা হতে হবে, যেমন: ১।",
             f"Attachment count '{count}' must be a whole number from 1 to {MAX_ATTACHMENTS}, e.g. 1.",
             raw.letter_sheet, _letter_cell(raw, "attachment_count"),
@@ -264,7 +265,7 @@ def _memo(raw: RawWorkbook, report: Report) -> list[Finding]:
         ))
     if typed and not memo.has_content(typed):
         return out + [error(
-            "memo-prefix-malformed",
+            MEMO_PREFIX_MALFORMED,
             f"স্মারক নম্বর '{typed}' এ কোনো কোড নেই, শুধু চিহ্ন। নথির কোড লিখুন, যেমন: ৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩।",
             f"Memo prefix '{typed}' holds no code, only punctuation. Type the file code, e.g. 46.11.1600.001.18.041.23.",
             raw.letter_sheet, cell,
@@ -285,7 +286,7 @@ def _memo(raw: RawWorkbook, report: Report) -> list[Finding]:
         shape = memo_prefix_shape(prefix)
         if shape == "malformed":
             out.append(error(
-                "memo-prefix-malformed",
+                MEMO_PREFIX_MALFORMED,
                 f"স্মারক নম্বর '{typed}' মানসম্মত কাঠামোর নয়। ৭ অংশ (২.২.৪.৩.২.৩.২ অঙ্ক, যেমন ৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩) "
                 "বা ৮ অংশ (২.২.৪.৩.৩.২.৪.২ অঙ্ক) লিখুন; ড্যাশ ও ক্রমিক আলাদা ঘরে।",
                 f"Memo prefix '{typed}' has the wrong shape: write 7 segments of 2.2.4.3.2.3.2 digits or "
@@ -359,7 +360,7 @@ def _not_a_date(text: str) -> tuple[str, str]:
 def _date(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
     if report.get("meeting_date") and report.date("meeting_date") is None:
         return [error(
-            "bad-date",
+            BAD_DATE,
             f"সভার তারিখ '{report.get('meeting_date')}' {_not_a_date(report.get('meeting_date'))[0]} এভাবে লিখুন: "
             "২২/০৬/২০২৩।",
             f"Meeting date '{report.get('meeting_date')}' {_not_a_date(report.get('meeting_date'))[1]} Write it as "
@@ -371,7 +372,7 @@ def _date(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
         return []
     if report.issue_date is None:
         return [error(
-            "bad-date",
+            BAD_DATE,
             f"তারিখ '{report.get('issue_date')}' {_not_a_date(report.get('issue_date'))[0]} এভাবে লিখুন: ১০/১০/২০২৩।",
             f"Date '{report.get('issue_date')}' {_not_a_date(report.get('issue_date'))[1]} Write it as 10/10/2023.",
             raw.letter_sheet, cell,

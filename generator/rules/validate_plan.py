@@ -16,6 +16,7 @@ from generator.findings import Finding
 from generator.rules.scoring import COUNTING_EN, DATE, PERCENT, ScoreCard, counting_fits, counting_word, number, office_number, unit_of
 from generator.text import values
 from generator.text.values import format_number
+from generator.spec.codes import BAD_ACHIEVEMENT, BAD_NUMBER, CODE_NESTING, DUPLICATE_CODE, PERCENT_OVER_100
 
 LEVEL_KEYS = [key for key, *_ in kinds.LEVELS]
 
@@ -89,7 +90,7 @@ class PlanChecks:
                 continue
             if v.number is None or v.number < 0:
                 self.out.append(_error(
-                    "bad-number",
+                    BAD_NUMBER,
                     f"'{v.text}' একটি সংখ্যা হতে হবে, যেমন: ১০ বা ২.৫।",
                     f"'{v.text}' must be a number, e.g. 10 or 2.5 ({key}).",
                     self.cell(row, key),
@@ -207,7 +208,7 @@ class PlanChecks:
             assert at is not None  # _readable: a date or a number, as the unit asks
             if unit == PERCENT and at > 1 + 1e-9:
                 self.out.append(_error(
-                    "percent-over-100", f"শতাংশ '{v.text}' ১০০%-এর বেশি হতে পারে না।",
+                    PERCENT_OVER_100, f"শতাংশ '{v.text}' ১০০%-এর বেশি হতে পারে না।",
                     f"Percentage '{v.text}' cannot exceed 100%.", self.cell(row, key)))
             values.append((key, at))
         for (_, a), (k2, b) in zip(values, values[1:]):
@@ -233,14 +234,14 @@ class PlanChecks:
             return
         if not self._readable(row, "achieved", unit) and unit == DATE and (trouble := values.date_trouble(v.text)):
             self.out.append(_error(
-                "bad-achievement",
+                BAD_ACHIEVEMENT,
                 f"অর্জনের তারিখ '{v.text}' ক্যালেন্ডারে নেই: {trouble[0]}। তারিখটি ঠিক করে লিখুন।",
                 f"The achievement date '{v.text}' does not exist: {trouble[1]}. Write the right date.",
                 self.cell(row, "achieved"),
             ))
         elif not self._readable(row, "achieved", unit):
             self.out.append(_error(
-                "bad-achievement",
+                BAD_ACHIEVEMENT,
                 f"অর্জন '{v.text}' এককের ({unit}) সাথে মেলে না; "
                 f"{'তারিখ লিখুন, যেমন: ১০/০১/২০২৩' if unit == DATE else 'সংখ্যা লিখুন, যেমন: ২ বা ৪০%'}। মন্তব্য 'মন্তব্য' কলামে লিখুন।",
                 f"Achievement '{v.text}' does not fit the unit ({unit}): "
@@ -249,7 +250,7 @@ class PlanChecks:
             ))
         elif unit == PERCENT and (number(v, unit) or 0.0) > 1 + 1e-9:
             self.out.append(_error(
-                "percent-over-100", f"অর্জন '{v.text}' ১০০%-এর বেশি হতে পারে না।",
+                PERCENT_OVER_100, f"অর্জন '{v.text}' ১০০%-এর বেশি হতে পারে না।",
                 f"Achievement '{v.text}' cannot exceed 100%.", self.cell(row, "achieved")))
 
     def codes(self, rows: list[PlanRow]) -> None:
@@ -262,7 +263,7 @@ class PlanChecks:
                 if indicator in seen:
                     first = seen[indicator]
                     self.out.append(_error(
-                        "duplicate-code",
+                        DUPLICATE_CODE,
                         f"সূচক নম্বর {row.text('indicator_no')} সারি {to_bangla_digits(first.row)}-এও আছে; প্রতিটি সূচকের নম্বর আলাদা হবে।",
                         f"Indicator number {to_ascii_digits(row.text('indicator_no'))} is also on row {first.row}; each must be unique.",
                         self.cell(row, "indicator_no"),
@@ -270,7 +271,7 @@ class PlanChecks:
                 seen.setdefault(indicator, row)
                 if activity and indicator[:-1] != activity:
                     self.out.append(_error(
-                        "code-nesting",
+                        CODE_NESTING,
                         f"সূচক {row.text('indicator_no')} কার্যক্রম {row.text('activity_no')}-এর অধীনে নয়; "
                         f"নম্বরটি {row.text('activity_no').rstrip(']')}.… দিয়ে শুরু হবে।",
                         f"Indicator {to_ascii_digits(row.text('indicator_no'))} is not under activity "
@@ -280,7 +281,7 @@ class PlanChecks:
             if activity and row.activity_first:
                 if activity in activities and activities[activity] != row.text("activity"):
                     self.out.append(_error(
-                        "duplicate-code",
+                        DUPLICATE_CODE,
                         f"কার্যক্রম নম্বর {row.text('activity_no')} দুটি ভিন্ন কার্যক্রমে ব্যবহৃত হয়েছে।",
                         f"Activity number {to_ascii_digits(row.text('activity_no'))} is used for two different activities.",
                         self.cell(row, "activity_no"),
@@ -289,7 +290,7 @@ class PlanChecks:
                 blame = area_blamed.get(row.row, (row, "activity_no"))
                 if area and activity[:-1] != area and blame is not None:
                     self.out.append(_error(
-                        "code-nesting",
+                        CODE_NESTING,
                         f"কার্যক্রম {row.text('activity_no')} ক্ষেত্র {row.text('area_no')}-এর অধীনে নয়।",
                         f"Activity {to_ascii_digits(row.text('activity_no'))} is not under area "
                         f"{to_ascii_digits(row.text('area_no'))}.",

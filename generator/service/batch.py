@@ -17,11 +17,12 @@ from generator.service.workers import Limits, default_jobs
 from generator.spec.memo import number as memo_text
 from generator.spec.status import BUILT, INTERRUPTED
 from generator.xlsx.source import Source, load
+from generator.spec.codes import COULD_NOT_READ
 
 
 def _unreadable(path: Path, why: str) -> Result:
     return failure(
-        path, "could-not-read",
+        path, COULD_NOT_READ,
         f"{path} পড়া যাচ্ছে না ({why})। ফাইলটি আছে কি না, সাধারণ ফাইল কি না ও পড়ার অনুমতি দেখুন।",
         f"{path} cannot be read ({why}). Check that it exists, is a regular file and may be read.")
 

@@ -17,6 +17,7 @@ from generator.service.result import Result, failure
 from generator.service.workers import Limits, Loss, Pool
 from generator.text.bangla import to_bangla_digits
 from generator.xlsx.source import Source
+from generator.spec.codes import COULD_NOT_PROCESS, TOOK_TOO_LONG, TOO_LARGE
 
 PRELOAD = ("generator.service.pipeline", "generator.documents.compiled")  # imported once by a forkserver
 
@@ -81,7 +82,7 @@ class BuildPool(Pool):
 def _too_large(path: Path, loss: Loss) -> Result:
     mb = loss.limits.memory_mb
     return failure(
-        path, "too-large",
+        path, TOO_LARGE,
         f"{Path(path).name} পড়তে {to_bangla_digits(mb)} MB-এর বেশি মেমরি লাগছিল, তাই ফাইলটি বাদ দেওয়া হয়েছে। "
         "ফাইলে অপ্রয়োজনীয় শিট, ছবি বা দূরের ঘরে লেখা থাকলে মুছে, অথবা 'gen template' থেকে নেওয়া নতুন ছকে পূরণ করে পাঠান।",
         f"Reading {Path(path).name} needed more than {mb} MB of memory, so the file was set aside. Delete stray "
@@ -91,7 +92,7 @@ def _too_large(path: Path, loss: Loss) -> Result:
 def _too_long(path: Path, loss: Loss) -> Result:
     s = f"{loss.limits.seconds:g}"
     return failure(
-        path, "took-too-long",
+        path, TOOK_TOO_LONG,
         f"{Path(path).name} প্রক্রিয়া করতে {to_bangla_digits(s)} সেকেন্ডের বেশি লেগেছে, তাই থামানো হয়েছে। কারণ ফাইলটি "
         "(অস্বাভাবিক বড় বা জটিল) হতে পারে, আবার সার্ভারও (ব্যস্ত বা আটকে থাকা) হতে পারে: একই ফাইল আবার পাঠান; "
         "আবারও এমন হলে এবং ফাইলটি সাধারণ হলে সিস্টেম প্রশাসককে জানান, নইলে 'gen template' থেকে নেওয়া নতুন ছকে পূরণ করুন।",
@@ -108,7 +109,7 @@ def _lost(path: Path, loss: Loss) -> Result:
 def lost_file(path: Path, why: str) -> Result:
     """A workbook whose worker died: it cannot be processed."""
     return failure(
-        path, "could-not-process",
+        path, COULD_NOT_PROCESS,
         f"{Path(path).name} প্রক্রিয়া করা যায়নি: ফাইলটি পড়তে গিয়ে কর্মী-প্রক্রিয়া বন্ধ হয়ে গেছে ({why})। ফাইলটি নষ্ট "
         "বা অস্বাভাবিক; Excel-এ খুলে নতুন নামে .xlsx হিসেবে সংরক্ষণ করে, অথবা 'gen template' থেকে নেওয়া নতুন ছকে পূরণ করে পাঠান।",
         f"{Path(path).name} could not be processed: the worker reading it stopped ({why}). The file is damaged or "
@@ -118,7 +119,7 @@ def lost_file(path: Path, why: str) -> Result:
 def _internal(path: Path, loss: Loss) -> Result:
     name, _, _ = loss.detail.partition(":")
     return failure(
-        path, "could-not-process",
+        path, COULD_NOT_PROCESS,
         f"{Path(path).name} প্রক্রিয়া করতে গিয়ে একটি অপ্রত্যাশিত ত্রুটি হয়েছে ({name})। ফাইলটি "
         "সংরক্ষিত আছে; সিস্টেম প্রশাসককে জানান।",
         f"An unexpected error occurred while processing {Path(path).name} ({loss.detail}). The file "

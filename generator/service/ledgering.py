@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from generator.documents.bundle import EVIDENCE_CODE
+from generator.spec.codes import EVIDENCE, LOST
 from generator.records.ledger import EVIDENCE_REFUSED, UNPROCESSABLE, Ledger
-from generator.service.result import LOST, Result
+from generator.service.result import Result
 from generator.spec.status import REJECTED
 
 
@@ -13,7 +13,7 @@ def note_of(result: Result) -> str | None:
     service could not process, or one refused for its evidence alone."""
     if any(i.code in LOST for i in result.issues):
         return UNPROCESSABLE
-    if result.status == REJECTED and any(i.code.startswith(EVIDENCE_CODE) for i in result.issues):
+    if result.status == REJECTED and any(i.code.startswith(EVIDENCE) for i in result.issues):
         return EVIDENCE_REFUSED
     return None
 

@@ -24,13 +24,14 @@ from generator.records.register import Entry, MemoConflict, Register, SerialTake
 from generator.records.state import StateError
 from generator.rules import scoring, validate, validate_plan
 from generator.rules.scoring import ScoreCard
-from generator.service.result import UNREADABLE, Result, failed
+from generator.service.result import Result, failed
 from generator.spec.memo import number as memo_text, register_prefix
 from generator.spec.sheets import LETTER_SHEET
 from generator.spec.status import BUILT, REJECTED, VALID
 from generator.xlsx import marked_copy, reading
 from generator.xlsx.errors import WorkbookError
 from generator.xlsx.source import Source, load
+from generator.spec.codes import COULD_NOT_WRITE, MEMO_EXISTS, MEMO_SERIAL_TAKEN, STATE_UNAVAILABLE, UNREADABLE
 
 VOIDS_IN_A_ROW = 3  # memos found already on disk, voided and skipped, before a build gives up
 
@@ -147,7 +148,7 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
         return failed(result, e.code, e.bn, e.en)
     except (StateError, sqlite3.Error) as e:
         state = e if isinstance(e, StateError) else StateError(state_dir, e)
-        return failed(result, "state-unavailable", state.bn, state.en)
+        return failed(result, STATE_UNAVAILABLE, state.bn, state.en)
     result = replace(result.with_issues(*version.notes), status=BUILT, memo=version.memo, memo_reused=version.reused,
                      outputs=tuple(str(p) for p in version.paths))
     if version.reused and (folder / store.CURRENT).exists():
@@ -193,10 +194,10 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
         except BundleError as e:  # the evidence given cannot go into the bundle: fix it and send again
             raise _Refused(e.finding) from None
         except store.WriteError as e:  # a serial this build reserved went back; one shared with the same content stays
-            raise _NotWritten("could-not-write", e.bn, e.en) from None
+            raise _NotWritten(COULD_NOT_WRITE, e.bn, e.en) from None
         except store.VersionConflict as e:
             if held.reused or report.memo_serial is not None or attempt == VOIDS_IN_A_ROW:
-                raise _NotWritten("memo-exists", e.bn, e.en) from None
+                raise _NotWritten(MEMO_EXISTS, e.bn, e.en) from None
             skipped.append(_memo_skipped(memo, e.path))
     raise AssertionError("unreachable: the last attempt raises")
 
@@ -234,7 +235,7 @@ def _version_kept(memo: str, left_out: list[str], evidence: bool) -> Finding:
 
 def _memo_skipped(memo: str, where: Path) -> Finding:
     return warning(
-        "memo-exists",
+        MEMO_EXISTS,
         f"স্মারক {memo}-এর একটি পত্র আউটপুট ফোল্ডারে আগে থেকেই আছে ({where}), অন্য কোনো জমার; নম্বরটি রেজিস্টারে "
         "বাতিল করে পরের নম্বর দেওয়া হলো। একই আউটপুট ফোল্ডারে দুটি রেজিস্টার (--state) থাকলে তা বন্ধ করুন।",
         f"A letter with memo {memo} was already in the output folder ({where}), from another submission; the number "
@@ -245,7 +246,7 @@ def _memo_skipped(memo: str, where: Path) -> Finding:
 def serial_taken(report: Report, prefix: str, other: Entry) -> Finding:
     """The serial the office typed belongs to another letter (a report's or the summary's)."""
     return error(
-        "memo-serial-taken",
+        MEMO_SERIAL_TAKEN,
         f"স্মারক {memo_text(prefix, report.memo_serial_text)} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({other.source}, "
         f"{other.issued_at[:10]})। ক্রমিক ঘরটি ফাঁকা রাখুন, রেজিস্টার নতুন নম্বর দেবে।",
         f"Memo serial {report.memo_serial} was already issued to another letter ({other.source}, "
@@ -277,5 +278,5 @@ def report_rejection(result: Result, source: Path | Source, folder: Path, submis
     try:
         written = store.write_rejection(folder, store.submission_tag(submission), files)
     except store.WriteError as e:
-        return failed(result, "could-not-write", e.bn, e.en)
+        return failed(result, COULD_NOT_WRITE, e.bn, e.en)
     return replace(result, outputs=tuple(str(p) for p in written))

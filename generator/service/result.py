@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator.findings import Finding, error
 from generator.spec.status import BUILT, FAILED, REJECTED, VALID
+from generator.spec.codes import LOST
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,6 @@ def failure(source: Path | str, code: str, bn: str, en: str) -> Result:
 def failed(result: Result, code: str, bn: str, en: str) -> Result:
     """Nothing was built, for a reason that is not the workbook's fault (disk, permissions, state)."""
     return replace(result, status=FAILED, outputs=(), issues=result.issues + (error(code, bn, en),))
-
-
-# codes of files that are not opened again to mark them up
-UNREADABLE = {"too-large", "zip-bomb", "too-many-parts", "too-many-cells", "bad-package", "far-cell", "took-too-long",
-              "could-not-process"}
-LOST = ("took-too-long", "could-not-process")  # codes of a workbook whose worker died or ran out of time
 
 
 def only_lost(error_codes: list[str]) -> bool:

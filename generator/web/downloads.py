@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.documents.bundle import EVIDENCE_CODE
+from generator.spec.codes import EVIDENCE
 from generator.spec.documents import BUNDLE_SUFFIX
 
 # (file name ends with, Bangla, English), the first that fits; listed in this order
@@ -55,4 +55,4 @@ def size_text(size: int | None) -> str:
 def evidence_refused(issues: list[dict]) -> bool:
     """Rejected only because of an evidence file: the workbook itself is fine."""
     errors = [i for i in issues if i.get("severity") == "error"]
-    return bool(errors) and all(str(i.get("code", "")).startswith(EVIDENCE_CODE) for i in errors)
+    return bool(errors) and all(str(i.get("code", "")).startswith(EVIDENCE) for i in errors)

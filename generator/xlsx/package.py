@@ -38,6 +38,7 @@ from generator.spec.carried import CARRIED_SHEET
 from generator.spec.kinds import READ_SHEETS as KIND_SHEETS
 from generator.text.bangla import to_bangla_digits
 from generator.xlsx.errors import WorkbookError, not_a_workbook
+from generator.spec.codes import BAD_PACKAGE, FAR_CELL, TOO_LARGE, TOO_MANY_CELLS, TOO_MANY_PARTS, ZIP_BOMB
 
 MAX_FILE_BYTES = 20 * 2**20  # a filled workbook is some 15–50 KB; pictures of signatures may add a few MB
 MAX_PARTS = 1000  # Excel writes 10–40 parts; each picture, comment or chart adds one or two
@@ -82,7 +83,7 @@ class Scan:
 
 def too_large(size: int) -> WorkbookError:
     return _error(
-        "too-large",
+        TOO_LARGE,
         f"ফাইলটি অনেক বড় ({_mb(size)} MB); সর্বোচ্চ {to_bangla_digits(MAX_FILE_BYTES // 2**20)} MB গ্রহণ করা হয়। "
         "ছবি বা অপ্রয়োজনীয় শিট মুছে আবার জমা দিন।",
         f"The file is too large ({size / 2**20:.1f} MB); at most {MAX_FILE_BYTES // 2**20} MB is accepted. "
@@ -160,7 +161,7 @@ def scan(data: bytes, sheets=READ_SHEETS) -> Scan:
 def _check_directory(infos, size: int) -> None:
     if len(infos) > MAX_PARTS:
         raise _error(
-            "too-many-parts",
+            TOO_MANY_PARTS,
             f"ফাইলটির ভেতরে {to_bangla_digits(len(infos))}টি অংশ আছে; একটি ছকে এত অংশ থাকে না "
             f"(সর্বোচ্চ {to_bangla_digits(MAX_PARTS)})। 'gen template' দিয়ে পাওয়া ছকে তথ্য লিখে জমা দিন।",
             f"The file holds {len(infos)} parts; no workbook of ours has that many (at most {MAX_PARTS}). "
@@ -417,7 +418,7 @@ def _count(cells: list[int], sheet: str, n: int) -> None:
     cells[0] += n
     if cells[0] > MAX_CELLS:
         raise _error(
-            "too-many-cells",
+            TOO_MANY_CELLS,
             f"'{sheet}' শিটে (বা পুরো ফাইলে) {to_bangla_digits(MAX_CELLS)}টির বেশি ঘর ব্যবহার বা ফরম্যাট করা "
             "হয়েছে; একটি ছকে এত ঘর লাগে না। অপ্রয়োজনীয় সারি ও কলাম মুছে আবার জমা দিন।",
             f"Sheet '{sheet}' (or the whole file) uses or formats more than {MAX_CELLS} cells; no workbook "
@@ -643,7 +644,7 @@ def _zip_bomb(part: str | None, unpacked: int | None, packed: int):
         how_bn = f"খুললে {to_bangla_digits(ratio)} গুণ বড় হয়"
         how_en = f"unpacks to {ratio} times its packed size"
     return _error(
-        "zip-bomb",
+        ZIP_BOMB,
         f"ফাইলটির {where_bn} অস্বাভাবিকভাবে সংকুচিত ({how_bn}); এটি সাধারণ Excel ফাইল নয়। "
         "Excel-এ খুলে নতুন নামে সংরক্ষণ করে আবার জমা দিন।",
         f"In the file, {where_en} {how_en}: this is not an ordinary Excel file. Open it in Excel, save it under a "
@@ -653,7 +654,7 @@ def _zip_bomb(part: str | None, unpacked: int | None, packed: int):
 
 def _too_large_unpacked(total: int):
     return _error(
-        "too-large",
+        TOO_LARGE,
         f"ফাইলটির ভেতরের তথ্য খুললে {to_bangla_digits(MAX_UNCOMPRESSED // 2**20)} MB-এর বেশি হয়; একটি ছকে এত তথ্য "
         "থাকে না। ছবি, অপ্রয়োজনীয় শিট ও সারি মুছে আবার জমা দিন।",
         f"The file unpacks to more than {MAX_UNCOMPRESSED // 2**20} MB; no workbook of ours holds that much. "
@@ -663,7 +664,7 @@ def _too_large_unpacked(total: int):
 
 def _bad_package(why: str):
     return _error(
-        "bad-package",
+        BAD_PACKAGE,
         "ফাইলটির গঠন অস্বাভাবিক; এটি Excel-এ সংরক্ষিত সাধারণ .xlsx ফাইল নয়। Excel-এ খুলে .xlsx হিসেবে "
         "আবার সংরক্ষণ করে জমা দিন।",
         f"The file is not an ordinary .xlsx saved by Excel ({why}). Open it in Excel, save it as .xlsx again "
@@ -681,7 +682,7 @@ def _far(sheet: str, ref: str):
     ref = ref[:40]
     last = _ref(1, MAX_COL)[:-1]
     return _error(
-        "far-cell",
+        FAR_CELL,
         f"'{sheet}' শিটের {ref} ঘরে একটি লেখা আছে; ঘরটি মুছে আবার জমা দিন। (সার্ভিস কেবল "
         f"{to_bangla_digits(MAX_ROW)} নম্বর সারি ও {last} কলাম পর্যন্ত পড়ে।)",
         f"Sheet '{sheet}': cell {ref} holds something, far outside the table; delete that cell and submit again. "

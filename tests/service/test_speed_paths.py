@@ -104,3 +104,18 @@ def test_line_breaks_resolved_as_docxtpl_does(tmp_path, source):
     for _, template in compiled.parts.values():  # the body, and the footer with its page number
         xml = template.render(context)
         assert render.resolve_listing(compiled.docxtpl, xml) == compiled.docxtpl.resolve_listing(xml)
+
+
+@pytest.mark.parametrize("text", ["এক\nদুই", "a\n\nb\n", "tab\there", "bell\aend", "page\fnext", "mixed\nline\tand tab",
+                                  "\n", "lead<&>\nx"])
+def test_line_breaks_fast_path_is_docxtpl_exactly(text):
+    """A paragraph with only line ends takes the short way; any \\t, \\a or \\f the whole of docxtpl's: the XML
+    is docxtpl's either way, run and paragraph properties included."""
+    from xml.sax.saxutils import escape
+
+    compiled = render.compiled(next(DOCX_DIR.glob("*annex*.docx")))
+    body = escape(text)
+    xml = ('<w:body><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/></w:rPr>'
+           f'<w:t xml:space="preserve">{body}</w:t></w:r><w:r><w:tab/><w:t>{body}</w:t></w:r></w:p>'
+           f'<w:p><w:r><w:t>plain</w:t></w:r></w:p><w:p w:rsidR="1"><w:r><w:t>{body}</w:t></w:r></w:p></w:body>')
+    assert render.resolve_listing(compiled.docxtpl, xml) == compiled.docxtpl.resolve_listing(xml)
