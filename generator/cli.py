@@ -62,6 +62,14 @@ def _state(state_dir: str | None) -> Path:
     return resolve(state_dir)
 
 
+def _queued(state_dir: str | None) -> bool:
+    """A PostgreSQL state: `gen watch` and `gen serve` queue files for `gen worker` and build nothing themselves
+    (so they need no LibreOffice of their own)."""
+    from generator.service.queue import url_of
+
+    return url_of(_state(state_dir)) is not None
+
+
 def _say(error) -> None:
     """A GenError (StateError, a refused option…), as the command line tells it."""
     click.echo(f"✘ {error.bn}\n  {error.en}", err=True)
@@ -304,8 +312,9 @@ def watch(inbox: Path, out_root: Path, state_dir: str | None, poll: float | None
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
     logging.getLogger("watchdog").setLevel(logging.WARNING)
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
     try:
-        with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
+        with converter.warm(converter.wanted(make_pdf) and not _queued(state_dir), pdf_timeout) as pdf:
             run(Watcher(inbox, out_root, _state(state_dir), poll=poll, settle=settle, give_up=give_up, rescan=rescan,
                         limits=Limits(memory_mb=max_memory, seconds=timeout), pdf=pdf))
     except AlreadyWatched as e:
@@ -315,6 +324,48 @@ def watch(inbox: Path, out_root: Path, state_dir: str | None, poll: float | None
         click.echo(f"✘ {e.bn}\n  {e.en}", err=True)
         sys.exit(EXIT_NOT_WRITTEN)
 
+
+
+@main.command()
+@_state_option
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="How many files this worker builds at once (each in its own process with the limits).")
+@click.option("-v", "--verbose", is_flag=True, help="Log every finding too.")
+@_limit_options
+@_auto_pdf_option
+@_pdf_timeout_option
+def worker(state_dir: str | None, jobs: int, verbose: bool, timeout: float, max_memory: int, make_pdf: bool | None,
+           pdf_timeout: float) -> None:
+    """Build the files queued in a PostgreSQL state (by `gen watch` and `gen serve`); run until Ctrl-C or SIGTERM.
+
+    \b
+    Needs --state postgresql://… (or GEN_STATE); start one or more on each machine.
+    A worker killed mid-build leaves its job to the others, which finish it with
+    the same memo number (docs/scale.md).
+    """
+    import logging
+
+    from generator.records.state import StateError
+    from generator.service import converter, queue_worker
+    from generator.service.workers import Limits
+
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
+    state = _state(state_dir)
+    try:
+        from generator.service import queue
+
+        if queue.url_of(state) is None:
+            click.echo("✘ 'gen worker' শুধু PostgreSQL অবস্থায় চলে (--state postgresql://…); অবস্থা-ফোল্ডারে "
+                       "'gen watch' ও 'gen serve' নিজেরাই তৈরি করে।\n"
+                       "  'gen worker' needs a PostgreSQL state (--state postgresql://…); with a state folder, "
+                       "'gen watch' and 'gen serve' build by themselves.", err=True)
+            sys.exit(2)
+        with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
+            queue_worker.run(state, jobs=jobs, limits=Limits(memory_mb=max_memory, seconds=timeout), pdf=pdf)
+    except StateError as e:
+        _say(e)
+        sys.exit(EXIT_NOT_WRITTEN)
 
 @main.command()
 @click.option("--out", "out_root", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
@@ -374,13 +425,17 @@ def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple
     try:
         # two servers on one state would undo each other's uploads: the second is refused (after waiting for
         # the lease of one killed a moment ago to run out)
-        lease = Lease(state, "serve", state / "uploads", exclusive=True, wait=LEASE_S + 5)
+        # (with a PostgreSQL state several servers share the work: uploads are jobs of the queue)
+        from generator.service.queue import url_of
+
+        alone = url_of(state) is None
+        lease = Lease(state, "serve", state / "uploads", exclusive=alone, wait=LEASE_S + 5 if alone else 0)
         owner = lease.__enter__()
     except (Busy, StateError) as e:
         _say(e)
         sys.exit(2 if isinstance(e, Busy) else EXIT_NOT_WRITTEN)
     try:
-        with converter.warm(converter.wanted(make_pdf), pdf_timeout) as pdf:
+        with converter.warm(converter.wanted(make_pdf) and not _queued(state_dir), pdf_timeout) as pdf:
             app = _or_exit(create_app, out_root=out_root, state_dir=state, token=token, max_upload=max_upload * MB,
                              limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
                              hosts=(host, *allowed_hosts), pdf=pdf, max_evidence=max_evidence * MB, owner=owner.id)

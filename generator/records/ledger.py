@@ -120,6 +120,17 @@ class Ledger:
         so these were left open when the database could not be written to close them (an outage)."""
         return self._records("status = 'processing' AND route = ? AND owner = ?", route, owner)
 
+    def held_elsewhere(self, name: str, route: str, me: str) -> list[Record]:
+        """Unfinished entries of this file name and route that another owner with a live lease holds (a queue
+        worker waits for them: a job retried after its worker stopped is resumed only once that lease ran out)."""
+        return self._records(f"status = 'processing' AND name = ? AND route = ? AND owner {self.db.IS_NOT} ? "
+                             f"AND NOT {self.db.expired('owner')}", name, route, me)
+
+    def latest(self, name: str, route: str) -> Record | None:
+        """The newest entry of this file name by this route (an upload kept under a unique name, in the queue)."""
+        found = self._records("id = (SELECT MAX(id) FROM files WHERE name = ? AND route = ?)", name, route)
+        return found[0] if found else None
+
     def owner_of(self, id: int) -> str | None:
         row = self.db.execute("SELECT owner FROM files WHERE id = ?", (id,)).fetchone()
         return row[0] if row else None

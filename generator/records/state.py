@@ -123,10 +123,11 @@ def folder_for(url: str) -> Path:
     try:
         if not pointer.is_file() or pointer.read_text(encoding="utf-8").strip() != url:
             folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(folder / f".{DATABASE_FILE}.tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            temporary = folder / f".{DATABASE_FILE}.{os.urandom(4).hex()}.tmp"  # its own: processes starting at once
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(url + "\n")
-            os.replace(folder / f".{DATABASE_FILE}.tmp", pointer)
+            os.replace(temporary, pointer)
     except OSError as e:
         raise StateError(folder, e.strerror or e) from None
     return folder

@@ -29,7 +29,8 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from generator.findings import GenError
-from generator.service import intake
+from generator.service import intake, queue
+from generator.service.leader import Leadership
 from generator.service.intake import ARCHIVE_DIR, REJECTED_DIR, WORKBOOK_SUFFIXES
 from generator.records.ledger import Ledger
 from generator.records.owners import LEASE_S, Lease, Owner
@@ -121,6 +122,8 @@ class Watcher:
     _held: dict[Path, tuple[float, float | None]] = field(default_factory=dict)  # left in the inbox: (until, mtime)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _state_down: bool = False  # the state database could not be used at the last try (logged once)
+    queue: queue.Queue | None = None  # PostgreSQL state: files are enqueued for `gen worker`, not built here
+    _leader: Leadership | None = None
 
     def notice(self, path: Path) -> None:
         if path.parent.resolve() != self.inbox.resolve() or ignored(path.name):
@@ -167,22 +170,19 @@ class Watcher:
 
     def run(self) -> None:
         self.inbox.mkdir(parents=True, exist_ok=True)
-        with _inbox_lock(self.inbox):
-            while not self._stopping():
-                try:
-                    with Lease(self.state_dir, "watch", self.inbox.resolve()) as self.owner, \
-                            BuildPool(1, self.limits, start_method="forkserver") as self.pool:
-                        self._await_predecessor()
-                        self._recover()
-                        self._watch()
-                    return
-                except StateError as e:
-                    self._wait_for_database(e)
+        url = queue.url_of(self.state_dir)
+        if url is not None:
+            return self._run_queued(url)
+        with _inbox_lock(self.inbox), Lease(self.state_dir, "watch", self.inbox.resolve()) as self.owner, \
+                BuildPool(1, self.limits, start_method="forkserver") as self.pool:
+            self._await_predecessor()
+            self._recover()
+            self._watch()
 
     def _wait_for_database(self, e: StateError) -> None:
-        """A PostgreSQL state out of reach at start: wait and try again (the inbox keeps every file meanwhile;
-        none is read before the database answers). A moved register, a newer schema or an unusable folder stop
-        the watcher instead (exit 3): waiting would not mend them."""
+        """A PostgreSQL state out of reach, or the lead lost with it: wait and stand again (the inbox keeps every
+        file meanwhile; none is enqueued before the database answers). A moved register, a newer schema or an
+        unusable folder stop the watcher instead (exit 3): waiting would not mend them."""
         if not (is_url(e.path) and type(e) is StateError):
             raise e
         if not self._state_down:
@@ -190,6 +190,22 @@ class Watcher:
                       "stay in the inbox meanwhile", e.en, DATABASE_RETRY_S)
             self._state_down = True
         self.stop.wait(DATABASE_RETRY_S)
+
+    def _run_queued(self, url: str) -> None:
+        """PostgreSQL state: lead this inbox's watchers (or stand by until the leader stops), and only enqueue;
+        the workers (`gen worker`) build each file and move it to archive/ or rejected/."""
+        while not self._stopping():
+            try:
+                leadership = Leadership(url, self.inbox, self._stopping)
+                with leadership as leading:
+                    self._leader = leadership
+                    if not leading:
+                        return
+                    with queue.Queue(url) as self.queue:
+                        self._watch()
+            except StateError as e:  # the database out of reach, or the lead lost with it: wait, then stand again
+                self.queue = None
+                self._wait_for_database(e)
 
     def _watch(self) -> None:
         observer = PollingObserver(timeout=self.poll) if self.poll else Observer()
@@ -208,7 +224,10 @@ class Watcher:
                 if time.monotonic() - last_scan > self.rescan:
                     with self._lock:
                         self._held.clear()
-                    self._recover()
+                    if self.queue is None:
+                        self._recover()
+                    elif self._leader is not None:
+                        self._leader.check()
                     self.scan()
                     last_scan = time.monotonic()
                 self.stop.wait(0.1)
@@ -267,10 +286,13 @@ class Watcher:
             log.error("could not look for interrupted work: %s", e.en)
 
     def handle(self, path: Path) -> None:
-        assert self.pool is not None  # files are handled only inside run(), which holds the pool
+        assert self.pool is not None or self.queue is not None  # handled only inside run(), which holds either
         try:
-            intake.receive(path, inbox=self.inbox, out_root=self.out_root, state_dir=self.state_dir, pool=self.pool,
-                           owner=self.owner.id if self.owner else None, pdf=self.pdf)
+            if self.queue is not None:
+                self._enqueue(path)
+            elif self.pool is not None:
+                intake.receive(path, inbox=self.inbox, out_root=self.out_root, state_dir=self.state_dir, pool=self.pool,
+                               owner=self.owner.id if self.owner else None, pdf=self.pdf)
             if self._state_down:
                 log.info("the state database can be used again: files left in the inbox are tried at the next rescan")
                 self._state_down = False
@@ -286,6 +308,13 @@ class Watcher:
             with self._lock:     # the next rescan, whatever events its reading raised
                 self._held[path] = (time.monotonic() + self.rescan, _mtime(path))
                 self._pending.pop(path, None)
+
+
+    def _enqueue(self, path: Path) -> None:
+        assert self.queue is not None
+        job = queue.FileJob(str(path.absolute()), str(self.inbox.absolute()), str(self.out_root.absolute()), "watch")
+        if self.queue.defer(job) is not None:
+            log.info("queued %s", path.name)
 
 
 def _archived(inbox: Path, name: str) -> str | None:

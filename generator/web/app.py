@@ -18,6 +18,7 @@ from starlette.routing import Route
 from generator.documents.make import PdfSettings
 from generator.records.owners import Lease
 from generator.records.state import StateError
+from generator.service import queue
 from generator.service.builds import BuildPool
 from generator.service.workers import Limits
 from generator.web import evidence, uploads
@@ -76,9 +77,11 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
     `answer_within`: seconds an upload waits for its build before the clerk is shown the page that says it is
     building (GEN_WEB_ANSWER_WITHIN, else 2). `owner`: the server's lease (`gen serve` holds one for the state
     folder alone); without it the app takes its own for as long as it runs."""
+    url = queue.url_of(state_dir)
     desk = Desk(Path(out_root).resolve(), Path(state_dir).resolve(),
-                BuildPool(jobs, limits, start_method="forkserver"),  # builds run in workers, off the event loop
-                templates(max_upload, max_evidence, pdf is not None), token, max_upload, max_evidence, pdf, owner=owner)
+                BuildPool(jobs, limits, start_method="forkserver"),  # builds in workers (none started with the queue)
+                templates(max_upload, max_evidence, pdf is not None and not url), token, max_upload, max_evidence,
+                None if url else pdf, owner=owner, queued=url is not None)
     desk.sessions = Sessions(desk.state_dir, token) if token else None
     desk.limiter = Limiter(desk.state_dir)  # wrong credentials counted in the state database: shared by all servers
     desk.answer_within = answer_within if answer_within is not None else _seconds("GEN_WEB_ANSWER_WITHIN", 2.0)
@@ -90,12 +93,21 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         if desk.owner is None:
             lease = Lease(desk.state_dir, "serve", desk.uploads)
             desk.owner = lease.__enter__().id
-        # built in the background: the pages answer meanwhile
-        thread = threading.Thread(target=uploads.recover, args=(desk, uploads.leftovers(desk, held)),
-                                  name="recover-uploads", daemon=True)
-        thread.start()
+        stopping = threading.Event()
+        if url:  # uploads are jobs of the queue: any kept but never queued (a server stopped) are queued again
+            desk.queue = await run_in_threadpool(lambda: queue.Queue(url).__enter__())
+            thread = threading.Thread(target=uploads.requeue, args=(desk, stopping), name="requeue-uploads",
+                                      daemon=True)
+            thread.start()
+        else:  # built in the background: the pages answer meanwhile
+            thread = threading.Thread(target=uploads.recover, args=(desk, uploads.leftovers(desk, held)),
+                                      name="recover-uploads", daemon=True)
+            thread.start()
         yield
+        stopping.set()
         await run_in_threadpool(thread.join, 5)
+        if desk.queue is not None:
+            desk.queue.__exit__(None, None, None)
         await run_in_threadpool(desk.pool.close)
         for lock in held:
             lock.close()

@@ -19,6 +19,7 @@ from generator.documents.make import PdfSettings
 from generator.records.ledger import Ledger
 from generator.records.state import StateError
 from generator.service.builds import BuildPool
+from generator.service.queue import Queue
 from generator.spec import kinds
 from generator.text import bangla
 from generator.text.values import format_number
@@ -47,10 +48,14 @@ class Desk:
     flights: Flights = field(default_factory=Flights)
     answer_within: float = 2.0  # seconds an upload waits for its build before answering with the building page
     owner: str | None = None  # this server's lease in the state database (records/owners.py)
+    queued: bool = False  # a PostgreSQL state: uploads go through the job queue (`gen worker`), not this server's pool
+    queue: Queue | None = None  # the queue, while the app runs
 
     @property
     def uploads(self) -> Path:
-        return self.state_dir / "uploads"
+        """Where uploads are kept until built: the state folder's uploads/; with the queue, the output root's
+        .uploads/ (the shared store, which every worker on every machine sees)."""
+        return self.out_root / ".uploads" if self.queued else self.state_dir / "uploads"
 
     def record(self, id: int):
         with Ledger(self.state_dir) as ledger:

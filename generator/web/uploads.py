@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import threading
+import time
 import uuid
 from pathlib import Path
 
 from starlette.datastructures import UploadFile
 
 from generator.records import store
-from generator.service import intake
+from generator.records.ledger import Ledger
+from generator.records.state import StateError
+from generator.service import intake, queue
 from generator.web import evidence
 from generator.web.desk import Desk
 
@@ -51,6 +55,46 @@ def build(desk: Desk, target: Path, folder: Path) -> int | None:
     if not target.exists():  # archived or rejected: the bundle holds the evidence now, or it was refused
         evidence.remove(folder)
     return id
+
+
+def enqueue(desk: Desk, target: Path) -> None:
+    """A kept upload into the job queue (a PostgreSQL state): a worker builds it and moves it beside uploads."""
+    assert desk.queue is not None
+    desk.queue.defer(queue.FileJob(str(target), str(desk.uploads), str(desk.out_root), "web"))
+
+
+REQUEUE_EVERY = 60.0  # seconds between looks for uploads kept but not in the queue (with the queue)
+
+
+def requeue(desk: Desk, stop: threading.Event, older_than: float = REQUEUE_EVERY) -> None:
+    """With the queue, at start and then every minute until `stop`: the uploads kept in .uploads/ for longer than
+    `older_than` seconds (a server stopped between keeping one and queueing it, or the database was out of reach
+    then) queued again. One already waiting is not queued twice; one being built is left to its job (another
+    queued behind it finds it gone)."""
+    wait = 0.0
+    while not stop.wait(wait):
+        wait = REQUEUE_EVERY
+        if not desk.uploads.is_dir():
+            continue
+        now = time.time()
+        for path in sorted(desk.uploads.iterdir()):
+            try:
+                if not path.is_file() or path.name.startswith(".") or now - path.stat().st_mtime < older_than:
+                    continue
+                enqueue(desk, path)
+            except (OSError, StateError) as e:  # the pages answer anyway: tried again at the next look
+                log.error("could not queue %s again: %s", ascii(path.name), getattr(e, "en", e))
+                break
+
+
+def status(desk: Desk, kept: Path) -> tuple[str, int | None]:
+    """Where a queued upload is: ('done', its ledger id), ('building', id), ('queued', None), or ('lost', None)
+    when it is neither kept nor in the ledger."""
+    with Ledger(desk.state_dir) as ledger:
+        record = ledger.latest(kept.name, "web")
+    if record is not None:
+        return ("building" if record.status == "processing" else "done"), record.id
+    return ("queued" if kept.exists() else "lost"), None
 
 
 def leftovers(desk: Desk, held: list) -> list[Path]:

@@ -51,3 +51,8 @@ def test_web_list_on_postgresql_benchmark_runs(capsys, monkeypatch):
     need_postgres()
     out = _run(monkeypatch, capsys, "web_list_pg.py", "--rows", "200", "--requests", "20", "--seconds", "30")
     assert "ledger rows in PostgreSQL: 200" in out and "20 answered, 0 failed" in out and "drop-down values" in out
+
+
+def test_queue_speed_benchmark_runs(capsys, monkeypatch):
+    out = _run(monkeypatch, capsys, "queue_speed.py", "--files", "6")
+    assert "in-process pool, 2 worker(s)" in out and "builds/s" in out

@@ -157,6 +157,19 @@ def test_a_postgresql_state_is_a_local_folder_naming_its_database(monkeypatch, t
         state.database_url(folder)
 
 
+def test_processes_starting_together_on_one_postgresql_state_all_find_its_local_folder(monkeypatch, tmp_path):
+    """Before: each wrote the folder's `database` file through one temporary name, and all but the first to
+    rename it failed with 'No such file or directory' (a `gen worker` and a `gen watch` started together)."""
+    import concurrent.futures
+    import multiprocessing as mp
+
+    monkeypatch.setenv("GEN_STATE_DIR", str(tmp_path / "local"))
+    with concurrent.futures.ProcessPoolExecutor(6, mp_context=mp.get_context("fork")) as pool:
+        found = list(pool.map(resolve, ["postgresql://gen@db.example/one"] * 24))
+    assert len(set(found)) == 1 and (found[0] / "database").read_text().strip() == "postgresql://gen@db.example/one"
+    assert not list(found[0].glob(".*.tmp"))
+
+
 def _allocate_many(state: str | Path, worker: int, n: int, start, results) -> None:
     start.wait()
     with Register(state) as reg:
@@ -309,7 +322,8 @@ def test_postgresql_schema_has_the_unique_guard_and_no_sequence_for_serials(post
     with psycopg.connect(postgres, autocommit=True) as conn:
         assert conn.execute("SELECT version FROM gen_schema").fetchone()[0] == PG_SCHEMA_VERSION
         assert conn.execute("SELECT prefix_key FROM memo_counters").fetchall() == [(P,)]
-        sequences = conn.execute("SELECT sequencename FROM pg_sequences").fetchall()
+        sequences = conn.execute("SELECT sequencename FROM pg_sequences "
+                                 "WHERE sequencename NOT LIKE 'procrastinate%'").fetchall()  # the job queue's ids
         assert sequences == [("files_id_seq",)]  # the ledger's ids only; serials never come from a sequence
         row = (P, 1, "other", "b.xlsx", "cc", OFFICE, "2023-24", "q1", "2024-01-01T00:00:00+00:00", 0)
         with pytest.raises(psycopg.errors.UniqueViolation):

@@ -67,6 +67,9 @@ class Cluster:
         from generator.records import db, idle
 
         db.connect(self.url(TEMPLATE)).close()  # the schema, once: each test's database is a copy
+        from generator.service import queue
+
+        queue.ensure_schema(self.url(TEMPLATE))  # the job queue's tables too
         idle.forget(self.url(TEMPLATE))  # no connection left open to it: CREATE DATABASE … TEMPLATE needs none
         return self
 

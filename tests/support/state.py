@@ -37,15 +37,20 @@ def ledger(state: Path) -> list[tuple]:
         db.close()
 
 
-def one_memo_one_letter(state: Path, out: Path) -> dict[tuple[str, int], Path]:
+def one_memo_one_letter(state: Path | str, out: Path) -> dict[tuple[str, int], Path]:
     """Assert the register's first promise and return each issued memo's version folder: every serial of a
     prefix is in the register once; every issued one has exactly one version folder, whose stamp names the
     content the register issued it to; no version folder exists for a serial not issued to its content."""
-    db = sqlite3.connect(state / "register.sqlite3")
-    try:
-        rows = db.execute("SELECT prefix, serial, content_hash, state FROM memos").fetchall()
-    finally:
-        db.close()
+    if isinstance(state, str):  # a PostgreSQL state's URL
+        from tests.support.queue import memos
+
+        rows = memos(state)
+    else:
+        db = sqlite3.connect(state / "register.sqlite3")
+        try:
+            rows = db.execute("SELECT prefix, serial, content_hash, state FROM memos").fetchall()
+        finally:
+            db.close()
     assert len({(p, s) for p, s, _, _ in rows}) == len(rows)
     stamps: dict[str, list[tuple[Path, str]]] = {}
     for stamp in Path(out).rglob("versions/*/.content"):

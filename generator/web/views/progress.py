@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse
 from generator.records.state import StateError
 from generator.web import building, evidence, uploads
 from generator.web.desk import desk, page
-from generator.web.views.upload import NOT_KEPT, submission_url
+from generator.web.views.upload import NOT_KEPT, enqueue, submission_url
 
 
 async def progress(request: Request):
@@ -25,6 +25,8 @@ async def progress(request: Request):
     if flight is None:
         raise HTTPException(404, "এমন কোনো আপলোড এখন তৈরি হচ্ছে না; জমার তালিকা দেখুন। / "
                                  "No such upload is being built; look at the submissions list.")
+    if shared.queued:
+        return await _queued(request, shared, flight)
     if not flight.done:
         return page(request, "building.html", flight=flight, refresh=REFRESH)
     if flight.id is not None:
@@ -49,12 +51,43 @@ async def progress(request: Request):
                 refresh=RETRY_AFTER + 1 if isinstance(flight.error, StateError) and kept else None)
 
 
+async def _queued(request: Request, shared, flight: building.Flight):
+    """An upload in the job queue (a PostgreSQL state), whichever server took it: queued, then building, then
+    off to its submission; a queue out of reach is tried again from here."""
+    if isinstance(flight.error, StateError) and time.time() - (flight.finished or 0) > RETRY_AFTER:
+        await run_in_threadpool(enqueue, shared, flight)
+    if isinstance(flight.error, StateError):
+        return page(request, "building.html", 503, flight=flight, error=BUSY, refresh=RETRY_AFTER + 1)
+    assert flight.kept is not None  # a queued flight is always kept first
+    try:
+        where, id = await run_in_threadpool(uploads.status, shared, flight.kept)
+    except StateError:
+        return page(request, "building.html", 503, flight=flight, error=BUSY, refresh=RETRY_AFTER + 1)
+    if where == "done" and id is not None:
+        flight.id, flight.finished = id, time.time()
+        return RedirectResponse(submission_url(request, id, False), status_code=303)
+    if where == "lost":
+        return page(request, "building.html", 503, flight=flight, error=NOT_KEPT)
+    return page(request, "building.html", flight=flight, refresh=REFRESH, queued=where == "queued")
+
+
+BUSY = ("সার্ভার এখন ব্যস্ত বা তার রেকর্ড লিখতে পারছে না, তাই এখনো তৈরি হয়নি। ফাইলটি রাখা আছে; এই পাতা নিজে থেকে "
+        "আবার চেষ্টা করবে। অনেকক্ষণ এমন থাকলে প্রশাসককে জানান।",
+        "The server is busy or cannot write its records, so it is not built yet. Your file is kept; this "
+        "page tries again by itself. If it stays like this, tell the administrator.")
+
+
 def _left_over(shared, tag: str) -> building.Flight | None:
-    """An upload this server did not receive itself (it was restarted meanwhile) but is building, or will build,
-    from the uploads folder: still building, as far as the clerk is concerned."""
+    """An upload this server did not receive itself (it was restarted meanwhile, or, with the queue, another
+    server took it) but is building, or will build, from the uploads folder: still building, as far as the
+    clerk is concerned. With the queue, one already built and moved beside the uploads folder too."""
     if not (len(tag) == 8 and all(c in "0123456789abcdef" for c in tag)) or not shared.uploads.is_dir():
         return None
-    waiting = next((p for p in shared.uploads.iterdir() if p.name.startswith(f"{tag}-")), None)
+    places = [shared.uploads]
+    if shared.queued:
+        places += [shared.uploads / "rejected", *sorted((shared.uploads / "archive").glob("*"), reverse=True)]
+    waiting = next((p for folder in places if folder.is_dir() for p in folder.iterdir()
+                    if p.name.startswith(f"{tag}-") and p.suffix.lower() in (".xlsx", ".xlsm")), None)
     if waiting is None:
         return None
     return building.Flight(tag, waiting.name.split("-", 1)[1], waiting)

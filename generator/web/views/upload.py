@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -30,7 +31,7 @@ async def upload(request: Request):
     shared = desk(request)
     try:
         form = await evidence.read_form(request, workbook_cap=shared.max_upload, evidence_cap=shared.max_evidence,
-                                        evidence=shared.pdf is not None)
+                                        evidence=shared.pdf is not None and not shared.queued)
         await check_csrf(request, form)
         proof = evidence.chosen(form)
     except evidence.Refused as e:
@@ -64,8 +65,22 @@ async def upload(request: Request):
         shared.flights.drop(key)
         return page(request, "upload.html", 503, error=NOT_KEPT)
     flight.kept = kept
+    if shared.queued:  # into the queue; its page says queued, then building, then sends the clerk to the result
+        await run_in_threadpool(enqueue, shared, flight)
+        return RedirectResponse(f"/uploads/{flight.tag}", status_code=303)
     flight.task = asyncio.create_task(building.run(flight, lambda: uploads.build(shared, kept, folder)))
     return await _answer(request, flight, proof)
+
+
+def enqueue(shared, flight: building.Flight) -> None:
+    """Queue a kept upload; a queue out of reach is noted on the flight (its page tries again)."""
+    assert flight.kept is not None
+    flight.error, flight.finished = None, None
+    try:
+        uploads.enqueue(shared, flight.kept)
+    except StateError as e:
+        log.error("upload %s not queued: %s", ascii(flight.name), e.en)
+        flight.error, flight.finished = e, time.time()
 
 
 NOT_KEPT = ("ফাইলটি রাখা যায়নি: সার্ভার তার নিজের ফোল্ডারে লিখতে পারছে না (ডিস্ক ভর্তি বা শুধু-পড়ার)। কিছুই জমা হয়নি; "

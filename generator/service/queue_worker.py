@@ -1,0 +1,115 @@
+"""`gen worker`: runs the queue's jobs (service/queue.py) on this machine, each build in an isolated worker process
+with today's memory and time limits (service/workers.py) and the warm LibreOffice of the run.
+
+A worker holds a lease (records/owners.py) under which it reserves serials and owns ledger entries, and
+procrastinate keeps a heartbeat for it. A worker that stops without a word (kill -9, a machine gone) leaves its
+job `doing`: every other worker looks for such stalled jobs (no heartbeat for GEN_LEASE_SECONDS) and puts them
+back in the queue. The worker that takes one waits until the dead worker's lease has run out too, adopts its
+reserved serial, and builds the file again through intake: the same content gets the same serial and the same
+version folder (records/register.py, records/store.py), and the file's ledger entry is resumed, not doubled."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+from pathlib import Path
+
+from generator.documents.make import PdfSettings
+from generator.records.ledger import Ledger
+from generator.records.owners import LEASE_S, Lease
+from generator.records.register import Register
+from generator.records import state
+from generator.records.state import StateError
+from generator.service import intake, queue
+from generator.service.builds import BuildPool
+from generator.service.workers import Limits
+
+log = logging.getLogger("gen.worker")
+STALLED_CHECK_S = max(1.0, LEASE_S / 3)  # how often a worker looks for the jobs of a worker that stopped
+
+
+class FileBuilder:
+    """What one job does on this worker: the file built through intake, under this worker's lease."""
+
+    def __init__(self, state_dir: Path, pool: BuildPool, owner: str, pdf: PdfSettings | None):
+        self.state_dir, self.pool, self.owner, self.pdf = state_dir, pool, owner, pdf
+
+    def __call__(self, path: str, inbox: str, out_root: str, route: str) -> None:
+        file = Path(path)
+        with Ledger(self.state_dir) as ledger:
+            self._await_predecessor(ledger, file.name, route)
+            left = [r.id for r in ledger.orphans(route) if r.name == file.name]
+        if left:
+            with Register(self.state_dir) as register:
+                register.adopt(left, self.owner)  # a stopped worker's reserved serial becomes ours: the same is reused
+        intake.receive(file, inbox=Path(inbox), out_root=Path(out_root), state_dir=self.state_dir, pool=self.pool,
+                       route=route, owner=self.owner, pdf=self.pdf)
+
+    def _await_predecessor(self, ledger: Ledger, name: str, route: str) -> None:
+        """A job retried because its worker stopped: that worker's lease may still be running for a moment."""
+        deadline = time.monotonic() + LEASE_S + 5
+        while ledger.held_elsewhere(name, route, self.owner) and time.monotonic() < deadline:
+            time.sleep(0.5)
+
+
+def run(state_dir: Path, *, jobs: int = 1, limits: Limits | None = None, pdf: PdfSettings | None = None) -> None:
+    """Run jobs until SIGTERM or Ctrl-C (the jobs in hand are finished first). StateError when the state is
+    not a PostgreSQL database or cannot be reached."""
+    url = queue.url_of(state_dir)
+    if url is None:
+        raise StateError(state_dir, "'gen worker' needs a PostgreSQL state (--state postgresql://…); with a state "
+                                    "folder, 'gen watch' and 'gen serve' build in their own worker processes")
+    queue.ensure_schema(url)
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    with Lease(state_dir, "worker", socket.gethostname()) as owner, \
+            BuildPool(jobs, limits, start_method="forkserver") as pool:
+        builder = FileBuilder(state_dir, pool, owner.id, pdf)
+        app = queue.app_for(url, worker=True)
+        import procrastinate
+
+        def build_file(path: str, inbox: str, out_root: str, route: str) -> None:
+            builder(path, inbox, out_root, route)
+
+        app.task(name=queue.TASK, queue=queue.QUEUE,
+                 retry=procrastinate.RetryStrategy(max_attempts=20, wait=5))(build_file)
+        log.info("worker %s: %d at a time, %s", owner.id[:8], jobs, "with PDFs" if pdf else "no PDFs")
+        try:
+            asyncio.run(_work(app, jobs, limits or Limits()))
+        except procrastinate.exceptions.ProcrastinateException as e:  # the database lost: systemd starts it again
+            raise StateError(state.shown(url), str(e).strip().splitlines()[0] if str(e).strip() else
+                             type(e).__name__) from None
+        log.info("stopped")
+
+
+async def _work(app, jobs: int, limits: Limits) -> None:
+    async with app.open_async():
+        stalled = asyncio.create_task(_recover_stalled(app))
+        try:
+            await app.run_worker_async(queues=[queue.QUEUE], concurrency=jobs, name=f"gen-{socket.gethostname()}",
+                                       update_heartbeat_interval=max(0.5, LEASE_S / 3),
+                                       stalled_worker_timeout=LEASE_S, fetch_job_polling_interval=1.0,
+                                       shutdown_graceful_timeout=limits.seconds + 15, delete_jobs="successful")
+        finally:
+            stalled.cancel()
+
+
+async def _recover_stalled(app) -> None:
+    """Jobs left `doing` by a worker whose heartbeat stopped: back in the queue, for any worker."""
+    from procrastinate import exceptions, jobs
+
+    while True:
+        try:
+            for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=LEASE_S):
+                name = Path(job.task_kwargs.get("path", "")).name
+                try:
+                    await app.job_manager.retry_job(job)
+                    log.warning("job %s (%s) was left by a worker that stopped; queued again", job.id, name)
+                except exceptions.UniqueViolation:  # the file was queued again meanwhile: that job builds it
+                    await app.job_manager.finish_job(job, jobs.Status.FAILED, delete_job=False)
+                    log.warning("job %s (%s) was left by a worker that stopped; the file is queued again already",
+                                job.id, name)
+        except Exception as e:  # the database out of reach for a moment: look again at the next round
+            log.error("could not look for stalled jobs: %s", str(e).strip() or type(e).__name__)
+        await asyncio.sleep(STALLED_CHECK_S)

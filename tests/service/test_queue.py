@@ -1,0 +1,128 @@
+"""The job queue on a PostgreSQL state (service/queue.py, queue_worker.py, leader.py): real PostgreSQL, real
+`gen worker` and `gen watch` processes, killed with kill -9 for real."""
+import shutil
+
+import pytest
+
+from tests.support.queue import archived, files, memos, watcher, wait, worker
+from tests.support.state import one_memo_one_letter
+from tests.support.workbooks import make_workbooks
+
+pytestmark = pytest.mark.slow
+
+
+def _settled(url: str, names: list[str]) -> bool:
+    entries = files(url)
+    return sorted(r[0] for r in entries if r[1] != "processing") == sorted(names) \
+        and not [r for r in entries if r[1] == "processing"]
+
+
+def test_a_worker_killed_mid_build_is_finished_by_another_with_the_same_serial(postgres, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    first, watch = worker(tmp_path, postgres, "first.log"), watcher(tmp_path, postgres, inbox)
+    second = None
+    try:
+        wait(lambda: watch.said("watching"), 60, "the watcher")
+        [book] = make_workbooks(tmp_path / "src", 1)
+        shutil.copy(book, inbox / book.name)
+        # frozen the moment its build has reserved the file's serial (before its letter is confirmed), then killed
+        wait(lambda: memos(postgres), 60, "the first worker reserving a serial", every=0.002)
+        first.freeze()
+        held = memos(postgres)
+        assert not archived(inbox)
+        first.kill()
+        second = worker(tmp_path, postgres, "second.log")
+        wait(lambda: archived(inbox) == [book.name] and _settled(postgres, [book.name]), 90, "the second worker")
+    finally:
+        for p in (first, watch, second):
+            if p is not None:
+                p.stop()
+    assert second.said("built") or second.said("duplicate")
+    [entry] = files(postgres)  # one ledger entry, resumed, not a second one
+    assert entry[1] == "built" and entry[2]
+    rows = memos(postgres)
+    assert [(r[1], r[3]) for r in rows] == [(1, "issued")]  # never a second memo
+    # the serial the killed worker had reserved (for the same content) is the one issued
+    assert [(r[1], r[2]) for r in held] == [(r[1], r[2]) for r in rows]
+    folders = one_memo_one_letter(postgres, tmp_path / "out")
+    assert len(folders) == 1
+    # (a staging folder the killed build left, versions/.tmp-*, is never visible and is swept by the store after
+    # an hour: records/store.py _sweep; sweeping it by its owner's lease is the shared store's work)
+
+
+def test_two_watchers_on_one_inbox_the_leader_killed_the_standby_takes_over(postgres, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    books = make_workbooks(tmp_path / "src", 8)
+    one = worker(tmp_path, postgres, "worker.log", "--jobs", "2")
+    leader = watcher(tmp_path, postgres, inbox, "a.log")
+    standby = None
+    try:
+        wait(lambda: leader.said("watching"), 60, "the first watcher leading")
+        standby = watcher(tmp_path, postgres, inbox, "b.log")
+        wait(lambda: standby.said("standing by"), 60, "the second watcher standing by")
+        for book in books[:4]:
+            shutil.copy(book, inbox / book.name)
+        wait(lambda: len(archived(inbox)) >= 1, 90, "the first files built")
+        leader.kill()
+        for book in books[4:]:
+            shutil.copy(book, inbox / book.name)
+        wait(lambda: standby.said("leading"), 60, "the standby taking over")
+        wait(lambda: len(archived(inbox)) == 8 and _settled(postgres, [b.name for b in books]), 120, "every file")
+    finally:
+        for p in (one, leader, standby):
+            if p is not None:
+                p.stop()
+    entries = files(postgres)
+    assert sorted(r[0] for r in entries) == sorted(b.name for b in books)  # each file once: nothing built twice
+    assert {r[1] for r in entries} == {"built"}
+    assert sorted(r[1] for r in memos(postgres)) == list(range(1, 9))
+    assert len(one_memo_one_letter(postgres, tmp_path / "out")) == 8
+    assert not [p for p in inbox.iterdir() if p.suffix == ".xlsx"]
+
+
+def test_a_file_waiting_in_the_queue_is_not_queued_twice(postgres, tmp_path):
+    from generator.service import queue
+
+    job = queue.FileJob(str(tmp_path / "inbox" / "a.xlsx"), str(tmp_path / "inbox"), str(tmp_path / "out"), "watch")
+    with queue.Queue(postgres) as q:
+        first = q.defer(job)
+        assert first is not None and q.status(first) == "todo"
+        assert q.defer(job) is None  # noticed again while it waits: still one job
+        assert q.defer(queue.FileJob(str(tmp_path / "inbox" / "b.xlsx"), job.inbox, job.out_root, "watch")) is not None
+
+
+def test_gen_worker_on_a_state_folder_says_it_needs_postgresql(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.support.processes import service_env
+
+    done = subprocess.run([sys.executable, "-m", "generator.cli", "worker", "--state", str(tmp_path / "state"),
+                           "--no-pdf"], capture_output=True, text=True, env=service_env(), timeout=60)
+    assert done.returncode == 2 and "PostgreSQL" in done.stderr and "postgresql://" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_watcher_whose_session_is_ended_by_the_server_stands_again_and_goes_on(postgres, tmp_path):
+    """The lead lives in a database session: when PostgreSQL ends it (a restart, a failover, an operator), the
+    watcher notices at its next rescan, waits, stands again and leads; files dropped meanwhile are not lost."""
+    from tests.support.queue import rows
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    books = make_workbooks(tmp_path / "src", 2)
+    one, watch = worker(tmp_path, postgres), watcher(tmp_path, postgres, inbox)
+    try:
+        wait(lambda: watch.said("watching"), 60, "the watcher")
+        rows(postgres, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gen watch leader'")
+        shutil.copy(books[0], inbox / books[0].name)
+        wait(lambda: watch.said("trying again"), 60, "the watcher noticing")
+        shutil.copy(books[1], inbox / books[1].name)
+        wait(lambda: len(archived(inbox)) == 2 and _settled(postgres, [b.name for b in books]), 90, "both built")
+    finally:
+        one.stop()
+        watch.stop()
+    assert watch.proc.returncode == 0 and "Traceback" not in watch.log_path.read_text()
+    assert sorted(r[1] for r in memos(postgres)) == [1, 2]
