@@ -14,6 +14,7 @@ import pytest
 
 from tests.support.postgres import Cluster
 from tests.support.processes import Watch, running_server, service_env
+from tests.support.queue import worker
 from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc, make_workbooks
 
 
@@ -98,54 +99,35 @@ def test_the_web_page_answers_503_in_its_layout_and_recovers_by_itself(cluster, 
 
 
 def test_the_watcher_waits_for_postgresql_and_builds_what_came_meanwhile(cluster, url, tmp_path, monkeypatch):
+    """The watcher of a PostgreSQL state only enqueues: it waits out the outage (it does not stop), and the files
+    that came meanwhile are queued once the database answers and built by `gen worker` (a worker that lost the
+    database exits 3, and its service manager starts it again: here, the test)."""
     monkeypatch.setenv("GEN_STATE_RETRY", "1")
     first, second, third = make_workbooks(tmp_path / "made", 3)
     cluster.halt()  # down before the watcher starts: it waits, it does not stop
     watcher = Watch(tmp_path, "--state", url, "--rescan", "2")
+    workers = []
     try:
         watcher.drop([first])
         time.sleep(4)
         assert watcher.proc.poll() is None and watcher.inbox_files() == [first.name]
         cluster.resume()
+        workers.append(worker(tmp_path, url, "worker-1.log"))
         watcher.wait(lambda: len(watcher.archived()) == 1, what="the file dropped while PostgreSQL was down")
         cluster.halt()  # down again while it runs
         watcher.drop([second, third])
         time.sleep(4)
         assert watcher.proc.poll() is None and watcher.inbox_files() == sorted([second.name, third.name])
         cluster.resume()
+        workers.append(worker(tmp_path, url, "worker-2.log"))
         watcher.wait(lambda: len(watcher.archived()) == 3, what="the files dropped during the outage")
         watcher.wait(lambda: all(status == "built" for _, status, _ in files(url)), what="entries closed")
     finally:
+        for w in workers:
+            w.stop()
         watcher.stop()
     built = files(url)
     assert sorted(name for name, _, _ in built) == sorted(p.name for p in (first, second, third))  # each once
     assert len({memo for _, _, memo in built}) == 3
     log = (tmp_path / "watch.log").read_text()
     assert "waiting for it" in log and "Traceback" not in log
-
-
-
-
-def test_an_entry_an_outage_left_open_is_closed_with_its_memo(url, tmp_path):
-    """What an outage at the wrong moment leaves behind, made directly (it cannot be timed from outside): an entry
-    of this very watcher still `processing` whose file was built and moved (the database went away before the
-    entry was closed). Its lease is alive, so it is no orphan; it is closed as built with its memo at the next
-    rescan all the same (a watcher has no file in hand between two)."""
-    from generator.records.ledger import Ledger
-    from generator.records.register import Register
-
-    watcher = Watch(tmp_path, "--state", url, "--rescan", "2")
-    try:
-        with psycopg.connect(url) as conn:
-            watcher.wait(lambda: conn.execute("SELECT count(*) FROM owners WHERE role = 'watch'").fetchone()[0] == 1,
-                         what="the watcher's lease")
-            owner = conn.execute("SELECT id FROM owners WHERE role = 'watch'").fetchone()[0]
-        with Ledger(url) as ledger, Register(url) as register:
-            gone = ledger.start("gone.xlsx", "f" * 64, route="watch", owner=owner)
-            entry, _ = register.allocate("৪৬.০০.০০০০.০০০.০০.০০০.২৪", "c" * 64, source="gone.xlsx", kind="cc",
-                                         office="অফিস", fiscal_year="2023-24", period="q1", submission=gone, owner=owner)
-            register.confirm(entry)
-        watcher.wait(lambda: dict((n, s) for n, s, _ in files(url)).get("gone.xlsx") == "built", what="closed")
-    finally:
-        watcher.stop()
-    assert dict((n, m) for n, _, m in files(url))["gone.xlsx"] == "৪৬.০০.০০০০.০০০.০০.০০০.২৪-১"

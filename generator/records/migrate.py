@@ -151,6 +151,10 @@ def _batches(cursor: sqlite3.Cursor) -> Iterator[list[tuple]]:
         yield rows
 
 
+VERSION_COLUMNS = "prefix, serial, memo, content_hash, path, created_at"
+FORM_COLUMNS = "prefix_key, separator, typed, source, chosen_at"
+
+
 def _copy(source: sqlite3.Connection, target: db.Database, store: Path | None, report: Moved) -> None:
     cur = target.raw.cursor()  # type: ignore[attr-defined]  # psycopg's: executemany in batches
     marks = lambda n: ", ".join(["%s"] * n)  # noqa: E731
@@ -168,6 +172,11 @@ def _copy(source: sqlite3.Connection, target: db.Database, store: Path | None, r
     # unfinished is still known by the inbox or uploads folder it served, and taken over as before
     for rows in _batches(source.execute(f"SELECT {OWNER_COLUMNS} FROM owners")):
         cur.executemany(f"INSERT INTO owners ({OWNER_COLUMNS}) VALUES ({marks(8)}) ON CONFLICT (id) DO NOTHING", rows)
+    # the store's versions (their paths already relative to the output root) and each prefix's separator
+    for rows in _batches(source.execute(f"SELECT {VERSION_COLUMNS} FROM versions")):
+        cur.executemany(f"INSERT INTO versions ({VERSION_COLUMNS}) VALUES ({marks(6)}) ON CONFLICT DO NOTHING", rows)
+    for rows in _batches(source.execute(f"SELECT {FORM_COLUMNS} FROM memo_forms")):
+        cur.executemany(f"INSERT INTO memo_forms ({FORM_COLUMNS}) VALUES ({marks(5)}) ON CONFLICT DO NOTHING", rows)
     for name, value in source.execute("SELECT name, value FROM web_secrets"):  # clerks stay signed in
         target.execute("INSERT INTO web_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
                        "SET value = EXCLUDED.value", (name, value))

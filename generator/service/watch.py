@@ -35,6 +35,7 @@ from generator.service.intake import ARCHIVE_DIR, REJECTED_DIR, WORKBOOK_SUFFIXE
 from generator.records.ledger import Ledger
 from generator.records.owners import LEASE_S, Lease, Owner
 from generator.records.register import Register
+from generator.records import db
 from generator.records.state import StateError, is_url
 from generator.documents.make import PdfSettings
 from generator.service.builds import BuildPool
@@ -196,6 +197,7 @@ class Watcher:
         the workers (`gen worker`) build each file and move it to archive/ or rejected/."""
         while not self._stopping():
             try:
+                db.connect(url).close()  # the schema checked (a newer one stops the watcher: exit 3)
                 leadership = Leadership(url, self.inbox, self._stopping)
                 with leadership as leading:
                     self._leader = leadership

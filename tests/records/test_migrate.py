@@ -74,8 +74,12 @@ def test_migrate_copies_with_ids_makes_paths_relative_and_the_folder_issues_no_m
     source = __import__("sqlite3").connect(folder / "register.sqlite3")
     for sql in ("SELECT prefix, serial, content_hash, state, owner, submission FROM memos ORDER BY prefix, serial",
                 "SELECT id, name, file_hash, status, memo, details FROM files ORDER BY id",
-                "SELECT name, value FROM web_secrets"):
-        assert rows(postgres, sql) == source.execute(sql).fetchall()
+                "SELECT name, value FROM web_secrets",
+                "SELECT prefix, serial, memo, content_hash, path, created_at FROM versions ORDER BY prefix, serial",
+                "SELECT prefix_key, separator, typed, source FROM memo_forms ORDER BY prefix_key"):
+        assert rows(postgres, sql) == source.execute(sql).fetchall(), sql
+    assert len(rows(postgres, "SELECT 1 FROM versions")) == 1  # the real build's version, with its memo's form
+    assert len(rows(postgres, "SELECT 1 FROM memo_forms")) == 1
     outputs = {id: json.loads(o) for id, o in rows(postgres, "SELECT id, outputs FROM files")}
     assert outputs[5] == ["2023-24/অফিস/cc-q1/letter0.docx", "/elsewhere/annex.docx"]  # relative; outside kept
     real = [p for p in outputs.values() if any("versions" in q for q in p)][0]
@@ -225,6 +229,7 @@ def test_work_a_crashed_watcher_left_is_taken_over_on_postgresql_after_the_move(
     """A watcher on the folder was killed while it held a file (its entry `processing`, its lease over); after
     the move, a watcher on PostgreSQL knows the entry by the inbox its owner served, and builds the file on it."""
     from tests.support.processes import Watch
+    from tests.support.queue import worker
     from tests.support.workbooks import make_workbooks
     from generator.xlsx.source import load
 
@@ -241,10 +246,11 @@ def test_work_a_crashed_watcher_left_is_taken_over_on_postgresql_after_the_move(
     db.close()
     assert gen("state", "migrate", "--from", folder, "--to", postgres).returncode == 0
     assert rows(postgres, "SELECT id, scope FROM owners") == [("killed", str(inbox.resolve()))]
-    watcher = Watch(tmp_path, "--state", postgres)
+    watcher, builder = Watch(tmp_path, "--state", postgres), worker(tmp_path, postgres)
     try:
         watcher.wait(lambda: rows(postgres, "SELECT status FROM files WHERE id = 7") == [("built",)], what="built")
     finally:
+        builder.stop()
         watcher.stop()
     assert rows(postgres, "SELECT count(*), max(attempts) FROM files") == [(1, 2)]  # on its entry, the crash counted
     assert watcher.archived() == [workbook.name]

@@ -17,6 +17,7 @@ from generator.spec.paths import XLSX_DIR
 from tests.support.workbooks import MYMENSINGH, ROWS
 from tests.support.state import ledger, serials
 from tests.support.workbooks import make_workbooks
+from tests.support.processes import Watch
 
 PREFIX = "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২"
 
@@ -260,3 +261,44 @@ def test_a_file_built_and_moved_just_before_the_watcher_died_is_recorded_as_buil
     w.wait(lambda: ledger(w.state) and ledger(w.state)[0][1] != "processing", what="recovered")
     (name, status, memo, moved_to), = ledger(w.state)
     assert (name, status, memo) == ("w[1].xlsx", "built", "P-১") and moved_to.endswith("w[1].xlsx")
+
+
+def test_an_entry_its_own_watcher_left_open_is_closed_with_its_memo(tmp_path):
+    """What a state that could not be written at the wrong moment leaves behind (an outage, a full disk), made
+    directly since it cannot be timed from outside: an entry of this very watcher still `processing` whose file
+    was built and moved before the entry could be closed. Its lease is alive, so it is no orphan; it is closed as
+    built with its memo at the next rescan all the same (a watcher has no file in hand between two)."""
+    from generator.records import state
+    from generator.records.ledger import Ledger
+    from generator.records.register import Register
+
+    watcher = Watch(tmp_path, "--rescan", "2")
+    state_dir = tmp_path / "state"
+
+    def owners():
+        if not (state_dir / "register.sqlite3").exists():
+            return []
+        db = state.connect(state_dir)
+        try:
+            return [r[0] for r in db.execute("SELECT id FROM owners WHERE role = 'watch'")]
+        finally:
+            db.close()
+
+    def status_and_memo(id):
+        with Ledger(state_dir) as ledger:
+            record = ledger.get(id)
+            return record.status, record.memo
+
+    try:
+        watcher.wait(lambda: len(owners()) == 1, what="the watcher's lease")
+        [owner] = owners()
+        with Ledger(state_dir) as ledger, Register(state_dir) as register:
+            gone = ledger.start("gone.xlsx", "f" * 64, route="watch", owner=owner)
+            entry, _ = register.allocate("৪৬.০০.০০০০.০০০.০০.০০০.২৪", "c" * 64, source="gone.xlsx", kind="cc",
+                                         office="অফিস", fiscal_year="2023-24", period="q1", submission=gone, owner=owner)
+            register.confirm(entry)
+        watcher.wait(lambda: status_and_memo(gone)[0] == "built", what="closed")
+    finally:
+        watcher.stop()
+    assert status_and_memo(gone) == ("built", "৪৬.০০.০০০০.০০০.০০.০০০.২৪-১")
+
