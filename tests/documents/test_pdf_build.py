@@ -213,8 +213,7 @@ def test_a_libreoffice_that_hangs_mid_batch_does_not_stop_it(tmp_path):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not stopped and proc.poll() is None:
             pids = _office_of(proc.pid)
-            if pids:
-                time.sleep(1.5)  # a few conversions in
+            if pids and any((tmp_path / "out").rglob("*.pdf")):  # a few conversions in (not while it starts)
                 try:
                     os.kill(pids[0], signal.SIGSTOP)
                     stopped.append(pids[0])
