@@ -25,12 +25,11 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-## Run the whole test suite: every test in parallel (TEST_JOBS processes), then the benchmark scripts one at a time
-## (their figures are printed, never asserted). See docs/testing.md for the markers and faster partial runs.
+## Run the whole test suite and the benchmark scripts (their figures printed, never asserted) in parallel, TEST_JOBS
+## processes. See docs/testing.md for the markers and faster partial runs.
 TEST_JOBS ?= 4
 test: install
-	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
-	$(BIN)/python -m pytest -q -m benchmark
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) -m ""
 
 ## Type random values into workbook cells, many times over (GEN_FUZZ_EXAMPLES=…), on a fresh seed
 fuzz: install

@@ -93,7 +93,7 @@ def built_examples(tmp_path_factory):
 # `libreoffice` when it or a fixture it uses converts with LibreOffice, `slow` when it starts `gen watch` or
 # `gen serve` as a process, `browser` for Chromium, `postgres` when it runs against PostgreSQL (the `postgres`
 # fixtures, or the `backend` fixture's PostgreSQL half), `benchmark` for the benchmark scripts (run by `make test`
-# in a second pass, out of the default `pytest` run).
+# with the rest, out of a plain `pytest` run).
 _USES = {
     "libreoffice": ("need_libreoffice(", "to_pdf(", "soffice()", '"--pdf"', "pdf.Office("),
     "slow": ("watcher(", "running_server(", '"watch"', '"serve"'),

@@ -132,13 +132,16 @@ def version_name(memo: str) -> str:
 
 
 def write_version(folder: Path, memo: str, content_hash: str, documents: dict[str, bytes], *,
-                  ours: bool = False, commit: Callable[[], None] | None = None) -> list[Path]:
+                  ours: bool = False, commit: Callable[[], None] | None = None, owner: str | None = None,
+                  gone: Callable[[str], bool] | None = None) -> list[Path]:
     """Write one version's documents into versions/<memo>/ all at once (staged, then renamed), or find
     them there already when the same content was built before. Never overwrites. WriteError on failure,
     with nothing left behind; VersionConflict when the folder holds other content. `ours`: the register
     issued this memo to this very content, so a complete folder without a stamp (written before stamps
     were) is this version's, and is stamped. `commit` (the register's confirmation) is called once the
-    version is complete but not yet visible: if it raises, the staged folder is removed and nothing is seen."""
+    version is complete but not yet visible: if it raises, the staged folder is removed and nothing is seen.
+    `owner` (the lease the build runs under) names the staging folder, so that one a killed build left is
+    removed as soon as `gone(owner)` says its lease ran out."""
     target = folder / VERSIONS / version_name(memo)
     paths = [target / name for name in documents]
     stamp = f"memo: {memo}\ncontent: {content_hash}\n".encode("utf-8")
@@ -149,12 +152,12 @@ def write_version(folder: Path, memo: str, content_hash: str, documents: dict[st
             except OSError as e:
                 raise WriteError(target / CONTENT, e) from None
         return _same_version(target, paths, stamp, memo)
-    _sweep(folder / VERSIONS)
+    _sweep(folder / VERSIONS, gone)
     stage = None
     try:
         if not (folder / VERSIONS).is_dir():
             (folder / VERSIONS).mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(dir=folder / VERSIONS, prefix=".tmp-"))
+        stage = Path(tempfile.mkdtemp(dir=folder / VERSIONS, prefix=_stage_prefix(owner)))
         os.chmod(stage, 0o777 & ~_umask())
         for name, data in documents.items():
             write_atomic(stage / name, data)
@@ -175,11 +178,22 @@ def write_version(folder: Path, memo: str, content_hash: str, documents: dict[st
             shutil.rmtree(stage, ignore_errors=True)
 
 
-def _sweep(versions: Path, age: float = 3600) -> None:
-    """Staging folders left by a worker killed while writing (older than an hour: none is still in use)."""
+_OWNED_STAGE = re.compile(r"\.tmp-([0-9a-f]{32})\.")
+
+
+def _stage_prefix(owner: str | None) -> str:
+    return f".tmp-{owner}." if owner and re.fullmatch(r"[0-9a-f]{32}", owner) else ".tmp-"
+
+
+def _sweep(versions: Path, gone: Callable[[str], bool] | None = None, age: float = 3600) -> None:
+    """Staging folders left by a build killed while writing: one whose owner's lease ran out (`gone`), and any
+    older than an hour (none is still in use)."""
     try:
         for stale in versions.glob(".tmp-*"):
-            if stale.is_dir() and time.time() - stale.stat().st_mtime > age:
+            if not stale.is_dir():
+                continue
+            owned = _OWNED_STAGE.match(stale.name)
+            if (owned and gone is not None and gone(owned.group(1))) or time.time() - stale.stat().st_mtime > age:
                 shutil.rmtree(stale, ignore_errors=True)
     except OSError:
         pass

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Protocol
 
 from generator.records import db, state, store, versions
+from generator.records.owners import Owners
 
 
 class Store(Protocol):
@@ -53,15 +54,23 @@ class Folder:
     """The store on a POSIX folder: `root` is the output folder; the current view's lock is taken in the state's
     database when it is PostgreSQL (every server sees it), else with a file lock in the state folder, as before."""
 
-    def __init__(self, root: Path, state_dir: Path):
-        self.root, self.state_dir = Path(root), Path(state_dir)
+    def __init__(self, root: Path, state_dir: Path, owner: str | None = None):
+        self.root, self.state_dir, self.owner = Path(root), Path(state_dir), owner
 
     def version_path(self, report: str, memo: str) -> str:
         return f"{report}/{store.VERSIONS}/{store.version_name(memo)}"
 
     def write_version(self, report: str, memo: str, content_hash: str, documents: dict[str, bytes], *,
                       ours: bool = False, commit: Callable[[], None] | None = None) -> list[Path]:
-        return store.write_version(self.root / report, memo, content_hash, documents, ours=ours, commit=commit)
+        return store.write_version(self.root / report, memo, content_hash, documents, ours=ours, commit=commit,
+                                   owner=self.owner, gone=self._gone)
+
+    def _gone(self, owner: str) -> bool:
+        """Whether `owner`'s lease ran out (by the database's clock): its staging folders are left-overs."""
+        if owner == self.owner:
+            return False
+        with Owners(self.state_dir) as owners:
+            return not owners.alive(owner)
 
     def update_current(self, report: str, *, prefix: str, serial: int, memo: str, source: str, paths: list[Path],
                        reused: bool = False) -> bool:

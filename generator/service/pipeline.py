@@ -133,7 +133,7 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
     assert examined.raw is not None and report is not None and examined.card is not None  # a valid examination
     prefix = register_prefix(report.get("memo_prefix"))
     folder = output_dir(out_root, report)
-    where = stores.Folder(out_root, state_dir)
+    where = stores.Folder(out_root, state_dir, owner)
     try:
         with Register(state_dir) as register:
             if report.memo_serial is not None:

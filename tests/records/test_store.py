@@ -275,3 +275,28 @@ def test_gen_register_names_an_issued_memo_whose_letter_is_not_in_the_store(tmp_
     assert str(out / row.path) in told
     build(workbook(tmp_path, 1), out, state_dir)
     assert row.memo not in listed()
+
+
+def test_a_staging_folder_is_swept_once_its_builds_lease_ran_out_not_before(tmp_path, state_dir):
+    """A build killed while it wrote leaves its hidden staging folder, named by the lease it ran under: the next
+    version written beside it removes it as soon as that lease has run out (by the database's clock), keeps the
+    staging folder of a build still alive, and an unnamed one only once it is an hour old."""
+    from generator.records.owners import Owners
+
+    with Owners(state_dir) as owners:
+        dead, live, me = (owners.claim("build", str(tmp_path)) for _ in range(3))
+        owners.end(dead)
+    versions = tmp_path / "out" / "report" / store.VERSIONS
+    versions.mkdir(parents=True)
+    left = {name: versions / name for name in (f".tmp-{dead.id}.abc", f".tmp-{live.id}.abc", ".tmp-old")}
+    for folder in left.values():
+        folder.mkdir()
+        (folder / "letter.docx").write_bytes(b"half")
+    where = stores.Folder(tmp_path / "out", state_dir, me.id)
+    paths = where.write_version("report", "৪৬-১", "c" * 64, {"letter.docx": b"whole"})
+    assert [p.read_bytes() for p in paths] == [b"whole"]
+    assert sorted(p.name for p in versions.glob(".tmp-*")) == sorted([f".tmp-{live.id}.abc", ".tmp-old"])
+    hour_ago = time.time() - 3700
+    os.utime(left[".tmp-old"], (hour_ago, hour_ago))
+    where.write_version("report", "৪৬-২", "d" * 64, {"letter.docx": b"next"})
+    assert [p.name for p in versions.glob(".tmp-*")] == [f".tmp-{live.id}.abc"]  # its build goes on

@@ -97,7 +97,8 @@ def test_three_servers_two_workers_two_watchers_one_of_each_killed(postgres, tmp
     watched by two `gen watch`, two `gen worker`; while builds are in flight one server's whole process group,
     one worker and the leading watcher are killed with kill -9. Then the register, the versions and the ledger
     hold: every serial 1..max once, none reserved; one complete version folder per issued serial, no staging
-    left; one final ledger entry per file; a duplicate gets no new serial."""
+    left; one final ledger entry per file; a duplicate gets no new serial; a typed serial is the register's if
+    free when it is built, and refused if it was taken (either way no gap, nothing twice)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tests.support.queue import archived, watcher
@@ -107,6 +108,8 @@ def test_three_servers_two_workers_two_watchers_one_of_each_killed(postgres, tmp
     inbox.mkdir()
     uploads = make_workbooks(tmp_path / "up", 25, tag="u")
     dropped = make_workbooks(tmp_path / "in", 8, tag="i")
+    [typed] = make_workbooks(tmp_path / "typed", 1, tag="t")
+    _type_serial(typed, "১")  # serial 1 typed: the first letter's, or already another's
     servers = [serve(tmp_path, postgres) for _ in range(3)]
     bases = [base for _, base in servers]
     workers = [worker(tmp_path, postgres, f"worker-{i}.log") for i in range(2)]
@@ -127,20 +130,24 @@ def test_three_servers_two_workers_two_watchers_one_of_each_killed(postgres, tmp
                     workers[0].kill()
                     lead.kill()
             shutil.copy(dropped[0], inbox / "copy-of-i0.xlsx")  # the same bytes under another name
+            shutil.copy(typed, inbox / typed.name)
             (inbox / "notes.txt").write_text("not a workbook")
             shown = [a.result(timeout=120) for a in answers]
-        wait(lambda: len(archived(inbox)) == 9 and (inbox / "rejected" / "notes.txt").exists()
+        wait(lambda: len(archived(inbox)) + len(_rejected_workbooks(inbox)) == 10
+             and (inbox / "rejected" / "notes.txt").exists()
              and not [r for r in files(postgres) if r[1] == "processing"], 90, "the inbox drained")
     finally:
         for p in [*(s for s, _ in servers), *workers, lead, standby]:
             p.stop()
     assert all(re.fullmatch(r"/submissions/\d+", s) for s in shown)
-    rows = memos(postgres)
-    assert sorted(r[1] for r in rows) == list(range(1, 34)) and {r[3] for r in rows} == {"issued"}  # 25 + 8 contents
-    assert len(one_memo_one_letter(postgres, tmp_path / "out")) == 33
-    # (a staging folder the killed build left, versions/.tmp-*, is never visible and is swept by the store after
-    # an hour: records/store.py _sweep; sweeping it by its owner's lease is the shared store's work)
     entries = files(postgres)
+    [typed_status] = [r[1] for r in entries if r[0] == typed.name]
+    contents = 33 + (typed_status == "built")  # 25 uploads and 8 inbox contents, and the typed one if it was free
+    assert typed_status == "built" or (typed_status == "rejected" and typed.name in _rejected_workbooks(inbox))
+    rows = memos(postgres)
+    assert sorted(r[1] for r in rows) == list(range(1, contents + 1)) and {r[3] for r in rows} == {"issued"}
+    assert len(one_memo_one_letter(postgres, tmp_path / "out")) == contents
+    assert not list((tmp_path / "out").rglob(".tmp-*"))  # what the killed builds staged, swept by their leases
     assert not [r for r in entries if r[1] == "processing"]
     for book in dropped[1:]:
         assert [r[1] for r in entries if r[0] == book.name] == ["built"]
@@ -152,8 +159,24 @@ def test_three_servers_two_workers_two_watchers_one_of_each_killed(postgres, tmp
     for r in entries:
         if r[1] in ("built", "duplicate"):
             memos_of.setdefault(r[4], set()).add(r[2])
-    assert len(memos_of) == 33 and all(len(m) == 1 for m in memos_of.values())  # one memo per content, ever
-    assert len([r for r in entries if r[4] in memos_of]) == 30 + 9  # one entry per upload and per inbox workbook
+    assert len(memos_of) == contents and all(len(m) == 1 for m in memos_of.values())  # one memo per content, ever
+    assert len([r for r in entries if r[4] in memos_of]) == 30 + 9 + (typed_status == "built")  # one per file
+
+
+def _type_serial(path, serial: str) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["পত্র"]
+    row = next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "memo_serial")
+    ws.cell(row, 3, serial)
+    wb.save(path)
+
+
+def _rejected_workbooks(inbox) -> list[str]:
+    folder = inbox / "rejected"
+    return sorted(p.name for p in folder.rglob("*.xlsx") if not p.name.endswith(".annotated.xlsx")) \
+        if folder.exists() else []  # the workbooks set aside, not the marked-up copies beside them
 
 
 def test_a_clerk_signed_in_on_one_server_is_signed_in_and_out_on_all(postgres, tmp_path):
