@@ -47,8 +47,7 @@ def test_a_worker_killed_mid_build_is_finished_by_another_with_the_same_serial(p
     assert [(r[1], r[2]) for r in held] == [(r[1], r[2]) for r in rows]
     folders = one_memo_one_letter(postgres, tmp_path / "out")
     assert len(folders) == 1
-    # (a staging folder the killed build left, versions/.tmp-*, is never visible and is swept by the store after
-    # an hour: records/store.py _sweep; sweeping it by its owner's lease is the shared store's work)
+    assert not list((tmp_path / "out").rglob(".tmp-*"))  # what the killed build staged, swept once its lease ran out
 
 
 def test_two_watchers_on_one_inbox_the_leader_killed_the_standby_takes_over(postgres, tmp_path):
