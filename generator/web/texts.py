@@ -30,7 +30,7 @@ ERRORS = {
 RETRY_S = 15  # a page that could not reach the records database tries again by itself this often
 DATABASE_DOWN = (
     "সার্ভার এই মুহূর্তে প্রতিবেদনের রেকর্ড-ডেটাবেসে (PostgreSQL) পৌঁছাতে পারছে না। এই পাতা দেখানো যায়নি; পাতাটি প্রতি "
-    f"{RETRY_S} সেকেন্ডে নিজে থেকে আবার চেষ্টা করবে। বেশিক্ষণ চললে প্রশাসককে জানান। / The server cannot reach the "
+    f"{bangla.to_bangla_digits(RETRY_S)} সেকেন্ডে নিজে থেকে আবার চেষ্টা করবে। বেশিক্ষণ চললে প্রশাসককে জানান। / The server cannot reach the "
     f"records database (PostgreSQL) just now. This page could not be shown; it tries again by itself every {RETRY_S} "
     "seconds. If it lasts, tell the administrator.")
 DATABASE_DOWN_SENT = (
