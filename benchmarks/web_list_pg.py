@@ -25,10 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-import httpx  # noqa: E402
 
 from generator.records import ledger  # noqa: E402
-from web_load import OFFICES, STATUSES, YEARS, example_details, free_port, load, p95, wait_for  # noqa: E402
+from web_load import OFFICES, STATUSES, YEARS, example_details, free_port, measure  # noqa: E402
 
 
 def fill(url: str, rows: int, seed: int = 13) -> None:
@@ -101,35 +100,8 @@ def main() -> None:
         proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--out", str(tmp_path / "out"),
                                  "--state", url, "--port", str(port), "--no-pdf"], stdout=log, stderr=subprocess.STDOUT,
                                 env={**__import__("os").environ, "GEN_STATE_DIR": str(tmp_path / "local")})
+        measure(proc, log, port, opts, " (target: median under 100 ms)")
         office = OFFICES[0]
-        urls = ["/", "/?" + str(httpx.QueryParams({"office": office, "status": "built"})), "/?kind=egov&page=3"]
-        labels = {urls[0]: "/ (first page)", urls[1]: "/?office=…&status=built", urls[2]: urls[2]}
-        try:
-            wait_for(port, proc)
-            base = f"http://127.0.0.1:{port}"
-            with httpx.Client(base_url=base, timeout=120) as c:  # warm up: templates, imports, caches
-                for u in urls:
-                    c.get(u).raise_for_status()
-            times, wall, failed = load(base, urls, opts.clients, opts.requests, opts.seconds)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            log.close()
-        done = sum(len(v) for v in times.values())
-        print(f"clients: {opts.clients}, requests: {done} answered, {sum(failed.values())} failed {failed or ''}, "
-              f"in {wall:.1f} s (cap {opts.requests} requests / {opts.seconds:g} s)")
-        for u, values in times.items():
-            if values:
-                print(f"  {labels[u]:26s} n={len(values):4d}  median {1000 * statistics.median(values):7.1f} ms  "
-                      f"95th percentile {1000 * p95(values):7.1f} ms")
-        everything = [t for v in times.values() for t in v]
-        if everything:
-            print(f"all: median {1000 * statistics.median(everything):.1f} ms, 95th percentile "
-                  f"{1000 * p95(everything):.1f} ms, {done / wall:.1f} requests/s (target: median under 100 ms)")
         inside(url, [{}, {"office": office, "status": "built"}, {"kind": "egov"}])
 
 

@@ -131,6 +131,40 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+def measure(proc: subprocess.Popen, log, port: int, opts, target: str = "") -> None:
+    """Ask the server on `port` (started as `proc`, logging to `log`) for the first page, a filtered page and a later
+    page from opts.clients clients, then stop it and print the medians and 95th percentiles."""
+    office = OFFICES[0]
+    urls = ["/", "/?" + str(httpx.QueryParams({"office": office, "status": "built"})), "/?kind=egov&page=3"]
+    labels = {urls[0]: "/ (first page)", urls[1]: "/?office=…&status=built", urls[2]: urls[2]}
+    try:
+        wait_for(port, proc)
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base, timeout=120) as c:  # warm up: templates, imports, caches
+            for u in urls:
+                c.get(u).raise_for_status()
+        times, wall, failed = load(base, urls, opts.clients, opts.requests, opts.seconds)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+    done = sum(len(v) for v in times.values())
+    print(f"clients: {opts.clients}, requests: {done} answered, {sum(failed.values())} failed {failed or ''}, "
+          f"in {wall:.1f} s (cap {opts.requests} requests / {opts.seconds:g} s)")
+    for url, values in times.items():
+        if values:
+            print(f"  {labels[url]:26s} n={len(values):4d}  median {1000 * statistics.median(values):7.1f} ms  "
+                  f"95th percentile {1000 * p95(values):7.1f} ms")
+    everything = [t for v in times.values() for t in v]
+    if everything:
+        print(f"all: median {1000 * statistics.median(everything):.1f} ms, 95th percentile "
+              f"{1000 * p95(everything):.1f} ms, {done / wall:.1f} requests/s{target}")
+
+
 def main() -> None:
     args = argparse.ArgumentParser()
     args.add_argument("--rows", type=int, default=10_000)
@@ -148,36 +182,7 @@ def main() -> None:
         proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--out", str(tmp / "out"),
                                  "--state", str(tmp / "state"), "--port", str(port)],
                                 stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_for(port, proc)
-            base = f"http://127.0.0.1:{port}"
-            office = OFFICES[0]
-            urls = ["/", "/?" + str(httpx.QueryParams({"office": office, "status": "built"})),
-                    "/?kind=egov&page=3"]
-            labels = {urls[0]: "/ (first page)", urls[1]: "/?office=…&status=built", urls[2]: urls[2]}
-            with httpx.Client(base_url=base, timeout=120) as c:  # warm up: templates, imports, caches
-                for u in urls:
-                    c.get(u).raise_for_status()
-            times, wall, failed = load(base, urls, opts.clients, opts.requests, opts.seconds)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            log.close()
-        done = sum(len(v) for v in times.values())
-        print(f"clients: {opts.clients}, requests: {done} answered, {sum(failed.values())} failed {failed or ''}, in {wall:.1f} s "
-              f"(cap {opts.requests} requests / {opts.seconds:g} s)")
-        for url, values in times.items():
-            if values:
-                print(f"  {labels[url]:26s} n={len(values):4d}  median {1000 * statistics.median(values):7.1f} ms  "
-                      f"95th percentile {1000 * p95(values):7.1f} ms")
-        everything = [t for v in times.values() for t in v]
-        if everything:
-            print(f"all: median {1000 * statistics.median(everything):.1f} ms, 95th percentile "
-                  f"{1000 * p95(everything):.1f} ms, {done / wall:.1f} requests/s")
+        measure(proc, log, port, opts)
 
 
 if __name__ == "__main__":
