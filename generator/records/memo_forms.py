@@ -22,6 +22,13 @@ def keep(database: db.Database, key: str, separator: str, *, typed: bool, source
     return kept(database, key) or separator
 
 
+def forget_if_unused(database: db.Database, key: str) -> None:
+    """Take back the choice of a prefix key no memo uses any more (its only serial given back, never issued).
+    Call inside the transaction that gave it back, under the prefix's lock."""
+    database.execute("DELETE FROM memo_forms WHERE prefix_key = ? AND NOT EXISTS "
+                     "(SELECT 1 FROM memos WHERE prefix_key = ?)", (key, key))
+
+
 def kept(database: db.Database, key: str) -> str | None:
     row = database.execute("SELECT separator FROM memo_forms WHERE prefix_key = ?", (key,)).fetchone()
     return row[0] if row else None

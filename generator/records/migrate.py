@@ -68,10 +68,11 @@ class Moved:
     relative: int = 0  # document paths rewritten relative to the store root
     outside: int = 0  # absolute document paths not under the store root, kept as they were
     finished_earlier: bool = False  # the target already held this source's copy: only the mark was missing
+    stores_same: bool = True  # the versions rows and each prefix's kept separator, alike on both sides
 
     @property
     def ok(self) -> bool:
-        return self.files_same and all(p.same for p in self.prefixes)
+        return self.files_same and self.stores_same and all(p.same for p in self.prefixes)
 
 
 def _prefix_summary(rows: Iterable[tuple]) -> dict[str, tuple[int, int, int, int, str]]:
@@ -93,6 +94,11 @@ def _files_summary(rows: Iterable[tuple]) -> tuple[int, str]:
     return len(lines), hashlib.sha256(repr(lines).encode()).hexdigest()
 
 
+def _rows_summary(rows: Iterable[tuple]) -> tuple[int, str]:
+    lines = sorted(tuple(map(str, r)) for r in rows)
+    return len(lines), hashlib.sha256(repr(lines).encode()).hexdigest()
+
+
 _CHECK_MEMOS = "SELECT prefix, serial, content_hash, state, prefix_key FROM memos"
 _CHECK_FILES = "SELECT id, name, file_hash, status, memo FROM files"
 
@@ -109,6 +115,9 @@ def _compare(source: sqlite3.Connection, target: db.Database, report: Moved) -> 
     report.files, files_digest = _files_summary(source.execute(_CHECK_FILES))
     report.files_copied, copied_digest = _files_summary(target.execute(_CHECK_FILES))
     report.files_same = (report.files, files_digest) == (report.files_copied, copied_digest)
+    report.stores_same = all(
+        _rows_summary(source.execute(sql)) == _rows_summary(target.execute(sql))
+        for sql in (f"SELECT {VERSION_COLUMNS} FROM versions", f"SELECT {FORM_COLUMNS} FROM memo_forms"))
 
 
 def _relative(outputs: str | None, store: Path | None, report: Moved) -> str | None:
@@ -174,9 +183,9 @@ def _copy(source: sqlite3.Connection, target: db.Database, store: Path | None, r
         cur.executemany(f"INSERT INTO owners ({OWNER_COLUMNS}) VALUES ({marks(8)}) ON CONFLICT (id) DO NOTHING", rows)
     # the store's versions (their paths already relative to the output root) and each prefix's separator
     for rows in _batches(source.execute(f"SELECT {VERSION_COLUMNS} FROM versions")):
-        cur.executemany(f"INSERT INTO versions ({VERSION_COLUMNS}) VALUES ({marks(6)}) ON CONFLICT DO NOTHING", rows)
+        cur.executemany(f"INSERT INTO versions ({VERSION_COLUMNS}) VALUES ({marks(6)})", rows)
     for rows in _batches(source.execute(f"SELECT {FORM_COLUMNS} FROM memo_forms")):
-        cur.executemany(f"INSERT INTO memo_forms ({FORM_COLUMNS}) VALUES ({marks(5)}) ON CONFLICT DO NOTHING", rows)
+        cur.executemany(f"INSERT INTO memo_forms ({FORM_COLUMNS}) VALUES ({marks(5)})", rows)
     for name, value in source.execute("SELECT name, value FROM web_secrets"):  # clerks stay signed in
         target.execute("INSERT INTO web_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
                        "SET value = EXCLUDED.value", (name, value))
@@ -185,7 +194,8 @@ def _copy(source: sqlite3.Connection, target: db.Database, store: Path | None, r
 
 
 def _holds_records(target: db.Database) -> bool:
-    return bool(target.execute("SELECT EXISTS (SELECT 1 FROM memos) OR EXISTS (SELECT 1 FROM files)").fetchone()[0])
+    return bool(target.execute("SELECT EXISTS (SELECT 1 FROM memos) OR EXISTS (SELECT 1 FROM files) OR "
+                               "EXISTS (SELECT 1 FROM versions) OR EXISTS (SELECT 1 FROM memo_forms)").fetchone()[0])
 
 
 def _live_services(source: sqlite3.Connection) -> list[str]:
@@ -257,7 +267,7 @@ def _move(source: sqlite3.Connection, target: db.Database, folder: Path, shown: 
             # session idle between statements for longer than a service's transaction ever is
             target.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
             # nothing else writes these tables while the copy is made and checked
-            target.execute("LOCK TABLE memos, files, memo_counters IN EXCLUSIVE MODE")
+            target.execute("LOCK TABLE memos, files, memo_counters, versions, memo_forms IN EXCLUSIVE MODE")
             if _holds_records(target):
                 _compare(source, target, report)
                 if ours or not report.ok:

@@ -79,11 +79,14 @@ class Held:
     separator: str = "-"
     memo: str | None = None
     version: str | None = None
+    typed: bool = False  # the separator was the workbook's own choice, not the form's default
+    source: str = ""
 
     def confirm(self) -> None:
         if not self.confirmed:
             assert self.register is not None
-            self.register.confirm(self.entry, memo=self.memo, version=self.version)
+            self.register.confirm(self.entry, memo=self.memo, version=self.version, separator=self.separator,
+                                  typed=self.typed, source=self.source)
             self.confirmed = True
 
 
@@ -144,9 +147,9 @@ class Register:
         other content; MemoConflict when the serial turns out to be other content's at confirmation.
         `separator`: the one the workbook typed (blank: the form's default); `held.separator` is the register's."""
         entry, reused = self.take(prefix, serial, content_hash, **meta)
-        held = Held(entry, reused, register=self)
+        held = Held(entry, reused, register=self, source=str(meta.get("source", "")))
         try:
-            held.separator = self.keep_separator(prefix, separator, source=str(meta.get("source", "")))
+            held.separator, held.typed = self.keep_separator(prefix, separator, source=held.source)
             yield held
         except BaseException as e:
             if not (held.confirmed or reused or isinstance(e, MemoConflict)):
@@ -182,11 +185,13 @@ class Register:
         """The highest serial issued under prefix, or None when there is none; reads only."""
         return self._db.execute("SELECT MAX(serial) FROM memos WHERE prefix_key = ?", (prefix,)).fetchone()[0]
 
-    def confirm(self, entry: Entry, *, memo: str | None = None, version: str | None = None) -> None:
+    def confirm(self, entry: Entry, *, memo: str | None = None, version: str | None = None,
+                separator: str | None = None, typed: bool = False, source: str = "") -> None:
         """The letter of this serial is about to be visible: it is issued for good (again, if it had been taken
         back meanwhile and is still free), and its version's row (`version`: its path relative to the store's
-        root) written in the same transaction: the commit point. MemoConflict, changing nothing, when other
-        content holds it."""
+        root) written in the same transaction: the commit point, where the prefix's `separator` is kept too when
+        it is the first letter under it (a build that never issues keeps none). MemoConflict, changing nothing,
+        when other content holds it."""
         with self._db.transaction():
             self._db.lock_prefix(register_prefix(entry.prefix))
             found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial, lock=True)
@@ -199,17 +204,23 @@ class Register:
                                  (entry.prefix, entry.serial))
             if version is not None:
                 versions.record(self._db, entry.prefix, entry.serial, memo or "", entry.content_hash, version)
+            if separator is not None:
+                memo_forms.keep(self._db, register_prefix(entry.prefix), separator, typed=typed, source=source)
 
-    def keep_separator(self, prefix: str, typed: str | None, *, source: str = "") -> str:
-        """The separator the register keeps for this prefix: the first issue's, else the one typed (or the
-        form's default when blank), recorded now."""
-        chosen = chosen_separator(typed)
-        found = memo_forms.kept(self._db, register_prefix(prefix))  # once chosen, a read: no write, no fsync
+    def keep_separator(self, prefix: str, typed: str | None, *, source: str = "") -> tuple[str, bool]:
+        """(the separator a letter under this prefix prints, whether it is the workbook's choice): the one the
+        register keeps, else the one typed (or the form's default when blank), kept now, so that two first
+        letters at once agree. A serial given back when it was the prefix's only one takes the choice back
+        with it (`release`): a letter never issued decides nothing."""
+        key = register_prefix(prefix)
+        found = memo_forms.kept(self._db, key)  # once chosen, a read: no write, no fsync
         if found is not None:
-            return found
+            return found, False
+        chosen = chosen_separator(typed)
         with self._db.transaction():
-            return memo_forms.keep(self._db, register_prefix(prefix), chosen or form_separator(prefix),
-                                   typed=chosen is not None, source=source)
+            kept = memo_forms.keep(self._db, key, chosen or form_separator(prefix), typed=chosen is not None,
+                                   source=source)
+        return kept, chosen is not None and kept == chosen
 
     def separators(self) -> dict[str, str]:
         """prefix key → the separator kept for it (`gen register`)."""
@@ -232,6 +243,7 @@ class Register:
                 return None
             if found.serial == self.last_serial(register_prefix(entry.prefix)):
                 self._db.execute("DELETE FROM memos WHERE prefix = ? AND serial = ?", (entry.prefix, entry.serial))
+                memo_forms.forget_if_unused(self._db, register_prefix(entry.prefix))
                 return "released"
             self._void(entry)
             return "void"

@@ -135,3 +135,22 @@ def test_the_receiving_offices_summary_letter_keeps_the_prefixs_separator(tmp_pa
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"স্মারক: {CODE}.২" in docx_text(tmp_path / "s.docx")
+
+
+def test_a_letter_that_is_never_issued_keeps_no_separator(state_dir):
+    """The first workbook under a code types `.` and is refused after its serial was reserved (its evidence, a
+    full disk, a killed worker): nothing was issued, so nothing is kept, and the next letter's own choice holds."""
+    from generator.records.register import Register
+
+    prefix = "কেসিসি/সেঃবিঃ/২২"
+    with Register(state_dir) as register:
+        with pytest.raises(RuntimeError):
+            with register.reserved(prefix, None, "a" * 64, separator=".", source="first.xlsx", kind="cc",
+                                   office="অফিস", fiscal_year="2023-24", period="q1") as held:
+                assert held.separator == "."
+                raise RuntimeError("refused after the reservation")
+        assert register.separators() == {}
+        with register.reserved(prefix, None, "b" * 64, separator="-", source="second.xlsx", kind="cc",
+                               office="অফিস", fiscal_year="2023-24", period="q1") as held:
+            assert (held.separator, held.entry.serial) == ("-", 1)
+        assert list(register.separators().values()) == ["-"]
