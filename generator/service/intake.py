@@ -19,6 +19,7 @@ from generator.records import store
 from generator.records.ledger import Ledger
 from generator.records.register import Register
 from generator.service import ledgering, pipeline
+from generator.service.ledgering import ARCHIVE_DIR, REJECTED_DIR
 from generator.service.builds import BuildPool, lost_file
 from generator.service.result import Result, only_lost
 from generator.spec.status import BUILT, DUPLICATE, FAILED, REJECTED
@@ -27,7 +28,6 @@ from generator.xlsx.source import load
 log = logging.getLogger("gen.intake")
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
-ARCHIVE_DIR, REJECTED_DIR = "archive", "rejected"  # beside the inbox: built files, refused files
 MAX_ATTEMPTS = 2  # a file in hand when the service died is tried once more, then set aside
 
 

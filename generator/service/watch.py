@@ -11,7 +11,6 @@ hand at two crashes. One watcher per inbox: a second is refused at start.
 from __future__ import annotations
 
 import errno
-import glob
 import fcntl
 import logging
 import os
@@ -29,7 +28,7 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from generator.findings import GenError
-from generator.service import intake, queue
+from generator.service import intake, ledgering, queue
 from generator.service.leader import Leadership
 from generator.service.intake import ARCHIVE_DIR, REJECTED_DIR, WORKBOOK_SUFFIXES
 from generator.records.ledger import Ledger
@@ -40,8 +39,6 @@ from generator.records.state import StateError, is_url
 from generator.documents.make import PdfSettings
 from generator.service.builds import BuildPool
 from generator.service.workers import Limits
-from generator.spec.memo import number as memo_text
-from generator.spec.status import BUILT, DONE
 
 log = logging.getLogger("gen.watch")
 
@@ -275,15 +272,10 @@ class Watcher:
                     if (self.inbox / record.name).exists():
                         log.info("resuming %s, interrupted before", record.name)
                         register.adopt([record.id], self.owner.id)
-                    elif (entry := register.issued_for(record.id)) is not None:  # built, then the watcher died
-                        ledger.finish(record.id, BUILT, memo=memo_text(entry.prefix, entry.serial), kind=entry.kind,
-                                      office=entry.office, fiscal_year=entry.fiscal_year, period=entry.period,
-                                      moved_to=_archived(self.inbox, record.name),
-                                      note="built; the state database could not be written when it was" if record in left
-                                      else "built; the watcher stopped before it recorded it")
                     else:
-                        ledger.finish(record.id, DONE, note="interrupted after the file was moved")
-                        register.take_over([record.id], self.owner.id)
+                        ledgering.close_moved(ledger, register, record, self.inbox, self.owner.id,
+                                              why="the state database could not be written when it was"
+                                              if record in left else "the watcher stopped before it recorded it")
         except StateError as e:
             log.error("could not look for interrupted work: %s", e.en)
 
@@ -317,13 +309,6 @@ class Watcher:
         job = queue.FileJob(str(path.absolute()), str(self.inbox.absolute()), str(self.out_root.absolute()), "watch")
         if self.queue.defer(job) is not None:
             log.info("queued %s", path.name)
-
-
-def _archived(inbox: Path, name: str) -> str | None:
-    """Where a built file went in the archive (the newest of that name), if it is there."""
-    found = sorted((inbox / ARCHIVE_DIR).glob(f"*/{glob.escape(name)}"), key=lambda p: p.stat().st_mtime) \
-        if (inbox / ARCHIVE_DIR).is_dir() else []
-    return str(found[-1]) if found else None
 
 
 def _mtime(path: Path) -> float | None:
