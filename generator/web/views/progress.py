@@ -95,7 +95,7 @@ def _left_over(shared, tag: str) -> building.Flight | None:
 
 def retry(shared, flight: building.Flight) -> None:
     flight.error, flight.finished = None, None
-    folder = evidence.folder_of(shared.state_dir, flight.tag)
+    folder = evidence.folder_of(shared.evidence, flight.tag)
     kept = flight.kept
     assert kept is not None  # retried only when kept
     flight.task = asyncio.create_task(building.run(flight, lambda: uploads.build(shared, kept, folder)))
