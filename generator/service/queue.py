@@ -31,6 +31,7 @@ class FileJob:
     out_root: str
     route: str
     evidence: tuple[str, ...] = ()  # its evidence files, relative to out_root: built into the e-Nothi bundle
+    bundle: bool = False  # the e-Nothi bundle wanted (a web upload), made by a worker with PDFs
 
     @property
     def queue(self) -> str:
@@ -120,7 +121,8 @@ class Queue:
         try:
             return self.app.configure_task(TASK, queue=job.queue, lock=job.key, queueing_lock=job.key).defer(
                 path=job.path, inbox=job.inbox, out_root=job.out_root, route=job.route,
-                **({"evidence": list(job.evidence)} if job.evidence else {}))  # a job without: as before
+                **({"evidence": list(job.evidence)} if job.evidence else {}),  # a job without: as before
+                **({"bundle": True} if job.bundle or job.evidence else {}))
         except procrastinate.exceptions.AlreadyEnqueued:
             return None
         except procrastinate.exceptions.ProcrastinateException as e:

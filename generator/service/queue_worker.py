@@ -38,7 +38,8 @@ class FileBuilder:
     def __init__(self, state_dir: Path, pool: BuildPool, owner: str, pdf: PdfSettings | None):
         self.state_dir, self.pool, self.owner, self.pdf = state_dir, pool, owner, pdf
 
-    def __call__(self, path: str, inbox: str, out_root: str, route: str, evidence: tuple[str, ...] = ()) -> None:
+    def __call__(self, path: str, inbox: str, out_root: str, route: str, evidence: tuple[str, ...] = (),
+                 bundle: bool = False) -> None:
         file = Path(path)
         with Ledger(self.state_dir) as ledger:
             self._await_predecessor(ledger, file.name, route)
@@ -48,7 +49,7 @@ class FileBuilder:
                 register.adopt(left, self.owner)  # a stopped worker's reserved serial becomes ours: the same is reused
         proof = [Path(out_root) / p for p in evidence]
         intake.receive(file, inbox=Path(inbox), out_root=Path(out_root), state_dir=self.state_dir, pool=self.pool,
-                       route=route, owner=self.owner, pdf=with_bundle(self.pdf, proof) if proof else self.pdf)
+                       route=route, owner=self.owner, pdf=with_bundle(self.pdf, proof) if bundle or proof else self.pdf)
         if proof and not file.exists():  # archived or rejected: the bundle holds the evidence now, or it was refused
             _remove_evidence(Path(inbox), file)
 
@@ -60,11 +61,13 @@ class FileBuilder:
 
 
 def with_bundle(pdf: PdfSettings | None, evidence: list[Path]) -> PdfSettings | None:
-    """A job's PDF settings: the worker's, with the e-Nothi bundle of the letter, the annex and `evidence`. Jobs
+    """A web upload's PDF settings: the worker's, with the e-Nothi bundle of the letter, the annex and `evidence`
+    (none: letter and annex in one file, as a server with a state folder makes for every upload). Jobs
     with evidence are in the BUNDLES queue, which only a worker with PDFs takes: `pdf` is None only for a job
     queued by hand; it is then built without its bundle, and the log says so."""
     if pdf is None:
-        log.warning("built without its %d evidence files: this worker makes no PDFs", len(evidence))
+        if evidence:
+            log.warning("built without its %d evidence files: this worker makes no PDFs", len(evidence))
         return None
     return dataclasses.replace(pdf, bundle=True, evidence=tuple(str(p) for p in evidence))
 
@@ -89,8 +92,9 @@ def run(state_dir: Path, *, jobs: int = 1, limits: Limits | None = None, pdf: Pd
         app = queue.app_for(url, worker=True)
         import procrastinate
 
-        def build_file(path: str, inbox: str, out_root: str, route: str, evidence: tuple[str, ...] = ()) -> None:
-            builder(path, inbox, out_root, route, tuple(evidence))
+        def build_file(path: str, inbox: str, out_root: str, route: str, evidence: tuple[str, ...] = (),
+                       bundle: bool = False) -> None:
+            builder(path, inbox, out_root, route, tuple(evidence), bundle)
 
         app.task(name=queue.TASK, queue=queue.QUEUE,
                  retry=procrastinate.RetryStrategy(max_attempts=20, wait=5))(build_file)

@@ -63,7 +63,7 @@ def enqueue(desk: Desk, target: Path) -> None:
     """A kept upload into the job queue (a PostgreSQL state): a worker builds it and moves it beside uploads."""
     assert desk.queue is not None
     proof = tuple(str(p.relative_to(desk.out_root)) for p in evidence.kept_for(desk.evidence, target))
-    desk.queue.defer(queue.FileJob(str(target), str(desk.uploads), str(desk.out_root), "web", proof))
+    desk.queue.defer(queue.FileJob(str(target), str(desk.uploads), str(desk.out_root), "web", proof, bundle=True))
 
 
 REQUEUE_EVERY = 60.0  # seconds between looks for uploads kept but not in the queue (with the queue)
