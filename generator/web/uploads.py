@@ -80,6 +80,7 @@ def requeue(desk: Desk, stop: threading.Event, older_than: float = REQUEUE_EVERY
         if not desk.uploads.is_dir():
             continue
         now = time.time()
+        _sweep_orphans(desk, now - older_than)
         for path in sorted(desk.uploads.iterdir()):
             try:
                 if not path.is_file() or path.name.startswith(".") or now - path.stat().st_mtime < older_than:
@@ -88,6 +89,21 @@ def requeue(desk: Desk, stop: threading.Event, older_than: float = REQUEUE_EVERY
             except (OSError, StateError) as e:  # the pages answer anyway: tried again at the next look
                 log.error("could not queue %s again: %s", ascii(path.name), getattr(e, "en", e))
                 break
+
+
+def _sweep_orphans(desk: Desk, before: float) -> None:
+    """With the queue: evidence folders with no upload kept beside them, made before `before` (a server stopped
+    between keeping the evidence and the workbook; a worker removes those of the uploads it builds)."""
+    if not desk.evidence.is_dir():
+        return
+    waiting = {p.name.split("-", 1)[0] for p in desk.uploads.iterdir() if p.is_file()}
+    for folder in desk.evidence.iterdir():
+        try:
+            if folder.is_dir() and folder.name not in waiting and folder.stat().st_mtime < before:
+                log.info("removing evidence with no upload: %s", folder.name)
+                evidence.remove(folder)
+        except OSError:  # removed meanwhile by a worker or another server
+            continue
 
 
 def status(desk: Desk, kept: Path) -> tuple[str, int | None]:

@@ -108,3 +108,30 @@ def test_a_worker_without_pdfs_leaves_an_upload_with_evidence_to_one_with_pdfs_a
     assert [r[1] for r in memos(postgres) if r[3] == "issued"] == [1]
     assert [r[1] for r in files(postgres)] == ["built"]  # resumed, not doubled
     assert not [p for p in (tmp_path / "out" / ".uploads" / ".evidence").rglob("*") if p.is_file()]
+
+
+def test_evidence_with_no_upload_beside_it_is_swept_by_a_server_and_waiting_evidence_kept(postgres, tmp_path,
+                                                                                          monkeypatch):
+    """A server killed between keeping the evidence and the workbook leaves a folder no job names: any server of
+    the state removes it once it is older than a minute; the evidence of an upload still waiting is kept."""
+    import os
+    import time
+
+    from starlette.testclient import TestClient
+
+    from generator.records.state import resolve
+    from generator.web import create_app
+
+    monkeypatch.setenv("GEN_STATE_DIR", str(tmp_path / "local"))
+    uploads = tmp_path / "out" / ".uploads"
+    orphan, fresh, waiting = (uploads / ".evidence" / tag for tag in ("0123abcd", "89abcdef", "4567cdef"))
+    for folder in (orphan, fresh, waiting):
+        folder.mkdir(parents=True)
+        (folder / "scan.png").write_bytes(png())
+    [book] = make_workbooks(tmp_path / "src", 1)
+    (uploads / f"4567cdef-{book.name}").write_bytes(book.read_bytes())
+    for path in (orphan, waiting, uploads / f"4567cdef-{book.name}"):
+        os.utime(path, (time.time() - 300, time.time() - 300))
+    with TestClient(create_app(out_root=tmp_path / "out", state_dir=resolve(postgres))):
+        wait(lambda: not orphan.exists(), 30, "the orphan evidence swept")
+    assert (waiting / "scan.png").exists() and (fresh / "scan.png").exists()  # fresh: its workbook is coming
