@@ -17,6 +17,8 @@ from generator.records.state import StateError, database_url, shown
 
 TASK = "gen.build_file"  # the one task: build a file through intake
 QUEUE = "builds"
+BUNDLES = "bundles"  # the jobs with evidence: taken only by workers that make PDFs (`gen worker` without --no-pdf)
+EVIDENCE = ".evidence"  # beside the kept uploads (OUT/.uploads/.evidence/<upload tag>/): every worker sees it
 
 
 @dataclass(frozen=True)
@@ -28,11 +30,22 @@ class FileJob:
     inbox: str
     out_root: str
     route: str
+    evidence: tuple[str, ...] = ()  # its evidence files, relative to out_root: built into the e-Nothi bundle
+    bundle: bool = False  # the e-Nothi bundle wanted (a web upload), made by a worker with PDFs
+
+    @property
+    def queue(self) -> str:
+        return BUNDLES if self.evidence else QUEUE
 
     @property
     def key(self) -> str:
         """One file, one job at a time."""
         return f"file {Path(self.path).resolve()}"
+
+
+def evidence_folder(uploads: Path, tag: str) -> Path:
+    """The evidence of a queued upload tagged `tag` (its name in `uploads` starts '<tag>-')."""
+    return uploads / EVIDENCE / tag
 
 
 def url_of(state_dir: str | Path) -> str | None:
@@ -106,8 +119,10 @@ class Queue:
         import procrastinate.exceptions
 
         try:
-            return self.app.configure_task(TASK, queue=QUEUE, lock=job.key, queueing_lock=job.key).defer(
-                path=job.path, inbox=job.inbox, out_root=job.out_root, route=job.route)
+            return self.app.configure_task(TASK, queue=job.queue, lock=job.key, queueing_lock=job.key).defer(
+                path=job.path, inbox=job.inbox, out_root=job.out_root, route=job.route,
+                **({"evidence": list(job.evidence)} if job.evidence else {}),  # a job without: as before
+                **({"bundle": True} if job.bundle or job.evidence else {}))
         except procrastinate.exceptions.AlreadyEnqueued:
             return None
         except procrastinate.exceptions.ProcrastinateException as e:

@@ -11,7 +11,9 @@ version folder (records/register.py, records/store.py), and the file's ledger en
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import shutil
 import socket
 import time
 from pathlib import Path
@@ -36,7 +38,8 @@ class FileBuilder:
     def __init__(self, state_dir: Path, pool: BuildPool, owner: str, pdf: PdfSettings | None):
         self.state_dir, self.pool, self.owner, self.pdf = state_dir, pool, owner, pdf
 
-    def __call__(self, path: str, inbox: str, out_root: str, route: str) -> None:
+    def __call__(self, path: str, inbox: str, out_root: str, route: str, evidence: tuple[str, ...] = (),
+                 bundle: bool = False) -> None:
         file = Path(path)
         with Ledger(self.state_dir) as ledger:
             self._await_predecessor(ledger, file.name, route)
@@ -44,14 +47,34 @@ class FileBuilder:
         if left:
             with Register(self.state_dir) as register:
                 register.adopt(left, self.owner)  # a stopped worker's reserved serial becomes ours: the same is reused
+        proof = [Path(out_root) / p for p in evidence]
         intake.receive(file, inbox=Path(inbox), out_root=Path(out_root), state_dir=self.state_dir, pool=self.pool,
-                       route=route, owner=self.owner, pdf=self.pdf)
+                       route=route, owner=self.owner, pdf=with_bundle(self.pdf, proof) if bundle or proof else self.pdf)
+        if proof and not file.exists():  # archived or rejected: the bundle holds the evidence now, or it was refused
+            _remove_evidence(Path(inbox), file)
 
     def _await_predecessor(self, ledger: Ledger, name: str, route: str) -> None:
         """A job retried because its worker stopped: that worker's lease may still be running for a moment."""
         deadline = time.monotonic() + LEASE_S + 5
         while ledger.held_elsewhere(name, route, self.owner) and time.monotonic() < deadline:
             time.sleep(0.5)
+
+
+def with_bundle(pdf: PdfSettings | None, evidence: list[Path]) -> PdfSettings | None:
+    """A web upload's PDF settings: the worker's, with the e-Nothi bundle of the letter, the annex and `evidence`
+    (none: letter and annex in one file, as a server with a state folder makes for every upload). Jobs
+    with evidence are in the BUNDLES queue, which only a worker with PDFs takes: `pdf` is None only for a job
+    queued by hand; it is then built without its bundle, and the log says so."""
+    if pdf is None:
+        if evidence:
+            log.warning("built without its %d evidence files: this worker makes no PDFs", len(evidence))
+        return None
+    return dataclasses.replace(pdf, bundle=True, evidence=tuple(str(p) for p in evidence))
+
+
+def _remove_evidence(uploads: Path, file: Path) -> None:
+    """An upload's evidence folder once it is built or refused, as a server with a state folder does."""
+    shutil.rmtree(queue.evidence_folder(uploads, file.name.split("-", 1)[0]), ignore_errors=True)
 
 
 def run(state_dir: Path, *, jobs: int = 1, limits: Limits | None = None, pdf: PdfSettings | None = None) -> None:
@@ -69,25 +92,28 @@ def run(state_dir: Path, *, jobs: int = 1, limits: Limits | None = None, pdf: Pd
         app = queue.app_for(url, worker=True)
         import procrastinate
 
-        def build_file(path: str, inbox: str, out_root: str, route: str) -> None:
-            builder(path, inbox, out_root, route)
+        def build_file(path: str, inbox: str, out_root: str, route: str, evidence: tuple[str, ...] = (),
+                       bundle: bool = False) -> None:
+            builder(path, inbox, out_root, route, tuple(evidence), bundle)
 
         app.task(name=queue.TASK, queue=queue.QUEUE,
                  retry=procrastinate.RetryStrategy(max_attempts=20, wait=5))(build_file)
-        log.info("worker %s: %d at a time, %s", owner.id[:8], jobs, "with PDFs" if pdf else "no PDFs")
+        queues = [queue.QUEUE, queue.BUNDLES] if pdf else [queue.QUEUE]
+        log.info("worker %s: %d at a time, %s", owner.id[:8], jobs, "with PDFs" if pdf else
+                 "no PDFs: uploads with evidence are left to a worker with PDFs")
         try:
-            asyncio.run(_work(app, jobs, limits or Limits()))
+            asyncio.run(_work(app, jobs, limits or Limits(), queues))
         except procrastinate.exceptions.ProcrastinateException as e:  # the database lost: systemd starts it again
             raise StateError(state.shown(url), str(e).strip().splitlines()[0] if str(e).strip() else
                              type(e).__name__) from None
         log.info("stopped")
 
 
-async def _work(app, jobs: int, limits: Limits) -> None:
+async def _work(app, jobs: int, limits: Limits, queues: list[str]) -> None:
     async with app.open_async():
-        stalled = asyncio.create_task(_recover_stalled(app))
+        stalled = asyncio.create_task(_recover_stalled(app, queues))
         try:
-            await app.run_worker_async(queues=[queue.QUEUE], concurrency=jobs, name=f"gen-{socket.gethostname()}",
+            await app.run_worker_async(queues=queues, concurrency=jobs, name=f"gen-{socket.gethostname()}",
                                        update_heartbeat_interval=max(0.5, LEASE_S / 3),
                                        stalled_worker_timeout=LEASE_S, fetch_job_polling_interval=1.0,
                                        shutdown_graceful_timeout=limits.seconds + 15, delete_jobs="successful")
@@ -95,12 +121,20 @@ async def _work(app, jobs: int, limits: Limits) -> None:
             stalled.cancel()
 
 
-async def _recover_stalled(app) -> None:
-    """Jobs left `doing` by a worker whose heartbeat stopped: back in the queue, for any worker."""
+async def _recover_stalled(app, queues: list[str]) -> None:
+    """Jobs left `doing` by a worker whose heartbeat stopped: back in the queue, for any worker. A worker without
+    PDFs also says, once, when uploads with evidence wait for a worker with PDFs."""
     from procrastinate import exceptions, jobs
 
+    told = False
     while True:
         try:
+            if queue.BUNDLES not in queues and not told:
+                waiting = list(await app.job_manager.list_jobs_async(queue=queue.BUNDLES, status="todo"))
+                if waiting:
+                    told = True
+                    log.warning("%d uploads with evidence wait for a worker with PDFs; this one makes none "
+                                "(--no-pdf, or no LibreOffice): start one with PDFs", len(waiting))
             for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=LEASE_S):
                 name = Path(job.task_kwargs.get("path", "")).name
                 try:

@@ -80,7 +80,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
     url = queue.url_of(state_dir)
     desk = Desk(Path(out_root).resolve(), Path(state_dir).resolve(),
                 BuildPool(jobs, limits, start_method="forkserver"),  # builds in workers (none started with the queue)
-                templates(max_upload, max_evidence, pdf is not None and not url), token, max_upload, max_evidence,
+                templates(max_upload, max_evidence, pdf is not None or bool(url)), token, max_upload, max_evidence,
                 None if url else pdf, owner=owner, queued=url is not None)
     desk.sessions = Sessions(desk.state_dir, token) if token else None
     desk.limiter = Limiter(desk.state_dir)  # wrong credentials counted in the state database: shared by all servers

@@ -19,7 +19,7 @@ from generator.documents.make import PdfSettings
 from generator.records.ledger import Ledger
 from generator.records.state import StateError
 from generator.service.builds import BuildPool
-from generator.service.queue import Queue
+from generator.service.queue import EVIDENCE, Queue
 from generator.spec import kinds
 from generator.text import bangla
 from generator.text.values import format_number
@@ -56,6 +56,12 @@ class Desk:
         """Where uploads are kept until built: the state folder's uploads/; with the queue, the output root's
         .uploads/ (the shared store, which every worker on every machine sees)."""
         return self.out_root / ".uploads" if self.queued else self.state_dir / "uploads"
+
+    @property
+    def evidence(self) -> Path:
+        """Where uploads' evidence is kept until built, a folder per upload: the state folder's evidence/; with the
+        queue, .uploads/.evidence/ beside the uploads, where every worker finds it."""
+        return self.uploads / EVIDENCE if self.queued else self.state_dir / evidence.FOLDER
 
     def record(self, id: int):
         with Ledger(self.state_dir) as ledger:

@@ -164,8 +164,9 @@ def chosen(form: FormData) -> list[UploadFile]:
     return sorted(files, key=lambda f: (Path(f.filename or "").name.casefold(), f.filename))
 
 
-def folder_of(state_dir: Path, tag: str) -> Path:
-    return state_dir / FOLDER / tag
+def folder_of(root: Path, tag: str) -> Path:
+    """An upload's evidence folder under `root` (Desk.evidence)."""
+    return root / tag
 
 
 def save(files: Sequence[UploadFile], folder: Path) -> list[Path]:
@@ -195,10 +196,10 @@ def settings(pdf: PdfSettings | None, paths: Sequence[Path]) -> PdfSettings | No
     return dataclasses.replace(pdf, bundle=True, evidence=tuple(str(p) for p in paths))
 
 
-def kept_for(state_dir: Path, upload: Path) -> list[Path]:
-    """The evidence saved with an upload (named '<tag>-…') that a stopped server had not yet built, in the
-    order it was given."""
-    folder = folder_of(state_dir, upload.name.split("-", 1)[0])
+def kept_for(root: Path, upload: Path) -> list[Path]:
+    """The evidence saved with an upload (named '<tag>-…') under `root` (Desk.evidence), in the order it was
+    given."""
+    folder = folder_of(root, upload.name.split("-", 1)[0])
     if not folder.is_dir():
         return []
     return sorted(folder.iterdir(), key=lambda p: (p.name.casefold(), p.name))  # all of it: bundle.py checks each
@@ -208,9 +209,9 @@ def remove(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def sweep(state_dir: Path, uploads: Path) -> None:
-    """Evidence folders whose upload is no longer waiting to be built (left by a server that stopped)."""
-    root = state_dir / FOLDER
+def sweep(root: Path, uploads: Path) -> None:
+    """Evidence folders under `root` (Desk.evidence) whose upload is no longer waiting to be built (left by a
+    server that stopped)."""
     if not root.is_dir():
         return
     waiting = {p.name.split("-", 1)[0] for p in uploads.iterdir()} if uploads.is_dir() else set()

@@ -1,5 +1,7 @@
 """Uploaded workbooks: kept in the state folder's uploads/ until built, through the same intake as the watch
-folder; those left by a server that stopped are built again by the next one, with their evidence."""
+folder; those left by a server that stopped are built again by the next one, with their evidence. With the queue
+(a PostgreSQL state) they are kept in the output root's .uploads/, their evidence in .uploads/.evidence/<tag>/,
+and the job names the evidence for the worker that builds it (service/queue_worker.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ log = logging.getLogger("gen.web")
 def new_tag(desk: Desk) -> str:
     """An upload's own tag: the start of its name in uploads/ and of its evidence folder."""
     tag = uuid.uuid4().hex[:8]
-    while evidence.folder_of(desk.state_dir, tag).exists():
+    while evidence.folder_of(desk.evidence, tag).exists():
         tag = uuid.uuid4().hex[:8]
     return tag
 
@@ -35,7 +37,7 @@ def keep(desk: Desk, name: str, data: bytes, proof: list[UploadFile], tag: str) 
     builds it. (the kept workbook, its evidence folder); OSError when it cannot be kept, and then nothing is."""
     desk.uploads.mkdir(parents=True, exist_ok=True)
     safe = intake.fit(store.safe_name(Path(name).stem, "workbook"), Path(name).suffix.lower())
-    folder = evidence.folder_of(desk.state_dir, tag)
+    folder = evidence.folder_of(desk.evidence, tag)
     target = desk.uploads / intake.fit(f"{tag}-{Path(safe).stem}", Path(safe).suffix)
     try:
         evidence.save(proof, folder) if proof else None
@@ -49,7 +51,7 @@ def keep(desk: Desk, name: str, data: bytes, proof: list[UploadFile], tag: str) 
 
 def build(desk: Desk, target: Path, folder: Path) -> int | None:
     """Build a kept upload (in a worker); its ledger id, or None if it vanished meanwhile."""
-    saved = evidence.kept_for(desk.state_dir, target)
+    saved = evidence.kept_for(desk.evidence, target)
     id = intake.receive(target, inbox=desk.uploads, out_root=desk.out_root, state_dir=desk.state_dir, pool=desk.pool,
                         route="web", owner=desk.owner, pdf=evidence.settings(desk.pdf, saved))
     if not target.exists():  # archived or rejected: the bundle holds the evidence now, or it was refused
@@ -60,7 +62,8 @@ def build(desk: Desk, target: Path, folder: Path) -> int | None:
 def enqueue(desk: Desk, target: Path) -> None:
     """A kept upload into the job queue (a PostgreSQL state): a worker builds it and moves it beside uploads."""
     assert desk.queue is not None
-    desk.queue.defer(queue.FileJob(str(target), str(desk.uploads), str(desk.out_root), "web"))
+    proof = tuple(str(p.relative_to(desk.out_root)) for p in evidence.kept_for(desk.evidence, target))
+    desk.queue.defer(queue.FileJob(str(target), str(desk.uploads), str(desk.out_root), "web", proof, bundle=True))
 
 
 REQUEUE_EVERY = 60.0  # seconds between looks for uploads kept but not in the queue (with the queue)
@@ -77,6 +80,7 @@ def requeue(desk: Desk, stop: threading.Event, older_than: float = REQUEUE_EVERY
         if not desk.uploads.is_dir():
             continue
         now = time.time()
+        _sweep_orphans(desk, now - older_than)
         for path in sorted(desk.uploads.iterdir()):
             try:
                 if not path.is_file() or path.name.startswith(".") or now - path.stat().st_mtime < older_than:
@@ -85,6 +89,21 @@ def requeue(desk: Desk, stop: threading.Event, older_than: float = REQUEUE_EVERY
             except (OSError, StateError) as e:  # the pages answer anyway: tried again at the next look
                 log.error("could not queue %s again: %s", ascii(path.name), getattr(e, "en", e))
                 break
+
+
+def _sweep_orphans(desk: Desk, before: float) -> None:
+    """With the queue: evidence folders with no upload kept beside them, made before `before` (a server stopped
+    between keeping the evidence and the workbook; a worker removes those of the uploads it builds)."""
+    if not desk.evidence.is_dir():
+        return
+    waiting = {p.name.split("-", 1)[0] for p in desk.uploads.iterdir() if p.is_file()}
+    for folder in desk.evidence.iterdir():
+        try:
+            if folder.is_dir() and folder.name not in waiting and folder.stat().st_mtime < before:
+                log.info("removing evidence with no upload: %s", folder.name)
+                evidence.remove(folder)
+        except OSError:  # removed meanwhile by a worker or another server
+            continue
 
 
 def status(desk: Desk, kept: Path) -> tuple[str, int | None]:
@@ -109,16 +128,16 @@ def leftovers(desk: Desk, held: list) -> list[Path]:
         lock.close()
         return []
     held.append(lock)  # kept open, so kept locked, while the server runs
-    evidence.sweep(desk.state_dir, desk.uploads)  # before any request: the evidence of uploads no longer waiting
+    evidence.sweep(desk.evidence, desk.uploads)  # before any request: the evidence of uploads no longer waiting
     return [p for p in sorted(desk.uploads.iterdir()) if p.is_file() and not p.name.startswith(".")]
 
 
 def recover(desk: Desk, paths: list[Path]) -> None:
     for path in paths:
-        kept = evidence.kept_for(desk.state_dir, path)
+        kept = evidence.kept_for(desk.evidence, path)
         if kept and desk.pdf is None:
             log.warning("%s: built without its %d evidence files: this server makes no PDFs", path.name, len(kept))
         intake.receive(path, inbox=desk.uploads, out_root=desk.out_root, state_dir=desk.state_dir, pool=desk.pool,
                        route="web", owner=desk.owner, pdf=evidence.settings(desk.pdf, kept))
         if not path.exists():
-            evidence.remove(evidence.folder_of(desk.state_dir, path.name.split("-", 1)[0]))
+            evidence.remove(evidence.folder_of(desk.evidence, path.name.split("-", 1)[0]))

@@ -86,16 +86,18 @@ def _left_over(shared, tag: str) -> building.Flight | None:
     places = [shared.uploads]
     if shared.queued:
         places += [shared.uploads / "rejected", *sorted((shared.uploads / "archive").glob("*"), reverse=True)]
-    waiting = next((p for folder in places if folder.is_dir() for p in folder.iterdir()
-                    if p.name.startswith(f"{tag}-") and p.suffix.lower() in (".xlsx", ".xlsm")), None)
-    if waiting is None:
-        return None
-    return building.Flight(tag, waiting.name.split("-", 1)[1], waiting)
+    for folder in places:
+        found = [p for p in folder.iterdir() if p.name.startswith(f"{tag}-") and p.suffix.lower() in (".xlsx", ".xlsm")] \
+            if folder.is_dir() else []
+        if found:  # the upload itself, not the NAME.annotated.xlsx beside it in rejected/
+            waiting = min(found, key=lambda p: len(p.name))
+            return building.Flight(tag, waiting.name.split("-", 1)[1], waiting)
+    return None
 
 
 def retry(shared, flight: building.Flight) -> None:
     flight.error, flight.finished = None, None
-    folder = evidence.folder_of(shared.state_dir, flight.tag)
+    folder = evidence.folder_of(shared.evidence, flight.tag)
     kept = flight.kept
     assert kept is not None  # retried only when kept
     flight.task = asyncio.create_task(building.run(flight, lambda: uploads.build(shared, kept, folder)))

@@ -31,7 +31,7 @@ async def upload(request: Request):
     shared = desk(request)
     try:
         form = await evidence.read_form(request, workbook_cap=shared.max_upload, evidence_cap=shared.max_evidence,
-                                        evidence=shared.pdf is not None and not shared.queued)
+                                        evidence=shared.pdf is not None or shared.queued)
         await check_csrf(request, form)
         proof = evidence.chosen(form)
     except evidence.Refused as e:
