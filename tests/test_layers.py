@@ -42,3 +42,18 @@ def test_the_layer_contracts_hold_and_a_violation_breaks_them(tmp_path):
     broken = subprocess.run(lint, cwd=tmp_path, capture_output=True, text=True,
                             env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert broken.returncode != 0 and "generator.rules.scoring -> generator.web.texts" in broken.stdout, broken.stdout
+
+
+def test_no_test_file_imports_another():
+    """Shared helpers live in tests/support/ (or conftest.py): a test file is never imported by another."""
+    import ast
+
+    tests = Path(__file__).resolve().parent
+    found = []
+    for path in tests.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            found += [f"{path.relative_to(tests)}: {n}" for n in names
+                      if n.startswith("tests.") and n.rsplit(".", 1)[-1].startswith("test_")]
+    assert found == []

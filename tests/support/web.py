@@ -1,6 +1,12 @@
-"""The web page through Starlette's test client: the form token and an upload."""
+"""The web page through Starlette's test client: the form token and an upload; evidence files to send with one."""
+import io
 import re
 import time
+
+from PIL import Image
+from pypdf import PdfWriter
+
+BUNDLE_LABEL = "ই-নথির জন্য PDF (পত্র, সংযুক্তি ও প্রমাণক)"
 
 
 def csrf(client, url="/upload"):
@@ -34,3 +40,23 @@ class _Again:
 
     def __init__(self, location):
         self.headers = {"location": location}
+
+
+def links(page: str) -> dict[str, str]:
+    """File name → its download address, from a submission's page."""
+    return {name: href for href, name in re.findall(r'<a href="(/submissions/\d+/files/\d+)">([^<]+)</a>', page)}
+
+
+def blank_pdf(pages: int) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def png(size=(800, 600)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", size, (20, 90, 160, 128)).save(out, "PNG")
+    return out.getvalue()

@@ -2,15 +2,11 @@
 LibreOffice, gives one PDF of letter, annex and evidence; bad evidence, too much of it, and evidence sent to a
 server without PDFs are refused by name, in Bangla and English."""
 
-import io
-import re
 import sqlite3
 import time
 from pathlib import Path
 
 import pytest
-from PIL import Image
-from pypdf import PdfWriter
 from starlette.testclient import TestClient
 
 from generator.xlsx import examples
@@ -21,9 +17,8 @@ from generator.records.register import Register
 from generator.web import MB, create_app
 from tests.support.processes import TEST_HOSTS
 from tests.support.office import noisy_jpeg, pages_of
-from tests.support.web import csrf, settled
+from tests.support.web import BUNDLE_LABEL, blank_pdf, csrf, links, png, settled
 
-BUNDLE_LABEL = "ই-নথির জন্য PDF (পত্র, সংযুক্তি ও প্রমাণক)"
 MEMO = "৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২"
 
 
@@ -41,26 +36,6 @@ def app(tmp_path, office, **options):
 def send(client, workbook: bytes, evidence: list[tuple[str, bytes]]):
     files = [("workbook", ("চট্টগ্রাম.xlsx", workbook))] + [("evidence", item) for item in evidence]
     return settled(client, client.post("/upload", data={"csrf": csrf(client)}, files=files, follow_redirects=False))
-
-
-def links(page: str) -> dict[str, str]:
-    """File name → its download address, from a submission's page."""
-    return {name: href for href, name in re.findall(r'<a href="(/submissions/\d+/files/\d+)">([^<]+)</a>', page)}
-
-
-def blank_pdf(pages: int) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(595, 842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def png(size=(800, 600)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGBA", size, (20, 90, 160, 128)).save(out, "PNG")
-    return out.getvalue()
 
 
 def evidence_left(tmp_path) -> list[Path]:

@@ -12,7 +12,7 @@ from tests.support.office import need_libreoffice, pages_of
 from tests.support.processes import free_port
 from tests.support.queue import Process, files, memos, wait
 from tests.support.workbooks import make_workbooks
-from tests.web.test_web_bundle import BUNDLE_LABEL, blank_pdf, links, png
+from tests.support.web import BUNDLE_LABEL, blank_pdf, links, png
 
 pytestmark = pytest.mark.slow
 
