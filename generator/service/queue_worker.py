@@ -24,9 +24,10 @@ from generator.records.owners import LEASE_S, Lease
 from generator.records.register import Register
 from generator.records import state
 from generator.records.state import StateError
-from generator.service import intake, queue
+from generator.service import intake, ledgering, queue
 from generator.service.builds import BuildPool
 from generator.service.workers import Limits
+from generator.xlsx.source import load
 
 log = logging.getLogger("gen.worker")
 STALLED_CHECK_S = max(1.0, LEASE_S / 3)  # how often a worker looks for the jobs of a worker that stopped
@@ -41,17 +42,35 @@ class FileBuilder:
     def __call__(self, path: str, inbox: str, out_root: str, route: str, evidence: tuple[str, ...] = (),
                  bundle: bool = False) -> None:
         file = Path(path)
+        digest = _digest(file)  # None: the file moved on already (its build finished, but not its record)
         with Ledger(self.state_dir) as ledger:
             self._await_predecessor(ledger, file.name, route)
-            left = [r.id for r in ledger.orphans(route) if r.name == file.name]
-        if left:
-            with Register(self.state_dir) as register:
-                register.adopt(left, self.owner)  # a stopped worker's reserved serial becomes ours: the same is reused
+            # a stopped worker's entries of this file: of these very bytes when they are here (another office's
+            # file of the same name is not this one)
+            left = [r for r in ledger.orphans(route) if r.name == file.name and digest in (None, r.file_hash)]
         proof = [Path(out_root) / p for p in evidence]
-        intake.receive(file, inbox=Path(inbox), out_root=Path(out_root), state_dir=self.state_dir, pool=self.pool,
-                       route=route, owner=self.owner, pdf=with_bundle(self.pdf, proof) if bundle or proof else self.pdf)
+        if digest is None:
+            self._close_moved(left, Path(inbox))
+        else:
+            if left:
+                with Register(self.state_dir) as register:  # its reserved serial becomes ours: the same is reused
+                    register.adopt([r.id for r in left], self.owner)
+            intake.receive(file, inbox=Path(inbox), out_root=Path(out_root), state_dir=self.state_dir, pool=self.pool,
+                           route=route, owner=self.owner,
+                           pdf=with_bundle(self.pdf, proof) if bundle or proof else self.pdf)
         if proof and not file.exists():  # archived or rejected: the bundle holds the evidence now, or it was refused
             _remove_evidence(Path(inbox), file)
+
+    def _close_moved(self, left: list, inbox: Path) -> None:
+        """The file of a retried job is gone from its folder: the stopped worker built it (or set it aside) and
+        moved it, but died before it closed the entry. Closed now as the register and the folders say."""
+        if not left:
+            return
+        with Ledger(self.state_dir) as ledger, Register(self.state_dir) as register:
+            for record in left:
+                log.info("closing %s: its worker stopped after the file was moved", record.name)
+                ledgering.close_moved(ledger, register, record, inbox, self.owner,
+                                      why="its worker stopped before it recorded it")
 
     def _await_predecessor(self, ledger: Ledger, name: str, route: str) -> None:
         """A job retried because its worker stopped: that worker's lease may still be running for a moment."""
@@ -147,3 +166,11 @@ async def _recover_stalled(app, queues: list[str]) -> None:
         except Exception as e:  # the database out of reach for a moment: look again at the next round
             log.error("could not look for stalled jobs: %s", str(e).strip() or type(e).__name__)
         await asyncio.sleep(STALLED_CHECK_S)
+
+
+def _digest(file: Path) -> str | None:
+    """The file's content hash as the ledger records it; None when it is no longer there to read."""
+    try:
+        return load(file).digest
+    except OSError:
+        return None

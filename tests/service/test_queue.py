@@ -125,3 +125,41 @@ def test_a_watcher_whose_session_is_ended_by_the_server_stands_again_and_goes_on
         watch.stop()
     assert watch.proc.returncode == 0 and "Traceback" not in watch.log_path.read_text()
     assert sorted(r[1] for r in memos(postgres)) == [1, 2]
+
+
+def test_a_retried_job_whose_file_moved_on_closes_the_entry_its_stopped_worker_left(postgres, tmp_path, monkeypatch):
+    """A worker built a file, moved it to archive/ (or rejected/), and was killed before it closed the entry: the
+    job's retry finds no file, and closes the entry as the register and the folders say, instead of leaving it
+    `processing` (and a clerk's page saying "building") for ever."""
+    from generator.records.ledger import Ledger
+    from generator.records.owners import Owners
+    from generator.records.register import Register
+    from generator.records.state import resolve
+    from generator.service.queue_worker import FileBuilder
+
+    monkeypatch.setenv("GEN_STATE_DIR", str(tmp_path / "local"))
+    state_dir = resolve(postgres)
+    inbox = tmp_path / "inbox"
+    built, refused = make_workbooks(tmp_path / "src", 2)
+    (inbox / "archive" / "2026-12-06").mkdir(parents=True)
+    (inbox / "rejected").mkdir()
+    shutil.copy(built, inbox / "archive" / "2026-12-06" / built.name)
+    shutil.copy(refused, inbox / "rejected" / refused.name)
+    with Owners(state_dir) as owners:
+        dead, me = owners.claim("worker", "a"), owners.claim("worker", "b")
+        owners.end(dead)
+    with Ledger(state_dir) as ledger, Register(state_dir) as register:
+        first = ledger.start(built.name, "1" * 64, route="watch", owner=dead.id)
+        second = ledger.start(refused.name, "2" * 64, route="watch", owner=dead.id)
+        entry, _ = register.allocate("৪৬.০০.০০০০.০০০.০০.০০০.২৪", "c" * 64, source=built.name, kind="cc",
+                                     office="অফিস", fiscal_year="2023-24", period="q1", submission=first,
+                                     owner=dead.id)
+        register.confirm(entry)
+    worker = FileBuilder(state_dir, None, me.id, None)  # no pool: nothing is built, there is nothing to build
+    worker(str(inbox / built.name), str(inbox), str(tmp_path / "out"), "watch")
+    worker(str(inbox / refused.name), str(inbox), str(tmp_path / "out"), "watch")
+    with Ledger(state_dir) as ledger:
+        one, two = ledger.get(first), ledger.get(second)
+    assert (one.status, one.memo) == ("built", "৪৬.০০.০০০০.০০০.০০.০০০.২৪-১")
+    assert one.moved_to.endswith(f"archive/2026-12-06/{built.name}")
+    assert two.status == "rejected" and two.moved_to.endswith(f"rejected/{refused.name}")
