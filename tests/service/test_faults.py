@@ -718,10 +718,11 @@ def test_ctrl_c_leaves_the_ledger_and_the_register_agreeing(tmp_path):
     state = tmp_path / "state"
     proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", str(src), "--out", str(tmp_path / "out"),
                              "--state", str(state), "--json", "--jobs", "2"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE)
     proc.stdout.readline()
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    # bytes: communicate() reads on past what readline() buffered, which may be the middle of a Bangla letter
+    err = proc.communicate(timeout=60)[1].decode("utf-8")
     assert "Traceback" not in err
     db = sqlite3.connect(state / "register.sqlite3")
     try:
