@@ -30,13 +30,18 @@ if marker:
 """
 
 
-def test_a_watch_worker_killed_after_confirm_is_finished_by_the_intakes_retry(tmp_path, monkeypatch):
+def dying_after_confirm(tmp_path, monkeypatch):
+    """A workbook, and every service process started from now on killing itself once, right after a confirm."""
     inject = tmp_path / "inject"
     inject.mkdir()
     (inject / "sitecustomize.py").write_text(DIE_AFTER_CONFIRM)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(inject), os.environ.get("PYTHONPATH")])))
     monkeypatch.setenv("GEN_TEST_DIE_AFTER_CONFIRM", str(tmp_path / "died"))
-    path = fill_cc(tmp_path, MYMENSINGH, ROWS, name="report.xlsx")
+    return fill_cc(tmp_path, MYMENSINGH, ROWS, name="report.xlsx")
+
+
+def test_a_watch_worker_killed_after_confirm_is_finished_by_the_intakes_retry(tmp_path, monkeypatch):
+    path = dying_after_confirm(tmp_path, monkeypatch)
     watch = Watch(tmp_path)
     try:
         watch.drop([path])
@@ -66,12 +71,7 @@ def test_gen_build_whose_worker_died_after_confirm_says_so_and_the_same_file_aga
     import subprocess
     import sys
 
-    inject = tmp_path / "inject"
-    inject.mkdir()
-    (inject / "sitecustomize.py").write_text(DIE_AFTER_CONFIRM)
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(inject), os.environ.get("PYTHONPATH")])))
-    monkeypatch.setenv("GEN_TEST_DIE_AFTER_CONFIRM", str(tmp_path / "died"))
-    path = fill_cc(tmp_path, MYMENSINGH, ROWS, name="report.xlsx")
+    path = dying_after_confirm(tmp_path, monkeypatch)
     out, state = tmp_path / "out", tmp_path / "state"
 
     def gen_build():

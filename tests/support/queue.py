@@ -2,12 +2,13 @@
 its own so that a test can kill it whole with kill -9, and what the database holds afterwards."""
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from tests.support.processes import service_env
+from tests.support.processes import free_port, service_env
 
 
 def rows(url: str, sql: str, params=()) -> list[tuple]:
@@ -64,6 +65,22 @@ def worker(tmp: Path, url: str, log: str = "worker.log", *extra: str) -> Process
 def watcher(tmp: Path, url: str, inbox: Path, log: str = "watch.log") -> Process:
     return Process(tmp, log, "watch", "--inbox", inbox, "--out", tmp / "out", "--state", url, "--settle", "0.4",
                    "--give-up", "3", "--rescan", "5", "--no-pdf")
+
+
+def serve(tmp: Path, url: str, *extra: str) -> tuple[Process, str]:
+    """`gen serve` without PDFs (on the queue, the workers make them) and its address, once it answers."""
+    port = free_port()
+    proc = Process(tmp, f"serve-{port}.log", "serve", "--port", port, "--out", tmp / "out", "--state", url,
+                   "--no-pdf", *extra)
+
+    def answers():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+    wait(answers, 60, "the server")
+    return proc, f"http://127.0.0.1:{port}"
 
 
 def wait(condition, timeout: float = 120, what: str = "", every: float = 0.1) -> None:

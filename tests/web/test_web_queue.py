@@ -2,31 +2,15 @@
 upload's page saying queued, then building, then sending the clerk to the submission, on any server."""
 import re
 import shutil
-import socket
 import time
 
 import pytest
 
-from tests.support.processes import free_port
-from tests.support.queue import Process, files, memos, wait, worker
+from tests.support.queue import serve, files, memos, wait, worker
 from tests.support.workbooks import make_workbooks
 
 pytestmark = pytest.mark.slow
 
-
-def serve(tmp_path, url, *extra):
-    port = free_port()
-    server = Process(tmp_path, f"serve-{port}.log", "serve", "--port", port, "--out", tmp_path / "out", "--state", url,
-                     "--no-pdf", *extra)
-
-    def answers():
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-    wait(answers, 60, "the server")
-    return server, f"http://127.0.0.1:{port}"
 
 
 def test_an_upload_on_postgresql_is_queued_then_built_by_a_worker_and_seen_from_any_server(postgres, tmp_path):

@@ -3,33 +3,17 @@ beside the upload, a real `gen worker` with a warm LibreOffice builds the e-Noth
 a hostile evidence file is refused by name and burns no serial."""
 
 import re
-import socket
 
 import httpx
 import pytest
 
 from tests.support.office import need_libreoffice, pages_of
-from tests.support.processes import free_port
-from tests.support.queue import Process, files, memos, wait
+from tests.support.queue import Process, serve, files, memos, wait
 from tests.support.workbooks import make_workbooks
 from tests.support.web import BUNDLE_LABEL, blank_pdf, links, png
 
 pytestmark = pytest.mark.slow
 
-
-def _serve(tmp_path, url):
-    port = free_port()
-    server = Process(tmp_path, f"serve-{port}.log", "serve", "--port", port, "--out", tmp_path / "out", "--state", url,
-                     "--no-pdf")  # the server makes no PDFs: the worker does
-
-    def answers():
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-    wait(answers, 60, "the server")
-    return server, f"http://127.0.0.1:{port}"
 
 
 def _upload(base: str, book, evidence: list[tuple[str, bytes]]) -> str:
@@ -54,7 +38,7 @@ def test_queued_upload_with_evidence_is_bundled_by_a_worker_with_pdfs_and_served
     need_libreoffice(warm=True)
     hostile, good = make_workbooks(tmp_path / "src", 2)
     evidence_root = tmp_path / "out" / ".uploads" / ".evidence"
-    (one, a), (two, b) = _serve(tmp_path, postgres), _serve(tmp_path, postgres)
+    (one, a), (two, b) = serve(tmp_path, postgres), serve(tmp_path, postgres)
     builder = None
     try:
         bad = _upload(a, hostile, [("ok.png", png()), ("ভর্তির রসিদ.pdf", b"this is a scan, honestly, not a PDF")])
@@ -88,7 +72,7 @@ def test_a_worker_without_pdfs_leaves_an_upload_with_evidence_to_one_with_pdfs_a
 
     need_libreoffice(warm=True)
     [book] = make_workbooks(tmp_path / "src", 1)
-    server, base = _serve(tmp_path, postgres)
+    server, base = serve(tmp_path, postgres)
     plain = first = second = None
     try:
         location = _upload(base, book, [("সভার ছবি.png", png()), ("নোটিশ.pdf", blank_pdf(2))])
