@@ -188,8 +188,11 @@ def test_an_installed_nikosh_is_the_font_of_the_pdf(built, tmp_path, monkeypatch
 def test_ctrl_c_or_a_killed_parent_stops_the_whole_libreoffice_process_group(tmp_path, how):
     """Ctrl-C leaves the `with` block; a parent terminated or killed without leaving it takes LibreOffice along."""
     need_libreoffice(warm=True)
+    # SIGINT as a terminal gives it: a test process may have been started with it ignored, and a child inherits
+    # that (Python then never raises KeyboardInterrupt)
     script = (
-        "import sys, time; from pathlib import Path; from generator.documents import office, pdf\n"
+        "import signal, sys, time; from pathlib import Path; from generator.documents import office, pdf\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "with pdf.Office(Path(sys.argv[1])) as o:\n"
         "    assert o.wait_ready(120)\n"
         "    print(office.read_address(o.home)['pid'], flush=True)\n"
@@ -200,7 +203,11 @@ def test_ctrl_c_or_a_killed_parent_stops_the_whole_libreoffice_process_group(tmp
         group = int(proc.stdout.readline())
         assert subprocess.run(["pgrep", "-g", str(group), "-f", "soffice.bin"], capture_output=True).returncode == 0
         proc.send_signal(how)
-        proc.wait(30)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise AssertionError(f"still running 30 s after signal {how}: {proc.communicate()[1][-3000:]}") from None
         assert how != signal.SIGINT or "KeyboardInterrupt" in proc.stderr.read()
         deadline = time.monotonic() + 10
         while subprocess.run(["pgrep", "-g", str(group), "-r", "R,S,D,T"], capture_output=True).returncode == 0:

@@ -65,13 +65,14 @@ def test_an_upload_kept_while_the_records_were_unwritable_is_built_when_they_are
     monkeypatch.setattr(intake, "receive", refuses_once)
     monkeypatch.setattr(progress, "RETRY_AFTER", 0.2)
     app = create_app(out_root=tmp_path / "out", state_dir=tmp_path / "state", hosts=TEST_HOSTS, answer_within=5)
+    data = _example(tmp_path)  # the same file sent twice (a workbook written again has another save time)
     with TestClient(app) as c:
-        sent = c.post("/upload", data={"csrf": csrf(c)}, files={"workbook": ("cc.xlsx", _example(tmp_path))},
+        sent = c.post("/upload", data={"csrf": csrf(c)}, files={"workbook": ("cc.xlsx", data)},
                       follow_redirects=False)
         first = c.get(sent.headers["location"], follow_redirects=False)
         assert first.status_code == 503 and "ফাইলটি রাখা আছে" in first.text and "Your file is kept" in first.text
         assert 'http-equiv="refresh"' in first.text  # the page tries again by itself
-        again = c.post("/upload", data={"csrf": csrf(c)}, files={"workbook": ("cc.xlsx", _example(tmp_path))},
+        again = c.post("/upload", data={"csrf": csrf(c)}, files={"workbook": ("cc.xlsx", data)},
                        follow_redirects=False)
         import time
 
