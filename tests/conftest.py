@@ -126,3 +126,18 @@ def pytest_collection_modifyitems(config, items):
         for marker, needles in _USES.items():
             if any(n in text for n in needles) or (marker == "libreoffice" and "office" in item.fixturenames):
                 item.add_marker(getattr(pytest.mark, marker))
+    _heaviest_files_first(items)
+
+
+# Under `--dist loadfile` (make test) each test file runs whole on one worker, its module fixtures built once; the
+# files that took longest last time (tests/durations.txt) start first, so that none is left running alone at the end.
+_DURATIONS = Path(__file__).with_name("durations.txt")
+
+
+def _heaviest_files_first(items) -> None:
+    took = {}
+    for line in _DURATIONS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            seconds, path = line.split(maxsplit=1)
+            took[path] = float(seconds)
+    items.sort(key=lambda item: -took.get(item.nodeid.split("::")[0], 0.0))  # stable: a file keeps its order
