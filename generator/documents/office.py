@@ -165,14 +165,7 @@ def kill_group(home: Path, pid: int) -> None:
         pass
 
 
-# Run in Debian's Python, then be unoserver.server. When the thread that started us dies (the parent killed or
-# terminated without leaving its `with` block) the kernel sends SIGUSR1 (PR_SET_PDEATHSIG), and the whole
-# process group is killed: unoserver's own SIGTERM handling can leave soffice running.
-_LAUNCH = ("import ctypes, os, runpy, signal, sys; "
-           "signal.signal(signal.SIGUSR1, lambda *_: os.killpg(0, signal.SIGKILL)); "
-           "ctypes.CDLL(None).prctl(1, signal.SIGUSR1); "
-           "os.getppid() == int(sys.argv.pop(1)) or sys.exit(1); "
-           "runpy.run_module('unoserver.server', run_name='__main__')")
+_LAUNCH = Path(__file__).with_name("unoserver_launch.py")  # run in Debian's Python: unoserver, without its fixed waits
 
 
 class Office:
@@ -259,7 +252,7 @@ class Office:
         seed_profile(profile)
         env = lo_environment(self.home)
         env["PYTHONPATH"] = str(_python_path(self.home))
-        cmd = [UNO_PYTHON, "-c", _LAUNCH, str(os.getpid()), "--port", str(port), "--uno-port", str(uno_port),
+        cmd = [UNO_PYTHON, str(_LAUNCH), str(os.getpid()), "--port", str(port), "--uno-port", str(uno_port),
                "--user-installation", str(profile), "--executable", soffice() or "soffice", "--quiet",
                "--libreoffice-pid-file", str(self.home / "soffice.pid")]
         (self.home / "soffice.pid").unlink(missing_ok=True)
