@@ -20,6 +20,7 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")  # year first: unambigu
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 FIRST_SERIAL_DATE, LAST_SERIAL_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_ANY_DIGIT = re.compile(r"\d")  # any script's digits, as the date patterns' \d
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,8 @@ def _date_parts(text: str) -> tuple[int, int, int] | None:
     """(year, month, day) as written, whether or not such a day exists: day first ('০৪/০৫/২৩'), year first
     ('2023-05-04'), or with the month's name in English or Bangla ('10 Jan 2024', '১০ জানুয়ারি ২০২৪',
     'January 10, 2024')."""
+    if not _ANY_DIGIT.search(text):  # every form has a day and a year in digits: most texts end here
+        return None
     clean = to_ascii_digits(unicodedata.normalize("NFC", text).strip())
     clean = re.sub(r"\s*(খ্রিঃ|খ্রি\.|খ্রিস্টাব্দ)\s*$", "", clean).rstrip(".").strip()
     if iso := _ISO_DATE.match(clean):
