@@ -13,7 +13,7 @@ from generator.records.register import Register
 from generator.service import ledgering
 from generator.service.builds import BuildPool, Task
 from generator.service.result import Result, failure
-from generator.service.workers import Limits, default_jobs
+from generator.service.workers import Limits, Ready, default_jobs
 from generator.spec.memo import number as memo_text
 from generator.spec.status import BUILT, INTERRUPTED
 from generator.xlsx.source import Source, load
@@ -56,16 +56,20 @@ def _build_all(paths: list[Path], out_root: Path, state_dir: Path, pool: BuildPo
         with Register(state_dir) as register:
             register.take_over(interrupted, owner.id)
     with Ledger(state_dir) as ledger:
-        tasks, ids, started, early = [], [], {}, {}
-        for i, path in enumerate(paths):
-            source = _load(Path(path))
-            if isinstance(source, Result):
-                early[i] = source
-                continue
-            ids.append(id := ledger.start(source.name, source.digest, route=route, owner=owner.id))
-            started[id] = time.monotonic()
-            tasks.append(Task(source, out_root, state_dir, submission=id, owner=owner.id, **options))
-        open_ids = set(ids)
+        ids: dict[int, int] = {}  # by the index of the path: its ledger entry
+        started: dict[int, float] = {}
+        open_ids: set[int] = set()
+
+        def tasks() -> Iterator[Task | Ready]:  # each file read when a worker is nearly free for it, not all at once
+            for index, path in enumerate(paths):
+                source = _load(Path(path))
+                if isinstance(source, Result):
+                    yield Ready(source)
+                    continue
+                id = ledger.start(source.name, source.digest, route=route, owner=owner.id)
+                ids[index], started[id] = id, time.monotonic()
+                open_ids.add(id)
+                yield Task(source, out_root, state_dir, submission=id, owner=owner.id, **options)
 
         def record(index: int, result: Result) -> None:  # as soon as it arrives, in any order
             id = ids[index]
@@ -73,10 +77,9 @@ def _build_all(paths: list[Path], out_root: Path, state_dir: Path, pool: BuildPo
                              note="memo reused: same content" if result.memo_reused else None)
             open_ids.discard(id)
 
-        results = pool.map(tasks, on_result=record)
+        results = pool.map(tasks(), on_result=record)
         try:
-            for i in range(len(paths)):
-                yield early[i] if i in early else next(results)
+            yield from results
         finally:  # stopped early (Ctrl-C, a closed pipe): nothing is left "processing"
             results.close()  # stops the workers still building and gives back their serials
             _close_unfinished(ledger, state_dir, open_ids)

@@ -6,6 +6,7 @@ leave when the process that started them is gone.
 
 from __future__ import annotations
 
+import collections
 import multiprocessing as mp
 import os
 import queue
@@ -22,6 +23,13 @@ from typing import Any, TypeVar
 class Limits:
     memory_mb: int = 1536  # address space of a worker (RLIMIT_AS); a normal build needs a few hundred MB
     seconds: float = 120.0  # wall time for one task
+
+
+@dataclass(frozen=True)
+class Ready:
+    """Among the tasks given to `Pool.map`: a result already known, passed through in its place."""
+
+    value: Any
 
 
 @dataclass(frozen=True)
@@ -221,21 +229,42 @@ class Pool:
 
     def map(self, tasks: Iterable[Any], on_result=None) -> Generator[Any, None, None]:
         """Results in the order of `tasks`, as soon as each and those before it are done; `on_result(index,
-        result)` is called for each as soon as it arrives, in any order (so nothing done is lost if the
-        caller stops early)."""
-        pending = list(enumerate(tasks))[::-1]
+        result)` is called for each worker's result as soon as it arrives, in any order (so nothing done is lost
+        if the caller stops early). `tasks` is read only a little ahead of the free workers (a task may hold a
+        whole file: a thousand of them are never in memory at once); a `Ready(value)` among them is a result
+        known without a worker."""
+        upcoming = enumerate(tasks)
+        ahead: collections.deque[tuple[int, Any]] = collections.deque()  # read, not yet given to a worker
         done: dict[int, Any] = {}
         busy: dict[_Worker, int] = {}
-        following = 0
+        following, more = 0, True
+
+        def read_ahead() -> None:
+            nonlocal more
+            while more and len(ahead) < self.jobs:
+                try:
+                    index, task = next(upcoming)
+                except StopIteration:
+                    more = False
+                    return
+                if isinstance(task, Ready):
+                    done[index] = task.value
+                else:
+                    ahead.append((index, task))
+
         try:
-            while pending or busy:
-                while pending and len(busy) < self.jobs:
-                    index, task = pending.pop()
+            read_ahead()
+            while ahead or busy:
+                while ahead and len(busy) < self.jobs:
+                    index, task = ahead.popleft()
                     worker = self._take()
                     busy[worker] = index
                     worker.give(task, self.limits.seconds)
-                deadline = min(w.deadline for w in busy)
-                wait([c for w in busy for c in (w.conn, w.proc.sentinel)], max(0.0, deadline - time.monotonic()) + 0.05)
+                read_ahead()  # while the workers build
+                if busy:
+                    deadline = min(w.deadline for w in busy)
+                    wait([c for w in busy for c in (w.conn, w.proc.sentinel)],
+                         max(0.0, deadline - time.monotonic()) + 0.05)
                 for worker in list(busy):
                     result = self._outcome(worker, 0)
                     if result is None:
@@ -248,6 +277,10 @@ class Pool:
                 while following in done:
                     yield done.pop(following)
                     following += 1
+                read_ahead()
+            while following in done:  # Ready results after the last task
+                yield done.pop(following)
+                following += 1
         finally:
             for worker in busy:  # stopped early: those still running are stopped, and their loss told
                 worker.kill()
