@@ -92,8 +92,8 @@ def built_examples(tmp_path_factory):
 # Markers are derived from what a test uses, so a new test is marked without anyone remembering to:
 # `libreoffice` when it or a fixture it uses converts with LibreOffice, `slow` when it starts `gen watch` or
 # `gen serve` as a process, `browser` for Chromium, `postgres` when it runs against PostgreSQL (the `postgres`
-# fixtures, or the `backend` fixture's PostgreSQL half), `benchmark` for the benchmark scripts (run by `make test`
-# with the rest, out of a plain `pytest` run).
+# fixtures, or the `backend` fixture's PostgreSQL half), `benchmark` for the benchmark scripts (run by `make
+# bench-check`, out of a plain `pytest` run and of `make test`).
 _USES = {
     "libreoffice": ("need_libreoffice(", "to_pdf(", "soffice()", '"--pdf"', "pdf.Office("),
     "slow": ("watcher(", "running_server(", '"watch"', '"serve"'),
