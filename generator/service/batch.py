@@ -38,7 +38,8 @@ def _load(path: Path) -> Source | Result:
 def build_all(paths: list[Path], *, out_root: Path, state_dir: Path, jobs: int | None = None,
               limits: Limits | None = None, route: str = "build", **options) -> Iterator[Result]:
     """Results in the order of `paths`. StateError (from the ledger) before anything is built when the
-    state folder cannot be used."""
+    state folder cannot be used; mid-batch, when it can no longer be written (the builds in hand are then
+    stopped, their serials given back and their entries closed)."""
     jobs = min(jobs or default_jobs(), len(paths)) or 1
     # the pool first: it forks its workers (rather than using a fork server) only while this process has
     # one thread, and the lease's heartbeat is a thread

@@ -6,7 +6,6 @@ leave when the process that started them is gone.
 
 from __future__ import annotations
 
-import collections
 import multiprocessing as mp
 import os
 import queue
@@ -230,37 +229,36 @@ class Pool:
     def map(self, tasks: Iterable[Any], on_result=None) -> Generator[Any, None, None]:
         """Results in the order of `tasks`, as soon as each and those before it are done; `on_result(index,
         result)` is called for each worker's result as soon as it arrives, in any order (so nothing done is lost
-        if the caller stops early). `tasks` is read only a little ahead of the free workers (a task may hold a
-        whole file: a thousand of them are never in memory at once); a `Ready(value)` among them is a result
+        if the caller stops early). `tasks` is read one task ahead of the free workers (a task may hold a
+        whole file: at most jobs + 1 are in memory at once); a `Ready(value)` among them is a result
         known without a worker."""
         upcoming = enumerate(tasks)
-        ahead: collections.deque[tuple[int, Any]] = collections.deque()  # read, not yet given to a worker
         done: dict[int, Any] = {}
         busy: dict[_Worker, int] = {}
         following, more = 0, True
 
-        def read_ahead() -> None:
+        def pull() -> tuple[int, Any] | None:  # the next task for a worker (a Ready goes straight to done)
             nonlocal more
-            while more and len(ahead) < self.jobs:
+            while more:
                 try:
                     index, task = next(upcoming)
                 except StopIteration:
                     more = False
-                    return
-                if isinstance(task, Ready):
-                    done[index] = task.value
-                else:
-                    ahead.append((index, task))
+                    break
+                if not isinstance(task, Ready):
+                    return index, task
+                done[index] = task.value
+            return None
 
         try:
-            read_ahead()
-            while ahead or busy:
-                while ahead and len(busy) < self.jobs:
-                    index, task = ahead.popleft()
+            ahead = pull()  # one task read ahead of the workers, ready when one is free
+            while ahead is not None or busy or following in done:
+                while ahead is not None and len(busy) < self.jobs:
+                    index, task = ahead
                     worker = self._take()
                     busy[worker] = index
                     worker.give(task, self.limits.seconds)
-                read_ahead()  # while the workers build
+                    ahead = pull()
                 if busy:
                     deadline = min(w.deadline for w in busy)
                     wait([c for w in busy for c in (w.conn, w.proc.sentinel)],
@@ -277,10 +275,6 @@ class Pool:
                 while following in done:
                     yield done.pop(following)
                     following += 1
-                read_ahead()
-            while following in done:  # Ready results after the last task
-                yield done.pop(following)
-                following += 1
         finally:
             for worker in busy:  # stopped early: those still running are stopped, and their loss told
                 worker.kill()

@@ -16,6 +16,7 @@ import pytest
 from generator.documents import office, pdf
 from tests.support.docx import docx_paragraphs, docx_text
 from tests.support.office import need_libreoffice
+from tests.support.processes import terminal_sigint
 from tests.support.workbooks import EXAMPLES
 
 
@@ -188,17 +189,15 @@ def test_an_installed_nikosh_is_the_font_of_the_pdf(built, tmp_path, monkeypatch
 def test_ctrl_c_or_a_killed_parent_stops_the_whole_libreoffice_process_group(tmp_path, how):
     """Ctrl-C leaves the `with` block; a parent terminated or killed without leaving it takes LibreOffice along."""
     need_libreoffice(warm=True)
-    # SIGINT as a terminal gives it: a test process may have been started with it ignored, and a child inherits
-    # that (Python then never raises KeyboardInterrupt)
     script = (
-        "import signal, sys, time; from pathlib import Path; from generator.documents import office, pdf\n"
-        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "import sys, time; from pathlib import Path; from generator.documents import office, pdf\n"
         "with pdf.Office(Path(sys.argv[1])) as o:\n"
         "    assert o.wait_ready(120)\n"
         "    print(office.read_address(o.home)['pid'], flush=True)\n"
         "    time.sleep(600)\n")
     proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "office")], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+                            stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2],
+                            preexec_fn=terminal_sigint)
     try:
         group = int(proc.stdout.readline())
         assert subprocess.run(["pgrep", "-g", str(group), "-f", "soffice.bin"], capture_output=True).returncode == 0

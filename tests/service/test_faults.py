@@ -29,7 +29,7 @@ from tests.support.processes import TEST_HOSTS, running_server
 from tests.support.workbooks import MYMENSINGH, ROWS
 from tests.support.state import ledger, serials
 from tests.support.workbooks import make_workbooks
-from tests.support.processes import small_disk
+from tests.support.processes import small_disk, terminal_sigint
 from tests.support.state import register_rows, sha
 
 CC_JSON = EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json"
@@ -718,7 +718,7 @@ def test_ctrl_c_leaves_the_ledger_and_the_register_agreeing(tmp_path):
     state = tmp_path / "state"
     proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", str(src), "--out", str(tmp_path / "out"),
                              "--state", str(state), "--json", "--jobs", "2"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, preexec_fn=terminal_sigint)
     proc.stdout.readline()
     proc.send_signal(signal.SIGINT)
     # bytes: communicate() reads on past what readline() buffered, which may be the middle of a Bangla letter

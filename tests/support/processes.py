@@ -16,6 +16,12 @@ from tests.support.state import ledger
 TEST_HOSTS = ("testserver",)  # the name Starlette's test client sends; the real server never answers it
 
 
+def terminal_sigint() -> None:
+    """As a Popen preexec_fn: SIGINT as a terminal gives it. A test process may run with it ignored (started in the
+    background), and a child inherits that: Python then never raises KeyboardInterrupt, and Ctrl-C tests nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def free_port() -> int:
     import socket
 
