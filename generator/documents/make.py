@@ -5,27 +5,15 @@ relabelled where an area runs onto a new page, and the e-Nothi bundle."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from generator.documents import bundle, fit, pdf, registry, relabel
+from generator.documents import registry
 from generator.documents.registry import Job, Pages
+from generator.documents.settings import PdfSettings
 from generator.findings import Finding, warning
-from generator.spec.documents import BUNDLE_SUFFIX, Document, in_order
+from generator.spec.documents import BUNDLE_SUFFIX, in_order
 from generator.spec.sheets import LETTER_SHEET
 from generator.text.bangla import to_ascii_digits, to_bangla_digits
-
-
-@dataclass(frozen=True)
-class PdfSettings:
-    """PDFs beside the Word files, through the parent's warm LibreOffice (`office`, a pdf.OfficeHandle; None: a
-    cold soffice per file), and the e-Nothi bundle: the PDFs, then the evidence files, under 25 MiB."""
-
-    office: pdf.OfficeHandle | None = None
-    timeout: float = 20.0  # a conversion, and the wait for the LibreOffice before it (a one-page letter: 0.3 s)
-    bundle: bool = False
-    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,22 +36,13 @@ def make(job: Job, stem: str, settings: PdfSettings | None = None) -> Made:
         made[document.name] = registry.render(document, job, pages=pages)
         if settings is None:
             continue
+        # LibreOffice's client and the PDF tools load only when PDFs are asked for
+        from generator.documents import printed
 
-        def convert(docx: bytes, document: Document = document) -> bytes:
-            return pdf.convert(docx, office_handle=settings.office, timeout=settings.timeout, wait=settings.timeout,
-                               name=document.file_name(stem))
-
-        try:
-            pdfs[document.name] = convert(made[document.name])
-            made[document.name], pdfs[document.name], step = _fitted(document, made[document.name],
-                                                                     pdfs[document.name], convert)
-            if document.relabel:
-                made[document.name], pdfs[document.name] = _relabelled(document, job, made[document.name],
-                                                                       pdfs[document.name], convert, step)
-            pages[document.name] = pdf.page_count(pdfs[document.name])
-        except pdf.ConversionFailed as e:
-            findings.append(warning("pdf-missing", f"{document.file_name(stem, '.pdf')} তৈরি হয়নি: {e.bn}",
-                                    f"{document.file_name(stem, '.pdf')} was not made: {e.en}"))
+        made[document.name], converted, why = printed.pdf_of(document, job, made[document.name], settings, stem)
+        findings += why
+        if converted is not None:
+            pdfs[document.name], pages[document.name] = converted, printed.page_count(converted)
     findings += _attachment_check(job, pages)
     files = {document.file_name(stem): made[document.name] for document in kind.documents}
     files |= {document.file_name(stem, ".pdf"): pdfs[document.name] for document in kind.documents
@@ -73,66 +52,13 @@ def make(job: Job, stem: str, settings: PdfSettings | None = None) -> Made:
             findings.append(warning("bundle-missing", "PDF ছাড়া ই-নথির বান্ডেল হয় না, তাই বান্ডেল তৈরি হয়নি।",
                                     "Without the PDFs there is no e-Nothi bundle, so none was made."))
         else:
-            made_bundle, unstamped = _bundle([(document.file_name(stem, ".pdf"), pdfs[document.name])
-                                              for document in kind.documents], settings, stem)
+            from generator.documents import printed
+
+            made_bundle, unstamped = printed.bundle_of([(document.file_name(stem, ".pdf"), pdfs[document.name])
+                                                        for document in kind.documents], settings, stem)
             findings += unstamped
             files[f"{stem}{BUNDLE_SUFFIX}"] = made_bundle.data
     return Made(files, findings, pages)
-
-
-def _bundle(documents: list[tuple[str, bytes]], settings: PdfSettings, stem: str) -> tuple[bundle.Bundle, list[Finding]]:
-    """The bundle with every page stamped (its running number; on an evidence page, which evidence and its page);
-    without the stamps, and a warning, when LibreOffice cannot make them."""
-    evidence = [Path(p) for p in settings.evidence]
-
-    def convert(docx: bytes) -> bytes:
-        return pdf.convert(docx, office_handle=settings.office, timeout=settings.timeout, wait=settings.timeout,
-                           name=f"{stem}-stamps.docx")
-
-    try:
-        return bundle.build(documents, evidence, convert=convert), []
-    except (pdf.ConversionFailed, bundle.StampsFailed) as e:
-        why_bn, why_en = (e.bn, e.en) if isinstance(e, pdf.ConversionFailed) else ("পাতার সংখ্যা মেলেনি।",
-                                                                                  "the pages did not match.")
-        return bundle.build(documents, evidence), [warning(
-            "bundle-unstamped", f"বান্ডেলের পৃষ্ঠা নম্বর ও প্রমাণকের পরিচিতি ছাপা যায়নি: {why_bn}",
-            f"The bundle's page numbers and evidence labels could not be stamped: {why_en}")]
-
-
-def _fitted(document: Document, docx: bytes, made_pdf: bytes,
-            convert: Callable[[bytes], bytes]) -> tuple[bytes, bytes, int]:
-    """A document whose last page holds only a few lines, tightened (spacing, then font size: fit.tightened)
-    until it has a page fewer; as it was when no step gets there. The step taken, 0 for none."""
-    if not fit.needs_fitting(made_pdf):
-        return docx, made_pdf, 0
-    pages = pdf.page_count(made_pdf)
-    for step in fit.TIGHTER_STEPS:
-        tighter = fit.tightened(docx, step, document.name)
-        try:
-            tighter_pdf = convert(tighter)
-        except pdf.ConversionFailed:
-            break
-        if pdf.page_count(tighter_pdf) < pages:
-            return tighter, tighter_pdf, step
-    return docx, made_pdf, 0
-
-
-def _relabelled(document: Document, job: Job, docx: bytes, made_pdf: bytes,
-                convert: Callable[[bytes], bytes], step: int = 0) -> tuple[bytes, bytes]:
-    """The document with its labels repeated at the top of the pages an area or activity runs onto; as it
-    was when none does, or when the second conversion fails. A fitted document (`step`) is rendered again as
-    tight."""
-    context = registry.context(document, job)
-
-    def render(filled: dict) -> bytes:
-        again = registry.render(document, job, filled=filled)
-        return fit.tightened(again, step, document.name) if step else again
-
-    try:
-        again = relabel.relabel(context, made_pdf, render, convert)
-    except pdf.ConversionFailed:
-        again = None
-    return (docx, made_pdf) if again is None else (again.docx, again.pdf)
 
 
 PAGE_UNITS = ("পাতা", "পৃষ্ঠা")
