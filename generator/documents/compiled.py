@@ -4,17 +4,22 @@ every render only fills the compiled parts and zips them with the parts no rende
 from __future__ import annotations
 
 import bisect
+import functools
+import hashlib
 import io
 from collections.abc import Callable
 import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from docxtpl import DocxTemplate
-from jinja2 import Environment, StrictUndefined, Template
+from jinja2 import Environment, FunctionLoader, StrictUndefined, Template
 
-from generator.documents import wordml
+from generator.documents import template_cache, wordml
+
+if TYPE_CHECKING:
+    from docxtpl import DocxTemplate
 
 _RENDERED_PART = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
 
@@ -26,26 +31,35 @@ class CompiledDocx:
     path: Path
     static: bytes  # a zip of the parts no render changes
     parts: dict[str, tuple[zipfile.ZipInfo, Template]]
-    docxtpl: DocxTemplate
     fix_tables: bool
 
     @classmethod
     def load(cls, path: Path) -> CompiledDocx:
-        env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
-        tpl = DocxTemplate(str(path))
-        static, parts, fix = io.BytesIO(), {}, False
+        data = Path(path).read_bytes()
+        static, rendered, infos = io.BytesIO(), {}, {}
         # the parts no render changes (styles, fonts, theme…) are compressed once, into a zip that
         # each render copies and appends its own parts to
-        with zipfile.ZipFile(path) as z, zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as out:
+        with zipfile.ZipFile(io.BytesIO(data)) as z, zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as out:
             for info in z.infolist():
-                data = z.read(info)
                 if _RENDERED_PART.fullmatch(info.filename):
-                    xml = tpl.patch_xml(data.decode("utf-8"))
-                    fix = fix or "{%tc" in xml
-                    parts[info.filename] = (info, env.from_string(wordml.expand_tags(xml)))
+                    rendered[info.filename], infos[info.filename] = z.read(info).decode("utf-8"), info
                 else:
-                    out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-        return cls(Path(path), static.getvalue(), parts, tpl, fix)
+                    out.writestr(info, z.read(info), compress_type=zipfile.ZIP_DEFLATED)
+        patched = template_cache.patched(data, rendered, _patch_xml)
+        sources = {f"{hashlib.sha256(data).hexdigest()}/{name}": wordml.expand_tags(xml)
+                   for name, xml in patched.items()}
+        env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True,
+                          loader=FunctionLoader(lambda name: (sources[name], None, lambda: True)),
+                          bytecode_cache=template_cache.bytecode())
+        parts = {name.partition("/")[2]: (infos[name.partition("/")[2]], env.get_template(name)) for name in sources}
+        return cls(Path(path), static.getvalue(), parts, any("{%tc" in xml for xml in patched.values()))
+
+    @functools.cached_property
+    def docxtpl(self) -> DocxTemplate:
+        """docxtpl's template, for the rare paragraph only docxtpl's resolve_listing handles (a \\a or \\f)."""
+        from docxtpl import DocxTemplate
+
+        return DocxTemplate(str(self.path))
 
     def render(self, context: dict, transform: Callable[[str, str], str] | None = None) -> bytes:
         """The filled document; `transform(part name, xml)` may change a part's XML before it is written."""
@@ -53,7 +67,7 @@ class CompiledDocx:
         out.seek(0, io.SEEK_END)
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z:
             for info, template in self.parts.values():
-                xml = resolve_listing(self.docxtpl, template.render(context))
+                xml = resolve_listing(None, template.render(context))
                 if transform is not None:
                     xml = transform(info.filename, xml)
                 fresh = zipfile.ZipInfo(info.filename, info.date_time)  # zipfile fills in a ZipInfo as it writes
@@ -66,10 +80,24 @@ _BREAKS = re.compile(r"[\t\a\n\f]")
 _PARAGRAPH_START = re.compile(r"<w:p[ >]")
 
 
-def resolve_listing(docxtpl: DocxTemplate, xml: str) -> str:
+@functools.lru_cache(maxsize=1)
+def _docxtpl() -> DocxTemplate:
+    """docxtpl, loaded when first needed; its clean-up and resolve_listing use nothing of a template's own."""
+    from docxtpl import DocxTemplate
+
+    return DocxTemplate("")
+
+
+def _patch_xml(xml: str) -> str:
+    """docxtpl's clean-up of a part: its tags made whole, its {%p %}, {%tr %}… tags turned to Jinja."""
+    return _docxtpl().patch_xml(xml)
+
+
+def resolve_listing(docxtpl: DocxTemplate | None, xml: str) -> str:
     """docxtpl's resolve_listing (a \\n in a value becomes a line break, \\t a tab, …), run only on the
     paragraphs that hold such a character: the same result, without re-parsing every paragraph. The
-    paragraphs are found from the characters, not the characters from every paragraph."""
+    paragraphs are found from the characters, not the characters from every paragraph. `docxtpl` handles
+    a paragraph with a \\a or \\f (None: docxtpl is loaded when one comes)."""
     spans: list[tuple[int, int]] = []
     starts: list[int] | None = None  # where paragraphs open, found once (searching back from each break cost more)
     for found in _BREAKS.finditer(xml):
@@ -92,7 +120,7 @@ def resolve_listing(docxtpl: DocxTemplate, xml: str) -> str:
     for start, end in spans:
         paragraph = xml[start:end]
         pieces += [xml[last:start], _tabs_and_line_breaks(paragraph) if _NO_PARAGRAPH_BREAKS.fullmatch(paragraph)
-                   else docxtpl.resolve_listing(paragraph)]
+                   else (docxtpl or _docxtpl()).resolve_listing(paragraph)]
         last = end
     return "".join(pieces) + xml[last:]
 
