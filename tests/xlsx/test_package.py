@@ -317,6 +317,10 @@ def test_a_merged_range_over_the_whole_sheet(cc_example, tmp_path):
     (b"<c x=' r=\"B6\"' r=\"XFD1048576\" t=\"inlineStr\"><is><t>x</t></is></c>", "far-cell", "XFD1048576"),
     (b'<c r="B6" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>', None, None),  # two r: the exact scan's call
     (b"<c r='XFD1048576' t=\"inlineStr\"><is><t>x</t></is></c>", "far-cell", "XFD1048576"),
+    # the usual form first (r first, double quotes), then something it does not vouch for
+    (b'<c r="B6" s="1" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>', None, None),
+    (b'<c r="B1048576" rr="A1" t="inlineStr"><is><t>x</t></is></c>', "far-cell", "B1048576"),
+    (b'<c r="B6" t="inlineStr" r = "XFD1048576"><is><t>x</t></is></c>', None, None),
 ])
 def test_the_quick_scan_cannot_be_fooled_by_attributes(cc_example, tmp_path, tag, code, cell):
     """An 'r=' inside another attribute's value, a second r, single quotes: the quick scan reads the tag
