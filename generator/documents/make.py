@@ -30,15 +30,15 @@ def make(job: Job, stem: str, settings: PdfSettings | None = None) -> Made:
     warning saying why its PDF is missing. bundle.BundleError when the evidence cannot go into the bundle."""
     kind, made, pdfs, findings = job.report.kind, {}, {}, []
     pages: Pages = {}
-    if settings is not None and settings.bundle and settings.evidence:  # the letter counts what the bundle carries
-        job = dataclasses.replace(job, evidence_files=len(settings.evidence))
+    if settings is not None:  # LibreOffice's client and the PDF tools load only when PDFs are asked for
+        from generator.documents import printed
+
+        if settings.bundle and settings.evidence:  # the letter counts what the bundle carries
+            job = dataclasses.replace(job, evidence_files=len(settings.evidence))
     for document in in_order(kind.documents):
         made[document.name] = registry.render(document, job, pages=pages)
         if settings is None:
             continue
-        # LibreOffice's client and the PDF tools load only when PDFs are asked for
-        from generator.documents import printed
-
         made[document.name], converted, why = printed.pdf_of(document, job, made[document.name], settings, stem)
         findings += why
         if converted is not None:
@@ -52,8 +52,6 @@ def make(job: Job, stem: str, settings: PdfSettings | None = None) -> Made:
             findings.append(warning("bundle-missing", "PDF ছাড়া ই-নথির বান্ডেল হয় না, তাই বান্ডেল তৈরি হয়নি।",
                                     "Without the PDFs there is no e-Nothi bundle, so none was made."))
         else:
-            from generator.documents import printed
-
             made_bundle, unstamped = printed.bundle_of([(document.file_name(stem, ".pdf"), pdfs[document.name])
                                                         for document in kind.documents], settings, stem)
             findings += unstamped

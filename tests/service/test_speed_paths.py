@@ -119,3 +119,16 @@ def test_line_breaks_fast_path_is_docxtpl_exactly(text):
            f'<w:t xml:space="preserve">{body}</w:t></w:r><w:r><w:tab/><w:t>{body}</w:t></w:r></w:p>'
            f'<w:p><w:r><w:t>plain</w:t></w:r></w:p><w:p w:rsidR="1"><w:r><w:t>{body}</w:t></w:r></w:p></w:body>')
     assert render.resolve_listing(compiled.docxtpl, xml) == compiled.docxtpl.resolve_listing(xml)
+    assert render.resolve_listing(None, xml) == compiled.docxtpl.resolve_listing(xml)  # as a render calls it
+
+
+def test_a_build_without_pdfs_loads_none_of_the_pdf_tools(tmp_path):
+    """LibreOffice's client (http, e-mail, ssl under xmlrpc), pypdf and the PDF steps load only for PDFs: a one-off
+    `gen build` is spared them."""
+    workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "w.xlsx")
+    code = ("import sys, generator; r = generator.build(sys.argv[1], out=sys.argv[2], state=sys.argv[3]); "
+            "print(r.status, *sorted(m for m in ('generator.documents.pdf', 'generator.documents.printed', "
+            "'http.client', 'pypdf') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code, str(workbook), str(tmp_path / "o"), str(tmp_path / "s")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["built"], done.stdout + done.stderr
