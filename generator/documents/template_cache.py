@@ -1,6 +1,6 @@
 """Compiled Word templates kept between runs, as Python keeps its bytecode: docxtpl's clean-up of each part and
-Jinja's bytecode of it, so that a one-off `gen build` neither loads docxtpl (and python-docx under it) nor
-compiles the templates again. In $GEN_CACHE_DIR, else $XDG_CACHE_HOME/gen, else ~/.cache/gen. Only a
+Jinja's bytecode of it, so that a one-off `gen build` neither cleans up nor compiles the templates again
+(loading a template no longer needs docxtpl at all). In $GEN_CACHE_DIR, else $XDG_CACHE_HOME/gen, else ~/.cache/gen. Only a
 speed-up: a folder that cannot be used, or another user could write to, is passed over, and an entry that
 cannot be read is made again."""
 
