@@ -31,7 +31,6 @@ class CompiledDocx:
     path: Path
     static: bytes  # a zip of the parts no render changes
     parts: dict[str, tuple[zipfile.ZipInfo, Template]]
-    fix_tables: bool
 
     @classmethod
     def load(cls, path: Path) -> CompiledDocx:
@@ -46,13 +45,13 @@ class CompiledDocx:
                 else:
                     out.writestr(info, z.read(info), compress_type=zipfile.ZIP_DEFLATED)
         patched = template_cache.patched(data, rendered, _patch_xml)
-        sources = {f"{hashlib.sha256(data).hexdigest()}/{name}": wordml.expand_tags(xml)
-                   for name, xml in patched.items()}
+        key = hashlib.sha256(data).hexdigest()  # Jinja files its bytecode by a template's name: named by this file
         env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True,
-                          loader=FunctionLoader(lambda name: (sources[name], None, lambda: True)),
+                          loader=FunctionLoader(lambda name: (wordml.expand_tags(patched[name.partition("/")[2]]),
+                                                              None, lambda: True)),
                           bytecode_cache=template_cache.bytecode())
-        parts = {name.partition("/")[2]: (infos[name.partition("/")[2]], env.get_template(name)) for name in sources}
-        return cls(Path(path), static.getvalue(), parts, any("{%tc" in xml for xml in patched.values()))
+        return cls(Path(path), static.getvalue(), {name: (infos[name], env.get_template(f"{key}/{name}"))
+                                                   for name in patched})
 
     @functools.cached_property
     def docxtpl(self) -> DocxTemplate:

@@ -20,10 +20,7 @@ def pdf_of(document: Document, job: Job, docx: bytes, settings: PdfSettings,
     """(the .docx, fitted and relabelled as its PDF shows, its PDF, []) or, when it could not be converted, (the
     .docx as made, None, [a warning saying why])."""
 
-    def convert(made: bytes) -> bytes:
-        return pdf.convert(made, office_handle=settings.office, timeout=settings.timeout, wait=settings.timeout,
-                           name=document.file_name(stem))
-
+    convert = _converter(settings, document.file_name(stem))
     try:
         made_pdf = convert(docx)
         docx, made_pdf, step = _fitted(document, docx, made_pdf, convert)
@@ -39,11 +36,7 @@ def bundle_of(documents: list[tuple[str, bytes]], settings: PdfSettings, stem: s
     """The bundle with every page stamped (its running number; on an evidence page, which evidence and its page);
     without the stamps, and a warning, when LibreOffice cannot make them."""
     evidence = [Path(p) for p in settings.evidence]
-
-    def convert(docx: bytes) -> bytes:
-        return pdf.convert(docx, office_handle=settings.office, timeout=settings.timeout, wait=settings.timeout,
-                           name=f"{stem}-stamps.docx")
-
+    convert = _converter(settings, f"{stem}-stamps.docx")
     try:
         return bundle.build(documents, evidence, convert=convert), []
     except (pdf.ConversionFailed, bundle.StampsFailed) as e:
@@ -52,6 +45,12 @@ def bundle_of(documents: list[tuple[str, bytes]], settings: PdfSettings, stem: s
         return bundle.build(documents, evidence), [warning(
             "bundle-unstamped", f"বান্ডেলের পৃষ্ঠা নম্বর ও প্রমাণকের পরিচিতি ছাপা যায়নি: {why_bn}",
             f"The bundle's page numbers and evidence labels could not be stamped: {why_en}")]
+
+
+def _converter(settings: PdfSettings, name: str) -> Callable[[bytes], bytes]:
+    """A .docx's PDF through the run's LibreOffice, its errors naming `name`."""
+    return lambda docx: pdf.convert(docx, office_handle=settings.office, timeout=settings.timeout,
+                                    wait=settings.timeout, name=name)
 
 
 def _fitted(document: Document, docx: bytes, made_pdf: bytes,
