@@ -40,6 +40,20 @@ def test_a_second_process_loads_the_template_without_docxtpl(tmp_path):
     assert _load_in_process(tmp_path / "cache") == "False"
 
 
+def test_processes_filling_the_cache_at_once_leave_it_whole(tmp_path):
+    """Entries are written under another name and renamed: four processes starting on an empty cache at once
+    all load the template, and the next reads whole entries."""
+    env = {**os.environ, "GEN_CACHE_DIR": str(tmp_path / "cache")}
+    started = [subprocess.Popen([sys.executable, "-c", LOAD, str(ANNEX)], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    for proc in started:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+    left = [p.name for p in (tmp_path / "cache" / "templates").iterdir() if ".tmp" in p.name]
+    assert not left
+    assert _load_in_process(tmp_path / "cache") == "False"
+
+
 @pytest.fixture(scope="module")
 def job(tmp_path_factory):
     workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path_factory.mktemp("w") / "w.xlsx")
