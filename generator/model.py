@@ -77,7 +77,6 @@ class Report:
     period: Period | None
     issue_date: dt.date | None
     memo_serial: int | None
-    memo_serial_text: str
     rows: list[PlanRow] = field(default_factory=list)
     cells_raw: dict[str, object] = field(default_factory=dict)  # the key/value sheet's values as read
 
@@ -161,7 +160,6 @@ def from_workbook(raw: RawWorkbook, kind: Kind) -> Report:
         period=bangla.parse_period(fields.get("period", "")),
         issue_date=issue.date if issue else None,
         memo_serial=bangla.whole_number(serial_text),
-        memo_serial_text=bangla.to_bangla_digits(serial_text),
         cells_raw={k: c.value for k, c in raw.letter.items()},
     )
     previous: dict[str, Value] = {}  # the area and activity cells in force

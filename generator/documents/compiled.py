@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, FunctionLoader, StrictUndefined, Template
 
 from generator.documents import template_cache, wordml
+from generator.text import controls
 
 if TYPE_CHECKING:
     from docxtpl import DocxTemplate
@@ -67,6 +68,8 @@ class CompiledDocx:
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z:
             for info, template in self.parts.values():
                 xml = resolve_listing(None, template.render(context))
+                if controls.NOT_IN_XML.search(xml):  # checks remove them from a workbook's cells: never a broken file
+                    xml = controls.removed(xml)
                 if transform is not None:
                     xml = transform(info.filename, xml)
                 fresh = zipfile.ZipInfo(info.filename, info.date_time)  # zipfile fills in a ZipInfo as it writes

@@ -358,11 +358,14 @@ def summary_wording(report: Report, summary: Summary) -> Report:
     return replace(report, fields=fields)
 
 
-def content_hash(report: Report, summary: Summary) -> str:
-    """What the letter says and what the table shows: the same summary again keeps its memo number."""
+def content_hash(report: Report, summary: Summary, dated: dt.date | None = None) -> str:
+    """What the letter says and what the table shows: the same summary again keeps its memo number. `dated`:
+    the date the letter prints when its issue_date is blank (part of what it says, as for a report)."""
     rows = [[r.kind, r.office, r.status, r.memo, r.total, r.possible, r.rank] for r in summary.rows]
     data = {"letter": sorted(report.fields.items()), "rows": rows, "fy": summary.fiscal_year.slug,
             "period": summary.period.id}
+    if dated is not None:
+        data["dated"] = dated.isoformat()
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
@@ -380,15 +383,15 @@ def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = Non
         written.append(_write(docx, write_document(summary, today)))
         return written, None
     report = summary_wording(read_letter(letter, summary, today), summary)
-    prefix, digest = register_prefix(report.get("memo_prefix")), content_hash(report, summary)
+    prefix = register_prefix(report.get("memo_prefix"))
+    digest = content_hash(report, summary, None if report.issue_date else today)
     meta: dict[str, Any] = dict(source=f"summary {Path(letter).name}", kind=report.kind.id, office=report.office,
                                 fiscal_year=summary.fiscal_year.slug, period=summary.period.id)
     with Register(state_dir) as register:
         try:
             with register.reserved(prefix, report.memo_serial, digest, separator=report.get("memo_separator"),
                                    **meta) as held:
-                serial = report.memo_serial_text if report.memo_serial is not None else held.entry.serial
-                memo = memo_text(report.get("memo_prefix"), serial)
+                memo = memo_text(prefix, held.entry.serial)
                 printed = dataclasses.replace(report, fields={**report.fields, "memo_separator": held.separator})
                 job = Job(printed, ScoreCard(), memo, report.issue_date or today)
                 document = write_document(summary, today, registry.render(LETTER, job), report.office,

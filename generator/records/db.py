@@ -190,7 +190,10 @@ class Postgres(Database):
                 raise state.SchemaTooNew(self.where, version, state.PG_SCHEMA_VERSION)
             for step in state.PG_MIGRATIONS[version:]:
                 for statement in step:
-                    self.raw.execute(statement)
+                    if callable(statement):
+                        statement(self.execute)
+                    else:
+                        self.raw.execute(statement)
             self.raw.execute("UPDATE gen_schema SET version = %s", (state.PG_SCHEMA_VERSION,))
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:

@@ -19,6 +19,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -185,6 +186,29 @@ def _fill_prefix_keys(db: sqlite3.Connection) -> None:
         db.execute("UPDATE memos SET prefix_key = ? WHERE prefix = ?", (register_prefix(prefix), prefix))
 
 
+def rekey_prefixes(execute: Callable[..., Any]) -> None:
+    """Each serial under its prefix's key as spec/memo.register_prefix now makes it (text/identity.py: also
+    without variation selectors, fillers and control characters, compatibility forms as their letters), so
+    that prefixes that print alike, kept apart before, are one sequence: its next serial is above all of
+    theirs. Of two separators kept for keys that are now one, the first chosen stays. `execute(sql, params)`
+    runs one statement, `?` for each parameter."""
+    from generator.spec.memo import register_prefix
+
+    for prefix, key in execute("SELECT DISTINCT prefix, prefix_key FROM memos").fetchall():
+        if register_prefix(prefix) != key:
+            execute("UPDATE memos SET prefix_key = ? WHERE prefix = ?", (register_prefix(prefix), prefix))
+    kept: set[str] = set()
+    for (key,) in execute("SELECT prefix_key FROM memo_forms ORDER BY chosen_at, prefix_key").fetchall():
+        new = register_prefix(key)
+        if new in kept:
+            execute("DELETE FROM memo_forms WHERE prefix_key = ?", (key,))
+            continue
+        kept.add(new)
+        if new != key:
+            execute("DELETE FROM memo_forms WHERE prefix_key = ?", (new,))  # chosen later: the first one stays
+            execute("UPDATE memo_forms SET prefix_key = ? WHERE prefix_key = ?", (new, key))
+
+
 # Each step runs once, in order, inside one transaction; PRAGMA user_version counts the steps done.
 # Never edit a step that has shipped: add one.
 MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
@@ -284,6 +308,8 @@ MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
         last    REAL NOT NULL,            -- the database's clock at the last change
         free_at REAL NOT NULL)""",
      "CREATE INDEX IF NOT EXISTS web_throttle_by_last ON web_throttle (last)"),
+    # prefixes keyed again: what prints nothing or prints alike is one key (text/identity.py)
+    (lambda db: rekey_prefixes(db.execute),),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -292,7 +318,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # that the next serial, MAX(serial) + 1 read under the lock, is gap-free across servers (a sequence is not).
 # Run by db.Postgres under an advisory lock; gen_schema holds the number of steps done. Never edit a shipped step.
 _TEXT = 'TEXT COLLATE "C"'
-PG_MIGRATIONS: list[tuple[str, ...]] = [
+PG_MIGRATIONS: list[tuple[str | Callable[[Callable[..., Any]], None], ...]] = [
     # 1: the register, the ledger and the owners as SQLite has them after its step 6
     (f"""CREATE TABLE memos (
         prefix       {_TEXT} NOT NULL,
@@ -376,6 +402,8 @@ PG_MIGRATIONS: list[tuple[str, ...]] = [
         last    DOUBLE PRECISION NOT NULL,
         free_at DOUBLE PRECISION NOT NULL)""",
      "CREATE INDEX IF NOT EXISTS web_throttle_by_last ON web_throttle (last)"),
+    # prefixes keyed again, as SQLite's last step (run by db.Postgres with its placeholders)
+    (rekey_prefixes,),
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from dataclasses import dataclass, replace
 
-from generator.text import bijoy, values
+from generator.text import bijoy, controls, identity, values
 from generator.rules import carried
 from generator.spec import kinds, memo
 from generator import model
@@ -47,8 +47,9 @@ def examine(raw: RawWorkbook, *, today: dt.date | None = None, default_issue_dat
     kind, findings = _kind(raw)
     if kind is None:
         return Checked(raw, None, findings)
+    raw, cleaned = _controls(raw)
     raw, converted = _bijoy(raw)
-    findings += converted
+    findings += cleaned + converted
     findings += [error(
         "formula-without-value",
         "এই ঘরে সূত্র (formula) আছে কিন্তু হিসাব করা মান নেই: ফাইলটি এমন প্রোগ্রামে সংরক্ষিত যা হিসাব করে না। "
@@ -100,6 +101,33 @@ def _readings(raw: RawWorkbook, report: Report) -> list[Finding]:
                 raw.table_sheet, row.refs[key],
             ))
     return out
+
+
+def _controls(raw: RawWorkbook) -> tuple[RawWorkbook, list[Finding]]:
+    """The cells' text without the characters a Word file cannot hold (text/controls.py), in a new
+    RawWorkbook, and a warning at each cell that held one."""
+    out: list[Finding] = []
+
+    def clean(cells: dict, sheet: str) -> dict:
+        cells = dict(cells)
+        for key, cell in list(cells.items()):
+            if not isinstance(cell.value, str) or not controls.NOT_IN_XML.search(cell.value):
+                continue
+            names = ", ".join(f"U+{ord(c):04X}" for c in controls.found(cell.value))
+            cells[key] = replace(cell, value=controls.removed(cell.value))
+            out.append(warning(
+                "control-character-removed",
+                f"এই ঘরে অদৃশ্য নিয়ন্ত্রণ-অক্ষর ({names}) ছিল, যা Word ফাইলে রাখা যায় না (সম্ভবত অন্য প্রোগ্রাম থেকে "
+                "কপি করা); সেটি বাদ দেওয়া হয়েছে। লেখাটি ঠিক আছে কি না দেখুন।",
+                f"This cell held an invisible control character ({names}) that a Word file cannot hold (pasted from "
+                "another program, most likely); it was removed. Check the text.",
+                sheet, cell.ref,
+            ))
+        return cells
+
+    letter = clean(raw.letter, raw.letter_sheet)
+    rows = [(number, clean(cells, raw.table_sheet)) for number, cells in raw.plan_rows]
+    return (replace(raw, letter=letter, plan_rows=rows) if out else raw), out
 
 
 def _bijoy(raw: RawWorkbook) -> tuple[RawWorkbook, list[Finding]]:
@@ -253,7 +281,9 @@ def memo_prefix_shape(prefix: str) -> str:
 def _memo(raw: RawWorkbook, report: Report) -> list[Finding]:
     out = []
     typed, cell = report.get("memo_prefix"), _letter_cell(raw, "memo_prefix")
-    prefix = memo.normalize_prefix(typed)
+    # every check reads the prefix as the register keys it: what prints nothing, or prints alike, changes nothing
+    code = identity.key(typed)
+    prefix = memo.normalize_prefix(code)
     if typed and memo.strip_label(typed)[1]:
         out.append(warning(
             "memo-prefix-label",
@@ -263,14 +293,16 @@ def _memo(raw: RawWorkbook, report: Report) -> list[Finding]:
             f"'{memo.register_prefix(typed)}'. Type only the file code here; the letter prints the label itself.",
             raw.letter_sheet, cell,
         ))
-    if typed and not memo.has_content(typed):
+    if typed and not memo.has_content(code):
         return out + [error(
             MEMO_PREFIX_MALFORMED,
-            f"স্মারক নম্বর '{typed}' এ কোনো কোড নেই, শুধু চিহ্ন। নথির কোড লিখুন, যেমন: ৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩।",
-            f"Memo prefix '{typed}' holds no code, only punctuation. Type the file code, e.g. 46.11.1600.001.18.041.23.",
+            f"স্মারক নম্বর '{typed}' এ কোনো কোড নেই, শুধু চিহ্ন বা অদৃশ্য অক্ষর। নথির কোড লিখুন, যেমন: "
+            "৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩।",
+            f"Memo prefix '{typed}' holds no code, only punctuation or invisible characters. Type the file code, "
+            "e.g. 46.11.1600.001.18.041.23.",
             raw.letter_sheet, cell,
         )]
-    serial_typed = memo.trailing_serial(typed) if typed else None
+    serial_typed = memo.trailing_serial(code) if code else None
     if serial_typed:
         code, serial = serial_typed
         return out + [error(

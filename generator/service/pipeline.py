@@ -36,12 +36,16 @@ from generator.spec.codes import COULD_NOT_WRITE, MEMO_EXISTS, MEMO_SERIAL_TAKEN
 VOIDS_IN_A_ROW = 3  # memos found already on disk, voided and skipped, before a build gives up
 
 
-def content_hash(raw: RawWorkbook) -> str:
-    """Hash of what the workbook says (not of its bytes: saving it again in Excel keeps the hash)."""
-    data = {
+def content_hash(raw: RawWorkbook, dated: dt.date | None = None) -> str:
+    """Hash of what the letter says (not of the workbook's bytes: saving it again in Excel keeps the hash).
+    `dated`: the date the letter prints when its issue_date cell is blank (--date, or today), which is then
+    part of what it says: one memo is never printed on two letters of different dates."""
+    data: dict[str, object] = {
         "letter": {k: _plain(c.value) for k, c in sorted(raw.letter.items())},
         "plan": [{k: _plain(c.value) for k, c in sorted(cells.items())} for _, cells in raw.plan_rows],
     }
+    if dated is not None:
+        data["dated"] = dated.isoformat()
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -132,6 +136,8 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
         return _reject(replace(result, status=REJECTED), examined, out_root, submission)
     assert examined.raw is not None and report is not None and examined.card is not None  # a valid examination
     prefix = register_prefix(report.get("memo_prefix"))
+    issue_date = report.issue_date or default_date or today
+    digest = content_hash(examined.raw, None if report.issue_date else issue_date)
     folder = output_dir(out_root, report)
     where = stores.Folder(out_root, state_dir, owner)
     try:
@@ -140,9 +146,9 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
                 gap = validate.memo_serial_gap(report.memo_serial, register.last_serial(prefix), prefix,
                                                report.refs.get("memo_serial"))
                 result = result.with_issues(gap) if gap else result
-            version = _issue(register, report, examined.card, prefix, content_hash(examined.raw), where,
+            version = _issue(register, report, examined.card, prefix, digest, where,
                              folder.relative_to(out_root).as_posix(),
-                             issue_date=report.issue_date or default_date or today, pdf=pdf, submission=submission,
+                             issue_date=issue_date, pdf=pdf, submission=submission,
                              source=examined.source, owner=owner)
     except _Refused as e:
         return _reject(replace(result.with_issues(e.finding), status=REJECTED), examined, out_root, submission)
@@ -180,8 +186,7 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
         try:
             with register.reserved(prefix, report.memo_serial, digest, separator=report.get("memo_separator"),
                                    **meta) as held:
-                serial = report.memo_serial_text if report.memo_serial is not None else held.entry.serial
-                memo = memo_text(report.get("memo_prefix"), serial)
+                memo = memo_text(prefix, held.entry.serial)
                 held.memo, held.version = memo, where.version_path(place, memo)
                 kept = _separator_kept(report, held.separator, str(meta["source"]))
                 try:
@@ -276,7 +281,7 @@ def serial_taken(report: Report, prefix: str, other: Entry) -> Finding:
     """The serial the office typed belongs to another letter (a report's or the summary's)."""
     return error(
         MEMO_SERIAL_TAKEN,
-        f"স্মারক {memo_text(prefix, report.memo_serial_text)} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({other.source}, "
+        f"স্মারক {memo_text(prefix, other.serial)} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({other.source}, "
         f"{other.issued_at[:10]})। ক্রমিক ঘরটি ফাঁকা রাখুন, রেজিস্টার নতুন নম্বর দেবে।",
         f"Memo serial {report.memo_serial} was already issued to another letter ({other.source}, "
         f"{other.issued_at[:10]}). Leave memo_serial blank and the register gives a new one.",

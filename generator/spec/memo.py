@@ -74,9 +74,12 @@ def separator(prefix: str) -> str:
     return "." if shape(prefix) == SHAPE_2024 else "-"
 
 
-def number(prefix: str, serial: int | str) -> str:
-    """The memo number: the prefix, its separator and the serial, in Bangla digits."""
-    return f"{register_prefix(prefix)}{separator(prefix)}{to_bangla_digits(to_ascii_digits(str(serial)))}"
+def number(prefix: str, serial: int) -> str:
+    """The memo number: the prefix as the register keys it, its form's separator and the serial, in Bangla
+    digits. One number has one text: a serial typed ০১ is the register's ১, so the letter, its version folder
+    and the register all say …-১ (and two registers on one output folder meet at the same folder name)."""
+    code = register_prefix(prefix)
+    return f"{code}{separator(code)}{to_bangla_digits(int(serial))}"
 
 
 def chosen_separator(typed: str | None) -> str | None:

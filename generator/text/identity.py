@@ -2,9 +2,12 @@
 where it comes in, so that two spellings that print alike are one key and two that print differently are two.
 
 Bangla has two spellings of many letters that print the same: `ো` is one code point or `ে` + `া`, `য়` one or
-`য` + nukta; a zero-width space, a joiner or a bidi mark is invisible; digits come in two scripts. The key is:
-NFC, no format characters (Unicode category Cf), every run of white space one space, no space at either end,
-and every decimal digit of any script in one script (ASCII for a memo prefix, Bangla for a name).
+`য` + nukta; a zero-width space, a joiner, a bidi mark, a variation selector or a Hangul filler is invisible;
+a fullwidth or leader dot looks like a dot; digits come in several scripts. The key is: NFKC (compatibility
+forms as the letters they look like; Bangla has none), without what prints nothing (format and control
+characters, Unicode's default-ignorable code points), every run of white space (and the blank braille cell)
+one space, no space at either end, and every decimal digit of any script in one script (ASCII for a memo
+prefix, Bangla for a name).
 """
 
 from __future__ import annotations
@@ -12,11 +15,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_SPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"[\s\u2800]+")
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt) beyond category Cf: they print nothing
+_IGNORABLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2065\u3164\ufe00-\ufe0f\uffa0"
+                        "\ufff0-\ufff8\U000e0000-\U000e0fff]")
 
 
 def _visible(text: str) -> str:
-    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+    """`text` without what prints nothing; white space is kept (it becomes one space)."""
+    text = _IGNORABLE.sub("", text)
+    return "".join(c for c in text if c.isspace() or unicodedata.category(c) not in ("Cf", "Cc"))
 
 
 _BANGLA_DIGITS = "০১২৩৪৫৬৭৮৯"
@@ -32,8 +40,8 @@ def key(text: object, digits: str = "ascii") -> str:
     whatever script, is written in one: `digits`, "ascii" or "bangla" (for names shown as they are)."""
     if text is None:
         return ""
-    normal = unicodedata.normalize("NFC", str(text))
-    normal = unicodedata.normalize("NFC", _visible(normal))  # a removed mark may let two code points compose
+    normal = unicodedata.normalize("NFKC", str(text))
+    normal = unicodedata.normalize("NFKC", _visible(normal))  # a removed mark may let two code points compose
     normal = _digits(normal, digits)
     return _SPACE.sub(" ", normal).strip()
 

@@ -11,7 +11,8 @@ from generator.text import identity
 
 BANGLA = [chr(c) for c in range(0x0985, 0x09E4) if unicodedata.category(chr(c)) in ("Lo", "Mn", "Mc")]
 ALPHABET = BANGLA + list("০১২৩৪৫৬৭৮৯0123456789.-/ ") + ["\u09df", "\u09cb", "\u09cc"]
-INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f", "\u202a", "\u202c"]
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f", "\u202a", "\u202c",
+             "\u034f", "\ufe0f", "\ufe00", "\u3164", "\uffa0", "\u115f", "\u00ad", "\x08", "\x01", "\U000e0001"]
 texts = st.text(alphabet=ALPHABET, min_size=1, max_size=30)
 
 
@@ -50,3 +51,10 @@ def test_a_key_is_what_prints():
     assert identity.name("Office 46\u200d") == "Office ৪৬"
     composed, decomposed = "কার্যাল\u09df \u09cb", "কার্যাল\u09af\u09bc \u09c7\u09be"
     assert composed != decomposed and identity.name(decomposed) == identity.name(composed)
+
+
+def test_what_looks_like_a_dot_or_a_space_is_one():
+    """Compatibility forms are the letters they look like (NFKC), and the blank braille cell is a space."""
+    assert identity.key("৪৬\u2024১১") == identity.key("৪৬\uff0e১১") == identity.key("৪৬.১১") == "46.11"
+    assert identity.key("অফিস\u2800৪৬") == identity.key("অফিস ৪৬")
+    assert register_prefix("৪৬\u2024১১") == register_prefix("46.11") == "৪৬.১১"

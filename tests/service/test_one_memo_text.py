@@ -1,0 +1,176 @@
+"""One memo number has one text, printed on one letter: prefixes that print alike are one sequence, a typed
+serial prints as the register's number, and a letter is tied to the date it prints. Each test here was a way,
+found by trying, to print one memo on two letters."""
+
+import io
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from generator.records.register import Register
+from generator.service import pipeline
+from tests.support.docx import docx_paragraphs, docx_xml
+from tests.support.processes import service_env
+from tests.support.state import one_memo_one_letter
+from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc
+
+PREFIX = "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২"
+FILE_NUMBER_2024 = "৩৮.০১.০০০০.০০০.৮০০.৯৯.০০০২.২৫"
+
+
+def printed_memo(letter: str | Path) -> str:
+    (line,) = [p for p in docx_paragraphs(letter) if p.startswith("স্মারক:")]
+    return line.removeprefix("স্মারক:").strip()
+
+
+def build(tmp_path: Path, name: str, state: Path, out: Path, date: str | None = None, **letter) -> pipeline.Result:
+    import datetime as dt
+
+    path = fill_cc(tmp_path, dict(MYMENSINGH, **letter), ROWS, name=name)
+    return pipeline.build(path, out_root=out, state_dir=state,
+                          default_date=dt.date.fromisoformat(date) if date else None)
+
+
+def with_control_character(path: Path, mark: str, escape: str) -> Path:
+    """The workbook with `mark` written as Excel writes a control character (`_x0001_`): openpyxl will not."""
+    data = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info).replace(mark.encode(), escape.encode()))
+    path.write_bytes(data.getvalue())
+    return path
+
+
+def test_prefixes_that_print_alike_are_one_sequence(tmp_path):
+    """Before: a combining grapheme joiner, a variation selector, a Hangul filler, a dot leader or a
+    fullwidth dot in the prefix kept its serials apart from the plain prefix's, and five letters printed
+    the same-looking memo …২২-১."""
+    state, out = tmp_path / "state", tmp_path / "out"
+    typed = [PREFIX, PREFIX.replace("৪৬.", "৪৬.\u034f"), PREFIX + "\ufe0f", PREFIX.replace("২১.", "২১\u3164."),
+             PREFIX.replace("৬১০০.", "৬১০০\u2024"), PREFIX.replace("০৪৯.", "০৪৯\uff0e")]
+    memos = []
+    for i, prefix in enumerate(typed):
+        result = build(tmp_path, f"w{i}.xlsx", state, out, memo_prefix=prefix, copies=f"{i}")
+        assert result.status == "built", result.issues
+        memos.append(printed_memo(result.outputs[0]))
+    assert memos == [f"{PREFIX}-{n}" for n in "১২৩৪৫৬"]
+    with Register(state) as register:
+        assert {e.prefix for e in register.entries()} == {PREFIX}
+    one_memo_one_letter(state, out)
+
+
+def test_a_prefix_of_invisible_characters_only_is_refused(tmp_path):
+    result = build(tmp_path, "w.xlsx", tmp_path / "state", tmp_path / "out", memo_prefix="\u3164\u200b")
+    assert result.status == "rejected"
+    assert [f.code for f in result.issues if f.severity == "error"] == ["memo-prefix-malformed"]
+
+
+def test_a_standard_code_typed_with_an_invisible_mark_is_standard_and_its_serial_is_still_found(tmp_path):
+    """Before: the checks read the prefix as typed, so a zero-width space made a standard code 'free-form'
+    (its memo then took a dash where the letter printed a dot), and hid a serial typed into the prefix."""
+    state, out = tmp_path / "state", tmp_path / "out"
+    result = build(tmp_path, "a.xlsx", state, out, memo_prefix=FILE_NUMBER_2024.replace("৩৮.", "৩৮.\u200b"))
+    assert result.status == "built" and "memo-prefix-free-form" not in [f.code for f in result.issues]
+    assert result.memo == f"{FILE_NUMBER_2024}.১" == printed_memo(result.outputs[0])
+    assert Path(result.outputs[0]).parent.name == result.memo
+    sneaked = build(tmp_path, "b.xlsx", state, out, memo_prefix=f"{FILE_NUMBER_2024}.\u200b৮", copies="b")
+    assert sneaked.status == "rejected" and "memo-prefix-has-serial" in [f.code for f in sneaked.issues]
+
+
+def test_two_registers_on_one_output_folder_meet_at_a_2024_file_number_typed_two_ways(tmp_path):
+    """Before: the second register's memo took its separator from the prefix as typed (a zero-width space
+    made it free-form, '-'), so its version folder was …২৫-১ beside the first's …২৫.১ and the disk check
+    did not see that both letters printed …২৫.১."""
+    out = tmp_path / "out"
+    first = build(tmp_path, "a.xlsx", tmp_path / "s1", out, memo_prefix=FILE_NUMBER_2024)
+    other = build(tmp_path, "b.xlsx", tmp_path / "s2", out, memo_prefix=FILE_NUMBER_2024.replace("৩৮.", "৩৮.\u200b"),
+                  copies="other content")
+    assert first.status == "built" and first.memo == f"{FILE_NUMBER_2024}.১"
+    assert other.status == "built" and other.memo == f"{FILE_NUMBER_2024}.২", other.issues
+    assert "memo-exists" in [f.code for f in other.issues]  # ১ found on disk, voided, the next one used
+    assert printed_memo(first.outputs[0]) != printed_memo(other.outputs[0])
+
+
+def test_a_serial_typed_with_leading_zeros_is_the_registers_number(tmp_path):
+    """Before: a typed ০১ printed …-০১ (and named its folder so) while the register said …-১, and a second
+    register on the same output folder printed …-১ beside it: the disk check compared the two texts."""
+    out = tmp_path / "out"
+    first = build(tmp_path, "a.xlsx", tmp_path / "s1", out)
+    typed = build(tmp_path, "b.xlsx", tmp_path / "s2", out, memo_serial="০১", copies="other content")
+    assert first.memo == f"{PREFIX}-১" == printed_memo(first.outputs[0])
+    assert typed.status == "failed" and [f.code for f in typed.issues if f.severity == "error"] == ["memo-exists"]
+    alone = build(tmp_path, "c.xlsx", tmp_path / "s3", tmp_path / "out3", memo_serial="০০৭")
+    assert alone.memo == f"{PREFIX}-৭" == printed_memo(alone.outputs[0]) == Path(alone.outputs[0]).parent.name
+    with Register(tmp_path / "s3") as register:
+        assert [(e.prefix, e.serial) for e in register.entries()] == [(PREFIX, 7)]
+
+
+def test_one_memo_is_never_printed_with_two_dates(tmp_path):
+    """Before: the date a letter prints when its issue_date is blank (--date, or today) was not part of its
+    content, so the same workbook built on another date, into another output folder, printed the same memo
+    on a letter of another date; into the same folder it silently kept the first letter."""
+    state = tmp_path / "state"
+    first = build(tmp_path, "w.xlsx", state, tmp_path / "o1", date="2024-01-01")
+    again = build(tmp_path, "w.xlsx", state, tmp_path / "o1", date="2024-01-01")
+    other_folder = build(tmp_path, "w.xlsx", state, tmp_path / "o2", date="2024-03-03")
+    same_folder = build(tmp_path, "w.xlsx", state, tmp_path / "o1", date="2024-03-03")
+    assert first.memo == again.memo == f"{PREFIX}-১" and again.memo_reused
+    assert other_folder.memo == f"{PREFIX}-২" and same_folder.memo == f"{PREFIX}-২" and same_folder.memo_reused
+    dates = {printed_memo(r.outputs[0]): "০১ জানুয়ারি" in " ".join(docx_paragraphs(r.outputs[0]))
+             for r in (first, other_folder)}
+    assert dates == {f"{PREFIX}-১": True, f"{PREFIX}-২": False}
+    versions = {o: sorted(p.name for p in (tmp_path / o).rglob("versions/*")) for o in ("o1", "o2")}
+    assert versions == {"o1": [f"{PREFIX}-১", f"{PREFIX}-২"], "o2": [f"{PREFIX}-২"]}
+
+
+def test_a_control_character_in_a_cell_never_makes_a_letter_that_will_not_open(tmp_path):
+    """Before: a control character (Excel's `_x0001_`) in the body reached word/document.xml as it was: the
+    letter, built and given a memo, was not XML, and neither Word nor LibreOffice would open it. In the prefix
+    (`_x0008_`) it also started a sequence of its own."""
+    state, out = tmp_path / "state", tmp_path / "out"
+    plain = build(tmp_path, "plain.xlsx", state, out)
+    path = fill_cc(tmp_path, dict(MYMENSINGH, body="প্রতিবেদনMARKসংযুক্ত", memo_prefix=PREFIX.replace("২১", "২১TICK"),
+                                  copies="other"), ROWS, name="controls.xlsx")
+    with_control_character(with_control_character(path, "MARK", "_x0001_"), "TICK", "_x0008_")
+    result = pipeline.build(path, out_root=out, state_dir=state)
+    assert result.status == "built", result.issues
+    warned = [(f.code, f.cell) for f in result.issues if f.code == "control-character-removed"]
+    assert len(warned) == 2 and all(cell for _, cell in warned)
+    assert result.memo == f"{PREFIX}-২" != plain.memo
+    for document in result.outputs:
+        etree.fromstring(docx_xml(document).encode())  # well-formed, or this raises
+    assert any("প্রতিবেদনসংযুক্ত" in p for p in docx_paragraphs(result.outputs[0]))
+    one_memo_one_letter(state, out)
+
+
+def test_a_register_from_before_keeps_one_sequence_for_prefixes_that_now_print_alike(tmp_path):
+    """A state folder whose register kept a prefix with a variation selector apart (before this key): migrated,
+    its serials and the plain prefix's are one sequence, the next serial above both, and its first-chosen
+    separator kept."""
+    state = tmp_path / "state"
+    meta = dict(source="old.xlsx", kind="cc", office="o", fiscal_year="2022-23", period="q2")
+    with Register(state) as register:
+        register.confirm(register.allocate(PREFIX, "h1", **meta)[0])
+    db = sqlite3.connect(state / "register.sqlite3")
+    with db:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        for serial in (1, 2, 3):
+            db.execute("INSERT INTO memos (prefix, serial, content_hash, source, kind, office, fiscal_year, period, "
+                       "issued_at, explicit, state, prefix_key) VALUES (?, ?, ?, 'older.xlsx', 'cc', 'o', '2022-23', "
+                       "'q2', '2023-01-01', 0, 'issued', ?)", (PREFIX + "\ufe0f", serial, f"old{serial}",
+                                                              PREFIX + "\ufe0f"))
+        db.execute("INSERT INTO memo_forms (prefix_key, separator, typed, source, chosen_at) "
+                   "VALUES (?, '.', 1, 'older.xlsx', 0)", (PREFIX + "\ufe0f",))
+        db.execute(f"PRAGMA user_version = {version - 1}")  # as written before the last step
+    db.close()
+    with Register(state) as register:
+        entry, reused = register.allocate(PREFIX, "h-new", **meta)
+        assert (entry.serial, reused) == (4, False)
+        assert register.keep_separator(PREFIX, None)[0] == "."
+    listed = subprocess.run([sys.executable, "-m", "generator.cli", "register", "--state", str(state)],
+                            capture_output=True, text=True, env=service_env(), timeout=120)
+    assert listed.returncode == 0 and "2 spellings" in listed.stderr
