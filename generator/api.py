@@ -61,8 +61,12 @@ def build(path: Path | str, **options) -> Result:
 
 
 def check(path: Path | str, *, today: dt.date | None = None) -> Result:
-    """Check every cell and compute the score, building nothing (status 'valid' or 'rejected')."""
-    return pipeline.examine(Path(path), today=today).result
+    """Check every cell and compute the score, building nothing (status 'valid' or 'rejected'; a path that is not
+    a readable regular file is rejected as could-not-read, as `build` does)."""
+    source = batch.load_or_result(Path(path))
+    if isinstance(source, Result):
+        return source
+    return pipeline.examine(source, today=today).result
 
 
 def blank_workbook(kind: str | kinds.Kind, path: Path | str) -> Path:

@@ -109,14 +109,27 @@ def kinds() -> None:
         click.echo(f"{kind.id:8} {kind.plan} — {kind.report}")
 
 
-def _workbooks(paths: tuple[Path, ...]) -> list[Path]:
-    out = []
+def _workbooks(paths: tuple[Path, ...]) -> tuple[list[Path], list[Path]]:
+    """The workbooks named, each folder's .xlsx files in name order, and the folders that hold none. A folder
+    named like a workbook (x.xlsx/) is kept as given, so that it is reported as not a regular file."""
+    out, empty = [], []
     for p in paths:
-        if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.suffix.lower() in WORKBOOK_SUFFIXES and not f.name.startswith("~$"))
+        if p.is_dir() and p.suffix.lower() not in WORKBOOK_SUFFIXES:
+            found = sorted(f for f in p.iterdir() if f.suffix.lower() in WORKBOOK_SUFFIXES and not f.name.startswith("~$"))
+            out += found
+            if not found:
+                empty.append(p)
         else:
             out.append(p)
-    return out
+    return out, empty
+
+
+def _say_empty(folders: list[Path]) -> None:
+    """Each folder given that holds no workbook, told on stderr (a --json stream stays JSON lines)."""
+    for folder in folders:
+        click.echo(f"✘ {folder}: এই ফোল্ডারে কোনো ওয়ার্কবুক (.xlsx) নেই; কিছুই যাচাই বা তৈরি হয়নি।\n"
+                   f"  {folder}: this folder holds no workbook (.xlsx); nothing was checked or built from it.",
+                   err=True)
 
 
 @main.command()
@@ -149,7 +162,10 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: str | None, issue_
     import generator
     from generator.records.state import StateError
 
-    paths = _workbooks(files)
+    paths, empty = _workbooks(files)
+    _say_empty(empty)
+    if not paths:
+        sys.exit(1)
     pdf = None
     if evidence is not None:
         if len(paths) != 1:
@@ -180,7 +196,7 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: str | None, issue_
     if show_bar:
         click.echo(f"তৈরি / built {counts['built']}, বাতিল / rejected {counts['rejected']}, "
                    f"লেখা যায়নি / not written {counts['failed']} → {out_root}")
-    sys.exit(EXIT_NOT_WRITTEN if counts["failed"] else 1 if counts["rejected"] else 0)
+    sys.exit(EXIT_NOT_WRITTEN if counts["failed"] else 1 if counts["rejected"] or empty else 0)
 
 
 @main.command()
@@ -193,8 +209,10 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     """
     import generator
 
-    failed = False
-    for path in _workbooks(files):
+    paths, empty = _workbooks(files)
+    _say_empty(empty)
+    failed = bool(empty)
+    for path in paths:
         result = generator.check(path)
         failed |= not result.ok
         if as_json:

@@ -70,3 +70,11 @@ def test_check_and_build_through_the_api(tmp_path):
         assert "cc" in str(e)
     else:
         raise AssertionError("an unknown kind is refused")
+
+
+def test_check_of_a_folder_is_could_not_read_as_build_says(tmp_path):
+    folder = tmp_path / "x.xlsx"
+    folder.mkdir()
+    for result in (generator.check(folder), generator.build(folder, out=tmp_path / "o", state=tmp_path / "s")):
+        assert result.status == "rejected" and not result.ok
+        assert [i.code for i in result.issues] == ["could-not-read"] and "not a regular file" in result.issues[0].en

@@ -181,3 +181,43 @@ def test_build_and_register_on_postgresql(postgres, tmp_path):
     assert not list(tmp_path.rglob("register.sqlite3"))
     gone = gen("register", "--state", postgres.rsplit("/", 1)[0] + "/no_such_database", env=local)
     assert gone.returncode == 3 and "PostgreSQL" in gone.stderr and "Traceback" not in gone.stderr
+
+
+def test_a_folder_named_as_a_workbook_is_refused_not_a_silent_success(tmp_path):
+    """x.xlsx/ is a folder: validate and build say it cannot be read (could-not-read), exit 1, even with --json."""
+    folder = tmp_path / "x.xlsx"
+    folder.mkdir()
+    for args in (("validate", folder), ("validate", "--json", folder),
+                 ("build", folder, "--out", tmp_path / "o", "--state", tmp_path / "s"),
+                 ("build", folder, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")):
+        run = gen(*args)
+        assert run.returncode == 1, (args, run.stdout, run.stderr)
+        assert "could-not-read" in run.stdout and "not a regular file" in run.stdout, args
+        assert "Traceback" not in run.stdout + run.stderr
+        if "--json" in args:
+            assert json.loads(run.stdout)["issues"][0]["code"] == "could-not-read"
+    assert not (tmp_path / "o").exists() and list(folder.iterdir()) == []
+
+
+def test_a_folder_without_workbooks_is_said_and_exits_1(tmp_path):
+    empty = tmp_path / "inbox"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a workbook")
+    for args in (("validate", empty), ("validate", "--json", empty),
+                 ("build", empty, "--out", tmp_path / "o", "--state", tmp_path / "s"),
+                 ("build", empty, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")):
+        run = gen(*args)
+        assert run.returncode == 1, (args, run.stdout, run.stderr)
+        assert "কোনো ওয়ার্কবুক (.xlsx) নেই" in run.stderr and "holds no workbook" in run.stderr, args
+        assert run.stdout == "" and "Traceback" not in run.stderr
+
+
+def test_a_folder_with_workbooks_is_still_checked_and_built(cc_example, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    cc_example.rename(inbox / cc_example.name)
+    run = gen("validate", inbox)
+    assert run.returncode == 0 and "valid" in run.stdout, run.stdout + run.stderr
+    run = gen("build", inbox, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert json.loads(run.stdout)["status"] == "built" and run.stderr == ""
