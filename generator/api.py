@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from pathlib import Path
 
+from generator.findings import GenError
 from generator.records.register import Entry, Register
+from generator.records.store import OutputError
 from generator.records.state import resolve
 from generator.service import batch, converter, pipeline
 from generator.service.result import Result
 from generator.service.workers import Limits
 from generator.spec import kinds
+from generator.spec.codes import UNKNOWN_KIND
 
 if TYPE_CHECKING:
     from generator.periods.next_period import Next
@@ -70,19 +73,26 @@ def check(path: Path | str, *, today: dt.date | None = None) -> Result:
 
 
 def blank_workbook(kind: str | kinds.Kind, path: Path | str) -> Path:
-    """Write the blank workbook of a report kind ('cc', 'egov', …; see KINDS)."""
+    """Write the blank workbook of a report kind ('cc', 'egov', …; see KINDS). GenError `unknown-kind` for a kind
+    that is not one of KINDS, `could-not-write` when the file cannot be written there."""
     from generator.xlsx import blanks
 
-    spec = kind if isinstance(kind, kinds.Kind) else kinds.get(kind)
+    spec = kind if isinstance(kind, kinds.Kind) else kinds.get(str(kind))
     if spec is None:
-        raise KeyError(f"unknown kind {kind!r}; one of: {', '.join(kinds.KINDS)}")
-    return blanks.write_template(spec, Path(path))
+        known = ", ".join(kinds.KINDS)
+        raise GenError(UNKNOWN_KIND, f"'{kind}' নামে কোনো প্রতিবেদনের ধরন নেই; ধরনগুলো: {known}।",
+                       f"There is no report kind {str(kind)!r}; the kinds are: {known}.")
+    try:
+        return blanks.write_template(spec, Path(path))
+    except OSError as e:
+        raise OutputError(Path(path), e) from None
 
 
 def next_workbook(submitted: Path | str, out: Path | str | None = None, *,
                   force: bool = False) -> tuple[Path, Next]:
     """Write next period's workbook, pre-filled from the one sent (docs/next.md); never over the submitted file,
-    over another only with `force`. next_period.Refused (a GenError) when there is none to write."""
+    over another only with `force`. next_period.Refused (a GenError) when there is none to write; a GenError
+    `could-not-write` when it cannot be written there."""
     from generator.periods import next_period
 
     return next_period.write(Path(submitted), Path(out) if out is not None else None, force=force)

@@ -97,7 +97,12 @@ def template(kind: str, output: Path | None) -> None:
     spec = generator.KINDS.get((kind or "").strip().lower())
     if spec is None:
         raise click.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(generator.KINDS)}", param_hint="KIND")
-    click.echo(str(generator.blank_workbook(spec, output or Path(f"{spec.id}.xlsx"))))
+    try:
+        written = generator.blank_workbook(spec, output or Path(f"{spec.id}.xlsx"))
+    except generator.GenError as e:
+        _say(e)
+        sys.exit(EXIT_NOT_WRITTEN)
+    click.echo(str(written))
 
 
 @main.command()
@@ -234,9 +239,11 @@ def next_(submitted: Path, output: Path | None, force: bool) -> None:
     Kept: office, letterhead, recipient, signatories, copies and the plan rows. The period advances
     (q1→q2→q3→q4, h1→annual; after q4 or annual the next fiscal year, targets and achievements blank).
     Year-to-date achievements are carried, filled orange, for the clerk to update. See docs/next.md.
-    Exit code 0 when written, 1 when SUBMITTED cannot be read or has no next period.
+    Exit code 0 when written, 1 when SUBMITTED cannot be read or has no next period, 3 when the output
+    cannot be written where asked.
     """
     import generator
+    from generator.spec.codes import COULD_NOT_WRITE
     from generator.text.bangla import to_bangla_digits
 
     try:
@@ -244,7 +251,7 @@ def next_(submitted: Path, output: Path | None, force: bool) -> None:
     except generator.GenError as e:
         click.echo(f"✘ {submitted}: পরবর্তী ওয়ার্কবুক তৈরি হয়নি / no next workbook written")
         _print_findings(str(submitted), e.findings)
-        sys.exit(1)
+        sys.exit(EXIT_NOT_WRITTEN if e.code == COULD_NOT_WRITE else 1)
     click.echo(f"✔ {output}: {made.fiscal_year.label} {made.period.name} / {made.fiscal_year.slug} {made.period.id}")
     if made.rollover:
         click.echo("  নতুন অর্থবছর: লক্ষ্যমাত্রা ও অর্জন ফাঁকা, সারিগুলো আগের মতো।")

@@ -66,8 +66,8 @@ def test_check_and_build_through_the_api(tmp_path):
     assert blank.is_file()
     try:
         generator.blank_workbook("nope", tmp_path / "x.xlsx")
-    except KeyError as e:
-        assert "cc" in str(e)
+    except generator.GenError as e:
+        assert e.code == "unknown-kind" and "cc" in e.en and "nope" in e.bn
     else:
         raise AssertionError("an unknown kind is refused")
 
@@ -78,3 +78,35 @@ def test_check_of_a_folder_is_could_not_read_as_build_says(tmp_path):
     for result in (generator.check(folder), generator.build(folder, out=tmp_path / "o", state=tmp_path / "s")):
         assert result.status == "rejected" and not result.ok
         assert [i.code for i in result.issues] == ["could-not-read"] and "not a regular file" in result.issues[0].en
+
+
+def _refused(call):
+    """The GenError `call` raises (and no other exception)."""
+    try:
+        call()
+    except generator.GenError as e:
+        return e
+    raise AssertionError("a GenError was expected")
+
+
+def test_blank_workbook_unknown_kind_names_the_kinds(tmp_path):
+    e = _refused(lambda: generator.blank_workbook("zzz", tmp_path / "p.xlsx"))
+    assert e.code == "unknown-kind" and "zzz" in e.bn and "zzz" in e.en
+    assert all(kind in e.en and kind in e.bn for kind in generator.KINDS)
+    assert not (tmp_path / "p.xlsx").exists()
+
+
+def test_blank_and_next_workbooks_that_cannot_be_written_are_gen_errors(cc_example, tmp_path):
+    folder, a_file = tmp_path / "d", tmp_path / "afile"
+    folder.mkdir()
+    a_file.write_text("in the way")
+    original = cc_example.read_bytes()
+    for call in (lambda: generator.blank_workbook("cc", folder),
+                 lambda: generator.blank_workbook("cc", a_file / "x.xlsx"),
+                 lambda: generator.next_workbook(cc_example, folder, force=True),
+                 lambda: generator.next_workbook(cc_example, a_file / "n.xlsx")):
+        e = _refused(call)
+        assert e.code == "could-not-write" and e.bn and e.en.startswith("Could not write")
+    assert "afile is a file, not a folder" in e.en
+    assert folder.is_dir() and list(folder.iterdir()) == [] and a_file.read_text() == "in the way"
+    assert cc_example.read_bytes() == original

@@ -221,3 +221,53 @@ def test_a_folder_with_workbooks_is_still_checked_and_built(cc_example, tmp_path
     run = gen("build", inbox, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")
     assert run.returncode == 0, run.stdout + run.stderr
     assert json.loads(run.stdout)["status"] == "built" and run.stderr == ""
+
+
+def _as_unprivileged():
+    """A prefix that runs a command without root's power to write anywhere (root ignores a folder's
+    permissions): setpriv drops the capabilities from the bounding set."""
+    if os.geteuid() != 0:
+        return []
+    import shutil
+
+    import pytest
+
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root, and no setpriv to drop root's override of folder permissions")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+
+
+def _says_not_written(run, path):
+    assert "could-not-write" in run.stdout + run.stderr or "লেখা যায়নি" in run.stderr, run.stdout + run.stderr
+    assert f"Could not write {path}" in run.stdout + run.stderr and "Traceback" not in run.stdout + run.stderr
+
+
+def test_template_and_next_under_a_file_say_so_and_exit_3(cc_example, tmp_path):
+    a_file = tmp_path / "afile"
+    a_file.write_text("in the way")
+    run = gen("template", "cc", "-o", a_file / "x.xlsx")
+    assert run.returncode == 3
+    _says_not_written(run, a_file / "x.xlsx")
+    assert "is a file, not a folder" in run.stderr
+    run = gen("next", cc_example, "-o", a_file / "n.xlsx")
+    assert run.returncode == 3
+    _says_not_written(run, a_file / "n.xlsx")
+    assert a_file.read_text() == "in the way"
+
+
+def test_template_and_next_into_a_read_only_folder_say_so_and_exit_3(cc_example, tmp_path):
+    locked = tmp_path / "ro"
+    locked.mkdir()
+    locked.chmod(0o555)
+    prefix = _as_unprivileged()
+    try:
+        for args, target in ((("template", "cc", "-o", locked / "x.xlsx"), locked / "x.xlsx"),
+                             (("next", cc_example, "-o", locked / "n.xlsx"), locked / "n.xlsx")):
+            run = subprocess.run([*prefix, sys.executable, "-m", "generator.cli", *map(str, args)],
+                                 capture_output=True, text=True, timeout=120)
+            assert run.returncode == 3, run.stdout + run.stderr
+            _says_not_written(run, target)
+            assert "Permission denied" in run.stdout + run.stderr
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o755)

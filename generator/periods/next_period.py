@@ -117,7 +117,10 @@ def write(source: Path, out: Path | None = None, *, force: bool = False) -> tupl
         raise Refused([same_file()])
     if out.exists() and not force:
         raise Refused([already_there(out)])
-    store.write_atomic(out, data)
+    try:
+        store.write_atomic(out, data)
+    except OSError as e:  # a folder in the way (with --force), a file where its folder should be, read-only
+        raise store.OutputError(out, e) from None
     return out, result
 
 

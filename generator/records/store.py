@@ -47,6 +47,33 @@ class WriteError(GenError):
         return f"{self.path}: {self.cause}"
 
 
+class OutputError(GenError):
+    """A file asked for by name (a blank or next period's workbook) could not be written there: the folder is
+    a file, read-only, or the disk is full. No memo number is involved."""
+
+    def __init__(self, path: Path, cause: OSError):
+        self.path, self.cause = Path(path), _why_not_written(Path(path), cause)
+        super().__init__(
+            COULD_NOT_WRITE,
+            f"{self.path} লেখা যায়নি ({self.cause})। ফোল্ডারটি আছে ও ফোল্ডারই কি না (ফাইল নয়), লেখার অনুমতি ও ডিস্কে "
+            "জায়গা দেখুন, অথবা অন্য জায়গা দিন (-o)। কিছুই লেখা হয়নি।",
+            f"Could not write {self.path} ({self.cause}). Check that its folder exists and is a folder (not a file), "
+            "that it may be written and that the disk has room, or give another place (-o). Nothing was written.")
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.cause}"
+
+
+def _why_not_written(path: Path, cause: OSError) -> str:
+    """The OS's reason, or, when a file stands where a folder of the path should be, that file named."""
+    for above in path.parents:
+        if os.path.lexists(above):
+            if not above.is_dir():
+                return f"{above} is a file, not a folder"
+            break
+    return cause.strerror or str(cause)
+
+
 def safe_name(name: str, fallback: str = "office") -> str:
     """A file or folder name as typed, Bangla kept, without what Windows shares or Linux forbid, at most
     NAME_BYTES bytes (cut between characters, never inside one)."""
