@@ -12,7 +12,7 @@ from pathlib import Path
 
 from generator.findings import GenError
 from generator.records.register import Entry, Register
-from generator.records.store import OutputError
+from generator.records.store import OutputError, refuse_unless_ordinary
 from generator.records.state import resolve
 from generator.service import batch, converter, pipeline
 from generator.service.result import Result
@@ -74,7 +74,8 @@ def check(path: Path | str, *, today: dt.date | None = None) -> Result:
 
 def blank_workbook(kind: str | kinds.Kind, path: Path | str) -> Path:
     """Write the blank workbook of a report kind ('cc', 'egov', …; see KINDS). GenError `unknown-kind` for a kind
-    that is not one of KINDS, `could-not-write` when the file cannot be written there."""
+    that is not one of KINDS, `output-not-a-file` when a folder, link or special file is at `path`,
+    `could-not-write` when the file cannot be written there."""
     from generator.xlsx import blanks
 
     spec = kind if isinstance(kind, kinds.Kind) else kinds.get(str(kind))
@@ -82,6 +83,7 @@ def blank_workbook(kind: str | kinds.Kind, path: Path | str) -> Path:
         known = ", ".join(kinds.KINDS)
         raise GenError(UNKNOWN_KIND, f"'{kind}' নামে কোনো প্রতিবেদনের ধরন নেই; ধরনগুলো: {known}।",
                        f"There is no report kind {str(kind)!r}; the kinds are: {known}.")
+    refuse_unless_ordinary(Path(path))  # a FIFO would block the write, a device or link would be written through
     try:
         return blanks.write_template(spec, Path(path))
     except OSError as e:
@@ -91,8 +93,9 @@ def blank_workbook(kind: str | kinds.Kind, path: Path | str) -> Path:
 def next_workbook(submitted: Path | str, out: Path | str | None = None, *,
                   force: bool = False) -> tuple[Path, Next]:
     """Write next period's workbook, pre-filled from the one sent (docs/next.md); never over the submitted file,
-    over another only with `force`. next_period.Refused (a GenError) when there is none to write; a GenError
-    `could-not-write` when it cannot be written there."""
+    over another only with `force`, and never in the place of a folder, link or special file (GenError
+    `output-not-a-file`, even with `force`). next_period.Refused (a GenError) when there is none to write; a
+    GenError `could-not-write` when it cannot be written there."""
     from generator.periods import next_period
 
     return next_period.write(Path(submitted), Path(out) if out is not None else None, force=force)

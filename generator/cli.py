@@ -231,7 +231,8 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
 @click.argument("submitted", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the next workbook (default: KIND-YEAR-PERIOD.xlsx here).")
-@click.option("--force", is_flag=True, help="Replace the output file if it exists (never the submitted file).")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists (an ordinary file only; never the "
+              "submitted file).")
 def next_(submitted: Path, output: Path | None, force: bool) -> None:
     """Write the workbook for the period after SUBMITTED's, pre-filled from it.
 
@@ -240,10 +241,10 @@ def next_(submitted: Path, output: Path | None, force: bool) -> None:
     (q1→q2→q3→q4, h1→annual; after q4 or annual the next fiscal year, targets and achievements blank).
     Year-to-date achievements are carried, filled orange, for the clerk to update. See docs/next.md.
     Exit code 0 when written, 1 when SUBMITTED cannot be read or has no next period, 3 when the output
-    cannot be written where asked.
+    cannot be written where asked (or a folder, link or special file is there: never replaced).
     """
     import generator
-    from generator.spec.codes import COULD_NOT_WRITE
+    from generator.spec.codes import COULD_NOT_WRITE, OUTPUT_NOT_A_FILE
     from generator.text.bangla import to_bangla_digits
 
     try:
@@ -251,7 +252,7 @@ def next_(submitted: Path, output: Path | None, force: bool) -> None:
     except generator.GenError as e:
         click.echo(f"✘ {submitted}: পরবর্তী ওয়ার্কবুক তৈরি হয়নি / no next workbook written")
         _print_findings(str(submitted), e.findings)
-        sys.exit(EXIT_NOT_WRITTEN if e.code == COULD_NOT_WRITE else 1)
+        sys.exit(EXIT_NOT_WRITTEN if e.code in (COULD_NOT_WRITE, OUTPUT_NOT_A_FILE) else 1)
     click.echo(f"✔ {output}: {made.fiscal_year.label} {made.period.name} / {made.fiscal_year.slug} {made.period.id}")
     if made.rollover:
         click.echo("  নতুন অর্থবছর: লক্ষ্যমাত্রা ও অর্জন ফাঁকা, সারিগুলো আগের মতো।")

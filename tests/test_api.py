@@ -102,11 +102,46 @@ def test_blank_and_next_workbooks_that_cannot_be_written_are_gen_errors(cc_examp
     a_file.write_text("in the way")
     original = cc_example.read_bytes()
     for call in (lambda: generator.blank_workbook("cc", folder),
-                 lambda: generator.blank_workbook("cc", a_file / "x.xlsx"),
-                 lambda: generator.next_workbook(cc_example, folder, force=True),
+                 lambda: generator.next_workbook(cc_example, folder, force=True)):
+        e = _refused(call)
+        assert e.code == "output-not-a-file" and e.bn and "not an ordinary file" in e.en
+    for call in (lambda: generator.blank_workbook("cc", a_file / "x.xlsx"),
                  lambda: generator.next_workbook(cc_example, a_file / "n.xlsx")):
         e = _refused(call)
         assert e.code == "could-not-write" and e.bn and e.en.startswith("Could not write")
-    assert "afile is a file, not a folder" in e.en
+        assert "afile is a file, not a folder" in e.en
     assert folder.is_dir() and list(folder.iterdir()) == [] and a_file.read_text() == "in the way"
     assert cc_example.read_bytes() == original
+
+
+def test_next_workbook_force_replaces_an_ordinary_file_only(cc_example, tmp_path):
+    """force is for the clerk's own file: a FIFO (or a device, /dev/null as root) or a link at the output is
+    refused and left as it is, and so is a link's target."""
+    import os
+    import stat
+
+    fifo, target, link = tmp_path / "pipe.xlsx", tmp_path / "target.xlsx", tmp_path / "link.xlsx"
+    os.mkfifo(fifo)
+    target.write_bytes(b"the clerk's other file")
+    link.symlink_to(target)
+    dangling = tmp_path / "dangling.xlsx"
+    dangling.symlink_to(tmp_path / "nowhere.xlsx")
+    for out in (fifo, link, dangling):
+        for force in (True, False):
+            e = _refused(lambda out=out, force=force: generator.next_workbook(cc_example, out, force=force))
+            assert e.code == "output-not-a-file" and str(out) in e.en and str(out) in e.bn
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert link.is_symlink() and target.read_bytes() == b"the clerk's other file"
+    assert dangling.is_symlink() and not (tmp_path / "nowhere.xlsx").exists()
+    ordinary = tmp_path / "mine.xlsx"
+    ordinary.write_bytes(b"old")
+    written, _ = generator.next_workbook(cc_example, ordinary, force=True)
+    assert written == ordinary and ordinary.read_bytes()[:2] == b"PK"
+
+
+def test_blank_workbook_is_not_written_through_a_link(tmp_path):
+    target, link = tmp_path / "target.xlsx", tmp_path / "link.xlsx"
+    target.write_bytes(b"kept")
+    link.symlink_to(target)
+    assert _refused(lambda: generator.blank_workbook("cc", link)).code == "output-not-a-file"
+    assert target.read_bytes() == b"kept"

@@ -271,3 +271,19 @@ def test_template_and_next_into_a_read_only_folder_say_so_and_exit_3(cc_example,
         assert list(locked.iterdir()) == []
     finally:
         locked.chmod(0o755)
+
+
+def test_next_force_and_template_leave_a_fifo_alone_and_exit_3(cc_example, tmp_path):
+    """--force replaces an ordinary file only: a FIFO stays a FIFO (a device such as /dev/null was replaced
+    by a file when run as root). gen template would otherwise block on it: a short timeout."""
+    import stat
+
+    fifo = tmp_path / "pipe.xlsx"
+    os.mkfifo(fifo)
+    for args in (("next", cc_example, "-o", fifo, "--force"), ("template", "cc", "-o", fifo)):
+        run = subprocess.run([sys.executable, "-m", "generator.cli", *map(str, args)], capture_output=True,
+                             text=True, timeout=60)
+        assert run.returncode == 3, run.stdout + run.stderr
+        said = run.stdout + run.stderr
+        assert "not an ordinary file" in said and "সাধারণ ফাইল নয়" in said and "Traceback" not in said
+        assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
