@@ -54,6 +54,21 @@ def test_the_documented_example_runs(tmp_path):
     assert "valid" in done.stdout
 
 
+def test_the_documented_example_runs_in_a_program_with_another_thread(tmp_path):
+    """With a thread already running the workers start from a fork server, which runs the script's top level
+    again in each worker: the example's `if __name__ == "__main__":` keeps its build out of the workers."""
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "cc.xlsx")
+    thread = "import threading\nthreading.Thread(target=threading.Event().wait, daemon=True).start()\n"
+    script = tmp_path / "example.py"
+    script.write_text(thread + code.replace('"cc.xlsx"', json.dumps(str(workbook))), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "built ৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২" in done.stdout and "could-not-process" not in done.stdout
+
+
 def test_check_and_build_through_the_api(tmp_path):
     workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "cc.xlsx")
     assert generator.check(workbook).status == "valid"
