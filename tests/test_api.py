@@ -69,6 +69,22 @@ def test_the_documented_example_runs_in_a_program_with_another_thread(tmp_path):
     assert "built ৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২" in done.stdout and "could-not-process" not in done.stdout
 
 
+def test_a_script_building_at_its_top_level_is_not_told_its_workbook_is_damaged(tmp_path):
+    """Without the guard, with a thread running, every worker fails as it starts (it runs the script again):
+    the result says so, and does not call a good workbook damaged."""
+    workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "cc.xlsx")
+    script = tmp_path / "unguarded.py"
+    script.write_text("import threading\nimport generator\n"
+                      "threading.Thread(target=threading.Event().wait, daemon=True).start()\n"
+                      f"result = generator.build({str(workbook)!r}, out='out', state='state')\n"
+                      "print(result.issues[0].code, '|', result.issues[0].en)\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)})
+    told = done.stdout.strip().splitlines()[-1]
+    assert told.startswith("could-not-process |") and "no fault of the file" in told and "damaged" not in told
+    assert 'if __name__ == "__main__"' in told
+
+
 def test_check_and_build_through_the_api(tmp_path):
     workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "cc.xlsx")
     assert generator.check(workbook).status == "valid"
