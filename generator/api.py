@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from pathlib import Path
 
+from generator.findings import GenError
 from generator.records.register import Entry, Register
+from generator.records.store import OutputError, refuse_unless_ordinary
 from generator.records.state import resolve
 from generator.service import batch, converter, pipeline
 from generator.service.result import Result
 from generator.service.workers import Limits
 from generator.spec import kinds
+from generator.spec.codes import UNKNOWN_KIND
 
 if TYPE_CHECKING:
     from generator.periods.next_period import Next
@@ -61,24 +64,38 @@ def build(path: Path | str, **options) -> Result:
 
 
 def check(path: Path | str, *, today: dt.date | None = None) -> Result:
-    """Check every cell and compute the score, building nothing (status 'valid' or 'rejected')."""
-    return pipeline.examine(Path(path), today=today).result
+    """Check every cell and compute the score, building nothing (status 'valid' or 'rejected'; a path that is not
+    a readable regular file is rejected as could-not-read, as `build` does)."""
+    source = batch.load_or_result(Path(path))
+    if isinstance(source, Result):
+        return source
+    return pipeline.examine(source, today=today).result
 
 
 def blank_workbook(kind: str | kinds.Kind, path: Path | str) -> Path:
-    """Write the blank workbook of a report kind ('cc', 'egov', …; see KINDS)."""
+    """Write the blank workbook of a report kind ('cc', 'egov', …; see KINDS). GenError `unknown-kind` for a kind
+    that is not one of KINDS, `output-not-a-file` when a folder, link or special file is at `path`,
+    `could-not-write` when the file cannot be written there."""
     from generator.xlsx import blanks
 
-    spec = kind if isinstance(kind, kinds.Kind) else kinds.get(kind)
+    spec = kind if isinstance(kind, kinds.Kind) else kinds.get(str(kind))
     if spec is None:
-        raise KeyError(f"unknown kind {kind!r}; one of: {', '.join(kinds.KINDS)}")
-    return blanks.write_template(spec, Path(path))
+        known = ", ".join(kinds.KINDS)
+        raise GenError(UNKNOWN_KIND, f"'{kind}' নামে কোনো প্রতিবেদনের ধরন নেই; ধরনগুলো: {known}।",
+                       f"There is no report kind {str(kind)!r}; the kinds are: {known}.")
+    refuse_unless_ordinary(Path(path))  # a FIFO would block the write, a device or link would be written through
+    try:
+        return blanks.write_template(spec, Path(path))
+    except OSError as e:
+        raise OutputError(Path(path), e) from None
 
 
 def next_workbook(submitted: Path | str, out: Path | str | None = None, *,
                   force: bool = False) -> tuple[Path, Next]:
     """Write next period's workbook, pre-filled from the one sent (docs/next.md); never over the submitted file,
-    over another only with `force`. next_period.Refused (a GenError) when there is none to write."""
+    over another only with `force`, and never in the place of a folder, link or special file (GenError
+    `output-not-a-file`, even with `force`). next_period.Refused (a GenError) when there is none to write; a
+    GenError `could-not-write` when it cannot be written there."""
     from generator.periods import next_period
 
     return next_period.write(Path(submitted), Path(out) if out is not None else None, force=force)

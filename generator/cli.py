@@ -97,7 +97,12 @@ def template(kind: str, output: Path | None) -> None:
     spec = generator.KINDS.get((kind or "").strip().lower())
     if spec is None:
         raise click.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(generator.KINDS)}", param_hint="KIND")
-    click.echo(str(generator.blank_workbook(spec, output or Path(f"{spec.id}.xlsx"))))
+    try:
+        written = generator.blank_workbook(spec, output or Path(f"{spec.id}.xlsx"))
+    except generator.GenError as e:
+        _say(e)
+        sys.exit(EXIT_NOT_WRITTEN)
+    click.echo(str(written))
 
 
 @main.command()
@@ -109,14 +114,27 @@ def kinds() -> None:
         click.echo(f"{kind.id:8} {kind.plan} — {kind.report}")
 
 
-def _workbooks(paths: tuple[Path, ...]) -> list[Path]:
-    out = []
+def _workbooks(paths: tuple[Path, ...]) -> tuple[list[Path], list[Path]]:
+    """The workbooks named, each folder's .xlsx files in name order, and the folders that hold none. A folder
+    named like a workbook (x.xlsx/) is kept as given, so that it is reported as not a regular file."""
+    out, empty = [], []
     for p in paths:
-        if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.suffix.lower() in WORKBOOK_SUFFIXES and not f.name.startswith("~$"))
+        if p.is_dir() and p.suffix.lower() not in WORKBOOK_SUFFIXES:
+            found = sorted(f for f in p.iterdir() if f.suffix.lower() in WORKBOOK_SUFFIXES and not f.name.startswith("~$"))
+            out += found
+            if not found:
+                empty.append(p)
         else:
             out.append(p)
-    return out
+    return out, empty
+
+
+def _say_empty(folders: list[Path]) -> None:
+    """Each folder given that holds no workbook, told on stderr (a --json stream stays JSON lines)."""
+    for folder in folders:
+        click.echo(f"✘ {folder}: এই ফোল্ডারে কোনো ওয়ার্কবুক (.xlsx) নেই; কিছুই যাচাই বা তৈরি হয়নি।\n"
+                   f"  {folder}: this folder holds no workbook (.xlsx); nothing was checked or built from it.",
+                   err=True)
 
 
 @main.command()
@@ -149,7 +167,10 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: str | None, issue_
     import generator
     from generator.records.state import StateError
 
-    paths = _workbooks(files)
+    paths, empty = _workbooks(files)
+    _say_empty(empty)
+    if not paths:
+        sys.exit(1)
     pdf = None
     if evidence is not None:
         if len(paths) != 1:
@@ -180,7 +201,7 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: str | None, issue_
     if show_bar:
         click.echo(f"তৈরি / built {counts['built']}, বাতিল / rejected {counts['rejected']}, "
                    f"লেখা যায়নি / not written {counts['failed']} → {out_root}")
-    sys.exit(EXIT_NOT_WRITTEN if counts["failed"] else 1 if counts["rejected"] else 0)
+    sys.exit(EXIT_NOT_WRITTEN if counts["failed"] else 1 if counts["rejected"] or empty else 0)
 
 
 @main.command()
@@ -193,8 +214,10 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     """
     import generator
 
-    failed = False
-    for path in _workbooks(files):
+    paths, empty = _workbooks(files)
+    _say_empty(empty)
+    failed = bool(empty)
+    for path in paths:
         result = generator.check(path)
         failed |= not result.ok
         if as_json:
@@ -208,7 +231,8 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
 @click.argument("submitted", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the next workbook (default: KIND-YEAR-PERIOD.xlsx here).")
-@click.option("--force", is_flag=True, help="Replace the output file if it exists (never the submitted file).")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists (an ordinary file only; never the "
+              "submitted file).")
 def next_(submitted: Path, output: Path | None, force: bool) -> None:
     """Write the workbook for the period after SUBMITTED's, pre-filled from it.
 
@@ -216,9 +240,11 @@ def next_(submitted: Path, output: Path | None, force: bool) -> None:
     Kept: office, letterhead, recipient, signatories, copies and the plan rows. The period advances
     (q1→q2→q3→q4, h1→annual; after q4 or annual the next fiscal year, targets and achievements blank).
     Year-to-date achievements are carried, filled orange, for the clerk to update. See docs/next.md.
-    Exit code 0 when written, 1 when SUBMITTED cannot be read or has no next period.
+    Exit code 0 when written, 1 when SUBMITTED cannot be read or has no next period, 3 when the output
+    cannot be written where asked (or a folder, link or special file is there: never replaced).
     """
     import generator
+    from generator.spec.codes import COULD_NOT_WRITE, OUTPUT_NOT_A_FILE
     from generator.text.bangla import to_bangla_digits
 
     try:
@@ -226,7 +252,7 @@ def next_(submitted: Path, output: Path | None, force: bool) -> None:
     except generator.GenError as e:
         click.echo(f"✘ {submitted}: পরবর্তী ওয়ার্কবুক তৈরি হয়নি / no next workbook written")
         _print_findings(str(submitted), e.findings)
-        sys.exit(1)
+        sys.exit(EXIT_NOT_WRITTEN if e.code in (COULD_NOT_WRITE, OUTPUT_NOT_A_FILE) else 1)
     click.echo(f"✔ {output}: {made.fiscal_year.label} {made.period.name} / {made.fiscal_year.slug} {made.period.id}")
     if made.rollover:
         click.echo("  নতুন অর্থবছর: লক্ষ্যমাত্রা ও অর্জন ফাঁকা, সারিগুলো আগের মতো।")

@@ -54,6 +54,37 @@ def test_the_documented_example_runs(tmp_path):
     assert "valid" in done.stdout
 
 
+def test_the_documented_example_runs_in_a_program_with_another_thread(tmp_path):
+    """With a thread already running the workers start from a fork server, which runs the script's top level
+    again in each worker: the example's `if __name__ == "__main__":` keeps its build out of the workers."""
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "cc.xlsx")
+    thread = "import threading\nthreading.Thread(target=threading.Event().wait, daemon=True).start()\n"
+    script = tmp_path / "example.py"
+    script.write_text(thread + code.replace('"cc.xlsx"', json.dumps(str(workbook))), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "built ৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২" in done.stdout and "could-not-process" not in done.stdout
+
+
+def test_a_script_building_at_its_top_level_is_not_told_its_workbook_is_damaged(tmp_path):
+    """Without the guard, with a thread running, every worker fails as it starts (it runs the script again):
+    the result says so, and does not call a good workbook damaged."""
+    workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "cc.xlsx")
+    script = tmp_path / "unguarded.py"
+    script.write_text("import threading\nimport generator\n"
+                      "threading.Thread(target=threading.Event().wait, daemon=True).start()\n"
+                      f"result = generator.build({str(workbook)!r}, out='out', state='state')\n"
+                      "print(result.issues[0].code, '|', result.issues[0].en)\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)})
+    told = done.stdout.strip().splitlines()[-1]
+    assert told.startswith("could-not-process |") and "no fault of the file" in told and "damaged" not in told
+    assert 'if __name__ == "__main__"' in told
+
+
 def test_check_and_build_through_the_api(tmp_path):
     workbook = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "cc.xlsx")
     assert generator.check(workbook).status == "valid"
@@ -66,7 +97,82 @@ def test_check_and_build_through_the_api(tmp_path):
     assert blank.is_file()
     try:
         generator.blank_workbook("nope", tmp_path / "x.xlsx")
-    except KeyError as e:
-        assert "cc" in str(e)
+    except generator.GenError as e:
+        assert e.code == "unknown-kind" and "cc" in e.en and "nope" in e.bn
     else:
         raise AssertionError("an unknown kind is refused")
+
+
+def test_check_of_a_folder_is_could_not_read_as_build_says(tmp_path):
+    folder = tmp_path / "x.xlsx"
+    folder.mkdir()
+    for result in (generator.check(folder), generator.build(folder, out=tmp_path / "o", state=tmp_path / "s")):
+        assert result.status == "rejected" and not result.ok
+        assert [i.code for i in result.issues] == ["could-not-read"] and "not a regular file" in result.issues[0].en
+
+
+def _refused(call):
+    """The GenError `call` raises (and no other exception)."""
+    try:
+        call()
+    except generator.GenError as e:
+        return e
+    raise AssertionError("a GenError was expected")
+
+
+def test_blank_workbook_unknown_kind_names_the_kinds(tmp_path):
+    e = _refused(lambda: generator.blank_workbook("zzz", tmp_path / "p.xlsx"))
+    assert e.code == "unknown-kind" and "zzz" in e.bn and "zzz" in e.en
+    assert all(kind in e.en and kind in e.bn for kind in generator.KINDS)
+    assert not (tmp_path / "p.xlsx").exists()
+
+
+def test_blank_and_next_workbooks_that_cannot_be_written_are_gen_errors(cc_example, tmp_path):
+    folder, a_file = tmp_path / "d", tmp_path / "afile"
+    folder.mkdir()
+    a_file.write_text("in the way")
+    original = cc_example.read_bytes()
+    for call in (lambda: generator.blank_workbook("cc", folder),
+                 lambda: generator.next_workbook(cc_example, folder, force=True)):
+        e = _refused(call)
+        assert e.code == "output-not-a-file" and e.bn and "not an ordinary file" in e.en
+    for call in (lambda: generator.blank_workbook("cc", a_file / "x.xlsx"),
+                 lambda: generator.next_workbook(cc_example, a_file / "n.xlsx")):
+        e = _refused(call)
+        assert e.code == "could-not-write" and e.bn and e.en.startswith("Could not write")
+        assert "afile is a file, not a folder" in e.en
+    assert folder.is_dir() and list(folder.iterdir()) == [] and a_file.read_text() == "in the way"
+    assert cc_example.read_bytes() == original
+
+
+def test_next_workbook_force_replaces_an_ordinary_file_only(cc_example, tmp_path):
+    """force is for the clerk's own file: a FIFO (or a device, /dev/null as root) or a link at the output is
+    refused and left as it is, and so is a link's target."""
+    import os
+    import stat
+
+    fifo, target, link = tmp_path / "pipe.xlsx", tmp_path / "target.xlsx", tmp_path / "link.xlsx"
+    os.mkfifo(fifo)
+    target.write_bytes(b"the clerk's other file")
+    link.symlink_to(target)
+    dangling = tmp_path / "dangling.xlsx"
+    dangling.symlink_to(tmp_path / "nowhere.xlsx")
+    for out in (fifo, link, dangling):
+        for force in (True, False):
+            e = _refused(lambda out=out, force=force: generator.next_workbook(cc_example, out, force=force))
+            assert e.code == "output-not-a-file" and str(out) in e.en and str(out) in e.bn
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert link.is_symlink() and target.read_bytes() == b"the clerk's other file"
+    assert dangling.is_symlink() and not (tmp_path / "nowhere.xlsx").exists()
+    ordinary = tmp_path / "mine.xlsx"
+    ordinary.write_bytes(b"old")
+    written, _ = generator.next_workbook(cc_example, ordinary, force=True)
+    assert written == ordinary and ordinary.read_bytes()[:2] == b"PK"
+
+
+def test_blank_workbook_is_not_written_through_a_link(tmp_path):
+    target, link = tmp_path / "target.xlsx", tmp_path / "link.xlsx"
+    target.write_bytes(b"kept")
+    link.symlink_to(target)
+    assert _refused(lambda: generator.blank_workbook("cc", link)).code == "output-not-a-file"
+    assert target.read_bytes() == b"kept"

@@ -181,3 +181,109 @@ def test_build_and_register_on_postgresql(postgres, tmp_path):
     assert not list(tmp_path.rglob("register.sqlite3"))
     gone = gen("register", "--state", postgres.rsplit("/", 1)[0] + "/no_such_database", env=local)
     assert gone.returncode == 3 and "PostgreSQL" in gone.stderr and "Traceback" not in gone.stderr
+
+
+def test_a_folder_named_as_a_workbook_is_refused_not_a_silent_success(tmp_path):
+    """x.xlsx/ is a folder: validate and build say it cannot be read (could-not-read), exit 1, even with --json."""
+    folder = tmp_path / "x.xlsx"
+    folder.mkdir()
+    for args in (("validate", folder), ("validate", "--json", folder),
+                 ("build", folder, "--out", tmp_path / "o", "--state", tmp_path / "s"),
+                 ("build", folder, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")):
+        run = gen(*args)
+        assert run.returncode == 1, (args, run.stdout, run.stderr)
+        assert "could-not-read" in run.stdout and "not a regular file" in run.stdout, args
+        assert "Traceback" not in run.stdout + run.stderr
+        if "--json" in args:
+            assert json.loads(run.stdout)["issues"][0]["code"] == "could-not-read"
+    assert not (tmp_path / "o").exists() and list(folder.iterdir()) == []
+
+
+def test_a_folder_without_workbooks_is_said_and_exits_1(tmp_path):
+    empty = tmp_path / "inbox"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a workbook")
+    for args in (("validate", empty), ("validate", "--json", empty),
+                 ("build", empty, "--out", tmp_path / "o", "--state", tmp_path / "s"),
+                 ("build", empty, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")):
+        run = gen(*args)
+        assert run.returncode == 1, (args, run.stdout, run.stderr)
+        assert "কোনো ওয়ার্কবুক (.xlsx) নেই" in run.stderr and "holds no workbook" in run.stderr, args
+        assert run.stdout == "" and "Traceback" not in run.stderr
+
+
+def test_a_folder_with_workbooks_is_still_checked_and_built(cc_example, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    cc_example.rename(inbox / cc_example.name)
+    run = gen("validate", inbox)
+    assert run.returncode == 0 and "valid" in run.stdout, run.stdout + run.stderr
+    run = gen("build", inbox, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert json.loads(run.stdout)["status"] == "built" and run.stderr == ""
+
+
+def _as_unprivileged():
+    """A prefix that runs a command without root's power to write anywhere (root ignores a folder's
+    permissions): setpriv drops the capabilities from the bounding set."""
+    if os.geteuid() != 0:
+        return []
+    import shutil
+
+    import pytest
+
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root, and no setpriv to drop root's override of folder permissions")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+
+
+def _says_not_written(run, path):
+    assert "could-not-write" in run.stdout + run.stderr or "লেখা যায়নি" in run.stderr, run.stdout + run.stderr
+    assert f"Could not write {path}" in run.stdout + run.stderr and "Traceback" not in run.stdout + run.stderr
+
+
+def test_template_and_next_under_a_file_say_so_and_exit_3(cc_example, tmp_path):
+    a_file = tmp_path / "afile"
+    a_file.write_text("in the way")
+    run = gen("template", "cc", "-o", a_file / "x.xlsx")
+    assert run.returncode == 3
+    _says_not_written(run, a_file / "x.xlsx")
+    assert "is a file, not a folder" in run.stderr
+    run = gen("next", cc_example, "-o", a_file / "n.xlsx")
+    assert run.returncode == 3
+    _says_not_written(run, a_file / "n.xlsx")
+    assert a_file.read_text() == "in the way"
+
+
+def test_template_and_next_into_a_read_only_folder_say_so_and_exit_3(cc_example, tmp_path):
+    locked = tmp_path / "ro"
+    locked.mkdir()
+    locked.chmod(0o555)
+    prefix = _as_unprivileged()
+    try:
+        for args, target in ((("template", "cc", "-o", locked / "x.xlsx"), locked / "x.xlsx"),
+                             (("next", cc_example, "-o", locked / "n.xlsx"), locked / "n.xlsx")):
+            run = subprocess.run([*prefix, sys.executable, "-m", "generator.cli", *map(str, args)],
+                                 capture_output=True, text=True, timeout=120)
+            assert run.returncode == 3, run.stdout + run.stderr
+            _says_not_written(run, target)
+            assert "Permission denied" in run.stdout + run.stderr
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o755)
+
+
+def test_next_force_and_template_leave_a_fifo_alone_and_exit_3(cc_example, tmp_path):
+    """--force replaces an ordinary file only: a FIFO stays a FIFO (a device such as /dev/null was replaced
+    by a file when run as root). gen template would otherwise block on it: a short timeout."""
+    import stat
+
+    fifo = tmp_path / "pipe.xlsx"
+    os.mkfifo(fifo)
+    for args in (("next", cc_example, "-o", fifo, "--force"), ("template", "cc", "-o", fifo)):
+        run = subprocess.run([sys.executable, "-m", "generator.cli", *map(str, args)], capture_output=True,
+                             text=True, timeout=60)
+        assert run.returncode == 3, run.stdout + run.stderr
+        said = run.stdout + run.stderr
+        assert "not an ordinary file" in said and "সাধারণ ফাইল নয়" in said and "Traceback" not in said
+        assert stat.S_ISFIFO(os.lstat(fifo).st_mode)

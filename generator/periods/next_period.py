@@ -107,7 +107,8 @@ def make(source: Path) -> tuple[bytes, Next]:
 
 def write(source: Path, out: Path | None = None, *, force: bool = False) -> tuple[Path, Next]:
     """Write the next workbook to `out` (default: its own name in the current folder): never over the submitted
-    file, and over another existing file only with `force` (it may be the clerk's filled-in next workbook)."""
+    file, over another existing file only with `force` (it may be the clerk's filled-in next workbook), and never
+    in the place of anything but an ordinary file (store.NotAFileOutput)."""
     from generator.records import store
 
     source = Path(source)
@@ -115,9 +116,13 @@ def write(source: Path, out: Path | None = None, *, force: bool = False) -> tupl
     out = Path(out) if out is not None else Path(result.file_name)
     if out.exists() and source.exists() and out.resolve() == source.resolve():
         raise Refused([same_file()])
+    store.refuse_unless_ordinary(out)  # force replaces an ordinary file only: never a link, FIFO or device
     if out.exists() and not force:
         raise Refused([already_there(out)])
-    store.write_atomic(out, data)
+    try:
+        store.write_atomic(out, data)
+    except OSError as e:  # a folder in the way (with --force), a file where its folder should be, read-only
+        raise store.OutputError(out, e) from None
     return out, result
 
 

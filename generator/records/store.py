@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from generator.findings import GenError
-from generator.spec.codes import COULD_NOT_WRITE, MEMO_EXISTS
+from generator.spec.codes import COULD_NOT_WRITE, MEMO_EXISTS, OUTPUT_NOT_A_FILE
 
 CURRENT = "CURRENT.txt"
 VERSIONS, REJECTED = "versions", "rejected"
@@ -45,6 +46,57 @@ class WriteError(GenError):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.cause}"
+
+
+class OutputError(GenError):
+    """A file asked for by name (a blank or next period's workbook) could not be written there: the folder is
+    a file, read-only, or the disk is full. No memo number is involved."""
+
+    def __init__(self, path: Path, cause: OSError):
+        self.path, self.cause = Path(path), _why_not_written(Path(path), cause)
+        super().__init__(
+            COULD_NOT_WRITE,
+            f"{self.path} লেখা যায়নি ({self.cause})। ফোল্ডারটি আছে ও ফোল্ডারই কি না (ফাইল নয়), লেখার অনুমতি ও ডিস্কে "
+            "জায়গা দেখুন, অথবা অন্য জায়গা দিন (-o)। কিছুই লেখা হয়নি।",
+            f"Could not write {self.path} ({self.cause}). Check that its folder exists and is a folder (not a file), "
+            "that it may be written and that the disk has room, or give another place (-o). Nothing was written.")
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.cause}"
+
+
+class NotAFileOutput(GenError):
+    """Something other than an ordinary file stands where a file is to be written (a folder, a link, a FIFO, a
+    device such as /dev/null): it is never replaced, not even with --force."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        super().__init__(
+            OUTPUT_NOT_A_FILE,
+            f"{self.path} সাধারণ ফাইল নয় (ফোল্ডার, লিংক বা বিশেষ ফাইল), তাই তার জায়গায় লেখা হয়নি, --force দিলেও নয়। "
+            "অন্য নাম দিন (-o)।",
+            f"{self.path} is not an ordinary file (a folder, a link or a special file), so it was not replaced, not "
+            "even with --force. Give another name (-o).")
+
+
+def refuse_unless_ordinary(path: Path) -> None:
+    """NotAFileOutput when anything but an ordinary file (or nothing) is at `path`; a link is not followed."""
+    try:
+        info = os.lstat(path)
+    except OSError:  # nothing there, or its folder is not one: the write itself will say
+        return
+    if not stat.S_ISREG(info.st_mode):
+        raise NotAFileOutput(path)
+
+
+def _why_not_written(path: Path, cause: OSError) -> str:
+    """The OS's reason, or, when a file stands where a folder of the path should be, that file named."""
+    for above in path.parents:
+        if os.path.lexists(above):
+            if not above.is_dir():
+                return f"{above} is a file, not a folder"
+            break
+    return cause.strerror or str(cause)
 
 
 def safe_name(name: str, fallback: str = "office") -> str:

@@ -20,19 +20,20 @@ from generator.xlsx.source import Source, load
 from generator.spec.codes import COULD_NOT_READ
 
 
-def _unreadable(path: Path, why: str) -> Result:
+def unreadable(path: Path, why: str) -> Result:
+    """The result of a workbook that cannot be read at all (missing, a folder, a FIFO, no permission)."""
     return failure(
         path, COULD_NOT_READ,
         f"{path} পড়া যাচ্ছে না ({why})। ফাইলটি আছে কি না, সাধারণ ফাইল কি না ও পড়ার অনুমতি দেখুন।",
         f"{path} cannot be read ({why}). Check that it exists, is a regular file and may be read.")
 
 
-def _load(path: Path) -> Source | Result:
+def load_or_result(path: Path) -> Source | Result:
     """The file read once, or the result of a file that cannot be read (a FIFO is never opened: it would block)."""
     try:
         return load(path)
     except OSError as e:
-        return _unreadable(path, e.strerror or str(e))
+        return unreadable(path, e.strerror or str(e))
 
 
 def build_all(paths: list[Path], *, out_root: Path, state_dir: Path, jobs: int | None = None,
@@ -63,7 +64,7 @@ def _build_all(paths: list[Path], out_root: Path, state_dir: Path, pool: BuildPo
 
         def tasks() -> Iterator[Task | Ready]:  # each file read when a worker is nearly free for it, not all at once
             for index, path in enumerate(paths):
-                source = _load(Path(path))
+                source = load_or_result(Path(path))
                 if isinstance(source, Result):
                     yield Ready(source)
                     continue

@@ -49,8 +49,11 @@ def run(task: Task) -> Result:
 def lost(task: Task, loss: Loss) -> Result:
     """In the parent: the result of a build that brought none back. A worker that died, ran late or was
     stopped gives back any serial it had reserved, and the rejection report is filed."""
-    result = {"memory": _too_large, "time": _too_long, "error": _internal}.get(loss.how, _lost)(task.path, loss)
+    result = {"memory": _too_large, "time": _too_long, "error": _internal,
+              "start": _not_started}.get(loss.how, _lost)(task.path, loss)
     if loss.how in ("memory", "error"):  # the worker lived to tell: its own build already gave its serial back
+        return result
+    if loss.how == "start":  # the worker never took the task: no serial, and no fault of the workbook to file
         return result
     release(task.state_dir, task.submission, task.owner)
     result = _unfinished(task, result)
@@ -138,6 +141,20 @@ def lost_file(path: Path, why: str) -> Result:
         "বা অস্বাভাবিক; Excel-এ খুলে নতুন নামে .xlsx হিসেবে সংরক্ষণ করে, অথবা 'gen template' থেকে নেওয়া নতুন ছকে পূরণ করে পাঠান।",
         f"{Path(path).name} could not be processed: the worker reading it stopped ({why}). The file is damaged or "
         "unusual; open it in Excel and save it as a new .xlsx, or fill a fresh workbook from 'gen template'.")
+
+
+def _not_started(path: Path, loss: Loss) -> Result:
+    """A worker that died before it was ready for any task: the workbook was never opened, it is not to blame."""
+    name, why = Path(path).name, loss.detail or "it was stopped"
+    return failure(
+        path, COULD_NOT_PROCESS,
+        f"{name} প্রক্রিয়া করা যায়নি, তবে এতে ফাইলটির দোষ নেই: ফাইলটি খোলার আগেই কর্মী-প্রক্রিয়াটি চালু হতে পারেনি "
+        f"({why})। ফাইলটি যেমন ছিল তেমনই আছে; আবার পাঠান, আবারও এমন হলে সিস্টেম প্রশাসককে জানান। নিজের Python "
+        "স্ক্রিপ্ট থেকে চালালে build_many ডাকুন if __name__ == \"__main__\": এর নিচে।",
+        f"{name} could not be processed, through no fault of the file: the worker process failed to start before "
+        f"the workbook was opened ({why}). The file is as it was: send it again, and if this happens again tell the "
+        "system administrator. A Python script that calls generator.build_many must call it under "
+        "if __name__ == \"__main__\":.")
 
 
 def _internal(path: Path, loss: Loss) -> Result:

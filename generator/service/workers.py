@@ -34,9 +34,11 @@ class Ready:
 @dataclass(frozen=True)
 class Loss:
     """Why a task brought no result back: its worker ran out of memory (`memory`) or time (`time`), died
-    (`died`, with how), or raised something unexpected (`error`, with what)."""
+    (`died`, with how), died before it was ready for any task (`start`, with how: not the task's fault, e.g. a
+    calling script that builds at its top level, which a fork server's worker runs again), or raised something
+    unexpected (`error`, with what)."""
 
-    how: str  # "memory", "time", "died" or "error"
+    how: str  # "memory", "time", "died", "start" or "error"
     detail: str = ""
     limits: Limits = Limits()
 
@@ -67,6 +69,11 @@ def _die_with_parent() -> None:
         pass  # not Linux: the parent check below still ends the worker after its build
 
 
+@dataclass(frozen=True)
+class _Started:
+    """A worker's first message: it is ready for tasks. One that dies before saying so never began its task."""
+
+
 def _serve(conn: Connection, limits: Limits, target: Target) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -74,6 +81,7 @@ def _serve(conn: Connection, limits: Limits, target: Target) -> None:
     os.environ["RUST_BACKTRACE"] = "0"  # a Rust reader that aborts says one line, not a page of frames
     _limit_memory(limits.memory_mb)
     parent = os.getppid()
+    conn.send(_Started())
     while True:
         try:
             while not conn.poll(1.0):
@@ -112,6 +120,7 @@ class _Worker:
         child.close()
         self.task: Any = None
         self.deadline = 0.0
+        self.started = False  # it said _Started: from then on a death is its task's
 
     def give(self, task: Any, seconds: float) -> None:
         self.task, self.deadline = task, time.monotonic() + seconds
@@ -189,17 +198,23 @@ class Pool:
         worker is stopped and its task's loss told."""
         assert worker.task is not None  # asked only of a worker given a task
         task = worker.task
-        ready = wait([worker.conn, worker.proc.sentinel], timeout)
-        if worker.conn in ready:
-            try:
-                result = worker.conn.recv()
+        end = None if timeout is None else time.monotonic() + timeout
+        while True:
+            ready = wait([worker.conn, worker.proc.sentinel], None if end is None else max(0.0, end - time.monotonic()))
+            if worker.conn in ready:
+                try:
+                    result = worker.conn.recv()
+                except (EOFError, OSError):
+                    break
+                if isinstance(result, _Started):
+                    worker.started = True
+                    continue
                 worker.task = None
                 return self.lost(task, result) if isinstance(result, Loss) else result
-            except (EOFError, OSError):
-                pass
+            break
         if ready:  # the worker died
             worker.proc.join(5)
-            loss = Loss("died", _why(worker.proc.exitcode), self.limits)
+            loss = Loss("died" if worker.started else "start", _why(worker.proc.exitcode), self.limits)
         elif time.monotonic() >= worker.deadline:
             loss = Loss("time", limits=self.limits)
         else:
