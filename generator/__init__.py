@@ -3,8 +3,9 @@ workbook. The public API (docs/api.md):
 
     import generator
 
-    for result in generator.build_many(["cc.xlsx"], out="output", state="state"):
-        print(result.status, result.memo, result.outputs)
+    if __name__ == "__main__":  # workers are processes: a script builds under this guard
+        for result in generator.build_many(["cc.xlsx"], out="output", state="state"):
+            print(result.status, result.memo, result.outputs)
 
 Every name in `__all__` is public and kept; every module below is private. Names load on first use, so
 that `import generator` stays cheap.
