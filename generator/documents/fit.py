@@ -51,7 +51,11 @@ def _font(size: float, latin: bool = False):
 
 
 def width_cm(text: str, size: float) -> float:
-    """The printed width of `text` at `size` points, in cm, with a margin for the editors' differences."""
+    """The printed width of `text` at `size` points, in cm, with a margin for the editors' differences; of its
+    longest line when it has several (raqm lays out one line: a line break fails it)."""
+    lines = text.splitlines()
+    if len(lines) > 1 or (lines and lines[0] != text):
+        return max((width_cm(line, size) for line in lines), default=0.0)
     points = 0.0
     for i, run in enumerate(_BANGLA_RUN.split(text)):  # Bangla runs in the Bangla font, the rest in the Latin
         if not run:

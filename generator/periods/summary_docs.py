@@ -360,7 +360,8 @@ def summary_wording(report: Report, summary: Summary) -> Report:
 
 def content_hash(report: Report, summary: Summary, dated: dt.date | None = None) -> str:
     """What the letter says and what the table shows: the same summary again keeps its memo number. `dated`:
-    the date the letter prints when its issue_date is blank (part of what it says, as for a report)."""
+    the day it is made (`--date`, else today), which the document prints (the letter's date when its issue_date
+    is blank, and the table's "prepared on" always): another day's summary is another document, with its own memo."""
     rows = [[r.kind, r.office, r.status, r.memo, r.total, r.possible, r.rank] for r in summary.rows]
     data = {"letter": sorted(report.fields.items()), "rows": rows, "fy": summary.fiscal_year.slug,
             "period": summary.period.id}
@@ -384,14 +385,15 @@ def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = Non
         return written, None
     report = summary_wording(read_letter(letter, summary, today), summary)
     prefix = register_prefix(report.get("memo_prefix"))
-    digest = content_hash(report, summary, None if report.issue_date else today)
+    digest = content_hash(report, summary, today)
     meta: dict[str, Any] = dict(source=f"summary {Path(letter).name}", kind=report.kind.id, office=report.office,
                                 fiscal_year=summary.fiscal_year.slug, period=summary.period.id)
     with Register(state_dir) as register:
         try:
             with register.reserved(prefix, report.memo_serial, digest, separator=report.get("memo_separator"),
                                    **meta) as held:
-                memo = memo_text(prefix, held.entry.serial)
+                memo = (register.issued_memo(held.entry) if held.reused and held.entry.state == "issued"
+                        else memo_text(prefix, held.entry.serial))
                 printed = dataclasses.replace(report, fields={**report.fields, "memo_separator": held.separator})
                 job = Job(printed, ScoreCard(), memo, report.issue_date or today)
                 document = write_document(summary, today, registry.render(LETTER, job), report.office,

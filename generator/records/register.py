@@ -13,7 +13,7 @@ from generator.findings import GenError
 from generator.records import db, memo_forms, state, versions
 from generator.records.state import StateError
 from generator.records.versions import Version
-from generator.spec.memo import chosen_separator, register_prefix, separator as form_separator
+from generator.spec.memo import chosen_separator, number_as_stored, register_prefix, separator as form_separator
 from generator.text import identity
 from generator.spec.codes import MEMO_SERIAL_TAKEN
 
@@ -180,6 +180,12 @@ class Register:
             entry = Entry(prefix, serial, content_hash, source, kind, office, fiscal_year, period,
                           _now(), True, "reserved", submission, owner)
             return self._insert(entry), False
+
+    def issued_memo(self, entry: Entry) -> str:
+        """The memo text an issued entry's letter printed: as its version was recorded, else as its prefix was
+        stored (spec/memo.number_as_stored); never keyed again, so a letter built once keeps its number's text."""
+        version = versions.of(self._db, entry.prefix, entry.serial)
+        return version.memo if version is not None and version.memo else number_as_stored(entry.prefix, entry.serial)
 
     def last_serial(self, prefix: str) -> int | None:
         """The highest serial issued under prefix, or None when there is none; reads only."""

@@ -197,6 +197,10 @@ def rekey_prefixes(execute: Callable[..., Any]) -> None:
     for prefix, key in execute("SELECT DISTINCT prefix, prefix_key FROM memos").fetchall():
         if register_prefix(prefix) != key:
             execute("UPDATE memos SET prefix_key = ? WHERE prefix = ?", (register_prefix(prefix), prefix))
+    # a serial reserved, never issued, under a spelling whose serial another spelling already has: its letter
+    # would print the other's memo, so it is voided (its content gets the sequence's next serial)
+    execute("UPDATE memos SET state = 'void' WHERE state = 'reserved' AND EXISTS (SELECT 1 FROM memos other "
+            "WHERE other.prefix_key = memos.prefix_key AND other.serial = memos.serial AND other.prefix != memos.prefix)")
     kept: set[str] = set()
     for (key,) in execute("SELECT prefix_key FROM memo_forms ORDER BY chosen_at, prefix_key").fetchall():
         new = register_prefix(key)

@@ -44,12 +44,13 @@ def check(raw: RawWorkbook, *, today: dt.date | None = None,
 
 def examine(raw: RawWorkbook, *, today: dt.date | None = None, default_issue_date: dt.date | None = None) -> Checked:
     """Read the kind, normalise the cells, build the report and check it; `raw` is left as it was."""
+    raw, cleaned = _controls(raw)
     kind, findings = _kind(raw)
+    findings = cleaned + findings
     if kind is None:
         return Checked(raw, None, findings)
-    raw, cleaned = _controls(raw)
     raw, converted = _bijoy(raw)
-    findings += cleaned + converted
+    findings += converted
     findings += [error(
         "formula-without-value",
         "এই ঘরে সূত্র (formula) আছে কিন্তু হিসাব করা মান নেই: ফাইলটি এমন প্রোগ্রামে সংরক্ষিত যা হিসাব করে না। "

@@ -82,6 +82,12 @@ def number(prefix: str, serial: int) -> str:
     return f"{code}{separator(code)}{to_bangla_digits(int(serial))}"
 
 
+def number_as_stored(prefix: str, serial: int) -> str:
+    """The memo number of a register entry as it was issued before its prefix was keyed as today: the prefix
+    as the register stored it, not keyed again (a letter issued then keeps its text)."""
+    return f"{prefix}{separator(prefix)}{to_bangla_digits(int(serial))}"
+
+
 def chosen_separator(typed: str | None) -> str | None:
     """The office's `memo_separator` ('-' or '.'), None when blank; anything else is refused by the letter's
     checks (rules.validate) before a memo is printed."""

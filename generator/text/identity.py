@@ -4,9 +4,10 @@ where it comes in, so that two spellings that print alike are one key and two th
 Bangla has two spellings of many letters that print the same: `ো` is one code point or `ে` + `া`, `য়` one or
 `য` + nukta; a zero-width space, a joiner, a bidi mark, a variation selector or a Hangul filler is invisible;
 a fullwidth or leader dot looks like a dot; digits come in several scripts. The key is: NFKC (compatibility
-forms as the letters they look like; Bangla has none), without what prints nothing (format and control
-characters, Unicode's default-ignorable code points), every run of white space (and the blank braille cell)
-one space, no space at either end, and every decimal digit of any script in one script (ASCII for a memo
+forms as the letters they look like; Bangla has none) and a few look-alikes as their letter, without what prints
+nothing (format and control characters, Unicode's default-ignorable code points; a zero-width joiner or
+non-joiner beside a hasanta stays: there it changes the letter drawn), every run of white space (and the blank
+braille cell) one space, no space at either end, and every decimal digit of any script in one script (ASCII for a memo
 prefix, Bangla for a name).
 """
 
@@ -21,10 +22,18 @@ _IGNORABLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2065\u316
                         "\ufff0-\ufff8\U000e0000-\U000e0fff]")
 
 
+_HASANTA = "\u09cd"
+_JOINERS = "\u200c\u200d"  # beside a hasanta they choose a letter's form (র‍্য is not র্য): they print there
+# characters drawn alike (a Unicode hyphen, the Bengali sign ৷ for the danda, a division or fraction slash)
+_LOOKALIKE = str.maketrans({"\u2010": "-", "\u09f7": "\u0964", "\u2215": "/", "\u2044": "/"})
+
+
 def _visible(text: str) -> str:
     """`text` without what prints nothing; white space is kept (it becomes one space)."""
     text = _IGNORABLE.sub("", text)
-    return "".join(c for c in text if c.isspace() or unicodedata.category(c) not in ("Cf", "Cc"))
+    return "".join(c for i, c in enumerate(text)
+                   if c.isspace() or unicodedata.category(c) not in ("Cf", "Cc")
+                   or (c in _JOINERS and _HASANTA in text[max(i - 1, 0):i] + text[i + 1:i + 2]))
 
 
 _BANGLA_DIGITS = "০১২৩৪৫৬৭৮৯"
@@ -42,7 +51,7 @@ def key(text: object, digits: str = "ascii") -> str:
         return ""
     normal = unicodedata.normalize("NFKC", str(text))
     normal = unicodedata.normalize("NFKC", _visible(normal))  # a removed mark may let two code points compose
-    normal = _digits(normal, digits)
+    normal = _digits(normal.translate(_LOOKALIKE), digits)
     return _SPACE.sub(" ", normal).strip()
 
 

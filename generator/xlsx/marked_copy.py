@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from generator.findings import Finding
+from generator.text import controls
 from generator.xlsx import package
 from generator.xlsx.source import Source, load
 
@@ -40,7 +41,24 @@ def annotate(source: Path | Source, findings: list[Finding]) -> bytes | None:
             continue
         cell.fill = red
         text = f.message if cell.comment is None else cell.comment.text + "\n\n" + f.message
-        cell.comment = Comment(text, "gen", width=320, height=160)
+        cell.comment = Comment(controls.removed(text), "gen", width=320, height=160)
     buffer = io.BytesIO()
-    wb.save(buffer)
+    try:
+        wb.save(buffer)
+    except ValueError:  # a cell holds a character XML cannot (read from Excel's _x0001_): written back so
+        _escape_controls(wb)
+        buffer = io.BytesIO()
+        wb.save(buffer)
     return buffer.getvalue()
+
+
+def _escape_controls(wb) -> None:
+    """Each text cell with a character XML cannot hold, written as Excel writes it (`_x0001_`): the copy keeps
+    what the office's workbook held."""
+    from openpyxl.utils.escape import escape
+
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and controls.NOT_IN_XML.search(cell.value):
+                    cell.value = escape(cell.value)

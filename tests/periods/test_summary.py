@@ -257,3 +257,15 @@ def test_an_issued_summary_letter_is_not_written_over(ledger, tmp_path):
     run = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "--letter", letter,
               "-o", target)
     assert run.returncode == 2 and "--force" in run.stderr and target.read_bytes() == b"the letter sent last week"
+
+
+def test_a_summary_made_another_day_is_another_document_with_its_own_memo(ledger, tmp_path):
+    """Before: the day a summary is made (--date) was not part of its content when the letter typed its
+    issue_date, so the same memo was printed on two documents whose tables said "prepared on" two days."""
+    root, out, state = ledger
+    letter = _letter(tmp_path / "letter.xlsx", memo_prefix="৪৬.০০.০০০০.০৬৩.১৮.০০২.২৪")
+    runs = [gen("summary", "--fy", "2023-24", "--period", "q3", "--kind", "cc", "--roster", _roster(root),
+                "--state", state, "--out", out, "--letter", letter, "--date", day, "-o", tmp_path / f"{i}.docx")
+            for i, day in enumerate(("2024-04-20", "2024-04-25", "2024-04-20"))]
+    assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
+    assert ["০০২.২৪-১" in runs[0].stdout, "০০২.২৪-২" in runs[1].stdout, "০০২.২৪-১" in runs[2].stdout] == [True] * 3

@@ -174,3 +174,86 @@ def test_a_register_from_before_keeps_one_sequence_for_prefixes_that_now_print_a
     listed = subprocess.run([sys.executable, "-m", "generator.cli", "register", "--state", str(state)],
                             capture_output=True, text=True, env=service_env(), timeout=120)
     assert listed.returncode == 0 and "2 spellings" in listed.stderr
+
+
+def _old_key(text, digits="ascii"):
+    """identity.key as it was before this round's last change: NFC, only category Cf dropped."""
+    import re
+    import unicodedata
+
+    if text is None:
+        return ""
+    normal = unicodedata.normalize("NFC", str(text))
+    normal = unicodedata.normalize("NFC", "".join(c for c in normal if unicodedata.category(c) != "Cf"))
+    table = "0123456789" if digits == "ascii" else "০১২৩৪৫৬৭৮৯"
+    normal = "".join(table[unicodedata.decimal(c)] if c.isdecimal() else c for c in normal)
+    return re.sub(r"\s+", " ", normal).strip()
+
+
+def test_a_letter_issued_under_the_old_key_keeps_its_memo_when_built_again(tmp_path, monkeypatch):
+    """Before: a register migrated to the new key gave an old letter, built again unchanged, its number keyed
+    anew: …০৭-১ without its variation selector, another office's memo to the letter, written in a new folder."""
+    from generator.records import state as state_module
+    from generator.text import identity
+
+    state, out = tmp_path / "state", tmp_path / "out"
+    first = build(tmp_path, "a.xlsx", state, out, issue_date="১০/১০/২০২৩")
+    selector = PREFIX.replace("৪৬.", "৪৬.\ufe0f")
+    with monkeypatch.context() as old:
+        old.setattr(identity, "key", _old_key)
+        kept_apart = build(tmp_path, "b.xlsx", state, out, issue_date="১০/১০/২০২৩", office_name="অন্য অফিস",
+                           memo_prefix=selector)
+    assert first.memo == f"{PREFIX}-১" and kept_apart.memo == f"{selector}-১"
+    db = sqlite3.connect(state / "register.sqlite3")
+    with db:
+        db.execute("INSERT INTO memos (prefix, serial, content_hash, source, kind, office, fiscal_year, period, "
+                   "issued_at, explicit, state, prefix_key) VALUES (?, 2, 'never-issued', 'c.xlsx', 'cc', 'o', "
+                   "'2022-23', 'q2', '2023-01-01', 0, 'reserved', ?)", (PREFIX + "\u034f", PREFIX + "\u034f"))
+        db.execute("INSERT INTO memos (prefix, serial, content_hash, source, kind, office, fiscal_year, period, "
+                   "issued_at, explicit, state, prefix_key) VALUES (?, 2, 'issued-2', 'd.xlsx', 'cc', 'o', "
+                   "'2022-23', 'q2', '2023-01-01', 0, 'issued', ?)", (PREFIX, PREFIX))
+        db.execute(f"PRAGMA user_version = {state_module.SCHEMA_VERSION - 1}")  # as before the new key's step
+    db.close()
+    folders = sorted(p.relative_to(out) for p in out.rglob("versions/*"))
+    again = build(tmp_path, "b.xlsx", state, out, issue_date="১০/১০/২০২৩", office_name="অন্য অফিস",
+                  memo_prefix=selector)
+    assert again.status == "built" and again.memo == kept_apart.memo and again.memo_reused
+    assert sorted(p.relative_to(out) for p in out.rglob("versions/*")) == folders  # nothing written anew
+    with Register(state) as register:
+        states = {(e.prefix, e.serial): e.state for e in register.entries()}
+        assert states[(PREFIX + "\u034f", 2)] == "void"  # its letter would have printed …-২, issued already
+        fresh = build(tmp_path, "e.xlsx", state, out, copies="new content")
+    assert fresh.memo == f"{PREFIX}-৩"
+
+
+def test_a_line_break_in_the_signatorys_name_builds(tmp_path):
+    """Before: a name typed on two lines (Alt+Enter) failed the text measure (raqm lays out one line), and the
+    workbook was refused as one that could not be processed."""
+    result = build(tmp_path, "w.xlsx", tmp_path / "state", tmp_path / "out",
+                   signatory_name="মোঃ ইউসুফ আলী\nপ্রধান নির্বাহী", annex_signatories="উম্মে হালিমা\u0085সমাজকল্যাণ কর্মকর্তা")
+    assert result.status == "built", result.issues
+
+
+def test_a_control_character_in_the_kind_or_in_a_rejected_workbook_is_told_not_a_crash(tmp_path):
+    """Before: the kind was read before control characters were removed (`cc` + U+0001 an unknown kind), and a
+    rejected workbook holding one could not be marked up: openpyxl refused to save it, and the workbook came
+    back as one that could not be processed."""
+    path = fill_cc(tmp_path, dict(MYMENSINGH, body="প্রতিবেদনMARK", fiscal_year="not a year"), ROWS, name="r.xlsx")
+    with_control_character(path, "MARK", "_x0001_")
+    rejected = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "state")
+    assert rejected.status == "rejected" and "bad-fiscal-year" in [f.code for f in rejected.issues]
+    marked = list((tmp_path / "out").rglob("*.annotated.xlsx"))
+    assert len(marked) == 1
+    from openpyxl import load_workbook
+
+    letter = load_workbook(marked[0]).worksheets[0]
+    texts = [c.value for row in letter.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "প্রতিবেদন_x0001_" in texts  # as Excel writes the character: the copy keeps what the workbook held
+    kind = fill_cc(tmp_path, dict(MYMENSINGH, copies="k"), ROWS, name="k.xlsx")
+    data = io.BytesIO()
+    with zipfile.ZipFile(kind) as src, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info).replace(b">cc<", b">cc_x0001_<"))
+    kind.write_bytes(data.getvalue())
+    built = pipeline.build(kind, out_root=tmp_path / "out", state_dir=tmp_path / "state")
+    assert built.status == "built" and "control-character-removed" in [f.code for f in built.issues]
