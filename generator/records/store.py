@@ -198,6 +198,7 @@ def write_version(folder: Path, memo: str, content_hash: str, documents: dict[st
     paths = [target / name for name in documents]
     stamp = f"memo: {memo}\ncontent: {content_hash}\n".encode("utf-8")
     if target.exists():
+        _sweep(folder / VERSIONS, gone)  # a killed build's staging for this very version (built since by another)
         if ours and not (target / CONTENT).exists() and _complete(paths):
             try:
                 write_atomic(target / CONTENT, stamp)
