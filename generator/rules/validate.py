@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from dataclasses import dataclass, replace
 
@@ -104,61 +105,61 @@ def _readings(raw: RawWorkbook, report: Report) -> list[Finding]:
     return out
 
 
-def _controls(raw: RawWorkbook) -> tuple[RawWorkbook, list[Finding]]:
-    """The cells' text without the characters a Word file cannot hold (text/controls.py), in a new
-    RawWorkbook, and a warning at each cell that held one."""
+def _each_text_cell(raw: RawWorkbook, change: Callable[[str, str, str], tuple[str, Finding] | None]
+                    ) -> tuple[RawWorkbook, list[Finding]]:
+    """Every text cell of both sheets through `change(text, sheet, cell)`, which gives (the new text, a finding
+    saying so) or None: a new RawWorkbook when any changed, and the findings."""
     out: list[Finding] = []
 
-    def clean(cells: dict, sheet: str) -> dict:
+    def each(cells: dict, sheet: str) -> dict:
         cells = dict(cells)
         for key, cell in list(cells.items()):
-            if not isinstance(cell.value, str) or not controls.NOT_IN_XML.search(cell.value):
-                continue
-            names = ", ".join(f"U+{ord(c):04X}" for c in controls.found(cell.value))
-            cells[key] = replace(cell, value=controls.removed(cell.value))
-            out.append(warning(
-                "control-character-removed",
-                f"এই ঘরে অদৃশ্য নিয়ন্ত্রণ-অক্ষর ({names}) ছিল, যা Word ফাইলে রাখা যায় না (সম্ভবত অন্য প্রোগ্রাম থেকে "
-                "কপি করা); সেটি বাদ দেওয়া হয়েছে। লেখাটি ঠিক আছে কি না দেখুন।",
-                f"This cell held an invisible control character ({names}) that a Word file cannot hold (pasted from "
-                "another program, most likely); it was removed. Check the text.",
-                sheet, cell.ref,
-            ))
+            changed = change(cell.value, sheet, cell.ref) if isinstance(cell.value, str) else None
+            if changed is not None:
+                cells[key] = replace(cell, value=changed[0])
+                out.append(changed[1])
         return cells
 
-    letter = clean(raw.letter, raw.letter_sheet)
-    rows = [(number, clean(cells, raw.table_sheet)) for number, cells in raw.plan_rows]
+    letter = each(raw.letter, raw.letter_sheet)
+    rows = [(number, each(cells, raw.table_sheet)) for number, cells in raw.plan_rows]
     return (replace(raw, letter=letter, plan_rows=rows) if out else raw), out
 
 
+def _controls(raw: RawWorkbook) -> tuple[RawWorkbook, list[Finding]]:
+    """The cells' text without the characters a Word file cannot hold (text/controls.py), and a warning at
+    each cell that held one."""
+
+    def change(text: str, sheet: str, cell: str) -> tuple[str, Finding] | None:
+        if not controls.NOT_IN_XML.search(text):
+            return None
+        names = ", ".join(f"U+{ord(c):04X}" for c in controls.found(text))
+        return controls.removed(text), warning(
+            "control-character-removed",
+            f"এই ঘরে অদৃশ্য নিয়ন্ত্রণ-অক্ষর ({names}) ছিল, যা Word ফাইলে রাখা যায় না (সম্ভবত অন্য প্রোগ্রাম থেকে "
+            "কপি করা); সেটি বাদ দেওয়া হয়েছে। লেখাটি ঠিক আছে কি না দেখুন।",
+            f"This cell held an invisible control character ({names}) that a Word file cannot hold (pasted from "
+            "another program, most likely); it was removed. Check the text.",
+            sheet, cell)
+
+    return _each_text_cell(raw, change)
+
+
 def _bijoy(raw: RawWorkbook) -> tuple[RawWorkbook, list[Finding]]:
-    """The cells typed in Bijoy (SutonnyMJ) converted to Unicode, in a new RawWorkbook, and a warning at each
-    with both texts."""
-    out: list[Finding] = []
+    """The cells typed in Bijoy (SutonnyMJ) converted to Unicode, and a warning at each with both texts."""
 
-    def check(cells: dict, sheet: str) -> dict:
-        cells = dict(cells)
-        for key, cell in list(cells.items()):
-            if not isinstance(cell.value, str):
-                continue
-            fixed, changed = bijoy.fix(cell.value)
-            if changed:
-                cells[key] = replace(cell, value=fixed)
-                out.append(warning(
-                    "bijoy-converted",
-                    f"এই ঘরের লেখা বিজয় (সুতনিএমজে) ফন্টে টাইপ করা; ইউনিকোডে রূপান্তর করা হয়েছে: '{cell.value}' → '{fixed}'। "
-                    "ঠিক আছে কি না দেখুন, এবং পরের বার ইউনিকোডে (যেমন নিকস ফন্টে) লিখুন।",
-                    f"This cell was typed in Bijoy (SutonnyMJ); converted to Unicode: '{cell.value}' → '{fixed}'. "
-                    "Check it, and type in Unicode (e.g. the Nikosh font) next time.",
-                    sheet, cell.ref,
-                ))
-        return cells
+    def change(text: str, sheet: str, cell: str) -> tuple[str, Finding] | None:
+        fixed, changed = bijoy.fix(text)
+        if not changed:
+            return None
+        return fixed, warning(
+            "bijoy-converted",
+            f"এই ঘরের লেখা বিজয় (সুতনিএমজে) ফন্টে টাইপ করা; ইউনিকোডে রূপান্তর করা হয়েছে: '{text}' → '{fixed}'। "
+            "ঠিক আছে কি না দেখুন, এবং পরের বার ইউনিকোডে (যেমন নিকস ফন্টে) লিখুন।",
+            f"This cell was typed in Bijoy (SutonnyMJ); converted to Unicode: '{text}' → '{fixed}'. "
+            "Check it, and type in Unicode (e.g. the Nikosh font) next time.",
+            sheet, cell)
 
-    letter = check(raw.letter, raw.letter_sheet)
-    rows = [(number, check(cells, raw.table_sheet)) for number, cells in raw.plan_rows]
-    return replace(raw, letter=letter, plan_rows=rows), out
-
-
+    return _each_text_cell(raw, change)
 
 
 def _letter_cell(raw: RawWorkbook, key: str) -> str | None:
