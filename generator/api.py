@@ -5,7 +5,7 @@ are built over it and the service layer; everything not named in `generator.__al
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from pathlib import Path
@@ -46,7 +46,7 @@ class PdfOptions:
 
 def build_many(paths: Iterable[Path | str], *, out: Path | str = "output", state: Path | str | None = None,
                jobs: int | None = None, limits: Limits | None = None, date: dt.date | None = None,
-               pdf: PdfOptions | None = None) -> Iterator[Result]:
+               pdf: PdfOptions | None = None) -> Generator[Result, None, None]:
     """Build each workbook in a worker process (memory and time limits, one per core unless `jobs` says), each
     recorded in the ledger of `state` (default: $GEN_STATE_DIR or ~/.local/state/gen); results in the order
     given. `date` is the issue date of workbooks that leave it blank. StateError when the state folder cannot

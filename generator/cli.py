@@ -188,13 +188,16 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: str | None, issue_
         results = generator.build_many(paths, out=out_root, state=_state(state_dir), jobs=jobs, limits=limits,
                                        date=issue_date.date() if issue_date else None, pdf=pdf)
         bar = click.progressbar(results, length=len(paths), label="বানানো হচ্ছে / building", file=sys.stderr)
-        with bar if show_bar else contextlib.nullcontext(results) as stream:
-            for result in stream:
-                counts[result.final] += 1
-                if as_json:
-                    click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
-                elif not show_bar or not result.ok:
-                    _print_result(result)
+        try:
+            with bar if show_bar else contextlib.nullcontext(results) as stream:
+                for result in stream:
+                    counts[result.final] += 1
+                    if as_json:
+                        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+                    elif not show_bar or not result.ok:
+                        _print_result(result)
+        finally:  # a Ctrl-C while a result is printed: the builds in hand are stopped and their entries closed now,
+            results.close()  # not whenever (or whether) the interpreter collects the paused batch on its way out
     except StateError as e:
         _say(e)
         sys.exit(EXIT_NOT_WRITTEN)

@@ -84,7 +84,8 @@ def _build_all(paths: list[Path], out_root: Path, state_dir: Path, pool: BuildPo
             yield from results
         finally:  # stopped early (Ctrl-C, a closed pipe): nothing is left "processing"
             results.close()  # stops the workers still building and gives back their serials
-            _close_unfinished(ledger, state_dir, open_ids)
+            # by the lease as well as in memory: a Ctrl-C between an entry's insert and open_ids.add left it out
+            _close_unfinished(ledger, state_dir, open_ids | {r.id for r in ledger.left_open_by(route, owner.id)})
 
 
 def _close_unfinished(ledger: Ledger, state_dir: Path, ids: set[int]) -> None:

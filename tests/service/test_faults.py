@@ -757,3 +757,41 @@ def test_the_workers_of_a_killed_gen_build_go_too(tmp_path):
     alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
              and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[1][:3]]
     assert alive == []
+
+
+def test_ctrl_c_while_a_result_is_being_printed_leaves_nothing_processing(tmp_path):
+    """Before: a Ctrl-C that came while gen build was printing a result (here: blocked writing to a full pipe)
+    left the batch paused behind it, and its builds in hand were closed only if, and when, the interpreter
+    collected it on the way out; once in a full run two entries stayed 'processing'."""
+    import fcntl
+
+    src = tmp_path / "src"
+    make_workbooks(src, 24)
+    state = tmp_path / "state"
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, 1031, 4096)  # F_SETPIPE_SZ: a page, so that a few results fill it
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", str(src), "--out", str(tmp_path / "out"),
+                             "--state", str(state), "--json", "--jobs", "2"], stdout=write_end,
+                            stderr=subprocess.PIPE, preexec_fn=terminal_sigint)
+    os.close(write_end)
+    deadline, seen, still = time.monotonic() + 120, -1, 0
+    while time.monotonic() < deadline and still < 10:  # the ledger stops growing: gen build is blocked in a write
+        rows = ledger(state)
+        still = still + 1 if len(rows) == seen and any(r[1] == "built" for r in rows) else 0
+        seen = len(rows)
+        time.sleep(0.2)
+    assert still >= 10 and seen < 24, "gen build was not held up by the full pipe"
+    proc.send_signal(signal.SIGINT)
+    with os.fdopen(read_end, "rb") as out:
+        out.read()
+    err = proc.communicate(timeout=60)[1].decode("utf-8")
+    assert "Traceback" not in err
+    db = sqlite3.connect(state / "register.sqlite3")
+    try:
+        files = dict(db.execute("SELECT id, status FROM files"))
+        memos = dict(db.execute("SELECT submission, state FROM memos"))
+    finally:
+        db.close()
+    assert "processing" not in files.values() and "reserved" not in memos.values(), (files, memos)
+    for id, status in files.items():
+        assert (memos.get(id) == "issued") == (status == "built"), (id, status, memos.get(id))
