@@ -724,14 +724,20 @@ def test_ctrl_c_leaves_the_ledger_and_the_register_agreeing(tmp_path):
     # bytes: communicate() reads on past what readline() buffered, which may be the middle of a Bangla letter
     err = proc.communicate(timeout=60)[1].decode("utf-8")
     assert "Traceback" not in err
+    ledger_and_register_agree(state)
+
+
+def ledger_and_register_agree(state: Path) -> None:
+    """Nothing left 'processing' or 'reserved', and a letter whose serial was issued is built in the ledger, and
+    only then."""
     db = sqlite3.connect(state / "register.sqlite3")
     try:
         files = dict(db.execute("SELECT id, status FROM files"))
         memos = dict(db.execute("SELECT submission, state FROM memos"))
     finally:
         db.close()
-    assert "processing" not in files.values() and "reserved" not in memos.values()
-    for id, status in files.items():  # a letter whose serial was issued is built in the ledger, and only then
+    assert "processing" not in files.values() and "reserved" not in memos.values(), (files, memos)
+    for id, status in files.items():
         assert (memos.get(id) == "issued") == (status == "built"), (id, status, memos.get(id))
 
 
@@ -786,12 +792,4 @@ def test_ctrl_c_while_a_result_is_being_printed_leaves_nothing_processing(tmp_pa
         out.read()
     err = proc.communicate(timeout=60)[1].decode("utf-8")
     assert "Traceback" not in err
-    db = sqlite3.connect(state / "register.sqlite3")
-    try:
-        files = dict(db.execute("SELECT id, status FROM files"))
-        memos = dict(db.execute("SELECT submission, state FROM memos"))
-    finally:
-        db.close()
-    assert "processing" not in files.values() and "reserved" not in memos.values(), (files, memos)
-    for id, status in files.items():
-        assert (memos.get(id) == "issued") == (status == "built"), (id, status, memos.get(id))
+    ledger_and_register_agree(state)
