@@ -110,11 +110,12 @@ class SQLite(Database):
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
-        self.raw.execute("BEGIN")
-        try:
+        try:  # BEGIN inside: a Ctrl-C just after it leaves no read transaction open (as state.transaction)
+            self.raw.execute("BEGIN")
             yield
         finally:
-            self.raw.execute("COMMIT")
+            if self.raw.in_transaction:
+                self.raw.execute("COMMIT")
 
     def unindexed(self, column: str) -> str:
         return f"+{column}"
@@ -206,16 +207,16 @@ class Postgres(Database):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.raw.execute("BEGIN")
-        try:
+        try:  # BEGIN and COMMIT inside: stopped anywhere (a Ctrl-C too), it is rolled back, no lock left held
+            self.raw.execute("BEGIN")
             yield
+            self.raw.execute("COMMIT")
         except BaseException:
             try:
                 self.raw.execute("ROLLBACK")
             except self._errors:
                 pass  # the connection is gone (and the transaction with it)
             raise
-        self.raw.execute("COMMIT")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -493,11 +493,14 @@ def state_errors(cls):
 
 @contextmanager
 def transaction(db: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN IMMEDIATE takes the write lock up front, so read-then-write cannot interleave with another process."""
-    db.execute("BEGIN IMMEDIATE")
+    """BEGIN IMMEDIATE takes the write lock up front, so read-then-write cannot interleave with another process.
+    Whatever stops it (an error, or a Ctrl-C landing just after BEGIN or just before COMMIT) rolls it back: a
+    transaction left open would hold the write lock, and this very process's next connection would wait for it."""
     try:
+        db.execute("BEGIN IMMEDIATE")
         yield
+        db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:
+            db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
