@@ -8,6 +8,7 @@ symlink), its size and its pixel count are checked before it is decoded.
 from __future__ import annotations
 
 import io
+import re
 import os
 import stat
 from collections.abc import Callable, Sequence
@@ -200,8 +201,10 @@ def _first_image(path: Path, data: bytes, kind: str) -> bytes:
             return out.getvalue()
     except BundleError:
         raise
-    except Image.DecompressionBombError:
-        raise _error("too-many-pixels", path, width=0, height=0, kind=kind) from None
+    except Image.DecompressionBombError as e:  # Pillow refuses it before it says its size: the count it names
+        counted = re.search(r"\((\d+) pixels\)", str(e))
+        raise _error("too-many-pixels", path, width=0, height=0, kind=kind,
+                     pixel_count=int(counted.group(1)) if counted else 0) from None
     except MemoryError:
         raise _error("too-many-pixels", path, width=0, height=0, kind=kind) from None
     except Exception:  # truncated or corrupt: OSError, SyntaxError, ValueError, struct.error… from the decoders
@@ -352,6 +355,10 @@ def _error(code: str, path: Path | None, **facts) -> BundleError:
     want = facts.get("want") or ""
     width, height = facts.get("width", 0), facts.get("height", 0)
     pixels = f"{width}×{height}" if width else ""
+    pixels_bn, pixels_en = (f" ({b(pixels)} পিক্সেল)", f" ({pixels} pixels)") if pixels else ("", "")
+    if not width and facts.get("pixel_count"):  # only the count is known (Pillow refused it unopened)
+        mega = str(round(facts["pixel_count"] / 1e6))
+        pixels_bn, pixels_en = f" ({b(mega)} মেগাপিক্সেল)", f" ({mega} megapixels)"
     bn, en = {
         "too-many-files": (
             f"প্রমাণক ফাইল {b(str(facts.get('count')))}টি; একবারে {b(str(MAX_FILES))}টির বেশি নেওয়া যায় না।",
@@ -389,8 +396,8 @@ def _error(code: str, path: Path | None, **facts) -> BundleError:
             f"{name}-এ {b(str(facts.get('count')))} পাতা; একটি প্রমাণকে {b(str(MAX_PDF_PAGES))} পাতার বেশি নেওয়া যায় না।",
             f"{name} has {facts.get('count')} pages; one evidence file may have at most {MAX_PDF_PAGES}."),
         "too-many-pixels": (
-            f"{name} ছবিটি অস্বাভাবিক বড় ({b(pixels)} পিক্সেল); ছোট করে (যেমন ৪০০০ পিক্সেল চওড়া) আবার দিন।",
-            f"{name} is an unusually large image ({pixels} pixels); resize it (e.g. to 4000 pixels wide) and "
+            f"{name} ছবিটি অস্বাভাবিক বড়{pixels_bn}; ছোট করে (যেমন ৪০০০ পিক্সেল চওড়া) আবার দিন।",
+            f"{name} is an unusually large image{pixels_en}; resize it (e.g. to 4000 pixels wide) and "
             "give it again."),
         "broken-image": (
             f"{name} ছবিটি নষ্ট বা অসম্পূর্ণ, খোলা যায় না; ছবিটি আবার কপি বা স্ক্যান করুন।",

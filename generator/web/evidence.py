@@ -15,7 +15,7 @@ from pathlib import Path
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from generator.findings import GenError
 from generator.text import bangla
@@ -140,14 +140,17 @@ class _CappedParser(MultiPartParser):
 async def read_form(request: Request, *, workbook_cap: int, evidence_cap: int, evidence: bool) -> FormData:
     """The upload form, its files spooled; Refused when the evidence (or the workbook) is over its cap, or
     evidence was sent to a server that makes no PDFs."""
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        return await request.form()
     try:
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            return await request.form()
         return await _CappedParser(request, workbook_cap=workbook_cap, evidence_cap=evidence_cap,
                                    evidence=evidence).parse()
     except MultiPartException:
         raise Refused(400, "ফর্মটি পড়া যায়নি; পাতাটি আবার খুলে আবার পাঠান।",
                       "The form could not be read; reload the page and submit again.") from None
+    except ClientDisconnect:  # the browser went away mid-upload: nothing kept, and not the program's fault
+        raise Refused(400, "ফাইল পাঠানো মাঝপথে থেমে গেছে, কিছুই রাখা হয়নি; আবার পাঠান।",
+                      "The upload stopped before it ended, so nothing was kept; send it again.") from None
 
 
 def chosen(form: FormData) -> list[UploadFile]:

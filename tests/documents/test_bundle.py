@@ -279,3 +279,13 @@ def test_every_page_is_numbered_and_every_evidence_page_labelled(documents, offi
             top = [float(y1) for x0, y0, x1, y1, w in words if w.endswith(f"/{b(3) if number > own + 1 else b(1)})")]
             assert top and max(top) < height * 0.06, (number, top)
     assert (width, height) == (pytest.approx(841.89, abs=1), pytest.approx(595.28, abs=1))  # the rotated page
+
+
+def test_an_image_too_large_to_open_is_refused_with_its_size_not_empty_brackets(tmp_path):
+    """Before: an image Pillow refuses unopened (over twice its pixel limit) was told as "( pixels)"."""
+    path = tmp_path / "bomb.png"
+    path.write_bytes(_png(60000, 60000, zlib.compress(b"\0" * 1000)))
+    with pytest.raises(bundle.BundleError) as refused:
+        bundle.build([("letter", tiny_pdf())], [path])
+    assert "(3600 megapixels)" in refused.value.en and "(৩৬০০ মেগাপিক্সেল)" in refused.value.bn
+    assert "()" not in refused.value.en and "( " not in refused.value.en
