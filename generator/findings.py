@@ -77,6 +77,16 @@ class GenError(Exception):
         return [self.finding]
 
 
+class PlaceError(GenError):
+    """A fault at a place (a file, a folder, a database): told as 'path: cause'."""
+
+    path: object
+    cause: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.cause}"
+
+
 class Refused(GenError):
     """Refused for the findings given, each at its cell (a workbook that cannot be used for what was asked)."""
 

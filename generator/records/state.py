@@ -23,7 +23,7 @@ from typing import Any
 from contextlib import contextmanager
 from pathlib import Path
 
-from generator.findings import GenError
+from generator.findings import PlaceError
 from generator.spec.codes import STATE_UNAVAILABLE
 
 FILE_NAME = "register.sqlite3"
@@ -34,7 +34,7 @@ URL_SCHEMES = ("postgresql://", "postgres://")
 DATABASE_FILE = "database"  # in the local folder of a PostgreSQL state: the URL of its database
 
 
-class StateError(GenError):
+class StateError(PlaceError):
     """The state folder or its database cannot be opened or written."""
 
     def __init__(self, path: Path | str, cause: BaseException | str):
@@ -53,9 +53,6 @@ class StateError(GenError):
             "বা --state দিয়ে অন্য ফোল্ডার দিন; কোনো স্মারক নম্বর খরচ হয়নি।",
             f"The state folder {self.path} cannot be opened or written ({self.cause}). Make it writable or "
             "give another with --state; no memo number was used.")
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.cause}"
 
 
 class SchemaTooNew(StateError):

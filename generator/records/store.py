@@ -24,7 +24,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from generator.findings import GenError
+from generator.findings import GenError, PlaceError
 from generator.spec.codes import COULD_NOT_WRITE, MEMO_EXISTS, OUTPUT_NOT_A_FILE
 
 CURRENT = "CURRENT.txt"
@@ -32,7 +32,7 @@ VERSIONS, REJECTED = "versions", "rejected"
 NAME_BYTES = 200  # a folder or file name, in UTF-8 bytes (file systems allow 255)
 
 
-class WriteError(GenError):
+class WriteError(PlaceError):
     """A document could not be written: the disk is full, read-only, or a path is in the way."""
 
     def __init__(self, path: Path, cause: OSError):
@@ -44,11 +44,8 @@ class WriteError(GenError):
             f"Could not write {self.path} ({self.cause}). Check the disk's free space and permissions and try "
             "again; the memo number went back to the register.")
 
-    def __str__(self) -> str:
-        return f"{self.path}: {self.cause}"
 
-
-class OutputError(GenError):
+class OutputError(PlaceError):
     """A file asked for by name (a blank or next period's workbook) could not be written there: the folder is
     a file, read-only, or the disk is full. No memo number is involved."""
 
@@ -60,9 +57,6 @@ class OutputError(GenError):
             "জায়গা দেখুন, অথবা অন্য জায়গা দিন (-o)। কিছুই লেখা হয়নি।",
             f"Could not write {self.path} ({self.cause}). Check that its folder exists and is a folder (not a file), "
             "that it may be written and that the disk has room, or give another place (-o). Nothing was written.")
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.cause}"
 
 
 class NotAFileOutput(GenError):
