@@ -232,6 +232,14 @@ def _stage_prefix(owner: str | None) -> str:
     return f".tmp-{owner}." if owner and re.fullmatch(r"[0-9a-f]{32}", owner) else ".tmp-"
 
 
+def sweep_beside(paths: list[str], gone: Callable[[str], bool]) -> None:
+    """The staging folders a killed build left beside the versions of these documents (a file handled as a
+    duplicate of them: its own killed try may have staged there), when their owner's lease ran out."""
+    for versions in {Path(p).parent.parent for p in paths}:
+        if versions.name == VERSIONS:
+            _sweep(versions, gone)
+
+
 def _sweep(versions: Path, gone: Callable[[str], bool] | None = None, age: float = 3600) -> None:
     """Staging folders left by a build killed while writing: one whose owner's lease ran out (`gone`), and any
     older than an hour (none is still in use)."""

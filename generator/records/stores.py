@@ -65,6 +65,10 @@ class Folder:
         return store.write_version(self.root / report, memo, content_hash, documents, ours=ours, commit=commit,
                                    owner=self.owner, gone=self._gone)
 
+    def sweep_beside(self, paths: list[str]) -> None:
+        """Left-over staging beside these documents' versions, whose owner's lease ran out (store.sweep_beside)."""
+        store.sweep_beside(paths, self._gone)
+
     def _gone(self, owner: str) -> bool:
         """Whether `owner`'s lease ran out (by the database's clock): its staging folders are left-overs."""
         if owner == self.owner:

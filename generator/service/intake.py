@@ -15,7 +15,7 @@ import stat
 import time
 from pathlib import Path
 
-from generator.records import store
+from generator.records import store, stores
 from generator.records.ledger import Ledger
 from generator.records.register import Register
 from generator.service import ledgering, pipeline
@@ -122,6 +122,8 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
                           moved_to=str(moved) if moved else None, note=f"same content as ledger entry {earlier.id}",
                           seconds=time.monotonic() - started, details=earlier.details)
             log.info("duplicate %s: same as %s, memo %s, nothing new built", path.name, earlier.name, earlier.memo)
+            if earlier.status == BUILT:  # this file's own killed try may have staged beside the version built since
+                stores.Folder(Path(out_root), state_dir, owner).sweep_beside(earlier.outputs)
             return id
         record = ledger.get(id)
         if record is not None and record.attempts > MAX_ATTEMPTS:

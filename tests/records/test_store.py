@@ -300,3 +300,21 @@ def test_a_staging_folder_is_swept_once_its_builds_lease_ran_out_not_before(tmp_
     os.utime(left[".tmp-old"], (hour_ago, hour_ago))
     where.write_version("report", "৪৬-২", "d" * 64, {"letter.docx": b"next"})
     assert [p.name for p in versions.glob(".tmp-*")] == [f".tmp-{live.id}.abc"]  # its build goes on
+
+
+def test_a_duplicate_sweeps_the_staging_its_own_killed_try_left_beside_the_version(tmp_path):
+    """Before: a file whose first try was killed while staging, then found a duplicate of the same content built
+    meanwhile under another name, left that staging folder for an hour (test_three_servers… saw it)."""
+    from generator.records import store
+
+    versions = tmp_path / "report" / store.VERSIONS
+    built = versions / "৪৬-১"
+    built.mkdir(parents=True)
+    (built / "letter.docx").write_bytes(b"x")
+    dead, alive = "a" * 32, "b" * 32
+    for owner in (dead, alive):
+        stage = versions / f".tmp-{owner}.x1"
+        stage.mkdir()
+        (stage / ".tmp-1.docx").write_bytes(b"half")
+    store.sweep_beside([str(built / "letter.docx")], gone=lambda owner: owner == dead)
+    assert sorted(p.name for p in versions.iterdir()) == [f".tmp-{alive}.x1", "৪৬-১"]
