@@ -183,13 +183,17 @@ def test_build_and_register_on_postgresql(postgres, tmp_path):
     assert gone.returncode == 3 and "PostgreSQL" in gone.stderr and "Traceback" not in gone.stderr
 
 
+def _validate_and_build(path, tmp_path) -> tuple[tuple, ...]:
+    """`gen validate` and `gen build` of `path`, each plain and with --json."""
+    build = ("build", path, "--out", tmp_path / "o", "--state", tmp_path / "s")
+    return ("validate", path), ("validate", "--json", path), build, (*build, "--json")
+
+
 def test_a_folder_named_as_a_workbook_is_refused_not_a_silent_success(tmp_path):
     """x.xlsx/ is a folder: validate and build say it cannot be read (could-not-read), exit 1, even with --json."""
     folder = tmp_path / "x.xlsx"
     folder.mkdir()
-    for args in (("validate", folder), ("validate", "--json", folder),
-                 ("build", folder, "--out", tmp_path / "o", "--state", tmp_path / "s"),
-                 ("build", folder, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")):
+    for args in _validate_and_build(folder, tmp_path):
         run = gen(*args)
         assert run.returncode == 1, (args, run.stdout, run.stderr)
         assert "could-not-read" in run.stdout and "not a regular file" in run.stdout, args
@@ -203,9 +207,7 @@ def test_a_folder_without_workbooks_is_said_and_exits_1(tmp_path):
     empty = tmp_path / "inbox"
     empty.mkdir()
     (empty / "notes.txt").write_text("not a workbook")
-    for args in (("validate", empty), ("validate", "--json", empty),
-                 ("build", empty, "--out", tmp_path / "o", "--state", tmp_path / "s"),
-                 ("build", empty, "--out", tmp_path / "o", "--state", tmp_path / "s", "--json")):
+    for args in _validate_and_build(empty, tmp_path):
         run = gen(*args)
         assert run.returncode == 1, (args, run.stdout, run.stderr)
         assert "কোনো ওয়ার্কবুক (.xlsx) নেই" in run.stderr and "holds no workbook" in run.stderr, args

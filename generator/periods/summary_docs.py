@@ -32,7 +32,7 @@ from generator.rules.scoring import ScoreCard
 from generator.service.pipeline import serial_taken
 from generator.spec import kinds
 from generator.spec.documents import LETTER
-from generator.spec.memo import number as memo_text, register_prefix
+from generator.spec.memo import register_prefix
 from generator.text import bangla
 from generator.text.values import format_number
 from generator.xlsx import blanks, reading, text_cells
@@ -392,8 +392,7 @@ def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = Non
         try:
             with register.reserved(prefix, report.memo_serial, digest, separator=report.get("memo_separator"),
                                    **meta) as held:
-                memo = (register.issued_memo(held.entry) if held.reused and held.entry.state == "issued"
-                        else memo_text(prefix, held.entry.serial))
+                memo = held.number()
                 printed = dataclasses.replace(report, fields={**report.fields, "memo_separator": held.separator})
                 job = Job(printed, ScoreCard(), memo, report.issue_date or today)
                 document = write_document(summary, today, registry.render(LETTER, job), report.office,

@@ -13,7 +13,8 @@ from generator.findings import GenError
 from generator.records import db, memo_forms, state, versions
 from generator.records.state import StateError
 from generator.records.versions import Version
-from generator.spec.memo import chosen_separator, number_as_stored, register_prefix, separator as form_separator
+from generator.spec.memo import chosen_separator, number as memo_number, number_as_stored, register_prefix
+from generator.spec.memo import separator as form_separator
 from generator.text import identity
 from generator.spec.codes import MEMO_SERIAL_TAKEN
 
@@ -81,6 +82,14 @@ class Held:
     version: str | None = None
     typed: bool = False  # the separator was the workbook's own choice, not the form's default
     source: str = ""
+
+    def number(self) -> str:
+        """The memo this letter prints: the text an issued serial was issued with (Register.issued_memo), else
+        the register's number for its serial (spec/memo.number)."""
+        if self.reused and self.entry.state == "issued":
+            assert self.register is not None
+            return self.register.issued_memo(self.entry)
+        return memo_number(self.entry.prefix, self.entry.serial)
 
     def confirm(self) -> None:
         if not self.confirmed:

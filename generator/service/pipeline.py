@@ -186,8 +186,7 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
         try:
             with register.reserved(prefix, report.memo_serial, digest, separator=report.get("memo_separator"),
                                    **meta) as held:
-                memo = (register.issued_memo(held.entry) if held.reused and held.entry.state == "issued"
-                        else memo_text(prefix, held.entry.serial))
+                memo = held.number()
                 held.memo, held.version = memo, where.version_path(place, memo)
                 kept = _separator_kept(report, held.separator, str(meta["source"]))
                 try:
