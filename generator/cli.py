@@ -75,7 +75,75 @@ def _say(error) -> None:
     click.echo(f"✘ {error.bn}\n  {error.en}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _UsageInBangla(click.UsageError):
+    """A usage error (a file name typed wrong, an option unknown or out of range) told as every other refusal
+    is: Bangla first, click's English beneath, then the usage line. The exit code stays 2."""
+
+    def __init__(self, error: click.UsageError):
+        super().__init__(error.format_message(), error.ctx)
+        self.bn = _bangla_usage(error)
+
+    def show(self, file=None) -> None:
+        click.echo(f"✘ {self.bn}\n  {self.message}", err=True)
+        if self.ctx is not None:
+            click.echo(f"\n{self.ctx.get_usage()}\nTry '{self.ctx.command_path} --help' for help.", err=True)
+
+
+_PATH_PROBLEMS = (("does not exist", "পাওয়া যায়নি: নামটি আবার দেখুন"),
+                  ("is a file", "একটি ফাইল, এখানে ফোল্ডার চাই"),
+                  ("is a directory", "একটি ফোল্ডার, এখানে ফাইল চাই"),
+                  ("is not readable", "পড়া যায় না (অনুমতি নেই)"),
+                  ("is not writable", "এতে লেখা যায় না (অনুমতি নেই)"))
+
+
+def _bangla_usage(error: click.UsageError) -> str:
+    import re
+
+    if isinstance(error, click.BadParameter):
+        named = re.search(r"'(.*)' (?:does not exist|is a file|is a directory|is not readable|is not writable)",
+                          error.message)
+        for english, bangla in _PATH_PROBLEMS:
+            if named and english in error.message:
+                return f"'{named.group(1)}' {bangla}।"
+        hint = error.param_hint or (error.param.get_error_hint(error.ctx) if error.param and error.ctx else "")
+        hint = " / ".join(hint) if isinstance(hint, (list, tuple)) else hint
+        if isinstance(error, click.MissingParameter):
+            return f"প্রয়োজনীয় {hint} দেওয়া হয়নি।"
+        if "unknown kind" in error.message:
+            return "এই নামে কোনো প্রতিবেদনের ধরন নেই (সব ধরন: gen kinds)।"
+        return f"{hint}-এর মান ঠিক নয় (সংখ্যা হলে সীমার ভেতরে কি না দেখুন)।"
+    if isinstance(error, click.NoSuchOption):
+        return "এই নামে কোনো অপশন নেই।"
+    if type(error).__name__ == "NoSuchCommand" or "No such command" in error.message:
+        return "এই নামে কোনো কমান্ড নেই (সব কমান্ড: gen --help)।"
+    return "কমান্ডটি এভাবে চালানো যায় না।"
+
+
+def _in_bangla(error: click.UsageError) -> click.UsageError:
+    # an error that shows itself its own way (click's help on a bare `gen`) is left as it is
+    return error if type(error).show is not click.UsageError.show else _UsageInBangla(error)
+
+
+class _Gen(click.Group):
+    """`gen` and its groups: usage errors in Bangla with English beneath, from parsing and from commands alike."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as e:
+            raise _in_bangla(e) from None
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as e:
+            raise _in_bangla(e) from None
+
+
+_Gen.group_class = _Gen
+
+
+@click.group(cls=_Gen, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Bangla progress-report letters and annexes from a standardized Excel workbook.
 

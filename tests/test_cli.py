@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.support.workbooks import fill_cc
@@ -59,6 +60,32 @@ def test_bad_date_option_is_a_usage_error(cc_example, tmp_path):
 
 def test_missing_file_is_a_usage_error(tmp_path):
     assert gen("build", tmp_path / "nope.xlsx", "--state", tmp_path).returncode == 2
+
+
+@pytest.mark.parametrize("args, bangla, english", [
+    (("build", "{tmp}/নথি ২.xlsx"), "'{tmp}/নথি ২.xlsx' পাওয়া যায়নি", "does not exist"),
+    (("build", "{tmp}", "--out", "{tmp}/a-file"), "'{tmp}/a-file' একটি ফাইল, এখানে ফোল্ডার চাই", "is a file"),
+    (("build", "{tmp}", "--jobs", "x"), "'-j' / '--jobs'-এর মান ঠিক নয়", "not a valid integer"),
+    (("build", "{tmp}", "--date", "10/10/2023"), "'--date'-এর মান ঠিক নয়", "--date"),
+    (("build", "{tmp}", "--frob"), "কোনো অপশন নেই", "No such option '--frob'"),
+    (("bild",), "কোনো কমান্ড নেই", "No such command 'bild'"),
+    (("template",), "প্রয়োজনীয় 'KIND' দেওয়া হয়নি", "Missing argument 'KIND'"),
+    (("template", "xyz"), "কোনো প্রতিবেদনের ধরন নেই", "unknown kind 'xyz'"),
+    (("state", "migrate"), "প্রয়োজনীয় '--from' দেওয়া হয়নি", "Missing option '--from'"),
+])
+def test_a_usage_error_is_told_in_bangla_with_english_beneath_and_exits_2(tmp_path, args, bangla, english):
+    (tmp_path / "a-file").write_text("")
+    run = gen(*(a.format(tmp=tmp_path) for a in args))
+    lines = run.stderr.splitlines()
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert lines[0].startswith("✘ ") and bangla.format(tmp=tmp_path) in lines[0], run.stderr
+    assert english in lines[1] and lines[1].startswith("  "), run.stderr
+    assert any(line.startswith("Usage: ") for line in lines), run.stderr
+
+
+def test_a_bare_gen_still_shows_its_help():
+    run = gen()
+    assert run.returncode == 2 and "Commands:" in run.stdout + run.stderr and "✘" not in run.stderr
 
 
 def test_missing_required_field_names_sheet_and_cell(tmp_path):
@@ -231,8 +258,6 @@ def _as_unprivileged():
     if os.geteuid() != 0:
         return []
     import shutil
-
-    import pytest
 
     if shutil.which("setpriv") is None:
         pytest.skip("running as root, and no setpriv to drop root's override of folder permissions")
