@@ -759,7 +759,8 @@ def _show_moved(report) -> None:
                    "earlier run; this one checked it and set the mark.")
 
 
-_STATE_NOTE = {"void": "  (বাতিল / void: its letter could not be written)",
+_STATE_NOTE = {"void": "  (বাতিল, আর দেওয়া হবে না / void, never issued again: its letter was not written, or this "
+                       "memo is on another letter already)",
                "reserved": "  (সংরক্ষিত / reserved: being built)"}
 
 

@@ -263,6 +263,14 @@ class Register:
             self._void(entry)
             return "void"
 
+    def skip_through(self, prefix: str, serial: int, *, source: str) -> None:
+        """Serials up to `serial` are printed on letters this register did not issue (another register's, found
+        in the same output folder): a void entry at `serial`, so the next one this register gives is above it."""
+        with self._db.transaction():
+            self._db.lock_prefix(register_prefix(prefix))
+            if (self.last_serial(prefix) or 0) < serial:
+                self._insert(Entry(prefix, serial, "", source, "", "", "", "", _now(), False, "void"))
+
     def void(self, entry: Entry) -> None:
         """A serial that must not be issued again (a document with this memo already exists)."""
         with self._db.transaction():

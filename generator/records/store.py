@@ -117,6 +117,7 @@ def _umask() -> int:
 
 
 FILE_MODE = 0o666 & ~_umask()  # what open() would give: the office's other clerks can read the documents
+DIR_MODE = 0o777 & ~_umask()
 
 
 def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
@@ -205,7 +206,7 @@ def write_version(folder: Path, memo: str, content_hash: str, documents: dict[st
         if not (folder / VERSIONS).is_dir():
             (folder / VERSIONS).mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(dir=folder / VERSIONS, prefix=_stage_prefix(owner)))
-        os.chmod(stage, 0o777 & ~_umask())
+        os.chmod(stage, DIR_MODE)
         for name, data in documents.items():
             write_atomic(stage / name, data)
         write_atomic(stage / CONTENT, stamp)

@@ -28,7 +28,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from generator.records import db, state, store, versions
+from generator.records import db, memos, state, store, versions
 from generator.records.owners import Owners
 
 
@@ -49,6 +49,10 @@ class Store(Protocol):
         """Make this version the current view if its serial is the highest (store.update_current)."""
         ...
 
+    def printed_through(self, prefix: str, serial: int) -> int:
+        """The last serial of the run from `serial` on whose memos are printed in the store (memos.printed_through)."""
+        ...
+
 
 class Folder:
     """The store on a POSIX folder: `root` is the output folder; the current view's lock is taken in the state's
@@ -62,8 +66,12 @@ class Folder:
 
     def write_version(self, report: str, memo: str, content_hash: str, documents: dict[str, bytes], *,
                       ours: bool = False, commit: Callable[[], None] | None = None) -> list[Path]:
-        return store.write_version(self.root / report, memo, content_hash, documents, ours=ours, commit=commit,
-                                   owner=self.owner, gone=self._gone)
+        with memos.claimed(self.root, memo, report):
+            return store.write_version(self.root / report, memo, content_hash, documents, ours=ours, commit=commit,
+                                       owner=self.owner, gone=self._gone)
+
+    def printed_through(self, prefix: str, serial: int) -> int:
+        return memos.printed_through(self.root, prefix, serial)
 
     def sweep_beside(self, paths: list[str]) -> None:
         """Left-over staging beside these documents' versions, whose owner's lease ran out (store.sweep_beside)."""

@@ -3,15 +3,19 @@ serial prints as the register's number, and a letter is tied to the date it prin
 found by trying, to print one memo on two letters."""
 
 import io
+import shutil
 import sqlite3
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
+from generator.records import memos
 from generator.records.register import Register
+from generator.records.store import VersionConflict
 from generator.service import pipeline
 from tests.support.docx import docx_paragraphs, docx_xml
 from tests.support.processes import service_env
@@ -257,3 +261,74 @@ def test_a_control_character_in_the_kind_or_in_a_rejected_workbook_is_told_not_a
     kind.write_bytes(data.getvalue())
     built = pipeline.build(kind, out_root=tmp_path / "out", state_dir=tmp_path / "state")
     assert built.status == "built" and "control-character-removed" in [f.code for f in built.issues]
+
+
+def test_two_registers_on_one_output_folder_never_print_one_memo_on_two_reports(tmp_path):
+    """Before: the disk check looked only inside one report's folder, so a second register (another --state, a
+    container with a state of its own) printed …-১ on the same office's next quarter beside the first's …-১."""
+    out = tmp_path / "out"
+    first = build(tmp_path, "q2.xlsx", tmp_path / "s1", out)
+    other = build(tmp_path, "q3.xlsx", tmp_path / "s2", out, period="৩য় ত্রৈমাসিক")
+    third = build(tmp_path, "q4.xlsx", tmp_path / "s3", out, period="৪র্থ ত্রৈমাসিক", office_name="অন্য অফিস")
+    assert first.memo == f"{PREFIX}-১" and other.memo == f"{PREFIX}-২" and third.memo == f"{PREFIX}-৩"
+    assert "memo-exists" in [f.code for f in other.issues] and "memo-exists" in [f.code for f in third.issues]
+    assert len({printed_memo(r.outputs[0]) for r in (first, other, third)}) == 3
+    with Register(tmp_path / "s2") as register:  # the memo another register printed is voided in this one
+        assert [(e.serial, e.state) for e in register.entries()] == [(1, "void"), (2, "issued")]
+    again = build(tmp_path, "q3.xlsx", tmp_path / "s2", out, period="৩য় ত্রৈমাসিক")
+    assert again.memo == other.memo and again.memo_reused and again.outputs == other.outputs
+
+
+def test_an_output_folder_from_before_memos_were_claimed_is_claimed_from_its_letters(tmp_path):
+    out = tmp_path / "out"
+    first = build(tmp_path, "q2.xlsx", tmp_path / "s1", out)
+    shutil.rmtree(out / ".memos")  # as an output folder written before claims were kept
+    other = build(tmp_path, "q3.xlsx", tmp_path / "s2", out, period="৩য় ত্রৈমাসিক")
+    assert (first.memo, other.memo) == (f"{PREFIX}-১", f"{PREFIX}-২")
+    assert build(tmp_path, "q2.xlsx", tmp_path / "s1", out).memo_reused  # its own letter still builds again
+
+
+def test_a_claim_whose_letter_was_not_written_is_given_back(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(OSError):
+        with memos.claimed(out, f"{PREFIX}-১", "2022-23/office/cc-q2"):
+            raise OSError("disk full")
+    with memos.claimed(out, f"{PREFIX}-১", "2022-23/office/cc-q3"):
+        pass
+    with pytest.raises(VersionConflict) as refused:
+        with memos.claimed(out, f"{PREFIX}-১", "2022-23/office/cc-q2"):
+            pass
+    assert "cc-q3" in str(refused.value.path) and refused.value.code == "memo-exists"
+
+
+def test_two_registers_building_into_one_output_folder_at_once_print_each_memo_once(tmp_path):
+    """Two `gen build`s at the same moment, each with its own register (its own --state), each numbering six
+    reports of one prefix from ১: every memo printed once, whichever process claimed it first."""
+    periods = ["১ম ত্রৈমাসিক", "২য় ত্রৈমাসিক", "৩য় ত্রৈমাসিক", "৪র্থ ত্রৈমাসিক", "অর্ধবার্ষিক", "বার্ষিক"]
+    for side in "ab":
+        (tmp_path / side).mkdir()
+        for n, period in enumerate(periods):
+            fill_cc(tmp_path / side, dict(MYMENSINGH, period=period, office_name=f"অফিস {side}"), ROWS,
+                    name=f"{n}.xlsx")
+    runs = [subprocess.Popen([sys.executable, "-m", "generator.cli", "build", str(tmp_path / side), "--out",
+                              str(tmp_path / "out"), "--state", str(tmp_path / f"state-{side}"), "--json"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=service_env())
+            for side in "ab"]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    letters = sorted((tmp_path / "out").rglob("versions/*/*-letter.docx"))
+    printed = [printed_memo(p) for p in letters]
+    assert len(letters) == 12 and len(set(printed)) == 12, printed
+
+
+def test_a_fresh_register_on_an_output_folder_of_many_letters_skips_their_run_at_once(tmp_path):
+    """A container started with a state of its own (a fresh register) on an output folder where five letters
+    of the prefix are printed: its first build voids ১, skips through ৫ in one step and prints ৬."""
+    out = tmp_path / "out"
+    periods = ["১ম ত্রৈমাসিক", "২য় ত্রৈমাসিক", "৩য় ত্রৈমাসিক", "৪র্থ ত্রৈমাসিক", "অর্ধবার্ষিক"]
+    for n, period in enumerate(periods):
+        assert build(tmp_path, f"{n}.xlsx", tmp_path / "s1", out, period=period).status == "built"
+    fresh = build(tmp_path, "annual.xlsx", tmp_path / "s2", out, period="বার্ষিক")
+    assert fresh.status == "built" and fresh.memo == f"{PREFIX}-৬" == printed_memo(fresh.outputs[0])
+    with Register(tmp_path / "s2") as register:
+        assert [(e.serial, e.state) for e in register.entries()] == [(1, "void"), (5, "void"), (6, "issued")]

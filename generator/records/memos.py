@@ -1,0 +1,128 @@
+"""Which report printed each memo, kept in the output folder itself (`.memos/`): one memo, one letter, even
+when two registers write one output folder (a second `--state`, a build in a container with a state of its own).
+Each register numbers only what it knows; the output folder is where their letters meet, so a memo is claimed
+there before its letter is confirmed, and a memo another report holds is refused as `memo-exists` (the pipeline
+voids the serial and takes the next one)."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from generator.records import store
+from generator.spec.memo import number as memo_number
+
+MEMOS = ".memos"
+_CLAIM_FAILS_ON = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS)  # a share without hard links
+
+
+def _name(memo: str) -> str:
+    return hashlib.sha256(memo.encode("utf-8")).hexdigest()[:40]
+
+
+@contextmanager
+def claimed(root: Path, memo: str, report: str) -> Iterator[None]:
+    """`memo` claimed for the report at `root/report` while its version is written: VersionConflict (naming the
+    other report's version) when another report holds it, unless this report's version of it is already there
+    (a letter built before claims were kept). A claim this build made is given back if its version did not
+    become visible; one left by a killed build stays (a gap in the numbers, never a memo on two letters)."""
+    folder = _folder(Path(root))
+    made = _claim(folder, memo, report)
+    try:
+        yield
+    except BaseException:
+        if made and not (Path(root) / report / store.VERSIONS / store.version_name(memo) / store.CONTENT).exists():
+            (folder / _name(memo)).unlink(missing_ok=True)
+        raise
+
+
+def _claim(folder: Path, memo: str, report: str) -> bool:
+    """True when this call made the claim, False when the report held it already."""
+    path = folder / _name(memo)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(report.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)  # all at once, never over another's: the claim is whole when it is seen
+            return True
+        except FileExistsError:
+            pass
+        except OSError as e:
+            if e.errno not in _CLAIM_FAILS_ON:
+                raise
+            try:
+                with open(path, "xb") as f:
+                    f.write(report.encode("utf-8"))
+                return True
+            except FileExistsError:
+                pass
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    holder = _holder(path)
+    if holder == report or (folder.parent / report / store.VERSIONS / store.version_name(memo) / store.CONTENT).exists():
+        return False
+    raise store.VersionConflict(folder.parent / holder / store.VERSIONS / store.version_name(memo), memo)
+
+
+def printed_through(root: Path, prefix: str, serial: int, most: int = 100_000) -> int:
+    """The last of the run of serials from `serial` on whose memos under `prefix` are claimed in the output
+    folder: the register that met `serial` there skips to the one after (one void entry, not one per build)."""
+    folder = Path(root) / MEMOS
+    last = serial
+    while last - serial < most and (folder / _name(memo_number(prefix, last + 1))).exists():
+        last += 1
+    return last
+
+
+def _holder(path: Path) -> str:
+    for _ in range(40):  # a claim made without hard links is written just after it is created
+        text = path.read_bytes().decode("utf-8", "replace")
+        if text:
+            return text
+        time.sleep(0.05)
+    return "?"
+
+
+def _folder(root: Path) -> Path:
+    """`root/.memos`, made on first use from the versions already in the output folder (so letters built before
+    claims were kept are claimed too). Every process that finds it missing builds one; the first to rename wins."""
+    folder = root / MEMOS
+    if folder.is_dir():
+        return folder
+    root.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-memos-"))
+    try:
+        for memo, report in _built(root):
+            claim = fresh / _name(memo)
+            if not claim.exists():
+                claim.write_bytes(report.encode("utf-8"))
+        os.chmod(fresh, store.DIR_MODE)
+        try:
+            os.rename(fresh, folder)
+        except OSError as e:
+            if e.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    return folder
+
+
+def _built(root: Path) -> Iterator[tuple[str, str]]:
+    """(memo, report) of each version under `root`, from its `.content` stamp."""
+    for stamp in sorted(root.glob(f"*/*/*/{store.VERSIONS}/*/{store.CONTENT}")):
+        try:
+            first = stamp.read_text(encoding="utf-8").splitlines()[0]
+        except (OSError, UnicodeDecodeError, IndexError):
+            continue
+        if first.startswith("memo: "):
+            yield first[len("memo: "):], stamp.parent.parent.parent.relative_to(root).as_posix()
