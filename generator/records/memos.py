@@ -28,28 +28,40 @@ def _name(memo: str) -> str:
 
 
 @contextmanager
-def claimed(root: Path, memo: str, report: str) -> Iterator[None]:
-    """`memo` claimed for the report at `root/report` while its version is written: VersionConflict (naming the
-    other report's version) when another report holds it, unless this report's version of it is already there
-    (a letter built before claims were kept). A claim this build made is given back if its version did not
-    become visible; one left by a killed build stays (a gap in the numbers, never a memo on two letters)."""
-    folder = _folder(Path(root))
-    made = _claim(folder, memo, report)
+def claimed(root: Path, memo: str, report: str, register: str = "") -> Iterator[None]:
+    """`memo` claimed for the report at `root/report` while its version is written, by `register` (its
+    identity): VersionConflict (naming the other report's version) when another report holds it, unless this
+    report's version of it is already there (a letter built before claims were kept). A claim of the same
+    register whose letter is not there is taken over: that register gave the serial again, so the build that
+    claimed it is gone or will fail to confirm (the register decides). A claim this build made is given back
+    if its version did not become visible; one another register's killed build left stays (a gap, never a
+    memo on two letters)."""
+    try:
+        folder = _folder(Path(root))
+        made = _claim(folder, memo, report, register)
+    except OSError as e:  # a full or read-only output disk: told as any write there is
+        raise store.WriteError(getattr(e, "filename", None) or Path(root) / MEMOS, e) from None
     try:
         yield
     except BaseException:
-        if made and not (Path(root) / report / store.VERSIONS / store.version_name(memo) / store.CONTENT).exists():
+        if made and not _visible(Path(root), report, memo):
             (folder / _name(memo)).unlink(missing_ok=True)
         raise
 
 
-def _claim(folder: Path, memo: str, report: str) -> bool:
-    """True when this call made the claim, False when the report held it already."""
+def _visible(root: Path, report: str, memo: str) -> bool:
+    return (root / report / store.VERSIONS / store.version_name(memo) / store.CONTENT).exists()
+
+
+def _claim(folder: Path, memo: str, report: str, register: str) -> bool:
+    """True when this call made the claim (or took it over), False when the report held it already."""
     path = folder / _name(memo)
+    text = f"{report}\n{register}".encode("utf-8")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(report.encode("utf-8"))
+            os.fchmod(f.fileno(), store.FILE_MODE)
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
         try:
@@ -62,15 +74,18 @@ def _claim(folder: Path, memo: str, report: str) -> bool:
                 raise
             try:
                 with open(path, "xb") as f:
-                    f.write(report.encode("utf-8"))
+                    f.write(text)
                 return True
             except FileExistsError:
                 pass
+        holder, by = _holder(path)
+        if holder == report or _visible(folder.parent, report, memo):
+            return False
+        if register and by == register and not _visible(folder.parent, holder, memo):
+            os.replace(tmp, path)
+            return True
     finally:
         Path(tmp).unlink(missing_ok=True)
-    holder = _holder(path)
-    if holder == report or (folder.parent / report / store.VERSIONS / store.version_name(memo) / store.CONTENT).exists():
-        return False
     raise store.VersionConflict(folder.parent / holder / store.VERSIONS / store.version_name(memo), memo)
 
 
@@ -84,13 +99,15 @@ def printed_through(root: Path, prefix: str, serial: int, most: int = 100_000) -
     return last
 
 
-def _holder(path: Path) -> str:
+def _holder(path: Path) -> tuple[str, str]:
+    """(report, register) of a claim; the register is blank for one made from a version's stamp."""
     for _ in range(40):  # a claim made without hard links is written just after it is created
         text = path.read_bytes().decode("utf-8", "replace")
         if text:
-            return text
+            report, _, register = text.partition("\n")
+            return report, register
         time.sleep(0.05)
-    return "?"
+    return "?", ""
 
 
 def _folder(root: Path) -> Path:

@@ -4,6 +4,7 @@ could not be written (the register stays gap-free, like a paper register)."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, replace
@@ -262,6 +263,17 @@ class Register:
                 return "released"
             self._void(entry)
             return "void"
+
+    def identity(self) -> str:
+        """This register's own name, made once and kept in the state (it moves with `gen state migrate`): the
+        output folder's memo claims say which register made them (records/memos.py)."""
+        found = self._db.execute("SELECT value FROM web_secrets WHERE name = 'register'").fetchone()
+        if found:
+            return found[0]
+        with self._db.transaction():
+            self._db.execute("INSERT INTO web_secrets (name, value) VALUES ('register', ?) ON CONFLICT (name) DO NOTHING",
+                             (secrets.token_hex(16),))
+            return self._db.execute("SELECT value FROM web_secrets WHERE name = 'register'").fetchone()[0]
 
     def skip_through(self, prefix: str, serial: int, *, source: str) -> None:
         """Serials up to `serial` are printed on letters this register did not issue (another register's, found

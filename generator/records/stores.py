@@ -40,8 +40,9 @@ class Store(Protocol):
         ...
 
     def write_version(self, report: str, memo: str, content_hash: str, documents: dict[str, bytes], *,
-                      ours: bool = False, commit: Callable[[], None] | None = None) -> list[Path]:
-        """Write one version's documents all at once, or find the same content's there already (store.write_version)."""
+                      ours: bool = False, commit: Callable[[], None] | None = None, register: str = "") -> list[Path]:
+        """Write one version's documents all at once, or find the same content's there already (store.write_version);
+        `memo` is claimed for `report` by `register` (its identity) first, so no other report prints it (memos.py)."""
         ...
 
     def update_current(self, report: str, *, prefix: str, serial: int, memo: str, source: str, paths: list[Path],
@@ -65,8 +66,8 @@ class Folder:
         return f"{report}/{store.VERSIONS}/{store.version_name(memo)}"
 
     def write_version(self, report: str, memo: str, content_hash: str, documents: dict[str, bytes], *,
-                      ours: bool = False, commit: Callable[[], None] | None = None) -> list[Path]:
-        with memos.claimed(self.root, memo, report):
+                      ours: bool = False, commit: Callable[[], None] | None = None, register: str = "") -> list[Path]:
+        with memos.claimed(self.root, memo, report, register):
             return store.write_version(self.root / report, memo, content_hash, documents, ours=ours, commit=commit,
                                        owner=self.owner, gone=self._gone)
 

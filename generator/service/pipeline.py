@@ -193,7 +193,7 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
                     paths, notes = _write_version(_with_separator(report, held.separator), card, memo, digest,
                                                   issue_date, where, place, pdf=pdf,
                                                   ours=held.reused and held.entry.state == "issued",
-                                                  commit=held.confirm)
+                                                  commit=held.confirm, register=register.identity())
                 except store.VersionConflict:
                     held.void = True  # never issue it again: a letter with this memo exists
                     raise
@@ -218,11 +218,11 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
 
 def _write_version(report: Report, card: ScoreCard, memo: str, digest: str, issue_date: dt.date,
                    where: stores.Store, place: str, *, pdf: documents.PdfSettings | None, ours: bool,
-                   commit: Callable[[], None]) -> tuple[list[Path], list[Finding]]:
+                   commit: Callable[[], None], register: str) -> tuple[list[Path], list[Finding]]:
     made = documents.make(Job(report, card, memo, issue_date), report.stem, pdf)
     version = where.root / where.version_path(place, memo)
     existed = version.is_dir()
-    paths = where.write_version(place, memo, digest, made.files, ours=ours, commit=commit)
+    paths = where.write_version(place, memo, digest, made.files, ours=ours, commit=commit, register=register)
     notes = list(made.findings)
     left_out = [name for name in made.files if version / name not in paths]
     if existed and (left_out or (pdf is not None and pdf.evidence)):

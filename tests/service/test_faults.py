@@ -427,7 +427,7 @@ def test_outputs_follow_the_umask(tmp_path):
                                       f'--out "{tmp_path / "out"}" --state "{tmp_path / "state"}"'], capture_output=True)
     assert run.returncode == 0
     files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
-    assert len(files) == 6  # two in the version and its .content, two current copies, CURRENT.txt
+    assert len(files) == 7  # two in the version and its .content, two current copies, CURRENT.txt, the memo's claim
     assert {oct(p.stat().st_mode & 0o777) for p in files} == {"0o644"}
     assert {oct(p.stat().st_mode & 0o777) for p in (tmp_path / "out").rglob("*") if p.is_dir()} == {"0o755"}
 

@@ -332,3 +332,19 @@ def test_a_fresh_register_on_an_output_folder_of_many_letters_skips_their_run_at
     assert fresh.status == "built" and fresh.memo == f"{PREFIX}-৬" == printed_memo(fresh.outputs[0])
     with Register(tmp_path / "s2") as register:
         assert [(e.serial, e.state) for e in register.entries()] == [(1, "void"), (5, "void"), (6, "issued")]
+
+
+def test_a_claim_left_by_a_killed_build_is_taken_over_only_by_its_own_register(tmp_path):
+    """A build killed after its claim leaves it with no letter: its own register, which gave the serial again,
+    takes it over (that register decides who confirms); another register must not (its build may be alive)."""
+    out, memo = tmp_path / "out", f"{PREFIX}-১"
+    with memos.claimed(out, f"{PREFIX}-৯", "2022-23/office/cc-q1", "register-a"):
+        pass  # the output folder's .memos/ made
+    claim = out / ".memos" / memos._name(memo)
+    claim.write_text("2022-23/office/cc-q2\nregister-a")  # as a killed build of register a left it
+    with pytest.raises(VersionConflict):
+        with memos.claimed(out, memo, "2022-23/other/cc-q2", "register-b"):
+            pass
+    with memos.claimed(out, memo, "2022-23/other/cc-q2", "register-a"):
+        pass
+    assert claim.read_text() == "2022-23/other/cc-q2\nregister-a"
