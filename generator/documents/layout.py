@@ -26,8 +26,23 @@ def _width(text: str, size: float) -> float:
     return fit.width_cm(text, size)
 
 
+# LibreOffice (as Word) may break a web address after a slash (never between digits: ৩১/১২/২৩ stays whole)
+_AFTER_SLASH = re.compile(r"(?<=/)(?=[^/\s])(?:(?<!\d/)|(?!\d))")
+WHOLE_CM = 6.0  # an address up to this wide keeps its column wide enough for it whole; a longer one breaks
+
+
 def _words(text: str) -> list[str]:
     return [w for w in _BREAK_AFTER.split(text) if w]
+
+
+@lru_cache(maxsize=4096)
+def _least(word: str, size: float) -> float:
+    """The least width a word needs: the word, or for a long web address its longest part between slashes (a
+    drive link made a one-page annex three, squeezing every other column)."""
+    whole = _width(word, size)
+    if whole <= WHOLE_CM or "/" not in word:
+        return whole
+    return max(_width(part, size) for part in _AFTER_SLASH.split(word) if part)
 
 
 def _texts(kind: Kind, context: dict, key: str) -> tuple[list[str], list[str]]:
@@ -47,8 +62,8 @@ def _texts(kind: Kind, context: dict, key: str) -> tuple[list[str], list[str]]:
 def bounds(kind: Kind, context: dict, key: str, size: float) -> tuple[float, float]:
     """(least, most) width of a column in cm, padding included."""
     heads, body = _texts(kind, context, key)
-    least = max([_width(w, size) * BOLD for t in heads for w in _words(t)]
-                + [_width(w, size) for t in body for w in _words(t)] + [0.4])
+    least = max([_least(w, size) * BOLD for t in heads for w in _words(t)]
+                + [_least(w, size) for t in body for w in _words(t)] + [0.4])
     most = max([_width(line, size) * BOLD for t in heads for line in t.split("\n")]
                + [_width(line, size) for t in body for line in t.split("\n")] + [least])
     return least + PADDING_CM, min(max(most, least) + PADDING_CM, max(MOST_CM, least + PADDING_CM))
@@ -103,8 +118,8 @@ def widths(kind: Kind, context: dict, total_cm: float, size: float) -> list[floa
     given out a step at a time to the column that shortens the table most (the rows' estimated line counts)."""
     pairs = [bounds(kind, context, key, size) for key in kind.annex_columns]
     least, most = [p[0] for p in pairs], [p[1] for p in pairs]
-    if sum(least) >= total_cm:  # not even the words fit: shrink them alike (a word may then break)
-        return [w * total_cm / sum(least) for w in least]
+    if sum(least) >= total_cm:  # not even the words fit: only the widest columns are cut (their longest word,
+        return _cut_widest(least, total_cm)  # an e-mail address, may then break), every other keeps its words
     if sum(most) <= total_cm:  # every cell on one line: the rest shared in proportion to the lines
         extra = total_cm - sum(most)
         return [m + extra * m / sum(most) for m in most]
@@ -151,6 +166,18 @@ def widths(kind: Kind, context: dict, total_cm: float, size: float) -> list[floa
     if room > 0:
         width = [w + room * w / sum(width) for w in width]
     return width
+
+
+def _cut_widest(least: list[float], total_cm: float) -> list[float]:
+    """`least` with every width over one cap brought down to it, the cap chosen so the widths add up to
+    `total_cm` (the narrow columns, ordinary words, are never cut)."""
+    ordered, before = sorted(least), 0.0
+    for i, w in enumerate(ordered):
+        cap = (total_cm - before) / (len(ordered) - i)
+        if w >= cap:
+            return [min(x, cap) for x in least]
+        before += w
+    return list(least)
 
 
 _ROW_OR_CELL = re.compile(r"<w:tr[ >]|<w:tc>(?:\s*<w:tcPr>.*?</w:tcPr>)?", re.S)  # a row's start, a cell's properties

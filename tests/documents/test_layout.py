@@ -254,3 +254,44 @@ def test_the_signature_block_is_measured():
         "প্রধান নির্বাহী কর্মকর্তা (অতিরিক্ত\u00a0দায়িত্ব)")
     size = contexts._unbroken_size(LONG_SIGNATURE["signatory_email"], 11, contexts.SIGNATURE_CM, 8)
     assert size < 11 and fit.width_cm(LONG_SIGNATURE["signatory_email"], size) <= contexts.SIGNATURE_CM
+
+
+DRIVE_LINK = "https://drive.google.com/drive/folders/1a2B3c4D5e6F7g8H9i0JkLmNoPqRsT"
+
+
+def test_a_long_web_address_needs_only_its_longest_part_and_a_short_one_stays_whole():
+    from generator.documents import layout
+
+    short = "www.rangpur.gov.bd/site/view/rti"
+    assert layout._least(short, 9) == layout._width(short, 9) <= layout.WHOLE_CM
+    assert layout._least(DRIVE_LINK, 9) == layout._width("1a2B3c4D5e6F7g8H9i0JkLmNoPqRsT", 9)
+    assert layout._least("৩১/১২/২০২৩/৩১/১২/২০২৩/৩১/১২/২০২৩/৩১/১২/২০২৩", 9) == \
+        layout._width("৩১/১২/২০২৩/৩১/১২/২০২৩/৩১/১২/২০২৩/৩১/১২/২০২৩", 9)  # never broken before a digit
+
+
+def test_when_the_words_do_not_fit_only_the_widest_columns_are_cut():
+    from generator.documents import layout
+
+    widths = layout._cut_widest([1.0, 2.0, 3.0, 20.0, 15.0], 30.0)
+    assert widths == [1.0, 2.0, 3.0, 12.0, 12.0] and sum(widths) == 30.0
+
+
+def test_web_addresses_in_annex_cells_leave_the_other_columns_their_words(tmp_path, office, example_pdfs):
+    """Before: one drive link in the remarks made the RTI annex of one page three; two links and an e-mail made
+    every column narrower than its longest word, so a header broke inside a letter (অসাধ|◌ারণ) and dates as
+    ৩|১/১২/২|৩. Found by trying as an office would type."""
+    import json
+
+    data = json.loads((EXAMPLES_DIR / "rti-rangpur-2023-24-q2.json").read_text())
+    rows = data["rows"]
+    rows[1]["evidence"] = "http://www.rangpur.gov.bd/site/view/rti_list/designated-officers"
+    rows[2]["remarks"] = f"প্রমাণক: {DRIVE_LINK}"
+    rows[0]["indicator"] = "নির্ধারিত সময়ের মধ্যে তথ্য প্রাপ্তির আবেদন (rti.focalpoint.rangpur@mopa.gov.bd) নিষ্পত্তিকৃত"
+    source = tmp_path / "links.json"
+    source.write_text(json.dumps(data, ensure_ascii=False))
+    annex = built_pdfs(tmp_path, office, examples.write(source, tmp_path / "links.xlsx"))["annex"]
+    before = len(fit.page_fills(example_pdfs["rti-rangpur-2023-24-q2"]["annex"].read_bytes()))
+    assert len(fit.page_fills(annex.read_bytes())) <= before + 1
+    words = {w for page in lines(annex) for *_, t in page for w in t.split()}
+    for whole in ("অসাধারণ", "কর্মসম্পাদন", "৩১/১২/২৩", "১৫/১০/২৩", "প্রাতিষ্ঠানিক"):
+        assert whole in words, whole
