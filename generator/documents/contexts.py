@@ -32,12 +32,20 @@ def bn_text(text: str) -> str:
     return bangla.bangla_digits_in_text(text)
 
 
+_CONSONANT = re.compile(r"[\u0995-\u09B9\u09DC-\u09DF]")  # not ৎ, which takes no vowel sign
+_VOWEL = re.compile(r"[\u0985-\u0994\u09BE-\u09CC\u09D7]")  # a vowel, or a vowel sign
+
+
 def genitive(name: str) -> str:
-    """চট্টগ্রাম সিটি কর্পোরেশন → …কর্পোরেশনের; a name ending in a vowel sign takes র."""
+    """চট্টগ্রাম সিটি কর্পোরেশন → …কর্পোরেশনের; a name ending in a vowel or a vowel sign takes র; one ending
+    in anything else (a bracket, a digit, a Latin letter: '(বিআরটিএ)', 'অঞ্চল-৫') takes -এর, as seed 000
+    writes ')-এর' (a vowel sign there would hang alone, on a dotted circle)."""
     name = name.rstrip("। ")
     if not name:
         return name
-    return name + ("র" if name[-1] in "ািীুূৃেৈোৌ" else "ের")
+    if _CONSONANT.fullmatch(name[-1]):
+        return name + "ের"
+    return name + ("র" if _VOWEL.fullmatch(name[-1]) else "-এর")
 
 
 # A half-year's and a year's report are named as the seeds name them, without the genitive ending:
@@ -356,16 +364,18 @@ def _suffix(row: PlanRow, part: str) -> str:
 
 def signature_lines(entries: list[str], office: str, signed_on: dt.date | None = None) -> list[str]:
     """Signatories side by side under the annex, three to a line, each as name / designation / office (the
-    office added only when the entry does not already name it), then the signing date when given."""
+    office added only when the entry does not already name it; every part an entry gives is printed), then
+    the signing date when given."""
     people = []
     for entry in entries:
         parts = [p.strip() for p in _TOP_LEVEL_COMMA.split(entry) if p.strip()]
         if len(parts) < 3 and not any(_names(part, office) for part in parts):
             parts += [office]
-        parts = [""] * (3 - len(parts)) + parts[:3]  # the last lines of everyone's block side by side
-        if signed_on:
-            parts = parts + ["তারিখ: " + bangla.to_bangla_digits(signed_on.strftime("%d/%m/%Y"))]
-        people.append([bn_text(p) for p in parts])
+        people.append(parts)
+    depth = max([3] + [len(p) for p in people])
+    dated = ["তারিখ: " + bangla.to_bangla_digits(signed_on.strftime("%d/%m/%Y"))] if signed_on else []
+    # the last lines of everyone's block side by side
+    people = [[bn_text(p) for p in [""] * (depth - len(parts)) + parts + dated] for parts in people]
     depth = max((len(p) for p in people), default=0)
     lines: list[str] = []
     for start in range(0, len(people), SIGNATURE_SLOTS):

@@ -117,3 +117,30 @@ def test_any_other_separator_is_refused_at_its_cell(tmp_path, typed):
     (finding,) = [i for i in result.issues if i.code == "bad-memo-separator"]
     assert finding.sheet == "পত্র" and finding.cell and finding.cell.startswith("C")
     assert typed in finding.bn and "ড্যাশ" in finding.bn and "dash" in finding.en
+
+
+@pytest.mark.parametrize("office, said", [
+    ("চট্টগ্রাম সিটি কর্পোরেশন", "চট্টগ্রাম সিটি কর্পোরেশনের"),
+    ("ঢাকা উত্তর সিটি কর্পোরেশন।", "ঢাকা উত্তর সিটি কর্পোরেশনের"),
+    ("সমাজসেবা সমিতি", "সমাজসেবা সমিতির"),
+    ("বাংলাদেশ সড়ক পরিবহন কর্তৃপক্ষ (বিআরটিএ)", "বাংলাদেশ সড়ক পরিবহন কর্তৃপক্ষ (বিআরটিএ)-এর"),
+    ("ঢাকা অঞ্চল-৫", "ঢাকা অঞ্চল-৫-এর"),
+    ("ইউনিয়ন পরিষৎ", "ইউনিয়ন পরিষৎ-এর"),
+])
+def test_the_offices_genitive_never_hangs_a_vowel_sign_on_a_bracket_or_a_digit(tmp_path, office, said):
+    """Before: '(বিআরটিএ)ের' and 'অঞ্চল-৫ের' (a vowel sign alone, drawn on a dotted circle); seed 000 writes ')-এর'."""
+    letter = docx_text(built(tmp_path, "cc", letter={"office_name": office}).outputs[0])
+    assert said in letter and not any(f"{end}ের" in letter for end in ")৫ৎ")
+
+
+def test_every_part_of_an_annex_signatory_is_printed():
+    """Before: only the first three comma-separated parts were kept: the office after a section was lost."""
+    from generator.documents.contexts import signature_lines
+
+    lines = signature_lines(["মোঃ কামরুল ইসলাম, সহকারী কমিশনার, সাধারণ শাখা, জেলা প্রশাসকের কার্যালয়, রংপুর",
+                             "খালেদ মাহমুদ, সচিব"], "জেলা প্রশাসকের কার্যালয়, রংপুর", dt.date(2023, 10, 10))
+    left = [line.split("\t")[1] for line in lines]
+    right = [line.split("\t")[3] for line in lines]
+    assert left == ["মোঃ কামরুল ইসলাম", "সহকারী কমিশনার", "সাধারণ শাখা", "জেলা প্রশাসকের কার্যালয়", "রংপুর",
+                    "তারিখ: ১০/১০/২০২৩"]
+    assert right == ["", "", "খালেদ মাহমুদ", "সচিব", "জেলা প্রশাসকের কার্যালয়, রংপুর", "তারিখ: ১০/১০/২০২৩"]
