@@ -214,6 +214,15 @@ def signature_block(report: Report) -> RichText:
     return block
 
 
+_NUMBER_HYPHEN = re.compile(r"(?<=[0-9০-৯])-(?=[0-9০-৯])")
+
+
+def unbroken_numbers(text: str) -> str:
+    """A phone number's hyphens made non-breaking (U+2011, Word's own no-break hyphen): the letterhead's list
+    of numbers breaks between numbers, never inside one ('০১৭১১-' at a line's end, '১২৩৪৫৬' on the next)."""
+    return _NUMBER_HYPHEN.sub("\u2011", text)
+
+
 def web_line(report: Report) -> str:
     """The letterhead's web and e-mail addresses on one line when they fit, else the e-mail on a line of its own:
     never a line broken inside an address (a hyphen or slash in one would otherwise offer a break)."""
@@ -254,7 +263,7 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
         "office_unit": bn_text(report.get("office_unit")),
         "office_address": bn_text(report.get("office_address")),
         "web_line": web_line(report),
-        "contact_line": ", ".join(f"{label}: {bn_text(value)}" for label, value in contacts if value),
+        "contact_line": ", ".join(f"{label}: {unbroken_numbers(bn_text(value))}" for label, value in contacts if value),
         "memo": printed_memo(report, memo),
         **memo_fields("স্মারক:", printed_memo(report, memo)),
         "date_bangla": bangla.format_bangla_date(issue_date),

@@ -144,3 +144,11 @@ def test_every_part_of_an_annex_signatory_is_printed():
     assert left == ["মোঃ কামরুল ইসলাম", "সহকারী কমিশনার", "সাধারণ শাখা", "জেলা প্রশাসকের কার্যালয়", "রংপুর",
                     "তারিখ: ১০/১০/২০২৩"]
     assert right == ["", "", "খালেদ মাহমুদ", "সচিব", "জেলা প্রশাসকের কার্যালয়, রংপুর", "তারিখ: ১০/১০/২০২৩"]
+
+
+def test_a_phone_number_in_the_letterhead_never_breaks_inside():
+    """Before: nine numbers on the letterhead broke as '০১৭১১-' at a line's end and '১২৩৪৫৬' on the next."""
+    from generator.documents.contexts import unbroken_numbers
+
+    assert unbroken_numbers("পিএবিএক্স-০৩১-৬১৪৯৩৮, ০১৭১১-১২৩৪৫৬, 02-9554321") == \
+        "পিএবিএক্স-০৩১\u2011৬১৪৯৩৮, ০১৭১১\u2011১২৩৪৫৬, 02\u20119554321"

@@ -33,7 +33,8 @@ RAW_FLOORS = {"letter": 97.0, "annex": 98.5, "minutes": 99.5, "bundle": 98.0, "s
 
 
 def words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFC", text.replace("\u200b", " ")).replace("/", "/ ")
+    # a phone number's no-break hyphen (U+2011) is a hyphen to a reader: the PDF gives it back as '-'
+    text = unicodedata.normalize("NFC", text.replace("\u200b", " ").replace("\u2011", "-")).replace("/", "/ ")
     return text.split()
 
 
