@@ -169,6 +169,16 @@ def _unbroken_size(text: str, size: float, room_cm: float, smallest: float = 9.0
     return fit.fitting_size(widest, room_cm, tuple(sizes))
 
 
+def _kept_or_wrapped(kept: str, plain: str) -> tuple[str, float]:
+    """`kept` (no break inside its parentheses) at the largest size down to 10 pt at which its longest unbreakable
+    part fits the signature's cell; when none does (a seven-word name), `plain`, wrapped between its words: never
+    broken inside one (চৌ|ধুরী)."""
+    size = _unbroken_size(kept, BODY_PT, SIGNATURE_CM, 10.0)
+    if max(fit.width_cm(part, size) for part in kept.split(" ")) <= SIGNATURE_CM:
+        return kept, size
+    return plain, _unbroken_size(plain, BODY_PT, SIGNATURE_CM, 10.0)
+
+
 def _address_lines(label: str, value: str, room_cm: float) -> list[str]:
     """`label value` on one line when it fits the cell at 11 pt; else one line per comma-separated part (phone
     numbers), the label on the first, or on a line of its own when even that does not fit at 8 pt."""
@@ -201,11 +211,9 @@ def signature_block(report: Report) -> RichText:
 
     name = bn_text(report.get("signatory_name"))
     if name:
-        line(f"({name})".replace(" ", NBSP), _unbroken_size(f"({name})".replace(" ", NBSP), BODY_PT, SIGNATURE_CM,
-                                                            10.0))
+        line(*_kept_or_wrapped(f"({name})".replace(" ", NBSP), f"({name})"))
     for designation in map(bn_text, report.lines("signatory_designation")):
-        kept = keep_parentheses(designation)
-        line(kept, _unbroken_size(kept, BODY_PT, SIGNATURE_CM, 10.0))
+        line(*_kept_or_wrapped(keep_parentheses(designation), designation))
     phone = bn_text(report.get("signatory_phone"))
     email = report.get("signatory_email").replace(" ", "")
     for label, value in (("ফোন:", phone), ("ই-মেইল:", email)):

@@ -295,3 +295,15 @@ def test_web_addresses_in_annex_cells_leave_the_other_columns_their_words(tmp_pa
     words = {w for page in lines(annex) for *_, t in page for w in t.split()}
     for whole in ("অসাধারণ", "কর্মসম্পাদন", "৩১/১২/২৩", "১৫/১০/২৩", "প্রাতিষ্ঠানিক"):
         assert whole in words, whole
+
+
+def test_a_long_signatory_name_or_designation_wraps_between_words_never_inside_one(tmp_path, office):
+    """Before: a seven-word name (all its spaces no-break, to keep '(মোঃ …)' whole) wider than the signature's
+    cell at 10 pt was cut by LibreOffice inside a word: চৌ|ধুরী, চট্ট|গ্রাম."""
+    letter = dict(MYMENSINGH, signatory_name="মোঃ আবু সাঈদ মোহাম্মদ শামসুল আলম চৌধুরী",
+                  signatory_designation="পরিচালক, স্থানীয় সরকার, চট্টগ্রাম বিভাগ\n(অতিরিক্ত দায়িত্ব: প্রধান "
+                                        "নির্বাহী কর্মকর্তা, চট্টগ্রাম সিটি কর্পোরেশন)")
+    source = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "long-name.xlsx", letter, ROWS)
+    pdf_words = {w for page in lines(built_pdfs(tmp_path, office, source)["letter"]) for *_, t in page
+                 for w in t.replace("(", " ").replace(")", " ").split()}
+    assert {"চৌধুরী", "শামসুল", "চট্টগ্রাম", "কর্পোরেশন", "নির্বাহী"} <= pdf_words
