@@ -10,6 +10,7 @@ from docxtpl import RichText
 
 from generator.documents import fit
 from generator.documents.templates import BODY_PT, CELL_MARGINS_CM, MEMO_WIDTHS, SIGNATURE_BLOCK_CM, SIGNATURE_SLOTS
+from generator.documents.templates import SIGNATURE_PT, SIGNATURE_SLOT_CM
 from generator.documents.wordml import BANGLA_FONT
 from generator.model import PlanRow, Report
 from generator.rules import scoring
@@ -388,7 +389,7 @@ def signature_lines(entries: list[str], office: str, signed_on: dt.date | None =
         parts = [p.strip() for p in _TOP_LEVEL_COMMA.split(entry) if p.strip()]
         if len(parts) < 3 and not any(_names(part, office) for part in parts):
             parts += [office]
-        people.append(parts)
+        people.append([line for part in parts for line in _wrapped(part, SIGNATURE_SLOT_CM - 0.6, SIGNATURE_PT)])
     depth = max([3] + [len(p) for p in people])
     dated = ["তারিখ: " + bangla.to_bangla_digits(signed_on.strftime("%d/%m/%Y"))] if signed_on else []
     # the last lines of everyone's block side by side
@@ -405,6 +406,20 @@ def signature_lines(entries: list[str], office: str, signed_on: dt.date | None =
             for slot, person in zip(slots, group):
                 cells[slot] = person[i] if i < len(person) else ""
             lines.append("\t" + "\t".join(cells))
+    return lines
+
+
+def _wrapped(text: str, room_cm: float, size: float) -> list[str]:
+    """`text` in lines no wider than `room_cm`, broken between words: a long office name under one of three
+    signatures would otherwise run into its neighbour's ('…চট্টগ্রামনির্বাহী প্রকৌশলীর…')."""
+    if fit.width_cm(text, size) <= room_cm:
+        return [text]
+    lines: list[str] = []
+    for word in text.split():
+        if lines and fit.width_cm(f"{lines[-1]} {word}", size) <= room_cm:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
     return lines
 
 

@@ -25,6 +25,9 @@ BODY_PT = 14
 SIGNATURE_BLOCK_CM = (9.7, 6.8)  # the letter's recipient, and its signature
 TABLE_PT = 9
 SIGNATURE_SLOTS = 3
+ANNEX_MARGIN_CM = 1.27
+SIGNATURE_PT = 10  # the annex's signatures, side by side at centred tab stops, a third of the table each
+SIGNATURE_SLOT_CM = (29.7 - 2 * ANNEX_MARGIN_CM - 0.2) / SIGNATURE_SLOTS
 # the scored annex's total: what the figure in brackets is (the weights of the indicators due by the period's
 # end, which is less than the plan's total before the year ends), never a bare number
 TOTAL_LABEL = "মোট প্রাপ্ত স্কোর (এ সময় পর্যন্ত মূল্যায়নযোগ্য সূচকের মোট মান {{ possible }}-এর {{ percent }}):"
@@ -37,9 +40,9 @@ def _new_document(*, landscape: bool, size: float):
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
-    section.top_margin = section.bottom_margin = Cm(1.27 if landscape else 1.5)
-    section.left_margin = Cm(1.27 if landscape else 2.5)
-    section.right_margin = Cm(1.27 if landscape else 2.0)
+    section.top_margin = section.bottom_margin = Cm(ANNEX_MARGIN_CM if landscape else 1.5)
+    section.left_margin = Cm(ANNEX_MARGIN_CM if landscape else 2.5)
+    section.right_margin = Cm(ANNEX_MARGIN_CM if landscape else 2.0)
     wordml.set_document_defaults(doc, size=size)
     wordml.add_font_fallbacks(doc)
     wordml.theme_fonts(doc)
@@ -373,7 +376,7 @@ def _signature_row(kind: Kind, row, width: float) -> None:
     else:
         cell.paragraphs[0].paragraph_format.space_after = Pt(14)
     _tag(cell, "{%p for line in signature_lines %}")
-    sig = _para(cell, "{{ line }}", size=10)
+    sig = _para(cell, "{{ line }}", size=SIGNATURE_PT)
     for k in range(SIGNATURE_SLOTS):
         sig.paragraph_format.tab_stops.add_tab_stop(Cm(width * (2 * k + 1) / (2 * SIGNATURE_SLOTS)),
                                                     WD_TAB_ALIGNMENT.CENTER)

@@ -152,3 +152,20 @@ def test_a_phone_number_in_the_letterhead_never_breaks_inside():
 
     assert unbroken_numbers("পিএবিএক্স-০৩১-৬১৪৯৩৮, ০১৭১১-১২৩৪৫৬, 02-9554321") == \
         "পিএবিএক্স-০৩১\u2011৬১৪৯৩৮, ০১৭১১\u2011১২৩৪৫৬, 02\u20119554321"
+
+
+def test_three_annex_signatures_under_a_long_office_name_each_stay_in_their_third():
+    """Before: a real LGED office's name under each of three signatures ran into its neighbour at the centred
+    tab stops ('…চট্টগ্রামনির্বাহী প্রকৌশলীর…')."""
+    from generator.documents import fit
+    from generator.documents.contexts import signature_lines
+    from generator.documents.templates import SIGNATURE_PT, SIGNATURE_SLOT_CM
+
+    office = "নির্বাহী প্রকৌশলীর কার্যালয়, স্থানীয় সরকার প্রকৌশল অধিদপ্তর (এলজিইডি), চট্টগ্রাম"
+    people = ["মোহাম্মদ মইনুল হোসেন, উপসহকারী প্রকৌশলী", "খালেদ মাহমুদ, সহকারী প্রকৌশলী",
+              "মোঃ আবদুল করিম, নির্বাহী প্রকৌশলী"]
+    lines = signature_lines(people, office)
+    cells = [cell for line in lines for cell in line.split("\t")[1:]]
+    assert all(fit.width_cm(cell, SIGNATURE_PT) <= SIGNATURE_SLOT_CM for cell in cells)
+    for slot, person in zip((1, 2, 3), people):  # every word kept, in order
+        assert " ".join(c for line in lines if (c := line.split("\t")[slot])) == f"{person.replace(',', '')} {office}"
