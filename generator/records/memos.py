@@ -45,8 +45,17 @@ def claimed(root: Path, memo: str, report: str, register: str = "") -> Iterator[
         yield
     except BaseException:
         if made and not _visible(Path(root), report, memo):
-            (folder / _name(memo)).unlink(missing_ok=True)
+            _give_back(folder / _name(memo), report, register)
         raise
+
+
+def _give_back(path: Path, report: str, register: str) -> None:
+    """Remove a claim, if it is still this build's (its register may have taken it over for another build)."""
+    try:
+        if path.read_bytes() == f"{report}\n{register}".encode("utf-8"):
+            path.unlink()
+    except OSError:
+        pass
 
 
 def _visible(root: Path, report: str, memo: str) -> bool:
@@ -64,21 +73,16 @@ def _claim(folder: Path, memo: str, report: str, register: str) -> bool:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        try:
-            os.link(tmp, path)  # all at once, never over another's: the claim is whole when it is seen
-            return True
-        except FileExistsError:
-            pass
-        except OSError as e:
-            if e.errno not in _CLAIM_FAILS_ON:
-                raise
-            try:
-                with open(path, "xb") as f:
-                    f.write(text)
+        for _ in range(5):  # a claim given back between our try and our reading it: try again
+            if _link(tmp, path, text):
                 return True
-            except FileExistsError:
-                pass
-        holder, by = _holder(path)
+            try:
+                holder, by = _holder(path)
+                break
+            except FileNotFoundError:
+                continue
+        else:
+            raise FileExistsError(errno.EEXIST, "claimed and given back, again and again", str(path))
         if holder == report or _visible(folder.parent, report, memo):
             return False
         if register and by == register and not _visible(folder.parent, holder, memo):
@@ -87,6 +91,24 @@ def _claim(folder: Path, memo: str, report: str, register: str) -> bool:
     finally:
         Path(tmp).unlink(missing_ok=True)
     raise store.VersionConflict(folder.parent / holder / store.VERSIONS / store.version_name(memo), memo)
+
+
+def _link(tmp: str, path: Path, text: bytes) -> bool:
+    """Put the claim at `path` all at once, never over another's; False when one is there."""
+    try:
+        os.link(tmp, path)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as e:
+        if e.errno not in _CLAIM_FAILS_ON:
+            raise
+    try:
+        with open(path, "xb") as f:
+            f.write(text)
+        return True
+    except FileExistsError:
+        return False
 
 
 def printed_through(root: Path, prefix: str, serial: int, most: int = 100_000) -> int:

@@ -348,3 +348,15 @@ def test_a_claim_left_by_a_killed_build_is_taken_over_only_by_its_own_register(t
     with memos.claimed(out, memo, "2022-23/other/cc-q2", "register-a"):
         pass
     assert claim.read_text() == "2022-23/other/cc-q2\nregister-a"
+
+
+def test_a_stalled_build_that_fails_never_gives_back_the_claim_its_register_gave_another(tmp_path):
+    """A build stalled past its lease whose serial its register gave to another build: that build took the claim
+    over; when the stalled one then fails, it must not remove the claim it no longer holds."""
+    out, memo = tmp_path / "out", f"{PREFIX}-১"
+    with pytest.raises(RuntimeError):
+        with memos.claimed(out, memo, "2022-23/office/cc-q1", "register-a"):
+            with memos.claimed(out, memo, "2022-23/office/cc-q2", "register-a"):
+                pass  # the other build took it over (its letter about to be renamed into place)
+            raise RuntimeError("the stalled build's confirmation is refused")
+    assert (out / ".memos" / memos._name(memo)).read_text() == "2022-23/office/cc-q2\nregister-a"
