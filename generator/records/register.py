@@ -164,9 +164,14 @@ class Register:
         except BaseException as e:
             if not (held.confirmed or reused or isinstance(e, MemoConflict)):
                 try:
-                    self.void(entry) if held.void else self.release(entry)
+                    other = self.void(entry) if held.void else None
+                    if not held.void:
+                        self.release(entry)
                 except StateError:
                     pass  # the database is out of reach: the serial stays reserved by its owner, for `gen register`
+                else:
+                    if other is not None:  # a stale build: its serial went to another letter while it was stopped
+                        raise MemoConflict(entry, other) from e
             raise
         held.confirm()
 
@@ -283,11 +288,19 @@ class Register:
             if (self.last_serial(prefix) or 0) < serial:
                 self._insert(Entry(prefix, serial, "", source, "", "", "", "", _now(), False, "void"))
 
-    def void(self, entry: Entry) -> None:
-        """A serial that must not be issued again (a document with this memo already exists)."""
+    def void(self, entry: Entry) -> Entry | None:
+        """A serial this entry still holds that must not be issued again (a document with this memo already
+        exists). Fenced as `release` is: a serial its owner no longer holds (its lease ran out and the serial
+        went to another letter) is left as it is, and the entry now holding it is returned."""
         with self._db.transaction():
             self._db.lock_prefix(register_prefix(entry.prefix))
+            found = self._one("prefix = ? AND serial = ?", entry.prefix, entry.serial, lock=True)
+            if found is None or found.state == "void":
+                return None
+            if found.state != "reserved" or found.owner != entry.owner or found.content_hash != entry.content_hash:
+                return found
             self._void(entry)
+            return None
 
     def _void(self, entry: Entry) -> None:
         self._db.execute("UPDATE memos SET state = 'void' WHERE prefix = ? AND serial = ?", (entry.prefix, entry.serial))

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from generator.records import state
-from generator.records.register import Entry, Register, SerialTaken
+from generator.records.register import Entry, MemoConflict, Register, SerialTaken
+from generator.records.store import VersionConflict
 from generator.records.state import FILE_NAME, PG_SCHEMA_VERSION, SCHEMA_VERSION, StateError, default_state_dir, resolve
 
 P = "৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩"
@@ -370,3 +371,22 @@ def test_a_frozen_process_holding_the_register_is_cut_off(postgres, monkeypatch)
         frozen.kill()
         frozen.join(10)
     assert frozen.exitcode == -signal.SIGKILL
+
+
+def test_a_stale_build_never_voids_the_serial_its_register_gave_another_letter(tmp_path):
+    """Found by trying: a build stopped past its lease (SIGSTOP, an orphan) had its serial given back and issued
+    to a corrected letter; resumed, it found that letter's folder under the memo, set `void` and voided the other
+    letter's issued serial: the corrected letter then got a second memo. Now a void is fenced as a release is:
+    the stale build stops with memo-conflict and the other letter's serial stays issued."""
+    state = tmp_path / "state"
+    with Register(state) as stale, Register(state) as other:
+        with pytest.raises(MemoConflict):
+            with stale.reserved(P, None, "withdrawn", **META, owner="a" * 32) as held:
+                assert held.entry.serial == 1
+                with other._db.transaction():  # given back by a takeover once its lease ran out
+                    other._db.execute("DELETE FROM memos WHERE serial = 1")
+                with other.reserved(P, None, "corrected", **META, owner="b" * 32) as fresh:
+                    assert fresh.entry.serial == 1
+                held.void = True  # the stale build finds the corrected letter's folder under …-১
+                raise VersionConflict(tmp_path / "out", "…-১")
+        assert [(e.serial, e.content_hash, e.state) for e in other.entries()] == [(1, "corrected", "issued")]
