@@ -51,6 +51,7 @@ class Asked:
     docx: Path | None
     letter: Path | None
     today: dt.date
+    force: bool = False  # replace an existing letter at `docx`
 
 
 def asked(fiscal_year: str, period: str, *, kind: str | None = None, roster: Path | None = None,
@@ -75,14 +76,18 @@ def asked(fiscal_year: str, period: str, *, kind: str | None = None, roster: Pat
             raise Unusable("output-is-input", f"{out} একটি ইনপুট ফাইল; মূল ফাইল বদলানো হয় না। অন্য নাম দিন।",
                            f"{out} is one of the input files; originals are never changed. Give another name.")
     if letter is not None and docx is not None and docx.exists() and not force:
-        raise Unusable(
-            OUTPUT_EXISTS,
-            f"{docx} আগে থেকেই আছে: হয়তো আগে জারি করা পত্র (রেজিস্টারে তার স্মারক আছে), তাই তার ওপর লেখা হয়নি। "
-            "অন্য নাম দিন, অথবা সত্যিই বদলাতে চাইলে --force দিন।",
-            f"{docx} already exists: perhaps a letter already issued (its memo is in the register), so it was not "
-            "written over. Give another name, or --force to replace it.")
+        raise _exists(docx)
     names = rosters.read(roster) if roster is not None else None
-    return Asked(fy, per, kind, names, xlsx, docx, letter, today or dt.date.today())
+    return Asked(fy, per, kind, names, xlsx, docx, letter, today or dt.date.today(), force)
+
+
+def _exists(docx: Path) -> Unusable:
+    return Unusable(
+        OUTPUT_EXISTS,
+        f"{docx} আগে থেকেই আছে: হয়তো আগে জারি করা পত্র (রেজিস্টারে তার স্মারক আছে), তাই তার ওপর লেখা হয়নি। "
+        "অন্য নাম দিন, অথবা সত্যিই বদলাতে চাইলে --force দিন।",
+        f"{docx} already exists: perhaps a letter already issued (its memo is in the register), so it was not "
+        "written over. Give another name, or --force to replace it.")
 
 
 def collect(options: Asked, *, state_dir: Path, out_root: Path) -> summaries.Summary:
@@ -109,6 +114,10 @@ def relative(folder: str | None, out_root: Path) -> str | None:
 
 def write(options: Asked, summary: summaries.Summary, *, state_dir: Path) -> Summarized:
     """LetterError for a letter sheet that cannot be used; StateError or WriteError when a file cannot be written."""
-    written, memo = summary_docs.write(summary, xlsx=options.xlsx, docx=options.docx, letter=options.letter,
-                                       state_dir=state_dir, today=options.today)
+    try:
+        written, memo = summary_docs.write(summary, xlsx=options.xlsx, docx=options.docx, letter=options.letter,
+                                           state_dir=state_dir, today=options.today, replace=options.force)
+    except FileExistsError:  # made meanwhile (another `gen summary` on the same -o): its memo went back
+        assert options.docx is not None
+        raise _exists(options.docx) from None
     return Summarized(summary, written, memo)

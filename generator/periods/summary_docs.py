@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import hashlib
 import io
 import json
+import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -371,9 +374,10 @@ def content_hash(report: Report, summary: Summary, dated: dt.date | None = None)
 
 
 def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = None, letter: Path | None = None,
-          state_dir: Path, today: dt.date) -> tuple[list[Path], str | None]:
+          state_dir: Path, today: dt.date, replace: bool = False) -> tuple[list[Path], str | None]:
     """Write the workbook and the document asked for; (the paths written, the letter's memo). The letter takes
-    its memo number from the register like an office's letter (the same summary again keeps its number).
+    its memo number from the register like an office's letter (the same summary again keeps its number), and
+    never replaces a file at `docx` unless `replace` (FileExistsError: its memo goes back to the register).
     LetterError for a letter sheet with errors; store.WriteError when a file cannot be written."""
     written: list[Path] = []
     if xlsx is not None:
@@ -397,10 +401,37 @@ def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = Non
                 job = Job(printed, ScoreCard(), memo, report.issue_date or today)
                 document = write_document(summary, today, registry.render(LETTER, job), report.office,
                                           report.lines("annex_signatories"))
-                written.append(_write(docx, document))
+                written.append(_write(docx, document) if replace else _write_new(docx, document))
         except SerialTaken as taken:
             raise LetterError([serial_taken(report, prefix, taken.entry)]) from None
     return written, memo
+
+
+def _write_new(path: Path, data: bytes) -> Path:
+    """Write a file that must not be there: whole, and never over another (FileExistsError)."""
+    path = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                os.fchmod(f.fileno(), store.FILE_MODE)
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            try:
+                os.link(tmp, path)
+            except OSError as e:
+                if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS):  # no hard links there
+                    raise
+                with open(path, "xb") as f:
+                    f.write(data)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    except FileExistsError:
+        raise
+    except OSError as e:
+        raise store.WriteError(path, e) from None
+    return path
 
 
 def _write(path: Path, data: bytes) -> Path:

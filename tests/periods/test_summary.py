@@ -269,3 +269,25 @@ def test_a_summary_made_another_day_is_another_document_with_its_own_memo(ledger
             for i, day in enumerate(("2024-04-20", "2024-04-25", "2024-04-20"))]
     assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
     assert ["০০২.২৪-১" in runs[0].stdout, "০০২.২৪-২" in runs[1].stdout, "০০২.২৪-১" in runs[2].stdout] == [True] * 3
+
+
+def test_a_summary_letter_made_meanwhile_at_the_same_name_is_never_replaced(ledger, tmp_path):
+    """Found by trying: two `gen summary --letter` at once on one -o both passed the "already there?" check made
+    before the memo is taken; both memos were issued and one letter replaced the other on disk. Now the letter is
+    written only where no file is, and the memo of the one that finds a file goes back to the register."""
+    from generator.periods import summarizing
+    from generator.periods.summarizing import Unusable
+    from generator.records.register import Register
+
+    root, out, state = ledger
+    prefix = "৪৬.০০.০০০০.০৬৩.১৮.০০৯.২৪"
+    target = tmp_path / "s.docx"
+    asked = summarizing.asked("2023-24", "q3", letter=_letter(tmp_path / "letter.xlsx", memo_prefix=prefix),
+                              outputs=(target,), today=dt.date(2024, 4, 20))
+    found = summarizing.collect(asked, state_dir=state, out_root=out)
+    target.write_bytes(b"the other summary's letter, issued a moment ago")  # after the check, before the write
+    with pytest.raises(Unusable) as refused:
+        summarizing.write(asked, found, state_dir=state)
+    assert refused.value.code == "output-exists" and target.read_bytes().startswith(b"the other summary")
+    with Register(state) as register:
+        assert [e for e in register.entries() if e.prefix == prefix] == []  # its memo went back
