@@ -23,7 +23,7 @@ from generator.service.ledgering import ARCHIVE_DIR, REJECTED_DIR
 from generator.service.builds import BuildPool, lost_file
 from generator.service.result import Result, only_lost
 from generator.spec.status import BUILT, DUPLICATE, FAILED, REJECTED
-from generator.xlsx.source import load
+from generator.xlsx.source import Source, load
 
 log = logging.getLogger("gen.intake")
 
@@ -58,11 +58,15 @@ def _move(path: Path, inbox: Path, where: str) -> Path:
         os.replace(top, aside)
         if path == top:
             path = aside
-    folder = top / (dt.date.today().isoformat() if where == ARCHIVE_DIR else "")
-    folder.mkdir(parents=True, exist_ok=True)
-    target = _unique(folder / path.name)
+    target = _destination(inbox, where, path.name)
     os.replace(path, target)
     return target
+
+
+def _destination(inbox: Path, where: str, name: str) -> Path:
+    folder = inbox / where / (dt.date.today().isoformat() if where == ARCHIVE_DIR else "")
+    folder.mkdir(parents=True, exist_ok=True)
+    return _unique(folder / name)
 
 
 def utf8_name(path: Path) -> Path:
@@ -144,6 +148,9 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
         status = result.final
         if status == FAILED:  # not the file's fault: leave it in the inbox for when the disk is fixed
             moved, unmoved = None, None
+        elif _replaced(path, source):  # saved over while it was built: the new one is another submission
+            moved, unmoved = _keep_built(path, inbox, ARCHIVE_DIR if status == BUILT else REJECTED_DIR, source), REPLACED
+            log.warning("%s was replaced while it was built; the new one stays in the inbox", path.name)
         else:
             moved, unmoved = _move_or_none(path, inbox, ARCHIVE_DIR if status == BUILT else REJECTED_DIR)
         if moved is not None and status == REJECTED:
@@ -158,6 +165,32 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
         ledgering.finish(ledger, id, result, moved_to=str(moved) if moved else None, note=note, seconds=seconds)
     _log_result(path, result, seconds)
     return id
+
+
+REPLACED = ("the file was replaced while it was built: the bytes built are kept in the archive, the new one "
+            "stays in the inbox, to be built as it comes")
+
+
+def _replaced(path: Path, source: Source) -> bool:
+    """Whether the file at `path` is no longer the bytes that were built (a clerk saved a corrected workbook
+    over it meanwhile): archiving it as built would lose the correction."""
+    try:
+        return load(path).digest != source.digest
+    except OSError:
+        return False  # gone or unreadable: the move says so
+
+
+def _keep_built(path: Path, inbox: Path, where: str, source: Source) -> Path | None:
+    """The bytes that were built, written where the file would have gone (they are no longer at `path`)."""
+    if source.data is None:
+        return None
+    try:
+        target = _destination(inbox, where, path.name)
+        store.write_atomic(target, source.data)
+        return target
+    except OSError as e:
+        log.error("could not keep the built copy of %s in %s/: %s", path.name, where, e.strerror or e)
+        return None
 
 
 def _move_or_none(path: Path, inbox: Path, where: str) -> tuple[Path | None, str | None]:

@@ -302,3 +302,26 @@ def test_an_entry_its_own_watcher_left_open_is_closed_with_its_memo(tmp_path):
         watcher.stop()
     assert status_and_memo(gone) == ("built", "৪৬.০০.০০০০.০০০.০০.০০০.২৪-১")
 
+
+
+def test_a_workbook_saved_over_while_it_is_built_is_built_too_never_archived_unbuilt(tmp_path, watcher):
+    """Found by trying: a clerk saved a corrected workbook over the one being built (same name); the finished
+    build then moved whatever was at the path, the correction, to archive/ as built, and it was never built.
+    Now the build's file is archived only if it is still the bytes built; the correction stays and is built."""
+    import hashlib
+    import shutil
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from synthetic import workbooks  # long enough to be replaced while it is built
+
+    first, corrected = workbooks(tmp_path / "src", 2, 600)
+    w = watcher("--rescan", "2")
+    shutil.copy(first, w.inbox / "report.xlsx")
+    w.wait(lambda: [r[1] for r in ledger(w.state)] == ["processing"], what="the first in hand")
+    shutil.copy(corrected, w.inbox / ".report.part")
+    os.replace(w.inbox / ".report.part", w.inbox / "report.xlsx")
+    w.wait(lambda: [r[1] for r in ledger(w.state)] == ["built", "built"] and w.inbox_files() == [],
+           timeout=180, what="both built")
+    digests = {hashlib.sha256(p.read_bytes()).hexdigest() for p in (w.inbox / "archive").rglob("*.xlsx")}
+    assert digests == {hashlib.sha256(f.read_bytes()).hexdigest() for f in (first, corrected)}
+    assert len(set(r[2] for r in ledger(w.state))) == 2  # two letters, two memos
