@@ -137,10 +137,13 @@ class Ledger:
 
     def finish(self, id: int, status: str, *, memo=None, kind=None, office=None, fiscal_year=None, period=None,
                outputs=(), moved_to=None, note=None, seconds=None, details=None) -> None:
+        """Close an entry, once: a process stopped past its lease and resumed (SIGSTOP, a hung share) never writes
+        its outcome over the one recorded by the process that took its file over."""
         score = (details or {}).get("score") or {}
         self.db.execute(
             "UPDATE files SET status=?, memo=?, kind=?, office=?, fiscal_year=?, period=?, outputs=?, moved_to=?, "
-            "note=?, finished_at=?, seconds=?, details=?, score_total=?, score_possible=? WHERE id=?",
+            "note=?, finished_at=?, seconds=?, details=?, score_total=?, score_possible=? "
+            "WHERE id=? AND status = 'processing'",
             (status, memo, kind, office, fiscal_year, period, json.dumps(list(outputs), ensure_ascii=False),
              moved_to, note, now(), seconds, json.dumps(details, ensure_ascii=False) if details else None,
              score.get("total"), score.get("possible"), id))

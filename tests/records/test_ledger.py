@@ -99,3 +99,14 @@ def test_the_public_api_takes_a_postgresql_url_as_a_string(postgres, monkeypatch
         register.confirm(register.allocate("P", "h", source="s", kind="cc", office="o", fiscal_year="2023-24",
                                            period="q1")[0])
     assert [(e.prefix, e.serial) for e in generator.memo_register(postgres)] == [("P", 1)]
+
+
+def test_an_entry_is_finished_once_a_stale_process_never_writes_over_it(backend):
+    """Found by trying: a worker stopped past its lease, resumed after another had built its file and closed its
+    entry (built, moved), wrote 'failed' with no memo over it."""
+    with Ledger(backend) as ledger:
+        id = ledger.start("a.xlsx", "h", route="watch", owner="stale")
+        ledger.finish(id, "built", memo="৪৬.১১-১", moved_to="archive/a.xlsx")  # by the process that took it over
+        ledger.finish(id, "failed", note="the file vanished before it could be moved")  # the stale one, resumed
+        got = ledger.get(id)
+    assert (got.status, got.memo, got.moved_to) == ("built", "৪৬.১১-১", "archive/a.xlsx")
