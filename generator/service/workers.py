@@ -69,6 +69,23 @@ def _die_with_parent() -> None:
         pass  # not Linux: the parent check below still ends the worker after its build
 
 
+def _let_the_forkserver_go() -> None:
+    """A worker started by a forkserver holds the pipe end by which the forkserver learns that its client is gone
+    (CPython hands it to every child, so that a child may start processes of its own; ours start none). Closed,
+    the forkserver exits when the service dies, and the kernel then kills this worker (_die_with_parent): no
+    orphan finishes a build under a lease that ran out."""
+    try:
+        from multiprocessing import forkserver
+
+        server = forkserver._forkserver
+        fd = getattr(server, "_forkserver_alive_fd", None)
+        if fd is not None:
+            server._forkserver_alive_fd = None  # type: ignore[attr-defined]
+            os.close(fd)
+    except (ImportError, AttributeError, OSError):
+        pass  # another Python: the parent check in _serve still ends the worker after its build
+
+
 @dataclass(frozen=True)
 class _Started:
     """A worker's first message: it is ready for tasks. One that dies before saying so never began its task."""
@@ -76,6 +93,7 @@ class _Started:
 
 def _serve(conn: Connection, limits: Limits, target: Target) -> None:
     _die_with_parent()
+    _let_the_forkserver_go()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ["RUST_BACKTRACE"] = "0"  # a Rust reader that aborts says one line, not a page of frames

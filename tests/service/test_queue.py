@@ -1,6 +1,10 @@
 """The job queue on a PostgreSQL state (service/queue.py, queue_worker.py, leader.py): real PostgreSQL, real
 `gen worker` and `gen watch` processes, killed with kill -9 for real."""
+import contextlib
+import os
 import shutil
+import signal
+from pathlib import Path
 
 import pytest
 
@@ -163,3 +167,52 @@ def test_a_retried_job_whose_file_moved_on_closes_the_entry_its_stopped_worker_l
     assert (one.status, one.memo) == ("built", "৪৬.০০.০০০০.০০০.০০.০০০.২৪-১")
     assert one.moved_to.endswith(f"archive/2026-12-06/{built.name}")
     assert two.status == "rejected" and two.moved_to.endswith(f"rejected/{refused.name}")
+
+
+def _group(pgid: int) -> dict[int, int]:
+    """{pid: parent pid} of the live processes of a process group."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found[int(stat.parent.name)] = int(fields[1])
+    return found
+
+
+def test_a_worker_killed_alone_leaves_no_orphan_to_finish_its_build(postgres, tmp_path):
+    """Found by trying: kill -9 of a `gen worker` alone (as the OOM killer does) left its build running: the
+    build's parent is the forkserver, which every build kept alive (CPython hands each child the pipe end that
+    tells the forkserver its client is gone), so PR_SET_PDEATHSIG never fired and the orphan issued its serial and
+    wrote its letter under a lease long run out. Now the forkserver exits with the worker, and the build with it."""
+    import time
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    first, watch = worker(tmp_path, postgres, "first.log"), watcher(tmp_path, postgres, inbox)
+    try:
+        wait(lambda: watch.said("watching"), 60, "the watcher")
+        [book] = make_workbooks(tmp_path / "src", 1)
+        shutil.copy(book, inbox / book.name)
+        wait(lambda: memos(postgres), 60, "the worker reserving a serial", every=0.002)
+        first.freeze()
+        main = first.proc.pid
+        others = _group(main)
+        os.kill(main, signal.SIGKILL)
+        first.proc.wait(10)
+        servers = [pid for pid, parent in others.items() if parent == main and pid != main]
+        for pid in servers:  # the forkserver first: it sees its client gone
+            os.kill(pid, signal.SIGCONT)
+        time.sleep(2)
+        for pid in others:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+        wait(lambda: not _group(main), 20, "the worker's processes gone")
+        time.sleep(1)
+        assert [r[3] for r in memos(postgres)] == ["reserved"]  # never issued by an orphan
+        assert not list((tmp_path / "out").rglob("*-letter.docx"))
+    finally:
+        for p in (first, watch):
+            p.stop()
