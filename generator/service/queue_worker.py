@@ -48,6 +48,8 @@ class FileBuilder:
             # a stopped worker's entries of this file: of these very bytes when they are here (another office's
             # file of the same name is not this one)
             left = [r for r in ledger.orphans(route) if r.name == file.name and digest in (None, r.file_hash)]
+            if digest is None:  # this worker's own try moved the file but could not close its entry (the
+                left += [r for r in ledger.left_open_by(route, self.owner) if r.name == file.name]  # database lost)
         proof = [Path(out_root) / p for p in evidence]
         if digest is None:
             self._close_moved(left, Path(inbox))

@@ -216,3 +216,31 @@ def test_a_worker_killed_alone_leaves_no_orphan_to_finish_its_build(postgres, tm
     finally:
         for p in (first, watch):
             p.stop()
+
+
+def test_an_entry_whose_closing_failed_once_is_closed_by_the_jobs_retry(postgres, tmp_path):
+    """Found by trying: the database lost at the moment a worker closed its ledger entry (made certain here by a
+    trigger that refuses the first closing) left the entry 'processing' for ever: the file was built and moved,
+    and the job's retry closed only the entries of workers whose lease had run out, never its own worker's."""
+    from tests.support.queue import rows
+
+    rows(postgres, """CREATE SEQUENCE once;
+        CREATE FUNCTION refuse_once() RETURNS trigger AS $$ BEGIN
+          IF NEW.status <> 'processing' AND OLD.status = 'processing' AND nextval('once') = 1 THEN
+            RAISE EXCEPTION 'the database lost while the entry was closed'; END IF;
+          RETURN NEW; END $$ LANGUAGE plpgsql;
+        CREATE TRIGGER refuse_once BEFORE UPDATE ON files FOR EACH ROW EXECUTE FUNCTION refuse_once();""")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    one, watch = worker(tmp_path, postgres, "worker.log"), watcher(tmp_path, postgres, inbox)
+    try:
+        wait(lambda: watch.said("watching"), 60, "the watcher")
+        [book] = make_workbooks(tmp_path / "src", 1)
+        shutil.copy(book, inbox / book.name)
+        wait(lambda: archived(inbox) == [book.name] and [f[1] for f in files(postgres)] == ["built"], 90,
+             "the entry closed by the job's retry")
+    finally:
+        for p in (one, watch):
+            p.stop()
+    [entry] = files(postgres)
+    assert entry[2] and [(r[1], r[3]) for r in memos(postgres)] == [(1, "issued")]
