@@ -244,3 +244,36 @@ def test_an_entry_whose_closing_failed_once_is_closed_by_the_jobs_retry(postgres
             p.stop()
     [entry] = files(postgres)
     assert entry[2] and [(r[1], r[3]) for r in memos(postgres)] == [(1, "issued")]
+
+
+def test_a_serial_adopted_for_content_that_now_prints_another_date_is_given_back(postgres, tmp_path, monkeypatch):
+    """Found by trying: a worker killed after reserving, its job retried after midnight (issue_date blank: the
+    letter now prints another date, so it is other content and takes a new serial); the serial the retry adopted
+    from the dead worker stayed 'reserved' for ever. Now it is given back (voided: a later serial is issued)."""
+    from generator.records import state
+    from generator.records.ledger import Ledger
+    from generator.records.owners import Lease
+    from generator.records.register import Register
+    from generator.service.builds import BuildPool
+    from generator.service.queue_worker import FileBuilder
+    from generator.service.workers import Limits
+    from generator.xlsx.source import load
+    from generator.spec.memo import register_prefix
+    from tests.support.workbooks import MYMENSINGH
+
+    monkeypatch.setenv("GEN_STATE_DIR", str(tmp_path / "local"))
+    folder = state.resolve(postgres)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    [book] = make_workbooks(tmp_path / "src", 1)
+    path = Path(shutil.copy(book, inbox / book.name))
+    dead = "d" * 32  # a worker whose lease ran out (no live lease by that id)
+    with Ledger(folder) as ledger:
+        id = ledger.start(path.name, load(path).digest, route="watch", owner=dead)
+    with Register(folder) as register:
+        register.take(register_prefix(MYMENSINGH["memo_prefix"]), None, "the content as yesterday's date made it", source=path.name, kind="cc",
+                      office="অফিস ০", fiscal_year="2022-23", period="q2", submission=id, owner=dead)
+    with BuildPool(1, Limits()) as pool, Lease(folder, "worker", "test") as owner:
+        FileBuilder(folder, pool, owner.id, None)(str(path), str(inbox), str(tmp_path / "out"), "watch")
+    assert [(r[1], r[3]) for r in memos(postgres)] == [(1, "void"), (2, "issued")]
+    assert [f[1] for f in files(postgres)] == ["built"]
