@@ -33,7 +33,8 @@ def bn_text(text: str) -> str:
     return bangla.bangla_digits_in_text(text)
 
 
-_CONSONANT = re.compile(r"[\u0995-\u09B9\u09DC-\u09DF]")  # not ৎ, which takes no vowel sign
+# a consonant (not ৎ, which takes no vowel sign), or the nukta NFC writes য়, ড়, ঢ় with (কার্যালয় → কার্যালয়ের)
+_CONSONANT = re.compile(r"[\u0995-\u09B9\u09BC\u09DC-\u09DF]")
 _VOWEL = re.compile(r"[\u0985-\u0994\u09BE-\u09CC\u09D7]")  # a vowel, or a vowel sign
 
 
