@@ -100,7 +100,7 @@ def _bangla_usage(error: click.UsageError) -> str:
     import re
 
     if isinstance(error, click.BadParameter):
-        named = re.search(r"'(.*)' (?:does not exist|is a file|is a directory|is not readable|is not writable)",
+        named = re.search(r"['\"](.*)['\"] (?:does not exist|is a file|is a directory|is not readable|is not writable)",
                           error.message)
         for english, bangla in _PATH_PROBLEMS:
             if named and english in error.message:
@@ -671,6 +671,9 @@ def _summary(fiscal_year: str, period: str, *, kind: str | None, roster: Path | 
                    "  The letter sheet cannot be used; no document was written (except the workbook, if asked for).",
                    err=True)
         return 1
+    except summarizing.Unusable as e:  # the letter's file made meanwhile (another gen summary on the same -o)
+        _say(e)
+        return 2
     except (StateError, WriteError) as e:
         _say(e)
         return EXIT_NOT_WRITTEN

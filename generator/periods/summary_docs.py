@@ -424,7 +424,11 @@ def _write_new(path: Path, data: bytes) -> Path:
                 if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS):  # no hard links there
                     raise
                 with open(path, "xb") as f:
-                    f.write(data)
+                    try:
+                        f.write(data)
+                    except OSError:
+                        path.unlink(missing_ok=True)  # never a half letter where the next run would see one
+                        raise
         finally:
             Path(tmp).unlink(missing_ok=True)
     except FileExistsError:

@@ -1,5 +1,6 @@
 """The memo register: hands out memo serials, never the same one twice, and takes back one whose letter
-could not be written (the register stays gap-free, like a paper register)."""
+could not be written (the register stays gap-free, like a paper register; the one exception is a run of serials
+another register already printed into the same output folder, skipped as one void entry: skip_through)."""
 
 from __future__ import annotations
 

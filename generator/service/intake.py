@@ -182,7 +182,8 @@ def _replaced(path: Path, source: Source) -> bool:
 
 def _keep_built(path: Path, inbox: Path, where: str, source: Source) -> Path | None:
     """The bytes that were built, written where the file would have gone (they are no longer at `path`)."""
-    if source.data is None:
+    if source.data is None:  # too large to have been held (and so refused unread): nothing to keep
+        log.warning("%s was replaced while it was handled; the bytes handled were not kept", path.name)
         return None
     try:
         target = _destination(inbox, where, path.name)

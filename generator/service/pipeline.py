@@ -212,7 +212,8 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
             skipped.append(_memo_skipped(memo, e.path))
             printed = where.printed_through(held.entry.prefix, held.entry.serial)
             if printed > held.entry.serial:  # a run another register printed: skip it at once, not 1 try each
-                register.skip_through(held.entry.prefix, printed, source=f"অন্য রেজিস্টারের পত্রে / printed by another register: {e.path.parent.parent.parent}")
+                register.skip_through(held.entry.prefix, printed,
+                                      source=f"অন্য রেজিস্টারের পত্রে / printed by another register: {e.path.parent.parent}")
     raise AssertionError("unreachable: the last attempt raises")
 
 

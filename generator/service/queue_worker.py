@@ -57,12 +57,14 @@ class FileBuilder:
             if left:
                 with Register(self.state_dir) as register:  # its reserved serial becomes ours: the same is reused
                     register.adopt([r.id for r in left], self.owner)
-            intake.receive(file, inbox=Path(inbox), out_root=Path(out_root), state_dir=self.state_dir, pool=self.pool,
-                           route=route, owner=self.owner,
-                           pdf=with_bundle(self.pdf, proof) if bundle or proof else self.pdf)
-            if left:  # a serial adopted that this build did not use (its letter now prints another date: other
-                with Register(self.state_dir) as register:  # content) is given back, not left reserved for ever
-                    register.release_submission(*[r.id for r in left], owner=self.owner)
+            try:
+                intake.receive(file, inbox=Path(inbox), out_root=Path(out_root), state_dir=self.state_dir,
+                               pool=self.pool, route=route, owner=self.owner,
+                               pdf=with_bundle(self.pdf, proof) if bundle or proof else self.pdf)
+            finally:
+                if left:  # a serial adopted that this build did not use (its letter now prints another date: other
+                    with Register(self.state_dir) as register:  # content) is given back, not left reserved for ever
+                        register.release_submission(*[r.id for r in left], owner=self.owner)
         if proof and not file.exists():  # archived or rejected: the bundle holds the evidence now, or it was refused
             _remove_evidence(Path(inbox), file)
 

@@ -291,3 +291,27 @@ def test_a_summary_letter_made_meanwhile_at_the_same_name_is_never_replaced(ledg
     assert refused.value.code == "output-exists" and target.read_bytes().startswith(b"the other summary")
     with Register(state) as register:
         assert [e for e in register.entries() if e.prefix == prefix] == []  # its memo went back
+
+
+def test_gen_summary_tells_a_letter_made_meanwhile_at_its_name_without_a_traceback(ledger, tmp_path, monkeypatch,
+                                                                                    capsys):
+    """The same race through the command line: a message in Bangla and English and exit 2, not a traceback."""
+    from generator import cli
+    from generator.periods import summarizing
+
+    root, out, state = ledger
+    target = tmp_path / "s.docx"
+    collect = summarizing.collect
+
+    def collect_then_another_writes(*args, **kwargs):  # the other gen summary writes its letter meanwhile
+        found = collect(*args, **kwargs)
+        target.write_bytes(b"the other summary's letter")
+        return found
+
+    monkeypatch.setattr(summarizing, "collect", collect_then_another_writes)
+    code = cli._summary("2023-24", "q3", kind=None, roster=None, state_dir=state, out_root=out,
+                        letter=_letter(tmp_path / "letter.xlsx", memo_prefix="৪৬.০০.০০০০.০৬৩.১৮.০০৮.২৪"),
+                        today=dt.date(2024, 4, 20), outputs=(target,), force=False)
+    err = capsys.readouterr().err
+    assert code == 2 and "আগে থেকেই আছে" in err and "already exists" in err
+    assert target.read_bytes() == b"the other summary's letter"
