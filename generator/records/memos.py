@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,31 +28,36 @@ def _name(memo: str) -> str:
 
 
 @contextmanager
-def claimed(root: Path, memo: str, report: str, register: str = "") -> Iterator[None]:
+def claimed(root: Path, memo: str, report: str, register: str = "", owner: str = "",
+            ran_out: Callable[[str], bool] = lambda owner: False) -> Iterator[None]:
     """`memo` claimed for the report at `root/report` while its version is written, by `register` (its
-    identity): VersionConflict (naming the other report's version) when another report holds it, unless this
-    report's version of it is already there (a letter built before claims were kept). A claim of the same
-    register whose letter is not there is taken over: that register gave the serial again, so the build that
-    claimed it is gone or will fail to confirm (the register decides). A claim this build made is given back
-    if its version did not become visible; one another register's killed build left stays (a gap, never a
-    memo on two letters)."""
+    identity) under the lease `owner`: VersionConflict (naming the other report's version) when another report
+    holds it, or another register is writing this report's letter under it, unless this report's version of it
+    is already there (a letter built before claims were kept). A claim of the same register whose letter is not
+    there and whose owner's lease ran out by this state's clock (`ran_out`) is taken over: that register gave the
+    serial again, and decides who confirms. A claim this build made is given back if its version did not become
+    visible; one another register's killed build left stays (a gap, never a memo on two letters)."""
     try:
         folder = _folder(Path(root))
-        made = _claim(folder, memo, report, register)
+        made = _claim(folder, memo, report, register, owner, ran_out)
     except OSError as e:  # a full or read-only output disk: told as any write there is
         raise store.WriteError(getattr(e, "filename", None) or Path(root) / MEMOS, e) from None
     try:
         yield
     except BaseException:
         if made and not _visible(Path(root), report, memo):
-            _give_back(folder / _name(memo), report, register)
+            _give_back(folder / _name(memo), _text(report, register, owner))
         raise
 
 
-def _give_back(path: Path, report: str, register: str) -> None:
+def _text(report: str, register: str, owner: str) -> bytes:
+    return f"{report}\n{register}\n{owner}".encode("utf-8")
+
+
+def _give_back(path: Path, text: bytes) -> None:
     """Remove a claim, if it is still this build's (its register may have taken it over for another build)."""
     try:
-        if path.read_bytes() == f"{report}\n{register}".encode("utf-8"):
+        if path.read_bytes() == text:
             path.unlink()
     except OSError:
         pass
@@ -62,10 +67,10 @@ def _visible(root: Path, report: str, memo: str) -> bool:
     return (root / report / store.VERSIONS / store.version_name(memo) / store.CONTENT).exists()
 
 
-def _claim(folder: Path, memo: str, report: str, register: str) -> bool:
+def _claim(folder: Path, memo: str, report: str, register: str, owner: str, ran_out: Callable[[str], bool]) -> bool:
     """True when this call made the claim (or took it over), False when the report held it already."""
     path = folder / _name(memo)
-    text = f"{report}\n{register}".encode("utf-8")
+    text = _text(report, register, owner)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -77,15 +82,15 @@ def _claim(folder: Path, memo: str, report: str, register: str) -> bool:
             if _link(tmp, path, text):
                 return True
             try:
-                holder, by = _holder(path)
+                holder, by, held_by = _holder(path)
                 break
             except FileNotFoundError:
                 continue
         else:
             raise FileExistsError(errno.EEXIST, "claimed and given back, again and again", str(path))
-        if holder == report or _visible(folder.parent, report, memo):
+        if _visible(folder.parent, report, memo) or (holder == report and by in ("", register)):
             return False
-        if register and by == register and not _visible(folder.parent, holder, memo):
+        if register and by == register and not _visible(folder.parent, holder, memo) and ran_out(held_by):
             os.replace(tmp, path)
             return True
     finally:
@@ -121,15 +126,15 @@ def printed_through(root: Path, prefix: str, serial: int, most: int = 100_000) -
     return last
 
 
-def _holder(path: Path) -> tuple[str, str]:
-    """(report, register) of a claim; the register is blank for one made from a version's stamp."""
+def _holder(path: Path) -> tuple[str, str, str]:
+    """(report, register, owner) of a claim; register and owner are blank for one made from a version's stamp."""
     for _ in range(40):  # a claim made without hard links is written just after it is created
         text = path.read_bytes().decode("utf-8", "replace")
         if text:
-            report, _, register = text.partition("\n")
-            return report, register
+            report, register, owner = (text.split("\n") + ["", ""])[:3]
+            return report, register, owner
         time.sleep(0.05)
-    return "?", ""
+    return "?", "", ""
 
 
 def _folder(root: Path) -> Path:

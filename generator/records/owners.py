@@ -88,6 +88,12 @@ class Owners:
         return bool(owner_id) and self._db.execute(
             f"SELECT 1 FROM owners WHERE id = ? AND lease_until > {self._db.NOW}", (owner_id,)).fetchone() is not None
 
+    def ran_out(self, owner_id: str | None) -> bool:
+        """Whether `owner_id` is an owner of this state whose lease has run out (unknown here: False, it may be
+        another state's, alive there)."""
+        return bool(owner_id) and self._db.execute(
+            f"SELECT 1 FROM owners WHERE id = ? AND lease_until <= {self._db.NOW}", (owner_id,)).fetchone() is not None
+
     def close(self) -> None:
         self._db.close()
 

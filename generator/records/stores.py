@@ -67,7 +67,7 @@ class Folder:
 
     def write_version(self, report: str, memo: str, content_hash: str, documents: dict[str, bytes], *,
                       ours: bool = False, commit: Callable[[], None] | None = None, register: str = "") -> list[Path]:
-        with memos.claimed(self.root, memo, report, register):
+        with memos.claimed(self.root, memo, report, register, self.owner or "", self._ran_out):
             return store.write_version(self.root / report, memo, content_hash, documents, ours=ours, commit=commit,
                                        owner=self.owner, gone=self._gone)
 
@@ -77,6 +77,12 @@ class Folder:
     def sweep_beside(self, paths: list[str]) -> None:
         """Left-over staging beside these documents' versions, whose owner's lease ran out (store.sweep_beside)."""
         store.sweep_beside(paths, self._gone)
+
+    def _ran_out(self, owner: str) -> bool:
+        """Whether `owner` is one of this state's owners whose lease ran out (one this state does not know may be
+        another state's, alive there: its memo claims are never taken over)."""
+        with Owners(self.state_dir) as owners:
+            return owners.ran_out(owner)
 
     def _gone(self, owner: str) -> bool:
         """Whether `owner`'s lease ran out (by the database's clock): its staging folders are left-overs."""

@@ -336,18 +336,42 @@ def test_a_fresh_register_on_an_output_folder_of_many_letters_skips_their_run_at
 
 def test_a_claim_left_by_a_killed_build_is_taken_over_only_by_its_own_register(tmp_path):
     """A build killed after its claim leaves it with no letter: its own register, which gave the serial again,
-    takes it over (that register decides who confirms); another register must not (its build may be alive)."""
+    takes it over once the killed build's lease ran out by that register's clock (the register decides who
+    confirms); never another register, nor its own while that lease lives, nor a register that does not know the
+    owner (a copied state that shares the register's identity)."""
     out, memo = tmp_path / "out", f"{PREFIX}-১"
     with memos.claimed(out, f"{PREFIX}-৯", "2022-23/office/cc-q1", "register-a"):
         pass  # the output folder's .memos/ made
     claim = out / ".memos" / memos._name(memo)
-    claim.write_text("2022-23/office/cc-q2\nregister-a")  # as a killed build of register a left it
-    with pytest.raises(VersionConflict):
-        with memos.claimed(out, memo, "2022-23/other/cc-q2", "register-b"):
-            pass
-    with memos.claimed(out, memo, "2022-23/other/cc-q2", "register-a"):
+    claim.write_text("2022-23/office/cc-q2\nregister-a\nkilled")  # as a killed build of register a left it
+    for register, ran_out in (("register-b", lambda owner: True), ("register-a", lambda owner: False)):
+        with pytest.raises(VersionConflict):
+            with memos.claimed(out, memo, "2022-23/other/cc-q2", register, "mine", ran_out):
+                pass
+    with memos.claimed(out, memo, "2022-23/other/cc-q2", "register-a", "mine", lambda owner: owner == "killed"):
         pass
-    assert claim.read_text() == "2022-23/other/cc-q2\nregister-a"
+    assert claim.read_text() == "2022-23/other/cc-q2\nregister-a\nmine"
+
+
+def test_another_register_writing_the_same_reports_letter_under_the_memo_is_refused_before_it_writes(tmp_path):
+    """Before: the claim of the same report was taken as this build's own whichever register made it; both staged,
+    and the loser learnt only at the rename, after its register had confirmed the memo for a letter never shown."""
+    out, memo, report = tmp_path / "out", f"{PREFIX}-১", "2022-23/office/cc-q2"
+    with memos.claimed(out, memo, report, "register-a", "a"):
+        with pytest.raises(VersionConflict):
+            with memos.claimed(out, memo, report, "register-b", "b"):
+                pass
+        with memos.claimed(out, memo, report, "register-a", "a-again"):
+            pass  # its own register's build of the same report (the register decides between them)
+
+
+def test_an_owner_ran_out_only_when_this_state_knows_it(tmp_path):
+    from generator.records.owners import Owners
+
+    with Owners(tmp_path / "state") as owners:
+        live, ended = owners.claim("build", "x"), owners.claim("build", "y")
+        owners.end(ended)
+        assert (owners.ran_out(live.id), owners.ran_out(ended.id), owners.ran_out("f" * 32)) == (False, True, False)
 
 
 def test_a_stalled_build_that_fails_never_gives_back_the_claim_its_register_gave_another(tmp_path):
@@ -355,8 +379,8 @@ def test_a_stalled_build_that_fails_never_gives_back_the_claim_its_register_gave
     over; when the stalled one then fails, it must not remove the claim it no longer holds."""
     out, memo = tmp_path / "out", f"{PREFIX}-১"
     with pytest.raises(RuntimeError):
-        with memos.claimed(out, memo, "2022-23/office/cc-q1", "register-a"):
-            with memos.claimed(out, memo, "2022-23/office/cc-q2", "register-a"):
+        with memos.claimed(out, memo, "2022-23/office/cc-q1", "register-a", "stalled"):
+            with memos.claimed(out, memo, "2022-23/office/cc-q2", "register-a", "next", lambda o: o == "stalled"):
                 pass  # the other build took it over (its letter about to be renamed into place)
             raise RuntimeError("the stalled build's confirmation is refused")
-    assert (out / ".memos" / memos._name(memo)).read_text() == "2022-23/office/cc-q2\nregister-a"
+    assert (out / ".memos" / memos._name(memo)).read_text() == "2022-23/office/cc-q2\nregister-a\nnext"
