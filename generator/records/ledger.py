@@ -136,17 +136,19 @@ class Ledger:
         return row[0] if row else None
 
     def finish(self, id: int, status: str, *, memo=None, kind=None, office=None, fiscal_year=None, period=None,
-               outputs=(), moved_to=None, note=None, seconds=None, details=None) -> None:
-        """Close an entry, once: a process stopped past its lease and resumed (SIGSTOP, a hung share) never writes
-        its outcome over the one recorded by the process that took its file over."""
+               outputs=(), moved_to=None, note=None, seconds=None, details=None, owner: str | None = None) -> None:
+        """Close an entry, once, and (given the `owner` that handled it) only while that owner still holds it or
+        nobody live does: a process stopped past its lease and resumed (SIGSTOP, a hung share) never writes its
+        outcome over, or before, the one of the process that took its file over."""
         score = (details or {}).get("score") or {}
+        fence = f" AND (owner = ? OR {self.db.expired('owner')})" if owner else ""
         self.db.execute(
             "UPDATE files SET status=?, memo=?, kind=?, office=?, fiscal_year=?, period=?, outputs=?, moved_to=?, "
-            "note=?, finished_at=?, seconds=?, details=?, score_total=?, score_possible=? "
-            "WHERE id=? AND status = 'processing'",
+            f"note=?, finished_at=?, seconds=?, details=?, score_total=?, score_possible=? "
+            f"WHERE id=? AND status = 'processing'{fence}",
             (status, memo, kind, office, fiscal_year, period, json.dumps(list(outputs), ensure_ascii=False),
              moved_to, note, now(), seconds, json.dumps(details, ensure_ascii=False) if details else None,
-             score.get("total"), score.get("possible"), id))
+             score.get("total"), score.get("possible"), id, *([owner] if owner else [])))
 
     def moved(self, id: int, moved_to: str) -> None:
         """The file of a finished entry was moved at last (it could not be, when the entry was finished)."""

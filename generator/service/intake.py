@@ -124,7 +124,7 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
             ledger.finish(id, DUPLICATE, memo=earlier.memo, kind=earlier.kind, office=earlier.office,
                           fiscal_year=earlier.fiscal_year, period=earlier.period, outputs=earlier.outputs,
                           moved_to=str(moved) if moved else None, note=f"same content as ledger entry {earlier.id}",
-                          seconds=time.monotonic() - started, details=earlier.details)
+                          seconds=time.monotonic() - started, details=earlier.details, owner=owner)
             log.info("duplicate %s: same as %s, memo %s, nothing new built", path.name, earlier.name, earlier.memo)
             if earlier.status == BUILT:  # this file's own killed try may have staged beside the version built since
                 stores.Folder(Path(out_root), state_dir, owner).sweep_beside(earlier.outputs)
@@ -162,7 +162,8 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
                     log.warning("could not copy %s beside %s: %s", report.name, moved.name, e)
         seconds = time.monotonic() - started
         note = ("memo reused: same content" if result.memo_reused else unmoved)
-        ledgering.finish(ledger, id, result, moved_to=str(moved) if moved else None, note=note, seconds=seconds)
+        ledgering.finish(ledger, id, result, moved_to=str(moved) if moved else None, note=note, seconds=seconds,
+                         owner=owner)
     _log_result(path, result, seconds)
     return id
 

@@ -26,11 +26,12 @@ def note_of(result: Result) -> str | None:
 
 
 def finish(ledger: Ledger, id: int, result: Result, *, moved_to: str | None = None, note: str | None = None,
-           seconds: float | None = None) -> None:
-    """Close a ledger entry with a build's result."""
+           seconds: float | None = None, owner: str | None = None) -> None:
+    """Close a ledger entry with a build's result (fenced by `owner`: Ledger.finish)."""
     ledger.finish(id, result.status, memo=result.memo, kind=result.kind, office=result.office,
                   fiscal_year=result.fiscal_year, period=result.period, outputs=result.outputs, moved_to=moved_to,
-                  note=note if note is not None else note_of(result), seconds=seconds, details=result.as_dict())
+                  note=note if note is not None else note_of(result), seconds=seconds, details=result.as_dict(),
+                  owner=owner)
 
 
 def moved(inbox: Path, name: str) -> tuple[str, str] | None:

@@ -110,3 +110,19 @@ def test_an_entry_is_finished_once_a_stale_process_never_writes_over_it(backend)
         ledger.finish(id, "failed", note="the file vanished before it could be moved")  # the stale one, resumed
         got = ledger.get(id)
     assert (got.status, got.memo, got.moved_to) == ("built", "৪৬.১১-১", "archive/a.xlsx")
+
+
+def test_a_stale_process_that_finishes_first_does_not_close_the_entry_another_has_taken_over(backend):
+    """The other order (found in review): the process that took the file over re-opened the entry as its own;
+    the stale one, resumed, finishes first: its 'failed' must not be the entry's outcome."""
+    with Owners(backend) as owners:
+        stale, taker = owners.claim("watch", "inbox"), owners.claim("watch", "inbox")
+        with Ledger(backend) as ledger:
+            id = ledger.start("a.xlsx", "h", route="watch", owner=stale.id)
+            owners.end(stale)  # its lease ran out (stopped): the taker resumes the entry as its own
+            assert ledger.start("a.xlsx", "h", route="watch", owner=taker.id) == id
+            ledger.finish(id, "failed", note="the file vanished before it could be moved", owner=stale.id)
+            assert ledger.get(id).status == "processing"
+            ledger.finish(id, "built", memo="৪৬.১১-১", moved_to="archive/a.xlsx", owner=taker.id)
+            got = ledger.get(id)
+    assert (got.status, got.memo, got.moved_to) == ("built", "৪৬.১১-১", "archive/a.xlsx")
