@@ -390,11 +390,12 @@ def signature_lines(entries: list[str], office: str, signed_on: dt.date | None =
         parts = [p.strip() for p in _TOP_LEVEL_COMMA.split(entry) if p.strip()]
         if len(parts) < 3 and not any(_names(part, office) for part in parts):
             parts += [office]
-        people.append([line for part in parts for line in _wrapped(part, SIGNATURE_SLOT_CM - 0.6, SIGNATURE_PT)])
+        people.append([line for part in parts
+                       for line in _wrapped(bn_text(part), SIGNATURE_SLOT_CM - 0.6, SIGNATURE_PT)])
     depth = max([3] + [len(p) for p in people])
     dated = ["তারিখ: " + bangla.to_bangla_digits(signed_on.strftime("%d/%m/%Y"))] if signed_on else []
     # the last lines of everyone's block side by side
-    people = [[bn_text(p) for p in [""] * (depth - len(parts)) + parts + dated] for parts in people]
+    people = [[""] * (depth - len(parts)) + parts + dated for parts in people]
     depth = max((len(p) for p in people), default=0)
     lines: list[str] = []
     for start in range(0, len(people), SIGNATURE_SLOTS):
