@@ -71,7 +71,7 @@ def _claim(folder: Path, memo: str, report: str, register: str, owner: str, ran_
     """True when this call made the claim (or took it over), False when the report held it already."""
     path = folder / _name(memo)
     text = _text(report, register, owner)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    fd, tmp = store.staging_file(folder.parent / report, owner)  # beside the report's staging: swept with it
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), store.FILE_MODE)

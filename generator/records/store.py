@@ -242,17 +242,26 @@ def sweep_beside(paths: list[str], gone: Callable[[str], bool]) -> None:
 
 
 def _sweep(versions: Path, gone: Callable[[str], bool] | None = None, age: float = 3600) -> None:
-    """Staging folders left by a build killed while writing: one whose owner's lease ran out (`gone`), and any
-    older than an hour (none is still in use)."""
+    """Staging folders (and memo claims being made, memos.py) left by a build killed while writing: one whose
+    owner's lease ran out (`gone`), and any older than an hour (none is still in use)."""
     try:
         for stale in versions.glob(".tmp-*"):
-            if not stale.is_dir():
-                continue
             owned = _OWNED_STAGE.match(stale.name)
             if (owned and gone is not None and gone(owned.group(1))) or time.time() - stale.stat().st_mtime > age:
-                shutil.rmtree(stale, ignore_errors=True)
+                if stale.is_dir():
+                    shutil.rmtree(stale, ignore_errors=True)
+                else:
+                    stale.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def staging_file(folder: Path, owner: str | None) -> tuple[int, str]:
+    """A temporary file in a report's versions folder, named after the build's lease so that one a killed build
+    leaves is swept as its staging folders are: (fd, path)."""
+    versions = folder / VERSIONS
+    versions.mkdir(parents=True, exist_ok=True)
+    return tempfile.mkstemp(dir=versions, prefix=_stage_prefix(owner))
 
 
 def _same_version(target: Path, paths: list[Path], stamp: bytes, memo: str) -> list[Path]:

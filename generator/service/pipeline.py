@@ -33,7 +33,8 @@ from generator.xlsx.errors import WorkbookError
 from generator.xlsx.source import Source, load
 from generator.spec.codes import COULD_NOT_WRITE, MEMO_EXISTS, MEMO_SERIAL_TAKEN, STATE_UNAVAILABLE, UNREADABLE
 
-VOIDS_IN_A_ROW = 3  # memos found already on disk, voided and skipped, before a build gives up
+VOIDS_IN_A_ROW = 10  # memos found already printed (by another register), voided and skipped, before a build gives up:
+# two registers racing on one output folder can meet several times before one gets ahead
 
 
 def content_hash(raw: RawWorkbook, dated: dt.date | None = None) -> str:
