@@ -10,8 +10,6 @@ import errno
 import hashlib
 import io
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -411,24 +409,10 @@ def _write_new(path: Path, data: bytes) -> Path:
     """Write a file that must not be there: whole, and never over another (FileExistsError)."""
     path = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        tmp = store.staged(data, path.parent, suffix=path.suffix)
         try:
-            with os.fdopen(fd, "wb") as f:
-                os.fchmod(f.fileno(), store.FILE_MODE)
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            try:
-                os.link(tmp, path)
-            except OSError as e:
-                if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS):  # no hard links there
-                    raise
-                with open(path, "xb") as f:
-                    try:
-                        f.write(data)
-                    except OSError:
-                        path.unlink(missing_ok=True)  # never a half letter where the next run would see one
-                        raise
+            if not store.link_new(tmp, path, data):
+                raise FileExistsError(errno.EEXIST, "a file is there already", str(path))
         finally:
             Path(tmp).unlink(missing_ok=True)
     except FileExistsError:

@@ -20,7 +20,6 @@ from generator.records import store
 from generator.spec.memo import number as memo_number
 
 MEMOS = ".memos"
-_CLAIM_FAILS_ON = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS)  # a share without hard links
 
 
 def _name(memo: str) -> str:
@@ -71,15 +70,10 @@ def _claim(folder: Path, memo: str, report: str, register: str, owner: str, ran_
     """True when this call made the claim (or took it over), False when the report held it already."""
     path = folder / _name(memo)
     text = _text(report, register, owner)
-    fd, tmp = store.staging_file(folder.parent / report, owner)  # beside the report's staging: swept with it
+    tmp = store.staged(text, folder.parent / report / store.VERSIONS, owner=owner)  # swept with its staging
     try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), store.FILE_MODE)
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
         for _ in range(5):  # a claim given back between our try and our reading it: try again
-            if _link(tmp, path, text):
+            if store.link_new(tmp, path, text):
                 return True
             try:
                 holder, by, held_by = _holder(path)
@@ -96,24 +90,6 @@ def _claim(folder: Path, memo: str, report: str, register: str, owner: str, ran_
     finally:
         Path(tmp).unlink(missing_ok=True)
     raise store.VersionConflict(folder.parent / holder / store.VERSIONS / store.version_name(memo), memo)
-
-
-def _link(tmp: str, path: Path, text: bytes) -> bool:
-    """Put the claim at `path` all at once, never over another's; False when one is there."""
-    try:
-        os.link(tmp, path)
-        return True
-    except FileExistsError:
-        return False
-    except OSError as e:
-        if e.errno not in _CLAIM_FAILS_ON:
-            raise
-    try:
-        with open(path, "xb") as f:
-            f.write(text)
-        return True
-    except FileExistsError:
-        return False
 
 
 def printed_through(root: Path, prefix: str, serial: int, most: int = 100_000) -> int:

@@ -256,12 +256,48 @@ def _sweep(versions: Path, gone: Callable[[str], bool] | None = None, age: float
         pass
 
 
-def staging_file(folder: Path, owner: str | None) -> tuple[int, str]:
-    """A temporary file in a report's versions folder, named after the build's lease so that one a killed build
-    leaves is swept as its staging folders are: (fd, path)."""
-    versions = folder / VERSIONS
-    versions.mkdir(parents=True, exist_ok=True)
-    return tempfile.mkstemp(dir=versions, prefix=_stage_prefix(owner))
+def staged(data: bytes, folder: Path, *, owner: str | None = None, suffix: str = "") -> str:
+    """`data` in a new temporary file in `folder`, on disk, readable as the documents are; named after the build's
+    lease (`owner`), so that one a killed build leaves in a versions folder is swept as its staging is. Its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=_stage_prefix(owner), suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), FILE_MODE)
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+_NO_LINKS = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS)  # a share without hard links
+
+
+def link_new(tmp: str, path: Path, data: bytes) -> bool:
+    """The staged file `tmp` put at `path` all at once and never over another file (a hard link), or, on a share
+    without hard links, `data` written there directly (never over another either; removed if the write fails).
+    False when a file is there already."""
+    try:
+        os.link(tmp, path)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as e:
+        if e.errno not in _NO_LINKS:
+            raise
+    try:
+        with open(path, "xb") as f:
+            try:
+                f.write(data)
+            except OSError:
+                path.unlink(missing_ok=True)
+                raise
+        return True
+    except FileExistsError:
+        return False
 
 
 def _same_version(target: Path, paths: list[Path], stamp: bytes, memo: str) -> list[Path]:
