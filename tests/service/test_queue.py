@@ -169,6 +169,26 @@ def test_a_retried_job_whose_file_moved_on_closes_the_entry_its_stopped_worker_l
     assert two.status == "rejected" and two.moved_to.endswith(f"rejected/{refused.name}")
 
 
+@contextlib.contextmanager
+def _worker_and_watcher(tmp_path, postgres):
+    """A `gen worker` and a `gen watch` on tmp_path/inbox, the watcher ready: (inbox, worker); both stopped after."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    one, watch = worker(tmp_path, postgres, "worker.log"), watcher(tmp_path, postgres, inbox)
+    try:
+        wait(lambda: watch.said("watching"), 60, "the watcher")
+        yield inbox, one
+    finally:
+        for p in (one, watch):
+            p.stop()
+
+
+def _drop_one(tmp_path, inbox: Path) -> Path:
+    [book] = make_workbooks(tmp_path / "src", 1)
+    shutil.copy(book, inbox / book.name)
+    return book
+
+
 def _group(pgid: int) -> dict[int, int]:
     """{pid: parent pid} of the live processes of a process group."""
     found = {}
@@ -189,13 +209,8 @@ def test_a_worker_killed_alone_leaves_no_orphan_to_finish_its_build(postgres, tm
     wrote its letter under a lease long run out. Now the forkserver exits with the worker, and the build with it."""
     import time
 
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    first, watch = worker(tmp_path, postgres, "first.log"), watcher(tmp_path, postgres, inbox)
-    try:
-        wait(lambda: watch.said("watching"), 60, "the watcher")
-        [book] = make_workbooks(tmp_path / "src", 1)
-        shutil.copy(book, inbox / book.name)
+    with _worker_and_watcher(tmp_path, postgres) as (inbox, first):
+        _drop_one(tmp_path, inbox)
         wait(lambda: memos(postgres), 60, "the worker reserving a serial", every=0.002)
         first.freeze()
         main = first.proc.pid
@@ -213,9 +228,6 @@ def test_a_worker_killed_alone_leaves_no_orphan_to_finish_its_build(postgres, tm
         time.sleep(1)
         assert [r[3] for r in memos(postgres)] == ["reserved"]  # never issued by an orphan
         assert not list((tmp_path / "out").rglob("*-letter.docx"))
-    finally:
-        for p in (first, watch):
-            p.stop()
 
 
 def test_an_entry_whose_closing_failed_once_is_closed_by_the_jobs_retry(postgres, tmp_path):
@@ -230,18 +242,10 @@ def test_an_entry_whose_closing_failed_once_is_closed_by_the_jobs_retry(postgres
             RAISE EXCEPTION 'the database lost while the entry was closed'; END IF;
           RETURN NEW; END $$ LANGUAGE plpgsql;
         CREATE TRIGGER refuse_once BEFORE UPDATE ON files FOR EACH ROW EXECUTE FUNCTION refuse_once();""")
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    one, watch = worker(tmp_path, postgres, "worker.log"), watcher(tmp_path, postgres, inbox)
-    try:
-        wait(lambda: watch.said("watching"), 60, "the watcher")
-        [book] = make_workbooks(tmp_path / "src", 1)
-        shutil.copy(book, inbox / book.name)
+    with _worker_and_watcher(tmp_path, postgres) as (inbox, _):
+        book = _drop_one(tmp_path, inbox)
         wait(lambda: archived(inbox) == [book.name] and [f[1] for f in files(postgres)] == ["built"], 90,
              "the entry closed by the job's retry")
-    finally:
-        for p in (one, watch):
-            p.stop()
     [entry] = files(postgres)
     assert entry[2] and [(r[1], r[3]) for r in memos(postgres)] == [(1, "issued")]
 
