@@ -23,7 +23,7 @@ from generator.service.ledgering import ARCHIVE_DIR, REJECTED_DIR
 from generator.service.builds import BuildPool, lost_file
 from generator.service.result import Result, only_lost
 from generator.spec.status import BUILT, DUPLICATE, FAILED, REJECTED
-from generator.xlsx.source import Source, load
+from generator.xlsx.source import Source, load, unchanged
 
 log = logging.getLogger("gen.intake")
 
@@ -148,7 +148,7 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
         status = result.final
         if status == FAILED:  # not the file's fault: leave it in the inbox for when the disk is fixed
             moved, unmoved = None, None
-        elif _replaced(path, source):  # saved over while it was built: the new one is another submission
+        elif not unchanged(source):  # saved over while it was built: the new one is another submission
             moved, unmoved = _keep_built(path, inbox, ARCHIVE_DIR if status == BUILT else REJECTED_DIR, source), REPLACED
             log.warning("%s was replaced while it was built; the new one stays in the inbox", path.name)
         else:
@@ -170,15 +170,6 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
 
 REPLACED = ("the file was replaced while it was built: the bytes built are kept in the archive, the new one "
             "stays in the inbox, to be built as it comes")
-
-
-def _replaced(path: Path, source: Source) -> bool:
-    """Whether the file at `path` is no longer the bytes that were built (a clerk saved a corrected workbook
-    over it meanwhile): archiving it as built would lose the correction."""
-    try:
-        return load(path).digest != source.digest
-    except OSError:
-        return False  # gone or unreadable: the move says so
 
 
 def _keep_built(path: Path, inbox: Path, where: str, source: Source) -> Path | None:

@@ -18,6 +18,7 @@ class Source:
     data: bytes | None  # None when the file is larger than any workbook may be (it is refused unread)
     size: int
     digest: str  # of the bytes; of the size alone for a file too large to read
+    stamp: tuple[int, int, int] | None = None  # (inode, size, mtime ns) of the file as read: the same file still?
 
     @property
     def name(self) -> str:
@@ -38,9 +39,25 @@ def load(path: Path) -> Source:
         return Source(path, None, info.st_size, hashlib.sha256(f"size {info.st_size}".encode()).hexdigest())
     with open(path, "rb") as f:
         data = f.read(MAX_FILE_BYTES + 1)
+        read = os.fstat(f.fileno())
     if len(data) > MAX_FILE_BYTES:  # it grew since it was looked at
         return Source(path, None, len(data), hashlib.sha256(f"size {len(data)}".encode()).hexdigest())
-    return Source(path, data, len(data), hashlib.sha256(data).hexdigest())
+    return Source(path, data, len(data), hashlib.sha256(data).hexdigest(), stamp(read))
+
+
+def stamp(info: os.stat_result) -> tuple[int, int, int]:
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def unchanged(source: Source) -> bool:
+    """Whether the file at the source's path is still the bytes it was read as: told by its inode, size and
+    time when they are the same (no second read of the file), else by reading it again."""
+    try:
+        if source.stamp is not None and stamp(os.stat(source.path)) == source.stamp:
+            return True
+        return load(source.path).digest == source.digest
+    except OSError:
+        return True  # gone or unreadable: whoever moves it says so
 
 
 def of_bytes(path: Path, data: bytes) -> Source:

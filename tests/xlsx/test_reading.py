@@ -164,3 +164,21 @@ def test_a_day_that_does_not_exist_is_told_as_such(tmp_path):
     assert len(found) == 1 and "ক্যালেন্ডারে নেই" in found[0].bn and "28 days" in found[0].en
     assert values.date_trouble("29/02/2023") is not None and values.date_trouble("29/02/2024") is None
     assert values.date_trouble("৩১/১৩/২০২৪")[1] == "there is no month 13 (1 to 12)"
+
+
+def test_a_file_read_once_is_known_unchanged_without_a_second_read_and_changed_when_saved_over(tmp_path):
+    import os
+    import time
+
+    from generator.xlsx.source import load, unchanged
+
+    path = tmp_path / "w.xlsx"
+    path.write_bytes(b"first")
+    source = load(path)
+    assert unchanged(source)
+    time.sleep(0.01)
+    path.write_bytes(b"other")  # saved over in place: same inode, same size, a new time
+    assert not unchanged(source)
+    (tmp_path / "new").write_bytes(b"first")
+    os.replace(tmp_path / "new", path)  # the same bytes again under a new inode: read again, and the same
+    assert unchanged(source)
