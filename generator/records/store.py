@@ -123,16 +123,8 @@ DIR_MODE = 0o777 & ~_umask()
 def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write under a temporary name, then rename: a reader never sees a half-written file. `durable`
     forces the data to disk first (records); a view that can be made again may skip that."""
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    tmp = staged(data, path.parent, suffix=path.suffix, durable=durable)
     try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), FILE_MODE)
-            f.write(data)
-            f.flush()
-            if durable:
-                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -256,17 +248,20 @@ def _sweep(versions: Path, gone: Callable[[str], bool] | None = None, age: float
         pass
 
 
-def staged(data: bytes, folder: Path, *, owner: str | None = None, suffix: str = "") -> str:
-    """`data` in a new temporary file in `folder`, on disk, readable as the documents are; named after the build's
-    lease (`owner`), so that one a killed build leaves in a versions folder is swept as its staging is. Its path."""
-    folder.mkdir(parents=True, exist_ok=True)
+def staged(data: bytes, folder: Path, *, owner: str | None = None, suffix: str = "", durable: bool = True) -> str:
+    """`data` in a new temporary file in `folder` (on disk, when `durable`), readable as the documents are; named
+    after the build's lease (`owner`), so that one a killed build leaves in a versions folder is swept as its
+    staging is. Its path."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=_stage_prefix(owner), suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), FILE_MODE)
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
