@@ -187,7 +187,8 @@ def test_a_locked_state_database_is_waited_for_said_once_and_burns_no_serial(tmp
     monkeypatch.setenv("GEN_STATE_BUSY_TIMEOUT", "1")
     files = make_workbooks(tmp_path / "src", 3)
     w = watcher("--rescan", "1")
-    w.wait(lambda: (w.state / "register.sqlite3").exists(), what="the state database")
+    # started (its lease taken, the database made and migrated): a lock during its start-up stops it, as it should
+    w.wait(lambda: "watching" in (tmp_path / "watch.log").read_text(), what="the watcher started")
     holder = sqlite3.connect(w.state / "register.sqlite3", isolation_level=None, timeout=30)
     holder.execute("BEGIN IMMEDIATE")  # a backup, an open sqlite3 shell
     try:
