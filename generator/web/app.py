@@ -36,6 +36,7 @@ from generator.web.views.summary import summary, summary_file
 from generator.web.views.progress import progress
 from generator.web.views.upload import upload
 from generator.web.desk import signed_in
+from generator.web.script import SCRIPT
 from generator.web.style import CSS
 
 
@@ -43,8 +44,13 @@ async def site_css(request: Request) -> Response:
     return Response(CSS, media_type="text/css", headers={"cache-control": "public, max-age=3600"})
 
 
+async def look_again_js(request: Request) -> Response:
+    return Response(SCRIPT, media_type="text/javascript", headers={"cache-control": "public, max-age=3600"})
+
+
 ROUTES = [
     Route("/site.css", site_css),
+    Route("/look-again.js", look_again_js),
     Route("/", signed_in(submissions)),
     Route("/submissions/{id}", signed_in(submission)),
     Route("/submissions/{id}/files/{n:int}", signed_in(download)),

@@ -23,8 +23,9 @@ def test_the_upload_answers_at_once_with_a_page_that_refreshes_until_built(tmp_p
         assert sent.status_code == 303 and sent.headers["location"].startswith("/uploads/")
         building = c.get(sent.headers["location"], follow_redirects=False)
         if building.status_code == 200:  # still building when looked at
-            assert '<meta http-equiv="refresh" content="2">' in building.text and "তৈরি হচ্ছে" in building.text
-            assert "Building" in building.text and "চট্টগ্রাম.xlsx" in building.text and "<script" not in building.text
+            assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in building.text  # without script
+            assert '<script src="/look-again.js" data-every="2" defer></script>' in building.text  # with: no timed move
+            assert "তৈরি হচ্ছে" in building.text and "Building" in building.text and "চট্টগ্রাম.xlsx" in building.text
         done = settled(c, sent)
         assert done.status_code == 303 and done.headers["location"].startswith("/submissions/")
         assert "তৈরি হয়েছে" in c.get(done.headers["location"]).text
@@ -116,3 +117,19 @@ def test_an_upload_this_server_did_not_receive_but_will_build_still_says_buildin
         unknown = c.get("/uploads/ffffffff", follow_redirects=False)
     assert waiting.status_code == 200 and "তৈরি হচ্ছে" in waiting.text and "চট্টগ্রাম.xlsx" in waiting.text
     assert unknown.status_code == 404 and "No such upload is being built" in unknown.text
+
+
+def test_a_submission_still_processing_looks_again_by_itself_and_a_finished_one_does_not(tmp_path):
+    app = create_app(out_root=tmp_path / "out", state_dir=tmp_path / "state", hosts=TEST_HOSTS)
+    with TestClient(app) as c:
+        c.get("/")
+        with Ledger(tmp_path / "state") as ledger:
+            id = ledger.start("খুলনা.xlsx", "ab" * 32, route="watch")
+        open_page = c.get(f"/submissions/{id}").text
+        assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in open_page
+        assert '<script src="/look-again.js" data-every="2" defer></script>' in open_page
+        with Ledger(tmp_path / "state") as ledger:
+            ledger.finish(id, "rejected")
+        assert "look-again" not in c.get(f"/submissions/{id}").text
+        js = c.get("/look-again.js")
+        assert js.headers["content-type"].startswith("text/javascript") and "location.replace" in js.text

@@ -1,6 +1,7 @@
 """One limiter for every way a credential arrives (form, cookie, Authorization header, address), the page saying
 when to try again, constant-time comparison; and the headers every response carries."""
 
+import re
 import time
 
 import httpx
@@ -118,12 +119,13 @@ def test_every_response_has_the_security_headers_and_no_store(guarded, tmp_path)
     built = upload(guarded, "cc.xlsx", data)
     location = built.headers["location"]
     urls = ["/", "/upload", "/blank", "/blank/cc.xlsx", "/summary", "/login", "/nope", location,
-            location + "/files/0", "/site.css"]
+            location + "/files/0", "/site.css", "/look-again.js"]
     for url in urls:
         r = guarded.get(url, follow_redirects=False)
         csp = r.headers["content-security-policy"]
-        assert "'unsafe-inline'" not in csp and "script-src 'none'" in csp and "frame-ancestors 'none'" in csp, url
+        assert "'unsafe-inline'" not in csp and "script-src 'self';" in csp and "frame-ancestors 'none'" in csp, url
         assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY", url
         assert r.headers["referrer-policy"] == "same-origin", url
-        assert (r.headers.get("cache-control") == "no-store") == (url != "/site.css"), url
+        assert (r.headers.get("cache-control") == "no-store") == (url not in ("/site.css", "/look-again.js")), url
         assert "style=" not in r.text.lower() or url.endswith(("xlsx", "/0")), url  # no inline style to allow
+        assert re.findall(r"<script(?![^>]* src=\"/look-again\.js\")", r.text) == [], url  # no inline script

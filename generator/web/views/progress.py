@@ -1,4 +1,4 @@
-"""/uploads/<tag>: an upload being built. The page says so and looks again by itself (a refresh, no script)
+"""/uploads/<tag>: an upload being built. The page says so and looks again by itself (web/script.py)
 until it sends the clerk to the submission; or it says what failed, and only what was checked."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from generator.web.views.upload import NOT_KEPT, enqueue, submission_url
 
 
 async def progress(request: Request):
-    """/uploads/<tag>: building (the page refreshes itself, no script), or off to the submission, or what failed."""
+    """/uploads/<tag>: building (the page looks again by itself), or off to the submission, or what failed."""
     shared = desk(request)
     tag = request.path_params["tag"]
     flight = shared.flights.get(tag) or await run_in_threadpool(_left_over, shared, tag)
