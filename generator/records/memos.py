@@ -28,14 +28,16 @@ def _name(memo: str) -> str:
 
 @contextmanager
 def claimed(root: Path, memo: str, report: str, register: str = "", owner: str = "",
-            ran_out: Callable[[str], bool] = lambda owner: False) -> Iterator[None]:
+            ran_out: Callable[[str], bool] = lambda owner: False,
+            holds: Callable[[str], bool] = lambda owner: True) -> Iterator[None]:
     """`memo` claimed for the report at `root/report` while its version is written, by `register` (its
     identity) under the lease `owner`: VersionConflict (naming the other report's version) when another report
     holds it, or another register is writing this report's letter under it, unless this report's version of it
     is already there (a letter built before claims were kept). A claim of the same register whose letter is not
     there and whose owner's lease ran out by this state's clock (`ran_out`) is taken over: that register gave the
     serial again, and decides who confirms. A claim this build made is given back if its version did not become
-    visible; one another register's killed build left stays (a gap, never a memo on two letters)."""
+    visible and its lease still `holds` (has a while to run: a build whose lease ran out may have had its claim
+    taken over); one another register's killed build left stays (a gap, never a memo on two letters)."""
     try:
         folder = _folder(Path(root))
         made = _claim(folder, memo, report, register, owner, ran_out)
@@ -44,7 +46,7 @@ def claimed(root: Path, memo: str, report: str, register: str = "", owner: str =
     try:
         yield
     except BaseException:
-        if made and not _visible(Path(root), report, memo):
+        if made and not _visible(Path(root), report, memo) and (not owner or holds(owner)):
             _give_back(folder / _name(memo), _text(report, register, owner))
         raise
 
@@ -54,12 +56,21 @@ def _text(report: str, register: str, owner: str) -> bytes:
 
 
 def _give_back(path: Path, text: bytes) -> None:
-    """Remove a claim, if it is still this build's (its register may have taken it over for another build)."""
+    """Remove a claim, if it is still this build's (its register may have taken it over for another build). It is
+    moved aside first and looked at there: a claim taken over between a look and a removal would be removed; one
+    taken over before the move is put back."""
+    aside = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}")
     try:
-        if path.read_bytes() == text:
-            path.unlink()
+        os.rename(path, aside)
+    except OSError:
+        return
+    try:
+        if aside.read_bytes() != text:
+            os.link(aside, path)  # another build's: back in place (a claim made meanwhile is never overwritten)
     except OSError:
         pass
+    finally:
+        aside.unlink(missing_ok=True)
 
 
 def _visible(root: Path, report: str, memo: str) -> bool:

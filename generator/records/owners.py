@@ -84,9 +84,11 @@ class Owners:
         """The owner stopped cleanly: its lease is over at once (the row stays, for the operator)."""
         self._db.execute("UPDATE owners SET lease_until = 0 WHERE id = ?", (owner.id,))
 
-    def alive(self, owner_id: str | None) -> bool:
+    def alive(self, owner_id: str | None, *, for_s: float = 0.0) -> bool:
+        """Whether `owner_id`'s lease runs for `for_s` seconds more at least."""
         return bool(owner_id) and self._db.execute(
-            f"SELECT 1 FROM owners WHERE id = ? AND lease_until > {self._db.NOW}", (owner_id,)).fetchone() is not None
+            f"SELECT 1 FROM owners WHERE id = ? AND lease_until > {self._db.NOW} + ?",
+            (owner_id, for_s)).fetchone() is not None
 
     def ran_out(self, owner_id: str | None) -> bool:
         """Whether `owner_id` is an owner of this state whose lease has run out (unknown here: False, it may be

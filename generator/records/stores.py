@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Protocol
 
 from generator.records import db, memos, state, store, versions
-from generator.records.owners import Owners
+from generator.records.owners import LEASE_S, Owners
 
 
 class Store(Protocol):
@@ -67,7 +67,7 @@ class Folder:
 
     def write_version(self, report: str, memo: str, content_hash: str, documents: dict[str, bytes], *,
                       ours: bool = False, commit: Callable[[], None] | None = None, register: str = "") -> list[Path]:
-        with memos.claimed(self.root, memo, report, register, self.owner or "", self._ran_out):
+        with memos.claimed(self.root, memo, report, register, self.owner or "", self._ran_out, self._holds):
             return store.write_version(self.root / report, memo, content_hash, documents, ours=ours, commit=commit,
                                        owner=self.owner, gone=self._gone)
 
@@ -83,6 +83,15 @@ class Folder:
         another state's, alive there: its memo claims are never taken over)."""
         with Owners(self.state_dir) as owners:
             return owners.ran_out(owner)
+
+    def _holds(self, owner: str) -> bool:
+        """Whether `owner`'s lease has a quarter of its length to run yet, by the database's clock (a live build
+        renews it at every third): only then is a claim given back that its register may hand on once it ran out."""
+        try:
+            with Owners(self.state_dir) as owners:
+                return owners.alive(owner, for_s=LEASE_S / 4)
+        except state.StateError:
+            return False  # not known: the claim stays (a gap, never a memo on two letters)
 
     def _gone(self, owner: str) -> bool:
         """Whether `owner`'s lease ran out (by the database's clock): its staging folders are left-overs."""

@@ -384,3 +384,27 @@ def test_a_stalled_build_that_fails_never_gives_back_the_claim_its_register_gave
                 pass  # the other build took it over (its letter about to be renamed into place)
             raise RuntimeError("the stalled build's confirmation is refused")
     assert (out / ".memos" / memos._name(memo)).read_text() == "2022-23/office/cc-q2\nregister-a\nnext"
+
+
+def test_a_build_whose_lease_ran_out_leaves_its_claim_when_it_fails_and_a_live_one_gives_it_back(tmp_path):
+    """Its register may already have handed the claim on (taken over once that lease ran out): a build gives a
+    claim back only while its own lease has a while to run, by the state's clock. Left, the claim is a gap, never
+    a memo on two letters; its own register takes it over."""
+    from generator.records.owners import Owners
+    from generator.records.stores import Folder
+
+    out, state, report = tmp_path / "out", tmp_path / "state", "2022-23/office/cc-q2"
+    with Owners(state) as owners:
+        live, ended = owners.claim("build", "live"), owners.claim("build", "ended")
+        owners.end(ended)
+
+    def refused():
+        raise RuntimeError("the confirmation is refused")
+
+    for owner, memo in ((live, f"{PREFIX}-১"), (ended, f"{PREFIX}-২")):
+        with pytest.raises(RuntimeError):
+            Folder(out, state, owner.id).write_version(report, memo, "ab" * 32, {"l.docx": b"x"}, commit=refused,
+                                                       register="register-a")
+    assert not (out / ".memos" / memos._name(f"{PREFIX}-১")).exists()
+    assert (out / ".memos" / memos._name(f"{PREFIX}-২")).read_text() == f"{report}\nregister-a\n{ended.id}"
+    assert [p.name for p in (out / ".memos").iterdir() if p.name.startswith(".")] == []  # nothing set aside left
