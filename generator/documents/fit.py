@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import ImageFont
@@ -58,11 +58,15 @@ def width_cm(text: str, size: float) -> float:
         return max((width_cm(line, size) for line in lines), default=0.0)
     points = 0.0
     for i, run in enumerate(_BANGLA_RUN.split(text)):  # Bangla runs in the Bangla font, the rest in the Latin
-        if not run:
-            continue
-        font = _font(size, latin=i % 2 == 0)
-        points += len(run) * size * ESTIMATE_EM if font is None else font.getlength(run) / 10
+        if run:
+            points += _run_points(run, size, i % 2 == 0)
     return points * CM_PER_PT * SAFETY
+
+
+@lru_cache(maxsize=16384)  # an office's names, addresses and memo come back in every letter: shaped once
+def _run_points(run: str, size: float, latin: bool) -> float:
+    font = _font(size, latin=latin)
+    return len(run) * size * ESTIMATE_EM if font is None else font.getlength(run) / 10
 
 
 def fitting_size(text: str, room_cm: float, sizes: tuple[float, ...] = MEMO_SIZES) -> float:
