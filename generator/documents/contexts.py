@@ -10,7 +10,7 @@ from docxtpl import RichText
 
 from generator.documents import fit
 from generator.documents.templates import BODY_PT, CELL_MARGINS_CM, MEMO_WIDTHS, SIGNATURE_BLOCK_CM, SIGNATURE_SLOTS
-from generator.documents.templates import SIGNATURE_PT, SIGNATURE_SLOT_CM
+from generator.documents.templates import MINUTES_CELL_PT, SIGNATURE_PT, SIGNATURE_SLOT_CM, minutes_widths
 from generator.documents.wordml import BANGLA_FONT
 from generator.model import PlanRow, Report
 from generator.rules import scoring
@@ -341,6 +341,20 @@ def breakable(text: str) -> str:
                    for part in re.split(r"(\s+)", text))
 
 
+_ADDRESS_BREAK = re.compile(r"(?<=[.@/_-])(?=[^\s.@/_-])")
+
+
+def address_breaks(text: str, room_cm: float, size: float) -> str:
+    """An e-mail or web address wider than its cell (`room_cm` at `size` points) with a zero-width space after each
+    dot, @, slash, underscore and hyphen inside it, so that a fixed column breaks it there ('citizencharter.' /
+    'rangpurdiv@' / 'mopa.gov.bd)'), not at any letter ('citizencharter.r' / 'angpurdiv@mo'); a PDF gives no
+    character for it. An address that fits is left as it is."""
+    if not _ADDRESS.search(text):
+        return text
+    return "".join(_ADDRESS_BREAK.sub("\u200b", part) if _ADDRESS.search(part) and fit.width_cm(part, size) > room_cm
+                   else part for part in re.split(r"(\s+)", text))
+
+
 def _coded(code: str, text: str, brackets: bool = True) -> str:
     """'[১.১] text' (or '১.১ text'), unless the text already starts with its code."""
     code = code.strip()
@@ -465,6 +479,7 @@ MINUTES_CLOSING = "সভায় আর কোন আলোচ্যসূচ�
 
 def minutes_context(report: Report, memo: str, issue_date: dt.date) -> dict:
     meeting = report.date("meeting_date")
+    rooms = {key: cm - MINUTES_PADDING_CM for key, cm in minutes_widths(report.kind).items()}
     return {
         "office_lines": [bn_text(line) for key in ("office_name", "office_unit", "office_address")
                          for line in report.lines(key)],
@@ -477,7 +492,7 @@ def minutes_context(report: Report, memo: str, issue_date: dt.date) -> dict:
         "attendance": bn_text(report.get("attendance")),
         "opening": bn_text(report.get("opening")),
         "closing": bn_text(report.get("closing") or MINUTES_CLOSING),
-        "decisions": [{k: breakable(bn_text(row.value(k).display)) for k in report.kind.columns} for row in report.rows],
+        "decisions": [{k: _decision_text(k, row, rooms) for k in report.kind.columns} for row in report.rows],
         "memo": printed_memo(report, memo),
         **memo_fields("স্মারক নম্বর:", printed_memo(report, memo)),
         "date_bangla": bangla.format_bangla_date(issue_date),
@@ -487,3 +502,11 @@ def minutes_context(report: Report, memo: str, issue_date: dt.date) -> dict:
         "issuer_name": bn_text(report.get("issuer_name")),
         "issuer_designation": bn_text(report.get("issuer_designation")),
     }
+
+
+MINUTES_PADDING_CM = 0.16 + 0.12  # a cell's margins (0.08 cm each side) and a little air for the editors
+
+
+def _decision_text(key: str, row: PlanRow, rooms: dict[str, float]) -> str:
+    text = breakable(bn_text(row.value(key).display))
+    return address_breaks(text, rooms[key], MINUTES_CELL_PT) if key in rooms else text

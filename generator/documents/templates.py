@@ -24,6 +24,8 @@ from generator.text.bangla import to_bangla_digits
 BODY_PT = 14
 SIGNATURE_BLOCK_CM = (9.7, 6.8)  # the letter's recipient, and its signature
 TABLE_PT = 9
+MINUTES_TABLE_CM = 16.4  # the minutes' decisions table, across the portrait page
+MINUTES_CELL_PT = 11
 SIGNATURE_SLOTS = 3
 ANNEX_MARGIN_CM = 1.27
 SIGNATURE_PT = 10  # the annex's signatures, side by side at centred tab stops, a third of the table each
@@ -261,7 +263,7 @@ def build_minutes(kind: Kind, path: Path) -> Path:
     table = doc.add_table(rows=4, cols=len(columns))
     wordml.table_borders(table, size=4)
     wordml.cell_margins(table)
-    wordml.fixed_layout(table, _widths(kind, columns, 16.4))
+    wordml.fixed_layout(table, _widths(kind, columns, MINUTES_TABLE_CM))
     head, loop_start, data, loop_end = table.rows
     for col, cell in zip(columns, head.cells):
         _first_paragraph(cell, col.header, align=center, bold=True)
@@ -270,7 +272,7 @@ def build_minutes(kind: Kind, path: Path) -> Path:
     _first_paragraph(loop_start.cells[0], "{%tr for d in decisions %}")
     _first_paragraph(loop_end.cells[0], "{%tr endfor %}")
     for col, cell in zip(columns, data.cells):
-        _first_paragraph(cell, f"{{{{ d.{col.key} }}}}", align=_align(col), size=11)
+        _first_paragraph(cell, f"{{{{ d.{col.key} }}}}", align=_align(col), size=MINUTES_CELL_PT)
     _para(doc, space_after=6)
     closing = _para(doc, "{{ closing }}", align=justify, indent_first=1.27)
     closing.paragraph_format.keep_with_next = True  # the chair's signature on the page of the closing line
@@ -281,6 +283,11 @@ def build_minutes(kind: Kind, path: Path) -> Path:
     _signature(doc, ["{{ issuer_name }}", "{{ issuer_designation }}"])
     _page_numbers(doc)
     return _save(doc, path)
+
+
+def minutes_widths(kind: Kind) -> dict[str, float]:
+    """Each column of the minutes' decisions table, its width in cm (the table's widths are fixed)."""
+    return dict(zip(kind.annex_columns, _widths(kind, [COLUMNS[k] for k in kind.annex_columns], MINUTES_TABLE_CM)))
 
 
 def _widths(kind: Kind, columns: list[Column], total: float) -> list[float]:

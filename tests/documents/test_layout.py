@@ -307,3 +307,33 @@ def test_a_long_signatory_name_or_designation_wraps_between_words_never_inside_o
     pdf_words = {w for page in lines(built_pdfs(tmp_path, office, source)["letter"]) for *_, t in page
                  for w in t.replace("(", " ").replace(")", " ").split()}
     assert {"চৌধুরী", "শামসুল", "চট্টগ্রাম", "কর্পোরেশন", "নির্বাহী"} <= pdf_words
+
+
+def test_an_address_wider_than_its_fixed_cell_breaks_after_its_dots_and_at_sign_and_one_that_fits_stays_as_it_is():
+    email = "(citizencharter.rangpurdiv@mopa.gov.bd)"
+    assert contexts.address_breaks(f"ফোকাল পয়েন্ট {email}", 2.3, 11) == (
+        "ফোকাল পয়েন্ট (citizencharter.\u200brangpurdiv@\u200bmopa.\u200bgov.\u200bbd)")
+    assert contexts.address_breaks("https://rangpur.gov.bd/bn/site", 2.3, 11) == (
+        "https://\u200brangpur.\u200bgov.\u200bbd/\u200bbn/\u200bsite")
+    for fits in (email, "কর্মশালা/প্রশিক্ষণ, ৩১/১২/২০২৩, ১.৫ শতাংশ"):
+        assert contexts.address_breaks(fits, 12.0, 11) == fits
+
+
+def test_the_minutes_break_a_long_e_mail_and_link_between_their_parts_never_inside_a_word(tmp_path, office):
+    """Helper's layout attack: the minutes' columns are fixed, and an e-mail in the implementers' column broke
+    as 'citizencharter.r' / 'angpurdiv@mo' / 'pa.gov.bd'. Now at its dots and @; the PDF gives the address back
+    without the zero-width spaces."""
+    import json
+
+    data = json.loads((EXAMPLES_DIR / "minutes-rangpur-2023-06-22.json").read_text())
+    rows = data["rows"]
+    rows[0]["decision"] += " https://rangpur.gov.bd/bn/site/page/citizen-charter-2023 ঠিকানায় প্রকাশ করতে হবে।"
+    rows[1]["implementer"] = "জেলা প্রশাসক (সকল) ও ফোকাল পয়েন্ট (citizencharter.rangpurdiv@mopa.gov.bd)"
+    source = tmp_path / "minutes.json"
+    source.write_text(json.dumps(data, ensure_ascii=False))
+    [minutes] = [pdf for pdf in built_pdfs(tmp_path, office, examples.write(source, tmp_path / "minutes.xlsx")).values()
+                 if pdf.name.startswith("minutes")]
+    found = [compact(t) for page in lines(minutes) for *_, t in page]
+    assert any(t.endswith("(citizencharter.") for t in found) and "rangpurdiv@" in found, found
+    assert any(t.startswith("mopa.gov.bd)") for t in found), found
+    assert "\u200b" not in subprocess.run(["pdftotext", str(minutes), "-"], capture_output=True, text=True).stdout
