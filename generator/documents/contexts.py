@@ -203,7 +203,7 @@ def signature_block(report: Report) -> RichText:
     no-break spaces and a name or designation line whose longest such part is wider than the cell is set smaller
     (down to 10 pt); a phone or e-mail line is never broken at all: it is set at the size it fits the cell at
     whole (down to 8 pt), else split between its numbers (or after its label) into lines that fit. An address
-    longer than the cell at 8 pt (over about 40 characters) still breaks: not seen in an office's letter."""
+    wider than the cell even at 8 pt (over about 40 characters) breaks after its dots and @ (address_breaks)."""
     block, first = RichText(), True
 
     def line(text: str, size: float) -> None:
@@ -220,7 +220,8 @@ def signature_block(report: Report) -> RichText:
     email = report.get("signatory_email").replace(" ", "")
     for label, value in (("ফোন:", phone), ("ই-মেইল:", email)):
         for text in _address_lines(label, value, SIGNATURE_CM) if value else ():
-            line(text, fit.fitting_size(text, SIGNATURE_CM, ADDRESS_SIZES))
+            size = fit.fitting_size(text, SIGNATURE_CM, ADDRESS_SIZES)
+            line(address_breaks(text, SIGNATURE_CM, size), size)
     return block
 
 

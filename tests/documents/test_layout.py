@@ -337,3 +337,16 @@ def test_the_minutes_break_a_long_e_mail_and_link_between_their_parts_never_insi
     assert any(t.endswith("(citizencharter.") for t in found) and "rangpurdiv@" in found, found
     assert any(t.startswith("mopa.gov.bd)") for t in found), found
     assert "\u200b" not in subprocess.run(["pdftotext", str(minutes), "-"], capture_output=True, text=True).stdout
+
+
+def test_a_signature_e_mail_too_long_for_its_cell_even_at_8_pt_breaks_after_its_dots_and_at_sign(tmp_path, office):
+    """Before: 'ceo.office.secretary.section.khulna' / 'city@…' broke at whatever letter the cell ended on."""
+    email = "chief.executive.officer.secretary.section@khulnacity-corporation.gov.bd"
+    source = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "w.xlsx", dict(MYMENSINGH, signatory_email=email), ROWS)
+    letter = built_pdfs(tmp_path, office, source)["letter"]
+    found = [compact(t) for page in lines(letter) for *_, t in page]
+    at = next(i for i, t in enumerate(found) if "chief." in t)
+    pieces = [found[at]]
+    while not "".join(pieces).endswith(email) and len(pieces) < 4:
+        pieces.append(found[at + len(pieces)])
+    assert "".join(pieces).endswith(email) and len(pieces) > 1 and all(p[-1] in ".@-" for p in pieces[:-1]), pieces
