@@ -312,10 +312,11 @@ def next_(submitted: Path, output: Path | None, force: bool) -> None:
     (q1→q2→q3→q4, h1→annual; after q4 or annual the next fiscal year, targets and achievements blank).
     Year-to-date achievements are carried, filled orange, for the clerk to update. See docs/next.md.
     Exit code 0 when written, 1 when SUBMITTED cannot be read or has no next period, 3 when the output
-    cannot be written where asked (or a folder, link or special file is there: never replaced).
+    cannot be written where asked (or a folder, link or special file is there, or a record the service keeps:
+    never replaced).
     """
     import generator
-    from generator.spec.codes import COULD_NOT_WRITE, OUTPUT_NOT_A_FILE
+    from generator.spec.codes import COULD_NOT_WRITE, OUTPUT_IS_A_RECORD, OUTPUT_NOT_A_FILE
     from generator.text.bangla import to_bangla_digits
 
     try:
@@ -323,7 +324,7 @@ def next_(submitted: Path, output: Path | None, force: bool) -> None:
     except generator.GenError as e:
         click.echo(f"✘ {submitted}: পরবর্তী ওয়ার্কবুক তৈরি হয়নি / no next workbook written")
         _print_findings(str(submitted), e.findings)
-        sys.exit(EXIT_NOT_WRITTEN if e.code in (COULD_NOT_WRITE, OUTPUT_NOT_A_FILE) else 1)
+        sys.exit(EXIT_NOT_WRITTEN if e.code in (COULD_NOT_WRITE, OUTPUT_NOT_A_FILE, OUTPUT_IS_A_RECORD) else 1)
     click.echo(f"✔ {output}: {made.fiscal_year.label} {made.period.name} / {made.fiscal_year.slug} {made.period.id}")
     if made.rollover:
         click.echo("  নতুন অর্থবছর: লক্ষ্যমাত্রা ও অর্জন ফাঁকা, সারিগুলো আগের মতো।")
@@ -648,7 +649,7 @@ def _summary(fiscal_year: str, period: str, *, kind: str | None, roster: Path | 
     from generator.periods import roster as rosters, summarizing
     from generator.periods.summary_docs import LetterError
     from generator.records.state import StateError
-    from generator.records.store import WriteError
+    from generator.records.store import OutputError, WriteError
 
     try:
         asked = summarizing.asked(fiscal_year, period, kind=kind, roster=roster, letter=letter, today=today,
@@ -674,7 +675,7 @@ def _summary(fiscal_year: str, period: str, *, kind: str | None, roster: Path | 
     except summarizing.Unusable as e:  # the letter's file made meanwhile (another gen summary on the same -o)
         _say(e)
         return 2
-    except (StateError, WriteError) as e:
+    except (StateError, WriteError, OutputError) as e:
         _say(e)
         return EXIT_NOT_WRITTEN
     for name in found.unlisted:

@@ -117,6 +117,9 @@ def write(source: Path, out: Path | None = None, *, force: bool = False) -> tupl
     if out.exists() and source.exists() and out.resolve() == source.resolve():
         raise Refused([same_file()])
     store.refuse_unless_ordinary(out)  # force replaces an ordinary file only: never a link, FIFO or device
+    if out.suffix.lower() != ".xlsx":
+        raise Refused([not_xlsx(out)])
+    store.refuse_over_record(out)  # nor a built letter, a register or a kept original, whatever its name
     if out.exists() and not force:
         raise Refused([already_there(out)])
     try:
@@ -132,6 +135,12 @@ def already_there(out: Path) -> Finding:
                    "অথবা সত্যিই বদলাতে চাইলে --force দিন।",
                    f"{out} already exists (perhaps a filled-in workbook), so it was not written over. Give another "
                    "name (-o), or --force to replace it.")
+
+
+def not_xlsx(out: Path) -> Finding:
+    return Finding("error", "output-not-xlsx",
+                   f"{out}: পরবর্তী ওয়ার্কবুক একটি .xlsx ফাইল; এমন নাম দিন যার শেষে .xlsx (যেমন -o q2.xlsx)।",
+                   f"{out}: the next workbook is an .xlsx file; give a name ending in .xlsx (e.g. -o q2.xlsx).")
 
 
 def same_file() -> Finding:

@@ -9,13 +9,28 @@ from pathlib import Path
 
 from generator.findings import GenError
 from generator.periods import roster as rosters, summary as summaries, summary_docs
+from generator.records import state, store
 from generator.spec import kinds
 from generator.text import bangla
-from generator.spec.codes import BAD_FISCAL_YEAR, BAD_PERIOD, OUTPUT_EXISTS, UNKNOWN_KIND
+from generator.spec.codes import BAD_FISCAL_YEAR, BAD_PERIOD, OUTPUT_EXISTS, STATE_UNAVAILABLE, UNKNOWN_KIND
 
 
 class Unusable(GenError):
     """An option that cannot be used (a fiscal year not understood, an output over an input)."""
+
+
+class NoState(state.StateError):
+    """The state folder holds no register: a summary only reads what was built, so a mistyped --state is told,
+    never answered with a fresh, empty register (every office 'not submitted', a memo number issued twice)."""
+
+    def __init__(self, where: Path):
+        self.path, self.cause = Path(where), "no register here"
+        GenError.__init__(
+            self, STATE_UNAVAILABLE,
+            f"অবস্থা-ফোল্ডার {where}-এ কোনো রেজিস্টার নেই: --state ঠিক কি না দেখুন। সারসংক্ষেপ কেবল তৈরি প্রতিবেদন "
+            "পড়ে, নতুন রেজিস্টার খোলে না; কিছুই লেখা হয়নি, কোনো স্মারক নম্বর খরচ হয়নি।",
+            f"The state folder {where} holds no register: check --state. A summary only reads what was built and "
+            "never starts a new register; nothing was written and no memo number was used.")
 
 
 @dataclass(frozen=True)
@@ -75,24 +90,43 @@ def asked(fiscal_year: str, period: str, *, kind: str | None = None, roster: Pat
         if out is not None and out.resolve() in inputs:
             raise Unusable("output-is-input", f"{out} একটি ইনপুট ফাইল; মূল ফাইল বদলানো হয় না। অন্য নাম দিন।",
                            f"{out} is one of the input files; originals are never changed. Give another name.")
-    if letter is not None and docx is not None and docx.exists() and not force:
-        raise _exists(docx)
+    if letter is not None and docx is None:
+        raise Unusable("letter-needs-docx",
+                       f"--letter {letter}: পত্রটি .docx-এ লেখা হয়; -o দিয়ে একটি .docx নাম দিন (যেমন -o সারসংক্ষেপ.docx)।",
+                       f"--letter {letter}: the letter is written to a .docx; give one with -o (e.g. -o summary.docx).")
+    for out in (xlsx, docx):
+        if out is None:
+            continue
+        try:
+            store.refuse_unless_ordinary(out)
+            store.refuse_over_record(out)  # a built letter, the register, a kept original: never, even with --force
+        except GenError as e:
+            raise Unusable(e.code, e.bn, e.en) from None
+        if out.exists() and not force:
+            raise _exists(out, issued=out == docx and letter is not None)
     names = rosters.read(roster) if roster is not None else None
     return Asked(fy, per, kind, names, xlsx, docx, letter, today or dt.date.today(), force)
 
 
-def _exists(docx: Path) -> Unusable:
+def _exists(path: Path, issued: bool = True) -> Unusable:
+    if not issued:
+        return Unusable(
+            OUTPUT_EXISTS,
+            f"{path} আগে থেকেই আছে, তাই তার ওপর লেখা হয়নি। অন্য নাম দিন, অথবা সত্যিই বদলাতে চাইলে --force দিন।",
+            f"{path} already exists, so it was not written over. Give another name, or --force to replace it.")
     return Unusable(
         OUTPUT_EXISTS,
-        f"{docx} আগে থেকেই আছে: হয়তো আগে জারি করা পত্র (রেজিস্টারে তার স্মারক আছে), তাই তার ওপর লেখা হয়নি। "
+        f"{path} আগে থেকেই আছে: হয়তো আগে জারি করা পত্র (রেজিস্টারে তার স্মারক আছে), তাই তার ওপর লেখা হয়নি। "
         "অন্য নাম দিন, অথবা সত্যিই বদলাতে চাইলে --force দিন।",
-        f"{docx} already exists: perhaps a letter already issued (its memo is in the register), so it was not "
+        f"{path} already exists: perhaps a letter already issued (its memo is in the register), so it was not "
         "written over. Give another name, or --force to replace it.")
 
 
 def collect(options: Asked, *, state_dir: Path, out_root: Path) -> summaries.Summary:
     """The summary, each office's documents folder named relative to the output root: the files are handed to
     people who have no business knowing the server's own paths."""
+    if state.database_url(state_dir) is None and not (Path(state_dir) / state.FILE_NAME).is_file():
+        raise NoState(state_dir)
     found = summaries.collect(state_dir, options.fiscal_year, options.period, kind=options.kind,
                               roster=options.roster, out_root=out_root)
     for row in found.rows:
@@ -117,7 +151,7 @@ def write(options: Asked, summary: summaries.Summary, *, state_dir: Path) -> Sum
     try:
         written, memo = summary_docs.write(summary, xlsx=options.xlsx, docx=options.docx, letter=options.letter,
                                            state_dir=state_dir, today=options.today, replace=options.force)
-    except FileExistsError:  # made meanwhile (another `gen summary` on the same -o): its memo went back
-        assert options.docx is not None
-        raise _exists(options.docx) from None
+    except FileExistsError as e:  # made meanwhile (another `gen summary` on the same -o): a letter's memo went back
+        path = Path(e.filename)
+        raise _exists(path, issued=path == options.docx and options.letter is not None) from None
     return Summarized(summary, written, memo)

@@ -10,7 +10,7 @@ import errno
 import hashlib
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from dataclasses import replace
 from generator.documents import registry, wordml
 from generator.documents.contexts import signature_lines
 from generator.documents.registry import Job
-from generator.findings import Finding, Refused
+from generator.findings import Finding, PlaceError, Refused
 from generator.model import Cell, Report
 from generator.periods.summary import LATE, MISSING, STATUS_BN, Summary
 from generator.records import store
@@ -374,16 +374,17 @@ def content_hash(report: Report, summary: Summary, dated: dt.date | None = None)
 def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = None, letter: Path | None = None,
           state_dir: Path, today: dt.date, replace: bool = False) -> tuple[list[Path], str | None]:
     """Write the workbook and the document asked for; (the paths written, the letter's memo). The letter takes
-    its memo number from the register like an office's letter (the same summary again keeps its number), and
-    never replaces a file at `docx` unless `replace` (FileExistsError: its memo goes back to the register).
+    its memo number from the register like an office's letter (the same summary again keeps its number). No
+    file is written over unless `replace` (FileExistsError naming it: a letter's memo goes back to the register).
     LetterError for a letter sheet with errors; store.WriteError when a file cannot be written."""
     written: list[Path] = []
+    put = _write if replace else _write_new
     if xlsx is not None:
-        written.append(_write(xlsx, write_workbook(summary, today)))
+        written.append(put(xlsx, write_workbook(summary, today)))
     if docx is None:
         return written, None
     if letter is None:
-        written.append(_write(docx, write_document(summary, today)))
+        written.append(put(docx, write_document(summary, today)))
         return written, None
     report = summary_wording(read_letter(letter, summary, today), summary)
     prefix = register_prefix(report.get("memo_prefix"))
@@ -399,14 +400,15 @@ def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = Non
                 job = Job(printed, ScoreCard(), memo, report.issue_date or today)
                 document = write_document(summary, today, registry.render(LETTER, job), report.office,
                                           report.lines("annex_signatories"))
-                written.append(_write(docx, document) if replace else _write_new(docx, document))
+                written.append(put(docx, document, store.WriteError))
         except SerialTaken as taken:
             raise LetterError([serial_taken(report, prefix, taken.entry)]) from None
     return written, memo
 
 
-def _write_new(path: Path, data: bytes) -> Path:
-    """Write a file that must not be there: whole, and never over another (FileExistsError)."""
+def _write_new(path: Path, data: bytes, error: Callable[[Path, OSError], PlaceError] = store.OutputError) -> Path:
+    """Write a file that must not be there: whole, and never over another (FileExistsError); `error` (the letter's
+    is store.WriteError: its memo goes back) when it cannot be written."""
     path = Path(path)
     try:
         tmp = store.staged(data, path.parent, suffix=path.suffix)
@@ -418,13 +420,13 @@ def _write_new(path: Path, data: bytes) -> Path:
     except FileExistsError:
         raise
     except OSError as e:
-        raise store.WriteError(path, e) from None
+        raise error(path, e) from None
     return path
 
 
-def _write(path: Path, data: bytes) -> Path:
+def _write(path: Path, data: bytes, error: Callable[[Path, OSError], PlaceError] = store.OutputError) -> Path:
     try:
         store.write_atomic(Path(path), data, durable=False)
     except OSError as e:
-        raise store.WriteError(path, e) from None
+        raise error(path, e) from None
     return Path(path)

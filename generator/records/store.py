@@ -25,7 +25,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from generator.findings import GenError, PlaceError
-from generator.spec.codes import COULD_NOT_WRITE, MEMO_EXISTS, OUTPUT_NOT_A_FILE
+from generator.spec.codes import COULD_NOT_WRITE, MEMO_EXISTS, OUTPUT_IS_A_RECORD, OUTPUT_NOT_A_FILE
 
 CURRENT = "CURRENT.txt"
 VERSIONS, REJECTED = "versions", "rejected"
@@ -81,6 +81,37 @@ def refuse_unless_ordinary(path: Path) -> None:
         return
     if not stat.S_ISREG(info.st_mode):
         raise NotAFileOutput(path)
+
+
+class RecordOutput(GenError):
+    """A file asked for by name (a summary, next period's workbook) would replace one the service keeps as a
+    record: never, not even with --force."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        super().__init__(
+            OUTPUT_IS_A_RECORD,
+            f"{self.path} সার্ভিসের রাখা রেকর্ড (তৈরি পত্র, রেজিস্টার, বা জমা দেওয়া মূল ওয়ার্কবুক), তাই তার ওপর লেখা হয়নি, "
+            "--force দিলেও নয়। অন্য নাম বা ফোল্ডার দিন (-o)।",
+            f"{self.path} is a record the service keeps (a built letter, the register, or a submitted original), "
+            "so it was not written over, not even with --force. Give another name or folder (-o).")
+
+
+RECORD_FOLDERS = frozenset({VERSIONS, REJECTED, ".memos", "archive", ".uploads"})
+STATE_FILES = ("register.sqlite3", "database")  # a state folder's SQLite database, or the file naming its PostgreSQL
+
+
+def refuse_over_record(path: Path) -> None:
+    """RecordOutput when an existing `path` is one the service keeps: in a built version (versions/), a rejected
+    submission's folder, the memo claims, an inbox's archive/ or the web's uploads (within its last four folders),
+    a report's current copies (a folder with CURRENT.txt) or a state folder (a folder with its database)."""
+    if not os.path.lexists(path):
+        return
+    real = Path(os.path.realpath(path))
+    folder = real.parent
+    if RECORD_FOLDERS.intersection(folder.parts[-4:]) or (folder / CURRENT).exists() \
+            or any((folder / name).exists() for name in STATE_FILES):
+        raise RecordOutput(path)
 
 
 def _why_not_written(path: Path, cause: OSError) -> str:

@@ -20,6 +20,7 @@ COULD_NOT_WRITE = "could-not-write"
 STATE_UNAVAILABLE = "state-unavailable"
 MEMO_EXISTS = "memo-exists"
 OUTPUT_EXISTS = "output-exists"
+OUTPUT_IS_A_RECORD = "output-is-a-record"  # a built letter, a register, a kept original: never replaced
 OUTPUT_NOT_A_FILE = "output-not-a-file"  # a folder, link, FIFO or device where a file is to be written: never replaced
 
 # the letter sheet

@@ -339,3 +339,34 @@ def test_an_existing_file_is_not_written_over_without_force(tmp_path):
     forced = subprocess.run([sys.executable, "-m", "generator.cli", "next", str(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.xlsx"),
                              "--force"], capture_output=True, text=True, cwd=tmp_path)
     assert forced.returncode == 0 and filled.read_bytes().startswith(b"PK")
+
+
+def test_force_never_writes_the_next_workbook_over_the_register_a_built_letter_or_a_kept_original(tmp_path):
+    """Found by a hostile run: `gen next -o STATE/register.sqlite3 --force` replaced the register (every memo
+    gone), and -o on a built letter replaced it with a workbook, rc 0."""
+    source = EXAMPLES_DIR / "grs-rangpur-2023-24-q2.xlsx"
+    built = pipeline.build(source, out_root=tmp_path / "out", state_dir=tmp_path / "state")
+    assert built.status == "built"
+    report = Path(built.outputs[0]).parent.parent.parent
+    archive = tmp_path / "inbox" / "archive" / "2024-01-10"
+    archive.mkdir(parents=True)
+    workbooks = [archive / "grs.xlsx", tmp_path / "state" / "mine.xlsx", report / "grs.xlsx"]
+    for kept_workbook in workbooks:  # a submitted original, anything in a state folder or beside CURRENT.txt
+        kept_workbook.write_bytes(source.read_bytes())
+    others = [tmp_path / "state" / "register.sqlite3", Path(built.outputs[0]),
+              *(p for p in report.glob("*.docx"))]
+    kept = {p: p.read_bytes() for p in workbooks + others}
+    for target in workbooks:
+        run = _gen("next", source, "-o", target, "--force")
+        assert run.returncode == 3 and "output-is-a-record" in run.stdout, (target, run.stdout, run.stderr)
+        assert "not even with --force" in run.stdout and "Traceback" not in run.stdout + run.stderr
+    for target in others:
+        run = _gen("next", source, "-o", target, "--force")
+        assert run.returncode == 1 and "output-not-xlsx" in run.stdout, (target, run.stdout, run.stderr)
+    assert {p: p.read_bytes() for p in kept} == kept
+    for name in ("q3", "q3.docx"):  # a workbook under another name than .xlsx
+        run = _gen("next", source, "-o", tmp_path / name)
+        assert run.returncode == 1 and "output-not-xlsx" in run.stdout and not (tmp_path / name).exists()
+    fresh = _gen("next", source, "-o", tmp_path / "q3.xlsx")
+    again = _gen("next", source, "-o", tmp_path / "q3.xlsx", "--force")
+    assert (fresh.returncode, again.returncode) == (0, 0), again.stdout  # the clerk's own workbook, replaced

@@ -315,3 +315,51 @@ def test_gen_summary_tells_a_letter_made_meanwhile_at_its_name_without_a_traceba
     err = capsys.readouterr().err
     assert code == 2 and "আগে থেকেই আছে" in err and "already exists" in err
     assert target.read_bytes() == b"the other summary's letter"
+
+
+def test_a_summary_never_writes_over_a_file_without_force_nor_over_a_record_even_with_it(ledger, tmp_path):
+    """Found by a hostile run: without --letter, -o replaced whatever was there, rc 0: the issued summary letter
+    (its memo still in the register), a built office letter in versions/, the office's own workbook."""
+    root, out, state = ledger
+    built = next(out.rglob("versions/*/*-letter.docx"))
+    current = next(p for p in out.rglob("*-letter.docx") if "versions" not in p.parts)
+    issued = tmp_path / "issued.docx"
+    issued.write_bytes(b"the summary letter issued last week")
+    register = state / "register.sqlite3"
+    kept = {p: p.read_bytes() for p in (built, current, issued, register)}
+    beside_register = state / "x.xlsx"
+    beside_register.write_bytes(b"x")
+    for target, force, record in ((issued, False, False), (built, False, True), (built, True, True),
+                                  (current, True, True), (beside_register, True, True)):
+        run = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "-o", target,
+                  *(["--force"] if force else []))
+        assert run.returncode == 2 and "Traceback" not in run.stderr, (target, run.stdout, run.stderr)
+        said = "not even with --force" if record else "or --force to replace it"
+        assert said in run.stderr and "লেখা হয়নি" in run.stderr, (target, run.stderr)
+    assert {p: p.read_bytes() for p in kept} == kept and beside_register.read_bytes() == b"x"
+    fresh = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "-o", tmp_path / "s")
+    assert fresh.returncode == 0 and (tmp_path / "s.xlsx").exists() and (tmp_path / "s.docx").exists()
+    again = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "-o", tmp_path / "s",
+                "--force")
+    assert again.returncode == 0, again.stderr  # a summary of one's own, replaced when asked
+
+
+def test_a_mistyped_state_folder_is_told_and_never_starts_a_register(ledger, tmp_path):
+    """Before: a --state that did not exist made a fresh register, every office 'not submitted' and the letter
+    memo ...-১ issued a second time, rc 0."""
+    root, out, state = ledger
+    letter = _letter(tmp_path / "letter.xlsx")
+    typo = tmp_path / "state-typo"
+    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", typo, "--out", out, "--letter", letter,
+              "-o", tmp_path / "s.docx")
+    assert run.returncode == 3 and "--state" in run.stderr and "রেজিস্টার নেই" in run.stderr, run.stderr
+    assert not typo.exists() and not (tmp_path / "s.docx").exists()
+
+
+def test_a_letter_asked_without_a_document_to_write_it_to_is_a_usage_error(ledger, tmp_path):
+    root, out, state = ledger
+    for outputs in ((), ("-o", tmp_path / "only.xlsx")):
+        run = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "--letter",
+                  _letter(tmp_path / "letter.xlsx"), *outputs)
+        assert run.returncode == 2 and "give one with -o" in run.stderr and ".docx-এ" in run.stderr, run.stderr
+    assert not (tmp_path / "only.xlsx").exists()
