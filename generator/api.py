@@ -12,7 +12,7 @@ from pathlib import Path
 
 from generator.findings import GenError
 from generator.records.register import Entry, Register
-from generator.records.store import OutputError, refuse_unless_ordinary
+from generator.records.store import OutputError, refuse_over_record, refuse_unless_ordinary
 from generator.records.state import resolve
 from generator.service import batch, converter, pipeline
 from generator.service.result import Result
@@ -75,7 +75,8 @@ def check(path: Path | str, *, today: dt.date | None = None) -> Result:
 def blank_workbook(kind: str | kinds.Kind, path: Path | str) -> Path:
     """Write the blank workbook of a report kind ('cc', 'egov', …; see KINDS). GenError `unknown-kind` for a kind
     that is not one of KINDS, `output-not-a-file` when a folder, link or special file is at `path`,
-    `could-not-write` when the file cannot be written there."""
+    `output-is-a-record` over a record the service keeps (store.refuse_over_record), `could-not-write` when the
+    file cannot be written there."""
     from generator.xlsx import blanks
 
     spec = kind if isinstance(kind, kinds.Kind) else kinds.get(str(kind))
@@ -84,6 +85,7 @@ def blank_workbook(kind: str | kinds.Kind, path: Path | str) -> Path:
         raise GenError(UNKNOWN_KIND, f"'{kind}' নামে কোনো প্রতিবেদনের ধরন নেই; ধরনগুলো: {known}।",
                        f"There is no report kind {str(kind)!r}; the kinds are: {known}.")
     refuse_unless_ordinary(Path(path))  # a FIFO would block the write, a device or link would be written through
+    refuse_over_record(Path(path))  # a blank over the register or a built letter: never
     try:
         return blanks.write_template(spec, Path(path))
     except OSError as e:

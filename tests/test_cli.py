@@ -314,3 +314,16 @@ def test_next_force_and_template_leave_a_fifo_alone_and_exit_3(cc_example, tmp_p
         said = run.stdout + run.stderr
         assert "not an ordinary file" in said and "সাধারণ ফাইল নয়" in said and "Traceback" not in said
         assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_template_never_writes_a_blank_over_the_register(tmp_path):
+    """Found by trying after a hostile run showed the same of gen next: -o on the register replaced it."""
+    state = tmp_path / "state"
+    from generator.records.register import Register
+
+    with Register(state) as register:
+        register.entries()
+    before = (state / "register.sqlite3").read_bytes()
+    run = gen("template", "cc", "-o", state / "register.sqlite3")
+    assert run.returncode == 3 and "not even with --force" in run.stderr and "Traceback" not in run.stderr
+    assert (state / "register.sqlite3").read_bytes() == before
