@@ -311,6 +311,8 @@ MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
      "CREATE INDEX IF NOT EXISTS web_throttle_by_last ON web_throttle (last)"),
     # prefixes keyed again: what prints nothing or prints alike is one key (text/identity.py)
     (lambda db: rekey_prefixes(db.execute),),
+    # and again: khanda ta typed the old way (ত, hasanta, joiner) is ৎ (text/identity.py)
+    (lambda db: rekey_prefixes(db.execute),),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -404,6 +406,8 @@ PG_MIGRATIONS: list[tuple[str | Callable[[Callable[..., Any]], None], ...]] = [
         free_at DOUBLE PRECISION NOT NULL)""",
      "CREATE INDEX IF NOT EXISTS web_throttle_by_last ON web_throttle (last)"),
     # prefixes keyed again, as SQLite's last step (run by db.Postgres with its placeholders)
+    (rekey_prefixes,),
+    # and again: khanda ta typed the old way is ৎ (text/identity.py)
     (rekey_prefixes,),
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)

@@ -3,8 +3,9 @@ where it comes in, so that two spellings that print alike are one key and two th
 
 Bangla has two spellings of many letters that print the same: `ো` is one code point or `ে` + `া`, `য়` one or
 `য` + nukta; a zero-width space, a joiner, a bidi mark, a variation selector or a Hangul filler is invisible;
-a fullwidth or leader dot looks like a dot; digits come in several scripts. The key is: NFKC (compatibility
-forms as the letters they look like; Bangla has none) and a few look-alikes as their letter, without what prints
+a fullwidth or leader dot looks like a dot; khanda ta was typed as ত্‍ before it had a code point (ৎ); digits come
+in several scripts. The key is: NFKC (compatibility forms as the letters they look like; Bangla has none), ত্‍ as ৎ
+and a few look-alikes as their letter, without what prints
 nothing (format and control characters, Unicode's default-ignorable code points; a zero-width joiner or
 non-joiner beside a hasanta stays: there it changes the letter drawn), every run of white space (and the blank
 braille cell) one space, no space at either end, and every decimal digit of any script in one script (ASCII for a memo
@@ -24,6 +25,8 @@ _IGNORABLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2065\u316
 
 _HASANTA = "\u09cd"
 _JOINERS = "\u200c\u200d"  # beside a hasanta they choose a letter's form (র‍্য is not র্য): they print there
+# khanda ta as typed before Unicode 4.1 gave it a code point (ত, hasanta, zero-width joiner): drawn as ৎ
+_OLD_KHANDA_TA = re.compile("\u09a4\u09cd\u200d")
 # characters drawn alike (a Unicode hyphen, the Bengali sign ৷ for the danda, a division or fraction slash)
 _LOOKALIKE = str.maketrans({"\u2010": "-", "\u09f7": "\u0964", "\u2215": "/", "\u2044": "/"})
 
@@ -49,7 +52,7 @@ def key(text: object, digits: str = "ascii") -> str:
     whatever script, is written in one: `digits`, "ascii" or "bangla" (for names shown as they are)."""
     if text is None:
         return ""
-    normal = unicodedata.normalize("NFKC", str(text))
+    normal = _OLD_KHANDA_TA.sub("\u09ce", unicodedata.normalize("NFKC", str(text)))
     normal = unicodedata.normalize("NFKC", _visible(normal))  # a removed mark may let two code points compose
     normal = _digits(normal.translate(_LOOKALIKE), digits)
     return _SPACE.sub(" ", normal).strip()

@@ -180,6 +180,28 @@ def test_a_register_from_before_keeps_one_sequence_for_prefixes_that_now_print_a
     assert listed.returncode == 0 and "2 spellings" in listed.stderr
 
 
+def test_a_register_from_before_keeps_one_sequence_for_a_prefix_with_khanda_ta_typed_the_old_way(tmp_path):
+    """Serials kept under ত, hasanta, joiner (khanda ta before Unicode 4.1) and a new one typed with ৎ: after the
+    migration, one sequence."""
+    state, old, new = tmp_path / "state", "মৎস্য/উত\u09cd\u200dস/২২", "মৎস্য/উৎস/২২"
+    meta = dict(source="old.xlsx", kind="cc", office="o", fiscal_year="2022-23", period="q2")
+    with Register(state) as register:
+        register.entries()
+    db = sqlite3.connect(state / "register.sqlite3")
+    with db:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        for serial in (1, 2):
+            db.execute("INSERT INTO memos (prefix, serial, content_hash, source, kind, office, fiscal_year, period, "
+                       "issued_at, explicit, state, prefix_key) VALUES (?, ?, ?, 'older.xlsx', 'cc', 'o', '2022-23', "
+                       "'q2', '2023-01-01', 0, 'issued', ?)", (old, serial, f"old{serial}", old))
+        assert version >= 13  # step 13 keys ত্‍ as ৎ
+        db.execute("PRAGMA user_version = 12")  # as the release before it wrote it
+    db.close()
+    with Register(state) as register:
+        entry, reused = register.allocate(new, "h-new", **meta)
+        assert (entry.serial, reused) == (3, False)
+
+
 def _old_key(text, digits="ascii"):
     """identity.key as it was before this round's last change: NFC, only category Cf dropped."""
     import re

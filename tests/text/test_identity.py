@@ -69,3 +69,12 @@ def test_a_look_alike_sign_is_its_letter_and_a_joiner_that_prints_is_kept():
     ya_phala, reph = "র\u200d\u09cdযাব", "র\u09cdযাব"  # র‍্যাব and র্যাব print differently
     assert identity.key(ya_phala) != identity.key(reph) and register_prefix(ya_phala + "/২২").startswith(ya_phala)
     assert identity.key("অফিস\u200d ৪৬") == identity.key("অফিস ৪৬")  # a joiner beside no hasanta prints nothing
+
+
+def test_khanda_ta_typed_the_old_way_is_khanda_ta():
+    """Found by a hostile run: an office typed বিদ্যুৎ বিভাগ (U+09CE) and a roster with ত, hasanta, joiner (how
+    khanda ta was typed before Unicode 4.1 gave it a code point, drawn the same) were two offices."""
+    old, new = "বিদ্যুত\u09cd\u200d বিভাগ", "বিদ্যুৎ বিভাগ"
+    assert identity.name(old) == identity.name(new) == new
+    assert register_prefix("মৎস্য/উত\u09cd\u200dস-২২") == register_prefix("মৎস্য/উৎস-২২")
+    assert identity.key("ক\u09cd\u200dষ") != identity.key("ক্ষ")  # a joiner after another hasanta still prints
