@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
+import re
 from pathlib import Path
 
 from generator.findings import GenError
 from generator.xlsx import package
 from generator.xlsx.errors import WorkbookError
-from generator.text import identity
+from generator.text import bijoy, identity
 from generator.text.bangla import to_bangla_digits
 
 MAX_TEXT_BYTES = 1 * 2**20  # a thousand offices' names are some 60 KB
@@ -62,10 +64,11 @@ def read(path: Path) -> list[str]:
                 "Write one office name a line.")
         names = _from_text(path, path.read_bytes())
     out, seen = [], set()
-    for where, name in names:
-        name = office_key(name).strip(_JOINERS + " ")
+    for where, typed in names:
+        name = office_key(typed).strip(_JOINERS + " ")
         if not name:
             continue
+        _refuse_unless_a_name(path, where, typed.strip(), name)
         if len(name) > MAX_NAME_CHARS:
             raise RosterError(f"{path} {where}: অফিসের নাম অনেক লম্বা ({to_bangla_digits(len(name))} অক্ষর)।",
                               f"{path} {where}: the office name is too long ({len(name)} characters).")
@@ -81,6 +84,30 @@ def read(path: Path) -> list[str]:
         raise RosterError(f"অফিসের তালিকা {path}-এ কোনো অফিসের নাম নেই। প্রতি লাইনে একটি অফিসের নাম লিখুন।",
                           f"The roster {path} names no office. Write one office name a line.")
     return out
+
+
+def _refuse_unless_a_name(path: Path, where: str, typed: str, name: str) -> None:
+    """RosterError naming the line or cell when what is there cannot be an office's name: one that runs over
+    lines (a CSV quote left open joins two offices), Bangla typed in Bijoy, or one without a letter (a serial
+    number: the first column is not the names)."""
+    if "\n" in typed or "\r" in typed:
+        raise RosterError(
+            f"অফিসের তালিকা {path} {where}: একটি নামে একাধিক লাইন: CSV-তে কোনো উদ্ধৃতিচিহ্ন (\") খোলা থেকে গেলে দুটি অফিস এক হয়ে যায়। "
+            "উদ্ধৃতিচিহ্নটি বন্ধ করুন বা মুছে দিন।",
+            f"The roster {path} {where}: a name runs over more than one line: a quote (\") left open in a CSV joins two "
+            "offices. Close the quote or remove it.")
+    if bijoy.looks_like_bijoy(name):
+        raise RosterError(
+            f"অফিসের তালিকা {path} {where}: '{name}' বিজয়ে লেখা মনে হচ্ছে; ইউনিকোডে রূপান্তর করে আবার দিন (অফিসের নাম ইউনিকোড "
+            "বাংলায় মেলানো হয়)।",
+            f"The roster {path} {where}: '{name}' looks typed in Bijoy; convert it to Unicode and give it again (office names "
+            "are matched in Unicode Bangla).")
+    if not any(ch.isalpha() for ch in name):
+        raise RosterError(
+            f"অফিসের তালিকা {path} {where}: '{name}' কোনো অফিসের নাম নয় (কোনো অক্ষর নেই): তালিকার প্রথম কলামে অফিসের নাম থাকতে হবে, "
+            "ক্রমিক নম্বর নয়।",
+            f"The roster {path} {where}: '{name}' is not an office's name (it has no letter): the roster's first column must "
+            "hold the names, not serial numbers.")
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -125,20 +152,40 @@ def _from_workbook(path: Path) -> list[tuple[str, str]]:
     from python_calamine import CalamineWorkbook
 
     try:
-        extents = package.check(path, sheets=_EverySheet())  # size, zip bombs, far cells: before any XML
-        wb = CalamineWorkbook.from_path(str(path))
+        size = path.stat().st_size
+        if size > package.MAX_FILE_BYTES:
+            raise package.too_large(size)
+        data = path.read_bytes()
+        found = package.scan(data, sheets=_EverySheet())  # size, zip bombs, far cells: before any XML
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         first = wb.sheet_names[0]
-        extent = extents.get(first)
+        extent = found.extents.get(first)
         rows = wb.get_sheet_by_name(first).to_python(skip_empty_area=False) if extent and extent.rows else []
     except WorkbookError as e:
         raise RosterError(f"অফিসের তালিকা {path}: {e.bn}", f"The roster {path}: {e.en}") from None
+    except OSError as e:
+        raise RosterError(f"অফিসের তালিকা {path} পড়া যাচ্ছে না ({e.strerror or e})।",
+                          f"The roster {path} cannot be read ({e.strerror or e}).") from None
     except Exception as e:  # calamine's own errors: a damaged file
         raise RosterError(f"অফিসের তালিকা {path} পড়া যাচ্ছে না: ফাইলটি নষ্ট বা .xlsx নয় ({type(e).__name__})।",
                           f"The roster {path} cannot be read: it is damaged or not an .xlsx ({type(e).__name__}).") from None
+    in_first_column = sorted(int(ref[1:]) for ref in found.formulas.get(first, {}) if re.fullmatch(r"A\d+", ref))
+    for n in in_first_column:  # calamine reads such a cell as empty, and leaves out empty rows at the end
+        if n > len(rows) or not rows[n - 1] or rows[n - 1][0] in (None, ""):
+            raise RosterError(
+                f"অফিসের তালিকা {path} {first}!A{n}: এই ঘরে সূত্র (formula) আছে কিন্তু হিসাব করা মান নেই; Excel বা LibreOffice-এ খুলে "
+                "আবার সংরক্ষণ করুন, অথবা সূত্রের বদলে নাম লিখুন।",
+                f"The roster {path} {first}!A{n}: this cell holds a formula with no computed value; open the file in Excel or "
+                "LibreOffice and save it again, or type the name instead.")
     out = []
     for n, row in enumerate(rows, 1):
-        value = row[0] if row else ""
+        value, where = row[0] if row else "", f"{first}!A{n}"
+        if isinstance(value, (bool, dt.date, dt.time, dt.timedelta)):
+            raise RosterError(
+                f"অফিসের তালিকা {path} {where}: এই ঘরে তারিখ বা হ্যাঁ/না মান, অফিসের নাম নয়: তালিকার প্রথম কলামে অফিসের নাম লিখুন।",
+                f"The roster {path} {where}: this cell holds a date or a true/false value, not an office's name: write the "
+                "names in the roster's first column.")
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        out.append((f"{first}!A{n}", "" if value is None else str(value)))
+        out.append((where, "" if value is None else str(value)))
     return out

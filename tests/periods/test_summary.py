@@ -145,10 +145,14 @@ def test_offices_not_on_the_roster_are_said_so(ledger, tmp_path):
     (b"\xef\xbb\xbf" + b"x" * (2 * 2**20), "too large"),
     ("খুলনা".encode("utf-8") + b"\n\xe0\xa6\n", "line 2"),  # a broken UTF-8 sequence on line 2
     (b"\n\n", "names no office"),
+    # found by a hostile run: each was read as an office (or two offices as one) and the tally was wrong
+    ("PÆMÖvg wmwU K‡c©v‡ikb\n".encode("utf-8"), "line 1: 'PÆMÖvg wmwU K‡c©v‡ikb' looks typed in Bijoy"),
+    (f'"{RANGPUR}\n{KHULNA}\n'.encode("utf-8"), "line 1: a name runs over more than one line"),
+    (f"ক্রমিক\n১\n{KHULNA}\n".encode("utf-8"), "line 2: '১' is not an office's name"),
 ])
 def test_a_hostile_roster_gets_a_message_not_a_traceback(ledger, tmp_path, content, says):
     root, out, state = ledger
-    roster = tmp_path / "roster.txt"
+    roster = tmp_path / ("roster.csv" if content.startswith(b'"') else "roster.txt")
     roster.write_bytes(content)
     run = gen("summary", "--fy", "2023-24", "--period", "q3", "--roster", roster, "--state", state, "--out", out,
               "-o", tmp_path / "s.xlsx")
@@ -165,6 +169,15 @@ def test_a_roster_workbook_is_read_from_its_first_column(tmp_path):
         wb.active.append(row)
     wb.save(tmp_path / "r.xlsx")
     assert read_roster(tmp_path / "r.xlsx") == [KHULNA, SYLHET]
+    for cells, says in ((["দপ্তর", KHULNA, '="সিলেট "&"সিটি কর্পোরেশন"'], "r2.xlsx Sheet!A3: this cell holds a formula"),
+                        (["দপ্তর", True], "r2.xlsx Sheet!A2: this cell holds a date or a true/false value")):
+        wb = Workbook()  # openpyxl saves a formula without its value, as a program that does not calculate
+        for value in cells:
+            wb.active.append([value])
+        wb.save(tmp_path / "r2.xlsx")
+        with pytest.raises(RosterError) as e:
+            read_roster(tmp_path / "r2.xlsx")
+        assert says in e.value.en and "Sheet!A" in e.value.bn
     (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(RosterError) as e:
         read_roster(tmp_path / "bad.xlsx")
