@@ -28,7 +28,7 @@ from generator.model import RawWorkbook, Report
 from generator.spec.sheets import GUIDE_SHEET
 from generator import findings
 from generator.findings import Finding
-from generator.spec.codes import BAD_PERIOD, OUTPUT_EXISTS, PERIOD_UNKNOWN
+from generator.spec.codes import BAD_PERIOD, FORMULA_WITHOUT_VALUE, OUTPUT_EXISTS, PERIOD_UNKNOWN
 
 ADVANCE = {"q1": "q2", "q2": "q3", "q3": "q4", "h1": "annual"}  # q4 and annual: the next year's first period
 _BY_ID = {p.id: p for p in PERIODS}
@@ -89,7 +89,7 @@ def make(source: Path) -> tuple[bytes, Next]:
             f"Take a blank workbook for the next one with 'gen template {report.kind.id}'.",
             raw.letter_sheet, None)])
     if report.fiscal_year is None or report.period is None or report.period.id not in report.kind.periods:
-        why = [f for f in findings if f.code in PERIOD_UNKNOWN
+        why = [f for f in findings if f.code in (*PERIOD_UNKNOWN, FORMULA_WITHOUT_VALUE)
                and f.cell in (report.refs.get("fiscal_year"), report.refs.get("period"))]
         raise Refused(why or [Finding(
             "error", BAD_PERIOD,

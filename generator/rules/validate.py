@@ -17,7 +17,7 @@ from generator.model import RawWorkbook, Report
 from generator.findings import Finding, error, warning
 from generator.rules.validate_plan import PlanChecks
 from generator.spec.sheets import TEMPLATE_VERSION
-from generator.spec.codes import BAD_DATE, BAD_FISCAL_YEAR, BAD_NUMBER, BAD_PERIOD, MEMO_PREFIX_MALFORMED, MISSING_FIELD, PERIOD_NOT_FOR_KIND, UNKNOWN_KIND
+from generator.spec.codes import BAD_DATE, BAD_FISCAL_YEAR, BAD_NUMBER, BAD_PERIOD, FORMULA_WITHOUT_VALUE, MEMO_PREFIX_MALFORMED, MISSING_FIELD, PERIOD_NOT_FOR_KIND, UNKNOWN_KIND
 
 MAX_MEMO_SERIAL = 999_999  # a register of an office's letters; more is a typing slip
 MAX_ATTACHMENTS = 999
@@ -53,7 +53,7 @@ def examine(raw: RawWorkbook, *, today: dt.date | None = None, default_issue_dat
     raw, converted = _bijoy(raw)
     findings += converted
     findings += [error(
-        "formula-without-value",
+        FORMULA_WITHOUT_VALUE,
         "এই ঘরে সূত্র (formula) আছে কিন্তু হিসাব করা মান নেই: ফাইলটি এমন প্রোগ্রামে সংরক্ষিত যা হিসাব করে না। "
         "Excel বা LibreOffice-এ খুলে আবার সংরক্ষণ করুন, অথবা সূত্রের বদলে মান লিখুন।",
         "This cell holds a formula with no computed value: the file was saved by a program that does not "

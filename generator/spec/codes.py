@@ -47,4 +47,5 @@ UNREADABLE = frozenset({TOO_LARGE, ZIP_BOMB, TOO_MANY_PARTS, TOO_MANY_CELLS, BAD
                         COULD_NOT_PROCESS})
 LOST = (TOOK_TOO_LONG, COULD_NOT_PROCESS)  # a workbook whose worker died or ran out of time
 # the letter-sheet findings that leave a report's year or period unknown
+FORMULA_WITHOUT_VALUE = "formula-without-value"
 PERIOD_UNKNOWN = (MISSING_FIELD, BAD_FISCAL_YEAR, BAD_PERIOD, PERIOD_NOT_FOR_KIND)

@@ -370,3 +370,15 @@ def test_force_never_writes_the_next_workbook_over_the_register_a_built_letter_o
     fresh = _gen("next", source, "-o", tmp_path / "q3.xlsx")
     again = _gen("next", source, "-o", tmp_path / "q3.xlsx", "--force")
     assert (fresh.returncode, again.returncode) == (0, 0), again.stdout  # the clerk's own workbook, replaced
+
+
+def test_a_fiscal_year_that_is_a_formula_without_a_value_is_told_as_such(tmp_path):
+    """Found by a hostile run: only 'the fiscal year is empty' was said, not why (gen validate says why)."""
+    source = variant(EXAMPLES_DIR / "grs-rangpur-2023-24-q2.xlsx", "q2", tmp_path)
+    wb = load_workbook(source)
+    ws = wb["পত্র"]
+    ws.cell(_letter_row(ws, "fiscal_year"), 3, '="2023-"&"24"')  # openpyxl saves no computed value
+    wb.save(source)
+    with pytest.raises(next_period.Refused) as e:
+        next_period.make(source)
+    assert "formula-without-value" in [f.code for f in e.value.findings]
