@@ -111,6 +111,8 @@ def _bangla_usage(error: click.UsageError) -> str:
             return f"প্রয়োজনীয় {hint} দেওয়া হয়নি।"
         if "unknown kind" in error.message:
             return "এই নামে কোনো প্রতিবেদনের ধরন নেই (সব ধরন: gen kinds)।"
+        if isinstance(getattr(error.param, "type", None), click.DateTime):
+            return f"{hint}-এর তারিখ বোঝা যায়নি: লিখুন বছর-মাস-দিন, ইংরেজি অঙ্কে (যেমন 2024-04-20)।"
         return f"{hint}-এর মান ঠিক নয় (সংখ্যা হলে সীমার ভেতরে কি না দেখুন)।"
     if isinstance(error, click.NoSuchOption):
         return "এই নামে কোনো অপশন নেই।"

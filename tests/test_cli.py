@@ -66,7 +66,7 @@ def test_missing_file_is_a_usage_error(tmp_path):
     (("build", "{tmp}/নথি ২.xlsx"), "'{tmp}/নথি ২.xlsx' পাওয়া যায়নি", "does not exist"),
     (("build", "{tmp}", "--out", "{tmp}/a-file"), "'{tmp}/a-file' একটি ফাইল, এখানে ফোল্ডার চাই", "is a file"),
     (("build", "{tmp}", "--jobs", "x"), "'-j' / '--jobs'-এর মান ঠিক নয়", "not a valid integer"),
-    (("build", "{tmp}", "--date", "10/10/2023"), "'--date'-এর মান ঠিক নয়", "--date"),
+    (("build", "{tmp}", "--date", "10/10/2023"), "'--date'-এর তারিখ বোঝা যায়নি: লিখুন বছর-মাস-দিন", "--date"),
     (("build", "{tmp}", "--frob"), "কোনো অপশন নেই", "No such option '--frob'"),
     (("bild",), "কোনো কমান্ড নেই", "No such command 'bild'"),
     (("template",), "প্রয়োজনীয় 'KIND' দেওয়া হয়নি", "Missing argument 'KIND'"),
