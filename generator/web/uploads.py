@@ -133,10 +133,13 @@ def leftovers(desk: Desk, held: list) -> list[Path]:
 
 
 def recover(desk: Desk, paths: list[Path]) -> None:
+    """Build the uploads a stopped server left; one with evidence only when this server makes PDFs (its bundle
+    is what it was sent for): otherwise it stays kept, for a start with PDFs, and its page says so."""
     for path in paths:
         kept = evidence.kept_for(desk.evidence, path)
         if kept and desk.pdf is None:
-            log.warning("%s: built without its %d evidence files: this server makes no PDFs", path.name, len(kept))
+            log.warning("%s: left waiting with its %d evidence files: this server makes no PDFs", path.name, len(kept))
+            continue
         intake.receive(path, inbox=desk.uploads, out_root=desk.out_root, state_dir=desk.state_dir, pool=desk.pool,
                        route="web", owner=desk.owner, pdf=evidence.settings(desk.pdf, kept))
         if not path.exists():

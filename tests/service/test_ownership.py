@@ -304,13 +304,23 @@ def test_a_server_killed_while_it_builds_an_upload_is_followed_by_the_next_with_
         first.wait(10)
     time.sleep(1)
     assert not list((tmp_path / "out").rglob("versions/*/*bundle.pdf"))  # killed mid-build, not after it
-    second = serve(free_port())
+    waiting = answer.headers["location"]
+    second_port = free_port()
+    second = serve(second_port)
     try:
         deadline = time.monotonic() + 120
         bundles: list[Path] = []
         while time.monotonic() < deadline and not bundles:
             bundles = [p for p in (tmp_path / "out").rglob("versions/*/*bundle.pdf")]
             time.sleep(0.5)
+        # the clerk's page, looking again after the restart: on to the submission (before: a red 404, the upload
+        # no longer in uploads/ once the next server had built it)
+        deadline, seen = time.monotonic() + 60, None
+        while time.monotonic() < deadline and (seen is None or seen.status_code == 200):
+            seen = httpx.get(f"http://127.0.0.1:{second_port}{waiting}", follow_redirects=False, timeout=30)
+            time.sleep(0.3)
+        assert seen is not None and seen.status_code == 303, (seen.status_code, seen.text[:300])
+        assert re.fullmatch(r"/submissions/\d+", seen.headers["location"])
     finally:
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(30)
@@ -320,3 +330,48 @@ def test_a_server_killed_while_it_builds_an_upload_is_followed_by_the_next_with_
     assert pages_of(bundles[0].read_bytes(), tmp_path) == letter + annex + 1  # the scan is in it
     one_memo_one_letter(tmp_path / "state", tmp_path / "out")
     assert not list((tmp_path / "state" / "uploads").glob("*.xlsx"))
+
+
+def test_an_upload_with_evidence_left_by_a_stopped_server_waits_for_a_server_that_makes_pdfs(tmp_path):
+    """Found by a hostile run: a server started without PDFs built such an upload without its evidence (no
+    bundle, no warning on the page, the evidence deleted, the memo used), and the letter, once built, is never
+    built again. Now it stays kept, its page says why, and no memo is used."""
+    import socket
+
+    import httpx
+    from PIL import Image
+
+    from generator.records.register import Register
+    from generator.spec.paths import EXAMPLES_DIR
+    from generator.xlsx import examples
+    from tests.support.processes import free_port
+
+    tag = "0a1b2c3d"
+    uploads, proof = tmp_path / "state" / "uploads", tmp_path / "state" / "evidence" / tag
+    uploads.mkdir(parents=True)
+    proof.mkdir(parents=True)
+    examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", uploads / f"{tag}-cc.xlsx")  # as a server left it
+    Image.new("RGB", (60, 80), "gray").save(proof / "রসিদ.png", "PNG")
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--port", str(port), "--out",
+                               str(tmp_path / "out"), "--state", str(tmp_path / "state"), "--no-pdf"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=service_env(),
+                              start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        time.sleep(2)  # its start-up recovery has run
+        page = httpx.get(f"http://127.0.0.1:{port}/uploads/{tag}", timeout=30)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+    assert page.status_code == 503 and "makes none now" in page.text and "প্রমাণক" in page.text
+    assert (uploads / f"{tag}-cc.xlsx").exists() and (proof / "রসিদ.png").exists()
+    assert not list((tmp_path / "out").rglob("*.docx"))
+    with Register(tmp_path / "state") as register:
+        assert register.entries() == []

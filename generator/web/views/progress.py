@@ -21,10 +21,14 @@ async def progress(request: Request):
     """/uploads/<tag>: building (the page looks again by itself), or off to the submission, or what failed."""
     shared = desk(request)
     tag = request.path_params["tag"]
-    flight = shared.flights.get(tag) or await run_in_threadpool(_left_over, shared, tag)
+    flight = shared.flights.get(tag)
     if flight is None:
-        raise HTTPException(404, "এমন কোনো আপলোড এখন তৈরি হচ্ছে না; জমার তালিকা দেখুন। / "
-                                 "No such upload is being built; look at the submissions list.")
+        flight = await run_in_threadpool(_left_over, shared, tag)
+        if flight is None:
+            raise HTTPException(404, "এমন কোনো আপলোড এখন তৈরি হচ্ছে না; জমার তালিকা দেখুন। / "
+                                     "No such upload is being built; look at the submissions list.")
+        if not shared.queued:  # one a restarted server took up (uploads.recover): where the ledger has it
+            return await _taken_up(request, shared, flight)
     if shared.queued:
         return await _queued(request, shared, flight)
     if not flight.done:
@@ -71,6 +75,27 @@ async def _queued(request: Request, shared, flight: building.Flight):
     return page(request, "building.html", flight=flight, refresh=REFRESH, queued=where == "queued")
 
 
+async def _taken_up(request: Request, shared, flight: building.Flight):
+    """An upload this server found waiting when it started (it was restarted while the upload was built): off
+    to its submission once built or rejected; building meanwhile; waiting, and saying why, when it carries
+    evidence and this server makes no PDFs (uploads.recover leaves it for one that does)."""
+    assert flight.kept is not None  # a left-over flight is always a kept file
+    try:
+        where, id = await run_in_threadpool(uploads.status, shared, flight.kept)
+    except StateError:
+        return page(request, "building.html", 503, flight=flight, error=BUSY, refresh=RETRY_AFTER + 1)
+    if where == "done" and id is not None:
+        return RedirectResponse(submission_url(request, id, False), status_code=303)
+    if where == "queued" and shared.pdf is None and evidence.kept_for(shared.evidence, flight.kept):
+        return page(request, "building.html", 503, flight=flight, error=NEEDS_PDFS, refresh=RETRY_AFTER + 1)
+    return page(request, "building.html", flight=flight, refresh=REFRESH)
+
+
+NEEDS_PDFS = ("এই আপলোডের সঙ্গে প্রমাণক ফাইল আছে, যা কেবল PDF তৈরি করে এমন সার্ভার বান্ডেলে যোগ করতে পারে; এই সার্ভার এখন "
+              "PDF তৈরি করে না। ফাইলগুলো রাখা আছে এবং সার্ভার PDF-সহ চালু হলে তৈরি হবে। প্রশাসককে জানান।",
+              "This upload has evidence files, which only a server that makes PDFs can put in the bundle; this server "
+              "makes none now. The files are kept and are built when the server runs with PDFs again. Tell the "
+              "administrator.")
 BUSY = ("সার্ভার এখন ব্যস্ত বা তার রেকর্ড লিখতে পারছে না, তাই এখনো তৈরি হয়নি। ফাইলটি রাখা আছে; এই পাতা নিজে থেকে "
         "আবার চেষ্টা করবে। অনেকক্ষণ এমন থাকলে প্রশাসককে জানান।",
         "The server is busy or cannot write its records, so it is not built yet. Your file is kept; this "
@@ -79,13 +104,11 @@ BUSY = ("সার্ভার এখন ব্যস্ত বা তার র
 
 def _left_over(shared, tag: str) -> building.Flight | None:
     """An upload this server did not receive itself (it was restarted meanwhile, or, with the queue, another
-    server took it) but is building, or will build, from the uploads folder: still building, as far as the
-    clerk is concerned. With the queue, one already built and moved beside the uploads folder too."""
+    server took it) but is building, or will build, from the uploads folder, or one already built or rejected
+    and moved beside it (its archive/ or rejected/)."""
     if not (len(tag) == 8 and all(c in "0123456789abcdef" for c in tag)) or not shared.uploads.is_dir():
         return None
-    places = [shared.uploads]
-    if shared.queued:
-        places += [shared.uploads / "rejected", *sorted((shared.uploads / "archive").glob("*"), reverse=True)]
+    places = [shared.uploads, shared.uploads / "rejected", *sorted((shared.uploads / "archive").glob("*"), reverse=True)]
     for folder in places:
         found = [p for p in folder.iterdir() if p.name.startswith(f"{tag}-") and p.suffix.lower() in (".xlsx", ".xlsm")] \
             if folder.is_dir() else []
