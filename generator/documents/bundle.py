@@ -88,12 +88,14 @@ def build(documents: Sequence[tuple[str, bytes]], evidence: Sequence[Path], *, l
     parts: list[tuple[str, object]] = [(name, PdfReader(io.BytesIO(data))) for name, data in documents]
     fixed_bytes = sum(len(data) for _, data in documents)  # what cannot be made smaller: the PDFs
     images: list[tuple[Path, bytes]] = []
-    for path in evidence:
+    for at, path in enumerate(evidence):
         kind, data = _read(path)
         if kind == "PDF":
             fixed_bytes += len(data)
-            if fixed_bytes > limit:
-                raise _error("pdfs-too-large", path, size=fixed_bytes, limit=limit)
+            if fixed_bytes > limit:  # told whole: every PDF's size, and the largest by name
+                pdfs = [(len(data), path)] + _sizes(p for p in evidence[at + 1:] if p.suffix.lower() == ".pdf")
+                raise _error("pdfs-too-large", max(pdfs)[1], size=fixed_bytes + sum(s for s, _ in pdfs[1:]),
+                             limit=limit)
             parts.append((path.name, _pdf(path, _safe(path, data))))
         else:
             images.append((path, _first_image(path, data, kind)))
@@ -112,6 +114,17 @@ def build(documents: Sequence[tuple[str, bytes]], evidence: Sequence[Path], *, l
     if not images:
         raise _error("pdfs-too-large", None, size=fixed_bytes, limit=limit)
     raise _error("cannot-fit", max(images, key=lambda item: len(item[1]))[0], limit=limit)
+
+
+def _sizes(paths) -> list[tuple[int, Path]]:
+    """(size, path) of each file as it stands (one that cannot be looked at counts nothing)."""
+    out = []
+    for path in paths:
+        try:
+            out.append((os.lstat(path).st_size, path))
+        except OSError:
+            pass
+    return out
 
 
 def _read(path: Path) -> tuple[str, bytes]:
@@ -403,10 +416,11 @@ def _error(code: str, path: Path | None, **facts) -> BundleError:
             f"{name} ছবিটি নষ্ট বা অসম্পূর্ণ, খোলা যায় না; ছবিটি আবার কপি বা স্ক্যান করুন।",
             f"{name} is a damaged or incomplete image that cannot be opened; copy or scan it again."),
         "pdfs-too-large": (
-            f"চিঠি, সংযুক্তি ও প্রমাণক PDF মিলে {b(size)} MB, e-Nothi-র সীমা {b(limit)} MB; PDF প্রমাণকগুলো ছোট "
-            "করুন বা কয়েকটি আলাদা করে পাঠান।",
-            f"The letter, the annex and the evidence PDFs come to {size} MB; e-Nothi takes at most {limit} MB. "
-            "Make the evidence PDFs smaller or send some of them separately."),
+            f"চিঠি, সংযুক্তি ও প্রমাণক PDF মিলে {b(size)} MB, e-Nothi-র সীমা {b(limit)} MB"
+            + (f" (সবচেয়ে বড় PDF: {name})" if path else "") + "; PDF প্রমাণকগুলো ছোট করুন বা কয়েকটি আলাদা করে পাঠান।",
+            f"The letter, the annex and the evidence PDFs come to {size} MB; e-Nothi takes at most {limit} MB"
+            + (f" (largest PDF: {name})" if path else "") + ". Make the evidence PDFs smaller or send some of them "
+            "separately."),
         "cannot-fit": (
             f"ছবিগুলো সবচেয়ে ছোট করেও বান্ডেল {b(limit)} MB-এর মধ্যে আসে না (সবচেয়ে বড় ছবি: {name}); কিছু প্রমাণক "
             "আলাদা করে পাঠান।",

@@ -124,9 +124,14 @@ def _why_not_written(path: Path, cause: OSError) -> str:
     return cause.strerror or str(cause)
 
 
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def safe_name(name: str, fallback: str = "office") -> str:
-    """A file or folder name as typed, Bangla kept, without what Windows shares or Linux forbid, at most
-    NAME_BYTES bytes (cut between characters, never inside one)."""
+    """A file or folder name as typed, Bangla kept, without what Windows shares or Linux forbid, nor the marks
+    that turn text right to left (report\u202efdp.png shows as reportgnp.pdf, and its bundle stamp garbled), at
+    most NAME_BYTES bytes (cut between characters, never inside one)."""
+    name = _BIDI_CONTROLS.sub("", name)
     name = re.sub(r'[<>:"/\\|?*\x00-\x1f\x7f]+', "-", name).strip(" .")
     encoded = name.encode("utf-8", "replace")
     if len(encoded) > NAME_BYTES:

@@ -289,3 +289,28 @@ def test_an_image_too_large_to_open_is_refused_with_its_size_not_empty_brackets(
         bundle.build([("letter", tiny_pdf())], [path])
     assert "(3600 megapixels)" in refused.value.en and "(৩৬০০ মেগাপিক্সেল)" in refused.value.bn
     assert "()" not in refused.value.en and "( " not in refused.value.en
+
+
+def test_pdfs_over_the_limit_are_told_with_their_whole_size_and_the_largest_by_name(tmp_path):
+    """Found by a hostile run: five 8 MB scans were told as 32.3 MB (the total where the limit was crossed, not
+    the 40 MB sent), naming no file: a clerk who leaves out one scan is refused again."""
+    from pypdf import PdfWriter
+
+    scans = []
+    for n, pages in enumerate((1, 1, 1, 40, 1), 1):
+        writer = PdfWriter()
+        for _ in range(pages):
+            writer.add_blank_page(595, 842)
+        path = tmp_path / f"scan-{n}.pdf"
+        with open(path, "wb") as f:
+            writer.write(f)
+        scans.append(path)
+    sizes = [p.stat().st_size for p in scans]
+    letter = tiny_pdf()
+    limit = len(letter) + sizes[0] + sizes[1] + 10  # crossed at the third of five
+    with pytest.raises(bundle.BundleError) as refused:
+        bundle.build([("letter", letter)], scans, limit=limit)
+    whole = bundle._mb(len(letter) + sum(sizes))
+    assert refused.value.code == "pdfs-too-large" and refused.value.path == scans[3]
+    assert f"come to {whole} MB" in refused.value.en and "largest PDF: scan-4.pdf" in refused.value.en
+    assert "scan-4.pdf" in refused.value.bn

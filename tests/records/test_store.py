@@ -318,3 +318,11 @@ def test_a_duplicate_sweeps_the_staging_its_own_killed_try_left_beside_the_versi
         (stage / ".tmp-1.docx").write_bytes(b"half")
     store.sweep_beside([str(built / "letter.docx")], gone=lambda owner: owner == dead)
     assert sorted(p.name for p in versions.iterdir()) == [f".tmp-{alive}.x1", "৪৬-১"]
+
+
+def test_a_name_loses_the_marks_that_turn_text_right_to_left():
+    """Found by a hostile run: evidence named report\u202efdp.png showed as 'reportgnp.pdf' and garbled its page
+    stamp in the bundle (its পাতা reversed). A joiner, which shapes Bangla, is kept."""
+    assert store.safe_name("report\u202efdp.png") == "reportfdp.png"
+    assert store.safe_name("\u2067রসিদ\u2069 \u200fস্ক্যান") == "রসিদ স্ক্যান"
+    assert store.safe_name("র\u200d\u09cdযাব") == "র\u200d\u09cdযাব"
