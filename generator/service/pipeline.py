@@ -310,8 +310,8 @@ def report_rejection(result: Result, source: Path | Source, folder: Path, submis
     for f in result.issues:
         lines += [f"[{f.severity}] {f.where} ({f.code})", f"  {f.bn}", f"  {f.en}", ""]
     files = {f"{stem}.errors.txt": ("\ufeff" + "\r\n".join(lines)).encode("utf-8")}  # BOM and CRLF: Notepad
-    if not any(f.code in UNREADABLE for f in result.issues):
-        marked = marked_copy.annotate(source, list(result.issues))
+    if not any(f.code in UNREADABLE for f in result.issues) and any(f.cell for f in result.issues):
+        marked = marked_copy.annotate(source, list(result.issues))  # only when a cell is to blame (not evidence)
         if marked is not None:
             files[f"{stem}.annotated.xlsx"] = marked
     try:

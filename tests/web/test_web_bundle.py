@@ -70,6 +70,7 @@ def test_bad_evidence_rejects_the_upload_naming_the_file_and_fixed_evidence_buil
         page = c.get(r.headers["location"]).text
         assert "বাতিল" in page and "ভর্তির রসিদ.pdf" in page and "evidence-wrong-type" in page
         assert "প্রমাণক ফাইলের নাম আছে সেটি ঠিক করে" in page and "লাল ঘরগুলো" not in page
+        assert ".annotated.xlsx" not in page  # no cell is to blame: no marked copy offered (a hostile run saw one)
         with Register(tmp_path / "state") as register:
             assert not [e for e in register.entries() if e.state == "issued"]  # the serial went back
         again = send(c, workbook, [("ok.png", png()), ("ভর্তির রসিদ.pdf", blank_pdf(1))])  # the same workbook
