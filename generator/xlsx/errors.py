@@ -18,6 +18,14 @@ def not_a_workbook(why: str) -> WorkbookError:  # `why` is for the log: the cler
     )
 
 
+def empty_file() -> WorkbookError:
+    return WorkbookError(
+        "not-a-workbook",
+        "ফাইলটি খালি (০ বাইট): সংরক্ষণ শেষ হওয়ার আগে কপি বা পাঠানো হয়েছে। Excel-এ আবার সংরক্ষণ করে পাঠান।",
+        "The file is empty (0 bytes): it was copied or sent before it was saved. Save it again in Excel and send it.",
+    )
+
+
 def missing_sheet(name: str) -> WorkbookError:
     return WorkbookError(
         "missing-sheet",

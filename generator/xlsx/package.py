@@ -38,7 +38,7 @@ from xml.parsers import expat
 from generator.spec.carried import CARRIED_SHEET
 from generator.spec.kinds import READ_SHEETS as KIND_SHEETS
 from generator.text.bangla import to_bangla_digits
-from generator.xlsx.errors import WorkbookError, not_a_workbook
+from generator.xlsx.errors import WorkbookError, empty_file, not_a_workbook
 from generator.spec.codes import BAD_PACKAGE, FAR_CELL, TOO_LARGE, TOO_MANY_CELLS, TOO_MANY_PARTS, ZIP_BOMB
 
 MAX_FILE_BYTES = 20 * 2**20  # a filled workbook is some 15–50 KB; pictures of signatures may add a few MB
@@ -111,6 +111,8 @@ def scan(data: bytes, sheets=READ_SHEETS) -> Scan:
     size = len(data)
     if size > MAX_FILE_BYTES:
         raise too_large(size)
+    if size == 0:
+        raise empty_file()
     f = io.BytesIO(data)
     try:
         infos = zipfile.ZipFile(f).infolist()  # the directory only: zipfile never unpacks a part here

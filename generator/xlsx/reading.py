@@ -21,7 +21,7 @@ from generator.spec.kinds import ALL_FIELDS, KEY_VALUE_SHEETS
 from generator.spec.sheets import FIRST_DATA_ROW, LETTER_SHEET, PLAN_SHEET
 from generator.text.bangla import to_bangla_digits
 from generator.xlsx import carried, package
-from generator.xlsx.errors import WorkbookError, missing_sheet, not_a_workbook
+from generator.xlsx.errors import WorkbookError, empty_file, missing_sheet, not_a_workbook
 from generator.xlsx.source import Source, load
 
 MAX_PLAN_ROWS = 1000
@@ -102,6 +102,8 @@ def _format(path: Path, data: bytes) -> None:
             f"ফাইলটি {suffix} ধরনের; Excel-এ খুলে .xlsx হিসেবে সংরক্ষণ করুন।",
             f"The file is {suffix}; open it in Excel and save it as .xlsx.",
         )
+    if not data:
+        raise empty_file()
     if head[:2] != b"PK":
         raise not_a_workbook("not a zip file")
 

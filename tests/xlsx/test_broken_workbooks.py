@@ -270,3 +270,12 @@ def test_nis_quarter_done_after_the_period(tmp_path):
     late = [(i.severity, i.code, i.sheet, i.cell) for i in result.issues if i.code.startswith("achieved-after")]
     assert late == [("warning", "achieved-after-period", PLAN, C("q1_achieved", 5, "nis"))]
     assert result.status == "valid"
+
+
+def test_an_empty_file_is_told_as_empty(tmp_path):
+    """Found by a hostile run: 0 bytes was told 'not an .xlsx workbook, or damaged'; it was sent before it was
+    saved. The code stays not-a-workbook."""
+    path = tmp_path / "খালি.xlsx"
+    path.write_bytes(b"")
+    [issue] = pipeline.examine(path, today=TODAY).result.issues
+    assert issue.code == "not-a-workbook" and "empty (0 bytes)" in issue.en and "খালি" in issue.bn
