@@ -99,7 +99,10 @@ def _serve(conn: Connection, limits: Limits, target: Target) -> None:
     os.environ["RUST_BACKTRACE"] = "0"  # a Rust reader that aborts says one line, not a page of frames
     _limit_memory(limits.memory_mb)
     parent = os.getppid()
-    conn.send(_Started())
+    try:
+        conn.send(_Started())
+    except OSError:  # the parent stopped while this worker started: nothing to tell, nobody to tell it to
+        return
     while True:
         try:
             while not conn.poll(1.0):
@@ -118,7 +121,10 @@ def _serve(conn: Connection, limits: Limits, target: Target) -> None:
             if isinstance(e, (SystemExit, KeyboardInterrupt)):
                 raise
             result = Loss("error", f"{type(e).__name__}: {e}", limits)
-        conn.send(result)
+        try:
+            conn.send(result)
+        except OSError:  # the parent stopped meanwhile: the next one builds the file again
+            return
 
 
 def _why(exitcode: int | None) -> str:
