@@ -165,7 +165,8 @@ def from_workbook(raw: RawWorkbook, kind: Kind) -> Report:
     previous: dict[str, Value] = {}  # the area and activity cells in force
     for number, cells in raw.plan_rows:
         parsed = _read_row(cells)
-        row_refs = {k: c.ref for k, c in cells.items()}
+        row_refs = {**{k: f"{letter}{number}" for k, letter in raw.plan_columns.items()},  # a blank cell named too
+                    **{k: c.ref for k, c in cells.items()}}
         starts_area = _starts_group(parsed, previous, _AREA) or not report.rows
         starts_activity = starts_area or _starts_group(parsed, previous, _ACTIVITY)
         if not starts_area:

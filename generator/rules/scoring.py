@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import cast
 
@@ -29,6 +29,7 @@ class RowScore:
     explanation: str
     explanation_en: str
     office_score: Value | None = None
+    due_but_blank: bool = False  # due by the period's end, its achievement cell left empty: left out, and told
 
     def as_dict(self) -> dict:
         return {"indicator_no": self.indicator_no, "weight": self.weight, "score": self.score,
@@ -279,7 +280,8 @@ def score_row(row: PlanRow, *, share: float | Fraction, period_end: dt.date | No
     if achieved.text.strip().lower() in NOT_APPLICABLE:
         return result(None, "অর্জন: প্রযোজ্য নয় → গণনায় নেই", "achievement: not applicable → left out")
     if not achieved.text.strip():
-        return result(None, "অর্জন লেখা নেই → স্কোর হয় না", "no achievement given → not scored")
+        return replace(result(None, "অর্জন লেখা নেই → স্কোর হয় না", "no achievement given → not scored"),
+                       due_but_blank=True)
     if achieved.empty:
         return result(0.0, "অর্জন নেই (-) → ০", "nothing achieved (-) → 0")
 

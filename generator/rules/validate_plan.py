@@ -361,9 +361,19 @@ def number_of(text: str) -> float | None:
 
 
 def score_findings(report: Report, card: ScoreCard) -> list[Finding]:
-    """The office's own scores and total beside the computed ones."""
+    """The office's own scores and total beside the computed ones, and each indicator due by the period's end
+    whose achievement was left blank (left out of the score, which a `-` would make zero)."""
     out = []
     for row, scored in zip(report.rows, card.rows):
+        if scored.due_but_blank:
+            out.append(_warning(
+                "achievement-blank",
+                f"সূচক {scored.indicator_no}: এই সময়ের শেষ পর্যন্ত এর লক্ষ্যমাত্রা আছে, কিন্তু অর্জনের ঘর ফাঁকা, তাই স্কোরে "
+                "গণনা হয়নি (মোট ও সম্ভাব্য নম্বরে নেই)। কিছু না হয়ে থাকলে '-' লিখুন (স্কোর ০), হয়ে থাকলে অর্জন লিখুন।",
+                f"Indicator {to_ascii_digits(scored.indicator_no)}: it is due by the end of the period but its "
+                "achievement is blank, so it is left out of the score (of the total and of what was possible). "
+                "Write '-' if nothing was done (it then scores 0), or the achievement.",
+                row.refs.get("achieved")))
         if "self_score" not in row.cells:
             continue
         own = office_number(row.cells["self_score"])

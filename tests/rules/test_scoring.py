@@ -205,3 +205,21 @@ def test_seed_001_total():
     assert result.status == "valid"
     assert (result.score["total"], result.score["possible"], result.score["percent"]) == (26.0, 33.0, 78.79)
     assert [a["score"] for a in result.score["areas"]] == [9.0, 17.0]
+
+
+def test_an_indicator_due_with_its_achievement_left_blank_is_told_not_silently_left_out(tmp_path):
+    """Found by a review against domain.md: a blank achievement on a due indicator left it out of the total and of
+    what was possible with no word, so a blank cell scored better than an honest '-' (zero)."""
+    import json
+
+    data = json.loads((EXAMPLES_DIR / "egov-mymensingh-2022-23-h1.json").read_text(encoding="utf-8"))
+    blank, dash = 3, 1  # [১.৩.১] 40 % and [১.২.১] done 20/09/22: both due by the half-year, both scored
+    data["rows"][blank]["achieved"], data["rows"][dash]["achieved"] = "", "-"
+    source = tmp_path / "w.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = pipeline.examine(examples.write(source, tmp_path / "w.xlsx")).result
+    told = [f for f in result.issues if f.code == "achievement-blank"]
+    assert len(told) == 1 and told[0].severity == "warning" and told[0].cell is not None
+    assert data["rows"][blank]["indicator_no"] in told[0].bn and "'-'" in told[0].en
+    by_no = {r["indicator_no"]: r["score"] for r in result.score["rows"]}
+    assert by_no[data["rows"][blank]["indicator_no"]] is None and by_no[data["rows"][dash]["indicator_no"]] == 0
