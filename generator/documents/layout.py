@@ -60,8 +60,11 @@ def _texts(kind: Kind, context: dict, key: str) -> tuple[list[str], list[str]]:
 
 
 def bounds(kind: Kind, context: dict, key: str, size: float) -> tuple[float, float]:
-    """(least, most) width of a column in cm, padding included."""
+    """(least, most) width of a column in cm, padding included. The last column holds the scored annex's total
+    too, in bold: a total wider than the rows' scores (১৯.৮২ under ২.৫৫) must not break ('১' over '৯.৮২')."""
     heads, body = _texts(kind, context, key)
+    if key == kind.annex_columns[-1] and context.get("total"):
+        heads = [*heads, str(context["total"])]
     least = max([_least(w, size) * BOLD for t in heads for w in _words(t)]
                 + [_least(w, size) for t in body for w in _words(t)] + [0.4])
     most = max([_width(line, size) * BOLD for t in heads for line in t.split("\n")]

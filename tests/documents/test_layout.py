@@ -350,3 +350,15 @@ def test_a_signature_e_mail_too_long_for_its_cell_even_at_8_pt_breaks_after_its_
     while not "".join(pieces).endswith(email) and len(pieces) < 4:
         pieces.append(found[at + len(pieces)])
     assert "".join(pieces).endswith(email) and len(pieces) > 1 and all(p[-1] in ".@-" for p in pieces[:-1]), pieces
+
+
+def test_the_last_column_is_as_wide_as_the_total_in_bold():
+    """Found by a review: an annual egov annex printed its total ১৯.৮২ as '১' over '৯.৮২' in the score column,
+    which was only as wide as the rows' scores (২.৫৫); a reader could take the total for ৯.৮২."""
+    from generator.documents import layout
+    from generator.spec.kinds import KINDS
+
+    kind = KINDS["egov"]
+    key = kind.annex_columns[-1]
+    least, _ = layout.bounds(kind, {"rows": [{key: "২.৫৫"}, {key: "১.৮৭"}], "total": "১৯.৮২"}, key, 9)
+    assert least >= layout._width("১৯.৮২", 9) * layout.BOLD + layout.PADDING_CM
