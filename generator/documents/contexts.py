@@ -41,10 +41,14 @@ _VOWEL = re.compile(r"[\u0985-\u0994\u09BE-\u09CC\u09D7]")  # a vowel, or a vowe
 def genitive(name: str) -> str:
     """চট্টগ্রাম সিটি কর্পোরেশন → …কর্পোরেশনের; a name ending in a vowel or a vowel sign takes র; one ending
     in anything else (a bracket, a digit, a Latin letter: '(বিআরটিএ)', 'অঞ্চল-৫') takes -এর, as seed 000
-    writes ')-এর' (a vowel sign there would hang alone, on a dotted circle)."""
+    writes ')-এর' (a vowel sign there would hang alone, on a dotted circle). A name with a comma in it takes
+    -এর too ('জেলা প্রশাসকের কার্যালয়, রংপুর-এর', as seed 003 sets 'রংপুর এর' apart): 'রংপুরের' would make the
+    genitive the town's alone."""
     name = name.rstrip("। ")
     if not name:
         return name
+    if "," in name:
+        return name + "-এর"
     if _CONSONANT.fullmatch(name[-1]):
         return name + "ের"
     return name + ("র" if _VOWEL.fullmatch(name[-1]) else "-এর")

@@ -171,3 +171,13 @@ def test_three_annex_signatures_under_a_long_office_name_each_stay_in_their_thir
     assert all(fit.width_cm(cell, SIGNATURE_PT) <= SIGNATURE_SLOT_CM for cell in cells)
     for slot, person in zip((1, 2, 3), people):  # every word kept, in order
         assert " ".join(c for line in lines if (c := line.split("\t")[slot])) == f"{person.replace(',', '')} {office}"
+
+
+def test_the_genitive_of_a_name_with_a_comma_is_set_apart():
+    """Found by a review: 'জেলা প্রশাসকের কার্যালয়, রংপুরের' made the genitive the town's; seed 003 sets it
+    apart ('বিভাগীয় কমিশনার, রংপুর এর'), seed 000 writes ')-এর'."""
+    from generator.documents.contexts import genitive
+
+    assert genitive("জেলা প্রশাসকের কার্যালয়, রংপুর") == "জেলা প্রশাসকের কার্যালয়, রংপুর-এর"
+    assert genitive("চট্টগ্রাম সিটি কর্পোরেশন") == "চট্টগ্রাম সিটি কর্পোরেশনের"
+    assert genitive("বাংলাদেশ সড়ক পরিবহন কর্তৃপক্ষ (বিআরটিএ)") == "বাংলাদেশ সড়ক পরিবহন কর্তৃপক্ষ (বিআরটিএ)-এর"
