@@ -486,7 +486,7 @@ def minutes_context(report: Report, memo: str, issue_date: dt.date) -> dict:
     meeting = report.date("meeting_date")
     rooms = {key: cm - MINUTES_PADDING_CM for key, cm in minutes_widths(report.kind).items()}
     return {
-        "office_lines": [bn_text(line) for key in ("office_name", "office_unit", "office_address")
+        "office_lines": [bn_text(line) for key in ("office_name", "office_address", "office_unit")  # as seed 003
                          for line in report.lines(key)],
         "title": bn_text(report.get("title")),
         "chair": bn_text(report.get("chair")),

@@ -80,6 +80,8 @@ def test_seed_003_rangpur_minutes(tmp_path):
                  "১১ আষাঢ় ১৪৩০", "২৫ জুন ২০২৩", "৪) জেলা প্রশাসক (সকল), রংপুর বিভাগ", "মোঃ মেহেদী হাসান",
                  "সিনিয়র সহকারী কমিশনার"):
         assert text in paras, text
+    head = paras[:4]  # the letterhead in seed 003's order: the office, its place, then its section
+    assert head == ["গণপ্রজাতন্ত্রী বাংলাদেশ সরকার", "বিভাগীয় কমিশনারের কার্যালয়", "রংপুর বিভাগ, রংপুর।", "সাধারণ শাখা"], head
     table = Document(str(result.outputs[0])).tables[1]
     rows = [[c.text for c in r.cells] for r in table.rows]
     assert rows[0] == ["ক্রম", "বিষয়", "আলোচনা", "সিদ্ধান্ত", "বাস্তবায়নকারী"]
