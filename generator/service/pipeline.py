@@ -17,7 +17,7 @@ from pathlib import Path
 from generator.documents import make as documents
 from generator.documents.bundle import BundleError
 from generator.documents.registry import Job
-from generator.findings import Finding, GenError, error, has_errors, warning
+from generator.findings import ERROR, Finding, GenError, error, has_errors, warning
 from generator.model import RawWorkbook, Report
 from generator.records import store, stores
 from generator.records.register import Entry, MemoConflict, Register, SerialTaken
@@ -310,7 +310,8 @@ def report_rejection(result: Result, source: Path | Source, folder: Path, submis
     for f in result.issues:
         lines += [f"[{f.severity}] {f.where} ({f.code})", f"  {f.bn}", f"  {f.en}", ""]
     files = {f"{stem}.errors.txt": ("\ufeff" + "\r\n".join(lines)).encode("utf-8")}  # BOM and CRLF: Notepad
-    if not any(f.code in UNREADABLE for f in result.issues) and any(f.cell for f in result.issues):
+    if not any(f.code in UNREADABLE for f in result.issues) and any(f.cell and f.severity == ERROR
+                                                                   for f in result.issues):
         marked = marked_copy.annotate(source, list(result.issues))  # only when a cell is to blame (not evidence)
         if marked is not None:
             files[f"{stem}.annotated.xlsx"] = marked
