@@ -680,9 +680,16 @@ def _summary(fiscal_year: str, period: str, *, kind: str | None, roster: Path | 
     except (StateError, WriteError, OutputError) as e:
         _say(e)
         return EXIT_NOT_WRITTEN
+    listed = set(asked.roster or ())
     for name in found.unlisted:
         click.echo(f"  [সতর্কতা / warning] '{name}' জমা দিয়েছে কিন্তু তালিকায় নেই (নামের বানান মিলিয়ে দেখুন)। / "
                    f"reported but is not on the roster (check the spelling).", err=True)
+        own = name.rsplit(", ", 1)[-1]
+        if own != name and own in listed:  # the ministry's line typed into office_name, not office_parents
+            click.echo(f"    তালিকার '{own}' কি একই অফিস? তবে অফিসের নামের উপরের লাইনগুলো (মন্ত্রণালয়/বিভাগ) office_name-এ "
+                       "নয়, office_parents-এ লিখুন: তখন নাম মিলবে। / "
+                       f"Is it the roster's '{own}'? Then write the lines above the office's name (the ministry or "
+                       "division) in office_parents, not in office_name, and the names match.", err=True)
     if made.memo:
         click.echo(f"স্মারক / memo: {made.memo}")
     for path in made.written:

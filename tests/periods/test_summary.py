@@ -376,3 +376,18 @@ def test_a_letter_asked_without_a_document_to_write_it_to_is_a_usage_error(ledge
                   _letter(tmp_path / "letter.xlsx"), *outputs)
         assert run.returncode == 2 and "give one with -o" in run.stderr and ".docx-এ" in run.stderr, run.stderr
     assert not (tmp_path / "only.xlsx").exists()
+
+
+def test_an_office_named_with_its_ministrys_line_is_pointed_to_its_roster_name(tmp_path):
+    """Found by a hostile run: a ministry line typed into office_name (before office_parents existed) makes
+    another office than the roster's; the warning now says which roster office it may be, and where the line
+    belongs."""
+    path = _workbook(tmp_path, "two-lines", f"স্থানীয় সরকার বিভাগ\n{KHULNA}", ["১", "১", "১", "-"])
+    [result] = batch.build_all([path], out_root=tmp_path / "out", state_dir=tmp_path / "state", jobs=1)
+    assert result.status == "built", result.issues
+    roster = tmp_path / "roster.txt"
+    roster.write_text(f"{KHULNA}\n", encoding="utf-8")
+    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--roster", roster, "--state", tmp_path / "state",
+              "--out", tmp_path / "out")
+    assert run.returncode == 0, run.stderr
+    assert f"Is it the roster's '{KHULNA}'?" in run.stderr and "office_parents" in run.stderr
