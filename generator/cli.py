@@ -406,7 +406,7 @@ def watch(inbox: Path, out_root: Path, state_dir: str | None, poll: float | None
 
     from generator.records.state import StateError
     from generator.service import converter
-    from generator.service.watch import AlreadyWatched, Watcher, run
+    from generator.service.watch import AlreadyWatched, BadLayout, InboxUnusable, Watcher, run
     from generator.service.workers import Limits
 
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
@@ -417,10 +417,10 @@ def watch(inbox: Path, out_root: Path, state_dir: str | None, poll: float | None
         with converter.warm(converter.wanted(make_pdf) and not _queued(state_dir), pdf_timeout) as pdf:
             run(Watcher(inbox, out_root, _state(state_dir), poll=poll, settle=settle, give_up=give_up, rescan=rescan,
                         limits=Limits(memory_mb=max_memory, seconds=timeout), pdf=pdf))
-    except AlreadyWatched as e:
+    except (AlreadyWatched, BadLayout) as e:
         click.echo(f"✘ {e.bn}\n  {e.en}", err=True)
         sys.exit(2)
-    except StateError as e:
+    except (StateError, InboxUnusable) as e:
         click.echo(f"✘ {e.bn}\n  {e.en}", err=True)
         sys.exit(EXIT_NOT_WRITTEN)
 

@@ -88,6 +88,19 @@ def _note(moved: Path, bn: str, en: str) -> None:
     store.write_atomic(note, f"{moved.name}: {bn}\n{moved.name}: {en}\n".encode())
 
 
+def _ours(folder: Path, inbox: Path, out_root: Path, state_dir: Path) -> bool:
+    """Whether a folder in the inbox is the service's own: its archive/ or rejected/, or one that is or holds
+    the output root or the state folder (gen watch refuses that layout at start; never moved all the same)."""
+    if folder.name in (ARCHIVE_DIR, REJECTED_DIR) and os.path.realpath(folder.parent) == os.path.realpath(inbox):
+        return True
+    real = Path(os.path.realpath(folder))
+    for other in (out_root, state_dir):
+        mine = Path(os.path.realpath(other))
+        if mine == real or real in mine.parents:
+            return True
+    return False
+
+
 def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: BuildPool, route: str = "watch",
             owner: str | None = None, **options) -> int | None:
     """Handle one file that arrived in `inbox` for `owner` (the service's lease); its ledger id, or None when
@@ -98,6 +111,9 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
         path = utf8_name(path)
     except FileNotFoundError:
         log.info("gone before it was read: %s", path.name)
+        return None
+    if stat.S_ISDIR(info.st_mode) and _ours(path, inbox, out_root, state_dir):
+        log.warning("%s: a folder of the service's own in the inbox, left where it is", ascii(path.name))
         return None
     with Ledger(state_dir) as ledger:
         if not stat.S_ISREG(info.st_mode):

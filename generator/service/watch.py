@@ -57,6 +57,44 @@ class AlreadyWatched(GenError):
             "that one or give another inbox.")
 
 
+class BadLayout(GenError):
+    """The state or output folder is the inbox or inside it: every folder in the inbox is set aside into
+    rejected/, the register with it. Refused before anything is watched."""
+
+    def __init__(self, inbox: Path, what_bn: str, what_en: str, folder: Path):
+        super().__init__(
+            "folder-in-inbox",
+            f"{what_bn} ({folder}) ইনবক্সের ({inbox}) ভেতরে বা ইনবক্সই: ইনবক্সে রাখা সবকিছু যাচাই করে সরানো হয়, তাই "
+            f"তা সেখানে থাকতে পারে না। {what_bn} ইনবক্সের বাইরে দিন।",
+            f"The {what_en} ({folder}) is the inbox ({inbox}) or inside it: whatever is in the inbox is checked and "
+            f"moved, so it cannot be there. Give a {what_en} outside the inbox.")
+
+
+class InboxUnusable(GenError):
+    """The inbox cannot be used at start (read-only, full, not a folder)."""
+
+    def __init__(self, inbox: Path, cause: OSError):
+        why = cause.strerror or str(cause)
+        super().__init__(
+            "inbox-unusable",
+            f"ইনবক্স {inbox} ব্যবহার করা যাচ্ছে না ({why}): ফোল্ডারটি আছে কি না, লেখার অনুমতি ও ডিস্কে জায়গা আছে কি না "
+            "দেখুন, অথবা অন্য ইনবক্স দিন।",
+            f"The inbox {inbox} cannot be used ({why}): check that the folder exists, may be written and that the "
+            "disk has room, or give another inbox.")
+
+
+def check_layout(inbox: Path, out_root: Path, state_dir: Path | str) -> None:
+    """BadLayout when the output or the (local) state folder is the inbox or inside it."""
+    home = Path(os.path.realpath(inbox))
+    folders = [("আউটপুট ফোল্ডার", "output folder", Path(out_root))]
+    if not queue.url_of(state_dir):
+        folders.append(("অবস্থা-ফোল্ডার (রেজিস্টার)", "state folder (the register)", Path(state_dir)))
+    for what_bn, what_en, folder in folders:
+        real = Path(os.path.realpath(folder))
+        if real == home or home in real.parents:
+            raise BadLayout(inbox, what_bn, what_en, folder)
+
+
 def ignored(name: str) -> bool:
     """Office lock files, hidden files and the temporary names of copies in progress."""
     lower = name.lower()
@@ -120,6 +158,7 @@ class Watcher:
     _held: dict[Path, tuple[float, float | None]] = field(default_factory=dict)  # left in the inbox: (until, mtime)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _state_down: bool = False  # the state database could not be used at the last try (logged once)
+    _inbox_down: bool = False  # the inbox could not be read at the last scan (logged once)
     queue: queue.Queue | None = None  # PostgreSQL state: files are enqueued for `gen worker`, not built here
     _leader: Leadership | None = None
 
@@ -133,7 +172,17 @@ class Watcher:
             self._pending.setdefault(path, _Pending(-1, -1.0, time.monotonic()))
 
     def scan(self) -> None:
-        for entry in sorted(self.inbox.iterdir()):
+        try:
+            entries = sorted(self.inbox.iterdir())
+        except OSError as e:  # the inbox (a share) went away or cannot be read: said once, looked at again later
+            if not self._inbox_down:
+                log.error("the inbox cannot be read (%s): looking again every %.0f s", e.strerror or e, self.rescan)
+                self._inbox_down = True
+            return
+        if self._inbox_down:
+            log.info("the inbox can be read again")
+            self._inbox_down = False
+        for entry in entries:
             if entry.name in (ARCHIVE_DIR, REJECTED_DIR) and entry.is_dir() and not entry.is_symlink():
                 continue
             self.notice(entry)
@@ -167,7 +216,11 @@ class Watcher:
         return out
 
     def run(self) -> None:
-        self.inbox.mkdir(parents=True, exist_ok=True)
+        check_layout(self.inbox, self.out_root, self.state_dir)
+        try:
+            self.inbox.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise InboxUnusable(self.inbox, e) from None
         url = queue.url_of(self.state_dir)
         if url is not None:
             return self._run_queued(url)
@@ -321,7 +374,11 @@ def _mtime(path: Path) -> float | None:
 @contextmanager
 def _inbox_lock(inbox: Path):
     """An exclusive lock on INBOX/.gen-watch.lock, held while the watcher runs; AlreadyWatched if taken."""
-    with open(inbox / LOCK_FILE, "a+") as f:
+    try:
+        f = open(inbox / LOCK_FILE, "a+")
+    except OSError as e:  # read-only, full, not a folder: said, not a traceback
+        raise InboxUnusable(inbox, e) from None
+    with f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
@@ -329,10 +386,13 @@ def _inbox_lock(inbox: Path):
                 raise
             f.seek(0)
             raise AlreadyWatched(inbox, f.read().strip() or "another process") from None
-        f.seek(0)
-        f.truncate()
-        f.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
-        f.flush()
+        try:
+            f.seek(0)
+            f.truncate()
+            f.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
+            f.flush()
+        except OSError as e:
+            raise InboxUnusable(inbox, e) from None
         yield
 
 

@@ -326,3 +326,60 @@ def test_a_workbook_saved_over_while_it_is_built_is_built_too_never_archived_unb
     digests = {hashlib.sha256(p.read_bytes()).hexdigest() for p in (w.inbox / "archive").rglob("*.xlsx")}
     assert digests == {hashlib.sha256(f.read_bytes()).hexdigest() for f in (first, corrected)}
     assert len(set(r[2] for r in ledger(w.state))) == 2  # two letters, two memos
+
+
+def _watch_once(tmp_path, inbox, out, state, timeout=60):
+    from tests.support.processes import service_env
+
+    return subprocess.run([sys.executable, "-m", "generator.cli", "watch", "--inbox", str(inbox), "--out", str(out),
+                           "--state", str(state), "--no-pdf"], capture_output=True, text=True, timeout=timeout,
+                          env=service_env())
+
+
+def test_a_state_or_output_folder_in_the_inbox_is_refused_at_start_and_never_moved(tmp_path):
+    """Found by a hostile run: with --state inside the inbox (or the inbox itself) the watcher set the live
+    register aside into rejected/ at every scan (718 pieces in 4 minutes, `gen register` then empty); with --out
+    there, the built letters went to rejected/ too."""
+    from generator.records.register import Register
+    from generator.service import intake
+
+    inbox = tmp_path / "w"
+    inbox.mkdir()
+    with Register(inbox / "state") as register:
+        register.entries()
+    for out, state, names in ((tmp_path / "out", inbox / "state", "state folder"), (tmp_path / "out", inbox, "state"),
+                              (inbox / "out", tmp_path / "state", "output folder"), (inbox, tmp_path / "s", "output")):
+        run = _watch_once(tmp_path, inbox, out, state)
+        assert run.returncode == 2 and names in run.stderr and "ইনবক্সের" in run.stderr, run.stdout + run.stderr
+        assert "Traceback" not in run.stderr
+    assert (inbox / "state" / "register.sqlite3").exists() and not (inbox / "rejected").exists()
+    (inbox / "archive").mkdir()  # its own folders, and one holding the state, are never set aside by intake either
+    for folder in (inbox / "archive", inbox / "state"):
+        assert intake.receive(folder, inbox=inbox, out_root=tmp_path / "out", state_dir=inbox / "state",
+                              pool=None) is None
+        assert folder.is_dir()
+
+
+def test_an_inbox_that_cannot_be_made_or_locked_is_told_not_a_traceback(tmp_path):
+    """Found by a hostile run: a read-only or full inbox at start gave a raw OSError traceback."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    for inbox in (a_file / "inbox", a_file / "inbox" / "deeper"):  # its folder cannot be made: a file is in the way
+        run = _watch_once(tmp_path, inbox, tmp_path / "out", tmp_path / "state")
+        assert run.returncode == 3 and "Traceback" not in run.stderr, run.stderr
+        assert "cannot be used" in run.stderr and "ব্যবহার করা যাচ্ছে না" in run.stderr
+
+
+def test_an_inbox_that_goes_away_is_waited_for_and_watched_again(tmp_path, watcher):
+    """Found by a hostile run: a share that dropped (the inbox moved away) killed the watcher with a
+    FileNotFoundError traceback, and it stayed dead when the share came back."""
+    w = watcher("--rescan", "1")
+    w.wait(lambda: "watching" in (tmp_path / "watch.log").read_text(), timeout=60, what="watching")
+    away = tmp_path / "inbox-away"
+    os.rename(w.inbox, away)
+    time.sleep(3)  # rescans meet no inbox
+    assert w.proc.poll() is None, (tmp_path / "watch.log").read_text()
+    os.rename(away, w.inbox)
+    w.drop(make_workbooks(tmp_path / "src", 1))
+    w.wait(lambda: len(w.archived()) == 1, timeout=90, what="the workbook built after the inbox came back")
+    assert "the inbox cannot be read" in (tmp_path / "watch.log").read_text()
