@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import shutil
 import stat
 import time
 from pathlib import Path
@@ -84,8 +83,22 @@ def utf8_name(path: Path) -> Path:
 
 
 def _note(moved: Path, bn: str, en: str) -> None:
-    note = moved.with_name(fit(moved.name, ".reason.txt"))
-    store.write_atomic(note, f"{moved.name}: {bn}\n{moved.name}: {en}\n".encode())
+    _beside(moved, moved.name, ".reason.txt", f"{moved.name}: {bn}\n{moved.name}: {en}\n".encode())
+
+
+def _beside(moved: Path, stem: str, suffix: str, data: bytes) -> Path:
+    """`data` beside `moved` as STEM+SUFFIX (or 'STEM (2)SUFFIX' …): whole or not at all (staged, then linked: a
+    full disk leaves no empty report), and never over a file already there (a submitted file named like a report:
+    'bad.annotated.xlsx' sent, then bad.xlsx's marked copy)."""
+    tmp = store.staged(data, moved.parent, durable=False)
+    try:
+        for _ in range(100):
+            target = _unique(moved.with_name(fit(stem, suffix)))
+            if store.link_new(tmp, target, data):
+                return target
+        raise FileExistsError(moved.with_name(fit(stem, suffix)))
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def _ours(folder: Path, inbox: Path, out_root: Path, state_dir: Path) -> bool:
@@ -173,7 +186,7 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
             for output in result.outputs:  # the error report and the marked-up copy go beside it, named after it
                 report = Path(output)
                 try:
-                    shutil.copyfile(report, moved.with_name(fit(moved.stem, "".join(report.suffixes[-2:]))))
+                    _beside(moved, moved.stem, "".join(report.suffixes[-2:]), report.read_bytes())
                 except OSError as e:
                     log.warning("could not copy %s beside %s: %s", report.name, moved.name, e)
         seconds = time.monotonic() - started

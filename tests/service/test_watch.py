@@ -14,7 +14,7 @@ import pytest
 from generator.xlsx import filling
 from tests.support.docx import docx_text
 from generator.spec.paths import XLSX_DIR
-from tests.support.workbooks import MYMENSINGH, ROWS
+from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc
 from tests.support.state import ledger, serials
 from tests.support.workbooks import make_workbooks
 from tests.support.processes import Watch
@@ -383,3 +383,25 @@ def test_an_inbox_that_goes_away_is_waited_for_and_watched_again(tmp_path, watch
     w.drop(make_workbooks(tmp_path / "src", 1))
     w.wait(lambda: len(w.archived()) == 1, timeout=90, what="the workbook built after the inbox came back")
     assert "the inbox cannot be read" in (tmp_path / "watch.log").read_text()
+
+
+def test_a_report_beside_a_rejected_file_never_replaces_a_file_already_there(tmp_path, watcher):
+    """Found by a hostile run: 'bad.annotated.xlsx' sent (and rejected), then 'bad.xlsx': the second one's marked
+    copy replaced the first original in rejected/, while its ledger entry still pointed there; the same with a
+    sent 'note.txt.reason.txt' and the reason written for 'note.txt'."""
+    w = watcher()
+    bad = fill_cc(tmp_path, dict(MYMENSINGH, office_address=None), ROWS, name="bad.annotated.xlsx")
+    w.drop([bad])
+    w.wait(lambda: (w.inbox / "rejected" / "bad.annotated.xlsx").exists(), timeout=90, what="the first rejected")
+    first = (w.inbox / "rejected" / "bad.annotated.xlsx").read_bytes()
+    w.drop([fill_cc(tmp_path, dict(MYMENSINGH, office_address=None), ROWS, name="bad.xlsx")])
+    (tmp_path / "note.txt.reason.txt").write_text("the clerk's own note")
+    (tmp_path / "note.txt").write_text("not a workbook")
+    w.drop([tmp_path / "note.txt.reason.txt", tmp_path / "note.txt"])
+    rejected = w.inbox / "rejected"
+    w.wait(lambda: len(list(rejected.glob("bad*"))) >= 5 and len(list(rejected.glob("note*"))) >= 3, timeout=90,
+           what="the second rejected with its reports, and the note")
+    assert (rejected / "bad.annotated.xlsx").read_bytes() == first
+    assert (rejected / "note.txt.reason.txt").read_text() == "the clerk's own note"
+    assert (rejected / "bad.annotated (2).xlsx").exists() and "not a regular" not in (rejected / "note.txt.reason (2).txt").read_text()
+    assert not [p for p in rejected.iterdir() if p.stat().st_size == 0]
