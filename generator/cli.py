@@ -12,6 +12,7 @@ import click
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 EXIT_NOT_WRITTEN = 3  # 0 built, 1 rejected, 2 usage error (click), 3 could not write
+EXIT_INTERRUPTED = 130  # stopped by Ctrl-C (128 + SIGINT), as shells count it
 
 
 class _StateParam(click.ParamType):
@@ -140,6 +141,10 @@ class _Gen(click.Group):
             return super().invoke(ctx)
         except click.UsageError as e:
             raise _in_bangla(e) from None
+        except KeyboardInterrupt:  # Ctrl-C: said in both languages, and not the exit code of a rejection
+            click.echo("\n✘ থামানো হয়েছে (Ctrl-C)। যা তৈরি হয়েছে তা রাখা আছে; আবার চালালে বাকিগুলো হবে।\n"
+                       "  Stopped (Ctrl-C). What was built is kept; run it again for the rest.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
 
 
 _Gen.group_class = _Gen

@@ -724,6 +724,8 @@ def test_ctrl_c_leaves_the_ledger_and_the_register_agreeing(tmp_path):
     # bytes: communicate() reads on past what readline() buffered, which may be the middle of a Bangla letter
     err = proc.communicate(timeout=60)[1].decode("utf-8")
     assert "Traceback" not in err
+    # said in both languages, and not exit 1 (a rejection): found by a hostile run ('Aborted!', exit 1)
+    assert proc.returncode == 130 and "থামানো হয়েছে" in err and "Stopped (Ctrl-C)" in err, (proc.returncode, err)
     ledger_and_register_agree(state)
 
 
