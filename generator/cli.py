@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -204,8 +205,31 @@ def _workbooks(paths: tuple[Path, ...]) -> tuple[list[Path], list[Path]]:
     return out, empty
 
 
-def _say_empty(folders: list[Path]) -> None:
-    """Each folder given that holds no workbook, told on stderr (a --json stream stays JSON lines)."""
+def _in_subfolders(folder: Path, most: int = 10_000) -> int:
+    """How many workbooks the subfolders of `folder` hold (looking at no more than `most` entries)."""
+    count, seen = 0, 0
+    for root, dirs, names in os.walk(folder):
+        if Path(root) == folder:
+            continue
+        seen += len(dirs) + len(names)
+        count += sum(1 for n in names if Path(n).suffix.lower() in WORKBOOK_SUFFIXES and not n.startswith("~$"))
+        if seen > most:
+            break
+    return count
+
+
+def _say_empty(folders: list[Path], given: tuple[Path, ...] = ()) -> None:
+    """Each folder given that holds no workbook, and workbooks in a given folder's subfolders (not read), told
+    on stderr (a --json stream stays JSON lines)."""
+    from generator.text.bangla import to_bangla_digits
+
+    for folder in (p for p in given if p.is_dir() and p.suffix.lower() not in WORKBOOK_SUFFIXES):
+        below = _in_subfolders(folder)
+        if below:
+            click.echo(f"! {folder}: এর ভেতরের ফোল্ডারগুলোতে {to_bangla_digits(below)}টি ওয়ার্কবুক আছে, সেগুলো পড়া হয়নি (কেবল "
+                       "ফোল্ডারটির নিজের ফাইল); সেগুলোর জন্য ভেতরের ফোল্ডারটি দিন।\n"
+                       f"  {folder}: its subfolders hold {below} workbook(s), which were not read (only the folder's own "
+                       "files are); give the subfolder to read them.", err=True)
     for folder in folders:
         click.echo(f"✘ {folder}: এই ফোল্ডারে কোনো ওয়ার্কবুক (.xlsx) নেই; কিছুই যাচাই বা তৈরি হয়নি।\n"
                    f"  {folder}: this folder holds no workbook (.xlsx); nothing was checked or built from it.",
@@ -243,7 +267,7 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: str | None, issue_
     from generator.records.state import StateError
 
     paths, empty = _workbooks(files)
-    _say_empty(empty)
+    _say_empty(empty, files)
     if not paths:
         sys.exit(1)
     pdf = None
@@ -293,7 +317,7 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     import generator
 
     paths, empty = _workbooks(files)
-    _say_empty(empty)
+    _say_empty(empty, files)
     failed = bool(empty)
     for path in paths:
         result = generator.check(path)

@@ -327,3 +327,13 @@ def test_template_never_writes_a_blank_over_the_register(tmp_path):
     run = gen("template", "cc", "-o", state / "register.sqlite3")
     assert run.returncode == 3 and "not even with --force" in run.stderr and "Traceback" not in run.stderr
     assert (state / "register.sqlite3").read_bytes() == before
+
+
+def test_workbooks_in_a_folders_subfolders_are_said_not_to_be_read(tmp_path, cc_example):
+    """Found by a hostile run: `gen build d` skipped d/sub/*.xlsx without a word."""
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    (tmp_path / "d" / "sub" / "q1.xlsx").write_bytes(Path(cc_example).read_bytes())
+    (tmp_path / "d" / "q2.xlsx").write_bytes(Path(cc_example).read_bytes())
+    run = gen("validate", tmp_path / "d")
+    assert run.returncode == 0 and "subfolders hold 1 workbook(s), which were not read" in run.stderr
+    assert "১টি ওয়ার্কবুক" in run.stderr and "q1.xlsx" not in run.stdout
