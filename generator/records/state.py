@@ -34,6 +34,9 @@ URL_SCHEMES = ("postgresql://", "postgres://")
 DATABASE_FILE = "database"  # in the local folder of a PostgreSQL state: the URL of its database
 
 
+_DAMAGED = re.compile(r"malformed|not a database|no such (?:table|column)|file is encrypted", re.IGNORECASE)
+
+
 class StateError(PlaceError):
     """The state folder or its database cannot be opened or written."""
 
@@ -46,6 +49,15 @@ class StateError(PlaceError):
                 "ঠিকানাটি ঠিক কি না দেখুন; কোনো স্মারক নম্বর খরচ হয়নি।",
                 f"The state database {self.path} cannot be reached or written ({self.cause}). Check that "
                 "PostgreSQL is running and the URL is right; no memo number was used.")
+            return
+        if _DAMAGED.search(self.cause):  # not a permission to give: the file is not a register this program reads
+            super().__init__(
+                STATE_UNAVAILABLE,
+                f"অবস্থা-ফোল্ডার {self.path}-এর ডেটাবেস নষ্ট বা এই প্রোগ্রামের নয় ({self.cause})। ব্যাকআপ থেকে "
+                "register.sqlite3 ফেরত আনুন বা --state দিয়ে ঠিক ফোল্ডারটি দিন; কোনো স্মারক নম্বর খরচ হয়নি।",
+                f"The database in the state folder {self.path} is damaged or not this program's ({self.cause}). "
+                "Restore register.sqlite3 from a backup or give the right folder with --state; no memo number was "
+                "used.")
             return
         super().__init__(
             STATE_UNAVAILABLE,

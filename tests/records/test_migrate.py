@@ -254,3 +254,17 @@ def test_work_a_crashed_watcher_left_is_taken_over_on_postgresql_after_the_move(
         watcher.stop()
     assert rows(postgres, "SELECT count(*), max(attempts) FROM files") == [(1, 2)]  # on its entry, the crash counted
     assert watcher.archived() == [workbook.name]
+
+
+def test_a_damaged_or_foreign_register_is_told_as_such_not_as_a_permission(tmp_path):
+    """Found by a hostile run: `gen register` on a damaged file said 'Make it writable', which would not help."""
+    import subprocess
+    import sys
+
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "register.sqlite3").write_bytes(b"\x07" * 4096)
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "register", "--state", str(state)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 3 and "damaged or not this program's" in run.stderr and "নষ্ট" in run.stderr
+    assert "Make it writable" not in run.stderr and "Traceback" not in run.stderr
