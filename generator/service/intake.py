@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import shutil
 import stat
+import tempfile
 import time
 from pathlib import Path
 
@@ -58,6 +60,17 @@ def _move(path: Path, inbox: Path, where: str) -> Path:
         if path == top:
             path = aside
     target = _destination(inbox, where, path.name)
+    info = os.lstat(path)
+    if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:  # a hard link (to a built letter, say): the copy kept
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")  # here is a file of its own, so that
+        os.close(fd)                                                      # editing it changes nothing else
+        try:
+            shutil.copyfile(path, tmp)
+            os.replace(tmp, target)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        path.unlink()
+        return target
     os.replace(path, target)
     return target
 

@@ -405,3 +405,20 @@ def test_a_report_beside_a_rejected_file_never_replaces_a_file_already_there(tmp
     assert (rejected / "note.txt.reason.txt").read_text() == "the clerk's own note"
     assert (rejected / "bad.annotated (2).xlsx").exists() and "not a regular" not in (rejected / "note.txt.reason (2).txt").read_text()
     assert not [p for p in rejected.iterdir() if p.stat().st_size == 0]
+
+
+def test_a_hard_link_to_a_built_letter_set_aside_is_a_copy_of_its_own(tmp_path, watcher):
+    """Found by a hostile run: a hard link to a built letter dropped in the inbox stayed a hard link in rejected/,
+    so editing that copy in place would change the official letter."""
+    w = watcher()
+    w.drop(make_workbooks(tmp_path / "src", 1))
+    w.wait(lambda: len(w.archived()) == 1, timeout=90, what="built")
+    letter = next((tmp_path / "out").rglob("versions/*/*-letter.docx"))
+    before = letter.read_bytes()
+    os.link(letter, w.inbox / "letter.docx")
+    w.wait(lambda: (w.inbox / "rejected" / "letter.docx").exists(), timeout=60, what="set aside")
+    kept = w.inbox / "rejected" / "letter.docx"
+    assert kept.stat().st_ino != letter.stat().st_ino and letter.stat().st_nlink == 1
+    with open(kept, "r+b") as f:  # edited in place, as some tools save
+        f.write(b"changed")
+    assert letter.read_bytes() == before
