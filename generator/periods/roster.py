@@ -169,7 +169,8 @@ def _from_workbook(path: Path) -> list[tuple[str, str]]:
     except Exception as e:  # calamine's own errors: a damaged file
         raise RosterError(f"অফিসের তালিকা {path} পড়া যাচ্ছে না: ফাইলটি নষ্ট বা .xlsx নয় ({type(e).__name__})।",
                           f"The roster {path} cannot be read: it is damaged or not an .xlsx ({type(e).__name__}).") from None
-    in_first_column = sorted(int(ref[1:]) for ref in found.formulas.get(first, {}) if re.fullmatch(r"A\d+", ref))
+    in_first_column = sorted(int(ref[1:]) for ref, saved in found.formulas.get(first, {}).items()
+                             if re.fullmatch(r"A\d+", ref) and not saved)  # a formula saved with no result
     for n in in_first_column:  # calamine reads such a cell as empty, and leaves out empty rows at the end
         if n > len(rows) or not rows[n - 1] or rows[n - 1][0] in (None, ""):
             raise RosterError(

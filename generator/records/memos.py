@@ -65,8 +65,9 @@ def _give_back(path: Path, text: bytes) -> None:
     except OSError:
         return
     try:
-        if aside.read_bytes() != text:
-            os.link(aside, path)  # another build's: back in place (a claim made meanwhile is never overwritten)
+        held = aside.read_bytes()
+        if held != text:  # another build's: back in place, never over a claim made meanwhile (link_new writes it
+            store.link_new(str(aside), path, held)  # on a share without hard links)
     except OSError:
         pass
     finally:

@@ -66,6 +66,7 @@ def _move(path: Path, inbox: Path, where: str) -> Path:
         os.close(fd)                                                      # editing it changes nothing else
         try:
             shutil.copyfile(path, tmp)
+            shutil.copymode(path, tmp)  # readable by whom the file was, not mkstemp's owner-only
             os.replace(tmp, target)
         finally:
             Path(tmp).unlink(missing_ok=True)

@@ -515,7 +515,9 @@ class _SheetScan:
         local = name.rpartition(" ")[2]
         if self.in_cell and local == "v" and self.text is not None:
             text = "".join(self.text).strip()
-            self.valued = self.valued or bool(text)
+            # an empty <v> is a saved result when the cell says it is text (t="str"): a formula that came to ""
+            # (=IF(B2="","",B2) saved by Excel or LibreOffice); without it, the program that saved never calculated
+            self.valued = self.valued or bool(text) or self.type == "str"
             if self.type == "e":
                 self.errors[self.ref] = text[:32]
             self.text = None

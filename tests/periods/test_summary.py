@@ -178,10 +178,28 @@ def test_a_roster_workbook_is_read_from_its_first_column(tmp_path):
         with pytest.raises(RosterError) as e:
             read_roster(tmp_path / "r2.xlsx")
         assert says in e.value.en and "Sheet!A" in e.value.bn
+    wb = Workbook()  # a formula that came to "" as Excel saves it (t="str", an empty <v>): a result, not refused
+    for value in ("দপ্তর", KHULNA, '=IF(B3="","",B3)'):
+        wb.active.append([value])
+    wb.save(tmp_path / "r3.xlsx")
+    _rewrite_part(tmp_path / "r3.xlsx", "xl/worksheets/sheet1.xml", b'<c r="A3">', b'<c r="A3" t="str">')
+    assert read_roster(tmp_path / "r3.xlsx") == [KHULNA]
     (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(RosterError) as e:
         read_roster(tmp_path / "bad.xlsx")
     assert "bad.xlsx" in e.value.bn and "bad.xlsx" in e.value.en
+
+
+def _rewrite_part(path: Path, part: str, old: bytes, new: bytes) -> None:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, data.replace(old, new) if info.filename == part else data)
+    path.write_bytes(out.getvalue())
 
 
 def _letter(path: Path, **changes) -> Path:

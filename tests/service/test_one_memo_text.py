@@ -430,3 +430,25 @@ def test_a_build_whose_lease_ran_out_leaves_its_claim_when_it_fails_and_a_live_o
     assert not (out / ".memos" / memos._name(f"{PREFIX}-১")).exists()
     assert (out / ".memos" / memos._name(f"{PREFIX}-২")).read_text() == f"{report}\nregister-a\n{ended.id}"
     assert [p.name for p in (out / ".memos").iterdir() if p.name.startswith(".")] == []  # nothing set aside left
+
+
+def test_a_claim_taken_over_is_put_back_on_a_share_without_hard_links(tmp_path, monkeypatch):
+    """Found by a review: the give-back moved another build's claim aside and put it back with a bare os.link; on
+    a share without hard links (which link_new already writes around) the link failed quietly and the claim was
+    gone, leaving the memo free for another register while its letter was being written."""
+    import errno
+    import os
+
+    out, memo = tmp_path / "out", f"{PREFIX}-১"
+    with memos.claimed(out, memo, "2022-23/office/cc-q2", "register-a", "next"):
+        pass  # the claim another build of the register holds now
+    claim = out / ".memos" / memos._name(memo)
+    claim.write_text("2022-23/office/cc-q2\nregister-a\nnext")
+
+    def no_links(*_args, **_kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    memos._give_back(claim, b"2022-23/office/cc-q1\nregister-a\nstalled")  # the stalled build's own text
+    assert claim.read_text() == "2022-23/office/cc-q2\nregister-a\nnext"
+    assert [p.name for p in claim.parent.iterdir() if p.name.startswith(".")] == []

@@ -419,6 +419,7 @@ def test_a_hard_link_to_a_built_letter_set_aside_is_a_copy_of_its_own(tmp_path, 
     w.wait(lambda: (w.inbox / "rejected" / "letter.docx").exists(), timeout=60, what="set aside")
     kept = w.inbox / "rejected" / "letter.docx"
     assert kept.stat().st_ino != letter.stat().st_ino and letter.stat().st_nlink == 1
+    assert kept.stat().st_mode == letter.stat().st_mode  # readable by whom the letter is, not the owner alone
     with open(kept, "r+b") as f:  # edited in place, as some tools save
         f.write(b"changed")
     assert letter.read_bytes() == before
