@@ -377,15 +377,21 @@ def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = Non
     its memo number from the register like an office's letter (the same summary again keeps its number). No
     file is written over unless `replace` (FileExistsError naming it: a letter's memo goes back to the register).
     LetterError for a letter sheet with errors; store.WriteError when a file cannot be written."""
-    written: list[Path] = []
     put = _write if replace else _write_new
-    if xlsx is not None:
-        written.append(put(xlsx, write_workbook(summary, today)))
-    if docx is None:
-        return written, None
-    if letter is None:
+    written: list[Path] = []
+    memo = None
+    if docx is not None and letter is None:
         written.append(put(docx, write_document(summary, today)))
-        return written, None
+    elif docx is not None and letter is not None:
+        memo = _write_letter(summary, docx, letter, state_dir, today, put, written)
+    if xlsx is not None:  # after the letter: a letter sheet refused leaves no file in the way of the next try
+        written.append(put(xlsx, write_workbook(summary, today)))
+    return written, memo
+
+
+def _write_letter(summary: Summary, docx: Path, letter: Path, state_dir: Path, today: dt.date, put,
+                  written: list[Path]) -> str:
+    """The receiving office's letter with the summary as its annex, under a memo from the register; its memo."""
     report = summary_wording(read_letter(letter, summary, today), summary)
     prefix = register_prefix(report.get("memo_prefix"))
     digest = content_hash(report, summary, today)
@@ -403,7 +409,7 @@ def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = Non
                 written.append(put(docx, document, store.WriteError))
         except SerialTaken as taken:
             raise LetterError([serial_taken(report, prefix, taken.entry)]) from None
-    return written, memo
+    return memo
 
 
 def _write_new(path: Path, data: bytes, error: Callable[[Path, OSError], PlaceError] = store.OutputError) -> Path:

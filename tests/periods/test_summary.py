@@ -409,3 +409,17 @@ def test_an_office_named_with_its_ministrys_line_is_pointed_to_its_roster_name(t
               "--out", tmp_path / "out")
     assert run.returncode == 0, run.stderr
     assert f"Is it the roster's '{KHULNA}'?" in run.stderr and "office_parents" in run.stderr
+
+
+def test_a_letter_sheet_refused_leaves_no_workbook_in_the_way_of_the_next_try(ledger, tmp_path):
+    """Found by a review: -o q2 --letter with a bad letter sheet wrote q2.xlsx, then failed; the corrected run was
+    refused for q2.xlsx, and --force is also what lets an issued letter be replaced."""
+    root, out, state = ledger
+    bad = _letter(tmp_path / "bad.xlsx", memo_prefix=None)
+    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "--letter", bad,
+              "-o", tmp_path / "q2")
+    assert run.returncode == 1 and not (tmp_path / "q2.xlsx").exists() and not (tmp_path / "q2.docx").exists()
+    again = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "--letter",
+                _letter(tmp_path / "good.xlsx"), "-o", tmp_path / "q2")
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "q2.xlsx").exists() and (tmp_path / "q2.docx").exists()
