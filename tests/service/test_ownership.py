@@ -352,6 +352,10 @@ def test_an_upload_with_evidence_left_by_a_stopped_server_waits_for_a_server_tha
     proof.mkdir(parents=True)
     examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", uploads / f"{tag}-cc.xlsx")  # as a server left it
     Image.new("RGB", (60, 80), "gray").save(proof / "রসিদ.png", "PNG")
+    from generator.records.ledger import Ledger
+
+    with Ledger(tmp_path / "state") as ledger:  # the killed server's entry, open (a review: the page said building)
+        ledger.start(f"{tag}-cc.xlsx", "ab" * 32, route="web", owner="f" * 32)
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--port", str(port), "--out",
                                str(tmp_path / "out"), "--state", str(tmp_path / "state"), "--no-pdf"],

@@ -80,14 +80,16 @@ async def _taken_up(request: Request, shared, flight: building.Flight):
     to its submission once built or rejected; building meanwhile; waiting, and saying why, when it carries
     evidence and this server makes no PDFs (uploads.recover leaves it for one that does)."""
     assert flight.kept is not None  # a left-over flight is always a kept file
+    waiting = flight.kept.parent == shared.uploads  # not yet moved to archive/ or rejected/
+    if waiting and shared.pdf is None and evidence.kept_for(shared.evidence, flight.kept):
+        # whatever the ledger says (a killed server's entry stays 'processing'): this server will not build it
+        return page(request, "building.html", 503, flight=flight, error=NEEDS_PDFS, refresh=RETRY_AFTER + 1)
     try:
         where, id = await run_in_threadpool(uploads.status, shared, flight.kept)
     except StateError:
         return page(request, "building.html", 503, flight=flight, error=BUSY, refresh=RETRY_AFTER + 1)
     if where == "done" and id is not None:
         return RedirectResponse(submission_url(request, id, False), status_code=303)
-    if where == "queued" and shared.pdf is None and evidence.kept_for(shared.evidence, flight.kept):
-        return page(request, "building.html", 503, flight=flight, error=NEEDS_PDFS, refresh=RETRY_AFTER + 1)
     return page(request, "building.html", flight=flight, refresh=REFRESH)
 
 
