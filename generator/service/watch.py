@@ -317,6 +317,8 @@ class Watcher:
         whose file was already moved is closed and its reservation given back. At start and every rescan:
         a predecessor's lease may run out only after this watcher started."""
         assert self.owner is not None
+        if not self.inbox.is_dir():  # a share gone away: its files are not "moved", only out of sight
+            return
         try:
             with Ledger(self.state_dir) as ledger, Register(self.state_dir) as register:
                 # its own entries too, left open by an outage after the file was moved (called between files only)
@@ -325,7 +327,7 @@ class Watcher:
                     if (self.inbox / record.name).exists():
                         log.info("resuming %s, interrupted before", record.name)
                         register.adopt([record.id], self.owner.id)
-                    else:
+                    elif self.inbox.is_dir():  # gone from a present inbox: moved, not out of sight
                         ledgering.close_moved(ledger, register, record, self.inbox, self.owner.id,
                                               why="the state database could not be written when it was"
                                               if record in left else "the watcher stopped before it recorded it")
