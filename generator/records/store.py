@@ -97,21 +97,33 @@ class RecordOutput(GenError):
             "so it was not written over, not even with --force. Give another name or folder (-o).")
 
 
-RECORD_FOLDERS = frozenset({VERSIONS, REJECTED, ".memos", "archive", ".uploads"})
-STATE_FILES = ("register.sqlite3", "database")  # a state folder's SQLite database, or the file naming its PostgreSQL
+SERVICE_LOCKS = (".gen-watch.lock", ".gen-serve.lock")  # in an inbox (or the web's uploads folder) while served
 
 
 def refuse_over_record(path: Path) -> None:
-    """RecordOutput when an existing `path` is one the service keeps: in a built version (versions/), a rejected
-    submission's folder, the memo claims, an inbox's archive/ or the web's uploads (within its last four folders),
-    a report's current copies (a folder with CURRENT.txt) or a state folder (a folder with its database)."""
+    """RecordOutput when an existing `path` is one the service keeps: a file of a built version (its folder has a
+    `.content` stamp), a report's current copies (a folder with CURRENT.txt), a memo claim (`.memos/`), a state
+    folder's file (a folder with register.sqlite3, or the `database` file naming its PostgreSQL), or a submitted
+    original in the archive/ or rejected/ of an inbox or of the web's uploads (a folder a service has locked).
+    Folders of the clerk's own that happen to be called archive or versions are not records."""
     if not os.path.lexists(path):
         return
     real = Path(os.path.realpath(path))
     folder = real.parent
-    if RECORD_FOLDERS.intersection(folder.parts[-4:]) or (folder / CURRENT).exists() \
-            or any((folder / name).exists() for name in STATE_FILES):
+    if any((folder / name).exists() for name in (CONTENT, CURRENT, "register.sqlite3")) or folder.name == ".memos" \
+            or _names_a_database(folder / "database"):
         raise RecordOutput(path)
+    for above in list(real.parents)[:3]:
+        if above.name in ("archive", REJECTED) and any((above.parent / lock).exists() for lock in SERVICE_LOCKS):
+            raise RecordOutput(path)
+
+
+def _names_a_database(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(16).startswith((b"postgresql://", b"postgres://"))
+    except OSError:
+        return False
 
 
 def _why_not_written(path: Path, cause: OSError) -> str:

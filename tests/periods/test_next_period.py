@@ -350,6 +350,7 @@ def test_force_never_writes_the_next_workbook_over_the_register_a_built_letter_o
     report = Path(built.outputs[0]).parent.parent.parent
     archive = tmp_path / "inbox" / "archive" / "2024-01-10"
     archive.mkdir(parents=True)
+    (tmp_path / "inbox" / ".gen-watch.lock").write_text("pid 1 on here\n")  # as a watcher leaves its inbox
     workbooks = [archive / "grs.xlsx", tmp_path / "state" / "mine.xlsx", report / "grs.xlsx"]
     for kept_workbook in workbooks:  # a submitted original, anything in a state folder or beside CURRENT.txt
         kept_workbook.write_bytes(source.read_bytes())
@@ -370,6 +371,10 @@ def test_force_never_writes_the_next_workbook_over_the_register_a_built_letter_o
     fresh = _gen("next", source, "-o", tmp_path / "q3.xlsx")
     again = _gen("next", source, "-o", tmp_path / "q3.xlsx", "--force")
     assert (fresh.returncode, again.returncode) == (0, 0), again.stdout  # the clerk's own workbook, replaced
+    own = tmp_path / "archive" / "versions" / "q3.xlsx"  # a clerk's own folders with those names: not records
+    own.parent.mkdir(parents=True)
+    own.write_bytes(b"x")
+    assert _gen("next", source, "-o", own, "--force").returncode == 0 and own.read_bytes() != b"x"
 
 
 def test_a_fiscal_year_that_is_a_formula_without_a_value_is_told_as_such(tmp_path):
