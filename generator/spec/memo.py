@@ -58,7 +58,7 @@ def register_prefix(text: str) -> str:
     """The prefix the register keys its serials by: its identity key (NFC, no invisible characters, digits of
     any script alike: text/identity.py), normalize_prefix, in Bangla digits; so a prefix typed with composed
     or decomposed vowel signs, or with a zero-width space, is one sequence. pipeline.build calls this."""
-    return to_bangla_digits(to_ascii_digits(normalize_prefix(identity.key(text))))
+    return to_bangla_digits(to_ascii_digits(normalize_prefix(identity.key(text, khanda_ta=True))))
 
 
 def shape(prefix: str) -> tuple[int, ...] | None:

@@ -4,8 +4,8 @@ where it comes in, so that two spellings that print alike are one key and two th
 Bangla has two spellings of many letters that print the same: `ো` is one code point or `ে` + `া`, `য়` one or
 `য` + nukta; a zero-width space, a joiner, a bidi mark, a variation selector or a Hangul filler is invisible;
 a fullwidth or leader dot looks like a dot; khanda ta was typed as ত্‍ before it had a code point (ৎ); digits come
-in several scripts. The key is: NFKC (compatibility forms as the letters they look like; Bangla has none), ত্‍ as ৎ
-and a few look-alikes as their letter, without what prints
+in several scripts. The key is: NFKC (compatibility forms as the letters they look like; Bangla has none), when
+asked ত্‍ as ৎ, and a few look-alikes as their letter, without what prints
 nothing (format and control characters, Unicode's default-ignorable code points; a zero-width joiner or
 non-joiner beside a hasanta stays: there it changes the letter drawn), every run of white space (and the blank
 braille cell) one space, no space at either end, and every decimal digit of any script in one script (ASCII for a memo
@@ -47,12 +47,16 @@ def _digits(text: str, script: str) -> str:
     return "".join(table[unicodedata.decimal(c)] if c.isdecimal() else c for c in text)
 
 
-def key(text: object, digits: str = "ascii") -> str:
+def key(text: object, digits: str = "ascii", *, khanda_ta: bool = False) -> str:
     """The identity of a text as it prints: equal keys for texts that print alike. Every decimal digit, of
-    whatever script, is written in one: `digits`, "ascii" or "bangla" (for names shown as they are)."""
+    whatever script, is written in one: `digits`, "ascii" or "bangla" (for names shown as they are). With
+    `khanda_ta`, ত্‍ typed the old way is ৎ too: for the register's memo prefixes and the summary's matching of
+    offices; not for the office folders, whose names reports already built are filed under."""
     if text is None:
         return ""
-    normal = _OLD_KHANDA_TA.sub("\u09ce", unicodedata.normalize("NFKC", str(text)))
+    normal = unicodedata.normalize("NFKC", str(text))
+    if khanda_ta:
+        normal = _OLD_KHANDA_TA.sub("\u09ce", normal)
     normal = unicodedata.normalize("NFKC", _visible(normal))  # a removed mark may let two code points compose
     normal = _digits(normal.translate(_LOOKALIKE), digits)
     return _SPACE.sub(" ", normal).strip()

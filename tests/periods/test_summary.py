@@ -423,3 +423,16 @@ def test_a_letter_sheet_refused_leaves_no_workbook_in_the_way_of_the_next_try(le
                 _letter(tmp_path / "good.xlsx"), "-o", tmp_path / "q2")
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "q2.xlsx").exists() and (tmp_path / "q2.docx").exists()
+
+
+def test_khanda_ta_typed_either_way_is_one_office_in_the_summary(tmp_path):
+    """Found by a hostile run: an office that typed বিদ্যুৎ (U+09CE) and a roster with ত, hasanta, joiner (khanda
+    ta before Unicode 4.1) were one office 'late' and one 'not submitted'."""
+    path = _workbook(tmp_path, "khanda", "বিদ্যুৎ বিভাগ", ["১", "১", "১", "-"])
+    [result] = batch.build_all([path], out_root=tmp_path / "out", state_dir=tmp_path / "state", jobs=1)
+    assert result.status == "built", result.issues
+    roster = tmp_path / "roster.txt"
+    roster.write_text("বিদ্যুত\u09cd\u200d বিভাগ\n", encoding="utf-8")
+    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--roster", roster, "--state", tmp_path / "state",
+              "--out", tmp_path / "out")
+    assert run.returncode == 0 and "not on the roster" not in run.stderr and "জমা হয়নি" not in run.stdout, run

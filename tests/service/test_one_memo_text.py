@@ -202,7 +202,7 @@ def test_a_register_from_before_keeps_one_sequence_for_a_prefix_with_khanda_ta_t
         assert (entry.serial, reused) == (3, False)
 
 
-def _old_key(text, digits="ascii"):
+def _old_key(text, digits="ascii", khanda_ta=False):
     """identity.key as it was before this round's last change: NFC, only category Cf dropped."""
     import re
     import unicodedata

@@ -74,7 +74,12 @@ def test_a_look_alike_sign_is_its_letter_and_a_joiner_that_prints_is_kept():
 def test_khanda_ta_typed_the_old_way_is_khanda_ta():
     """Found by a hostile run: an office typed বিদ্যুৎ বিভাগ (U+09CE) and a roster with ত, hasanta, joiner (how
     khanda ta was typed before Unicode 4.1 gave it a code point, drawn the same) were two offices."""
+    from generator.periods.roster import office_key
+
     old, new = "বিদ্যুত\u09cd\u200d বিভাগ", "বিদ্যুৎ বিভাগ"
-    assert identity.name(old) == identity.name(new) == new
-    assert register_prefix("মৎস্য/উত\u09cd\u200dস-২২") == register_prefix("মৎস্য/উৎস-২২")
-    assert identity.key("ক\u09cd\u200dষ") != identity.key("ক্ষ")  # a joiner after another hasanta still prints
+    assert office_key(old) == office_key(new) == new  # the summary matches them
+    assert register_prefix("মৎস্য/উত\u09cd\u200dস-২২") == register_prefix("মৎস্য/উৎস-২২")  # one memo sequence
+    assert identity.key("ক\u09cd\u200dষ", khanda_ta=True) != identity.key("ক্ষ")  # a joiner after another hasanta
+    # an office's folder keeps its name as before (a review: folding it there moved an upgraded office's reports to
+    # a new folder, and a rebuild of a built letter met its own memo's claim in the old one: memo-exists)
+    assert identity.name(old) != identity.name(new)
