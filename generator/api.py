@@ -12,13 +12,13 @@ from pathlib import Path
 
 from generator.findings import GenError
 from generator.records.register import Entry, Register
-from generator.records.store import OutputError, refuse_over_record, refuse_unless_ordinary
+from generator.records.store import OutputError, refuse_over_record, refuse_unless_ordinary, write_atomic
 from generator.records.state import resolve
 from generator.service import batch, converter, pipeline
 from generator.service.result import Result
 from generator.service.workers import Limits
 from generator.spec import kinds
-from generator.spec.codes import UNKNOWN_KIND
+from generator.spec.codes import OUTPUT_EXISTS, UNKNOWN_KIND
 
 if TYPE_CHECKING:
     from generator.periods.next_period import Next
@@ -72,11 +72,12 @@ def check(path: Path | str, *, today: dt.date | None = None) -> Result:
     return pipeline.examine(source, today=today).result
 
 
-def blank_workbook(kind: str | kinds.Kind, path: Path | str) -> Path:
-    """Write the blank workbook of a report kind ('cc', 'egov', …; see KINDS). GenError `unknown-kind` for a kind
-    that is not one of KINDS, `output-not-a-file` when a folder, link or special file is at `path`,
-    `output-is-a-record` over a record the service keeps (store.refuse_over_record), `could-not-write` when the
-    file cannot be written there."""
+def blank_workbook(kind: str | kinds.Kind, path: Path | str, *, force: bool = False) -> Path:
+    """Write the blank workbook of a report kind ('cc', 'egov', …; see KINDS), whole, as a new file (a hard link
+    at `path` keeps what it links). GenError `unknown-kind` for a kind that is not one of KINDS, `output-exists`
+    over a file already there unless `force` (it may be the clerk's filled workbook of the same name),
+    `output-not-a-file` when a folder, link or special file is at `path`, `output-is-a-record` over a record the
+    service keeps (store.refuse_over_record), `could-not-write` when the file cannot be written there."""
     from generator.xlsx import blanks
 
     spec = kind if isinstance(kind, kinds.Kind) else kinds.get(str(kind))
@@ -84,12 +85,21 @@ def blank_workbook(kind: str | kinds.Kind, path: Path | str) -> Path:
         known = ", ".join(kinds.KINDS)
         raise GenError(UNKNOWN_KIND, f"'{kind}' নামে কোনো প্রতিবেদনের ধরন নেই; ধরনগুলো: {known}।",
                        f"There is no report kind {str(kind)!r}; the kinds are: {known}.")
-    refuse_unless_ordinary(Path(path))  # a FIFO would block the write, a device or link would be written through
-    refuse_over_record(Path(path))  # a blank over the register or a built letter: never
+    path = Path(path)
+    refuse_unless_ordinary(path)  # a FIFO would block the write, a device or link would be written through
+    refuse_over_record(path)  # a blank over the register or a built letter: never
+    if path.exists() and not force:
+        raise GenError(OUTPUT_EXISTS,
+                       f"{path} আগে থেকেই আছে (হয়তো পূরণ করা ওয়ার্কবুক), তাই ফাঁকা ছক তার ওপর লেখা হয়নি। অন্য নাম দিন (-o), "
+                       "অথবা সত্যিই বদলাতে চাইলে --force দিন।",
+                       f"{path} already exists (perhaps a filled-in workbook), so the blank was not written over it. "
+                       "Give another name (-o), or --force to replace it.")
     try:
-        return blanks.write_template(spec, Path(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, blanks.template_bytes(spec))
     except OSError as e:
-        raise OutputError(Path(path), e) from None
+        raise OutputError(path, e) from None
+    return path
 
 
 def next_workbook(submitted: Path | str, out: Path | str | None = None, *,

@@ -166,7 +166,8 @@ def main() -> None:
 @click.argument("kind")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the workbook (default: KIND.xlsx here).")
-def template(kind: str, output: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Replace the file at the output name (never a record the service keeps).")
+def template(kind: str, output: Path | None, force: bool) -> None:
     """Write the blank workbook for KIND (see `gen kinds`)."""
     import generator
 
@@ -174,10 +175,10 @@ def template(kind: str, output: Path | None) -> None:
     if spec is None:
         raise click.BadParameter(f"unknown kind {kind!r}; one of: {', '.join(generator.KINDS)}", param_hint="KIND")
     try:
-        written = generator.blank_workbook(spec, output or Path(f"{spec.id}.xlsx"))
+        written = generator.blank_workbook(spec, output or Path(f"{spec.id}.xlsx"), force=force)
     except generator.GenError as e:
         _say(e)
-        sys.exit(EXIT_NOT_WRITTEN)
+        sys.exit(2 if e.code == "output-exists" else EXIT_NOT_WRITTEN)
     click.echo(str(written))
 
 

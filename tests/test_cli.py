@@ -337,3 +337,21 @@ def test_workbooks_in_a_folders_subfolders_are_said_not_to_be_read(tmp_path, cc_
     run = gen("validate", tmp_path / "d")
     assert run.returncode == 0 and "subfolders hold 1 workbook(s), which were not read" in run.stderr
     assert "১টি ওয়ার্কবুক" in run.stderr and "q1.xlsx" not in run.stdout
+
+
+def test_template_never_writes_into_a_file_there_nor_over_one_without_force(tmp_path):
+    """Found by a hostile run: `ln state/register.sqlite3 b.xlsx; gen template cc -o b.xlsx` turned the register
+    into a workbook (openpyxl saved into the linked file), and `gen template cc` replaced a filled cc.xlsx."""
+    from generator.records.register import Register
+
+    state = tmp_path / "state"
+    with Register(state) as register:
+        register.entries()
+    before = (state / "register.sqlite3").read_bytes()
+    os.link(state / "register.sqlite3", tmp_path / "b.xlsx")
+    refused = gen("template", "cc", "-o", tmp_path / "b.xlsx")
+    assert refused.returncode == 2 and "--force" in refused.stderr and "আগে থেকেই আছে" in refused.stderr
+    forced = gen("template", "cc", "-o", tmp_path / "b.xlsx", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert (state / "register.sqlite3").read_bytes() == before  # the link replaced, never written into
+    assert load_workbook(tmp_path / "b.xlsx").sheetnames[0] == "পত্র"

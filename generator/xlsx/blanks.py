@@ -3,6 +3,8 @@ set up to print (`gen template`, `make templates`)."""
 
 from __future__ import annotations
 
+import io
+
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -255,10 +257,17 @@ def _guide_sheet(ws, kind: kinds.Kind) -> None:
     print_setup.guide_sheet(ws)
 
 
+def template_bytes(kind: kinds.Kind) -> bytes:
+    """The blank workbook of `kind`, as the bytes of an .xlsx."""
+    buffer = io.BytesIO()
+    blank_workbook(kind).save(buffer)
+    return buffer.getvalue()
+
+
 def write_template(kind: kinds.Kind, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    blank_workbook(kind).save(path)
+    path.write_bytes(template_bytes(kind))
     return path
 
 
