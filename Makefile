@@ -48,7 +48,7 @@ fuzz: install
 templates: install
 	$(BIN)/python -m generator.documents.registry
 	for k in $$($(BIN)/python -c "from generator.spec.kinds import KINDS; print(' '.join(KINDS))"); do \
-		$(BIN)/gen template $$k -o templates/xlsx/$$k.xlsx; done
+		$(BIN)/gen template $$k -o templates/xlsx/$$k.xlsx --force; done
 
 examples: templates
 	$(BIN)/python -m generator.xlsx.examples
