@@ -116,14 +116,14 @@ def _beside(moved: Path, stem: str, suffix: str, data: bytes) -> Path:
 
 
 def _ours(folder: Path, inbox: Path, out_root: Path, state_dir: Path) -> bool:
-    """Whether a folder in the inbox is the service's own: its archive/ or rejected/, or one that is or holds
-    the output root or the state folder (gen watch refuses that layout at start; never moved all the same)."""
+    """Whether a folder in the inbox is the service's own: its archive/ or rejected/, or one that is, holds or
+    is inside the output root or the state folder (gen watch refuses that layout; never moved all the same)."""
     if folder.name in (ARCHIVE_DIR, REJECTED_DIR) and os.path.realpath(folder.parent) == os.path.realpath(inbox):
         return True
     real = Path(os.path.realpath(folder))
     for other in (out_root, state_dir):
         mine = Path(os.path.realpath(other))
-        if mine == real or real in mine.parents:
+        if mine == real or real in mine.parents or mine in real.parents:  # it, holds it, or is inside it
             return True
     return False
 

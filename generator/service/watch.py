@@ -64,10 +64,10 @@ class BadLayout(GenError):
     def __init__(self, inbox: Path, what_bn: str, what_en: str, folder: Path):
         super().__init__(
             "folder-in-inbox",
-            f"{what_bn} ({folder}) ইনবক্সের ({inbox}) ভেতরে বা ইনবক্সই: ইনবক্সে রাখা সবকিছু যাচাই করে সরানো হয়, তাই "
-            f"তা সেখানে থাকতে পারে না। {what_bn} ইনবক্সের বাইরে দিন।",
-            f"The {what_en} ({folder}) is the inbox ({inbox}) or inside it: whatever is in the inbox is checked and "
-            f"moved, so it cannot be there. Give a {what_en} outside the inbox.")
+            f"{what_bn} ({folder}) ও ইনবক্স ({inbox}) একই, বা একটি অন্যটির ভেতরে: ইনবক্সে রাখা সবকিছু যাচাই করে সরানো "
+            f"হয়, তাই তা হতে পারে না। দুটি আলাদা ফোল্ডার দিন।",
+            f"The {what_en} ({folder}) and the inbox ({inbox}) are one folder, or one is inside the other: whatever "
+            "is in the inbox is checked and moved, so that cannot be. Give two separate folders.")
 
 
 class InboxUnusable(GenError):
@@ -84,14 +84,15 @@ class InboxUnusable(GenError):
 
 
 def check_layout(inbox: Path, out_root: Path, state_dir: Path | str) -> None:
-    """BadLayout when the output or the (local) state folder is the inbox or inside it."""
+    """BadLayout when the output or the (local) state folder is the inbox, inside it, or holds it (an inbox in
+    the output folder would set the reports in it aside)."""
     home = Path(os.path.realpath(inbox))
     folders = [("আউটপুট ফোল্ডার", "output folder", Path(out_root))]
     if not queue.url_of(state_dir):
         folders.append(("অবস্থা-ফোল্ডার (রেজিস্টার)", "state folder (the register)", Path(state_dir)))
     for what_bn, what_en, folder in folders:
         real = Path(os.path.realpath(folder))
-        if real == home or home in real.parents:
+        if real == home or home in real.parents or real in home.parents:
             raise BadLayout(inbox, what_bn, what_en, folder)
 
 
@@ -159,6 +160,7 @@ class Watcher:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _state_down: bool = False  # the state database could not be used at the last try (logged once)
     _inbox_down: bool = False  # the inbox could not be read at the last scan (logged once)
+    _layout_bad: bool = False  # the inbox was found to be the output or state folder, or in or around one
     queue: queue.Queue | None = None  # PostgreSQL state: files are enqueued for `gen worker`, not built here
     _leader: Leadership | None = None
 
@@ -336,6 +338,14 @@ class Watcher:
 
     def handle(self, path: Path) -> None:
         assert self.pool is not None or self.queue is not None  # handled only inside run(), which holds either
+        try:  # the inbox may have been replaced meanwhile (by a link to the output folder, say): nothing is moved then
+            check_layout(self.inbox, self.out_root, self.state_dir)
+        except BadLayout as e:
+            if not self._layout_bad:
+                log.error("%s; nothing is moved until it is put right", e.en)
+                self._layout_bad = True
+            return
+        self._layout_bad = False
         try:
             if self.queue is not None:
                 self._enqueue(path)

@@ -347,12 +347,18 @@ def test_a_state_or_output_folder_in_the_inbox_is_refused_at_start_and_never_mov
     inbox.mkdir()
     with Register(inbox / "state") as register:
         register.entries()
-    for out, state, names in ((tmp_path / "out", inbox / "state", "state folder"), (tmp_path / "out", inbox, "state"),
-                              (inbox / "out", tmp_path / "state", "output folder"), (inbox, tmp_path / "s", "output")):
-        run = _watch_once(tmp_path, inbox, out, state)
-        assert run.returncode == 2 and names in run.stderr and "ইনবক্সের" in run.stderr, run.stdout + run.stderr
-        assert "Traceback" not in run.stderr
+    for watched, out, state, names in (
+            (inbox, tmp_path / "out", inbox / "state", "state folder"), (inbox, tmp_path / "out", inbox, "state"),
+            (inbox, inbox / "out", tmp_path / "state", "output folder"), (inbox, inbox, tmp_path / "s", "output"),
+            # and the other way round (a re-attack: an inbox in the output folder set the offices' folders aside)
+            (tmp_path / "out" / "2023-24", tmp_path / "out", tmp_path / "s", "output folder"),
+            (inbox / "state" / "in", tmp_path / "out", inbox / "state", "state folder")):
+        watched.mkdir(parents=True, exist_ok=True)
+        run = _watch_once(tmp_path, watched, out, state)
+        assert run.returncode == 2 and names in run.stderr and "দুটি আলাদা ফোল্ডার" in run.stderr, run.stdout + run.stderr
+        assert "one is inside the other" in run.stderr and "Traceback" not in run.stderr
     assert (inbox / "state" / "register.sqlite3").exists() and not (inbox / "rejected").exists()
+    assert not (tmp_path / "out" / "2023-24" / "rejected").exists()
     (inbox / "archive").mkdir()  # its own folders, and one holding the state, are never set aside by intake either
     for folder in (inbox / "archive", inbox / "state"):
         assert intake.receive(folder, inbox=inbox, out_root=tmp_path / "out", state_dir=inbox / "state",
@@ -429,3 +435,18 @@ def test_a_hard_link_to_a_built_letter_set_aside_is_a_copy_of_its_own(tmp_path, 
     with open(kept, "r+b") as f:  # edited in place, as some tools save
         f.write(b"changed")
     assert letter.read_bytes() == before
+
+
+def test_an_inbox_replaced_by_a_link_to_the_output_folder_moves_nothing(tmp_path, watcher):
+    """Found by a re-attack: the inbox swapped for a link to the output folder while the watcher ran set the
+    year's folder, letters and all, aside into rejected/."""
+    w = watcher("--rescan", "1")
+    w.drop(make_workbooks(tmp_path / "src", 1))
+    w.wait(lambda: len(w.archived()) == 1, timeout=90, what="built")
+    before = sorted(p.relative_to(w.out) for p in w.out.rglob("*"))
+    os.rename(w.inbox, tmp_path / "inbox-old")
+    os.symlink(w.out, w.inbox)
+    time.sleep(4)  # rescans see the output folder's contents as if dropped in
+    assert w.proc.poll() is None
+    assert sorted(p.relative_to(w.out) for p in w.out.rglob("*")) == before
+    assert "nothing is moved until it is put right" in (tmp_path / "watch.log").read_text()
