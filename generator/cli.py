@@ -23,8 +23,12 @@ class _StateParam(click.ParamType):
     _folder = click.Path(file_okay=False)
 
     def convert(self, value, param, ctx):
-        from generator.records.state import is_url
+        from generator.records.state import as_given, is_url
 
+        try:
+            value = as_given(value) if isinstance(value, str) else value
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
         return value if is_url(value) else self._folder.convert(value, param, ctx)
 
 
@@ -113,6 +117,8 @@ def _bangla_usage(error: click.UsageError) -> str:
             return f"প্রয়োজনীয় {hint} দেওয়া হয়নি।"
         if "unknown kind" in error.message:
             return "এই নামে কোনো প্রতিবেদনের ধরন নেই (সব ধরন: gen kinds)।"
+        if "looks like an address" in error.message:
+            return f"{hint}-এর ঠিকানাটি এই প্রোগ্রাম চেনে না: কেবল postgresql://… ঠিকানা বা একটি ফোল্ডার দিন।"
         if isinstance(getattr(error.param, "type", None), click.DateTime):
             return f"{hint}-এর তারিখ বোঝা যায়নি: লিখুন বছর-মাস-দিন, ইংরেজি অঙ্কে (যেমন 2024-04-20)।"
         return f"{hint}-এর মান ঠিক নয় (সংখ্যা হলে সীমার ভেতরে কি না দেখুন)।"

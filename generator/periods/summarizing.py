@@ -125,8 +125,9 @@ def _exists(path: Path, issued: bool = True) -> Unusable:
 def collect(options: Asked, *, state_dir: Path, out_root: Path) -> summaries.Summary:
     """The summary, each office's documents folder named relative to the output root: the files are handed to
     people who have no business knowing the server's own paths."""
-    if state.database_url(state_dir) is None and not (Path(state_dir) / state.FILE_NAME).is_file():
-        raise NoState(state_dir)
+    register = Path(state_dir) / state.FILE_NAME
+    if state.database_url(state_dir) is None and not (register.is_file() and register.stat().st_size > 0):
+        raise NoState(state_dir)  # nothing, or an empty file where the register was: never a register started here
     found = summaries.collect(state_dir, options.fiscal_year, options.period, kind=options.kind,
                               roster=options.roster, out_root=out_root)
     for row in found.rows:

@@ -81,6 +81,23 @@ class SchemaTooNew(StateError):
                    "no memo number was used.")
 
 
+_URL_LIKE = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def as_given(state: str) -> str:
+    """A --state as typed, a URL's scheme in the case and without the spaces this program reads (POSTGRESQL://… is
+    postgresql://…); ValueError for one that looks like an address but names no PostgreSQL (postgresql+psycopg://
+    …): taken as a folder, it would start a register of its own and issue numbers already issued."""
+    found = _URL_LIKE.match(state)
+    if found is None:
+        return state
+    url = found.group(1).lower() + state.strip()[len(found.group(1)):]
+    if not url.startswith(URL_SCHEMES):
+        raise ValueError(f"'{state}' looks like an address, but this program reads only postgresql://… addresses "
+                         "(or a folder)")
+    return url
+
+
 def is_url(state: object) -> bool:
     return isinstance(state, str) and state.startswith(URL_SCHEMES)
 
@@ -99,6 +116,10 @@ def default_state_dir() -> Path:
     """The state folder: $GEN_STATE (a folder, or a postgresql:// URL: its local folder, `folder_for`), else
     $GEN_STATE_DIR, else $XDG_STATE_HOME/gen, else ~/.local/state/gen; read when called."""
     if gen := os.environ.get("GEN_STATE"):
+        try:
+            gen = as_given(gen)
+        except ValueError as e:
+            raise StateError(gen, f"$GEN_STATE: {e}") from None
         return folder_for(gen) if is_url(gen) else Path(gen)
     return _local_state_dir()
 
@@ -118,6 +139,11 @@ def resolve(state: str | Path | None) -> Path:
     (its local folder, `folder_for`)."""
     if state is None or state == "":
         return default_state_dir()
+    if not isinstance(state, Path):
+        try:
+            state = as_given(str(state))
+        except ValueError as e:
+            raise StateError(str(state), str(e)) from None
     if is_url(str(state)) and not isinstance(state, Path):
         return folder_for(str(state))
     return Path(state)
@@ -156,6 +182,8 @@ def database_url(state: str | Path) -> str | None:
         url = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else None
     except OSError as e:
         raise StateError(Path(state), e.strerror or e) from None
+    if url is not None and not is_url(url):  # never taken as a folder of its own: that would be a new register
+        raise StateError(Path(state), f"its file '{DATABASE_FILE}' names no PostgreSQL database ({url[:40]!r})")
     if url and (Path(state) / FILE_NAME).exists():
         raise StateError(Path(state), f"it has both {FILE_NAME} and a PostgreSQL database ({shown(url)}); "
                                       "keep one")

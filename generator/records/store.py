@@ -121,7 +121,7 @@ def refuse_over_record(path: Path) -> None:
 def _names_a_database(path: Path) -> bool:
     try:
         with open(path, "rb") as f:
-            return f.read(16).startswith((b"postgresql://", b"postgres://"))
+            return f.read(256).strip().lower().startswith((b"postgresql://", b"postgres://"))
     except OSError:
         return False
 

@@ -385,6 +385,11 @@ def test_a_mistyped_state_folder_is_told_and_never_starts_a_register(ledger, tmp
               "-o", tmp_path / "s.docx")
     assert run.returncode == 3 and "--state" in run.stderr and "রেজিস্টার নেই" in run.stderr, run.stderr
     assert not typo.exists() and not (tmp_path / "s.docx").exists()
+    emptied = tmp_path / "emptied"  # an empty file where the register was (a re-attack: set up as a new one)
+    emptied.mkdir()
+    (emptied / "register.sqlite3").write_bytes(b"")
+    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", emptied, "--out", out)
+    assert run.returncode == 3 and (emptied / "register.sqlite3").stat().st_size == 0
 
 
 def test_a_letter_asked_without_a_document_to_write_it_to_is_a_usage_error(ledger, tmp_path):

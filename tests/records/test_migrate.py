@@ -268,3 +268,26 @@ def test_a_damaged_or_foreign_register_is_told_as_such_not_as_a_permission(tmp_p
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 3 and "damaged or not this program's" in run.stderr and "নষ্ট" in run.stderr
     assert "Make it writable" not in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_state_address_misspelt_or_a_pointer_naming_nothing_never_starts_a_register(tmp_path):
+    """Found by a re-attack: --state 'postgresql+psycopg://…' (or an empty `database` file in a state folder) was
+    taken as a folder of its own: a new SQLite register, numbering from the first memo again."""
+    import subprocess
+    import sys
+
+    from generator.records import state
+
+    assert state.as_given(" POSTGRESQL://u@h/db") == "postgresql://u@h/db" and state.as_given("out/st") == "out/st"
+    odd = "postgresql+psycopg://u@h/db"
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "register", "--state", odd], capture_output=True,
+                         text=True, timeout=60, cwd=tmp_path)
+    assert run.returncode == 2 and "ঠিকানাটি এই প্রোগ্রাম চেনে না" in run.stderr and "looks like an address" in run.stderr
+    assert not list(tmp_path.rglob("register.sqlite3"))
+    pointer = tmp_path / "pg"
+    pointer.mkdir()
+    (pointer / "database").write_text("\n")
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "register", "--state", str(pointer)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 3 and "names no PostgreSQL database" in run.stderr, run.stderr
+    assert not (pointer / "register.sqlite3").exists()
