@@ -54,7 +54,8 @@ def _unique(target: Path) -> Path:
 
 def _move(path: Path, inbox: Path, where: str) -> Path:
     top = inbox / where
-    if os.path.lexists(top) and not top.is_dir():  # a stray file (or link) has our folder's name: set it aside
+    if os.path.lexists(top) and (top.is_symlink() or not top.is_dir()):  # a stray file or link has our folder's
+        # name (a link to a folder elsewhere, a built version's, say, would take the file there): set it aside
         aside = _unique(inbox / f"{where}.file")
         os.replace(top, aside)
         if path == top:

@@ -19,6 +19,10 @@ SCRIPT = """\
         location.replace(answer.url);
         return;
       }
+      if (answer.status >= 500 && answer.status !== 503) {  // a fault, not news: look again later
+        setTimeout(look, 2 * every);
+        return;
+      }
       return answer.text().then(function (html) {
         if (said(new DOMParser().parseFromString(html, "text/html")) !== now) {
           location.reload();

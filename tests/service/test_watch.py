@@ -450,3 +450,16 @@ def test_an_inbox_replaced_by_a_link_to_the_output_folder_moves_nothing(tmp_path
     assert w.proc.poll() is None
     assert sorted(p.relative_to(w.out) for p in w.out.rglob("*")) == before
     assert "nothing is moved until it is put right" in (tmp_path / "watch.log").read_text()
+
+
+def test_a_rejected_folder_that_is_a_link_is_set_aside_not_moved_through(tmp_path, watcher):
+    """Found by a re-attack: inbox/rejected as a link to a built version's folder took a set-aside file there."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "inbox").mkdir()
+    os.symlink(elsewhere, tmp_path / "inbox" / "rejected")
+    w = watcher()
+    (w.inbox / "notes.txt").write_text("not a workbook")
+    w.wait(lambda: (w.inbox / "rejected" / "notes.txt").exists() and not (w.inbox / "rejected").is_symlink(),
+           timeout=60, what="set aside into a real rejected/")
+    assert list(elsewhere.iterdir()) == []

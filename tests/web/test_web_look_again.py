@@ -34,6 +34,19 @@ def test_a_queued_upload_moves_on_to_its_submission_by_itself(postgres, tmp_path
         if script:
             assert refreshes == 0 and asked.count("fetch") >= 2, asked  # looked in the background, no timed move
             assert violations(page) == []
+            # a server fault answered to a look is not news: the page stays and looks again (a re-attack: one 500
+            # replaced the page with the error, and it never looked again)
+            faults = []
+
+            def fault(route):
+                faults.append(route.request.resource_type)
+                return route.fulfill(status=500, body="Internal Server Error")
+
+            page.route("**/uploads/*", fault)
+            page.wait_for_timeout(9_000)
+            assert faults.count("fetch") >= 2 and "document" not in faults, faults
+            assert page.url == waiting and "Queued" in page.content()
+            page.unroute("**/uploads/*")
         else:
             assert refreshes == 1 and asked.count("fetch") == 0 and asked.count("document") >= 3, asked
         builder = worker(tmp_path, postgres)
