@@ -20,6 +20,7 @@ import threading
 import time
 import zipfile
 from contextlib import contextmanager
+from typing import IO
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,6 +162,7 @@ class Watcher:
     _state_down: bool = False  # the state database could not be used at the last try (logged once)
     _inbox_down: bool = False  # the inbox could not be read at the last scan (logged once)
     _layout_bad: bool = False  # the inbox was found to be the output or state folder, or in or around one
+    _lock_file: IO[str] | None = None  # the open, locked INBOX/.gen-watch.lock (taken again if the inbox is remade)
     queue: queue.Queue | None = None  # PostgreSQL state: files are enqueued for `gen worker`, not built here
     _leader: Leadership | None = None
 
@@ -184,10 +186,47 @@ class Watcher:
         if self._inbox_down:
             log.info("the inbox can be read again")
             self._inbox_down = False
+        self._keep_lock()
+        if self.stop.is_set():
+            return
         for entry in entries:
             if entry.name in (ARCHIVE_DIR, REJECTED_DIR) and entry.is_dir() and not entry.is_symlink():
                 continue
             self.notice(entry)
+
+    def _keep_lock(self) -> None:
+        """The inbox's lock file is still the one this watcher holds; an inbox removed and made again lost it: it
+        is taken again, or, when another watcher took the new one meanwhile, this one stops (one per inbox)."""
+        held = self._lock_file
+        if held is None or held.closed:
+            return
+        path = self.inbox / LOCK_FILE
+        try:
+            if os.stat(path).st_ino == os.fstat(held.fileno()).st_ino:
+                return
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return
+        try:
+            fresh = open(path, "a+")
+        except OSError:
+            return
+        try:
+            fcntl.flock(fresh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fresh.close()
+            log.error("another watcher took this inbox while it was away: stopping")
+            self.stop.set()
+            return
+        fresh.seek(0)
+        fresh.truncate()
+        fresh.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
+        fresh.flush()
+        self._lock_file = fresh
+        if held is not None:
+            held.close()
+        log.info("the inbox's lock is taken again")
 
     def ready(self) -> list[Path]:
         """Files whose size and time have not moved for the settle time (and that open, for workbooks)."""
@@ -226,11 +265,16 @@ class Watcher:
         url = queue.url_of(self.state_dir)
         if url is not None:
             return self._run_queued(url)
-        with _inbox_lock(self.inbox), Lease(self.state_dir, "watch", self.inbox.resolve()) as self.owner, \
+        with _inbox_lock(self.inbox) as self._lock_file, \
+                Lease(self.state_dir, "watch", self.inbox.resolve()) as self.owner, \
                 BuildPool(1, self.limits, start_method="forkserver") as self.pool:
-            self._await_predecessor()
-            self._recover()
-            self._watch()
+            try:
+                self._await_predecessor()
+                self._recover()
+                self._watch()
+            finally:
+                if self._lock_file is not None:
+                    self._lock_file.close()  # one taken again (_keep_lock); the first is closed by its `with`
 
     def _wait_for_database(self, e: StateError) -> None:
         """A PostgreSQL state out of reach, or the lead lost with it: wait and stand again (the inbox keeps every
@@ -405,7 +449,7 @@ def _inbox_lock(inbox: Path):
             f.flush()
         except OSError as e:
             raise InboxUnusable(inbox, e) from None
-        yield
+        yield f
 
 
 def run(watcher: Watcher) -> None:

@@ -463,3 +463,18 @@ def test_a_rejected_folder_that_is_a_link_is_set_aside_not_moved_through(tmp_pat
     w.wait(lambda: (w.inbox / "rejected" / "notes.txt").exists() and not (w.inbox / "rejected").is_symlink(),
            timeout=60, what="set aside into a real rejected/")
     assert list(elsewhere.iterdir()) == []
+
+
+def test_an_inbox_made_again_is_locked_again_so_a_second_watcher_is_refused(tmp_path, watcher):
+    """Found by a re-attack: `rm -rf inbox; mkdir inbox` while a watcher ran lost its lock file, and a second
+    `gen watch` on the same inbox started and built files too."""
+    import shutil
+
+    w = watcher("--rescan", "1")
+    w.wait(lambda: "watching" in (tmp_path / "watch.log").read_text(), timeout=60, what="watching")
+    shutil.rmtree(w.inbox)
+    w.inbox.mkdir()
+    w.wait(lambda: (w.inbox / ".gen-watch.lock").exists(), timeout=30, what="the lock taken again")
+    second = _watch_once(tmp_path, w.inbox, w.out, w.state)
+    assert second.returncode == 2 and "already watching" in second.stderr, second.stderr
+    assert w.proc.poll() is None
