@@ -186,6 +186,13 @@ class Watcher:
         if self._inbox_down:
             log.info("the inbox can be read again")
             self._inbox_down = False
+        try:  # an inbox replaced by a link to the output folder: nothing there is taken up, nor locked
+            check_layout(self.inbox, self.out_root, self.state_dir)
+        except BadLayout as e:
+            if not self._layout_bad:
+                log.error("%s; nothing is moved until it is put right", e.en)
+                self._layout_bad = True
+            return
         self._keep_lock()
         if self.stop.is_set():
             return
