@@ -133,8 +133,8 @@ def _decode(path: Path, data: bytes) -> str:
 
 def _from_text(path: Path, data: bytes) -> list[tuple[str, str]]:
     text = _decode(path, data)
-    if path.suffix.lower() != ".csv":
-        return [(f"line {n}", line) for n, line in enumerate(text.splitlines(), 1)]
+    if path.suffix.lower() != ".csv":  # Excel's "Unicode text" is a tab between columns: the first is the names
+        return [(f"line {n}", line.split("\t", 1)[0]) for n, line in enumerate(text.splitlines(), 1)]
     rows = csv.reader(io.StringIO(text))
     try:
         return [(f"line {n}", row[0] if row else "") for n, row in enumerate(rows, 1)]

@@ -161,6 +161,14 @@ def test_a_hostile_roster_gets_a_message_not_a_traceback(ledger, tmp_path, conte
     assert not (tmp_path / "s.xlsx").exists()
 
 
+def test_a_unicode_text_roster_is_read_from_its_first_column(tmp_path):
+    """Found by a re-attack: Excel's 'Unicode text' (UTF-16, a tab between columns) with a code column read
+    'চট্টগ্রাম সিটি কর্পোরেশন ৪১' as the name, so the office that reported was also 'not submitted'."""
+    path = tmp_path / "roster.txt"
+    path.write_bytes(f"অফিসের নাম\tকোড\r\n{KHULNA}\t৪১\r\n{SYLHET}\t৪২\r\n".encode("utf-16"))
+    assert read_roster(path) == [KHULNA, SYLHET]
+
+
 def test_a_roster_workbook_is_read_from_its_first_column(tmp_path):
     from openpyxl import Workbook
 
