@@ -176,6 +176,7 @@ def main() -> None:
 def template(kind: str, output: Path | None, force: bool) -> None:
     """Write the blank workbook for KIND (see `gen kinds`)."""
     import generator
+    from generator.spec.codes import OUTPUT_EXISTS
 
     spec = generator.KINDS.get((kind or "").strip().lower())
     if spec is None:
@@ -184,7 +185,7 @@ def template(kind: str, output: Path | None, force: bool) -> None:
         written = generator.blank_workbook(spec, output or Path(f"{spec.id}.xlsx"), force=force)
     except generator.GenError as e:
         _say(e)
-        sys.exit(2 if e.code == "output-exists" else EXIT_NOT_WRITTEN)
+        sys.exit(2 if e.code == OUTPUT_EXISTS else EXIT_NOT_WRITTEN)
     click.echo(str(written))
 
 
