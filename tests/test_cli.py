@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from tests.support.workbooks import fill_cc
 from tests.support.workbooks import MYMENSINGH, ROWS
+from tests.support.cli import gen_here
 
 
 def gen(*args, cwd=None, env=None):
@@ -324,7 +325,7 @@ def test_template_never_writes_a_blank_over_the_register(tmp_path):
     with Register(state) as register:
         register.entries()
     before = (state / "register.sqlite3").read_bytes()
-    run = gen("template", "cc", "-o", state / "register.sqlite3")
+    run = gen_here("template", "cc", "-o", state / "register.sqlite3")
     assert run.returncode == 3 and "not even with --force" in run.stderr and "Traceback" not in run.stderr
     assert (state / "register.sqlite3").read_bytes() == before
 
@@ -334,7 +335,7 @@ def test_workbooks_in_a_folders_subfolders_are_said_not_to_be_read(tmp_path, cc_
     (tmp_path / "d" / "sub").mkdir(parents=True)
     (tmp_path / "d" / "sub" / "q1.xlsx").write_bytes(Path(cc_example).read_bytes())
     (tmp_path / "d" / "q2.xlsx").write_bytes(Path(cc_example).read_bytes())
-    run = gen("validate", tmp_path / "d")
+    run = gen_here("validate", tmp_path / "d")
     assert run.returncode == 0 and "subfolders hold 1 workbook(s), which were not read" in run.stderr
     assert "১টি ওয়ার্কবুক" in run.stderr and "q1.xlsx" not in run.stdout
 
@@ -349,9 +350,9 @@ def test_template_never_writes_into_a_file_there_nor_over_one_without_force(tmp_
         register.entries()
     before = (state / "register.sqlite3").read_bytes()
     os.link(state / "register.sqlite3", tmp_path / "b.xlsx")
-    refused = gen("template", "cc", "-o", tmp_path / "b.xlsx")
+    refused = gen_here("template", "cc", "-o", tmp_path / "b.xlsx")
     assert refused.returncode == 2 and "--force" in refused.stderr and "আগে থেকেই আছে" in refused.stderr
-    forced = gen("template", "cc", "-o", tmp_path / "b.xlsx", "--force")
+    forced = gen_here("template", "cc", "-o", tmp_path / "b.xlsx", "--force")
     assert forced.returncode == 0, forced.stderr
     assert (state / "register.sqlite3").read_bytes() == before  # the link replaced, never written into
     assert load_workbook(tmp_path / "b.xlsx").sheetnames[0] == "পত্র"

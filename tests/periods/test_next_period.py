@@ -25,6 +25,7 @@ from generator.spec.paths import EXAMPLES_DIR
 from generator.web import create_app
 from tests.support.office import soffice
 from tests.support.processes import TEST_HOSTS
+from tests.support.cli import gen_here
 
 PLAN_EXAMPLES = [p for p in sorted(EXAMPLES_DIR.glob("*.xlsx")) if not p.name.startswith("minutes")]
 CASES = [(p, period) for p in PLAN_EXAMPLES
@@ -358,23 +359,23 @@ def test_force_never_writes_the_next_workbook_over_the_register_a_built_letter_o
               *(p for p in report.glob("*.docx"))]
     kept = {p: p.read_bytes() for p in workbooks + others}
     for target in workbooks:
-        run = _gen("next", source, "-o", target, "--force")
+        run = gen_here("next", source, "-o", target, "--force")
         assert run.returncode == 3 and "output-is-a-record" in run.stdout, (target, run.stdout, run.stderr)
         assert "not even with --force" in run.stdout and "Traceback" not in run.stdout + run.stderr
     for target in others:
-        run = _gen("next", source, "-o", target, "--force")
+        run = gen_here("next", source, "-o", target, "--force")
         assert run.returncode == 1 and "output-not-xlsx" in run.stdout, (target, run.stdout, run.stderr)
     assert {p: p.read_bytes() for p in kept} == kept
     for name in ("q3", "q3.docx"):  # a workbook under another name than .xlsx
-        run = _gen("next", source, "-o", tmp_path / name)
+        run = gen_here("next", source, "-o", tmp_path / name)
         assert run.returncode == 1 and "output-not-xlsx" in run.stdout and not (tmp_path / name).exists()
-    fresh = _gen("next", source, "-o", tmp_path / "q3.xlsx")
-    again = _gen("next", source, "-o", tmp_path / "q3.xlsx", "--force")
+    fresh = gen_here("next", source, "-o", tmp_path / "q3.xlsx")
+    again = gen_here("next", source, "-o", tmp_path / "q3.xlsx", "--force")
     assert (fresh.returncode, again.returncode) == (0, 0), again.stdout  # the clerk's own workbook, replaced
     own = tmp_path / "archive" / "versions" / "q3.xlsx"  # a clerk's own folders with those names: not records
     own.parent.mkdir(parents=True)
     own.write_bytes(b"x")
-    assert _gen("next", source, "-o", own, "--force").returncode == 0 and own.read_bytes() != b"x"
+    assert gen_here("next", source, "-o", own, "--force").returncode == 0 and own.read_bytes() != b"x"
 
 
 def test_a_fiscal_year_that_is_a_formula_without_a_value_is_told_as_such(tmp_path):

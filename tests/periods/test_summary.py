@@ -25,6 +25,7 @@ from generator.periods.roster import RosterError, office_key, read as read_roste
 from generator.web import create_app
 from tests.support.office import pdf_pages, pdf_text, to_pdf
 from tests.support.processes import TEST_HOSTS
+from tests.support.cli import gen_here
 
 BASE = json.loads((EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json").read_text(encoding="utf-8"))
 RANGPUR, KHULNA, MYMENSINGH, SYLHET, BARISHAL, GAZIPUR = (
@@ -370,15 +371,15 @@ def test_a_summary_never_writes_over_a_file_without_force_nor_over_a_record_even
     beside_register.write_bytes(b"x")
     for target, force, record in ((issued, False, False), (built, False, True), (built, True, True),
                                   (current, True, True), (beside_register, True, True)):
-        run = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "-o", target,
+        run = gen_here("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "-o", target,
                   *(["--force"] if force else []))
         assert run.returncode == 2 and "Traceback" not in run.stderr, (target, run.stdout, run.stderr)
         said = "not even with --force" if record else "or --force to replace it"
         assert said in run.stderr and "লেখা হয়নি" in run.stderr, (target, run.stderr)
     assert {p: p.read_bytes() for p in kept} == kept and beside_register.read_bytes() == b"x"
-    fresh = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "-o", tmp_path / "s")
+    fresh = gen_here("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "-o", tmp_path / "s")
     assert fresh.returncode == 0 and (tmp_path / "s.xlsx").exists() and (tmp_path / "s.docx").exists()
-    again = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "-o", tmp_path / "s",
+    again = gen_here("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "-o", tmp_path / "s",
                 "--force")
     assert again.returncode == 0, again.stderr  # a summary of one's own, replaced when asked
 
@@ -389,21 +390,21 @@ def test_a_mistyped_state_folder_is_told_and_never_starts_a_register(ledger, tmp
     root, out, state = ledger
     letter = _letter(tmp_path / "letter.xlsx")
     typo = tmp_path / "state-typo"
-    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", typo, "--out", out, "--letter", letter,
+    run = gen_here("summary", "--fy", "2023-24", "--period", "q3", "--state", typo, "--out", out, "--letter", letter,
               "-o", tmp_path / "s.docx")
     assert run.returncode == 3 and "--state" in run.stderr and "রেজিস্টার নেই" in run.stderr, run.stderr
     assert not typo.exists() and not (tmp_path / "s.docx").exists()
     emptied = tmp_path / "emptied"  # an empty file where the register was (a re-attack: set up as a new one)
     emptied.mkdir()
     (emptied / "register.sqlite3").write_bytes(b"")
-    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", emptied, "--out", out)
+    run = gen_here("summary", "--fy", "2023-24", "--period", "q3", "--state", emptied, "--out", out)
     assert run.returncode == 3 and (emptied / "register.sqlite3").stat().st_size == 0
 
 
 def test_a_letter_asked_without_a_document_to_write_it_to_is_a_usage_error(ledger, tmp_path):
     root, out, state = ledger
     for outputs in ((), ("-o", tmp_path / "only.xlsx")):
-        run = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "--letter",
+        run = gen_here("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "--letter",
                   _letter(tmp_path / "letter.xlsx"), *outputs)
         assert run.returncode == 2 and "give one with -o" in run.stderr and ".docx-এ" in run.stderr, run.stderr
     assert not (tmp_path / "only.xlsx").exists()
@@ -418,7 +419,7 @@ def test_an_office_named_with_its_ministrys_line_is_pointed_to_its_roster_name(t
     assert result.status == "built", result.issues
     roster = tmp_path / "roster.txt"
     roster.write_text(f"{KHULNA}\n", encoding="utf-8")
-    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--roster", roster, "--state", tmp_path / "state",
+    run = gen_here("summary", "--fy", "2023-24", "--period", "q3", "--roster", roster, "--state", tmp_path / "state",
               "--out", tmp_path / "out")
     assert run.returncode == 0, run.stderr
     assert f"Is it the roster's '{KHULNA}'?" in run.stderr and "office_parents" in run.stderr
@@ -429,10 +430,10 @@ def test_a_letter_sheet_refused_leaves_no_workbook_in_the_way_of_the_next_try(le
     refused for q2.xlsx, and --force is also what lets an issued letter be replaced."""
     root, out, state = ledger
     bad = _letter(tmp_path / "bad.xlsx", memo_prefix=None)
-    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "--letter", bad,
+    run = gen_here("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "--letter", bad,
               "-o", tmp_path / "q2")
     assert run.returncode == 1 and not (tmp_path / "q2.xlsx").exists() and not (tmp_path / "q2.docx").exists()
-    again = gen("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "--letter",
+    again = gen_here("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out, "--letter",
                 _letter(tmp_path / "good.xlsx"), "-o", tmp_path / "q2")
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "q2.xlsx").exists() and (tmp_path / "q2.docx").exists()
@@ -446,6 +447,6 @@ def test_khanda_ta_typed_either_way_is_one_office_in_the_summary(tmp_path):
     assert result.status == "built", result.issues
     roster = tmp_path / "roster.txt"
     roster.write_text("বিদ্যুত\u09cd\u200d বিভাগ\n", encoding="utf-8")
-    run = gen("summary", "--fy", "2023-24", "--period", "q3", "--roster", roster, "--state", tmp_path / "state",
+    run = gen_here("summary", "--fy", "2023-24", "--period", "q3", "--roster", roster, "--state", tmp_path / "state",
               "--out", tmp_path / "out")
     assert run.returncode == 0 and "not on the roster" not in run.stderr and "জমা হয়নি" not in run.stdout, run

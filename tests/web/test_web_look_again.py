@@ -28,7 +28,7 @@ def test_a_queued_upload_moves_on_to_its_submission_by_itself(postgres, tmp_path
         page.wait_for_url(re.compile(r".*/uploads/\w+$"), timeout=30_000)
         waiting = page.url
         assert "সারিতে অপেক্ষমাণ" in page.content() and "Queued" in page.content()
-        page.wait_for_timeout(5_000)  # two or three looks at 2 s
+        page.wait_for_timeout(4_500)  # two looks at 2 s
         assert page.url == waiting and "Queued" in page.content()
         refreshes = page.evaluate("document.querySelectorAll('meta[http-equiv=refresh]').length")
         if script:
@@ -43,7 +43,7 @@ def test_a_queued_upload_moves_on_to_its_submission_by_itself(postgres, tmp_path
                 return route.fulfill(status=500, body="Internal Server Error")
 
             page.route("**/uploads/*", fault)
-            page.wait_for_timeout(9_000)
+            page.wait_for_timeout(6_500)  # looks at 2 s, then 4 s apart after a fault
             assert faults.count("fetch") >= 2 and "document" not in faults, faults
             assert page.url == waiting and "Queued" in page.content()
             page.unroute("**/uploads/*")
