@@ -186,12 +186,7 @@ class Watcher:
         if self._inbox_down:
             log.info("the inbox can be read again")
             self._inbox_down = False
-        try:  # an inbox replaced by a link to the output folder: nothing there is taken up, nor locked
-            check_layout(self.inbox, self.out_root, self.state_dir)
-        except BadLayout as e:
-            if not self._layout_bad:
-                log.error("%s; nothing is moved until it is put right", e.en)
-                self._layout_bad = True
+        if not self._layout_holds():  # an inbox replaced by a link to the output folder: nothing taken, nor locked
             return
         self._keep_lock()
         if self.stop.is_set():
@@ -200,6 +195,18 @@ class Watcher:
             if entry.name in (ARCHIVE_DIR, REJECTED_DIR) and entry.is_dir() and not entry.is_symlink():
                 continue
             self.notice(entry)
+
+    def _layout_holds(self) -> bool:
+        """Whether the inbox is still apart from the output and state folders (check_layout); said once when not."""
+        try:
+            check_layout(self.inbox, self.out_root, self.state_dir)
+        except BadLayout as e:
+            if not self._layout_bad:
+                log.error("%s; nothing is moved until it is put right", e.en)
+                self._layout_bad = True
+            return False
+        self._layout_bad = False
+        return True
 
     def _keep_lock(self) -> None:
         """The inbox's lock file is still the one this watcher holds; an inbox removed and made again lost it: it
@@ -389,14 +396,8 @@ class Watcher:
 
     def handle(self, path: Path) -> None:
         assert self.pool is not None or self.queue is not None  # handled only inside run(), which holds either
-        try:  # the inbox may have been replaced meanwhile (by a link to the output folder, say): nothing is moved then
-            check_layout(self.inbox, self.out_root, self.state_dir)
-        except BadLayout as e:
-            if not self._layout_bad:
-                log.error("%s; nothing is moved until it is put right", e.en)
-                self._layout_bad = True
+        if not self._layout_holds():  # the inbox replaced meanwhile (by a link to the output folder, say)
             return
-        self._layout_bad = False
         try:
             if self.queue is not None:
                 self._enqueue(path)

@@ -336,15 +336,13 @@ def test_an_upload_with_evidence_left_by_a_stopped_server_waits_for_a_server_tha
     """Found by a hostile run: a server started without PDFs built such an upload without its evidence (no
     bundle, no warning on the page, the evidence deleted, the memo used), and the letter, once built, is never
     built again. Now it stays kept, its page says why, and no memo is used."""
-    import socket
-
     import httpx
     from PIL import Image
 
     from generator.records.register import Register
     from generator.spec.paths import EXAMPLES_DIR
     from generator.xlsx import examples
-    from tests.support.processes import free_port
+    from tests.support.processes import running_server
 
     tag = "0a1b2c3d"
     uploads, proof = tmp_path / "state" / "uploads", tmp_path / "state" / "evidence" / tag
@@ -356,24 +354,9 @@ def test_an_upload_with_evidence_left_by_a_stopped_server_waits_for_a_server_tha
 
     with Ledger(tmp_path / "state") as ledger:  # the killed server's entry, open (a review: the page said building)
         ledger.start(f"{tag}-cc.xlsx", "ab" * 32, route="web", owner="f" * 32)
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--port", str(port), "--out",
-                               str(tmp_path / "out"), "--state", str(tmp_path / "state"), "--no-pdf"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=service_env(),
-                              start_new_session=True)
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with running_server(tmp_path) as server:
         time.sleep(2)  # its start-up recovery has run
-        page = httpx.get(f"http://127.0.0.1:{port}/uploads/{tag}", timeout=30)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+        page = httpx.get(f"{server}/uploads/{tag}", timeout=30)
     assert page.status_code == 503 and "makes none now" in page.text and "প্রমাণক" in page.text
     assert (uploads / f"{tag}-cc.xlsx").exists() and (proof / "রসিদ.png").exists()
     assert not list((tmp_path / "out").rglob("*.docx"))
