@@ -217,6 +217,26 @@ class Pool:
         with self._lock:
             self._all.discard(worker)
 
+    def _hand(self, worker: _Worker, task: Any) -> _Worker:
+        """The worker `task` is given to: `worker`, or, when it died while idle between tasks (not this task's
+        fault), a fresh one. A worker that died before it could take the task (as it started) keeps it: _outcome
+        reads its death from its sentinel and tells it ('start'), never a traceback from the pipe."""
+        try:
+            worker.give(task, self.limits.seconds)
+            return worker
+        except OSError:
+            if not worker.started:
+                return worker
+        self._retire(worker)
+        worker = _Worker(self._ctx, self.limits, self.target)
+        with self._lock:
+            self._all.add(worker)
+        try:
+            worker.give(task, self.limits.seconds)
+        except OSError:
+            pass
+        return worker
+
     def _outcome(self, worker: _Worker, timeout: float | None) -> Any:
         """The result of the worker's task, or None if it is not ready within `timeout`; a dead or late
         worker is stopped and its task's loss told."""
@@ -250,14 +270,7 @@ class Pool:
         """Run one task in a worker; blocks the calling thread only."""
         worker = self._take()
         try:
-            try:
-                worker.give(task, self.limits.seconds)
-            except OSError:  # it died while idle
-                self._retire(worker)
-                worker = _Worker(self._ctx, self.limits, self.target)
-                with self._lock:
-                    self._all.add(worker)
-                worker.give(task, self.limits.seconds)
+            worker = self._hand(worker, task)
             while True:
                 result = self._outcome(worker, max(0.0, worker.deadline - time.monotonic()) + 0.05)
                 if result is not None:
@@ -294,9 +307,8 @@ class Pool:
             while ahead is not None or busy or following in done:
                 while ahead is not None and len(busy) < self.jobs:
                     index, task = ahead
-                    worker = self._take()
+                    worker = self._hand(self._take(), task)
                     busy[worker] = index
-                    worker.give(task, self.limits.seconds)
                     ahead = pull()
                 if busy:
                     deadline = min(w.deadline for w in busy)

@@ -41,3 +41,17 @@ def test_a_worker_that_never_started_does_not_blame_the_workbook(tmp_path):
     assert not (tmp_path / "out").exists()  # nothing filed for the workbook
     damaged = builds.lost(task, Loss("died", "signal SIGSEGV"))
     assert "damaged" in damaged.issues[0].en
+
+
+def test_a_task_handed_to_a_worker_already_dead_is_told_not_a_broken_pipe(monkeypatch):
+    """Found on CI under load: a worker that died as it started, before its task was sent, made the send raise
+    BrokenPipeError out of map (a traceback, the batch stopped). The task's loss is told instead: 'start'."""
+    monkeypatch.setattr(workers, "_limit_memory", _never_starts)
+    with Pool(_echo, lambda task, loss: loss, start_method="fork") as pool:
+        worker = pool._take()
+        worker.proc.join(30)  # dead before anything is sent to it
+        assert worker.proc.exitcode == 1
+        handed = pool._hand(worker, "task")
+        loss = pool._outcome(handed, 30)
+        pool._give_back(handed)
+        assert isinstance(loss, Loss) and loss.how == "start", loss
