@@ -152,20 +152,13 @@ def _from_workbook(path: Path) -> list[tuple[str, str]]:
     from python_calamine import CalamineWorkbook
 
     try:
-        size = path.stat().st_size
-        if size > package.MAX_FILE_BYTES:
-            raise package.too_large(size)
-        data = path.read_bytes()
-        found = package.scan(data, sheets=_EverySheet())  # size, zip bombs, far cells: before any XML
+        data, found = package.scanned(path, sheets=_EverySheet())  # size, zip bombs, far cells: before any XML
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         first = wb.sheet_names[0]
         extent = found.extents.get(first)
         rows = wb.get_sheet_by_name(first).to_python(skip_empty_area=False) if extent and extent.rows else []
     except WorkbookError as e:
         raise RosterError(f"অফিসের তালিকা {path}: {e.bn}", f"The roster {path}: {e.en}") from None
-    except OSError as e:
-        raise RosterError(f"অফিসের তালিকা {path} পড়া যাচ্ছে না ({e.strerror or e})।",
-                          f"The roster {path} cannot be read ({e.strerror or e}).") from None
     except Exception as e:  # calamine's own errors: a damaged file
         raise RosterError(f"অফিসের তালিকা {path} পড়া যাচ্ছে না: ফাইলটি নষ্ট বা .xlsx নয় ({type(e).__name__})।",
                           f"The roster {path} cannot be read: it is damaged or not an .xlsx ({type(e).__name__}).") from None

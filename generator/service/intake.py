@@ -121,12 +121,13 @@ def _ours(folder: Path, inbox: Path, out_root: Path, state_dir: Path) -> bool:
     is inside the output root or the state folder (gen watch refuses that layout; never moved all the same)."""
     if folder.name in (ARCHIVE_DIR, REJECTED_DIR) and os.path.realpath(folder.parent) == os.path.realpath(inbox):
         return True
-    real = Path(os.path.realpath(folder))
-    for other in (out_root, state_dir):
-        mine = Path(os.path.realpath(other))
-        if mine == real or real in mine.parents or mine in real.parents:  # it, holds it, or is inside it
-            return True
-    return False
+    return any(nested(folder, other) for other in (out_root, state_dir))
+
+
+def nested(a: Path | str, b: Path | str) -> bool:
+    """Whether two folders are one, or one is inside the other (links followed)."""
+    a, b = Path(os.path.realpath(a)), Path(os.path.realpath(b))
+    return a == b or a in b.parents or b in a.parents
 
 
 def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: BuildPool, route: str = "watch",

@@ -87,13 +87,11 @@ class InboxUnusable(GenError):
 def check_layout(inbox: Path, out_root: Path, state_dir: Path | str) -> None:
     """BadLayout when the output or the (local) state folder is the inbox, inside it, or holds it (an inbox in
     the output folder would set the reports in it aside)."""
-    home = Path(os.path.realpath(inbox))
     folders = [("আউটপুট ফোল্ডার", "output folder", Path(out_root))]
     if not queue.url_of(state_dir):
         folders.append(("অবস্থা-ফোল্ডার (রেজিস্টার)", "state folder (the register)", Path(state_dir)))
     for what_bn, what_en, folder in folders:
-        real = Path(os.path.realpath(folder))
-        if real == home or home in real.parents or real in home.parents:
+        if intake.nested(inbox, folder):
             raise BadLayout(inbox, what_bn, what_en, folder)
 
 
@@ -233,10 +231,10 @@ class Watcher:
             log.error("another watcher took this inbox while it was away: stopping")
             self.stop.set()
             return
-        fresh.seek(0)
-        fresh.truncate()
-        fresh.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
-        fresh.flush()
+        try:
+            _mark(fresh)
+        except OSError:
+            pass  # the lock is held; only the note of who holds it is missing
         self._lock_file = fresh
         if held is not None:
             held.close()
@@ -451,13 +449,18 @@ def _inbox_lock(inbox: Path):
             f.seek(0)
             raise AlreadyWatched(inbox, f.read().strip() or "another process") from None
         try:
-            f.seek(0)
-            f.truncate()
-            f.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
-            f.flush()
+            _mark(f)
         except OSError as e:
             raise InboxUnusable(inbox, e) from None
         yield f
+
+
+def _mark(lock) -> None:
+    """The lock file says which process holds it (a second watcher names it in its refusal)."""
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
+    lock.flush()
 
 
 def run(watcher: Watcher) -> None:

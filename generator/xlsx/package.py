@@ -95,6 +95,12 @@ def too_large(size: int) -> WorkbookError:
 def check(path: Path, sheets=READ_SHEETS) -> dict[str, Extent]:
     """The package of the file at `path` checked (its size by stat first); the extent of each of `sheets` it
     has. WorkbookError for a package no reader should open."""
+    return scanned(path, sheets)[1].extents
+
+
+def scanned(path: Path, sheets=READ_SHEETS) -> tuple[bytes, Scan]:
+    """The bytes of the file at `path` (its size checked by stat before they are read) and their scan.
+    WorkbookError for a package no reader should open."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -103,7 +109,7 @@ def check(path: Path, sheets=READ_SHEETS) -> dict[str, Extent]:
         data = path.read_bytes()
     except OSError as exc:
         raise not_a_workbook(type(exc).__name__) from None
-    return scan(data, sheets).extents
+    return data, scan(data, sheets)
 
 
 def scan(data: bytes, sheets=READ_SHEETS) -> Scan:
