@@ -43,7 +43,7 @@ def _state_option(f):
 
 def _limit_options(f):
     f = click.option("--max-memory", type=click.IntRange(min=256), default=1536, show_default=True, metavar="MB",
-                     help="Memory limit of the worker process building one workbook; a workbook over it is "
+                     help="Memory limit of the worker process handling one workbook; a workbook over it is "
                           "rejected (too-large).")(f)
     return click.option("--timeout", type=click.FloatRange(min=1), default=120, show_default=True, metavar="SECONDS",
                         help="Time limit for one workbook; a workbook over it is rejected (took-too-long).")(f)
@@ -317,18 +317,22 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: str | None, issue_
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per workbook, with its score.")
-def validate(files: tuple[Path, ...], as_json: bool) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Workbooks checked at once (processes). Default: the number of CPU cores.")
+@_limit_options
+def validate(files: tuple[Path, ...], as_json: bool, jobs: int | None, timeout: float, max_memory: int) -> None:
     """Check workbooks cell by cell and compute their scores, building nothing.
 
+    Each workbook is checked in a worker process with a time and memory limit, as a build is.
     Exit code 0 when every workbook is clean or has warnings only, 1 when any has errors.
     """
-    import generator
+    from generator.service.checks import check_all
+    from generator.service.workers import Limits
 
     paths, empty = _workbooks(files)
     _say_empty(empty, files)
     failed = bool(empty)
-    for path in paths:
-        result = generator.check(path)
+    for result in check_all(paths, jobs=jobs, limits=Limits(memory_mb=max_memory, seconds=timeout)):
         failed |= not result.ok
         if as_json:
             click.echo(json.dumps(result.as_dict(), ensure_ascii=False))

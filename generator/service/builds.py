@@ -49,8 +49,8 @@ def run(task: Task) -> Result:
 def lost(task: Task, loss: Loss) -> Result:
     """In the parent: the result of a build that brought none back. A worker that died, ran late or was
     stopped gives back any serial it had reserved, and the rejection report is filed."""
-    result = {"memory": _too_large, "time": _too_long, "error": _internal,
-              "start": _not_started}.get(loss.how, _lost)(task.path, loss)
+    result = {"memory": too_large, "time": too_long, "error": internal,
+              "start": not_started}.get(loss.how, _lost)(task.path, loss)
     if loss.how in ("memory", "error"):  # the worker lived to tell: its own build already gave its serial back
         return result
     if loss.how == "start":  # the worker never took the task: no serial, and no fault of the workbook to file
@@ -106,7 +106,7 @@ class BuildPool(Pool):
         return self.run(Task(source, **options))
 
 
-def _too_large(path: Path, loss: Loss) -> Result:
+def too_large(path: Path, loss: Loss) -> Result:
     mb = loss.limits.memory_mb
     return failure(
         path, TOO_LARGE,
@@ -116,7 +116,7 @@ def _too_large(path: Path, loss: Loss) -> Result:
         "sheets, pictures or far-away cells, or fill a fresh workbook from 'gen template', and send it again.")
 
 
-def _too_long(path: Path, loss: Loss) -> Result:
+def too_long(path: Path, loss: Loss) -> Result:
     s = f"{loss.limits.seconds:g}"
     return failure(
         path, TOOK_TOO_LONG,
@@ -143,7 +143,7 @@ def lost_file(path: Path, why: str) -> Result:
         "unusual; open it in Excel and save it as a new .xlsx, or fill a fresh workbook from 'gen template'.")
 
 
-def _not_started(path: Path, loss: Loss) -> Result:
+def not_started(path: Path, loss: Loss) -> Result:
     """A worker that died before it was ready for any task: the workbook was never opened, it is not to blame."""
     name, why = Path(path).name, loss.detail or "it was stopped"
     return failure(
@@ -157,7 +157,7 @@ def _not_started(path: Path, loss: Loss) -> Result:
         "if __name__ == \"__main__\":.")
 
 
-def _internal(path: Path, loss: Loss) -> Result:
+def internal(path: Path, loss: Loss) -> Result:
     name, _, _ = loss.detail.partition(":")
     return failure(
         path, COULD_NOT_PROCESS,

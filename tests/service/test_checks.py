@@ -1,0 +1,67 @@
+"""`gen validate` checks each workbook in a worker with the time and memory limits a build has: a check that
+stalls is stopped and told alone, and the next workbook is checked by a fresh worker."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.support.processes import service_env
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_stalled_check_is_stopped_and_the_next_workbook_still_checked(tmp_path):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from synthetic import workbooks
+
+    (big,) = workbooks(tmp_path / "big", 1, 990)  # a few hundred ms of checking: time to stop its worker
+    (small,) = workbooks(tmp_path / "small", 1, 3)
+    run = subprocess.Popen([sys.executable, "-m", "generator.cli", "validate", "--json", "--jobs", "1",
+                            "--timeout", "2", str(big), str(small)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=service_env())
+    stopped = None
+    deadline = time.monotonic() + 60
+    while stopped is None and time.monotonic() < deadline and run.poll() is None:
+        for child in _children(run.pid):
+            os.kill(child, signal.SIGSTOP)  # the worker hangs, as one reading a hostile file might
+            stopped = child
+        time.sleep(0.002)
+    out, err = run.communicate(timeout=120)
+    assert stopped is not None, "no worker process was seen"
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [r["source"] for r in results] == [str(big), str(small)], out + err
+    assert results[0]["status"] == "rejected" and results[0]["issues"][0]["code"] == "took-too-long"
+    assert results[1]["status"] == "valid", results[1]
+    assert run.returncode == 1
+    assert not Path(f"/proc/{stopped}").exists() or "Z" in Path(f"/proc/{stopped}/stat").read_text().split()[2]
+
+
+def test_gen_validate_checks_many_workbooks_in_the_order_given(tmp_path):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from synthetic import workbooks
+
+    paths = workbooks(tmp_path / "many", 6, 5)
+    broken = tmp_path / "many" / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    given = [*paths[:3], broken, *paths[3:]]
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "validate", "--json", "--jobs", "2",
+                          *map(str, given)], capture_output=True, text=True, timeout=120)
+    results = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [r["source"] for r in results] == list(map(str, given))
+    assert [r["status"] for r in results] == ["valid"] * 3 + ["rejected"] + ["valid"] * 3
+    assert run.returncode == 1 and "Traceback" not in run.stderr
