@@ -97,7 +97,8 @@ class RecordOutput(GenError):
             "so it was not written over, not even with --force. Give another name or folder (-o).")
 
 
-SERVICE_LOCKS = (".gen-watch.lock", ".gen-serve.lock")  # in an inbox (or the web's uploads folder) while served
+SERVE_LOCK = ".gen-serve.lock"  # in the web's uploads folder
+SERVICE_LOCKS = (".gen-watch.lock", SERVE_LOCK)  # in an inbox (or the web's uploads folder) once served
 
 
 def refuse_over_record(path: Path) -> None:

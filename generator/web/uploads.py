@@ -36,6 +36,7 @@ def keep(desk: Desk, name: str, data: bytes, proof: list[UploadFile], tag: str) 
     """Keep the upload (and its evidence) in the state folder until it is built: a server stopped meanwhile
     builds it. (the kept workbook, its evidence folder); OSError when it cannot be kept, and then nothing is."""
     desk.uploads.mkdir(parents=True, exist_ok=True)
+    _mark_served(desk.uploads)
     safe = intake.fit(store.safe_name(Path(name).stem, "workbook"), Path(name).suffix.lower())
     folder = evidence.folder_of(desk.evidence, tag)
     target = desk.uploads / intake.fit(f"{tag}-{Path(safe).stem}", Path(safe).suffix)
@@ -116,12 +117,19 @@ def status(desk: Desk, kept: Path) -> tuple[str, int | None]:
     return ("queued" if kept.exists() else "lost"), None
 
 
+def _mark_served(uploads: Path) -> None:
+    """The uploads folder holds the lock file a served folder has (locked only by the server that recovers it,
+    `leftovers`): with it, what is archived or rejected there is known as a record, never written over
+    (store.refuse_over_record), on the queue's shared .uploads/ too, which no server locks."""
+    open(uploads / store.SERVE_LOCK, "a").close()
+
+
 def leftovers(desk: Desk, held: list) -> list[Path]:
     """Uploads in hand when a server stopped: built again by this one (intake sets aside one tried twice).
     Only one server recovers a state folder's uploads: the one holding its lock (kept open in `held`)."""
     if not desk.uploads.is_dir():
         return []
-    lock = open(desk.uploads / ".gen-serve.lock", "a")
+    lock = open(desk.uploads / store.SERVE_LOCK, "a")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

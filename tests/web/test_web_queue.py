@@ -44,7 +44,11 @@ def test_an_upload_on_postgresql_is_queued_then_built_by_a_worker_and_seen_from_
             if p is not None:
                 p.stop()
     assert [(r[1], r[3]) for r in memos(postgres)] == [(1, "issued")]
-    assert list((tmp_path / "out" / ".uploads" / "archive").rglob("*.xlsx"))  # the worker moved it when built
+    [archived] = (tmp_path / "out" / ".uploads" / "archive").rglob("*.xlsx")  # the worker moved it when built
+    from generator.records import store
+
+    with pytest.raises(store.RecordOutput):  # a submitted original: never written over (gen next -o … --force)
+        store.refuse_over_record(archived)
 
 
 def _send(bases: list[str], first: int, name: str, data: bytes) -> str:
