@@ -24,8 +24,12 @@ MAX_TEXT_BYTES = 1 * 2**20  # a thousand offices' names are some 60 KB
 MAX_OFFICES = 5000
 MAX_NAME_CHARS = 300
 # a first line that only names the column (any case, Bangla or English) is a header, not an office
-HEADERS = {"office", "offices", "office name", "office_name", "name", "অফিস", "অফিসের নাম", "দপ্তর", "দপ্তরের নাম",
-           "কার্যালয়", "কার্যালয়ের নাম", "নাম", "দপ্তর/সংস্থা", "দপ্তর/সংস্থার নাম"}
+HEADERS = {"office", "offices", "office name", "office names", "office_name", "name", "names", "office list",
+           "list of offices", "roster", "অফিস", "অফিসের নাম", "অফিসসমূহ", "অফিসের তালিকা", "অফিস তালিকা", "দপ্তর",
+           "দপ্তরের নাম", "দপ্তরসমূহ", "দপ্তরের তালিকা", "কার্যালয়", "কার্যালয়ের নাম", "কার্যালয়সমূহ", "কার্যালয়ের তালিকা",
+           "নাম", "দপ্তর/সংস্থা", "দপ্তর/সংস্থার নাম"}
+# a list numbered by hand ("১. খুলনা…", "(2) Khulna…", after office_key's Bangla digits): the number is not the name
+_SERIAL = re.compile(r"^\(?[০-৯]{1,4}[.)।]\s*(?=[^\W\d_])")
 _JOINERS = "\u200c\u200d\ufeff"
 
 
@@ -65,7 +69,7 @@ def read(path: Path) -> list[str]:
         names = _from_text(path, path.read_bytes())
     out, seen = [], set()
     for where, typed in names:
-        name = office_key(typed).strip(_JOINERS + " ")
+        name = _SERIAL.sub("", office_key(typed).strip(_JOINERS + " "))
         if not name:
             continue
         _refuse_unless_a_name(path, where, typed.strip(), name)
@@ -78,7 +82,7 @@ def read(path: Path) -> list[str]:
         if len(out) > MAX_OFFICES:
             raise RosterError(f"{path}: তালিকায় {to_bangla_digits(MAX_OFFICES)}টির বেশি অফিস।",
                               f"{path}: more than {MAX_OFFICES} offices in the roster.")
-    if out and out[0].casefold() in HEADERS:
+    if out and out[0].casefold().rstrip(":- ") in HEADERS:
         out = out[1:]
     if not out:
         raise RosterError(f"অফিসের তালিকা {path}-এ কোনো অফিসের নাম নেই। প্রতি লাইনে একটি অফিসের নাম লিখুন।",
@@ -135,8 +139,10 @@ def _from_text(path: Path, data: bytes) -> list[tuple[str, str]]:
     text = _decode(path, data)
     if path.suffix.lower() != ".csv":  # Excel's "Unicode text" is a tab between columns: the first is the names
         return [(f"line {n}", line.split("\t", 1)[0]) for n, line in enumerate(text.splitlines(), 1)]
-    rows = csv.reader(io.StringIO(text))
     try:
+        rows = list(csv.reader(io.StringIO(text)))
+        if all(";" in row[0] for row in rows if row and row[0].strip()):  # saved where ',' is the decimal mark
+            rows = list(csv.reader(io.StringIO(text), delimiter=";"))
         return [(f"line {n}", row[0] if row else "") for n, row in enumerate(rows, 1)]
     except csv.Error as e:
         raise RosterError(f"অফিসের তালিকা {path} CSV হিসেবে পড়া যাচ্ছে না ({e})।",

@@ -170,6 +170,21 @@ def test_a_unicode_text_roster_is_read_from_its_first_column(tmp_path):
     assert read_roster(path) == [KHULNA, SYLHET]
 
 
+def test_a_semicolon_csv_and_a_numbered_list_give_the_offices_names(tmp_path):
+    """Found by a hostile run: a CSV saved where ',' is the decimal mark (';' between columns) gave
+    'খুলনা সিটি কর্পোরেশন;৪১' as a name, a list numbered by hand gave '১. খুলনা…', and a title line 'অফিসের তালিকা:'
+    was an office: each printed in the summary letter as an office that did not report."""
+    semicolons = tmp_path / "roster.csv"
+    semicolons.write_text(f"অফিসের নাম;কোড\n{KHULNA};৪১\n\n{SYLHET};৪২\n", encoding="utf-8")
+    assert read_roster(semicolons) == [KHULNA, SYLHET]
+    numbered = tmp_path / "roster.txt"
+    numbered.write_text(f"অফিসের তালিকা:\n১. {KHULNA}\n(২) {SYLHET}\n3) {RANGPUR}\n১০।{KHULNA}\n", encoding="utf-8")
+    assert read_roster(numbered) == [KHULNA, SYLHET, RANGPUR]
+    kept = tmp_path / "kept.txt"  # a number that is part of the name stays
+    kept.write_text("২ নং ওয়ার্ড কাউন্সিলরের কার্যালয়\n", encoding="utf-8")
+    assert read_roster(kept) == ["২ নং ওয়ার্ড কাউন্সিলরের কার্যালয়"]
+
+
 def test_a_roster_workbook_is_read_from_its_first_column(tmp_path):
     from openpyxl import Workbook
 
