@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass
+from os import PathLike
 from typing import TYPE_CHECKING
 from pathlib import Path
 
@@ -51,6 +52,11 @@ def build_many(paths: Iterable[Path | str], *, out: Path | str = "output", state
     recorded in the ledger of `state` (default: $GEN_STATE_DIR or ~/.local/state/gen); results in the order
     given. `date` is the issue date of workbooks that leave it blank. StateError when the state folder cannot
     be used."""
+    if isinstance(paths, (str, bytes, PathLike)):
+        raise TypeError("build_many takes a list of workbooks, not one path: build_many([path]), or build(path)")
+    _expect(pdf, PdfOptions, "pdf")
+    _expect(limits, Limits, "limits")
+    _expect(date, dt.date, "date")
     workbooks = [Path(p) for p in paths]
     settings = dict(bundle=pdf.bundle, evidence=tuple(str(p) for p in pdf.evidence)) if pdf else {}
     with converter.warm(pdf is not None, pdf.timeout if pdf else 20.0, **settings) as made:
@@ -60,12 +66,21 @@ def build_many(paths: Iterable[Path | str], *, out: Path | str = "output", state
 
 def build(path: Path | str, **options) -> Result:
     """Build one workbook as `build_many` does."""
-    return next(iter(build_many([path], jobs=1, **options)))
+    options["jobs"] = 1
+    return next(iter(build_many([path], **options)))
+
+
+def _expect(value: object, kind: type, name: str) -> None:
+    """TypeError naming the argument, rather than an AttributeError from deep inside (or from a worker)."""
+    if value is not None and not isinstance(value, kind):
+        where = "datetime" if kind is dt.date else "generator"
+        raise TypeError(f"{name} must be a {where}.{kind.__name__} or None, not {type(value).__name__}")
 
 
 def check(path: Path | str, *, today: dt.date | None = None) -> Result:
     """Check every cell and compute the score, building nothing (status 'valid' or 'rejected'; a path that is not
     a readable regular file is rejected as could-not-read, as `build` does)."""
+    _expect(today, dt.date, "today")
     source = batch.load_or_result(Path(path))
     if isinstance(source, Result):
         return source
@@ -114,15 +129,17 @@ def next_workbook(submitted: Path | str, out: Path | str | None = None, *,
 
 
 def summarize(fiscal_year: str, period: str, *, state: Path | str | None = None, out: Path | str = "output",
-              kind: str | None = None, roster: Path | None = None, letter: Path | None = None,
-              outputs: tuple[Path, ...] = (), date: dt.date | None = None,
+              kind: str | None = None, roster: Path | str | None = None, letter: Path | str | None = None,
+              outputs: Iterable[Path | str] = (), date: dt.date | None = None,
               force: bool = False) -> Summarized:
     """The receiving office's summary of one period (docs/summary.md), with its files written to `outputs`."""
     from generator.periods import summarizing
 
     state_dir = resolve(state)
-    asked = summarizing.asked(fiscal_year, period, kind=kind, roster=roster, letter=letter, today=date,
-                              outputs=outputs, force=force)
+    _expect(date, dt.date, "date")
+    asked = summarizing.asked(fiscal_year, period, kind=kind, roster=None if roster is None else Path(roster),
+                              letter=None if letter is None else Path(letter), today=date,
+                              outputs=tuple(Path(p) for p in outputs), force=force)
     return summarizing.write(asked, summarizing.collect(asked, state_dir=state_dir, out_root=Path(out)),
                              state_dir=state_dir)
 

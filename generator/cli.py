@@ -170,7 +170,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("kind")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Where to write the workbook (default: KIND.xlsx here).")
 @click.option("--force", is_flag=True, help="Replace the file at the output name (never a record the service keeps).")
 def template(kind: str, output: Path | None, force: bool) -> None:
@@ -343,7 +343,7 @@ def validate(files: tuple[Path, ...], as_json: bool, jobs: int | None, timeout: 
 
 @main.command("next")
 @click.argument("submitted", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Where to write the next workbook (default: KIND-YEAR-PERIOD.xlsx here).")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists (an ordinary file only; never the "
               "submitted file).")
@@ -673,7 +673,7 @@ def register(state_dir: str | None, as_json: bool, out_root: Path | None) -> Non
               help="A workbook whose পত্র sheet is the receiving office's own letter; without it the .docx is the annex alone.")
 @click.option("--date", "issue_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="The date of the summary and of its letter when the sheet leaves it blank (YYYY-MM-DD). Default: today.")
-@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path),
               help="summary.xlsx, summary.docx, or a name without either suffix for both; may be given twice.")
 @click.option("--force", is_flag=True, help="With --letter: replace an existing .docx (a letter already issued).")
 def summary(fiscal_year: str, period: str, kind: str | None, roster: Path | None, state_dir: str | None,

@@ -176,3 +176,47 @@ def test_blank_workbook_is_not_written_through_a_link(tmp_path):
     link.symlink_to(target)
     assert _refused(lambda: generator.blank_workbook("cc", link)).code == "output-not-a-file"
     assert target.read_bytes() == b"kept"
+
+
+def test_the_documented_example_runs_on_a_workbook_that_cannot_be_read(tmp_path):
+    """Found by a new user: with no cc.xlsx the example died on `check`'s missing score."""
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    script = tmp_path / "example.py"
+    script.write_text(code, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "could-not-read" in done.stdout and "rejected None" in done.stdout
+
+
+def test_arguments_of_the_wrong_type_are_refused_at_the_call_naming_them(tmp_path):
+    """Found by a new user: each went deep (an AttributeError in a worker, every workbook 'too long') or, for a
+    string given as the list, built one could-not-read result per character."""
+    import datetime as dt
+
+    import pytest
+
+    workbook = tmp_path / "cc.xlsx"
+    for call, says in ((lambda: list(generator.build_many(str(workbook), state=tmp_path / "s")), "a list"),
+                       (lambda: generator.build(workbook, pdf=True, state=tmp_path / "s"), "pdf must be"),
+                       (lambda: generator.build(workbook, limits=(1, 2), state=tmp_path / "s"), "limits must be"),
+                       (lambda: generator.check(workbook, today="2023-10-10"), "today must be a datetime.date")):
+        with pytest.raises(TypeError, match=says):
+            call()
+    for memory_mb, seconds in ((-1, 120), (1536, 0)):
+        with pytest.raises(ValueError, match="memory_mb >= 256 and seconds >= 1"):
+            generator.Limits(memory_mb=memory_mb, seconds=seconds)
+    assert not (tmp_path / "s").exists()  # refused before anything was made
+    assert generator.build(workbook, jobs=4, state=tmp_path / "s2", out=tmp_path / "o").issues[0].code == "could-not-read"
+    assert generator.check(workbook, today=dt.date(2024, 1, 1)).issues[0].code == "could-not-read"
+
+
+def test_summarize_takes_its_files_as_strings_too(tmp_path, cc_example):
+    state, out = tmp_path / "state", tmp_path / "out"
+    assert generator.build(cc_example, out=out, state=state).status == "built"
+    roster = tmp_path / "roster.txt"
+    roster.write_text("চট্টগ্রাম সিটি কর্পোরেশন\n", encoding="utf-8")
+    done = generator.summarize("2023-24", "q1", state=state, out=out, kind="cc", roster=str(roster),
+                               outputs=[str(tmp_path / "s.xlsx")])
+    assert [p.name for p in done.written] == ["s.xlsx"]

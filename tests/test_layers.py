@@ -57,3 +57,30 @@ def test_no_test_file_imports_another():
             found += [f"{path.relative_to(tests)}: {n}" for n in names
                       if n.startswith("tests.") and n.rsplit(".", 1)[-1].startswith("test_")]
     assert found == []
+
+
+def test_the_readme_layout_table_names_every_module_in_its_folders_row():
+    """README's layout table matches the tree: each module (or the subpackage holding it) is named, as a word,
+    in the row of its folder, and each row's path exists."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| path | what |", 1)[1].split("\n## ", 1)[0]
+    rows = {paths: what for paths, what in re.findall(r"^\| (`[^|]+`) \| (.*) \|$", table, re.M)}
+    assert rows, "no layout table"
+    named = [path for paths in rows for path in re.findall(r"`([^`]+)`", paths)]
+    for path in named:
+        assert (ROOT / path).exists() or (ROOT / "generator" / path).exists(), f"README names {path}: not in the tree"
+    rows = {re.findall(r"`([^`]+)`", paths)[0]: f"{paths} {what}" for paths, what in rows.items()}
+    unnamed = []
+    for module in sorted((ROOT / "generator").rglob("*.py")):
+        rel = module.relative_to(ROOT)
+        if module.name == "__init__.py" or "__pycache__" in rel.parts:
+            continue
+        folder = f"{rel.parts[0]}/{rel.parts[1]}/" if len(rel.parts) > 2 else None
+        row = rows.get(folder) if folder else next((what for what in rows.values() if f"`{rel.name}`" in what
+                                                   or f"`generator/{rel.name}`" in what), None)
+        names = {module.stem, rel.parts[2] if len(rel.parts) > 3 else module.stem}
+        if row is None or not any(re.search(rf"\b{re.escape(n)}\b", row) for n in names):
+            unnamed.append(str(rel))
+    assert not unnamed, f"modules README's layout table does not name: {unnamed}"

@@ -22,7 +22,8 @@ from openpyxl.styles import PatternFill
 from generator.spec import carried
 from generator.xlsx import blanks, text_cells
 from generator.spec import kinds
-from generator.service import pipeline
+from generator.service import batch, pipeline
+from generator.service.result import Result
 from generator.text.bangla import PERIODS, FiscalYear, Period, to_ascii_digits, to_bangla_digits
 from generator.model import RawWorkbook, Report
 from generator.spec.sheets import GUIDE_SHEET
@@ -76,7 +77,10 @@ def following(kind: kinds.Kind, fy: FiscalYear, period: Period) -> tuple[FiscalY
 def make(source: Path) -> tuple[bytes, Next]:
     """The next workbook's bytes. Raises Refused when the submitted workbook cannot be read or advanced;
     one with other errors is advanced (its findings are returned)."""
-    examined = pipeline.examine(Path(source))
+    loaded = batch.load_or_result(Path(source))  # missing, a folder, a FIFO: could-not-read, as gen validate says
+    if isinstance(loaded, Result):
+        raise Refused(list(loaded.issues))
+    examined = pipeline.examine(loaded)
     findings, raw, report = list(examined.result.issues), examined.raw, examined.report
     if raw is None or report is None:
         raise Refused([f for f in findings if f.severity == "error"] or findings)

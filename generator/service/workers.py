@@ -23,6 +23,11 @@ class Limits:
     memory_mb: int = 1536  # address space of a worker (RLIMIT_AS); a normal build needs a few hundred MB
     seconds: float = 120.0  # wall time for one task
 
+    def __post_init__(self) -> None:  # below these every workbook would be told too large or too long
+        if not self.memory_mb >= 256 or not self.seconds >= 1:
+            raise ValueError(f"Limits need memory_mb >= 256 and seconds >= 1 (as gen build's --max-memory and "
+                             f"--timeout), not {self.memory_mb!r} and {self.seconds!r}")
+
 
 @dataclass(frozen=True)
 class Ready:

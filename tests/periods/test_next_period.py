@@ -388,3 +388,22 @@ def test_a_fiscal_year_that_is_a_formula_without_a_value_is_told_as_such(tmp_pat
     with pytest.raises(next_period.Refused) as e:
         next_period.make(source)
     assert "formula-without-value" in [f.code for f in e.value.findings]
+
+
+def test_a_submitted_file_that_cannot_be_read_and_a_folder_at_o_are_told_as_the_docs_say(cc_example, tmp_path):
+    """Found by a new user following docs/next.md: a missing file was called 'not an .xlsx workbook, or damaged'
+    (gen validate says could-not-read), and a folder at -o with --force was click's usage error (exit 2), not
+    output-not-a-file (exit 3)."""
+    import generator
+    from tests.support.cli import gen_here
+
+    for missing in (tmp_path / "gone.xlsx", tmp_path):
+        with pytest.raises(generator.GenError) as refused:
+            generator.next_workbook(missing, tmp_path / "n.xlsx")
+        assert refused.value.code == "could-not-read" and str(missing) in refused.value.en
+    (tmp_path / "d.xlsx").mkdir()
+    for args in (("next", cc_example, "-o", tmp_path / "d.xlsx", "--force"),
+                 ("template", "cc", "-o", tmp_path / "d.xlsx", "--force")):
+        run = gen_here(*args)
+        assert run.returncode == 3 and "is not an ordinary file" in run.stdout + run.stderr, run.stdout + run.stderr
+    assert not any((tmp_path / "d.xlsx").iterdir())

@@ -103,3 +103,17 @@ def test_numbers_formatted_as_percent_are_percentages(tmp_path):
     assert (achieved.percent, achieved.display) == (True, "৯৫%")
     assert (target.percent, target.display) == (True, "১০০%")
     assert (plain.percent, plain.number, plain.display, plain.reading) == (True, 0.9, "৯০%", "fraction")
+
+
+def test_docs_workbook_md_names_every_key_of_the_letter_and_minutes_sheets():
+    """Found by a new user: the পত্র key table left out office_parents, the minutes list memo_separator."""
+    from pathlib import Path
+
+    from generator.spec import fields
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "workbook.md").read_text(encoding="utf-8")
+    letter_table = doc.split("| key | required | meaning |", 1)[1].split("\n## ", 1)[0]
+    minutes = doc.split("## The `minutes` workbook", 1)[1].split("\n## ", 1)[0]
+    for sections, where in ((fields.LETTER, letter_table), (fields.MINUTES, minutes)):
+        keys = [f.key for _, section in sections for f in section]
+        assert len(keys) > 15 and [k for k in keys if f"`{k}`" not in where] == []
