@@ -19,7 +19,7 @@ from generator.service import batch, converter, pipeline
 from generator.service.result import Result
 from generator.service.workers import Limits
 from generator.spec import kinds
-from generator.spec.codes import OUTPUT_EXISTS, UNKNOWN_KIND
+from generator.spec.codes import COULD_NOT_READ, OUTPUT_EXISTS, UNKNOWN_KIND
 
 if TYPE_CHECKING:
     from generator.periods.next_period import Next
@@ -42,7 +42,12 @@ class PdfOptions:
         """The bundle with every PDF, JPEG and PNG of `folder`, in name order."""
         from generator.documents.bundle import evidence_files
 
-        return cls(bundle=True, evidence=tuple(evidence_files(Path(folder)).files), **options)
+        try:
+            found = evidence_files(Path(folder))
+        except OSError as e:
+            raise GenError(COULD_NOT_READ, f"প্রমাণকের ফোল্ডার {folder} পড়া যাচ্ছে না ({e.strerror or e})।",
+                           f"The evidence folder {folder} cannot be read ({e.strerror or e}).") from None
+        return cls(bundle=True, evidence=tuple(found.files), **options)
 
 
 def build_many(paths: Iterable[Path | str], *, out: Path | str = "output", state: Path | str | None = None,
