@@ -451,6 +451,28 @@ def _names(part: str, office: str) -> bool:
     return bool(norm(office)) and norm(office) in norm(part)
 
 
+KEPT_LINES = 14  # an activity up to about half an annex page is kept on one page; a taller one may break
+_LINE_CHARS = 30  # letters a line of the annex's widest text columns holds, roughly
+_TEXT_COLUMNS = ("activity", "indicator", "progress", "remarks", "evidence")
+
+
+def _keep_activities_together(rows: list[dict]) -> None:
+    """`activity_continues` on each row: whether it is kept on the page of the activity's next row. Only an
+    activity that fits on part of a page is kept whole. LibreOffice moves rows kept together to a new page when
+    they do not fit where they are, even when they fill a page: a tall activity kept would leave the annex's
+    first page holding only its title, and send the signatures (kept with the last row) alone to a page of
+    their own, under the table's header repeated over nothing."""
+    start = 0
+    for end in range(1, len(rows) + 1):
+        if end < len(rows) and not rows[end]["activity_first"]:
+            continue
+        group = rows[start:end]
+        lines = sum(max(1, *(-(-len(row.get(key) or "") // _LINE_CHARS) for key in _TEXT_COLUMNS)) for row in group)
+        for ctx in group:
+            ctx["activity_continues"] = ctx is not group[-1] and lines <= KEPT_LINES
+        start = end
+
+
 def annex_context(report: Report, card: ScoreCard | None = None) -> dict:
     # the annex writes the fiscal year one way throughout, in full (২০২২-২০২৩), as every seed's annex does;
     # the letter keeps the form the office typed
@@ -461,8 +483,7 @@ def annex_context(report: Report, card: ScoreCard | None = None) -> dict:
     for ctx, scored in zip(rows, card.rows):
         ctx["score"] = ctx["earned"] = "-" if scored.score is None else format_number(scored.score)
         ctx["serial"] = ctx.get("area_no", "")
-    for ctx, after in zip(rows, rows[1:] + [None]):
-        ctx["activity_continues"] = after is not None and not after["activity_first"]
+    _keep_activities_together(rows)
     return {
         "annex_heading": f"{report.kind.plan} {words['fy']}",
         "office_name": bn_text(report.office_line),

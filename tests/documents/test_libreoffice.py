@@ -165,3 +165,38 @@ def test_no_line_of_a_long_table_starts_with_a_vowel_sign(tmp_path, kind_id, n):
     layout = [chunk for line in pdf_text(pdf).splitlines() for chunk in line.split("  ")]
     broken = [line for line in plain.splitlines() + layout if _MARK_FIRST.match(line.strip())]
     assert broken == []
+
+
+def test_a_tall_first_activity_starts_under_the_title_and_the_signatures_keep_a_row(tmp_path):
+    """Found by a look at extreme but legal plans: an activity too tall for the first page's room, kept whole,
+    left page 1 holding only the annex's title, and a tall last activity sent the signatures to a page of their
+    own under the repeated header. Only an activity that fits on part of a page is kept whole now."""
+    import subprocess
+    from pathlib import Path
+
+    from tests.support.workbooks import MYMENSINGH, fill_cc
+
+    long = ("সেবা প্রদান প্রতিশ্রুতি বিষয়ে আওতাধীন দপ্তর/ সংস্থার কর্মকর্তা-কর্মচারীদের জন্য কর্মশালা/ প্রশিক্ষণ/ "
+            "সেমিনার আয়োজন এবং সেবা প্রদান প্রতিশ্রুতি বাস্তবায়ন অগ্রগতি বিষয়ক বার্ষিক প্রতিবেদন প্রণয়ন ও প্রকাশ")
+    rows = [{"area": "প্রাতিষ্ঠানিক কার্যক্রম", "area_weight": 20, "activity_no": "১.১", "activity": long}]
+    rows += [{} for _ in range(5)]
+    rows.append({"activity_no": "১.২", "activity": long})
+    rows += [{} for _ in range(5)]
+    for n, row in enumerate(rows, 1):
+        activity = "১.১" if n <= 6 else "১.২"
+        row.update({"indicator_no": f"{activity}.{'১২৩৪৫৬'[(n - 1) % 6]}", "indicator": long, "unit": "সংখ্যা",
+                    "weight": 2 if n <= 8 else 1, "target_100": 4, "target_90": 3, "target_80": 2, "target_70": 1,
+                    "target_60": "-", "achieved": 2, "remarks": long})
+    source = fill_cc(tmp_path, MYMENSINGH, rows)
+    result = pipeline.build(source, out_root=tmp_path / "out", state_dir=tmp_path / "state")
+    assert result.ok, result.issues
+    pdf = to_pdf(Path(result.outputs[1]), tmp_path)
+
+    def page(n):
+        return "".join(subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], check=True,
+                                      capture_output=True, text=True).stdout.split())
+
+    pages = len(pdf_pages(pdf))
+    assert pages >= 3
+    assert "[১.১.১]" in page(1)
+    assert "মানসবিশ্বাস" in page(pages) and "[১.২." in page(pages)
