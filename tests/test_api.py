@@ -225,5 +225,5 @@ def test_summarize_takes_its_files_as_strings_too(tmp_path, cc_example):
 def test_an_evidence_folder_that_cannot_be_read_is_a_gen_error(tmp_path):
     (tmp_path / "a-file").write_text("x")
     for folder in (tmp_path / "missing", tmp_path / "a-file"):
-        e = _refused(lambda: generator.PdfOptions.from_folder(folder))
+        e = _refused(lambda folder=folder: generator.PdfOptions.from_folder(folder))
         assert e.code == "could-not-read" and str(folder) in e.en and str(folder) in e.bn

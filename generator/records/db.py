@@ -106,6 +106,9 @@ class SQLite(Database):
     @contextmanager
     def transaction(self) -> Iterator[None]:
         with state.transaction(self.raw):  # BEGIN IMMEDIATE: the one write lock, taken up front
+            # again under the lock: a process stopped (Ctrl-Z) across a whole `gen state migrate` wakes with this
+            # connection open on a register that has gone to PostgreSQL, which issues the same serials
+            moved.refuse_if_moved(self.raw, Path(self.where))
             yield
 
     @contextmanager

@@ -94,9 +94,13 @@ def _claim(folder: Path, memo: str, report: str, register: str, owner: str, ran_
                 continue
         else:
             raise FileExistsError(errno.EEXIST, "claimed and given back, again and again", str(path))
-        if _visible(folder.parent, report, memo) or (holder == report and by in ("", register)):
+        if _visible(folder.parent, report, memo):
             return False
+        if holder == report and by in ("", register) and not (by and held_by != owner and ran_out(held_by)):
+            return False  # this report's already (a build of the same content, alive, may be writing it)
         if register and by == register and not _visible(folder.parent, holder, memo) and ran_out(held_by):
+            # the register gave the serial again (to this report's next content too): the claim is this build's
+            # now, named so, and a stale build that wakes never takes it for its own
             os.replace(tmp, path)
             return True
     finally:

@@ -7,6 +7,7 @@ a pid this process cannot see. See docs/service.md, "Who owns a build"."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import socket
 import threading
@@ -17,6 +18,8 @@ from pathlib import Path
 
 from generator.findings import GenError
 from generator.records import db, state
+
+log = logging.getLogger("gen.owners")
 
 LEASE_S = float(os.environ.get("GEN_LEASE_SECONDS", "30"))  # how long a silent owner is still believed alive
 # Leases are judged by the database's clock (db.Database.NOW) and db.Database.expired(column).
@@ -40,6 +43,20 @@ class Busy(GenError):
             f"Another 'gen {role}' is running on this state folder ({holder}); two at once could undo each "
             "other's work. Stop it, or give this one another --state.")
         self.holder = holder
+
+
+class LeaseLost(state.StateError):
+    """A service's lease ran out while it ran: it stops (its unit starts it again, with a lease of its own)."""
+
+    def __init__(self, state_dir: str | Path, role: str):
+        super().__init__(state_dir, "its lease ran out")
+        self.code = "lease-lost"
+        self.bn = (f"এই 'gen {role}'-এর ইজারা (lease) {LEASE_S:g} সেকেন্ডের বেশি নবায়ন হয়নি (প্রক্রিয়াটি থামানো ছিল, অথবা "
+                   "অবস্থা-ডেটাবেস পাওয়া যায়নি), তাই এর হাতের কাজ অন্যরা নিয়ে থাকতে পারে; এটি থামছে। আবার চালু করুন "
+                   "(systemd নিজেই করে): নতুন ইজারায় বাকি কাজ নেবে।")
+        self.en = (f"This 'gen {role}' could not renew its lease for more than {LEASE_S:g} s (the process was "
+                   "stopped, or the state database out of reach), so others may have taken over its work; it stops. "
+                   "Start it again (systemd does): it takes the rest over with a lease of its own.")
 
 
 def _boot_id() -> str:
@@ -76,9 +93,11 @@ class Owners:
                  dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), LEASE_S))
         return owner
 
-    def renew(self, owner: Owner) -> None:
-        self._db.execute(f"UPDATE owners SET lease_until = {self._db.NOW} + ? WHERE id = ? AND lease_until > 0",
-                         (LEASE_S, owner.id))
+    def renew(self, owner: Owner) -> bool:
+        """The lease made to run LEASE_S from now, if it still runs. False when it has run out (or was ended): it
+        stays out, for others may already have taken its work over (its serials, its claims, its staging)."""
+        return self._db.execute(f"UPDATE owners SET lease_until = {self._db.NOW} + ? WHERE id = ? "
+                                f"AND lease_until > {self._db.NOW}", (LEASE_S, owner.id)).rowcount > 0
 
     def end(self, owner: Owner) -> None:
         """The owner stopped cleanly: its lease is over at once (the row stays, for the operator)."""
@@ -119,6 +138,7 @@ class Lease:
         self.state_dir, self.role, self.scope, self.exclusive = state.named(state_dir), role, str(scope), exclusive
         self.wait = wait
         self._stop = threading.Event()
+        self.lost = threading.Event()  # set when the lease ran out while the block ran: never renewed again
         self._beat: threading.Thread | None = None
         self.owner: Owner | None = None
 
@@ -141,9 +161,15 @@ class Lease:
         while not self._stop.wait(LEASE_S / 3):
             try:
                 with Owners(self.state_dir) as owners:
-                    owners.renew(self.owner)
+                    if owners.renew(self.owner):
+                        continue
             except state.StateError:
                 continue
+            self.lost.set()  # it ran out (this process was stopped, or the database out of reach, for too long)
+            log.warning("the lease of this 'gen %s' ran out (the process was stopped, or could not reach the state "
+                        "database, for longer than %g s): the work it holds may be taken over, and what it still "
+                        "confirms is refused", self.role, LEASE_S)
+            return
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()

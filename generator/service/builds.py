@@ -13,7 +13,7 @@ from generator.documents.make import PdfSettings
 from generator.records.register import Register
 from generator.records.state import StateError
 from generator.service import pipeline
-from generator.service.result import Result, failure
+from generator.service.result import Result, failure, issued_not_placed
 from generator.service.workers import Limits, Loss, Pool
 from generator.spec.memo import number as memo_text
 from generator.text.bangla import to_bangla_digits
@@ -86,12 +86,8 @@ def _unfinished(task: Task, result: Result) -> Result:
             pass
     if entry is None or not result.issues:
         return result
-    memo, name, first = memo_text(entry.prefix, entry.serial), task.path.name, result.issues[0]
-    told = replace(first, bn=f"{name}: স্মারক {memo} এই ফাইলের জন্য রেজিস্টারে দেওয়া হয়েছে, কিন্তু পত্রটি রাখার আগেই "
-                              "প্রক্রিয়াটি থেমে গেছে। একই ফাইল আবার পাঠান: একই স্মারকে পত্রটি তৈরি হবে, নতুন নম্বর লাগবে না।",
-                   en=f"{name}: memo {memo} was issued to this file in the register, but the build stopped before its "
-                      "letter was put in place. Send the same file again: its letter is made with the same memo, no new "
-                      "number is used.")
+    bn, en = issued_not_placed(task.path.name, memo_text(entry.prefix, entry.serial))
+    told = replace(result.issues[0], bn=bn, en=en)
     return replace(result, issues=(told, *result.issues[1:]))
 
 

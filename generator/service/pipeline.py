@@ -20,11 +20,11 @@ from generator.documents.registry import Job
 from generator.findings import ERROR, Finding, GenError, error, has_errors, warning
 from generator.model import RawWorkbook, Report
 from generator.records import store, stores
-from generator.records.register import Entry, MemoConflict, Register, SerialTaken
+from generator.records.register import Entry, Held, MemoConflict, Register, SerialTaken
 from generator.records.state import StateError
 from generator.rules import scoring, validate, validate_plan
 from generator.rules.scoring import ScoreCard
-from generator.service.result import Result, failed
+from generator.service.result import Result, failed, issued_not_placed
 from generator.spec.memo import chosen_separator, number as memo_text, register_prefix
 from generator.spec.sheets import LETTER_SHEET
 from generator.spec.status import BUILT, REJECTED, VALID
@@ -184,6 +184,7 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
                 fiscal_year=report.fiscal_year_slug, period=report.period_slug, submission=submission, owner=owner)
     skipped: list[Finding] = []
     for attempt in range(VOIDS_IN_A_ROW + 1):
+        held: Held | None = None
         try:
             with register.reserved(prefix, report.memo_serial, digest, separator=report.get("memo_separator"),
                                    **meta) as held:
@@ -206,8 +207,11 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
         except BundleError as e:  # the evidence given cannot go into the bundle: fix it and send again
             raise _Refused(e.finding) from None
         except store.WriteError as e:  # a serial this build reserved went back; one shared with the same content stays
+            if held is not None and held.confirmed and not held.reused:  # issued: its letter is still to be placed
+                raise _NotWritten(COULD_NOT_WRITE, *issued_not_placed(str(meta["source"]), held.memo or "")) from None
             raise _NotWritten(COULD_NOT_WRITE, e.bn, e.en) from None
         except store.VersionConflict as e:
+            assert held is not None  # raised only while the serial is held
             if held.reused or report.memo_serial is not None or attempt == VOIDS_IN_A_ROW:
                 raise _NotWritten(MEMO_EXISTS, e.bn, e.en) from None
             skipped.append(_memo_skipped(memo, e.path))

@@ -67,3 +67,13 @@ def only_lost(error_codes: list[str]) -> bool:
     """The errors are only that the build stopped (its time limit, its worker's death): perhaps the service's
     doing, not the file's."""
     return bool(error_codes) and all(code in LOST for code in error_codes)
+
+
+def issued_not_placed(name: str, memo: str) -> tuple[str, str]:
+    """(bn, en) of a build stopped after its serial was issued (the commit point) and before its letter was put
+    in place: the same file again makes its letter with the same memo."""
+    return (f"{name}: স্মারক {memo} এই ফাইলের জন্য রেজিস্টারে দেওয়া হয়েছে, কিন্তু পত্রটি রাখার আগেই প্রক্রিয়াটি থেমে গেছে। "
+            "একই ফাইল আবার পাঠান: একই স্মারকে পত্রটি তৈরি হবে, নতুন নম্বর লাগবে না।",
+            f"{name}: memo {memo} was issued to this file in the register, but the build stopped before its letter "
+            "was put in place. Send the same file again: its letter is made with the same memo, no new number is "
+            "used.")

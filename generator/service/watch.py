@@ -33,7 +33,7 @@ from generator.service import intake, ledgering, queue
 from generator.service.leader import Leadership
 from generator.service.intake import ARCHIVE_DIR, REJECTED_DIR, WORKBOOK_SUFFIXES
 from generator.records.ledger import Ledger
-from generator.records.owners import LEASE_S, Lease, Owner
+from generator.records.owners import LEASE_S, Lease, LeaseLost, Owner
 from generator.records.register import Register
 from generator.records import db
 from generator.records.state import StateError, is_url
@@ -152,6 +152,7 @@ class Watcher:
     pdf: PdfSettings | None = None  # PDFs beside the Word files, through the LibreOffice the caller keeps warm
     pool: BuildPool | None = None
     owner: Owner | None = None  # this watcher's lease in the state database, while it runs
+    _lease: Lease | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     signalled: int | None = None  # set by the signal handler alone; the loop turns it into `stop`
     _pending: dict[Path, _Pending] = field(default_factory=dict)
@@ -277,8 +278,8 @@ class Watcher:
         url = queue.url_of(self.state_dir)
         if url is not None:
             return self._run_queued(url)
-        with _inbox_lock(self.inbox) as self._lock_file, \
-                Lease(self.state_dir, "watch", self.inbox.resolve()) as self.owner, \
+        self._lease = Lease(self.state_dir, "watch", self.inbox.resolve())
+        with _inbox_lock(self.inbox) as self._lock_file, self._lease as self.owner, \
                 BuildPool(1, self.limits, start_method="forkserver") as self.pool:
             try:
                 self._await_predecessor()
@@ -287,6 +288,8 @@ class Watcher:
             finally:
                 if self._lock_file is not None:
                     self._lock_file.close()  # one taken again (_keep_lock); the first is closed by its `with`
+            if self._lease.lost.is_set():
+                raise LeaseLost(self.state_dir, "watch")
 
     def _wait_for_database(self, e: StateError) -> None:
         """A PostgreSQL state out of reach, or the lead lost with it: wait and stand again (the inbox keeps every
@@ -349,6 +352,9 @@ class Watcher:
     def _stopping(self) -> bool:
         if self.signalled is not None and not self.stop.is_set():
             log.info("signal %s: finishing the file in hand, then stopping", self.signalled)
+            self.stop.set()
+        if self._lease is not None and self._lease.lost.is_set() and not self.stop.is_set():
+            log.error("this watcher's lease ran out: finishing the file in hand, then stopping")
             self.stop.set()
         return self.stop.is_set()
 

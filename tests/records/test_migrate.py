@@ -284,3 +284,32 @@ def test_a_state_address_misspelt_or_a_pointer_naming_nothing_never_starts_a_reg
     run = gen_here("register", "--state", str(pointer))
     assert run.returncode == 3 and "names no PostgreSQL database" in run.stderr, run.stderr
     assert not (pointer / "register.sqlite3").exists()
+
+
+def test_a_register_held_open_across_the_move_issues_nothing_more(postgres, tmp_path):
+    """Found by a hostile run: a `gen build` stopped (Ctrl-Z) while its lease ran out, `gen state migrate`, then
+    the build resumed: its connection, opened before the move, still issued a serial from the folder, and
+    PostgreSQL issued the same serial to another letter. Each write is now checked against the mark under the
+    write lock: the connection opened before the move neither takes nor confirms a serial after it."""
+    folder = tmp_path / "state"
+    filled_register(folder, tmp_path / "out", memos=3, files=1)
+    meta = dict(source="a.xlsx", kind="cc", office="অফিস", fiscal_year="2023-24", period="q1")
+    stopped = Register(folder)  # as the stopped build holds it
+    reserved, _ = stopped.allocate(PREFIX, "reserved before the move", **meta)
+    run = gen("state", "migrate", "--from", folder, "--to", postgres)
+    assert run.returncode == 0, run.stdout + run.stderr
+    try:
+        with pytest.raises(RegisterMoved):
+            stopped.allocate(PREFIX, "after the move", **meta)
+        with pytest.raises(RegisterMoved):
+            stopped.record(PREFIX, 99, "typed after the move", **meta)
+        with pytest.raises(RegisterMoved):
+            stopped.confirm(reserved)
+    finally:
+        stopped.close()
+    assert [r for r in rows(postgres, "SELECT serial, state FROM memos WHERE content_hash LIKE '%move%'")] == \
+        [(reserved.serial, "reserved")]
+    held = __import__("sqlite3").connect(folder / "register.sqlite3")
+    assert held.execute("SELECT count(*) FROM memos WHERE content_hash LIKE '%after the move%'").fetchone() == (0,)
+    assert held.execute("SELECT state FROM memos WHERE serial = ? AND content_hash = ?",
+                        (reserved.serial, reserved.content_hash)).fetchone() == ("reserved",)
