@@ -44,7 +44,7 @@ def office_key(name: str) -> str:
     """An office name as compared between the roster and the ledger: its identity key (NFC, no invisible
     characters, spaces of any kind collapsed to one and trimmed, digits of any script alike, khanda ta typed
     either way). Nothing else is forgiven (no guessing at spellings)."""
-    return identity.key(name, digits="bangla", khanda_ta=True)
+    return identity.key(name, digits="bangla", folded=True)
 
 
 def read(path: Path) -> list[str]:

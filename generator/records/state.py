@@ -353,6 +353,8 @@ MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
     (lambda db: rekey_prefixes(db.execute),),
     # and again: khanda ta typed the old way (ত, hasanta, joiner) is ৎ (text/identity.py)
     (lambda db: rekey_prefixes(db.execute),),
+    # and again: an en dash, figure dash or minus is a hyphen, a joiner after a hasanta before no letter nothing
+    (lambda db: rekey_prefixes(db.execute),),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -448,6 +450,8 @@ PG_MIGRATIONS: list[tuple[str | Callable[[Callable[..., Any]], None], ...]] = [
     # prefixes keyed again, as SQLite's last step (run by db.Postgres with its placeholders)
     (rekey_prefixes,),
     # and again: khanda ta typed the old way is ৎ (text/identity.py)
+    (rekey_prefixes,),
+    # and again: dashes drawn as a hyphen, joiners that print nothing (text/identity.py)
     (rekey_prefixes,),
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)

@@ -58,7 +58,7 @@ def register_prefix(text: str) -> str:
     """The prefix the register keys its serials by: its identity key (NFC, no invisible characters, digits of
     any script alike: text/identity.py), normalize_prefix, in Bangla digits; so a prefix typed with composed
     or decomposed vowel signs, or with a zero-width space, is one sequence. pipeline.build calls this."""
-    return to_bangla_digits(to_ascii_digits(normalize_prefix(identity.key(text, khanda_ta=True))))
+    return to_bangla_digits(to_ascii_digits(normalize_prefix(identity.key(text, folded=True))))
 
 
 def shape(prefix: str) -> tuple[int, ...] | None:
@@ -90,8 +90,9 @@ def number_as_stored(prefix: str, serial: int) -> str:
 
 def chosen_separator(typed: str | None) -> str | None:
     """The office's `memo_separator` ('-' or '.'), None when blank; anything else is refused by the letter's
-    checks (rules.validate) before a memo is printed."""
-    text = (typed or "").strip()
+    checks (rules.validate) before a memo is printed. A look-alike is the sign it looks like, as in the prefix
+    (an en dash or a Unicode hyphen '-', a fullwidth dot '.')."""
+    text = identity.key(typed or "", folded=True)
     return text if text in MEMO_SEPARATORS else None
 
 

@@ -5,7 +5,8 @@ Bangla has two spellings of many letters that print the same: `ো` is one code 
 `য` + nukta; a zero-width space, a joiner, a bidi mark, a variation selector or a Hangul filler is invisible;
 a fullwidth or leader dot looks like a dot; khanda ta was typed as ত্‍ before it had a code point (ৎ); digits come
 in several scripts. The key is: NFKC (compatibility forms as the letters they look like; Bangla has none), when
-asked ত্‍ as ৎ, and a few look-alikes as their letter, without what prints
+asked (`folded`) ত্‍ as ৎ, dashes as a hyphen and no joiner after a hasanta before no letter, and a few look-alikes
+as their letter, without what prints
 nothing (format and control characters, Unicode's default-ignorable code points; a zero-width joiner or
 non-joiner beside a hasanta stays: there it changes the letter drawn), every run of white space (and the blank
 braille cell) one space, no space at either end, and every decimal digit of any script in one script (ASCII for a memo
@@ -29,6 +30,11 @@ _JOINERS = "\u200c\u200d"  # beside a hasanta they choose a letter's form (র�
 _OLD_KHANDA_TA = re.compile("\u09a4\u09cd\u200d")
 # characters drawn alike (a Unicode hyphen, the Bengali sign ৷ for the danda, a division or fraction slash)
 _LOOKALIKE = str.maketrans({"\u2010": "-", "\u09f7": "\u0964", "\u2215": "/", "\u2044": "/"})
+# and, `folded` (keys made after office folders were named): the dashes Word and keyboards put for a hyphen
+_DASHES = str.maketrans({"\u2012": "-", "\u2013": "-", "\u2212": "-"})
+# a joiner after a hasanta with no letter after it (end, space, '/', a digit): no conjunct to form, so it prints
+# nothing; khanda ta typed the old way (ত, hasanta, joiner) is kept for the fold above
+_IDLE_JOINER = re.compile("(?<=\u09cd)[\u200c\u200d]+(?![\u0980-\u09e5\u09f0-\u09ff])")
 
 
 def _visible(text: str) -> str:
@@ -47,17 +53,20 @@ def _digits(text: str, script: str) -> str:
     return "".join(table[unicodedata.decimal(c)] if c.isdecimal() else c for c in text)
 
 
-def key(text: object, digits: str = "ascii", *, khanda_ta: bool = False) -> str:
+def key(text: object, digits: str = "ascii", *, folded: bool = False) -> str:
     """The identity of a text as it prints: equal keys for texts that print alike. Every decimal digit, of
-    whatever script, is written in one: `digits`, "ascii" or "bangla" (for names shown as they are). With
-    `khanda_ta`, ত্‍ typed the old way is ৎ too: for the register's memo prefixes and the summary's matching of
-    offices; not for the office folders, whose names reports already built are filed under."""
+    whatever script, is written in one: `digits`, "ascii" or "bangla" (for names shown as they are). `folded`
+    adds what was found to print alike after office folders were named: ত্‍ typed the old way is ৎ, an en dash,
+    figure dash or minus sign is a hyphen, and a joiner after a hasanta before no letter is nothing. For the
+    register's memo prefixes and the summary's matching of offices; not for the office folders, whose names
+    reports already built are filed under."""
     if text is None:
         return ""
     normal = unicodedata.normalize("NFKC", str(text))
-    if khanda_ta:
-        normal = _OLD_KHANDA_TA.sub("\u09ce", normal)
-    normal = unicodedata.normalize("NFKC", _visible(normal))  # a removed mark may let two code points compose
+    normal = _visible(normal)
+    if folded:  # after what prints nothing is gone: ত, a zero-width space, hasanta, joiner is khanda ta too
+        normal = _IDLE_JOINER.sub("", _OLD_KHANDA_TA.sub("\u09ce", normal)).translate(_DASHES)
+    normal = unicodedata.normalize("NFKC", normal)  # a removed mark may let two code points compose
     normal = _digits(normal.translate(_LOOKALIKE), digits)
     return _SPACE.sub(" ", normal).strip()
 

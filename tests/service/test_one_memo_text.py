@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 
 from generator.records import memos
+from generator.spec.memo import register_prefix
 from generator.records.register import Register
 from generator.records.store import VersionConflict
 from generator.service import pipeline
@@ -202,7 +203,7 @@ def test_a_register_from_before_keeps_one_sequence_for_a_prefix_with_khanda_ta_t
         assert (entry.serial, reused) == (3, False)
 
 
-def _old_key(text, digits="ascii", khanda_ta=False):
+def _old_key(text, digits="ascii", folded=False):
     """identity.key as it was before this round's last change: NFC, only category Cf dropped."""
     import re
     import unicodedata
@@ -452,3 +453,28 @@ def test_a_claim_taken_over_is_put_back_on_a_share_without_hard_links(tmp_path, 
     memos._give_back(claim, b"2022-23/office/cc-q1\nregister-a\nstalled")  # the stalled build's own text
     assert claim.read_text() == "2022-23/office/cc-q2\nregister-a\nnext"
     assert [p.name for p in claim.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_register_from_before_keeps_one_sequence_for_prefixes_typed_with_other_dashes_or_idle_joiners(tmp_path):
+    """Found by a hostile run: `…/২২–২৩` (en dash), `…/২২−২৩` (minus) and `…/২২-২৩` were three sequences, and
+    so were `উৎক্‌/` and `উৎক্/` (a joiner after a hasanta before no letter prints nothing): four letters printed
+    `…/২২-২৩-১` to the eye. Serials kept before under each spelling continue one sequence after the migration."""
+    state = tmp_path / "state"
+    spellings = ["কেসিসি/উৎক্\u200c/২২\u2013২৩", "কেসিসি/উৎক্/২২\u2212২৩", "কেসিসি/উৎক্\u200d/২২\u2012২৩"]
+    meta = dict(source="new.xlsx", kind="cc", office="o", fiscal_year="2022-23", period="q2")
+    with Register(state) as register:
+        register.entries()
+    db = sqlite3.connect(state / "register.sqlite3")
+    with db:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        for serial, old in enumerate(spellings, 1):
+            db.execute("INSERT INTO memos (prefix, serial, content_hash, source, kind, office, fiscal_year, period, "
+                       "issued_at, explicit, state, prefix_key) VALUES (?, ?, ?, 'older.xlsx', 'cc', 'o', '2022-23', "
+                       "'q2', '2023-01-01', 0, 'issued', ?)", (old, serial, f"old{serial}", old))
+        assert version >= 14  # step 14 keys them alike
+        db.execute("PRAGMA user_version = 13")  # as the release before it wrote it
+    db.close()
+    with Register(state) as register:
+        entry, reused = register.allocate("কেসিসি/উৎক্/২২-২৩", "h-new", **meta)
+        assert (entry.serial, reused) == (4, False)
+        assert {register_prefix(e.prefix) for e in register.entries()} == {"কেসিসি/উৎক্/২২-২৩"}

@@ -79,7 +79,25 @@ def test_khanda_ta_typed_the_old_way_is_khanda_ta():
     old, new = "বিদ্যুত\u09cd\u200d বিভাগ", "বিদ্যুৎ বিভাগ"
     assert office_key(old) == office_key(new) == new  # the summary matches them
     assert register_prefix("মৎস্য/উত\u09cd\u200dস-২২") == register_prefix("মৎস্য/উৎস-২২")  # one memo sequence
-    assert identity.key("ক\u09cd\u200dষ", khanda_ta=True) != identity.key("ক্ষ")  # a joiner after another hasanta
+    assert identity.key("ক\u09cd\u200dষ", folded=True) != identity.key("ক্ষ")  # a joiner after another hasanta
     # an office's folder keeps its name as before (a review: folding it there moved an upgraded office's reports to
     # a new folder, and a rebuild of a built letter met its own memo's claim in the old one: memo-exists)
     assert identity.name(old) != identity.name(new)
+
+
+def test_dashes_drawn_as_a_hyphen_and_joiners_that_print_nothing_are_one_prefix():
+    """Found by a hostile run: each of these started its own serial sequence, and the letters looked the same."""
+    from generator.spec.memo import chosen_separator
+
+    hyphen = register_prefix("কেসিসি/উৎস/২২-২৩")
+    for dash in ("\u2012", "\u2013", "\u2212", "\u2010", "\u2011"):
+        assert register_prefix(f"কেসিসি/উৎস/২২{dash}২৩") == hyphen
+    assert register_prefix("উৎক্\u200c/২২") == register_prefix("উৎক্\u200d/২২") == register_prefix("উৎক্/২২")
+    assert register_prefix("উৎক্\u200d") == register_prefix("উৎক্")
+    assert register_prefix("মৎস্য/উত\u200b\u09cd\u200dস-২২") == register_prefix("মৎস্য/উৎস-২২")  # a space hid it
+    assert register_prefix("ক\u09cd\u200dষ/২২") != register_prefix("ক্ষ/২২")  # before a letter it prints
+    assert register_prefix("র\u200d\u09cdযাব/২২") != register_prefix("র\u09cdযাব/২২")
+    assert [chosen_separator(s) for s in ("\u2013", "\u2010", "\uff0e", " . ", "\u2014", "/")] == \
+        ["-", "-", ".", ".", None, None]
+    # an office's folder keeps its name as before (reports already built are filed under it)
+    assert identity.name("কেসিসি ২২\u2013২৩") != identity.name("কেসিসি ২২-২৩")
