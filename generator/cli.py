@@ -811,6 +811,10 @@ def _show_moved(report) -> None:
     if report.finished_earlier:
         click.echo("আগের চালনায় অনুলিপি হয়ে গিয়েছিল; এবার শুধু মিলিয়ে দেখে চিহ্ন দেওয়া হলো। / The copy was made by an "
                    "earlier run; this one checked it and set the mark.")
+    if report.built_on:
+        click.echo("ফোল্ডারের প্রতিটি স্মারক ও ফাইল PostgreSQL-এ আছে; ✘ চিহ্নিত পার্থক্য তারপর PostgreSQL-এ তৈরি কাজের। / "
+                   "Every memo and file of the folder is in PostgreSQL; the differences marked ✘ are what was built "
+                   "there since.")
 
 
 _STATE_NOTE = {"void": "  (বাতিল, আর দেওয়া হবে না / void, never issued again: its letter was not written, or this "

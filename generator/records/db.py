@@ -237,6 +237,9 @@ class Postgres(Database):
         # locked: whoever changes this prefix's serials next waits here until this transaction ends.
         self.raw.execute("INSERT INTO memo_counters (prefix_key) VALUES (%s) ON CONFLICT DO NOTHING", (key,))
         self.raw.execute("SELECT prefix_key FROM memo_counters WHERE prefix_key = %s FOR UPDATE", (key,))
+        unfinished = moved.incoming(self.raw.execute)  # after the lock: a copy committing meanwhile is seen
+        if unfinished is not None:
+            raise moved.MoveUnfinished(str(self.where), *unfinished)
 
     def lock(self, name: str) -> None:
         self.raw.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (name,))

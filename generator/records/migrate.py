@@ -16,6 +16,8 @@ any failure.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import hashlib
 import json
 import os
@@ -68,6 +70,7 @@ class Moved:
     relative: int = 0  # document paths rewritten relative to the store root
     outside: int = 0  # absolute document paths not under the store root, kept as they were
     finished_earlier: bool = False  # the target already held this source's copy: only the mark was missing
+    built_on: bool = False  # ...and the services it serves have built on it since (the target holds more)
     stores_same: bool = True  # the versions rows and each prefix's kept separator, alike on both sides
 
     @property
@@ -257,9 +260,46 @@ def migrate(folder: Path, url: str, *, store: Path | None = None) -> Moved:
         source.close()
 
 
+def _expect(target: db.Database, folder: Path, shown: str) -> bool:
+    """Mark the target as receiving this folder's register before anything else (True when this run put the mark
+    there): until the copy commits (and removes the mark with it) the target issues no serial, so that services
+    pointed at it after a move stopped half-way never number from 1 again. MigrateRefused when a move from another
+    folder into it is unfinished."""
+    with target.transaction():
+        target.lock("register incoming")
+        found = moved.incoming(target.execute)
+        if found is not None and found[0] != str(folder):
+            raise MigrateRefused(
+                f"লক্ষ্য-ডেটাবেস {shown}-এ অন্য একটি অবস্থা-ফোল্ডার ({found[0]}) থেকে সরানো শেষ হয়নি; আগে সেটি শেষ করুন। "
+                "কিছুই সরানো হয়নি।",
+                f"A move into the target database {shown} from another state folder ({found[0]}) is unfinished; "
+                "finish that one first. Nothing was moved.")
+        if found is not None or _holds_records(target):
+            return False
+        target.execute("INSERT INTO register_incoming (source, since) VALUES (?, ?)",
+                       (str(folder), dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
+        return True
+
+
+def _copied_earlier(source: sqlite3.Connection, target: db.Database) -> bool:
+    """Whether every memo and file of the source is in the target (with its serial, content and id): an earlier
+    run's copy, committed before that run could mark the folder, and built on since by the services it serves."""
+    memos = "SELECT prefix, serial, content_hash FROM memos"
+    files = "SELECT id, file_hash FROM files"
+    return {tuple(r) for r in source.execute(memos)} <= {tuple(r) for r in target.execute(memos).fetchall()} and \
+        {tuple(r) for r in source.execute(files)} <= {tuple(r) for r in target.execute(files).fetchall()}
+
+
 def _move(source: sqlite3.Connection, target: db.Database, folder: Path, shown: str, store: Path | None) -> Moved:
     report = Moved()
-    ours = _begin(source, folder, shown)
+    expected = _expect(target, folder, shown)
+    try:
+        ours = _begin(source, folder, shown)
+    except BaseException:
+        if expected:
+            with target.transaction():
+                target.execute("DELETE FROM register_incoming")
+        raise
     copying = committing = False
     try:
         with target.transaction():
@@ -270,12 +310,15 @@ def _move(source: sqlite3.Connection, target: db.Database, folder: Path, shown: 
             target.execute("LOCK TABLE memos, files, memo_counters, versions, memo_forms IN EXCLUSIVE MODE")
             if _holds_records(target):
                 _compare(source, target, report)
-                if ours or not report.ok:
+                if not ours and moved.incoming(target.execute) is None and _copied_earlier(source, target):
+                    report.finished_earlier = report.built_on = True  # and services have built on it since
+                elif ours or not report.ok:
                     raise MigrateRefused(
                         f"লক্ষ্য-ডেটাবেস {shown}-এ আগেই স্মারক বা ফাইলের রেকর্ড আছে; খালি একটি ডেটাবেস দিন। কিছুই সরানো হয়নি।",
                         f"The target database {shown} already holds memos or files; give an empty database. "
                         "Nothing was moved.", report)
-                report.finished_earlier = True  # this source's own copy, committed before its mark was set
+                else:
+                    report.finished_earlier = True  # this source's own copy, committed before its mark was set
             else:
                 copying = True
                 source.execute("BEGIN")  # one snapshot of the source (nothing writes it: it is marked)
@@ -288,12 +331,15 @@ def _move(source: sqlite3.Connection, target: db.Database, folder: Path, shown: 
                     raise MigrateRefused(
                         "অনুলিপি উৎসের সঙ্গে মেলেনি (নিচের সারণি দেখুন); কিছুই সরানো হয়নি।",
                         "The copy does not match the source (see the table); nothing was moved.", report)
+            target.execute("DELETE FROM register_incoming")  # with the copy: from now on the target issues
             committing = True
     except BaseException:
         if (ours or copying) and not committing:  # rolled back: the target holds nothing of this folder's, which
             # is the register again (a target holding others' records, found on a run after a kill, keeps the mark)
             with state.transaction(source):
                 moved.unmark(source)
+            with target.transaction():  # then the target's mark (killed between: the next run finds it, and copies)
+                target.execute("DELETE FROM register_incoming")
         raise
     with state.transaction(source):
         moved.mark(source, shown, moved.MOVED)

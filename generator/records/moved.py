@@ -57,3 +57,23 @@ def mark(raw: sqlite3.Connection, url: str, state: str) -> None:
 def unmark(raw: sqlite3.Connection) -> None:
     """The move did not happen (its copy was rolled back): the folder's register is the register again."""
     raw.execute("DELETE FROM register_moved")
+
+
+class MoveUnfinished(StateError):
+    """A PostgreSQL database into which `gen state migrate` began moving a SQLite register, not yet finished."""
+
+    def __init__(self, url: str, source: str, since: str):
+        super().__init__(url, f"a move into it from {source} is unfinished")
+        self.code = "register-moved"
+        self.bn = (f"ডেটাবেস {url}-এ অবস্থা-ফোল্ডার {source}-এর রেজিস্টার সরানো শুরু হয়েছিল ({since[:19]}), শেষ হয়নি; তাই "
+                   f"এখান থেকে কোনো স্মারক নম্বর দেওয়া হবে না (পুরোনো নম্বরগুলো এখনো এখানে আসেনি)। `gen state migrate "
+                   f"--from {source} --to …` আবার চালান।")
+        self.en = (f"A move of the register of the state folder {source} into the database {url} began ({since[:19]}) "
+                   "and did not finish; no memo number is issued here until it does (the old numbers are not here "
+                   f"yet). Run `gen state migrate --from {source} --to …` again.")
+
+
+def incoming(execute) -> tuple[str, str] | None:
+    """(source, since) of an unfinished move into a PostgreSQL database, if there is one."""
+    row = execute("SELECT source, since FROM register_incoming LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else None

@@ -453,6 +453,9 @@ PG_MIGRATIONS: list[tuple[str | Callable[[Callable[..., Any]], None], ...]] = [
     (rekey_prefixes,),
     # and again: dashes drawn as a hyphen, joiners that print nothing (text/identity.py)
     (rekey_prefixes,),
+    # a move into this database that `gen state migrate` has begun and not finished (records/moved.py): while a
+    # row is here no serial is issued from it (the copy, committed with its end, would have them already)
+    (f"CREATE TABLE IF NOT EXISTS register_incoming (source {_TEXT} NOT NULL, since {_TEXT} NOT NULL)",),
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from generator.records import state
-from generator.records.moved import RegisterMoved
+from generator.records.moved import MoveUnfinished, RegisterMoved
 from generator.records.owners import Lease
 from generator.records.register import Register
 from generator.spec.memo import register_prefix
@@ -162,10 +162,22 @@ def test_a_move_killed_half_way_leaves_the_target_empty_and_runs_again(postgres,
     with pytest.raises(RegisterMoved) as moving:  # meanwhile the folder issues nothing, and says why
         Register(folder)
     assert moving.value.state == "moving" and "gen state migrate" in moving.value.en
+    # and the target issues nothing either (found by a hostile run: services pointed at it numbered from 1 again,
+    # the serials the folder had issued, on letters in another output folder)
+    with Register(postgres) as target, pytest.raises(MoveUnfinished) as unfinished:
+        target.allocate(PREFIX + "০", "early", source="e.xlsx", kind="cc", office="o", fiscal_year="2023-24",
+                        period="q1")
+    assert str(folder) in unfinished.value.en and "gen state migrate" in unfinished.value.en
+    assert rows(postgres, "SELECT count(*) FROM memos") == [(0,)]
 
     run = gen("state", "migrate", "--from", folder, "--to", postgres, "--store", out)
     assert run.returncode == 0, run.stdout + run.stderr
     assert rows(postgres, "SELECT (SELECT count(*) FROM memos), (SELECT count(*) FROM files)") == [(30000, 20000)]
+    with Register(postgres) as target:  # the move done: it issues, after the folder's serials
+        entry, _ = target.allocate(PREFIX + "০", "after", source="a.xlsx", kind="cc", office="o",
+                                   fiscal_year="2023-24", period="q1")
+    assert entry.serial == 1 + max(s for (s,) in rows(postgres, f"SELECT serial FROM memos WHERE prefix = '{PREFIX}০' "
+                                                                 "AND content_hash != 'after'"))
     assert not any(str(out) in o for (o,) in rows(postgres, "SELECT outputs FROM files"))
 
 
@@ -181,6 +193,27 @@ def test_a_move_committed_but_not_marked_is_finished_by_running_it_again(postgre
     run = gen("state", "migrate", "--from", folder, "--to", postgres)
     assert run.returncode == 0 and "earlier run" in run.stdout, run.stdout + run.stderr
     assert rows(postgres, "SELECT count(*) FROM memos") == [(50,)]
+    with pytest.raises(RegisterMoved) as done:
+        Register(folder)
+    assert done.value.state == "moved"
+
+
+def test_a_move_committed_but_not_marked_and_built_on_since_is_finished_by_running_it_again(postgres, tmp_path):
+    """Found by a hostile run: killed between its commit and its mark, then a build on PostgreSQL (rightly: the
+    copy was whole): every later run refused ('give an empty database') while the folder said to run it again."""
+    folder = tmp_path / "state"
+    filled_register(folder, tmp_path / "out", memos=20, files=5)
+    assert gen("state", "migrate", "--from", folder, "--to", postgres).returncode == 0
+    db = state.connect(folder)
+    db.execute("UPDATE register_moved SET state = 'moving'")  # as the kill left it
+    db.close()
+    with Register(postgres) as target:
+        target.allocate(PREFIX + "০", "built on postgresql", source="p.xlsx", kind="cc", office="o",
+                        fiscal_year="2023-24", period="q1")
+    run = gen("state", "migrate", "--from", folder, "--to", postgres)
+    assert run.returncode == 0 and "earlier run" in run.stdout and "built there since" in run.stdout, \
+        run.stdout + run.stderr
+    assert rows(postgres, "SELECT count(*) FROM memos") == [(21,)]
     with pytest.raises(RegisterMoved) as done:
         Register(folder)
     assert done.value.state == "moved"
