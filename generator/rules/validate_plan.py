@@ -68,6 +68,7 @@ class PlanChecks:
             self.counting(row)
             self.targets(row)
             self.achievement(row)
+            self.quarters(row)
             self.achieved_when(row)
         self.codes(rows)
         self.area_weights(rows)
@@ -183,6 +184,53 @@ class PlanChecks:
         v = row.value(key)
         return v.empty or (v.date is not None if unit == DATE else v.number is not None)
 
+    def quarters(self, row: PlanRow) -> None:
+        """The fiscal year's target and each quarter's target and achievement (the plans kept by quarter, nis):
+        each a number, a percentage or a date as the unit says, or blank or '-'. Found unchecked: text there scored
+        silently as nothing, a percentage in a count row as a fraction of one."""
+        unit = unit_of(row)
+        if row.text("unit") and row.text("unit") not in kinds.UNITS:
+            return
+        for key in QUARTER_KEYS:
+            if key not in row.refs:
+                continue
+            v = row.value(key)
+            if v.empty or v.text.strip().lower() in ("প্রযোজ্য নয়", "n/a"):
+                continue
+            achieved = key.endswith("_achieved")
+            if self._percent_in_count(row, key, BAD_ACHIEVEMENT if achieved else "bad-target", unit):
+                continue
+            what_bn, what_en = ("অর্জন", "Achievement") if achieved else ("লক্ষ্যমাত্রা", "Target")
+            if not self._readable(row, key, unit):
+                self.out.append(_error(
+                    BAD_ACHIEVEMENT if achieved else "bad-target",
+                    f"{what_bn} '{v.text}' এককের ({unit}) সাথে মেলে না; "
+                    f"{'তারিখ লিখুন, যেমন: ১০/০১/২০২৩' if unit == DATE else 'সংখ্যা লিখুন, যেমন: ২ বা ৪০%'}; না থাকলে -। "
+                    "মন্তব্য 'মন্তব্য' কলামে লিখুন।",
+                    f"{what_en} '{v.text}' does not fit the unit ({unit}): "
+                    f"{'write a date, e.g. 10/01/2023' if unit == DATE else 'write a number, e.g. 2 or 40%'}; a dash "
+                    "for none. Put comments in remarks.",
+                    self.cell(row, key)))
+            elif unit == PERCENT and (number(v, unit) or 0.0) > 1 + 1e-9:
+                self.out.append(_error(
+                    PERCENT_OVER_100, f"{what_bn} '{v.text}' ১০০%-এর বেশি হতে পারে না।",
+                    f"{what_en} '{v.text}' cannot exceed 100%.", self.cell(row, key)))
+
+    def _percent_in_count(self, row: PlanRow, key: str, code: str, unit: str) -> bool:
+        """A percentage (typed with %, or a cell Excel shows as one) in a row counted in another unit: an error at
+        its cell. Read as a number it scored silently (১৫০% of meetings: 1.5 meetings)."""
+        v = row.value(key)
+        if unit in (PERCENT, DATE) or not v.percent or v.number is None:
+            return False
+        self.out.append(_error(
+            code,
+            f"'{v.text}' শতাংশ, কিন্তু এই সূচকের একক '{row.text('unit')}'; সংখ্যাটি লিখুন (যেমন: ৩), অথবা একক % করুন। "
+            "এক্সেলে ঘরটি শতাংশ হিসেবে সাজানো থাকলে সাধারণ সংখ্যা করুন।",
+            f"'{v.text}' is a percentage, but this indicator's unit is '{row.text('unit')}': write the count (e.g. 3), "
+            "or make the unit %. If Excel shows the cell as a percentage, format it as a plain number.",
+            self.cell(row, key)))
+        return True
+
     def targets(self, row: PlanRow) -> None:
         unit = unit_of(row)
         if row.text("unit") and row.text("unit") not in kinds.UNITS:
@@ -202,7 +250,7 @@ class PlanChecks:
                     self.cell(row, key),
                 ))
                 continue
-            if v.empty:
+            if v.empty or self._percent_in_count(row, key, "bad-target", unit):
                 continue
             at = v.date.toordinal() if unit == DATE and v.date else number(v, unit)
             assert at is not None  # _readable: a date or a number, as the unit asks
@@ -231,6 +279,8 @@ class PlanChecks:
             return
         unit, v = unit_of(row), row.value("achieved")
         if v.empty or v.text.strip().lower() in ("প্রযোজ্য নয়", "n/a"):
+            return
+        if self._percent_in_count(row, "achieved", BAD_ACHIEVEMENT, unit):
             return
         if not self._readable(row, "achieved", unit) and unit == DATE and (trouble := values.date_trouble(v.text)):
             self.out.append(_error(
@@ -353,6 +403,9 @@ def _areas_at_fault(rows: list[PlanRow]) -> dict[int, tuple[PlanRow, str] | None
             out.update({r.row: None for r in wrong})
             out[wrong[0].row] = (head, "area_no")
     return out
+
+
+QUARTER_KEYS = ("annual_target", *(f"q{q}_{what}" for q in range(1, 5) for what in ("target", "achieved")))
 
 
 def number_of(text: str) -> float | None:

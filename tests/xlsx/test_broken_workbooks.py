@@ -279,3 +279,24 @@ def test_an_empty_file_is_told_as_empty(tmp_path):
     path.write_bytes(b"")
     [issue] = pipeline.examine(path, today=TODAY).result.issues
     assert issue.code == "not-a-workbook" and "empty (0 bytes)" in issue.en and "খালি" in issue.bn
+
+
+def test_nis_quarter_cells_are_checked_against_the_unit(tmp_path):
+    """Found by a look at extreme plans: the integrity strategy's year and quarter cells were never checked:
+    ১৫০% in a count row scored as 1.5 meetings, text as nothing, a 300% target went by; each silently."""
+    from tests.support.workbooks import NIS_ROWS
+
+    rows = [dict(r) for r in NIS_ROWS]
+    rows[0].update(q2_achieved="১৫০%", q3_achieved="অনেক", q4_target="৩")
+    rows.append(dict(rows[0], activity_no="১.৩", activity="সভা", indicator="হার", unit="%", weight=0,
+                     annual_target="১০০%", q1_target="৩০০%", q1_achieved="৫০%", q2_target="-", q2_achieved="-",
+                     q3_target="-", q3_achieved="-", q4_target="-", q4_achieved="-"))
+    path = _make(tmp_path, {"period": "৪র্থ ত্রৈমাসিক"}, {}, kind="nis", rows=rows)
+    result = pipeline.examine(path, today=TODAY).result
+    errors = {(i.code, i.cell) for i in result.issues if i.severity == "error"}
+    first = 4  # the plan's first row (NIS_ROWS[1] is on row 5, as the test above says)
+    assert errors == {("bad-achievement", C("q2_achieved", first, "nis")),
+                      ("bad-achievement", C("q3_achieved", first, "nis")),
+                      ("percent-over-100", C("q1_target", first + 2, "nis"))}, result.issues
+    [told] = [i for i in result.issues if i.cell == C("q2_achieved", first, "nis")]
+    assert "is a percentage, but this indicator's unit is 'সংখ্যা'" in told.en and "শতাংশ" in told.bn
