@@ -35,6 +35,10 @@ SIGNATURE_SLOT_CM = (29.7 - 2 * ANNEX_MARGIN_CM - 0.2) / SIGNATURE_SLOTS
 TOTAL_LABEL = "মোট প্রাপ্ত স্কোর (এ সময় পর্যন্ত মূল্যায়নযোগ্য সূচকের মোট মান {{ possible }}-এর {{ percent }}):"
 
 
+FOOTER_CM = 0.5
+COPIES_KEPT_WHOLE = 6  # copy lines kept on one page; a longer list may break between its ends
+
+
 def _new_document(*, landscape: bool, size: float):
     doc = Document()
     section = doc.sections[0]
@@ -45,6 +49,10 @@ def _new_document(*, landscape: bool, size: float):
     section.top_margin = section.bottom_margin = Cm(ANNEX_MARGIN_CM if landscape else 1.5)
     section.left_margin = Cm(ANNEX_MARGIN_CM if landscape else 2.5)
     section.right_margin = Cm(ANNEX_MARGIN_CM if landscape else 2.0)
+    # the page number half a centimetre from the paper's edge, below the text's bottom margin: at Word's default
+    # (1.27 cm, the annex's whole margin) LibreOffice set it right under a full page's last line, where it read
+    # as part of the signature above it
+    section.footer_distance = Cm(FOOTER_CM)
     wordml.set_document_defaults(doc, size=size)
     wordml.add_font_fallbacks(doc)
     wordml.theme_fonts(doc)
@@ -190,8 +198,10 @@ def _copies(doc, space_before: float) -> None:
     heading = _para(doc, "{{ copies_heading }}", bold=True)
     heading.paragraph_format.keep_with_next = True  # never the heading alone at the foot of a page
     _tag(doc, "{%p for line in copies %}")
-    line = _para(doc, "{{ line }}")
-    line.paragraph_format.keep_with_next = True  # the list whole, and with the signature after it (minutes)
+    # a short list whole, and a long one at its ends only: its first two lines with the heading, its last two
+    # with what follows (the minutes' signature); kept whole, a long list left half-empty pages before it
+    line = _para(doc, f"{{% keepwithnext copies|length <= {COPIES_KEPT_WHOLE} or loop.index < 2 or loop.revindex <= 2 %}}"
+                      "{{ line }}")
     line.paragraph_format.keep_together = True
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p endif %}")

@@ -265,10 +265,28 @@ def expand_keepnext(xml: str) -> str:
     return _KEEPNEXT_ROW.sub(one, xml)
 
 
+_KEEPNEXT_PARAGRAPH = re.compile(r"<w:p[ >](?:(?!<w:p[ >]).)*?\{%\s*keepwithnext\s+(.+?)\s*%\}.*?</w:p>", re.DOTALL)
+
+
+def expand_paragraph_keepnext(xml: str) -> str:
+    """Turn `{% keepwithnext COND %}` in a paragraph into "keep with next" on that paragraph when COND is true:
+    a list kept whole only where it is short, or only at its ends (never one line alone)."""
+
+    def one(m: re.Match) -> str:
+        para, cond = re.sub(r"\{%\s*keepwithnext\s+.+?\s*%\}", "", m.group(0), count=1), m.group(1)
+        mark = f"{{% if {cond} %}}<w:keepNext/>{{% endif %}}"
+        para = re.sub(r"<w:keepNext(?: [^>]*)?/>", "", para)
+        if "<w:pPr>" in para:
+            return re.sub(r"<w:pPr>(<w:pStyle [^>]*/>)?", lambda p: p.group(0) + mark, para, count=1)
+        return re.sub(r"(<w:p(?: [^>]*)?>)", lambda p: f"{p.group(1)}<w:pPr>{mark}</w:pPr>", para, count=1)
+
+    return _KEEPNEXT_PARAGRAPH.sub(one, xml)
+
+
 def expand_tags(xml: str) -> str:
     """Our template tags, after docxtpl's patch_xml: `{% vmerge … %}`, then `{% keepnext … %}` (which
-    also reaches the empty paragraphs of merged cells)."""
-    return expand_keepnext(expand_vmerge(xml))
+    also reaches the empty paragraphs of merged cells), then a paragraph's `{% keepwithnext … %}`."""
+    return expand_paragraph_keepnext(expand_keepnext(expand_vmerge(xml)))
 
 
 # Page numbers ---------------------------------------------------------------------------
