@@ -55,7 +55,7 @@ class MemoConflict(GenError):
     visible, and the build stops loudly (one memo number, one letter)."""
 
     def __init__(self, entry: Entry, other: Entry):
-        memo = f"{entry.prefix}-{entry.serial}"
+        memo = number_as_stored(entry.prefix, entry.serial)  # in Bangla digits, as the letter would print it
         super().__init__(
             "memo-conflict",
             f"স্মারক {memo} এই পত্রের জন্য সংরক্ষিত ছিল, কিন্তু রেজিস্টারে এখন তা অন্য পত্রের ({other.source}); তাই এই পত্র "

@@ -309,10 +309,11 @@ def test_a_serial_confirmed_for_other_content_is_a_conflict(backend):
         entry, _ = reg.allocate(P, "a", owner="me", **META)
         assert reg.release(entry) == "released"
         other, _ = reg.allocate(P, "b", owner="other", **META)
-        with pytest.raises(MemoConflict):
+        with pytest.raises(MemoConflict) as conflict:
             reg.confirm(entry)
         reg.confirm(other)
         assert [(e.serial, e.content_hash, e.state) for e in reg.entries()] == [(1, "b", "issued")]
+    assert f"স্মারক {P}-১ " in conflict.value.bn  # as the letter would print it (a hostile run saw '…-1')
 
 
 def test_postgresql_schema_has_the_unique_guard_and_no_sequence_for_serials(postgres):
