@@ -274,7 +274,7 @@ def _set_aside(path: Path, inbox: Path, ledger: Ledger, route: str, why: str, bn
 
 def _log_result(path: Path, result: Result, seconds: float) -> None:
     if result.status == BUILT:
-        event = "duplicate" if result.memo_reused else "built"
+        event = "built (its memo reused: the same content)" if result.memo_reused else "built"
         log.info("%s %s: %s, memo %s, %.2fs", event, path.name, result.office, result.memo, seconds)
     else:
         first = result.issues[0] if result.issues else None
