@@ -554,7 +554,7 @@ def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple
     from generator.service.workers import Limits
     from generator.web import MB, create_app
 
-    from generator.records.owners import LEASE_S, Busy, Lease
+    from generator.records.owners import LEASE_S, Busy, Lease, LeaseLost
     from generator.records.state import StateError
     from generator.web import server
 
@@ -580,9 +580,13 @@ def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple
             app = _or_exit(create_app, out_root=out_root, state_dir=state, token=token, max_upload=max_upload * MB,
                              limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
                              hosts=(host, *allowed_hosts), pdf=pdf, max_evidence=max_evidence * MB, owner=owner.id)
-            server.run(app, host=host, port=port, proxy_headers=proxy_headers, proxies=proxies or ("127.0.0.1",))
+            server.run(app, host=host, port=port, proxy_headers=proxy_headers, proxies=proxies or ("127.0.0.1",),
+                       stop=lease.lost)
     finally:
         lease.__exit__(None, None, None)
+    if lease.lost.is_set():  # it ran out while the server ran: others may take its uploads over; its unit restarts it
+        _say(LeaseLost(state, "serve"))
+        sys.exit(EXIT_NOT_WRITTEN)
 
 
 def _or_exit(make, *args, **kwargs):

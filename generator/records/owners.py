@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import signal
 import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +59,11 @@ class LeaseLost(state.StateError):
         self.en = (f"This 'gen {role}' could not renew its lease for more than {LEASE_S:g} s (the process was "
                    "stopped, or the state database out of reach), so others may have taken over its work; it stops. "
                    "Start it again (systemd does): it takes the rest over with a lease of its own.")
+
+
+def terminate_this_process() -> None:
+    """An `on_lost` for a service that stops on SIGTERM: it finishes what it has in hand, then stops."""
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _boot_id() -> str:
@@ -132,11 +139,12 @@ class Lease:
     and the register's fencing refuses this owner's confirmations."""
 
     def __init__(self, state_dir: str | Path, role: str, scope: str | Path, *, exclusive: bool = False,
-                 wait: float = 0.0):
+                 wait: float = 0.0, on_lost: Callable[[], None] | None = None):
         """`exclusive`: Busy if a live owner holds the same role and scope, after waiting up to `wait` seconds
-        for its lease to run out (a predecessor killed a moment ago is not known to be dead before that)."""
+        for its lease to run out (a predecessor killed a moment ago is not known to be dead before that).
+        `on_lost`: called (from the heartbeat's thread) once the lease has run out, to stop the service."""
         self.state_dir, self.role, self.scope, self.exclusive = state.named(state_dir), role, str(scope), exclusive
-        self.wait = wait
+        self.wait, self.on_lost = wait, on_lost
         self._stop = threading.Event()
         self.lost = threading.Event()  # set when the lease ran out while the block ran: never renewed again
         self._beat: threading.Thread | None = None
@@ -169,6 +177,8 @@ class Lease:
             log.warning("the lease of this 'gen %s' ran out (the process was stopped, or could not reach the state "
                         "database, for longer than %g s): the work it holds may be taken over, and what it still "
                         "confirms is refused", self.role, LEASE_S)
+            if self.on_lost is not None:
+                self.on_lost()
             return
 
     def __exit__(self, *_: object) -> None:

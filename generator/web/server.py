@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,8 +140,10 @@ class Guarded(H11Protocol):
         self._body_timer = self.loop.call_later(1.0, self._check_body)
 
 
-def run(app, *, host: str, port: int, proxy_headers: bool, proxies: tuple[str, ...] = ("127.0.0.1",)) -> None:
-    """`proxy_headers`: believe X-Forwarded-Proto/-For from the addresses in `proxies` (nginx) and no others."""
+def run(app, *, host: str, port: int, proxy_headers: bool, proxies: tuple[str, ...] = ("127.0.0.1",),
+        stop: threading.Event | None = None) -> None:
+    """`proxy_headers`: believe X-Forwarded-Proto/-For from the addresses in `proxies` (nginx) and no others.
+    `stop`: once set, the server stops as on SIGTERM (the requests in hand finished first)."""
     import uvicorn
 
     limits = Limits.from_environment()
@@ -148,4 +151,11 @@ def run(app, *, host: str, port: int, proxy_headers: bool, proxies: tuple[str, .
     config = uvicorn.Config(app, host=host, port=port, http=protocol, log_level="info", server_header=False,
                             proxy_headers=proxy_headers, forwarded_allow_ips=",".join(proxies) if proxy_headers else None,
                             timeout_keep_alive=KEEP_ALIVE, h11_max_incomplete_event_size=MAX_HEADER_BYTES)
-    uvicorn.Server(config).run()
+    server = uvicorn.Server(config)
+    if stop is not None:
+        def stopping() -> None:
+            stop.wait()
+            server.should_exit = True
+
+        threading.Thread(target=stopping, name="stop-when", daemon=True).start()
+    server.run()

@@ -18,31 +18,31 @@ from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc
 
 STOP_AFTER_CLAIM = """
 import os, signal
-marker = os.environ.get("GEN_TEST_STOP_AFTER_CLAIM")
-if marker:
+claimed = os.environ.get("GEN_TEST_STOP_AFTER_CLAIM")
+if claimed:
     from generator.records import memos
 
     claim = memos._claim
 
     def claim_then_stop(*args, **kwargs):
         made = claim(*args, **kwargs)
-        if not os.path.exists(marker):  # once
-            with open(marker, "w") as f:
+        if not os.path.exists(claimed):  # once
+            with open(claimed, "w") as f:
                 f.write(str(os.getpid()))
             os.kill(os.getpid(), signal.SIGSTOP)
         return made
 
     memos._claim = claim_then_stop
-marker = os.environ.get("GEN_TEST_STOP_AFTER_CONFIRM")
-if marker:
+confirmed = os.environ.get("GEN_TEST_STOP_AFTER_CONFIRM")
+if confirmed:
     from generator.records import register
 
     confirm = register.Held.confirm
 
     def confirm_then_stop(self):
         confirm(self)
-        if not os.path.exists(marker):  # once
-            with open(marker, "w") as f:
+        if not os.path.exists(confirmed):  # once
+            with open(confirmed, "w") as f:
                 f.write(str(os.getpid()))
             os.kill(os.getpid(), signal.SIGSTOP)
 
@@ -116,30 +116,73 @@ def test_a_stale_build_resumed_never_gives_back_the_claim_its_successor_holds(tm
     assert len(printed) == 2 and all(len(reports) == 1 for reports in printed.values()), printed
 
 
+def _stopped_past_its_lease(command: list[str], ready) -> tuple[int, str]:
+    """Start a service, wait until `ready()`, stop its whole process group past its lease, resume it: its exit code
+    and what it said on stderr."""
+    service = subprocess.Popen([sys.executable, "-m", "generator.cli", *command], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=service_env(), start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready():
+            assert service.poll() is None and time.monotonic() < deadline, service.communicate()
+            time.sleep(0.1)
+        time.sleep(1)
+        os.killpg(service.pid, signal.SIGSTOP)
+        time.sleep(float(service_env()["GEN_LEASE_SECONDS"]) + 2)
+        os.killpg(service.pid, signal.SIGCONT)
+        _, err = service.communicate(timeout=90)
+    finally:
+        if service.poll() is None:
+            os.killpg(service.pid, signal.SIGKILL)
+    return service.returncode, err
+
+
 def test_a_watcher_stopped_past_its_lease_stops_when_it_resumes(tmp_path):
     """A lease that ran out is never renewed again (others may have taken its work over): the watcher, resumed,
     says so and stops (exit 3) rather than go on building under an owner the others take for dead; its unit starts
     it again with a lease of its own."""
-    inbox = tmp_path / "inbox"
-    watch = subprocess.Popen([sys.executable, "-m", "generator.cli", "watch", "--inbox", str(inbox), "--out",
-                              str(tmp_path / "out"), "--state", str(tmp_path / "state"), "--no-pdf"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=service_env(),
-                             start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while not (inbox / ".gen-watch.lock").exists() or not list((tmp_path / "state").glob("register.sqlite3")):
-            assert watch.poll() is None and time.monotonic() < deadline, watch.communicate()
-            time.sleep(0.1)
-        time.sleep(1)
-        os.killpg(watch.pid, signal.SIGSTOP)
-        time.sleep(float(service_env()["GEN_LEASE_SECONDS"]) + 2)
-        os.killpg(watch.pid, signal.SIGCONT)
-        out, err = watch.communicate(timeout=60)
-    finally:
-        if watch.poll() is None:
-            watch.kill()
-    assert watch.returncode == 3, out + err
+    inbox, state = tmp_path / "inbox", tmp_path / "state"
+    code, err = _stopped_past_its_lease(
+        ["watch", "--inbox", str(inbox), "--out", str(tmp_path / "out"), "--state", str(state), "--no-pdf"],
+        lambda: (inbox / ".gen-watch.lock").exists() and (state / "register.sqlite3").exists())
+    assert code == 3, err
     assert "could not renew its lease" in err and "ইজারা" in err and "Traceback" not in err
+
+
+def test_a_server_stopped_past_its_lease_stops_when_it_resumes(tmp_path):
+    import socket
+
+    from tests.support.processes import free_port
+
+    port = free_port()
+
+    def answers():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    code, err = _stopped_past_its_lease(["serve", "--port", str(port), "--out", str(tmp_path / "out"), "--state",
+                                         str(tmp_path / "state"), "--no-pdf"], answers)
+    assert code == 3, err
+    assert "'gen serve' could not renew its lease" in err and "Traceback" not in err
+
+
+def test_a_queue_worker_stopped_past_its_lease_stops_when_it_resumes(postgres, tmp_path):
+    log = tmp_path / "worker.err"
+    code, err = _stopped_past_its_lease(["worker", "--state", postgres, "--no-pdf"],
+                                        lambda: bool(rows_of(postgres, "SELECT 1 FROM owners WHERE role = 'worker'")))
+    assert code == 3, err
+    assert "'gen worker' could not renew its lease" in err and "Traceback" not in err
+    del log
+
+
+def rows_of(url: str, sql: str) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(sql).fetchall()
 
 
 def test_a_build_whose_staging_was_swept_while_it_was_stopped_says_its_memo_was_issued(tmp_path):
