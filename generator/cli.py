@@ -580,11 +580,12 @@ def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple
             app = _or_exit(create_app, out_root=out_root, state_dir=state, token=token, max_upload=max_upload * MB,
                              limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
                              hosts=(host, *allowed_hosts), pdf=pdf, max_evidence=max_evidence * MB, owner=owner.id)
+            lease.on_new_owner = lambda fresh: setattr(app.state.desk, "owner", fresh.id)  # its lease ran out
             server.run(app, host=host, port=port, proxy_headers=proxy_headers, proxies=proxies or ("127.0.0.1",),
                        stop=lease.lost)
     finally:
         lease.__exit__(None, None, None)
-    if lease.lost.is_set():  # it ran out while the server ran: others may take its uploads over; its unit restarts it
+    if lease.lost.is_set():  # its lease ran out while it ran, and another server took its place
         _say(LeaseLost(state, "serve"))
         sys.exit(EXIT_NOT_WRITTEN)
 

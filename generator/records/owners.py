@@ -48,17 +48,17 @@ class Busy(GenError):
 
 
 class LeaseLost(state.StateError):
-    """A service's lease ran out while it ran: it stops (its unit starts it again, with a lease of its own)."""
+    """A service's lease ran out while it ran and another process took its role: it stops."""
 
     def __init__(self, state_dir: str | Path, role: str):
         super().__init__(state_dir, "its lease ran out")
         self.code = "lease-lost"
         self.bn = (f"এই 'gen {role}'-এর ইজারা (lease) {LEASE_S:g} সেকেন্ডের বেশি নবায়ন হয়নি (প্রক্রিয়াটি থামানো ছিল, অথবা "
-                   "অবস্থা-ডেটাবেস পাওয়া যায়নি), তাই এর হাতের কাজ অন্যরা নিয়ে থাকতে পারে; এটি থামছে। আবার চালু করুন "
-                   "(systemd নিজেই করে): নতুন ইজারায় বাকি কাজ নেবে।")
+                   "অবস্থা-ডেটাবেস পাওয়া যায়নি), আর এর মধ্যে আরেকটি প্রক্রিয়া এর কাজ নিয়েছে; তাই এটি থামছে। দুটি একসাথে "
+                   "চালানোর দরকার না থাকলে এটিকে আর চালু করবেন না।")
         self.en = (f"This 'gen {role}' could not renew its lease for more than {LEASE_S:g} s (the process was "
-                   "stopped, or the state database out of reach), so others may have taken over its work; it stops. "
-                   "Start it again (systemd does): it takes the rest over with a lease of its own.")
+                   "stopped, or the state database out of reach), and another process has taken its role meanwhile; "
+                   "so it stops. Unless two are meant to run, do not start it again.")
 
 
 def terminate_this_process() -> None:
@@ -135,18 +135,21 @@ class Owners:
 class Lease:
     """`with Lease(state_dir, role, scope) as owner:` an owner kept alive by a heartbeat thread (every third
     of the lease) until the block ends, then ended. A heartbeat that cannot reach the database (locked,
-    gone) is tried again at the next beat; if the lease runs out meanwhile, others may take the work over,
-    and the register's fencing refuses this owner's confirmations."""
+    gone) is tried again at the next beat. A lease that ran out meanwhile (the process stopped, the database
+    locked, for longer than a lease) is never renewed: others may have taken its work over, and the register's
+    fencing refuses what it still confirms. The process goes on under a new owner (`owner` is then another,
+    `on_new_owner` is told), unless another process now holds the role exclusively: then `lost` is set and
+    `on_lost` called, to stop the service."""
 
     def __init__(self, state_dir: str | Path, role: str, scope: str | Path, *, exclusive: bool = False,
-                 wait: float = 0.0, on_lost: Callable[[], None] | None = None):
+                 wait: float = 0.0, on_lost: Callable[[], None] | None = None,
+                 on_new_owner: Callable[[Owner], None] | None = None):
         """`exclusive`: Busy if a live owner holds the same role and scope, after waiting up to `wait` seconds
-        for its lease to run out (a predecessor killed a moment ago is not known to be dead before that).
-        `on_lost`: called (from the heartbeat's thread) once the lease has run out, to stop the service."""
+        for its lease to run out (a predecessor killed a moment ago is not known to be dead before that)."""
         self.state_dir, self.role, self.scope, self.exclusive = state.named(state_dir), role, str(scope), exclusive
-        self.wait, self.on_lost = wait, on_lost
+        self.wait, self.on_lost, self.on_new_owner = wait, on_lost, on_new_owner
         self._stop = threading.Event()
-        self.lost = threading.Event()  # set when the lease ran out while the block ran: never renewed again
+        self.lost = threading.Event()  # set when the role was taken by another while this one's lease had run out
         self._beat: threading.Thread | None = None
         self.owner: Owner | None = None
 
@@ -165,21 +168,29 @@ class Lease:
         return self.owner
 
     def _heartbeat(self) -> None:
-        assert self.owner is not None
         while not self._stop.wait(LEASE_S / 3):
+            assert self.owner is not None
             try:
                 with Owners(self.state_dir) as owners:
                     if owners.renew(self.owner):
                         continue
+                    fresh = owners.claim(self.role, self.scope, exclusive=self.exclusive)
+            except Busy as e:
+                self.lost.set()
+                log.error("the lease of this 'gen %s' ran out (the process was stopped, or could not reach the state "
+                          "database, for longer than %g s), and another process holds its role now (%s): stopping",
+                          self.role, LEASE_S, e.holder)
+                if self.on_lost is not None:
+                    self.on_lost()
+                return
             except state.StateError:
                 continue
-            self.lost.set()  # it ran out (this process was stopped, or the database out of reach, for too long)
             log.warning("the lease of this 'gen %s' ran out (the process was stopped, or could not reach the state "
-                        "database, for longer than %g s): the work it holds may be taken over, and what it still "
-                        "confirms is refused", self.role, LEASE_S)
-            if self.on_lost is not None:
-                self.on_lost()
-            return
+                        "database, for longer than %g s): the work it held may have been taken over; new work goes "
+                        "on under a new lease (%s)", self.role, LEASE_S, fresh.id[:8])
+            self.owner = fresh
+            if self.on_new_owner is not None:
+                self.on_new_owner(fresh)
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()

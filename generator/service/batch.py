@@ -44,19 +44,24 @@ def build_all(paths: list[Path], *, out_root: Path, state_dir: Path, jobs: int |
     jobs = min(jobs or default_jobs(), len(paths)) or 1
     # the pool first: it forks its workers (rather than using a fork server) only while this process has
     # one thread, and the lease's heartbeat is a thread
-    with BuildPool(jobs, limits) as pool, Lease(state_dir, "build", Path(out_root).resolve()) as owner:
-        yield from _build_all(paths, out_root, state_dir, pool, route, owner, options)
+    lease = Lease(state_dir, "build", Path(out_root).resolve())
+    with BuildPool(jobs, limits) as pool, lease:
+        yield from _build_all(paths, out_root, state_dir, pool, route, lease, options)
 
 
-def _build_all(paths: list[Path], out_root: Path, state_dir: Path, pool: BuildPool, route: str, owner: Owner,
+def _build_all(paths: list[Path], out_root: Path, state_dir: Path, pool: BuildPool, route: str, lease: Lease,
                options: dict) -> Iterator[Result]:
+    def owner() -> Owner:  # the lease's owner now: a new one once a stop or a locked database let the first run out
+        assert lease.owner is not None
+        return lease.owner
+
     with Ledger(state_dir) as ledger:
         interrupted = [r.id for r in ledger.orphans("build")]
         for id in interrupted:  # runs whose lease ran out: stopped, wherever they ran
             ledger.finish(id, INTERRUPTED, note="gen build was stopped before this workbook was built")
     if interrupted:
         with Register(state_dir) as register:
-            register.take_over(interrupted, owner.id)
+            register.take_over(interrupted, owner().id)
     with Ledger(state_dir) as ledger:
         ids: dict[int, int] = {}  # by the index of the path: its ledger entry
         started: dict[int, float] = {}
@@ -68,10 +73,10 @@ def _build_all(paths: list[Path], out_root: Path, state_dir: Path, pool: BuildPo
                 if isinstance(source, Result):
                     yield Ready(source)
                     continue
-                id = ledger.start(source.name, source.digest, route=route, owner=owner.id)
+                id = ledger.start(source.name, source.digest, route=route, owner=owner().id)
                 ids[index], started[id] = id, time.monotonic()
                 open_ids.add(id)
-                yield Task(source, out_root, state_dir, submission=id, owner=owner.id, **options)
+                yield Task(source, out_root, state_dir, submission=id, owner=owner().id, **options)
 
         def record(index: int, result: Result) -> None:  # as soon as it arrives, in any order
             id = ids[index]
@@ -85,7 +90,7 @@ def _build_all(paths: list[Path], out_root: Path, state_dir: Path, pool: BuildPo
         finally:  # stopped early (Ctrl-C, a closed pipe): nothing is left "processing"
             results.close()  # stops the workers still building and gives back their serials
             # by the lease as well as in memory: a Ctrl-C between an entry's insert and open_ids.add left it out
-            _close_unfinished(ledger, state_dir, open_ids | {r.id for r in ledger.left_open_by(route, owner.id)})
+            _close_unfinished(ledger, state_dir, open_ids | {r.id for r in ledger.left_open_by(route, owner().id)})
 
 
 def _close_unfinished(ledger: Ledger, state_dir: Path, ids: set[int]) -> None:

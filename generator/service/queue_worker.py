@@ -115,6 +115,7 @@ def run(state_dir: Path, *, jobs: int = 1, limits: Limits | None = None, pdf: Pd
     lease = Lease(state_dir, "worker", socket.gethostname(), on_lost=terminate_this_process)
     with lease as owner, BuildPool(jobs, limits, start_method="forkserver") as pool:
         builder = FileBuilder(state_dir, pool, owner.id, pdf)
+        lease.on_new_owner = lambda fresh: setattr(builder, "owner", fresh.id)  # its lease ran out: a new one
         app = queue.app_for(url, worker=True)
         import procrastinate
 
@@ -132,7 +133,7 @@ def run(state_dir: Path, *, jobs: int = 1, limits: Limits | None = None, pdf: Pd
         except procrastinate.exceptions.ProcrastinateException as e:  # the database lost: systemd starts it again
             raise StateError(state.shown(url), str(e).strip().splitlines()[0] if str(e).strip() else
                              type(e).__name__) from None
-    if lease.lost.is_set():  # it ran out while the jobs ran: others take its jobs over; its unit restarts it
+    if lease.lost.is_set():  # its lease ran out while it ran, and another took its role
         raise LeaseLost(state_dir, "worker")
     log.info("stopped")
 

@@ -278,7 +278,8 @@ class Watcher:
         url = queue.url_of(self.state_dir)
         if url is not None:
             return self._run_queued(url)
-        self._lease = Lease(self.state_dir, "watch", self.inbox.resolve())
+        self._lease = Lease(self.state_dir, "watch", self.inbox.resolve(),
+                            on_new_owner=lambda fresh: setattr(self, "owner", fresh))  # its lease ran out: a new one
         with _inbox_lock(self.inbox) as self._lock_file, self._lease as self.owner, \
                 BuildPool(1, self.limits, start_method="forkserver") as self.pool:
             try:

@@ -97,7 +97,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
     async def lifespan(app):
         lease = None
         if desk.owner is None:
-            lease = Lease(desk.state_dir, "serve", desk.uploads)
+            lease = Lease(desk.state_dir, "serve", desk.uploads,  # its lease ran out: new uploads under a new one
+                          on_new_owner=lambda fresh: setattr(desk, "owner", fresh.id))
             desk.owner = lease.__enter__().id
         stopping = threading.Event()
         if url:  # uploads are jobs of the queue: any kept but never queued (a server stopped) are queued again
