@@ -144,7 +144,9 @@ class Postgres(Database):
     NOW = "extract(epoch from clock_timestamp())::float8"
     IS, IS_NOT, TRUE = "IS NOT DISTINCT FROM", "IS DISTINCT FROM", "TRUE"
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, receiving: bool = False):
+        """`receiving`: for `gen state migrate`, which may open a database into which a move is unfinished;
+        everything else is refused it (MoveUnfinished) until the move is done."""
         self.where = state.shown(url)
         try:
             import psycopg
@@ -155,6 +157,7 @@ class Postgres(Database):
         reused = idle.take(url)  # a connection this process kept: settings made, schema checked
         if reused is not None:
             self.raw = reused
+            self._refuse_while_receiving(receiving)
             return
         try:
             self.raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
@@ -166,12 +169,22 @@ class Postgres(Database):
             self.raw.execute(f"SET lock_timeout = {int(state.BUSY_TIMEOUT_S * 1000)}; "
                              f"SET idle_in_transaction_session_timeout = {int(IDLE_TIMEOUT_S * 1000)}")
             self._migrate()
+            self._refuse_while_receiving(receiving)
         except psycopg.Error as e:
             self.raw.close()
             raise state.StateError(self.where, _first_line(e)) from None
         except BaseException:
             self.raw.close()
             raise
+
+    def _refuse_while_receiving(self, receiving: bool) -> None:
+        """MoveUnfinished while `gen state migrate` is moving a register into this database and has not finished:
+        nothing may be written here before the folder's records are (a ledger row would stop the move's next
+        run, which needs the database as it left it)."""
+        unfinished = None if receiving else moved.incoming(self.raw.execute)
+        if unfinished is not None:
+            self.raw.close()
+            raise moved.MoveUnfinished(str(self.where), *unfinished)
 
     def _version(self) -> int | None:
         row = self.raw.execute("SELECT to_regclass('gen_schema') IS NOT NULL").fetchone()
@@ -257,9 +270,9 @@ def _first_line(e: BaseException) -> str:
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
 
-def connect(where: str | Path) -> Database:
+def connect(where: str | Path, *, receiving: bool = False) -> Database:
     """The state database of `where`: a `postgresql://` URL, a state folder that names one (state.folder_for),
     or a state folder holding SQLite's register.sqlite3 (created when missing). StateError when it cannot be
-    opened or brought up to date."""
+    opened or brought up to date. `receiving`: see Postgres."""
     url = state.database_url(where)
-    return Postgres(url) if url else SQLite(Path(where))
+    return Postgres(url, receiving=receiving) if url else SQLite(Path(where))

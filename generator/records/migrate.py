@@ -243,7 +243,7 @@ def migrate(folder: Path, url: str, *, store: Path | None = None) -> Moved:
                              f"There is no register ({state.FILE_NAME}) in {folder}.")
     source = state.connect(folder)
     try:
-        target = db.connect(url)
+        target = db.connect(url, receiving=True)
         try:
             return _move(source, target, folder, shown, store)
         except Exception as e:

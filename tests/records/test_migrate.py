@@ -164,11 +164,13 @@ def test_a_move_killed_half_way_leaves_the_target_empty_and_runs_again(postgres,
     assert moving.value.state == "moving" and "gen state migrate" in moving.value.en
     # and the target issues nothing either (found by a hostile run: services pointed at it numbered from 1 again,
     # the serials the folder had issued, on letters in another output folder)
-    with Register(postgres) as target, pytest.raises(MoveUnfinished) as unfinished:
-        target.allocate(PREFIX + "০", "early", source="e.xlsx", kind="cc", office="o", fiscal_year="2023-24",
-                        period="q1")
+    with pytest.raises(MoveUnfinished) as unfinished:
+        Register(postgres)
     assert str(folder) in unfinished.value.en and "gen state migrate" in unfinished.value.en
-    assert rows(postgres, "SELECT count(*) FROM memos") == [(0,)]
+    workbook = fill_cc(tmp_path, MYMENSINGH, ROWS)  # nor writes anything there (a re-attack: a build's ledger row
+    built = gen("build", workbook, "--out", tmp_path / "pg-out", "--state", postgres)  # stopped every later run)
+    assert built.returncode == 3 and "did not finish" in built.stderr and "Traceback" not in built.stderr
+    assert rows(postgres, "SELECT (SELECT count(*) FROM memos), (SELECT count(*) FROM files)") == [(0, 0)]
 
     run = gen("state", "migrate", "--from", folder, "--to", postgres, "--store", out)
     assert run.returncode == 0, run.stdout + run.stderr
