@@ -135,7 +135,8 @@ def unit_of(row: PlanRow) -> str:
     unit = row.text("unit")
     if unit in (DATE, PERCENT, COUNT):
         return unit
-    targets = [row.value(k) for k, *_ in LEVELS]
+    # guessed from the targets: the levels', or the year's and the quarters' of a plan kept by quarter (nis)
+    targets = [row.value(k) for k in (*(k for k, *_ in LEVELS), "annual_target", *(f"q{q}_target" for q in range(1, 5)))]
     if any(v.date for v in targets):
         return DATE
     if any(v.percent for v in targets):

@@ -300,3 +300,18 @@ def test_nis_quarter_cells_are_checked_against_the_unit(tmp_path):
                       ("percent-over-100", C("q1_target", first + 2, "nis"))}, result.issues
     [told] = [i for i in result.issues if i.cell == C("q2_achieved", first, "nis")]
     assert "is a percentage, but this indicator's unit is 'সংখ্যা'" in told.en and "শতাংশ" in told.bn
+
+
+def test_a_nis_row_with_its_unit_left_blank_takes_it_from_its_year_and_quarter_targets(tmp_path):
+    """Found by a re-attack: with the unit blank, a row of percentages was guessed a count (the guess looked at the
+    level targets, which nis has not), and its quarter cells were then refused as percentages in a count row."""
+    from tests.support.workbooks import NIS_ROWS
+
+    rows = [dict(NIS_ROWS[0], unit=None, annual_target="১০০%", q1_target="১০০%", q1_achieved="৯০%", q2_target="১০০%",
+                 q2_achieved="১০০%", q3_target="১০০%", q3_achieved="-", q4_target="১০০%", q4_achieved="-"),
+            NIS_ROWS[1]]
+    path = _make(tmp_path, {"period": "২য় ত্রৈমাসিক"}, {}, kind="nis", rows=rows)
+    result = pipeline.examine(path, today=TODAY).result
+    assert result.status == "valid", result.issues
+    assert [i.code for i in result.issues if i.cell == C("unit", 4, "nis")] == ["missing-unit"]
+    assert result.score["rows"][0]["score"] == 3.8  # averaged as percentages: 95% of weight 4, not summed as counts
