@@ -29,7 +29,7 @@ HEADERS = {"office", "offices", "office name", "office names", "office_name", "n
            "দপ্তরের নাম", "দপ্তরসমূহ", "দপ্তরের তালিকা", "কার্যালয়", "কার্যালয়ের নাম", "কার্যালয়সমূহ", "কার্যালয়ের তালিকা",
            "নাম", "দপ্তর/সংস্থা", "দপ্তর/সংস্থার নাম"}
 # a list numbered by hand ("১. খুলনা…", "(2) Khulna…", after office_key's Bangla digits): the number is not the name
-_SERIAL = re.compile(r"^\(?[০-৯]{1,4}[.)।]\s*(?=[^\W\d_])")
+_SERIAL = re.compile(r"^\(?[০-৯]{1,4}[.)।]\s*(?=[^\W\d_])(?!নং)")  # not '৭. নং ওয়ার্ড': the number is its name
 _JOINERS = "\u200c\u200d\ufeff"
 
 
@@ -140,13 +140,19 @@ def _from_text(path: Path, data: bytes) -> list[tuple[str, str]]:
     if path.suffix.lower() != ".csv":  # Excel's "Unicode text" is a tab between columns: the first is the names
         return [(f"line {n}", line.split("\t", 1)[0]) for n, line in enumerate(text.splitlines(), 1)]
     try:
-        rows = list(csv.reader(io.StringIO(text)))
-        if all(";" in row[0] for row in rows if row and row[0].strip()):  # saved where ',' is the decimal mark
-            rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+        rows = list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
         return [(f"line {n}", row[0] if row else "") for n, row in enumerate(rows, 1)]
     except csv.Error as e:
         raise RosterError(f"অফিসের তালিকা {path} CSV হিসেবে পড়া যাচ্ছে না ({e})।",
                           f"The roster {path} cannot be read as CSV ({e}).") from None
+
+
+def _delimiter(text: str) -> str:
+    """';' for a CSV saved where ',' is the decimal mark: one where every line holds the same number of semicolons
+    outside quotes (its columns), at least one (an office's name may hold a comma, or now and then a ';')."""
+    counts = {sum(1 for row in csv.reader([line], delimiter=";") for _ in row) - 1
+              for line in text.splitlines() if line.strip()}
+    return ";" if len(counts) == 1 and counts.pop() >= 1 else ","
 
 
 class _EverySheet:

@@ -181,8 +181,15 @@ def test_a_semicolon_csv_and_a_numbered_list_give_the_offices_names(tmp_path):
     numbered.write_text(f"অফিসের তালিকা:\n১. {KHULNA}\n(২) {SYLHET}\n3) {RANGPUR}\n১০।{KHULNA}\n", encoding="utf-8")
     assert read_roster(numbered) == [KHULNA, SYLHET, RANGPUR]
     kept = tmp_path / "kept.txt"  # a number that is part of the name stays
-    kept.write_text("২ নং ওয়ার্ড কাউন্সিলরের কার্যালয়\n", encoding="utf-8")
-    assert read_roster(kept) == ["২ নং ওয়ার্ড কাউন্সিলরের কার্যালয়"]
+    kept.write_text("২ নং ওয়ার্ড কাউন্সিলরের কার্যালয়\n৭. নং ওয়ার্ড কাউন্সিলরের কার্যালয়\n", encoding="utf-8")
+    assert read_roster(kept) == ["২ নং ওয়ার্ড কাউন্সিলরের কার্যালয়", "৭. নং ওয়ার্ড কাউন্সিলরের কার্যালয়"]
+    # a re-attack: names with a comma in a semicolon CSV, and a ';' in a name of a comma CSV
+    commas = tmp_path / "commas.csv"
+    commas.write_text(f"অফিসের নাম;জেলা\nজেলা প্রশাসকের কার্যালয়, খুলনা;খুলনা\n{KHULNA};খুলনা\n", encoding="utf-8")
+    assert read_roster(commas) == ["জেলা প্রশাসকের কার্যালয়, খুলনা", KHULNA]
+    semicolon = tmp_path / "semicolon.csv"
+    semicolon.write_text(f"শিক্ষা; গবেষণা কেন্দ্র\n{KHULNA}\n", encoding="utf-8")
+    assert read_roster(semicolon) == ["শিক্ষা; গবেষণা কেন্দ্র", KHULNA]
 
 
 def test_a_roster_workbook_is_read_from_its_first_column(tmp_path):
