@@ -149,8 +149,8 @@ class _Gen(click.Group):
         except click.UsageError as e:
             raise _in_bangla(e) from None
         except KeyboardInterrupt:  # Ctrl-C: said in both languages, and not the exit code of a rejection
-            click.echo("\n✘ থামানো হয়েছে (Ctrl-C)। যা তৈরি হয়েছে তা রাখা আছে; আবার চালালে বাকিগুলো হবে।\n"
-                       "  Stopped (Ctrl-C). What was built is kept; run it again for the rest.", err=True)
+            click.echo("\n✘ থামানো হয়েছে (Ctrl-C)। যা হয়ে গেছে তা রাখা আছে; আবার চালালে বাকিগুলো হবে।\n"
+                       "  Stopped (Ctrl-C). What was done is kept; run it again for the rest.", err=True)
             sys.exit(EXIT_INTERRUPTED)
 
 
