@@ -183,15 +183,21 @@ def test_a_move_killed_half_way_leaves_the_target_empty_and_runs_again(postgres,
     assert not any(str(out) in o for (o,) in rows(postgres, "SELECT outputs FROM files"))
 
 
-def test_a_move_committed_but_not_marked_is_finished_by_running_it_again(postgres, tmp_path):
-    """Killed between its commit and its mark: the folder still says `moving`, the target holds the copy. Run
-    again, the copy is checked against the folder and the mark set; nothing is copied twice."""
+def _committed_not_marked(postgres: str, tmp_path: Path, memos: int) -> Path:
+    """A folder moved into `postgres` by a run killed between its commit and its mark (the mark set back)."""
     folder = tmp_path / "state"
-    filled_register(folder, tmp_path / "out", memos=50, files=5)
+    filled_register(folder, tmp_path / "out", memos=memos, files=5)
     assert gen("state", "migrate", "--from", folder, "--to", postgres).returncode == 0
     db = state.connect(folder)
     db.execute("UPDATE register_moved SET state = 'moving'")  # as the kill left it
     db.close()
+    return folder
+
+
+def test_a_move_committed_but_not_marked_is_finished_by_running_it_again(postgres, tmp_path):
+    """Killed between its commit and its mark: the folder still says `moving`, the target holds the copy. Run
+    again, the copy is checked against the folder and the mark set; nothing is copied twice."""
+    folder = _committed_not_marked(postgres, tmp_path, memos=50)
     run = gen("state", "migrate", "--from", folder, "--to", postgres)
     assert run.returncode == 0 and "earlier run" in run.stdout, run.stdout + run.stderr
     assert rows(postgres, "SELECT count(*) FROM memos") == [(50,)]
@@ -203,12 +209,7 @@ def test_a_move_committed_but_not_marked_is_finished_by_running_it_again(postgre
 def test_a_move_committed_but_not_marked_and_built_on_since_is_finished_by_running_it_again(postgres, tmp_path):
     """Found by a hostile run: killed between its commit and its mark, then a build on PostgreSQL (rightly: the
     copy was whole): every later run refused ('give an empty database') while the folder said to run it again."""
-    folder = tmp_path / "state"
-    filled_register(folder, tmp_path / "out", memos=20, files=5)
-    assert gen("state", "migrate", "--from", folder, "--to", postgres).returncode == 0
-    db = state.connect(folder)
-    db.execute("UPDATE register_moved SET state = 'moving'")  # as the kill left it
-    db.close()
+    folder = _committed_not_marked(postgres, tmp_path, memos=20)
     with Register(postgres) as target:
         target.allocate(PREFIX + "০", "built on postgresql", source="p.xlsx", kind="cc", office="o",
                         fiscal_year="2023-24", period="q1")

@@ -181,23 +181,28 @@ def test_a_register_from_before_keeps_one_sequence_for_prefixes_that_now_print_a
     assert listed.returncode == 0 and "2 spellings" in listed.stderr
 
 
+def _register_from_before(state: Path, prefixes: list[str], steps: int) -> None:
+    """A register as the release with `steps` migration steps left it: serials 1, 2, … issued under `prefixes`,
+    each keyed as it was typed."""
+    with Register(state) as register:
+        register.entries()
+    db = sqlite3.connect(state / "register.sqlite3")
+    with db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] > steps
+        for serial, prefix in enumerate(prefixes, 1):
+            db.execute("INSERT INTO memos (prefix, serial, content_hash, source, kind, office, fiscal_year, period, "
+                       "issued_at, explicit, state, prefix_key) VALUES (?, ?, ?, 'older.xlsx', 'cc', 'o', '2022-23', "
+                       "'q2', '2023-01-01', 0, 'issued', ?)", (prefix, serial, f"old{serial}", prefix))
+        db.execute(f"PRAGMA user_version = {steps}")
+    db.close()
+
+
 def test_a_register_from_before_keeps_one_sequence_for_a_prefix_with_khanda_ta_typed_the_old_way(tmp_path):
     """Serials kept under ত, hasanta, joiner (khanda ta before Unicode 4.1) and a new one typed with ৎ: after the
     migration, one sequence."""
     state, old, new = tmp_path / "state", "মৎস্য/উত\u09cd\u200dস/২২", "মৎস্য/উৎস/২২"
     meta = dict(source="old.xlsx", kind="cc", office="o", fiscal_year="2022-23", period="q2")
-    with Register(state) as register:
-        register.entries()
-    db = sqlite3.connect(state / "register.sqlite3")
-    with db:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        for serial in (1, 2):
-            db.execute("INSERT INTO memos (prefix, serial, content_hash, source, kind, office, fiscal_year, period, "
-                       "issued_at, explicit, state, prefix_key) VALUES (?, ?, ?, 'older.xlsx', 'cc', 'o', '2022-23', "
-                       "'q2', '2023-01-01', 0, 'issued', ?)", (old, serial, f"old{serial}", old))
-        assert version >= 13  # step 13 keys ত্‍ as ৎ
-        db.execute("PRAGMA user_version = 12")  # as the release before it wrote it
-    db.close()
+    _register_from_before(state, [old, old], steps=12)  # step 13 keys ত্‍ as ৎ
     with Register(state) as register:
         entry, reused = register.allocate(new, "h-new", **meta)
         assert (entry.serial, reused) == (3, False)
@@ -462,18 +467,7 @@ def test_a_register_from_before_keeps_one_sequence_for_prefixes_typed_with_other
     state = tmp_path / "state"
     spellings = ["কেসিসি/উৎক্\u200c/২২\u2013২৩", "কেসিসি/উৎক্/২২\u2212২৩", "কেসিসি/উৎক্\u200d/২২\u2012২৩"]
     meta = dict(source="new.xlsx", kind="cc", office="o", fiscal_year="2022-23", period="q2")
-    with Register(state) as register:
-        register.entries()
-    db = sqlite3.connect(state / "register.sqlite3")
-    with db:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        for serial, old in enumerate(spellings, 1):
-            db.execute("INSERT INTO memos (prefix, serial, content_hash, source, kind, office, fiscal_year, period, "
-                       "issued_at, explicit, state, prefix_key) VALUES (?, ?, ?, 'older.xlsx', 'cc', 'o', '2022-23', "
-                       "'q2', '2023-01-01', 0, 'issued', ?)", (old, serial, f"old{serial}", old))
-        assert version >= 14  # step 14 keys them alike
-        db.execute("PRAGMA user_version = 13")  # as the release before it wrote it
-    db.close()
+    _register_from_before(state, spellings, steps=13)  # step 14 keys them alike
     with Register(state) as register:
         entry, reused = register.allocate("কেসিসি/উৎক্/২২-২৩", "h-new", **meta)
         assert (entry.serial, reused) == (4, False)
