@@ -29,7 +29,7 @@ def _name(memo: str) -> str:
 @contextmanager
 def claimed(root: Path, memo: str, report: str, register: str = "", owner: str = "",
             ran_out: Callable[[str], bool] = lambda owner: False,
-            holds: Callable[[str], bool] = lambda owner: True) -> Iterator[None]:
+            holds: Callable[[str], bool] = lambda owner: True, *, issued: bool = False) -> Iterator[None]:
     """`memo` claimed for the report at `root/report` while its version is written, by `register` (its
     identity) under the lease `owner`: VersionConflict (naming the other report's version) when another report
     holds it, or another register is writing this report's letter under it, unless this report's version of it
@@ -37,7 +37,9 @@ def claimed(root: Path, memo: str, report: str, register: str = "", owner: str =
     there and whose owner's lease ran out by this state's clock (`ran_out`) is taken over: that register gave the
     serial again, and decides who confirms. A claim this build made is given back if its version did not become
     visible and its lease still `holds` (has a while to run: a build whose lease ran out may have had its claim
-    taken over); one another register's killed build left stays (a gap, never a memo on two letters)."""
+    taken over); one another register's killed build left stays (a gap, never a memo on two letters). A memo the
+    register has `issued` to this content keeps its claim whatever becomes of this build: a build of the same
+    content stopped after its confirmation may yet put its letter in place."""
     try:
         folder = _folder(Path(root))
         made = _claim(folder, memo, report, register, owner, ran_out)
@@ -46,7 +48,7 @@ def claimed(root: Path, memo: str, report: str, register: str = "", owner: str =
     try:
         yield
     except BaseException:
-        if made and not _visible(Path(root), report, memo) and (not owner or holds(owner)):
+        if made and not issued and not _visible(Path(root), report, memo) and (not owner or holds(owner)):
             _give_back(folder / _name(memo), _text(report, register, owner))
         raise
 

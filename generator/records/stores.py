@@ -67,7 +67,8 @@ class Folder:
 
     def write_version(self, report: str, memo: str, content_hash: str, documents: dict[str, bytes], *,
                       ours: bool = False, commit: Callable[[], None] | None = None, register: str = "") -> list[Path]:
-        with memos.claimed(self.root, memo, report, register, self.owner or "", self._ran_out, self._holds):
+        with memos.claimed(self.root, memo, report, register, self.owner or "", self._ran_out, self._holds,
+                           issued=ours):
             return store.write_version(self.root / report, memo, content_hash, documents, ours=ours, commit=commit,
                                        owner=self.owner, gone=self._gone)
 

@@ -393,6 +393,28 @@ def test_another_register_writing_the_same_reports_letter_under_the_memo_is_refu
             pass  # its own register's build of the same report (the register decides between them)
 
 
+def test_a_build_that_took_over_an_issued_memos_claim_and_failed_leaves_the_claim(tmp_path):
+    """Found by reading the diff: C, a build of the same content as A (stopped after its memo was issued, its lease
+    run out), took A's claim over and then failed (its evidence refused); its give-back removed the claim, another
+    register could claim the memo, and A, woken, would put its letter in place under it: one memo, two letters.
+    A memo issued to this content keeps its claim; one only reserved is still given back."""
+    memo, report = f"{PREFIX}-১", "2022-23/office/cc-q2"
+    for issued in (True, False):
+        out = tmp_path / f"out-{issued}"
+        with memos.claimed(out, memo, report, "register-a", "a"):
+            pass  # A's claim, made before it was stopped
+        with pytest.raises(RuntimeError):
+            with memos.claimed(out, memo, report, "register-a", "c", lambda owner: owner == "a", issued=issued):
+                raise RuntimeError("its evidence refused")
+        if issued:
+            with pytest.raises(VersionConflict):  # another register's letter under it: refused
+                with memos.claimed(out, memo, "2022-23/other/cc-q2", "register-b", "b"):
+                    pass
+        else:  # only reserved: given back, the serial free for its register to give again
+            with memos.claimed(out, memo, "2022-23/other/cc-q2", "register-b", "b"):
+                pass
+
+
 def test_an_owner_ran_out_only_when_this_state_knows_it(tmp_path):
     from generator.records.owners import Owners
 
