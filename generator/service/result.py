@@ -69,11 +69,19 @@ def only_lost(error_codes: list[str]) -> bool:
     return bool(error_codes) and all(code in LOST for code in error_codes)
 
 
-def issued_not_placed(name: str, memo: str) -> tuple[str, str]:
+def issued_not_placed(name: str, memo: str, path: Path | None = None, cause: str = "") -> tuple[str, str]:
     """(bn, en) of a build stopped after its serial was issued (the commit point) and before its letter was put
-    in place: the same file again makes its letter with the same memo."""
-    return (f"{name}: স্মারক {memo} এই ফাইলের জন্য রেজিস্টারে দেওয়া হয়েছে, কিন্তু পত্রটি রাখার আগেই প্রক্রিয়াটি থেমে গেছে। "
-            "একই ফাইল আবার পাঠান: একই স্মারকে পত্রটি তৈরি হবে, নতুন নম্বর লাগবে না।",
-            f"{name}: memo {memo} was issued to this file in the register, but the build stopped before its letter "
-            "was put in place. Send the same file again: its letter is made with the same memo, no new number is "
-            "used.")
+    in place (or that could not put it at `path`, for `cause`): the same file again makes its letter with the
+    same memo."""
+    if path is None:
+        return (f"{name}: স্মারক {memo} এই ফাইলের জন্য রেজিস্টারে দেওয়া হয়েছে, কিন্তু পত্রটি রাখার আগেই প্রক্রিয়াটি থেমে "
+                "গেছে। একই ফাইল আবার পাঠান: একই স্মারকে পত্রটি তৈরি হবে, নতুন নম্বর লাগবে না।",
+                f"{name}: memo {memo} was issued to this file in the register, but the build stopped before its "
+                "letter was put in place. Send the same file again: its letter is made with the same memo, no new "
+                "number is used.")
+    return (f"{name}: স্মারক {memo} এই ফাইলের জন্য রেজিস্টারে দেওয়া হয়েছে, কিন্তু পত্রটি {path}-এ রাখা যায়নি ({cause})। "
+            "একই ফাইল আবার পাঠান (আবারও এমন হলে ডিস্কে জায়গা ও লেখার অনুমতি দেখুন): একই স্মারকে পত্রটি তৈরি হবে, নতুন নম্বর "
+            "লাগবে না।",
+            f"{name}: memo {memo} was issued to this file in the register, but its letter could not be put in place "
+            f"at {path} ({cause}). Send the same file again (if this happens again, check the disk's free space and "
+            "permissions): its letter is made with the same memo, no new number is used.")
