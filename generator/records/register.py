@@ -54,8 +54,8 @@ class MemoConflict(GenError):
     """A serial about to be confirmed for this content belongs to other content: the letter is not made
     visible, and the build stops loudly (one memo number, one letter)."""
 
-    def __init__(self, entry: Entry, other: Entry):
-        memo = number_as_stored(entry.prefix, entry.serial)  # in Bangla digits, as the letter would print it
+    def __init__(self, entry: Entry, other: Entry, memo: str | None = None):
+        memo = memo or number_as_stored(entry.prefix, entry.serial)  # as the letter prints it, else its form's
         super().__init__(
             "memo-conflict",
             f"স্মারক {memo} এই পত্রের জন্য সংরক্ষিত ছিল, কিন্তু রেজিস্টারে এখন তা অন্য পত্রের ({other.source}); তাই এই পত্র "
@@ -172,7 +172,7 @@ class Register:
                     pass  # the database is out of reach: the serial stays reserved by its owner, for `gen register`
                 else:
                     if other is not None:  # a stale build: its serial went to another letter while it was stopped
-                        raise MemoConflict(entry, other) from e
+                        raise MemoConflict(entry, other, held.memo) from e
             raise
         held.confirm()
 
@@ -220,7 +220,7 @@ class Register:
             if found is None:
                 self._insert(replace(entry, state="issued"))
             elif found.content_hash != entry.content_hash:
-                raise MemoConflict(entry, found)
+                raise MemoConflict(entry, found, memo)
             else:
                 self._db.execute("UPDATE memos SET state = 'issued' WHERE prefix = ? AND serial = ?",
                                  (entry.prefix, entry.serial))
