@@ -142,6 +142,8 @@ def summarize(fiscal_year: str, period: str, *, state: Path | str | None = None,
 
     state_dir = resolve(state)
     _expect(date, dt.date, "date")
+    if isinstance(outputs, (str, bytes, PathLike)):
+        raise TypeError("summarize's outputs is a list of file names, not one: outputs=[path]")
     asked = summarizing.asked(fiscal_year, period, kind=kind, roster=None if roster is None else Path(roster),
                               letter=None if letter is None else Path(letter), today=date,
                               outputs=tuple(Path(p) for p in outputs), force=force)

@@ -581,6 +581,7 @@ def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple
                              limits=Limits(memory_mb=max_memory, seconds=timeout), jobs=jobs,
                              hosts=(host, *allowed_hosts), pdf=pdf, max_evidence=max_evidence * MB, owner=owner.id)
             lease.on_new_owner = lambda fresh: setattr(app.state.desk, "owner", fresh.id)  # its lease ran out
+            app.state.desk.owner = (lease.owner or owner).id  # a new one taken while the server started
             server.run(app, host=host, port=port, proxy_headers=proxy_headers, proxies=proxies or ("127.0.0.1",),
                        stop=lease.lost)
     finally:

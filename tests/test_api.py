@@ -204,6 +204,8 @@ def test_arguments_of_the_wrong_type_are_refused_at_the_call_naming_them(tmp_pat
                        (lambda: generator.check(workbook, today="2023-10-10"), "today must be a datetime.date")):
         with pytest.raises(TypeError, match=says):
             call()
+    with pytest.raises(TypeError, match="outputs is a list"):  # the review: it wrote 's.xlsx' character by character
+        generator.summarize("2023-24", "q1", state=tmp_path / "s", outputs=str(tmp_path / "s.xlsx"))
     for memory_mb, seconds in ((-1, 120), (1536, 0)):
         with pytest.raises(ValueError, match="memory_mb >= 256 and seconds >= 1"):
             generator.Limits(memory_mb=memory_mb, seconds=seconds)

@@ -284,10 +284,10 @@ def _expect(target: db.Database, folder: Path, shown: str) -> bool:
 def _copied_earlier(source: sqlite3.Connection, target: db.Database) -> bool:
     """Whether every memo and file of the source is in the target (with its serial, content and id): an earlier
     run's copy, committed before that run could mark the folder, and built on since by the services it serves."""
-    memos = "SELECT prefix, serial, content_hash FROM memos"
-    files = "SELECT id, file_hash FROM files"
-    return {tuple(r) for r in source.execute(memos)} <= {tuple(r) for r in target.execute(memos).fetchall()} and \
-        {tuple(r) for r in source.execute(files)} <= {tuple(r) for r in target.execute(files).fetchall()}
+    checks = ("SELECT prefix, serial, content_hash FROM memos", "SELECT id, file_hash FROM files",
+              "SELECT prefix, serial, memo, content_hash FROM versions", "SELECT prefix_key, separator FROM memo_forms")
+    return all({tuple(r) for r in source.execute(sql)} <= {tuple(r) for r in target.execute(sql).fetchall()}
+               for sql in checks)
 
 
 def _move(source: sqlite3.Connection, target: db.Database, folder: Path, shown: str, store: Path | None) -> Moved:
@@ -298,7 +298,7 @@ def _move(source: sqlite3.Connection, target: db.Database, folder: Path, shown: 
     except BaseException:
         if expected:
             with target.transaction():
-                target.execute("DELETE FROM register_incoming")
+                target.execute("DELETE FROM register_incoming WHERE source = ?", (str(folder),))
         raise
     copying = committing = False
     try:
@@ -311,7 +311,8 @@ def _move(source: sqlite3.Connection, target: db.Database, folder: Path, shown: 
             if _holds_records(target):
                 _compare(source, target, report)
                 if not ours and moved.incoming(target.execute) is None and _copied_earlier(source, target):
-                    report.finished_earlier = report.built_on = True  # and services have built on it since
+                    report.finished_earlier = True
+                    report.built_on = not report.ok  # the target holds more: services have built on it since
                 elif ours or not report.ok:
                     raise MigrateRefused(
                         f"লক্ষ্য-ডেটাবেস {shown}-এ আগেই স্মারক বা ফাইলের রেকর্ড আছে; খালি একটি ডেটাবেস দিন। কিছুই সরানো হয়নি।",
@@ -331,7 +332,7 @@ def _move(source: sqlite3.Connection, target: db.Database, folder: Path, shown: 
                     raise MigrateRefused(
                         "অনুলিপি উৎসের সঙ্গে মেলেনি (নিচের সারণি দেখুন); কিছুই সরানো হয়নি।",
                         "The copy does not match the source (see the table); nothing was moved.", report)
-            target.execute("DELETE FROM register_incoming")  # with the copy: from now on the target issues
+            target.execute("DELETE FROM register_incoming WHERE source = ?", (str(folder),))  # with the copy: it issues from now on
             committing = True
     except BaseException:
         if (ours or copying) and not committing:  # rolled back: the target holds nothing of this folder's, which
@@ -339,7 +340,7 @@ def _move(source: sqlite3.Connection, target: db.Database, folder: Path, shown: 
             with state.transaction(source):
                 moved.unmark(source)
             with target.transaction():  # then the target's mark (killed between: the next run finds it, and copies)
-                target.execute("DELETE FROM register_incoming")
+                target.execute("DELETE FROM register_incoming WHERE source = ?", (str(folder),))
         raise
     with state.transaction(source):
         moved.mark(source, shown, moved.MOVED)

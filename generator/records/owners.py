@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import signal
 import socket
 import threading
 import time
@@ -59,11 +58,6 @@ class LeaseLost(state.StateError):
         self.en = (f"This 'gen {role}' could not renew its lease for more than {LEASE_S:g} s (the process was "
                    "stopped, or the state database out of reach), and another process has taken its role meanwhile; "
                    "so it stops. Unless two are meant to run, do not start it again.")
-
-
-def terminate_this_process() -> None:
-    """An `on_lost` for a service that stops on SIGTERM: it finishes what it has in hand, then stops."""
-    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _boot_id() -> str:
@@ -138,16 +132,15 @@ class Lease:
     gone) is tried again at the next beat. A lease that ran out meanwhile (the process stopped, the database
     locked, for longer than a lease) is never renewed: others may have taken its work over, and the register's
     fencing refuses what it still confirms. The process goes on under a new owner (`owner` is then another,
-    `on_new_owner` is told), unless another process now holds the role exclusively: then `lost` is set and
-    `on_lost` called, to stop the service."""
+    `on_new_owner` is told), unless another process now holds the role exclusively: then `lost` is set, for the
+    service to stop."""
 
     def __init__(self, state_dir: str | Path, role: str, scope: str | Path, *, exclusive: bool = False,
-                 wait: float = 0.0, on_lost: Callable[[], None] | None = None,
-                 on_new_owner: Callable[[Owner], None] | None = None):
+                 wait: float = 0.0, on_new_owner: Callable[[Owner], None] | None = None):
         """`exclusive`: Busy if a live owner holds the same role and scope, after waiting up to `wait` seconds
         for its lease to run out (a predecessor killed a moment ago is not known to be dead before that)."""
         self.state_dir, self.role, self.scope, self.exclusive = state.named(state_dir), role, str(scope), exclusive
-        self.wait, self.on_lost, self.on_new_owner = wait, on_lost, on_new_owner
+        self.wait, self.on_new_owner = wait, on_new_owner
         self._stop = threading.Event()
         self.lost = threading.Event()  # set when the role was taken by another while this one's lease had run out
         self._beat: threading.Thread | None = None
@@ -175,13 +168,14 @@ class Lease:
                     if owners.renew(self.owner):
                         continue
                     fresh = owners.claim(self.role, self.scope, exclusive=self.exclusive)
+                    if self._stop.is_set():  # the block ended meanwhile (its end may not have waited for this)
+                        owners.end(fresh)
+                        return
             except Busy as e:
                 self.lost.set()
                 log.error("the lease of this 'gen %s' ran out (the process was stopped, or could not reach the state "
                           "database, for longer than %g s), and another process holds its role now (%s): stopping",
                           self.role, LEASE_S, e.holder)
-                if self.on_lost is not None:
-                    self.on_lost()
                 return
             except state.StateError:
                 continue

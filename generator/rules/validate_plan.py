@@ -224,9 +224,9 @@ class PlanChecks:
             return False
         self.out.append(_error(
             code,
-            f"'{v.text}' শতাংশ, কিন্তু এই সূচকের একক '{row.text('unit')}'; সংখ্যাটি লিখুন (যেমন: ৩), অথবা একক % করুন। "
-            "এক্সেলে ঘরটি শতাংশ হিসেবে সাজানো থাকলে সাধারণ সংখ্যা করুন।",
-            f"'{v.text}' is a percentage, but this indicator's unit is '{row.text('unit')}': write the count (e.g. 3), "
+            f"'{v.text}' শতাংশ, কিন্তু এই সূচকের একক '{row.text('unit') or unit}'; সংখ্যাটি লিখুন (যেমন: ৩), অথবা একক % "
+            "করুন। এক্সেলে ঘরটি শতাংশ হিসেবে সাজানো থাকলে সাধারণ সংখ্যা করুন।",
+            f"'{v.text}' is a percentage, but this indicator's unit is '{row.text('unit') or unit}': write the count (e.g. 3), "
             "or make the unit %. If Excel shows the cell as a percentage, format it as a plain number.",
             self.cell(row, key)))
         return True

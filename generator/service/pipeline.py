@@ -208,8 +208,8 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
             raise _Refused(e.finding) from None
         except store.WriteError as e:  # a serial this build reserved went back; one shared with the same content stays
             if held is not None and held.confirmed and not held.reused:  # issued: its letter is still to be placed
-                raise _NotWritten(COULD_NOT_WRITE, *issued_not_placed(str(meta["source"]), held.memo or "", e.path,
-                                                                      e.cause)) from None
+                raise _NotWritten(COULD_NOT_WRITE, *issued_not_placed(str(meta["source"]), held.memo or "",
+                                                                      Path(str(e.path)), str(e.cause))) from None
             raise _NotWritten(COULD_NOT_WRITE, e.bn, e.en) from None
         except store.VersionConflict as e:
             assert held is not None  # raised only while the serial is held

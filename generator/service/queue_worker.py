@@ -20,7 +20,7 @@ from pathlib import Path
 
 from generator.documents.make import PdfSettings
 from generator.records.ledger import Ledger
-from generator.records.owners import LEASE_S, Lease, LeaseLost, terminate_this_process
+from generator.records.owners import LEASE_S, Lease
 from generator.records.register import Register
 from generator.records import state
 from generator.records.state import StateError
@@ -112,7 +112,7 @@ def run(state_dir: Path, *, jobs: int = 1, limits: Limits | None = None, pdf: Pd
                                     "folder, 'gen watch' and 'gen serve' build in their own worker processes")
     queue.ensure_schema(url)
     logging.getLogger("procrastinate").setLevel(logging.WARNING)
-    lease = Lease(state_dir, "worker", socket.gethostname(), on_lost=terminate_this_process)
+    lease = Lease(state_dir, "worker", socket.gethostname())
     with lease as owner, BuildPool(jobs, limits, start_method="forkserver") as pool:
         builder = FileBuilder(state_dir, pool, owner.id, pdf)
         lease.on_new_owner = lambda fresh: setattr(builder, "owner", fresh.id)  # its lease ran out: a new one
@@ -133,8 +133,6 @@ def run(state_dir: Path, *, jobs: int = 1, limits: Limits | None = None, pdf: Pd
         except procrastinate.exceptions.ProcrastinateException as e:  # the database lost: systemd starts it again
             raise StateError(state.shown(url), str(e).strip().splitlines()[0] if str(e).strip() else
                              type(e).__name__) from None
-    if lease.lost.is_set():  # its lease ran out while it ran, and another took its role
-        raise LeaseLost(state_dir, "worker")
     log.info("stopped")
 
 

@@ -33,7 +33,7 @@ from generator.service import intake, ledgering, queue
 from generator.service.leader import Leadership
 from generator.service.intake import ARCHIVE_DIR, REJECTED_DIR, WORKBOOK_SUFFIXES
 from generator.records.ledger import Ledger
-from generator.records.owners import LEASE_S, Lease, LeaseLost, Owner
+from generator.records.owners import LEASE_S, Lease, Owner
 from generator.records.register import Register
 from generator.records import db
 from generator.records.state import StateError, is_url
@@ -289,8 +289,6 @@ class Watcher:
             finally:
                 if self._lock_file is not None:
                     self._lock_file.close()  # one taken again (_keep_lock); the first is closed by its `with`
-            if self._lease.lost.is_set():
-                raise LeaseLost(self.state_dir, "watch")
 
     def _wait_for_database(self, e: StateError) -> None:
         """A PostgreSQL state out of reach, or the lead lost with it: wait and stand again (the inbox keeps every
@@ -353,9 +351,6 @@ class Watcher:
     def _stopping(self) -> bool:
         if self.signalled is not None and not self.stop.is_set():
             log.info("signal %s: finishing the file in hand, then stopping", self.signalled)
-            self.stop.set()
-        if self._lease is not None and self._lease.lost.is_set() and not self.stop.is_set():
-            log.error("this watcher's lease ran out: finishing the file in hand, then stopping")
             self.stop.set()
         return self.stop.is_set()
 

@@ -200,6 +200,7 @@ def test_a_move_committed_but_not_marked_is_finished_by_running_it_again(postgre
     folder = _committed_not_marked(postgres, tmp_path, memos=50)
     run = gen("state", "migrate", "--from", folder, "--to", postgres)
     assert run.returncode == 0 and "earlier run" in run.stdout, run.stdout + run.stderr
+    assert "built there since" not in run.stdout  # nothing was
     assert rows(postgres, "SELECT count(*) FROM memos") == [(50,)]
     with pytest.raises(RegisterMoved) as done:
         Register(folder)

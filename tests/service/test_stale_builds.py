@@ -156,7 +156,11 @@ def test_a_watcher_stopped_past_its_lease_goes_on_under_a_new_one(tmp_path):
                            "--no-pdf", "--settle", "0.4")
     try:
         _stop_past_its_lease(watch, lambda: (inbox / ".gen-watch.lock").exists() and (state / "register.sqlite3").exists())
-        time.sleep(2)  # a heartbeat: the lease found run out, a new one taken
+        deadline = time.monotonic() + 30
+        while len(_owners(state, "watch")) < 2:  # a heartbeat: the lease found run out, a new one taken
+            assert watch.poll() is None and time.monotonic() < deadline, watch.communicate()
+            time.sleep(0.2)
+        time.sleep(0.5)  # the heartbeat hands the new owner to the watcher just after it is recorded
         shutil.copy(fill_cc(tmp_path, MYMENSINGH, ROWS, name="after.xlsx"), inbox / "after.xlsx")
         deadline = time.monotonic() + 60
         while [r[1] for r in ledger(state)] != ["built"]:
@@ -165,10 +169,16 @@ def test_a_watcher_stopped_past_its_lease_goes_on_under_a_new_one(tmp_path):
     finally:
         code, err = _stopped(watch)
     assert "new work goes on under a new lease" in err and "Traceback" not in err
+    owners = _owners(state, "watch")
     with sqlite3.connect(state / "register.sqlite3") as db:
-        owners = db.execute("SELECT id FROM owners WHERE role = 'watch' ORDER BY started_at").fetchall()
         (built_by,) = db.execute("SELECT owner FROM files").fetchone()
-    assert len(owners) == 2 and built_by == owners[-1][0]  # built under the new lease
+    assert len(owners) == 2 and built_by == owners[-1]  # built under the new lease
+
+
+def _owners(state: Path, role: str) -> list[str]:
+    """The owners of `role` the state database has recorded, oldest first."""
+    with sqlite3.connect(state / "register.sqlite3") as db:
+        return [id for (id,) in db.execute("SELECT id FROM owners WHERE role = ? ORDER BY rowid", (role,))]
 
 
 def test_a_server_whose_role_another_took_while_it_was_stopped_stops_when_it_resumes(tmp_path):
@@ -188,7 +198,8 @@ def test_a_server_whose_role_another_took_while_it_was_stopped_stops_when_it_res
                 return False
         return ready
 
-    first_port, second_port = free_port(), free_port()
+    first_port = free_port()
+    second_port = next(port for port in iter(free_port, None) if port != first_port)
     args = ("--out", str(tmp_path / "out"), "--state", str(tmp_path / "state"), "--no-pdf")
     first = _start_service("serve", "--port", str(first_port), *args)
     second = None
