@@ -628,16 +628,13 @@ def register(state_dir: str | None, as_json: bool, out_root: Path | None) -> Non
 
     with Register(_state(state_dir)) as reg:
         kept = reg.separators()  # the office's separator per prefix, chosen by its first issue
-        built = reg.versions()
-        unfinished = stores.unfinished(out_root, built) if out_root is not None else []
-    printed = {(v.prefix, v.serial): v.memo for v in built if v.memo}  # as each letter printed it
+        unfinished = stores.unfinished(out_root, reg.versions()) if out_root is not None else []
     for e in entries:
         separator = kept.get(register_prefix(e.prefix)) or form_separator(e.prefix)
-        memo = printed.get((e.prefix, e.serial)) or f"{e.prefix}{separator}{to_bangla_digits(e.serial)}"
         if as_json:
             click.echo(json.dumps({**asdict(e), "separator": separator}, ensure_ascii=False))
         else:
-            click.echo(f"{e.issued_at[:19]}  {memo}  {e.kind} {e.fiscal_year} "
+            click.echo(f"{e.issued_at[:19]}  {e.prefix}{separator}{to_bangla_digits(e.serial)}  {e.kind} {e.fiscal_year} "
                        f"{e.period}  {e.office}  {e.source}{'  (explicit)' if e.explicit else ''}"
                        f"{_STATE_NOTE.get(e.state, '')}")
     if not entries and not as_json:

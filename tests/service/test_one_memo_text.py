@@ -494,26 +494,3 @@ def test_a_register_from_before_keeps_one_sequence_for_prefixes_typed_with_other
         entry, reused = register.allocate("কেসিসি/উৎক্/২২-২৩", "h-new", **meta)
         assert (entry.serial, reused) == (4, False)
         assert {register_prefix(e.prefix) for e in register.entries()} == {"কেসিসি/উৎক্/২২-২৩"}
-
-
-def test_gen_register_lists_a_memo_as_its_letter_printed_it_after_spellings_were_merged(tmp_path):
-    """Found by a re-attack: a memo issued as '…/২৩–২৪.১' (en dash, '.') was listed as '…/২৩–২৪-১' once its prefix
-    was keyed with the hyphen's spelling, whose separator is '-'; the letter says '.১'."""
-    from tests.support.cli import gen_here
-
-    state, old, new = tmp_path / "state", "কেসিসি/২৩\u2013২৪", "কেসিসি/২৩-২৪"
-    with Register(state) as register:
-        entry, _ = register.allocate(new, "new content", source="new.xlsx", kind="cc", office="o",
-                                     fiscal_year="2023-24", period="q1")
-        register.keep_separator(new, "-")
-        register.confirm(entry, memo=f"{new}-১", version="x/new")
-    db = sqlite3.connect(state / "register.sqlite3")
-    with db:  # issued by the release before, under its own spelling and separator
-        db.execute("INSERT INTO memos (prefix, serial, content_hash, source, kind, office, fiscal_year, period, "
-                   "issued_at, explicit, state, prefix_key) VALUES (?, 2, 'old content', 'old.xlsx', 'cc', 'o', "
-                   "'2023-24', 'q1', '2023-01-01', 0, 'issued', ?)", (old, register_prefix(old)))
-        db.execute("INSERT INTO versions (prefix, serial, memo, content_hash, path, created_at) VALUES "
-                   "(?, 2, ?, 'old content', 'x/old', 0)", (old, f"{old}.২"))
-    db.close()
-    listed = gen_here("register", "--state", state).stdout
-    assert f"{old}.২ " in listed and f"{new}-১ " in listed, listed
