@@ -152,7 +152,6 @@ class Watcher:
     pdf: PdfSettings | None = None  # PDFs beside the Word files, through the LibreOffice the caller keeps warm
     pool: BuildPool | None = None
     owner: Owner | None = None  # this watcher's lease in the state database, while it runs
-    _lease: Lease | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     signalled: int | None = None  # set by the signal handler alone; the loop turns it into `stop`
     _pending: dict[Path, _Pending] = field(default_factory=dict)
@@ -278,9 +277,9 @@ class Watcher:
         url = queue.url_of(self.state_dir)
         if url is not None:
             return self._run_queued(url)
-        self._lease = Lease(self.state_dir, "watch", self.inbox.resolve(),
-                            on_new_owner=lambda fresh: setattr(self, "owner", fresh))  # its lease ran out: a new one
-        with _inbox_lock(self.inbox) as self._lock_file, self._lease as self.owner, \
+        lease = Lease(self.state_dir, "watch", self.inbox.resolve(),
+                      on_new_owner=lambda fresh: setattr(self, "owner", fresh))  # its lease ran out: a new one
+        with _inbox_lock(self.inbox) as self._lock_file, lease as self.owner, \
                 BuildPool(1, self.limits, start_method="forkserver") as self.pool:
             try:
                 self._await_predecessor()
