@@ -154,10 +154,11 @@ class Postgres(Database):
             raise state.StateError(self.where, "psycopg is not installed: pip install 'generator[postgres]'") from None
         self._errors = psycopg.Error
         self._url = url
-        reused = idle.take(url)  # a connection this process kept: settings made, schema checked
+        # a connection this process kept (settings made, schema checked), its liveness probe the receiving check
+        reused = idle.take(url, moved.INCOMING)
         if reused is not None:
-            self.raw = reused
-            self._refuse_while_receiving(receiving)
+            self.raw, unfinished = reused
+            self._refuse_while_receiving(receiving, unfinished)
             return
         try:
             self.raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
@@ -169,7 +170,7 @@ class Postgres(Database):
             self.raw.execute(f"SET lock_timeout = {int(state.BUSY_TIMEOUT_S * 1000)}; "
                              f"SET idle_in_transaction_session_timeout = {int(IDLE_TIMEOUT_S * 1000)}")
             self._migrate()
-            self._refuse_while_receiving(receiving)
+            self._refuse_while_receiving(receiving, moved.incoming(self.raw.execute))
         except psycopg.Error as e:
             self.raw.close()
             raise state.StateError(self.where, _first_line(e)) from None
@@ -177,12 +178,11 @@ class Postgres(Database):
             self.raw.close()
             raise
 
-    def _refuse_while_receiving(self, receiving: bool) -> None:
-        """MoveUnfinished while `gen state migrate` is moving a register into this database and has not finished:
-        nothing may be written here before the folder's records are (a ledger row would stop the move's next
-        run, which needs the database as it left it)."""
-        unfinished = None if receiving else moved.incoming(self.raw.execute)
-        if unfinished is not None:
+    def _refuse_while_receiving(self, receiving: bool, unfinished: tuple[str, str] | None) -> None:
+        """MoveUnfinished while `gen state migrate` is moving a register into this database and has not finished
+        (`unfinished`: its mark): nothing may be written here before the folder's records are (a ledger row would
+        stop the move's next run, which needs the database as it left it)."""
+        if unfinished is not None and not receiving:
             self.raw.close()
             raise moved.MoveUnfinished(str(self.where), *unfinished)
 

@@ -1,6 +1,6 @@
 """Idle PostgreSQL connections kept for reuse within one process, so that a web request or a lease's heartbeat
 does not pay for a new connection each time (connecting, its session settings and the schema check cost about
-15 ms; a reused connection, one `SELECT 1` to see that it still works).
+15 ms; a reused connection, one query to see that it still works: the caller's probe).
 
 A connection is kept only when it is idle (no transaction open) and once it has let go of any session advisory
 lock; it is kept per process (never shared across a fork), at most KEEP in all (the oldest closed first). One
@@ -18,8 +18,9 @@ _idle: list[tuple[int, str, Any]] = []  # (pid, url, connection), oldest first
 _lock = threading.Lock()
 
 
-def take(url: str) -> Any | None:
-    """A kept connection to `url` that answers, or None."""
+def take(url: str, probe: str = "SELECT 1") -> tuple[Any, Any] | None:
+    """A kept connection to `url` that answers `probe` (the look that shows it still works; the caller may ask
+    what it needs to know anyway), with the probe's first row; or None."""
     while True:
         with _lock:
             found = next((i for i in range(len(_idle) - 1, -1, -1) if _idle[i][:2] == (os.getpid(), url)), None)
@@ -27,8 +28,7 @@ def take(url: str) -> Any | None:
         if conn is None:
             return None
         try:
-            conn.execute("SELECT 1")
-            return conn
+            return conn, conn.execute(probe).fetchone()
         except Exception:  # psycopg's error, whatever it is: the connection is of no use
             _close(conn)
 

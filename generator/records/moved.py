@@ -73,7 +73,10 @@ class MoveUnfinished(StateError):
                    f"yet). Run `gen state migrate --from {source} --to …` again.")
 
 
+INCOMING = "SELECT source, since FROM register_incoming LIMIT 1"
+
+
 def incoming(execute) -> tuple[str, str] | None:
     """(source, since) of an unfinished move into a PostgreSQL database, if there is one."""
-    row = execute("SELECT source, since FROM register_incoming LIMIT 1").fetchone()
+    row = execute(INCOMING).fetchone()
     return (row[0], row[1]) if row else None

@@ -211,10 +211,15 @@ class PlanChecks:
                     f"{'write a date, e.g. 10/01/2023' if unit == DATE else 'write a number, e.g. 2 or 40%'}; a dash "
                     "for none. Put comments in remarks.",
                     self.cell(row, key)))
-            elif unit == PERCENT and (number(v, unit) or 0.0) > 1 + 1e-9:
-                self.out.append(_error(
-                    PERCENT_OVER_100, f"{what_bn} '{v.text}' ১০০%-এর বেশি হতে পারে না।",
-                    f"{what_en} '{v.text}' cannot exceed 100%.", self.cell(row, key)))
+            elif unit == PERCENT:
+                self._at_most_100(row, key, number(v, unit), what_bn, what_en)
+
+    def _at_most_100(self, row: PlanRow, key: str, fraction: float | None, what_bn: str, what_en: str) -> None:
+        """percent-over-100 at the cell of a percentage (`fraction` of one) above 100%."""
+        if (fraction or 0.0) > 1 + 1e-9:
+            text = row.value(key).text
+            self.out.append(_error(PERCENT_OVER_100, f"{what_bn} '{text}' ১০০%-এর বেশি হতে পারে না।",
+                                   f"{what_en} '{text}' cannot exceed 100%.", self.cell(row, key)))
 
     def _percent_in_count(self, row: PlanRow, key: str, code: str, unit: str) -> bool:
         """A percentage (typed with %, or a cell Excel shows as one) in a row counted in another unit: an error at
@@ -254,10 +259,8 @@ class PlanChecks:
                 continue
             at = v.date.toordinal() if unit == DATE and v.date else number(v, unit)
             assert at is not None  # _readable: a date or a number, as the unit asks
-            if unit == PERCENT and at > 1 + 1e-9:
-                self.out.append(_error(
-                    PERCENT_OVER_100, f"শতাংশ '{v.text}' ১০০%-এর বেশি হতে পারে না।",
-                    f"Percentage '{v.text}' cannot exceed 100%.", self.cell(row, key)))
+            if unit == PERCENT:
+                self._at_most_100(row, key, at, "শতাংশ", "Percentage")
             values.append((key, at))
         for (_, a), (k2, b) in zip(values, values[1:]):
             wrong = b < a if unit == DATE else b > a
@@ -298,10 +301,8 @@ class PlanChecks:
                 f"{'write a date, e.g. 10/01/2023' if unit == DATE else 'write a number, e.g. 2 or 40%'}. Put comments in remarks.",
                 self.cell(row, "achieved"),
             ))
-        elif unit == PERCENT and (number(v, unit) or 0.0) > 1 + 1e-9:
-            self.out.append(_error(
-                PERCENT_OVER_100, f"অর্জন '{v.text}' ১০০%-এর বেশি হতে পারে না।",
-                f"Achievement '{v.text}' cannot exceed 100%.", self.cell(row, "achieved")))
+        elif unit == PERCENT:
+            self._at_most_100(row, "achieved", number(v, unit), "অর্জন", "Achievement")
 
     def codes(self, rows: list[PlanRow]) -> None:
         seen: dict[tuple, PlanRow] = {}

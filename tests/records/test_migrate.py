@@ -148,6 +148,7 @@ def _writing(url: str) -> bool:
 def test_a_move_killed_half_way_leaves_the_target_empty_and_runs_again(postgres, tmp_path):
     folder, out = tmp_path / "state", tmp_path / "out"
     filled_register(folder, out, memos=30000, files=20000)
+    Register(postgres).close()  # a connection this process keeps idle, and takes again after the kill
     proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "state", "migrate", "--from", str(folder),
                              "--to", postgres, "--store", str(out)], env=service_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

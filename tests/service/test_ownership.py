@@ -16,7 +16,7 @@ import pytest
 from generator.records import store
 from generator.records.owners import Owners
 from generator.records.register import MemoConflict, Register
-from tests.support.processes import Watch, service_env
+from tests.support.processes import Watch, answers, service_env
 from tests.support.state import ledger, one_memo_one_letter
 from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc, make_workbooks
 
@@ -262,7 +262,6 @@ def test_a_server_killed_while_it_builds_an_upload_is_followed_by_the_next_with_
     found no upload to build and had deleted its evidence. Now the worker dies with the server, and the next
     server (once the lease has run out) builds the upload with its evidence into the e-Nothi bundle."""
     import re
-    import socket
 
     import httpx
     from PIL import Image
@@ -284,11 +283,9 @@ def test_a_server_killed_while_it_builds_an_upload_is_followed_by_the_next_with_
                                 env={**service_env(), "GEN_WEB_ANSWER_WITHIN": "0"}, start_new_session=True)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            if answers(port):
                 return proc
-            except OSError:
-                time.sleep(0.1)
+            time.sleep(0.1)
         raise AssertionError("gen serve did not answer")
 
     port = free_port()

@@ -185,18 +185,7 @@ def test_a_server_whose_role_another_took_while_it_was_stopped_stops_when_it_res
     """One `gen serve` a state folder (its uploads are its own): a server stopped past its lease, and a second one
     started meanwhile (its wait for the first's lease over), resumes to find the role taken: it says so and stops
     (exit 3), and the second serves on."""
-    import socket
-
-    from tests.support.processes import free_port
-
-    def answers(port):
-        def ready():
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return True
-            except OSError:
-                return False
-        return ready
+    from tests.support.processes import answers, free_port
 
     first_port = free_port()
     second_port = next(port for port in iter(free_port, None) if port != first_port)
@@ -205,20 +194,20 @@ def test_a_server_whose_role_another_took_while_it_was_stopped_stops_when_it_res
     second = None
     try:
         deadline = time.monotonic() + 60
-        while not answers(first_port)():
+        while not answers(first_port):
             assert first.poll() is None and time.monotonic() < deadline, first.communicate()
             time.sleep(0.1)
         os.killpg(first.pid, signal.SIGSTOP)
         second = _start_service("serve", "--port", str(second_port), *args)  # waits out the first one's lease
         deadline = time.monotonic() + 60
-        while not answers(second_port)():
+        while not answers(second_port):
             assert second.poll() is None and time.monotonic() < deadline, second.communicate()
             time.sleep(0.1)
         os.killpg(first.pid, signal.SIGCONT)
         _, err = first.communicate(timeout=60)
         assert first.returncode == 3, err
         assert "another process has taken its role" in err and "Traceback" not in err
-        assert second.poll() is None and answers(second_port)()
+        assert second.poll() is None and answers(second_port)
     finally:
         for service in (first, second):
             if service is not None:

@@ -30,11 +30,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def answers(port: int) -> bool:
+    """Whether something accepts connections on this loopback port (a server started, and up)."""
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def running_server(tmp_path, *args: str, env: dict[str, str] | None = None):
     """A real `gen serve` on a free loopback port, with its out and state folders in tmp_path (`--state` again in
     `args` wins); its address once it answers. `env`: added to its environment. Stopped on leaving."""
-    import socket
     import sys
     import time
 
@@ -44,12 +54,8 @@ def running_server(tmp_path, *args: str, env: dict[str, str] | None = None):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**service_env(), **(env or {})})
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        while time.monotonic() < deadline and not answers(port):
+            time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()

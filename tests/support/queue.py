@@ -2,13 +2,12 @@
 its own so that a test can kill it whole with kill -9, and what the database holds afterwards."""
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from tests.support.processes import free_port, service_env
+from tests.support.processes import answers, free_port, service_env
 
 
 def rows(url: str, sql: str, params=()) -> list[tuple]:
@@ -72,14 +71,7 @@ def serve(tmp: Path, url: str, *extra: str) -> tuple[Process, str]:
     port = free_port()
     proc = Process(tmp, f"serve-{port}.log", "serve", "--port", port, "--out", tmp / "out", "--state", url,
                    "--no-pdf", *extra)
-
-    def answers():
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-    wait(answers, 60, "the server")
+    wait(lambda: answers(port), 60, "the server")
     return proc, f"http://127.0.0.1:{port}"
 
 
