@@ -139,10 +139,13 @@ def test_an_unreachable_target_changes_nothing(tmp_path):
 
 
 def _writing(url: str) -> bool:
-    """The migrate's transaction on this database has written (it holds a transaction id)."""
+    """The migrate's copy into this database has begun (its transaction holds an id while it inserts memos). Not
+    just any write: the target's `receiving` mark is written first, before the folder is marked `moving`, and a
+    kill there leaves the folder still the register (as it should; this test once caught that moment)."""
     name = url.rsplit("/", 1)[1]
     return bool(rows(url.rsplit("/", 1)[0] + "/postgres",
-                     f"SELECT 1 FROM pg_stat_activity WHERE datname = '{name}' AND backend_xid IS NOT NULL"))
+                     f"SELECT 1 FROM pg_stat_activity WHERE datname = '{name}' AND backend_xid IS NOT NULL "
+                     "AND query LIKE 'INSERT INTO memos %'"))
 
 
 def test_a_move_killed_half_way_leaves_the_target_empty_and_runs_again(postgres, tmp_path):
