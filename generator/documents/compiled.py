@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined, Template
 
-from generator.documents import template_cache, wordml
+from generator.documents import tags, template_cache
 from generator.text import controls
 
 if TYPE_CHECKING:
@@ -48,18 +48,11 @@ class CompiledDocx:
         patched = template_cache.patched(data, rendered, _patch_xml)
         key = hashlib.sha256(data).hexdigest()  # Jinja files its bytecode by a template's name: named by this file
         env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True,
-                          loader=FunctionLoader(lambda name: (wordml.expand_tags(patched[name.partition("/")[2]]),
+                          loader=FunctionLoader(lambda name: (tags.expand_tags(patched[name.partition("/")[2]]),
                                                               None, lambda: True)),
                           bytecode_cache=template_cache.bytecode())
         return cls(Path(path), static.getvalue(), {name: (infos[name], env.get_template(f"{key}/{name}"))
                                                    for name in patched})
-
-    @functools.cached_property
-    def docxtpl(self) -> DocxTemplate:
-        """docxtpl's template, for the rare paragraph only docxtpl's resolve_listing handles (a \\a or \\f)."""
-        from docxtpl import DocxTemplate
-
-        return DocxTemplate(str(self.path))
 
     def render(self, context: dict, transform: Callable[[str, str], str] | None = None) -> bytes:
         """The filled document; `transform(part name, xml)` may change a part's XML before it is written."""
@@ -67,7 +60,7 @@ class CompiledDocx:
         out.seek(0, io.SEEK_END)
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as z:
             for info, template in self.parts.values():
-                xml = resolve_listing(None, template.render(context))
+                xml = resolve_listing(template.render(context))
                 if controls.NOT_IN_XML.search(xml):  # checks remove them from a workbook's cells: never a broken file
                     xml = controls.removed(xml)
                 if transform is not None:
@@ -84,7 +77,8 @@ _PARAGRAPH_START = re.compile(r"<w:p[ >]")
 
 @functools.lru_cache(maxsize=1)
 def _docxtpl() -> DocxTemplate:
-    """docxtpl, loaded when first needed; its clean-up and resolve_listing use nothing of a template's own."""
+    """docxtpl, loaded only to clean a template up (template_cache keeps the result); that uses nothing of a
+    template's own."""
     from docxtpl import DocxTemplate
 
     return DocxTemplate("")
@@ -95,11 +89,11 @@ def _patch_xml(xml: str) -> str:
     return _docxtpl().patch_xml(xml)
 
 
-def resolve_listing(docxtpl: DocxTemplate | None, xml: str) -> str:
-    """docxtpl's resolve_listing (a \\n in a value becomes a line break, \\t a tab, …), run only on the
-    paragraphs that hold such a character: the same result, without re-parsing every paragraph. The
-    paragraphs are found from the characters, not the characters from every paragraph. `docxtpl` handles
-    a paragraph with a \\a or \\f (None: docxtpl is loaded when one comes)."""
+def resolve_listing(xml: str) -> str:
+    """docxtpl's resolve_listing (a \\n in a value becomes a line break, \\t a tab, \\a a new paragraph of the same
+    settings, \\f a page break), run only on the paragraphs that hold such a character: the same XML, without
+    re-parsing every paragraph (tests/service/test_speed_paths.py holds it to docxtpl's, character for
+    character). The paragraphs are found from the characters, not the characters from every paragraph."""
     spans: list[tuple[int, int]] = []
     starts: list[int] | None = None  # where paragraphs open, found once (searching back from each break cost more)
     for found in _BREAKS.finditer(xml):
@@ -120,33 +114,35 @@ def resolve_listing(docxtpl: DocxTemplate | None, xml: str) -> str:
         return xml
     pieces, last = [], 0
     for start, end in spans:
-        paragraph = xml[start:end]
-        pieces += [xml[last:start], _tabs_and_line_breaks(paragraph) if _NO_PARAGRAPH_BREAKS.fullmatch(paragraph)
-                   else (docxtpl or _docxtpl()).resolve_listing(paragraph)]
+        pieces += [xml[last:start], _listing(xml[start:end])]
         last = end
     return "".join(pieces) + xml[last:]
 
 
-_NO_PARAGRAPH_BREAKS = re.compile(r"[^\a\f]*", re.DOTALL)
+# docxtpl's own patterns: its paragraph and run properties are found without DOTALL
+_PARAGRAPH_PROPERTIES = re.compile(r"<w:pPr>.*?</w:pPr>")
 _RUN = re.compile(r"<w:r(?: [^>]*)?>.*?</w:r>", re.DOTALL)
-_RUN_PROPERTIES = re.compile(r"<w:rPr>.*?</w:rPr>", re.DOTALL)
+_RUN_PROPERTIES = re.compile(r"<w:rPr>.*?</w:rPr>")
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>.*?</w:t>", re.DOTALL)
 _BR = '</w:t><w:br/><w:t xml:space="preserve">'
 
 
-def _tabs_and_line_breaks(paragraph: str) -> str:
-    """docxtpl's resolve_listing of a paragraph whose only such characters are tabs and line ends (no \\a or
-    \\f, which open paragraphs): each \\t in a text becomes a tab in a run of the same properties, each \\n a
-    line break; in one pass over the runs that hold one."""
+def _listing(paragraph: str) -> str:
+    """docxtpl's resolve_listing of one paragraph, in one pass over the runs that hold a break character."""
+    found = _PARAGRAPH_PROPERTIES.search(paragraph)
+    ppr = found.group(0) if found else ""
 
     def run(m: re.Match) -> str:
         xml = m.group(0)
-        if "\t" not in xml and "\n" not in xml:
+        if not _BREAKS.search(xml):
             return xml
         props = _RUN_PROPERTIES.search(xml)
         rpr = props.group(0) if props else ""
         tab = f'</w:t></w:r><w:r>{rpr}<w:tab/></w:r><w:r>{rpr}<w:t xml:space="preserve">'
-        return _TEXT.sub(lambda t: t.group(0).replace("\t", tab).replace("\n", _BR), xml)
+        paragraph = f'</w:t></w:r></w:p><w:p>{ppr}<w:r>{rpr}<w:t xml:space="preserve">'
+        page = f'</w:t></w:r></w:p><w:p><w:r><w:br w:type="page"/></w:r></w:p><w:p>{ppr}<w:r>{rpr}<w:t xml:space="preserve">'
+        return _TEXT.sub(lambda t: t.group(0).replace("\t", tab).replace("\a", paragraph).replace("\n", _BR)
+                         .replace("\f", page), xml)
 
     return _RUN.sub(run, paragraph)
 

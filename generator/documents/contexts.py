@@ -6,16 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from docxtpl import RichText
-
 from generator.documents import fit
-from generator.documents.templates import BODY_PT, CELL_MARGINS_CM, MEMO_WIDTHS, SIGNATURE_BLOCK_CM, SIGNATURE_SLOTS
-from generator.documents.templates import MINUTES_CELL_PT, SIGNATURE_PT, SIGNATURE_SLOT_CM, minutes_widths
-from generator.documents.wordml import BANGLA_FONT
+from generator.documents.measures import BODY_PT, CELL_MARGINS_CM, MEMO_WIDTHS, SIGNATURE_BLOCK_CM, SIGNATURE_SLOTS
+from generator.documents.measures import MINUTES_CELL_PT, SIGNATURE_PT, SIGNATURE_SLOT_CM, minutes_widths
+from generator.documents.runs import Runs
 from generator.model import PlanRow, Report
 from generator.rules import scoring
 from generator.rules.scoring import ScoreCard, score_report
 from generator.spec.columns import COLUMNS
+from generator.spec.fonts import BANGLA_FONT
 from generator.spec import memo as memo_numbers
 from generator.spec.fields import COPIES_HEADING, GOVERNMENT_LINE
 from generator.spec.kinds import Kind
@@ -151,7 +150,7 @@ def memo_fields(label: str, memo: str) -> dict:
     alone = fit.width_cm(text, size) > MEMO_BESIDE_CM
     if alone:
         size = fit.fitting_size(text, MEMO_ALONE_CM)
-    line = RichText(text, size=round(size * 2), font=f"eastAsia:{BANGLA_FONT}")
+    line = Runs(text, size=round(size * 2), font=f"eastAsia:{BANGLA_FONT}")
     return {"memo_beside": "" if alone else line, "memo_alone": line if alone else "", "memo_pt": size}
 
 
@@ -200,7 +199,7 @@ def _address_lines(label: str, value: str, room_cm: float) -> list[str]:
 ADDRESS_SIZES = (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0)  # the seeds print phone and e-mail at 11 pt
 
 
-def signature_block(report: Report) -> RichText:
+def signature_block(report: Report) -> Runs:
     """The letter's signature: the name in parentheses, the designation's lines, phone and e-mail, centred, a
     paragraph each (docxtpl makes a paragraph of each part after an \\a, with the template paragraph's settings).
     Nothing breaks inside parentheses or inside an address or a phone number: the spaces in parentheses are
@@ -208,7 +207,7 @@ def signature_block(report: Report) -> RichText:
     (down to 10 pt); a phone or e-mail line is never broken at all: it is set at the size it fits the cell at
     whole (down to 8 pt), else split between its numbers (or after its label) into lines that fit. An address
     wider than the cell even at 8 pt (over about 40 characters) breaks after its dots and @ (address_breaks)."""
-    block, first = RichText(), True
+    block, first = Runs(), True
 
     def line(text: str, size: float) -> None:
         nonlocal first

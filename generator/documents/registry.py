@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.documents import compiled, contexts, layout, templates
+from generator.documents import compiled, contexts, layout, measures
 from generator.model import Report
 from generator.rules.scoring import ScoreCard
 from generator.spec.documents import Document
@@ -31,10 +31,17 @@ class Job:
 
 Pages = dict[str, int]  # page counts of the documents made so far, by name (when converted to PDF)
 
+
+def _builder():
+    from generator.documents import templates  # python-docx: loaded to build a template, never to fill one
+
+    return templates
+
+
 TEMPLATES: dict[str, Callable[[Kind, Document, Path], Path]] = {
-    "letter": lambda kind, document, path: templates.build_letter(path),
-    "annex": lambda kind, document, path: templates.build_annex(kind, document, path),
-    "minutes": lambda kind, document, path: templates.build_minutes(kind, path),
+    "letter": lambda kind, document, path: _builder().build_letter(path),
+    "annex": lambda kind, document, path: _builder().build_annex(kind, document, path),
+    "minutes": lambda kind, document, path: _builder().build_minutes(kind, path),
 }
 CONTEXTS: dict[str, Callable[[Job, Pages], dict]] = {
     "letter": lambda job, pages: contexts.letter_context(job.report, job.memo, job.issue_date, 1,
@@ -61,7 +68,7 @@ def render(document: Document, job: Job, *, pages: Pages | None = None, filled: 
         total = layout.table_width_cm(xml) if part == "word/document.xml" else None
         if not total:
             return xml
-        return layout.apply(xml, layout.widths(job.report.kind, filled, total, templates.TABLE_PT))
+        return layout.apply(xml, layout.widths(job.report.kind, filled, total, measures.TABLE_PT))
 
     return compiled.compiled(path).render(filled, widen)
 

@@ -16,27 +16,17 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.shared import Cm, Pt
 
 from generator.documents import wordml
+from generator.documents.measures import ANNEX_MARGIN_CM, BODY_PT, COPIES_KEPT_WHOLE, FOOTER_CM
+from generator.documents.measures import MEMO_WIDTHS, MINUTES_CELL_PT, MINUTES_TABLE_CM, SIGNATURE_BLOCK_CM
+from generator.documents.measures import SIGNATURE_PT, SIGNATURE_SLOTS, TABLE_PT, column_widths
 from generator.spec.columns import COLUMNS, Column
 from generator.spec import documents as declared
 from generator.spec.kinds import Kind
 from generator.text.bangla import to_bangla_digits
 
-BODY_PT = 14
-SIGNATURE_BLOCK_CM = (9.7, 6.8)  # the letter's recipient, and its signature
-TABLE_PT = 9
-MINUTES_TABLE_CM = 16.4  # the minutes' decisions table, across the portrait page
-MINUTES_CELL_PT = 11
-SIGNATURE_SLOTS = 3
-ANNEX_MARGIN_CM = 1.27
-SIGNATURE_PT = 10  # the annex's signatures, side by side at centred tab stops, a third of the table each
-SIGNATURE_SLOT_CM = (29.7 - 2 * ANNEX_MARGIN_CM - 0.2) / SIGNATURE_SLOTS
 # the scored annex's total: what the figure in brackets is (the weights of the indicators due by the period's
 # end, which is less than the plan's total before the year ends), never a bare number
 TOTAL_LABEL = "মোট প্রাপ্ত স্কোর (এ সময় পর্যন্ত মূল্যায়নযোগ্য সূচকের মোট মান {{ possible }}-এর {{ percent }}):"
-
-
-FOOTER_CM = 0.5
-COPIES_KEPT_WHOLE = 6  # copy lines kept on one page; a longer list may break between its ends
 
 
 def _new_document(*, landscape: bool, size: float):
@@ -207,10 +197,6 @@ def _copies(doc, space_before: float) -> None:
     _tag(doc, "{%p endif %}")
 
 
-MEMO_WIDTHS = (10.0, 2.1, 4.4)  # memo | "তারিখ:" | the dates ("তারিখ:" on one line, in Nikosh or a wider fallback)
-CELL_MARGINS_CM = 0.38  # Word's default cell margins, left and right
-
-
 def _memo_and_date(doc) -> None:
     """Memo number on the left; on the right the date, Bangla calendar over Gregorian. The memo line never
     wraps: `memo_beside` is the line at the size it fits beside the date (contexts.memo_fields), else empty
@@ -273,7 +259,7 @@ def build_minutes(kind: Kind, path: Path) -> Path:
     table = doc.add_table(rows=4, cols=len(columns))
     wordml.table_borders(table, size=4)
     wordml.cell_margins(table)
-    wordml.fixed_layout(table, _widths(kind, columns, MINUTES_TABLE_CM))
+    wordml.fixed_layout(table, column_widths(kind, columns, MINUTES_TABLE_CM))
     head, loop_start, data, loop_end = table.rows
     for col, cell in zip(columns, head.cells):
         _first_paragraph(cell, col.header, align=center, bold=True)
@@ -293,18 +279,6 @@ def build_minutes(kind: Kind, path: Path) -> Path:
     _signature(doc, ["{{ issuer_name }}", "{{ issuer_designation }}"])
     _page_numbers(doc)
     return _save(doc, path)
-
-
-def minutes_widths(kind: Kind) -> dict[str, float]:
-    """Each column of the minutes' decisions table, its width in cm (the table's widths are fixed)."""
-    return dict(zip(kind.annex_columns, _widths(kind, [COLUMNS[k] for k in kind.annex_columns], MINUTES_TABLE_CM)))
-
-
-def _widths(kind: Kind, columns: list[Column], total: float) -> list[float]:
-    override = dict(kind.annex_widths)
-    widths = [override.get(c.key, c.docx_width) for c in columns]
-    scale = total / sum(widths)
-    return [round(w * scale, 2) for w in widths]
 
 
 def build_annex(kind: Kind, document: declared.Document, path: Path) -> Path:
@@ -330,7 +304,7 @@ def build_annex(kind: Kind, document: declared.Document, path: Path) -> Path:
     wordml.table_borders(table, size=4)
     wordml.cell_margins(table)
     width = usable - 0.2
-    wordml.fixed_layout(table, _widths(kind, columns, width))
+    wordml.fixed_layout(table, column_widths(kind, columns, width))
 
     head = table.rows
     i = 0

@@ -170,7 +170,7 @@ def test_three_annex_signatures_under_a_long_office_name_each_stay_in_their_thir
     tab stops ('…চট্টগ্রামনির্বাহী প্রকৌশলীর…')."""
     from generator.documents import fit
     from generator.documents.contexts import signature_lines
-    from generator.documents.templates import SIGNATURE_PT, SIGNATURE_SLOT_CM
+    from generator.documents.measures import SIGNATURE_PT, SIGNATURE_SLOT_CM
 
     office = "নির্বাহী প্রকৌশলীর কার্যালয়, স্থানীয় সরকার প্রকৌশল অধিদপ্তর (এলজিইডি), চট্টগ্রাম"
     people = ["মোহাম্মদ মইনুল হোসেন, উপসহকারী প্রকৌশলী", "খালেদ মাহমুদ, সহকারী প্রকৌশলী",

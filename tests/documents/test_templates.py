@@ -5,7 +5,7 @@ import zipfile
 
 from docxtpl import DocxTemplate
 
-from generator.documents import contexts as render, registry, wordml
+from generator.documents import contexts as render, registry, tags
 from generator.spec import documents
 from generator.spec import kinds
 from generator.spec.paths import DOCX_DIR, XLSX_DIR
@@ -37,12 +37,12 @@ def test_template_variables_are_the_context(cc_example, tmp_path):
     import datetime as dt
 
     letter = DocxTemplate(str(DOCX_DIR / documents.LETTER_FILE))
-    letter.patch_xml = lambda xml, _orig=letter.patch_xml: wordml.expand_tags(_orig(xml))
+    letter.patch_xml = lambda xml, _orig=letter.patch_xml: tags.expand_tags(_orig(xml))
     letter_vars = letter.get_undeclared_template_variables()
     assert letter_vars <= set(render.letter_context(report, "x-1", dt.date(2023, 10, 10), 1))
     for kind in (k for k in kinds.KINDS.values() if k.scored):
         tpl = DocxTemplate(str(DOCX_DIR / kind.documents[-1].template_file(kind.id)))
-        tpl.patch_xml = lambda xml, _orig=tpl.patch_xml: wordml.expand_tags(_orig(xml))
+        tpl.patch_xml = lambda xml, _orig=tpl.patch_xml: tags.expand_tags(_orig(xml))
         assert tpl.get_undeclared_template_variables() <= set(render.annex_context(report)) | {"r"}
 
 
@@ -66,7 +66,7 @@ def test_minutes_template_variables_are_the_context(tmp_path):
     path = examples.write(EXAMPLES_DIR / "minutes-rangpur-2023-06-22.json", tmp_path / "m.xlsx")
     report, _ = validate.check(reading.read(path))
     minutes = DocxTemplate(str(DOCX_DIR / documents.MINUTES.template_file(kinds.MINUTES.id)))
-    minutes.patch_xml = lambda xml, _orig=minutes.patch_xml: wordml.expand_tags(_orig(xml))
+    minutes.patch_xml = lambda xml, _orig=minutes.patch_xml: tags.expand_tags(_orig(xml))
     used = minutes.get_undeclared_template_variables()
     assert used <= set(render.minutes_context(report, "x-1", dt.date(2023, 6, 25))) | {"d"}
 
@@ -75,11 +75,11 @@ def test_keepnext_tag_reaches_every_paragraph_of_its_row():
     row = ('<w:tr><w:tc><w:p><w:pPr><w:pStyle w:val="X"/><w:jc w:val="center"/></w:pPr><w:r><w:t>'
            '{% keepnext loop.last %}{{ r.a }}</w:t></w:r></w:p></w:tc><w:tc><w:p/></w:tc>'
            '<w:tc><w:p><w:r><w:t>b</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p/></w:tc></w:tr>')
-    out = wordml.expand_keepnext(row)
+    out = tags.expand_keepnext(row)
     mark = "{% if loop.last %}<w:keepNext/>{% endif %}"
     first, second = out.split("</w:tr>")[:2]
     assert first.count(mark) == 3 and "keepnext" not in first
     assert '<w:pStyle w:val="X"/>' + mark in first  # keepNext after pStyle, as the schema orders them
     assert mark not in second  # only the tagged row
     already = '<w:tr><w:tc><w:p><w:pPr><w:keepNext/></w:pPr><w:r><w:t>{% keepnext True %}x</w:t></w:r></w:p></w:tc></w:tr>'
-    assert wordml.expand_keepnext(already).count("keepNext") == 1
+    assert tags.expand_keepnext(already).count("keepNext") == 1
