@@ -613,10 +613,18 @@ def register(state_dir: str | None, as_json: bool, out_root: Path | None) -> Non
     from dataclasses import asdict
 
     import generator
-    from generator.records.state import StateError
+    from generator.records.state import FILE_NAME, StateError, database_url
 
     try:
-        entries = generator.memo_register(_state(state_dir))
+        folder = _state(state_dir)
+        if database_url(folder) is None and not (folder / FILE_NAME).is_file():
+            # only a listing: a mistyped --state names no register, rather than a new empty one made there
+            click.echo(f"✘ {folder}-এ কোনো স্মারক-রেজিস্টার ({FILE_NAME}) নেই: এই অবস্থা-ফোল্ডারে কখনো কিছু তৈরি "
+                       "হয়নি। --state ঠিক আছে কি না দেখুন।\n"
+                       f"  There is no memo register ({FILE_NAME}) in {folder}: nothing was ever built with this "
+                       "state folder. Check --state.", err=True)
+            sys.exit(EXIT_NOT_WRITTEN)
+        entries = generator.memo_register(folder)
     except StateError as err:
         _say(err)
         sys.exit(EXIT_NOT_WRITTEN)
@@ -626,7 +634,7 @@ def register(state_dir: str | None, as_json: bool, out_root: Path | None) -> Non
 
     from generator.records import stores
 
-    with Register(_state(state_dir)) as reg:
+    with Register(folder) as reg:
         kept = reg.separators()  # the office's separator per prefix, chosen by its first issue
         unfinished = stores.unfinished(out_root, reg.versions()) if out_root is not None else []
     for e in entries:

@@ -181,6 +181,18 @@ def test_register_lists_issued_memos(cc_example, tmp_path):
     assert entry["serial"] == 192 and entry["explicit"] is True
 
 
+def test_register_of_a_mistyped_state_folder_names_it_and_makes_nothing(cc_example, tmp_path):
+    """Found by a hostile run: `gen register --state stat` (a typo) made an empty register there and said no memo
+    was issued yet, as if the office had never built a letter."""
+    state = tmp_path / "state"
+    gen("build", cc_example, "--out", tmp_path / "o", "--state", state)
+    run = gen("register", "--state", tmp_path / "stat")
+    assert run.returncode == 3 and "no memo register" in run.stderr and "রেজিস্টার" in run.stderr, run.stderr
+    assert str(tmp_path / "stat") in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "stat").exists()
+    assert gen("register", "--state", state).returncode == 0
+
+
 def test_state_dir_from_environment(cc_example, tmp_path):
     state = tmp_path / "env-state"
     run = gen("build", cc_example, "--out", tmp_path / "o", env={"GEN_STATE_DIR": str(state)})
