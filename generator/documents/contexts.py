@@ -119,11 +119,16 @@ def wording_fields(report: Report) -> dict[str, str]:
 
 def office_parents(report: Report) -> list[str]:
     """The letterhead's lines above the office's name: `office_parents`, one a line, else the government's
-    line, unless the office wrote that line into its name already."""
-    lines = [bn_text(line) for line in report.lines("office_parents")]
-    if lines:
+    line, unless the office wrote that line into its name already. A line typed twice, or the office's own name
+    typed among them, prints once (the name under them)."""
+    named = [_plain(bn_text(line)) for line in report.lines("office_name")]
+    lines, seen = [], set(named)
+    for line in map(bn_text, report.lines("office_parents")):
+        if _plain(line) not in seen:
+            lines.append(line)
+            seen.add(_plain(line))
+    if report.lines("office_parents"):
         return lines
-    named = [_plain(line) for line in report.lines("office_name")]
     return [] if _plain(GOVERNMENT_LINE) in named else [GOVERNMENT_LINE]
 
 

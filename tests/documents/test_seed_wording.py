@@ -92,6 +92,19 @@ def test_office_parents_replace_the_default_one_line_each(tmp_path):
     assert paras.count("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার") == 1
 
 
+def test_a_parent_line_typed_twice_or_the_office_among_its_parents_prints_once(tmp_path):
+    """Found by a hostile run: a line repeated in office_parents (pasted twice, or the office's own name copied
+    into them) printed twice on the letterhead."""
+    parents = ("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার\nস্থানীয় সরকার বিভাগ\nস্থানীয়  সরকার বিভাগ।\nময়মনসিংহ সিটি কর্পোরেশন\n"
+               "গণপ্রজাতন্ত্রী বাংলাদেশ সরকার")
+    letter, _ = built(tmp_path, "cc", letter={"office_parents": parents}).outputs
+    paras = docx_paragraphs(letter)
+    top = paras.index("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার")
+    assert paras[top:top + 3] == ["গণপ্রজাতন্ত্রী বাংলাদেশ সরকার", "স্থানীয় সরকার বিভাগ", "ময়মনসিংহ সিটি কর্পোরেশন"]
+    assert paras.count("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার") == 1 and "স্থানীয়  সরকার বিভাগ।" not in paras
+    assert paras[top + 3] != "ময়মনসিংহ সিটি কর্পোরেশন"
+
+
 def test_a_government_line_in_the_name_is_not_printed_twice(tmp_path):
     letter, _ = built(tmp_path, "cc", letter={"office_name": "গণপ্রজাতন্ত্রী বাংলাদেশ সরকার\nবিভাগীয় কমিশনারের কার্যালয়"}).outputs
     assert docx_text(letter).count("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার") == 1
