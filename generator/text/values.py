@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from generator.text.bangla import bangla_digits_in_text, format_table_date, to_ascii_digits, to_bangla_digits
 
 # নয় as offices type it: য + nukta (what NFC gives), or য় as one character, U+09DF
-NONE_WORDS = {"", "-", "--", "---", "----", "-----", "—", "–", "প্রযোজ্য নয়", "প্রযোজ্য ন\u09df", "n/a", "na", "nil"}
+# "none": a dash, নেই / নাই ("there is none": a target level left out, or nothing achieved, as a dash), or not applicable
+NONE_WORDS = {"", "-", "--", "---", "----", "-----", "—", "–", "নেই", "নাই", "প্রযোজ্য নয়", "প্রযোজ্য ন\u09df", "n/a", "na",
+              "nil"}
 COUNT_SUFFIXES = ("টি", "টা", "জন", "খানা", "বার", "দিন")
 _DATE = re.compile(r"^(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{2}|\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")  # year first: unambiguous, and how a date cell reads as text

@@ -96,6 +96,17 @@ def test_not_applicable_in_either_form_of_ya(na):
     assert scored.score is None
     assert scored.explanation == "সমষ্টি: অর্জন: প্রযোজ্য নয় → গণনায় নেই"
 
+@pytest.mark.parametrize("none", ["নেই", " নাই ", "-"])
+def test_nei_is_none_as_a_dash_is(none):
+    """Found by a hostile run: `নেই` ("there is none") in a target cell was refused as unreadable. It is a dash:
+    a target level left out, and as an achievement nothing achieved (0), never left out of the score."""
+    assert parse(none).empty
+    scored = score_row(_row(["5", none, "2", "1", "-"], "2", unit="সংখ্যা", weight="5"), share=1.0, period_end=None)
+    assert scored.score == 4.0  # 2 meets the 80% level; the 90% level is none
+    nothing = score_row(_row(["5", "3", "2", "1", "-"], none, unit="সংখ্যা", weight="5"), share=1.0, period_end=None)
+    assert nothing.score == 0.0
+
+
 def _row(targets, achieved, unit, weight="10", counting=None):
     keys = ["target_100", "target_90", "target_80", "target_70", "target_60"]
     cells = {k: parse(v) for k, v in zip(keys, targets)}

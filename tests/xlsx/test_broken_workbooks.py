@@ -131,6 +131,16 @@ def test_the_good_workbook_is_clean(tmp_path):
     assert result.status == "valid" and not result.issues
 
 
+def test_nei_in_a_target_or_an_achievement_is_read_as_a_dash(tmp_path):
+    """Found by a hostile run: a clerk's `নেই` ("none") in a target cell was refused as unreadable."""
+    dashed = pipeline.examine(_make(tmp_path, {}, {C("target_90", 4): "-", C("achieved", 5): "-"}), today=TODAY)
+    (tmp_path / "nei").mkdir()
+    written = pipeline.examine(_make(tmp_path / "nei", {}, {C("target_90", 4): "নেই", C("achieved", 5): "নাই"}),
+                               today=TODAY)
+    assert written.result.status == "valid" and not written.result.issues, written.result.issues
+    assert written.result.score == dashed.result.score is not None
+
+
 def test_empty_plan(tmp_path):
     result = pipeline.examine(_make(tmp_path, {}, {}, rows=[]), today=TODAY).result
     assert [(i.code, i.sheet, i.cell) for i in result.issues] == [("empty-plan", PLAN, "A4")]
