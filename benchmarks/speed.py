@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import workbooks  # noqa: E402
 
-from generator.documents import contexts, registry, wordml  # noqa: E402
+from generator.documents import contexts, registry, tags  # noqa: E402
 from generator.rules import scoring, validate  # noqa: E402
 from generator.records import store  # noqa: E402
 from generator.xlsx import reading  # noqa: E402
@@ -64,7 +64,7 @@ def plain_docxtpl_annex_ms(path: Path, repeat: int) -> float:
 
     class Plain(DocxTemplate):
         def patch_xml(self, src_xml):  # our one extra tag, so the same template renders
-            return wordml.expand_tags(super().patch_xml(src_xml))
+            return tags.expand_tags(super().patch_xml(src_xml))
 
     report, _ = validate.check(reading.read(path))
     context = contexts.annex_context(report)

@@ -613,16 +613,19 @@ def register(state_dir: str | None, as_json: bool, out_root: Path | None) -> Non
     from dataclasses import asdict
 
     import generator
-    from generator.records.state import FILE_NAME, StateError, database_url
+    from generator.records.db import holds_register
+    from generator.records.state import StateError, database_url, shown as without_password
 
     try:
         folder = _state(state_dir)
-        if database_url(folder) is None and not (folder / FILE_NAME).is_file():
+        if not holds_register(folder):
             # only a listing: a mistyped --state names no register, rather than a new empty one made there
-            click.echo(f"✘ {folder}-এ কোনো স্মারক-রেজিস্টার ({FILE_NAME}) নেই: এই অবস্থা-ফোল্ডারে কখনো কিছু তৈরি "
-                       "হয়নি। --state ঠিক আছে কি না দেখুন।\n"
-                       f"  There is no memo register ({FILE_NAME}) in {folder}: nothing was ever built with this "
-                       "state folder. Check --state.", err=True)
+            url = database_url(folder)
+            where = without_password(url) if url else folder
+            click.echo(f"✘ {where}-এ কোনো স্মারক-রেজিস্টার নেই: এই অবস্থায় কখনো কিছু তৈরি হয়নি। --state ঠিক আছে কি না "
+                       "দেখুন।\n"
+                       f"  There is no memo register in {where}: nothing was ever built with this state. Check --state.",
+                       err=True)
             sys.exit(EXIT_NOT_WRITTEN)
         entries = generator.memo_register(folder)
     except StateError as err:
@@ -658,7 +661,7 @@ def register(state_dir: str | None, as_json: bool, out_root: Path | None) -> Non
             click.echo(f"{key}: কোড ও ক্রমিকের মাঝের চিহ্ন '{separator}' (প্রথম স্মারক থেকে) / "
                        f"memo separator '{separator}' (kept since the first memo)")
 
-    with Register(_state(state_dir)) as reg:
+    with Register(folder) as reg:
         for key, spellings in reg.coinciding().items():
             shown = ", ".join(ascii(s) for s in spellings)
             click.echo(f"! {key}: রেজিস্টারে এই নথি নম্বর {len(spellings)}টি ভিন্ন লেখায় আছে ({shown}); এগুলো একই নম্বর, "

@@ -191,12 +191,29 @@ def test_register_of_a_mistyped_state_folder_names_it_and_makes_nothing(cc_examp
     assert str(tmp_path / "stat") in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "stat").exists()
     assert gen("register", "--state", state).returncode == 0
+    (tmp_path / "zero").mkdir()
+    (tmp_path / "zero" / "register.sqlite3").write_bytes(b"")  # what a build's first moment leaves: no register yet
+    run = gen("register", "--state", tmp_path / "zero")
+    assert run.returncode == 3 and "no memo register" in run.stderr
+    assert (tmp_path / "zero" / "register.sqlite3").stat().st_size == 0
 
 
 def test_state_dir_from_environment(cc_example, tmp_path):
     state = tmp_path / "env-state"
     run = gen("build", cc_example, "--out", tmp_path / "o", env={"GEN_STATE_DIR": str(state)})
     assert run.returncode == 0 and (state / "register.sqlite3").exists()
+
+
+def test_register_of_an_empty_postgresql_database_makes_no_tables(postgres_cluster, tmp_path):
+    """Found by a re-attack: on a database that was never a state, `gen register` made the tables and said no memo
+    was issued yet; it names the database and leaves it empty."""
+    import psycopg
+
+    empty = postgres_cluster.fresh(empty=True)
+    run = gen("register", "--state", empty, env={"GEN_STATE_DIR": str(tmp_path / "local")})
+    assert run.returncode == 3 and "no memo register" in run.stderr and empty.rsplit("/", 1)[1] in run.stderr, run.stderr
+    with psycopg.connect(empty) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone() == (0,)
 
 
 def test_build_and_register_on_postgresql(postgres, tmp_path):

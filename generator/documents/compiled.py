@@ -93,7 +93,9 @@ def resolve_listing(xml: str) -> str:
     """docxtpl's resolve_listing (a \\n in a value becomes a line break, \\t a tab, \\a a new paragraph of the same
     settings, \\f a page break), run only on the paragraphs that hold such a character: the same XML, without
     re-parsing every paragraph (tests/service/test_speed_paths.py holds it to docxtpl's, character for
-    character). The paragraphs are found from the characters, not the characters from every paragraph."""
+    character). The paragraphs are found from the characters, not the characters from every paragraph. One
+    difference, in no template of ours: in a paragraph nested in another's text box, docxtpl carries the outer
+    paragraph's properties to a \\t, \\a or \\f, and this the inner one's."""
     spans: list[tuple[int, int]] = []
     starts: list[int] | None = None  # where paragraphs open, found once (searching back from each break cost more)
     for found in _BREAKS.finditer(xml):

@@ -18,7 +18,7 @@ from generator.spec.fonts import BANGLA_FONT
 from generator.spec import memo as memo_numbers
 from generator.spec.fields import COPIES_HEADING, GOVERNMENT_LINE
 from generator.spec.kinds import Kind
-from generator.text import bangla
+from generator.text import bangla, identity
 from generator.text.values import COUNT_SUFFIXES, format_number
 
 _TOP_LEVEL_COMMA = re.compile(r",(?![^()]*\))")  # a comma not inside parentheses
@@ -119,21 +119,24 @@ def wording_fields(report: Report) -> dict[str, str]:
 
 def office_parents(report: Report) -> list[str]:
     """The letterhead's lines above the office's name: `office_parents`, one a line, else the government's
-    line, unless the office wrote that line into its name already. A line typed twice, or the office's own name
-    typed among them, prints once (the name under them)."""
-    named = [_plain(bn_text(line)) for line in report.lines("office_name")]
-    lines, seen = [], set(named)
+    line, unless the office wrote that line into its name already. A line typed twice in a row prints once, and
+    so does the office's name typed as the last of them (it prints right under them); a line repeated further
+    apart is the office's to say (two offices of one city), and stays."""
+    lines: list[str] = []
     for line in map(bn_text, report.lines("office_parents")):
-        if _plain(line) not in seen:
+        if not lines or _plain(line) != _plain(lines[-1]):
             lines.append(line)
-            seen.add(_plain(line))
-    if report.lines("office_parents"):
+    named = [_plain(bn_text(line)) for line in report.lines("office_name")]
+    if lines and named and _plain(lines[-1]) == named[0]:
+        lines.pop()
+    if lines:
         return lines
     return [] if _plain(GOVERNMENT_LINE) in named else [GOVERNMENT_LINE]
 
 
 def _plain(text: str) -> str:
-    return " ".join(text.replace("।", " ").split())
+    """A line as it prints, for telling repeats (spaces, a danda, joiners and Unicode forms aside)."""
+    return " ".join(identity.name(text).replace("।", " ").split())
 
 
 def printed_memo(report: Report, memo: str) -> str:

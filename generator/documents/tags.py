@@ -14,7 +14,7 @@ _VMERGE_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*vmerge\s+(.+?)\s*
 def expand_vmerge(xml: str) -> str:
     """Turn `{% vmerge COND %}` in a cell into a per-row vertical merge: the cell starts a merged block
     when COND is true and continues the block above otherwise (docxtpl's own `{% vm %}` merges the
-    whole column, see pitfalls.md). Run after docxtpl's patch_xml, which joins tags split across runs."""
+    whole column: ../shared/docs/pitfalls.md). Run after docxtpl's patch_xml, which joins tags split across runs."""
 
     def one(m: re.Match) -> str:
         cell, cond = m.group(0), m.group(1)

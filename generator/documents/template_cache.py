@@ -56,14 +56,22 @@ def patched(template: bytes, parts: dict[str, str], patch: Callable[[str], str])
     if entry is not None:
         try:
             found = json.loads(entry.read_text("utf-8"))
-            if isinstance(found, dict) and set(found) == set(parts) and all(isinstance(v, str) for v in found.values()):
-                return found
+            kept = found.get("parts") if isinstance(found, dict) else None
+            if (isinstance(kept, dict) and set(kept) == set(parts) and all(isinstance(v, str) for v in kept.values())
+                    and found.get("sum") == _sum(kept)):
+                return kept
         except (OSError, ValueError):
             pass
     done = {name: patch(xml) for name, xml in parts.items()}
     if entry is not None:
-        _write(entry, json.dumps(done, ensure_ascii=False).encode("utf-8"))
+        _write(entry, json.dumps({"sum": _sum(done), "parts": done}, ensure_ascii=False).encode("utf-8"))
     return done
+
+
+def _sum(parts: dict[str, str]) -> str:
+    """An entry's own checksum: one damaged into other well-formed JSON (parts emptied, cut short) is not taken
+    for a template, which would fill an empty letter."""
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def bytecode() -> BytecodeCache | None:

@@ -276,3 +276,26 @@ def connect(where: str | Path, *, receiving: bool = False) -> Database:
     opened or brought up to date. `receiving`: see Postgres."""
     url = state.database_url(where)
     return Postgres(url, receiving=receiving) if url else SQLite(Path(where))
+
+
+def holds_register(where: str | Path) -> bool:
+    """Whether the state of `where` has a register to read, without making one: SQLite's file is there and not
+    empty; PostgreSQL's database has this program's tables. True, too, for what opening it explains better (a
+    file where the state folder should be, a folder where the register's file should be). StateError when the
+    database cannot be reached."""
+    url = state.database_url(where)
+    if url is None:
+        file = Path(where) / state.FILE_NAME
+        if Path(where).exists() and not Path(where).is_dir():
+            return True
+        return file.exists() and (not file.is_file() or file.stat().st_size > 0)
+    try:
+        import psycopg
+    except ImportError:
+        raise state.StateError(state.shown(url), "psycopg is not installed: pip install 'generator[postgres]'") from None
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name="gen") as raw:
+            found = raw.execute("SELECT to_regclass('gen_schema') IS NOT NULL").fetchone()
+    except psycopg.Error as e:
+        raise state.StateError(state.shown(url), _first_line(e)) from None
+    return bool(found and found[0])

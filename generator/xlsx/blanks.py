@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from generator.spec import kinds
+from generator.spec.fonts import BANGLA_FONT
 from generator.spec.sheets import GUIDE_SHEET, TEMPLATE_VERSION
 from generator.text.bangla import PERIODS, to_bangla_digits
 from generator.xlsx import print_setup
@@ -20,7 +21,7 @@ from generator.xlsx import print_setup
 BLANK_ROWS = 60
 LABEL_WIDTH = 42  # the letter sheet's labels and hints (column B)
 GUIDE_WIDTH = 78  # the instructions: one column, as wide as A4 portrait prints without shrinking (LibreOffice: ~6 pt a unit)
-FONT = "Nikosh"
+FONT = BANGLA_FONT
 MAX_PLAN_ROWS = 1000  # the dropdowns reach this far (generator.xlsx.reading reads no more rows)
 
 _thin = Side(style="thin", color="999999")

@@ -93,16 +93,25 @@ def test_office_parents_replace_the_default_one_line_each(tmp_path):
 
 
 def test_a_parent_line_typed_twice_or_the_office_among_its_parents_prints_once(tmp_path):
-    """Found by a hostile run: a line repeated in office_parents (pasted twice, or the office's own name copied
-    into them) printed twice on the letterhead."""
-    parents = ("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার\nস্থানীয় সরকার বিভাগ\nস্থানীয়  সরকার বিভাগ।\nময়মনসিংহ সিটি কর্পোরেশন\n"
-               "গণপ্রজাতন্ত্রী বাংলাদেশ সরকার")
+    """Found by a hostile run: a line typed twice in office_parents (pasted twice, in another Unicode form or with
+    a joiner), or the office's own name typed as their last line, printed twice on the letterhead. A line repeated
+    further apart says something (two offices of one city) and stays."""
+    parents = ("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার\nস্থানীয় সরকার বিভাগ\nস্থানীয়  সরকার বিভাগ।\nমন্ত্রিপরিষদ বিভাগ\n"
+               "মন্ত্রি\u200dপরিষদ বিভাগ\nময়মনসিংহ\nবিভাগীয় কমিশনারের কার্যালয়\nময়মনসিংহ\nময়মনসিংহ সিটি কর্পোরেশন")
     letter, _ = built(tmp_path, "cc", letter={"office_parents": parents}).outputs
     paras = docx_paragraphs(letter)
     top = paras.index("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার")
-    assert paras[top:top + 3] == ["গণপ্রজাতন্ত্রী বাংলাদেশ সরকার", "স্থানীয় সরকার বিভাগ", "ময়মনসিংহ সিটি কর্পোরেশন"]
-    assert paras.count("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার") == 1 and "স্থানীয়  সরকার বিভাগ।" not in paras
-    assert paras[top + 3] != "ময়মনসিংহ সিটি কর্পোরেশন"
+    assert paras[top:top + 8] == ["গণপ্রজাতন্ত্রী বাংলাদেশ সরকার", "স্থানীয় সরকার বিভাগ", "মন্ত্রিপরিষদ বিভাগ", "ময়মনসিংহ",
+                                  "বিভাগীয় কমিশনারের কার্যালয়", "ময়মনসিংহ", "ময়মনসিংহ সিটি কর্পোরেশন", paras[top + 7]]
+    assert paras[top + 7] != "ময়মনসিংহ সিটি কর্পোরেশন"
+
+
+def test_parents_that_are_only_the_offices_name_leave_the_governments_line(tmp_path):
+    """Every parent line the office's own name (typed there by mistake): the blank-parents rule, not nothing."""
+    letter, _ = built(tmp_path, "cc", letter={"office_parents": "ময়মনসিংহ সিটি কর্পোরেশন\nময়মনসিংহ সিটি কর্পোরেশন"}).outputs
+    paras = docx_paragraphs(letter)
+    top = paras.index("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার")
+    assert paras[top + 1] == "ময়মনসিংহ সিটি কর্পোরেশন" and paras.count("ময়মনসিংহ সিটি কর্পোরেশন") == 1
 
 
 def test_a_government_line_in_the_name_is_not_printed_twice(tmp_path):

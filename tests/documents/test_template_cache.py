@@ -4,6 +4,7 @@ nothing in the documents."""
 
 import datetime as dt
 import io
+import json
 import os
 import subprocess
 import sys
@@ -79,13 +80,28 @@ def test_documents_the_same_with_the_cache_without_it_and_with_it_damaged(tmp_pa
     assert _annex(job, cache, monkeypatch) == without  # and made again
 
 
+def test_an_entry_damaged_into_other_well_formed_json_is_made_again(tmp_path, monkeypatch, job):
+    """Found by a hostile run: an entry whose parts were emptied (still valid JSON) filled an empty letter that
+    was reported built. Its checksum no longer matches: the template is cleaned up again."""
+    without = _annex(job, "", monkeypatch)
+    cache = tmp_path / "cache"
+    _annex(job, cache, monkeypatch)
+    (entry,) = (cache / "templates").glob("docxtpl-*.json")
+    found = json.loads(entry.read_text("utf-8"))
+    for damaged in ({**found, "parts": {name: "" for name in found["parts"]}},
+                    {**found, "parts": {name: xml[: len(xml) // 2] for name, xml in found["parts"].items()}}):
+        entry.write_text(json.dumps(damaged), "utf-8")
+        assert _annex(job, cache, monkeypatch) == without
+
+
 def test_a_cache_others_may_write_to_is_not_used(tmp_path, monkeypatch, job):
     """What is cached runs as Jinja code: an entry planted in a folder anyone may write to is never read."""
     without = _annex(job, "", monkeypatch)
     cache = tmp_path / "cache"
     _annex(job, cache, monkeypatch)
     (entry,) = (cache / "templates").glob("docxtpl-*.json")
-    planted = entry.read_text("utf-8").replace("{{", "PLANTED {{", 1)
+    parts = {name: xml.replace("{{", "PLANTED {{", 1) for name, xml in json.loads(entry.read_text("utf-8"))["parts"].items()}
+    planted = json.dumps({"sum": template_cache._sum(parts), "parts": parts})  # as whoever could write there would
     entry.write_text(planted, "utf-8")
     for folder in (cache, cache / "templates"):  # either may be swapped by whoever can write to it
         folder.chmod(0o777)
