@@ -20,7 +20,7 @@ class Runs:
         if size:
             prop += f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>'
         if font:
-            region, name = (font.split(":", 1)) if ":" in font else ("", font)
+            region, name = font.split(":", 1) if ":" in font else ("", font)
             regional = f' w:{region}="{name}"' if region else ""
             prop += f'<w:rFonts w:ascii="{name}" w:hAnsi="{name}" w:cs="{name}"{regional}/>'
         self.xml += "<w:r>" + (f"<w:rPr>{prop}</w:rPr>" if prop else "") + \

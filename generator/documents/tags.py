@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-# Template tags --------------------------------------------------------------------------
-
 _VMERGE_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*vmerge\s+(.+?)\s*%\}.*?</w:tc>", re.DOTALL)
 
 
