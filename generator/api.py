@@ -15,7 +15,7 @@ from generator.findings import GenError
 from generator.records.register import Entry, Register
 from generator.records.store import OutputError, refuse_over_record, refuse_unless_ordinary, write_atomic
 from generator.records.state import resolve
-from generator.service import batch, converter, pipeline
+from generator.service import batch, converter
 from generator.service.result import Result
 from generator.service.workers import Limits
 from generator.spec import kinds
@@ -82,14 +82,15 @@ def _expect(value: object, kind: type, name: str) -> None:
         raise TypeError(f"{name} must be a {where}.{kind.__name__} or None, not {type(value).__name__}")
 
 
-def check(path: Path | str, *, today: dt.date | None = None) -> Result:
+def check(path: Path | str, *, today: dt.date | None = None, limits: Limits | None = None) -> Result:
     """Check every cell and compute the score, building nothing (status 'valid' or 'rejected'; a path that is not
-    a readable regular file is rejected as could-not-read, as `build` does)."""
+    a readable regular file is rejected as could-not-read, as `build` does), in a worker process with the memory
+    and time limits a build has: a hostile file is told as such, never a stop of the caller."""
+    from generator.service.checks import check_all
+
     _expect(today, dt.date, "today")
-    source = batch.load_or_result(Path(path))
-    if isinstance(source, Result):
-        return source
-    return pipeline.examine(source, today=today).result
+    _expect(limits, Limits, "limits")
+    return next(check_all([Path(path)], jobs=1, limits=limits, today=today))
 
 
 def blank_workbook(kind: str | kinds.Kind, path: Path | str, *, force: bool = False) -> Path:

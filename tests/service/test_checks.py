@@ -69,3 +69,29 @@ def test_gen_validate_checks_many_workbooks_in_the_order_given(tmp_path):
     assert [r["source"] for r in results] == list(map(str, given))
     assert [r["status"] for r in results] == ["valid"] * 3 + ["rejected"] + ["valid"] * 3
     assert run.returncode == 1 and "Traceback" not in run.stderr
+
+
+def test_the_apis_check_runs_in_a_worker_and_a_stalled_one_is_told_not_waited_for(tmp_path):
+    """`generator.check` once checked in the caller's own process: a hostile workbook there had no time or memory
+    limit. It checks in a worker with the limits a build has; a stalled worker is told took-too-long and the
+    caller goes on to check the next workbook."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from synthetic import workbooks
+
+    (big,) = workbooks(tmp_path / "big", 1, 990)
+    (small,) = workbooks(tmp_path / "small", 1, 3)
+    code = ("import sys, generator; from generator import Limits; "
+            "print(generator.check(sys.argv[1], limits=Limits(seconds=2)).issues[0].code, flush=True); "
+            "print(generator.check(sys.argv[2]).status, flush=True)")
+    run = subprocess.Popen([sys.executable, "-c", code, str(big), str(small)], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, env=service_env())
+    stopped = None
+    deadline = time.monotonic() + 60
+    while stopped is None and time.monotonic() < deadline and run.poll() is None:
+        for child in _children(run.pid):
+            os.kill(child, signal.SIGSTOP)  # the check's worker hangs
+            stopped = child
+        time.sleep(0.002)
+    out, err = run.communicate(timeout=120)
+    assert stopped is not None, "generator.check started no worker process"
+    assert out.split() == ["took-too-long", "valid"], out + err
