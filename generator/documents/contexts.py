@@ -19,7 +19,7 @@ from generator.spec import memo as memo_numbers
 from generator.spec.fields import COPIES_HEADING, GOVERNMENT_LINE
 from generator.spec.kinds import Kind
 from generator.text import bangla, identity
-from generator.text.values import COUNT_SUFFIXES, format_number
+from generator.text.values import COUNT_SUFFIXES, NONE_WORDS, format_number
 
 _TOP_LEVEL_COMMA = re.compile(r",(?![^()]*\))")  # a comma not inside parentheses
 
@@ -122,8 +122,11 @@ def office_parents(report: Report) -> list[str]:
     line, unless the office wrote that line into its name already. A line typed twice in a row prints once, and
     so does the office's name typed as the last of them (it prints right under them); a line repeated further
     apart is the office's to say (two offices of one city), and stays."""
+    typed = report.lines("office_parents")
+    if typed and all(line.strip().lower() in NONE_WORDS for line in typed):
+        return []  # a dash (or নেই): no line over the name, not even the government's
     lines: list[str] = []
-    for line in map(bn_text, report.lines("office_parents")):
+    for line in map(bn_text, typed):
         if not lines or _plain(line) != _plain(lines[-1]):
             lines.append(line)
     named = [_plain(bn_text(line)) for line in report.lines("office_name")]
@@ -263,13 +266,26 @@ def office_place(report: Report) -> str:
 def attachment_line(report: Report, annex_count: int, annex_pages: int | None = None, evidence_files: int = 0) -> str:
     """What the letter says is attached: the workbook's count, else the annex's real page count when the annex was
     converted to PDF (`annex_pages`), else one annex; then the evidence files the bundle carries, counted apart
-    (`২ (দুই) পাতা ও প্রমাণক ৩ (তিন)টি ফাইল`) unless the workbook's unit already names the evidence."""
+    (`২ (দুই) পাতা ও প্রমাণক ৩ (তিন)টি ফাইল`) unless the workbook's unit already names the evidence. A count in
+    pages (পাতা, পৃষ্ঠা) that the converted annex contradicts is the annex's real count (the build warns,
+    `attachment-pages-differ`): a letter is never issued saying less or more than it carries."""
     count = report.get("attachment_count") or annex_pages or annex_count
     unit = report.get("attachment_unit") or ("পাতা" if annex_pages and not report.get("attachment_count") else "ফর্দ")
+    if annex_pages and str(unit).strip() in PAGE_UNITS and typed_count(count) not in (None, annex_pages):
+        count = str(annex_pages).zfill(len(str(count).strip()))  # '০১' typed: '০২' printed
     line = bangla.count_phrase(count, unit)
     if evidence_files and "প্রমাণক" not in str(unit):
         line += f" ও প্রমাণক {bangla.count_phrase(evidence_files, '')}টি ফাইল"
     return line
+
+
+PAGE_UNITS = ("পাতা", "পৃষ্ঠা")
+
+
+def typed_count(value: object) -> int | None:
+    """A count typed as digits (Bangla or English, '০১'), else None."""
+    text = bangla.to_ascii_digits(str(value or "").strip())
+    return int(text) if text.isdigit() and text.isascii() else None
 
 
 def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: int,

@@ -7,13 +7,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from generator.documents import registry
+from generator.documents import contexts, registry
 from generator.documents.registry import Job, Pages
 from generator.documents.settings import PdfSettings
 from generator.findings import Finding, warning
 from generator.spec.documents import BUNDLE_SUFFIX, in_order
 from generator.spec.sheets import LETTER_SHEET
-from generator.text.bangla import to_ascii_digits, to_bangla_digits
+from generator.text.bangla import to_bangla_digits
 
 
 @dataclass(frozen=True)
@@ -59,25 +59,17 @@ def make(job: Job, stem: str, settings: PdfSettings | None = None) -> Made:
     return Made(files, findings, pages)
 
 
-PAGE_UNITS = ("পাতা", "পৃষ্ঠা")
-
-
 def _attachment_check(job: Job, pages: Pages) -> list[Finding]:
-    """A letter whose workbook counts its attachment in pages, against the annex's real page count."""
+    """A letter whose workbook counts its attachment in pages, against the annex's real page count: the letter
+    prints the real count (contexts.attachment_line), and says so."""
     report, annex_pages = job.report, pages.get("annex")
-    given, unit = str(report.get("attachment_count") or "").strip(), report.get("attachment_unit") or ""
-    if annex_pages is None or not given or unit.strip() not in PAGE_UNITS:
-        return []
-    try:
-        count = int(to_ascii_digits(given))
-    except ValueError:
-        return []
-    if count == annex_pages:
+    count, unit = contexts.typed_count(report.get("attachment_count")), report.get("attachment_unit") or ""
+    if annex_pages is None or count is None or unit.strip() not in contexts.PAGE_UNITS or count == annex_pages:
         return []
     return [warning(
         "attachment-pages-differ",
-        f"পত্রে সংযুক্তি {to_bangla_digits(count)} {unit} লেখা, কিন্তু সংযুক্তিটি {to_bangla_digits(annex_pages)} "
-        "পৃষ্ঠার। সংখ্যাটি ঠিক করুন, অথবা ঘরটি ফাঁকা রাখুন: তখন আসল পৃষ্ঠাসংখ্যা বসবে।",
-        f"The letter says the attachment is {count} {unit}, but the annex has {annex_pages} pages. Correct the "
-        "number, or leave the cell blank and the real page count is used.",
+        f"ওয়ার্কবুকে সংযুক্তি {to_bangla_digits(count)} {unit} লেখা, কিন্তু সংযুক্তিটি {to_bangla_digits(annex_pages)} "
+        f"পৃষ্ঠার; পত্রে আসল সংখ্যা {to_bangla_digits(annex_pages)} বসানো হয়েছে। পরের বার ঘরটি ফাঁকা রাখলেই চলবে।",
+        f"The workbook says the attachment is {count} {unit}, but the annex has {annex_pages} pages; the letter says "
+        f"{annex_pages}, the real count. Next time the cell may be left blank.",
         LETTER_SHEET, report.refs.get("attachment_count"))]

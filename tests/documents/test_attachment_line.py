@@ -24,7 +24,13 @@ def report_of(tmp_path, **letter):
     ((None, None), 2, 0, "২ (দুই) পাতা"),
     ((None, None), 2, 3, "২ (দুই) পাতা ও প্রমাণক ৩ (তিন)টি ফাইল"),
     ((None, None), None, 1, "১ (এক) ফর্দ ও প্রমাণক ১ (এক)টি ফাইল"),
-    (("০১", "পাতা"), 2, 4, "০১ (এক) পাতা ও প্রমাণক ৪ (চার)টি ফাইল"),  # the office's count kept, the evidence added
+    (("০২", "পাতা"), 2, 4, "০২ (দুই) পাতা ও প্রমাণক ৪ (চার)টি ফাইল"),  # the office's count kept, the evidence added
+    # a count in pages the converted annex contradicts (copied from last quarter's letter): the annex's real count
+    # (found by an officer's reading: the letter said ০১ পাতা of a two-page annex, and would have been signed so)
+    (("০১", "পাতা"), 2, 4, "০২ (দুই) পাতা ও প্রমাণক ৪ (চার)টি ফাইল"),
+    (("১", "পৃষ্ঠা"), 3, 0, "৩ (তিন) পৃষ্ঠা"),
+    (("০১", "পাতা"), None, 0, "০১ (এক) পাতা"),  # no PDF, no page count: as typed
+    (("২", "ফর্দ"), 3, 0, "২ (দুই) ফর্দ"),  # leaves, not pages: the office's
     (("৫", "পাতা (প্রমাণকসহ)"), 2, 4, "৫ (পাঁচ) পাতা (প্রমাণকসহ)"),  # an office that counted the evidence itself
 ])
 def test_the_attachment_line(tmp_path, given, annex_pages, evidence, said):

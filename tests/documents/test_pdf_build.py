@@ -94,13 +94,16 @@ def test_a_blank_attachment_count_is_the_annexs_real_page_count(tmp_path):
     assert n in words and f"সংযুক্তি:{words[n]}" in text_of(letter)
 
 
-def test_a_page_count_the_annex_contradicts_is_warned(batch):
+def test_a_page_count_the_annex_contradicts_is_printed_right_and_warned(batch):
     issues = batch["cc-chattogram-2023-24-q1"]["issues"]
     annex = [o for o in batch["cc-chattogram-2023-24-q1"]["outputs"] if o.endswith("annex.pdf")][0]
     differs = [i for i in issues if i["code"] == "attachment-pages-differ"]
     assert (pages(annex) != 1) == bool(differs)  # the workbook says ১ পৃষ্ঠা
     if differs:
         assert differs[0]["cell"] and "annex has" in differs[0]["message_en"]
+    letter = [o for o in batch["cc-chattogram-2023-24-q1"]["outputs"] if o.endswith("letter.pdf")][0]
+    words = {1: "১(এক)পৃষ্ঠা", 2: "২(দুই)পৃষ্ঠা", 3: "৩(তিন)পৃষ্ঠা"}
+    assert f"সংযুক্তি:{words[pages(annex)]}" in text_of(letter)  # the letter says what it carries
 
 
 def _photo(path: Path, size=(2400, 1800)) -> Path:

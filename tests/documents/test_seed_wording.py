@@ -114,6 +114,16 @@ def test_parents_that_are_only_the_offices_name_leave_the_governments_line(tmp_p
     assert paras[top + 1] == "ময়মনসিংহ সিটি কর্পোরেশন" and paras.count("ময়মনসিংহ সিটি কর্পোরেশন") == 1
 
 
+@pytest.mark.parametrize("none", ["-", "নেই"])
+def test_a_dash_for_parents_prints_no_line_over_the_name(tmp_path, none):
+    """Found by an officer's reading: a blank office_parents prints the government's line, and there was no way to
+    have none (seeds 000 and 002 have none); a dash printed a line '-'. A dash, or নেই, is none."""
+    letter, _ = built(tmp_path, "cc", letter={"office_parents": none}).outputs
+    paras = docx_paragraphs(letter)
+    assert "গণপ্রজাতন্ত্রী বাংলাদেশ সরকার" not in paras and none not in paras
+    assert "ময়মনসিংহ সিটি কর্পোরেশন" in paras
+
+
 def test_a_government_line_in_the_name_is_not_printed_twice(tmp_path):
     letter, _ = built(tmp_path, "cc", letter={"office_name": "গণপ্রজাতন্ত্রী বাংলাদেশ সরকার\nবিভাগীয় কমিশনারের কার্যালয়"}).outputs
     assert docx_text(letter).count("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার") == 1
