@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import tempfile
 import threading
 import time
@@ -158,4 +159,18 @@ def run(app, *, host: str, port: int, proxy_headers: bool, proxies: tuple[str, .
             server.should_exit = True
 
         threading.Thread(target=stopping, name="stop-when", daemon=True).start()
-    server.run()
+    # uvicorn stops gracefully on SIGTERM, then raises the signal again under the handler it found: left at the
+    # default, that killed the process before its caller's clean-up, so the server's lease was never ended and
+    # a server started again straight away waited half a minute for it to run out. Ignored here, the signal
+    # ends the run like Ctrl-C does, and the caller cleans up and exits 0, as `gen watch` does.
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGTERM, _already_stopped) if main else None
+    try:
+        server.run()
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, before)
+
+
+def _already_stopped(signum: int, frame: object) -> None:
+    """SIGTERM raised again by uvicorn once it has stopped: nothing more to do."""

@@ -82,6 +82,35 @@ def test_a_killed_server_is_followed_by_the_next_once_its_lease_runs_out(tmp_pat
         assert not owners.alive(owner.id)
 
 
+def test_a_server_stopped_with_sigterm_ends_its_lease_and_the_next_starts_at_once(tmp_path):
+    """Found by a hostile run: uvicorn raised SIGTERM again after its graceful stop, which killed `gen serve`
+    before it ended its lease; a server restarted straight away (systemd's restart) refused every connection for
+    half a minute, waiting for it to run out, and said nothing. Stopped by SIGTERM, it ends its lease, exits 0."""
+    from tests.support.processes import free_port
+
+    state, port = tmp_path / "state", free_port()
+    command = [sys.executable, "-m", "generator.cli", "serve", "--port", str(port), "--out", str(tmp_path / "out"),
+               "--state", str(state), "--no-pdf"]
+    env = {**service_env(), "GEN_LEASE_SECONDS": "60"}  # a lease the next server could not wait out in this test
+    first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not answers(port) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(timeout=30) == 0
+    with sqlite3.connect(state / "register.sqlite3") as db:
+        assert db.execute("SELECT lease_until FROM owners WHERE role = 'serve'").fetchall() == [(0,)]
+    second = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        started = time.monotonic()
+        while not answers(port) and time.monotonic() - started < 20:
+            time.sleep(0.05)
+        assert answers(port), "the next server did not start: it waited for a lease that should have ended"
+    finally:
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=30) == 0
+
+
 def _unshare_works() -> bool:
     if not shutil.which("unshare"):
         return False
