@@ -570,8 +570,16 @@ def serve(out_root: Path, state_dir: str | None, host: str, allowed_hosts: tuple
         from generator.service.queue import url_of
 
         alone = url_of(state) is None
-        lease = Lease(state, "serve", state / "uploads", exclusive=alone, wait=LEASE_S + 5 if alone else 0)
-        owner = lease.__enter__()
+        lease = Lease(state, "serve", state / "uploads", exclusive=alone)
+        try:
+            owner = lease.__enter__()
+        except Busy as e:  # running, or killed a moment ago and not known to be dead before its lease runs out
+            click.echo(f"… এই অবস্থা-ফোল্ডারে আরেকটি 'gen serve'-এর মেয়াদ এখনো চলছে ({e.holder}); সেটি এইমাত্র বন্ধ হয়ে "
+                       f"থাকলে মেয়াদ শেষ হওয়া পর্যন্ত সর্বোচ্চ {LEASE_S + 5:.0f} সেকেন্ড অপেক্ষা।\n"
+                       f"  Another 'gen serve' still holds this state folder's lease ({e.holder}); if it was killed a "
+                       f"moment ago, waiting up to {LEASE_S + 5:.0f} s for its lease to run out.", err=True)
+            lease = Lease(state, "serve", state / "uploads", exclusive=alone, wait=LEASE_S + 5)
+            owner = lease.__enter__()
     except (Busy, StateError) as e:
         _say(e)
         sys.exit(2 if isinstance(e, Busy) else EXIT_NOT_WRITTEN)

@@ -60,6 +60,7 @@ def test_a_second_server_on_one_state_folder_is_refused(tmp_path):
     assert second.returncode == 2, second.stderr
     assert "আরেকটি 'gen serve' চলছে" in second.stderr and "Another 'gen serve' is running" in second.stderr
     assert "Traceback" not in second.stderr
+    assert "waiting up to" in second.stderr  # it said why it waited first (a restart waited silently)
 
 
 def test_a_killed_server_is_followed_by_the_next_once_its_lease_runs_out(tmp_path):
