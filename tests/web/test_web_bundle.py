@@ -121,6 +121,15 @@ def test_evidence_sent_with_a_workbook_already_built_is_said_to_be_unused(tmp_pa
         assert "প্রমাণকগুলো যোগ করা হয়নি" in page and "evidence files were not added" in page
 
 
+def test_evidence_added_when_the_same_workbook_is_sent_again_at_once_is_said_to_be_unused(tmp_path, office, workbook):
+    with TestClient(app(tmp_path, office)) as c:
+        first = send(c, workbook, []).headers["location"]
+        r = send(c, workbook, [("photo.png", png())])  # moments later, now with a scan: not a double-click
+        assert r.headers["location"] != first and r.headers["location"].endswith("?evidence=unused")
+        page = c.get(r.headers["location"]).text
+        assert "প্রমাণকগুলো যোগ করা হয়নি" in page and "evidence files were not added" in page
+
+
 def test_an_upload_left_by_a_stopped_server_is_built_with_its_evidence(tmp_path, office, workbook):
     state = tmp_path / "state"
     (state / "uploads").mkdir(parents=True)

@@ -113,10 +113,10 @@ def _moments_ago(request: Request, id: int | None) -> bool:
 
 
 def submission_url(request: Request, id: int, with_evidence: bool) -> str:
-    shown = _first_of_a_double_click(request, id)
     record = desk(request).record(id)
-    unused = "?evidence=unused" if with_evidence and shown == id and record and record.status == "duplicate" else ""
-    return f"/submissions/{shown}{unused}"
+    if with_evidence and record is not None and record.status == "duplicate":
+        return f"/submissions/{id}?evidence=unused"  # even moments after the first: it did not carry this evidence
+    return f"/submissions/{_first_of_a_double_click(request, id)}"
 
 
 def _first_of_a_double_click(request: Request, id: int) -> int:
