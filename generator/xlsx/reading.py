@@ -26,6 +26,12 @@ from generator.xlsx.source import Source, load
 
 MAX_PLAN_ROWS = 1000
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls files, and password-protected .xlsx
+PASSWORD_PROTECTED = (
+    "ফাইলটি পাসওয়ার্ড দিয়ে সুরক্ষিত (অথবা পুরোনো .xls ফাইলের নাম বদলে .xlsx করা হয়েছে)। "
+    "Excel-এ খুলে পাসওয়ার্ড তুলে দিন (File → Info → Protect Workbook → Encrypt) এবং .xlsx হিসেবে সংরক্ষণ করুন।",
+    "The file is password-protected (or an old .xls renamed to .xlsx). Open it in Excel, remove the "
+    "password (File → Info → Protect Workbook → Encrypt) and save it as .xlsx.",
+)
 OTHER_FORMATS = (".xls", ".ods", ".csv", ".numbers")
 
 
@@ -89,13 +95,7 @@ def _format(path: Path, data: bytes) -> None:
     """Refuse, by name and first bytes, what is not an .xlsx at all."""
     suffix, head = path.suffix.lower(), data[:8]
     if head == OLE_SIGNATURE and suffix in (".xlsx", ".xlsm"):
-        raise WorkbookError(
-            "password-protected",
-            "ফাইলটি পাসওয়ার্ড দিয়ে সুরক্ষিত (অথবা পুরোনো .xls ফাইলের নাম বদলে .xlsx করা হয়েছে)। "
-            "Excel-এ খুলে পাসওয়ার্ড তুলে দিন (File → Info → Protect Workbook → Encrypt) এবং .xlsx হিসেবে সংরক্ষণ করুন।",
-            "The file is password-protected (or an old .xls renamed to .xlsx). Open it in Excel, remove the "
-            "password (File → Info → Protect Workbook → Encrypt) and save it as .xlsx.",
-        )
+        raise WorkbookError("password-protected", *PASSWORD_PROTECTED)
     if suffix in OTHER_FORMATS:
         raise WorkbookError(
             "unsupported-format",

@@ -319,6 +319,9 @@ def test_reports_open_in_notepad_and_messages_point_to_the_site(client):
     assert "gen template" not in page
     xls = upload(client, "old.xls", b"\xd0\xcf\x11\xe0")
     assert xls.status_code == 415 and ".xlsx হিসেবে সংরক্ষণ" in xls.text and "save it as .xlsx" in xls.text
+    locked = upload(client, "locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)  # Excel's encrypted .xlsx
+    assert locked.status_code == 415 and "পাসওয়ার্ড দিয়ে সুরক্ষিত" in locked.text and "password-protected" in locked.text
+    assert "not an Excel workbook" not in locked.text  # as `gen build` says: it is one, locked
 
 
 def test_errors_txt_has_a_bom_and_crlf(tmp_path):

@@ -19,7 +19,7 @@ from generator.records.state import StateError
 from generator.web import building, evidence, uploads
 from generator.web.desk import check_csrf, desk, page
 from generator.web.texts import earlier, is_workbook, too_large
-from generator.xlsx.reading import OTHER_FORMATS
+from generator.xlsx.reading import OLE_SIGNATURE, OTHER_FORMATS, PASSWORD_PROTECTED
 
 log = logging.getLogger("gen.web")
 DOUBLE_CLICK = dt.timedelta(minutes=2)  # the same bytes uploaded again this soon: the same submission
@@ -48,6 +48,8 @@ async def upload(request: Request):
         return page(request, "upload.html", 415, error=(
             f"'{name}' ফাইলটি {suffix} ধরনের; Excel-এ খুলে .xlsx হিসেবে সংরক্ষণ করে আবার দিন।",
             f"'{name}' is a {suffix} file; open it in Excel, save it as .xlsx and upload that."))
+    if suffix in (".xlsx", ".xlsm") and data.startswith(OLE_SIGNATURE):
+        return page(request, "upload.html", 415, error=(f"'{name}': {PASSWORD_PROTECTED[0]}", f"'{name}': {PASSWORD_PROTECTED[1]}"))
     if suffix not in (".xlsx", ".xlsm") or not is_workbook(data):
         return page(request, "upload.html", 415, error=(
             f"'{name}' একটি Excel ওয়ার্কবুক (.xlsx) নয়। 'ফাঁকা ছক' থেকে নেওয়া ছক পূরণ করে দিন।",
