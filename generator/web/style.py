@@ -33,6 +33,17 @@ CSS = """\
   .memo, .verdict .big, table.facts td, h2, ul.warnings li { overflow-wrap: anywhere; }
   /* a submission's findings and scores: long memos wrap in their cell; on a phone the table scrolls in its box */
   table.findings td, table.scores td { overflow-wrap: anywhere; }
+  table.findings td.cell { overflow-wrap: normal; white-space: nowrap; }  /* পত্র!C9 whole, never পত্র!C / 9 */
+  /* on a phone each finding is a card, its message the width of the screen: a table would leave it a sliver */
+  @media (max-width: 40rem) {
+    .table-wrap.narrow table.findings { min-width: 0; border: 0; background: none; }
+    table.findings, table.findings tbody, table.findings tr, table.findings td { display: block; }
+    table.findings tr:first-child { display: none; }
+    table.findings tr { background: #fff; border: 1px solid #d5dae0; margin-bottom: .6rem; }
+    table.findings td { border: 0; }
+    table.findings td:first-child, table.findings td.cell { display: inline-block; padding-bottom: 0; }
+    table.findings td:first-child .en { display: inline; margin-left: .3rem; }
+  }
   table.facts { width: auto; }
   /* the submissions list and the summary */
   /* the list stays within the window, a phone's too: long names wrap, the table scrolls inside its own box */
@@ -41,6 +52,7 @@ CSS = """\
   .table-wrap { max-width: 100%; overflow-x: auto; }
   .table-wrap table { min-width: 46rem; }
   .table-wrap td.long { overflow-wrap: break-word; min-width: 8rem; }
+  .table-wrap td.file { overflow-wrap: anywhere; }  /* a name with no space in it does not widen its column */
   .table-wrap td.when, .table-wrap td.short { white-space: nowrap; }
   .count { margin: .2rem 0 .6rem; }
   nav.pages { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; align-items: baseline; margin: .8rem 0; }
@@ -48,11 +60,10 @@ CSS = """\
                                     background: #fff; text-decoration: none; }
   nav.pages span.off { color: #9aa3ad; }
   nav.pages span.off .en { color: #b5bcc4; }
-  .table-wrap { max-width: 100%; overflow-x: auto; }
-  .table-wrap table { min-width: 46rem; }
   tr.missing td { background: #fdf1f0; } tr.late td.status { background: #fff6db; }
   td.status { white-space: nowrap; }
   .downloads a { display: inline-block; margin-right: 1.2rem; }
   .table-wrap.narrow table { min-width: 30rem; }
   .table-wrap td.memo { overflow-wrap: normal; white-space: nowrap; }  /* in a table that scrolls: kept whole */
+  @media (max-width: 40rem) { .table-wrap td.when { white-space: normal; } }  /* a phone sees the file's status */
 """

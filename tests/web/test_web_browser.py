@@ -58,6 +58,11 @@ def test_pages_are_styled_and_fit_the_window(server, browser, tmp_path, width):
         assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(31, 78, 121)"
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (url, width)
         page.screenshot(path=str(tmp_path / f"page-{url.strip('/').replace('/', '-') or 'list'}-{width}.png"))
+    page.goto(server + "/submissions/1")  # a finding's message has the room; its cell reference is never cut
+    message, reference_lines = page.evaluate("""(() => { const row = document.querySelectorAll('table.findings tr')[1];
+        const range = document.createRange(); range.selectNodeContents(row.querySelector('td.cell'));
+        return [row.cells[2].getBoundingClientRect().width, range.getClientRects().length]; })()""")
+    assert message >= 0.6 * width and reference_lines == 1, (message, reference_lines)
     huge = tmp_path / "বড় ফাইল.xlsx"
     huge.write_bytes(b"PK" + b"\0" * (10 * 1024 * 1024 + 1))  # one byte over the default cap
     page.goto(server + "/upload")
@@ -85,6 +90,10 @@ def test_the_list_stays_within_a_phone_and_a_desktop_window(server, browser, tmp
     """Long Bangla names wrap and the table scrolls inside its own box: the page never scrolls sideways
     (under the site's own Content-Security-Policy)."""
     _many_rows(tmp_path / "state")
+    from generator.records.ledger import Ledger
+
+    with Ledger(tmp_path / "state") as led:  # the newest: a name with no space to break at
+        led.finish(led.start("ক" * 150 + "_" + "x" * 150 + ".xlsx", "f" * 64, route="web"), "rejected")
     for width, height in ((390, 844), (1366, 768)):
         page = browser.new_page(viewport={"width": width, "height": height})
         page.goto(server + "/")
@@ -93,6 +102,10 @@ def test_the_list_stays_within_a_phone_and_a_desktop_window(server, browser, tmp
         box = page.evaluate("(() => { const w = document.querySelector('.table-wrap'); "
                             "return [w.clientWidth, w.scrollWidth, getComputedStyle(w).overflowX]; })()")
         assert box[0] <= width and box[2] == "auto"
+        assert width < 1000 or box[1] <= box[0], box  # on a desktop the long name wraps: nothing to scroll to
+        status = page.evaluate("document.querySelectorAll('.table-wrap tr')[1].cells[2].getBoundingClientRect().right")
+        assert "status-rejected" in page.evaluate("document.querySelectorAll('.table-wrap tr')[1].cells[2].className")
+        assert status <= width, status  # a phone sees each file's status without scrolling
         page.screenshot(path=str(tmp_path / f"list-{width}.png"), full_page=True)
         page.close()
 
