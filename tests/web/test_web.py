@@ -295,6 +295,20 @@ def test_the_rejected_page_says_what_happened_and_what_to_do(client, tmp_path):
     assert again.headers["location"] == r.headers["location"]  # within moments: the same submission (double-click)
 
 
+def test_a_file_rejected_as_a_whole_is_not_told_to_correct_red_cells(client):
+    import io
+    import zipfile
+
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "not xml at all")
+    page = client.get(upload(client, "broken.xlsx", broken.getvalue()).headers["location"]).text
+    top = page.split('<div class="box">')[0]
+    assert "বাতিল" in top and "error is in the file as a whole" in top and "পুরো ফাইলে" in top
+    assert "red cells" not in top and "লাল ঘরগুলো" not in top  # there are none: no copy with cells marked
+
+
 def test_an_unchanged_rejected_file_sent_again_later_says_it_is_still_rejected(app_paths, tmp_path):
     import sqlite3
 

@@ -28,6 +28,7 @@ async def submission(request: Request):
                 earlier=repeated, earlier_record=desk(request).record(repeated) if repeated else None,
                 next_offered=next_workbook.offered(record), next_source=next_workbook.source_of(record),
                 downloads=downloads.listing(record.outputs), evidence_refused=downloads.evidence_refused(issues),
+                whole_file=not any(i.get("cell") for i in issues if i["severity"] == "error"),
                 service_stopped=only_lost([i.get("code") for i in issues if i.get("severity") == "error"]),
                 evidence_unused=request.query_params.get("evidence") == "unused")
 
