@@ -266,6 +266,9 @@ def test_every_error_page_has_the_layout_in_bangla_and_english(app_paths, exampl
             assert any("\u0980" <= ch <= "\u09ff" for ch in r.text.split("</header>")[1]), status
         assert "CalamineError" not in pages[500].text and "জমার তালিকায় ফিরুন" in pages[404].text
         assert "MB" in pages[413].text
+        for status in (403, 413):  # a refused upload leads back to the form, not only to the list
+            assert 'href="/upload">আপলোডের পাতায় ফিরুন' in pages[status].text, status
+        assert "আপলোডের পাতায় ফিরুন" not in pages[404].text
 
 
 def test_the_cap_is_on_the_file_not_the_form(app_paths):
