@@ -25,6 +25,7 @@ from generator.records.state import StateError
 from generator.rules import scoring, validate, validate_plan
 from generator.rules.scoring import ScoreCard
 from generator.service.result import Result, failed, issued_not_placed
+from generator.spec.paths import as_sent
 from generator.spec.memo import chosen_separator, number as memo_text, register_prefix
 from generator.spec.sheets import LETTER_SHEET
 from generator.spec.status import BUILT, REJECTED, VALID
@@ -291,10 +292,10 @@ def serial_taken(report: Report, prefix: str, other: Entry) -> Finding:
     """The serial the office typed belongs to another letter (a report's or the summary's)."""
     return error(
         MEMO_SERIAL_TAKEN,
-        f"স্মারক {memo_text(prefix, other.serial)} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({other.source}, "
+        f"স্মারক {memo_text(prefix, other.serial)} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({as_sent(other.source)}, "
         f"{other.issued_at[:10]})। ক্রমিক ঘরটি ফাঁকা রাখুন, রেজিস্টার নতুন নম্বর দেবে।",
-        f"Memo serial {report.memo_serial} was already issued to another letter ({other.source}, "
-        f"{other.issued_at[:10]}). Leave memo_serial blank and the register gives a new one.",
+        f"Memo serial {report.memo_serial} was already issued to another letter ({as_sent(other.source)}, "
+        f"{other.issued_at[:10]}). Leave the memo serial cell blank and the register gives a new one.",
         LETTER_SHEET, report.refs.get("memo_serial"))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -10,3 +11,10 @@ TEMPLATES_DIR = Path(os.environ.get("GEN_TEMPLATES_DIR") or ROOT / "templates")
 DOCX_DIR = TEMPLATES_DIR / "docx"
 XLSX_DIR = TEMPLATES_DIR / "xlsx"
 EXAMPLES_DIR = ROOT / "examples"
+
+_UPLOAD_TAG = re.compile(r"^[0-9a-f]{8}-")  # the web desk keeps an upload as <tag>-<the clerk's name>
+
+
+def as_sent(source: str) -> str:
+    """A kept file's name as its office sent it: no folder, no upload tag."""
+    return _UPLOAD_TAG.sub("", Path(source or "").name)

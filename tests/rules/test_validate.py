@@ -68,6 +68,18 @@ def test_serial_taken_by_another_letter(tmp_path, out, state):
     assert second.issues[-1].code == "memo-serial-taken" and "a.xlsx" in second.issues[-1].en
 
 
+def test_a_serial_taken_names_the_other_file_as_its_office_sent_it(tmp_path, out, state):
+    kept = tmp_path / "uploads"  # as the web desk keeps an upload: in its folder, under its tag
+    kept.mkdir()
+    first = fill_cc(kept, dict(MYMENSINGH, memo_serial="৭"), ROWS, "0badc0de-ময়মনসিংহ.xlsx")
+    assert pipeline.build(first, out_root=out, state_dir=state).ok
+    second = pipeline.build(fill_cc(tmp_path, dict(MYMENSINGH, memo_serial="7", period="৩য় ত্রৈমাসিক"), ROWS, "b.xlsx"),
+                            out_root=out, state_dir=state)
+    taken = second.issues[-1]
+    assert taken.code == "memo-serial-taken" and "(ময়মনসিংহ.xlsx, " in taken.bn and "(ময়মনসিংহ.xlsx, " in taken.en
+    assert "0badc0de" not in taken.en + taken.bn and "memo_serial" not in taken.en  # no tag, no machine key
+
+
 def test_old_template_version(tmp_path, out, state):
     path = fill_cc(tmp_path, dict(MYMENSINGH, template_version=0), ROWS)
     result = pipeline.build(path, out_root=out, state_dir=state)
