@@ -72,12 +72,12 @@ def test_annex_writes_the_fiscal_year_one_way(tmp_path):
     assert "২০২২-২৩" in docx_text(letter)
 
 
-def test_pages_after_the_first_are_numbered(tmp_path):
+def test_pages_after_the_first_are_numbered(tmp_path, office):
     """NIS letter (its copies run onto a second page) and annex (three pages): a page number on every page after
     the first, the letter's second page headed by its memo and date."""
     letter, annex = _build(tmp_path, "nis-khulna-2021-22-q4")
     for doc, at_least in ((letter, 2), (annex, 3)):
-        pdf = to_pdf(doc, tmp_path)
+        pdf = to_pdf(doc, tmp_path, office)
         pages = len(pdf_pages(pdf))
         assert pages >= at_least
         for n in range(1, pages + 1):

@@ -8,7 +8,7 @@ from tests.support.office import pdf_pages, pdf_text, to_pdf
 
 
 @pytest.fixture(scope="module")
-def pdfs(tmp_path_factory):
+def pdfs(tmp_path_factory, office):
     from generator.xlsx import examples
     from tests.support.workbooks import CC_EXAMPLE_JSON
 
@@ -18,7 +18,7 @@ def pdfs(tmp_path_factory):
     assert result.ok
     from pathlib import Path
 
-    return [to_pdf(Path(p), tmp) for p in result.outputs]
+    return [to_pdf(Path(p), tmp, office) for p in result.outputs]
 
 
 def test_letter_is_one_portrait_a4_page_with_its_text(pdfs):
@@ -41,7 +41,7 @@ def test_annex_is_landscape_and_keeps_every_row(pdfs):
 
 
 @pytest.mark.parametrize("example", ["rti-rangpur-2023-24-q2", "nis-khulna-2021-22-q4"])
-def test_dates_in_narrow_annex_columns_stay_on_one_line(tmp_path, example):
+def test_dates_in_narrow_annex_columns_stay_on_one_line(tmp_path, example, office):
     """A date in a target or quarter column is written '৩১/১২/২৩' and its column is wide enough for it."""
     import re
     from pathlib import Path
@@ -55,7 +55,7 @@ def test_dates_in_narrow_annex_columns_stay_on_one_line(tmp_path, example):
     annex = Path(result.outputs[1])
     dates = set(re.findall(r"(?<![০-৯/])[০-৯]{1,2}/[০-৯]{1,2}/[০-৯]{2}(?![০-৯/])", docx_text(annex)))
     assert len(dates) >= 3
-    lines = pdf_text(to_pdf(annex, tmp_path)).splitlines()
+    lines = pdf_text(to_pdf(annex, tmp_path, office)).splitlines()
     broken = [d for d in dates if not any(d in line for line in lines)]
     assert broken == []
 
@@ -73,7 +73,7 @@ def test_signatures_share_their_page_with_the_table(pdfs):
 
 @pytest.mark.parametrize("example", ["egov-mymensingh-2022-23-h1", "cc-chattogram-2023-24-q1", "grs-rangpur-2023-24-q2",
                                      "rti-rangpur-2023-24-q2", "nis-khulna-2021-22-q4", "minutes-rangpur-2023-06-22"])
-def test_no_word_is_split_inside(tmp_path, example):
+def test_no_word_is_split_inside(tmp_path, example, office):
     """Every long Bangla word of the table (headings and cells) is whole on a line of the PDF as many times as
     the document holds it: LibreOffice breaks a word wider than its column inside a letter cluster
     ('কর্মসম্প' / 'াদন'), and a long 'কর্মশালা/প্রশিক্ষণ/সেমিনার' did so until its slashes allowed a break."""
@@ -90,7 +90,7 @@ def test_no_word_is_split_inside(tmp_path, example):
     document = Path(result.outputs[-1])  # the annex, or the minutes
     words = Counter(w for w in re.findall(r"[\u0980-\u09ff]{6,}", docx_text(document).replace("\u200b", "")))
     assert len(words) > 20
-    made = to_pdf(document, tmp_path)
+    made = to_pdf(document, tmp_path, office)
     lines = ["".join(line.split()) for line in pdf_text(made).splitlines()]
     split = {w: n for w, n in words.items() if sum(line.count(w) for line in lines) < n}
     assert split == {}
@@ -142,7 +142,7 @@ def _long_rows(kind, n: int) -> list[dict]:
 
 
 @pytest.mark.parametrize("kind_id, n", [(k, n) for k in ("cc", "egov", "grs", "rti", "nis", "minutes") for n in (9, 16)])
-def test_no_line_of_a_long_table_starts_with_a_vowel_sign(tmp_path, kind_id, n):
+def test_no_line_of_a_long_table_starts_with_a_vowel_sign(tmp_path, kind_id, n, office):
     """Plain pdftotext puts a fragment cut inside a letter cluster at the start of a line (`-layout` hides it
     among the columns): long plans of every kind, two and three pages, have none; their headers repeat."""
     from pathlib import Path
@@ -157,7 +157,7 @@ def test_no_line_of_a_long_table_starts_with_a_vowel_sign(tmp_path, kind_id, n):
     source = filling.fill(XLSX_DIR / f"{kind_id}.xlsx", tmp_path / "long.xlsx", letter, _long_rows(kind, n))
     result = pipeline.build(source, out_root=tmp_path / "out", state_dir=tmp_path / "state")
     assert result.ok, [(i.cell, i.en) for i in result.issues if i.severity == "error"]
-    pdf = to_pdf(Path(result.outputs[-1]), tmp_path)
+    pdf = to_pdf(Path(result.outputs[-1]), tmp_path, office)
     assert len(pdf_pages(pdf)) >= (2 if n < 16 else 3)
     import subprocess
 
@@ -167,7 +167,7 @@ def test_no_line_of_a_long_table_starts_with_a_vowel_sign(tmp_path, kind_id, n):
     assert broken == []
 
 
-def test_a_tall_first_activity_starts_under_the_title_and_the_signatures_keep_a_row(tmp_path):
+def test_a_tall_first_activity_starts_under_the_title_and_the_signatures_keep_a_row(tmp_path, office):
     """Found by a look at extreme but legal plans: an activity too tall for the first page's room, kept whole,
     left page 1 holding only the annex's title, and a tall last activity sent the signatures to a page of their
     own under the repeated header. Only an activity that fits on part of a page is kept whole now."""
@@ -190,7 +190,7 @@ def test_a_tall_first_activity_starts_under_the_title_and_the_signatures_keep_a_
     source = fill_cc(tmp_path, MYMENSINGH, rows)
     result = pipeline.build(source, out_root=tmp_path / "out", state_dir=tmp_path / "state")
     assert result.ok, result.issues
-    pdf = to_pdf(Path(result.outputs[1]), tmp_path)
+    pdf = to_pdf(Path(result.outputs[1]), tmp_path, office)
 
     def page(n):
         return "".join(subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], check=True,

@@ -242,7 +242,7 @@ def _letter(path: Path, **changes) -> Path:
     return filling.fill(XLSX_DIR / "cc.xlsx", path, letter, [])
 
 
-def test_the_document_is_a_letter_then_a_landscape_annex_and_opens_in_libreoffice(ledger, tmp_path):
+def test_the_document_is_a_letter_then_a_landscape_annex_and_opens_in_libreoffice(ledger, tmp_path, office):
     root, out, state = ledger
     letter = _letter(tmp_path / "letter.xlsx")
     before = letter.read_bytes()
@@ -256,7 +256,7 @@ def test_the_document_is_a_letter_then_a_landscape_annex_and_opens_in_libreoffic
                 "--state", state, "--out", out, "--letter", letter, "--date", "2024-04-20", "-o", tmp_path / "q3b.docx")
     assert "০০১.২৪-১" in again.stdout  # the same summary again keeps its number
 
-    pdf = to_pdf(tmp_path / "q3.docx", tmp_path)
+    pdf = to_pdf(tmp_path / "q3.docx", tmp_path, office)
     sizes = pdf_pages(pdf)
     assert sizes[0][0] < sizes[0][1] and sizes[-1][0] > sizes[-1][1]  # the letter portrait, the annex landscape
     text = pdf_text(pdf)
