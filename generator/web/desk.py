@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from generator.documents.make import PdfSettings
-from generator.records.ledger import Ledger
+from generator.records.ledger import Ledger, Record
 from generator.records.state import StateError
 from generator.service.builds import BuildPool
 from generator.service.queue import EVIDENCE, Queue
@@ -66,6 +66,22 @@ class Desk:
     def record(self, id: int):
         with Ledger(self.state_dir) as ledger:
             return ledger.get(id)
+
+    def later_letter(self, record: Record) -> Record | None:
+        """A letter built for the same report (office, kind, year and period) after this submission's memo was
+        first built, under another memo: this one is then not the version to send. None if there is none."""
+        if record.status != "built" or not (record.memo and record.office and record.kind):
+            return None
+        same = {"office": record.office, "kind": record.kind, "fiscal_year": record.fiscal_year or "",
+                "period": record.period or "", "status": "built"}
+        with Ledger(self.state_dir) as ledger:
+            built, _ = ledger.page(same, limit=500)  # newest first; an office sends a report a few times at most
+        first: dict[str | None, Record] = {}  # each memo's first build (a memo given again later is no newer letter)
+        for r in reversed(built):
+            first.setdefault(r.memo, r)
+        mine = first.get(record.memo, record)
+        newest = max(first.values(), key=lambda r: r.id, default=mine)
+        return newest if newest.id > mine.id else None
 
     def admit(self, request: Request) -> Verdict:
         """Whether the request may in (credentials.judge: every wrong credential counted, by any route)."""

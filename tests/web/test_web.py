@@ -497,3 +497,39 @@ def test_a_long_office_name_gives_way_to_the_memo_and_the_file_name():
     annex = download_name(record, Path("/out/v/cc-2023-24-q1-annex.docx"))
     assert letter.endswith(" কেসিসি-সেঃবিঃ-২২-১৪০৬ ০১-০১-২০২৪ cc-2023-24-q1-letter.docx") and letter != annex
     assert len(letter.encode()) <= 255 and "/" not in letter
+
+
+def test_an_earlier_version_saved_again_says_its_letter_is_not_the_one_to_send(client, tmp_path):
+    """Found by a hostile run: version 1, then a corrected version 2, then version 1 again saved by Excel (the
+    same content, other bytes) showed only 'Built' with version 1's memo, as if it were the letter to send."""
+    import copy
+    import zipfile
+
+    v1 = fill_cc(tmp_path, MYMENSINGH, ROWS, name="v1.xlsx").read_bytes()
+    corrected = copy.deepcopy(ROWS)
+    corrected[0]["remarks"] = "সংশোধিত"
+    v2 = fill_cc(tmp_path, MYMENSINGH, corrected, name="v2.xlsx").read_bytes()
+    saved_again = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(v1)) as z, zipfile.ZipFile(saved_again, "w", zipfile.ZIP_DEFLATED,
+                                                               compresslevel=1) as w:
+        for info in z.infolist():
+            w.writestr(info.filename, z.read(info))
+    assert saved_again.getvalue() != v1
+    first = client.get(upload(client, "v1.xlsx", v1).headers["location"]).text
+    assert "চলতি সংস্করণ নয়" not in first and "not the current version" not in first
+    second_at = upload(client, "v2.xlsx", v2).headers["location"]
+    second_memo = re.search(r'Built: memo <span class="memo">([^<]+)<', client.get(second_at).text).group(1)
+    again = client.get(upload(client, "v1 again.xlsx", saved_again.getvalue()).headers["location"]).text
+    assert "submitted before (saved differently)" in again and "নতুন নম্বর নেওয়া হয়নি" in again
+    assert "This is not the current version" in again and "চলতি সংস্করণ নয়" in again
+    assert f'memo <span class="memo">{second_memo}</span> (<a href="{second_at}">' in again
+    assert "not the current version" in client.get("/submissions/1").text  # the first page says so now too
+    assert "not the current version" not in client.get(second_at).text
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "state" / "register.sqlite3")
+    db.execute("UPDATE files SET received_at = '2020-01-01T00:00:00.000+00:00'")  # sent long ago: not a double click
+    db.commit()
+    db.close()
+    same_bytes = client.get(upload(client, "v1.xlsx", v1).headers["location"]).text  # the very first file, again
+    assert "This very file was submitted before" in same_bytes and "This is not the current version" in same_bytes

@@ -22,12 +22,16 @@ async def submission(request: Request):
     issues = sorted(details.get("issues") or [], key=lambda i: i["severity"] != "error")  # errors first
     marked = next((i for i, name in files if name.endswith(".annotated.xlsx")), None)
     repeated = earlier(record)
+    shared = desk(request)
+    first = shared.record(repeated) if repeated else None
     return page(request, "detail.html", record=record, files=files, details=details, issues=issues,
                 errors=sum(i["severity"] == "error" for i in issues), marked=marked,
                 warnings=sum(i["severity"] != "error" for i in issues),
-                earlier=repeated, earlier_record=desk(request).record(repeated) if repeated else None,
+                earlier=repeated, earlier_record=first,
                 next_offered=next_workbook.offered(record), next_source=next_workbook.source_of(record),
                 downloads=downloads.listing(record.outputs), evidence_refused=downloads.evidence_refused(issues),
+                later=shared.later_letter(first if first is not None and record.status == "duplicate" else record),
+                reused=record.status == "built" and (record.note or "").startswith("memo reused"),
                 whole_file=not any(i.get("cell") for i in issues if i["severity"] == "error"),
                 service_stopped=only_lost([i.get("code") for i in issues if i.get("severity") == "error"]),
                 evidence_unused=request.query_params.get("evidence") == "unused")
