@@ -179,7 +179,7 @@ def save(files: Sequence[UploadFile], folder: Path) -> list[Path]:
     saved = []
     for file in files:
         original = Path(file.filename or "").name
-        stem, suffix = Path(original).stem, Path(original).suffix.lower()
+        stem, suffix = Path(original).stem, Path(original).suffix  # SCAN.PDF stays SCAN.PDF where it is named
         name = intake.fit(store.safe_name(stem, "evidence"), suffix)
         target, n = folder / name, 1
         while target.exists():

@@ -66,9 +66,9 @@ def test_a_workbook_with_a_png_a_jpeg_and_a_pdf_gives_one_pdf_for_e_nothi(tmp_pa
 
 def test_bad_evidence_rejects_the_upload_naming_the_file_and_fixed_evidence_builds_it(tmp_path, office, workbook):
     with TestClient(app(tmp_path, office)) as c:
-        r = send(c, workbook, [("ok.png", png()), ("ভর্তির রসিদ.pdf", b"this is a scan, honestly, not a PDF")])
+        r = send(c, workbook, [("ok.png", png()), ("ভর্তির রসিদ.PDF", b"this is a scan, honestly, not a PDF")])
         page = c.get(r.headers["location"]).text
-        assert "বাতিল" in page and "ভর্তির রসিদ.pdf" in page and "evidence-wrong-type" in page
+        assert "বাতিল" in page and "ভর্তির রসিদ.PDF" in page and "evidence-wrong-type" in page  # named as sent
         assert "প্রমাণক ফাইলের নাম আছে সেটি ঠিক করে" in page and "লাল ঘরগুলো" not in page
         assert ".annotated.xlsx" not in page  # no cell is to blame: no marked copy offered (a hostile run saw one)
         with Register(tmp_path / "state") as register:
