@@ -4,7 +4,6 @@ sign-in, the worker pool and the page templates; and the helpers every view uses
 from __future__ import annotations
 
 import hmac
-import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from generator.records.state import StateError
 from generator.service.builds import BuildPool
 from generator.service.queue import EVIDENCE, Queue
 from generator.spec import kinds
+from generator.spec.paths import as_sent
 from generator.text import bangla
 from generator.text.values import format_number
 from generator.web import credentials, downloads, evidence
@@ -70,15 +70,17 @@ class Desk:
     def later_letter(self, record: Record) -> Record | None:
         """A letter built for the same report (office, kind, year and period) after this submission's memo was
         first built, under another memo: this one is then not the version to send. None if there is none."""
-        if record.status != "built" or not (record.memo and record.office and record.kind):
-            return None
+        if record.status != "built" or not (record.memo and record.office and record.kind and record.fiscal_year
+                                            and record.period):
+            return None  # an empty filter matches everything: without all four, no report to compare with
         same = {"office": record.office, "kind": record.kind, "fiscal_year": record.fiscal_year or "",
                 "period": record.period or "", "status": "built"}
         with Ledger(self.state_dir) as ledger:
             built, _ = ledger.page(same, limit=500)  # newest first; an office sends a report a few times at most
         first: dict[str | None, Record] = {}  # each memo's first build (a memo given again later is no newer letter)
         for r in reversed(built):
-            first.setdefault(r.memo, r)
+            if r.memo:
+                first.setdefault(r.memo, r)
         mine = first.get(record.memo, record)
         newest = max(first.values(), key=lambda r: r.id, default=mine)
         return newest if newest.id > mine.id else None
@@ -98,7 +100,7 @@ def templates(max_upload: int, max_evidence: int, evidence_on: bool) -> Jinja2Te
                              evidence_on=evidence_on, evidence_files=evidence.MAX_FILES,
                              evidence_mb=f"{max_evidence / MB:g}",
                              evidence_mb_bn=bangla.to_bangla_digits(f"{max_evidence / MB:g}"))
-    found.env.filters["shown"] = lambda name: re.sub(r"^[0-9a-f]{8}-", "", name or "")  # drop the upload tag
+    found.env.filters["shown"] = as_sent  # the upload tag dropped
     found.env.filters["bn"] = lambda x: "—" if x is None else format_number(x)
     found.env.filters["dhaka_time"] = dhaka_time
     found.env.filters["period_bn"] = period_bn

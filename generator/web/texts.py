@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from generator.records import store
+from generator.spec.paths import as_sent
 from generator.service import intake
 from generator.text import bangla
 
@@ -75,7 +76,7 @@ def download_name(record, path: Path) -> str:
     """A download's name: the office, the memo and the day it was submitted before the file's own name (which
     names the kind, the year and the period: 'cc-2023-24-q1-letter.pdf'), so that several offices' letters, PDFs and e-Nothi bundles can be
     told apart in a Downloads folder; the upload tag never shows."""
-    own = re.sub(r"^[0-9a-f]{8}-", "", path.name)
+    own = as_sent(path.name)
     if not (record.office and record.memo) or record.status not in ("built", "duplicate"):
         return own
     memo = store.safe_name(record.memo, "memo")

@@ -27,7 +27,7 @@ log = logging.getLogger("gen.web")
 def new_tag(desk: Desk) -> str:
     """An upload's own tag: the start of its name in uploads/ and of its evidence folder."""
     tag = uuid.uuid4().hex[:8]
-    while evidence.folder_of(desk.evidence, tag).exists():
+    while tag.isdigit() or evidence.folder_of(desk.evidence, tag).exists():  # a letter in it: never read as a date
         tag = uuid.uuid4().hex[:8]
     return tag
 

@@ -523,8 +523,11 @@ def test_an_earlier_version_saved_again_says_its_letter_is_not_the_one_to_send(c
     assert "submitted before (saved differently)" in again and "নতুন নম্বর নেওয়া হয়নি" in again
     assert "This is not the current version" in again and "চলতি সংস্করণ নয়" in again
     assert f'memo <span class="memo">{second_memo}</span> (<a href="{second_at}">' in again
-    assert "not the current version" in client.get("/submissions/1").text  # the first page says so now too
-    assert "not the current version" not in client.get(second_at).text
+    first_again = client.get("/submissions/1").text  # the first page says so now too, and not to sign its files
+    assert "not the current version" in first_again and "do not sign and send them" in first_again
+    assert "Download the files below and sign them" not in first_again
+    current = client.get(second_at).text
+    assert "not the current version" not in current and "Download the files below and sign them" in current
     import sqlite3
 
     db = sqlite3.connect(tmp_path / "state" / "register.sqlite3")
@@ -533,3 +536,17 @@ def test_an_earlier_version_saved_again_says_its_letter_is_not_the_one_to_send(c
     db.close()
     same_bytes = client.get(upload(client, "v1.xlsx", v1).headers["location"]).text  # the very first file, again
     assert "This very file was submitted before" in same_bytes and "This is not the current version" in same_bytes
+
+
+def test_only_the_desks_own_upload_tag_is_dropped_from_a_name():
+    from generator.spec.paths import as_sent
+    from generator.web import uploads
+
+    assert as_sent("0badc0de-ময়মনসিংহ.xlsx") == "ময়মনসিংহ.xlsx" and as_sent("1234567f-a.xlsx") == "a.xlsx"
+    assert as_sent("20240615-ময়মনসিংহ.xlsx") == "20240615-ময়মনসিংহ.xlsx"  # an office's own date stays
+    assert as_sent("deadbeef.xlsx") == "deadbeef.xlsx" and as_sent("") == ""
+
+    class Desk:
+        evidence = Path("/nonexistent")
+
+    assert all(not uploads.new_tag(Desk()).isdigit() for _ in range(2000))  # so a tag is never taken for a date
