@@ -312,7 +312,7 @@ def report_rejection(result: Result, source: Path | Source, folder: Path, submis
     """The reports of a rejected submission in FOLDER/rejected/<submission>/."""
     path = source.path if isinstance(source, Source) else Path(source)
     stem = store.safe_name(path.stem, "workbook")
-    lines = [f"{path.name}: গ্রহণ করা যায়নি / rejected", ""]
+    lines = [f"{as_sent(path.name)}: গ্রহণ করা যায়নি / rejected", ""]
     for f in result.issues:
         lines += [f"[{f.severity}] {f.where} ({f.code})", f"  {f.bn}", f"  {f.en}", ""]
     files = {f"{stem}.errors.txt": ("\ufeff" + "\r\n".join(lines)).encode("utf-8")}  # BOM and CRLF: Notepad

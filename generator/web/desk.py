@@ -4,6 +4,7 @@ sign-in, the worker pool and the page templates; and the helpers every view uses
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,8 +79,8 @@ class Desk:
         with Ledger(self.state_dir) as ledger:
             built, _ = ledger.page(same, limit=500)  # newest first; an office sends a report a few times at most
         first: dict[str | None, Record] = {}  # each memo's first build (a memo given again later is no newer letter)
-        for r in reversed(built):
-            if r.memo:
+        for r in reversed(built):  # under this memo's prefix only: another section's letters are its own
+            if r.memo and memo_prefix(r.memo) == memo_prefix(record.memo):
                 first.setdefault(r.memo, r)
         mine = first.get(record.memo, record)
         newest = max(first.values(), key=lambda r: r.id, default=mine)
@@ -177,3 +178,8 @@ def record_or_404(request: Request):
     if record is None:
         raise HTTPException(404, "এমন কোনো জমা নেই। / No such submission.")
     return record
+
+
+def memo_prefix(memo: str) -> str:
+    """A printed memo without its serial and the sign before it (…২২-১৬১ and …২২.১৬১: …২২)."""
+    return re.sub(r"\W?[0-9০-৯]+$", "", memo)

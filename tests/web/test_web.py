@@ -15,7 +15,7 @@ from generator.web.texts import content_disposition, dhaka_time, period_bn
 from tests.support.processes import TEST_HOSTS, running_server
 from tests.support.workbooks import fill_cc
 from tests.support.workbooks import MYMENSINGH, ROWS
-from tests.support.web import csrf, upload
+from tests.support.web import csrf, links, upload
 
 
 @pytest.fixture
@@ -330,6 +330,14 @@ def test_an_unchanged_rejected_file_sent_again_later_says_it_is_still_rejected(a
         assert "ledger entry" not in page.split("</h2>")[1].split("<table")[0]
 
 
+def test_the_error_list_names_the_workbook_as_the_office_sent_it(client, tmp_path):
+    bad = fill_cc(tmp_path, dict(MYMENSINGH, recipient=None), ROWS, name="x.xlsx").read_bytes()
+    page = client.get(upload(client, "20240615-ময়মনসিংহ.xlsx", bad).headers["location"]).text
+    errors = next(href for name, href in links(page).items() if name.endswith(".errors.txt"))
+    first_line = client.get(errors).content.decode("utf-8-sig").splitlines()[0]
+    assert first_line == "20240615-ময়মনসিংহ.xlsx: গ্রহণ করা যায়নি / rejected"  # no upload tag before it
+
+
 def test_reports_open_in_notepad_and_messages_point_to_the_site(client):
     r = upload(client, "fake.xlsx", b"PK\x03\x04" + b"\0" * 100)
     page = client.get(r.headers["location"]).text if r.status_code == 303 else r.text
@@ -528,6 +536,10 @@ def test_an_earlier_version_saved_again_says_its_letter_is_not_the_one_to_send(c
     assert "Download the files below and sign them" not in first_again
     current = client.get(second_at).text
     assert "not the current version" not in current and "Download the files below and sign them" in current
+    other_section = dict(MYMENSINGH, memo_prefix="৪৬.২১.৬১০০.০৫০.১৮.০০১.২২")  # the same office, another section
+    other_at = upload(client, "other.xlsx", fill_cc(tmp_path, other_section, corrected, name="o.xlsx").read_bytes())
+    assert "Built: memo" in client.get(other_at.headers["location"]).text
+    assert "not the current version" not in client.get(second_at).text  # another section's letter is its own
     import sqlite3
 
     db = sqlite3.connect(tmp_path / "state" / "register.sqlite3")

@@ -130,17 +130,18 @@ def test_evidence_added_when_the_same_workbook_is_sent_again_at_once_is_said_to_
         assert "প্রমাণকগুলো যোগ করা হয়নি" in page and "evidence files were not added" in page
 
 
-def test_evidence_sent_with_a_rejected_workbook_again_says_only_that_it_is_still_rejected(tmp_path, office):
+def test_evidence_sent_with_a_rejected_workbook_again_says_it_was_not_kept_and_to_send_it_with_the_fix(tmp_path, office):
     from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc
 
     bad = fill_cc(tmp_path, dict(MYMENSINGH, recipient=None), ROWS, name="bad.xlsx").read_bytes()
     with TestClient(app(tmp_path, office)) as c:
         first = send(c, bad, []).headers["location"]
         r = send(c, bad, [("photo.png", png())])  # at once, now with a scan
-        assert r.headers["location"] != first and "evidence=unused" not in r.headers["location"]
+        assert r.headers["location"] != first
         page = c.get(r.headers["location"]).text
-        assert "এখনও বাতিল" in page and "Still rejected" in page
-        assert "evidence files were not added" not in page and "a letter was already built" not in page
+        assert "এখনও বাতিল" in page and "Still rejected" in page and "প্রমাণকগুলো রাখা হয়নি" in page
+        assert "Correct the workbook and send it again with the evidence" in page
+        assert "a letter was already built" not in page
 
 
 def test_an_upload_left_by_a_stopped_server_is_built_with_its_evidence(tmp_path, office, workbook):

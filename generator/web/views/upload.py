@@ -117,10 +117,8 @@ def _moments_ago(request: Request, id: int | None) -> bool:
 def submission_url(request: Request, id: int, with_evidence: bool) -> str:
     shared = desk(request)
     record = shared.record(id)
-    if with_evidence and record is not None and record.status == "duplicate":  # its own page, however soon after
-        first = shared.record(earlier(record) or 0)  # the first did not carry this evidence
-        built = first is not None and first.status == "built"  # else still rejected: the page says that alone
-        return f"/submissions/{id}{'?evidence=unused' if built else ''}"
+    if with_evidence and record is not None and record.status == "duplicate":  # its own page, however soon after:
+        return f"/submissions/{id}?evidence=unused"  # the first did not carry this evidence
     return f"/submissions/{_first_of_a_double_click(request, id)}"
 
 
