@@ -531,6 +531,7 @@ def test_an_earlier_version_saved_again_says_its_letter_is_not_the_one_to_send(c
     assert "submitted before (saved differently)" in again and "নতুন নম্বর নেওয়া হয়নি" in again
     assert "This is not the current version" in again and "চলতি সংস্করণ নয়" in again
     assert f'memo <span class="memo">{second_memo}</span> (<a href="{second_at}">' in again
+    assert again.index("not-current") < again.index("verdict-good")  # a red box of its own, above the verdict
     first_again = client.get("/submissions/1").text  # the first page says so now too, and not to sign its files
     assert "not the current version" in first_again and "do not sign and send them" in first_again
     assert "Download the files below and sign them" not in first_again
