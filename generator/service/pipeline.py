@@ -290,11 +290,12 @@ def _memo_skipped(memo: str, where: Path) -> Finding:
 
 def serial_taken(report: Report, prefix: str, other: Entry) -> Finding:
     """The serial the office typed belongs to another letter (a report's or the summary's)."""
+    other_file = as_sent(Path(other.source).name)
     return error(
         MEMO_SERIAL_TAKEN,
-        f"স্মারক {memo_text(prefix, other.serial)} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({as_sent(Path(other.source).name)}, "
+        f"স্মারক {memo_text(prefix, other.serial)} আগেই অন্য পত্রে ব্যবহৃত হয়েছে ({other_file}, "
         f"{other.issued_at[:10]})। ক্রমিক ঘরটি ফাঁকা রাখুন, রেজিস্টার নতুন নম্বর দেবে।",
-        f"Memo serial {report.memo_serial} was already issued to another letter ({as_sent(Path(other.source).name)}, "
+        f"Memo serial {report.memo_serial} was already issued to another letter ({other_file}, "
         f"{other.issued_at[:10]}). Leave the memo serial cell blank and the register gives a new one.",
         LETTER_SHEET, report.refs.get("memo_serial"))
 

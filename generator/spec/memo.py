@@ -106,6 +106,12 @@ def printed(memo: str, prefix: str, typed_separator: str | None) -> str:
     return code + chosen + memo[len(code) + 1:]
 
 
+def prefix_of(memo: str) -> str:
+    """The register's prefix of a printed memo, its serial and the sign before it dropped (…২২-১৬১ and
+    …২২.১৬১: …২২), so that letters are compared by the sequence they were numbered in."""
+    return register_prefix(re.sub(r"[0-9০-৯]+$", "", memo))
+
+
 def has_content(prefix: str) -> bool:
     """False for a prefix of punctuation only ('-', '...', '/')."""
     return any(c.isalnum() for c in normalize_prefix(prefix))

@@ -4,7 +4,6 @@ sign-in, the worker pool and the page templates; and the helpers every view uses
 from __future__ import annotations
 
 import hmac
-import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from generator.records.ledger import Ledger, Record
 from generator.records.state import StateError
 from generator.service.builds import BuildPool
 from generator.service.queue import EVIDENCE, Queue
-from generator.spec import kinds
+from generator.spec import kinds, memo
 from generator.spec.paths import as_sent
 from generator.text import bangla
 from generator.text.values import format_number
@@ -74,13 +73,14 @@ class Desk:
         if record.status != "built" or not (record.memo and record.office and record.kind and record.fiscal_year
                                             and record.period):
             return None  # an empty filter matches everything: without all four, no report to compare with
-        same = {"office": record.office, "kind": record.kind, "fiscal_year": record.fiscal_year or "",
-                "period": record.period or "", "status": "built"}
+        same = {"office": record.office, "kind": record.kind, "fiscal_year": record.fiscal_year,
+                "period": record.period, "status": "built"}
         with Ledger(self.state_dir) as ledger:
             built, _ = ledger.page(same, limit=500)  # newest first; an office sends a report a few times at most
+        prefix = memo.prefix_of(record.memo)
         first: dict[str | None, Record] = {}  # each memo's first build (a memo given again later is no newer letter)
         for r in reversed(built):  # under this memo's prefix only: another section's letters are its own
-            if r.memo and memo_prefix(r.memo) == memo_prefix(record.memo):
+            if r.memo and memo.prefix_of(r.memo) == prefix:
                 first.setdefault(r.memo, r)
         mine = first.get(record.memo, record)
         newest = max(first.values(), key=lambda r: r.id, default=mine)
@@ -178,8 +178,3 @@ def record_or_404(request: Request):
     if record is None:
         raise HTTPException(404, "এমন কোনো জমা নেই। / No such submission.")
     return record
-
-
-def memo_prefix(memo: str) -> str:
-    """A printed memo without its serial and the sign before it (…২২-১৬১ and …২২.১৬১: …২২)."""
-    return re.sub(r"\W?[0-9০-৯]+$", "", memo)

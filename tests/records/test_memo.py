@@ -109,3 +109,11 @@ def test_a_serial_far_ahead_of_the_register_is_named_at_its_cell(tmp_path):
     assert "13 to 2022" in gap.en
     again = _build(tmp_path, "b.xlsx", memo_serial="২০২৩", period="৩য় ত্রৈমাসিক")  # the same letter again
     assert again.ok and again.memo_reused and not again.issues
+
+
+def test_a_printed_memos_prefix_is_its_register_prefix_whatever_the_sign_before_its_serial():
+    from generator.spec.memo import prefix_of, register_prefix
+
+    code = "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২"
+    assert prefix_of(f"{code}-১৬১") == prefix_of(f"{code}.১৬১") == prefix_of("46.21.6100.049.18.001.22-161")
+    assert prefix_of(f"{code}-১৬১") == register_prefix(code) != prefix_of("৪৬.২১.৬১০০.০৫০.১৮.০০১.২২-১৬১")
