@@ -155,7 +155,7 @@ class Watcher:
     stop: threading.Event = field(default_factory=threading.Event)
     signalled: int | None = None  # set by the signal handler alone; the loop turns it into `stop`
     _pending: dict[Path, _Pending] = field(default_factory=dict)
-    _held: dict[Path, tuple[float, float | None]] = field(default_factory=dict)  # left in the inbox: (until, mtime)
+    _held: dict[Path, tuple[float, Identity | None]] = field(default_factory=dict)  # left in the inbox: (until, which file)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _state_down: bool = False  # the state database could not be used at the last try (logged once)
     _inbox_down: bool = False  # the inbox could not be read at the last scan (logged once)
@@ -169,7 +169,7 @@ class Watcher:
             return
         with self._lock:
             held = self._held.get(path)
-            if held and held[0] > time.monotonic() and held[1] == _mtime(path):  # unchanged since it was left
+            if held and held[0] > time.monotonic() and held[1] == identity(path):  # the very file left, unchanged
                 return
             self._pending.setdefault(path, _Pending(-1, -1.0, time.monotonic()))
 
@@ -397,6 +397,7 @@ class Watcher:
         assert self.pool is not None or self.queue is not None  # handled only inside run(), which holds either
         if not self._layout_holds():  # the inbox replaced meanwhile (by a link to the output folder, say)
             return
+        before = identity(path)
         try:
             if self.queue is not None:
                 self._enqueue(path)
@@ -414,10 +415,16 @@ class Watcher:
             log.debug("could not handle %s, it stays in the inbox", ascii(path.name))
         except Exception:  # the next file must still be built; this one is tried again at the next rescan
             log.exception("could not handle %s; it stays in the inbox", ascii(path.name))
-        if os.path.lexists(path):  # left in the inbox (not written, or could not be moved): not again before
-            with self._lock:     # the next rescan, whatever events its reading raised
-                self._held[path] = (time.monotonic() + self.rescan, _mtime(path))
+        after = identity(path)
+        with self._lock:
+            if after is None:
+                return
+            if after == before:  # left in the inbox (not written, or could not be moved): not tried again before
+                self._held[path] = (time.monotonic() + self.rescan, after)  # the next rescan, whatever its reading raised
                 self._pending.pop(path, None)
+            else:  # moved, and another file dropped under its name meanwhile (or it changed): looked at as new
+                self._held.pop(path, None)
+                self._pending[path] = _Pending(-1, -1.0, time.monotonic())
 
 
     def _enqueue(self, path: Path) -> None:
@@ -427,11 +434,17 @@ class Watcher:
             log.info("queued %s", path.name)
 
 
-def _mtime(path: Path) -> float | None:
+Identity = tuple[int, int, int, int]
+
+
+def identity(path: Path) -> Identity | None:
+    """Which file is at `path` (device, inode, size, modification time), None when none: a file dropped under
+    the name of one just moved away is another file, even with the same time (a move keeps it)."""
     try:
-        return os.lstat(path).st_mtime
+        st = os.lstat(path)
     except OSError:
         return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
 @contextmanager
