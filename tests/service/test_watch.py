@@ -312,7 +312,8 @@ def test_an_entry_its_own_watcher_left_open_is_closed_with_its_memo(tmp_path):
 def test_a_workbook_saved_over_while_it_is_built_is_built_too_never_archived_unbuilt(tmp_path, watcher):
     """Found by trying: a clerk saved a corrected workbook over the one being built (same name); the finished
     build then moved whatever was at the path, the correction, to archive/ as built, and it was never built.
-    Now the build's file is archived only if it is still the bytes built; the correction stays and is built."""
+    Now the build's file is archived only if it is still the bytes built; the correction stays and is built,
+    at once: no rescan comes in this test (before, the correction waited for the next one)."""
     import hashlib
     import shutil
 
@@ -320,7 +321,7 @@ def test_a_workbook_saved_over_while_it_is_built_is_built_too_never_archived_unb
     from synthetic import workbooks  # long enough to be replaced while it is built
 
     first, corrected = workbooks(tmp_path / "src", 2, 600)
-    w = watcher("--rescan", "2")
+    w = watcher("--rescan", "3600")
     shutil.copy(first, w.inbox / "report.xlsx")
     w.wait(lambda: [r[1] for r in ledger(w.state)] == ["processing"], what="the first in hand")
     shutil.copy(corrected, w.inbox / ".report.part")
