@@ -11,7 +11,7 @@ from generator.spec.documents import BUNDLE_SUFFIX
 
 # (file name ends with, Bangla, English), the first that fits; listed in this order
 LABELS = [
-    (BUNDLE_SUFFIX, "ই-নথির জন্য PDF (পত্র, সংযুক্তি ও প্রমাণক)", "One PDF for e-Nothi (letter, annex and evidence)"),
+    (BUNDLE_SUFFIX, "ই-নথির জন্য একটি PDF (পত্রের সব PDF, প্রমাণক দেওয়া হলে তা-ও)", "One PDF for e-Nothi (all the letter's PDFs, and the evidence when some was given)"),
     ("-letter.pdf", "পত্র (PDF)", "Letter (PDF)"),
     ("-annex.pdf", "সংযুক্তি (PDF)", "Annex (PDF)"),
     (".pdf", "কার্যবিবরণী (PDF)", "Minutes (PDF)"),

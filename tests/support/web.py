@@ -6,7 +6,7 @@ import time
 from PIL import Image
 from pypdf import PdfWriter
 
-BUNDLE_LABEL = "ই-নথির জন্য PDF (পত্র, সংযুক্তি ও প্রমাণক)"
+BUNDLE_LABEL = "ই-নথির জন্য একটি PDF (পত্রের সব PDF, প্রমাণক দেওয়া হলে তা-ও)"
 
 
 def csrf(client, url="/upload"):

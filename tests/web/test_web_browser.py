@@ -135,7 +135,7 @@ def test_upload_with_evidence_gives_one_pdf_for_e_nothi(tmp_path, browser, width
         page.set_input_files("input[name=evidence]", [str(p) for p in evidence])
         page.click("button[type=submit]")
         page.wait_for_url("**/submissions/*", timeout=120_000)
-        assert "ই-নথির জন্য PDF (পত্র, সংযুক্তি ও প্রমাণক)" in page.content()
+        assert "ই-নথির জন্য একটি PDF (পত্রের সব PDF, প্রমাণক দেওয়া হলে তা-ও)" in page.content()
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         page.screenshot(path=str(tmp_path / f"built-{width}.png"), full_page=True)
         with page.expect_download() as info:
