@@ -5,6 +5,7 @@ are built over it and the service layer; everything not named in `generator.__al
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from os import PathLike
@@ -20,6 +21,7 @@ from generator.service.result import Result
 from generator.service.workers import Limits
 from generator.spec import kinds
 from generator.spec.codes import COULD_NOT_READ, OUTPUT_EXISTS, UNKNOWN_KIND
+from generator.text import names
 
 if TYPE_CHECKING:
     from generator.periods.next_period import Next
@@ -36,6 +38,17 @@ class PdfOptions:
     bundle: bool = False
     evidence: tuple[Path, ...] = ()
     timeout: float = 20.0  # seconds for one document's conversion
+
+    def __post_init__(self) -> None:  # told at the call, not as a workbook's fault from inside a build
+        if not isinstance(self.bundle, bool):
+            raise TypeError(f"PdfOptions.bundle must be True or False, not {type(self.bundle).__name__}")
+        if isinstance(self.evidence, (str, bytes, PathLike)):
+            raise TypeError("PdfOptions.evidence takes a list of files, not one path: evidence=[path]")
+        object.__setattr__(self, "evidence", tuple(_path(f, "PdfOptions.evidence") for f in self.evidence))
+        if isinstance(self.timeout, bool) or not isinstance(self.timeout, (int, float)):
+            raise TypeError(f"PdfOptions.timeout must be seconds (a number), not {type(self.timeout).__name__}")
+        if not 1 <= self.timeout < math.inf:  # as gen build's --pdf-timeout
+            raise ValueError(f"PdfOptions.timeout must be 1 second or more, and finite, not {self.timeout!r}")
 
     @classmethod
     def from_folder(cls, folder: Path, **options) -> PdfOptions:
@@ -54,18 +67,33 @@ def build_many(paths: Iterable[Path | str], *, out: Path | str = "output", state
                jobs: int | None = None, limits: Limits | None = None, date: dt.date | None = None,
                pdf: PdfOptions | None = None) -> Generator[Result, None, None]:
     """Build each workbook in a worker process (memory and time limits, one per core unless `jobs` says), each
-    recorded in the ledger of `state` (default: $GEN_STATE_DIR or ~/.local/state/gen); results in the order
-    given. `date` is the issue date of workbooks that leave it blank. StateError when the state folder cannot
-    be used."""
+    recorded in the ledger of `state` (default: docs/api.md); results, as they are iterated, in the order given.
+    `date` is the issue date of workbooks that leave it blank. Arguments are checked at the call (TypeError,
+    ValueError naming the argument); GenError `state-unavailable` when the state cannot be used."""
     if isinstance(paths, (str, bytes, PathLike)):
         raise TypeError("build_many takes a list of workbooks, not one path: build_many([path]), or build(path)")
+    if paths is None or not isinstance(paths, Iterable):
+        raise TypeError(f"build_many takes a list of workbooks, not {type(paths).__name__}")
     _expect(pdf, PdfOptions, "pdf")
     _expect(limits, Limits, "limits")
     _expect(date, dt.date, "date")
-    workbooks = [Path(p) for p in paths]
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int)):
+        raise TypeError(f"jobs must be a whole number or None, not {type(jobs).__name__}")
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be 1 or more (workbooks built at once), not {jobs}")
+    workbooks = [_path(p, "each workbook") for p in paths]
+    out_root = _folder(out, "out")
+    if state is not None:
+        _folder(state, "state")
+    state_dir = resolve(state)
+    return _built(workbooks, out_root, state_dir, jobs, limits, date, pdf)
+
+
+def _built(workbooks: list[Path], out_root: Path, state_dir: Path, jobs: int | None, limits: Limits | None,
+           date: dt.date | None, pdf: PdfOptions | None) -> Generator[Result, None, None]:
     settings = dict(bundle=pdf.bundle, evidence=tuple(str(p) for p in pdf.evidence)) if pdf else {}
     with converter.warm(pdf is not None, pdf.timeout if pdf else 20.0, **settings) as made:
-        yield from batch.build_all(workbooks, out_root=Path(out), state_dir=resolve(state),
+        yield from batch.build_all(workbooks, out_root=out_root, state_dir=state_dir,
                                    jobs=jobs, limits=limits, pdf=made, default_date=date)
 
 
@@ -78,8 +106,23 @@ def build(path: Path | str, **options) -> Result:
 def _expect(value: object, kind: type, name: str) -> None:
     """TypeError naming the argument, rather than an AttributeError from deep inside (or from a worker)."""
     if value is not None and not isinstance(value, kind):
-        where = "datetime" if kind is dt.date else "generator"
-        raise TypeError(f"{name} must be a {where}.{kind.__name__} or None, not {type(value).__name__}")
+        where = "" if kind is bool else "datetime." if kind is dt.date else "generator."
+        raise TypeError(f"{name} must be a {where}{kind.__name__} or None, not {type(value).__name__}")
+
+
+def _path(value: object, name: str) -> Path:
+    """A str or os.PathLike as a Path; TypeError naming the argument for anything else (bytes, None, a number)."""
+    if isinstance(value, bytes) or not isinstance(value, (str, PathLike)):
+        raise TypeError(f"{name} must be a path (str or pathlib.Path), not {type(value).__name__}")
+    return Path(value)
+
+
+def _folder(value: object, name: str) -> Path:
+    """An output or state folder's path; ValueError for a name that is not UTF-8 text (no record could hold it)."""
+    path = _path(value, name)
+    if names.undecodable(str(path)):
+        raise ValueError(f"{name} '{names.escaped(str(path))}' is not UTF-8 text: name the folder in UTF-8")
+    return path
 
 
 def check(path: Path | str, *, today: dt.date | None = None, limits: Limits | None = None) -> Result:
@@ -90,7 +133,7 @@ def check(path: Path | str, *, today: dt.date | None = None, limits: Limits | No
 
     _expect(today, dt.date, "today")
     _expect(limits, Limits, "limits")
-    return next(check_all([Path(path)], jobs=1, limits=limits, today=today))
+    return next(check_all([_path(path, "path")], jobs=1, limits=limits, today=today))
 
 
 def blank_workbook(kind: str | kinds.Kind, path: Path | str, *, force: bool = False) -> Path:

@@ -308,6 +308,8 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: str | None, issue_
     except StateError as e:
         _say(e)
         sys.exit(EXIT_NOT_WRITTEN)
+    except ValueError as e:  # a folder's name that is not UTF-8 text
+        raise click.BadParameter(str(e), param_hint="'--out' / '--state'") from None
     if show_bar:
         click.echo(f"তৈরি / built {counts['built']}, বাতিল / rejected {counts['rejected']}, "
                    f"লেখা যায়নি / not written {counts['failed']} → {out_root}")

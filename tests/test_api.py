@@ -229,3 +229,67 @@ def test_an_evidence_folder_that_cannot_be_read_is_a_gen_error(tmp_path):
     for folder in (tmp_path / "missing", tmp_path / "a-file"):
         e = _refused(lambda folder=folder: generator.PdfOptions.from_folder(folder))
         assert e.code == "could-not-read" and str(folder) in e.en and str(folder) in e.bn
+
+
+def test_a_hostile_callers_arguments_are_refused_at_the_call_naming_them(tmp_path):
+    """Found by a hostile caller (helper-39): `state=b"s4"` or `state=5` made a folder named "b's4'" or "5" and
+    built there; `PdfOptions(timeout=-5)` or `evidence="cc.xlsx"` blamed every workbook (could-not-process, or
+    evidence 'c' unreadable); `build_many` checked nothing until its first result was asked for."""
+    import math
+    import os
+
+    import pytest
+
+    workbook, state = tmp_path / "cc.xlsx", tmp_path / "s"
+    wrong_type = ((lambda: generator.build_many(None), "a list of workbooks"),
+                  (lambda: generator.build_many([b"cc.xlsx"], state=state), "each workbook must be a path"),
+                  (lambda: generator.build(workbook, state=b"s4"), "state must be a path"),
+                  (lambda: generator.build(workbook, state=5), "state must be a path"),
+                  (lambda: generator.build(workbook, out=None, state=state), "out must be a path"),
+                  (lambda: generator.build_many([workbook], jobs="2", state=state), "jobs must be a whole number"),
+                  (lambda: generator.build_many([workbook], date="2024-01-01", state=state), "date must be"),
+                  (lambda: generator.check(None), "path must be a path"),
+                  (lambda: generator.Limits(memory_mb="512"), "Limits.memory_mb must be a number"),
+                  (lambda: generator.PdfOptions(bundle=1), "bundle must be True or False"),
+                  (lambda: generator.PdfOptions(bundle=True, evidence=str(workbook)), "a list of files"),
+                  (lambda: generator.PdfOptions(timeout="20"), "timeout must be seconds"))
+    for call, says in wrong_type:
+        with pytest.raises(TypeError, match=says):
+            call()  # build_many too: at the call, before any result is asked for
+    wrong_value = ((lambda: generator.build_many([workbook], jobs=0, state=state), "jobs must be 1 or more"),
+                   (lambda: generator.PdfOptions(timeout=-5), "timeout must be 1 second or more"),
+                   (lambda: generator.PdfOptions(timeout=math.inf), "timeout must be 1 second or more"),
+                   (lambda: generator.Limits(seconds=math.inf), "seconds >= 1"),
+                   (lambda: generator.build_many([workbook], out=os.fsdecode(b"out\xff"), state=state),
+                    r"out 'out\\xff' is not UTF-8 text"))
+    for call, says in wrong_value:
+        with pytest.raises(ValueError, match=says):
+            call()
+    assert not state.exists() and not (tmp_path / "b's4'").exists() and not (tmp_path / "5").exists()
+    assert generator.PdfOptions(evidence=[str(workbook)]).evidence == (workbook,)
+
+
+def test_a_workbook_whose_name_is_not_utf8_is_refused_alone_and_the_rest_built(tmp_path, cc_example):
+    """Found by a hostile caller: such a name (a share mounted with the wrong character set) stopped the whole
+    batch with a UnicodeEncodeError from the ledger, the good workbook before it never returned."""
+    import os
+    import shutil
+
+    if os.uname().sysname != "Linux":  # other systems refuse such a name when the file is made
+        return
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = shutil.copy(cc_example, folder / "a.xlsx")
+    odd = folder / os.fsdecode(b"bad\xff\xfename.xlsx")
+    shutil.copy(cc_example, odd)
+    before = odd.read_bytes()
+    results = list(generator.build_many([good, odd], out=tmp_path / "out", state=tmp_path / "s"))
+    assert [r.status for r in results] == ["built", "rejected"]
+    (finding,) = results[1].issues
+    assert finding.code == "could-not-read" and r"bad\xff\xfename.xlsx" in results[1].source
+    assert r"bad\xff\xfename.xlsx" in finding.en and "UTF-8" in finding.en and "UTF-8" in finding.bn
+    assert odd.read_bytes() == before  # never renamed nor changed: it is the office's file
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "build", str(folder), "--out", str(tmp_path / "out"),
+                          "--state", str(tmp_path / "s"), "--json"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert [json.loads(line)["status"] for line in run.stdout.splitlines()] == ["built", "rejected"]

@@ -16,6 +16,7 @@ from generator.service.result import Result, failure
 from generator.service.workers import Limits, Ready, default_jobs
 from generator.spec.memo import number as memo_text
 from generator.spec.status import BUILT, INTERRUPTED
+from generator.text import names
 from generator.xlsx.source import Source, load
 from generator.spec.codes import COULD_NOT_READ
 
@@ -29,11 +30,24 @@ def unreadable(path: Path, why: str) -> Result:
 
 
 def load_or_result(path: Path) -> Source | Result:
-    """The file read once, or the result of a file that cannot be read (a FIFO is never opened: it would block)."""
+    """The file read once, or the result of a file that cannot be read (a FIFO is never opened: it would block).
+    A file whose name is not UTF-8 is not built: its name could go into no record, report or letter."""
+    if names.undecodable(str(path)):
+        return name_not_text(path)
     try:
         return load(path)
     except OSError as e:
         return unreadable(path, e.strerror or str(e))
+
+
+def name_not_text(path: Path) -> Result:
+    shown = names.escaped(str(path))
+    return failure(
+        shown, COULD_NOT_READ,
+        f"{shown}: ফাইলের (বা ফোল্ডারের) নামে এমন বাইট আছে যা UTF-8 লেখা নয় (\\x… দিয়ে দেখানো), তাই ফাইলটি খোলা হয়নি। "
+        "নামটি বাংলা বা ইংরেজিতে নতুন করে লিখে (rename) আবার দিন; ফাইলটি যেমন ছিল তেমনই আছে।",
+        f"{shown}: the name of the file (or of a folder above it) holds bytes that are not UTF-8 text (shown as "
+        "\\x…), so the file was not opened. Rename it, in Bangla or English, and build it again; the file is as it was.")
 
 
 def build_all(paths: list[Path], *, out_root: Path, state_dir: Path, jobs: int | None = None,

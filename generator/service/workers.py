@@ -7,6 +7,7 @@ leave when the process that started them is gone.
 from __future__ import annotations
 
 import multiprocessing as mp
+import math
 import os
 import queue
 import signal
@@ -24,7 +25,10 @@ class Limits:
     seconds: float = 120.0  # wall time for one task
 
     def __post_init__(self) -> None:  # below these every workbook would be told too large or too long
-        if not self.memory_mb >= 256 or not self.seconds >= 1:
+        for name, value in (("memory_mb", self.memory_mb), ("seconds", self.seconds)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"Limits.{name} must be a number, not {type(value).__name__}")
+        if not self.memory_mb >= 256 or not 1 <= self.seconds < math.inf:
             raise ValueError(f"Limits need memory_mb >= 256 and seconds >= 1 (as gen build's --max-memory and "
                              f"--timeout), not {self.memory_mb!r} and {self.seconds!r}")
 
