@@ -77,11 +77,11 @@ def test_a_script_building_at_its_top_level_is_not_told_its_workbook_is_damaged(
     script.write_text("import threading\nimport generator\n"
                       "threading.Thread(target=threading.Event().wait, daemon=True).start()\n"
                       f"result = generator.build({str(workbook)!r}, out='out', state='state')\n"
-                      "print(result.issues[0].code, '|', result.issues[0].en)\n", encoding="utf-8")
+                      "print(result.status, result.issues[0].code, '|', result.issues[0].en)\n", encoding="utf-8")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120,
                           env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)})
     told = done.stdout.strip().splitlines()[-1]
-    assert told.startswith("could-not-process |") and "no fault of the file" in told and "damaged" not in told
+    assert told.startswith("failed could-not-process |") and "no fault of the file" in told and "damaged" not in told
     assert 'if __name__ == "__main__"' in told
 
 

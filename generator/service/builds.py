@@ -14,6 +14,7 @@ from generator.records.register import Register
 from generator.records.state import StateError
 from generator.service import pipeline
 from generator.service.result import Result, failure, issued_not_placed
+from generator.spec.status import FAILED
 from generator.service.workers import Limits, Loss, Pool
 from generator.spec.memo import number as memo_text
 from generator.text.bangla import to_bangla_digits
@@ -142,7 +143,7 @@ def lost_file(path: Path, why: str) -> Result:
 def not_started(path: Path, loss: Loss) -> Result:
     """A worker that died before it was ready for any task: the workbook was never opened, it is not to blame."""
     name, why = Path(path).name, loss.detail or "it was stopped"
-    return failure(
+    return replace(failure(
         path, COULD_NOT_PROCESS,
         f"{name} প্রক্রিয়া করা যায়নি, তবে এতে ফাইলটির দোষ নেই: ফাইলটি খোলার আগেই কর্মী-প্রক্রিয়াটি চালু হতে পারেনি "
         f"({why})। ফাইলটি যেমন ছিল তেমনই আছে; আবার পাঠান, আবারও এমন হলে সিস্টেম প্রশাসককে জানান। নিজের Python "
@@ -150,7 +151,7 @@ def not_started(path: Path, loss: Loss) -> Result:
         f"{name} could not be processed, through no fault of the file: the worker process failed to start before "
         f"the workbook was opened ({why}). The file is as it was: send it again, and if this happens again tell the "
         "system administrator. A Python script that calls generator.build_many must call it under "
-        "if __name__ == \"__main__\":.")
+        "if __name__ == \"__main__\":."), status=FAILED)  # not rejected: nothing for the clerk to correct
 
 
 def internal(path: Path, loss: Loss) -> Result:

@@ -37,6 +37,7 @@ def test_a_worker_that_never_started_does_not_blame_the_workbook(tmp_path):
     task = builds.Task(tmp_path / "cc.xlsx", tmp_path / "out", tmp_path / "state")
     result = builds.lost(task, Loss("start", "exit code 1"))
     assert result.issues[0].code == "could-not-process" and "no fault of the file" in result.issues[0].en
+    assert result.status == "failed"  # not 'rejected' (a hostile caller: gen build said exit 1, fix the file)
     assert "damaged" not in result.issues[0].en and "দোষ নেই" in result.issues[0].bn
     assert not (tmp_path / "out").exists()  # nothing filed for the workbook
     damaged = builds.lost(task, Loss("died", "signal SIGSEGV"))
