@@ -44,6 +44,7 @@ class RawWorkbook:
     uncomputed: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) of formulas with no value
     error_values: list[tuple[str, str, str, bool]] = field(default_factory=list)  # (sheet, cell, '#REF!', formula?)
     carried: list[Carried] = field(default_factory=list)  # what `gen next` carried in, from its hidden sheet
+    repeated: list[tuple[str, str, str]] = field(default_factory=list)  # (key, its first key cell, this one)
 
 
 _GOVERNMENT = {identity.name(line) for line in GOVERNMENT_LINES}

@@ -62,12 +62,25 @@ def examine(raw: RawWorkbook, *, today: dt.date | None = None, default_issue_dat
     ) for sheet, cell in raw.uncomputed]
     findings += [_error_value(sheet, cell, value, formula) for sheet, cell, value, formula in raw.error_values]
     findings += _columns(raw, kind)
+    findings += [_repeated(raw, key, first, again) for key, first, again in raw.repeated]
     report = model.from_workbook(raw, kind)
     findings += _fields(raw, report, today or dt.date.today())
     findings += PlanChecks(raw, report, today=today or dt.date.today(), default_issue_date=default_issue_date).run()
     findings += _readings(raw, report)
     findings += carried.unchanged(raw)
     return Checked(raw, report, findings)
+
+
+def _repeated(raw: RawWorkbook, key: str, first: str, again: str) -> Finding:
+    """A machine key written twice down the letter sheet (a row copied, or another's key typed over): only one
+    value can go into the letter, and the row whose key was overwritten is lost from it."""
+    return error(
+        "repeated-key",
+        f"'{key}' চাবিটি এই শিটে দুবার আছে ({first} ও {again}); পত্রে কেবল প্রথমটির মান যেত। বাড়তি সারিটি মুছুন, "
+        "অথবা এই ঘরে যে চাবি ছিল তা ফিরিয়ে আনুন ('gen template' থেকে নেওয়া ছকের সঙ্গে মিলিয়ে দেখুন)।",
+        f"The key '{key}' is in this sheet twice ({first} and {again}); the letter would take only the first one's "
+        "value. Delete the extra row, or put back the key this cell held (compare a blank from 'gen template').",
+        raw.letter_sheet, again)
 
 
 def _error_value(sheet: str, cell: str, value: str, formula: bool) -> Finding:
@@ -206,7 +219,7 @@ def _columns(raw: RawWorkbook, kind: kinds.Kind) -> list[Finding]:
 def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
     out = []
     for key, field in report.kind.field_map.items():
-        if field.required and not report.get(key):
+        if field.required and not identity.key(report.get(key) or ""):  # empty, or only what prints nothing
             out.append(error(
                 MISSING_FIELD,
                 f"আবশ্যক ঘর '{field.label}' ফাঁকা। এখানে লিখুন{': ' + field.hint if field.hint else ''}।",

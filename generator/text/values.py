@@ -22,6 +22,12 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")  # year first: unambigu
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 FIRST_SERIAL_DATE, LAST_SERIAL_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+LARGEST = 1e15  # no count, percentage or score of a plan comes near it; a number beyond is read as text (refused)
+
+
+def _sane(x: float | int) -> bool:
+    return -LARGEST < x < LARGEST  # False for inf and nan too
+
 _ANY_DIGIT = re.compile(r"\d")  # any script's digits, as the date patterns' \d
 
 
@@ -187,6 +193,8 @@ def parse(raw: object, *, percent_format: bool = False, date_expected: bool = Fa
     if isinstance(raw, bool):
         return Value(raw, str(raw))
     if isinstance(raw, (int, float)):
+        if not _sane(raw):
+            return Value(raw, whole_text(raw))
         return Value(raw, whole_text(raw), number=float(raw), percent=percent_format)
     text = str(raw)
     ascii_text = to_ascii_digits(text.strip()).replace(",", "")
@@ -195,9 +203,11 @@ def parse(raw: object, *, percent_format: bool = False, date_expected: bool = Fa
             ascii_text = ascii_text[: -len(suffix)].strip()
             break
     if ascii_text.endswith("%") and _NUMBER.match(ascii_text[:-1].strip()):
-        return Value(raw, text, number=float(ascii_text[:-1]) / 100, percent=True)
+        number = float(ascii_text[:-1]) / 100
+        return Value(raw, text, number=number, percent=True) if _sane(number) else Value(raw, text)
     if _NUMBER.match(ascii_text):
-        return Value(raw, text, number=float(ascii_text))
+        number = float(ascii_text)
+        return Value(raw, text, number=number) if _sane(number) else Value(raw, text)
     date = parse_date_text(text)
     if date is not None:
         return Value(raw, text, date=date)

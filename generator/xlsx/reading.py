@@ -55,13 +55,18 @@ def read(source: Path | Source) -> RawWorkbook:
     letter_sheet = next((n for n in KEY_VALUE_SHEETS if n in sheets), None)
     if letter_sheet is None:
         raise missing_sheet(LETTER_SHEET)
-    letter, letter_rows = {}, {}
+    letter: dict[str, Cell] = {}
+    letter_rows: dict[str, int] = {}
+    repeated: list[tuple[str, str, str]] = []
     rows = _rows(wb, data, letter_sheet, _extent(scan, letter_sheet))
     key_col, value_col = _letter_layout(rows)
-    value_letter = get_column_letter(value_col + 1)
+    key_letter, value_letter = get_column_letter(key_col + 1), get_column_letter(value_col + 1)
     for number, row in enumerate(rows, start=1):
         key = row[key_col] if len(row) > key_col else None
-        if not isinstance(key, str) or key.strip() not in ALL_FIELDS or key.strip() in letter:
+        if not isinstance(key, str) or key.strip() not in ALL_FIELDS:
+            continue
+        if key.strip() in letter:  # the first is read; the checks refuse the workbook at this one
+            repeated.append((key.strip(), f"{key_letter}{letter_rows[key.strip()]}", f"{key_letter}{number}"))
             continue
         letter[key.strip()] = Cell(_value(row[value_col]) if len(row) > value_col else None, f"{value_letter}{number}")
         letter_rows[key.strip()] = number
@@ -74,6 +79,7 @@ def read(source: Path | Source) -> RawWorkbook:
     table_rows = _rows(wb, data, table_sheet, _extent(scan, table_sheet))
     plan_columns, plan_rows = _read_plan(table_rows, table_sheet, first_row, scan.percent.get(table_sheet, set()))
     raw = RawWorkbook(str(path), letter, letter_rows, plan_columns, plan_rows, sheets, letter_sheet, table_sheet)
+    raw.repeated = repeated
     raw.error_values = _error_values(scan, raw)
     shown = {(sheet, ref) for sheet, ref, _, _ in raw.error_values}
     raw.uncomputed = [c for c in _formulas_without_values(scan, raw) if c not in shown]

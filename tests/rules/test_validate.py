@@ -84,3 +84,30 @@ def test_old_template_version(tmp_path, out, state):
     path = fill_cc(tmp_path, dict(MYMENSINGH, template_version=0), ROWS)
     result = pipeline.build(path, out_root=out, state_dir=state)
     assert not result.ok and result.issues[0].code == "old-template"
+
+
+def test_a_required_field_of_only_invisible_characters_is_empty(tmp_path):
+    """Found by a hostile caller: an office name of zero-width characters was built, the letter printing an
+    invisible office, its folder named 'office~e3b0c442'. The cell looks empty in Excel: it is empty."""
+    findings, raw, _ = _findings(tmp_path, office_name="\u200b\u200c \u2060")
+    f = findings["missing-field"]
+    assert (f.sheet, f.cell) == ("পত্র", raw.letter["office_name"].ref) and "office_name" in f.en
+
+
+def test_a_key_written_twice_down_the_letter_sheet_is_refused_at_the_second(tmp_path):
+    """Found by a hostile caller: `office_name` typed over another row's key was built silently, the first value
+    taken and the overwritten row's field (office_unit) gone from the letter."""
+    from openpyxl import load_workbook
+
+    path = fill_cc(tmp_path, MYMENSINGH, ROWS)
+    wb = load_workbook(path)
+    ws = wb["পত্র"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value}
+    ws.cell(rows["office_unit"], 1, "office_name")
+    wb.save(path)
+    raw = reading.read(path)
+    assert raw.letter["office_name"].ref == f"C{rows['office_name']}"  # the first is the one read
+    _, findings = validate.check(raw, today=dt.date(2023, 6, 1))
+    (f,) = [f for f in findings if f.code == "repeated-key"]
+    assert (f.severity, f.sheet, f.cell) == ("error", "পত্র", f"A{rows['office_unit']}")
+    assert f"A{rows['office_name']}" in f.en and "office_name" in f.bn

@@ -234,6 +234,8 @@ PLAN_COLUMNS = string.ascii_uppercase[:len(kinds.CC.columns)]
 @example(letter={}, cells={(C("achieved", 6)[0], 6): -6.357961409219941e+162})  # made calamine panic (CI, 2026-11)
 @example(letter={"memo_serial": "²", "attachment_count": "³"}, cells={})  # '²'.isdigit() is True (make fuzz)
 @example(letter={"memo_serial": 9.223372036854776e+18}, cells={})  # beyond SQLite's integers (make fuzz)
+@example(letter={}, cells={("K", 4): 1.7976931348623155e+308})  # a target made infinite by its share (a 2026-12 run)
+@example(letter={}, cells={("K", 4): "1" + "0" * 400})  # typed digits beyond a float: infinite
 def test_random_values_never_crash(tmp_path, letter, cells):
     path = filling.fill(XLSX_DIR / "cc.xlsx", tmp_path / "fuzz.xlsx", {**MYMENSINGH, **letter}, ROWS)
     wb = load_workbook(path)
