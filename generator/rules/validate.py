@@ -45,9 +45,10 @@ def check(raw: RawWorkbook, *, today: dt.date | None = None,
 
 def examine(raw: RawWorkbook, *, today: dt.date | None = None, default_issue_date: dt.date | None = None) -> Checked:
     """Read the kind, normalise the cells, build the report and check it; `raw` is left as it was."""
+    raw, cut = _too_long(raw)
     raw, cleaned = _controls(raw)
     kind, findings = _kind(raw)
-    findings = cleaned + findings
+    findings = cut + cleaned + findings
     if kind is None:
         return Checked(raw, None, findings)
     raw, converted = _bijoy(raw)
@@ -136,6 +137,26 @@ def _each_text_cell(raw: RawWorkbook, change: Callable[[str, str, str], tuple[st
     letter = each(raw.letter, raw.letter_sheet)
     rows = [(number, each(cells, raw.table_sheet)) for number, cells in raw.plan_rows]
     return (replace(raw, letter=letter, plan_rows=rows) if out else raw), out
+
+
+EXCEL_CELL_CHARACTERS = 32_767  # the most Excel lets a cell hold: more was written by another program
+
+
+def _too_long(raw: RawWorkbook) -> tuple[RawWorkbook, list[Finding]]:
+    """A cell longer than Excel allows, refused at its cell (and cut for the checks that still look at it)."""
+
+    def change(text: str, sheet: str, cell: str) -> tuple[str, Finding] | None:
+        if len(text) <= EXCEL_CELL_CHARACTERS:
+            return None
+        return text[:EXCEL_CELL_CHARACTERS], error(
+            "cell-too-long",
+            f"এই ঘরে {to_bangla_digits(len(text))}টি অক্ষর, Excel একটি ঘরে যত রাখে ({to_bangla_digits(EXCEL_CELL_CHARACTERS)}) "
+            "তার চেয়ে বেশি: ফাইলটি অন্য কোনো প্রোগ্রামে লেখা। ঘরের লেখা ছোট করুন।",
+            f"This cell holds {len(text)} characters, more than Excel lets a cell hold ({EXCEL_CELL_CHARACTERS}): the "
+            "file was written by another program. Shorten the cell's text.",
+            sheet, cell)
+
+    return _each_text_cell(raw, change)
 
 
 def _controls(raw: RawWorkbook) -> tuple[RawWorkbook, list[Finding]]:

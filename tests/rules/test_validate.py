@@ -111,3 +111,21 @@ def test_a_key_written_twice_down_the_letter_sheet_is_refused_at_the_second(tmp_
     (f,) = [f for f in findings if f.code == "repeated-key"]
     assert (f.severity, f.sheet, f.cell) == ("error", "পত্র", f"A{rows['office_unit']}")
     assert f"A{rows['office_name']}" in f.en and "office_name" in f.bn
+
+
+def test_a_cell_longer_than_excel_allows_is_refused_at_its_cell(tmp_path):
+    """Found by a hostile caller: a 2-MB word as the office name passed the checks and broke the build ('could
+    not be processed ... tell the system administrator'). Excel holds at most 32,767 characters in a cell."""
+    import zipfile
+
+    filled = fill_cc(tmp_path, dict(MYMENSINGH, office_name="OFFICE-NAME-HERE"), ROWS)  # openpyxl cuts at 32,767
+    path = tmp_path / "long.xlsx"
+    with zipfile.ZipFile(filled) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            z.writestr(info, source.read(info).replace(b"OFFICE-NAME-HERE", ("ক" * 40_000).encode()))
+    raw = reading.read(path)
+    _, found = validate.check(raw, today=dt.date(2023, 6, 1))
+    findings = {f.code: f for f in found}
+    f = findings["cell-too-long"]
+    assert (f.severity, f.sheet, f.cell) == ("error", "পত্র", raw.letter["office_name"].ref)
+    assert "40000" in f.en and "32767" in f.en
