@@ -39,10 +39,12 @@ class WriteError(PlaceError):
         self.path, self.cause = Path(path), cause.strerror or str(cause)
         super().__init__(
             COULD_NOT_WRITE,
-            f"{self.path} লেখা যায়নি ({self.cause})। ডিস্কে জায়গা ও লেখার অনুমতি দেখে আবার চেষ্টা করুন; "
-            "স্মারক নম্বরটি রেজিস্টারে ফেরত গেছে।",
+            f"{self.path} লেখা যায়নি ({self.cause})। ডিস্কে জায়গা ও লেখার অনুমতি দেখে আবার চেষ্টা করুন। এই স্মারক "
+            "নম্বরে কোনো পত্র হয়নি: নম্বরটি রেজিস্টারে ফেরত গেছে, অথবা এর মধ্যে পরের নম্বর দেওয়া হয়ে থাকলে রেজিস্টারে "
+            "'বাতিল' হিসেবে লেখা আছে (ক্রমে ফাঁক থাকে না)।",
             f"Could not write {self.path} ({self.cause}). Check the disk's free space and permissions and try "
-            "again; the memo number went back to the register.")
+            "again. No letter carries its memo number: the number went back to the register, or, when a later one "
+            "was issued meanwhile, the register keeps it marked void (its sequence has no unexplained gap).")
 
 
 class OutputError(PlaceError):
