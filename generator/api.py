@@ -15,7 +15,8 @@ from pathlib import Path
 from generator.findings import GenError
 from generator.records.register import Entry, Register
 from generator.records.store import OutputError, refuse_over_record, refuse_unless_ordinary, write_atomic
-from generator.records.state import resolve
+from generator.records.db import holds_register
+from generator.records.state import NoRegister, database_url as state_url, resolve
 from generator.service import batch, converter
 from generator.service.result import Result
 from generator.service.workers import Limits
@@ -196,6 +197,10 @@ def summarize(fiscal_year: str, period: str, *, state: Path | str | None = None,
 
 
 def memo_register(state: Path | str | None = None) -> list[Entry]:
-    """Every memo number the register holds, oldest first."""
-    with Register(resolve(state)) as register:
+    """Every memo number the register holds (issued, and reserved or void: `Entry.state`), oldest first. GenError
+    `state-unavailable` when `state` holds no register (a mistyped folder is not made into a new, empty one)."""
+    folder = resolve(state)
+    if not holds_register(folder):
+        raise NoRegister(state_url(folder) or folder)
+    with Register(folder) as register:
         return register.entries()

@@ -623,21 +623,11 @@ def register(state_dir: str | None, as_json: bool, out_root: Path | None) -> Non
     from dataclasses import asdict
 
     import generator
-    from generator.records.db import holds_register
-    from generator.records.state import StateError, database_url, shown as without_password
+    from generator.records.state import StateError
 
     try:
         folder = _state(state_dir)
-        if not holds_register(folder):
-            # only a listing: a mistyped --state names no register, rather than a new empty one made there
-            url = database_url(folder)
-            where = without_password(url) if url else folder
-            click.echo(f"✘ {where}-এ কোনো স্মারক-রেজিস্টার নেই: এই অবস্থায় কখনো কিছু তৈরি হয়নি। --state ঠিক আছে কি না "
-                       "দেখুন।\n"
-                       f"  There is no memo register in {where}: nothing was ever built with this state. Check --state.",
-                       err=True)
-            sys.exit(EXIT_NOT_WRITTEN)
-        entries = generator.memo_register(folder)
+        entries = generator.memo_register(folder)  # only a listing: a mistyped --state is told, never made
     except StateError as err:
         _say(err)
         sys.exit(EXIT_NOT_WRITTEN)

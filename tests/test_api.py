@@ -293,3 +293,14 @@ def test_a_workbook_whose_name_is_not_utf8_is_refused_alone_and_the_rest_built(t
                           "--state", str(tmp_path / "s"), "--json"], capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert [json.loads(line)["status"] for line in run.stdout.splitlines()] == ["built", "rejected"]
+
+
+def test_memo_register_of_a_mistyped_folder_is_told_not_made(tmp_path):
+    """Found by a hostile caller: memo_register on a folder that holds no register made one there, empty, and
+    returned [] as if nothing had ever been issued (`gen register` already refused; the API now does)."""
+    import pytest
+
+    with pytest.raises(generator.GenError) as told:
+        generator.memo_register(tmp_path / "stat")
+    assert told.value.code == "state-unavailable" and "no memo register" in told.value.en
+    assert str(tmp_path / "stat") in told.value.en and not (tmp_path / "stat").exists()

@@ -81,6 +81,18 @@ class SchemaTooNew(StateError):
                    "no memo number was used.")
 
 
+class NoRegister(StateError):
+    """A state asked only to be read (the register listed) that holds no register: a mistyped --state is told,
+    not made into a new, empty register."""
+
+    def __init__(self, path: Path | str):
+        super().__init__(path, "no memo register here")
+        where = shown(str(path)) if is_url(path) else path
+        self.bn = (f"{where}-এ কোনো স্মারক-রেজিস্টার নেই: এই অবস্থায় কখনো কিছু তৈরি হয়নি। --state ঠিক আছে কি না "
+                   "দেখুন।")
+        self.en = f"There is no memo register in {where}: nothing was ever built with this state. Check --state."
+
+
 _URL_LIKE = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
