@@ -314,8 +314,8 @@ def report_rejection(result: Result, source: Path | Source, folder: Path, submis
     path = source.path if isinstance(source, Source) else Path(source)
     stem = store.safe_name(path.stem, "workbook")
     lines = [f"{as_sent(path.name)}: গ্রহণ করা যায়নি / rejected", ""]
-    for f in result.issues:
-        lines += [f"[{f.severity}] {f.where} ({f.code})", f"  {f.bn}", f"  {f.en}", ""]
+    for f in result.issues:  # a finding of the file as a whole (a bomb, too large) is placed at the file's name
+        lines += [f"[{f.severity}] {f.where or as_sent(path.name)} ({f.code})", f"  {f.bn}", f"  {f.en}", ""]
     files = {f"{stem}.errors.txt": ("\ufeff" + "\r\n".join(lines)).encode("utf-8")}  # BOM and CRLF: Notepad
     if not any(f.code in UNREADABLE for f in result.issues) and any(f.cell and f.severity == ERROR
                                                                    for f in result.issues):

@@ -407,6 +407,8 @@ def test_other_formats_of_the_same_name_keep_their_own_reports(tmp_path):
     reports = [p for r in json_lines(run) for p in r["outputs"]]
     assert len(reports) == 2 and len(set(reports)) == 2
     assert ".ods" in Path(reports[0]).read_text(encoding="utf-8") and ".xls" in Path(reports[1]).read_text(encoding="utf-8")
+    # a finding of the file as a whole is placed at the file, not at an empty place ('[error]  (unsupported-format)')
+    assert "[error] x.ods (unsupported-format)" in Path(reports[0]).read_text(encoding="utf-8")
 
 
 def test_a_fixed_resubmission_leaves_no_stale_report_beside_the_letter(tmp_path):
