@@ -240,7 +240,9 @@ def _columns(raw: RawWorkbook, kind: kinds.Kind) -> list[Finding]:
 def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
     out = []
     for key, field in report.kind.field_map.items():
-        if field.required and not identity.key(report.get(key) or ""):  # empty, or only what prints nothing
+        value = report.get(key)
+        # empty, or only what prints nothing (the memo prefix's own check says that of it, at the same cell)
+        if field.required and (not value or (key != "memo_prefix" and not identity.key(value))):
             out.append(error(
                 MISSING_FIELD,
                 f"আবশ্যক ঘর '{field.label}' ফাঁকা। এখানে লিখুন{': ' + field.hint if field.hint else ''}।",

@@ -24,7 +24,7 @@ from generator.service.ledgering import ARCHIVE_DIR, REJECTED_DIR
 from generator.service.builds import BuildPool, lost_file
 from generator.service.result import Result, only_lost
 from generator.spec.status import BUILT, DUPLICATE, FAILED, REJECTED
-from generator.xlsx.source import Source, load, unchanged
+from generator.xlsx.source import Source, load, stamp, unchanged
 
 log = logging.getLogger("gen.intake")
 
@@ -162,10 +162,10 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
         log.info("received %s", path.name)
         earlier = ledger.done_with(source.digest)
         if earlier is not None and earlier.name == path.name and earlier.moved_to is None and earlier.route == route:
-            return _move_again(path, inbox, ledger, earlier)  # this very file, handled before but not moved
+            return _move_again(path, inbox, ledger, earlier, source)  # this very file, handled before but not moved
         id = ledger.start(path.name, source.digest, route=route, owner=owner)
         if earlier is not None:
-            moved, _ = _move_or_none(path, inbox, ARCHIVE_DIR if earlier.status == BUILT else REJECTED_DIR)
+            moved, _ = _move_handled(path, inbox, ARCHIVE_DIR if earlier.status == BUILT else REJECTED_DIR, source)
             ledger.finish(id, DUPLICATE, memo=earlier.memo, kind=earlier.kind, office=earlier.office,
                           fiscal_year=earlier.fiscal_year, period=earlier.period, outputs=earlier.outputs,
                           moved_to=str(moved) if moved else None, note=f"same content as ledger entry {earlier.id}",
@@ -197,7 +197,7 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
             moved, unmoved = _keep_built(path, inbox, ARCHIVE_DIR if status == BUILT else REJECTED_DIR, source), REPLACED
             log.warning("%s was replaced while it was built; the new one stays in the inbox", path.name)
         else:
-            moved, unmoved = _move_or_none(path, inbox, ARCHIVE_DIR if status == BUILT else REJECTED_DIR)
+            moved, unmoved = _move_handled(path, inbox, ARCHIVE_DIR if status == BUILT else REJECTED_DIR, source)
         if moved is not None and status == REJECTED:
             for output in result.outputs:  # the error report and the marked-up copy go beside it, named after it
                 report = Path(output)
@@ -248,9 +248,48 @@ def _move_or_none(path: Path, inbox: Path, where: str) -> tuple[Path | None, str
 _TOLD: set[str] = set()
 
 
-def _move_again(path: Path, inbox: Path, ledger: Ledger, earlier) -> int:
+def _move_handled(path: Path, inbox: Path, where: str, source: Source) -> tuple[Path | None, str | None]:
+    """The file handled (the bytes of `source`) moved out of the inbox, as `_move_or_none`. A file dropped under
+    its name after the last look, just before the move (a corrected copy sent the moment the first was built),
+    is what a move by name takes: it is put back in the inbox, as the new file it is, and the bytes handled are
+    kept from memory."""
+    moved, why = _move_or_none(path, inbox, where)
+    if moved is None or _holds(moved, source):
+        return moved, why
+    back = _put_back(moved, path)
+    log.warning("%s was replaced as it was moved; the new one is back in the inbox as %s", path.name,
+                back.name if back else "(could not be put back: see the log)")
+    return _keep_built(path, inbox, where, source), REPLACED
+
+
+def _holds(path: Path, source: Source) -> bool:
+    """Whether the file at `path` is the bytes `source` read: told by its inode, size and time (a rename keeps
+    them), else by reading it (a hard link's copy is a new file)."""
+    try:
+        return (source.stamp is not None and stamp(os.lstat(path)) == source.stamp) or load(path).digest == source.digest
+    except OSError:
+        return True  # cannot be looked at: taken to be what was moved, as before this check
+
+
+def _put_back(moved: Path, path: Path) -> Path | None:
+    """A file moved by mistake, back into the inbox under its name, or `name (2)` when yet another took it: never
+    over a file (a hard link, then the moved name removed)."""
+    for target in (path, _unique(path)):
+        try:
+            os.link(moved, target)
+        except FileExistsError:
+            continue
+        except OSError as e:
+            log.error("could not put %s back in the inbox: %s; it is at %s", path.name, e.strerror or e, moved)
+            return None
+        moved.unlink()
+        return target
+    return None
+
+
+def _move_again(path: Path, inbox: Path, ledger: Ledger, earlier, source: Source) -> int:
     """A file already built (or rejected) that could not be moved then: one more try, on its own entry."""
-    moved, why = _move_or_none(path, inbox, ARCHIVE_DIR if earlier.status == BUILT else REJECTED_DIR)
+    moved, why = _move_handled(path, inbox, ARCHIVE_DIR if earlier.status == BUILT else REJECTED_DIR, source)
     if moved is not None:
         ledger.moved(earlier.id, str(moved))
         _TOLD.discard(path.name)

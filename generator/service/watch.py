@@ -156,6 +156,7 @@ class Watcher:
     signalled: int | None = None  # set by the signal handler alone; the loop turns it into `stop`
     _pending: dict[Path, _Pending] = field(default_factory=dict)
     _held: dict[Path, tuple[float, Identity | None]] = field(default_factory=dict)  # left in the inbox: (until, which file)
+    _steady: dict[Path, Identity | None] = field(default_factory=dict)  # which file each was when found ready
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _state_down: bool = False  # the state database could not be used at the last try (logged once)
     _inbox_down: bool = False  # the inbox could not be read at the last scan (logged once)
@@ -265,8 +266,20 @@ class Watcher:
                 if workbook and not looks_complete(path) and steady < self.give_up:
                     continue
                 del self._pending[path]
+                self._steady[path] = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
                 out.append(path)
         return out
+
+    def still_steady(self, path: Path) -> bool:
+        """Whether a file found ready is still that file, unchanged: a batch is handled one file after another, and
+        one saved over meanwhile (in place, while a later file waited its turn) must settle again, not be read
+        half-written. One that is not is looked at again as it comes."""
+        found = self._steady.pop(path, None)
+        if found is None or identity(path) in (found, None):
+            return True
+        with self._lock:
+            self._pending[path] = _Pending(-1, -1.0, time.monotonic())
+        return False
 
     def run(self) -> None:
         check_layout(self.inbox, self.out_root, self.state_dir)
@@ -331,7 +344,8 @@ class Watcher:
                 for path in self.ready():
                     if self._stopping():
                         break
-                    self.handle(path)
+                    if self.still_steady(path):
+                        self.handle(path)
                 if time.monotonic() - last_scan > self.rescan:
                     with self._lock:
                         self._held.clear()

@@ -72,3 +72,46 @@ def test_a_file_dropped_under_the_name_of_one_just_moved_is_built_at_once(tmp_pa
         w.handle(first)
     rejected = sorted(p.name for p in (inbox / "rejected").iterdir())
     assert rejected == ["report (2).errors.txt", "report (2).xlsx", "report.errors.txt", "report.xlsx"]
+
+
+def test_a_file_dropped_as_the_handled_one_is_moved_goes_back_to_the_inbox(tmp_path):
+    """Found by a hostile run (helper-38, 9 of 200 tries; 25 of 60 on the duplicate path): a corrected copy
+    dropped under the name just after the first was built, just before its move, was what the move took: it went
+    to archive/ unbuilt, under the first one's ledger entry, and the first one's bytes were nowhere. Now the
+    bytes handled are archived from memory and the new file is put back, to be built as it comes."""
+    from generator.service import intake
+    from generator.xlsx.source import load
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    path = inbox / "a.xlsx"
+    path.write_bytes(b"the bytes built")
+    source = load(path)
+    _same_size_and_time(tmp_path / "a.xlsx", path, b"a corrected!!!!")
+    os.replace(tmp_path / "a.xlsx", path)
+    moved, why = intake._move_handled(path, inbox, "archive", source)
+    assert moved is not None and moved.read_bytes() == b"the bytes built" and why == intake.REPLACED
+    assert path.read_bytes() == b"a corrected!!!!"  # back in the inbox
+    assert [p.name for p in moved.parent.iterdir()] == ["a.xlsx"]
+    # the same file moved: no second look needed, nothing put back
+    again = load(path)
+    moved, why = intake._move_handled(path, inbox, "archive", again)
+    assert moved is not None and moved.read_bytes() == b"a corrected!!!!" and why is None and not path.exists()
+
+
+def test_a_file_saved_over_while_it_waits_its_turn_settles_again(tmp_path):
+    """Found by a hostile run: of 50 files found ready at once, one rewritten in place while the earlier ones
+    were built was read half-written when its turn came (rejected as damaged, the whole workbook then finished
+    inside rejected/, never built). It is looked at again and settles first."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    w = Watcher(inbox, tmp_path / "out", tmp_path / "state", settle=0, give_up=0)
+    waiting = inbox / "f30.xlsx"
+    waiting.write_bytes(b"PK\x03\x04 a workbook")
+    w.notice(waiting)
+    assert _ready(w) == [waiting]
+    with open(waiting, "ab") as f:  # saved over in place, as a slow copy writes
+        f.write(b" being rewritten")
+    assert not w.still_steady(waiting)  # not handled now
+    assert _ready(w) == [waiting]  # it settles again
+    assert w.still_steady(waiting)
