@@ -41,13 +41,21 @@ def fit(stem: str, suffix: str) -> str:
     return stem.encode("utf-8", "surrogateescape")[:room].decode("utf-8", "ignore") + suffix
 
 
-def _unique(target: Path) -> Path:
-    name = fit(target.stem, target.suffix)
-    if not os.path.lexists(target.with_name(name)):
-        return target.with_name(name)
-    for n in range(2, 10000):
-        candidate = target.with_name(fit(target.stem, f" ({n}){target.suffix}"))
-        if not os.path.lexists(candidate):
+# what a file set aside in rejected/ gets beside it, named after it as moved
+REPORT_SUFFIXES = (".errors.txt", ".annotated.xlsx")
+
+
+def _unique(target: Path, *, stem: str | None = None, suffix: str | None = None,
+            beside: tuple[str, ...] = ()) -> Path:
+    """TARGET, or 'STEM (2)SUFFIX' and on, the first name free, with every STEM+b of `beside` free too (a report
+    named after the file must not meet a file of that name already there); the stem cut to fit, never the suffix."""
+    stem, suffix = (target.stem if stem is None else stem), (target.suffix if suffix is None else suffix)
+    longest = max((suffix, *beside), key=lambda s: len(s.encode("utf-8", "surrogateescape")))
+    for n in range(1, 10000):
+        mark = f" ({n})" if n > 1 else ""
+        cut = fit(stem, mark + longest)[:-len(mark + longest)] + mark  # room for the longest name of the set
+        candidate = target.with_name(cut + suffix)
+        if not os.path.lexists(candidate) and not any(os.path.lexists(target.with_name(cut + b)) for b in beside):
             return candidate
     raise FileExistsError(target)
 
@@ -80,6 +88,8 @@ def _move(path: Path, inbox: Path, where: str) -> Path:
 def _destination(inbox: Path, where: str, name: str) -> Path:
     folder = inbox / where / (dt.date.today().isoformat() if where == ARCHIVE_DIR else "")
     folder.mkdir(parents=True, exist_ok=True)
+    if where == REJECTED_DIR:  # its reports will go beside it: 'X.xlsx' is not taken when 'X.errors.txt' is there
+        return _unique(folder / name, beside=(*REPORT_SUFFIXES, Path(name).suffix + ".reason.txt"))
     return _unique(folder / name)
 
 
@@ -108,7 +118,7 @@ def _beside(moved: Path, stem: str, suffix: str, data: bytes) -> Path:
     tmp = store.staged(data, moved.parent, durable=False)
     try:
         for _ in range(100):
-            target = _unique(moved.with_name(fit(stem, suffix)))
+            target = _unique(moved, stem=stem, suffix=suffix)  # 'X (2).errors.txt', never 'X.errors (2).txt'
             if store.link_new(tmp, target, data):
                 return target
         raise FileExistsError(moved.with_name(fit(stem, suffix)))

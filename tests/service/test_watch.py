@@ -420,7 +420,11 @@ def test_a_report_beside_a_rejected_file_never_replaces_a_file_already_there(tmp
            what="the second rejected with its reports, and the note")
     assert (rejected / "bad.annotated.xlsx").read_bytes() == first
     assert (rejected / "note.txt.reason.txt").read_text() == "the clerk's own note"
-    assert (rejected / "bad.annotated (2).xlsx").exists() and "not a regular" not in (rejected / "note.txt.reason (2).txt").read_text()
+    # the second is moved under a name whose reports are free too (a hostile run: 'bad.annotated (2).xlsx' beside
+    # 'bad.xlsx' read as another file's, and a clerk's 'X.errors.txt' as X's report)
+    assert (rejected / "bad (2).xlsx").exists() and (rejected / "bad (2).annotated.xlsx").exists()
+    assert (rejected / "bad (2).errors.txt").exists()
+    assert (rejected / "note (2).txt").exists() and "not a regular" not in (rejected / "note (2).txt.reason.txt").read_text()
     assert not [p for p in rejected.iterdir() if p.stat().st_size == 0]
 
 

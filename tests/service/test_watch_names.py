@@ -115,3 +115,27 @@ def test_a_file_saved_over_while_it_waits_its_turn_settles_again(tmp_path):
     assert not w.still_steady(waiting)  # not handled now
     assert _ready(w) == [waiting]  # it settles again
     assert w.still_steady(waiting)
+
+
+def test_a_rejected_workbooks_reports_are_named_after_it_whole(tmp_path):
+    """Found by a hostile run: a clerk's own 'X.errors.txt' in rejected/ made X.xlsx's report 'X.errors (2).txt'
+    beside the clerk's file, which then read as X's report; a long name's second file got '…ক (2).xlsx' with
+    reports '…ক.err (2).txt'. A rejected workbook now takes a name whose reports are free too, and a report's
+    suffix is never cut."""
+    from generator.service import intake
+
+    inbox = tmp_path / "inbox"
+    (inbox / "rejected").mkdir(parents=True)
+    (inbox / "rejected" / "X.errors.txt").write_text("the clerk's own note")
+    moved = intake._destination(inbox, "rejected", "X.xlsx")
+    assert moved.name == "X (2).xlsx"
+    assert intake._beside(moved, moved.stem, ".errors.txt", b"report").name == "X (2).errors.txt"
+    long = "ক" * 83 + ".xlsx"  # 254 bytes
+    for n in (1, 2):
+        moved = intake._destination(inbox, "rejected", long)
+        moved.write_bytes(b"workbook")
+        names = [intake._beside(moved, moved.stem, suffix, b"r").name for suffix in intake.REPORT_SUFFIXES]
+        mark = " (2)" if n == 2 else ""
+        assert moved.name.endswith(f"ক{mark}.xlsx") and len(moved.name.encode()) <= 255
+        assert names == [moved.stem + ".errors.txt", moved.stem + ".annotated.xlsx"]
+        assert all(len(name.encode()) <= 255 for name in names)
