@@ -157,6 +157,9 @@ class Watcher:
     _pending: dict[Path, _Pending] = field(default_factory=dict)
     _held: dict[Path, tuple[float, Identity | None]] = field(default_factory=dict)  # left in the inbox: (until, which file)
     _steady: dict[Path, Identity | None] = field(default_factory=dict)  # which file each was when found ready
+    _awaiting: set[str] = field(default_factory=set)  # names a stopped watcher still holds under its live lease
+    _awaiting_until: float = 0.0  # when to stop waiting for that lease whatever the database says
+    _next_look: float = 0.0  # when to ask the database again
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _state_down: bool = False  # the state database could not be used at the last try (logged once)
     _inbox_down: bool = False  # the inbox could not be read at the last scan (logged once)
@@ -277,8 +280,7 @@ class Watcher:
         found = self._steady.pop(path, None)
         if found is None or identity(path) in (found, None):
             return True
-        with self._lock:
-            self._pending[path] = _Pending(-1, -1.0, time.monotonic())
+        self._look_again(path)
         return False
 
     def run(self) -> None:
@@ -295,7 +297,7 @@ class Watcher:
         with _inbox_lock(self.inbox) as self._lock_file, lease as self.owner, \
                 BuildPool(1, self.limits, start_method="forkserver") as self.pool:
             try:
-                self._await_predecessor()
+                self._note_predecessor()
                 self._recover()
                 self._watch()
             finally:
@@ -341,10 +343,13 @@ class Watcher:
         last_scan = time.monotonic()
         try:
             while not self._stopping():
+                self._predecessor_gone()
                 for path in self.ready():
                     if self._stopping():
                         break
-                    if self.still_steady(path):
+                    if path.name in self._awaiting:  # a stopped watcher's, still under its lease: resumed after it
+                        self._look_again(path)
+                    elif self.still_steady(path):
                         self.handle(path)
                 if time.monotonic() - last_scan > self.rescan:
                     with self._lock:
@@ -367,22 +372,40 @@ class Watcher:
             self.stop.set()
         return self.stop.is_set()
 
-    def _await_predecessor(self) -> None:
-        """A watcher of this inbox that stopped a moment ago without ending its lease (killed) still looks
-        alive to the database until its lease runs out: its files are resumed after that, not beside it."""
+    def _note_predecessor(self) -> None:
+        """A watcher of this inbox that stopped a moment ago without ending its lease (killed) still looks alive
+        to the database until its lease runs out: the files it held are resumed after that, not beside it. Other
+        files are handled meanwhile (a restart kept every new file waiting, 25 s, before)."""
         assert self.owner is not None
-        deadline = time.monotonic() + LEASE_S + 5
-        told = False
-        while time.monotonic() < deadline and not self._stopping():
+        with Ledger(self.state_dir) as ledger:
+            held = ledger.in_other_hands("watch", self.owner.scope, self.owner.id)
+        if held:
+            self._awaiting = {r.name for r in held}
+            self._awaiting_until, self._next_look = time.monotonic() + LEASE_S + 5, time.monotonic() + 0.5
+            log.info("%d files of this inbox are still leased to a watcher that stopped; they wait up to %.0fs for "
+                     "its lease to run out, other files are handled meanwhile", len(held), LEASE_S)
+
+    def _predecessor_gone(self) -> None:
+        """Once the stopped watcher's lease has run out (or waiting longer would not help), its files are resumed."""
+        if not self._awaiting or time.monotonic() < self._next_look:
+            return
+        assert self.owner is not None
+        self._next_look = time.monotonic() + 0.5
+        try:
             with Ledger(self.state_dir) as ledger:
                 held = ledger.in_other_hands("watch", self.owner.scope, self.owner.id)
-            if not held:
-                return
-            if not told:
-                log.info("%d files of this inbox are still leased to a watcher that stopped; waiting up to %.0fs for "
-                         "its lease to run out", len(held), LEASE_S)
-                told = True
-            self.stop.wait(0.5)
+        except StateError:
+            return  # the database out of reach for a moment: asked again
+        if held and time.monotonic() < self._awaiting_until:
+            self._awaiting = {r.name for r in held}
+            return
+        self._awaiting = set()
+        self._recover()
+
+    def _look_again(self, path: Path) -> None:
+        self._steady.pop(path, None)
+        with self._lock:
+            self._pending[path] = _Pending(-1, -1.0, time.monotonic())
 
     def _recover(self) -> None:
         """Entries of this inbox whose watcher's lease ran out (it crashed, here or on another machine): a

@@ -139,3 +139,38 @@ def test_a_rejected_workbooks_reports_are_named_after_it_whole(tmp_path):
         assert moved.name.endswith(f"ক{mark}.xlsx") and len(moved.name.encode()) <= 255
         assert names == [moved.stem + ".errors.txt", moved.stem + ".annotated.xlsx"]
         assert all(len(name.encode()) <= 255 for name in names)
+
+
+def test_after_a_killed_watcher_new_files_are_built_while_its_own_wait_for_its_lease(tmp_path):
+    """Found by a hostile run: after `kill -9` and a restart, every file dropped waited (25 s) for the killed
+    watcher's lease to run out, not only the one it held. Now only that one waits; it is resumed after."""
+    import shutil
+
+    from generator.records.ledger import Ledger
+    from generator.records.owners import Owners
+    from generator.xlsx.source import load
+    from tests.support.processes import Watch
+    from tests.support.state import ledger
+    from tests.support.workbooks import make_workbooks
+
+    held, new = make_workbooks(tmp_path / "src", 2)
+    inbox, state = tmp_path / "inbox", tmp_path / "state"
+    inbox.mkdir()
+    with Owners(state) as owners:  # the killed watcher: its lease still running (8 s more), its file in hand
+        killed = owners.claim("watch", str(inbox.resolve()))
+        owners._db.execute("UPDATE owners SET lease_until = (julianday('now') - 2440587.5) * 86400.0 + 8 "
+                           "WHERE id = ?", (killed.id,))
+    shutil.copy(held, inbox / held.name)
+    with Ledger(state) as book:
+        book.start(held.name, load(inbox / held.name).digest, route="watch", owner=killed.id)
+    w = Watch(tmp_path)
+    try:
+        shutil.copy(new, tmp_path / "new.part")
+        os.replace(tmp_path / "new.part", inbox / new.name)
+        w.wait(lambda: [r[1] for r in ledger(state) if r[0] == new.name] == ["built"], timeout=60, what="the new one")
+        rows = {r[0]: r[1] for r in ledger(state)}
+        assert rows[held.name] == "processing" and (inbox / held.name).exists()  # still the killed watcher's
+        w.wait(lambda: {r[0]: r[1] for r in ledger(state)}[held.name] == "built", timeout=60, what="resumed")
+        assert "other files are handled meanwhile" in (tmp_path / "watch.log").read_text()
+    finally:
+        w.stop()
