@@ -273,8 +273,8 @@ def _move_handled(path: Path, inbox: Path, where: str, source: Source) -> tuple[
 
 
 def _holds(path: Path, source: Source) -> bool:
-    """Whether the file at `path` is the bytes `source` read: told by its inode, size and time (a rename keeps
-    them), else by reading it (a hard link's copy is a new file)."""
+    """Whether the file at `path` is the bytes `source` read: told by its inode, size and times when they are
+    the same, else by reading it (a rename changes the change time; a hard link's copy is a new file)."""
     try:
         return (source.stamp is not None and stamp(os.lstat(path)) == source.stamp) or load(path).digest == source.digest
     except OSError:

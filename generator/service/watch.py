@@ -269,7 +269,7 @@ class Watcher:
                 if workbook and not looks_complete(path) and steady < self.give_up:
                     continue
                 del self._pending[path]
-                self._steady[path] = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+                self._steady[path] = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
                 out.append(path)
         return out
 
@@ -471,17 +471,18 @@ class Watcher:
             log.info("queued %s", path.name)
 
 
-Identity = tuple[int, int, int, int]
+Identity = tuple[int, int, int, int, int]
 
 
 def identity(path: Path) -> Identity | None:
-    """Which file is at `path` (device, inode, size, modification time), None when none: a file dropped under
-    the name of one just moved away is another file, even with the same time (a move keeps it)."""
+    """Which file is at `path` (device, inode, size, modification and change times), None when none: a file
+    dropped under the name of one just moved away is another file, even with the same time (a move keeps it),
+    and one saved over in place is changed even when its size and modification time came out the same."""
     try:
         st = os.lstat(path)
     except OSError:
         return None
-    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 @contextmanager

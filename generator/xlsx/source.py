@@ -18,7 +18,7 @@ class Source:
     data: bytes | None  # None when the file is larger than any workbook may be (it is refused unread)
     size: int
     digest: str  # of the bytes; of the size alone for a file too large to read
-    stamp: tuple[int, int, int] | None = None  # (inode, size, mtime ns) of the file as read: the same file still?
+    stamp: tuple[int, int, int, int] | None = None  # (inode, size, mtime, ctime) of the file as read: the same still?
 
     @property
     def name(self) -> str:
@@ -45,13 +45,15 @@ def load(path: Path) -> Source:
     return Source(path, data, len(data), hashlib.sha256(data).hexdigest(), stamp(read))
 
 
-def stamp(info: os.stat_result) -> tuple[int, int, int]:
-    return info.st_ino, info.st_size, info.st_mtime_ns
+def stamp(info: os.stat_result) -> tuple[int, int, int, int]:
+    # the change time too: a save in place of the same size that keeps (or sets back) the modification time,
+    # as a share with coarse times may, still changes it (a rename does as well: then the file is read again)
+    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
 def unchanged(source: Source) -> bool:
     """Whether the file at the source's path is still the bytes it was read as: told by its inode, size and
-    time when they are the same (no second read of the file), else by reading it again."""
+    times when they are the same (no second read of the file), else by reading it again."""
     try:
         if source.stamp is not None and stamp(os.stat(source.path)) == source.stamp:
             return True
