@@ -416,7 +416,8 @@ def test_a_report_beside_a_rejected_file_never_replaces_a_file_already_there(tmp
     (tmp_path / "note.txt").write_text("not a workbook")
     w.drop([tmp_path / "note.txt.reason.txt", tmp_path / "note.txt"])
     rejected = w.inbox / "rejected"
-    w.wait(lambda: len(list(rejected.glob("bad*"))) >= 5 and len(list(rejected.glob("note*"))) >= 3, timeout=90,
+    # each workbook with its two reports, each note with its reason: what is waited for is every file, written last
+    w.wait(lambda: len(list(rejected.glob("bad*"))) >= 6 and len(list(rejected.glob("note*"))) >= 4, timeout=90,
            what="the second rejected with its reports, and the note")
     assert (rejected / "bad.annotated.xlsx").read_bytes() == first
     assert (rejected / "note.txt.reason.txt").read_text() == "the clerk's own note"
