@@ -73,7 +73,7 @@ def build_many(paths: Iterable[Path | str], *, out: Path | str = "output", state
     ValueError naming the argument); GenError `state-unavailable` when the state cannot be used."""
     if isinstance(paths, (str, bytes, PathLike)):
         raise TypeError("build_many takes a list of workbooks, not one path: build_many([path]), or build(path)")
-    if paths is None or not isinstance(paths, Iterable):
+    if not isinstance(paths, Iterable):
         raise TypeError(f"build_many takes a list of workbooks, not {type(paths).__name__}")
     _expect(pdf, PdfOptions, "pdf")
     _expect(limits, Limits, "limits")

@@ -25,6 +25,7 @@ PAGE_SIZE = 50
 
 UNPROCESSABLE = "could not be processed"  # the note of a file whose worker died or ran out of time
 EVIDENCE_REFUSED = "evidence refused"  # rejected for its evidence only: the same workbook may come with other
+MEMO_REUSED = "memo reused: same content"  # built again under the memo its content was first given
 
 
 def now() -> str:

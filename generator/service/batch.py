@@ -94,8 +94,7 @@ def _build_all(paths: list[Path], out_root: Path, state_dir: Path, pool: BuildPo
 
         def record(index: int, result: Result) -> None:  # as soon as it arrives, in any order
             id = ids[index]
-            ledgering.finish(ledger, id, result, seconds=time.monotonic() - started[id],
-                             note="memo reused: same content" if result.memo_reused else None)
+            ledgering.finish(ledger, id, result, seconds=time.monotonic() - started[id])
             open_ids.discard(id)
 
         results = pool.map(tasks(), on_result=record)

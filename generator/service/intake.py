@@ -24,7 +24,8 @@ from generator.service.ledgering import ARCHIVE_DIR, REJECTED_DIR
 from generator.service.builds import BuildPool, lost_file
 from generator.service.result import Result, only_lost
 from generator.spec.status import BUILT, DUPLICATE, FAILED, REJECTED
-from generator.xlsx.source import Source, load, stamp, unchanged
+from generator.text import names
+from generator.xlsx.source import Source, holds, load, unchanged
 
 log = logging.getLogger("gen.intake")
 
@@ -96,15 +97,13 @@ def _destination(inbox: Path, where: str, name: str) -> Path:
 def utf8_name(path: Path) -> Path:
     """A file whose name is not valid UTF-8 (a share mounted with the wrong charset) renamed in place to one
     that is, the undecodable bytes replaced by '_'; other paths as they are."""
-    try:
-        path.name.encode("utf-8")
+    if not names.undecodable(path.name):
         return path
-    except UnicodeEncodeError:
-        fixed = os.fsencode(path.name).decode("utf-8", "replace").replace("\ufffd", "_")
-        target = _unique(path.with_name(fixed))
-        os.replace(path, target)
-        log.warning("renamed %s to %s: the name was not UTF-8", ascii(path.name), target.name)
-        return target
+    fixed = os.fsencode(path.name).decode("utf-8", "replace").replace("\ufffd", "_")
+    target = _unique(path.with_name(fixed))
+    os.replace(path, target)
+    log.warning("renamed %s to %s: the name was not UTF-8", ascii(path.name), target.name)
+    return target
 
 
 def _note(moved: Path, bn: str, en: str) -> None:
@@ -216,7 +215,7 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
                 except OSError as e:
                     log.warning("could not copy %s beside %s: %s", report.name, moved.name, e)
         seconds = time.monotonic() - started
-        note = ("memo reused: same content" if result.memo_reused else unmoved)
+        note = None if result.memo_reused else unmoved  # None: ledgering.note_of says it
         ledgering.finish(ledger, id, result, moved_to=str(moved) if moved else None, note=note, seconds=seconds,
                          owner=owner)
     _log_result(path, result, seconds)
@@ -264,21 +263,12 @@ def _move_handled(path: Path, inbox: Path, where: str, source: Source) -> tuple[
     is what a move by name takes: it is put back in the inbox, as the new file it is, and the bytes handled are
     kept from memory."""
     moved, why = _move_or_none(path, inbox, where)
-    if moved is None or _holds(moved, source):
+    if moved is None or holds(moved, source):
         return moved, why
     back = _put_back(moved, path)
     log.warning("%s was replaced as it was moved; the new one is back in the inbox as %s", path.name,
                 back.name if back else "(could not be put back: see the log)")
     return _keep_built(path, inbox, where, source), REPLACED
-
-
-def _holds(path: Path, source: Source) -> bool:
-    """Whether the file at `path` is the bytes `source` read: told by its inode, size and times when they are
-    the same, else by reading it (a rename changes the change time; a hard link's copy is a new file)."""
-    try:
-        return (source.stamp is not None and stamp(os.lstat(path)) == source.stamp) or load(path).digest == source.digest
-    except OSError:
-        return True  # cannot be looked at: taken to be what was moved, as before this check
 
 
 def _put_back(moved: Path, path: Path) -> Path | None:

@@ -6,7 +6,7 @@ import glob
 from pathlib import Path
 
 from generator.spec.codes import EVIDENCE, LOST
-from generator.records.ledger import EVIDENCE_REFUSED, UNPROCESSABLE, Ledger, Record
+from generator.records.ledger import EVIDENCE_REFUSED, MEMO_REUSED, UNPROCESSABLE, Ledger, Record
 from generator.records.register import Register
 from generator.service.result import Result
 from generator.spec.memo import number as memo_text
@@ -17,7 +17,9 @@ ARCHIVE_DIR, REJECTED_DIR = "archive", "rejected"  # beside the inbox: built fil
 
 def note_of(result: Result) -> str | None:
     """What the ledger notes of a result, so that the same bytes are not held against a later try: a file the
-    service could not process, or one refused for its evidence alone."""
+    service could not process, or one refused for its evidence alone; and a letter given again under its memo."""
+    if result.memo_reused:
+        return MEMO_REUSED
     if any(i.code in LOST for i in result.issues):
         return UNPROCESSABLE
     if result.status == REJECTED and any(i.code.startswith(EVIDENCE) for i in result.issues):

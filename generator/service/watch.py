@@ -40,6 +40,7 @@ from generator.records.state import StateError, is_url
 from generator.documents.make import PdfSettings
 from generator.service.builds import BuildPool
 from generator.service.workers import Limits
+from generator.xlsx.source import stamp
 
 log = logging.getLogger("gen.watch")
 
@@ -269,7 +270,7 @@ class Watcher:
                 if workbook and not looks_complete(path) and steady < self.give_up:
                     continue
                 del self._pending[path]
-                self._steady[path] = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                self._steady[path] = _identity_of(st)
                 out.append(path)
         return out
 
@@ -479,10 +480,13 @@ def identity(path: Path) -> Identity | None:
     dropped under the name of one just moved away is another file, even with the same time (a move keeps it),
     and one saved over in place is changed even when its size and modification time came out the same."""
     try:
-        st = os.lstat(path)
+        return _identity_of(os.lstat(path))
     except OSError:
         return None
-    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def _identity_of(st: os.stat_result) -> Identity:
+    return (st.st_dev, *stamp(st))
 
 
 @contextmanager

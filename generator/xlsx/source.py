@@ -52,12 +52,18 @@ def stamp(info: os.stat_result) -> tuple[int, int, int, int]:
 
 
 def unchanged(source: Source) -> bool:
-    """Whether the file at the source's path is still the bytes it was read as: told by its inode, size and
-    times when they are the same (no second read of the file), else by reading it again."""
+    """Whether the file at the source's path is still the bytes it was read as."""
+    return holds(source.path, source)
+
+
+def holds(path: Path, source: Source) -> bool:
+    """Whether the file at `path` (the source's own, or where it was moved) is the bytes the source read: told by
+    its inode, size and times when they are the same (no second read of the file; a rename changes the change
+    time, a hard link's copy is a new file), else by reading it again."""
     try:
-        if source.stamp is not None and stamp(os.stat(source.path)) == source.stamp:
+        if source.stamp is not None and stamp(os.stat(path)) == source.stamp:
             return True
-        return load(source.path).digest == source.digest
+        return load(path).digest == source.digest
     except OSError:
         return True  # gone or unreadable: whoever moves it says so
 

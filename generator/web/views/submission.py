@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse
 
+from generator.records.ledger import MEMO_REUSED
 from generator.service.result import only_lost
 from generator.web import downloads, next_workbook
 from generator.web.desk import desk, page, record_or_404
@@ -31,7 +32,7 @@ async def submission(request: Request):
                 next_offered=next_workbook.offered(record), next_source=next_workbook.source_of(record),
                 downloads=downloads.listing(record.outputs), evidence_refused=downloads.evidence_refused(issues),
                 later=shared.later_letter(first if first is not None and record.status == "duplicate" else record),
-                reused=record.status == "built" and (record.note or "").startswith("memo reused"),
+                reused=record.status == "built" and record.note == MEMO_REUSED,
                 whole_file=not any(i.get("cell") for i in issues if i["severity"] == "error"),
                 service_stopped=only_lost([i.get("code") for i in issues if i.get("severity") == "error"]),
                 evidence_unused=request.query_params.get("evidence") == "unused")
