@@ -10,9 +10,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def browser():
-    """Chromium, required on CI (GEN_REQUIRE_LIBREOFFICE marks CI), skipped elsewhere without it."""
+@pytest.fixture(scope="module")
+def _chromium():
+    """One Chromium per test module (a launch costs about a second of CPU); each test has its own contexts."""
     if not CHROMIUM:
         if os.environ.get("GEN_REQUIRE_LIBREOFFICE"):
             pytest.fail("Chromium is required here (CI) but not installed")
@@ -23,3 +23,12 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def browser(_chromium):
+    """Chromium, required on CI (GEN_REQUIRE_LIBREOFFICE marks CI), skipped elsewhere without it. The pages and
+    contexts a test opens are closed after it: no cookie or page is carried to the next test."""
+    yield _chromium
+    for context in _chromium.contexts:
+        context.close()
