@@ -66,4 +66,17 @@ CSS = """\
   .table-wrap.narrow table { min-width: 30rem; }
   .table-wrap td.memo { overflow-wrap: normal; white-space: nowrap; }  /* in a table that scrolls: kept whole */
   @media (max-width: 40rem) { .table-wrap td.when { white-space: normal; } }  /* a phone sees the file's status */
+  /* on a phone each submission is a card, every field on its own labelled line: a table would hide the office,
+     the memo and the score off to the right */
+  @media (max-width: 40rem) {
+    .table-wrap table.list { min-width: 0; border: 0; background: none; }
+    table.list, table.list tbody, table.list tr, table.list td { display: block; }
+    table.list tr:first-child { display: none; }
+    table.list tr { background: #fff; border: 1px solid #d5dae0; margin-bottom: .6rem; padding: .3rem 0; }
+    table.list td { border: 0; padding: .15rem .6rem; min-width: 0; text-align: left; }
+    table.list td:empty { display: none; }
+    table.list td::before { content: attr(data-label); display: block; font-size: .8rem; color: #5b6673; }
+    .table-wrap table.list td.memo { overflow-wrap: anywhere; white-space: normal; }
+    table.list td.file { font-size: 1.05rem; }
+  }
 """

@@ -87,8 +87,8 @@ def _many_rows(state, n=60):
 
 
 def test_the_list_stays_within_a_phone_and_a_desktop_window(server, browser, tmp_path):
-    """Long Bangla names wrap and the table scrolls inside its own box: the page never scrolls sideways
-    (under the site's own Content-Security-Policy)."""
+    """Long Bangla names wrap and the table scrolls inside its own box, and on a phone each submission is a card
+    with every field labelled: the page never scrolls sideways (under the site's own Content-Security-Policy)."""
     _many_rows(tmp_path / "state")
     from generator.records.ledger import Ledger
 
@@ -106,6 +106,14 @@ def test_the_list_stays_within_a_phone_and_a_desktop_window(server, browser, tmp
         status = page.evaluate("document.querySelectorAll('.table-wrap tr')[1].cells[2].getBoundingClientRect().right")
         assert "status-rejected" in page.evaluate("document.querySelectorAll('.table-wrap tr')[1].cells[2].className")
         assert status <= width, status  # a phone sees each file's status without scrolling
+        if width < 1000:  # a phone sees every field of a submission, each under its label, without scrolling at all
+            assert box[1] <= box[0], box
+            built = "document.querySelectorAll('.table-wrap tr')[2]"
+            rights = page.evaluate(f"Array.from({built}.cells).map(c => c.getBoundingClientRect().right)")
+            assert len(rights) == 8 and max(rights) <= width, rights
+            labels = page.evaluate(f"Array.from({built}.cells).map(c => getComputedStyle(c, '::before').content)")
+            assert labels[3] == '"অফিস · Office"' and labels[6] == '"স্মারক · Memo"', labels
+            assert "৪৬.১১.১৬০০.০০১.১৮.০৪১.২৩-" in page.evaluate(f"{built}.cells[6].innerText")
         page.screenshot(path=str(tmp_path / f"list-{width}.png"), full_page=True)
         page.close()
 
