@@ -26,6 +26,16 @@ _EDGE = "\"'“”‘’«»()[]{}<>,.;:!?…–—-/"
 _STRONG = set("‡†ˆ‰Š¨¯ª«¬\xad±´µ¶¸¹º»¼½¾¿×÷‹Œ˜šœŸ¡¢¤¥¦§„•ƒ‚`^|\\")
 _ENGLISH_SHAPE = re.compile(r"^(?:[a-z\u00DF-\u00FF]+|[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]*|[A-Z\u00C0-\u00DE]+)"
                             r"(?:['’\-.&][A-Za-z\u00C0-\u00FF]+)*$")
+# Bijoy's ্ল (c\xad is প্ল), and the soft hyphen that web pages and Word put inside English words (Bangla\xaddesh):
+# a word that is English in shape without it is English
+_SOFT_HYPHEN = "\xad"
+_HYPHENATED = re.compile(r"[A-Za-z]+(?:\xad[A-Za-z]+)+")
+
+
+def _without_soft_hyphen(run: re.Match[str]) -> str:
+    letters = run.group().replace(_SOFT_HYPHEN, "")
+    return letters if _ENGLISH_SHAPE.match(letters) else run.group()
+
 _VOWELS = set("aeiouy")  # in Bijoy a capital is a consonant or a vowel letter, never a vowel sign
 
 
@@ -33,6 +43,8 @@ def _word_evidence(word: str) -> str:
     """'strong' (a SutonnyMJ glyph inside the word), 'weak' (Bijoy's letters for া and ি between consonants:
     Mvb, evsjvq, Avwg), 'english' (a word of letters that shows neither) or '' (no word: numbers, signs)."""
     core = word.strip(_EDGE)
+    if _SOFT_HYPHEN in core:  # WA\xadSA from a web page or Word: English with a soft hyphen
+        core = _HYPHENATED.sub(_without_soft_hyphen, core)
     letters = sum(c.isascii() and c.isalpha() for c in core)
     if letters == 0:
         return ""

@@ -51,10 +51,14 @@ MORE_PHRASES = {  # real SutonnyMJ, as offices type it
     "‡Rjv cÖkvmK, Lyjbv": "জেলা প্রশাসক, খুলনা",
     "†mev cÖ`vb": "সেবা প্রদান",
     "mfvi Kvh©weeiYx": "সভার কার্যবিবরণী",
+    "c\xadU": "প্লট",  # ্ল after its consonant is Bijoy's, not a soft hyphen
 }
 
 
-@pytest.mark.parametrize("text", AUTOCORRECTED_ENGLISH)
+SOFT_HYPHENATED_ENGLISH = ["Dhaka WA\xadSA", "LGED/AD\xadMIN/22", "Bangla\xaddesh Bank", "RA\xadJUK", "Pro\xadgress re\xadport"]
+
+
+@pytest.mark.parametrize("text", AUTOCORRECTED_ENGLISH + SOFT_HYPHENATED_ENGLISH)
 def test_autocorrected_english_is_not_bijoy(text):
     assert not looks_like_bijoy(text)
     assert fix(text) == (text, False)
@@ -132,3 +136,17 @@ def test_a_long_unbroken_cell_is_judged_in_linear_time():
     for text in ("x" * 200_000, "a.b" * 70_000, ("PÆMÖvg " * 30_000)):
         looks_like_bijoy(text)
     assert time.perf_counter() - started < 20
+
+
+def test_a_soft_hyphen_in_an_english_prefix_or_office_is_no_bijoy(tmp_path, out, state):
+    """Copied from a web page, `LGED/AD\\xadMIN/22` is the prefix LGED/ADMIN/22 (it went on as a garbled new
+    sequence, খএঊউ/অউ্লগওঘ/২২-১) and `Dhaka WA\\xadSA` is Dhaka WASA, not ডঅ্লঝঅ."""
+    memos = []
+    for i, (prefix, office) in enumerate((("LGED/ADMIN/22", "Dhaka WASA"), ("LGED/AD\xadMIN/22", "Dhaka WA\xadSA"))):
+        letter = dict(MYMENSINGH, memo_prefix=prefix, office_name=office, memo_serial=None, subject=f"subject {i}")
+        result = pipeline.build(fill_cc(tmp_path, letter, ROWS, name=f"{i}.xlsx"), out_root=out, state_dir=state,
+                                default_date=dt.date(2023, 1, 5))
+        assert result.ok and not [f for f in result.issues if f.code == "bijoy-converted"], result.issues
+        assert "Dhaka WA" in docx_text(result.outputs[0]) and "ডঅ" not in docx_text(result.outputs[0])
+        memos.append(result.memo)
+    assert memos == ["LGED/ADMIN/২২-১", "LGED/ADMIN/২২-২"], memos
