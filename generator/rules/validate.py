@@ -320,7 +320,7 @@ def _memo(raw: RawWorkbook, report: Report) -> list[Finding]:
     out = []
     typed, cell = report.get("memo_prefix"), _letter_cell(raw, "memo_prefix")
     # every check reads the prefix as the register keys it: what prints nothing, or prints alike, changes nothing
-    code = identity.key(typed)
+    code = identity.key(typed, folded=True)
     prefix = memo.normalize_prefix(code)
     if typed and memo.strip_label(typed)[1]:
         out.append(warning(

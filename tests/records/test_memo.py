@@ -68,6 +68,8 @@ def test_prefixes_differing_in_spaces_and_commas_share_one_sequence(tmp_path):
 
 @pytest.mark.parametrize("typed, code", [
     ("৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭-১৯২", "memo-prefix-has-serial"),
+    ("৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭\u2212১৯২", "memo-prefix-has-serial"),  # a minus sign: the register reads a hyphen
+    ("৪৬.১১.১৬০০.০০১.১৮.০৪১.০৭\u2013১৯২", "memo-prefix-has-serial"),
     ("৩৮.০১.০০০০.০০০.৮০০.৯৯.০০০২.২৫.৮", "memo-prefix-has-serial"),
     ("-", "memo-prefix-malformed"),
     ("...", "memo-prefix-malformed"),
