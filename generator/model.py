@@ -47,7 +47,12 @@ class RawWorkbook:
     repeated: list[tuple[str, str, str]] = field(default_factory=list)  # (key, its first key cell, this one)
 
 
-_GOVERNMENT = {identity.name(line) for line in GOVERNMENT_LINES}
+def _bare(line: str) -> str:
+    """A line's identity without the punctuation typed after it ('…সরকার।', '…সরকার,')."""
+    return identity.name(line).rstrip("।,.;: ").strip()
+
+
+_GOVERNMENT = {_bare(line).lower() for line in GOVERNMENT_LINES}
 
 
 @dataclass
@@ -99,7 +104,7 @@ class Report:
         identity key (text/identity.py: invisible characters and other spellings of the same letters do not
         count). 'জেলা প্রশাসকের কার্যালয় / রংপুর' and 'পুলিশ সুপারের কার্যালয় / রংপুর' are two offices."""
         lines = [identity.name(line) for line in self.lines("office_name")]
-        return ", ".join(line for line in lines if line and line not in _GOVERNMENT)
+        return ", ".join(line for line in lines if line and _bare(line).lower() not in _GOVERNMENT)
 
     def date(self, key: str) -> dt.date | None:
         return self.dates.get(key)

@@ -249,6 +249,15 @@ def _fields(raw: RawWorkbook, report: Report, today: dt.date) -> list[Finding]:
                 f"Required field '{key}' is empty. Fill it in.",
                 raw.letter_sheet, _letter_cell(raw, key) or f"C? ({key})",
             ))
+    if identity.key(report.get("office_name")) and not report.office:  # the government's line, and nothing else
+        out.append(error(
+            MISSING_FIELD,
+            f"'{report.kind.field_map['office_name'].label}' ঘরে শুধু সরকারের লাইন আছে, অফিসের নিজের নাম নেই। "
+            "সরকারের লাইনের নিচের লাইনে অফিসের নাম লিখুন, যেমন: বিভাগীয় কমিশনারের কার্যালয়।",
+            "The office_name cell holds only the government's line, not the office's own name. Type the office's "
+            "name on the line below it, e.g. বিভাগীয় কমিশনারের কার্যালয়.",
+            raw.letter_sheet, _letter_cell(raw, "office_name") or "C? (office_name)",
+        ))
     version = to_ascii_digits(report.get("template_version"))
     if version and version != str(TEMPLATE_VERSION):
         number = whole_number(version)
