@@ -123,7 +123,7 @@ def office_parents(report: Report) -> list[str]:
     so does the office's name typed as the last of them (it prints right under them); a line repeated further
     apart is the office's to say (two offices of one city), and stays."""
     typed = report.lines("office_parents")
-    if typed and all(line.strip().lower() in NONE_WORDS for line in typed):
+    if typed and all(identity.key(line, folded=True).lower() in NONE_WORDS for line in typed):
         return []  # a dash (or নেই): no line over the name, not even the government's
     lines: list[str] = []
     for line in map(bn_text, typed):
@@ -138,8 +138,8 @@ def office_parents(report: Report) -> list[str]:
 
 
 def _plain(text: str) -> str:
-    """A line as it prints, for telling repeats (spaces, a danda, joiners and Unicode forms aside)."""
-    return " ".join(identity.name(text).replace("।", " ").split())
+    """A line as it prints, for telling repeats (spaces, a danda, joiners, dashes and Unicode forms aside)."""
+    return " ".join(identity.key(text, "bangla", folded=True).replace("।", " ").split())
 
 
 def printed_memo(report: Report, memo: str) -> str:

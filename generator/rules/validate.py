@@ -29,7 +29,7 @@ STANDARD_MEMO_SHAPES = memo.STANDARD_SHAPES
 @dataclass(frozen=True)
 class Checked:
     """A workbook checked: its cells as normalised (Bijoy converted to Unicode: what the content hash is
-    taken of), the report they make (None when the kind is unusable) and every finding."""
+    taken of), the report they make, printed (None when the kind is unusable), and every finding."""
 
     raw: RawWorkbook
     report: Report | None
@@ -52,7 +52,9 @@ def examine(raw: RawWorkbook, *, today: dt.date | None = None, default_issue_dat
     if kind is None:
         return Checked(raw, None, findings)
     raw, converted = _bijoy(raw)
-    findings += converted
+    hashed = raw  # the content as typed: a letter built before the text was printed so keeps its memo when built again
+    raw, shown = _printed(raw)
+    findings += converted + shown
     findings += [error(
         FORMULA_WITHOUT_VALUE,
         "এই ঘরে সূত্র (formula) আছে কিন্তু হিসাব করা মান নেই: ফাইলটি এমন প্রোগ্রামে সংরক্ষিত যা হিসাব করে না। "
@@ -69,7 +71,7 @@ def examine(raw: RawWorkbook, *, today: dt.date | None = None, default_issue_dat
     findings += PlanChecks(raw, report, today=today or dt.date.today(), default_issue_date=default_issue_date).run()
     findings += _readings(raw, report)
     findings += carried.unchanged(raw)
-    return Checked(raw, report, findings)
+    return Checked(hashed, report, findings)
 
 
 def _repeated(raw: RawWorkbook, key: str, first: str, again: str) -> Finding:
@@ -119,24 +121,57 @@ def _readings(raw: RawWorkbook, report: Report) -> list[Finding]:
     return out
 
 
-def _each_text_cell(raw: RawWorkbook, change: Callable[[str, str, str], tuple[str, Finding] | None]
+def _each_text_cell(raw: RawWorkbook, change: Callable[[str, str, str], tuple[str, Finding | None] | None]
                     ) -> tuple[RawWorkbook, list[Finding]]:
     """Every text cell of both sheets through `change(text, sheet, cell)`, which gives (the new text, a finding
-    saying so) or None: a new RawWorkbook when any changed, and the findings."""
+    saying so, or None for a change not worth a word) or None: a new RawWorkbook when any changed, and the findings."""
     out: list[Finding] = []
+    changes = 0
 
     def each(cells: dict, sheet: str) -> dict:
+        nonlocal changes
         cells = dict(cells)
         for key, cell in list(cells.items()):
             changed = change(cell.value, sheet, cell.ref) if isinstance(cell.value, str) else None
             if changed is not None:
                 cells[key] = replace(cell, value=changed[0])
-                out.append(changed[1])
+                changes += 1
+                if changed[1] is not None:
+                    out.append(changed[1])
         return cells
 
     letter = each(raw.letter, raw.letter_sheet)
     rows = [(number, each(cells, raw.table_sheet)) for number, cells in raw.plan_rows]
-    return (replace(raw, letter=letter, plan_rows=rows) if out else raw), out
+    return (replace(raw, letter=letter, plan_rows=rows) if changes else raw), out
+
+
+def _printed(raw: RawWorkbook) -> tuple[RawWorkbook, list[Finding]]:
+    """The cells' text as documents print it (identity.printed: composed, without what prints nothing), so a letter
+    never carries a zero-width space or a direction mark, and one typed in decomposed Bangla is the same content
+    as one typed composed. A direction mark is named in a warning at its cell: it could draw the text in another
+    order than it was typed. A cell of nothing but such characters is left for the checks to name, and the memo
+    prefix to the register, which keys it (the letter prints the memo the register gives)."""
+    prefix = raw.letter.get("memo_prefix")
+
+    def change(text: str, sheet: str, cell: str) -> tuple[str, Finding | None] | None:
+        if prefix is not None and (sheet, cell) == (raw.letter_sheet, prefix.ref):
+            return None
+        shown = identity.printed(text)
+        if shown == text or (not shown.strip() and text.strip()):
+            return None
+        marks = [c for c in dict.fromkeys(text) if c in identity.DIRECTION_MARKS]
+        if not marks:
+            return shown, None
+        names = ", ".join(f"U+{ord(c):04X}" for c in marks)
+        return shown, warning(
+            "direction-mark-removed",
+            f"এই ঘরে লেখার দিক বদলানোর অদৃশ্য চিহ্ন ({names}) ছিল, যা লেখাটিকে অন্য ক্রমে দেখাতে পারে; চিহ্নটি বাদ "
+            f"দিয়ে লেখাটি যে ক্রমে টাইপ করা সেই ক্রমে ছাপা হলো: '{shown}'। ঠিক আছে কি না দেখুন।",
+            f"This cell held an invisible direction mark ({names}), which can show text in another order than it "
+            f"was typed; it was removed and the text is printed in its typed order: '{shown}'. Check it.",
+            sheet, cell)
+
+    return _each_text_cell(raw, change)
 
 
 EXCEL_CELL_CHARACTERS = 32_767  # the most Excel lets a cell hold: more was written by another program

@@ -74,3 +74,14 @@ def key(text: object, digits: str = "ascii", *, folded: bool = False) -> str:
 def name(text: object) -> str:
     """An office's (or any shown name's) identity: its key with Bangla digits, as documents print it."""
     return key(text, digits="bangla")
+
+
+# the marks that set the direction of what follows (embeddings, overrides, isolates, LRM/RLM, the Arabic letter mark):
+# in a cell of Bangla or English they print nothing, but they can draw a name in another order than it is stored
+DIRECTION_MARKS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printed(text: str) -> str:
+    """`text` as a document prints it: composed (NFC), without what prints nothing (as `key` drops it: a zero-width
+    space, a direction mark, a joiner that joins nothing), every other character, white space and digit as typed."""
+    return unicodedata.normalize("NFC", _visible(unicodedata.normalize("NFC", text)))

@@ -114,7 +114,7 @@ def test_parents_that_are_only_the_offices_name_leave_the_governments_line(tmp_p
     assert paras[top + 1] == "ময়মনসিংহ সিটি কর্পোরেশন" and paras.count("ময়মনসিংহ সিটি কর্পোরেশন") == 1
 
 
-@pytest.mark.parametrize("none", ["-", "নেই"])
+@pytest.mark.parametrize("none", ["-", "নেই", "\u2212", "\u200b", "নেই\u200b", "\u2013"])
 def test_a_dash_for_parents_prints_no_line_over_the_name(tmp_path, none):
     """Found by an officer's reading: a blank office_parents prints the government's line, and there was no way to
     have none (seeds 000 and 002 have none); a dash printed a line '-'. A dash, or নেই, is none."""
@@ -122,6 +122,35 @@ def test_a_dash_for_parents_prints_no_line_over_the_name(tmp_path, none):
     paras = docx_paragraphs(letter)
     assert "গণপ্রজাতন্ত্রী বাংলাদেশ সরকার" not in paras and none not in paras
     assert "ময়মনসিংহ সিটি কর্পোরেশন" in paras
+
+
+@pytest.mark.parametrize("parent, name", [
+    ("উত\u09cd\u200dপাদন শাখা", "উৎপাদন শাখা"),  # khanda ta typed the old way (ত, hasanta, joiner) and as ৎ
+    ("ঢাকা\u2013উত্তর অঞ্চল", "ঢাকা-উত্তর অঞ্চল"),  # an en dash and a hyphen
+])
+def test_parents_ending_in_the_offices_name_typed_another_way_print_it_once(tmp_path, parent, name):
+    """Before: the office's name typed as the last parent line in another form printed twice, one under the other."""
+    letter, _ = built(tmp_path, "cc", letter={"office_parents": f"স্থানীয় সরকার বিভাগ\n{parent}",
+                                              "office_name": name}).outputs
+    paras = docx_paragraphs(letter)
+    top = paras.index("স্থানীয় সরকার বিভাগ")
+    assert paras[top + 1] == name and parent not in paras and paras.count(name) == 1, paras[top:top + 3]
+
+
+def test_a_name_typed_decomposed_or_with_invisible_marks_prints_as_it_reads(tmp_path):
+    """Before: the letter carried the name as typed: decomposed vowel signs (ো as ে + া: another text to e-Nothi's
+    search), a zero-width space, and a right-to-left override that drew the name backwards; now it prints composed,
+    without them, and the override is named in a warning at its cell."""
+    import unicodedata
+
+    typed = unicodedata.normalize("NFD", "রাজশাহী\u200b শিক্ষা \u202eবোর্ড\u202c")
+    assert typed != unicodedata.normalize("NFC", typed)
+    result = built(tmp_path, "cc", letter={"office_name": typed, "body": unicodedata.normalize("NFD", "মহোদয়ের সদয় অবগতি")})
+    text = docx_text(result.outputs[0]) + docx_text(result.outputs[1])
+    assert "রাজশাহী শিক্ষা বোর্ড" in text and "মহোদয়ের সদয় অবগতি" in text
+    assert not {"\u200b", "\u202e", "\u202c"} & set(text) and text == unicodedata.normalize("NFC", text)
+    marks = [f for f in result.issues if f.code == "direction-mark-removed"]
+    assert len(marks) == 1 and marks[0].severity == "warning" and "U+202E, U+202C" in marks[0].en
 
 
 def test_a_government_line_in_the_name_is_not_printed_twice(tmp_path):
