@@ -200,11 +200,14 @@ class VersionConflict(GenError):
                    "output folder.")
 
 
+_TAGGED = re.compile(r"~[0-9a-f]{8}$")
+
+
 def _distinct_name(name: str, fallback: str, trim: str = "") -> str:
     """`name` as a file or folder name as it is, or, where a file system would not take it (a '/', too long),
     made safe with a short hash of it, so that two names never share a folder."""
     safe = safe_name(name, fallback)
-    if safe == name:
+    if safe == name and not _TAGGED.search(name):  # a name typed as another's made-safe folder is made safe too
         return safe
     tag = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
     return f"{safe.encode('utf-8')[:NAME_BYTES - 9].decode('utf-8', 'ignore').rstrip(trim)}~{tag}"

@@ -326,3 +326,14 @@ def test_a_name_loses_the_marks_that_turn_text_right_to_left():
     assert store.safe_name("report\u202efdp.png") == "reportfdp.png"
     assert store.safe_name("\u2067রসিদ\u2069 \u200fস্ক্যান") == "রসিদ স্ক্যান"
     assert store.safe_name("র\u200d\u09cdযাব") == "র\u200d\u09cdযাব"
+
+
+def test_a_name_typed_as_another_names_safe_folder_never_shares_it():
+    """Found by a hostile run: an office typed as another's made-safe folder name ('…/মিঠাপুকুর' is filed as
+    '…-মিঠাপুকুর~<tag>') shared that office's folder, and its letter became the current copy there."""
+    made_safe = store.office_folder("উপজেলা/মিঠাপুকুর")
+    assert made_safe != "উপজেলা/মিঠাপুকুর" and "~" in made_safe
+    typed_so = store.office_folder(made_safe)
+    assert typed_so != made_safe and store.office_folder("উপজেলা মিঠাপুকুর") == "উপজেলা মিঠাপুকুর"
+    assert store.office_folder("অফিস~12345678") != store.office_folder("অফিস~12345678~x")
+    assert store.version_name("৪৬.২১-১") == "৪৬.২১-১"
