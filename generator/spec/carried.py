@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from generator.text.identity import key as _identity_key, printed
+
 CARRIED_SHEET = "gen_carried"
 KEYS = ("column", "indicator_no", "indicator", "occurrence", "value", "from_period")
 MAX_RECORDS = 4000  # a plan has at most 1000 rows; more is not a record gen wrote
@@ -23,12 +25,17 @@ class Carried:
 
 
 def identity(row_cells: dict) -> tuple[str, str]:
-    """A plan row by its indicator code and text (whitespace folded), from its cells as read (objects with a
-    `value`)."""
+    """A plan row by its indicator code and text, from its cells as read (objects with a `value`), as `row_key`."""
     def text(key: str) -> str:
         cell = row_cells.get(key)
-        return " ".join(str(cell.value).split()) if cell is not None and cell.value is not None else ""
-    return text("indicator_no"), text("indicator")
+        return str(cell.value) if cell is not None and cell.value is not None else ""
+    return row_key(text("indicator_no"), text("indicator"))
+
+
+def row_key(indicator_no: str, indicator: str) -> tuple[str, str]:
+    """An indicator's code and text by their identity (text/identity.py): another Unicode form, white space, an
+    invisible character or digits of another script make no other row."""
+    return keyed(indicator_no), keyed(indicator)
 
 
 def occurrences(plan_rows) -> list[tuple[tuple[str, str], int]]:
@@ -50,6 +57,10 @@ def same(a: object, b: object) -> bool:
         if isinstance(v, float) and v.is_integer():
             return int(v)
         if isinstance(v, str):
-            return v.strip()
+            return printed(v).strip()  # as the checks read the cell: without what prints nothing
         return v
     return type(plain(a)) is type(plain(b)) and plain(a) == plain(b)
+
+
+def keyed(text: str) -> str:
+    return _identity_key(text, folded=True)

@@ -407,3 +407,29 @@ def test_a_submitted_file_that_cannot_be_read_and_a_folder_at_o_are_told_as_the_
         run = gen_here(*args)
         assert run.returncode == 3 and "is not an ordinary file" in run.stdout + run.stderr, run.stdout + run.stderr
     assert not any((tmp_path / "d.xlsx").iterdir())
+
+
+def test_carried_cells_are_found_whatever_form_the_indicators_are_typed_in_and_told_as_whole_numbers(tmp_path):
+    """Found by a hostile run: with the checks reading cells as printed (no zero-width space, composed), a carried
+    cell whose indicator was typed decomposed, with a no-break space and a zero-width space, was no longer found, and
+    its warning was lost; and a whole number carried was told as '২.০' / '2.0'."""
+    import copy
+    import unicodedata
+
+    from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc
+
+    rows = copy.deepcopy(ROWS)
+    for row in rows:
+        if row.get("indicator"):
+            row["indicator"] = unicodedata.normalize("NFD", row["indicator"]).replace(" ", "\u00a0 ") + "\u200b"
+        if row.get("indicator_no"):
+            row["indicator_no"] = row["indicator_no"].replace("১", "1")
+    source = fill_cc(tmp_path, dict(MYMENSINGH, period="১ম ত্রৈমাসিক"), rows, "q1.xlsx")
+    _, made = next_period.write(source, tmp_path / "q2.xlsx")
+    assert made.carried
+    result = pipeline.build(tmp_path / "q2.xlsx", out_root=tmp_path / "out", state_dir=tmp_path / "state",
+                            default_date=dt.date(2022, 10, 10), today=dt.date(2022, 10, 10))
+    told = [f for f in result.issues if f.code == "carried-unchanged"]
+    assert {f.cell for f in told} == set(made.carried), [(f.code, f.cell) for f in result.issues]
+    assert not [f for f in told if ".0'" in f.en or ".০'" in f.bn], [f.en for f in told]
+    assert any("'2'" in f.en and "'২'" in f.bn for f in told), [f.en for f in told]
