@@ -12,7 +12,7 @@ from generator.periods import roster as rosters, summary as summaries, summary_d
 from generator.records import state, store
 from generator.spec import kinds
 from generator.text import bangla
-from generator.spec.codes import BAD_FISCAL_YEAR, BAD_PERIOD, OUTPUT_EXISTS, STATE_UNAVAILABLE, UNKNOWN_KIND
+from generator.spec.codes import BAD_FISCAL_YEAR, BAD_PERIOD, OUTPUT_EXISTS, PERIOD_NOT_FOR_KIND, STATE_UNAVAILABLE, UNKNOWN_KIND
 
 
 class Unusable(GenError):
@@ -84,6 +84,13 @@ def asked(fiscal_year: str, period: str, *, kind: str | None = None, roster: Pat
         plans = ", ".join(k for k, v in kinds.KINDS.items() if v.scored)
         raise Unusable(UNKNOWN_KIND, f"--kind '{kind}' কোনো কর্মপরিকল্পনার ধরন নয়; এগুলোর একটি লিখুন: {plans}।",
                        f"--kind '{kind}' is not a plan kind; one of: {plans}.")
+    if kind is not None and per.id not in kinds.KINDS[kind].periods:  # no office reports it: all would be 'missing'
+        made = kinds.KINDS[kind].periods
+        raise Unusable(PERIOD_NOT_FOR_KIND,
+                       f"--kind {kind}-এর প্রতিবেদন '{per.name}' সময়ের জন্য হয় না, তাই কোনো অফিসের জমা থাকার কথা নয়; "
+                       f"হতে পারে: {', '.join(made)}।",
+                       f"--kind {kind} is not reported for period '{per.id}', so no office would have sent one; its "
+                       f"periods: {', '.join(made)}.")
     xlsx, docx = targets(outputs)
     inputs = {p.resolve() for p in (roster, letter) if p is not None}
     for out in (xlsx, docx):

@@ -281,9 +281,13 @@ def test_a_letter_sheet_with_errors_names_the_cell(ledger, tmp_path):
 def test_bad_options_are_usage_errors(ledger, tmp_path):
     root, out, state = ledger
     for args in (["--fy", "2023", "--period", "q3"], ["--fy", "2023-24", "--period", "q5"],
-                 ["--fy", "2023-24", "--period", "q3", "--kind", "minutes"]):
+                 ["--fy", "2023-24", "--period", "q3", "--kind", "minutes"],
+                 ["--fy", "2023-24", "--period", "q2", "--kind", "egov"],  # e-governance reports h1 and annual only
+                 ["--fy", "2023-24", "--period", "annual", "--kind", "nis"]):
         run = gen("summary", *args, "--state", state)
         assert run.returncode == 2 and "Traceback" not in run.stderr and "✘" in run.stderr
+    run = gen("summary", "--fy", "2023-24", "--period", "q2", "--kind", "egov", "--state", state)
+    assert "period-not-for-kind" in run.stderr or "its periods: h1, annual" in run.stderr, run.stderr
 
 
 def test_the_summary_page_filters_and_offers_both_downloads(ledger):
