@@ -79,10 +79,10 @@ def read(path: Path) -> list[str]:
         if name not in seen:
             seen.add(name)
             out.append(name)
-        if len(out) > MAX_OFFICES:
+        if len(out) > MAX_OFFICES + _header(out):
             raise RosterError(f"{path}: তালিকায় {to_bangla_digits(MAX_OFFICES)}টির বেশি অফিস।",
                               f"{path}: more than {MAX_OFFICES} offices in the roster.")
-    if out and out[0].casefold().rstrip(":- ") in HEADERS:
+    if _header(out):
         out = out[1:]
     if not out:
         raise RosterError(f"অফিসের তালিকা {path}-এ কোনো অফিসের নাম নেই। প্রতি লাইনে একটি অফিসের নাম লিখুন।",
@@ -133,6 +133,11 @@ def _decode(path: Path, data: bytes) -> str:
     if "\x00" in text:
         raise RosterError(f"অফিসের তালিকা {path} লেখার ফাইল নয়।", f"The roster {path} is not a text file.")
     return text
+
+
+def _header(names: list[str]) -> bool:
+    """Whether the first line only names the column."""
+    return bool(names) and names[0].casefold().rstrip(":- ") in HEADERS
 
 
 def _from_text(path: Path, data: bytes) -> list[tuple[str, str]]:

@@ -498,3 +498,17 @@ def test_an_office_typed_two_ways_is_one_folder_and_its_latest_letter_is_current
     run = gen_here("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out)
     assert run.returncode == 0, run.stderr
     assert memos[1] in run.stdout and memos[0] not in run.stdout, run.stdout
+
+
+def test_a_roster_of_the_most_offices_may_have_its_header_line(tmp_path):
+    """Found by a hostile run: 5000 offices (the most a roster names) under a header line were refused as more
+    than 5000; one more office still is."""
+    from generator.text.bangla import to_bangla_digits
+
+    names = [f"অফিস নং ক{to_bangla_digits(i)}" for i in range(5000)]
+    path = tmp_path / "roster.txt"
+    path.write_text("অফিসের নাম\n" + "\n".join(names) + "\n", encoding="utf-8")
+    assert read_roster(path) == names
+    path.write_text("অফিসের নাম\n" + "\n".join(names + ["অফিস নং খ"]) + "\n", encoding="utf-8")
+    with pytest.raises(Exception, match="more than 5000"):
+        read_roster(path)
