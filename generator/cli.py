@@ -748,6 +748,9 @@ def _summary(fiscal_year: str, period: str, *, kind: str | None, roster: Path | 
                        "নয়, office_parents-এ লিখুন: তখন নাম মিলবে। / "
                        f"Is it the roster's '{own}'? Then write the lines above the office's name (the ministry or "
                        "division) in office_parents, not in office_name, and the names match.", err=True)
+    for f in made.notes:  # as gen build tells them
+        where = f" {f.where}" if f.sheet or f.cell else ""
+        click.echo(f"  [সতর্কতা / warning] {letter}{where} ({f.code})\n    {f.bn}\n    {f.en}", err=True)
     if made.memo:
         click.echo(f"স্মারক / memo: {made.memo}")
     for path in made.written:

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.findings import GenError
+from generator.findings import Finding, GenError
 from generator.periods import roster as rosters, summary as summaries, summary_docs
 from generator.records import state, store
 from generator.spec import kinds
@@ -38,6 +38,7 @@ class Summarized:
     summary: summaries.Summary
     written: list[Path] = field(default_factory=list)
     memo: str | None = None  # of the receiving office's own letter, when one was asked for
+    notes: list[Finding] = field(default_factory=list)  # warnings on the letter sheet (a separator kept)
 
 
 def targets(outputs: tuple[Path, ...]) -> tuple[Path | None, Path | None]:
@@ -157,9 +158,9 @@ def relative(folder: str | None, out_root: Path) -> str | None:
 def write(options: Asked, summary: summaries.Summary, *, state_dir: Path) -> Summarized:
     """LetterError for a letter sheet that cannot be used; StateError or WriteError when a file cannot be written."""
     try:
-        written, memo = summary_docs.write(summary, xlsx=options.xlsx, docx=options.docx, letter=options.letter,
+        written, memo, notes = summary_docs.write(summary, xlsx=options.xlsx, docx=options.docx, letter=options.letter,
                                            state_dir=state_dir, today=options.today, replace=options.force)
     except FileExistsError as e:  # made meanwhile (another `gen summary` on the same -o): a letter's memo went back
         path = Path(e.filename)
         raise _exists(path, issued=path == options.docx and options.letter is not None) from None
-    return Summarized(summary, written, memo)
+    return Summarized(summary, written, memo, notes)

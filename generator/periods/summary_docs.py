@@ -30,7 +30,7 @@ from generator.records import store
 from generator.records.register import Register, SerialTaken
 from generator.rules import validate
 from generator.rules.scoring import ScoreCard
-from generator.service.pipeline import serial_taken
+from generator.service.pipeline import separator_kept, serial_taken
 from generator.spec import kinds
 from generator.spec.documents import LETTER
 from generator.spec.memo import register_prefix
@@ -372,26 +372,29 @@ def content_hash(report: Report, summary: Summary, dated: dt.date | None = None)
 
 
 def write(summary: Summary, *, xlsx: Path | None = None, docx: Path | None = None, letter: Path | None = None,
-          state_dir: Path, today: dt.date, replace: bool = False) -> tuple[list[Path], str | None]:
-    """Write the workbook and the document asked for; (the paths written, the letter's memo). The letter takes
+          state_dir: Path, today: dt.date, replace: bool = False) -> tuple[list[Path], str | None, list[Finding]]:
+    """Write the workbook and the document asked for; (the paths written, the letter's memo, warnings on the letter
+    sheet). The letter takes
     its memo number from the register like an office's letter (the same summary again keeps its number). No
     file is written over unless `replace` (FileExistsError naming it: a letter's memo goes back to the register).
     LetterError for a letter sheet with errors; store.WriteError when a file cannot be written."""
     put = _write if replace else _write_new
     written: list[Path] = []
-    memo = None
+    memo: str | None = None
+    notes: list[Finding] = []
     if docx is not None and letter is None:
         written.append(put(docx, write_document(summary, today)))
     elif docx is not None and letter is not None:
-        memo = _write_letter(summary, docx, letter, state_dir, today, put, written)
+        memo, notes = _write_letter(summary, docx, letter, state_dir, today, put, written)
     if xlsx is not None:  # after the letter: a letter sheet refused leaves no file in the way of the next try
         written.append(put(xlsx, write_workbook(summary, today)))
-    return written, memo
+    return written, memo, notes
 
 
 def _write_letter(summary: Summary, docx: Path, letter: Path, state_dir: Path, today: dt.date, put,
-                  written: list[Path]) -> str:
-    """The receiving office's letter with the summary as its annex, under a memo from the register; its memo."""
+                  written: list[Path]) -> tuple[str, list[Finding]]:
+    """The receiving office's letter with the summary as its annex, under a memo from the register; its memo, and
+    a warning when the register kept another separator than the one typed (as gen build says)."""
     report = summary_wording(read_letter(letter, summary, today), summary)
     prefix = register_prefix(report.get("memo_prefix"))
     digest = content_hash(report, summary, today)
@@ -409,7 +412,7 @@ def _write_letter(summary: Summary, docx: Path, letter: Path, state_dir: Path, t
                 written.append(put(docx, document, store.WriteError))
         except SerialTaken as taken:
             raise LetterError([serial_taken(report, prefix, taken.entry)]) from None
-    return memo
+    return memo, separator_kept(report, held.separator, Path(letter).name)
 
 
 def _write_new(path: Path, data: bytes, error: Callable[[Path, OSError], PlaceError] = store.OutputError) -> Path:

@@ -191,7 +191,7 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
                                    **meta) as held:
                 memo = held.number()
                 held.memo, held.version = memo, where.version_path(place, memo)
-                kept = _separator_kept(report, held.separator, str(meta["source"]))
+                kept = separator_kept(report, held.separator, str(meta["source"]))
                 try:
                     paths, notes = _write_version(_with_separator(report, held.separator), card, memo, digest,
                                                   issue_date, where, place, pdf=pdf,
@@ -243,7 +243,7 @@ def _with_separator(report: Report, separator: str) -> Report:
     return replace(report, fields={**report.fields, "memo_separator": separator})
 
 
-def _separator_kept(report: Report, kept: str, source: str) -> list[Finding]:
+def separator_kept(report: Report, kept: str, source: str) -> list[Finding]:
     """A warning when the workbook typed a separator other than the one the register keeps for the prefix:
     the letter is built with the register's (one sequence, one form), and the clerk is told where."""
     typed = chosen_separator(report.get("memo_separator"))

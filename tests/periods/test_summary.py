@@ -512,3 +512,25 @@ def test_a_roster_of_the_most_offices_may_have_its_header_line(tmp_path):
     path.write_text("অফিসের নাম\n" + "\n".join(names + ["অফিস নং খ"]) + "\n", encoding="utf-8")
     with pytest.raises(Exception, match="more than 5000"):
         read_roster(path)
+
+
+def test_a_summary_letter_whose_separator_the_register_keeps_otherwise_is_told_so(ledger, tmp_path):
+    """Found by a hostile run: gen build warns memo-separator-kept when the register keeps another separator for the
+    prefix than the one typed; the summary letter printed the register's without a word."""
+    from tests.support.docx import docx_text
+
+    root, out, state = ledger
+    state_copy = tmp_path / "state"
+    import shutil
+
+    shutil.copytree(state, state_copy)
+    prefix = "৪৬.০০.০০০০.০৬৩.১৮.০০১.২৯"
+    runs = []
+    for name, separator in (("dot", "."), ("dash", "-")):
+        letter = _letter(tmp_path / f"{name}.xlsx", memo_prefix=prefix, memo_separator=separator)
+        runs.append(gen_here("summary", "--fy", "2023-24", "--period", "q3", "--kind", "cc", "--state", state_copy,
+                             "--out", out, "--letter", letter, "--date", "2024-04-20", "-o", tmp_path / f"{name}.docx"))
+        assert runs[-1].returncode == 0, runs[-1].stderr
+    assert "memo-separator-kept" not in runs[0].stderr
+    assert "memo-separator-kept" in runs[1].stderr and "dash.xlsx পত্র!C" in runs[1].stderr, runs[1].stderr
+    assert f"স্মারক: {prefix}.২" in docx_text(tmp_path / "dash.docx")
