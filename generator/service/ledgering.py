@@ -10,7 +10,7 @@ from generator.records.ledger import EVIDENCE_REFUSED, MEMO_REUSED, UNPROCESSABL
 from generator.records.register import Register
 from generator.service.result import Result
 from generator.spec.memo import number as memo_text
-from generator.spec.status import BUILT, DONE, REJECTED
+from generator.spec.status import BUILT, DONE, DUPLICATE, REJECTED
 
 ARCHIVE_DIR, REJECTED_DIR = "archive", "rejected"  # beside the inbox: built files, refused files
 
@@ -58,7 +58,14 @@ def close_moved(ledger: Ledger, register: Register, record: Record, inbox: Path,
                       office=entry.office, fiscal_year=entry.fiscal_year, period=entry.period,
                       moved_to=went[1] if went and went[0] == ARCHIVE_DIR else None, note=f"built; {why}")
         return
-    if went is not None and went[0] == REJECTED_DIR:
+    earlier = ledger.done_with(record.file_hash)
+    if earlier is not None and earlier.id != record.id and went is not None and went[0] == (
+            ARCHIVE_DIR if earlier.status == BUILT else REJECTED_DIR):  # the same bytes again, moved as intake does
+        ledger.finish(record.id, DUPLICATE, memo=earlier.memo, kind=earlier.kind, office=earlier.office,
+                      fiscal_year=earlier.fiscal_year, period=earlier.period, outputs=earlier.outputs,
+                      moved_to=went[1], note=f"same content as ledger entry {earlier.id}; {why}",
+                      details=earlier.details)
+    elif went is not None and went[0] == REJECTED_DIR:
         ledger.finish(record.id, REJECTED, moved_to=went[1], note=f"rejected; {why}")
     else:
         ledger.finish(record.id, DONE, note="interrupted after the file was moved")

@@ -107,7 +107,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
                                       daemon=True)
             thread.start()
         else:  # built in the background: the pages answer meanwhile
-            thread = threading.Thread(target=uploads.recover, args=(desk, uploads.leftovers(desk, held)),
+            thread = threading.Thread(target=uploads.recover, args=(desk, uploads.leftovers(desk, held), stopping),
                                       name="recover-uploads", daemon=True)
             thread.start()
         yield

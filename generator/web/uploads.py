@@ -16,8 +16,9 @@ from starlette.datastructures import UploadFile
 
 from generator.records import store
 from generator.records.ledger import Ledger
+from generator.records.register import Register
 from generator.records.state import StateError
-from generator.service import intake, queue
+from generator.service import intake, ledgering, queue
 from generator.web import evidence
 from generator.web.desk import Desk
 
@@ -124,25 +125,33 @@ def _mark_served(uploads: Path) -> None:
     open(uploads / store.SERVE_LOCK, "a").close()
 
 
-def leftovers(desk: Desk, held: list) -> list[Path]:
+def leftovers(desk: Desk, held: list) -> list[Path] | None:
     """Uploads in hand when a server stopped: built again by this one (intake sets aside one tried twice).
-    Only one server recovers a state folder's uploads: the one holding its lock (kept open in `held`)."""
-    if not desk.uploads.is_dir():
-        return []
-    lock = open(desk.uploads / store.SERVE_LOCK, "a")
+    Only one server recovers a state folder's uploads: the one holding its lock (kept open in `held`); None for
+    the others."""
+    try:
+        desk.uploads.mkdir(parents=True, exist_ok=True)
+        lock = open(desk.uploads / store.SERVE_LOCK, "a")
+    except OSError as e:  # the pages still answer; what a stopped server left waits for a start that can
+        log.error("cannot look at the uploads a stopped server left: %s", e)
+        return None
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         lock.close()
-        return []
+        return None
     held.append(lock)  # kept open, so kept locked, while the server runs
     evidence.sweep(desk.evidence, desk.uploads)  # before any request: the evidence of uploads no longer waiting
     return [p for p in sorted(desk.uploads.iterdir()) if p.is_file() and not p.name.startswith(".")]
 
 
-def recover(desk: Desk, paths: list[Path]) -> None:
+def recover(desk: Desk, paths: list[Path] | None, stop: threading.Event | None = None) -> None:
     """Build the uploads a stopped server left; one with evidence only when this server makes PDFs (its bundle
-    is what it was sent for): otherwise it stays kept, for a start with PDFs, and its page says so."""
+    is what it was sent for): otherwise it stays kept, for a start with PDFs, and its page says so. Then, while
+    the server runs (until `stop`), close the entries a stopped server left open after their upload had moved on,
+    as soon as its lease runs out. `paths` None: another server recovers this state folder's uploads."""
+    if paths is None:
+        return
     for path in paths:
         kept = evidence.kept_for(desk.evidence, path)
         if kept and desk.pdf is None:
@@ -152,3 +161,29 @@ def recover(desk: Desk, paths: list[Path]) -> None:
                        route="web", owner=desk.owner, pdf=evidence.settings(desk.pdf, kept))
         if not path.exists():
             evidence.remove(evidence.folder_of(desk.evidence, path.name.split("-", 1)[0]))
+    wait = 0.0
+    while stop is not None and not stop.wait(wait):
+        wait = LOOK_FOR_ORPHANS_EVERY
+        try:
+            close_orphans(desk)
+        except StateError as e:  # the pages answer anyway: looked at again next time
+            log.error("could not look for uploads left open: %s", e.en)
+
+
+LOOK_FOR_ORPHANS_EVERY = 5.0  # seconds
+
+
+def close_orphans(desk: Desk) -> None:
+    """Entries of this uploads folder whose server's lease ran out after their upload had moved on (to the archive,
+    or set aside), before the entry was closed (killed between the two): built, rejected or done, as the watcher
+    closes its own (ledgering.close_moved). Before: the upload's page said "building" for ever."""
+    assert desk.owner is not None
+    with Ledger(desk.state_dir) as ledger:
+        left = [r for r in ledger.orphans("web", scope=str(desk.uploads)) if not (desk.uploads / r.name).exists()]
+        if not left:
+            return
+        with Register(desk.state_dir) as register:
+            for record in left:
+                log.info("closing %s, left open by a server that stopped after its upload moved on", record.name)
+                ledgering.close_moved(ledger, register, record, desk.uploads, desk.owner,
+                                      why="the server stopped before it recorded it")
