@@ -95,11 +95,13 @@ class Folder:
             return False  # not known: the claim stays (a gap, never a memo on two letters)
 
     def _gone(self, owner: str) -> bool:
-        """Whether `owner`'s lease ran out (by the database's clock): its staging folders are left-overs."""
+        """Whether `owner` is one of this state's owners whose lease ran out (by the database's clock): its staging
+        folders are left-overs. One this state does not know may be another state's, writing into the same output
+        folder right now: its staging is left to the hour's sweep (store._sweep)."""
         if owner == self.owner:
             return False
         with Owners(self.state_dir) as owners:
-            return not owners.alive(owner)
+            return owners.ran_out(owner)
 
     def update_current(self, report: str, *, prefix: str, serial: int, memo: str, source: str, paths: list[Path],
                        reused: bool = False) -> bool:

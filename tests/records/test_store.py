@@ -302,6 +302,26 @@ def test_a_staging_folder_is_swept_once_its_builds_lease_ran_out_not_before(tmp_
     assert [p.name for p in versions.glob(".tmp-*")] == [f".tmp-{live.id}.abc"]  # its build goes on
 
 
+def test_a_staging_folder_of_another_states_build_is_left_to_it(tmp_path):
+    """Found by a hostile run: two `gen serve` with states of their own writing one output folder (a setup
+    service.md allows) swept each other's staging folders as a dead build's, and a valid upload failed with
+    could-not-write (11 of 40). A lease this state does not know may be alive in another: its staging stays (until
+    it is an hour old)."""
+    from generator.records.owners import Owners
+
+    with Owners(tmp_path / "state-a") as owners:
+        other = owners.claim("serve", str(tmp_path / "a-uploads"))
+    with Owners(tmp_path / "state-b") as owners:
+        me = owners.claim("serve", str(tmp_path / "b-uploads"))
+    versions = tmp_path / "out" / "report" / store.VERSIONS
+    staging = versions / f".tmp-{other.id}.abc"
+    staging.mkdir(parents=True)
+    (staging / "letter.docx").write_bytes(b"being written")
+    where = stores.Folder(tmp_path / "out", tmp_path / "state-b", me.id)
+    where.write_version("report", "৪৬-১", "c" * 64, {"letter.docx": b"whole"})
+    assert (staging / "letter.docx").read_bytes() == b"being written"
+
+
 def test_a_duplicate_sweeps_the_staging_its_own_killed_try_left_beside_the_version(tmp_path):
     """Before: a file whose first try was killed while staging, then found a duplicate of the same content built
     meanwhile under another name, left that staging folder for an hour (test_three_servers… saw it)."""
