@@ -141,6 +141,13 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
     issue_date = report.issue_date or default_date or today
     digest = content_hash(examined.raw, None if report.issue_date else issue_date)
     folder = output_dir(out_root, report)
+    if not _inside(folder, out_root):  # a link planted in the output folder: its letter could never be served
+        return failed(result, COULD_NOT_WRITE,
+                      f"{folder} আউটপুট ফোল্ডারের ({out_root}) বাইরে চলে যায় (একটি লিংক), তাই সেখানে পত্র লেখা হয়নি এবং কোনো "
+                      "স্মারক নম্বর দেওয়া হয়নি; সেখান থেকে পত্র নামানোও যেত না। প্রশাসককে লিংকটি সরাতে বলুন।",
+                      f"{folder} leads out of the output folder ({out_root}) through a link, so no letter was written "
+                      "there and no memo number was given: a letter there could not be downloaded either. Ask the "
+                      "administrator to remove the link.")
     where = stores.Folder(out_root, state_dir, owner)
     try:
         with Register(state_dir) as register:
@@ -173,6 +180,14 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
             f"The documents were built ({version.paths[0].parent}), but the current copies in {folder} could not be "
             f"updated ({why})."))
     return result
+
+
+def _inside(folder: Path, out_root: Path) -> bool:
+    """Whether `folder`, its links followed, is inside `out_root` (as the web page's downloads must be)."""
+    try:
+        return folder.resolve().is_relative_to(out_root.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        return False
 
 
 def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, digest: str, where: stores.Store,
