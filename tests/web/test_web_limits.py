@@ -3,6 +3,7 @@ answered 413 is closed rather than read on, and a folder the server cannot write
 truthfully while it runs."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -176,3 +177,38 @@ def test_uploads_at_once_from_one_address_are_capped(tmp_path):
         after = httpx.post(base + "/upload", files={"workbook": ("a.xlsx", b"PK")}, timeout=10)
     assert third.status_code == 429 and "আরও আপলোড চলছে" in third.text and "still being sent" in third.text
     assert after.status_code == 403  # once they are gone, the next is read (and refused for its missing form token)
+
+
+def test_a_file_sent_again_once_the_full_disk_is_freed_is_built_at_once(tmp_path):
+    """Found by a hostile run: for two minutes after an upload failed on a full output disk, the same file sent again
+    (the administrator had freed space) joined the failed submission as a double click and showed its failure."""
+    data = examples.write(EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json", tmp_path / "cc.xlsx").read_bytes()
+    with small_disk(tmp_path / "out", "2m") as out, running_server(tmp_path) as base, \
+            httpx.Client(base_url=base, timeout=60) as client:
+        filler = out / "filler"
+        fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+        try:
+            while os.write(fd, b"\0" * 4096):
+                pass
+        except OSError:  # the disk is full
+            pass
+        finally:
+            os.close(fd)
+
+        def send():
+            token = client.cookies.get("gen_csrf") or re.search(r'name="csrf" value="([^"]+)"',
+                                                                client.get("/upload").text).group(1)
+            answer = client.post("/upload", data={"csrf": token}, files={"workbook": ("cc.xlsx", data)},
+                                 follow_redirects=True)
+            deadline = time.monotonic() + 60
+            while "http-equiv=\"refresh\"" in answer.text and time.monotonic() < deadline:
+                time.sleep(0.5)
+                answer = client.get(answer.url)
+            return answer
+
+        failed = send()
+        assert "লেখা যায়নি" in failed.text or "not written" in failed.text.lower() or "could not be written" in failed.text
+        filler.unlink()
+        built = send()
+        assert built.status_code == 200 and "তৈরি হয়েছে" in built.text, built.text[:2000]
+        assert str(built.url) != str(failed.url)

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from generator.records.state import StateError
+from generator.spec.status import FAILED
 from generator.web import building, evidence, uploads
 from generator.web.desk import check_csrf, desk, page
 from generator.web.texts import earlier, is_workbook, too_large
@@ -106,8 +107,10 @@ def _waiting(flight: building.Flight) -> bool:
 
 
 def _moments_ago(request: Request, id: int | None) -> bool:
+    """Whether submission `id` came in moments ago (a double click joins it); never one that failed for the service's
+    own reason (a full disk, the records out of reach): the same file sent again once that is put right is built."""
     record = desk(request).record(id) if id is not None else None
-    if record is None:
+    if record is None or record.status == FAILED:
         return False
     received = dt.datetime.fromisoformat(record.received_at)
     received = received if received.tzinfo else received.replace(tzinfo=dt.timezone.utc)
