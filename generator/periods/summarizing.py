@@ -11,7 +11,7 @@ from generator.findings import Finding, GenError
 from generator.periods import roster as rosters, summary as summaries, summary_docs
 from generator.records import state, store
 from generator.spec import kinds
-from generator.text import bangla
+from generator.text import bangla, clock
 from generator.spec.codes import BAD_FISCAL_YEAR, BAD_PERIOD, OUTPUT_EXISTS, PERIOD_NOT_FOR_KIND, STATE_UNAVAILABLE, UNKNOWN_KIND
 
 
@@ -113,7 +113,7 @@ def asked(fiscal_year: str, period: str, *, kind: str | None = None, roster: Pat
         if out.exists() and not force:
             raise _exists(out, issued=out == docx and letter is not None)
     names = rosters.read(roster) if roster is not None else None
-    return Asked(fy, per, kind, names, xlsx, docx, letter, today or dt.date.today(), force)
+    return Asked(fy, per, kind, names, xlsx, docx, letter, today or clock.today(), force)
 
 
 def _exists(path: Path, issued: bool = True) -> Unusable:

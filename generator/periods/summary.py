@@ -14,10 +14,10 @@ from pathlib import Path
 from generator.spec import kinds
 from generator.records import store
 from generator.text.bangla import FiscalYear, Period, to_ascii_digits
+from generator.text.clock import DHAKA
 from generator.records.ledger import Ledger, Record
 from generator.periods.roster import office_key
 
-DHAKA = dt.timezone(dt.timedelta(hours=6), "BST")  # Bangladesh keeps UTC+6 all year
 
 # APAMS deadlines: (years after the fiscal year's first July, month, day); a report received on the
 # deadline's day (Dhaka time) is on time

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from dataclasses import dataclass, replace
 
-from generator.text import bijoy, controls, identity, values
+from generator.text import bijoy, clock, controls, identity, values
 from generator.rules import carried
 from generator.spec import kinds, memo
 from generator import model
@@ -67,8 +67,8 @@ def examine(raw: RawWorkbook, *, today: dt.date | None = None, default_issue_dat
     findings += _columns(raw, kind)
     findings += [_repeated(raw, key, first, again) for key, first, again in raw.repeated]
     report = model.from_workbook(raw, kind)
-    findings += _fields(raw, report, today or dt.date.today())
-    findings += PlanChecks(raw, report, today=today or dt.date.today(), default_issue_date=default_issue_date).run()
+    findings += _fields(raw, report, today or clock.today())
+    findings += PlanChecks(raw, report, today=today or clock.today(), default_issue_date=default_issue_date).run()
     findings += _readings(raw, report)
     findings += carried.unchanged(raw)
     return Checked(hashed, report, findings)

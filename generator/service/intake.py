@@ -7,7 +7,6 @@ its worker), it ends with one line in the ledger and the caller goes on to the n
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import shutil
@@ -24,7 +23,7 @@ from generator.service.ledgering import ARCHIVE_DIR, REJECTED_DIR
 from generator.service.builds import BuildPool, lost_file
 from generator.service.result import Result, only_lost
 from generator.spec.status import BUILT, DUPLICATE, FAILED, REJECTED
-from generator.text import names
+from generator.text import clock, names
 from generator.xlsx.source import Source, holds, load, unchanged
 
 log = logging.getLogger("gen.intake")
@@ -87,7 +86,7 @@ def _move(path: Path, inbox: Path, where: str) -> Path:
 
 
 def _destination(inbox: Path, where: str, name: str) -> Path:
-    folder = inbox / where / (dt.date.today().isoformat() if where == ARCHIVE_DIR else "")
+    folder = inbox / where / (clock.today().isoformat() if where == ARCHIVE_DIR else "")
     folder.mkdir(parents=True, exist_ok=True)
     if where == REJECTED_DIR:  # its reports will go beside it: 'X.xlsx' is not taken when 'X.errors.txt' is there
         return _unique(folder / name, beside=(*REPORT_SUFFIXES, Path(name).suffix + ".reason.txt"))

@@ -30,6 +30,7 @@ from generator.spec.memo import chosen_separator, number as memo_text, register_
 from generator.spec.sheets import LETTER_SHEET
 from generator.spec.status import BUILT, REJECTED, VALID
 from generator.xlsx import marked_copy, reading
+from generator.text import clock
 from generator.xlsx.errors import WorkbookError
 from generator.xlsx.source import Source, load
 from generator.spec.codes import COULD_NOT_WRITE, MEMO_EXISTS, MEMO_SERIAL_TAKEN, STATE_UNAVAILABLE, UNREADABLE
@@ -91,7 +92,7 @@ def examine(path: Path | Source, *, today: dt.date | None = None, default_date: 
         raw = reading.read(source if source is not None else Path(name))
     except WorkbookError as e:
         return Examined(Result(name, REJECTED, issues=(e.finding,)), source)
-    checked = validate.examine(raw, today=today or dt.date.today(), default_issue_date=default_date)
+    checked = validate.examine(raw, today=today or clock.today(), default_issue_date=default_date)
     report = checked.report
     if report is None:
         return Examined(Result(name, REJECTED, issues=tuple(checked.findings)), source, checked.raw)
@@ -131,7 +132,7 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
     is the highest. `submission` is the ledger entry this build belongs to (its reports are filed by it);
     `owner` the lease (records/owners.py) under which its serial is reserved."""
     out_root, state_dir = Path(out_root), Path(state_dir)
-    today = today or dt.date.today()
+    today = today or clock.today()
     examined = examine(path, today=today, default_date=default_date)
     result, report = examined.result, examined.report
     if result.status != VALID:

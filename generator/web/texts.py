@@ -13,7 +13,7 @@ from urllib.parse import quote
 from generator.records import store
 from generator.spec.paths import as_sent
 from generator.service import intake
-from generator.text import bangla
+from generator.text import bangla, clock
 
 MB = 1024 * 1024
 ERRORS = {
@@ -47,7 +47,6 @@ STATUS_BN = {"built": "তৈরি", "rejected": "বাতিল", "duplicate"
              "done": "সম্পন্ন", "failed": "লেখা যায়নি", "interrupted": "থেমে গেছে"}
 STATUS_EN = {"built": "built", "rejected": "rejected", "duplicate": "sent before", "processing": "building",
              "done": "done", "failed": "not written", "interrupted": "stopped"}
-DHAKA = dt.timezone(dt.timedelta(hours=6), "BST")  # Bangladesh keeps UTC+6 all year
 
 
 def too_large(cap: int) -> tuple[str, str]:
@@ -59,7 +58,7 @@ def too_large(cap: int) -> tuple[str, str]:
 
 def try_again(seconds: int, wrong: bool) -> tuple[str, str]:
     """A refused credential: what happened and when the clerk may try again (in Dhaka time as well)."""
-    at = (dt.datetime.now(DHAKA) + dt.timedelta(seconds=seconds)).strftime("%H:%M:%S")
+    at = (dt.datetime.now(clock.DHAKA) + dt.timedelta(seconds=seconds)).strftime("%H:%M:%S")
     bn = "টোকেন সঠিক নয়। " if wrong else "অনেকবার ভুল টোকেন দেওয়া হয়েছে। "
     en = "Wrong token. " if wrong else "Too many wrong tokens. "
     return (bn + f"আবার চেষ্টা করুন {bangla.to_bangla_digits(seconds)} সেকেন্ড পরে ({bangla.to_bangla_digits(at)}-এ)।",
@@ -117,7 +116,7 @@ def dhaka_time(stamp: str | None, seconds: bool = False) -> str:
     if not stamp:
         return ""
     when = dt.datetime.fromisoformat(stamp)
-    when = (when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)).astimezone(DHAKA)
+    when = (when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)).astimezone(clock.DHAKA)
     return bangla.to_bangla_digits(when.strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M"))
 
 

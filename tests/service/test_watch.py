@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.text import clock
 from generator.xlsx import filling
 from tests.support.docx import docx_text
 from generator.spec.paths import XLSX_DIR
@@ -164,7 +165,7 @@ def test_a_file_that_cannot_be_moved_is_one_ledger_entry_with_its_true_cause(tmp
 
     (good,) = make_workbooks(tmp_path / "src", 1)
     w = watcher("--rescan", "1")
-    blocker = w.inbox / "archive" / dt.date.today().isoformat()
+    blocker = w.inbox / "archive" / clock.today().isoformat()  # the day in Dhaka, as intake names it
     blocker.parent.mkdir(parents=True)
     blocker.write_text("a file where the day's archive folder goes")
     w.drop([good])

@@ -5,7 +5,6 @@ is the file `roster.txt`, `roster.csv` or `roster.xlsx` in the state folder, as 
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -16,7 +15,7 @@ from starlette.responses import Response
 from generator.periods import roster as rosters, summarizing, summary as summaries, summary_docs
 from generator.records.ledger import Ledger
 from generator.spec import kinds
-from generator.text import bangla
+from generator.text import bangla, clock
 from generator.web.desk import desk, page
 from generator.web.texts import content_disposition
 
@@ -79,7 +78,7 @@ async def summary_file(request: Request):
     if fy is None or period is None or what not in ("xlsx", "docx"):
         raise HTTPException(404)
     result, _ = await run_in_threadpool(_collect, request, fy, period, kind)
-    today = dt.date.today()
+    today = clock.today()
     if what == "xlsx":
         data, media = await run_in_threadpool(summary_docs.write_workbook, result, today), XLSX
     else:
