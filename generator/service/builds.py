@@ -140,6 +140,20 @@ def lost_file(path: Path, why: str) -> Result:
         "unusual; open it in Excel and save it as a new .xlsx, or fill a fresh workbook from 'gen template'.")
 
 
+def set_aside_after_stops(path: Path, stops: int) -> Result:
+    """A workbook in hand each time the service stopped, `stops` times: set aside, so that it cannot stop it again.
+    The service may have been stopped (a restart, a power cut) as well as stopped by the file: both are said."""
+    name = Path(path).name
+    return failure(
+        path, COULD_NOT_PROCESS,
+        f"{name} তৈরির সময় সার্ভিসটি {to_bangla_digits(stops)} বার বন্ধ হয়ে গেছে, তাই ফাইলটি আলাদা করে রাখা হলো, যাতে আবার "
+        "বন্ধ না হয়। কারণ সার্ভিসের দিকেও হতে পারে (পুনরায় চালু করা, বিদ্যুৎ চলে যাওয়া), ফাইলের দিকেও হতে পারে। ফাইলটি "
+        "যেমন ছিল তেমনই আছে: আবার পাঠান; আবারও না হলে Excel-এ খুলে নতুন নামে .xlsx হিসেবে সংরক্ষণ করে পাঠান।",
+        f"{name}: the service stopped {stops} times while it was building this file, so it was set aside, lest it stop "
+        "the service again. Either may be the cause: the service being stopped (a restart, a power cut), or the file. "
+        "The file is as it was: send it again; if that fails too, open it in Excel, save it as a new .xlsx and send that.")
+
+
 def not_started(path: Path, loss: Loss) -> Result:
     """A worker that died before it was ready for any task: the workbook was never opened, it is not to blame."""
     name, why = Path(path).name, loss.detail or "it was stopped"

@@ -20,7 +20,7 @@ from generator.records.ledger import Ledger
 from generator.records.register import Register
 from generator.service import ledgering, pipeline
 from generator.service.ledgering import ARCHIVE_DIR, REJECTED_DIR
-from generator.service.builds import BuildPool, lost_file
+from generator.service.builds import BuildPool, set_aside_after_stops
 from generator.service.result import Result, only_lost
 from generator.spec.status import BUILT, DUPLICATE, FAILED, REJECTED
 from generator.text import clock, names
@@ -184,7 +184,7 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
             return id
         record = ledger.get(id)
         if record is not None and record.attempts > MAX_ATTEMPTS:
-            result = lost_file(path, f"it was in hand when the service stopped, {record.attempts - 1} times")
+            result = set_aside_after_stops(path, record.attempts - 1)
             with Register(state_dir) as register:
                 register.take_over([id], owner) if owner else register.release_submission(id)
             result = pipeline.report_rejection(result, source, Path(out_root), id)
