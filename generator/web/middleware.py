@@ -28,6 +28,7 @@ class TooLarge(Exception):
     pass
 
 
+MAX_HEADER_BYTES = 16 * 1024  # request line and headers together (the server's parser holds no more while they come in)
 UPLOADS_PER_CLIENT = 6  # request bodies one address may be sending at once: a triple click, or a few clerks behind
                         # one NAT address, fit; a client holding many slow bodies open does not
 BUSY = ("এই কম্পিউটার থেকে এখনই আরও আপলোড চলছে; সেগুলো শেষ হলে আবার পাঠান।",
@@ -89,6 +90,12 @@ def host_name(name: str) -> str:
     return f"[{address.compressed}]" if address.version == 6 else address.compressed
 
 
+def _header_bytes(scope) -> int:
+    """The request line and headers as sent, near enough (each header's name, value, ': ' and line end)."""
+    line = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") + len(scope.get("method", "")) + 12
+    return line + sum(len(k) + len(v) + 4 for k, v in scope.get("headers") or [])
+
+
 class HostCheck:
     """Answer only requests for the hosts the server was started for (a page on another site that points its
     own name at this address, DNS rebinding, gets 400), and add the security headers to every response."""
@@ -99,6 +106,12 @@ class HostCheck:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if _header_bytes(scope) > MAX_HEADER_BYTES:  # arrived whole, in one piece: the parser's own cap never saw it
+            response = HTMLResponse(
+                "<!doctype html><html lang='bn'><meta charset='utf-8'><title>431</title><p>অনুরোধের শিরোনাম (header) "
+                "অনেক বড়। ব্রাউজারের কুকি মুছে আবার চেষ্টা করুন।</p><p lang='en'>The request's headers are too large. "
+                "Clear the browser's cookies for this site and try again.</p>", status_code=431)
+            return await response(scope, receive, self._secured(send, True))
         host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1").lower()
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         if host_name(name) not in self.hosts:

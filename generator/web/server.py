@@ -20,7 +20,8 @@ from pathlib import Path
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-MAX_HEADER_BYTES = 16 * 1024  # request line and headers together
+from generator.web.middleware import MAX_HEADER_BYTES
+
 KEEP_ALIVE = 5  # seconds an idle connection is kept between requests
 PROBE_BYTES = 64 * 1024  # written and removed in each folder at start: a full disk refuses it
 

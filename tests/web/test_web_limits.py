@@ -212,3 +212,14 @@ def test_a_file_sent_again_once_the_full_disk_is_freed_is_built_at_once(tmp_path
         built = send()
         assert built.status_code == 200 and "তৈরি হয়েছে" in built.text, built.text[:2000]
         assert str(built.url) != str(failed.url)
+
+
+def test_headers_over_16_kb_are_refused_even_sent_in_one_piece(tmp_path):
+    """Found by a hostile run: the 16 KB cap held only for headers that trickled in; sent whole, 100 KB of headers
+    were taken (the parser caps only what it buffers while waiting)."""
+    with running_server(tmp_path) as base, httpx.Client(base_url=base, timeout=30) as client:
+        assert client.get("/", headers={"x-pad": "a" * 8 * 1024}).status_code in (200, 303)
+        for size in (17, 32, 100):
+            answer = client.get("/", headers={"x-pad": "a" * size * 1024})
+            assert answer.status_code == 431 and "too large" in answer.text, size
+        assert client.get("/upload").status_code == 200  # and it goes on answering
