@@ -128,9 +128,10 @@ def _mark_served(uploads: Path) -> None:
 def leftovers(desk: Desk, held: list) -> list[Path] | None:
     """Uploads in hand when a server stopped: built again by this one (intake sets aside one tried twice).
     Only one server recovers a state folder's uploads: the one holding its lock (kept open in `held`); None for
-    the others."""
+    the others, and where no upload was ever kept."""
+    if not desk.uploads.is_dir():  # no upload was ever kept here: none left, and no entry left open
+        return None
     try:
-        desk.uploads.mkdir(parents=True, exist_ok=True)
         lock = open(desk.uploads / store.SERVE_LOCK, "a")
     except OSError as e:  # the pages still answer; what a stopped server left waits for a start that can
         log.error("cannot look at the uploads a stopped server left: %s", e)

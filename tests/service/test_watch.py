@@ -161,7 +161,6 @@ def test_a_file_that_is_plainly_not_a_workbook_is_set_aside_once_settled(tmp_pat
 def test_a_file_that_cannot_be_moved_is_one_ledger_entry_with_its_true_cause(tmp_path, watcher):
     """Before: a built file the service could not move made a new "duplicate" entry at every rescan, for ever,
     the first saying the file "vanished". Now it keeps one entry, says why, and is moved once it can be."""
-    import datetime as dt
 
     (good,) = make_workbooks(tmp_path / "src", 1)
     w = watcher("--rescan", "1")

@@ -17,23 +17,24 @@ from generator.spec.paths import EXAMPLES_DIR
 from generator.xlsx import examples
 from tests.support.processes import answers, free_port, service_env
 
-# in the server to be killed: stop (SIGSTOP) just before a ledger entry is closed, and say so in a marker file
-STOP_BEFORE_FINISH = """
+# in the server to be killed: killed (SIGKILL, by itself: no other thread goes on meanwhile) just before a ledger
+# entry is closed, after saying so in a marker file
+KILLED_BEFORE_FINISH = """
 import os, signal
-marker = os.environ.get("GEN_TEST_STOP_BEFORE_FINISH")
+marker = os.environ.get("GEN_TEST_KILLED_BEFORE_FINISH")
 if marker:
     from generator.records import ledger
 
     finish = ledger.Ledger.finish
 
-    def stop_then_finish(self, *args, **kwargs):
+    def killed_before_finish(self, *args, **kwargs):
         if not os.path.exists(marker):  # once
             with open(marker, "w") as f:
                 f.write(str(os.getpid()))
-            os.kill(os.getpid(), signal.SIGSTOP)
+            os.killpg(os.getpgid(0), signal.SIGKILL)  # the server and its workers, as kill -9 of the service
         return finish(self, *args, **kwargs)
 
-    ledger.Ledger.finish = stop_then_finish
+    ledger.Ledger.finish = killed_before_finish
 """
 
 
@@ -42,9 +43,9 @@ def _serve(tmp_path, port, marker=None) -> subprocess.Popen:
     if marker is not None:
         inject = tmp_path / "inject"
         inject.mkdir(exist_ok=True)
-        (inject / "sitecustomize.py").write_text(STOP_BEFORE_FINISH)
+        (inject / "sitecustomize.py").write_text(KILLED_BEFORE_FINISH)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(inject), os.environ.get("PYTHONPATH")]))
-        env["GEN_TEST_STOP_BEFORE_FINISH"] = str(marker)
+        env["GEN_TEST_KILLED_BEFORE_FINISH"] = str(marker)
     proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--port", str(port), "--out",
                              str(tmp_path / "out"), "--state", str(tmp_path / "state"), "--no-pdf"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
@@ -90,14 +91,12 @@ def test_an_upload_whose_server_was_killed_before_it_recorded_it_is_closed_by_th
     doomed = _serve(tmp_path, port, marker)
     try:
         waiting = _upload(port, "cc-again.xlsx" if again else "cc.xlsx", workbook)
-        deadline = time.monotonic() + 120
-        while not marker.exists():
-            assert doomed.poll() is None and time.monotonic() < deadline, "the server never came to record it"
-            time.sleep(0.1)
-        time.sleep(0.3)
+        doomed.wait(120)
     finally:
-        os.killpg(doomed.pid, signal.SIGKILL)
-        doomed.wait(10)
+        if doomed.poll() is None:
+            os.killpg(doomed.pid, signal.SIGKILL)
+            doomed.wait(10)
+    assert marker.exists(), "the server never came to record it"
     killed = _entries(tmp_path)[-1]
     assert killed[1] == "processing" and not list((tmp_path / "state" / "uploads").glob("*.xlsx")), killed
 
