@@ -563,3 +563,12 @@ def test_only_the_desks_own_upload_tag_is_dropped_from_a_name():
         evidence = Path("/nonexistent")
 
     assert all(not uploads.new_tag(Desk()).isdigit() for _ in range(2000))  # so a tag is never taken for a date
+
+
+def test_two_workbooks_in_one_upload_are_refused_not_one_dropped(client, example_bytes, app_paths):
+    """Found by a hostile run: a form (not ours: a script's) with two workbook parts built the second and dropped the
+    first without a word."""
+    answer = client.post("/upload", data={"csrf": csrf(client)}, follow_redirects=False,
+                         files=[("workbook", ("a.xlsx", example_bytes)), ("workbook", ("b.xlsx", example_bytes))])
+    assert answer.status_code == 400 and "one workbook at a time" in answer.text
+    assert "a.xlsx" not in client.get("/").text and "b.xlsx" not in client.get("/").text

@@ -37,6 +37,10 @@ async def upload(request: Request):
         proof = evidence.chosen(form)
     except evidence.Refused as e:
         return page(request, "upload.html", e.status, error=(e.bn, e.en))
+    if len([f for f in form.getlist("workbook") if isinstance(f, UploadFile) and f.filename]) > 1:  # not our form's
+        return page(request, "upload.html", 400, error=(
+            "একবারে একটি ওয়ার্কবুক পাঠান; প্রতিটি ওয়ার্কবুক আলাদা জমা।",
+            "Send one workbook at a time: each workbook is a submission of its own."))
     file = form.get("workbook")
     if not isinstance(file, UploadFile) or not file.filename:
         return page(request, "upload.html", 400, error=("কোনো ফাইল বাছাই করা হয়নি।", "No file chosen."))
