@@ -149,13 +149,18 @@ def test_a_state_folder_gone_read_only_while_running_is_said_truthfully_and_buil
             assert "রেকর্ড" in listing.text and "cannot read or write its records" in listing.text
         client.close()  # a kept-alive connection may be closed by the server as this one is sent: a new one
         client = httpx.Client(base_url=base, cookies=client.cookies)
-        again = client.post("/upload", data={"csrf": token}, files={"workbook": ("cc.xlsx", data)},
-                            follow_redirects=True)
-        deadline = time.monotonic() + 60
-        while "http-equiv=\"refresh\"" in again.text and time.monotonic() < deadline:
-            time.sleep(0.5)
-            again = client.get(again.url)
+        again = _sent(client, token, data)
         assert again.status_code == 200 and "তৈরি হয়েছে" in again.text
+
+
+def _sent(client, token, data):
+    """An upload's last page: the building page followed, as a browser would, until the build is done."""
+    answer = client.post("/upload", data={"csrf": token}, files={"workbook": ("cc.xlsx", data)}, follow_redirects=True)
+    deadline = time.monotonic() + 60
+    while "http-equiv=\"refresh\"" in answer.text and time.monotonic() < deadline:
+        time.sleep(0.5)
+        answer = client.get(answer.url)
+    return answer
 
 
 def test_uploads_at_once_from_one_address_are_capped(tmp_path):
@@ -198,13 +203,7 @@ def test_a_file_sent_again_once_the_full_disk_is_freed_is_built_at_once(tmp_path
         def send():
             token = client.cookies.get("gen_csrf") or re.search(r'name="csrf" value="([^"]+)"',
                                                                 client.get("/upload").text).group(1)
-            answer = client.post("/upload", data={"csrf": token}, files={"workbook": ("cc.xlsx", data)},
-                                 follow_redirects=True)
-            deadline = time.monotonic() + 60
-            while "http-equiv=\"refresh\"" in answer.text and time.monotonic() < deadline:
-                time.sleep(0.5)
-                answer = client.get(answer.url)
-            return answer
+            return _sent(client, token, data)
 
         failed = send()
         assert "লেখা যায়নি" in failed.text or "not written" in failed.text.lower() or "could not be written" in failed.text
