@@ -103,7 +103,8 @@ class Report:
         """The office by its whole name: every line of it but the government's, joined by ', ', as its
         identity key, folded (text/identity.py: invisible characters, other spellings of the same letters, ত্‍
         for ৎ and an en dash for a hyphen do not count; an office typed so before offices were folded has its
-        earlier versions in the folder of its name as then typed). 'জেলা প্রশাসকের কার্যালয় / রংপুর' and 'পুলিশ সুপারের কার্যালয় / রংপুর' are two offices."""
+        earlier versions in the folder of its name as then typed). 'জেলা প্রশাসকের কার্যালয় / রংপুর' and
+        'পুলিশ সুপারের কার্যালয় / রংপুর' are two offices."""
         lines = [identity.key(line, "bangla", folded=True) for line in self.lines("office_name")]
         return ", ".join(line for line in lines if line and _bare(line).lower() not in _GOVERNMENT)
 

@@ -28,8 +28,9 @@ STANDARD_MEMO_SHAPES = memo.STANDARD_SHAPES
 
 @dataclass(frozen=True)
 class Checked:
-    """A workbook checked: its cells as normalised (Bijoy converted to Unicode: what the content hash is
-    taken of), the report they make, printed (None when the kind is unusable), and every finding."""
+    """A workbook checked: its cells as typed and normalised (Bijoy converted to Unicode: what the content hash
+    is taken of), the report made of them as documents print them (validate._printed; None when the kind is
+    unusable), and every finding."""
 
     raw: RawWorkbook
     report: Report | None

@@ -29,8 +29,8 @@ from generator.spec.paths import as_sent
 from generator.spec.memo import chosen_separator, number as memo_text, register_prefix
 from generator.spec.sheets import LETTER_SHEET
 from generator.spec.status import BUILT, REJECTED, VALID
-from generator.xlsx import marked_copy, reading
 from generator.text import clock
+from generator.xlsx import marked_copy, reading
 from generator.xlsx.errors import WorkbookError
 from generator.xlsx.source import Source, load
 from generator.spec.codes import COULD_NOT_WRITE, MEMO_EXISTS, MEMO_SERIAL_TAKEN, STATE_UNAVAILABLE, UNREADABLE

@@ -35,7 +35,7 @@ def identity(row_cells: dict) -> tuple[str, str]:
 def row_key(indicator_no: str, indicator: str) -> tuple[str, str]:
     """An indicator's code and text by their identity (text/identity.py): another Unicode form, white space, an
     invisible character or digits of another script make no other row."""
-    return keyed(indicator_no), keyed(indicator)
+    return _keyed(indicator_no), _keyed(indicator)
 
 
 def occurrences(plan_rows) -> list[tuple[tuple[str, str], int]]:
@@ -62,5 +62,5 @@ def same(a: object, b: object) -> bool:
     return type(plain(a)) is type(plain(b)) and plain(a) == plain(b)
 
 
-def keyed(text: str) -> str:
+def _keyed(text: str) -> str:
     return _identity_key(text, folded=True)
