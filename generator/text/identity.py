@@ -81,7 +81,17 @@ def name(text: object) -> str:
 DIRECTION_MARKS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+# every character `_visible` may drop (format and control characters, the default-ignorables), and a few more: a
+# text without any, already composed, is printed as it is (most cells are; tests/text/test_identity.py checks it)
+_MAYBE_UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+                           "\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
+                           "\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+                           "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
+
+
 def printed(text: str) -> str:
     """`text` as a document prints it: composed (NFC), without what prints nothing (as `key` drops it: a zero-width
     space, a direction mark, a joiner that joins nothing), every other character, white space and digit as typed."""
+    if unicodedata.is_normalized("NFC", text) and not _MAYBE_UNSEEN.search(text):
+        return text
     return unicodedata.normalize("NFC", _visible(unicodedata.normalize("NFC", text)))

@@ -101,3 +101,20 @@ def test_dashes_drawn_as_a_hyphen_and_joiners_that_print_nothing_are_one_prefix(
         ["-", "-", ".", ".", None, None]
     # an office's folder keeps its name as before (reports already built are filed under it)
     assert identity.name("কেসিসি ২২\u2013২৩") != identity.name("কেসিসি ২২-২৩")
+
+
+def test_printed_looks_closer_at_every_character_it_may_drop():
+    """`printed` returns a composed text as it is unless it holds a character of its quick search: that search must
+    find every character the slow path could drop (every format or control character that is not white space, and
+    every default-ignorable), or such a character would be printed."""
+    import sys
+    import unicodedata
+
+    dropped = [chr(c) for c in range(sys.maxunicode + 1)
+               if (unicodedata.category(chr(c)) in ("Cf", "Cc") and not chr(c).isspace())
+               or identity._IGNORABLE.match(chr(c))]
+    assert len(dropped) > 200
+    missed = [f"U+{ord(c):04X}" for c in dropped if not identity._MAYBE_UNSEEN.match(c)]
+    assert missed == []
+    assert identity.printed("রাজশাহী\u200b শিক্ষা \u202eবোর্ড\u202c") == "রাজশাহী শিক্ষা বোর্ড"
+    assert identity.printed("র\u200d্যাব ক্\u200cষ") == "র\u200d্যাব ক্\u200cষ"  # joiners by a hasanta shape the letter
