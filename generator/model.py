@@ -47,12 +47,9 @@ class RawWorkbook:
     repeated: list[tuple[str, str, str]] = field(default_factory=list)  # (key, its first key cell, this one)
 
 
-def _bare(line: str) -> str:
-    """A line's identity without the punctuation typed after it ('…সরকার।', '…সরকার,')."""
-    return identity.name(line).rstrip("।,.;: ").strip()
-
-
-_GOVERNMENT = {_bare(line).lower() for line in GOVERNMENT_LINES}
+# exactly: an office whose folder was named with the line typed otherwise ('…সরকার।') keeps its folder, and the
+# memo its letter was issued under (a folder named anew would refuse the same letter sent again, memo-exists)
+_GOVERNMENT = {identity.name(line) for line in GOVERNMENT_LINES}
 
 
 @dataclass
@@ -101,12 +98,10 @@ class Report:
     @property
     def office(self) -> str:
         """The office by its whole name: every line of it but the government's, joined by ', ', as its
-        identity key, folded (text/identity.py: invisible characters, other spellings of the same letters, ত্‍
-        for ৎ and an en dash for a hyphen do not count; an office typed so before offices were folded has its
-        earlier versions in the folder of its name as then typed). 'জেলা প্রশাসকের কার্যালয় / রংপুর' and
-        'পুলিশ সুপারের কার্যালয় / রংপুর' are two offices."""
-        lines = [identity.key(line, "bangla", folded=True) for line in self.lines("office_name")]
-        return ", ".join(line for line in lines if line and _bare(line).lower() not in _GOVERNMENT)
+        identity key (text/identity.py: invisible characters and other spellings of the same letters do not
+        count). 'জেলা প্রশাসকের কার্যালয় / রংপুর' and 'পুলিশ সুপারের কার্যালয় / রংপুর' are two offices."""
+        lines = [identity.name(line) for line in self.lines("office_name")]
+        return ", ".join(line for line in lines if line and line not in _GOVERNMENT)
 
     def date(self, key: str) -> dt.date | None:
         return self.dates.get(key)

@@ -58,8 +58,8 @@ def key(text: object, digits: str = "ascii", *, folded: bool = False) -> str:
     whatever script, is written in one: `digits`, "ascii" or "bangla" (for names shown as they are). `folded`
     adds what was found to print alike after office folders were named: ত্‍ typed the old way is ৎ, an en dash,
     figure dash or minus sign is a hyphen, and a joiner after a hasanta before no letter is nothing. For the
-    register's memo prefixes, an office's identity (its folder, and its name in the records) and the summary's
-    matching of offices."""
+    register's memo prefixes and the summary's matching of offices; not for the office folders, whose names
+    reports already built are filed under."""
     if text is None:
         return ""
     normal = unicodedata.normalize("NFKC", str(text))

@@ -478,28 +478,6 @@ def test_khanda_ta_typed_either_way_is_one_office_in_the_summary(tmp_path):
     assert run.returncode == 0 and "not on the roster" not in run.stderr and "জমা হয়নি" not in run.stdout, run
 
 
-@pytest.mark.parametrize("first, second", [("উৎপাদন সিটি কর্পোরেশন", "উত\u09cd\u200dপাদন সিটি কর্পোরেশন"),
-                                           ("ঢাকা-উত্তর অঞ্চল", "ঢাকা\u2013উত্তর অঞ্চল")])
-def test_an_office_typed_two_ways_is_one_folder_and_its_latest_letter_is_current(tmp_path, first, second):
-    """Found by a hostile run: an office typed with ৎ and then with ত্‍ (or a hyphen, then Word's en dash) was two
-    folders, each with its own current copy; sent X, corrected as Y, then X again, the summary read with --out
-    said X's serial (1) was current, not Y's (2)."""
-    out, state = tmp_path / "out", tmp_path / "state"
-    x = _workbook(tmp_path, "x", first, ["১", "১", "১", "-"])
-    y = _workbook(tmp_path, "y", second, ["২", "১", "১", "-"])
-    memos = []
-    for path in (x, y, x):
-        [result] = batch.build_all([path], out_root=out, state_dir=state, jobs=1)
-        assert result.status == "built", result.issues
-        memos.append(result.memo)
-    assert memos[0] == memos[2] != memos[1]
-    currents = list(out.rglob("CURRENT.txt"))
-    assert len(currents) == 1 and f"memo: {memos[1]}" in currents[0].read_text(encoding="utf-8")
-    run = gen_here("summary", "--fy", "2023-24", "--period", "q3", "--state", state, "--out", out)
-    assert run.returncode == 0, run.stderr
-    assert memos[1] in run.stdout and memos[0] not in run.stdout, run.stdout
-
-
 def test_a_roster_of_the_most_offices_may_have_its_header_line(tmp_path):
     """Found by a hostile run: 5000 offices (the most a roster names) under a header line were refused as more
     than 5000; one more office still is."""

@@ -216,20 +216,6 @@ def test_an_office_is_known_by_its_whole_name(tmp_path):
     assert all(len(f.encode()) <= 255 for f in folders)
 
 
-def test_the_government_line_typed_with_a_danda_or_comma_is_still_the_governments(tmp_path):
-    """Before: 'গণপ্রজাতন্ত্রী বাংলাদেশ সরকার।' over the name was taken for part of the office's own name, so the
-    same office typed with and without the danda was two offices, in two folders."""
-    from generator.service import pipeline
-
-    out, state = tmp_path / "out", tmp_path / "state"
-    for i, top in enumerate(("গণপ্রজাতন্ত্রী বাংলাদেশ সরকার", "গণপ্রজাতন্ত্রী বাংলাদেশ সরকার।", "গণপ্রজাতন্ত্রী বাংলাদেশ সরকার,",
-                             "GOVERNMENT OF THE PEOPLE'S REPUBLIC OF BANGLADESH.")):
-        letter = dict(MYMENSINGH, office_name=f"{top}\nজেলা প্রশাসকের কার্যালয়\nরংপুর", subject=f"বিষয় {i}")
-        result = pipeline.build(fill_cc(tmp_path, letter, ROWS, name=f"w{i}.xlsx"), out_root=out, state_dir=state)
-        assert result.status == "built", result.issues
-    assert sorted({p.parent.parent.name for p in out.rglob("CURRENT.txt")}) == ["জেলা প্রশাসকের কার্যালয়, রংপুর"]
-
-
 @pytest.mark.parametrize("name", ["গণপ্রজাতন্ত্রী বাংলাদেশ সরকার", "গণপ্রজাতন্ত্রী বাংলাদেশ সরকার\n\u200b",
                                   "Government of the People's Republic of Bangladesh"])
 def test_an_office_name_of_the_government_line_alone_is_refused_at_its_cell(tmp_path, name):
