@@ -26,15 +26,15 @@ _EDGE = "\"'“”‘’«»()[]{}<>,.;:!?…–—-/"
 _STRONG = set("‡†ˆ‰Š¨¯ª«¬\xad±´µ¶¸¹º»¼½¾¿×÷‹Œ˜šœŸ¡¢¤¥¦§„•ƒ‚`^|\\")
 _ENGLISH_SHAPE = re.compile(r"^(?:[a-z\u00DF-\u00FF]+|[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]*|[A-Z\u00C0-\u00DE]+)"
                             r"(?:['’\-.&][A-Za-z\u00C0-\u00FF]+)*$")
-# Bijoy's ্ল (c\xad is প্ল), and the soft hyphen that web pages and Word put inside English words (Bangla\xaddesh):
-# a word that is English in shape without it is English
+# Bijoy's ্ল (c\xad is প্ল, wec\xade বিপ্লব), and the soft hyphen that web pages and Word put inside English words:
+# only between capitals (WA\xadSA, AD\xadMIN) is it taken for a soft hyphen; between small letters it is ্ল, as in
+# Bijoy's commonest words with it (a Title-case English word with a soft hyphen is still read as Bijoy)
 _SOFT_HYPHEN = "\xad"
-_HYPHENATED = re.compile(r"[A-Za-z]+(?:\xad[A-Za-z]+)+")
+_HYPHENATED = re.compile(r"[A-Z]+(?:\xad[A-Z]+)+")
 
 
 def _without_soft_hyphen(run: re.Match[str]) -> str:
-    letters = run.group().replace(_SOFT_HYPHEN, "")
-    return letters if _ENGLISH_SHAPE.match(letters) else run.group()
+    return run.group().replace(_SOFT_HYPHEN, "")
 
 _VOWELS = set("aeiouy")  # in Bijoy a capital is a consonant or a vowel letter, never a vowel sign
 

@@ -52,10 +52,12 @@ MORE_PHRASES = {  # real SutonnyMJ, as offices type it
     "†mev cÖ`vb": "সেবা প্রদান",
     "mfvi Kvh©weeiYx": "সভার কার্যবিবরণী",
     "c\xadU": "প্লট",  # ্ল after its consonant is Bijoy's, not a soft hyphen
+    # found by a re-attack: an English-shaped word once the ্ল is taken out was left unconverted (cveb, wece, Kvm)
+    "wec\xade": "বিপ্লব", "c\xadveb": "প্লাবন", "K\xadvm": "ক্লাস", "wec\xade I c\xadveb": "বিপ্লব ও প্লাবন",
 }
 
 
-SOFT_HYPHENATED_ENGLISH = ["Dhaka WA\xadSA", "LGED/AD\xadMIN/22", "Bangla\xaddesh Bank", "RA\xadJUK", "Pro\xadgress re\xadport"]
+SOFT_HYPHENATED_ENGLISH = ["Dhaka WA\xadSA", "LGED/AD\xadMIN/22", "RA\xadJUK", "BA\xadNG\xadLA\xadDESH"]
 
 
 @pytest.mark.parametrize("text", AUTOCORRECTED_ENGLISH + SOFT_HYPHENATED_ENGLISH)
