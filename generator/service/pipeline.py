@@ -142,11 +142,12 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
     issue_date = report.issue_date or default_date or today
     digest = content_hash(examined.raw, None if report.issue_date else issue_date)
     folder = output_dir(out_root, report)
-    if not _inside(folder, out_root):  # a link planted in the output folder: its letter could never be served
+    linked = next((f for f in (folder, folder / store.VERSIONS) if not _inside(f, out_root)), None)
+    if linked is not None:  # a link planted in the output folder: a letter there could never be served
         return failed(result, COULD_NOT_WRITE,
-                      f"{folder} আউটপুট ফোল্ডারের ({out_root}) বাইরে চলে যায় (একটি লিংক), তাই সেখানে পত্র লেখা হয়নি এবং কোনো "
+                      f"{linked} আউটপুট ফোল্ডারের ({out_root}) বাইরে চলে যায় (একটি লিংক), তাই সেখানে পত্র লেখা হয়নি এবং কোনো "
                       "স্মারক নম্বর দেওয়া হয়নি; সেখান থেকে পত্র নামানোও যেত না। প্রশাসককে লিংকটি সরাতে বলুন।",
-                      f"{folder} leads out of the output folder ({out_root}) through a link, so no letter was written "
+                      f"{linked} leads out of the output folder ({out_root}) through a link, so no letter was written "
                       "there and no memo number was given: a letter there could not be downloaded either. Ask the "
                       "administrator to remove the link.")
     where = stores.Folder(out_root, state_dir, owner)

@@ -496,7 +496,8 @@ def test_a_register_from_before_keeps_one_sequence_for_prefixes_typed_with_other
         assert {register_prefix(e.prefix) for e in register.entries()} == {"কেসিসি/উৎক্/২২-২৩"}
 
 
-def test_a_report_folder_linked_out_of_the_output_folder_gets_no_memo_and_no_letter(tmp_path):
+@pytest.mark.parametrize("depth", ["report", "versions"])
+def test_a_report_folder_linked_out_of_the_output_folder_gets_no_memo_and_no_letter(tmp_path, depth):
     """Found by a hostile run: a link planted on the output share (OUT/<year>/<office> → a folder elsewhere) took
     the letter, its memo was issued and the page said built, but every download was refused (it lies outside OUT).
     Now nothing is written there, no number is given, and once the link is gone the same workbook builds."""
@@ -504,15 +505,16 @@ def test_a_report_folder_linked_out_of_the_output_folder_gets_no_memo_and_no_let
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     first = build(tmp_path, "probe.xlsx", tmp_path / "probe-state", tmp_path / "probe-out")
-    office_folder = Path(first.outputs[0]).parents[3].relative_to(tmp_path / "probe-out")
-    (out / office_folder).parent.mkdir(parents=True)
-    (out / office_folder).symlink_to(elsewhere, target_is_directory=True)
+    letter = Path(first.outputs[0]).relative_to(tmp_path / "probe-out")
+    link = out / (letter.parents[2] if depth == "report" else letter.parents[1])  # a re-attack: the versions folder
+    link.parent.mkdir(parents=True)
+    link.symlink_to(elsewhere, target_is_directory=True)
     linked = build(tmp_path, "w.xlsx", state, out)
     assert linked.status == "failed" and not linked.memo and not list(elsewhere.iterdir()), linked
     assert [f.code for f in linked.issues if f.severity == "error"] == ["could-not-write"]
     assert "link" in linked.issues[-1].en
     with Register(state) as register:
         assert [e for e in register.entries() if e.state == "issued"] == []
-    (out / office_folder).unlink()
+    link.unlink()
     again = build(tmp_path, "w.xlsx", state, out)
     assert again.status == "built" and again.memo == first.memo, again
