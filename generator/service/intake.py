@@ -183,7 +183,7 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
                 stores.Folder(Path(out_root), state_dir, owner).sweep_beside(earlier.outputs)
             return id
         record = ledger.get(id)
-        if record is not None and record.attempts > MAX_ATTEMPTS:
+        if record is not None and record.attempts > MAX_ATTEMPTS and not _issued(state_dir, id):
             result = set_aside_after_stops(path, record.attempts - 1)
             with Register(state_dir) as register:
                 register.take_over([id], owner) if owner else register.release_submission(id)
@@ -294,6 +294,13 @@ def _move_again(path: Path, inbox: Path, ledger: Ledger, earlier, source: Source
         _TOLD.discard(path.name)
         log.info("%s moved to %s at last", path.name, moved)
     return earlier.id
+
+
+def _issued(state_dir: Path, id: int) -> bool:
+    """Whether the register issued a memo to this entry: its letter was built before the service stopped (between
+    the confirmation and the file's move), so it is built again (the same memo, its version found), not set aside."""
+    with Register(state_dir) as register:
+        return register.issued_for(id) is not None
 
 
 def _set_aside(path: Path, inbox: Path, ledger: Ledger, route: str, why: str, bn: str, en: str) -> int | None:

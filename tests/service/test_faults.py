@@ -240,6 +240,29 @@ def test_a_file_in_hand_at_two_crashes_is_set_aside(tmp_path, watcher):
     assert id == 1
 
 
+def test_a_file_whose_letter_was_built_before_two_crashes_is_built_not_set_aside(tmp_path, watcher):
+    """Found by a re-attack: the service killed twice after the letter was confirmed and placed, before the file was
+    moved, set it aside as 'no letter was built' while its memo stood issued and its letter in place. Now the
+    register's issued memo says it was built: it is built again (the same memo) and archived."""
+    inbox, state, out = tmp_path / "inbox", tmp_path / "state", tmp_path / "out"
+    (done,) = make_workbooks(inbox, 1, tag="done")
+    from generator.records.ledger import Ledger
+    from generator.service import pipeline
+    from generator.xlsx.source import load
+
+    with Ledger(state) as led:
+        id = led.start(done.name, load(done).digest)
+        led.start(done.name, load(done).digest)  # the restart after the first crash
+    first = pipeline.build(done, out_root=out, state_dir=state, submission=id)  # built, then the second crash
+    assert first.status == "built"
+    w = watcher()
+    w.wait(lambda: all(r[1] != "processing" for r in ledger(state)) and ledger(state), what="closed")
+    (row,) = ledger(state)
+    assert row[1] == "built" and "archive" in row[3], row
+    assert not (inbox / "rejected").exists() or not list((inbox / "rejected").iterdir())
+    assert serials(state) == [1]
+
+
 def test_web_page_survives_a_hostile_upload(tmp_path, hostile):
     from generator.web import create_app
     from tests.support.web import upload
