@@ -25,6 +25,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from generator.findings import GenError, PlaceError
+from generator.text import clock
 from generator.spec.codes import COULD_NOT_WRITE, MEMO_EXISTS, OUTPUT_IS_A_RECORD, OUTPUT_NOT_A_FILE
 
 CURRENT = "CURRENT.txt"
@@ -415,7 +416,7 @@ def update_current(folder: Path, *, prefix: str, serial: int, memo: str, source:
             for tmp, _ in staged:
                 tmp.unlink(missing_ok=True)
         lines = ["বর্তমান সংস্করণ / current version", f"memo: {memo}", f"prefix: {prefix}", f"serial: {serial}",
-                 f"source: {source}", f"built: {dt.datetime.now().isoformat(timespec='seconds')}",
+                 f"source: {source}", f"built: {dt.datetime.now(clock.DHAKA).isoformat(timespec='seconds')}",
                  f"folder: {paths[0].parent.relative_to(folder)}" if paths else "",
                  *(f"file: {p.name}" for p in paths),
                  f"সব সংস্করণ {VERSIONS}/ ফোল্ডারে, বাতিল জমা {REJECTED}/ ফোল্ডারে / "

@@ -2,6 +2,7 @@
 the host's own date was used, so a server kept on UTC dated an upload made after midnight in Dhaka the day before."""
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -24,6 +25,8 @@ def test_a_blank_issue_date_is_the_day_in_dhaka_on_a_host_in_any_time_zone(tmp_p
         result = json.loads(run.stdout.splitlines()[-1])
         assert result["status"] == "built", run.stdout + run.stderr
         letters.append(docx_text(next(p for p in result["outputs"] if p.endswith("letter.docx"))))
+        current = next((tmp_path / zone.replace("/", "-") / "out").rglob("CURRENT.txt")).read_text(encoding="utf-8")
+        assert re.search(r"^built: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+06:00$", current, re.M), current  # Dhaka's, said
     assert letters[0] == letters[1]  # the same date on both hosts
     if clock.today() == before:  # not across midnight in Dhaka meanwhile
         assert format_gregorian_date(before) in letters[0]
