@@ -107,7 +107,7 @@ def build(path: Path | str, **options) -> Result:
 def _expect(value: object, kind: type, name: str) -> None:
     """TypeError naming the argument, rather than an AttributeError from deep inside (or from a worker)."""
     if value is not None and not isinstance(value, kind):
-        where = "" if kind is bool else "datetime." if kind is dt.date else "generator."
+        where = "datetime." if kind is dt.date else "generator."
         raise TypeError(f"{name} must be a {where}{kind.__name__} or None, not {type(value).__name__}")
 
 

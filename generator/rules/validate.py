@@ -68,8 +68,9 @@ def examine(raw: RawWorkbook, *, today: dt.date | None = None, default_issue_dat
     findings += _columns(raw, kind)
     findings += [_repeated(raw, key, first, again) for key, first, again in raw.repeated]
     report = model.from_workbook(raw, kind)
-    findings += _fields(raw, report, today or clock.today())
-    findings += PlanChecks(raw, report, today=today or clock.today(), default_issue_date=default_issue_date).run()
+    today = today or clock.today()
+    findings += _fields(raw, report, today)
+    findings += PlanChecks(raw, report, today=today, default_issue_date=default_issue_date).run()
     findings += _readings(raw, report)
     findings += carried.unchanged(raw)
     return Checked(hashed, report, findings)

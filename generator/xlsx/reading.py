@@ -78,8 +78,8 @@ def read(source: Path | Source) -> RawWorkbook:
         raise missing_sheet(table_sheet)
     table_rows = _rows(wb, data, table_sheet, _extent(scan, table_sheet))
     plan_columns, plan_rows = _read_plan(table_rows, table_sheet, first_row, scan.percent.get(table_sheet, set()))
-    raw = RawWorkbook(str(path), letter, letter_rows, plan_columns, plan_rows, sheets, letter_sheet, table_sheet)
-    raw.repeated = repeated
+    raw = RawWorkbook(str(path), letter, letter_rows, plan_columns, plan_rows, sheets, letter_sheet, table_sheet,
+                      repeated=repeated)
     raw.error_values = _error_values(scan, raw)
     shown = {(sheet, ref) for sheet, ref, _, _ in raw.error_values}
     raw.uncomputed = [c for c in _formulas_without_values(scan, raw) if c not in shown]
