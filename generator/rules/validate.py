@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from dataclasses import dataclass, replace
 
-from generator.text import bijoy, clock, controls, identity, values
+from generator.text import bijoy, clock, clusters, controls, identity, values
 from generator.rules import carried
 from generator.spec import kinds, memo
 from generator import model
@@ -55,7 +55,7 @@ def examine(raw: RawWorkbook, *, today: dt.date | None = None, default_issue_dat
     raw, converted = _bijoy(raw)
     hashed = raw  # the content as typed: a letter built before the text was printed so keeps its memo when built again
     raw, shown = _printed(raw)
-    findings += converted + shown
+    findings += converted + shown + _stray_signs(raw)
     findings += [error(
         FORMULA_WITHOUT_VALUE,
         "এই ঘরে সূত্র (formula) আছে কিন্তু হিসাব করা মান নেই: ফাইলটি এমন প্রোগ্রামে সংরক্ষিত যা হিসাব করে না। "
@@ -174,6 +174,27 @@ def _printed(raw: RawWorkbook) -> tuple[RawWorkbook, list[Finding]]:
             sheet, cell)
 
     return _each_text_cell(raw, change)
+
+
+def _stray_signs(raw: RawWorkbook) -> list[Finding]:
+    """A warning at each text cell holding a Bangla sign with no letter to sit on (text/clusters.py): the letter
+    would print it on a dotted circle (◌ে), and it is most often text typed in visual order (েসবা for সেবা)."""
+    out = []
+    for sheet, cells in ((raw.letter_sheet, raw.letter), *((raw.table_sheet, c) for _, c in raw.plan_rows)):
+        for cell in cells.values():
+            words = clusters.stray_signs(cell.value) if isinstance(cell.value, str) else []
+            if words:
+                shown = "', '".join(w[:40] for w in words[:3])
+                out.append(warning(
+                    "stray-bangla-sign",
+                    f"এই ঘরের '{shown}' শব্দে একটি কার বা চিহ্ন (যেমন ে, ি, ্, ঁ) কোনো বর্ণের পরে নেই, তাই পত্রে তা একটি "
+                    "ফোঁটা-বৃত্তের (◌) ওপর ছাপা হবে। লেখাটি সম্ভবত পুরোনো রূপান্তরকারীতে উল্টো ক্রমে এসেছে (যেমন 'সেবা'-র "
+                    "বদলে 'েসবা'): শুদ্ধ করে আবার লিখুন।",
+                    f"In this cell the word '{shown}' has a vowel sign or mark (such as ে, ি, ্, ঁ) that follows no letter, "
+                    "so the letter would print it on a dotted circle (◌). The text most likely came through an old "
+                    "converter in visual order (েসবা for সেবা): retype it.",
+                    sheet, cell.ref))
+    return out
 
 
 EXCEL_CELL_CHARACTERS = 32_767  # the most Excel lets a cell hold: more was written by another program

@@ -54,7 +54,7 @@ def bangla_digits_in_text(text: str) -> str:
     """ASCII digits become Bangla digits in Bangla text; Latin-script text keeps its digits.
 
     Decided word by word (a word: a run without spaces). A word with a Bangla letter gets Bangla digits
-    (১০টি); a word with a Latin letter keeps its digits (PSC-2, A4, Q1, ceo2018@gmail.com; an e-mail or
+    (১০টি) but in its Latin part (a2i-এর, Covid-19-এর: `_in_bangla_word`); a word with a Latin letter keeps its digits (PSC-2, A4, Q1, ceo2018@gmail.com; an e-mail or
     web address is kept whole even beside Bangla). A word of digits and signs only (041-721304, 2023-24)
     follows the nearest word with letters on its line: the one before it, else the one after it
     (`Tel- 041-721304` stays, `ফোন: 041-721304` becomes `ফোন: ০৪১-৭২১৩০৪`); a line of numbers alone gets
@@ -74,11 +74,48 @@ def bangla_digits_in_text(text: str) -> str:
                 before = next((s for s in reversed(scripts[:i]) if s), None)
                 script = before or next((s for s in scripts[i + 1:] if s), None) or "bangla"
             pieces.append(line[last:m.start()])
-            pieces.append(word if script == "latin" else word.translate(_TO_BN))
+            if script == "latin":
+                pieces.append(word)
+            elif scripts[i] == "bangla":
+                pieces.append(_in_bangla_word(word, next((s for s in reversed(scripts[:i]) if s), None)))
+            else:
+                pieces.append(word.translate(_TO_BN))
             last = m.end()
         pieces.append(line[last:])
         out.append("".join(pieces))
     return "".join(out)
+
+
+_LATIN_RUN = re.compile(r"[A-Za-z\u00C0-\u024F0-9]+")
+_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F\u0980-\u09E5\u09F0-\u09FF]")
+
+
+def _in_bangla_word(word: str, before: str | None) -> str:
+    """A word with a Bangla letter, its digits Bangla except in a run of Latin letters and digits (a2i-এর,
+    G2P-তে, 4IR-এর) and in a number set off by a sign that follows Latin (Covid-19-এর; after a Latin word,
+    Windows 10-এ). A number touching a Bangla letter is Bangla (১০টি, ২য়), as is one after Bangla."""
+    runs = [m for m in _LATIN_RUN.finditer(word) if _ASCII_DIGIT.search(m.group(0))]
+    if not runs or (before != "latin" and not _LATIN_LETTER.search(word)):
+        return word.translate(_TO_BN)
+    pieces, last = [], 0
+    for m in runs:
+        run, start, end = m.group(0), m.start(), m.end()
+        if _LATIN_LETTER.search(run):
+            keep = True
+        elif _BANGLA_LETTER.match(word[start - 1:start] or " ") or _BANGLA_LETTER.match(word[end:end + 1] or " "):
+            keep = False
+        else:
+            letters_before = _LETTER.findall(word, 0, start)
+            if letters_before:
+                keep = not _BANGLA_LETTER.match(letters_before[-1])
+            elif before is not None:
+                keep = before == "latin"
+            else:
+                after = _LETTER.search(word, end)
+                keep = after is not None and not _BANGLA_LETTER.match(after.group(0))
+        pieces += [word[last:start].translate(_TO_BN), run if keep else run.translate(_TO_BN)]
+        last = end
+    return "".join(pieces) + word[last:].translate(_TO_BN)
 
 
 _WHOLE = re.compile(r"[0-9]+")

@@ -130,6 +130,15 @@ def test_a_whole_percentage_without_its_sign_is_printed_with_it(tmp_path):
     ("ই-মেইল:ceo2018@gmail.com", "ই-মেইল:ceo2018@gmail.com"),
     ("সভা\nRoom 3", "সভা\nRoom 3"),
     ("PSC-2 শাখা, কক্ষ 3", "PSC-2 শাখা, কক্ষ ৩"),
+    # a Latin name with a Bangla ending keeps its digits; a number touching Bangla, or after it, does not
+    ("a2i-এর সহায়তায়", "a2i-এর সহায়তায়"),
+    ("Covid-19-এর কারণে", "Covid-19-এর কারণে"),
+    ("Windows 10-এ চালিত", "Windows 10-এ চালিত"),
+    ("G2P-তে 4IR-এর H1N1-এ a2iতে", "G2P-তে 4IR-এর H1N1-এ a2iতে"),
+    ("ISO-9001-এর সনদ", "ISO-9001-এর সনদ"),
+    ("2য় সভা, ধারা 7-এ, 2023-এ", "২য় সভা, ধারা ৭-এ, ২০২৩-এ"),
+    ("46.05.4710-এর পত্র", "৪৬.০৫.৪৭১০-এর পত্র"),
+    ("সিটি কর্পোরেশন-2 শাখা", "সিটি কর্পোরেশন-২ শাখা"),
 ])
 def test_latin_script_keeps_its_digits(text, printed):
     assert bangla_digits_in_text(text) == printed
