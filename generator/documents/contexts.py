@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from generator.documents import fit
+from generator.documents import fit, layout
 from generator.documents.measures import BODY_PT, CELL_MARGINS_CM, MEMO_WIDTHS, SIGNATURE_BLOCK_CM, SIGNATURE_SLOTS
-from generator.documents.measures import MINUTES_CELL_PT, SIGNATURE_PT, SIGNATURE_SLOT_CM, minutes_widths
+from generator.documents.measures import TABLE_PT, MINUTES_CELL_PT, SIGNATURE_PT, SIGNATURE_SLOT_CM, minutes_widths
 from generator.documents.runs import Runs
 from generator.model import PlanRow, Report
 from generator.rules import scoring
@@ -350,7 +350,21 @@ def _cell_text(key: str, value) -> str:
     """A plan value as the annex prints it; in the narrow numbers' columns every date as '৩১/১২/২৩'."""
     if value.date is not None and key in COLUMNS and COLUMNS[key].numeric:
         return bangla.format_table_date(value.date)
-    return breakable(bn_text(value.display))
+    return _long_addresses(breakable(bn_text(value.display)))
+
+
+_ANNEX_ADDRESS_BREAK = re.compile(r"(?<=[./@_])(?=[^\s./@_])")
+
+
+def _long_addresses(text: str) -> str:
+    """A web or e-mail address too wide to keep its annex column wide enough for it (layout.WHOLE_CM) with a zero-width
+    space after each dot, slash, @ and underscore in it: LibreOffice breaks an address only there, else at any letter
+    when it does not fit ('portal.go' / 'v.bd'). Not after a hyphen: a PDF reader's text drops one at a line's end."""
+    if not _ADDRESS.search(text):
+        return text
+    return "".join(_ANNEX_ADDRESS_BREAK.sub("\u200b", part)
+                   if _ADDRESS.search(part) and fit.width_cm(part, TABLE_PT) > layout.WHOLE_CM else part
+                   for part in re.split(r"(\s+)", text))
 
 
 _SLASH = re.compile(r"(?<=[\u0980-\u09e5\u09f0-\u09ffA-Za-z])/(?=[\u0980-\u09e5\u09f0-\u09ffA-Za-z])")  # letters, not digits

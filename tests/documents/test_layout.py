@@ -308,6 +308,7 @@ def test_web_addresses_in_annex_cells_leave_the_other_columns_their_words(tmp_pa
     rows[1]["evidence"] = "http://www.rangpur.gov.bd/site/view/rti_list/designated-officers"
     rows[2]["remarks"] = f"প্রমাণক: {DRIVE_LINK}"
     rows[0]["indicator"] = "নির্ধারিত সময়ের মধ্যে তথ্য প্রাপ্তির আবেদন (rti.focalpoint.rangpur@mopa.gov.bd) নিষ্পত্তিকৃত"
+    rows[3]["remarks"] = PORTAL_LINK
     source = tmp_path / "links.json"
     source.write_text(json.dumps(data, ensure_ascii=False))
     annex = built_pdfs(tmp_path, office, examples.write(source, tmp_path / "links.xlsx"))["annex"]
@@ -316,6 +317,17 @@ def test_web_addresses_in_annex_cells_leave_the_other_columns_their_words(tmp_pa
     words = {w for page in lines(annex) for *_, t in page for w in t.split()}
     for whole in ("অসাধারণ", "কর্মসম্পাদন", "৩১/১২/২৩", "১৫/১০/২৩", "প্রাতিষ্ঠানিক"):
         assert whole in words, whole
+    # helper-45: LibreOffice broke a long address at any letter ('portal.go' / 'v.bd'): now after its dots and slashes
+    text = subprocess.run(["pdftotext", str(annex), "-"], capture_output=True, text=True).stdout
+    pieces = [w for line in text.splitlines() for w in line.split() if len(w) > 3 and w in PORTAL_LINK]
+    assert "".join(sorted(pieces, key=PORTAL_LINK.find)) == PORTAL_LINK, pieces
+    for piece in pieces:
+        at = PORTAL_LINK.find(piece)
+        assert at == 0 or PORTAL_LINK[at - 1] in "./@_", piece
+        assert at + len(piece) == len(PORTAL_LINK) or piece[-1] in "./@_", piece
+
+
+PORTAL_LINK = "https://rangpur.portal.gov.bd/site/notices/2023/05/04/1234567890"
 
 
 def test_a_long_signatory_name_or_designation_wraps_between_words_never_inside_one(tmp_path, office):
