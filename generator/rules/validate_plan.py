@@ -85,6 +85,15 @@ class PlanChecks:
                 ))
 
     def weights(self, row: PlanRow) -> None:
+        if self.report.kind.scored and "weight" in row.refs and row.value("weight").empty and row.text("indicator"):
+            self.out.append(_warning(  # an indicator without a weight is not scored: its annex row shows no মান
+                "weight-blank",
+                "এই সূচকের মান (weight) ফাঁকা: সূচকটির স্কোর হবে না, আর এর ক্ষেত্রের মান সূচকগুলোর মানের যোগফলের "
+                "সঙ্গে মেলানো যাবে না। সূচকের মান লিখুন।",
+                "This indicator's weight is blank: it is not scored, and its area's weight cannot be checked "
+                "against its indicators' weights. Type the indicator's weight.",
+                self.cell(row, "weight"),
+            ))
         for key in ("weight", "area_weight", "self_score"):
             v = row.value(key)
             if key not in row.refs or v.empty:

@@ -234,3 +234,18 @@ def test_an_indicator_due_with_its_achievement_left_blank_is_told_not_silently_l
     assert data["rows"][blank]["indicator_no"] in told[0].bn and "'-'" in told[0].en
     by_no = {r["indicator_no"]: r["score"] for r in result.score["rows"]}
     assert by_no[data["rows"][blank]["indicator_no"]] is None and by_no[data["rows"][dash]["indicator_no"]] == 0
+
+
+def test_a_blank_indicator_weight_is_warned_at_its_cell(tmp_path):
+    """helper-45: a blank মান was taken silently: the indicator went unscored, its annex cell empty, and its area's
+    weight was no longer checked against its indicators'. Now a warning at the cell says so."""
+    import json
+
+    data = json.loads((EXAMPLES_DIR / "cc-chattogram-2023-24-q1.json").read_text(encoding="utf-8"))
+    data["rows"][2]["weight"] = ""
+    source = tmp_path / "blank.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = pipeline.examine(examples.write(source, tmp_path / "blank.xlsx"), today=dt.date(2023, 10, 10)).result
+    found = [(i.severity, i.sheet, i.cell) for i in result.issues if i.code == "weight-blank"]
+    assert found == [("warning", "কর্মপরিকল্পনা", f"{column('cc', 'weight')}{kinds.KINDS['cc'].first_row + 2}")]
+    assert [r["score"] for r in result.score["rows"]][2] is None
