@@ -311,6 +311,7 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
         "body": bn_text(report.get("body") or body_format.format(**words)),
         "attachment": attachment_line(report, annex_count, annex_pages, evidence_files),
         "recipient": [bn_text(line) for line in report.lines("recipient")],
+        "block_whole": "1" if len(report.lines("recipient")) + len(report.lines("attention")) <= BLOCK_WHOLE_LINES else "0",
         "attention": bn_text(report.get("attention")),
         "signatory_name": bn_text(report.get("signatory_name")),
         "signatory_designation": bn_text(report.get("signatory_designation")),
@@ -344,6 +345,10 @@ def _row_context(row: PlanRow, kind: Kind) -> dict:
         "area_first": row.area_first,
         "activity_first": row.activity_first,
     }
+
+
+BLOCK_WHOLE_LINES = 20  # a recipient block up to this many lines is kept whole with the signature; a taller one
+# (a distribution list) flows: kept whole, it left a page holding only the attachment line
 
 
 def _cell_text(key: str, value) -> str:

@@ -138,7 +138,7 @@ def build_letter(path: Path) -> Path:
     block = doc.add_table(rows=1, cols=2)
     wordml.table_borders(block, none=True)
     wordml.fixed_layout(block, list(SIGNATURE_BLOCK_CM))
-    wordml.cant_split(block.rows[0])  # the signature block whole, never split over two pages
+    wordml.cant_split(block.rows[0], "{{ block_whole }}")  # whole on one page, unless taller than a page can hold
     to, sign = block.rows[0].cells
     wordml.valign(to, "bottom")
     _first_paragraph(to, "{%p for line in recipient %}")

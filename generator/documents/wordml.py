@@ -151,9 +151,9 @@ def no_borders(cell, edges: tuple[str, ...] = ("left", "bottom", "right")) -> No
         _child(borders, f"w:{edge}").set(qn("w:val"), "nil")
 
 
-def cant_split(row) -> None:
-    """Keep the row whole on one page."""
-    _child(row._tr.get_or_add_trPr(), "w:cantSplit").set(qn("w:val"), "1")
+def cant_split(row, value: str = "1") -> None:
+    """Keep the row whole on one page (`value` may be a template's placeholder for "1" or "0")."""
+    _child(row._tr.get_or_add_trPr(), "w:cantSplit").set(qn("w:val"), value)
 
 
 def repeat_header(row) -> None:

@@ -185,7 +185,27 @@ def test_the_templates_keep_blocks_together_and_control_widows():
     assert paras["সংযুক্তি: {{ attachment }}"].paragraph_format.keep_with_next
     assert any("keepwithnext" in text and text.endswith("{{ line }}") for text in paras)
     block = next(t for t in letter.tables if "{{r signature }}" in t._tbl.xml)
-    assert "<w:cantSplit w:val=\"1\"/>" in block.rows[0]._tr.xml
+    assert "<w:cantSplit w:val=\"{{ block_whole }}\"/>" in block.rows[0]._tr.xml  # "1" up to BLOCK_WHOLE_LINES
+
+
+@pytest.mark.parametrize("recipients, whole", [(3, True), (contexts.BLOCK_WHOLE_LINES, True), (40, False)])
+def test_a_recipient_list_taller_than_a_page_flows_on_from_the_attachment_line(tmp_path, office, recipients, whole):
+    """helper-45: a distribution list of 64 offices, kept whole with the signature, left page 2 holding only the
+    attachment line and sent the list to page 3. A block up to BLOCK_WHOLE_LINES lines is still kept whole; a
+    taller one starts on the attachment line's page and flows."""
+    from tests.support.workbooks import fill_cc
+
+    recipient = "\n".join(f"জেলা প্রশাসক, জেলা নং {n}" for n in range(1, recipients + 1))
+    pdfs = built_pdfs(tmp_path, office, fill_cc(tmp_path, {**MYMENSINGH, "recipient": recipient}, ROWS))
+    with zipfile.ZipFile(next(pdfs["letter"].parent.glob("*-letter.docx"))) as docx:
+        assert f'<w:cantSplit w:val="{int(whole)}"/>' in docx.read("word/document.xml").decode()
+    pages = lines(pdfs["letter"])
+
+    def page_of(text: str) -> int:
+        return next(n for page in pages for n, _, _, t in page if text in compact(t))
+
+    assert page_of("সংযুক্তি:") == page_of("জেলাপ্রশাসক,জেলানং১") or whole
+    assert all(len(page) > 3 for page in pages)  # no page of a running header and one line
 
 
 @pytest.mark.parametrize("count, kept", [(3, [True, True, True]), (6, [True] * 6),
