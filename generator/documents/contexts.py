@@ -165,6 +165,7 @@ def memo_fields(label: str, memo: str) -> dict:
     return {"memo_beside": "" if alone else line, "memo_alone": line if alone else "", "memo_pt": size}
 
 
+RECIPIENT_CM = SIGNATURE_BLOCK_CM[0] - CELL_MARGINS_CM - 0.1  # the recipient's cell, the same way
 SIGNATURE_CM = SIGNATURE_BLOCK_CM[1] - CELL_MARGINS_CM - 0.1  # the signature's cell, less Word's cell margins
 WEB_LINE_CM = 16.5 - 0.2  # the letterhead's line of web and e-mail addresses (A4 less the letter's margins)
 NBSP = "\u00a0"
@@ -310,9 +311,9 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
         "reference": bn_text(report.get("reference")),
         "body": bn_text(report.get("body") or body_format.format(**words)),
         "attachment": attachment_line(report, annex_count, annex_pages, evidence_files),
-        "recipient": [bn_text(line) for line in report.lines("recipient")],
+        "recipient": [address_breaks(bn_text(line), RECIPIENT_CM, BODY_PT) for line in report.lines("recipient")],
         "block_whole": "1" if len(report.lines("recipient")) + len(report.lines("attention")) <= BLOCK_WHOLE_LINES else "0",
-        "attention": bn_text(report.get("attention")),
+        "attention": address_breaks(bn_text(report.get("attention")), RECIPIENT_CM, BODY_PT),
         "signatory_name": bn_text(report.get("signatory_name")),
         "signatory_designation": bn_text(report.get("signatory_designation")),
         "signatory_phone": bn_text(report.get("signatory_phone")),

@@ -372,6 +372,20 @@ def test_an_address_wider_than_its_fixed_cell_breaks_after_its_dots_and_at_sign_
         assert contexts.address_breaks(fits, 12.0, 11) == fits
 
 
+def test_a_recipient_e_mail_wider_than_its_cell_breaks_after_its_dots(tmp_path, office):
+    """helper-45: 'secretary.localgovernmentdivision.offici' / 'al@lgd.gov.bd' in the recipient block; now after its
+    dots and @, as in the signature, and the PDF's text gives the address back whole."""
+    from tests.support.workbooks import fill_cc
+
+    email = "secretary.localgovernmentdivision.official@lgd.gov.bd"
+    recipient = f"সচিব\nস্থানীয় সরকার বিভাগ\nই-মেইল: {email}"
+    pdfs = built_pdfs(tmp_path, office, fill_cc(tmp_path, {**MYMENSINGH, "recipient": recipient}, ROWS))
+    text = subprocess.run(["pdftotext", str(pdfs["letter"]), "-"], capture_output=True, text=True).stdout
+    pieces = [w for line in text.splitlines() for w in line.split() if len(w) > 3 and w in email]
+    assert "".join(sorted(pieces, key=email.find)) == email and len(pieces) > 1, pieces
+    assert all(p[-1] in ".@" for p in sorted(pieces, key=email.find)[:-1]), pieces
+
+
 def test_the_minutes_break_a_long_e_mail_and_link_between_their_parts_never_inside_a_word(tmp_path, office):
     """Helper's layout attack: the minutes' columns are fixed, and an e-mail in the implementers' column broke
     as 'citizencharter.r' / 'angpurdiv@mo' / 'pa.gov.bd'. Now at its dots and @; the PDF gives the address back
