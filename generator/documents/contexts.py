@@ -569,10 +569,15 @@ def minutes_context(report: Report, memo: str, issue_date: dt.date) -> dict:
         "copies": [f"{bangla.to_bangla_digits(i)}) {bn_text(line)}" for i, line in enumerate(report.lines("copies"), 1)],
         "copies_heading": bn_text(report.get("copies_heading")) or COPIES_HEADING,
         "issuer_name": bn_text(report.get("issuer_name")),
-        "issuer_designation": bn_text(report.get("issuer_designation")),
+        # a phone number or an e-mail typed under the designation (the minutes have no key for them) is broken
+        # between numbers and after an address's dots, never inside one ('+৮৮০-' / '১৭৩৩-…')
+        "issuer_designation": address_breaks(unbroken_numbers(bn_text(report.get("issuer_designation"))),
+                                             ISSUER_CM, MINUTES_PT),
     }
 
 
+ISSUER_CM = 7.0 - CELL_MARGINS_CM - 0.1  # the minutes' signature cell (templates._signature), less its margins
+MINUTES_PT = 13  # the minutes' text (templates.build_minutes)
 MINUTES_PADDING_CM = 0.16 + 0.12  # a cell's margins (0.08 cm each side) and a little air for the editors
 
 

@@ -406,6 +406,27 @@ def test_the_minutes_break_a_long_e_mail_and_link_between_their_parts_never_insi
     assert "\u200b" not in subprocess.run(["pdftotext", str(minutes), "-"], capture_output=True, text=True).stdout
 
 
+def test_a_phone_and_e_mail_under_the_minutes_issuer_break_between_their_parts(tmp_path, office):
+    """helper-45: the minutes have no key for the issuer's phone, so clerks type it under the designation, and it
+    broke inside the number ('+৮৮০-' / '১৭৩৩-…'). Now its hyphens do not break, and a long e-mail breaks after its
+    dots."""
+    import json
+
+    data = json.loads((EXAMPLES_DIR / "minutes-rangpur-2023-06-22.json").read_text())
+    phone, email = "+৮৮০-১৭৩৩-৩৩৩৩৩৩", "senior.assistant.commissioner.general.section@rangpurdiv.gov.bd"
+    data["letter"]["issuer_designation"] = (f"সিনিয়র সহকারী কমিশনার ও সদস্য সচিব\nফোন: +৮৮০-৫২১-৬৩৫৪১, {phone}\n"
+                                           f"ই-মেইল: {email}")
+    source = tmp_path / "minutes.json"
+    source.write_text(json.dumps(data, ensure_ascii=False))
+    [minutes] = [pdf for pdf in built_pdfs(tmp_path, office, examples.write(source, tmp_path / "minutes.xlsx")).values()
+                 if pdf.name.startswith("minutes")]
+    text = subprocess.run(["pdftotext", str(minutes), "-"], capture_output=True, text=True).stdout
+    assert any(phone in line.replace("\u2011", "-") for line in text.splitlines()), text[-600:]  # on one line
+    pieces = [w for line in text.splitlines() for w in line.split() if len(w) > 3 and w in email]
+    assert "".join(sorted(pieces, key=email.find)) == email, pieces
+    assert all(p[-1] in ".@" for p in sorted(pieces, key=email.find)[:-1]), pieces
+
+
 def test_a_signature_e_mail_too_long_for_its_cell_even_at_8_pt_breaks_after_its_dots_and_at_sign(tmp_path, office):
     """Before: 'ceo.office.secretary.section.khulna' / 'city@…' broke at whatever letter the cell ended on."""
     email = "chief.executive.officer.secretary.section@khulnacity-corporation.gov.bd"
