@@ -309,7 +309,7 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
         "date_gregorian": bangla.format_gregorian_date(issue_date),
         "subject": bn_text(report.get("subject") or kind.subject.format(**words)),
         "reference": bn_text(report.get("reference")),
-        "body": bn_text(report.get("body") or body_format.format(**words)),
+        "body": _long_addresses(bn_text(report.get("body") or body_format.format(**words)), BODY_ADDRESS_CM, BODY_PT),
         "attachment": attachment_line(report, annex_count, annex_pages, evidence_files),
         "recipient": [address_breaks(bn_text(line), RECIPIENT_CM, BODY_PT) for line in report.lines("recipient")],
         "block_whole": "1" if len(report.lines("recipient")) + len(report.lines("attention")) <= BLOCK_WHOLE_LINES else "0",
@@ -362,14 +362,15 @@ def _cell_text(key: str, value) -> str:
 _ANNEX_ADDRESS_BREAK = re.compile(r"(?<=[./@_])(?=[^\s./@_])")
 
 
-def _long_addresses(text: str) -> str:
-    """A web or e-mail address too wide to keep its annex column wide enough for it (layout.WHOLE_CM) with a zero-width
-    space after each dot, slash, @ and underscore in it: LibreOffice breaks an address only there, else at any letter
-    when it does not fit ('portal.go' / 'v.bd'). Not after a hyphen: a PDF reader's text drops one at a line's end."""
+def _long_addresses(text: str, room_cm: float = layout.WHOLE_CM, size: float = TABLE_PT) -> str:
+    """A web or e-mail address wider than `room_cm` (in the annex: too wide to keep its column wide enough for it)
+    with a zero-width space after each dot, slash, @ and underscore in it: LibreOffice breaks an address only there,
+    else at any letter when it does not fit ('portal.go' / 'v.bd'), or it moves it whole to the next line and
+    stretches the justified one before. Not after a hyphen: a PDF reader's text drops one at a line's end."""
     if not _ADDRESS.search(text):
         return text
     return "".join(_ANNEX_ADDRESS_BREAK.sub("\u200b", part)
-                   if _ADDRESS.search(part) and fit.width_cm(part, TABLE_PT) > layout.WHOLE_CM else part
+                   if _ADDRESS.search(part) and fit.width_cm(part, size) > room_cm else part
                    for part in re.split(r"(\s+)", text))
 
 
@@ -576,6 +577,7 @@ def minutes_context(report: Report, memo: str, issue_date: dt.date) -> dict:
     }
 
 
+BODY_ADDRESS_CM = 4.0  # an address in the letter's body wider than this may break after its dots and slashes
 ISSUER_CM = 7.0 - CELL_MARGINS_CM - 0.1  # the minutes' signature cell (templates._signature), less its margins
 MINUTES_PT = 13  # the minutes' text (templates.build_minutes)
 MINUTES_PADDING_CM = 0.16 + 0.12  # a cell's margins (0.08 cm each side) and a little air for the editors

@@ -406,6 +406,22 @@ def test_the_minutes_break_a_long_e_mail_and_link_between_their_parts_never_insi
     assert "\u200b" not in subprocess.run(["pdftotext", str(minutes), "-"], capture_output=True, text=True).stdout
 
 
+def test_a_long_address_in_the_body_breaks_after_its_dots_and_slashes(tmp_path):
+    """helper-45: a drive link in the body, unbreakable, went whole to the next line and left the justified line
+    before it with gaps four times a space's. An address in the body wider than 4 cm may now break after its dots
+    and slashes; a short one is left whole."""
+    from tests.support.workbooks import fill_cc
+
+    link, short = "https://drive.google.com/drive/folders/1AbCdEfGhIjKlMnOpQrStUvWxYz?usp=sharing", "www.ccc.gov.bd"
+    body = f"উপর্যুক্ত বিষয়ের প্রেক্ষিতে, প্রমাণকসমূহ {link} লিংকে এবং {short} ওয়েবসাইটে পাওয়া যাবে।"
+    result = pipeline.build(fill_cc(tmp_path, {**MYMENSINGH, "body": body}, ROWS), out_root=tmp_path / "out",
+                            state_dir=tmp_path / "state")
+    with zipfile.ZipFile(next(p for p in result.outputs if p.endswith("-letter.docx"))) as docx:
+        xml = docx.read("word/document.xml").decode()
+    assert "https://\u200bdrive.\u200bgoogle.\u200bcom/\u200bdrive/\u200bfolders/\u200b1AbCd" in xml
+    assert f" {short} " in xml
+
+
 def test_a_phone_and_e_mail_under_the_minutes_issuer_break_between_their_parts(tmp_path, office):
     """helper-45: the minutes have no key for the issuer's phone, so clerks type it under the designation, and it
     broke inside the number ('+৮৮০-' / '১৭৩৩-…'). Now its hyphens do not break, and a long e-mail breaks after its
