@@ -117,6 +117,9 @@ def _bangla_usage(error: click.UsageError) -> str:
             return f"প্রয়োজনীয় {hint} দেওয়া হয়নি।"
         if "unknown kind" in error.message:
             return "এই নামে কোনো প্রতিবেদনের ধরন নেই (সব ধরন: gen kinds)।"
+        if "looks like a PostgreSQL connection string" in error.message or "is in quotes" in error.message:
+            return (f"{hint}-এর মান এই প্রোগ্রাম পড়ে না: কেবল একটি ফোল্ডার বা postgresql://… ঠিকানা দিন, উদ্ধৃতিচিহ্ন "
+                    "ছাড়া (libpq-এর host=… ধরনের সেটিং ঠিকানার ? অংশে)।")
         if "looks like an address" in error.message:
             return f"{hint}-এর ঠিকানাটি এই প্রোগ্রাম চেনে না: কেবল postgresql://… ঠিকানা বা একটি ফোল্ডার দিন।"
         if isinstance(getattr(error.param, "type", None), click.DateTime):

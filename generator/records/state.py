@@ -42,28 +42,29 @@ class StateError(PlaceError):
 
     def __init__(self, path: Path | str, cause: BaseException | str):
         self.path, self.cause = (path if is_url(path) else Path(path)), str(cause)
+        where = shown(str(self.path))  # never a password, whatever the state was given as
         if is_url(path):
             super().__init__(
                 STATE_UNAVAILABLE,
-                f"অবস্থা-ডেটাবেস {self.path} খোলা বা লেখা যাচ্ছে না ({self.cause})। PostgreSQL চালু আছে কি না এবং "
+                f"অবস্থা-ডেটাবেস {where} খোলা বা লেখা যাচ্ছে না ({self.cause})। PostgreSQL চালু আছে কি না এবং "
                 "ঠিকানাটি ঠিক কি না দেখুন; কোনো স্মারক নম্বর খরচ হয়নি।",
-                f"The state database {self.path} cannot be reached or written ({self.cause}). Check that "
+                f"The state database {where} cannot be reached or written ({self.cause}). Check that "
                 "PostgreSQL is running and the URL is right; no memo number was used.")
             return
         if _DAMAGED.search(self.cause):  # not a permission to give: the file is not a register this program reads
             super().__init__(
                 STATE_UNAVAILABLE,
-                f"অবস্থা-ফোল্ডার {self.path}-এর ডেটাবেস নষ্ট বা এই প্রোগ্রামের নয় ({self.cause})। ব্যাকআপ থেকে "
+                f"অবস্থা-ফোল্ডার {where}-এর ডেটাবেস নষ্ট বা এই প্রোগ্রামের নয় ({self.cause})। ব্যাকআপ থেকে "
                 "register.sqlite3 ফেরত আনুন বা --state দিয়ে ঠিক ফোল্ডারটি দিন; কোনো স্মারক নম্বর খরচ হয়নি।",
-                f"The database in the state folder {self.path} is damaged or not this program's ({self.cause}). "
+                f"The database in the state folder {where} is damaged or not this program's ({self.cause}). "
                 "Restore register.sqlite3 from a backup or give the right folder with --state; no memo number was "
                 "used.")
             return
         super().__init__(
             STATE_UNAVAILABLE,
-            f"অবস্থা-ফোল্ডার {self.path} খোলা বা লেখা যাচ্ছে না ({self.cause})। ফোল্ডারটি লেখার অনুমতি দিন "
+            f"অবস্থা-ফোল্ডার {where} খোলা বা লেখা যাচ্ছে না ({self.cause})। ফোল্ডারটি লেখার অনুমতি দিন "
             "বা --state দিয়ে অন্য ফোল্ডার দিন; কোনো স্মারক নম্বর খরচ হয়নি।",
-            f"The state folder {self.path} cannot be opened or written ({self.cause}). Make it writable or "
+            f"The state folder {where} cannot be opened or written ({self.cause}). Make it writable or "
             "give another with --state; no memo number was used.")
 
 
@@ -93,13 +94,36 @@ class NoRegister(StateError):
         self.en = f"There is no memo register in {where}: nothing was ever built with this state. Check --state."
 
 
+class StateAddressError(StateError):
+    """A state given in a form this program does not read (`as_given`): taken as a folder, it would start a register of
+    its own. Nothing is opened."""
+
+    def __init__(self, given: str, why: str, where: str = "--state"):
+        super().__init__(shown(given), why)
+        self.bn = (f"{where}-এর মান ({shown(given)}) এই প্রোগ্রাম পড়ে না: কেবল একটি ফোল্ডার বা postgresql://… ঠিকানা দিন, "
+                   "উদ্ধৃতিচিহ্ন ছাড়া (libpq-এর host=… ধরনের সেটিং ঠিকানার ? অংশে)। ফোল্ডার ধরে নিলে নতুন রেজিস্টার শুরু হতো "
+                   "এবং আগে দেওয়া স্মারক নম্বর আবার দেওয়া হতো; কিছুই তৈরি হয়নি।")
+        self.en = f"{where}: {why}. Taken as a folder it would start a register of its own; nothing was built."
+
+
 _URL_LIKE = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*)://")
+_QUOTED = re.compile(r"""\s*["'‘’“”]""")
+# libpq's keyword=value form (host=db1 dbname=gen …): taken as a folder, it would be a register of its own
+_CONNINFO = re.compile(r"(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode|"
+                       r"target_session_attrs|connect_timeout|options|application_name)\s*=", re.IGNORECASE)
 
 
 def as_given(state: str) -> str:
     """A --state as typed, a URL's scheme in the case and without the spaces this program reads (POSTGRESQL://… is
     postgresql://…); ValueError for one that looks like an address but names no PostgreSQL (postgresql+psycopg://
     …): taken as a folder, it would start a register of its own and issue numbers already issued."""
+    if _QUOTED.match(state):
+        raise ValueError(f"{shown(state)} is in quotes (an env file that kept them?): give the folder or the "
+                         "postgresql://… address without them")
+    if _CONNINFO.search(state):
+        raise ValueError(f"{shown(state)} looks like a PostgreSQL connection string (host=… dbname=…); this program reads "
+                         "a postgresql://… address, libpq's settings in its query "
+                         "(postgresql:///gen?host=db1,db2&target_session_attrs=read-write), or a folder")
     found = _URL_LIKE.match(state)
     if found is None:
         return state
@@ -119,9 +143,17 @@ def named(state: str | Path) -> str | Path:
     return state if is_url(state) else Path(state)
 
 
+_USERINFO = re.compile(r"^(\s*[\"'\u2018\u2019\u201c\u201d]?[\w+.-]+://)([^?#]*)@")  # up to the last @ before a query: a password may hold / or @
+_PASSWORD = re.compile(r"((?:[?&]|\s|^)password\s*=\s*)[^&\s]*", re.IGNORECASE)
+
+
 def shown(url: str) -> str:
-    """The URL without its password, to be printed or logged."""
-    return re.sub(r"^(\w+://[^:/@]*):[^@/]*@", r"\1:***@", url)
+    """The URL (or anything given as a state) without its password, in the user part or in the query, to be
+    printed or logged."""
+    found = _USERINFO.match(url)
+    if found is not None and ":" in found.group(2):
+        url = f"{found.group(1)}{found.group(2).split(':', 1)[0]}:***@{url[found.end():]}"
+    return _PASSWORD.sub(r"\1***", url)
 
 
 def default_state_dir() -> Path:
@@ -131,7 +163,7 @@ def default_state_dir() -> Path:
         try:
             gen = as_given(gen)
         except ValueError as e:
-            raise StateError(gen, f"$GEN_STATE: {e}") from None
+            raise StateAddressError(gen, str(e), "$GEN_STATE") from None
         return folder_for(gen) if is_url(gen) else Path(gen)
     return _local_state_dir()
 
@@ -155,7 +187,7 @@ def resolve(state: str | Path | None) -> Path:
         try:
             state = as_given(str(state))
         except ValueError as e:
-            raise StateError(str(state), str(e)) from None
+            raise StateAddressError(str(state), str(e)) from None
     if is_url(str(state)) and not isinstance(state, Path):
         return folder_for(str(state))
     return Path(state)

@@ -327,6 +327,40 @@ def test_a_state_address_misspelt_or_a_pointer_naming_nothing_never_starts_a_reg
     assert not (pointer / "register.sqlite3").exists()
 
 
+@pytest.mark.parametrize("given", [
+    "host=127.0.0.1 port=5432 user=gen password=KvSecret dbname=gen target_session_attrs=read-write",
+    "service=gen",
+    '"postgresql://gen:KvSecret@127.0.0.1/gen"',
+    "'postgresql://gen:KvSecret@127.0.0.1/gen'",
+])
+def test_a_connection_string_or_a_quoted_address_is_refused_never_a_register_of_its_own(tmp_path, monkeypatch, given):
+    """helper-44: a libpq keyword string (which docs/scale.md itself suggested) or an address with the quotes an env
+    file kept was taken as a folder in the current directory: a second register, and a second letter with memo -১.
+    Refused, by --state and by $GEN_STATE, with the password never shown."""
+    monkeypatch.chdir(tmp_path)
+    run = gen_here("register", "--state", given)
+    assert run.returncode == 2 and "পড়ে না" in run.stderr and "KvSecret" not in run.stderr + run.stdout, run.stderr
+    monkeypatch.setenv("GEN_STATE", given)
+    monkeypatch.setenv("GEN_STATE_DIR", str(tmp_path / "local"))
+    source = fill_cc(tmp_path, MYMENSINGH, ROWS)
+    run = gen_here("build", source, "--out", tmp_path / "out")
+    assert run.returncode == 3 and "পড়ে না" in run.stderr and "nothing was built" in run.stderr, run.stderr
+    assert "KvSecret" not in run.stderr + run.stdout
+    assert not list(tmp_path.rglob("register.sqlite3")) and not (tmp_path / "out").exists()
+
+
+def test_a_password_is_never_shown_wherever_it_was_typed_in_the_address():
+    """helper-44: '?password=…' in the query was shown on the clerks' web page; a password holding '/' or '@' too."""
+    for url in ("postgresql://gen@127.0.0.1:55450/g22?password=WebSecret42",
+                "postgresql://gen@h/db?sslmode=require&password=WebSecret42&application_name=x",
+                "postgresql://gen:WebSecret42@h/db", "postgresql://gen:Web/Secret42@h/db",
+                "postgresql://gen:Web@Secret42@h/db"):
+        assert "Secret42" not in state.shown(url) and "***" in state.shown(url), url
+        error = state.StateError(url, "too many clients already")
+        assert "Secret42" not in error.bn + error.en, url
+    assert state.shown("postgresql://gen@h/db?sslmode=require") == "postgresql://gen@h/db?sslmode=require"
+
+
 def test_a_register_held_open_across_the_move_issues_nothing_more(postgres, tmp_path):
     """Found by a hostile run: a `gen build` stopped (Ctrl-Z) while its lease ran out, `gen state migrate`, then
     the build resumed: its connection, opened before the move, still issued a serial from the folder, and
