@@ -467,6 +467,8 @@ class Watcher:
 
     def _enqueue(self, path: Path) -> None:
         assert self.queue is not None
+        if intake.utf8_name(path) != path:  # a name not UTF-8 cannot go into a job: renamed, it is seen anew
+            return
         job = queue.FileJob(str(path.absolute()), str(self.inbox.absolute()), str(self.out_root.absolute()), "watch")
         if self.queue.defer(job) is not None:
             log.info("queued %s", path.name)

@@ -281,3 +281,21 @@ def test_a_serial_adopted_for_content_that_now_prints_another_date_is_given_back
         FileBuilder(folder, pool, owner.id, None)(str(path), str(inbox), str(tmp_path / "out"), "watch")
     assert [(r[1], r[3]) for r in memos(postgres)] == [(1, "void"), (2, "issued")]
     assert [f[1] for f in files(postgres)] == ["built"]
+
+
+def test_a_name_that_is_not_utf8_is_renamed_queued_and_built(postgres, tmp_path):
+    """helper-44: on PostgreSQL such a file never went into a job (UnicodeEncodeError and a traceback at every
+    rescan) and stayed in the inbox for ever; on a state folder it was renamed and built. Now both alike."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (good,) = make_workbooks(tmp_path / "src", 1)
+    build, watch = worker(tmp_path, postgres), watcher(tmp_path, postgres, inbox)
+    try:
+        wait(lambda: watch.said("watching"), what="the watcher up")
+        os.rename(good, os.path.join(os.fsencode(inbox), b"report-\xff\xfe.xlsx"))
+        wait(lambda: _settled(postgres, ["report-__.xlsx"]), what="renamed and built")
+        assert archived(inbox) == ["report-__.xlsx"]
+        assert not watch.said("Traceback") and watch.said("the name was not UTF-8")
+    finally:
+        watch.stop()
+        build.stop()
