@@ -322,7 +322,8 @@ def _log_result(path: Path, result: Result, seconds: float) -> None:
         event = "built (its memo reused: the same content)" if result.memo_reused else "built"
         log.info("%s %s: %s, memo %s, %.2fs", event, path.name, result.office, result.memo, seconds)
     else:
-        first = result.issues[0] if result.issues else None
+        # the cause, not a warning found on the way (an achievement left blank before the database was found locked)
+        first = next((i for i in result.issues if i.is_error), result.issues[0] if result.issues else None)
         log.warning("%s %s: %s %s %s, %.2fs", "not written" if result.status == FAILED else "rejected", path.name,
                     first.code if first else "", first.where if first else "", first.en if first else "", seconds)
     for issue in result.issues:

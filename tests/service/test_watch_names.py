@@ -196,3 +196,20 @@ def test_a_save_in_place_of_the_same_size_and_time_is_still_a_change(tmp_path):
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
     assert not unchanged(source) and identity(path) != before
+
+
+def test_the_log_names_why_a_file_was_not_written_not_a_warning_found_on_the_way(caplog):
+    """helper-44: a build stopped by a locked database was logged as 'not written f00.xlsx: achievement-blank …',
+    the first finding, a mere warning; the cause is the error."""
+    import logging
+
+    from generator.findings import warning
+    from generator.service import intake
+    from generator.service.result import Result, failed
+
+    blank = warning("achievement-blank", "অর্জন ফাঁকা", "the achievement is blank", "কর্মপরিকল্পনা", "P4")
+    result = failed(Result("f00.xlsx", "valid", issues=(blank,)), "state-unavailable", "ডেটাবেস তালাবদ্ধ",
+                    "the state database is locked")
+    with caplog.at_level(logging.WARNING, logger=intake.log.name):
+        intake._log_result(Path("f00.xlsx"), result, 30.4)
+    assert "not written f00.xlsx: state-unavailable" in caplog.text and "achievement-blank" not in caplog.text
