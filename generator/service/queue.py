@@ -74,10 +74,16 @@ def ensure_schema(url: str) -> None:
                              application_name="gen queue schema") as conn:
             if conn.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").fetchone()[0]:
                 return
-            with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (db.MIGRATION_LOCK,))
+            try:
+                with conn.transaction():
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (db.MIGRATION_LOCK,))
+                    if not conn.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").fetchone()[0]:
+                        conn.execute(SchemaManager.get_schema())  # type: ignore[arg-type]
+            except (psycopg.errors.DuplicateObject, psycopg.errors.DuplicateTable):
+                # made by a server starting at the same moment: let through the lock once that one committed, this
+                # one's catalog lookup may not see the new tables yet. Made, whoever made it:
                 if not conn.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").fetchone()[0]:
-                    conn.execute(SchemaManager.get_schema())  # type: ignore[arg-type]
+                    raise
     except psycopg.Error as e:
         raise StateError(shown(url), str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__) from None
 

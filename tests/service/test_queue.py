@@ -299,3 +299,30 @@ def test_a_name_that_is_not_utf8_is_renamed_queued_and_built(postgres, tmp_path)
     finally:
         watch.stop()
         build.stop()
+
+
+def test_servers_starting_together_on_a_fresh_database_all_find_the_job_queue(postgres_cluster):
+    """helper-44: two `gen serve` started together on a fresh database: one stopped with a traceback, 'type
+    procrastinate_job_status already exists' (the second, let through the lock once the first had created the
+    tables, did not see them yet). Every one of them now finds the queue made, by whichever was first."""
+    import threading
+
+    from generator.service import queue
+
+    for _ in range(3):
+        url = postgres_cluster.fresh(empty=True)
+        start, errors = threading.Barrier(6), []
+
+        def one() -> None:
+            start.wait()
+            try:
+                queue.ensure_schema(url)
+            except Exception as e:  # noqa: BLE001 (any failure is the test's finding)
+                errors.append(e)
+
+        threads = [threading.Thread(target=one) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert errors == []
