@@ -309,18 +309,16 @@ def test_servers_starting_together_on_a_fresh_database_all_find_the_job_queue(po
 
     from generator.service import queue
 
+    def one(url: str, start: threading.Barrier, errors: list) -> None:
+        start.wait()
+        try:
+            queue.ensure_schema(url)
+        except Exception as e:  # noqa: BLE001 (any failure is the test's finding)
+            errors.append(e)
+
     for _ in range(3):
-        url = postgres_cluster.fresh(empty=True)
-        start, errors = threading.Barrier(6), []
-
-        def one() -> None:
-            start.wait()
-            try:
-                queue.ensure_schema(url)
-            except Exception as e:  # noqa: BLE001 (any failure is the test's finding)
-                errors.append(e)
-
-        threads = [threading.Thread(target=one) for _ in range(6)]
+        url, start, errors = postgres_cluster.fresh(empty=True), threading.Barrier(6), []
+        threads = [threading.Thread(target=one, args=(url, start, errors)) for _ in range(6)]
         for t in threads:
             t.start()
         for t in threads:
