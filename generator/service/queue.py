@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.records import db
-from generator.records.state import StateError, database_url, shown
+from generator.records.state import BUSY_TIMEOUT_S, StateError, database_url, shown
 
 TASK = "gen.build_file"  # the one task: build a file through intake
 QUEUE = "builds"
@@ -95,9 +95,11 @@ def app_for(url: str, *, worker: bool = False):
     import procrastinate
 
     options = {"application_name": "gen queue", "connect_timeout": db.CONNECT_TIMEOUT_S}
-    connector = procrastinate.PsycopgConnector(conninfo=url, kwargs=options, min_size=1,
-                                                       max_size=4) if worker \
-        else procrastinate.SyncPsycopgConnector(conninfo=url, kwargs=options, min_size=1, max_size=4)
+    if worker:
+        connector = procrastinate.PsycopgConnector(conninfo=url, kwargs=options, min_size=1, max_size=4)
+    else:  # a clerk's upload waits for a lock held on the jobs table no longer than for the register's (StateError)
+        options["options"] = f"-c lock_timeout={int(BUSY_TIMEOUT_S * 1000)}"
+        connector = procrastinate.SyncPsycopgConnector(conninfo=url, kwargs=options, min_size=1, max_size=4)
     return procrastinate.App(connector=connector)
 
 

@@ -324,3 +324,24 @@ def test_servers_starting_together_on_a_fresh_database_all_find_the_job_queue(po
         for t in threads:
             t.join(60)
         assert errors == []
+
+
+def test_a_lock_held_on_the_jobs_table_bounds_a_deferral_by_the_busy_timeout(postgres, tmp_path, monkeypatch):
+    """helper-44: psql holding LOCK TABLE procrastinate_jobs hung a clerk's upload for the whole hold (a minute);
+    the job queue's connections had no lock timeout. Now it gives up as the register does: a StateError."""
+    import time
+
+    import psycopg
+
+    from generator.records import state
+    from generator.service import queue
+
+    monkeypatch.setattr(state, "BUSY_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(queue, "BUSY_TIMEOUT_S", 1.0)
+    job = queue.FileJob(str(tmp_path / "inbox" / "a.xlsx"), str(tmp_path / "inbox"), str(tmp_path / "out"), "web")
+    with queue.Queue(postgres) as q, psycopg.connect(postgres) as holder:
+        holder.execute("LOCK TABLE procrastinate_jobs IN ACCESS EXCLUSIVE MODE")
+        began = time.monotonic()
+        with pytest.raises(state.StateError):
+            q.defer(job)
+        assert time.monotonic() - began < 15
