@@ -96,10 +96,11 @@ def app_for(url: str, *, worker: bool = False):
 
     options = {"application_name": "gen queue", "connect_timeout": db.CONNECT_TIMEOUT_S}
     if worker:
-        connector = procrastinate.PsycopgConnector(conninfo=url, kwargs=options, min_size=1, max_size=4)
-    else:  # a clerk's upload waits for a lock held on the jobs table no longer than for the register's (StateError)
-        options["options"] = f"-c lock_timeout={int(BUSY_TIMEOUT_S * 1000)}"
-        connector = procrastinate.SyncPsycopgConnector(conninfo=url, kwargs=options, min_size=1, max_size=4)
+        return procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url, kwargs=options, min_size=1,
+                                                                          max_size=4))
+    # a clerk's upload waits for a lock held on the jobs table no longer than for the register's (a StateError)
+    options["options"] = f"-c lock_timeout={int(BUSY_TIMEOUT_S * 1000)}"
+    connector = procrastinate.SyncPsycopgConnector(conninfo=url, kwargs=options, min_size=1, max_size=4)
     return procrastinate.App(connector=connector)
 
 
