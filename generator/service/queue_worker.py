@@ -51,6 +51,10 @@ class FileBuilder:
             if digest is None:  # this worker's own try moved the file but could not close its entry (the
                 left += [r for r in ledger.left_open_by(route, self.owner) if r.name == file.name]  # database lost)
         proof = [Path(out_root) / p for p in evidence]
+        if digest is None and not left and not Path(inbox).is_dir():  # not moved on: never here (another mount)
+            log.error("cannot build %s: its folder %s is not on this machine (mounted at another path?); the job is "
+                      "left to a worker that sees it", file.name, inbox)
+            raise FileNotFoundError(f"{inbox} is not on this worker's machine")
         if digest is None:
             self._close_moved(left, Path(inbox))
         else:

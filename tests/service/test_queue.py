@@ -345,3 +345,20 @@ def test_a_lock_held_on_the_jobs_table_bounds_a_deferral_by_the_busy_timeout(pos
         with pytest.raises(state.StateError):
             q.defer(job)
         assert time.monotonic() - began < 15
+
+
+def test_a_worker_that_cannot_see_the_jobs_folder_says_so_and_leaves_the_job(postgres, tmp_path, monkeypatch, caplog):
+    """helper-44: a worker on a machine where the inbox is mounted at another path took the job, found no file,
+    and ended it without a word; the watcher queued the file again at every rescan, for ever, and nothing said
+    why. Now it says so, and the job fails on it (to be retried by a worker that sees the folder)."""
+    import logging
+
+    from generator.records import state
+    from generator.service.queue_worker import FileBuilder
+
+    monkeypatch.setenv("GEN_STATE_DIR", str(tmp_path / "local"))
+    elsewhere = tmp_path / "not-mounted-here" / "inbox"
+    builder = FileBuilder(state.resolve(postgres), pool=None, owner="0" * 32, pdf=None)  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR, logger="gen.worker"), pytest.raises(FileNotFoundError):
+        builder(str(elsewhere / "f00.xlsx"), str(elsewhere), str(tmp_path / "out"), "watch")
+    assert "f00.xlsx" in caplog.text and "not on this machine" in caplog.text
