@@ -135,12 +135,13 @@ class Register:
 
     def allocate(self, prefix: str, content_hash: str, *, source: str, kind: str, office: str,
                  fiscal_year: str, period: str, submission: int | None = None,
-                 owner: str | None = None) -> tuple[Entry, bool]:
-        """(entry, reused): the serial this content already has under prefix, else the next one, reserved."""
+                 owner: str | None = None, also: str | None = None) -> tuple[Entry, bool]:
+        """(entry, reused): the serial this content already has under prefix (by its hash, or by `also`, the
+        hash it was kept by before), else the next one, reserved."""
         with self._db.transaction():
             self._db.lock_prefix(register_prefix(prefix))
-            found = self._one("prefix_key = ? AND content_hash = ? AND state != 'void' ORDER BY serial DESC LIMIT 1",
-                              prefix, content_hash)
+            found = self._one("prefix_key = ? AND content_hash IN (?, ?) AND state != 'void' ORDER BY serial DESC "
+                              "LIMIT 1", prefix, content_hash, also or content_hash)
             if found:
                 return found, True
             last = self.last_serial(prefix)
@@ -150,14 +151,14 @@ class Register:
 
     @contextmanager
     def reserved(self, prefix: str, serial: int | None, content_hash: str, *, separator: str | None = None,
-                 **meta) -> Iterator[Held]:
+                 also: str | None = None, **meta) -> Iterator[Held]:
         """A serial for this content (`take`), held while its letter is written: confirmed by `held.confirm()`
         at the moment the letter becomes visible (else when the block ends), given back by its owner when the
         block raises before that (voided instead when the block marked it so; a serial this content already
         had, or one confirmed, is never given back). SerialTaken when the office typed a serial issued to
         other content; MemoConflict when the serial turns out to be other content's at confirmation.
         `separator`: the one the workbook typed (blank: the form's default); `held.separator` is the register's."""
-        entry, reused = self.take(prefix, serial, content_hash, **meta)
+        entry, reused = self.take(prefix, serial, content_hash, also=also, **meta)
         held = Held(entry, reused, register=self, source=str(meta.get("source", "")))
         try:
             held.separator, held.typed = self.keep_separator(prefix, separator, source=held.source)
@@ -176,20 +177,22 @@ class Register:
             raise
         held.confirm()
 
-    def take(self, prefix: str, serial: int | None, content_hash: str, **meta) -> tuple[Entry, bool]:
-        """The serial the office typed (`record`), or the next one when it left it blank (`allocate`)."""
+    def take(self, prefix: str, serial: int | None, content_hash: str, *, also: str | None = None,
+             **meta) -> tuple[Entry, bool]:
+        """The serial the office typed (`record`), or the next one when it left it blank (`allocate`); `also`: the
+        hash the same content was kept by before."""
         if serial is not None:
-            return self.record(prefix, serial, content_hash, **meta)
-        return self.allocate(prefix, content_hash, **meta)
+            return self.record(prefix, serial, content_hash, also=also, **meta)
+        return self.allocate(prefix, content_hash, also=also, **meta)
 
     def record(self, prefix: str, serial: int, content_hash: str, *, source: str, kind: str, office: str,
                fiscal_year: str, period: str, submission: int | None = None,
-               owner: str | None = None) -> tuple[Entry, bool]:
+               owner: str | None = None, also: str | None = None) -> tuple[Entry, bool]:
         """(entry, reused) for a serial the office typed; SerialTaken if other content already has it."""
         with self._db.transaction():
             self._db.lock_prefix(register_prefix(prefix))
             found = self._one("prefix_key = ? AND serial = ?", prefix, serial)
-            if found and found.content_hash == content_hash and found.state != "void":
+            if found and found.content_hash in (content_hash, also) and found.state != "void":
                 return found, True
             if found:
                 raise SerialTaken(found)

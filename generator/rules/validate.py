@@ -35,6 +35,7 @@ class Checked:
     raw: RawWorkbook
     report: Report | None
     findings: list[Finding]
+    printed: RawWorkbook | None = None  # the cells as documents print them, the memo prefix too (`as_printed`)
 
 
 def check(raw: RawWorkbook, *, today: dt.date | None = None,
@@ -73,7 +74,16 @@ def examine(raw: RawWorkbook, *, today: dt.date | None = None, default_issue_dat
     findings += PlanChecks(raw, report, today=today, default_issue_date=default_issue_date).run()
     findings += _readings(raw, report)
     findings += carried.unchanged(raw)
-    return Checked(hashed, report, findings)
+    return Checked(hashed, report, findings, _prefix_printed(raw))
+
+
+def _prefix_printed(raw: RawWorkbook) -> RawWorkbook:
+    """`raw` (its cells as printed) with its memo prefix as printed too (`_printed` leaves it to the register): the
+    content a memo is kept for, so that two workbooks whose letters print alike are one content."""
+    prefix = raw.letter.get("memo_prefix")
+    if prefix is None or not isinstance(prefix.value, str) or identity.printed(prefix.value) == prefix.value:
+        return raw
+    return replace(raw, letter={**raw.letter, "memo_prefix": replace(prefix, value=identity.printed(prefix.value))})
 
 
 def _repeated(raw: RawWorkbook, key: str, first: str, again: str) -> Finding:

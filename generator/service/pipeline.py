@@ -78,6 +78,7 @@ class Examined:
     raw: RawWorkbook | None = None
     report: Report | None = None
     card: ScoreCard | None = None
+    printed: RawWorkbook | None = None  # its cells as the documents print them (validate.Checked.printed)
 
 
 def examine(path: Path | Source, *, today: dt.date | None = None, default_date: dt.date | None = None) -> Examined:
@@ -101,7 +102,7 @@ def examine(path: Path | Source, *, today: dt.date | None = None, default_date: 
     result = Result(name, REJECTED if has_errors(findings) else VALID, kind=report.kind.id, office=report.office or None,
                     fiscal_year=report.fiscal_year_slug, period=report.period_slug, issues=tuple(findings),
                     score=card.as_dict())
-    return Examined(result, source, checked.raw, report, card)
+    return Examined(result, source, checked.raw, report, card, checked.printed)
 
 
 class _Refused(Exception):
@@ -140,7 +141,12 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
     assert examined.raw is not None and report is not None and examined.card is not None  # a valid examination
     prefix = register_prefix(report.get("memo_prefix"))
     issue_date = report.issue_date or default_date or today
-    digest = content_hash(examined.raw, None if report.issue_date else issue_date)
+    dated = None if report.issue_date else issue_date
+    # the content is the letter as printed: a prefix or a cell typed with an invisible character, or decomposed, is
+    # the same content as one typed plainly; one built before as typed (`legacy`) keeps its memo
+    digest = content_hash(examined.printed or examined.raw, dated)
+    changed = examined.printed is not None and examined.printed is not examined.raw
+    legacy = content_hash(examined.raw, dated) if changed else None
     folder = output_dir(out_root, report)
     linked = next((f for f in (folder, folder / store.VERSIONS) if not _inside(f, out_root)), None)
     if linked is not None:  # a link planted in the output folder: a letter there could never be served
@@ -157,7 +163,7 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
                 gap = validate.memo_serial_gap(report.memo_serial, register.last_serial(prefix), prefix,
                                                report.refs.get("memo_serial"))
                 result = result.with_issues(gap) if gap else result
-            version = _issue(register, report, examined.card, prefix, digest, where,
+            version = _issue(register, report, examined.card, prefix, (digest, legacy), where,
                              folder.relative_to(out_root).as_posix(),
                              issue_date=issue_date, pdf=pdf, submission=submission,
                              source=examined.source, owner=owner)
@@ -192,7 +198,8 @@ def _inside(folder: Path, out_root: Path) -> bool:
         return False
 
 
-def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, digest: str, where: stores.Store,
+def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, digests: tuple[str, str | None],
+           where: stores.Store,
            place: str, *, issue_date: dt.date, pdf: documents.PdfSettings | None, submission: int | None,
            source: Source | None, owner: str | None) -> _Version:
     """A memo for this content and its version written under it: the register's next serial (or the one the
@@ -204,13 +211,15 @@ def _issue(register: Register, report: Report, card: ScoreCard, prefix: str, dig
     for attempt in range(VOIDS_IN_A_ROW + 1):
         held: Held | None = None
         try:
-            with register.reserved(prefix, report.memo_serial, digest, separator=report.get("memo_separator"),
+            with register.reserved(prefix, report.memo_serial, digests[0], also=digests[1],
+                                   separator=report.get("memo_separator"),
                                    **meta) as held:
                 memo = held.number()
                 held.memo, held.version = memo, where.version_path(place, memo)
                 kept = separator_kept(report, held.separator, str(meta["source"]))
                 try:
-                    paths, notes = _write_version(_with_separator(report, held.separator), card, memo, digest,
+                    paths, notes = _write_version(_with_separator(report, held.separator), card, memo,
+                                                  held.entry.content_hash,  # the one it was issued for
                                                   issue_date, where, place, pdf=pdf,
                                                   ours=held.reused and held.entry.state == "issued",
                                                   commit=held.confirm, register=register.identity())

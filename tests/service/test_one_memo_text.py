@@ -518,3 +518,37 @@ def test_a_report_folder_linked_out_of_the_output_folder_gets_no_memo_and_no_let
     link.unlink()
     again = build(tmp_path, "w.xlsx", state, out)
     assert again.status == "built" and again.memo == first.memo, again
+
+
+@pytest.mark.parametrize("typed", [
+    "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২\u200b",  # a zero-width space, where pasting left it
+    "\ufeff৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২",  # a byte-order mark
+    "৪৬.২১.৬১\u200c০০.০৪৯.১৮.০০১.২২",  # a joiner that joins nothing
+])
+def test_a_letter_that_prints_alike_keeps_its_one_memo_whatever_invisible_was_typed(tmp_path, typed):
+    """helper-44: the same workbook with its prefix typed with an invisible character (or in another form) got a
+    new serial each time, on both registers: the letters differed only in their serials. The content is the letter
+    as printed: one memo."""
+    state, out = tmp_path / "state", tmp_path / "out"
+    plain = build(tmp_path, "plain.xlsx", state, out, memo_prefix=PREFIX)
+    again = build(tmp_path, "again.xlsx", state, out, memo_prefix=typed, body="সংযুক্ত\u200b প্রতিবেদন প্রেরণ করা হলো।")
+    other = build(tmp_path, "other.xlsx", state, out, memo_prefix=typed, body="সংযুক্ত প্রতিবেদন প্রেরণ করা হলো।")
+    assert plain.status == again.status == other.status == "built"
+    assert again.memo == other.memo and plain.memo != again.memo  # (the body differs from the plain one's)
+    one_memo_one_letter(state, out)
+
+
+def test_a_letter_built_before_as_typed_keeps_its_memo_when_built_again(tmp_path, monkeypatch):
+    """Before, the content was the text as typed: a letter built so keeps its memo (its version found as it was
+    stamped), though the content is now the text as printed."""
+    from generator.rules import validate
+
+    state, out = tmp_path / "state", tmp_path / "out"
+    typed = PREFIX + "\u200b"
+    with monkeypatch.context() as m:  # as the content was kept before: the cells as typed
+        m.setattr(validate, "_prefix_printed", lambda raw: None)
+        before = build(tmp_path, "a.xlsx", state, out, memo_prefix=typed, body="সংযুক্ত\u200b প্রতিবেদন।")
+    now = build(tmp_path, "a.xlsx", state, out, memo_prefix=typed, body="সংযুক্ত\u200b প্রতিবেদন।")
+    assert before.status == now.status == "built" and now.memo == before.memo and now.memo_reused
+    assert now.outputs == before.outputs
+    one_memo_one_letter(state, out)
