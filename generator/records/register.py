@@ -257,7 +257,8 @@ class Register:
 
     def release(self, entry: Entry) -> str | None:
         """Take back a reserved serial whose letter could not be written: 'released' when it was the last one
-        or the office's own (the next letter gets it), 'void' when a later serial was issued meanwhile (it
+        or the office's own (the next letter gets it), 'void' when a later serial was taken meanwhile (issued, or
+        reserved by a build beside it; it
         stays in the register, marked void, so the register still has no gap; a serial the office typed is
         never deleted once later serials exist). None if it was not reserved, or not reserved by this entry's
         owner (only the owner gives a serial back: fencing)."""

@@ -36,7 +36,7 @@ from generator.records.ledger import Ledger
 from generator.records.owners import LEASE_S, Lease, Owner
 from generator.records.register import Register
 from generator.records import db
-from generator.records.state import StateError, is_url
+from generator.records.state import FILE_NAME as STATE_FILE, StateError, is_url
 from generator.documents.make import PdfSettings
 from generator.service.builds import BuildPool
 from generator.service.workers import Limits
@@ -168,6 +168,7 @@ class Watcher:
     _lock_file: IO[str] | None = None  # the open, locked INBOX/.gen-watch.lock (taken again if the inbox is remade)
     queue: queue.Queue | None = None  # PostgreSQL state: files are enqueued for `gen worker`, not built here
     _leader: Leadership | None = None
+    _register_fd: int | None = None  # the state folder's register, held open while running (_keep_register)
 
     def notice(self, path: Path) -> None:
         if path.parent.resolve() != self.inbox.resolve() or ignored(path.name):
@@ -192,6 +193,7 @@ class Watcher:
         if not self._layout_holds():  # an inbox replaced by a link to the output folder: nothing taken, nor locked
             return
         self._keep_lock()
+        self._keep_register()
         if self.stop.is_set():
             return
         for entry in entries:
@@ -210,6 +212,28 @@ class Watcher:
             return False
         self._layout_bad = False
         return True
+
+    def _keep_register(self) -> bool:
+        """The state folder's register is still the file this watcher started with. One deleted or replaced while it
+        runs (a state folder removed, a backup copied over it) would be made anew, empty, on the next build: the same
+        workbook would get a second memo and the register's history would be lost. The watcher stops instead, and
+        says so. True while the register is the one it started with."""
+        if self._register_fd is None:
+            return True
+        try:  # held open, its inode cannot be reused by a new file of the same name
+            held, found = os.fstat(self._register_fd), os.stat(self.state_dir / STATE_FILE)
+            if held.st_nlink and (found.st_dev, found.st_ino) == (held.st_dev, held.st_ino):
+                return True
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return True  # cannot be looked at just now: the build's own opening of it says why
+        if not self.stop.is_set():
+            log.error("the memo register %s was removed or replaced while this watcher ran: stopping, so that no memo "
+                      "number is given twice; restore it (from a backup) and start the watcher again",
+                      self.state_dir / STATE_FILE)
+            self.stop.set()
+        return False
 
     def _keep_lock(self) -> None:
         """The inbox's lock file is still the one this watcher holds; an inbox removed and made again lost it: it
@@ -295,15 +319,21 @@ class Watcher:
             return self._run_queued(url)
         lease = Lease(self.state_dir, "watch", self.inbox.resolve(),
                       on_new_owner=lambda fresh: setattr(self, "owner", fresh))  # its lease ran out: a new one
-        with _inbox_lock(self.inbox) as self._lock_file, lease as self.owner, \
-                BuildPool(1, self.limits, start_method="forkserver") as self.pool:
-            try:
-                self._note_predecessor()
-                self._recover()
-                self._watch()
-            finally:
-                if self._lock_file is not None:
-                    self._lock_file.close()  # one taken again (_keep_lock); the first is closed by its `with`
+        try:
+            with _inbox_lock(self.inbox) as self._lock_file, lease as self.owner, \
+                    BuildPool(1, self.limits, start_method="forkserver") as self.pool:
+                try:
+                    self._register_fd = _opened(self.state_dir / STATE_FILE)  # there once the lease is taken
+                    self._note_predecessor()
+                    self._recover()
+                    self._watch()
+                finally:
+                    if self._lock_file is not None:
+                        self._lock_file.close()  # one taken again (_keep_lock); the first is closed by its `with`
+        finally:  # once the lease's connections are closed (closing a file drops the process's locks on it)
+            if self._register_fd is not None:
+                os.close(self._register_fd)
+                self._register_fd = None
 
     def _wait_for_database(self, e: StateError) -> None:
         """A PostgreSQL state out of reach, or the lead lost with it: wait and stand again (the inbox keeps every
@@ -439,7 +469,7 @@ class Watcher:
         try:
             if self.queue is not None:
                 self._enqueue(path)
-            elif self.pool is not None:
+            elif self.pool is not None and self._keep_register():
                 intake.receive(path, inbox=self.inbox, out_root=self.out_root, state_dir=self.state_dir, pool=self.pool,
                                owner=self.owner.id if self.owner else None, pdf=self.pdf)
             if self._state_down:
@@ -472,6 +502,13 @@ class Watcher:
         job = queue.FileJob(str(path.absolute()), str(self.inbox.absolute()), str(self.out_root.absolute()), "watch")
         if self.queue.defer(job) is not None:
             log.info("queued %s", path.name)
+
+
+def _opened(path: Path) -> int | None:
+    try:
+        return os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
 
 
 Identity = tuple[int, int, int, int, int]

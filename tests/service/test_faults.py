@@ -828,3 +828,21 @@ def test_ctrl_c_while_a_result_is_being_printed_leaves_nothing_processing(tmp_pa
     err = proc.communicate(timeout=60)[1].decode("utf-8")
     assert "Traceback" not in err
     ledger_and_register_agree(state)
+
+
+def test_a_register_removed_while_the_watcher_runs_stops_it_never_a_new_register(tmp_path, watcher):
+    """helper-46: `rm -rf state` while `gen watch` ran: the next build made a new, empty register, and the same
+    workbook sent again got a second memo (the old register and ledger gone, and no word of it). The watcher now
+    stops and says so, and the file waits in the inbox."""
+    (first,) = make_workbooks(tmp_path / "src", 1)
+    shutil.copy(first, tmp_path / "first-copy.xlsx")
+    w = watcher("--rescan", "1")
+    w.drop([first])
+    w.wait(lambda: w.done(1), what="the first built")
+    shutil.rmtree(w.state)
+    w.drop([tmp_path / "first-copy.xlsx"])
+    assert w.proc.wait(timeout=60) is not None
+    text = (tmp_path / "watch.log").read_text(encoding="utf-8")
+    assert "was removed or replaced while this watcher ran: stopping" in text
+    assert w.inbox_files() == ["first-copy.xlsx"] and w.archived() == [first.name]
+    assert len(list((w.out).rglob("versions/*/*-letter.docx"))) == 1
