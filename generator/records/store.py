@@ -426,10 +426,16 @@ def update_current(folder: Path, *, prefix: str, serial: int, memo: str, source:
 
 
 def _stage_copy(folder: Path, source: Path) -> Path:
+    """A copy of `source` under a temporary name in `folder`; none left behind when it cannot be written whole
+    (a full disk)."""
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=source.suffix)
-    with os.fdopen(fd, "wb") as f:
-        os.fchmod(f.fileno(), FILE_MODE)
-        f.write(source.read_bytes())
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), FILE_MODE)
+            f.write(source.read_bytes())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return Path(tmp)
 
 

@@ -357,3 +357,29 @@ def test_a_name_typed_as_another_names_safe_folder_never_shares_it():
     assert typed_so != made_safe and store.office_folder("উপজেলা মিঠাপুকুর") == "উপজেলা মিঠাপুকুর"
     assert store.office_folder("অফিস~12345678") != store.office_folder("অফিস~12345678~x")
     assert store.version_name("৪৬.২১-১") == "৪৬.২১-১"
+
+
+def _update_under_a_size_limit(root: str, state_dir: str, limit: int) -> None:
+    import resource
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit a write fails (EFBIG), as on a full disk
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    version = Path(root) / "r" / store.VERSIONS / "P-1"
+    try:
+        stores.Folder(Path(root), Path(state_dir)).update_current(
+            "r", prefix="P", serial=1, memo="P-1", source="1.xlsx", paths=[version / "letter.docx"])
+    except OSError:
+        sys.exit(3)
+
+
+def test_a_current_copy_that_cannot_be_written_whole_leaves_no_temporary_file(tmp_path, state_dir):
+    """helper-46: with the output disk full, '.tmp-xlfrwium.docx' (a current copy cut short) stayed in the report's
+    folder for good, beside the letter: the failed copy's temporary file was never removed."""
+    root = tmp_path / "out"
+    store.write_version(root / "r", "P-1", "h1", {"letter.docx": b"x" * 200_000})
+    Register(state_dir).close()
+    child = mp.get_context("fork").Process(target=_update_under_a_size_limit, args=(str(root), str(state_dir), 50_000))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 3
+    assert not list((root / "r").glob(".tmp-*")) and not (root / "r" / "letter.docx").exists()
