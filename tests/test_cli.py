@@ -385,3 +385,21 @@ def test_template_never_writes_into_a_file_there_nor_over_one_without_force(tmp_
     assert forced.returncode == 0, forced.stderr
     assert (state / "register.sqlite3").read_bytes() == before  # the link replaced, never written into
     assert load_workbook(tmp_path / "b.xlsx").sheetnames[0] == "পত্র"
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "inf", "nan"])
+def test_a_setting_in_the_environment_that_cannot_be_used_is_said_and_the_default_taken(tmp_path, value):
+    """helper-46: GEN_STATE_BUSY_TIMEOUT=abc stopped every gen command with a traceback; GEN_LEASE_SECONDS=0 made a
+    second run on the same state loop for ever, the lease running out as soon as taken (176,000 owners a minute)."""
+    import subprocess
+    import sys
+
+    from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc
+
+    env = {**os.environ, "GEN_STATE_BUSY_TIMEOUT": value, "GEN_LEASE_SECONDS": value}
+    source = fill_cc(tmp_path, MYMENSINGH, ROWS)
+    for _ in range(2):  # the second on the same state: the one that looped
+        run = subprocess.run([sys.executable, "-m", "generator.cli", "build", str(source), "--out", str(tmp_path / "out"),
+                              "--state", str(tmp_path / "state")], env=env, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+        assert f"GEN_LEASE_SECONDS={value!r} cannot be used" in run.stderr and "ব্যবহার করা যায় না" in run.stderr

@@ -9,7 +9,6 @@ PostgreSQL needs psycopg (`pip install 'generator[postgres]'`); nothing here imp
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -18,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from generator.records import idle, moved, state
+from generator.spec import settings
 
-CONNECT_TIMEOUT_S = int(float(os.environ.get("GEN_STATE_CONNECT_TIMEOUT", "10")))
+CONNECT_TIMEOUT_S = int(settings.number("GEN_STATE_CONNECT_TIMEOUT", 10, 1))
 # A frozen process (SIGSTOP, a hung NFS read, a debugger) inside a transaction is cut off by PostgreSQL after this
 # many seconds, so it cannot hold the register's row locks; others wait for a lock at most BUSY_TIMEOUT_S.
-IDLE_TIMEOUT_S = float(os.environ.get("GEN_STATE_IDLE_TIMEOUT", "10"))
+IDLE_TIMEOUT_S = settings.number("GEN_STATE_IDLE_TIMEOUT", 10.0, 1.0)
 MIGRATION_LOCK = 0x67656E5F737461  # pg_advisory_xact_lock key under which the schema is brought up to date ("gen_sta")
 
 

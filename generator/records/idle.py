@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import threading
 from typing import Any
+from generator.spec import settings
 
-KEEP = int(os.environ.get("GEN_STATE_IDLE_CONNECTIONS", "8"))
+KEEP = int(settings.number("GEN_STATE_IDLE_CONNECTIONS", 8, 0))
 _idle: list[tuple[int, str, Any]] = []  # (pid, url, connection), oldest first
 _lock = threading.Lock()
 

@@ -19,10 +19,11 @@ from pathlib import Path
 
 from generator.findings import GenError
 from generator.records import db, state
+from generator.spec import settings
 
 log = logging.getLogger("gen.owners")
 
-LEASE_S = float(os.environ.get("GEN_LEASE_SECONDS", "30"))  # how long a silent owner is still believed alive
+LEASE_S = settings.number("GEN_LEASE_SECONDS", 30.0, 1.0)  # how long a silent owner is still believed alive
 # Leases are judged by the database's clock (db.Database.NOW) and db.Database.expired(column).
 
 

@@ -25,9 +25,10 @@ from pathlib import Path
 
 from generator.findings import PlaceError
 from generator.spec.codes import STATE_UNAVAILABLE
+from generator.spec import settings
 
 FILE_NAME = "register.sqlite3"
-BUSY_TIMEOUT_S = float(os.environ.get("GEN_STATE_BUSY_TIMEOUT", "30"))  # seconds to wait for a lock held by another process
+BUSY_TIMEOUT_S = settings.number("GEN_STATE_BUSY_TIMEOUT", 30.0, 0.1)  # seconds to wait for a lock held by another process
 DEFAULT_STATE_DIR = "$GEN_STATE (a folder or a postgresql:// URL), else $GEN_STATE_DIR, else $XDG_STATE_HOME/gen, " \
     "else ~/.local/state/gen"
 URL_SCHEMES = ("postgresql://", "postgres://")

@@ -41,12 +41,13 @@ from generator.documents.make import PdfSettings
 from generator.service.builds import BuildPool
 from generator.service.workers import Limits
 from generator.xlsx.source import stamp
+from generator.spec import settings
 
 log = logging.getLogger("gen.watch")
 
 TEMPORARY_SUFFIXES = {".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp"}
 LOCK_FILE = ".gen-watch.lock"
-DATABASE_RETRY_S = float(os.environ.get("GEN_STATE_RETRY", "5"))  # a state database out of reach: tried this often
+DATABASE_RETRY_S = settings.number("GEN_STATE_RETRY", 5.0, 0.1)  # a state database out of reach: tried this often
 
 
 class AlreadyWatched(GenError):
