@@ -102,6 +102,24 @@ _PATH_PROBLEMS = (("does not exist", "পাওয়া যায়নি: ন
                   ("is not writable", "এতে লেখা যায় না (অনুমতি নেই)"))
 
 
+def _log_to_stdout(verbose: bool) -> None:
+    """The service's log on standard output, each event on one line: a line break (or another control character) in
+    a message, a file's name say, is shown escaped, so that a file named like a log line cannot forge one."""
+    import logging
+    import re
+
+    control = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+    class OneLine(logging.Formatter):
+        def formatMessage(self, record: logging.LogRecord) -> str:
+            record.message = control.sub(lambda m: ascii(m.group())[1:-1], record.message)
+            return super().formatMessage(record)
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(OneLine("%(asctime)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
+
+
 def _bangla_usage(error: click.UsageError) -> str:
     import re
 
@@ -455,8 +473,7 @@ def watch(inbox: Path, out_root: Path, state_dir: str | None, poll: float | None
     from generator.service.watch import AlreadyWatched, BadLayout, InboxUnusable, Watcher, run
     from generator.service.workers import Limits
 
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
+    _log_to_stdout(verbose)
     logging.getLogger("watchdog").setLevel(logging.WARNING)
     logging.getLogger("procrastinate").setLevel(logging.WARNING)
     try:
@@ -489,14 +506,12 @@ def worker(state_dir: str | None, jobs: int, verbose: bool, timeout: float, max_
     A worker killed mid-build leaves its job to the others, which finish it with
     the same memo number (docs/scale.md).
     """
-    import logging
 
     from generator.records.state import StateError
     from generator.service import converter, queue_worker
     from generator.service.workers import Limits
 
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
+    _log_to_stdout(verbose)
     state = _state(state_dir)
     try:
         from generator.service import queue

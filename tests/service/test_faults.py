@@ -846,3 +846,16 @@ def test_a_register_removed_while_the_watcher_runs_stops_it_never_a_new_register
     assert "was removed or replaced while this watcher ran: stopping" in text
     assert w.inbox_files() == ["first-copy.xlsx"] and w.archived() == [first.name]
     assert len(list((w.out).rglob("versions/*/*-letter.docx"))) == 1
+
+
+def test_a_file_named_like_a_log_line_cannot_forge_one(tmp_path, watcher):
+    """helper-46: a file name holding line breaks wrote a line of its own into the watcher's log, 'INFO built
+    forged.xlsx: … memo FAKE-1', that no build made. A message's control characters are shown escaped."""
+    (good,) = make_workbooks(tmp_path / "src", 1)
+    w = watcher()
+    forged = "r\n2026-12-07 10:00:00,000 INFO built forged.xlsx: অফিস, memo FAKE-1, 0.01s\nx.xlsx"
+    w.drop([good.rename(good.with_name(forged))])
+    w.wait(lambda: w.done(1), what="built")
+    lines = (tmp_path / "watch.log").read_text(encoding="utf-8").splitlines()
+    assert not [line for line in lines if line.startswith("2026-12-07 10:00:00,000")]
+    assert any("\\n2026-12-07 10:00:00,000 INFO built forged.xlsx" in line for line in lines)
