@@ -61,6 +61,14 @@ class StateError(PlaceError):
                 "Restore register.sqlite3 from a backup or give the right folder with --state; no memo number was "
                 "used.")
             return
+        if "locked" in self.cause:  # held by another program past the busy timeout: nothing to give permission to
+            super().__init__(
+                STATE_UNAVAILABLE,
+                f"অবস্থা-ফোল্ডার {where}-এর ডেটাবেস অন্য একটি প্রোগ্রাম আটকে রেখেছে ({self.cause})। সেটি শেষ হলে আবার "
+                "চালান (কোন প্রোগ্রাম খুলে রেখেছে দেখুন: একটি sqlite3 বা ব্যাকআপ); কোনো স্মারক নম্বর খরচ হয়নি।",
+                f"The database in the state folder {where} is held by another program ({self.cause}). Run again once "
+                "it is done (see what holds it open: an sqlite3 shell, a backup); no memo number was used.")
+            return
         super().__init__(
             STATE_UNAVAILABLE,
             f"অবস্থা-ফোল্ডার {where} খোলা বা লেখা যাচ্ছে না ({self.cause})। ফোল্ডারটি লেখার অনুমতি দিন "

@@ -388,3 +388,22 @@ def test_a_register_held_open_across_the_move_issues_nothing_more(postgres, tmp_
     assert held.execute("SELECT count(*) FROM memos WHERE content_hash LIKE '%after the move%'").fetchone() == (0,)
     assert held.execute("SELECT state FROM memos WHERE serial = ? AND content_hash = ?",
                         (reserved.serial, reserved.content_hash)).fetchone() == ("reserved",)
+
+
+def test_a_state_database_held_by_another_program_says_so_not_make_it_writable(tmp_path, monkeypatch):
+    """helper-46: a register held by an sqlite3 shell past the busy timeout was told 'Make it writable or give
+    another with --state', which would not help (and another state would start a second register)."""
+    import sqlite3
+
+    folder = tmp_path / "state"
+    Register(folder).close()
+    monkeypatch.setattr(state, "BUSY_TIMEOUT_S", 0.5)
+    holder = sqlite3.connect(folder / "register.sqlite3", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        run = gen_here("build", fill_cc(tmp_path, MYMENSINGH, ROWS), "--out", tmp_path / "out", "--state", folder)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert run.returncode == 3 and "held by another program" in run.stderr and "আটকে রেখেছে" in run.stderr, run.stderr
+    assert "Make it writable" not in run.stderr
