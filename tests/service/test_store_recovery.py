@@ -89,3 +89,41 @@ def test_gen_build_whose_worker_died_after_confirm_says_so_and_the_same_file_aga
     assert run.returncode == 0 and again["status"] == "built" and again["memo"] == "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২-১"
     assert again["memo_reused"] and all(os.path.isfile(p) for p in again["outputs"])
     one_memo_one_letter(state, out)
+
+
+def test_a_letter_issued_before_a_stop_is_made_the_next_day_with_its_memo_and_its_date(tmp_path, monkeypatch):
+    """helper-46: the watcher killed between the register's commit and the letter's placing, started again the next
+    (Dhaka) day: the workbook left the date blank, so its content now printed another date, and it got a second memo,
+    the first left issued with no letter for good. The resumed entry is now made as it was dated: its one memo."""
+    import datetime as dt
+    import shutil as sh
+    from pathlib import Path
+
+    from generator.text import bangla
+
+    from generator.records.ledger import Ledger
+    from generator.service import intake, pipeline
+    from generator.service.builds import BuildPool
+    from generator.text import clock
+    from generator.xlsx.source import load
+    from tests.support.docx import docx_text
+    from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc
+
+    inbox, out, state = tmp_path / "inbox", tmp_path / "out", tmp_path / "state"
+    inbox.mkdir()
+    path = fill_cc(inbox, MYMENSINGH, ROWS, name="q1.xlsx")
+    with Ledger(state) as ledger:
+        id = ledger.start(path.name, load(path).digest, route="watch")
+    first = pipeline.build(load(path), out_root=out, state_dir=state, submission=id)
+    assert first.status == "built" and "issue_date" not in MYMENSINGH
+    sh.rmtree(Path(first.outputs[0]).parent.parent.parent)  # killed after the commit: no letter in its place
+    day = clock.today()
+    monkeypatch.setattr(clock, "today", lambda: day + dt.timedelta(days=1))
+    with BuildPool(1, start_method="fork") as pool:
+        intake.receive(path, inbox=inbox, out_root=out, state_dir=state, pool=pool)
+    with Ledger(state) as ledger:
+        again = ledger.get(id)
+    assert again.status == "built" and again.memo == first.memo, (again.status, again.memo, first.memo)
+    text = docx_text(next(p for p in again.outputs if p.endswith("-letter.docx")))
+    assert bangla.format_gregorian_date(day) in text
+    assert bangla.format_gregorian_date(day + dt.timedelta(days=1)) not in text
