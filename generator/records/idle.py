@@ -14,7 +14,7 @@ import threading
 from typing import Any
 from generator.spec import settings
 
-KEEP = int(settings.number("GEN_STATE_IDLE_CONNECTIONS", 8, 0))
+KEEP = int(settings.number("GEN_STATE_IDLE_CONNECTIONS", 8, 0, ("টি সংযোগ", "connections")))
 _idle: list[tuple[int, str, Any]] = []  # (pid, url, connection), oldest first
 _lock = threading.Lock()
 

@@ -140,8 +140,9 @@ class Register:
         hash it was kept by before), else the next one, reserved."""
         with self._db.transaction():
             self._db.lock_prefix(register_prefix(prefix))
-            found = self._one("prefix_key = ? AND content_hash IN (?, ?) AND state != 'void' ORDER BY serial DESC "
-                              "LIMIT 1", prefix, content_hash, also or content_hash)
+            found = self._one("prefix_key = ? AND content_hash IN (?, ?) AND state != 'void' "  # its own first:
+                              "ORDER BY content_hash = ? DESC, serial DESC LIMIT 1",   # a twin typed plainly since
+                              prefix, content_hash, also or content_hash, also or content_hash)  # has another
             if found:
                 return found, True
             last = self.last_serial(prefix)
@@ -257,10 +258,9 @@ class Register:
 
     def release(self, entry: Entry) -> str | None:
         """Take back a reserved serial whose letter could not be written: 'released' when it was the last one
-        or the office's own (the next letter gets it), 'void' when a later serial was taken meanwhile (issued, or
-        reserved by a build beside it; it
-        stays in the register, marked void, so the register still has no gap; a serial the office typed is
-        never deleted once later serials exist). None if it was not reserved, or not reserved by this entry's
+        (the next letter gets it), 'void' when a later serial was taken meanwhile (issued, or reserved by a build
+        beside it; it stays in the register, marked void, so the register still has no gap; a serial the office
+        typed is never deleted once later serials exist). None if it was not reserved, or not reserved by this entry's
         owner (only the owner gives a serial back: fencing)."""
         with self._db.transaction():
             self._db.lock_prefix(register_prefix(entry.prefix))

@@ -116,7 +116,7 @@ class StateAddressError(StateError):
 
 
 _URL_LIKE = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*)://")
-_QUOTED = re.compile(r"""\s*["'‘’“”]""")
+_QUOTED = re.compile("\\s*[\"'\u2018\u201c].*[\"'\u2019\u201d]\\s*$")  # quoted at both ends
 # libpq's keyword=value form (host=db1 dbname=gen …): taken as a folder, it would be a register of its own
 _CONNINFO = re.compile(r"(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode|"
                        r"target_session_attrs|connect_timeout|options|application_name)\s*=", re.IGNORECASE)
@@ -152,17 +152,25 @@ def named(state: str | Path) -> str | Path:
     return state if is_url(state) else Path(state)
 
 
-_USERINFO = re.compile(r"^(\s*[\"'\u2018\u2019\u201c\u201d]?[\w+.-]+://)([^?#]*)@")  # up to the last @ before a query: a password may hold / or @
-_PASSWORD = re.compile(r"((?:[?&]|\s|^)password\s*=\s*)[^&\s]*", re.IGNORECASE)
+_SCHEME = re.compile("^\\s*[\"'\u2018\u201c]?[\\w+.-]+://")
+# a password in the query or in libpq's keyword form, quoted or not
+_PASSWORD = re.compile(r"((?:[?&]|\s|^)password\s*=\s*)(?:'(?:[^'\\]|\\.)*'?|[^&\s]*)", re.IGNORECASE)
 
 
 def shown(url: str) -> str:
     """The URL (or anything given as a state) without its password, in the user part or in the query, to be
-    printed or logged."""
-    found = _USERINFO.match(url)
-    if found is not None and ":" in found.group(2):
-        url = f"{found.group(1)}{found.group(2).split(':', 1)[0]}:***@{url[found.end():]}"
+    printed or logged. The user part ends at the last @ (a password may hold /, ?, # or @ unencoded)."""
+    scheme, at = _SCHEME.match(url), url.rfind("@")
+    if scheme is not None and at > scheme.end() and ":" in url[scheme.end():at]:
+        user = url[scheme.end():at].split(":", 1)[0]
+        url = f"{url[:scheme.end()]}{user}:***{url[at:]}"
     return _PASSWORD.sub(r"\1***", url)
+
+
+def _folder_key(url: str) -> str:
+    """What a PostgreSQL state's local folder is named by (its hash): the URL without a password in its user part,
+    as it always was (a changed key would move the folder)."""
+    return re.sub(r"^(\w+://[^:/@]*):[^@/]*@", r"\1:***@", url)
 
 
 def default_state_dir() -> Path:
@@ -179,6 +187,9 @@ def default_state_dir() -> Path:
 
 def _local_state_dir() -> Path:
     if gen := os.environ.get("GEN_STATE_DIR"):
+        if _QUOTED.match(gen):
+            raise StateAddressError(gen, f"{gen} is in quotes (an env file that kept them?): give the folder without "
+                                         "them", "$GEN_STATE_DIR")
         return Path(gen)
     xdg = os.environ.get("XDG_STATE_HOME")
     # The XDG spec says to ignore an empty or relative value.
@@ -207,7 +218,7 @@ def folder_for(url: str) -> Path:
     (the current view's lock is the database's: stores.view_lock), and its file `database` names the database,
     so that every part of the program that is handed this folder (a worker process, `gen register`) opens the same one.
     Under the default state folder, one per database (the URL's hash, its password left out)."""
-    folder = _local_state_dir() / "postgresql" / hashlib.sha256(shown(url).encode()).hexdigest()[:16]
+    folder = _local_state_dir() / "postgresql" / hashlib.sha256(_folder_key(url).encode()).hexdigest()[:16]
     pointer = folder / DATABASE_FILE
     try:
         if not pointer.is_file() or pointer.read_text(encoding="utf-8").strip() != url:

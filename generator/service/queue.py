@@ -99,7 +99,10 @@ def app_for(url: str, *, worker: bool = False):
         return procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url, kwargs=options, min_size=1,
                                                                           max_size=4))
     # a clerk's upload waits for a lock held on the jobs table no longer than for the register's (a StateError)
-    options["options"] = f"-c lock_timeout={int(BUSY_TIMEOUT_S * 1000)}"
+    from psycopg.conninfo import conninfo_to_dict
+
+    given = conninfo_to_dict(url).get("options") or ""  # the URL's own (a search_path) kept: a keyword wins over it
+    options["options"] = f"{given} -c lock_timeout={int(BUSY_TIMEOUT_S * 1000)}".strip()
     connector = procrastinate.SyncPsycopgConnector(conninfo=url, kwargs=options, min_size=1, max_size=4)
     return procrastinate.App(connector=connector)
 

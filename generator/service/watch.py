@@ -216,7 +216,7 @@ class Watcher:
 
     def _keep_register(self) -> bool:
         """The state folder's register is still the file this watcher started with. One deleted or replaced while it
-        runs (a state folder removed, a backup copied over it) would be made anew, empty, on the next build: the same
+        runs (a state folder removed, a backup moved over it) would be made anew, empty, on the next build: the same
         workbook would get a second memo and the register's history would be lost. The watcher stops instead, and
         says so. True while the register is the one it started with."""
         if self._register_fd is None:

@@ -11,7 +11,7 @@ import sys
 from generator.text.bangla import to_bangla_digits
 
 
-def number(name: str, default: float, least: float) -> float:
+def number(name: str, default: float, least: float, unit: tuple[str, str] = ("সেকেন্ড", "s")) -> float:
     """The environment's `name` as a number, or `default` when it is unset, unusable or below `least`."""
     given = os.environ.get(name)
     if given is None or not given.strip():
@@ -22,7 +22,7 @@ def number(name: str, default: float, least: float) -> float:
         value = math.nan
     if math.isfinite(value) and value >= least:
         return value
-    sys.stderr.write(f"⚠ {name}={given!r} ব্যবহার করা যায় না (অন্তত {to_bangla_digits(f'{least:g}')} সেকেন্ড বা সংখ্যা হতে "
+    sys.stderr.write(f"⚠ {name}={given!r} ব্যবহার করা যায় না (অন্তত {to_bangla_digits(f'{least:g}')} {unit[0]} হতে "
                      f"হবে); {to_bangla_digits(f'{default:g}')} নেওয়া হলো।\n"
-                     f"  {name}={given!r} cannot be used (at least {least:g}); {default:g} is used.\n")
+                     f"  {name}={given!r} cannot be used (at least {least:g} {unit[1]}); {default:g} is used.\n")
     return default

@@ -354,11 +354,24 @@ def test_a_password_is_never_shown_wherever_it_was_typed_in_the_address():
     for url in ("postgresql://gen@127.0.0.1:55450/g22?password=WebSecret42",
                 "postgresql://gen@h/db?sslmode=require&password=WebSecret42&application_name=x",
                 "postgresql://gen:WebSecret42@h/db", "postgresql://gen:Web/Secret42@h/db",
-                "postgresql://gen:Web@Secret42@h/db"):
+                "postgresql://gen:Web@Secret42@h/db", "postgresql://gen:Web?Secret42@h/db",
+                "postgresql://gen:Web#Secret42@h/db", "host=h password='Web Secret42' dbname=gen"):
         assert "Secret42" not in state.shown(url) and "***" in state.shown(url), url
         error = state.StateError(url, "too many clients already")
         assert "Secret42" not in error.bn + error.en, url
     assert state.shown("postgresql://gen@h/db?sslmode=require") == "postgresql://gen@h/db?sslmode=require"
+    assert state.as_given("'s-Hertogenbosch/gen") == "'s-Hertogenbosch/gen"  # one quote is a name, not quotes
+
+
+def test_a_local_state_folder_in_kept_quotes_is_refused(tmp_path, monkeypatch):
+    """$GEN_STATE_DIR (set by the service units) with the quotes an env file kept was a folder of that name in the
+    current directory: a second register, as $GEN_STATE's was."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GEN_STATE_DIR", '"/var/lib/gen"')
+    monkeypatch.delenv("GEN_STATE", raising=False)
+    with pytest.raises(state.StateAddressError, match="in quotes"):
+        state.default_state_dir()
+    assert not list(tmp_path.iterdir())
 
 
 def test_a_register_held_open_across_the_move_issues_nothing_more(postgres, tmp_path):

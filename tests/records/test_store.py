@@ -381,5 +381,7 @@ def test_a_current_copy_that_cannot_be_written_whole_leaves_no_temporary_file(tm
     child = mp.get_context("fork").Process(target=_update_under_a_size_limit, args=(str(root), str(state_dir), 50_000))
     child.start()
     child.join(60)
+    if child.is_alive():
+        child.kill()
     assert child.exitcode == 3
     assert not list((root / "r").glob(".tmp-*")) and not (root / "r" / "letter.docx").exists()

@@ -531,9 +531,11 @@ def test_a_letter_that_prints_alike_keeps_its_one_memo_whatever_invisible_was_ty
     as printed: one memo."""
     state, out = tmp_path / "state", tmp_path / "out"
     plain = build(tmp_path, "plain.xlsx", state, out, memo_prefix=PREFIX)
+    same = build(tmp_path, "same.xlsx", state, out, memo_prefix=typed)
     again = build(tmp_path, "again.xlsx", state, out, memo_prefix=typed, body="সংযুক্ত\u200b প্রতিবেদন প্রেরণ করা হলো।")
-    other = build(tmp_path, "other.xlsx", state, out, memo_prefix=typed, body="সংযুক্ত প্রতিবেদন প্রেরণ করা হলো।")
-    assert plain.status == again.status == other.status == "built"
+    other = build(tmp_path, "other.xlsx", state, out, memo_prefix=PREFIX, body="সংযুক্ত প্রতিবেদন প্রেরণ করা হলো।")
+    assert plain.status == same.status == again.status == other.status == "built"
+    assert same.memo == plain.memo and same.memo_reused
     assert again.memo == other.memo and plain.memo != again.memo  # (the body differs from the plain one's)
     one_memo_one_letter(state, out)
 
@@ -551,4 +553,8 @@ def test_a_letter_built_before_as_typed_keeps_its_memo_when_built_again(tmp_path
     now = build(tmp_path, "a.xlsx", state, out, memo_prefix=typed, body="সংযুক্ত\u200b প্রতিবেদন।")
     assert before.status == now.status == "built" and now.memo == before.memo and now.memo_reused
     assert now.outputs == before.outputs
+    twin = build(tmp_path, "twin.xlsx", state, out, memo_prefix=PREFIX, body="সংযুক্ত প্রতিবেদন।")  # typed plainly
+    assert twin.memo != before.memo  # (before, the typed text was the content: the twin is new content there)
+    again = build(tmp_path, "a.xlsx", state, out, memo_prefix=typed, body="সংযুক্ত\u200b প্রতিবেদন।")
+    assert again.memo == before.memo  # its own memo, not the twin's that prints alike
     one_memo_one_letter(state, out)
