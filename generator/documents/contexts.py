@@ -309,7 +309,8 @@ def letter_context(report: Report, memo: str, issue_date: dt.date, annex_count: 
         "date_gregorian": bangla.format_gregorian_date(issue_date),
         "subject": bn_text(report.get("subject") or kind.subject.format(**words)),
         "reference": bn_text(report.get("reference")),
-        "body": _long_addresses(bn_text(report.get("body") or body_format.format(**words)), BODY_ADDRESS_CM, BODY_PT),
+        "body": address_breaks(bn_text(report.get("body") or body_format.format(**words)), BODY_ADDRESS_CM, BODY_PT,
+                               hyphens=False),
         "attachment": attachment_line(report, annex_count, annex_pages, evidence_files),
         "recipient": [address_breaks(bn_text(line), RECIPIENT_CM, BODY_PT) for line in report.lines("recipient")],
         "block_whole": "1" if len(report.lines("recipient")) + len(report.lines("attention")) <= BLOCK_WHOLE_LINES else "0",
@@ -356,22 +357,7 @@ def _cell_text(key: str, value) -> str:
     """A plan value as the annex prints it; in the narrow numbers' columns every date as '৩১/১২/২৩'."""
     if value.date is not None and key in COLUMNS and COLUMNS[key].numeric:
         return bangla.format_table_date(value.date)
-    return _long_addresses(breakable(bn_text(value.display)))
-
-
-_ANNEX_ADDRESS_BREAK = re.compile(r"(?<=[./@_])(?=[^\s./@_])")
-
-
-def _long_addresses(text: str, room_cm: float = layout.WHOLE_CM, size: float = TABLE_PT) -> str:
-    """A web or e-mail address wider than `room_cm` (in the annex: too wide to keep its column wide enough for it)
-    with a zero-width space after each dot, slash, @ and underscore in it: LibreOffice breaks an address only there,
-    else at any letter when it does not fit ('portal.go' / 'v.bd'), or it moves it whole to the next line and
-    stretches the justified one before. Not after a hyphen: a PDF reader's text drops one at a line's end."""
-    if not _ADDRESS.search(text):
-        return text
-    return "".join(_ANNEX_ADDRESS_BREAK.sub("\u200b", part)
-                   if _ADDRESS.search(part) and fit.width_cm(part, size) > room_cm else part
-                   for part in re.split(r"(\s+)", text))
+    return address_breaks(breakable(bn_text(value.display)), layout.WHOLE_CM, TABLE_PT, hyphens=False)
 
 
 _SLASH = re.compile(r"(?<=[\u0980-\u09e5\u09f0-\u09ffA-Za-z])/(?=[\u0980-\u09e5\u09f0-\u09ffA-Za-z])")  # letters, not digits
@@ -391,16 +377,20 @@ def breakable(text: str) -> str:
 
 
 _ADDRESS_BREAK = re.compile(r"(?<=[.@/_-])(?=[^\s.@/_-])")
+_ADDRESS_BREAK_NO_HYPHEN = re.compile(r"(?<=[./@_])(?=[^\s./@_])")
 
 
-def address_breaks(text: str, room_cm: float, size: float) -> str:
-    """An e-mail or web address wider than its cell (`room_cm` at `size` points) with a zero-width space after each
-    dot, @, slash, underscore and hyphen inside it, so that a fixed column breaks it there ('citizencharter.' /
-    'rangpurdiv@' / 'mopa.gov.bd)'), not at any letter ('citizencharter.r' / 'angpurdiv@mo'); a PDF gives no
-    character for it. An address that fits is left as it is."""
+def address_breaks(text: str, room_cm: float, size: float, *, hyphens: bool = True) -> str:
+    """An e-mail or web address wider than `room_cm` (at `size` points) with a zero-width space after each dot, @,
+    slash, underscore and (with `hyphens`) hyphen inside it, so that a line breaks it there ('citizencharter.' /
+    'rangpurdiv@' / 'mopa.gov.bd)'), not at any letter where LibreOffice finds no break ('citizencharter.r' /
+    'angpurdiv@mo', 'portal.go' / 'v.bd'), nor moves it whole to the next line and stretches a justified one. A PDF
+    gives no character for it. Without `hyphens` where the text must read back whole (the annex, the body): a PDF
+    reader's text drops a hyphen at a line's end. An address that fits is left as it is."""
     if not _ADDRESS.search(text):
         return text
-    return "".join(_ADDRESS_BREAK.sub("\u200b", part) if _ADDRESS.search(part) and fit.width_cm(part, size) > room_cm
+    after = _ADDRESS_BREAK if hyphens else _ADDRESS_BREAK_NO_HYPHEN
+    return "".join(after.sub("\u200b", part) if _ADDRESS.search(part) and fit.width_cm(part, size) > room_cm
                    else part for part in re.split(r"(\s+)", text))
 
 

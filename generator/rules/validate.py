@@ -35,7 +35,7 @@ class Checked:
     raw: RawWorkbook
     report: Report | None
     findings: list[Finding]
-    printed: RawWorkbook | None = None  # the cells as documents print them, the memo prefix too (`as_printed`)
+    printed: RawWorkbook | None = None  # the cells as documents print them, the memo prefix too (`_prefix_printed`)
 
 
 def check(raw: RawWorkbook, *, today: dt.date | None = None,
@@ -81,9 +81,10 @@ def _prefix_printed(raw: RawWorkbook) -> RawWorkbook:
     """`raw` (its cells as printed) with its memo prefix as printed too (`_printed` leaves it to the register): the
     content a memo is kept for, so that two workbooks whose letters print alike are one content."""
     prefix = raw.letter.get("memo_prefix")
-    if prefix is None or not isinstance(prefix.value, str) or identity.printed(prefix.value) == prefix.value:
+    shown = identity.printed(prefix.value) if prefix is not None and isinstance(prefix.value, str) else None
+    if prefix is None or shown is None or shown == prefix.value:
         return raw
-    return replace(raw, letter={**raw.letter, "memo_prefix": replace(prefix, value=identity.printed(prefix.value))})
+    return replace(raw, letter={**raw.letter, "memo_prefix": replace(prefix, value=shown)})
 
 
 def _repeated(raw: RawWorkbook, key: str, first: str, again: str) -> Finding:

@@ -23,7 +23,7 @@ from generator.service import ledgering, pipeline
 from generator.service.ledgering import ARCHIVE_DIR, REJECTED_DIR
 from generator.service.builds import BuildPool, set_aside_after_stops
 from generator.service.result import Result, only_lost
-from generator.spec.status import BUILT, DUPLICATE, FAILED, REJECTED
+from generator.spec.status import BUILT, FAILED, REJECTED
 from generator.text import clock, names
 from generator.xlsx.source import Source, holds, load, unchanged
 
@@ -175,16 +175,14 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
         id = ledger.start(path.name, source.digest, route=route, owner=owner)
         if earlier is not None:
             moved, _ = _move_handled(path, inbox, ARCHIVE_DIR if earlier.status == BUILT else REJECTED_DIR, source)
-            ledger.finish(id, DUPLICATE, memo=earlier.memo, kind=earlier.kind, office=earlier.office,
-                          fiscal_year=earlier.fiscal_year, period=earlier.period, outputs=earlier.outputs,
-                          moved_to=str(moved) if moved else None, note=f"same content as ledger entry {earlier.id}",
-                          seconds=time.monotonic() - started, details=earlier.details, owner=owner)
+            ledgering.finish_duplicate(ledger, id, earlier, str(moved) if moved else None,
+                                       seconds=time.monotonic() - started, owner=owner)
             log.info("duplicate %s: same as %s, memo %s, nothing new built", path.name, earlier.name, earlier.memo)
             if earlier.status == BUILT:  # this file's own killed try may have staged beside the version built since
                 stores.Folder(Path(out_root), state_dir, owner).sweep_beside(earlier.outputs)
             return id
         record = ledger.get(id)
-        if record is not None and record.attempts > MAX_ATTEMPTS and not _issued(state_dir, id):
+        if record is not None and record.attempts > MAX_ATTEMPTS and _issued_on(state_dir, id) is None:
             result = set_aside_after_stops(path, record.attempts - 1)
             with Register(state_dir) as register:
                 register.take_over([id], owner) if owner else register.release_submission(id)
@@ -301,16 +299,11 @@ def _move_again(path: Path, inbox: Path, ledger: Ledger, earlier, source: Source
     return earlier.id
 
 
-def _issued(state_dir: Path, id: int) -> bool:
-    """Whether the register issued a memo to this entry: its letter was built before the service stopped (between
-    the confirmation and the file's move), so it is built again (the same memo, its version found), not set aside."""
-    with Register(state_dir) as register:
-        return register.issued_for(id) is not None
-
-
 def _issued_on(state_dir: Path, id: int) -> dt.date | None:
-    """The day (Dhaka's) the register issued a memo to this entry, whose letter a stop may have kept from its place:
-    the day the letter printed when its workbook left the date blank."""
+    """The day (Dhaka's) the register issued a memo to this entry, None when it issued none. Its letter was built
+    before the service stopped (between the confirmation and the file's move, or before the letter was in place),
+    so the file is made again, not set aside, and as it was dated then: the day the letter printed when its workbook
+    left the date blank."""
     with Register(state_dir) as register:
         entry = register.issued_for(id)
     if entry is None:

@@ -48,6 +48,13 @@ def moved(inbox: Path, name: str) -> tuple[str, str] | None:
     return None
 
 
+def finish_duplicate(ledger: Ledger, id: int, earlier: Record, moved_to: str | None, why: str = "", **more) -> None:
+    """Entry `id` closed as a duplicate of `earlier` (the same bytes, handled before): its memo, report and outputs."""
+    ledger.finish(id, DUPLICATE, memo=earlier.memo, kind=earlier.kind, office=earlier.office,
+                  fiscal_year=earlier.fiscal_year, period=earlier.period, outputs=earlier.outputs, moved_to=moved_to,
+                  note=f"same content as ledger entry {earlier.id}{why}", details=earlier.details, **more)
+
+
 def close_moved(ledger: Ledger, register: Register, record: Record, inbox: Path, owner: str, *, why: str) -> None:
     """An entry whose file was moved on before the entry was closed (its service stopped, or the database could
     not be written, between the two): built with its memo when the register issued one for it, rejected when
@@ -61,10 +68,7 @@ def close_moved(ledger: Ledger, register: Register, record: Record, inbox: Path,
     earlier = ledger.done_with(record.file_hash)
     if earlier is not None and earlier.id != record.id and went is not None and went[0] == (
             ARCHIVE_DIR if earlier.status == BUILT else REJECTED_DIR):  # the same bytes again, moved as intake does
-        ledger.finish(record.id, DUPLICATE, memo=earlier.memo, kind=earlier.kind, office=earlier.office,
-                      fiscal_year=earlier.fiscal_year, period=earlier.period, outputs=earlier.outputs,
-                      moved_to=went[1], note=f"same content as ledger entry {earlier.id}; {why}",
-                      details=earlier.details)
+        finish_duplicate(ledger, record.id, earlier, went[1], f"; {why}")
     elif went is not None and went[0] == REJECTED_DIR:
         ledger.finish(record.id, REJECTED, moved_to=went[1], note=f"rejected; {why}")
     else:
