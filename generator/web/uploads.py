@@ -110,12 +110,16 @@ def _sweep_orphans(desk: Desk, before: float) -> None:
 
 def status(desk: Desk, kept: Path) -> tuple[str, int | None]:
     """Where a queued upload is: ('done', its ledger id), ('building', id), ('queued', None), or ('lost', None)
-    when it is neither kept nor in the ledger."""
+    when it is neither kept nor in the ledger. A worker notes the file in the ledger before it moves it: one gone
+    from its folder is looked for in the ledger once more (it may have been noted and moved since the first look)."""
     with Ledger(desk.state_dir) as ledger:
-        record = ledger.latest(kept.name, "web")
-    if record is not None:
-        return ("building" if record.status == "processing" else "done"), record.id
-    return ("queued" if kept.exists() else "lost"), None
+        for _ in range(2):
+            record = ledger.latest(kept.name, "web")
+            if record is not None:
+                return ("building" if record.status == "processing" else "done"), record.id
+            if kept.exists():
+                return "queued", None
+    return "lost", None
 
 
 def _mark_served(uploads: Path) -> None:
