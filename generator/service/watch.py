@@ -36,7 +36,8 @@ from generator.records.ledger import Ledger
 from generator.records.owners import LEASE_S, Lease, Owner
 from generator.records.register import Register
 from generator.records import db
-from generator.records.state import FILE_NAME as STATE_FILE, StateError, is_url
+from generator.records.held_register import HeldRegister
+from generator.records.state import StateError, is_url
 from generator.documents.make import PdfSettings
 from generator.service.builds import BuildPool
 from generator.service.workers import Limits
@@ -169,7 +170,7 @@ class Watcher:
     _lock_file: IO[str] | None = None  # the open, locked INBOX/.gen-watch.lock (taken again if the inbox is remade)
     queue: queue.Queue | None = None  # PostgreSQL state: files are enqueued for `gen worker`, not built here
     _leader: Leadership | None = None
-    _register_fd: int | None = None  # the state folder's register, held open while running (_keep_register)
+    _register: HeldRegister | None = None  # the state folder's register, held open while running (_keep_register)
 
     def notice(self, path: Path) -> None:
         if path.parent.resolve() != self.inbox.resolve() or ignored(path.name):
@@ -215,24 +216,14 @@ class Watcher:
         return True
 
     def _keep_register(self) -> bool:
-        """The state folder's register is still the file this watcher started with. One deleted or replaced while it
-        runs (a state folder removed, a backup moved over it) would be made anew, empty, on the next build: the same
-        workbook would get a second memo and the register's history would be lost. The watcher stops instead, and
-        says so. True while the register is the one it started with."""
-        if self._register_fd is None:
+        """The state folder's register is still the file this watcher started with (records/held_register.py): one
+        removed or replaced while it runs stops the watcher, which says so. True while it is."""
+        if self._register is None or self._register.intact():
             return True
-        try:  # held open, its inode cannot be reused by a new file of the same name
-            held, found = os.fstat(self._register_fd), os.stat(self.state_dir / STATE_FILE)
-            if held.st_nlink and (found.st_dev, found.st_ino) == (held.st_dev, held.st_ino):
-                return True
-        except FileNotFoundError:
-            pass
-        except OSError:
-            return True  # cannot be looked at just now: the build's own opening of it says why
         if not self.stop.is_set():
             log.error("the memo register %s was removed or replaced while this watcher ran: stopping, so that no memo "
                       "number is given twice; restore it (from a backup) and start the watcher again",
-                      self.state_dir / STATE_FILE)
+                      self._register.path)
             self.stop.set()
         return False
 
@@ -324,7 +315,7 @@ class Watcher:
             with _inbox_lock(self.inbox) as self._lock_file, lease as self.owner, \
                     BuildPool(1, self.limits, start_method="forkserver") as self.pool:
                 try:
-                    self._register_fd = _opened(self.state_dir / STATE_FILE)  # there once the lease is taken
+                    self._register = HeldRegister(self.state_dir).open()  # there once the lease is taken
                     self._note_predecessor()
                     self._recover()
                     self._watch()
@@ -332,9 +323,8 @@ class Watcher:
                     if self._lock_file is not None:
                         self._lock_file.close()  # one taken again (_keep_lock); the first is closed by its `with`
         finally:  # once the lease's connections are closed (closing a file drops the process's locks on it)
-            if self._register_fd is not None:
-                os.close(self._register_fd)
-                self._register_fd = None
+            if self._register is not None:
+                self._register.close()
 
     def _wait_for_database(self, e: StateError) -> None:
         """A PostgreSQL state out of reach, or the lead lost with it: wait and stand again (the inbox keeps every
@@ -503,13 +493,6 @@ class Watcher:
         job = queue.FileJob(str(path.absolute()), str(self.inbox.absolute()), str(self.out_root.absolute()), "watch")
         if self.queue.defer(job) is not None:
             log.info("queued %s", path.name)
-
-
-def _opened(path: Path) -> int | None:
-    try:
-        return os.open(path, os.O_RDONLY)
-    except OSError:
-        return None
 
 
 Identity = tuple[int, int, int, int, int]

@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from generator.documents.make import PdfSettings
+from generator.records.held_register import HeldRegister
 from generator.records.ledger import Ledger, Record
 from generator.records.state import StateError
 from generator.service.builds import BuildPool
@@ -50,6 +51,7 @@ class Desk:
     owner: str | None = None  # this server's lease in the state database (records/owners.py)
     queued: bool = False  # a PostgreSQL state: uploads go through the job queue (`gen worker`), not this server's pool
     queue: Queue | None = None  # the queue, while the app runs
+    register: HeldRegister | None = None  # a state folder's register, held open while the app runs
 
     @property
     def uploads(self) -> Path:

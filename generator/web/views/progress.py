@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
+from generator.records.held_register import RegisterReplaced
 from generator.records.state import StateError
 from generator.web import building, evidence, uploads
 from generator.web.desk import desk, page
@@ -41,6 +42,8 @@ async def progress(request: Request):
         return page(request, "building.html", flight=flight, refresh=REFRESH)
     if not kept:
         error = NOT_KEPT
+    elif isinstance(flight.error, RegisterReplaced):  # not to be waited out: the administrator must restore it
+        error = (flight.error.bn, flight.error.en)
     elif isinstance(flight.error, StateError):
         error = ("সার্ভার এখন ব্যস্ত বা তার রেকর্ড লিখতে পারছে না, তাই এখনো তৈরি হয়নি। ফাইলটি রাখা আছে; এই পাতা নিজে থেকে "
                  "আবার চেষ্টা করবে। অনেকক্ষণ এমন থাকলে প্রশাসককে জানান।",
