@@ -24,6 +24,7 @@ CSS = """\
   .verdict { border: 1px solid #d5dae0; border-left: 6px solid #5b6673; background: #fff; padding: .6rem 1rem; margin-bottom: 1rem; }
   .verdict-bad { border-left-color: #b3261e; background: #fdf1f0; } .verdict-good { border-left-color: #1e7b34; background: #f1f8f2; }
   .verdict .big { font-size: 1.25rem; font-weight: 600; margin: .2rem 0 .4rem; }
+  .verdict p { overflow-wrap: break-word; }  /* a long path or address in a message stays in its box */
   .verdict-bad .big { color: #b3261e; } .verdict-good .big { color: #1e7b34; }
   ul.files li { margin-bottom: .6rem; overflow-wrap: anywhere; } ul.files small { color: #5b6673; }
   input[type=file] { max-width: 100%; } .hint { font-size: .9rem; color: #5b6673; margin: .2rem 0 .9rem; }

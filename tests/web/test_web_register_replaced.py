@@ -52,3 +52,24 @@ def test_a_register_replaced_while_the_server_runs_gives_no_memo_twice(tmp_path,
     assert len(letters) == 2 and len(set(letters)) == 2, letters  # the third built nothing, under no memo
     if how == "restored":
         assert serials(state) == [1]  # the restored register was not written: serial 2 was not issued again
+
+
+def test_the_page_that_says_so_stays_within_a_phone(tmp_path, browser):
+    """The message names the register by its path, one long word: at 360 px it ran past its box (seen on the
+    screenshot), until a verdict's text may break inside a word that does not fit."""
+    first, second = make_workbooks(tmp_path / "src", 2)
+    deep = tmp_path / ("a-state-folder-with-a-long-name-" * 3).rstrip("-")
+    with running_server(tmp_path, "--state", str(deep)) as base:
+        assert _upload(base, first).headers["location"].startswith("/submissions/")
+        (deep / "register.sqlite3").unlink()
+        page = browser.new_context(viewport={"width": 360, "height": 800}).new_page()
+        page.goto(base + "/upload")
+        page.set_input_files("input[name=workbook]", str(second))
+        page.click("form:has(input[name=workbook]) button[type=submit]")
+        page.wait_for_selector(".verdict-bad", timeout=60_000)
+        assert "removed or replaced" in page.content()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        box, inner = page.evaluate("(() => { const v = document.querySelector('.verdict-bad'); const r = "
+                                   "v.getBoundingClientRect(); return [[r.left, r.right], "
+                                   "[...v.querySelectorAll('p')].map(p => p.scrollWidth <= p.clientWidth)]; })()")
+        assert box[1] <= 360 and all(inner), (box, inner)
