@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 import unicodedata
 import re
@@ -180,6 +181,18 @@ def date_trouble(text: str) -> tuple[str, str] | None:
 def parse(raw: object, *, percent_format: bool = False, date_expected: bool = False) -> Value:
     """Read a cell value; `percent_format` says Excel showed the number as a percentage, `date_expected`
     that the cell holds a date (a date row, a date field), so a serial number in range is that date."""
+    if isinstance(raw, str) and len(raw) > CACHED_TEXT:  # a long text (a remark) is rarely seen twice
+        return _parse(raw, percent_format, date_expected)
+    try:
+        return _parse_cached(raw, percent_format, date_expected)
+    except TypeError:  # not hashable: never from a workbook's cells
+        return _parse(raw, percent_format, date_expected)
+
+
+CACHED_TEXT = 64  # characters: shorter cells (numbers, dashes, dates, '১০০%') are read once per worker process
+
+
+def _parse(raw: object, percent_format: bool, date_expected: bool) -> Value:
     if date_expected:
         serial = serial_date(raw)
         if serial is not None:
@@ -212,3 +225,7 @@ def parse(raw: object, *, percent_format: bool = False, date_expected: bool = Fa
     if date is not None:
         return Value(raw, text, date=date)
     return Value(raw, text)
+
+
+# the same cell text read again gives the same (immutable) Value; typed, so that 1, 1.0 and True stay apart
+_parse_cached = functools.lru_cache(maxsize=4096, typed=True)(_parse)
