@@ -159,7 +159,7 @@ def _sent(client, token, data):
     deadline = time.monotonic() + 60
     while "http-equiv=\"refresh\"" in answer.text and time.monotonic() < deadline:
         time.sleep(0.5)
-        answer = client.get(answer.url)
+        answer = client.get(answer.url, follow_redirects=True)  # built meanwhile: on to the submission, as a browser
     return answer
 
 
