@@ -103,8 +103,18 @@ _PATH_PROBLEMS = (("does not exist", "পাওয়া যায়নি: ন
 
 
 def _log_to_stdout(verbose: bool) -> None:
-    """The service's log on standard output, each event on one line: a line break (or another control character) in
-    a message, a file's name say, is shown escaped, so that a file named like a log line cannot forge one."""
+    """The service's log on standard output (one_line_formatter)."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(one_line_formatter())
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
+
+
+def one_line_formatter():
+    """Each event on one line: a line break (or another control character) in a message, a file's name say, is
+    shown escaped, so that a file named like a log line cannot forge one. A traceback's lines are each marked
+    '  | ', so that none of them (an exception's text may hold a file's name too) reads as an event."""
     import logging
     import re
 
@@ -115,9 +125,16 @@ def _log_to_stdout(verbose: bool) -> None:
             record.message = control.sub(lambda m: ascii(m.group())[1:-1], record.message)
             return super().formatMessage(record)
 
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(OneLine("%(asctime)s %(levelname)s %(message)s"))
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
+        def formatException(self, ei) -> str:
+            return _marked(super().formatException(ei))
+
+        def formatStack(self, stack_info: str) -> str:
+            return _marked(super().formatStack(stack_info))
+
+    def _marked(text: str) -> str:
+        return "\n".join("  | " + control.sub(lambda m: ascii(m.group())[1:-1], line) for line in text.splitlines())
+
+    return OneLine("%(asctime)s %(levelname)s %(message)s")
 
 
 def _bangla_usage(error: click.UsageError) -> str:
