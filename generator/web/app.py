@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from generator.records.held_register import HeldRegister
 from generator.records.owners import Lease
 from generator.records.state import StateError
 from generator.service import queue
+from generator.spec import settings
 from generator.service.builds import BuildPool
 from generator.service.workers import Limits
 from generator.web import evidence, uploads
@@ -67,13 +67,6 @@ ROUTES = [
 ]
 
 
-def _seconds(name: str, default: float) -> float:
-    try:
-        return max(0.0, float(os.environ.get(name, default)))
-    except ValueError:
-        return default
-
-
 def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max_upload: int = 10 * MB,
                limits: Limits | None = None, jobs: int = 2, hosts: tuple[str, ...] = (),
                pdf: PdfSettings | None = None, max_evidence: int = evidence.DEFAULT_CAP,
@@ -91,7 +84,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
                 None if url else pdf, owner=owner, queued=url is not None)
     desk.sessions = Sessions(desk.state_dir, token) if token else None
     desk.limiter = Limiter(desk.state_dir)  # wrong credentials counted in the state database: shared by all servers
-    desk.answer_within = answer_within if answer_within is not None else _seconds("GEN_WEB_ANSWER_WITHIN", 2.0)
+    desk.answer_within = answer_within if answer_within is not None else settings.number("GEN_WEB_ANSWER_WITHIN", 2.0, 0.0)
     held: list = []
 
     @contextlib.asynccontextmanager

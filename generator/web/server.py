@@ -20,6 +20,7 @@ from pathlib import Path
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from generator.spec import settings
 from generator.web.middleware import MAX_HEADER_BYTES
 
 KEEP_ALIVE = 5  # seconds an idle connection is kept between requests
@@ -34,16 +35,14 @@ class Limits:
 
     @classmethod
     def from_environment(cls) -> Limits:
-        def number(name: str, default: float) -> float:
-            try:
-                value = float(os.environ.get(name, default))
-            except ValueError:
-                return default
-            return value if value > 0 else default
-
+        """The limits, each from its environment variable when usable (spec/settings.py says when one is not)."""
         base = cls()
-        return cls(number("GEN_WEB_HEADER_TIMEOUT", base.header_timeout), number("GEN_WEB_BODY_IDLE", base.body_idle),
-                   number("GEN_WEB_BODY_RATE", base.body_rate))
+        return cls(settings.number("GEN_WEB_HEADER_TIMEOUT", base.header_timeout, LEAST_S),
+                   settings.number("GEN_WEB_BODY_IDLE", base.body_idle, LEAST_S),
+                   settings.number("GEN_WEB_BODY_RATE", base.body_rate, 1.0, ("বাইট/সেকেন্ড", "bytes/s")))
+
+
+LEAST_S = 0.1  # seconds: the least deadline that lets a request through on a loopback connection
 
 
 def unwritable(out_root: Path, state_dir: Path) -> tuple[str, str] | None:

@@ -222,3 +222,23 @@ def test_headers_over_16_kb_are_refused_even_sent_in_one_piece(tmp_path):
             answer = client.get("/", headers={"x-pad": "a" * size * 1024})
             assert answer.status_code == 431 and "too large" in answer.text, size
         assert client.get("/upload").status_code == 200  # and it goes on answering
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "inf", "nan"])
+def test_an_unusable_web_limit_in_the_environment_is_said_and_the_default_used(monkeypatch, capsys, tmp_path,
+                                                                               value):
+    """The web's numbers are read as the service's others (spec/settings.py): before, `abc` was dropped without a
+    word, a negative answer time read as 0 and `inf` as a deadline that never comes."""
+    from generator.web.server import Limits
+
+    for name in ("GEN_WEB_HEADER_TIMEOUT", "GEN_WEB_BODY_IDLE", "GEN_WEB_BODY_RATE", "GEN_WEB_ANSWER_WITHIN"):
+        monkeypatch.setenv(name, value)
+    assert Limits.from_environment() == Limits()
+    said = capsys.readouterr().err
+    for name in ("GEN_WEB_HEADER_TIMEOUT", "GEN_WEB_BODY_IDLE", "GEN_WEB_BODY_RATE"):
+        assert f"{name}={value!r} cannot be used" in said and "ব্যবহার করা যায় না" in said
+    from generator.web.app import create_app
+
+    desk = create_app(out_root=tmp_path / "out", state_dir=tmp_path / "state").state.desk
+    desk.pool.close()
+    assert desk.answer_within == 2.0 and f"GEN_WEB_ANSWER_WITHIN={value!r} cannot be used" in capsys.readouterr().err
