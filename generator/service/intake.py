@@ -177,7 +177,11 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
             moved, _ = _move_handled(path, inbox, ARCHIVE_DIR if earlier.status == BUILT else REJECTED_DIR, source)
             ledgering.finish_duplicate(ledger, id, earlier, str(moved) if moved else None,
                                        seconds=time.monotonic() - started, owner=owner)
-            log.info("duplicate %s: same as %s, memo %s, nothing new built", path.name, earlier.name, earlier.memo)
+            if earlier.status == BUILT:
+                log.info("duplicate %s: same as %s, memo %s, nothing new built", path.name, earlier.name, earlier.memo)
+            else:  # no memo to name: the same file was refused (or not written) before
+                log.info("duplicate %s: same as %s, which was %s; nothing new built", path.name, earlier.name,
+                         earlier.status)
             if earlier.status == BUILT:  # this file's own killed try may have staged beside the version built since
                 stores.Folder(Path(out_root), state_dir, owner).sweep_beside(earlier.outputs)
             return id

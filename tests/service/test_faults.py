@@ -859,3 +859,23 @@ def test_a_file_named_like_a_log_line_cannot_forge_one(tmp_path, watcher):
     lines = (tmp_path / "watch.log").read_text(encoding="utf-8").splitlines()
     assert not [line for line in lines if line.startswith("2026-12-07 10:00:00,000")]
     assert any("\\n2026-12-07 10:00:00,000 INFO built forged.xlsx" in line for line in lines)
+
+
+def test_a_copy_of_a_refused_file_is_logged_as_refused_not_memo_none(tmp_path, watcher):
+    """Left alone in the last session's note: a duplicate of a rejected file was logged 'memo None'."""
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook at all")
+    shutil.copy(bad, tmp_path / "again.xlsx")
+    w = watcher()
+
+    def closed(n: int) -> bool:
+        rows = ledger(w.state)
+        return len(rows) == n and all(r[1] != "processing" for r in rows)
+
+    w.drop([bad])
+    w.wait(lambda: closed(1), what="the first refused")
+    w.drop([tmp_path / "again.xlsx"])
+    w.wait(lambda: closed(2), what="the copy handled")
+    text = (tmp_path / "watch.log").read_text(encoding="utf-8")
+    assert f"duplicate again.xlsx: same as {bad.name}, which was rejected; nothing new built" in text, text
+    assert "memo None" not in text
