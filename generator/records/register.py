@@ -356,6 +356,14 @@ class Register:
             found.setdefault(identity.name(office), set()).add(office)
         return {key: sorted(spellings) for key, spellings in sorted(found.items()) if len(spellings) > 1}
 
+    def issued_to_report(self, prefix: str, *, kind: str, office: str, fiscal_year: str,
+                         period: str) -> list[Entry]:
+        """The serials issued under `prefix` to letters of one report (its office, kind, year and period)."""
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE prefix_key = ? AND kind = ? AND office = ? "
+                                "AND fiscal_year = ? AND period = ? AND state = 'issued' ORDER BY serial",
+                                (prefix, kind, office, fiscal_year, period))
+        return [_entry(row) for row in rows]
+
     def issued_for(self, submission: int) -> Entry | None:
         """The serial issued for a ledger entry, if its letter was written."""
         return self._one("submission = ? AND state = 'issued' ORDER BY serial DESC LIMIT 1", submission)

@@ -7,7 +7,6 @@ its worker), it ends with one line in the ledger and the caller goes on to the n
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import shutil
@@ -186,16 +185,12 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
                 stores.Folder(Path(out_root), state_dir, owner).sweep_beside(earlier.outputs)
             return id
         record = ledger.get(id)
-        if record is not None and record.attempts > MAX_ATTEMPTS and _issued_on(state_dir, id) is None:
+        if record is not None and record.attempts > MAX_ATTEMPTS and not _issued(state_dir, id):
             result = set_aside_after_stops(path, record.attempts - 1)
             with Register(state_dir) as register:
                 register.take_over([id], owner) if owner else register.release_submission(id)
             result = pipeline.report_rejection(result, source, Path(out_root), id)
-        else:
-            if record is not None and record.attempts > 1 and options.get("default_date") is None:
-                dated = _issued_on(state_dir, id)  # a letter issued before a stop: made again as it was dated,
-                if dated is not None:              # though the day has changed since (its memo, not a second one)
-                    options = {**options, "default_date": dated}
+        else:  # a letter issued before a stop is made again as it was dated (pipeline._dated_before), its memo kept
             result = pool.build(source, out_root=out_root, state_dir=state_dir, submission=id, owner=owner, **options)
             if only_lost([i.code for i in result.issues if i.severity == "error"]):  # perhaps the service's doing (a stalled worker, a busy machine): once more
                 log.warning("%s: the build stopped (%s); trying once more in a fresh worker", path.name,
@@ -303,16 +298,12 @@ def _move_again(path: Path, inbox: Path, ledger: Ledger, earlier, source: Source
     return earlier.id
 
 
-def _issued_on(state_dir: Path, id: int) -> dt.date | None:
-    """The day (Dhaka's) the register issued a memo to this entry, None when it issued none. Its letter was built
-    before the service stopped (between the confirmation and the file's move, or before the letter was in place),
-    so the file is made again, not set aside, and as it was dated then: the day the letter printed when its workbook
-    left the date blank."""
+def _issued(state_dir: Path, id: int) -> bool:
+    """Whether the register issued a memo to this entry: its letter was built before the service stopped (between
+    the confirmation and the file's move, or before the letter was in place), so the file is made again, not set
+    aside."""
     with Register(state_dir) as register:
-        entry = register.issued_for(id)
-    if entry is None:
-        return None
-    return dt.datetime.fromisoformat(entry.issued_at).astimezone(clock.DHAKA).date()
+        return register.issued_for(id) is not None
 
 
 def _set_aside(path: Path, inbox: Path, ledger: Ledger, route: str, why: str, bn: str, en: str) -> int | None:

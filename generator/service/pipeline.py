@@ -142,11 +142,7 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
     prefix = register_prefix(report.get("memo_prefix"))
     issue_date = report.issue_date or default_date or today
     dated = None if report.issue_date else issue_date
-    # the content is the letter as printed: a prefix or a cell typed with an invisible character, or decomposed, is
-    # the same content as one typed plainly; one built before as typed (`legacy`) keeps its memo
-    digest = content_hash(examined.printed or examined.raw, dated)
-    changed = examined.printed is not None and examined.printed is not examined.raw
-    legacy = content_hash(examined.raw, dated) if changed else None
+    digest, legacy = _digests(examined, dated)
     folder = output_dir(out_root, report)
     linked = next((f for f in (folder, folder / store.VERSIONS) if not _inside(f, out_root)), None)
     if linked is not None:  # a link planted in the output folder: a letter there could never be served
@@ -157,14 +153,25 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
                       "there and no memo number was given: a letter there could not be downloaded either. Ask the "
                       "administrator to remove the link.")
     where = stores.Folder(out_root, state_dir, owner)
+    place = folder.relative_to(out_root).as_posix()
     try:
         with Register(state_dir) as register:
+            first = _dated_before(register, examined, prefix, where, place, submission) \
+                if dated is not None and default_date is None else None
+            if first is not None and first != dated:  # this letter was issued that day: made again as then dated
+                examined = examine(examined.source or path, today=today, default_date=first)
+                result, report = examined.result, examined.report
+                if result.status != VALID or report is None:  # it was valid that day: only if the checks changed
+                    return _reject(replace(result, status=REJECTED), examined, out_root, submission)
+                issue_date = dated = first
+                digest, legacy = _digests(examined, dated)
+            card = examined.card
+            assert card is not None  # a valid examination
             if report.memo_serial is not None:
                 gap = validate.memo_serial_gap(report.memo_serial, register.last_serial(prefix), prefix,
                                                report.refs.get("memo_serial"))
                 result = result.with_issues(gap) if gap else result
-            version = _issue(register, report, examined.card, prefix, (digest, legacy), where,
-                             folder.relative_to(out_root).as_posix(),
+            version = _issue(register, report, card, prefix, (digest, legacy), where, place,
                              issue_date=issue_date, pdf=pdf, submission=submission,
                              source=examined.source, owner=owner)
     except _Refused as e:
@@ -177,7 +184,7 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
     result = replace(result.with_issues(*version.notes), status=BUILT, memo=version.memo, memo_reused=version.reused,
                      outputs=tuple(str(p) for p in version.paths))
     try:  # the same content again only where its version is newer (one whose build was killed before it showed)
-        where.update_current(folder.relative_to(out_root).as_posix(), prefix=prefix, serial=version.entry.serial,
+        where.update_current(place, prefix=prefix, serial=version.entry.serial,
                              memo=version.memo, source=Path(result.source).name, paths=version.paths,
                              reused=version.reused)
     except (OSError, StateError) as e:
@@ -188,6 +195,37 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
             f"The documents were built ({version.paths[0].parent}), but the current copies in {folder} could not be "
             f"updated ({why})."))
     return result
+
+
+def _digests(examined: Examined, dated: dt.date | None) -> tuple[str, str | None]:
+    """(the content hash, the legacy one or None). The content is the letter as printed: a prefix or a cell typed
+    with an invisible character, or decomposed, is the same content as one typed plainly; one built before as
+    typed (the legacy hash) keeps its memo."""
+    assert examined.raw is not None
+    changed = examined.printed is not None and examined.printed is not examined.raw
+    return (content_hash(examined.printed or examined.raw, dated),
+            content_hash(examined.raw, dated) if changed else None)
+
+
+def _dated_before(register: Register, examined: Examined, prefix: str, where: stores.Store, place: str,
+                  submission: int | None) -> dt.date | None:
+    """The day a letter of this very workbook, its date left blank, was issued, when that letter is not in its place
+    (its build stopped, or its share failed, between the register's confirmation and the letter's placing) or was
+    issued to this same submission (a file built again after a stop): it is made again dated as it was, under its
+    memo, however many days later, never under a second memo. Its content hash, dated that day (in Dhaka, or the
+    day before: the memo may have been reserved just past midnight), is the proof that it is this workbook."""
+    report = examined.report
+    assert report is not None and report.kind is not None
+    for entry in register.issued_to_report(prefix, kind=report.kind.id, office=report.office,
+                                           fiscal_year=report.fiscal_year_slug or "", period=report.period_slug or ""):
+        placed = (where.root / where.version_path(place, register.issued_memo(entry))).is_dir()
+        if placed and (submission is None or entry.submission != submission):
+            continue
+        day = dt.datetime.fromisoformat(entry.issued_at).astimezone(clock.DHAKA).date()
+        for candidate in (day, day - dt.timedelta(days=1)):
+            if entry.content_hash in _digests(examined, candidate):
+                return candidate
+    return None
 
 
 def _inside(folder: Path, out_root: Path) -> bool:

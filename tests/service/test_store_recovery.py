@@ -4,6 +4,7 @@ and before its version was renamed into place: the register says issued, no lett
 and the file is archived as built, with no rejection report left beside it. The worker is really killed
 (SIGKILL from within, at that moment), by a sitecustomize put on the service's PYTHONPATH."""
 
+import datetime as dt
 import os
 import sqlite3
 
@@ -27,6 +28,13 @@ if marker:
             os.kill(os.getpid(), signal.SIGKILL)
 
     register.Held.confirm = confirm_then_die
+later = os.environ.get("GEN_TEST_DAYS_LATER")  # the service started that many days on (Dhaka's clock moved on)
+if later:
+    import datetime
+    from generator.text import clock
+
+    today = clock.today
+    clock.today = lambda: today() + datetime.timedelta(days=int(later))
 """
 
 
@@ -127,3 +135,80 @@ def test_a_letter_issued_before_a_stop_is_made_the_next_day_with_its_memo_and_it
     text = docx_text(next(p for p in again.outputs if p.endswith("-letter.docx")))
     assert bangla.format_gregorian_date(day) in text
     assert bangla.format_gregorian_date(day + dt.timedelta(days=1)) not in text
+
+
+def test_gen_build_whose_letter_was_not_placed_sends_it_again_the_next_day_under_its_memo_and_date(tmp_path,
+                                                                                                   monkeypatch):
+    """helper-49: the memo of a blank-dated workbook issued, its letter not placed (the worker killed after the
+    commit), and the same file sent again the next day, as the message says: it printed the new day, so it was other
+    content and got a second memo; the first stayed issued with no letter for good. Only a watcher's own retry of the
+    same entry was dated as before (96c983f), not `gen build` again, nor a new upload."""
+    import json
+    import subprocess
+    import sys
+
+    from generator.text import bangla, clock
+    from tests.support.docx import docx_text
+
+    path = dying_after_confirm(tmp_path, monkeypatch)
+    out, state = tmp_path / "out", tmp_path / "state"
+    assert "issue_date" not in MYMENSINGH
+
+    def gen_build():
+        run = subprocess.run([sys.executable, "-m", "generator.cli", "build", str(path), "--out", str(out), "--state",
+                              str(state), "--json"], capture_output=True, text=True, timeout=300)
+        assert "Traceback" not in run.stderr
+        return run, json.loads(run.stdout)
+
+    day = clock.today()
+    run, first = gen_build()
+    assert (tmp_path / "died").exists() and run.returncode != 0 and first["status"] != "built"
+    monkeypatch.setenv("GEN_TEST_DAYS_LATER", "1")
+    run, again = gen_build()
+    assert run.returncode == 0 and again["memo"] == "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২-১", again
+    text = docx_text(next(p for p in again["outputs"] if p.endswith("-letter.docx")))
+    assert bangla.format_gregorian_date(day) in text and bangla.format_gregorian_date(day + dt.timedelta(days=1)) not in text
+    found = one_memo_one_letter(state, out)
+    assert list(found) == [("৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২", 1)]  # one serial issued, one letter: no second memo
+    run, later = gen_build()  # its letter in place now: the same file again is its own new letter, dated this day
+    assert run.returncode == 0 and later["memo"].endswith("-২") and not later["memo_reused"]
+
+
+def test_a_memo_reserved_just_past_midnight_is_made_again_dated_as_it_printed(tmp_path, monkeypatch):
+    """helper-49: a letter dated the evening before (its date left blank) whose memo was reserved just past midnight
+    in Dhaka (the register's lock busy a moment), issued, its letter not placed: the retry dated it by the
+    reservation's day, other content, and gave a second memo. The day before the reservation is tried too; the
+    content hash says which day the letter printed."""
+    import shutil as sh
+    from pathlib import Path
+
+    from generator.records.ledger import Ledger
+    from generator.service import intake, pipeline
+    from generator.service.builds import BuildPool
+    from generator.text import bangla, clock
+    from generator.xlsx.source import load
+    from tests.support.docx import docx_text
+
+    inbox, out, state = tmp_path / "inbox", tmp_path / "out", tmp_path / "state"
+    inbox.mkdir()
+    path = fill_cc(inbox, MYMENSINGH, ROWS, name="q1.xlsx")
+    with Ledger(state) as ledger:
+        id = ledger.start(path.name, load(path).digest, route="watch")
+    day = clock.today()
+    first = pipeline.build(load(path), out_root=out, state_dir=state, submission=id, today=day)
+    assert first.status == "built"
+    sh.rmtree(Path(first.outputs[0]).parent)  # stopped after the commit: no letter in its place
+    past_midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0, 1), clock.DHAKA)
+    db = sqlite3.connect(state / "register.sqlite3")
+    with db:
+        db.execute("UPDATE memos SET issued_at = ?", (past_midnight.astimezone(dt.timezone.utc).isoformat(),))
+    db.close()
+    monkeypatch.setattr(clock, "today", lambda: day + dt.timedelta(days=1))
+    with BuildPool(1, start_method="fork") as pool:
+        intake.receive(path, inbox=inbox, out_root=out, state_dir=state, pool=pool)
+    with Ledger(state) as ledger:
+        again = ledger.get(id)
+    assert again.status == "built" and again.memo == first.memo, (again.status, again.memo, first.memo)
+    text = docx_text(next(p for p in again.outputs if p.endswith("-letter.docx")))
+    assert bangla.format_gregorian_date(day) in text
+    assert list(one_memo_one_letter(state, out)) == [("৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২", 1)]
