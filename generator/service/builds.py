@@ -19,7 +19,7 @@ from generator.service.workers import Limits, Loss, Pool
 from generator.spec.memo import number as memo_text
 from generator.text.bangla import to_bangla_digits
 from generator.xlsx.source import Source
-from generator.spec.codes import COULD_NOT_PROCESS, TOOK_TOO_LONG, TOO_LARGE
+from generator.spec.codes import COULD_NOT_PROCESS, SERVICE_STOPPED, TOOK_TOO_LONG, TOO_LARGE
 
 PRELOAD = ("generator.service.pipeline", "generator.documents.compiled")  # imported once by a forkserver
 
@@ -51,7 +51,7 @@ def lost(task: Task, loss: Loss) -> Result:
     """In the parent: the result of a build that brought none back. A worker that died, ran late or was
     stopped gives back any serial it had reserved, and the rejection report is filed."""
     result = {"memory": too_large, "time": too_long, "error": internal,
-              "start": not_started}.get(loss.how, _lost)(task.path, loss)
+              "start": not_started, "stopped": stopped}.get(loss.how, _lost)(task.path, loss)
     if loss.how in ("memory", "error"):  # the worker lived to tell: its own build already gave its serial back
         return result
     if loss.how == "start":  # the worker never took the task: no serial, and no fault of the workbook to file
@@ -152,6 +152,19 @@ def set_aside_after_stops(path: Path, stops: int) -> Result:
         f"{name}: the service stopped {stops} times while it was building this file, so it was set aside, lest it stop "
         "the service again. Either may be the cause: the service being stopped (a restart, a power cut), or the file. "
         "The file is as it was: send it again; if that fails too, open it in Excel, save it as a new .xlsx and send that.")
+
+
+def stopped(path: Path, loss: Loss) -> Result:
+    """A build cut short by the service's own stop (a restart, a deploy: systemd signals the whole service) or its
+    pool closed: not the file's fault, and not to be tried again by a service on its way out. Not written: the file
+    stays where it was sent (the inbox, the uploads kept) and is built when the service starts again."""
+    name = Path(path).name
+    return replace(failure(
+        path, SERVICE_STOPPED,
+        f"{name} তৈরির মাঝে সার্ভিসটি থামানো হয়েছে (পুনরায় চালু বা হালনাগাদ)। ফাইলটি যেমন ছিল তেমনই রাখা আছে এবং সার্ভিস "
+        "আবার চালু হলে তৈরি হবে; কিছু করতে হবে না।",
+        f"The service was stopped (a restart, an update) while {name} was being built. The file is kept as it was "
+        "and is built when the service starts again; nothing is to be done."), status=FAILED)
 
 
 def not_started(path: Path, loss: Loss) -> Result:

@@ -47,7 +47,7 @@ class Loss:
     calling script that builds at its top level, which a fork server's worker runs again), or raised something
     unexpected (`error`, with what)."""
 
-    how: str  # "memory", "time", "died", "start" or "error"
+    how: str  # "memory", "time", "died", "start", "error" or "stopped" (with the service, or the pool closed)
     detail: str = ""
     limits: Limits = Limits()
 
@@ -194,6 +194,7 @@ class Pool:
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._closing = False  # close() has begun: a worker that dies now was stopped with the service
 
     def _take(self) -> _Worker:
         """A slot, then an idle worker or a new one."""
@@ -267,7 +268,10 @@ class Pool:
             break
         if ready:  # the worker died
             worker.proc.join(5)
-            loss = Loss("died" if worker.started else "start", _why(worker.proc.exitcode), self.limits)
+            stopped = self._closing or worker.proc.exitcode == -signal.SIGTERM  # the service's stop (systemd
+            # signals its whole group), or its pool closed: not the task's doing
+            loss = Loss("stopped" if stopped and worker.started else "died" if worker.started else "start",
+                        _why(worker.proc.exitcode), self.limits)
         elif time.monotonic() >= worker.deadline:
             loss = Loss("time", limits=self.limits)
         else:
@@ -277,15 +281,27 @@ class Pool:
 
     def run(self, task: Any) -> Any:
         """Run one task in a worker; blocks the calling thread only."""
-        worker = self._take()
         try:
-            worker = self._hand(worker, task)
+            worker = self._take()
+        except (OSError, EOFError) as e:
+            return self.lost(task, self._unstarted(e))
+        try:
+            try:
+                worker = self._hand(worker, task)
+            except (OSError, EOFError) as e:
+                return self.lost(task, self._unstarted(e))
             while True:
                 result = self._outcome(worker, max(0.0, worker.deadline - time.monotonic()) + 0.05)
                 if result is not None:
                     return result
         finally:
             self._give_back(worker)
+
+    def _unstarted(self, e: BaseException) -> Loss:
+        """No worker could be started for a task: its fork server gone with a stopping service (systemd signals the
+        whole group), or the machine out of processes. Not the task's fault either way."""
+        detail = f"no worker could be started: {type(e).__name__}: {e}"
+        return Loss("stopped" if self._closing or isinstance(e, EOFError) else "start", detail, self.limits)
 
     def map(self, tasks: Iterable[Any], on_result=None) -> Generator[Any, None, None]:
         """Results in the order of `tasks`, as soon as each and those before it are done; `on_result(index,
@@ -345,6 +361,7 @@ class Pool:
     def close(self) -> None:
         """Stop every worker; the loss of a task still running is told."""
         with self._lock:
+            self._closing = True
             workers, self._all = list(self._all), set()
         for worker in workers:
             if worker.task is not None:

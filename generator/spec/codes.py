@@ -14,6 +14,7 @@ COULD_NOT_READ = "could-not-read"
 # the build stopped: its time limit, its worker's death
 TOOK_TOO_LONG = "took-too-long"
 COULD_NOT_PROCESS = "could-not-process"
+SERVICE_STOPPED = "service-stopped"  # a build cut short by the service's own stop: built at its next start
 
 # nothing written, not the workbook's fault
 COULD_NOT_WRITE = "could-not-write"

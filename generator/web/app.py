@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 from pathlib import Path
@@ -39,6 +40,10 @@ from generator.web.views.upload import upload
 from generator.web.desk import signed_in
 from generator.web.script import SCRIPT
 from generator.web.style import CSS
+
+
+STOP_WAIT_S = 30.0  # seconds a stopping server waits for the uploads it is building (deploy/: TimeoutStopSec=60);
+# one still building then is cut short, kept, and built by the next start
 
 
 async def site_css(request: Request) -> Response:
@@ -107,6 +112,9 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
             thread.start()
         yield
         stopping.set()
+        building = [f.task for f in desk.flights.by_tag.values() if f.task is not None and not f.task.done()]
+        if building:  # the uploads in hand are finished while LibreOffice is still there (a restart cuts none)
+            await asyncio.wait(building, timeout=STOP_WAIT_S)
         await run_in_threadpool(thread.join, 5)
         if desk.queue is not None:
             desk.queue.__exit__(None, None, None)

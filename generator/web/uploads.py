@@ -162,6 +162,8 @@ def recover(desk: Desk, paths: list[Path] | None, stop: threading.Event | None =
     if paths is None:
         return
     for path in paths:
+        if stop is not None and stop.is_set():  # the server is stopping: the rest wait for its next start
+            return
         if desk.register is not None and not desk.register.intact():
             log.error("%s", RegisterReplaced(desk.register.path).en)
             return
