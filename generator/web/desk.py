@@ -4,6 +4,7 @@ sign-in, the worker pool and the page templates; and the helpers every view uses
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,8 +86,10 @@ class Desk:
             if r.memo and memo.prefix_of(r.memo) == prefix:
                 first.setdefault(r.memo, r)
         mine = first.get(record.memo, record)
-        newest = max(first.values(), key=lambda r: r.id, default=mine)
-        return newest if newest.id > mine.id else None
+        # the newer letter is the one of the higher serial (as the folder's current view is decided: two versions
+        # built at once may be noted in the ledger in the other order)
+        newest = max(first.values(), key=lambda r: _serial(r.memo), default=mine)
+        return newest if _serial(newest.memo) > _serial(mine.memo) else None
 
     def admit(self, request: Request) -> Verdict:
         """Whether the request may in (credentials.judge: every wrong credential counted, by any route)."""
@@ -180,3 +183,9 @@ def record_or_404(request: Request):
     if record is None:
         raise HTTPException(404, "এমন কোনো জমা নেই। / No such submission.")
     return record
+
+
+def _serial(memo_text: str | None) -> int:
+    """A printed memo's serial, its last digits (Bangla or ASCII)."""
+    found = re.search(r"[0-9০-৯]+$", memo_text or "")
+    return int(bangla.to_ascii_digits(found.group())) if found else 0

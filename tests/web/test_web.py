@@ -572,3 +572,32 @@ def test_two_workbooks_in_one_upload_are_refused_not_one_dropped(client, example
                          files=[("workbook", ("a.xlsx", example_bytes)), ("workbook", ("b.xlsx", example_bytes))])
     assert answer.status_code == 400 and "one workbook at a time" in answer.text
     assert "a.xlsx" not in client.get("/").text and "b.xlsx" not in client.get("/").text
+
+
+def test_two_versions_noted_in_one_order_and_numbered_in_the_other_say_which_to_send_by_their_memos(tmp_path):
+    """helper-48: two versions of one report built at once (two workers, --jobs 2), the first noted in the ledger
+    numbered second. The folder's current view is the higher serial; the page said the opposite (by ledger id):
+    the current letter's page said in red that it was not the one to send, the older one's said nothing."""
+    from generator.records.ledger import Ledger
+    from generator.service import ledgering, pipeline
+    from generator.xlsx.source import load
+
+    first_noted = fill_cc(tmp_path / "a", MYMENSINGH, ROWS, name="A.xlsx")
+    second_noted = fill_cc(tmp_path / "b", {**MYMENSINGH, "office_website": "www.corrected.gov.bd"}, ROWS,
+                           name="B.xlsx")
+    out, state = tmp_path / "out", tmp_path / "state"
+    with Ledger(state) as ledger:
+        a = ledger.start("A.xlsx", load(first_noted).digest, route="web")
+        b = ledger.start("B.xlsx", load(second_noted).digest, route="web")
+    built_b = pipeline.build(load(second_noted), out_root=out, state_dir=state, submission=b)  # numbered first
+    built_a = pipeline.build(load(first_noted), out_root=out, state_dir=state, submission=a)
+    with Ledger(state) as ledger:
+        ledgering.finish(ledger, b, built_b)
+        ledgering.finish(ledger, a, built_a)
+    assert built_b.memo.endswith("-১") and built_a.memo.endswith("-২")
+    [current] = out.rglob("CURRENT.txt")
+    assert f"memo: {built_a.memo}" in current.read_text(encoding="utf-8")
+    with TestClient(create_app(out_root=out, state_dir=state, hosts=TEST_HOSTS)) as client:
+        assert "This is not the current version" not in client.get(f"/submissions/{a}").text
+        older = client.get(f"/submissions/{b}").text
+        assert "This is not the current version" in older and built_a.memo in older
