@@ -58,3 +58,39 @@ def test_an_upload_neither_kept_nor_noted_is_lost(tmp_path):
     with Ledger(state) as ledger:
         id = ledger.start(kept.name, "digest", route="web")
     assert uploads.status(desk, kept) == ("building", id)
+
+
+def test_an_upload_archived_into_a_new_days_folder_as_it_is_looked_for_is_found(tmp_path):
+    """helper-48: a server that did not take an upload (another on PostgreSQL, a restarted one) finds it by its tag
+    in uploads/, rejected/ or archive/<day>/. The day folders were listed before uploads/ was looked in: a worker
+    that made a new day's folder (the first upload of a Dhaka day) and moved the file there in between hid it
+    everywhere, and the page said 404 'no such upload'."""
+    from generator.web.views import progress
+
+    desk = Desk(tmp_path / "out", tmp_path / "state", pool=None, templates=None, queued=True)  # type: ignore[arg-type]
+    desk.uploads.mkdir(parents=True)
+    missed = 0
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for n in range(200):
+            tag = f"abcd{n:04x}"
+            kept = desk.uploads / f"{tag}-book.xlsx"
+            kept.write_bytes(b"PK")
+            go = threading.Event()
+
+            def worker(kept=kept, go=go, n=n):  # intake._destination: the day's folder made, then the move
+                go.wait()
+                day = desk.uploads / "archive" / f"2030-01-{n:04d}"
+                day.mkdir(parents=True)
+                os.replace(kept, day / kept.name)
+
+            thread = threading.Thread(target=worker)
+            thread.start()
+            go.set()
+            found = progress._left_over(desk, tag)
+            thread.join()
+            missed += found is None
+    finally:
+        sys.setswitchinterval(interval)
+    assert missed == 0, f"{missed} of 200 looks found no upload"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -113,14 +114,22 @@ def _left_over(shared, tag: str) -> building.Flight | None:
     and moved beside it (its archive/ or rejected/)."""
     if not (len(tag) == 8 and all(c in "0123456789abcdef" for c in tag)) or not shared.uploads.is_dir():
         return None
-    places = [shared.uploads, shared.uploads / "rejected", *sorted((shared.uploads / "archive").glob("*"), reverse=True)]
-    for folder in places:
-        found = [p for p in folder.iterdir() if p.name.startswith(f"{tag}-") and p.suffix.lower() in (".xlsx", ".xlsm")] \
-            if folder.is_dir() else []
-        if found:  # the upload itself, not the NAME.annotated.xlsx beside it in rejected/
-            waiting = min(found, key=lambda p: len(p.name))
-            return building.Flight(tag, waiting.name.split("-", 1)[1], waiting)
+    for _ in range(2):  # once more: moved on (into an archive/<day>/ made meanwhile) between two of the looks
+        for folder in _places(shared.uploads):
+            found = [p for p in folder.iterdir() if p.name.startswith(f"{tag}-") and p.suffix.lower() in
+                     (".xlsx", ".xlsm")] if folder.is_dir() else []
+            if found:  # the upload itself, not the NAME.annotated.xlsx beside it in rejected/
+                waiting = min(found, key=lambda p: len(p.name))
+                return building.Flight(tag, waiting.name.split("-", 1)[1], waiting)
     return None
+
+
+def _places(uploads: Path):
+    """Where a kept upload may be, in the order it moves through them: kept, then set aside or archived (the
+    archive's day folders listed only when looked in, so that one made as the upload moved there is seen)."""
+    yield uploads
+    yield uploads / "rejected"
+    yield from sorted((uploads / "archive").glob("*"), reverse=True)
 
 
 def retry(shared, flight: building.Flight) -> None:
