@@ -181,7 +181,9 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
     except (StateError, sqlite3.Error) as e:
         state = e if isinstance(e, StateError) else StateError(state_dir, e)
         return failed(result, STATE_UNAVAILABLE, state.bn, state.en)
-    result = replace(result.with_issues(*version.notes), status=BUILT, memo=version.memo, memo_reused=version.reused,
+    # a memo this very submission was given on an earlier try (a stop, a worker killed) is its own, not another's again
+    again = version.reused and not (submission is not None and version.entry.submission == submission)
+    result = replace(result.with_issues(*version.notes), status=BUILT, memo=version.memo, memo_reused=again,
                      outputs=tuple(str(p) for p in version.paths))
     try:  # the same content again only where its version is newer (one whose build was killed before it showed)
         where.update_current(place, prefix=prefix, serial=version.entry.serial,

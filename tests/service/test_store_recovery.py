@@ -212,3 +212,25 @@ def test_a_memo_reserved_just_past_midnight_is_made_again_dated_as_it_printed(tm
     text = docx_text(next(p for p in again.outputs if p.endswith("-letter.docx")))
     assert bangla.format_gregorian_date(day) in text
     assert list(one_memo_one_letter(state, out)) == [("৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২", 1)]
+
+
+def test_a_letter_finished_by_the_retry_of_its_own_submission_is_not_told_as_given_again(tmp_path, monkeypatch):
+    """helper-48: a build killed after its memo was issued, finished by the retry of the same submission (the watch
+    folder's fresh worker; on PostgreSQL another worker): the clerk's one and only submission was noted 'memo
+    reused: same content', and its page said it had been submitted before and its memo given again."""
+    from generator.records.ledger import MEMO_REUSED
+
+    path = dying_after_confirm(tmp_path, monkeypatch)
+    watch = Watch(tmp_path)
+    try:
+        watch.drop([path])
+        watch.wait(lambda: watch.done(1), what="the file built")
+    finally:
+        watch.stop()
+    assert (tmp_path / "died").exists()
+    db = sqlite3.connect(watch.state / "register.sqlite3")
+    try:
+        [(status, note, details)] = db.execute("SELECT status, note, details FROM files").fetchall()
+    finally:
+        db.close()
+    assert status == "built" and note != MEMO_REUSED and '"memo_reused": false' in details, (note, details[:200])
