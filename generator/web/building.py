@@ -24,6 +24,7 @@ class Flight:
     id: int | None = None  # the ledger entry, once built
     error: BaseException | None = None
     finished: float | None = None
+    evidence: bool = False  # sent with evidence: a duplicate's page says the evidence was not added
 
     @property
     def done(self) -> bool:

@@ -130,6 +130,19 @@ def test_evidence_added_when_the_same_workbook_is_sent_again_at_once_is_said_to_
         assert "প্রমাণকগুলো যোগ করা হয়নি" in page and "evidence files were not added" in page
 
 
+def test_evidence_added_at_once_is_said_to_be_unused_when_the_answer_goes_by_the_building_page(tmp_path, office,
+                                                                                               workbook):
+    """helper-48: the same workbook sent again at once with a scan, answered through the page that says it is
+    building (a build slower than the answer's wait; on PostgreSQL every upload): that page sent the clerk to the
+    first submission, with no word that the scan was not added."""
+    with TestClient(app(tmp_path, office, answer_within=0)) as c:
+        first = send(c, workbook, []).headers["location"]
+        r = send(c, workbook, [("photo.png", png())])
+        assert r.headers["location"] != first and r.headers["location"].endswith("?evidence=unused"), r.headers
+        page = c.get(r.headers["location"]).text
+        assert "প্রমাণকগুলো যোগ করা হয়নি" in page and "evidence files were not added" in page
+
+
 def test_evidence_sent_with_a_rejected_workbook_again_says_it_was_not_kept_and_to_send_it_with_the_fix(tmp_path, office):
     from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc
 

@@ -36,7 +36,7 @@ async def progress(request: Request):
     if not flight.done:
         return page(request, "building.html", flight=flight, refresh=REFRESH)
     if flight.id is not None:
-        return RedirectResponse(submission_url(request, flight.id, False), status_code=303)
+        return RedirectResponse(submission_url(request, flight.id, flight.evidence), status_code=303)
     kept = flight.kept is not None and flight.kept.exists()
     if kept and isinstance(flight.error, StateError) and time.time() - (flight.finished or 0) > RETRY_AFTER:
         retry(shared, flight)  # the records may be writable again: this page looks again by itself
@@ -73,7 +73,7 @@ async def _queued(request: Request, shared, flight: building.Flight):
         return page(request, "building.html", 503, flight=flight, error=BUSY, refresh=RETRY_AFTER + 1)
     if where == "done" and id is not None:
         flight.id, flight.finished = id, time.time()
-        return RedirectResponse(submission_url(request, id, False), status_code=303)
+        return RedirectResponse(submission_url(request, id, flight.evidence), status_code=303)
     if where == "lost":
         return page(request, "building.html", 503, flight=flight, error=NOT_KEPT)
     return page(request, "building.html", flight=flight, refresh=REFRESH, queued=where == "queued")

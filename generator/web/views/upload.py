@@ -63,7 +63,7 @@ async def upload(request: Request):
     joined = shared.flights.joined(key)
     if joined is not None and (not joined.done or _moments_ago(request, joined.id) or _waiting(joined)):
         return await _answer(request, joined, proof)  # a double click, or a file kept to be tried again: one submission
-    flight = building.Flight(uploads.new_tag(shared), name)
+    flight = building.Flight(uploads.new_tag(shared), name, evidence=bool(proof))
     shared.flights.add(key, flight)  # before any await: the same content arriving meanwhile joins this one
     try:
         kept, folder = await run_in_threadpool(uploads.keep, shared, name, data, proof, flight.tag)
