@@ -310,14 +310,16 @@ class Register:
     def _void(self, entry: Entry) -> None:
         self._db.execute("UPDATE memos SET state = 'void' WHERE prefix = ? AND serial = ?", (entry.prefix, entry.serial))
 
-    def release_submission(self, *submissions: int, owner: str | None = None) -> list[tuple[Entry, str]]:
+    def release_submission(self, *submissions: int, owner: str | None = None,
+                           keep: tuple[str | None, ...] = ()) -> list[tuple[Entry, str]]:
         """Take back every serial still reserved for these ledger entries by `owner` (its workers died before
-        writing), the highest first, so that as many as can be are given back rather than voided."""
+        writing), the highest first, so that as many as can be are given back rather than voided; but those reserved
+        for the content hashes in `keep` (the content about to be built, which reuses its own)."""
         marks = ", ".join("?" * len(submissions))
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE submission IN ({marks}) AND state = 'reserved' "
                                 f"AND owner {self._db.IS} ? ORDER BY serial DESC", (*submissions, owner)).fetchall()
         out = []
-        for entry in map(_entry, rows):
+        for entry in (e for e in map(_entry, rows) if e.content_hash not in keep):
             outcome = self.release(entry)
             if outcome:
                 out.append((entry, outcome))

@@ -18,6 +18,7 @@ from pathlib import Path
 from generator.records import store, stores
 from generator.records.ledger import Ledger
 from generator.records.register import Register
+from generator.records.state import StateError
 from generator.service import ledgering, pipeline
 from generator.service.ledgering import ARCHIVE_DIR, REJECTED_DIR
 from generator.service.builds import BuildPool, set_aside_after_stops
@@ -191,6 +192,9 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
                 register.take_over([id], owner) if owner else register.release_submission(id)
             result = pipeline.report_rejection(result, source, Path(out_root), id)
         else:  # a letter issued before a stop is made again as it was dated (pipeline._dated_before), its memo kept
+            resumed = owner is not None and record is not None and record.attempts > 1
+            if resumed:  # a stopped try's reserved serial becomes this owner's: the same content reuses it
+                _settle_reservations(state_dir, id, owner, adopt=True)
             result = pool.build(source, out_root=out_root, state_dir=state_dir, submission=id, owner=owner, **options)
             if only_lost([i.code for i in result.issues if i.severity == "error"]):  # perhaps the service's doing (a stalled worker, a busy machine): once more
                 log.warning("%s: the build stopped (%s); trying once more in a fresh worker", path.name,
@@ -200,6 +204,8 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
                 if result.status == BUILT:  # the report of the stopped try would contradict the letter beside it
                     for stale in stopped.outputs:
                         Path(stale).unlink(missing_ok=True)
+            if resumed:  # one this build did not use (refused now, say) is given back, never left reserved for ever
+                _settle_reservations(state_dir, id, owner, adopt=False)
         status = result.final
         if status == FAILED:  # not the file's fault: leave it in the inbox for when the disk is fixed
             moved, unmoved = None, None
@@ -296,6 +302,16 @@ def _move_again(path: Path, inbox: Path, ledger: Ledger, earlier, source: Source
         _TOLD.discard(path.name)
         log.info("%s moved to %s at last", path.name, moved)
     return earlier.id
+
+
+def _settle_reservations(state_dir: Path, id: int, owner: str | None, *, adopt: bool) -> None:
+    """A resumed entry's serials still reserved: adopted from the stopped owner before its build, or given back
+    after it (those it did not use). The database out of reach: they stay reserved, and `gen register` says so."""
+    try:
+        with Register(state_dir) as register:
+            register.adopt([id], owner) if adopt and owner else register.release_submission(id, owner=owner)
+    except StateError as e:
+        log.warning("could not settle the serials reserved for entry %s: %s", id, e.en)
 
 
 def _issued(state_dir: Path, id: int) -> bool:

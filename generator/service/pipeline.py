@@ -167,6 +167,9 @@ def build(path: Path | Source, *, out_root: Path, state_dir: Path, default_date:
                 digest, legacy = _digests(examined, dated)
             card = examined.card
             assert card is not None  # a valid examination
+            if submission is not None and owner is not None:  # a stopped try's serial, adopted, for other content
+                register.release_submission(submission, owner=owner, keep=(digest, legacy))  # (it printed another
+                # day): given back before this content takes one, so that it may take that very serial
             if report.memo_serial is not None:
                 gap = validate.memo_serial_gap(report.memo_serial, register.last_serial(prefix), prefix,
                                                report.refs.get("memo_serial"))

@@ -234,3 +234,48 @@ def test_a_letter_finished_by_the_retry_of_its_own_submission_is_not_told_as_giv
     finally:
         db.close()
     assert status == "built" and note != MEMO_REUSED and '"memo_reused": false' in details, (note, details[:200])
+
+
+def test_a_serial_a_stopped_try_reserved_for_another_days_letter_is_given_back(tmp_path, monkeypatch):
+    """helper-49: a watcher stopped between reserving a serial and writing the letter (a blank-dated workbook, on
+    day D), its file built the next day: the stopped try's serial was adopted, the letter printed the new day (other
+    content) and took the next serial, and the adopted one stayed 'reserved: being built' for ever. It is now given
+    back before the new content takes one, so the letter takes that very serial, and nothing is left reserved."""
+    import time
+
+    from generator.records import owners, store as store_module
+    from generator.records.ledger import Ledger
+    from generator.records.owners import Owners
+    from generator.service import intake, pipeline
+    from generator.service.builds import BuildPool
+    from generator.text import clock
+    from generator.xlsx.source import load
+    from tests.support.state import register_rows
+
+    inbox, out, state = tmp_path / "inbox", tmp_path / "out", tmp_path / "state"
+    inbox.mkdir()
+    path = fill_cc(inbox, MYMENSINGH, ROWS, name="q1.xlsx")
+    monkeypatch.setattr(owners, "LEASE_S", 1.0)
+    pid = os.fork()
+    if pid == 0:  # yesterday's watcher, a real process, gone between its reservation and its letter
+        try:
+            with Owners(state) as taken:
+                me = taken.claim("watch", str(inbox.resolve()))
+            with Ledger(state) as ledger:
+                id = ledger.start(path.name, load(path).digest, route="watch", owner=me.id)
+            store_module.write_version = lambda *args, **kwargs: os._exit(137)
+            pipeline.build(load(path), out_root=out, state_dir=state, submission=id, owner=me.id,
+                           today=clock.today() - dt.timedelta(days=1))
+        finally:
+            os._exit(1)
+    assert os.waitpid(pid, 0)[1] >> 8 == 137
+    assert register_rows(state) == [(1, "reserved")]  # for the letter of yesterday
+    time.sleep(1.5)  # its lease runs out
+    with Owners(state) as taken:
+        now = taken.claim("watch", str(inbox.resolve()))
+    with BuildPool(1, start_method="fork") as pool:
+        id = intake.receive(path, inbox=inbox, out_root=out, state_dir=state, pool=pool, owner=now.id)
+    with Ledger(state) as ledger:
+        built = ledger.get(id)
+    assert built.status == "built" and built.memo == "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২-১", (built.status, built.memo)
+    assert register_rows(state) == [(1, "issued")]  # today's letter took it; nothing left reserved
