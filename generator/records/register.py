@@ -339,6 +339,22 @@ class Register:
         self.adopt(submissions, owner)
         return self.release_submission(*submissions, owner=owner) if submissions else []
 
+    def give_back_abandoned(self, owner: str) -> list[tuple[Entry, str]]:
+        """Serials still reserved by processes whose lease has run out, whatever became of their ledger entries (a
+        build whose own giving back failed on a locked database, its entry closed as failed): taken over by `owner`
+        and given back, the highest first. A live owner's are never touched, nor one reserved with no owner."""
+        with self._db.transaction():
+            self._db.execute(f"UPDATE memos SET owner = ? WHERE state = 'reserved' AND owner IS NOT NULL AND "
+                             f"{self._db.expired('owner')}", (owner,))
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE state = 'reserved' AND owner = ? "
+                                "ORDER BY serial DESC", (owner,)).fetchall()
+        out = []
+        for entry in map(_entry, rows):
+            outcome = self.release(entry)
+            if outcome:
+                out.append((entry, outcome))
+        return out
+
     def coinciding(self) -> dict[str, list[str]]:
         """Prefixes stored apart (before identities were normalised) that are one prefix now: key → spellings.
         They continue one sequence; `gen register` reports them so the office can check its letters."""

@@ -73,9 +73,10 @@ def _build_all(paths: list[Path], out_root: Path, state_dir: Path, pool: BuildPo
         interrupted = [r.id for r in ledger.orphans("build")]
         for id in interrupted:  # runs whose lease ran out: stopped, wherever they ran
             ledger.finish(id, INTERRUPTED, note="gen build was stopped before this workbook was built")
-    if interrupted:
-        with Register(state_dir) as register:
+    with Register(state_dir) as register:
+        if interrupted:
             register.take_over(interrupted, owner().id)
+        register.give_back_abandoned(owner().id)  # never left reserved for ever by a build that could not give it back
     with Ledger(state_dir) as ledger:
         ids: dict[int, int] = {}  # by the index of the path: its ledger entry
         started: dict[int, float] = {}

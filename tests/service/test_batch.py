@@ -42,3 +42,31 @@ def test_results_keep_the_order_given_with_unreadable_files_first_between_and_la
     assert [r.source for r in results] == [str(p) for p in order]
     assert [r.status for r in results] == ["rejected", "rejected", "built", "rejected", "built", "built", "rejected"]
     assert {r.issues[0].code for r in results if r.status == "rejected"} == {"could-not-read"}
+
+
+def test_a_serial_a_failed_build_could_not_give_back_is_given_back_by_the_next_gen_build(tmp_path):
+    """helper-49: a state database locked mid-batch past the busy timeout: two builds failed (exit 3) and could not
+    give their serials back; their ledger entries were closed as failed, so no later `gen build` took them over
+    (only entries left 'processing' were), and the serials stayed 'reserved: being built' for ever, though README
+    says the number goes back. A later run gives back every serial whose owner's lease ran out."""
+    from generator.records.ledger import Ledger
+    from generator.records.register import Register
+    from generator.spec.memo import register_prefix
+    from tests.support.state import register_rows
+    from tests.support.workbooks import MYMENSINGH, make_workbooks
+
+    state, out = tmp_path / "state", tmp_path / "out"
+    gone = "d" * 32  # the failed run's lease, run out (no live lease by that id)
+    with Ledger(state) as ledger:
+        id = ledger.start("failed.xlsx", "x" * 64, route="build", owner=gone)
+        ledger.finish(id, "failed", note="the state database was locked")
+    with Register(state) as register:  # what the failed build left: its serial reserved, its giving back refused
+        register.take(register_prefix(MYMENSINGH["memo_prefix"]), None, "the failed build's content",
+                      source="failed.xlsx", kind="cc", office="অফিস", fiscal_year="2022-23", period="q2",
+                      submission=id, owner=gone)
+    assert register_rows(state) == [(1, "reserved")]
+    [book] = make_workbooks(tmp_path / "src", 1)
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "build", str(book), "--out", str(out), "--state",
+                          str(state)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert register_rows(state) == [(1, "issued")]  # given back, and taken by this letter: no gap, nothing reserved
