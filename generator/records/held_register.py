@@ -1,7 +1,8 @@
 """A state folder's register file held open while a service runs. One removed or replaced under it (the state
-folder deleted, a backup copied or moved over it) would be made anew, empty, by the next build's opening of it:
-the same workbook would get a second memo and the register's history would be lost. Held open, the file's inode
-cannot be reused by a new file of the same name, so a look at the name tells the one held from any other.
+folder deleted, a backup moved over it) would be made anew, empty, or read in its older state, by the next build's
+opening of it: a memo could be given twice and the register's history lost. Held open, the file's inode cannot be
+reused by a new file of the same name, so a look at the name tells the one held from any other. A backup copied
+over it in place (`cp`) is the same file, and is not told apart (docs/service.md).
 
 Closed only once the process has closed its connections to the register: closing any descriptor of a file drops
 the process's POSIX locks on it, SQLite's among them."""

@@ -339,13 +339,17 @@ class Register:
         self.adopt(submissions, owner)
         return self.release_submission(*submissions, owner=owner) if submissions else []
 
-    def give_back_abandoned(self, owner: str) -> list[tuple[Entry, str]]:
-        """Serials still reserved by processes whose lease has run out, whatever became of their ledger entries (a
-        build whose own giving back failed on a locked database, its entry closed as failed): taken over by `owner`
-        and given back, the highest first. A live owner's are never touched, nor one reserved with no owner."""
+    def give_back_abandoned(self, owner: str, grace: float) -> list[tuple[Entry, str]]:
+        """Serials still reserved by processes whose lease ran out more than `grace` seconds ago, for ledger entries
+        that were closed all the same (a build whose own giving back failed on a locked database, its entry closed
+        as failed): taken over by `owner` and given back, the highest first. Never a live owner's, nor one late to
+        renew its lease, nor one reserved with no owner, nor one whose entry is still open (that file is resumed
+        by its own route, which reuses the serial)."""
         with self._db.transaction():
-            self._db.execute(f"UPDATE memos SET owner = ? WHERE state = 'reserved' AND owner IS NOT NULL AND "
-                             f"{self._db.expired('owner')}", (owner,))
+            self._db.execute(
+                "UPDATE memos SET owner = ? WHERE state = 'reserved' AND owner IS NOT NULL AND owner NOT IN "
+                f"(SELECT id FROM owners WHERE lease_until > {self._db.NOW} - ?) AND (submission IS NULL OR "
+                "submission NOT IN (SELECT id FROM files WHERE status = 'processing'))", (owner, grace))
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE state = 'reserved' AND owner = ? "
                                 "ORDER BY serial DESC", (owner,)).fetchall()
         out = []

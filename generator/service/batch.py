@@ -3,12 +3,13 @@ process, and its result recorded, so every build is on the record whatever its r
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from generator.records.ledger import Ledger
-from generator.records.owners import Lease, Owner
+from generator.records.owners import LEASE_S, Lease, Owner
 from generator.records.register import Register
 from generator.service import ledgering
 from generator.service.builds import BuildPool, Task
@@ -19,6 +20,8 @@ from generator.spec.status import BUILT, INTERRUPTED
 from generator.text import names
 from generator.xlsx.source import Source, load
 from generator.spec.codes import COULD_NOT_READ
+
+log = logging.getLogger("gen.batch")
 
 
 def unreadable(path: Path, why: str) -> Result:
@@ -76,7 +79,9 @@ def _build_all(paths: list[Path], out_root: Path, state_dir: Path, pool: BuildPo
     with Register(state_dir) as register:
         if interrupted:
             register.take_over(interrupted, owner().id)
-        register.give_back_abandoned(owner().id)  # never left reserved for ever by a build that could not give it back
+        for entry, outcome in register.give_back_abandoned(owner().id, grace=LEASE_S):  # never reserved for ever
+            log.warning("serial %s of %s, reserved by a run that stopped and could not give it back: %s",
+                        entry.serial, entry.prefix, outcome)
     with Ledger(state_dir) as ledger:
         ids: dict[int, int] = {}  # by the index of the path: its ledger entry
         started: dict[int, float] = {}

@@ -57,10 +57,10 @@ def lost(task: Task, loss: Loss) -> Result:
     if loss.how == "start":  # the worker never took the task: no serial, and no fault of the workbook to file
         return result
     release(task.state_dir, task.submission, task.owner)
+    if loss.how == "stopped":  # built by the next start, whatever it had reached: nothing for anyone to send again
+        return result
     result = _unfinished(task, result)
-    if loss.how != "stopped":
-        result = pipeline.report_rejection(result, task.source, Path(task.out_root), task.submission)
-    return result
+    return pipeline.report_rejection(result, task.source, Path(task.out_root), task.submission)
 
 
 def release(state_dir: Path, submission: int | None, owner: str | None) -> None:

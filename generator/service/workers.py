@@ -136,6 +136,9 @@ def _serve(conn: Connection, limits: Limits, target: Target) -> None:
             return
 
 
+FORK_SERVER_GONE = 255  # the exit code multiprocessing gives a worker whose fork server was killed (it cannot tell)
+
+
 def _why(exitcode: int | None) -> str:
     if exitcode is not None and exitcode < 0:
         try:
@@ -268,8 +271,11 @@ class Pool:
             break
         if ready:  # the worker died
             worker.proc.join(5)
-            stopped = self._closing or worker.proc.exitcode == -signal.SIGTERM  # the service's stop (systemd
-            # signals its whole group), or its pool closed: not the task's doing
+            # the pool closing killed it, or a SIGTERM: the service's stop (systemd signals the whole service, its
+            # LibreOffice too: a retry would fail on that and reject a good file). Not the task's doing either way:
+            # its file waits for the next start (a watcher's next rescan). One SIGTERMed by hand is taken so too.
+            stopped = self._closing or worker.proc.exitcode == -signal.SIGTERM or (
+                worker.proc.exitcode == FORK_SERVER_GONE and self._ctx.get_start_method() == "forkserver")
             loss = Loss("stopped" if stopped and worker.started else "died" if worker.started else "start",
                         _why(worker.proc.exitcode), self.limits)
         elif time.monotonic() >= worker.deadline:

@@ -112,6 +112,12 @@ def prefix_of(memo: str) -> str:
     return register_prefix(re.sub(r"[0-9০-৯]+$", "", memo))
 
 
+def serial_of(memo: str) -> int | None:
+    """A printed memo's serial: its last run of digits, Bangla or ASCII (…২২-১৬১: 161); None without one."""
+    found = re.search(r"[0-9০-৯]+$", memo)
+    return int(to_ascii_digits(found.group())) if found else None
+
+
 def has_content(prefix: str) -> bool:
     """False for a prefix of punctuation only ('-', '...', '/')."""
     return any(c.isalnum() for c in normalize_prefix(prefix))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import functools
 import datetime as dt
 import unicodedata
 import re
@@ -181,15 +180,34 @@ def date_trouble(text: str) -> tuple[str, str] | None:
 def parse(raw: object, *, percent_format: bool = False, date_expected: bool = False) -> Value:
     """Read a cell value; `percent_format` says Excel showed the number as a percentage, `date_expected`
     that the cell holds a date (a date row, a date field), so a serial number in range is that date."""
-    if isinstance(raw, str) and len(raw) > CACHED_TEXT:  # a long text (a remark) is rarely seen twice
+    key = _key(raw)
+    if key is None:
         return _parse(raw, percent_format, date_expected)
-    try:
-        return _parse_cached(raw, percent_format, date_expected)
-    except TypeError:  # not hashable: never from a workbook's cells
-        return _parse(raw, percent_format, date_expected)
+    key = (*key, percent_format, date_expected)
+    found = _KEPT.get(key)
+    if found is None:
+        if len(_KEPT) >= KEPT_MOST:
+            _KEPT.clear()
+        found = _KEPT[key] = _parse(raw, percent_format, date_expected)
+    return found
 
 
 CACHED_TEXT = 64  # characters: shorter cells (numbers, dashes, dates, '১০০%') are read once per worker process
+KEPT_MOST = 4096
+_KEPT: dict[tuple, Value] = {}  # the same cell read again gives the same (immutable) Value
+
+
+def _key(raw: object) -> tuple | None:
+    """What tells one cell value from every other exactly: its type and its value, a float by its bits (-0.0 is not
+    0.0); None for what is not kept (a long text, a date, any other type)."""
+    kind = type(raw)
+    if kind is str:
+        return ("s", raw) if len(str(raw)) <= CACHED_TEXT else None
+    if isinstance(raw, float) and kind is float:
+        return ("f", raw.hex())
+    if kind is int or kind is bool or raw is None:
+        return (kind.__name__, raw)
+    return None
 
 
 def _parse(raw: object, percent_format: bool, date_expected: bool) -> Value:
@@ -226,6 +244,3 @@ def _parse(raw: object, percent_format: bool, date_expected: bool) -> Value:
         return Value(raw, text, date=date)
     return Value(raw, text)
 
-
-# the same cell text read again gives the same (immutable) Value; typed, so that 1, 1.0 and True stay apart
-_parse_cached = functools.lru_cache(maxsize=4096, typed=True)(_parse)

@@ -119,6 +119,10 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
         if desk.queue is not None:
             desk.queue.__exit__(None, None, None)
         await run_in_threadpool(desk.pool.close)
+        building = [task for task in building if not task.done()]
+        if building:  # cut short by the pool's closing (service-stopped): they end at once, their records written
+            await asyncio.wait(building)
+        await run_in_threadpool(thread.join)  # before the lease's and the register's files are closed
         for lock in held:
             lock.close()
         if lease is not None:

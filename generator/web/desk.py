@@ -4,7 +4,6 @@ sign-in, the worker pool and the page templates; and the helpers every view uses
 from __future__ import annotations
 
 import hmac
-import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,8 +70,9 @@ class Desk:
             return ledger.get(id)
 
     def later_letter(self, record: Record) -> Record | None:
-        """A letter built for the same report (office, kind, year and period) after this submission's memo was
-        first built, under another memo: this one is then not the version to send. None if there is none."""
+        """A letter of the same report (office, kind, year and period) under a later memo of the same sequence (a
+        higher serial, as the folder's current view is decided): this one is then not the version to send. None if
+        there is none."""
         if record.status != "built" or not (record.memo and record.office and record.kind and record.fiscal_year
                                             and record.period):
             return None  # an empty filter matches everything: without all four, no report to compare with
@@ -186,6 +186,5 @@ def record_or_404(request: Request):
 
 
 def _serial(memo_text: str | None) -> int:
-    """A printed memo's serial, its last digits (Bangla or ASCII)."""
-    found = re.search(r"[0-9০-৯]+$", memo_text or "")
-    return int(bangla.to_ascii_digits(found.group())) if found else 0
+    serial = memo.serial_of(memo_text or "")
+    return -1 if serial is None else serial

@@ -45,6 +45,7 @@ def test_a_register_replaced_while_the_server_runs_gives_no_memo_twice(tmp_path,
         assert refused.status_code == 503, refused.text[:300]
         assert "removed or replaced while the service ran" in refused.text
         assert "বদলে দেওয়া হয়েছে" in refused.text
+        assert 'http-equiv="refresh"' not in refused.text  # not to be waited out: the page does not try it again
         kept = [p.name for p in (state / "uploads").iterdir() if p.suffix == ".xlsx"]
         assert len(kept) == 1 and kept[0].endswith(third.name)  # kept, for when the register is back
         assert _upload(base, third).status_code == 503  # sent again: still nothing built

@@ -88,6 +88,14 @@ def _ledger(state) -> list[tuple]:
         db.close()
 
 
+def _details(state) -> str:
+    db = sqlite3.connect(state / "register.sqlite3")
+    try:
+        return db.execute("SELECT details FROM files").fetchone()[0] or ""
+    finally:
+        db.close()
+
+
 def test_a_server_stopped_twice_while_it_builds_an_upload_builds_it_at_its_next_start(tmp_path, slow_builds):
     [book] = make_workbooks(tmp_path / "src", 1)
     state = tmp_path / "state"
@@ -96,7 +104,10 @@ def test_a_server_stopped_twice_while_it_builds_an_upload_builds_it_at_its_next_
     for stop in (1, 2):  # the first server's build, then the second's, taken up at its start
         wait(lambda stop=stop: slow_builds() >= stop, 60, f"build {stop} begun in a worker")
         server.stop()  # SIGTERM to the whole group, as systemd stops a service: the server, its workers
-        assert [row[0] for row in _ledger(state)] != ["rejected"], _ledger(state)
+        [(status, attempts, _)] = _ledger(state)
+        assert (status, attempts) == ("failed", 1), _ledger(state)  # not rejected, and not held against the file
+        details = _details(state)
+        assert '"code": "service-stopped"' in details and "Send the same file again" not in details, details[:600]
         server, base = serve(tmp_path, str(state))
     try:
         submission = _followed(base, location)
@@ -123,3 +134,32 @@ def test_a_server_with_pdfs_stopped_alone_finishes_the_upload_in_hand_first(tmp_
     assert (status, memo) == ("built", "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২-১")
     assert list((tmp_path / "out").rglob("versions/*/*-letter.pdf")), "its PDFs made before LibreOffice stopped"
     assert "trying once more" not in (tmp_path / "serve.log").read_text(encoding="utf-8")  # its one build, not cut
+
+
+def test_a_server_with_pdfs_stopped_with_its_whole_group_keeps_the_upload_for_its_next_start(tmp_path, slow_builds):
+    """systemd's own stop (KillMode=control-group): the server, its workers, its fork server and its LibreOffice
+    all get SIGTERM at once. Before: the build's retry found LibreOffice gone and rejected the good upload."""
+    need_libreoffice(warm=True)
+    [book] = make_workbooks(tmp_path / "src", 1)
+    state = tmp_path / "state"
+
+    def start() -> tuple[Process, str]:
+        port = free_port()
+        server = Process(tmp_path, f"serve-{port}.log", "serve", "--port", port, "--out", tmp_path / "out", "--state",
+                         state)
+        wait(lambda: answers(port), 90, "the server with its LibreOffice")
+        return server, f"http://127.0.0.1:{port}"
+
+    server, base = start()
+    location = _upload(base, book)
+    wait(lambda: slow_builds() >= 1, 60, "the build begun in a worker")
+    server.stop()  # SIGTERM to the whole group
+    [(status, attempts, _)] = _ledger(state)
+    assert (status, attempts) == ("failed", 1) and '"code": "service-stopped"' in _details(state), _ledger(state)
+    server, base = start()
+    try:
+        assert _followed(base, location) == "/submissions/1"
+    finally:
+        server.stop()
+    assert [row[0] for row in _ledger(state)] == ["built"]
+    assert list((tmp_path / "out").rglob("versions/*/*-letter.pdf"))

@@ -38,7 +38,8 @@ async def progress(request: Request):
     if flight.id is not None:
         return RedirectResponse(submission_url(request, flight.id, flight.evidence), status_code=303)
     kept = flight.kept is not None and flight.kept.exists()
-    if kept and isinstance(flight.error, StateError) and time.time() - (flight.finished or 0) > RETRY_AFTER:
+    waits = isinstance(flight.error, StateError) and not isinstance(flight.error, RegisterReplaced)  # mended by time
+    if kept and waits and time.time() - (flight.finished or 0) > RETRY_AFTER:
         retry(shared, flight)  # the records may be writable again: this page looks again by itself
         return page(request, "building.html", flight=flight, refresh=REFRESH)
     if not kept:
@@ -56,7 +57,7 @@ async def progress(request: Request):
                  "The file could not be built because of a fault in the server, not in your file. It is kept and "
                  "will be built when the server starts again. Tell the administrator.")
     return page(request, "building.html", 503, flight=flight, error=error,
-                refresh=RETRY_AFTER + 1 if isinstance(flight.error, StateError) and kept else None)
+                refresh=RETRY_AFTER + 1 if waits and kept else None)
 
 
 async def _queued(request: Request, shared, flight: building.Flight):
