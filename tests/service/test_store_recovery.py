@@ -103,18 +103,14 @@ def test_a_letter_issued_before_a_stop_is_made_the_next_day_with_its_memo_and_it
     """helper-46: the watcher killed between the register's commit and the letter's placing, started again the next
     (Dhaka) day: the workbook left the date blank, so its content now printed another date, and it got a second memo,
     the first left issued with no letter for good. The resumed entry is now made as it was dated: its one memo."""
-    import datetime as dt
     import shutil as sh
     from pathlib import Path
 
-    from generator.text import bangla
 
     from generator.records.ledger import Ledger
-    from generator.service import intake, pipeline
-    from generator.service.builds import BuildPool
+    from generator.service import pipeline
     from generator.text import clock
     from generator.xlsx.source import load
-    from tests.support.docx import docx_text
     from tests.support.workbooks import MYMENSINGH, ROWS, fill_cc
 
     inbox, out, state = tmp_path / "inbox", tmp_path / "out", tmp_path / "state"
@@ -126,15 +122,7 @@ def test_a_letter_issued_before_a_stop_is_made_the_next_day_with_its_memo_and_it
     assert first.status == "built" and "issue_date" not in MYMENSINGH
     sh.rmtree(Path(first.outputs[0]).parent.parent.parent)  # killed after the commit: no letter in its place
     day = clock.today()
-    monkeypatch.setattr(clock, "today", lambda: day + dt.timedelta(days=1))
-    with BuildPool(1, start_method="fork") as pool:
-        intake.receive(path, inbox=inbox, out_root=out, state_dir=state, pool=pool)
-    with Ledger(state) as ledger:
-        again = ledger.get(id)
-    assert again.status == "built" and again.memo == first.memo, (again.status, again.memo, first.memo)
-    text = docx_text(next(p for p in again.outputs if p.endswith("-letter.docx")))
-    assert bangla.format_gregorian_date(day) in text
-    assert bangla.format_gregorian_date(day + dt.timedelta(days=1)) not in text
+    _received_the_next_day(path, inbox, out, state, monkeypatch, id, first.memo, day)
 
 
 def test_gen_build_whose_letter_was_not_placed_sends_it_again_the_next_day_under_its_memo_and_date(tmp_path,
@@ -183,11 +171,9 @@ def test_a_memo_reserved_just_past_midnight_is_made_again_dated_as_it_printed(tm
     from pathlib import Path
 
     from generator.records.ledger import Ledger
-    from generator.service import intake, pipeline
-    from generator.service.builds import BuildPool
-    from generator.text import bangla, clock
+    from generator.service import pipeline
+    from generator.text import clock
     from generator.xlsx.source import load
-    from tests.support.docx import docx_text
 
     inbox, out, state = tmp_path / "inbox", tmp_path / "out", tmp_path / "state"
     inbox.mkdir()
@@ -203,14 +189,7 @@ def test_a_memo_reserved_just_past_midnight_is_made_again_dated_as_it_printed(tm
     with db:
         db.execute("UPDATE memos SET issued_at = ?", (past_midnight.astimezone(dt.timezone.utc).isoformat(),))
     db.close()
-    monkeypatch.setattr(clock, "today", lambda: day + dt.timedelta(days=1))
-    with BuildPool(1, start_method="fork") as pool:
-        intake.receive(path, inbox=inbox, out_root=out, state_dir=state, pool=pool)
-    with Ledger(state) as ledger:
-        again = ledger.get(id)
-    assert again.status == "built" and again.memo == first.memo, (again.status, again.memo, first.memo)
-    text = docx_text(next(p for p in again.outputs if p.endswith("-letter.docx")))
-    assert bangla.format_gregorian_date(day) in text
+    _received_the_next_day(path, inbox, out, state, monkeypatch, id, first.memo, day)
     assert list(one_memo_one_letter(state, out)) == [("৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২", 1)]
 
 
@@ -279,3 +258,23 @@ def test_a_serial_a_stopped_try_reserved_for_another_days_letter_is_given_back(t
         built = ledger.get(id)
     assert built.status == "built" and built.memo == "৪৬.২১.৬১০০.০৪৯.১৮.০০১.২২-১", (built.status, built.memo)
     assert register_rows(state) == [(1, "issued")]  # today's letter took it; nothing left reserved
+
+
+def _received_the_next_day(path, inbox, out, state, monkeypatch, id: int, memo: str, day: dt.date) -> None:
+    """The file handled by the intake on the (Dhaka) day after `day`: built again on its entry `id`, under `memo`,
+    and dated `day` as it printed then, not the new day."""
+    from generator.records.ledger import Ledger
+    from generator.service import intake
+    from generator.service.builds import BuildPool
+    from generator.text import bangla, clock
+    from tests.support.docx import docx_text
+
+    monkeypatch.setattr(clock, "today", lambda: day + dt.timedelta(days=1))
+    with BuildPool(1, start_method="fork") as pool:
+        intake.receive(path, inbox=inbox, out_root=out, state_dir=state, pool=pool)
+    with Ledger(state) as ledger:
+        again = ledger.get(id)
+    assert again.status == "built" and again.memo == memo, (again.status, again.memo, memo)
+    text = docx_text(next(p for p in again.outputs if p.endswith("-letter.docx")))
+    assert bangla.format_gregorian_date(day) in text
+    assert bangla.format_gregorian_date(day + dt.timedelta(days=1)) not in text
