@@ -48,7 +48,9 @@ def dying_after_confirm(tmp_path, monkeypatch):
     return fill_cc(tmp_path, MYMENSINGH, ROWS, name="report.xlsx")
 
 
-def test_a_watch_worker_killed_after_confirm_is_finished_by_the_intakes_retry(tmp_path, monkeypatch):
+def built_by_the_retry(tmp_path, monkeypatch) -> Watch:
+    """A workbook dropped into a watched inbox, its first worker killed right after its confirmation, built by the
+    intake's retry; the watcher, stopped."""
     path = dying_after_confirm(tmp_path, monkeypatch)
     watch = Watch(tmp_path)
     try:
@@ -57,6 +59,11 @@ def test_a_watch_worker_killed_after_confirm_is_finished_by_the_intakes_retry(tm
     finally:
         watch.stop()
     assert (tmp_path / "died").exists()  # a worker did die after its confirmation
+    return watch
+
+
+def test_a_watch_worker_killed_after_confirm_is_finished_by_the_intakes_retry(tmp_path, monkeypatch):
+    watch = built_by_the_retry(tmp_path, monkeypatch)
     ((name, status, memo, moved_to),) = ledger(watch.state)
     assert (name, status) == ("report.xlsx", "built") and "archive" in moved_to
     (folder,) = one_memo_one_letter(watch.state, watch.out).values()
@@ -199,14 +206,7 @@ def test_a_letter_finished_by_the_retry_of_its_own_submission_is_not_told_as_giv
     reused: same content', and its page said it had been submitted before and its memo given again."""
     from generator.records.ledger import MEMO_REUSED
 
-    path = dying_after_confirm(tmp_path, monkeypatch)
-    watch = Watch(tmp_path)
-    try:
-        watch.drop([path])
-        watch.wait(lambda: watch.done(1), what="the file built")
-    finally:
-        watch.stop()
-    assert (tmp_path / "died").exists()
+    watch = built_by_the_retry(tmp_path, monkeypatch)
     db = sqlite3.connect(watch.state / "register.sqlite3")
     try:
         [(status, note, details)] = db.execute("SELECT status, note, details FROM files").fetchall()
