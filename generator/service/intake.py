@@ -309,7 +309,10 @@ def _settle_reservations(state_dir: Path, id: int, owner: str | None, *, adopt: 
     after it (those it did not use). The database out of reach: they stay reserved, and `gen register` says so."""
     try:
         with Register(state_dir) as register:
-            register.adopt([id], owner) if adopt and owner else register.release_submission(id, owner=owner)
+            if adopt and owner:
+                register.adopt([id], owner)
+            else:
+                register.release_submission(id, owner=owner)
     except StateError as e:
         log.warning("could not settle the serials reserved for entry %s: %s", id, e.en)
 

@@ -201,8 +201,8 @@ def _key(raw: object) -> tuple | None:
     """What tells one cell value from every other exactly: its type and its value, a float by its bits (-0.0 is not
     0.0); None for what is not kept (a long text, a date, any other type)."""
     kind = type(raw)
-    if kind is str:
-        return ("s", raw) if len(str(raw)) <= CACHED_TEXT else None
+    if isinstance(raw, str) and kind is str:
+        return ("s", raw) if len(raw) <= CACHED_TEXT else None
     if isinstance(raw, float) and kind is float:
         return ("f", raw.hex())
     if kind is int or kind is bool or raw is None:

@@ -16,7 +16,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from generator.documents.make import PdfSettings
-from generator.records.held_register import HeldRegister
 from generator.records.owners import Lease
 from generator.records.state import StateError
 from generator.service import queue
@@ -106,7 +105,7 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
                                       daemon=True)
             thread.start()
         else:  # built in the background: the pages answer meanwhile
-            desk.register = HeldRegister(desk.state_dir).open()  # there once the lease is taken
+            desk.register.open()  # there once the lease is taken
             thread = threading.Thread(target=uploads.recover, args=(desk, uploads.leftovers(desk, held), stopping),
                                       name="recover-uploads", daemon=True)
             thread.start()
@@ -127,8 +126,8 @@ def create_app(*, out_root: Path, state_dir: Path, token: str | None = None, max
             lock.close()
         if lease is not None:
             lease.__exit__(None, None, None)
-            if desk.register is not None:  # after the lease's connections: closing it drops the process's locks on
-                desk.register.close()      # the file (`gen serve`'s own lease outlives the app: closed at its exit)
+            desk.register.close()  # after the lease's connections: closing it drops the process's locks on the
+            # file (`gen serve`'s own lease outlives the app: closed at its exit)
 
     app = Starlette(routes=ROUTES, exception_handlers={HTTPException: http_error, StateError: state_error,
                                                         Exception: server_error},

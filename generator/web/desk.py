@@ -51,7 +51,11 @@ class Desk:
     owner: str | None = None  # this server's lease in the state database (records/owners.py)
     queued: bool = False  # a PostgreSQL state: uploads go through the job queue (`gen worker`), not this server's pool
     queue: Queue | None = None  # the queue, while the app runs
-    register: HeldRegister | None = None  # a state folder's register, held open while the app runs
+    register: HeldRegister = field(init=False)  # a state folder's register, held open while the app runs (opened
+    # by the app at its start with a state folder; never opened, it is always intact)
+
+    def __post_init__(self) -> None:
+        self.register = HeldRegister(self.state_dir)
 
     @property
     def uploads(self) -> Path:

@@ -55,8 +55,7 @@ def keep(desk: Desk, name: str, data: bytes, proof: list[UploadFile], tag: str) 
 def build(desk: Desk, target: Path, folder: Path) -> int | None:
     """Build a kept upload (in a worker); its ledger id, or None if it vanished meanwhile. RegisterReplaced (the
     upload kept) when the state folder's register is no longer the one the server started with."""
-    if desk.register is not None:
-        desk.register.check()
+    desk.register.check()
     saved = evidence.kept_for(desk.evidence, target)
     id = intake.receive(target, inbox=desk.uploads, out_root=desk.out_root, state_dir=desk.state_dir, pool=desk.pool,
                         route="web", owner=desk.owner, pdf=evidence.settings(desk.pdf, saved))
@@ -164,7 +163,7 @@ def recover(desk: Desk, paths: list[Path] | None, stop: threading.Event | None =
     for path in paths:
         if stop is not None and stop.is_set():  # the server is stopping: the rest wait for its next start
             return
-        if desk.register is not None and not desk.register.intact():
+        if not desk.register.intact():
             log.error("%s", RegisterReplaced(desk.register.path).en)
             return
         kept = evidence.kept_for(desk.evidence, path)
@@ -192,7 +191,7 @@ def close_orphans(desk: Desk) -> None:
     or set aside), before the entry was closed (killed between the two): built, rejected or done, as the watcher
     closes its own (ledgering.close_moved). Before: the upload's page said "building" for ever."""
     assert desk.owner is not None
-    if desk.register is not None and not desk.register.intact():  # its builds say so; nothing is written meanwhile
+    if not desk.register.intact():  # its builds say so; nothing is written meanwhile
         return
     with Ledger(desk.state_dir) as ledger:
         left = [r for r in ledger.orphans("web", scope=str(desk.uploads)) if not (desk.uploads / r.name).exists()]
