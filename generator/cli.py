@@ -332,9 +332,10 @@ def build(files: tuple[Path, ...], out_root: Path, state_dir: str | None, issue_
     try:
         results = generator.build_many(paths, out=out_root, state=_state(state_dir), jobs=jobs, limits=limits,
                                        date=issue_date.date() if issue_date else None, pdf=pdf)
-        bar = click.progressbar(results, length=len(paths), label="বানানো হচ্ছে / building", file=sys.stderr)
+        bar = (click.progressbar(results, length=len(paths), label="বানানো হচ্ছে / building", file=sys.stderr)
+               if show_bar else contextlib.nullcontext(results))
         try:
-            with bar if show_bar else contextlib.nullcontext(results) as stream:
+            with bar as stream:
                 for result in stream:
                     counts[result.final] += 1
                     if as_json:

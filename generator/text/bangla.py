@@ -5,12 +5,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+import importlib.util
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-
-from num2words import num2words
 
 _TO_BN = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 _TO_ASCII = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
@@ -201,10 +200,25 @@ WORD_FIXES = {
 }
 
 
+@functools.cache
+def _num2words_bn():
+    """num2words' Bangla converter, loaded alone: the package imports its fifty languages first (a fifth of a
+    cold `gen build`'s imports); lang_BN.py needs nothing of the package. The same object `num2words(n,
+    lang="bn")` calls (tests/text/test_bangla.py compares the two)."""
+    package = importlib.util.find_spec("num2words")  # finds, does not run, the package's __init__
+    assert package is not None and package.submodule_search_locations, "num2words is not installed"
+    spec = importlib.util.spec_from_file_location("_num2words_lang_bn",
+                                                  f"{package.submodule_search_locations[0]}/lang_BN.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Num2Word_BN()
+
+
 def number_in_words(n: int) -> str:
     if n < 0:
         raise ValueError(f"no words for a negative number: {n}")  # num2words silently drops the sign
-    return " ".join(WORD_FIXES.get(word, word) for word in num2words(int(n), lang="bn").split())
+    return " ".join(WORD_FIXES.get(word, word) for word in _num2words_bn().to_cardinal(int(n)).split())
 
 
 def count_phrase(n: int | str, unit: str) -> str:

@@ -375,3 +375,11 @@ def test_spans_tile_the_fiscal_year(start):
         assert fy.contains(first) and fy.contains(last)
         assert (first.month, last.month) == p.months and first.day == 1
         assert (last + dt.timedelta(days=1)).day == 1
+
+
+@given(st.integers(min_value=0, max_value=99_999_999_999_999))
+def test_the_converter_loaded_alone_says_what_num2words_says(n):
+    """number_in_words loads num2words' lang_BN.py by itself (a cold start skips the other languages): its words,
+    before the spelling fixes, are num2words(n, lang="bn")'s for every number."""
+    assert bn._num2words_bn().to_cardinal(n) == num2words(n, lang="bn")
+
