@@ -304,3 +304,14 @@ def test_memo_register_of_a_mistyped_folder_is_told_not_made(tmp_path):
         generator.memo_register(tmp_path / "stat")
     assert told.value.code == "state-unavailable" and "no memo register" in told.value.en
     assert str(tmp_path / "stat") in told.value.en and not (tmp_path / "stat").exists()
+
+
+def test_a_start_imports_only_what_it_uses():
+    """`gen build` and `gen serve` start without num2words' fifty languages (its Bangla converter is loaded alone),
+    and the web desk without openpyxl and python-docx (the next period's workbook and the summary's files import
+    them when asked): each is a tenth of a second of every start."""
+    code = ("import sys; import generator.web.app, generator.web.server, generator.service.batch; "
+            "from generator.text import bangla; bangla.count_phrase(2, 'পাতা'); "
+            "print(sorted(m for m in ('num2words', 'openpyxl', 'docx') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

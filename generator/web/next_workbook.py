@@ -9,7 +9,6 @@ from starlette.responses import Response
 
 from generator.service import intake
 from generator.spec import kinds
-from generator.periods import next_period
 from generator.records import store
 from generator.web.texts import content_disposition
 
@@ -40,6 +39,8 @@ def response(record) -> Response:
     source = source_of(record)
     if source is None:
         raise HTTPException(410, " / ".join(GONE))
+    from generator.periods import next_period  # with openpyxl: imported when asked, not at every start
+
     try:
         data, made = next_period.make(source)
     except next_period.Refused as e:

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from generator.periods import roster as rosters, summarizing, summary as summaries, summary_docs
+from generator.periods import roster as rosters, summary as summaries
 from generator.records.ledger import Ledger
 from generator.spec import kinds
 from generator.text import bangla, clock
@@ -42,6 +42,8 @@ def roster_file(state_dir: Path) -> Path | None:
 
 def _collect(request: Request, fy, period, kind) -> tuple[summaries.Summary, tuple[str, str] | None]:
     """The summary, and what is wrong with the roster when it cannot be read (the summary then has none)."""
+    from generator.periods import summarizing  # with summary_docs, python-docx and openpyxl: not at every start
+
     shared = desk(request)
     found, problem = roster_file(shared.state_dir), None
     try:
@@ -57,6 +59,8 @@ def _years(request: Request) -> list[str]:
 
 
 async def summary(request: Request):
+    from generator.periods import summary_docs
+
     fy, period, kind = _asked(request)
     choices = await run_in_threadpool(_years, request)
     if fy is None and choices:
@@ -73,6 +77,8 @@ async def summary(request: Request):
 
 
 async def summary_file(request: Request):
+    from generator.periods import summary_docs
+
     fy, period, kind = _asked(request)
     what = request.path_params["what"]
     if fy is None or period is None or what not in ("xlsx", "docx"):
