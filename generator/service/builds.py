@@ -9,10 +9,9 @@ import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.documents.make import PdfSettings
+from generator.documents.settings import PdfSettings
 from generator.records.register import Register
 from generator.records.state import StateError
-from generator.service import pipeline
 from generator.service.result import Result, failure, issued_not_placed
 from generator.spec.status import FAILED
 from generator.service.workers import Limits, Loss, Pool
@@ -21,7 +20,8 @@ from generator.text.bangla import to_bangla_digits
 from generator.xlsx.source import Source
 from generator.spec.codes import COULD_NOT_PROCESS, SERVICE_STOPPED, TOOK_TOO_LONG, TOO_LARGE
 
-PRELOAD = ("generator.service.pipeline", "generator.documents.compiled")  # imported once by a forkserver
+# the build's stack, imported by the workers (once, before they fork: workers.Pool), not by a service's own process
+PRELOAD = ("generator.service.pipeline", "generator.documents.compiled")
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ class Task:
 
 def run(task: Task) -> Result:
     """In a worker: the build."""
+    from generator.service import pipeline
+
     return pipeline.build(task.source, out_root=task.out_root, state_dir=task.state_dir, submission=task.submission,
                           pdf=task.pdf, default_date=task.default_date, owner=task.owner)
 
@@ -60,6 +62,8 @@ def lost(task: Task, loss: Loss) -> Result:
     if loss.how == "stopped":  # built by the next start, whatever it had reached: nothing for anyone to send again
         return result
     result = _unfinished(task, result)
+    from generator.service import pipeline
+
     return pipeline.report_rejection(result, task.source, Path(task.out_root), task.submission)
 
 

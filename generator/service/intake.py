@@ -19,7 +19,7 @@ from generator.records import store, stores
 from generator.records.ledger import Ledger
 from generator.records.register import Register
 from generator.records.state import StateError
-from generator.service import ledgering, pipeline
+from generator.service import ledgering
 from generator.service.ledgering import ARCHIVE_DIR, REJECTED_DIR
 from generator.service.builds import BuildPool, set_aside_after_stops
 from generator.service.result import Result, only_lost
@@ -190,6 +190,8 @@ def receive(path: Path, *, inbox: Path, out_root: Path, state_dir: Path, pool: B
             result = set_aside_after_stops(path, record.attempts - 1)
             with Register(state_dir) as register:
                 register.take_over([id], owner) if owner else register.release_submission(id)
+            from generator.service import pipeline  # the build's own stack (Jinja, fonts) is the workers'
+
             result = pipeline.report_rejection(result, source, Path(out_root), id)
         else:  # a letter issued before a stop is made again as it was dated (pipeline._dated_before), its memo kept
             resumed = owner is not None and record is not None and record.attempts > 1

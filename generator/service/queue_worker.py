@@ -18,7 +18,7 @@ import socket
 import time
 from pathlib import Path
 
-from generator.documents.make import PdfSettings
+from generator.documents.settings import PdfSettings
 from generator.records.ledger import Ledger
 from generator.records.owners import LEASE_S, Lease
 from generator.records.register import Register

@@ -38,7 +38,7 @@ from generator.records.register import Register
 from generator.records import db
 from generator.records.held_register import HeldRegister
 from generator.records.state import StateError, is_url
-from generator.documents.make import PdfSettings
+from generator.documents.settings import PdfSettings
 from generator.service.builds import BuildPool
 from generator.service.workers import Limits
 from generator.xlsx.source import stamp

@@ -6,6 +6,7 @@ leave when the process that started them is gone.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing as mp
 import math
 import os
@@ -193,6 +194,9 @@ class Pool:
         self._ctx = mp.get_context(method)
         if method == "forkserver" and preload:
             self._ctx.set_forkserver_preload(list(preload))
+        elif method == "fork":
+            for module in preload:  # once here, inherited by every forked worker
+                importlib.import_module(module)
         self._slots = threading.BoundedSemaphore(self.jobs)
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._all: set[_Worker] = set()

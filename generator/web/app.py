@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from generator.documents.make import PdfSettings
+from generator.documents.settings import PdfSettings
 from generator.records.owners import Lease
 from generator.records.state import StateError
 from generator.service import queue

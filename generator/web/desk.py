@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from generator.documents.make import PdfSettings
+from generator.documents.settings import PdfSettings
 from generator.records.held_register import HeldRegister
 from generator.records.ledger import Ledger, Record
 from generator.records.state import StateError

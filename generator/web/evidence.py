@@ -22,7 +22,7 @@ from generator.text import bangla
 from generator.documents import bundle
 from generator.service import intake
 from generator.records import store
-from generator.documents.make import PdfSettings
+from generator.documents.settings import PdfSettings
 from generator.web.texts import MB, too_large as workbook_too_large
 
 log = logging.getLogger("gen.web")
