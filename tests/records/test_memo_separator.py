@@ -8,6 +8,7 @@ import json
 import multiprocessing as mp
 import subprocess
 import sys
+import traceback
 import unicodedata
 from pathlib import Path
 
@@ -90,9 +91,12 @@ def test_one_prefix_typed_in_two_unicode_forms_keeps_one_separator(tmp_path, sta
 
 
 def _first_issue(tmp: str, state_dir: str, i: int, separator: str, go, results) -> None:
-    go.wait()
-    result = build(Path(tmp), Path(state_dir), i, separator=separator)
-    results.put((separator, printed(result), [f.code for f in result.issues]))
+    try:
+        go.wait(timeout=120)
+        result = build(Path(tmp), Path(state_dir), i, separator=separator)
+        results.put((separator, printed(result), [f.code for f in result.issues]))
+    except BaseException:  # said to the test at once, not left for its two-minute wait
+        results.put(("failed", traceback.format_exc(), []))
 
 
 def test_two_first_issues_at_once_with_other_separators_agree_on_one(tmp_path, state_dir):
@@ -103,6 +107,7 @@ def test_two_first_issues_at_once_with_other_separators_agree_on_one(tmp_path, s
     for p in procs:
         p.start()
     got = [results.get(timeout=120) for _ in procs]
+    assert not [told for typed, told, _ in got if typed == "failed"]
     for p in procs:
         p.join(30)
         assert p.exitcode == 0
