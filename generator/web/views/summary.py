@@ -58,9 +58,13 @@ def _years(request: Request) -> list[str]:
         return [y for y in ledger.choices()["fiscal_year"] if bangla.parse_fiscal_year(y)]
 
 
-async def summary(request: Request):
-    from generator.periods import summary_docs
+def _title(result: summaries.Summary) -> str:
+    from generator.periods import summary_docs  # already imported by _collect, in the thread pool
 
+    return summary_docs.title(result)
+
+
+async def summary(request: Request):
     fy, period, kind = _asked(request)
     choices = await run_in_threadpool(_years, request)
     if fy is None and choices:
@@ -70,20 +74,20 @@ async def summary(request: Request):
     return page(request, "summary.html", result=result, years=choices, periods=bangla.PERIODS, plan_kinds=PLAN_KINDS,
                 chosen={"fiscal_year": fy.slug if fy else "", "period": period.id if period else "", "kind": kind or ""},
                 query=query, status_bn=summaries.STATUS_BN, status_en=summaries.STATUS_EN,
-                title=summary_docs.title(result) if result else "",
+                title=_title(result) if result else "",
                 deadline_bn=bangla.format_gregorian_date(result.deadline) if result else "",
                 roster_problem=roster_problem,
                 counts={s: sum(1 for r in result.rows if r.status == s) for s in summaries.STATUS_BN} if result else {})
 
 
 async def summary_file(request: Request):
-    from generator.periods import summary_docs
-
     fy, period, kind = _asked(request)
     what = request.path_params["what"]
     if fy is None or period is None or what not in ("xlsx", "docx"):
         raise HTTPException(404)
     result, _ = await run_in_threadpool(_collect, request, fy, period, kind)
+    from generator.periods import summary_docs  # already imported by _collect, in the thread pool
+
     today = clock.today()
     if what == "xlsx":
         data, media = await run_in_threadpool(summary_docs.write_workbook, result, today), XLSX
