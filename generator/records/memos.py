@@ -131,6 +131,17 @@ def _holder(path: Path) -> tuple[str, str, str]:
     return "?", "", ""
 
 
+def _subfolders(folder: Path) -> list[Path]:
+    """The folders in `folder`; none when it is gone. Path.glob raised instead when a folder it had listed went
+    before it looked inside: another build's `.tmp-memos-…` renamed to `.memos`, which failed one of two first
+    builds into a new output folder with "could not write"."""
+    try:
+        with os.scandir(folder) as entries:
+            return [Path(entry.path) for entry in entries if entry.is_dir()]
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return []
+
+
 def _folder(root: Path) -> Path:
     """`root/.memos`, made on first use from the versions already in the output folder (so letters built before
     claims were kept are claimed too). Every process that finds it missing builds one; the first to rename wins."""
@@ -157,7 +168,11 @@ def _folder(root: Path) -> Path:
 
 def _built(root: Path) -> Iterator[tuple[str, str]]:
     """(memo, report) of each version under `root`, from its `.content` stamp."""
-    for stamp in sorted(root.glob(f"*/*/*/{store.VERSIONS}/*/{store.CONTENT}")):
+    reports = [root]
+    for _ in range(3):  # year / office / report
+        reports = [sub for folder in reports for sub in _subfolders(folder)]
+    stamps = [version / store.CONTENT for report in reports for version in _subfolders(report / store.VERSIONS)]
+    for stamp in sorted(s for s in stamps if s.exists()):
         try:
             first = stamp.read_text(encoding="utf-8").splitlines()[0]
         except (OSError, UnicodeDecodeError, IndexError):

@@ -316,6 +316,36 @@ def test_an_output_folder_from_before_memos_were_claimed_is_claimed_from_its_let
     assert build(tmp_path, "q2.xlsx", tmp_path / "s1", out).memo_reused  # its own letter still builds again
 
 
+def _claims_folder(root: str, go, told) -> None:
+    go.wait(timeout=60)
+    try:
+        memos._folder(Path(root))
+        told.put("made")
+    except OSError as e:
+        told.put(repr(e))
+
+
+def test_first_builds_at_once_into_a_new_output_folder_all_find_its_claims_folder(tmp_path):
+    """Three builds at once into an output folder without `.memos` each make one in a `.tmp-memos-…` folder and
+    rename it; the look for older letters walked into another's, gone by then, and that build failed with
+    "could not write" (found in tests/records/test_memo_separator.py: 47 of 900 such builds, none with this fix)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    failed = []
+    for i in range(100):
+        root = tmp_path / f"out{i}"
+        go, told = ctx.Barrier(3), ctx.Queue()
+        procs = [ctx.Process(target=_claims_folder, args=(str(root), go, told)) for _ in range(3)]
+        for p in procs:
+            p.start()
+        failed += [t for t in (told.get(timeout=60) for _ in procs) if t != "made"]
+        for p in procs:
+            p.join(30)
+        assert (root / ".memos").is_dir() and not list(root.glob(".tmp-memos-*"))
+    assert failed == []
+
+
 def test_a_claim_whose_letter_was_not_written_is_given_back(tmp_path):
     out = tmp_path / "out"
     with pytest.raises(OSError):
