@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import functools
 import importlib.util
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -203,13 +204,14 @@ WORD_FIXES = {
 @functools.cache
 def _num2words_bn():
     """num2words' Bangla converter, loaded alone: the package imports its fifty languages first (a fifth of a
-    cold `gen build`'s imports); lang_BN.py needs nothing of the package. The same object `num2words(n,
+    cold `gen build`'s imports); lang_BN.py needs nothing of the package. The same converter `num2words(n,
     lang="bn")` calls (tests/text/test_bangla.py compares the two)."""
     package = importlib.util.find_spec("num2words")  # finds, does not run, the package's __init__
-    assert package is not None and package.submodule_search_locations, "num2words is not installed"
-    spec = importlib.util.spec_from_file_location("_num2words_lang_bn",
-                                                  f"{package.submodule_search_locations[0]}/lang_BN.py")
-    assert spec is not None and spec.loader is not None
+    folders = package.submodule_search_locations if package is not None else None
+    source = f"{folders[0]}/lang_BN.py" if folders else ""
+    spec = importlib.util.spec_from_file_location("_num2words_lang_bn", source) if os.path.isfile(source) else None
+    if spec is None or spec.loader is None:
+        raise ImportError("num2words 0.5.14 or later (its lang_BN) is needed for number words")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.Num2Word_BN()
