@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, replace
 from pathlib import Path
@@ -318,8 +318,12 @@ class Register:
         marks = ", ".join("?" * len(submissions))
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE submission IN ({marks}) AND state = 'reserved' "
                                 f"AND owner {self._db.IS} ? ORDER BY serial DESC", (*submissions, owner)).fetchall()
+        return self._release_each(e for e in map(_entry, rows) if e.content_hash not in keep)
+
+    def _release_each(self, entries: Iterable[Entry]) -> list[tuple[Entry, str]]:
+        """Each entry given back (or voided), in the order given; those released, with what became of them."""
         out = []
-        for entry in (e for e in map(_entry, rows) if e.content_hash not in keep):
+        for entry in entries:
             outcome = self.release(entry)
             if outcome:
                 out.append((entry, outcome))
@@ -352,12 +356,7 @@ class Register:
                 "submission NOT IN (SELECT id FROM files WHERE status = 'processing'))", (owner, grace))
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM memos WHERE state = 'reserved' AND owner = ? "
                                 "ORDER BY serial DESC", (owner,)).fetchall()
-        out = []
-        for entry in map(_entry, rows):
-            outcome = self.release(entry)
-            if outcome:
-                out.append((entry, outcome))
-        return out
+        return self._release_each(map(_entry, rows))
 
     def coinciding(self) -> dict[str, list[str]]:
         """Prefixes stored apart (before identities were normalised) that are one prefix now: key → spellings.
