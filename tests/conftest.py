@@ -101,14 +101,21 @@ _USES = {
 
 
 def _sources(item) -> str:
-    parts = []
-    for obj in [getattr(item, "function", None)] + [d.func for defs in item._fixtureinfo.name2fixturedefs.values()
-                                                     for d in defs]:
+    objs = [getattr(item, "function", None)] + [d.func for defs in item._fixtureinfo.name2fixturedefs.values()
+                                                for d in defs]
+    return "\n".join(_source(obj) for obj in objs)
+
+
+_sourced: dict[object, str] = {}  # a fixture's source, read once for all the tests that use it
+
+
+def _source(obj) -> str:
+    if obj not in _sourced:
         try:
-            parts.append(inspect.getsource(obj))
+            _sourced[obj] = inspect.getsource(obj)
         except (OSError, TypeError):
-            pass
-    return "\n".join(parts)
+            _sourced[obj] = ""
+    return _sourced[obj]
 
 
 def pytest_collection_modifyitems(config, items):
