@@ -15,7 +15,10 @@ has read a cell. `check` looks at the package with its own bounded means first:
 4. every worksheet read by a streaming XML parser that refuses a DOCTYPE (no entity tricks): the
    cells of the sheets the service reads must lie within MAX_ROW × MAX_COL when they hold
    something (a value, an inline string or a formula), and the cells of all sheets, with those of
-   merged or hyperlinked ranges, must number at most MAX_CELLS.
+   merged or hyperlinked ranges, must number at most MAX_CELLS;
+5. the text the sheets read would make, each shared string counted every time a cell uses it, must
+   stay within MAX_TEXT characters: calamine makes a string of its own for every cell, so a 50 KB
+   file whose 16 000 cells each use one 30 000-character shared string would ask for gigabytes.
 
 A far `<dimension>` or a far cell with only a style in it is not refused (Excel writes
 `A1:XFD1048576` after a whole row or column is formatted): `check` returns, for each sheet read,
@@ -24,6 +27,7 @@ the extent of the cells that hold something, and the reader reads no further.
 
 from __future__ import annotations
 
+import array
 import functools
 import io
 import posixpath
@@ -51,6 +55,7 @@ MAX_COL = 200  # column GR; the widest sheet has 16 columns
 MAX_CELLS = 250_000  # <c>, <row> and merged/hyperlinked cells over all sheets: openpyxl, loading the
 # whole workbook to mark it up, needs some 400 bytes for each (250 000 ≈ 100 MB, 2 s)
 MAX_NAME = 255  # bytes of a part name
+MAX_TEXT = 10_000_000  # characters of the sheets read, shared strings expanded (our largest example holds some 9 000)
 MAX_STYLES = 8 * 2**20  # bytes of xl/styles.xml, read before the sheets for their number formats
 READ_SHEETS = KIND_SHEETS | {CARRIED_SHEET}
 _CHUNK = 64 * 1024  # packed bytes read at a time
@@ -127,10 +132,12 @@ def scan(data: bytes, sheets=READ_SHEETS) -> Scan:
     _check_directory(infos, size)
     parts = {i.filename: i for i in infos}
     reader = _Reader(f, size)
-    names, styles = _sheet_parts(reader, parts)  # part name → sheet names; the workbook's styles part
+    names, styles, strings = _sheet_parts(reader, parts)  # part → sheet names; the styles and shared strings parts
     percent_styles = _percent_styles(reader, parts, styles)
     found = Scan()
     cells = [0]
+    sheets_read: list[tuple[zipfile.ZipInfo, str]] = []  # for the shared text they use
+    shared: dict[str, list[bytes]] = {}  # a shared strings part, as it is unpacked
     for info in infos:
         sheet_scan: _SheetScan | _QuickScan | None = None
         fast = None
@@ -152,15 +159,19 @@ def scan(data: bytes, sheets=READ_SHEETS) -> Scan:
         if sheet_scan is not None and sheet_scan is not fast:
             reader.unpack(info, sheet_scan, sheet=sheet_scan.sheet)
         elif sheet_scan is None:
-            reader.unpack(info, None)
+            reader.unpack(info, shared.setdefault(info.filename, []).append if info.filename in strings else None)
         if sheet_scan is not None:
             sheet_scan.close()
+            if sheet_scan.read:
+                sheets_read.append((info, sheet_scan.sheet))
             for s in names[info.filename] if info.filename in names else ():
                 if s in sheets:
                     found.extents[s] = Extent(sheet_scan.rows, sheet_scan.cols)
                     if isinstance(sheet_scan, _SheetScan):
                         found.formulas[s], found.errors[s], found.percent[s] = (
                             sheet_scan.formulas, sheet_scan.errors, sheet_scan.percent)
+    for name, pieces in shared.items():
+        _check_shared_text(reader, name, b"".join(pieces), sheets_read, cells[0])
     return found
 
 
@@ -308,9 +319,10 @@ def _small(reader: _Reader, parts: dict, name: str) -> bytes | None:
     return data
 
 
-def _sheet_parts(reader: _Reader, parts: dict) -> tuple[dict[str, list[str]], str | None]:
-    """Worksheet part → the sheet names that point at it, and the workbook's styles part. Both readers' ways
-    of finding the workbook part are followed (calamine: xl/workbook.xml; openpyxl: the package relationships)."""
+def _sheet_parts(reader: _Reader, parts: dict) -> tuple[dict[str, list[str]], str | None, list[str]]:
+    """Worksheet part → the sheet names that point at it, the workbook's styles part and its shared strings
+    parts. Both readers' ways of finding the workbook part are followed (calamine: xl/workbook.xml; openpyxl: the
+    package relationships), and of finding the shared strings (xl/sharedStrings.xml; the relationships)."""
     by_lower = {name.lower(): info for name, info in parts.items()}
 
     def small(name):
@@ -324,6 +336,7 @@ def _sheet_parts(reader: _Reader, parts: dict) -> tuple[dict[str, list[str]], st
                 books.append(_resolve("", rel["Target"]))
     out: dict[str, list[str]] = {}
     styles = None
+    strings = [by_lower["xl/sharedstrings.xml"].filename] if "xl/sharedstrings.xml" in by_lower else []
     for book in dict.fromkeys(books):
         data = small(book)
         if data is None:
@@ -337,6 +350,9 @@ def _sheet_parts(reader: _Reader, parts: dict) -> tuple[dict[str, list[str]], st
                     targets[rel["Id"]] = _resolve(folder, rel["Target"])
                     if rel.get("Type", "").endswith("/styles") and styles is None:
                         styles = targets[rel["Id"]]
+                    shared = by_lower.get(targets[rel["Id"]].lower())
+                    if rel.get("Type", "").endswith("/sharedStrings") and shared and shared.filename not in strings:
+                        strings.append(shared.filename)
         for sheet in _elements(data, book, "sheet"):
             rid = next((v for k, v in sheet.items() if k.endswith(" id")), None)
             part = by_lower.get(targets.get(rid, "").lower())
@@ -344,7 +360,7 @@ def _sheet_parts(reader: _Reader, parts: dict) -> tuple[dict[str, list[str]], st
                 names = out.setdefault(part.filename, [])
                 if sheet["name"] not in names:
                     names.append(sheet["name"])
-    return out, styles
+    return out, styles, strings
 
 
 def _percent_styles(reader: _Reader, parts: dict, styles: str | None) -> frozenset[str]:
@@ -630,6 +646,135 @@ def _percent_style(styles: frozenset[str]) -> re.Pattern[bytes] | None:
     return re.compile(rb"\ss\s*=\s*[\"'](?:" + ids + rb")[\"']")
 
 
+# Shared text --------------------------------------------------------------------------------
+
+
+def _check_shared_text(reader: _Reader, name: str, data: bytes, read: list, cells: int) -> None:
+    """Raise WorkbookError when the sheets read use the shared strings of part `name` so often that they would
+    make more than MAX_TEXT characters. Only a workbook with a shared string longer than MAX_TEXT / its number
+    of cells is followed cell by cell."""
+    if not _holds_longer_than(data, MAX_TEXT // max(cells, 1)):
+        return
+    lengths = _string_lengths(name, data)
+    if not lengths or max(lengths) * cells <= MAX_TEXT:
+        return
+    used = [0]
+    for info, sheet in read:
+        saved = reader.total  # counted once already, in the pass over every part
+        text = _SharedText(sheet, lengths, used)
+        reader.unpack(info, text, sheet=sheet)
+        text.close()
+        reader.total = saved
+
+
+_SI_PLAIN = re.compile(rb"<(/?)si(/?)>")  # <si>, </si>, <si/>: as Excel and LibreOffice write them
+_SI_OTHER = re.compile(rb"</?si[^>/]")  # with attributes (or another tag, <sign…)
+_SI_PREFIXED = re.compile(rb":si[\s/>]")
+_NOT_TAGS = re.compile(rb"<!--|<!\[CDATA\[|<\?")  # where a '<' may not begin a tag
+_TAG = re.compile(rb"<[^<>]*>")  # (a '>' in an attribute leaves the rest of it counted as text: never less)
+
+
+def _holds_longer_than(data: bytes, limit: int) -> bool:
+    """Whether a shared string of `data` may hold more than `limit` characters. Where every '<' begins a tag and
+    every <si> is plain, no string's text lies outside its own <si>…</si>, whose bytes are at least its
+    characters: only one longer than `limit` bytes is measured. Anything else is left to the parser."""
+    body = data.split(b"?>", 1)[1] if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml") else data
+    if _NOT_TAGS.search(body) or _SI_OTHER.search(body) or (b":si" in body and _SI_PREFIXED.search(body)):
+        return True
+    opened = None
+    for tag in _SI_PLAIN.finditer(body):
+        closing, empty = tag.group(1), tag.group(2)
+        if closing and opened is not None and not empty:
+            if tag.start() - opened > limit and len(_TAG.sub(b"", body[opened:tag.start()]).decode(
+                    "utf-8", "replace")) > limit:
+                return True
+            opened = None
+        elif not closing and opened is None:
+            opened = None if empty else tag.end()
+        else:
+            return True  # one inside another, or an end without its start
+    return opened is not None
+
+
+def _string_lengths(name: str, data: bytes) -> array.array:
+    """The length in characters of each shared string, by its index, as the XML parser reads it."""
+    lengths = array.array("I")
+    depth, n = [0], [0]
+
+    def start(tag, attrs):
+        if tag.rpartition(" ")[2] == "si":
+            if depth[0]:
+                raise _bad_package(f"a shared string inside another in {name[:80]!r}")
+            depth[0], n[0] = 1, 0
+
+    def end(tag):
+        if tag.rpartition(" ")[2] == "si" and depth[0]:
+            depth[0] = 0
+            lengths.append(min(n[0], 2**32 - 1))
+
+    def chars(text):
+        if depth[0]:
+            n[0] += len(text)
+
+    p = _parser(name, start, end)
+    p.CharacterDataHandler = chars
+    try:
+        p.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise not_a_workbook(f"bad XML in {name[:80]}: {exc}") from None
+    return lengths
+
+
+class _SharedText:
+    """Follows a sheet's XML, adding up the shared strings its cells use (`used`: over all the sheets read)."""
+
+    def __init__(self, sheet: str, lengths: array.array, used: list[int]):
+        self.sheet, self.lengths, self.used = sheet, lengths, used
+        self.shared, self.ref, self.text = False, "", None
+        self.row = self.col = 0
+        self.parser = _parser(sheet, self.start, self.end, sheet)
+        self.parser.CharacterDataHandler = self.chars
+
+    def __call__(self, data: bytes) -> None:
+        try:
+            self.parser.Parse(data, False)
+        except expat.ExpatError as exc:
+            raise not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
+
+    def close(self) -> None:
+        try:
+            self.parser.Parse(b"", True)
+        except expat.ExpatError as exc:
+            raise not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
+
+    def start(self, name, attrs):
+        local = name.rpartition(" ")[2]
+        if local == "row":
+            r = attrs.get("r", "")
+            self.row, self.col = int(r) if r.isascii() and r.isdigit() and len(r) <= 7 else self.row + 1, 0
+        elif local == "c":
+            at = _position(attrs.get("r"))
+            self.row, self.col = at if at else (self.row, self.col + 1)
+            self.ref = _ref(self.row, self.col)
+            self.shared, self.text = attrs.get("t") == "s", None
+        elif local == "v" and self.shared:
+            self.text = []
+
+    def chars(self, data: str) -> None:
+        if self.text is not None and len(self.text) < 16:
+            self.text.append(data[:16])
+
+    def end(self, name):
+        if name.rpartition(" ")[2] != "v" or self.text is None:
+            return
+        index = "".join(self.text).strip()
+        self.text = None
+        if index.isascii() and index.isdigit() and len(index) <= 10 and int(index) < len(self.lengths):
+            self.used[0] += self.lengths[int(index)]
+            if self.used[0] > MAX_TEXT:
+                raise _shared_text(self.sheet, self.ref)
+
+
 def _position(ref: str | None) -> tuple[int, int] | None:
     """(row, column), 1-based, of a cell reference such as 'B7'; None when it is not one."""
     m = _REF.fullmatch(ref or "")
@@ -702,6 +847,20 @@ def _doctype(part: str, sheet: str | None = None):
     err = _bad_package(f"{part[:80]} declares a DOCTYPE, which no spreadsheet program writes")
     err.sheet = sheet
     return err
+
+
+def _shared_text(sheet: str, ref: str):
+    crore, millions = MAX_TEXT // 10**7, MAX_TEXT // 10**6
+    return _error(
+        TOO_LARGE,
+        f"'{sheet}' শিটের ঘরগুলোতে একই লেখা এতবার ব্যবহার করা হয়েছে যে পড়তে গেলে {to_bangla_digits(crore)} কোটির "
+        f"বেশি অক্ষর হয় ({ref} ঘরে এসে সীমা পেরোয়); একটি ছকে এত লেখা থাকে না। অপ্রয়োজনীয় ঘরের লেখা মুছে, অথবা "
+        "'gen template' থেকে নেওয়া নতুন ছকে পূরণ করে আবার জমা দিন।",
+        f"Sheet '{sheet}': its cells use the same shared text so often that reading them would make more than "
+        f"{millions} million characters (past the limit at cell {ref}); no workbook of ours holds that much. Delete "
+        "the text that is not needed, or fill a fresh workbook from 'gen template', and submit again.",
+        sheet=sheet, cell=ref,
+    )
 
 
 def _far(sheet: str, ref: str):
