@@ -51,14 +51,14 @@ def run(task: Task) -> Result:
 
 def lost(task: Task, loss: Loss) -> Result:
     """In the parent: the result of a build that brought none back. A worker that died, ran late or was
-    stopped gives back any serial it had reserved, and the rejection report is filed."""
+    stopped gives back any serial it had reserved, and the rejection report is filed (for one that ran out of
+    memory or raised, too: the clerk finds why beside the file)."""
     result = {"memory": too_large, "time": too_long, "error": internal,
               "start": not_started, "stopped": stopped}.get(loss.how, _lost)(task.path, loss)
-    if loss.how in ("memory", "error"):  # the worker lived to tell: its own build already gave its serial back
-        return result
     if loss.how == "start":  # the worker never took the task: no serial, and no fault of the workbook to file
         return result
-    release(task.state_dir, task.submission, task.owner)
+    if loss.how not in ("memory", "error"):  # one that lived to tell gave its serial back as its build unwound
+        release(task.state_dir, task.submission, task.owner)
     if loss.how == "stopped":  # built by the next start, whatever it had reached: nothing for anyone to send again
         return result
     result = _unfinished(task, result)
