@@ -28,7 +28,7 @@ from tests.support.docx import docx_text
 from tests.support.processes import TEST_HOSTS, running_server
 from tests.support.workbooks import MYMENSINGH, ROWS
 from tests.support.state import ledger, serials
-from tests.support.workbooks import make_workbooks
+from tests.support.workbooks import make_workbooks, shared_text_bomb
 from tests.support.processes import small_disk, terminal_sigint
 from tests.support.state import register_rows, sha
 
@@ -199,6 +199,24 @@ def test_far_cell_and_zip_bomb_are_rejected_and_the_rest_built(tmp_path, hostile
     assert peak_mb < 500, f"peak memory {peak_mb:.0f} MB"
     assert {p.name: sha(p) for p in hostile.iterdir()} == before  # the originals are untouched
     print(f"far cell + zip bomb + 2 good: peak {peak_mb:.0f} MB")
+
+
+def test_a_shared_text_bomb_is_refused_by_its_cell_with_little_memory_and_no_traceback(tmp_path):
+    """51 KB whose cells all use one 30 000-character shared string: before, gen build's worker ran out of memory
+    or time with a Python traceback and a Rust panic on the terminal, and no report."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = examples.write(CC_JSON, folder / "good.xlsx")
+    shared_text_bomb(good, folder / "shared.xlsx", cells=900 * 16, length=30_000)
+    run, peak_mb = peak_build(folder, "--out", tmp_path / "out", "--state", tmp_path / "state", "--json")
+    results = {Path(r["source"]).name: r for r in json_lines(run)}
+    assert run.returncode == 1 and results["good.xlsx"]["status"] == "built", run.stderr
+    (issue,) = results["shared.xlsx"]["issues"]
+    assert (issue["code"], issue["sheet"]) == ("too-large", "কর্মপরিকল্পনা") and issue["cell"], issue
+    [report] = results["shared.xlsx"]["outputs"]
+    assert Path(report).name == "shared.errors.txt" and issue["cell"] in Path(report).read_text(encoding="utf-8-sig")
+    assert "Traceback" not in run.stderr and "panicked" not in run.stderr
+    assert peak_mb < 500, f"peak memory {peak_mb:.0f} MB"
 
 
 def test_watcher_survives_hostile_files_and_builds_the_next(tmp_path, hostile, watcher):

@@ -21,7 +21,7 @@ from generator.xlsx import marked_copy
 from generator.xlsx.errors import WorkbookError
 from generator.service import pipeline
 from generator.spec.paths import EXAMPLES_DIR
-from tests.support.workbooks import ROOT
+from tests.support.workbooks import ROOT, SST, shared_text_bomb
 
 LETTER, PLAN = "পত্র", "কর্মপরিকল্পনা"
 SHEET_PART = {LETTER: "xl/worksheets/sheet1.xml", PLAN: "xl/worksheets/sheet2.xml"}  # as openpyxl writes them
@@ -126,41 +126,6 @@ def _bomb(src: Path, dst: Path, gigabytes: float = 1.5, lie: bool = False) -> Pa
         parts.append(_Part(name, packed=pieces[0] + pieces[1] * count + pieces[2], crc=crc, size=size,
                            declared=len(data) if lie else size))
     return _write_zip(dst, parts)
-
-
-SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">{}</sst>'
-
-
-def _shared_text(src: Path, dst: Path, cells: int, length: int, part: str = "xl/sharedStrings.xml",
-                 strings: str = SST.format("<si><t>{}</t></si>")) -> Path:
-    """The plan sheet with `cells` more cells from row 70 on, 16 to a row, each using one shared string of
-    `length` characters (the `{}` of `strings`): a few KB that a reader making a string for every cell unpacks
-    to cells × length."""
-    rows, width = [], 16
-    for i in range(cells):
-        ref = f"{chr(65 + i % width)}{70 + i // width}"
-        if i % width == 0:
-            rows.append(f'<row r="{70 + i // width}">')
-        rows.append(f'<c r="{ref}" t="s"><v>0</v></c>')
-        if i % width == width - 1 or i == cells - 1:
-            rows.append("</row>")
-    strings = strings.replace("{}", "অ" * length).encode()
-    target = part.removeprefix("xl/")
-    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in _parts(src):
-            if name == SHEET_PART[PLAN]:
-                data = _append_row(data, "".join(rows).encode())
-            elif name == "[Content_Types].xml":
-                data = data.replace(b"</Types>", f'<Override PartName="/{part}" ContentType="application/vnd.'
-                                    'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'.encode())
-            elif name == "xl/_rels/workbook.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdShared" Type="http://schemas.'
-                                    b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="'
-                                    + target.encode() + b'"/></Relationships>')
-            z.writestr(name, data)
-        z.writestr(part, strings)
-    return dst
-
 
 BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY lol "lol">'
                   + b"".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode()
@@ -285,7 +250,7 @@ def test_one_shared_string_used_by_every_cell_is_refused_by_name(cc_example, tmp
     """A 50 KB file, its 14 400 cells each using one 30 000-character shared string: 432 million characters.
     calamine made a string for each cell, 1.5 GB and more, until the worker ran out of memory or time (then a
     Rust panic on the terminal, and no report); refused now where the text passes MAX_TEXT, by its sheet and cell."""
-    path = _shared_text(cc_example, tmp_path / "shared.xlsx", cells=900 * 16, length=30_000, part=part)
+    path = shared_text_bomb(cc_example, tmp_path / "shared.xlsx", cells=900 * 16, length=30_000, part=part)
     assert path.stat().st_size < 100_000
     at = package.MAX_TEXT // 30_000  # the first cell past the limit, counted from row 70
     out = _refused(path, "too-large", PLAN, f"{chr(65 + at % 16)}{70 + at // 16}")
@@ -305,7 +270,7 @@ def test_one_shared_string_used_by_every_cell_is_refused_by_name(cc_example, tmp
 def test_shared_strings_written_unusually_are_measured_by_the_parser(cc_example, tmp_path, strings, code):
     """The quick measure trusts only plain <si> tags, and only where every '<' begins a tag: pieces of 500
     characters between fake tags would each look short. Anything else is parsed."""
-    path = _shared_text(cc_example, tmp_path / "odd.xlsx", cells=900 * 16, length=500, strings=strings)
+    path = shared_text_bomb(cc_example, tmp_path / "odd.xlsx", cells=900 * 16, length=500, strings=strings)
     with pytest.raises(WorkbookError) as e:
         package.check(path)
     assert e.value.code == code
@@ -314,12 +279,12 @@ def test_shared_strings_written_unusually_are_measured_by_the_parser(cc_example,
 def test_a_long_shared_string_used_a_few_times_is_read(cc_example, tmp_path):
     """The longest string times the cells could pass the limit, so every cell is followed: 100 uses of 30 000
     characters (3 million) are within it, and the workbook reads as the original with those cells added."""
-    path = _shared_text(cc_example, tmp_path / "shared.xlsx", cells=100, length=30_000)
+    path = shared_text_bomb(cc_example, tmp_path / "shared.xlsx", cells=100, length=30_000)
     assert read_elsewhere(path)["rows"] == len(reading.read(cc_example).plan_rows) + 7
 
 
 def test_a_shared_text_bomb_is_rejected_with_its_report_and_no_marked_copy(cc_example, tmp_path):
-    path = _shared_text(cc_example, tmp_path / "shared.xlsx", cells=900 * 16, length=30_000)
+    path = shared_text_bomb(cc_example, tmp_path / "shared.xlsx", cells=900 * 16, length=30_000)
     result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "state")
     assert result.status == "rejected" and [(i.code, i.sheet) for i in result.issues] == [("too-large", PLAN)]
     [report] = result.outputs
