@@ -3,9 +3,13 @@ the one error type every refusal and fault is raised as, which carries the same.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 ERROR, WARNING = "error", "warning"
+MAX_MESSAGE = 2000  # characters: a message quoting a hostile cell whole is cut in its middle (ours hold some 500)
+_HEAD, _TAIL = 1200, 500  # what is kept of it: the value's start, and the end, which says what to do
+_BANGLA_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,12 @@ class Finding:
     en: str
     sheet: str | None = None
     cell: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.bn) > MAX_MESSAGE:
+            object.__setattr__(self, "bn", _clipped(self.bn, "টি অক্ষর বাদ"))
+        if len(self.en) > MAX_MESSAGE:
+            object.__setattr__(self, "en", _clipped(self.en, " characters left out"))
 
     @property
     def where(self) -> str:
@@ -43,6 +53,24 @@ class Finding:
             "message_bn": self.bn,
             "message_en": self.en,
         }
+
+
+def _clipped(text: str, left_out: str) -> str:
+    """`text` with its middle left out, and how much, never parting a letter from its signs."""
+    head, tail = _boundary(text, _HEAD), _boundary(text, len(text) - _TAIL)
+    count = str(tail - head)
+    if left_out.startswith("টি"):
+        count = count.translate(_BANGLA_DIGITS)  # (this layer is below generator.text)
+    return f"{text[:head]} … [{count}{left_out}] … {text[tail:]}"
+
+
+def _boundary(text: str, at: int) -> int:
+    """`at`, or the nearest place before it where a cut leaves every sign with its letter (no vowel sign, mark
+    or joiner after it, no hasanta or joiner before it)."""
+    while 0 < at < len(text) and (unicodedata.category(text[at]).startswith("M") or text[at] in "\u200c\u200d"
+                                  or text[at - 1] in "\u09cd\u200c\u200d"):
+        at -= 1
+    return at
 
 
 def error(code: str, bn: str, en: str, sheet: str | None = None, cell: str | None = None) -> Finding:
