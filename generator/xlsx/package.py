@@ -37,6 +37,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from xml.parsers import expat
 
 from generator.spec.carried import CARRIED_SHEET
@@ -462,7 +463,26 @@ def _span(ref: str) -> int:
     return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
 
 
-class _SheetScan:
+class _SheetParser:
+    """A worksheet's XML parsed as it is unpacked, piece by piece (`self.parser`, made by the subclass)."""
+
+    sheet: str
+    parser: Any
+
+    def __call__(self, data: bytes) -> None:
+        try:
+            self.parser.Parse(data, False)
+        except expat.ExpatError as exc:
+            raise not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
+
+    def close(self) -> None:
+        try:
+            self.parser.Parse(b"", True)
+        except expat.ExpatError as exc:
+            raise not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
+
+
+class _SheetScan(_SheetParser):
     """Follows a worksheet's XML as it is unpacked: where its cells are and what they hold."""
 
     def __init__(self, sheet: str, read: bool, cells: list[int], percent_styles: frozenset[str] = frozenset()):
@@ -480,17 +500,6 @@ class _SheetScan:
         self.parser = _parser(sheet, self.start, self.end, sheet)
         self.parser.CharacterDataHandler = self.chars
 
-    def __call__(self, data: bytes) -> None:
-        try:
-            self.parser.Parse(data, False)
-        except expat.ExpatError as exc:
-            raise not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
-
-    def close(self) -> None:
-        try:
-            self.parser.Parse(b"", True)
-        except expat.ExpatError as exc:
-            raise not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
 
     def count(self, n: int) -> None:
         _count(self.cells, self.sheet, n)
@@ -725,7 +734,7 @@ def _string_lengths(name: str, data: bytes) -> array.array:
     return lengths
 
 
-class _SharedText:
+class _SharedText(_SheetParser):
     """Follows a sheet's XML, adding up the shared strings its cells use (`used`: over all the sheets read)."""
 
     def __init__(self, sheet: str, lengths: array.array, used: list[int]):
@@ -735,17 +744,6 @@ class _SharedText:
         self.parser = _parser(sheet, self.start, self.end, sheet)
         self.parser.CharacterDataHandler = self.chars
 
-    def __call__(self, data: bytes) -> None:
-        try:
-            self.parser.Parse(data, False)
-        except expat.ExpatError as exc:
-            raise not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
-
-    def close(self) -> None:
-        try:
-            self.parser.Parse(b"", True)
-        except expat.ExpatError as exc:
-            raise not_a_workbook(f"bad XML in sheet {self.sheet}: {exc}") from None
 
     def start(self, name, attrs):
         local = name.rpartition(" ")[2]
