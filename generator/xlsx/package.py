@@ -500,7 +500,6 @@ class _SheetScan(_SheetParser):
         self.parser = _parser(sheet, self.start, self.end, sheet)
         self.parser.CharacterDataHandler = self.chars
 
-
     def count(self, n: int) -> None:
         _count(self.cells, self.sheet, n)
 
@@ -734,16 +733,19 @@ def _string_lengths(name: str, data: bytes) -> array.array:
     return lengths
 
 
+_INDEX_CHARS = 64  # of a shared string's index as a cell writes it: a longer one is taken as the worst
+
+
 class _SharedText(_SheetParser):
     """Follows a sheet's XML, adding up the shared strings its cells use (`used`: over all the sheets read)."""
 
     def __init__(self, sheet: str, lengths: array.array, used: list[int]):
         self.sheet, self.lengths, self.used = sheet, lengths, used
-        self.shared, self.ref, self.text = False, "", None
+        self.shared, self.ref = False, ""
+        self.text: str | None = None  # the <v> of a cell that uses a shared string, as it is read
         self.row = self.col = 0
         self.parser = _parser(sheet, self.start, self.end, sheet)
         self.parser.CharacterDataHandler = self.chars
-
 
     def start(self, name, attrs):
         local = name.rpartition(" ")[2]
@@ -756,21 +758,24 @@ class _SharedText(_SheetParser):
             self.ref = _ref(self.row, self.col)
             self.shared, self.text = attrs.get("t") == "s", None
         elif local == "v" and self.shared:
-            self.text = []
+            self.text = ""
 
     def chars(self, data: str) -> None:
-        if self.text is not None and len(self.text) < 16:
-            self.text.append(data[:16])
+        if self.text is not None and len(self.text) <= _INDEX_CHARS:
+            self.text += data[:_INDEX_CHARS + 1 - len(self.text)]
 
     def end(self, name):
         if name.rpartition(" ")[2] != "v" or self.text is None:
             return
-        index = "".join(self.text).strip()
-        self.text = None
-        if index.isascii() and index.isdigit() and len(index) <= 10 and int(index) < len(self.lengths):
-            self.used[0] += self.lengths[int(index)]
-            if self.used[0] > MAX_TEXT:
-                raise _shared_text(self.sheet, self.ref)
+        typed, self.text = self.text, None
+        index = typed.strip().removeprefix("+").lstrip("0") or "0"  # as a reader may take it: '+007' is 7
+        if len(typed) <= _INDEX_CHARS and index.isascii() and index.isdigit() and len(index) <= 10:
+            used = self.lengths[int(index)] if int(index) < len(self.lengths) else 0
+        else:
+            used = max(self.lengths)  # an index written some other way: counted as the longest string
+        self.used[0] += used
+        if self.used[0] > MAX_TEXT:
+            raise _shared_text(self.sheet, self.ref)
 
 
 def _position(ref: str | None) -> tuple[int, int] | None:

@@ -104,16 +104,16 @@ SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" co
 
 
 def shared_text_bomb(src: Path, dst: Path, cells: int, length: int, part: str = "xl/sharedStrings.xml",
-                     strings: str = SST.format("<si><t>{}</t></si>")) -> Path:
+                     strings: str = SST.format("<si><t>{}</t></si>"), index: str = "0") -> Path:
     """A filled workbook's plan sheet (sheet2.xml, as fill writes it) with `cells` more cells from row 70 on, 16 to a row, each using one shared string of
-    `length` characters (the `{}` of `strings`): a few KB that a reader making a string for every cell unpacks
-    to cells × length."""
+    `length` characters (the `{}` of `strings`, at `index` as the cells write it): a few KB that a reader making
+    a string for every cell unpacks to cells × length."""
     rows, width = [], 16
     for i in range(cells):
         ref = f"{chr(65 + i % width)}{70 + i // width}"
         if i % width == 0:
             rows.append(f'<row r="{70 + i // width}">')
-        rows.append(f'<c r="{ref}" t="s"><v>0</v></c>')
+        rows.append(f'<c r="{ref}" t="s"><v>{index}</v></c>')
         if i % width == width - 1 or i == cells - 1:
             rows.append("</row>")
     strings = strings.replace("{}", "অ" * length).encode()

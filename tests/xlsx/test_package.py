@@ -276,6 +276,15 @@ def test_shared_strings_written_unusually_are_measured_by_the_parser(cc_example,
     assert e.value.code == code
 
 
+@pytest.mark.parametrize("index", ["+0", "0" * 70, " 0 "], ids=["plus", "zeros", "spaces"])
+def test_an_index_written_another_way_still_counts(cc_example, tmp_path, index):
+    """A reader parsing the index as a number may take '+0' or seventy zeros for 0: so does the count."""
+    path = shared_text_bomb(cc_example, tmp_path / "shared.xlsx", cells=900 * 16, length=30_000, index=index)
+    with pytest.raises(WorkbookError) as e:
+        package.check(path)
+    assert (e.value.code, e.value.sheet) == ("too-large", PLAN)
+
+
 def test_a_long_shared_string_used_a_few_times_is_read(cc_example, tmp_path):
     """The longest string times the cells could pass the limit, so every cell is followed: 100 uses of 30 000
     characters (3 million) are within it, and the workbook reads as the original with those cells added."""
