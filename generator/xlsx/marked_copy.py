@@ -4,6 +4,7 @@ office's own file is only read."""
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 from generator.findings import Finding
@@ -26,7 +27,9 @@ def annotate(source: Path | Source, findings: list[Finding]) -> bytes | None:
         if source.data is None:
             return None
         package.scan(source.data)
-        wb = load_workbook(io.BytesIO(source.data))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "marked as a date but ... outside the limits": told
+            wb = load_workbook(io.BytesIO(source.data))  # by the finding about the cell, not on the terminal
     except Exception:  # unreadable files were already reported; there is nothing to mark up
         return None
     red = PatternFill("solid", fgColor="FF9999")

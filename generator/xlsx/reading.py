@@ -8,8 +8,12 @@ than openpyxl, bounded by the extents the check found.
 from __future__ import annotations
 
 import io
+import os
+import sys
+import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
@@ -123,7 +127,8 @@ def _extent(scan: package.Scan, sheet: str) -> package.Extent:
 def _rows(wb, data: bytes, name: str, extent: package.Extent) -> list[list]:
     # calamine sizes a sheet by its farthest value, which the package check has bounded
     try:
-        return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        with _panic_unsaid():
+            return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except (CalamineError, ValueError) as exc:
         raise not_a_workbook(type(exc).__name__) from None
     except BaseException as exc:
@@ -132,6 +137,26 @@ def _rows(wb, data: bytes, name: str, extent: package.Extent) -> list[list]:
         if type(exc).__name__ != "PanicException":
             raise
         return rows_by_openpyxl(data, name, extent)
+
+
+@contextmanager
+def _panic_unsaid() -> Iterator[None]:
+    """Rust prints a panic's message to the process's stderr before pyo3 raises it here, where it is handled: kept
+    off the clerk's terminal (a worker's stderr is gen build's). Only in a process of one thread (a worker), where
+    nothing else could be writing there meanwhile."""
+    if threading.active_count() > 1:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def rows_by_openpyxl(data: bytes, name: str, extent: package.Extent) -> list[list]:

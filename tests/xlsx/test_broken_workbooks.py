@@ -3,6 +3,8 @@
 import datetime as dt
 import os
 import string
+import subprocess
+import sys
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -257,6 +259,16 @@ def test_number_no_date_can_hold_is_named(tmp_path):
     result = pipeline.build(path, out_root=tmp_path / "out", state_dir=tmp_path / "state", today=TODAY)
     assert result.status == "rejected"
     assert [(i.sheet, i.cell) for i in result.issues if i.severity == "error"] == [(PLAN, C("achieved", 6))]
+
+
+def test_a_number_no_date_can_hold_leaves_the_terminal_clean(tmp_path):
+    """The same file through gen build, whose workers share its terminal: calamine's panic message (Rust prints it
+    before pyo3 raises) and openpyxl's warning, marking the copy up, were printed there before the finding."""
+    path = _make(tmp_path, {}, {C("achieved", 6): -6.357961409219941e+162})
+    run = subprocess.run([sys.executable, "-m", "generator.cli", "build", str(path), "--out", str(tmp_path / "out"),
+                          "--state", str(tmp_path / "state")], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and f"{PLAN}!{C('achieved', 6)} (bad-achievement)" in run.stdout, run.stdout
+    assert run.stderr == ""
 
 
 def test_a_column_or_row_the_office_inserted_moves_the_cells_named(tmp_path):
