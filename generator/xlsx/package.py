@@ -337,30 +337,40 @@ def _sheet_parts(reader: _Reader, parts: dict) -> tuple[dict[str, list[str]], st
                 books.append(_resolve("", rel["Target"]))
     out: dict[str, list[str]] = {}
     styles = None
-    strings = [by_lower["xl/sharedstrings.xml"].filename] if "xl/sharedstrings.xml" in by_lower else []
+    strings: list[str] = []
+
+    def string_part(name: str) -> None:
+        part = by_lower.get(name.lower())
+        if part is not None and part.filename not in strings:
+            strings.append(part.filename)
+
+    string_part("xl/sharedStrings.xml")
     for book in dict.fromkeys(books):
         data = small(book)
         if data is None:
             continue
         folder, base = posixpath.split(book)
+        string_part(posixpath.join(folder, "sharedStrings.xml"))  # calamine's way: by name, beside the workbook
         rels = small(posixpath.join(folder, "_rels", base + ".rels"))
-        targets = {}
+        targets: dict[str, list[str]] = {}  # each Id → every part either reader could take it for
         if rels is not None:
             for rel in _elements(rels, book, "Relationship"):
-                if rel.get("Id") and rel.get("Target") and rel.get("TargetMode") != "External":
-                    targets[rel["Id"]] = _resolve(folder, rel["Target"])
-                    if rel.get("Type", "").endswith("/styles") and styles is None:
-                        styles = targets[rel["Id"]]
-                    shared = by_lower.get(targets[rel["Id"]].lower())
-                    if rel.get("Type", "").endswith("/sharedStrings") and shared and shared.filename not in strings:
-                        strings.append(shared.filename)
+                if not (rel.get("Id") and rel.get("Target")):
+                    continue
+                found = _targets(folder, rel["Target"])  # External or not, with its #fragment or without
+                targets.setdefault(rel["Id"], []).extend(found)
+                if rel.get("Type", "").endswith("/styles") and styles is None and rel.get("TargetMode") != "External":
+                    styles = found[-1]
+                if rel.get("Type", "").endswith("/sharedStrings"):
+                    for target in found:
+                        string_part(target)
         for sheet in _elements(data, book, "sheet"):
-            rid = next((v for k, v in sheet.items() if k.endswith(" id")), None)
-            part = by_lower.get(targets.get(rid, "").lower())
-            if part is not None and sheet.get("name"):
-                names = out.setdefault(part.filename, [])
-                if sheet["name"] not in names:
-                    names.append(sheet["name"])
+            ids = [v for k, v in sheet.items() if k == "id" or k.endswith(" id")]  # r:id, or an id as calamine reads
+            for part in (by_lower.get(t.lower()) for rid in ids for t in targets.get(rid, ())):
+                if part is not None and sheet.get("name"):
+                    names = out.setdefault(part.filename, [])
+                    if sheet["name"] not in names:
+                        names.append(sheet["name"])
     return out, styles, strings
 
 
@@ -397,8 +407,13 @@ def _percent_styles(reader: _Reader, parts: dict, styles: str | None) -> frozens
 
 
 def _resolve(folder: str, target: str) -> str:
-    target = target.split("#")[0]
-    return posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target))
+    return _targets(folder, target)[-1]
+
+
+def _targets(folder: str, target: str) -> list[str]:
+    """The part a relationship's target names, as a reader keeping its #fragment and one dropping it would find it."""
+    return [posixpath.normpath(t.lstrip("/") if t.startswith("/") else posixpath.join(folder, t))
+            for t in dict.fromkeys((target, target.split("#")[0]))]
 
 
 def _elements(data: bytes, part: str, local: str) -> list[dict]:
@@ -577,7 +592,7 @@ class _QuickScan:
     _NAME, _VALUE = rb"[A-Za-z_][\w:.-]*", rb"(?:\"[^\"<]*\"|'[^'<]*')"
     _OTHER = rb"(?:\s+(?!r\s*=)" + _NAME + rb"\s*=\s*" + _VALUE + rb")*"
     _OTHER_REF = rb"(?:\s+(?!ref\s*=)" + _NAME + rb"\s*=\s*" + _VALUE + rb")*"
-    _PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
+    _PREFIX = rb"<(?:[^\s<>/:=\"'!?]+:)?"  # any prefix, Bangla letters too (a reader ignores what it says)
     _CELL = re.compile(_PREFIX + rb"c[\s/>]")
     _CELL_REF = re.compile(_PREFIX + rb"c" + _OTHER + rb"\s+r\s*=\s*([\"'])([A-Z]{1,3})([1-9][0-9]{0,6})\1"
                            + _OTHER + rb"\s*/?>")
@@ -675,33 +690,32 @@ def _check_shared_text(reader: _Reader, name: str, data: bytes, read: list, cell
         reader.total = saved
 
 
-_SI_PLAIN = re.compile(rb"<(/?)si(/?)>")  # <si>, </si>, <si/>: as Excel and LibreOffice write them
-_SI_OTHER = re.compile(rb"</?si[^>/]")  # with attributes (or another tag, <sign…)
-_SI_PREFIXED = re.compile(rb":si[\s/>]")
-_NOT_TAGS = re.compile(rb"<!--|<!\[CDATA\[|<\?")  # where a '<' may not begin a tag
-_TAG = re.compile(rb"<[^<>]*>")  # (a '>' in an attribute leaves the rest of it counted as text: never less)
+# Shared strings as Excel and LibreOffice write them, and nothing else: every string an <si> of text runs (<t>, or
+# <r> with empty formatting elements, or a phonetic <rPh>), no comment, CDATA or instruction, no '<' in any text.
+_A = rb"(?:\s[^<>]*+)?+"  # a start tag's attributes
+_EMPTY = rb"(?:\s[^<>]*?)?/>"  # an empty element's attributes and end
+_T = rb"<t(?:" + _A + rb">[^<]*+</t>|" + _EMPTY + rb")"
+_ITEM = (rb"(?:" + _T + rb"|<r>\s*+(?:<rPr>(?:\s*+<[A-Za-z]++" + _EMPTY + rb")*+\s*+</rPr>\s*+|<rPr/>\s*+)?+" + _T
+         + rb"\s*+</r>|<rPh" + _A + rb">\s*+" + _T + rb"\s*+</rPh>|<phoneticPr" + _EMPTY + rb")")
+_PLAIN_STRINGS = re.compile(rb"\s*+<sst" + _A + rb">(?:\s*+(?:<si>(?:\s*+" + _ITEM + rb")*+\s*+</si>|<si/>))*+\s*+"
+                            rb"</sst>\s*+")
+_TEXT = re.compile(rb"<t" + _A + rb">([^<]*+)</t>")
 
 
 def _holds_longer_than(data: bytes, limit: int) -> bool:
-    """Whether a shared string of `data` may hold more than `limit` characters. Where every '<' begins a tag and
-    every <si> is plain, no string's text lies outside its own <si>…</si>, whose bytes are at least its
-    characters: only one longer than `limit` bytes is measured. Anything else is left to the parser."""
-    body = data.split(b"?>", 1)[1] if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml") else data
-    if _NOT_TAGS.search(body) or _SI_OTHER.search(body) or (b":si" in body and _SI_PREFIXED.search(body)):
+    """Whether a shared string of `data` may hold more than `limit` characters. Where the part is written as
+    Excel and LibreOffice write it (_PLAIN_STRINGS), a string's text is its <t>s' text, each inside its own
+    <si>…</si>, whose bytes are at least its characters: only one longer than `limit` bytes is measured.
+    Anything else is left to the XML parser."""
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    if body.startswith(b"<?xml"):
+        body = body.partition(b"?>")[2]
+    if not _PLAIN_STRINGS.fullmatch(body):
         return True
-    opened = None
-    for tag in _SI_PLAIN.finditer(body):
-        closing, empty = tag.group(1), tag.group(2)
-        if closing and opened is not None and not empty:
-            if tag.start() - opened > limit and len(_TAG.sub(b"", body[opened:tag.start()]).decode(
-                    "utf-8", "replace")) > limit:
-                return True
-            opened = None
-        elif not closing and opened is None:
-            opened = None if empty else tag.end()
-        else:
-            return True  # one inside another, or an end without its start
-    return opened is not None
+    for item in body.split(b"</si>"):
+        if len(item) > limit and sum(len(t.decode("utf-8", "replace")) for t in _TEXT.findall(item)) > limit:
+            return True
+    return False
 
 
 def _string_lengths(name: str, data: bytes) -> array.array:
@@ -743,9 +757,12 @@ class _SharedText(_SheetParser):
         self.sheet, self.lengths, self.used = sheet, lengths, used
         self.shared, self.ref = False, ""
         self.text: str | None = None  # the <v> of a cell that uses a shared string, as it is read
+        self.pieces = 0  # of that <v>: calamine takes only its first piece of text
         self.row = self.col = 0
         self.parser = _parser(sheet, self.start, self.end, sheet)
         self.parser.CharacterDataHandler = self.chars
+        self.parser.CommentHandler = self.parser.ProcessingInstructionHandler = self.odd
+        self.parser.StartCdataSectionHandler = self.odd
 
     def start(self, name, attrs):
         local = name.rpartition(" ")[2]
@@ -758,18 +775,28 @@ class _SharedText(_SheetParser):
             self.ref = _ref(self.row, self.col)
             self.shared, self.text = attrs.get("t") == "s", None
         elif local == "v" and self.shared:
-            self.text = ""
+            self.text, self.pieces = "", 0
+        elif self.text is not None:
+            self.odd()
+
+    def odd(self, *_) -> None:
+        """Something in a <v> besides one piece of text (a comment, CDATA, an entity, an element): a reader taking
+        its first piece may read another index than the whole says."""
+        if self.text is not None:
+            self.pieces += 2
 
     def chars(self, data: str) -> None:
-        if self.text is not None and len(self.text) <= _INDEX_CHARS:
-            self.text += data[:_INDEX_CHARS + 1 - len(self.text)]
+        if self.text is not None:
+            self.pieces += 1
+            if len(self.text) <= _INDEX_CHARS:
+                self.text += data[:_INDEX_CHARS + 1 - len(self.text)]
 
     def end(self, name):
         if name.rpartition(" ")[2] != "v" or self.text is None:
             return
         typed, self.text = self.text, None
         index = typed.strip().removeprefix("+").lstrip("0") or "0"  # as a reader may take it: '+007' is 7
-        if len(typed) <= _INDEX_CHARS and index.isascii() and index.isdigit() and len(index) <= 10:
+        if self.pieces <= 1 and len(typed) <= _INDEX_CHARS and index.isascii() and index.isdigit() and len(index) <= 10:
             used = self.lengths[int(index)] if int(index) < len(self.lengths) else 0
         else:
             used = max(self.lengths)  # an index written some other way: counted as the longest string

@@ -21,6 +21,7 @@ from generator.xlsx import marked_copy
 from generator.xlsx.errors import WorkbookError
 from generator.service import pipeline
 from generator.spec.paths import EXAMPLES_DIR
+from tests.support import packages
 from tests.support.workbooks import ROOT, SST, shared_text_bomb
 
 LETTER, PLAN = "পত্র", "কর্মপরিকল্পনা"
@@ -283,6 +284,42 @@ def test_an_index_written_another_way_still_counts(cc_example, tmp_path, index):
     with pytest.raises(WorkbookError) as e:
         package.check(path)
     assert (e.value.code, e.value.sheet) == ("too-large", PLAN)
+
+
+HIDDEN = {  # each found by a hostile review of the limit: calamine made some 200 million characters of each
+    "index split by a comment": lambda src, dst: packages.split_index(src, dst, "1<!---->2"),
+    "index split by an entity": lambda src, dst: packages.split_index(src, dst, "1&#50;"),
+    "a <t> across strings": packages.text_across_strings,
+    "a <x:t> across strings": lambda src, dst: packages.text_across_strings(src, dst, "x:t"),
+    "strings beside a moved workbook": packages.strings_beside_a_moved_workbook,
+    "cells with a Bangla prefix": packages.prefixed_cells,
+    "plan behind a #fragment": lambda src, dst: packages.plan_named_another_way(src, dst, "fragment"),
+    "plan behind an External target": lambda src, dst: packages.plan_named_another_way(src, dst, "external"),
+    "plan named by a bare id": lambda src, dst: packages.plan_named_another_way(src, dst, "bare-id"),
+    "plan named by an entity in its Id": lambda src, dst: packages.plan_named_another_way(src, dst, "entity-id"),
+}
+
+
+@pytest.mark.parametrize("how", HIDDEN)
+def test_shared_text_hidden_from_a_quick_look_is_still_refused(cc_example, tmp_path, how):
+    """Text calamine would read and a scan resolving the file its own way would not see: refused, as too much
+    text where it is counted, or as no workbook where no reader should trust its XML."""
+    path = HIDDEN[how](cc_example, tmp_path / "hidden.xlsx")
+    assert path.stat().st_size < 700_000
+    with pytest.raises(WorkbookError) as e:
+        package.check(path)
+    assert e.value.code in ("too-large", "not-a-workbook"), e.value.en
+
+
+@pytest.mark.parametrize("make", [lambda src, dst: packages.prefixed_cells(src, dst, far=True),
+                                  lambda src, dst: packages.plan_named_another_way(src, dst, "fragment", far=True)],
+                         ids=["Bangla prefix", "#fragment"])
+def test_a_far_cell_hidden_from_the_scan_is_refused(cc_example, tmp_path, make):
+    """Older than the shared-text limit: one value at XFD1048576 that the scan did not see (a cell prefixed ছ:, or a
+    plan sheet behind a '#x' target) made calamine ask for 512 GB, and the worker abort."""
+    with pytest.raises(WorkbookError) as e:
+        package.check(make(cc_example, tmp_path / "far.xlsx"))
+    assert e.value.code in ("far-cell", "not-a-workbook"), e.value.en
 
 
 def test_a_long_shared_string_used_a_few_times_is_read(cc_example, tmp_path):
