@@ -22,7 +22,8 @@ has read a cell. `check` looks at the package with its own bounded means first:
 
 A far `<dimension>` or a far cell with only a style in it is not refused (Excel writes
 `A1:XFD1048576` after a whole row or column is formatted): `check` returns, for each sheet read,
-the extent of the cells that hold something, and the reader reads no further.
+the extent of the cells that hold something (calamine's range ends there: it is sized by values; the
+openpyxl fallback is told to read no further).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ MAX_COL = 200  # column GR; the widest sheet has 16 columns
 MAX_CELLS = 250_000  # <c>, <row> and merged/hyperlinked cells over all sheets: openpyxl, loading the
 # whole workbook to mark it up, needs some 400 bytes for each (250 000 ≈ 100 MB, 2 s)
 MAX_NAME = 255  # bytes of a part name
+MAX_STRINGS = 1_000_000  # shared strings a workbook may say it holds (ours: a few hundred)
 MAX_TEXT = 10_000_000  # characters of the sheets read, shared strings expanded (our largest example holds some 9 000)
 MAX_STYLES = 8 * 2**20  # bytes of xl/styles.xml, read before the sheets for their number formats
 READ_SHEETS = KIND_SHEETS | {CARRIED_SHEET}
@@ -65,6 +67,7 @@ _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _DOCTYPE = tuple("<!DOCTYPE".encode(e) for e in ("utf-8", "utf-16-le", "utf-16-be"))
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f\\]|^/|^[A-Za-z]:|(^|/)\.\.?(/|$)|//")
+_OTHER_FORMATS = {"content.xml", "mimetype", "xl/workbook.bin"}  # an .ods, an .xlsb
 _PERCENT_IDS = {9, 10}  # Excel's built-in number formats 0% and 0.00%
 
 
@@ -132,6 +135,9 @@ def scan(data: bytes, sheets=READ_SHEETS) -> Scan:
         raise not_a_workbook(type(exc).__name__) from None
     _check_directory(infos, size)
     parts = {i.filename: i for i in infos}
+    other = [i.filename for i in infos if i.filename.lower() in _OTHER_FORMATS]
+    if other:  # calamine, failing to open an .xlsx, tries each of these: never let it
+        raise _bad_package(f"it holds {other[0][:80]!r}, a part of another kind of file")
     reader = _Reader(f, size)
     names, styles, strings = _sheet_parts(reader, parts)  # part → sheet names; the styles and shared strings parts
     percent_styles = _percent_styles(reader, parts, styles)
@@ -171,8 +177,10 @@ def scan(data: bytes, sheets=READ_SHEETS) -> Scan:
                     if isinstance(sheet_scan, _SheetScan):
                         found.formulas[s], found.errors[s], found.percent[s] = (
                             sheet_scan.formulas, sheet_scan.errors, sheet_scan.percent)
-    for name, pieces in shared.items():
-        _check_shared_text(reader, name, b"".join(pieces), sheets_read, cells[0])
+    for name in strings:  # one that was also a sheet was scanned as a sheet: read once more, as strings
+        text = b"".join(shared[name]) if name in shared else _small(reader, parts, name, MAX_UNCOMPRESSED)
+        if text is not None:
+            _check_shared_text(reader, name, text, sheets_read, cells[0])
     return found
 
 
@@ -309,13 +317,13 @@ class _Reader:
 # Which part is which sheet ----------------------------------------------------------------
 
 
-def _small(reader: _Reader, parts: dict, name: str) -> bytes | None:
-    """A small part unpacked ahead of the pass over every part (which counts it again)."""
+def _small(reader: _Reader, parts: dict, name: str, limit: int = MAX_STYLES) -> bytes | None:
+    """A small part unpacked ahead of the pass over every part (which counts it again), or after it."""
     info = {n.lower(): i for n, i in parts.items()}.get(name.lower())
     if info is None:
         return None
     saved = reader.total
-    data = reader.read(info, limit=MAX_STYLES)
+    data = reader.read(info, limit=limit)
     reader.total = saved
     return data
 
@@ -335,6 +343,7 @@ def _sheet_parts(reader: _Reader, parts: dict) -> tuple[dict[str, list[str]], st
         for rel in _elements(rels, "_rels/.rels", "Relationship"):
             if rel.get("Type", "").endswith("/officeDocument") and rel.get("Target"):
                 books.append(_resolve("", rel["Target"]))
+                books.append(posixpath.join(posixpath.dirname(books[-1]), "workbook.xml"))  # calamine's way
     out: dict[str, list[str]] = {}
     styles = None
     strings: list[str] = []
@@ -523,6 +532,8 @@ class _SheetScan(_SheetParser):
         if local == "c":
             self.count(1)
             r = attrs.get("r")
+            if r is None and self.read:  # placed by each reader its own way (calamine, by the <row>'s r and a count
+                raise _unplaced(self.sheet)  # reset only at </row>): Excel and LibreOffice always write it
             at = _position(r)
             self.col = at[1] if at else self.col + 1
             if at:
@@ -674,8 +685,12 @@ def _percent_style(styles: frozenset[str]) -> re.Pattern[bytes] | None:
 
 def _check_shared_text(reader: _Reader, name: str, data: bytes, read: list, cells: int) -> None:
     """Raise WorkbookError when the sheets read use the shared strings of part `name` so often that they would
-    make more than MAX_TEXT characters. Only a workbook with a shared string longer than MAX_TEXT / its number
-    of cells is followed cell by cell."""
+    make more than MAX_TEXT characters, or that says it holds more strings than MAX_STRINGS (calamine makes room
+    for them all before it reads one). Only a workbook with a shared string longer than MAX_TEXT / its number of
+    cells is followed cell by cell."""
+    for said in _UNIQUE_COUNT.findall(data):
+        if int(said) > MAX_STRINGS:
+            raise _bad_package(f"its shared strings say there are {int(said)} of them")
     if not _holds_longer_than(data, MAX_TEXT // max(cells, 1)):
         return
     lengths = _string_lengths(name, data)
@@ -692,14 +707,15 @@ def _check_shared_text(reader: _Reader, name: str, data: bytes, read: list, cell
 
 # Shared strings as Excel and LibreOffice write them, and nothing else: every string an <si> of text runs (<t>, or
 # <r> with empty formatting elements, or a phonetic <rPh>), no comment, CDATA or instruction, no '<' in any text.
-_A = rb"(?:\s[^<>]*+)?+"  # a start tag's attributes
-_EMPTY = rb"(?:\s[^<>]*?)?/>"  # an empty element's attributes and end
+_A = rb"(?:\s++[^\s=<>/\"']++\s*+=\s*+(?:\"[^\"<]*+\"|'[^'<]*+'))*+\s*+"  # a tag's attributes, each quoted
+_EMPTY = _A + rb"/>"  # an empty element's attributes and end
 _T = rb"<t(?:" + _A + rb">[^<]*+</t>|" + _EMPTY + rb")"
 _ITEM = (rb"(?:" + _T + rb"|<r>\s*+(?:<rPr>(?:\s*+<[A-Za-z]++" + _EMPTY + rb")*+\s*+</rPr>\s*+|<rPr/>\s*+)?+" + _T
          + rb"\s*+</r>|<rPh" + _A + rb">\s*+" + _T + rb"\s*+</rPh>|<phoneticPr" + _EMPTY + rb")")
 _PLAIN_STRINGS = re.compile(rb"\s*+<sst" + _A + rb">(?:\s*+(?:<si>(?:\s*+" + _ITEM + rb")*+\s*+</si>|<si/>))*+\s*+"
                             rb"</sst>\s*+")
 _TEXT = re.compile(rb"<t" + _A + rb">([^<]*+)</t>")
+_UNIQUE_COUNT = re.compile(rb"uniqueCount\s*+=\s*+[\"']\s*+\+?+0*+([0-9]{7,})")
 
 
 def _holds_longer_than(data: bytes, limit: int) -> bool:
@@ -722,17 +738,24 @@ def _string_lengths(name: str, data: bytes) -> array.array:
     """The length in characters of each shared string, by its index, as the XML parser reads it."""
     lengths = array.array("I")
     depth, n = [0], [0]
+    sst = [0]  # 1 inside the first <sst>, 2 after it: calamine reads the strings of that one only
 
     def start(tag, attrs):
-        if tag.rpartition(" ")[2] == "si":
+        local = tag.rpartition(" ")[2]
+        if local == "sst" and sst[0] == 0:
+            sst[0] = 1
+        elif local == "si" and sst[0] == 1:
             if depth[0]:
                 raise _bad_package(f"a shared string inside another in {name[:80]!r}")
             depth[0], n[0] = 1, 0
 
     def end(tag):
-        if tag.rpartition(" ")[2] == "si" and depth[0]:
+        local = tag.rpartition(" ")[2]
+        if local == "si" and depth[0]:
             depth[0] = 0
             lengths.append(min(n[0], 2**32 - 1))
+        elif local == "sst" and sst[0] == 1 and not depth[0]:
+            sst[0] = 2
 
     def chars(text):
         if depth[0]:
@@ -890,6 +913,17 @@ def _shared_text(sheet: str, ref: str):
         f"{millions} million characters (past the limit at cell {ref}); no workbook of ours holds that much. Delete "
         "the text that is not needed, or fill a fresh workbook from 'gen template', and submit again.",
         sheet=sheet, cell=ref,
+    )
+
+
+def _unplaced(sheet: str):
+    return _error(
+        BAD_PACKAGE,
+        f"'{sheet}' শিটের একটি ঘরে তার ঠিকানা (যেমন B7) লেখা নেই; Excel এমন ফাইল লেখে না। ফাইলটি Excel-এ খুলে নতুন নামে "
+        ".xlsx হিসেবে সংরক্ষণ করে আবার জমা দিন।",
+        f"Sheet '{sheet}' holds a cell without its reference (such as B7); Excel never writes one. Open the file in "
+        "Excel, save it as .xlsx under a new name and submit that.",
+        sheet=sheet,
     )
 
 

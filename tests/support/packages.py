@@ -158,3 +158,102 @@ def plan_named_another_way(src: Path, dst: Path, how: str, far: bool = False) ->
     else:
         raise ValueError(how)
     return _write(p, dst)
+
+
+# A second hostile review, of the scan that closed the above: eight more ways in.
+
+def strings_before_the_table(src: Path, dst: Path) -> Path:
+    """A short <si> before the <sst> (calamine reads the first <sst> only, where index 0 is the long one)."""
+    p = _parts(src)
+    _plan_cells(p, cells(2000))
+    _add_strings(p, f'<w xmlns="{NS}"><si><t>a</t></si><sst><si><t>{LONG}</t></si></sst></w>'.encode())
+    return _write(p, dst)
+
+
+def workbook_by_another_name(src: Path, dst: Path, far: bool = False) -> Path:
+    """The package relationships name wb/book.xml (a decoy naming the original sheets); calamine reads the
+    workbook.xml beside it, which points the plan at wb/plan.xml, full of long strings or with a far cell."""
+    p = {("wb/" + n[3:]) if n.startswith("xl/") else n: d.replace(b"/xl/", b"/wb/") for n, d in _parts(src).items()}
+    p["_rels/.rels"] = p["_rels/.rels"].replace(b'Target="xl/workbook.xml"', b'Target="wb/book.xml"')
+    p["wb/book.xml"], p["wb/_rels/book.xml.rels"] = p["wb/workbook.xml"], p["wb/_rels/workbook.xml.rels"]
+    extra = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>' if far else cells(2000)
+    p["wb/plan.xml"] = p["wb/worksheets/sheet2.xml"].replace(b"</sheetData>", extra + b"</sheetData>")
+    p["wb/_rels/workbook.xml.rels"] = p["wb/_rels/workbook.xml.rels"].replace(
+        b'Target="/wb/worksheets/sheet2.xml"', b'Target="/wb/plan.xml"')
+    p["wb/sharedStrings.xml"] = _strings(f"<si><t>{LONG}</t></si>")
+    return _write(p, dst)
+
+
+def spreadsheet_of_another_kind(src: Path, dst: Path) -> Path:
+    """No .xlsx inside, an OpenDocument one: calamine, failing to open it as .xlsx, tried .ods, whose repeated
+    cells it copies as it opens (200 rows × 100 columns of 1 000 characters, in 640 bytes)."""
+    table = ('<table:table-row table:number-rows-repeated="200"><table:table-cell table:number-columns-repeated="100" '
+             f'office:value-type="string"><text:p>{"a" * 1000}</text:p></table:table-cell></table:table-row>')
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+               + "".join(f'<table:table table:name="{s}">{table}</table:table>' for s in ("পত্র", "কর্মপরিকল্পনা"))
+               + "</office:spreadsheet></office:body></office:document-content>")
+    return _write({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": content.encode()}, dst)
+
+
+def quote_across_strings(src: Path, dst: Path) -> Path:
+    """An attribute whose quote stays open across '</si><si>' (<b a="/>…): calamine, reading on to the next quote,
+    makes 100 strings of 3 000 characters one of 300 000."""
+    r = random.Random(1)
+
+    def text() -> str:
+        return "".join(r.choice("abcdefghij") for _ in range(3000))
+
+    link = '<r><rPr><b a="/></rPr><t/></r>'
+    items = [f"<si><t>{text()}</t>{link}</si>"]
+    items += [f'<si><r><rPr><b a="/></rPr><t>{text()}</t></r>{link}</si>' for _ in range(98)]
+    items += [f'<si><r><rPr><b a="/></rPr><t>{text()}</t></r></si>']
+    p = _parts(src)
+    _plan_cells(p, cells(200))
+    _add_strings(p, _strings("".join(items)))
+    return _write(p, dst)
+
+
+def strings_also_a_sheet(src: Path, dst: Path) -> Path:
+    """xl/sharedStrings.xml also named as a (hidden) sheet: scanned as a sheet, never measured as strings."""
+    p = _parts(src)
+    _plan_cells(p, cells(2000))
+    _add_strings(p, _strings(f"<si><t>{LONG}</t></si>"))
+    rels = "xl/_rels/workbook.xml.rels"
+    p[rels] = p[rels].replace(b"</Relationships>", f'<Relationship Id="rIdX" Type="{SHEET_REL}" '
+                              'Target="sharedStrings.xml"/></Relationships>'.encode())
+    p["xl/workbook.xml"] = p["xl/workbook.xml"].replace(
+        b"</sheets>", b'<sheet name="x" sheetId="9" state="hidden" r:id="rIdX" '
+                      b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/></sheets>')
+    return _write(p, dst)
+
+
+def workbook_among_the_sheets(src: Path, dst: Path) -> Path:
+    """The workbook moved into xl/worksheets/, its shared strings beside it (taken for an unnamed sheet)."""
+    p = {}
+    for name, data in _parts(src).items():
+        if name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"):
+            name = name.replace("xl/", "xl/worksheets/", 1)
+        p[name] = data
+    p["_rels/.rels"] = p["_rels/.rels"].replace(b'Target="xl/workbook.xml"', b'Target="xl/worksheets/workbook.xml"')
+    rels = "xl/worksheets/_rels/workbook.xml.rels"
+    p[rels] = p[rels].replace(b'Target="theme/', b'Target="../theme/')
+    _plan_cells(p, cells(2000))
+    p["xl/worksheets/sharedStrings.xml"] = _strings(f"<si><t>{LONG}</t></si>")
+    return _write(p, dst)
+
+
+def cell_without_reference(src: Path, dst: Path) -> Path:
+    """A cell with no r inside a row nested in another: the scan placed it at A2, calamine at XFD1048576."""
+    p = _parts(src)
+    _plan_cells(p, b'<row r="1048576"><c r="XFC1"/><x:row xmlns:x="urn:x"><c><v>1</v></c></x:row></row>')
+    return _write(p, dst)
+
+
+def strings_said_to_be_many(src: Path, dst: Path) -> Path:
+    """<sst uniqueCount="100000000000">: calamine makes room for that many strings before it reads one."""
+    p = _parts(src)
+    _add_strings(p, f'<sst xmlns="{NS}" count="1" uniqueCount="100000000000"><si><t>a</t></si></sst>'.encode())
+    return _write(p, dst)
