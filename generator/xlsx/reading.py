@@ -52,7 +52,8 @@ def read(source: Path | Source) -> RawWorkbook:
     _format(path, data)
     scan = package.scan(data)  # before any reader parses a byte of XML
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        with _panic_unsaid():  # (it reads the shared strings as it opens)
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, OSError, ValueError) as exc:
         raise not_a_workbook(type(exc).__name__) from None
     sheets = list(wb.sheet_names)

@@ -271,6 +271,20 @@ def test_a_number_no_date_can_hold_leaves_the_terminal_clean(tmp_path):
     assert run.stderr == ""
 
 
+def test_what_rust_prints_while_calamine_reads_is_kept_off_stderr_in_a_worker_only():
+    """In a process of one thread (a worker) the reader's stderr is quiet while calamine opens and reads a file
+    (Rust writes a panic's or an allocation failure's message there itself), and back at once after; where other
+    threads run (a server), it is left alone."""
+    code = ("import os, threading, time\n"
+            "from generator.xlsx.reading import _panic_unsaid\n"
+            "with _panic_unsaid():\n    os.write(2, b'hidden ')\n"
+            "os.write(2, b'after ')\n"
+            "threading.Thread(target=time.sleep, args=(1,)).start()\n"
+            "with _panic_unsaid():\n    os.write(2, b'threaded')\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stderr == "after threaded", run.stderr
+
+
 def test_a_column_or_row_the_office_inserted_moves_the_cells_named(tmp_path):
     """The reader finds the key column and the key row by their contents, not their position."""
     path = _make(tmp_path, {"office_name": None}, {C("indicator", 4): None})
