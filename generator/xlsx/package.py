@@ -206,6 +206,10 @@ def _check_directory(infos, size: int) -> None:
         seen.add(name.lower())
         if info.flag_bits & 0x1:
             raise _bad_package(f"part {name[:80]!r} is encrypted")
+        if not info.flag_bits & 0x800 and not name.isascii():  # read as CP437 here, as UTF-8 by calamine's zip
+            raise _bad_package(f"part {name[:80]!r} has a name in no stated encoding")
+        if _renames(info.extra):
+            raise _bad_package(f"part {name[:80]!r} carries a second name")
         if info.compress_type not in (0, 8):  # stored, deflated: all that Excel and LibreOffice write
             raise _bad_package(f"part {name[:80]!r} uses compression method {info.compress_type}")
         if info.compress_type == 0 and info.compress_size != info.file_size:
@@ -220,6 +224,18 @@ def _check_directory(infos, size: int) -> None:
         if total > MAX_RATIO * max(packed, 1):
             raise _zip_bomb(None, total, packed)
         raise _too_large_unpacked(total)
+
+
+def _renames(extra: bytes) -> bool:
+    """Whether a zip entry's extra fields hold Info-ZIP's Unicode path (0x7075) or comment (0x6375): a name that
+    Rust's zip reader takes instead of the entry's own, and Python's does not."""
+    at = 0
+    while at + 4 <= len(extra):
+        kind, size = struct.unpack("<HH", extra[at:at + 4])
+        if kind in (0x7075, 0x6375):
+            return True
+        at += 4 + size
+    return False
 
 
 # Unpacking, bounded ------------------------------------------------------------------------
@@ -240,6 +256,9 @@ class _Reader:
         if flags & 0x1:
             raise _bad_package(f"part {info.filename[:80]!r} is encrypted")
         name_len, extra_len = struct.unpack("<HH", head[26:30])
+        self.f.seek(info.header_offset + 30 + name_len)
+        if _renames(self.f.read(extra_len)):
+            raise _bad_package(f"part {info.filename[:80]!r} carries a second name")
         start = info.header_offset + 30 + name_len + extra_len
         if start + info.compress_size > self.size:
             raise not_a_workbook("part beyond the end of the file")
@@ -337,13 +356,19 @@ def _sheet_parts(reader: _Reader, parts: dict) -> tuple[dict[str, list[str]], st
     def small(name):
         return _small(reader, parts, name)
 
+    def relationships(name: str, owner: str) -> list[dict]:
+        data = small(name)
+        if data is None:
+            return []
+        if b"&" in data:  # calamine takes a Target or Id as written, entities and all; the parser decodes them
+            raise _bad_package(f"{name[:80]!r} writes a name with an entity")
+        return _elements(data, owner, "Relationship")
+
     books = ["xl/workbook.xml"]
-    rels = small("_rels/.rels")
-    if rels is not None:
-        for rel in _elements(rels, "_rels/.rels", "Relationship"):
-            if rel.get("Type", "").endswith("/officeDocument") and rel.get("Target"):
-                books.append(_resolve("", rel["Target"]))
-                books.append(posixpath.join(posixpath.dirname(books[-1]), "workbook.xml"))  # calamine's way
+    for rel in relationships("_rels/.rels", "_rels/.rels"):
+        if rel.get("Type", "").endswith("/officeDocument") and rel.get("Target"):
+            books.append(_resolve("", rel["Target"]))
+            books.append(posixpath.join(posixpath.dirname(books[-1]), "workbook.xml"))  # calamine's way
     out: dict[str, list[str]] = {}
     styles = None
     strings: list[str] = []
@@ -360,19 +385,17 @@ def _sheet_parts(reader: _Reader, parts: dict) -> tuple[dict[str, list[str]], st
             continue
         folder, base = posixpath.split(book)
         string_part(posixpath.join(folder, "sharedStrings.xml"))  # calamine's way: by name, beside the workbook
-        rels = small(posixpath.join(folder, "_rels", base + ".rels"))
         targets: dict[str, list[str]] = {}  # each Id → every part either reader could take it for
-        if rels is not None:
-            for rel in _elements(rels, book, "Relationship"):
-                if not (rel.get("Id") and rel.get("Target")):
-                    continue
-                found = _targets(folder, rel["Target"])  # External or not, with its #fragment or without
-                targets.setdefault(rel["Id"], []).extend(found)
-                if rel.get("Type", "").endswith("/styles") and styles is None and rel.get("TargetMode") != "External":
-                    styles = found[-1]
-                if rel.get("Type", "").endswith("/sharedStrings"):
-                    for target in found:
-                        string_part(target)
+        for rel in relationships(posixpath.join(folder, "_rels", base + ".rels"), book):
+            if not (rel.get("Id") and rel.get("Target")):
+                continue
+            found = _targets(folder, rel["Target"])  # External or not, with its #fragment or without
+            targets.setdefault(rel["Id"], []).extend(found)
+            if rel.get("Type", "").endswith("/styles") and styles is None and rel.get("TargetMode") != "External":
+                styles = found[-1]
+            if rel.get("Type", "").endswith("/sharedStrings"):
+                for target in found:
+                    string_part(target)
         for sheet in _elements(data, book, "sheet"):
             ids = [v for k, v in sheet.items() if k == "id" or k.endswith(" id")]  # r:id, or an id as calamine reads
             for part in (by_lower.get(t.lower()) for rid in ids for t in targets.get(rid, ())):
@@ -437,7 +460,7 @@ def _elements(data: bytes, part: str, local: str) -> list[dict]:
 
 
 def _parser(part: str, start, end=None, sheet: str | None = None):
-    p = expat.ParserCreate(namespace_separator=" ")
+    p = expat.ParserCreate(encoding="utf-8", namespace_separator=" ")  # as calamine: whatever a part declares
 
     def doctype(*_):
         raise _doctype(part, sheet)

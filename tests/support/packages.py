@@ -5,7 +5,9 @@ sheet is xl/worksheets/sheet2.xml, as examples.write makes it; found by a hostil
 from __future__ import annotations
 
 import random
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -257,3 +259,65 @@ def strings_said_to_be_many(src: Path, dst: Path) -> Path:
     p = _parts(src)
     _add_strings(p, f'<sst xmlns="{NS}" count="1" uniqueCount="100000000000"><si><t>a</t></si></sst>'.encode())
     return _write(p, dst)
+
+
+# A third review: where the scan and calamine read a name differently.
+
+FAR = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+
+
+def _plan_moved_with_far_cell(p: dict, part: str, target: str) -> None:
+    p[part] = p.pop(PLAN_PART).replace(b"</sheetData>", FAR + b"</sheetData>")
+    rels = "xl/_rels/workbook.xml.rels"
+    p[rels] = p[rels].replace(b'Target="/xl/worksheets/sheet2.xml"', f'Target="{target}"'.encode())
+
+
+def entity_in_a_target(src: Path, dst: Path) -> Path:
+    """The plan in a part named 'xl/w&amp;/plan.xml', its relationship's Target written 'xl/w&amp;/plan.xml': the
+    parser decodes the Target to 'xl/w&/plan.xml' (no such part), calamine takes it as written."""
+    p = _parts(src)
+    _plan_moved_with_far_cell(p, "xl/w&amp;/plan.xml", "/xl/w&amp;/plan.xml")
+    return _write(p, dst)
+
+
+def workbook_declared_latin1(src: Path, dst: Path) -> Path:
+    """workbook.xml declared ISO-8859-1: the parser made its Bangla sheet names mojibake (no sheet read), calamine
+    reads it as UTF-8 (and the plan's far cell)."""
+    p = _parts(src)
+    p["xl/workbook.xml"] = b'<?xml version="1.0" encoding="ISO-8859-1"?>' + p["xl/workbook.xml"]
+    _plan_cells(p, FAR)
+    return _write(p, dst)
+
+
+def second_name_in_the_zip(src: Path, dst: Path) -> Path:
+    """An entry 'zz.bin' whose Info-ZIP Unicode Path field (0x7075) says 'xl/worksheets/sheet2.xml' (Rust's zip
+    reader takes that name, Python's does not), holding the plan with a far cell; the real plan renamed likewise to
+    a decoy 'xl/decoy.xml'."""
+    def unicode_path(shown: str, real: str) -> bytes:
+        body = b"\x01" + struct.pack("<I", zlib.crc32(shown.encode())) + real.encode()
+        return struct.pack("<HH", 0x7075, len(body)) + body
+
+    p = _parts(src)
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in p.items():
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if name == PLAN_PART:
+                info.extra = unicode_path(name, "xl/decoy.xml")
+            z.writestr(info, data)
+        hidden = zipfile.ZipInfo("zz.bin")
+        hidden.compress_type = zipfile.ZIP_DEFLATED
+        hidden.extra = unicode_path("zz.bin", PLAN_PART)
+        z.writestr(hidden, p[PLAN_PART].replace(b"</sheetData>", FAR + b"</sheetData>"))
+    return dst
+
+
+def name_in_no_stated_encoding(src: Path, dst: Path) -> Path:
+    """The plan in a part named 'xl/w€/plan.xml' in UTF-8 without the zip's UTF-8 flag: Python reads the name as
+    CP437 ('xl/wΓé¼/plan.xml'), calamine as UTF-8, which the relationship names."""
+    p = _parts(src)
+    _plan_moved_with_far_cell(p, "xl/wQQQ/plan.xml", "/xl/w\u20ac/plan.xml")
+    data = _write(p, dst).read_bytes()
+    assert data.count(b"xl/wQQQ/plan.xml") == 2
+    dst.write_bytes(data.replace(b"xl/wQQQ/plan.xml", "xl/w\u20ac/plan.xml".encode()))
+    return dst

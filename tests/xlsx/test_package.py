@@ -322,8 +322,12 @@ def test_shared_text_hidden_from_a_quick_look_is_still_refused(cc_example, tmp_p
 @pytest.mark.parametrize("make", [lambda src, dst: packages.prefixed_cells(src, dst, far=True),
                                   lambda src, dst: packages.plan_named_another_way(src, dst, "fragment", far=True),
                                   lambda src, dst: packages.workbook_by_another_name(src, dst, far=True),
-                                  packages.cell_without_reference],
-                         ids=["Bangla prefix", "#fragment", "workbook by another name", "cell without reference"])
+                                  packages.cell_without_reference, packages.entity_in_a_target,
+                                  packages.workbook_declared_latin1, packages.second_name_in_the_zip,
+                                  packages.name_in_no_stated_encoding],
+                         ids=["Bangla prefix", "#fragment", "workbook by another name", "cell without reference",
+                              "entity in a target", "workbook declared Latin-1", "a second name in the zip",
+                              "a name in no stated encoding"])
 def test_a_far_cell_hidden_from_the_scan_is_refused(cc_example, tmp_path, make):
     """Older than the shared-text limit: one value at XFD1048576 that the scan did not see (a cell prefixed ছ:, or a
     plan sheet behind a '#x' target) made calamine ask for 512 GB, and the worker abort."""
