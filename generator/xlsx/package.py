@@ -128,11 +128,14 @@ def scan(data: bytes, sheets=READ_SHEETS) -> Scan:
         raise too_large(size)
     if size == 0:
         raise empty_file()
+    entries = _plain_end(data)
     f = io.BytesIO(data)
     try:
         infos = zipfile.ZipFile(f).infolist()  # the directory only: zipfile never unpacks a part here
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error) as exc:
         raise not_a_workbook(type(exc).__name__) from None
+    if len(infos) != entries:
+        raise _bad_package("its directory and its end record disagree")
     _check_directory(infos, size)
     parts = {i.filename: i for i in infos}
     other = [i.filename for i in infos if i.filename.lower() in _OTHER_FORMATS]
@@ -182,6 +185,21 @@ def scan(data: bytes, sheets=READ_SHEETS) -> Scan:
         if text is not None:
             _check_shared_text(reader, name, text, sheets_read, cells[0])
     return found
+
+
+def _plain_end(data: bytes) -> int:
+    """The number of entries the zip's end record says, when it ends the file as Excel and LibreOffice write it:
+    at the very end, with no comment, no zip64 record, nothing before the first entry. Python's zipfile and the Rust
+    zip reader calamine uses search for the end record differently (a comment that lies about its length, a zip64
+    record one believes and one does not): with one plain ending there is one reading of the file."""
+    end = data[-22:]
+    if len(data) < 22 or end[:4] != b"PK\x05\x06":
+        raise not_a_workbook("no end of the zip at the end of the file")
+    disk, directory_disk, here, entries, size, offset, comment = struct.unpack("<HHHHIIH", end[4:])
+    if comment or disk or directory_disk or here != entries or offset + size != len(data) - 22 \
+            or data[-42:-38] == b"PK\x06\x07" or b"PK\x06\x06" in data[-22 - 56 - 20:-22]:
+        raise _bad_package("its zip ends in an unusual way (a comment, zip64, or data before or after it)")
+    return entries
 
 
 # The zip's directory ---------------------------------------------------------------------

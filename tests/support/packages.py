@@ -321,3 +321,67 @@ def name_in_no_stated_encoding(src: Path, dst: Path) -> Path:
     assert data.count(b"xl/wQQQ/plan.xml") == 2
     dst.write_bytes(data.replace(b"xl/wQQQ/plan.xml", "xl/w\u20ac/plan.xml".encode()))
     return dst
+
+
+# A fourth review: where Python's zipfile and Rust's zip reader take different ends of one file.
+
+def _hand_zip(entries: list[tuple[bytes, bytes]], base: int = 0) -> tuple[bytes, bytes, int]:
+    """Local entries and a central directory written by hand (their offsets from `base`)."""
+    local = directory = b""
+    for name, data in entries:
+        packed, crc, at = zlib.compress(data)[2:-4], zlib.crc32(data), base + len(local)
+        local += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(packed), len(data), len(name),
+                             0) + name + packed
+        directory += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(packed), len(data),
+                                 len(name), 0, 0, 0, 0, 0, at) + name
+    return local, directory, len(entries)
+
+
+def _end(entries: int, size: int, offset: int, comment: int = 0) -> bytes:
+    return struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, entries, entries, size, offset, comment)
+
+
+def _clean_and_far(src: Path) -> tuple[list, list]:
+    clean = [(n.encode(), d) for n, d in _parts(src).items()]
+    far = [(n, d.replace(b"</sheetData>", FAR + b"</sheetData>") if n == PLAN_PART.encode() else d) for n, d in clean]
+    return clean, far
+
+
+def end_that_lies_about_its_comment(src: Path, dst: Path) -> Path:
+    """A workbook with a far cell, then a clean one whose end record claims a 1-byte comment that is not there:
+    Python takes the last end record whatever it says (the clean one), Rust rejects it and takes the one before."""
+    clean, far = _clean_and_far(src)
+    hl, hd, hn = _hand_zip(far)
+    base = len(hl) + len(hd) + 22
+    cl, cd, cn = _hand_zip(clean, base)
+    dst.write_bytes(hl + hd + _end(hn, len(hd), len(hl)) + cl + cd + _end(cn, len(cd), base + len(cl), 1))
+    return dst
+
+
+def zip64_end_beside_a_plain_one(src: Path, dst: Path) -> Path:
+    """A zip64 end record (Python's pick) naming a clean directory, and a plain end record (Rust's) naming one with
+    the far cell."""
+    clean, far = _clean_and_far(src)
+    cl, cd, cn = _hand_zip(clean)
+    hl, hd, hn = _hand_zip(far, base=len(cl))
+    body = cl + hl + hd
+    clean_at = len(body)
+    body += cd
+    zip64_at = len(body)
+    body += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, cn, cn, len(cd), clean_at)
+    body += struct.pack("<IIQI", 0x07064B50, 0, zip64_at, 1)
+    dst.write_bytes(body + _end(hn, len(hd), len(cl) + len(hl)))
+    return dst
+
+
+def with_a_comment(src: Path, dst: Path) -> Path:
+    """The workbook with a zip comment (nothing hidden: no writer of workbooks adds one)."""
+    data = src.read_bytes()
+    dst.write_bytes(data[:-2] + struct.pack("<H", 5) + b"hello")
+    return dst
+
+
+def with_data_before(src: Path, dst: Path) -> Path:
+    """The workbook after 100 bytes of something else (a self-extracting archive's shape)."""
+    dst.write_bytes(b"x" * 100 + src.read_bytes())
+    return dst

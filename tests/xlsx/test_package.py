@@ -324,10 +324,13 @@ def test_shared_text_hidden_from_a_quick_look_is_still_refused(cc_example, tmp_p
                                   lambda src, dst: packages.workbook_by_another_name(src, dst, far=True),
                                   packages.cell_without_reference, packages.entity_in_a_target,
                                   packages.workbook_declared_latin1, packages.second_name_in_the_zip,
-                                  packages.name_in_no_stated_encoding],
+                                  packages.name_in_no_stated_encoding, packages.end_that_lies_about_its_comment,
+                                  packages.zip64_end_beside_a_plain_one, packages.with_a_comment,
+                                  packages.with_data_before],
                          ids=["Bangla prefix", "#fragment", "workbook by another name", "cell without reference",
                               "entity in a target", "workbook declared Latin-1", "a second name in the zip",
-                              "a name in no stated encoding"])
+                              "a name in no stated encoding", "an end that lies about its comment",
+                              "a zip64 end beside a plain one", "a comment", "data before the zip"])
 def test_a_far_cell_hidden_from_the_scan_is_refused(cc_example, tmp_path, make):
     """Older than the shared-text limit: one value at XFD1048576 that the scan did not see (a cell prefixed ছ:, or a
     plan sheet behind a '#x' target) made calamine ask for 512 GB, and the worker abort."""
