@@ -59,6 +59,9 @@ MAX_CELLS = 250_000  # <c>, <row> and merged/hyperlinked cells over all sheets: 
 MAX_NAME = 255  # bytes of a part name
 MAX_STRINGS = 1_000_000  # shared strings a workbook may say it holds (ours: a few hundred)
 MAX_TEXT = 10_000_000  # characters of the sheets read, shared strings expanded (our largest example holds some 9 000)
+MAX_SHEETS = 1000  # <sheet> entries in a workbook (ours: three or four)
+MAX_FORMAT = 255  # characters of a number format: Excel's own bound
+MAX_XFS = 64_000  # cell styles: Excel's own bound
 MAX_STYLES = 8 * 2**20  # bytes of xl/styles.xml, read before the sheets for their number formats
 READ_SHEETS = KIND_SHEETS | {CARRIED_SHEET}
 _CHUNK = 64 * 1024  # packed bytes read at a time
@@ -365,7 +368,7 @@ def _small(reader: _Reader, parts: dict, name: str, limit: int = MAX_STYLES) -> 
     return data
 
 
-def _sheet_parts(reader: _Reader, parts: dict) -> tuple[dict[str, list[str]], str | None, list[str]]:
+def _sheet_parts(reader: _Reader, parts: dict) -> tuple[dict[str, list[str]], list[str], list[str]]:
     """Worksheet part → the sheet names that point at it, the workbook's styles part and its shared strings
     parts. Both readers' ways of finding the workbook part are followed (calamine: xl/workbook.xml; openpyxl: the
     package relationships), and of finding the shared strings (xl/sharedStrings.xml; the relationships)."""
@@ -388,7 +391,8 @@ def _sheet_parts(reader: _Reader, parts: dict) -> tuple[dict[str, list[str]], st
             books.append(_resolve("", rel["Target"]))
             books.append(posixpath.join(posixpath.dirname(books[-1]), "workbook.xml"))  # calamine's way
     out: dict[str, list[str]] = {}
-    styles = None
+    seen: set[tuple[str, str]] = set()
+    styles: list[str] = []  # the styles parts either reader may read: the relationship's first
     strings: list[str] = []
 
     def string_part(name: str) -> None:
@@ -409,51 +413,67 @@ def _sheet_parts(reader: _Reader, parts: dict) -> tuple[dict[str, list[str]], st
                 continue
             found = _targets(folder, rel["Target"])  # External or not, with its #fragment or without
             targets.setdefault(rel["Id"], []).extend(found)
-            if rel.get("Type", "").endswith("/styles") and styles is None and rel.get("TargetMode") != "External":
-                styles = found[-1]
+            if rel.get("Type", "").endswith("/styles") and not styles and rel.get("TargetMode") != "External":
+                styles.append(found[-1])
             if rel.get("Type", "").endswith("/sharedStrings"):
                 for target in found:
                     string_part(target)
-        for sheet in _elements(data, book, "sheet"):
+        sheets = _elements(data, book, "sheet")
+        if len(sheets) > MAX_SHEETS:
+            raise _bad_package(f"its workbook names {len(sheets)} sheets")
+        for sheet in sheets:
             ids = [v for k, v in sheet.items() if k == "id" or k.endswith(" id")]  # r:id, or an id as calamine reads
             for part in (by_lower.get(t.lower()) for rid in ids for t in targets.get(rid, ())):
-                if part is not None and sheet.get("name"):
-                    names = out.setdefault(part.filename, [])
-                    if sheet["name"] not in names:
-                        names.append(sheet["name"])
-    return out, styles, strings
+                if part is not None and sheet.get("name") and (part.filename, sheet["name"]) not in seen:
+                    seen.add((part.filename, sheet["name"]))
+                    out.setdefault(part.filename, []).append(sheet["name"])
+        styles.append(posixpath.join(folder, "styles.xml"))  # calamine's way: by name, beside the workbook
+    return out, list(dict.fromkeys([*styles, "xl/styles.xml"])), strings
 
 
-def _percent_styles(reader: _Reader, parts: dict, styles: str | None) -> frozenset[str]:
+def _percent_styles(reader: _Reader, parts: dict, styles: list[str]) -> frozenset[str]:
     """The cell style indexes (the `s` of a cell) whose number format shows a percentage: Excel's built-in
-    0% and 0.00%, or a format of the workbook's own with a % in it (as openpyxl and Excel read it)."""
-    data = _small(reader, parts, styles or "xl/styles.xml")
-    if data is None:
+    0% and 0.00%, or a format of the workbook's own with a % in it (as openpyxl and Excel read it), from the
+    first of `styles` there is. Every one is held to Excel's own bounds (calamine reads each format once for
+    each style using it: 20 000 styles of a 1 MB format took it 38 s)."""
+    read = [_style_formats(name, data) for name in styles if (data := _small(reader, parts, name)) is not None]
+    if not read:
         return frozenset()
-    own: dict[str, str] = {}
+    own, xfs = read[0]
+    return frozenset(str(i) for i, fmt in enumerate(xfs)
+                     if (fmt.isdigit() and int(fmt) in _PERCENT_IDS) or own.get(fmt, False))
+
+
+def _style_formats(name: str, data: bytes) -> tuple[dict[str, bool], list[str]]:
+    """A styles part's own number formats (→ whether each shows a percentage) and each cell style's format."""
+    own: dict[str, bool] = {}
     xfs: list[str] = []
     depth = {"cellXfs": False}
 
-    def start(name, attrs):
-        local = name.rpartition(" ")[2]
+    def start(tag, attrs):
+        local = tag.rpartition(" ")[2]
         if local == "numFmt" and attrs.get("numFmtId"):
-            own[attrs["numFmtId"]] = attrs.get("formatCode", "")
+            code = attrs.get("formatCode", "")
+            if len(code) > MAX_FORMAT:
+                raise _bad_package(f"a number format of {len(code)} characters in {name[:80]!r}")
+            own[attrs["numFmtId"]] = "%" in code
         elif local == "cellXfs":
             depth["cellXfs"] = True
         elif local == "xf" and depth["cellXfs"]:
             xfs.append(attrs.get("numFmtId", "0"))
+            if len(xfs) > MAX_XFS:
+                raise _bad_package(f"more than {MAX_XFS} cell styles in {name[:80]!r}")
 
-    def end(name):
-        if name.rpartition(" ")[2] == "cellXfs":
+    def end(tag):
+        if tag.rpartition(" ")[2] == "cellXfs":
             depth["cellXfs"] = False
 
-    p = _parser(styles or "xl/styles.xml", start, end)
+    p = _parser(name, start, end)
     try:
         p.Parse(data, True)
     except expat.ExpatError as exc:
         raise not_a_workbook(f"bad XML in the styles: {exc}") from None
-    return frozenset(str(i) for i, fmt in enumerate(xfs)
-                     if (fmt.isdigit() and int(fmt) in _PERCENT_IDS) or "%" in own.get(fmt, ""))
+    return own, xfs
 
 
 def _resolve(folder: str, target: str) -> str:

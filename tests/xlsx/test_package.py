@@ -339,6 +339,19 @@ def test_a_far_cell_hidden_from_the_scan_is_refused(cc_example, tmp_path, make):
     assert e.value.code in ("far-cell", "not-a-workbook", "bad-package"), e.value.en
 
 
+@pytest.mark.parametrize("make", [
+    packages.styles_beside_a_decoy,  # a 100 000-character number format (Excel's bound: 255)
+    lambda src, dst: packages.styles_beside_a_decoy(src, dst, length=20, count=64_001),  # Excel's bound: 64 000
+    packages.many_sheet_entries,  # (ours: three or four; bound 1 000)
+], ids=["a long number format", "too many cell styles", "too many sheets"])
+def test_what_would_cost_a_reader_minutes_is_refused(cc_example, tmp_path, make):
+    """Found by a fifth review: small files that cost calamine, or the scan itself, minutes of CPU (a worker then
+    stopped at its 120 s and the clerk was told to send the same file again)."""
+    with pytest.raises(WorkbookError) as e:
+        package.check(make(cc_example, tmp_path / "slow.xlsx"))
+    assert e.value.code == "bad-package", e.value.en
+
+
 def test_a_long_shared_string_used_a_few_times_is_read(cc_example, tmp_path):
     """The longest string times the cells could pass the limit, so every cell is followed: 100 uses of 30 000
     characters (3 million) are within it, and the workbook reads as the original with those cells added."""
