@@ -4,7 +4,9 @@ office's own file is only read."""
 from __future__ import annotations
 
 import io
+import re
 import warnings
+import zipfile
 from pathlib import Path
 
 from generator.findings import Finding
@@ -14,9 +16,11 @@ from generator.xlsx.source import Source, load
 
 
 def annotate(source: Path | Source, findings: list[Finding]) -> bytes | None:
-    """A copy of the workbook with each bad cell filled red and its message as a comment. None when the file
-    cannot be opened at all, or when its package was refused (openpyxl loads every cell of every sheet: a
-    refused file could fill memory)."""
+    """A copy of the workbook with each bad cell filled red and its message as a comment, without its pictures.
+    None when the file cannot be opened at all, when its package was refused (openpyxl loads every cell of every
+    sheet: a refused file could fill memory), or when it holds more validations, formatting rules and comments
+    than MAX_RULES (openpyxl keeps some 4 KB for each: 460 000 filled the worker's memory, and the copy's
+    failure took the clerk's list of errors with it)."""
     from openpyxl import load_workbook  # only for a rejected workbook: a build never loads openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
@@ -27,11 +31,15 @@ def annotate(source: Path | Source, findings: list[Finding]) -> bytes | None:
         if source.data is None:
             return None
         package.scan(source.data)
+        if _rules(source.data) > MAX_RULES:
+            return None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "marked as a date but ... outside the limits": told
             wb = load_workbook(io.BytesIO(source.data))  # by the finding about the cell, not on the terminal
     except Exception:  # unreadable files were already reported; there is nothing to mark up
         return None
+    for ws in wb.worksheets:  # openpyxl decodes a picture that is not png, jpeg or gif to save it: a 600 KB TIFF
+        ws._images = []  # of 9000 × 9000 took 678 MB, once for each place it is shown. The copy marks cells only.
     red = PatternFill("solid", fgColor="FF9999")
     for f in findings:
         if f.sheet not in wb.sheetnames or not f.cell:
@@ -53,6 +61,17 @@ def annotate(source: Path | Source, findings: list[Finding]) -> bytes | None:
         buffer = io.BytesIO()
         wb.save(buffer)
     return buffer.getvalue()
+
+
+MAX_RULES = 10_000  # data validations, conditional formats and comments (a workbook of ours has some 20)
+_RULES = re.compile(rb"<(?:[^\s<>/:=\"'!?]+:)?(?:dataValidation|cfRule|comment)[\s/>]")
+
+
+def _rules(data: bytes) -> int:
+    """How many validations, formatting rules and comments the workbook's parts hold (the package checked)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return sum(len(_RULES.findall(z.read(info))) for info in z.infolist()
+                   if info.filename.lower().endswith((".xml", ".vml")))
 
 
 def _escape_controls(wb) -> None:

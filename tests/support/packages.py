@@ -4,6 +4,7 @@ sheet is xl/worksheets/sheet2.xml, as examples.write makes it; found by a hostil
 
 from __future__ import annotations
 
+import io
 import random
 import re
 import struct
@@ -416,4 +417,51 @@ def many_sheet_entries(src: Path, dst: Path, count: int = 20_000) -> Path:
     r = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
     entries = "".join(f'<sheet {r} name="s{i}" sheetId="{i + 10}" state="hidden" r:id="rId2"/>' for i in range(count))
     p["xl/workbook.xml"] = p["xl/workbook.xml"].replace(b"</sheets>", entries.encode() + b"</sheets>")
+    return _write(p, dst)
+
+
+# A sixth review: the marked copy of a rejected workbook (openpyxl loads it whole).
+
+def with_validations(src: Path, dst: Path, count: int) -> Path:
+    """`count` data validations on the plan sheet (openpyxl keeps some 4 KB for each)."""
+    r = random.Random(1)
+    rules = "".join(f'<dataValidation type="whole" sqref="A1:XFD1048576 B{r.randrange(1, 10**6)}"><formula1>'
+                    f"{r.randrange(10**6)}</formula1></dataValidation>" for _ in range(count))
+    p = _parts(src)
+    p[PLAN_PART] = p[PLAN_PART].replace(
+        b"</worksheet>", f'<dataValidations count="{count}">{rules}</dataValidations></worksheet>'.encode())
+    return _write(p, dst)
+
+
+def with_a_picture(src: Path, dst: Path, size: int = 2000) -> Path:
+    """A TIFF of `size` × `size` shown on the plan sheet: openpyxl decodes such a picture to save it (9000 × 9000
+    took 678 MB, once for each place it is shown)."""
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGBA", (size, size)).save(picture, "TIFF", compression="tiff_adobe_deflate")
+    ns = ('xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
+          'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+          'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+    drawing = (f'<xdr:wsDr {ns}><xdr:oneCellAnchor><xdr:from><xdr:col>1</xdr:col><xdr:colOff>0</xdr:colOff>'
+               '<xdr:row>1</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext cx="100" cy="100"/><xdr:pic>'
+               '<xdr:nvPicPr><xdr:cNvPr id="2" name="P"/><xdr:cNvPicPr/></xdr:nvPicPr><xdr:blipFill>'
+               '<a:blip r:embed="rId1"/><a:stretch><a:fillRect/></a:stretch></xdr:blipFill><xdr:spPr>'
+               '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic><xdr:clientData/>'
+               "</xdr:oneCellAnchor></xdr:wsDr>")
+    rels = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+    p = _parts(src)
+    p[PLAN_PART] = p[PLAN_PART].replace(b"</worksheet>", f'<drawing {ns} r:id="rIdX9"/></worksheet>'.encode())
+    sheet_rels = "xl/worksheets/_rels/sheet2.xml.rels"
+    link = f'<Relationship Id="rIdX9" Type="{rel}drawing" Target="../drawings/drawing9.xml"/>'
+    p[sheet_rels] = (p[sheet_rels].replace(b"</Relationships>", link.encode() + b"</Relationships>")
+                     if sheet_rels in p else rels.format(link).encode())
+    p["[Content_Types].xml"] = p["[Content_Types].xml"].replace(
+        b"</Types>", b'<Default Extension="tiff" ContentType="image/tiff"/><Override PartName="/xl/drawings/'
+        b'drawing9.xml" ContentType="application/vnd.openxmlformats-officedocument.drawing+xml"/></Types>')
+    p["xl/drawings/drawing9.xml"] = drawing.encode()
+    p["xl/drawings/_rels/drawing9.xml.rels"] = rels.format(
+        f'<Relationship Id="rId1" Type="{rel}image" Target="../media/image1.tiff"/>').encode()
+    p["xl/media/image1.tiff"] = picture.getvalue()
     return _write(p, dst)
