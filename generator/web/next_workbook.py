@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from starlette.exceptions import HTTPException
@@ -18,6 +19,14 @@ GONE = ("এই জমার মূল ওয়ার্কবুকটি স�
         "The workbook of this submission is no longer kept on the server, so the next period's workbook cannot be "
         "made from here. Upload your own copy of the workbook again: the same file needs no new memo, and the button "
         "appears on its page.")
+
+
+BUSY = ("সার্ভার এখন অন্য একটি পরের সময়ের ছক বানাচ্ছে; একটু পরে আবার চেষ্টা করুন।",
+        "The server is making another next period's workbook; try again in a moment.")
+# made in the server's own process (reading a workbook and writing one: some 100 MB and a second each), so one at a
+# time: forty at once held 1.2 GB and kept every page waiting (a hostile review)
+_MAKING = threading.BoundedSemaphore(1)
+WAIT_SECONDS = 30
 
 
 def offered(record) -> bool:
@@ -41,10 +50,14 @@ def response(record) -> Response:
         raise HTTPException(410, " / ".join(GONE))
     from generator.periods import next_period  # with openpyxl: imported when asked, not at every start
 
+    if not _MAKING.acquire(timeout=WAIT_SECONDS):
+        raise HTTPException(503, " / ".join(BUSY))
     try:
         data, made = next_period.make(source)
     except next_period.Refused as e:
         first = e.findings[0]
         raise HTTPException(422, f"{first.bn} / {first.en}") from None
+    finally:
+        _MAKING.release()
     name = intake.fit(store.safe_name(record.office or "", "office"), f" {made.file_name}")
     return Response(data, media_type=XLSX, headers={"content-disposition": content_disposition(name)})
