@@ -51,7 +51,7 @@ def test_clicks_at_once_make_one_workbook_at_a_time(built, monkeypatch):
     for t in clicks:
         t.join(120)
     assert len(answers) == 6 and most[0] == 1
-    assert len({a.body for a in answers}) == 1 and answers[0].body[:2] == b"PK"
+    assert all(a.status_code == 200 and a.body[:2] == b"PK" for a in answers)  # (each saved at its own time)
 
 
 def test_a_click_that_waits_too_long_is_told_to_try_again(built, monkeypatch):
