@@ -10,7 +10,7 @@ from generator import findings
 from generator.findings import MAX_MESSAGE, error, warning
 from generator.xlsx import package
 from generator.service import pipeline
-from tests.support.workbooks import shared_text_bomb
+from tests.support.packages import shared_text_bomb
 
 
 def test_a_message_quoting_a_long_value_keeps_its_start_and_its_end():

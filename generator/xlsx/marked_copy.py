@@ -64,7 +64,7 @@ def annotate(source: Path | Source, findings: list[Finding]) -> bytes | None:
 
 
 MAX_RULES = 10_000  # data validations, conditional formats and comments (a workbook of ours has some 20)
-_RULES = re.compile(rb"<(?:[^\s<>/:=\"'!?]+:)?(?:dataValidation|cfRule|comment)[\s/>]")
+_RULES = re.compile(package.ELEMENT + rb"(?:dataValidation|cfRule|comment)[\s/>]")
 
 
 def _rules(data: bytes) -> int:

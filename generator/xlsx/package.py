@@ -70,6 +70,7 @@ _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _DOCTYPE = tuple("<!DOCTYPE".encode(e) for e in ("utf-8", "utf-16-le", "utf-16-be"))
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f\\]|^/|^[A-Za-z]:|(^|/)\.\.?(/|$)|//")
+ELEMENT = rb"<(?:[^\s<>/:=\"'!?]+:)?"  # an element's start, any prefix (Bangla letters too: readers ignore it)
 _OTHER_FORMATS = {"content.xml", "mimetype", "xl/workbook.bin"}  # an .ods, an .xlsb
 _PERCENT_IDS = {9, 10}  # Excel's built-in number formats 0% and 0.00%
 
@@ -664,7 +665,7 @@ class _QuickScan:
     _NAME, _VALUE = rb"[A-Za-z_][\w:.-]*", rb"(?:\"[^\"<]*\"|'[^'<]*')"
     _OTHER = rb"(?:\s+(?!r\s*=)" + _NAME + rb"\s*=\s*" + _VALUE + rb")*"
     _OTHER_REF = rb"(?:\s+(?!ref\s*=)" + _NAME + rb"\s*=\s*" + _VALUE + rb")*"
-    _PREFIX = rb"<(?:[^\s<>/:=\"'!?]+:)?"  # any prefix, Bangla letters too (a reader ignores what it says)
+    _PREFIX = ELEMENT
     _CELL = re.compile(_PREFIX + rb"c[\s/>]")
     _CELL_REF = re.compile(_PREFIX + rb"c" + _OTHER + rb"\s+r\s*=\s*([\"'])([A-Z]{1,3})([1-9][0-9]{0,6})\1"
                            + _OTHER + rb"\s*/?>")

@@ -28,7 +28,8 @@ from tests.support.docx import docx_text
 from tests.support.processes import TEST_HOSTS, running_server
 from tests.support.workbooks import MYMENSINGH, ROWS
 from tests.support.state import ledger, serials
-from tests.support.workbooks import make_workbooks, shared_text_bomb
+from tests.support.packages import shared_text_bomb
+from tests.support.workbooks import make_workbooks
 from tests.support.processes import small_disk, terminal_sigint
 from tests.support.state import register_rows, sha
 

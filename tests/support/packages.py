@@ -40,7 +40,7 @@ def _column(i: int) -> str:
     return name
 
 
-def cells(n: int, v: str = "0", prefix: str = "", width: int = 16, first: int = 70) -> bytes:
+def shared_cells(n: int, v: str = "0", prefix: str = "", width: int = 16, first: int = 70) -> bytes:
     """`n` cells from row `first` on, each using shared string `v` as it is written; `prefix` (e.g. 'ছ:') on their
     row, c and v elements."""
     out = []
@@ -77,11 +77,25 @@ def _letters(n: int, seed: int) -> str:  # random letters: text that packs no be
     return "".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(n))
 
 
+SST = _strings("{}").decode()  # shared strings, with a `{}` where their <si>s go
+
+
+def shared_text_bomb(src: Path, dst: Path, cells: int, length: int, part: str = "xl/sharedStrings.xml",
+                     strings: str = SST.format("<si><t>{}</t></si>"), index: str = "0") -> Path:
+    """The plan sheet with `cells` more cells from row 70 on, 16 to a row, each using one shared string of
+    `length` characters (the `{}` of `strings`, at `index` as the cells write it): a few KB that a reader making
+    a string for every cell unpacks to cells × length."""
+    p = _parts(src)
+    _plan_cells(p, shared_cells(cells, v=index))
+    _add_strings(p, strings.replace("{}", "অ" * length).encode(), part)
+    return _write(p, dst)
+
+
 def split_index(src: Path, dst: Path, v: str) -> Path:
     """Cells whose index is '1<!---->2' or '1&#50;': calamine takes the first piece, 1 (a long string); the whole
     says 12 (a short one)."""
     p = _parts(src)
-    _plan_cells(p, cells(2000, v=v))
+    _plan_cells(p, shared_cells(2000, v=v))
     strings = ["a"] * 13
     strings[1] = LONG
     _add_strings(p, _strings("".join(f"<si><t>{s}</t></si>" for s in strings)))
@@ -92,7 +106,7 @@ def text_across_strings(src: Path, dst: Path, tag: str = "t") -> Path:
     """One <t> running across 333 '</si><si>': a quick look sees 334 short strings, calamine (which ignores other
     tags inside a <t>) one of a million characters. `tag` 'x:t' for a prefixed one."""
     p = _parts(src)
-    _plan_cells(p, cells(200))
+    _plan_cells(p, shared_cells(200))
     body = f"<si><{tag}>" + "".join(_letters(3000, k) + "</si><si>" for k in range(333)) + _letters(3000, 333)
     data = _strings(body + f"</{tag}></si>")
     if ":" in tag:
@@ -108,7 +122,7 @@ def strings_beside_a_moved_workbook(src: Path, dst: Path) -> Path:
     for name, data in _parts(src).items():
         p["wb/" + name[3:] if name.startswith("xl/") else name] = (
             data.replace(b"/xl/", b"/wb/").replace(b'Target="xl/workbook.xml"', b'Target="wb/workbook.xml"'))
-    _plan_cells(p, cells(2000), "wb/worksheets/sheet2.xml")
+    _plan_cells(p, shared_cells(2000), "wb/worksheets/sheet2.xml")
     _add_strings(p, _strings(f"<si><t>{LONG}</t></si>"), "wb/sharedStrings.xml", rel=False)
     return _write(p, dst)
 
@@ -120,7 +134,7 @@ def prefixed_cells(src: Path, dst: Path, far: bool = False) -> Path:
     if far:
         _plan_cells(p, '<ছ:row r="1048576"><ছ:c r="XFD1048576"><ছ:v>1</ছ:v></ছ:c></ছ:row>'.encode())
     else:
-        _plan_cells(p, cells(60_000, prefix="ছ:"))
+        _plan_cells(p, shared_cells(60_000, prefix="ছ:"))
         _add_strings(p, _strings("<si><t>" + "অ" * 3500 + "</t></si>"))
     return _write(p, dst)
 
@@ -138,7 +152,7 @@ def plan_named_another_way(src: Path, dst: Path, how: str, far: bool = False) ->
     not look at), 'bare-id' (the sheet's id attribute without its r: prefix), 'entity-id' (the relationship's Id
     written 'rId&#50;', beside a decoy 'rId2' pointing at the original sheet)."""
     p = _parts(src)
-    _plan_cells(p, b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>' if far else cells(2000))
+    _plan_cells(p, b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>' if far else shared_cells(2000))
     if not far:
         _add_strings(p, _strings(f"<si><t>{LONG}</t></si>"))
     if how == "fragment":
@@ -169,7 +183,7 @@ def plan_named_another_way(src: Path, dst: Path, how: str, far: bool = False) ->
 def strings_before_the_table(src: Path, dst: Path) -> Path:
     """A short <si> before the <sst> (calamine reads the first <sst> only, where index 0 is the long one)."""
     p = _parts(src)
-    _plan_cells(p, cells(2000))
+    _plan_cells(p, shared_cells(2000))
     _add_strings(p, f'<w xmlns="{NS}"><si><t>a</t></si><sst><si><t>{LONG}</t></si></sst></w>'.encode())
     return _write(p, dst)
 
@@ -180,7 +194,7 @@ def workbook_by_another_name(src: Path, dst: Path, far: bool = False) -> Path:
     p = {("wb/" + n[3:]) if n.startswith("xl/") else n: d.replace(b"/xl/", b"/wb/") for n, d in _parts(src).items()}
     p["_rels/.rels"] = p["_rels/.rels"].replace(b'Target="xl/workbook.xml"', b'Target="wb/book.xml"')
     p["wb/book.xml"], p["wb/_rels/book.xml.rels"] = p["wb/workbook.xml"], p["wb/_rels/workbook.xml.rels"]
-    extra = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>' if far else cells(2000)
+    extra = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>' if far else shared_cells(2000)
     p["wb/plan.xml"] = p["wb/worksheets/sheet2.xml"].replace(b"</sheetData>", extra + b"</sheetData>")
     p["wb/_rels/workbook.xml.rels"] = p["wb/_rels/workbook.xml.rels"].replace(
         b'Target="/wb/worksheets/sheet2.xml"', b'Target="/wb/plan.xml"')
@@ -215,7 +229,7 @@ def quote_across_strings(src: Path, dst: Path) -> Path:
     items += [f'<si><r><rPr><b a="/></rPr><t>{text()}</t></r>{link}</si>' for _ in range(98)]
     items += [f'<si><r><rPr><b a="/></rPr><t>{text()}</t></r></si>']
     p = _parts(src)
-    _plan_cells(p, cells(200))
+    _plan_cells(p, shared_cells(200))
     _add_strings(p, _strings("".join(items)))
     return _write(p, dst)
 
@@ -223,7 +237,7 @@ def quote_across_strings(src: Path, dst: Path) -> Path:
 def strings_also_a_sheet(src: Path, dst: Path) -> Path:
     """xl/sharedStrings.xml also named as a (hidden) sheet: scanned as a sheet, never measured as strings."""
     p = _parts(src)
-    _plan_cells(p, cells(2000))
+    _plan_cells(p, shared_cells(2000))
     _add_strings(p, _strings(f"<si><t>{LONG}</t></si>"))
     rels = "xl/_rels/workbook.xml.rels"
     p[rels] = p[rels].replace(b"</Relationships>", f'<Relationship Id="rIdX" Type="{SHEET_REL}" '
@@ -244,7 +258,7 @@ def workbook_among_the_sheets(src: Path, dst: Path) -> Path:
     p["_rels/.rels"] = p["_rels/.rels"].replace(b'Target="xl/workbook.xml"', b'Target="xl/worksheets/workbook.xml"')
     rels = "xl/worksheets/_rels/workbook.xml.rels"
     p[rels] = p[rels].replace(b'Target="theme/', b'Target="../theme/')
-    _plan_cells(p, cells(2000))
+    _plan_cells(p, shared_cells(2000))
     p["xl/worksheets/sharedStrings.xml"] = _strings(f"<si><t>{LONG}</t></si>")
     return _write(p, dst)
 

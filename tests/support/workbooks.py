@@ -1,6 +1,5 @@
 """Workbooks the tests fill by key: the Mymensingh letter and rows, the examples, batches of copies."""
 import datetime as dt
-import zipfile
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -98,42 +97,3 @@ def make_workbooks(folder: Path, n: int, tag: str = "") -> list[Path]:
         out.append(path)
     template.unlink()
     return out
-
-
-SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">{}</sst>'
-
-
-def shared_text_bomb(src: Path, dst: Path, cells: int, length: int, part: str = "xl/sharedStrings.xml",
-                     strings: str = SST.format("<si><t>{}</t></si>"), index: str = "0") -> Path:
-    """A filled workbook's plan sheet (sheet2.xml, as fill writes it) with `cells` more cells from row 70 on, 16 to a row, each using one shared string of
-    `length` characters (the `{}` of `strings`, at `index` as the cells write it): a few KB that a reader making
-    a string for every cell unpacks to cells × length."""
-    rows, width = [], 16
-    for i in range(cells):
-        ref = f"{chr(65 + i % width)}{70 + i // width}"
-        if i % width == 0:
-            rows.append(f'<row r="{70 + i // width}">')
-        rows.append(f'<c r="{ref}" t="s"><v>{index}</v></c>')
-        if i % width == width - 1 or i == cells - 1:
-            rows.append("</row>")
-    strings = strings.replace("{}", "অ" * length).encode()
-    target = part.removeprefix("xl/")
-    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in _zip_parts(src):
-            if name == "xl/worksheets/sheet2.xml":
-                data = data.replace(b"</sheetData>", "".join(rows).encode() + b"</sheetData>")
-            elif name == "[Content_Types].xml":
-                data = data.replace(b"</Types>", f'<Override PartName="/{part}" ContentType="application/vnd.'
-                                    'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'.encode())
-            elif name == "xl/_rels/workbook.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdShared" Type="http://schemas.'
-                                    b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="'
-                                    + target.encode() + b'"/></Relationships>')
-            z.writestr(name, data)
-        z.writestr(part, strings)
-    return dst
-
-
-def _zip_parts(path: Path) -> list[tuple[str, bytes]]:
-    with zipfile.ZipFile(path) as z:
-        return [(i.filename, z.read(i)) for i in z.infolist()]

@@ -22,7 +22,8 @@ from generator.xlsx.errors import WorkbookError
 from generator.service import pipeline
 from generator.spec.paths import EXAMPLES_DIR
 from tests.support import packages
-from tests.support.workbooks import ROOT, SST, shared_text_bomb
+from tests.support.packages import SST, shared_text_bomb
+from tests.support.workbooks import ROOT
 
 LETTER, PLAN = "পত্র", "কর্মপরিকল্পনা"
 SHEET_PART = {LETTER: "xl/worksheets/sheet1.xml", PLAN: "xl/worksheets/sheet2.xml"}  # as openpyxl writes them
